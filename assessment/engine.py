@@ -1,0 +1,265 @@
+"""Circular 22 computations: averages, comment results, levels, promotion and titles.
+
+Everything is a pure function over exact `Decimal` values and the level codes ``T``,
+``K``, ``Đ``, ``CĐ`` (the values of `mapping.canonical.Level`). Rounding is half-up to one
+decimal on the exact quotient; binary floats would round e.g. 7.65 down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Iterable, Sequence, Union
+
+from assessment.rules import RuleSet, rules_for
+from mapping import catalogs
+
+Value = Union[Decimal, str]  # an exact score, or "Đ"/"CĐ"
+DAT, CHUA_DAT = "Đ", "CĐ"
+LEVELS = ("CĐ", "Đ", "K", "T")  # index = rank
+_RANK = {code: rank for rank, code in enumerate(LEVELS)}
+_CTX = Context(prec=28, rounding=ROUND_HALF_UP)
+_ONE_PLACE = Decimal("0.1")
+SEMESTERS = ("hk1", "hk2")
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(_ONE_PLACE, rounding=ROUND_HALF_UP, context=_CTX)
+
+
+# --- subject averages and results ---------------------------------------------------------
+
+
+def semester_average(tx: Sequence[Decimal], gk: Decimal, ck: Decimal, rules: RuleSet) -> Decimal:
+    """ĐTBmhk = (ΣĐĐGtx + 2·ĐĐGgk + 3·ĐĐGck) / (number of ĐĐGtx + 5), half-up to 0.1."""
+    total = sum(tx, Decimal(0)) + rules.weight_gk * gk + rules.weight_ck * ck
+    count = len(tx) + rules.weight_gk + rules.weight_ck
+    return _round(_CTX.divide(total, Decimal(count)))
+
+
+def year_average(hk1: Decimal, hk2: Decimal, rules: RuleSet) -> Decimal:
+    """ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3, half-up to 0.1."""
+    return _round(_CTX.divide(hk1 + rules.weight_hk2 * hk2, Decimal(1 + rules.weight_hk2)))
+
+
+def comment_result(marks: Iterable[str]) -> str:
+    """A comment subject's semester result from its complete set of marks.
+
+    Đạt when every assessment is Đ, Chưa đạt otherwise (callers check completeness first).
+    """
+    return DAT if all(mark == DAT for mark in marks) else CHUA_DAT
+
+
+# --- learning and training levels -----------------------------------------------------------
+
+
+def _meets(level: str, scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet) -> bool:
+    """Whether scores and comment results satisfy one row of Điều 9 k.2."""
+    if level == "T":
+        return (all(m == DAT for m in marks) and all(s >= rules.fair for s in scores)
+                and sum(s >= rules.good for s in scores) >= rules.min_count)
+    if level == "K":
+        return (all(m == DAT for m in marks) and all(s >= rules.passing for s in scores)
+                and sum(s >= rules.fair for s in scores) >= rules.min_count)
+    if level == DAT:
+        return (sum(m == CHUA_DAT for m in marks) <= 1 and all(s >= rules.floor for s in scores)
+                and sum(s >= rules.passing for s in scores) >= rules.min_count)
+    return True
+
+
+def _table_level(scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet) -> str:
+    return next(lvl for lvl in ("T", "K", DAT, CHUA_DAT) if _meets(lvl, scores, marks, rules))
+
+
+def _meets_without_one(level: str, scores: Sequence[Decimal], marks: Sequence[str],
+                       rules: RuleSet) -> bool:
+    """Whether leaving out one single subject (score or comment) makes ``level`` hold."""
+    for i in range(len(scores)):
+        if _meets(level, [*scores[:i], *scores[i + 1:]], marks, rules):
+            return True
+    for i in range(len(marks)):
+        if _meets(level, scores, [*marks[:i], *marks[i + 1:]], rules):
+            return True
+    return False
+
+
+def learning_level(scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet) -> str:
+    """Learning result of a semester or year (Điều 9 k.2), with the k.3 adjustment.
+
+    Args:
+        scores: the averages of the subjects assessed by score.
+        marks: the results (Đ/CĐ) of the subjects assessed by comment.
+
+    When the table level is two or more levels below Tốt or Khá because of one single
+    subject (leaving that subject out, Tốt or Khá holds), it is raised one level.
+    """
+    level = _table_level(scores, marks, rules)
+    rank = _RANK[level]
+    for target in ("T", "K"):
+        if rank <= _RANK[target] - 2 and _meets_without_one(target, scores, marks, rules):
+            return LEVELS[rank + 1]
+    return level
+
+
+# Điều 8: the year's training result from semester II (rows) and semester I (columns).
+_YEAR_TRAINING = {
+    "T": {"T": "T", "K": "T", DAT: "K", CHUA_DAT: "K"},
+    "K": {"T": "K", "K": "K", DAT: "K", CHUA_DAT: DAT},
+    DAT: {"T": "K", "K": DAT, DAT: DAT, CHUA_DAT: DAT},
+    CHUA_DAT: {"T": CHUA_DAT, "K": CHUA_DAT, DAT: CHUA_DAT, CHUA_DAT: CHUA_DAT},
+}
+
+
+def year_training(hk1: str, hk2: str) -> str:
+    """The year's training result, derived from the two semesters (Điều 8), never entered."""
+    return _YEAR_TRAINING[hk2][hk1]
+
+
+def promotion(learning: str, training: str, absences: int, rules: RuleSet) -> str:
+    """Year-end outcome (Điều 12–13): ``OL``, ``RLH``, ``KTL`` or ``LL``."""
+    if absences > rules.max_absences:
+        return "OL"
+    if training == CHUA_DAT:
+        return "RLH"
+    if learning == CHUA_DAT:
+        return "KTL"
+    return "LL"
+
+
+def title(learning: str, training: str, year_scores: Sequence[Decimal], rules: RuleSet) -> str | None:
+    """``XS`` (Học sinh Xuất sắc), ``G`` (Học sinh Giỏi) or ``None``."""
+    if learning != "T" or training != "T":
+        return None
+    if sum(s >= rules.excellent for s in year_scores) >= rules.min_count:
+        return "XS"
+    return "G"
+
+
+# --- a whole student year -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SemesterScores:
+    """What was entered for one subject in one semester; ``None`` means not entered."""
+
+    tx: tuple[Value | None, ...] = ()
+    gk: Value | None = None
+    ck: Value | None = None
+
+
+@dataclass(frozen=True)
+class SubjectYear:
+    code: str
+    hk1: SemesterScores | None = None
+    hk2: SemesterScores | None = None
+
+
+@dataclass(frozen=True)
+class StudentYear:
+    """The input of `assess_student`: one student's school year."""
+
+    school_year: str
+    grade: int
+    subjects: tuple[SubjectYear, ...]
+    training_hk1: str | None = None
+    training_hk2: str | None = None
+    absences: int | None = None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A required assessment (or input) that is not there: why a result is ``None``."""
+
+    subject: str | None
+    semester: str
+    kind: str  # "tx", "gk", "ck", "training", "absences"
+
+
+@dataclass(frozen=True)
+class YearAssessment:
+    subjects: dict[str, dict[str, Value | None]]
+    learning: dict[str, str | None]
+    training: dict[str, str | None]
+    promotion: str | None
+    title: str | None
+    missing: tuple[Missing, ...] = field(default=())
+
+
+def _semester_value(code: str, semester: str, entered: SemesterScores | None, required_tx: int,
+                    missing: list[Missing]) -> Value | tuple | None:
+    """Đ/CĐ for a complete comment subject, the inputs of the average for a complete score
+    subject, ``None`` (and the gaps recorded) when a required assessment is missing."""
+    entered = entered or SemesterScores()
+    tx = [v for v in entered.tx if v is not None]
+    gaps = [kind for kind, ok in (("tx", len(tx) >= required_tx), ("gk", entered.gk is not None),
+                                  ("ck", entered.ck is not None)) if not ok]
+    missing.extend(Missing(code, semester, kind) for kind in gaps)
+    if gaps:
+        return None
+    if catalogs.subject(code).by_comment:
+        return comment_result([*tx, entered.gk, entered.ck])  # type: ignore[list-item]
+    return tx, entered.gk, entered.ck
+
+
+def _subject_values(subject: SubjectYear, grade: int, rules: RuleSet,
+                    missing: list[Missing]) -> dict[str, Value | None]:
+    required = rules.required_tx(subject.code, grade)
+    values: dict[str, Value | None] = {}
+    for semester in SEMESTERS:
+        value = _semester_value(subject.code, semester, getattr(subject, semester), required, missing)
+        if isinstance(value, tuple):
+            value = semester_average(*value, rules)
+        values[semester] = value
+    hk1, hk2 = values["hk1"], values["hk2"]
+    if hk1 is None or hk2 is None:
+        values["cn"] = None
+    elif isinstance(hk2, str):
+        values["cn"] = hk2  # comment subjects: the year is semester II's result
+    else:
+        values["cn"] = year_average(hk1, hk2, rules)  # type: ignore[arg-type]
+    return values
+
+
+def _level_of(values: Iterable[Value | None], rules: RuleSet) -> str | None:
+    collected = list(values)
+    if any(v is None for v in collected):
+        return None
+    scores = [v for v in collected if isinstance(v, Decimal)]
+    marks = [v for v in collected if isinstance(v, str)]
+    return learning_level(scores, marks, rules)
+
+
+def assess_student(year: StudentYear) -> YearAssessment:
+    """Apply the rules in force for the student's year and grade to a whole school year.
+
+    A subject with a missing required assessment has ``None`` for that semester and the
+    year; learning levels that depend on it are ``None``, and so is the promotion when the
+    year level is. `YearAssessment.missing` says what is missing.
+    """
+    rules = rules_for(year.school_year, year.grade)
+    missing: list[Missing] = []
+    given = {s.code: s for s in year.subjects}
+    for code in catalogs.subjects():  # a subject not given at all is missing entirely
+        if code not in given:
+            given[code] = SubjectYear(code)
+    subjects = {code: _subject_values(s, year.grade, rules, missing) for code, s in given.items()}
+    learning = {p: _level_of((v[p] for v in subjects.values()), rules) for p in ("hk1", "hk2", "cn")}
+    training = _training(year, missing)
+    if year.absences is None:
+        missing.append(Missing(None, "cn", "absences"))
+    outcome = award = None
+    if learning["cn"] is not None and training["cn"] is not None and year.absences is not None:
+        outcome = promotion(learning["cn"], training["cn"], year.absences, rules)
+    if learning["cn"] is not None and training["cn"] is not None:
+        year_scores = [v["cn"] for v in subjects.values() if isinstance(v["cn"], Decimal)]
+        award = title(learning["cn"], training["cn"], year_scores, rules)
+    shown = {code: subjects[code] for code in (s.code for s in year.subjects)}
+    return YearAssessment(shown, learning, training, outcome, award, tuple(missing))
+
+
+def _training(year: StudentYear, missing: list[Missing]) -> dict[str, str | None]:
+    hk1, hk2 = year.training_hk1, year.training_hk2
+    for semester, value in (("hk1", hk1), ("hk2", hk2)):
+        if value is None:
+            missing.append(Missing(None, semester, "training"))
+    return {"hk1": hk1, "hk2": hk2, "cn": year_training(hk1, hk2) if hk1 and hk2 else None}

@@ -1,0 +1,57 @@
+"""Entry point of the ``lienthong`` command (typer). Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(
+    help="lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi cấu hình).")
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def assess() -> None:
+    """Tính kết quả theo Thông tư 22 cho từng học sinh (JSON Lines từ stdin ra stdout)."""
+    from cli.assess import run
+
+    sys.stdin.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    raise typer.Exit(run(sys.stdin, sys.stdout, sys.stderr))
+
+
+@app.command()
+def demo(
+    seed: int = typer.Option(1, help="Hạt giống sinh dữ liệu (cùng hạt giống → cùng dữ liệu)."),
+    students: int = typer.Option(42, help="Sĩ số lớp mẫu."),
+    grade: int = typer.Option(8, help="Khối lớp mẫu (6–9)."),
+) -> None:
+    """Sinh một lớp mẫu và in bảng kết quả học tập, rèn luyện theo Thông tư 22."""
+    from cli.demo import show_sample_class
+
+    show_sample_class(seed=seed, size=students, grade=grade)
+
+
+@db_app.command("upgrade")
+def db_upgrade(url: str = typer.Option(None, help="Địa chỉ CSDL; mặc định lấy từ cấu hình.")) -> None:
+    """Tạo hoặc nâng cấp lược đồ CSDL lên phiên bản mới nhất (Alembic)."""
+    from config.settings import Settings
+    from store.db import migrate
+
+    target = url or Settings().database_url
+    migrate(target)
+    typer.echo(f"Đã nâng cấp CSDL: {Settings.redact_url(target)}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Settings of lienthong (pydantic-settings): environment, then a TOML file."""

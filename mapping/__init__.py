@@ -1,0 +1,1 @@
+"""Canonical vocabulary of lienthong and the mappings from every platform into it."""

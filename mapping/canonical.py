@@ -1,0 +1,301 @@
+"""The canonical model: the one vocabulary every part of lienthong speaks.
+
+Platform shapes stop at `mapping/`; everything past it sees these pydantic models.
+Scores are exact `Decimal` values with one decimal place; comment subjects carry
+`Mark` values (Đ/CĐ). Identifiers of every platform are kept side by side on the
+student (`links`), never overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+from mapping import catalogs
+from mapping.errors import MappingError
+from mapping.normalize import (
+    clean_name,
+    parse_assessment_value,
+    parse_date,
+    parse_score,
+    restore_digits,
+)
+
+
+class Platform(str, Enum):
+    """The systems lienthong keeps consistent."""
+
+    SCHOOL = "school"
+    VNEDU = "vnedu"
+    CSDL = "csdl"
+    PORTAL = "portal"
+    GRADEBOOK = "gradebook"
+
+
+class Semester(str, Enum):
+    HK1 = "1"
+    HK2 = "2"
+
+
+class Period(str, Enum):
+    """A result period: a semester or the whole year (cả năm)."""
+
+    HK1 = "1"
+    HK2 = "2"
+    CN = "CN"
+
+
+class Mark(str, Enum):
+    """Result of a subject assessed by comment."""
+
+    DAT = "Đ"
+    CHUA_DAT = "CĐ"
+
+
+class Level(str, Enum):
+    """Learning or training level (Thông tư 22): Tốt, Khá, Đạt, Chưa đạt."""
+
+    TOT = "T"
+    KHA = "K"
+    DAT = "Đ"
+    CHUA_DAT = "CĐ"
+
+    @property
+    def rank(self) -> int:
+        """3 for Tốt down to 0 for Chưa đạt."""
+        return _LEVEL_RANK[self]
+
+    @classmethod
+    def from_rank(cls, rank: int) -> "Level":
+        return _RANK_LEVEL[rank]
+
+
+_LEVEL_RANK = {Level.TOT: 3, Level.KHA: 2, Level.DAT: 1, Level.CHUA_DAT: 0}
+_RANK_LEVEL = {v: k for k, v in _LEVEL_RANK.items()}
+
+
+class Promotion(str, Enum):
+    LEN_LOP = "LL"
+    KIEM_TRA_LAI = "KTL"
+    REN_LUYEN_HE = "RLH"
+    O_LAI_LOP = "OL"
+
+
+class Title(str, Enum):
+    XUAT_SAC = "XS"
+    GIOI = "G"
+
+
+class Session(str, Enum):
+    MORNING = "S"
+    AFTERNOON = "C"
+
+
+class AbsenceKind(str, Enum):
+    EXCUSED = "P"
+    UNEXCUSED = "K"
+
+
+class Gender(str, Enum):
+    NAM = "1"
+    NU = "2"
+
+
+class StudentStatus(str, Enum):
+    DANG_HOC = "1"
+    CHUYEN_DEN = "2"
+    CHUYEN_DI = "3"
+    THOI_HOC = "4"
+    NGHI_HOC_XIN_HOC_LAI = "5"
+
+
+class DataKind(str, Enum):
+    """What a lock window covers."""
+
+    SCORES = "diem"
+    ATTENDANCE = "diem_danh"
+    TRAINING = "hanh_kiem"
+    STUDENTS = "hoc_sinh"
+
+
+# --- constrained scalar types ------------------------------------------------------------
+
+_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+def _school_year(value: str) -> str:
+    match = _YEAR.match(value)
+    if not match or int(match[2]) != int(match[1]) + 1:
+        raise MappingError("Năm học phải có dạng 2024-2025", value=value)
+    return value
+
+
+def _digits(width: int):
+    def check(value: Any) -> str:
+        text, restored = restore_digits(value, width)
+        if restored:
+            raise MappingError(f"Mã số phải đủ {width} chữ số (có thể đã mất số 0 đầu)", value=value)
+        return text
+
+    return check
+
+
+SchoolYear = Annotated[str, AfterValidator(_school_year)]
+Score = Annotated[Decimal, BeforeValidator(lambda v: parse_score(v)), PlainSerializer(str)]
+MinistryId = Annotated[str, BeforeValidator(_digits(10))]
+PersonalId = Annotated[str, BeforeValidator(_digits(12))]
+PersonName = Annotated[str, BeforeValidator(lambda v: clean_name(v, field=None))]
+DayDate = Annotated[date, BeforeValidator(lambda v: parse_date(v))]
+# A value in a score sheet: an exact score, or Đ/CĐ for subjects assessed by comment.
+AssessmentValue = Annotated[
+    Union[Mark, Decimal],
+    BeforeValidator(lambda v: parse_assessment_value(v) if not isinstance(v, Mark) else v),
+    PlainSerializer(lambda v: v.value if isinstance(v, Mark) else str(v)),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class School(_Model):
+    ma_truong: Annotated[str, Field(pattern=r"^\d{8}$")]
+    name: str
+    province_code: Annotated[str, Field(pattern=r"^\d{2}$")]
+    commune_code: Annotated[str, Field(pattern=r"^\d{5}$")]
+
+
+class Teacher(_Model):
+    id: str
+    full_name: PersonName
+
+
+class SchoolClass(_Model):
+    code: Annotated[str, Field(pattern=r"^[6-9][A-Z0-9]{1,4}$")]
+    grade: Annotated[int, Field(ge=6, le=9)]
+    school_year: SchoolYear
+    homeroom_teacher_id: str | None = None
+
+    @model_validator(mode="after")
+    def _grade_matches_code(self) -> "SchoolClass":
+        if int(self.code[0]) != self.grade:
+            raise MappingError("Mã lớp không khớp với khối", value=self.code, field="code")
+        return self
+
+
+class Subject(_Model):
+    code: str
+    name: str
+    by_comment: bool
+
+    @classmethod
+    def from_catalog(cls, code: str) -> "Subject":
+        info = catalogs.subject(code)
+        return cls(code=info.code, name=info.name, by_comment=info.by_comment)
+
+
+class Student(_Model):
+    """A student; ``id`` is lienthong's own key, ``links`` each platform's key."""
+
+    id: str
+    full_name: PersonName
+    birth_date: DayDate
+    gender: Gender
+    ethnicity_code: Annotated[str, Field(pattern=r"^\d{2}$")] = "01"
+    class_code: str
+    status: StudentStatus = StudentStatus.DANG_HOC
+    ministry_id: MinistryId | None = None
+    personal_id: PersonalId | None = None
+    links: dict[Platform, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_ethnicity(self) -> "Student":
+        catalogs.ethnicity(self.ethnicity_code, field="ethnicity_code")
+        return self
+
+
+class ScoreSheet(_Model):
+    """One student's assessments in one subject for one semester (TX list, GK, CK)."""
+
+    student_id: str
+    subject_code: str
+    school_year: SchoolYear
+    semester: Semester
+    tx: list[AssessmentValue | None] = Field(default_factory=list, max_length=4)
+    gk: AssessmentValue | None = None
+    ck: AssessmentValue | None = None
+    comment: str = ""
+
+    @model_validator(mode="after")
+    def _values_fit_subject(self) -> "ScoreSheet":
+        info = catalogs.subject(self.subject_code)
+        expected = Mark if info.by_comment else Decimal
+        for name, value in [*((f"tx[{i}]", v) for i, v in enumerate(self.tx)),
+                            ("gk", self.gk), ("ck", self.ck)]:
+            if value is not None and not isinstance(value, expected):
+                reason = ("Môn đánh giá bằng nhận xét chỉ nhận Đ hoặc CĐ" if info.by_comment
+                          else "Môn đánh giá bằng điểm số chỉ nhận điểm từ 0 đến 10")
+                raise MappingError(reason, value=str(getattr(value, "value", value)), field=name)
+        return self
+
+
+class Absence(_Model):
+    student_id: str
+    day: DayDate
+    session: Session
+    kind: AbsenceKind
+    reason: str = ""
+
+
+class TrainingResult(_Model):
+    student_id: str
+    school_year: SchoolYear
+    semester: Semester
+    level: Level
+    comment: str = ""
+
+
+class SemesterResult(_Model):
+    """What a semester adds up to for one student (also the CSDL's KetQuaHocSinh)."""
+
+    student_id: str
+    school_year: SchoolYear
+    period: Period
+    subjects: dict[str, AssessmentValue | None]
+    learning: Level | None
+    training: Level | None
+    absences_excused: Annotated[int, Field(ge=0)] = 0
+    absences_unexcused: Annotated[int, Field(ge=0)] = 0
+
+
+class YearResult(SemesterResult):
+    period: Period = Period.CN
+    promotion: Promotion | None = None
+    title: Title | None = None
+
+
+class LockWindow(_Model):
+    platform: Platform
+    school_year: SchoolYear
+    semester: Period
+    kind: DataKind
+    opens_at: datetime
+    closes_at: datetime
+    locked: bool
+
+    def is_open(self, at: datetime) -> bool:
+        """A window accepts writes between its bounds, unless the platform says locked."""
+        return not self.locked and self.opens_at <= at < self.closes_at

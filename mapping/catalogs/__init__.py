@@ -1,0 +1,142 @@
+"""The catalogs (subjects, ethnicities, statuses, genders) as data files, loaded once.
+
+Platforms name the same thing differently; joins go through these codes, never through
+display names. Lookups by name fold diacritics, case, hyphens and spaces.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from mapping.errors import MappingError
+from mapping.normalize import fold
+
+Assessment = Literal["score", "comment"]
+
+
+@dataclass(frozen=True)
+class SubjectInfo:
+    """One subject of the catalog."""
+
+    code: str
+    name: str
+    assessment: Assessment
+    periods_by_grade: dict[int, int]
+    aliases: tuple[str, ...]
+
+    @property
+    def by_comment(self) -> bool:
+        return self.assessment == "comment"
+
+
+@dataclass(frozen=True)
+class CodeName:
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    with resources.files(__package__).joinpath(filename).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _aliases(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(a for a in (row.get("aliases") or "").split("|") if a)
+
+
+@cache
+def subjects() -> dict[str, SubjectInfo]:
+    """The subject catalog keyed by code, in the catalog's order."""
+    return {
+        row["code"]: SubjectInfo(
+            code=row["code"],
+            name=row["name"],
+            assessment=row["assessment"],  # type: ignore[arg-type]
+            periods_by_grade={g: int(row[f"periods_{g}"]) for g in (6, 7, 8, 9)},
+            aliases=_aliases(row),
+        )
+        for row in _rows("subjects.csv")
+    }
+
+
+def subject(code: str) -> SubjectInfo:
+    """The subject with ``code``; an unknown code is an error listing the known ones."""
+    try:
+        return subjects()[code]
+    except KeyError:
+        known = ", ".join(subjects())
+        raise MappingError(f"Mã môn không có trong danh mục ({known})", value=code) from None
+
+
+@cache
+def _coded(filename: str) -> tuple[CodeName, ...]:
+    return tuple(CodeName(r["code"], r["name"], _aliases(r)) for r in _rows(filename))
+
+
+def ethnicities() -> tuple[CodeName, ...]:
+    return _coded("ethnicities.csv")
+
+
+def statuses() -> tuple[CodeName, ...]:
+    return _coded("statuses.csv")
+
+
+def genders() -> tuple[CodeName, ...]:
+    return _coded("genders.csv")
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[\s\-'’]+", "", fold(text))
+
+
+@cache
+def _name_index(filename: str) -> dict[str, CodeName]:
+    index: dict[str, CodeName] = {}
+    for entry in _coded(filename):
+        for label in (entry.name, *entry.aliases):
+            index[_loose(label)] = entry
+    return index
+
+
+@cache
+def subject_by_name() -> dict[str, SubjectInfo]:
+    """Subjects keyed by folded name and aliases (for Excel column headers)."""
+    index: dict[str, SubjectInfo] = {}
+    for info in subjects().values():
+        for label in (info.name, *info.aliases):
+            index[_loose(label)] = info
+    return index
+
+
+def lookup(filename: str, value: Any, *, width: int, what: str, field: str | None) -> CodeName:
+    """Find a catalog entry by code (``"01"``, ``1``) or by name, folded."""
+    entries = {e.code: e for e in _coded(filename)}
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit() and text.zfill(width) in entries:
+            return entries[text.zfill(width)]
+        found = _name_index(filename).get(_loose(text))
+        if found is not None:
+            return found
+    raise MappingError(f"{what} không có trong danh mục", value=value, field=field)
+
+
+def ethnicity(value: Any, *, field: str | None = "dan_toc") -> CodeName:
+    """An ethnicity by two-digit code (zero restored) or by name (``"Khmer"``→``05``)."""
+    return lookup("ethnicities.csv", value, width=2, what="Dân tộc", field=field)
+
+
+def status(value: Any, *, field: str | None = "trang_thai") -> CodeName:
+    return lookup("statuses.csv", value, width=1, what="Trạng thái học sinh", field=field)
+
+
+def gender(value: Any, *, field: str | None = "gioi_tinh") -> CodeName:
+    return lookup("genders.csv", value, width=1, what="Giới tính", field=field)

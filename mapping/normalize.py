@@ -1,0 +1,253 @@
+"""Normalisation of what arrives from files and platforms: text, dates, scores, codes.
+
+Every function here either returns a canonical value or raises `MappingError` with a
+Vietnamese reason naming what was wrong, so callers never store a half-understood value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from mapping.errors import LegacyEncodingError, MappingError
+from mapping.legacy_encoding import detect_legacy_encoding
+
+_WS = re.compile(r"\s+")
+_TONE_MARKS = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+_ONE_PLACE = Decimal("0.1")
+_TEN = Decimal(10)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC with whitespace collapsed and trimmed."""
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def clean_text(value: Any, *, field: str | None = None) -> str:
+    """Canonical text: NFC, single spaces; refuses legacy-encoded (TCVN3/VNI) mojibake."""
+    if not isinstance(value, str):
+        raise MappingError("Cần một chuỗi văn bản", value=value, field=field)
+    text = nfc(value)
+    found = detect_legacy_encoding(text)
+    if found is not None:
+        raise LegacyEncodingError(found[0], text, found[1], field=field)
+    return text
+
+
+def clean_name(value: Any, *, field: str | None = "ho_ten") -> str:
+    """A person's full name: clean text, non-empty, family name first, kept as written."""
+    text = clean_text(value, field=field)
+    if not text or any(ch.isdigit() for ch in text):
+        raise MappingError("Họ tên không hợp lệ", value=value, field=field)
+    return text
+
+
+def fold(text: str) -> str:
+    """Fold for matching headers and codes: no diacritics, đ→d, lower case, single spaces.
+
+    This is the contract's folding: ``"Mã định danh\\nBộ GD&ĐT"`` → ``"ma dinh danh bo gd&dt"``.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WS.sub(" ", stripped).strip().lower()
+
+
+def name_key(text: str) -> str:
+    """Key for comparing Vietnamese names.
+
+    Folds NFD/NFC, case, whitespace and tone placement: the tone mark of each word is
+    taken off the vowel and written as a digit at the end of the word, so old-style
+    ``Hoà``/``Thuý``/``Khoẻ`` equal new-style ``Hòa``/``Thúy``/``Khỏe`` while different
+    tones (``Hoà`` vs ``Hoá``) still differ.
+    """
+    words = []
+    for word in nfc(text).casefold().split(" "):
+        decomposed = unicodedata.normalize("NFD", word)
+        tones = [_TONE_MARKS[ch] for ch in decomposed if ch in _TONE_MARKS]
+        base = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+        words.append(unicodedata.normalize("NFC", base) + "".join(tones))
+    return " ".join(words)
+
+
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_ORDER = {ch: i for i, ch in enumerate(_ALPHABET)}
+
+
+def _collate(word: str) -> tuple[tuple[int, ...], str]:
+    """Vietnamese alphabetical order (a ă â b c d đ …), tones deciding only ties."""
+    key = name_key(word)
+    letters = key.rstrip("12345")
+    return tuple(_ORDER.get(ch, 100 + ord(ch)) for ch in letters), key[len(letters):]
+
+
+def given_name_sort_key(full_name: str) -> tuple:
+    """Vietnamese list order: by given name (the last word), then by the rest in order."""
+    words = nfc(full_name).split(" ")
+    return (_collate(words[-1]), *(_collate(w) for w in words[:-1]))
+
+
+# --- dates ------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)  # Excel's serial 1 is 1900-01-01 (with its 1900 leap bug)
+# Plausible serials for school records: 1 Jan 1950 … 31 Dec 2099.
+_SERIAL_MIN, _SERIAL_MAX = 18264, 73415
+
+
+def parse_date(value: Any, *, field: str | None = None) -> date:
+    """A date from ``dd/mm/yyyy``, ``d/m/yyyy``, ISO ``yyyy-mm-dd`` or an Excel serial.
+
+    Day-first is the only reading of slashed dates: Vietnamese files never use mm/dd.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise MappingError("Ngày không hợp lệ", value=value, field=field)
+    if isinstance(value, (int, float, Decimal)):
+        return _from_serial(value, field)
+    if not isinstance(value, str):
+        raise MappingError("Ngày không hợp lệ", value=value, field=field)
+    text = value.strip()
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif re.fullmatch(r"\d{5}(\.0+)?", text):
+        return _from_serial(Decimal(text), field)
+    else:
+        raise MappingError("Ngày phải có dạng dd/mm/yyyy", value=value, field=field)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise MappingError("Ngày không tồn tại trên lịch", value=value, field=field) from None
+
+
+def _from_serial(value: int | float | Decimal, field: str | None) -> date:
+    number = Decimal(str(value))
+    if number != number.to_integral_value() or not _SERIAL_MIN <= number <= _SERIAL_MAX:
+        raise MappingError("Số ngày kiểu Excel không hợp lệ", value=value, field=field)
+    return _EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def format_date(value: date) -> str:
+    """``dd/mm/yyyy``, as Vietnamese users and platforms write dates."""
+    return value.strftime("%d/%m/%Y")
+
+
+# --- scores -----------------------------------------------------------------------------
+
+_SCORE_TEXT = re.compile(r"^\d{1,2}(?:[.,]\d+)?$")
+
+
+def parse_score(value: Any, *, field: str | None = None) -> Decimal:
+    """A score 0–10 with at most one decimal place, as an exact `Decimal` (``8.5``).
+
+    Accepts ``"8,5"``, ``"8.5"``, ``"8.50"``, ``8.5``, ``10``; refuses more than one
+    significant decimal (``"8,55"``), values outside 0–10, text, booleans and NaN.
+    """
+    if isinstance(value, bool) or value is None:
+        raise MappingError("Thiếu điểm hoặc điểm không phải là số", value=value, field=field)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise MappingError("Điểm không phải là số", value=value, field=field)
+        number = Decimal(repr(value))  # repr is the shortest text that reads back as value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFC", value).strip()
+        if not _SCORE_TEXT.match(text):
+            raise MappingError("Điểm phải là số từ 0 đến 10, ví dụ 8,5", value=value, field=field)
+        number = Decimal(text.replace(",", "."))
+    else:
+        raise MappingError("Điểm không phải là số", value=value, field=field)
+    return _check_score(number, value, field)
+
+
+def _check_score(number: Decimal, raw: Any, field: str | None) -> Decimal:
+    try:
+        if not number.is_finite():
+            raise InvalidOperation
+        rounded = number.quantize(_ONE_PLACE)
+    except InvalidOperation:
+        raise MappingError("Điểm không phải là số", value=raw, field=field) from None
+    if rounded != number:
+        raise MappingError("Điểm chỉ được có một chữ số thập phân", value=raw, field=field)
+    if not 0 <= rounded <= _TEN:
+        raise MappingError("Điểm phải nằm trong khoảng từ 0 đến 10", value=raw, field=field)
+    return rounded
+
+
+def format_score(value: Decimal) -> str:
+    """A score as Vietnamese users read it: one decimal, comma (``8,5``, ``10,0``)."""
+    return f"{value.quantize(_ONE_PLACE)}".replace(".", ",")
+
+
+# --- codes from the catalogs ------------------------------------------------------------
+
+
+def restore_digits(value: Any, width: int, *, field: str | None = None) -> tuple[str, bool]:
+    """An identifier of ``width`` digits, as text; restores zeros lost by Excel.
+
+    Returns:
+        ``(identifier, restored)`` where ``restored`` says leading zeros were put back, which
+        callers flag (the file had the ID as a number).
+    """
+    if isinstance(value, bool):
+        raise MappingError(f"Mã số phải gồm {width} chữ số", value=value, field=field)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if value is not None else ""
+    if isinstance(value, str) and re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    if not text.isdigit() or not text.isascii() or len(text) > width:
+        raise MappingError(f"Mã số phải gồm {width} chữ số", value=value, field=field)
+    return text.zfill(width), len(text) < width
+
+
+# --- marks and levels -------------------------------------------------------------------
+
+_MARKS = {"d": "Đ", "dat": "Đ", "cd": "CĐ", "chua dat": "CĐ"}
+_LEVELS = {"t": "T", "tot": "T", "k": "K", "kha": "K", "d": "Đ", "dat": "Đ",
+           "cd": "CĐ", "chua dat": "CĐ"}
+
+
+def _coded_word(value: Any, table: dict[str, str], reason: str, field: str | None) -> str:
+    if isinstance(value, str):
+        found = table.get(fold(value))
+        if found is not None:
+            return found
+    raise MappingError(reason, value=value, field=field)
+
+
+def parse_mark(value: Any, *, field: str | None = None) -> str:
+    """``"Đ"``/``"CĐ"`` from the code or the words (``Đạt``, ``Chưa đạt``), NFD or NFC."""
+    return _coded_word(value, _MARKS, "Kết quả môn nhận xét phải là Đ hoặc CĐ", field)
+
+
+def parse_level(value: Any, *, field: str | None = None) -> str:
+    """A level code ``T``/``K``/``Đ``/``CĐ`` from the code or the words (``Tốt``…)."""
+    return _coded_word(value, _LEVELS, "Mức đánh giá phải là T, K, Đ hoặc CĐ (Tốt, Khá, Đạt, Chưa đạt)", field)
+
+
+def is_mark_text(value: Any) -> bool:
+    return isinstance(value, str) and fold(value) in _MARKS
+
+
+def parse_assessment_value(value: Any, *, field: str | None = None) -> Decimal | str:
+    """One assessment: a mark code when the text is Đ/CĐ, else an exact score."""
+    if is_mark_text(value):
+        return parse_mark(value, field=field)
+    return parse_score(value, field=field)

@@ -1,0 +1,116 @@
+"""Reading and writing canonical records and per-source snapshots.
+
+Writes are idempotent upserts by key, so a pull that is repeated (after a crash, or
+because ``updated_since`` is inclusive) changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, select
+
+from mapping.canonical import ScoreSheet, Student
+from store.records import score_sheet_from_row, score_sheet_to_row, student_from_rows, student_to_rows
+from store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
+
+
+def save_student(session: Session, student: Student) -> None:
+    """Insert or replace a student and their platform links."""
+    row, links = student_to_rows(student)
+    session.merge(row)
+    existing = session.exec(select(StudentLinkRow).where(StudentLinkRow.student_id == student.id)).all()
+    wanted = {(link.platform, link.external_key) for link in links}
+    for old in existing:
+        if (old.platform, old.external_key) not in wanted:
+            session.delete(old)
+    session.flush()
+    for link in links:
+        session.merge(link)
+
+
+def load_student(session: Session, student_id: str) -> Student | None:
+    row = session.get(StudentRow, student_id)
+    if row is None:
+        return None
+    links = session.exec(select(StudentLinkRow).where(StudentLinkRow.student_id == student_id)).all()
+    return student_from_rows(row, list(links))
+
+
+def find_student_by_link(session: Session, platform: str, external_key: str) -> Student | None:
+    link = session.get(StudentLinkRow, (platform, external_key))
+    return load_student(session, link.student_id) if link else None
+
+
+def save_score_sheet(session: Session, sheet: ScoreSheet) -> None:
+    session.merge(score_sheet_to_row(sheet))
+
+
+def load_score_sheets(session: Session, student_id: str, school_year: str) -> list[ScoreSheet]:
+    rows = session.exec(
+        select(ScoreSheetRow)
+        .where(ScoreSheetRow.student_id == student_id, ScoreSheetRow.school_year == school_year)
+        .order_by(ScoreSheetRow.subject_code, ScoreSheetRow.semester)
+    ).all()
+    return [score_sheet_from_row(r) for r in rows]
+
+
+# --- per-source snapshots ----------------------------------------------------------------
+
+
+class SnapshotOutcome(str, Enum):
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    STALE = "stale"  # an older version than the one stored: ignored
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    source: str
+    entity: str
+    key: str
+    version: int
+    payload: dict[str, Any]
+
+
+def content_hash(payload: dict[str, Any]) -> str:
+    """SHA-256 of the payload's canonical JSON (sorted keys, UTF-8)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def upsert_snapshot(session: Session, record: SnapshotRecord, seen_at: datetime) -> SnapshotOutcome:
+    """Keep the newest version of a source record; unchanged content costs no write.
+
+    A record with a lower version than the stored one is stale (a replayed page, a
+    reordered answer) and never overwrites; the same version with the same content only
+    refreshes ``seen_at``.
+    """
+    digest = content_hash(record.payload)
+    row = session.get(SourceSnapshotRow, (record.source, record.entity, record.key))
+    if row is None:
+        session.add(SourceSnapshotRow(source=record.source, entity=record.entity, key=record.key,
+                                      version=record.version, content_hash=digest,
+                                      payload=record.payload, seen_at=seen_at))
+        return SnapshotOutcome.NEW
+    if record.version < row.version:
+        return SnapshotOutcome.STALE
+    row.seen_at = seen_at
+    if row.content_hash == digest and record.version == row.version:
+        return SnapshotOutcome.UNCHANGED
+    row.version, row.content_hash, row.payload = record.version, digest, record.payload
+    return SnapshotOutcome.CHANGED
+
+
+def load_snapshots(session: Session, source: str, entity: str) -> list[SourceSnapshotRow]:
+    return list(session.exec(
+        select(SourceSnapshotRow)
+        .where(SourceSnapshotRow.source == source, SourceSnapshotRow.entity == entity)
+        .order_by(SourceSnapshotRow.key)
+    ).all())
