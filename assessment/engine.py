@@ -55,15 +55,16 @@ def comment_result(marks: Iterable[str]) -> str:
 
 def _meets(level: str, scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet) -> bool:
     """Whether scores and comment results satisfy one row of Điều 9 k.2."""
+    lowest = min(scores) if scores else None
     if level == "T":
-        return (all(m == DAT for m in marks) and all(s >= rules.fair for s in scores)
-                and sum(s >= rules.good for s in scores) >= rules.min_count)
+        return (CHUA_DAT not in marks and (lowest is None or lowest >= rules.fair)
+                and sum(1 for s in scores if s >= rules.good) >= rules.min_count)
     if level == "K":
-        return (all(m == DAT for m in marks) and all(s >= rules.passing for s in scores)
-                and sum(s >= rules.fair for s in scores) >= rules.min_count)
+        return (CHUA_DAT not in marks and (lowest is None or lowest >= rules.passing)
+                and sum(1 for s in scores if s >= rules.fair) >= rules.min_count)
     if level == DAT:
-        return (sum(m == CHUA_DAT for m in marks) <= 1 and all(s >= rules.floor for s in scores)
-                and sum(s >= rules.passing for s in scores) >= rules.min_count)
+        return (marks.count(CHUA_DAT) <= 1 and (lowest is None or lowest >= rules.floor)
+                and sum(1 for s in scores if s >= rules.passing) >= rules.min_count)
     return True
 
 
@@ -147,6 +148,9 @@ class SemesterScores:
     ck: Value | None = None
 
 
+_NOTHING = SemesterScores()
+
+
 @dataclass(frozen=True)
 class SubjectYear:
     code: str
@@ -189,12 +193,13 @@ def _semester_value(code: str, semester: str, entered: SemesterScores | None, re
                     missing: list[Missing]) -> Value | tuple | None:
     """Đ/CĐ for a complete comment subject, the inputs of the average for a complete score
     subject, ``None`` (and the gaps recorded) when a required assessment is missing."""
-    entered = entered or SemesterScores()
+    entered = entered or _NOTHING
     tx = [v for v in entered.tx if v is not None]
-    gaps = [kind for kind, ok in (("tx", len(tx) >= required_tx), ("gk", entered.gk is not None),
-                                  ("ck", entered.ck is not None)) if not ok]
-    missing.extend(Missing(code, semester, kind) for kind in gaps)
-    if gaps:
+    if len(tx) < required_tx or entered.gk is None or entered.ck is None:
+        for kind, ok in (("tx", len(tx) >= required_tx), ("gk", entered.gk is not None),
+                         ("ck", entered.ck is not None)):
+            if not ok:
+                missing.append(Missing(code, semester, kind))
         return None
     if catalogs.subject(code).by_comment:
         return comment_result([*tx, entered.gk, entered.ck])  # type: ignore[list-item]

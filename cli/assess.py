@@ -8,9 +8,13 @@ number and field, the other lines are still answered, and the exit code is 2.
 
 from __future__ import annotations
 
-import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from typing import Any, Iterator, TextIO
+
+import orjson
 
 from assessment.engine import SemesterScores, StudentYear, SubjectYear, YearAssessment, assess_student
 from assessment.rules import rules_for
@@ -19,6 +23,8 @@ from mapping.errors import MappingError
 from mapping.normalize import parse_level, parse_mark, parse_score
 
 _SEMESTER_KEYS = {"tx", "gk", "ck"}
+_PARALLEL_FROM = 2000  # below this, starting workers costs more than it saves
+_CHUNK = 500
 _TOP_KEYS = {"school_year", "grade", "subjects", "training", "absences"}
 
 
@@ -33,35 +39,44 @@ def _require_keys(obj: Any, allowed: set[str], field: str) -> dict:
     return obj
 
 
-def _value(raw: Any, by_comment: bool, field: str) -> Decimal | str | None:
-    if raw is None:
-        return None
-    if by_comment:
-        return parse_mark(raw, field=field)
-    return parse_score(raw, field=field)
-
-
-def _semester(raw: Any, by_comment: bool, field: str) -> SemesterScores:
-    obj = _require_keys(raw, _SEMESTER_KEYS, field)
-    tx = obj.get("tx", [])
-    if not isinstance(tx, list) or len(tx) > 4:
-        raise MappingError("tx phải là danh sách tối đa 4 điểm", value=tx, field=f"{field}.tx")
-    return SemesterScores(
-        tx=tuple(_value(v, by_comment, f"{field}.tx[{i}]") for i, v in enumerate(tx)),
-        gk=_value(obj.get("gk"), by_comment, f"{field}.gk"),
-        ck=_value(obj.get("ck"), by_comment, f"{field}.ck"),
-    )
+def _semester(raw: Any, by_comment: bool, code: str, semester: str) -> SemesterScores:
+    """One subject-semester. The hot loop of a whole school: field paths are only built
+    when something is wrong."""
+    if type(raw) is not dict or not raw.keys() <= _SEMESTER_KEYS:
+        _require_keys(raw, _SEMESTER_KEYS, f"subjects.{code}.{semester}")
+    tx = raw.get("tx", [])
+    if type(tx) is not list or len(tx) > 4:
+        raise MappingError("tx phải là danh sách tối đa 4 điểm", value=tx,
+                           field=f"subjects.{code}.{semester}.tx")
+    parse = parse_mark if by_comment else parse_score
+    cells = [*tx, raw.get("gk"), raw.get("ck")]
+    try:
+        values = [None if value is None else parse(value) for value in cells]
+    except MappingError:
+        names = [*(f"tx[{i}]" for i in range(len(tx))), "gk", "ck"]
+        for name, value in zip(names, cells):
+            try:
+                if value is not None:
+                    parse(value)
+            except MappingError as exc:
+                raise exc.at(f"subjects.{code}.{semester}.{name}") from None
+        raise
+    return SemesterScores(tx=tuple(values[:-2]), gk=values[-2], ck=values[-1])
 
 
 def _subject(code: str, raw: Any) -> SubjectYear:
-    field = f"subjects.{code}"
     try:
         info = catalogs.subject(code)
     except MappingError as exc:
-        raise exc.at(field) from None
-    obj = _require_keys(raw, {"hk1", "hk2"}, field)
-    semesters = {k: _semester(v, info.by_comment, f"{field}.{k}") for k, v in obj.items()}
-    return SubjectYear(code, semesters.get("hk1"), semesters.get("hk2"))
+        raise exc.at(f"subjects.{code}") from None
+    if type(raw) is not dict or not raw.keys() <= {"hk1", "hk2"}:
+        _require_keys(raw, {"hk1", "hk2"}, f"subjects.{code}")
+    hk1, hk2 = raw.get("hk1"), raw.get("hk2")
+    return SubjectYear(
+        code,
+        None if hk1 is None else _semester(hk1, info.by_comment, code, "hk1"),
+        None if hk2 is None else _semester(hk2, info.by_comment, code, "hk2"),
+    )
 
 
 def parse_student(obj: Any) -> StudentYear:
@@ -121,39 +136,58 @@ def render(result: YearAssessment) -> dict[str, Any]:
     }
 
 
-def _documents(text: str) -> Iterator[tuple[int, Any | json.JSONDecodeError]]:
-    """(line number, parsed object or the decode error) for each student in the input."""
+def _documents(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, JSON text) of each student: JSON Lines, or one pretty-printed object."""
     stripped = text.lstrip()
     if stripped.startswith("{") and stripped.split("\n", 1)[0].strip() == "{":
-        start_line = text[: len(text) - len(stripped)].count("\n") + 1
-        try:  # one pretty-printed object
-            yield start_line, json.loads(stripped, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            yield start_line + exc.lineno - 1, exc
+        yield text[: len(text) - len(stripped)].count("\n") + 1, stripped
         return
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+        if line.strip():
+            yield number, line
+
+
+def answer(number: int, document: str) -> tuple[bytes, str | None]:
+    """One student's output line, and the stderr message when the input was bad."""
+    try:
         try:
-            yield number, json.loads(line, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            yield number, exc
+            obj = orjson.loads(document)
+        except orjson.JSONDecodeError as exc:
+            raise MappingError(f"JSON không hợp lệ ({exc.args[0]})", value=document[:40]) from None
+        result = render(assess_student(parse_student(obj)))
+        return orjson.dumps(result), None
+    except MappingError as exc:
+        return orjson.dumps({"error": str(exc)}), f"dòng {number}: {exc}"
 
 
-def run(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    """Answer every student of ``stdin``; returns the exit code (0, or 2 on any bad line)."""
+def _answer_chunk(chunk: list[tuple[int, str]]) -> list[tuple[bytes, str | None]]:
+    return [answer(number, document) for number, document in chunk]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, jobs: int | None = None) -> int:
+    """Answer every student of ``stdin``; returns the exit code (0, or 2 on any bad line).
+
+    A whole school (thousands of lines) is split over the machine's cores; the answers
+    keep the input's order.
+    """
+    documents = list(_documents(stdin.read()))
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(documents) >= _PARALLEL_FROM:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            parts = pool.map(_answer_chunk, _chunks(documents, _CHUNK))
+            answers = [a for part in parts for a in part]
+    else:
+        answers = _answer_chunk(documents)
     status = 0
-    out: list[str] = []
-    for number, doc in _documents(stdin.read()):
-        try:
-            if isinstance(doc, json.JSONDecodeError):
-                raise MappingError(f"JSON không hợp lệ (cột {doc.colno}: {doc.msg})", value=doc.doc[:40])
-            answer = render(assess_student(parse_student(doc)))
-        except MappingError as exc:
+    for _, message in answers:
+        if message is not None:
             status = 2
-            stderr.write(f"dòng {number}: {exc}\n")
-            answer = {"error": str(exc)}
-        out.append(json.dumps(answer, ensure_ascii=False))
-    if out:
-        stdout.write("\n".join(out) + "\n")
+            stderr.write(message + "\n")
+    if answers:
+        stdout.write(b"\n".join(line for line, _ in answers).decode("utf-8") + "\n")
     return status

@@ -8,6 +8,7 @@ a person convert the file. The decoders below exist only to produce that suggest
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _TONES = {"grave": "\u0300", "acute": "\u0301", "hook": "\u0309", "tilde": "\u0303", "dot": "\u0323"}
@@ -105,11 +106,19 @@ def _suspicion(text: str) -> int:
     return score
 
 
+# UTF-8 lead bytes of Vietnamese letters read as cp1252 (Ã Ä Å Æ for U+00C0–U+01B0, "áº"/"á»"
+# for U+1EA0–U+1EF9), followed by a continuation byte (0x80–0xBF) read as cp1252.
+_CONTINUATION = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ\u00a0¡¢£¤¥¦§¨©ª«¬\u00ad®¯°±²³´µ¶·¸¹º»¼½¾¿"
+_UTF8_AS_CP1252 = re.compile(f"[ÃÄÅÆ][{_CONTINUATION}]|á[º»][{_CONTINUATION}]")
+
+
 def _utf8_read_as_cp1252(text: str) -> str | None:
     try:
         fixed = text.encode("cp1252").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
-        return None
+        if not _UTF8_AS_CP1252.search(text):
+            return None
+        fixed = text.encode("cp1252", errors="ignore").decode("utf-8", errors="replace")
     return fixed if fixed != text else None
 
 

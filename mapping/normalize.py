@@ -7,6 +7,7 @@ Vietnamese reason naming what was wrong, so callers never store a half-understoo
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -49,6 +50,7 @@ def clean_name(value: Any, *, field: str | None = "ho_ten") -> str:
     return text
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Fold for matching headers and codes: no diacritics, đ→d, lower case, single spaces.
 
@@ -95,8 +97,8 @@ def given_name_sort_key(full_name: str) -> tuple:
 
 # --- dates ------------------------------------------------------------------------------
 
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$", re.ASCII)
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T[0-9:.+\-Z]*)?$", re.ASCII)
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's serial 1 is 1900-01-01 (with its 1900 leap bug)
 # Plausible serials for school records: 1 Jan 1950 … 31 Dec 2099.
 _SERIAL_MIN, _SERIAL_MAX = 18264, 73415
@@ -123,7 +125,7 @@ def parse_date(value: Any, *, field: str | None = None) -> date:
         day, month, year = (int(g) for g in match.groups())
     elif match := _ISO.match(text):
         year, month, day = (int(g) for g in match.groups())
-    elif re.fullmatch(r"\d{5}(\.0+)?", text):
+    elif re.fullmatch(r"[0-9]{5}(\.0+)?", text):
         return _from_serial(Decimal(text), field)
     else:
         raise MappingError("Ngày phải có dạng dd/mm/yyyy", value=value, field=field)
@@ -147,7 +149,7 @@ def format_date(value: date) -> str:
 
 # --- scores -----------------------------------------------------------------------------
 
-_SCORE_TEXT = re.compile(r"^\d{1,2}(?:[.,]\d+)?$")
+_SCORE_TEXT = re.compile(r"^\d{1,2}(?:[.,]\d+)?$", re.ASCII)
 
 
 def parse_score(value: Any, *, field: str | None = None) -> Decimal:
@@ -156,38 +158,63 @@ def parse_score(value: Any, *, field: str | None = None) -> Decimal:
     Accepts ``"8,5"``, ``"8.5"``, ``"8.50"``, ``8.5``, ``10``; refuses more than one
     significant decimal (``"8,55"``), values outside 0–10, text, booleans and NaN.
     """
-    if isinstance(value, bool) or value is None:
-        raise MappingError("Thiếu điểm hoặc điểm không phải là số", value=value, field=field)
+    known = _COMMON_SCORES.get(value) if isinstance(value, str) else None
+    if known is not None:
+        return known
+    if value is None:
+        raise MappingError("Điểm bị trống", value=value, field=field)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise MappingError("Điểm không phải là số", value=value, field=field)
+    if _not_finite(value):  # checked before the cache: NaN never equals itself
+        raise MappingError("Điểm không phải là số", value=value, field=field)
+    try:
+        return _parse_score(value)
+    except MappingError as exc:
+        raise exc.at(field) if field else exc from None
+
+
+def _not_finite(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return not value.is_finite()
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+@lru_cache(maxsize=4096)  # a whole school has a few hundred distinct score texts
+def _parse_score(value: str | int | float | Decimal) -> Decimal:
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise MappingError("Điểm không phải là số", value=value, field=field)
         number = Decimal(repr(value))  # repr is the shortest text that reads back as value
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, Decimal):
         number = value
-    elif isinstance(value, str):
+    else:
         text = unicodedata.normalize("NFC", value).strip()
         if not _SCORE_TEXT.match(text):
-            raise MappingError("Điểm phải là số từ 0 đến 10, ví dụ 8,5", value=value, field=field)
+            raise MappingError("Điểm phải là số từ 0 đến 10, ví dụ 8,5", value=value)
         number = Decimal(text.replace(",", "."))
-    else:
-        raise MappingError("Điểm không phải là số", value=value, field=field)
-    return _check_score(number, value, field)
-
-
-def _check_score(number: Decimal, raw: Any, field: str | None) -> Decimal:
-    try:
-        if not number.is_finite():
-            raise InvalidOperation
-        rounded = number.quantize(_ONE_PLACE)
-    except InvalidOperation:
-        raise MappingError("Điểm không phải là số", value=raw, field=field) from None
+    if not number.is_finite():
+        raise MappingError("Điểm không phải là số", value=value)
+    rounded = number.quantize(_ONE_PLACE)
     if rounded != number:
-        raise MappingError("Điểm chỉ được có một chữ số thập phân", value=raw, field=field)
+        raise MappingError("Điểm chỉ được có một chữ số thập phân", value=value)
     if not 0 <= rounded <= _TEN:
-        raise MappingError("Điểm phải nằm trong khoảng từ 0 đến 10", value=raw, field=field)
+        raise MappingError("Điểm phải nằm trong khoảng từ 0 đến 10", value=value)
     return rounded
+
+
+def _common_scores() -> dict[str, Decimal]:
+    """Every score as people type it most often ("8", "8,5", "8.5"), parsed once."""
+    table: dict[str, Decimal] = {}
+    for tenths in range(101):
+        value = Decimal(tenths).scaleb(-1)
+        text = f"{value:.1f}"
+        table[text] = table[text.replace(".", ",")] = value
+        if tenths % 10 == 0:
+            table[str(tenths // 10)] = value
+    return table
+
+
+_COMMON_SCORES = _common_scores()
 
 
 def format_score(value: Decimal) -> str:
@@ -234,6 +261,8 @@ def _coded_word(value: Any, table: dict[str, str], reason: str, field: str | Non
 
 def parse_mark(value: Any, *, field: str | None = None) -> str:
     """``"Đ"``/``"CĐ"`` from the code or the words (``Đạt``, ``Chưa đạt``), NFD or NFC."""
+    if value == "Đ" or value == "CĐ":
+        return value
     return _coded_word(value, _MARKS, "Kết quả môn nhận xét phải là Đ hoặc CĐ", field)
 
 

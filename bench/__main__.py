@@ -1,0 +1,6 @@
+"""``make bench``: run every benchmark in turn."""
+
+from bench import bench_assess
+
+if __name__ == "__main__":
+    bench_assess.main()

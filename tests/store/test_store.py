@@ -1,0 +1,145 @@
+"""The store on SQLite and PostgreSQL: migrations, round trips, snapshots."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel, select
+
+import store.tables  # noqa: F401
+from mapping.canonical import ScoreSheet, Student
+from store.db import make_engine, migrate, session_scope
+from store.repository import (
+    SnapshotOutcome,
+    SnapshotRecord,
+    find_student_by_link,
+    load_score_sheets,
+    load_snapshots,
+    load_student,
+    save_score_sheet,
+    save_student,
+    upsert_snapshot,
+)
+from store.tables import SourceSnapshotRow, StudentRow
+
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def engine(database_url):
+    migrate(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def make_student(**changes) -> Student:
+    fields = dict(id="s1", full_name="Nguyễn Thị Hoà", birth_date=date(2012, 9, 5), gender="2",
+                  class_code="8A1", ministry_id="0123456789", personal_id="079212000123",
+                  links={"vnedu": "1800576647", "csdl": "0123456789"})
+    return Student(**{**fields, **changes})
+
+
+def test_migrations_create_exactly_the_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+    assert "alembic_version" in sa.inspect(engine).get_table_names()
+
+
+def test_migrate_twice_is_harmless(database_url, engine):
+    migrate(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0001"
+
+
+def test_student_round_trip_keeps_links_and_text(engine):
+    student = make_student()
+    with session_scope(engine) as session:
+        save_student(session, student)
+    with session_scope(engine) as session:
+        assert load_student(session, "s1") == student
+        assert find_student_by_link(session, "vnedu", "1800576647") == student
+        row = session.get(StudentRow, "s1")
+        assert row.name_key == "nguyên4 thi5 hoa2"  # folded key for matching
+
+
+def test_relinking_replaces_only_that_platforms_key(engine):
+    with session_scope(engine) as session:
+        save_student(session, make_student())
+    with session_scope(engine) as session:
+        save_student(session, make_student(links={"vnedu": "1800000001", "csdl": "0123456789"}))
+    with session_scope(engine) as session:
+        assert find_student_by_link(session, "vnedu", "1800576647") is None
+        assert load_student(session, "s1").links["vnedu"] == "1800000001"
+
+
+def test_score_sheet_round_trip_is_exact(engine):
+    sheets = [
+        ScoreSheet(student_id="s1", subject_code="TOAN", school_year="2024-2025", semester="1",
+                   tx=["8,5", "7", None, "10"], gk="6,5", ck="9.9"),
+        ScoreSheet(student_id="s1", subject_code="GDTC", school_year="2024-2025", semester="1",
+                   tx=["Đ", "CĐ"], gk="Đ", ck=None),
+    ]
+    with session_scope(engine) as session:
+        save_student(session, make_student())
+        for sheet in sheets:
+            save_score_sheet(session, sheet)
+    with session_scope(engine) as session:
+        assert load_score_sheets(session, "s1", "2024-2025") == sorted(sheets, key=lambda s: s.subject_code)
+
+
+def test_foreign_keys_are_enforced(engine):
+    orphan = ScoreSheet(student_id="nobody", subject_code="TOAN", school_year="2024-2025", semester="1")
+    with pytest.raises(sa.exc.IntegrityError):
+        with session_scope(engine) as session:
+            save_score_sheet(session, orphan)
+
+
+def test_ministry_id_is_unique(engine):
+    with session_scope(engine) as session:
+        save_student(session, make_student())
+    with pytest.raises(sa.exc.IntegrityError):
+        with session_scope(engine) as session:
+            save_student(session, make_student(id="s2", links={}))
+    with session_scope(engine) as session:  # the failed transaction left nothing behind
+        assert session.exec(select(StudentRow)).all()[0].id == "s1"
+        assert len(session.exec(select(StudentRow)).all()) == 1
+
+
+def test_snapshot_versions(engine):
+    record = SnapshotRecord("vnedu", "student", "1800576647", 3, {"ho_ten": "Nguyễn Thị Hoà"})
+    with session_scope(engine) as session:
+        assert upsert_snapshot(session, record, T0) is SnapshotOutcome.NEW
+    later = T0 + timedelta(minutes=30)
+    with session_scope(engine) as session:
+        assert upsert_snapshot(session, record, later) is SnapshotOutcome.UNCHANGED
+        stale = SnapshotRecord("vnedu", "student", "1800576647", 2, {"ho_ten": "Cũ"})
+        assert upsert_snapshot(session, stale, later) is SnapshotOutcome.STALE
+        newer = SnapshotRecord("vnedu", "student", "1800576647", 4, {"ho_ten": "Nguyễn Thị Hòa"})
+        assert upsert_snapshot(session, newer, later) is SnapshotOutcome.CHANGED
+    with session_scope(engine) as session:
+        [row] = load_snapshots(session, "vnedu", "student")
+        assert (row.version, row.payload["ho_ten"]) == (4, "Nguyễn Thị Hòa")
+        assert row.seen_at.replace(tzinfo=row.seen_at.tzinfo or timezone.utc) == later
+
+
+def test_rolled_back_transaction_writes_nothing(engine):
+    with pytest.raises(RuntimeError):
+        with session_scope(engine) as session:
+            upsert_snapshot(session, SnapshotRecord("csdl", "student", "k", 1, {}), T0)
+            raise RuntimeError("crash between the snapshot and the cursor")
+    with session_scope(engine) as session:
+        assert session.exec(select(SourceSnapshotRow)).all() == []
+
+
+def test_sqlite_file_runs_in_wal_mode(tmp_path):
+    url = f"sqlite:///{tmp_path / 'nested' / 'lt.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
