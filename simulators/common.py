@@ -1,0 +1,52 @@
+"""What the three simulators share: the clock, write counters and small parsers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Callable
+
+from simulators.school import VN_TZ
+
+Clock = Callable[[], datetime]
+
+
+def vn_now() -> datetime:
+    return datetime.now(VN_TZ).replace(microsecond=0)
+
+
+class WriteCounter:
+    """How many times each record was actually written: tests prove exactly-once with it."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def add(self, key: str) -> None:
+        self.counts[key] += 1
+
+    def as_dict(self) -> dict:
+        return {"total": sum(self.counts.values()), "by_key": dict(sorted(self.counts.items()))}
+
+
+def body_digest(raw: bytes) -> str:
+    """Digest of a request body, after re-serialising JSON so that spacing does not matter."""
+    try:
+        raw = json.dumps(json.loads(raw), sort_keys=True, ensure_ascii=False).encode()
+    except ValueError:
+        pass
+    return hashlib.sha256(raw).hexdigest()
+
+
+def encode_cursor(position: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
+        raise ValueError("bad cursor")
+    return value

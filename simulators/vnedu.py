@@ -1,0 +1,500 @@
+"""vnEdu partner API simulator (``contracts/vnedu.md``), stateful, over real HTTP.
+
+OAuth2 client credentials with expiring tokens, keyset cursor pagination, inclusive
+``updated_since``, versions and conflicts, ``Idempotency-Key`` replay for 24 h, lock windows
+enforced per item, a rate limit of 10 requests/s per client (429 with ``Retry-After``), and
+the contract's error bodies. Control endpoints under ``/_sim`` are for tests and the demo.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from assessment.engine import year_training
+from mapping import catalogs
+from mapping.errors import MappingError
+from mapping.normalize import parse_mark, parse_score
+from simulators.common import Clock, WriteCounter, body_digest, decode_cursor, encode_cursor, vn_now
+from simulators.faults import FaultInjector, FaultMiddleware, profile
+from simulators.school import School, semester_bounds
+from simulators.views import PlatformData
+
+DEMO_CLIENT = ("lienthong-demo", "demo-secret")
+TOKEN_SECONDS = 900
+IDEMPOTENCY_SECONDS = 24 * 3600
+MAX_LIMIT, DEFAULT_LIMIT = 500, 200
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: list | None = None,
+                 headers: dict | None = None):
+        self.status, self.code, self.message, self.details, self.headers = status, code, message, details, headers
+
+
+@dataclass
+class Token:
+    client_id: str
+    school: str
+    expires_at: float
+    uses: int = 0
+
+
+class VneduState:
+    """The platform's data and bookkeeping for one school."""
+
+    def __init__(self, school: School, data: PlatformData, clock: Clock = vn_now,
+                 credentials: tuple[str, str] = DEMO_CLIENT, rate_limit: int = 10):
+        self.ma_truong, self.nam_hoc, self.clock = school.ma_truong, school.start_year, clock
+        self.credentials, self.rate_limit = credentials, rate_limit
+        self.classes = {c["ma_lop"]: c for c in data.vnedu["lop"]}
+        self.students: dict[str, dict] = data.vnedu["hoc_sinh"]
+        self.scores: dict[tuple, dict] = data.vnedu["diem"]
+        self.absences: dict[tuple, dict] = data.vnedu["diem_danh"]
+        self.conduct: dict[tuple, dict] = data.vnedu["hanh_kiem"]
+        self.windows = [{"hoc_ky": int(w.semester), "loai": w.kind, "mo_tu": w.opens_at.isoformat(),
+                         "khoa_tu": w.closes_at.isoformat(), "dang_khoa": None} for w in school.lock_windows]
+        self.forced_locks: dict[tuple[int, str], bool] = {}
+        self.tokens: dict[str, Token] = {}
+        self.replies: dict[str, tuple[str, float, int, Any]] = {}
+        self.requests: dict[str, deque] = {}
+        self.writes = WriteCounter()
+        self.faults = FaultInjector()
+
+    # --- lock windows --------------------------------------------------------------------
+
+    def window_list(self) -> list[dict]:
+        now = self.clock()
+        return [dict(w, dang_khoa=self.is_locked(w["hoc_ky"], w["loai"], now)) for w in self.windows]
+
+    def is_locked(self, semester: int, kind: str, now: datetime | None = None) -> bool:
+        forced = self.forced_locks.get((semester, kind))
+        if forced is not None:
+            return forced
+        now = now or self.clock()
+        for w in self.windows:
+            if w["hoc_ky"] == semester and w["loai"] == kind:
+                return not datetime.fromisoformat(w["mo_tu"]) <= now < datetime.fromisoformat(w["khoa_tu"])
+        return True
+
+    def semester_of(self, day: date) -> int:
+        return 1 if day <= semester_bounds(self.nam_hoc, "1")[1] else 2
+
+
+# --- request helpers ---------------------------------------------------------------------------
+
+
+def _query_int(request: Request, name: str, *, required: bool = False, default: int | None = None,
+               allowed: set | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        if required:
+            raise ApiError(422, "validation_error", f"Thiếu tham số {name}", [{"field": name, "error": "required"}])
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(422, "validation_error", f"Tham số {name} phải là số nguyên",
+                       [{"field": name, "error": "integer expected"}]) from None
+    if allowed is not None and value not in allowed:
+        raise ApiError(422, "validation_error", f"Tham số {name} không hợp lệ",
+                       [{"field": name, "error": f"one of {sorted(allowed)}"}])
+    return value
+
+
+def _since(request: Request) -> datetime | None:
+    raw = request.query_params.get("updated_since")
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ApiError(422, "validation_error", "updated_since phải là ISO 8601 có múi giờ",
+                       [{"field": "updated_since", "error": "ISO 8601 with offset expected"}])
+    return value
+
+
+def _page(request: Request, items: list[dict], key_of) -> dict:
+    """Keyset pagination over (updated_at, key); ``updated_since`` is inclusive."""
+    limit = _query_int(request, "limit", default=DEFAULT_LIMIT)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(422, "validation_error", "limit phải từ 1 đến 500", [{"field": "limit", "error": "1..500"}])
+    since = _since(request)
+    rows = sorted(((datetime.fromisoformat(i["updated_at"]), key_of(i), i) for i in items),
+                  key=lambda r: (r[0], r[1]))
+    if since is not None:
+        rows = [r for r in rows if r[0] >= since]
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        try:
+            at, key = decode_cursor(cursor)
+            position = (datetime.fromisoformat(at), key)
+        except (ValueError, TypeError):
+            raise ApiError(400, "bad_request", "cursor không hợp lệ") from None
+        rows = [r for r in rows if (r[0], r[1]) > position]
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = page[-1]
+        next_cursor = encode_cursor([last[0].isoformat(), last[1]])
+    return {"items": [r[2] for r in page], "next_cursor": next_cursor}
+
+
+def _student_key(item: dict) -> str:
+    return item["ma_hoc_sinh"]
+
+
+def _score_key(item: dict) -> str:
+    return f"{item['ma_hoc_sinh']}:{item['ma_mon']}:{item['hoc_ky']}"
+
+
+def _absence_key(item: dict) -> str:
+    return f"{item['ma_hoc_sinh']}:{item['ngay']}:{item['buoi']}"
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+def create_app(state: VneduState) -> FastAPI:
+    app = FastAPI(title="vnEdu (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+        if exc.details is not None:
+            body["details"] = exc.details
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+
+    @app.post("/oauth/token")
+    @app.post("/api/v1/oauth/token")
+    async def token(request: Request) -> JSONResponse:
+        form = await request.form()
+        if form.get("grant_type") != "client_credentials":
+            raise ApiError(400, "bad_request", "grant_type phải là client_credentials")
+        if (form.get("client_id"), form.get("client_secret")) != state.credentials:
+            raise ApiError(401, "invalid_client", "client_id hoặc client_secret không đúng")
+        scope = str(form.get("scope") or "")
+        if not scope.startswith("school:"):
+            raise ApiError(400, "bad_request", "scope phải có dạng school:<ma_truong>")
+        value = secrets.token_urlsafe(24)
+        state.tokens[value] = Token(str(form["client_id"]), scope.removeprefix("school:"),
+                                    time.monotonic() + TOKEN_SECONDS)
+        return JSONResponse({"access_token": value, "token_type": "Bearer", "expires_in": TOKEN_SECONDS})
+
+    def authorize(request: Request, ma_truong: str) -> None:
+        header = request.headers.get("authorization", "")
+        token = state.tokens.get(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+        if token is None or token.expires_at < time.monotonic():
+            raise ApiError(401, "invalid_token", "Token không hợp lệ hoặc đã hết hạn")
+        token.uses += 1
+        every = state.faults.profile.token_expiry_every
+        if every and token.uses > every:  # fault injection: the token dies mid-pull
+            state.tokens.pop(header.removeprefix("Bearer ").strip(), None)
+            state.faults.count("token_expired")
+            raise ApiError(401, "invalid_token", "Token đã hết hạn")
+        _rate_limit(token.client_id)
+        if token.school != ma_truong:
+            raise ApiError(403, "forbidden", "Phạm vi (scope) của token không gồm trường này")
+        if ma_truong != state.ma_truong:
+            raise ApiError(404, "not_found", "Không tìm thấy trường")
+        if state.faults.roll(state.faults.profile.permanent_rate):
+            state.faults.count("403")
+            raise ApiError(403, "forbidden", "Tài khoản đối tác bị tạm khoá")
+
+    def _rate_limit(client: str) -> None:
+        if not state.rate_limit:
+            return
+        now = time.monotonic()
+        recent = state.requests.setdefault(client, deque())
+        while recent and recent[0] <= now - 1:
+            recent.popleft()
+        if len(recent) >= state.rate_limit:
+            raise ApiError(429, "rate_limited", "Quá 10 yêu cầu mỗi giây", headers={"Retry-After": "1"})
+        recent.append(now)
+
+    def year_or_empty(request: Request) -> bool:
+        return _query_int(request, "nam_hoc", required=True) == state.nam_hoc
+
+    def check_class(request: Request) -> str | None:
+        ma_lop = request.query_params.get("ma_lop")
+        if ma_lop and ma_lop not in state.classes:
+            raise ApiError(404, "not_found", f"Không tìm thấy lớp {ma_lop}")
+        return ma_lop
+
+    def class_of(ma_hoc_sinh: str) -> str | None:
+        student = state.students.get(ma_hoc_sinh)
+        return student["ma_lop"] if student else None
+
+    base = "/api/v1/truong/{ma_truong}"
+
+    @app.get(base + "/lop")
+    async def classes(ma_truong: str, request: Request) -> dict:
+        authorize(request, ma_truong)
+        items = list(state.classes.values()) if year_or_empty(request) else []
+        return {"items": items, "next_cursor": None}
+
+    @app.get(base + "/hoc-sinh")
+    async def students(ma_truong: str, request: Request) -> dict:
+        authorize(request, ma_truong)
+        ma_lop = check_class(request)
+        items = [s for s in state.students.values() if not ma_lop or s["ma_lop"] == ma_lop] \
+            if year_or_empty(request) else []
+        return _page(request, items, _student_key)
+
+    @app.get(base + "/diem")
+    async def scores(ma_truong: str, request: Request) -> dict:
+        authorize(request, ma_truong)
+        current = year_or_empty(request)
+        semester = _query_int(request, "hoc_ky", required=True, allowed={1, 2})
+        ma_lop, ma_mon = check_class(request), request.query_params.get("ma_mon")
+        items = [s for (sid, mon, hk), s in state.scores.items()
+                 if current and hk == str(semester) and (not ma_mon or mon == ma_mon)
+                 and (not ma_lop or class_of(sid) == ma_lop)]
+        return _page(request, items, _score_key)
+
+    @app.get(base + "/diem-danh")
+    async def absences(ma_truong: str, request: Request) -> dict:
+        authorize(request, ma_truong)
+        first, last = _day(request, "tu_ngay"), _day(request, "den_ngay")
+        ma_lop = check_class(request)
+        items = [a for a in state.absences.values()
+                 if first <= _parse_day(a["ngay"]) <= last and (not ma_lop or class_of(a["ma_hoc_sinh"]) == ma_lop)]
+        return _page(request, items, _absence_key)
+
+    @app.get(base + "/hanh-kiem")
+    async def conduct(ma_truong: str, request: Request) -> dict:
+        authorize(request, ma_truong)
+        current = year_or_empty(request)
+        semester = request.query_params.get("hoc_ky")
+        if semester not in ("1", "2", "CN"):
+            raise ApiError(422, "validation_error", "hoc_ky phải là 1, 2 hoặc CN", [{"field": "hoc_ky"}])
+        ma_lop = check_class(request)
+        items = _conduct_items(state, semester) if current else []
+        items = [i for i in items if not ma_lop or class_of(i["ma_hoc_sinh"]) == ma_lop]
+        return _page(request, items, lambda i: f"{i['ma_hoc_sinh']}:{i['hoc_ky']}")
+
+    @app.get(base + "/khoa-so")
+    async def locks(ma_truong: str, request: Request) -> dict:
+        authorize(request, ma_truong)
+        return {"items": state.window_list() if year_or_empty(request) else [], "next_cursor": None}
+
+    @app.put(base + "/diem")
+    async def put_scores(ma_truong: str, request: Request) -> JSONResponse:
+        authorize(request, ma_truong)
+        return await _idempotent(state, request, lambda body: _apply_scores(state, body, 200))
+
+    @app.put(base + "/diem-danh")
+    async def put_absences(ma_truong: str, request: Request) -> JSONResponse:
+        authorize(request, ma_truong)
+        return await _idempotent(state, request, lambda body: _apply_absences(state, body, 500))
+
+    _control(app, state)
+    return app
+
+
+def _parse_day(text: str) -> date:
+    return datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def _day(request: Request, name: str) -> date:
+    raw = request.query_params.get(name)
+    try:
+        return _parse_day(raw or "")
+    except ValueError:
+        raise ApiError(422, "validation_error", f"{name} phải có dạng dd/mm/yyyy",
+                       [{"field": name, "error": "dd/mm/yyyy"}]) from None
+
+
+def _conduct_items(state: VneduState, semester: str) -> list[dict]:
+    if semester != "CN":
+        return [c for (sid, hk), c in state.conduct.items() if hk == semester]
+    items = []
+    for (sid, hk), second in state.conduct.items():
+        first = state.conduct.get((sid, "1"))
+        if hk == "2" and first:
+            items.append({"ma_hoc_sinh": sid, "hoc_ky": "CN",
+                          "ket_qua_ren_luyen": year_training(first["ket_qua_ren_luyen"], second["ket_qua_ren_luyen"]),
+                          "nhan_xet": "", "updated_at": max(first["updated_at"], second["updated_at"]),
+                          "version": first["version"] + second["version"]})
+    return items
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+async def _idempotent(state: VneduState, request: Request, apply) -> JSONResponse:
+    key = request.headers.get("idempotency-key")
+    if not key:
+        raise ApiError(400, "bad_request", "Thiếu header Idempotency-Key")
+    raw = await request.body()
+    digest = body_digest(raw)
+    now = time.monotonic()
+    seen = state.replies.get(key)
+    if seen and seen[1] > now - IDEMPOTENCY_SECONDS:
+        if seen[0] != digest:
+            raise ApiError(422, "idempotency_key_reuse", "Idempotency-Key đã dùng cho một nội dung khác")
+        return JSONResponse(seen[3], status_code=seen[2])
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_request", "Nội dung không phải JSON hợp lệ") from None
+    answer = apply(body)
+    state.replies[key] = (digest, now, 200, answer)
+    return JSONResponse(answer)
+
+
+def _items(body: Any, maximum: int, required: dict[str, type | tuple]) -> list[dict]:
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        raise ApiError(422, "validation_error", "Nội dung phải có dạng {\"items\": [...]}", [{"field": "items"}])
+    items = body["items"]
+    if not items or len(items) > maximum:
+        raise ApiError(422, "validation_error", f"Mỗi lần gửi từ 1 đến {maximum} mục", [{"field": "items"}])
+    details = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            details.append({"field": f"items[{index}]", "error": "object expected"})
+            continue
+        for name, kind in required.items():
+            if name not in item or not isinstance(item[name], kind) or isinstance(item[name], bool) and kind is int:
+                details.append({"field": f"items[{index}].{name}", "error": "missing or wrong type"})
+    if details:
+        raise ApiError(422, "validation_error", "Dữ liệu gửi lên không hợp lệ", details)
+    return items
+
+
+_SCORE_FIELDS = {"ma_hoc_sinh": str, "ma_mon": str, "hoc_ky": (int, str), "ddg_tx": list,
+                 "ddg_gk": (str, type(None)), "ddg_ck": (str, type(None)), "version": int}
+
+
+def _result(key: str, status: str, version: int, message: str = "") -> dict:
+    return {"key": key, "status": status, "version": version, "message": message}
+
+
+def _check_values(item: dict) -> str | None:
+    """A Vietnamese reason when a score sheet's values do not fit its subject, else None."""
+    try:
+        info = catalogs.subject(item["ma_mon"])
+    except MappingError:
+        return f"Mã môn {item['ma_mon']} không có trong danh mục"
+    if len(item["ddg_tx"]) > 4:
+        return "Tối đa 4 điểm ĐĐGtx"
+    parse = parse_mark if info.by_comment else parse_score
+    for value in [*item["ddg_tx"], item["ddg_gk"], item["ddg_ck"]]:
+        if value is None:
+            continue
+        try:
+            parse(value)
+        except MappingError as exc:
+            return f"{info.name}: {exc.reason} ({value!r})"
+    return None
+
+
+def _apply_scores(state: VneduState, body: Any, maximum: int) -> dict:
+    results = []
+    now = state.clock()
+    for item in _items(body, maximum, _SCORE_FIELDS):
+        semester = str(item["hoc_ky"])
+        key = f"{item['ma_hoc_sinh']}:{item['ma_mon']}:{semester}"
+        stored = state.scores.get((item["ma_hoc_sinh"], item["ma_mon"], semester))
+        current = stored["version"] if stored else 0
+        if item["ma_hoc_sinh"] not in state.students:
+            results.append(_result(key, "not_found", 0, "Không tìm thấy học sinh"))
+        elif semester not in ("1", "2"):
+            results.append(_result(key, "invalid", current, "hoc_ky phải là 1 hoặc 2"))
+        elif (reason := _check_values(item)) is not None:
+            results.append(_result(key, "invalid", current, reason))
+        elif stored and [stored["ddg_tx"], stored["ddg_gk"], stored["ddg_ck"], stored["nhan_xet"]] == \
+                [item["ddg_tx"], item["ddg_gk"], item["ddg_ck"], item.get("nhan_xet", "")]:
+            results.append(_result(key, "unchanged", current))
+        elif item["version"] != current:
+            results.append(_result(key, "conflict", current, "Phiên bản không khớp, hãy đọc lại"))
+        elif state.is_locked(int(semester), "diem", now):
+            results.append(_result(key, "locked", current, "Đã khoá sổ điểm học kỳ này"))
+        else:
+            state.scores[(item["ma_hoc_sinh"], item["ma_mon"], semester)] = {
+                "ma_hoc_sinh": item["ma_hoc_sinh"], "ma_mon": item["ma_mon"], "hoc_ky": int(semester),
+                "ddg_tx": item["ddg_tx"], "ddg_gk": item["ddg_gk"], "ddg_ck": item["ddg_ck"],
+                "nhan_xet": item.get("nhan_xet", ""), "updated_at": now.isoformat(), "version": current + 1}
+            state.writes.add(f"diem:{key}")
+            results.append(_result(key, "applied", current + 1))
+    return {"items": results}
+
+
+_ABSENCE_FIELDS = {"ma_hoc_sinh": str, "ngay": str, "buoi": str, "loai": (str, type(None)), "version": int}
+
+
+def _apply_absences(state: VneduState, body: Any, maximum: int) -> dict:
+    results = []
+    now = state.clock()
+    for item in _items(body, maximum, _ABSENCE_FIELDS):
+        key = f"{item['ma_hoc_sinh']}:{item['ngay']}:{item['buoi']}"
+        stored = state.absences.get((item["ma_hoc_sinh"], item["ngay"], item["buoi"]))
+        current = stored["version"] if stored else 0
+        try:
+            day = _parse_day(item["ngay"])
+        except ValueError:
+            day = None
+        if item["ma_hoc_sinh"] not in state.students:
+            results.append(_result(key, "not_found", 0, "Không tìm thấy học sinh"))
+        elif day is None or item["buoi"] not in ("S", "C") or item["loai"] not in ("P", "K", None):
+            results.append(_result(key, "invalid", current,
+                                   "Ngày phải là dd/mm/yyyy, buổi S hoặc C, loại P, K hoặc null"))
+        elif stored and (stored["loai"], stored.get("ly_do", "")) == (item["loai"], item.get("ly_do", "")):
+            results.append(_result(key, "unchanged", current))
+        elif item["version"] != current:
+            results.append(_result(key, "conflict", current, "Phiên bản không khớp, hãy đọc lại"))
+        elif state.is_locked(state.semester_of(day), "diem_danh", now):
+            results.append(_result(key, "locked", current, "Đã khoá sổ điểm danh"))
+        else:
+            state.absences[(item["ma_hoc_sinh"], item["ngay"], item["buoi"])] = {
+                "ma_hoc_sinh": item["ma_hoc_sinh"], "ngay": item["ngay"], "buoi": item["buoi"],
+                "loai": item["loai"], "ly_do": item.get("ly_do", ""), "updated_at": now.isoformat(),
+                "version": current + 1}
+            state.writes.add(f"diem_danh:{key}")
+            results.append(_result(key, "applied", current + 1))
+    return {"items": results}
+
+
+# --- control endpoints (tests, demo) ---------------------------------------------------------
+
+
+def _control(app: FastAPI, state: VneduState) -> None:
+    @app.get("/_sim/writes")
+    async def writes() -> dict:
+        return state.writes.as_dict()
+
+    @app.get("/_sim/faults")
+    async def get_faults() -> dict:
+        return state.faults.as_dict()
+
+    @app.put("/_sim/faults")
+    async def set_faults(request: Request) -> dict:
+        state.faults.set(profile(await request.json()))
+        return state.faults.as_dict()
+
+    @app.put("/_sim/khoa-so")
+    async def force_lock(request: Request) -> dict:
+        body = await request.json()
+        state.forced_locks[(int(body["hoc_ky"]), body["loai"])] = body["dang_khoa"]
+        return {"items": state.window_list()}
+
+
+def error_body(status: int) -> tuple[bytes, bytes]:
+    codes = {429: "rate_limited", 503: "maintenance"}
+    body = {"error": codes.get(status, "server_error"), "message": "Lỗi tạm thời, hãy thử lại"}
+    return json.dumps(body).encode(), b"application/json"
+
+
+def build(state: VneduState):
+    """The ASGI app as served: the API behind its fault injector."""
+    return FaultMiddleware(create_app(state), state.faults, error_body)
