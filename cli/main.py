@@ -38,6 +38,25 @@ def demo(
     show_sample_class(seed=seed, size=students, grade=grade)
 
 
+@app.command()
+def simulate(
+    seed: int = typer.Option(1, help="Hạt giống sinh trường mô phỏng."),
+    students: int = typer.Option(2000, help="Số học sinh của trường mô phỏng."),
+    faults: str = typer.Option("none", help="Hồ sơ lỗi: none, flaky hoặc hostile."),
+    host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe (chỉ nên là loopback)."),
+    vnedu_port: int = typer.Option(8101, help="Cổng vnEdu (0: tự chọn cổng trống)."),
+    csdl_port: int = typer.Option(8102, help="Cổng CSDL ngành (0: tự chọn)."),
+    portal_port: int = typer.Option(8103, help="Cổng cổng báo cáo của Sở (0: tự chọn)."),
+    manifest: Path = typer.Option(None, help="Ghi bản kê các khác biệt đã cài vào tệp JSON này."),
+) -> None:
+    """Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo) cho đến khi Ctrl-C hoặc SIGTERM."""
+    from cli.simulate import run_simulators
+
+    raise typer.Exit(run_simulators(seed=seed, students=students, faults=faults, host=host,
+                                    ports={"vnedu": vnedu_port, "csdl": csdl_port, "portal": portal_port},
+                                    manifest=manifest))
+
+
 @db_app.command("upgrade")
 def db_upgrade(url: str = typer.Option(None, help="Địa chỉ CSDL; mặc định lấy từ cấu hình.")) -> None:
     """Tạo hoặc nâng cấp lược đồ CSDL lên phiên bản mới nhất (Alembic)."""

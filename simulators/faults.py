@@ -118,7 +118,7 @@ class FaultMiddleware:
             return await self._send_all(send, _body(status, body, ctype, extra))
         if inj.roll(prof.reset_rate / 2):
             inj.count("reset-before")
-            raise ConnectionDropped("simulated connection reset before the request was handled")
+            await self._drop(send, 200, [], b"")
         messages: list[dict] = []
 
         async def capture(message: dict) -> None:
@@ -134,10 +134,7 @@ class FaultMiddleware:
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
         if inj.roll(prof.reset_rate / 2):  # the write happened; the answer is lost
             inj.count("reset-after")
-            await send({"type": "http.response.start", "status": start["status"],
-                        "headers": headers + [(b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body[: len(body) // 3], "more_body": True})
-            raise ConnectionDropped("simulated connection reset after the request was applied")
+            await self._drop(send, start["status"], headers, body)
         if start["status"] < 300 and inj.roll(prof.truncated_rate):
             inj.count("truncated")
             body = body[: len(body) // 2]
@@ -149,6 +146,14 @@ class FaultMiddleware:
         await send({"type": "http.response.start", "status": start["status"],
                     "headers": headers + [(b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    async def _drop(send: Send, status: int, headers: list, body: bytes) -> None:
+        """Promise a longer body than is sent, then fail: the client sees a cut connection."""
+        await send({"type": "http.response.start", "status": status,
+                    "headers": headers + [(b"content-length", str(len(body) + 64).encode())]})
+        await send({"type": "http.response.body", "body": body[: len(body) // 3], "more_body": True})
+        raise ConnectionDropped("simulated connection reset")
 
     @staticmethod
     async def _send_all(send: Send, messages: list[dict]) -> None:
