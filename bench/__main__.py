@@ -1,6 +1,7 @@
 """``make bench``: run every benchmark in turn."""
 
-from bench import bench_assess
+from bench import bench_assess, bench_generator
 
 if __name__ == "__main__":
     bench_assess.main()
+    bench_generator.main()

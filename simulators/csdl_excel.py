@@ -73,7 +73,8 @@ def student_list_workbook(state, ma_lop: str | None = None, version: int = 2) ->
             personal = int(personal)  # typed as a number: the leading zero is gone
         values = {
             "STT": number, "Mã lớp": s["MaLop"], "Mã học sinh": s["MaDinhDanh"],
-            "Mã định danh\nBộ GD&ĐT": s["MaDinhDanh"], "Họ tên": s["HoTen"],
+            "Mã định danh\nBộ GD&ĐT": s["MaDinhDanh"],
+            "Họ tên": unicodedata.normalize("NFD", s["HoTen"]) if number % 5 == 0 else s["HoTen"],
             "Ngày sinh": born if version == 1 else born.strftime("%d/%m/%Y"),
             "Giới tính": GENDER_WORDS[s["GioiTinh"]], "Dân tộc": ethnic[s["MaDanToc"]], "Mã dân tộc": s["MaDanToc"],
             "Trạng thái HS": statuses[s["TrangThai"]], "Ngày nhập\ntrạng thái": "05/09/" + state.nam_hoc[:4],
