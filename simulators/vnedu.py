@@ -8,6 +8,8 @@ the contract's error bodies. Control endpoints under ``/_sim`` are for tests and
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import secrets
 import time
@@ -68,6 +70,8 @@ class VneduState:
         self.requests: dict[str, deque] = {}
         self.writes = WriteCounter()
         self.faults = FaultInjector()
+        self.revision = 0  # grows on every write; sorted views are rebuilt after it changes
+        self.sorted_cache: dict[str, tuple[int, list]] = {}
 
     # --- lock windows --------------------------------------------------------------------
 
@@ -124,16 +128,13 @@ def _since(request: Request) -> datetime | None:
     return value
 
 
-def _page(request: Request, items: list[dict], key_of) -> dict:
-    """Keyset pagination over (updated_at, key); ``updated_since`` is inclusive."""
+def _page(request: Request, rows: list[tuple], keep=None) -> JSONResponse:
+    """Keyset pagination over rows sorted by (updated_at, key); ``updated_since`` is inclusive."""
     limit = _query_int(request, "limit", default=DEFAULT_LIMIT)
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(422, "validation_error", "limit phải từ 1 đến 500", [{"field": "limit", "error": "1..500"}])
     since = _since(request)
-    rows = sorted(((datetime.fromisoformat(i["updated_at"]), key_of(i), i) for i in items),
-                  key=lambda r: (r[0], r[1]))
-    if since is not None:
-        rows = [r for r in rows if r[0] >= since]
+    start = bisect.bisect_left(rows, (since, "")) if since is not None else 0
     cursor = request.query_params.get("cursor")
     if cursor:
         try:
@@ -141,13 +142,27 @@ def _page(request: Request, items: list[dict], key_of) -> dict:
             position = (datetime.fromisoformat(at), key)
         except (ValueError, TypeError):
             raise ApiError(400, "bad_request", "cursor không hợp lệ") from None
-        rows = [r for r in rows if (r[0], r[1]) > position]
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        last = page[-1]
-        next_cursor = encode_cursor([last[0].isoformat(), last[1]])
-    return {"items": [r[2] for r in page], "next_cursor": next_cursor}
+        start = max(start, bisect.bisect_right(rows, position, key=lambda r: (r[0], r[1])))
+    page: list[tuple] = []
+    more = False
+    for row in itertools.islice(rows, start, None):
+        if keep is None or keep(row[2]):
+            if len(page) == limit:
+                more = True
+                break
+            page.append(row)
+    next_cursor = encode_cursor([page[-1][0].isoformat(), page[-1][1]]) if more else None
+    return JSONResponse({"items": [r[2] for r in page], "next_cursor": next_cursor})
+
+
+def _sorted(state: "VneduState", name: str, items: dict, key_of) -> list[tuple]:
+    """Rows of a collection sorted by (updated_at, key), rebuilt only after a write."""
+    cached = state.sorted_cache.get(name)
+    if cached is None or cached[0] != state.revision:
+        rows = sorted(((datetime.fromisoformat(i["updated_at"]), key_of(i), i) for i in items.values()),
+                      key=lambda r: (r[0], r[1]))
+        cached = state.sorted_cache[name] = (state.revision, rows)
+    return cached[1]
 
 
 def _student_key(item: dict) -> str:
@@ -244,44 +259,48 @@ def create_app(state: VneduState) -> FastAPI:
         return {"items": items, "next_cursor": None}
 
     @app.get(base + "/hoc-sinh")
-    async def students(ma_truong: str, request: Request) -> dict:
+    async def students(ma_truong: str, request: Request) -> JSONResponse:
         authorize(request, ma_truong)
         ma_lop = check_class(request)
-        items = [s for s in state.students.values() if not ma_lop or s["ma_lop"] == ma_lop] \
-            if year_or_empty(request) else []
-        return _page(request, items, _student_key)
+        rows = _sorted(state, "hoc_sinh", state.students, _student_key) if year_or_empty(request) else []
+        return _page(request, rows, (lambda s: s["ma_lop"] == ma_lop) if ma_lop else None)
 
     @app.get(base + "/diem")
-    async def scores(ma_truong: str, request: Request) -> dict:
+    async def scores(ma_truong: str, request: Request) -> JSONResponse:
         authorize(request, ma_truong)
         current = year_or_empty(request)
         semester = _query_int(request, "hoc_ky", required=True, allowed={1, 2})
         ma_lop, ma_mon = check_class(request), request.query_params.get("ma_mon")
-        items = [s for (sid, mon, hk), s in state.scores.items()
-                 if current and hk == str(semester) and (not ma_mon or mon == ma_mon)
-                 and (not ma_lop or class_of(sid) == ma_lop)]
-        return _page(request, items, _score_key)
+
+        def keep(s: dict) -> bool:
+            return (s["hoc_ky"] == semester and (not ma_mon or s["ma_mon"] == ma_mon)
+                    and (not ma_lop or class_of(s["ma_hoc_sinh"]) == ma_lop))
+
+        return _page(request, _sorted(state, "diem", state.scores, _score_key) if current else [], keep)
 
     @app.get(base + "/diem-danh")
-    async def absences(ma_truong: str, request: Request) -> dict:
+    async def absences(ma_truong: str, request: Request) -> JSONResponse:
         authorize(request, ma_truong)
         first, last = _day(request, "tu_ngay"), _day(request, "den_ngay")
         ma_lop = check_class(request)
-        items = [a for a in state.absences.values()
-                 if first <= _parse_day(a["ngay"]) <= last and (not ma_lop or class_of(a["ma_hoc_sinh"]) == ma_lop)]
-        return _page(request, items, _absence_key)
+
+        def keep(a: dict) -> bool:
+            return first <= _parse_day(a["ngay"]) <= last and (not ma_lop or class_of(a["ma_hoc_sinh"]) == ma_lop)
+
+        return _page(request, _sorted(state, "diem_danh", state.absences, _absence_key), keep)
 
     @app.get(base + "/hanh-kiem")
-    async def conduct(ma_truong: str, request: Request) -> dict:
+    async def conduct(ma_truong: str, request: Request) -> JSONResponse:
         authorize(request, ma_truong)
         current = year_or_empty(request)
         semester = request.query_params.get("hoc_ky")
         if semester not in ("1", "2", "CN"):
             raise ApiError(422, "validation_error", "hoc_ky phải là 1, 2 hoặc CN", [{"field": "hoc_ky"}])
         ma_lop = check_class(request)
-        items = _conduct_items(state, semester) if current else []
-        items = [i for i in items if not ma_lop or class_of(i["ma_hoc_sinh"]) == ma_lop]
-        return _page(request, items, lambda i: f"{i['ma_hoc_sinh']}:{i['hoc_ky']}")
+        items = {i["ma_hoc_sinh"]: i for i in _conduct_items(state, semester)} if current else {}
+        rows = sorted(((datetime.fromisoformat(i["updated_at"]), k, i) for k, i in items.items()),
+                      key=lambda r: (r[0], r[1]))
+        return _page(request, rows, (lambda i: class_of(i["ma_hoc_sinh"]) == ma_lop) if ma_lop else None)
 
     @app.get(base + "/khoa-so")
     async def locks(ma_truong: str, request: Request) -> dict:
@@ -426,6 +445,7 @@ def _apply_scores(state: VneduState, body: Any, maximum: int) -> dict:
                 "ddg_tx": item["ddg_tx"], "ddg_gk": item["ddg_gk"], "ddg_ck": item["ddg_ck"],
                 "nhan_xet": item.get("nhan_xet", ""), "updated_at": now.isoformat(), "version": current + 1}
             state.writes.add(f"diem:{key}")
+            state.revision += 1
             results.append(_result(key, "applied", current + 1))
     return {"items": results}
 
@@ -461,6 +481,7 @@ def _apply_absences(state: VneduState, body: Any, maximum: int) -> dict:
                 "loai": item["loai"], "ly_do": item.get("ly_do", ""), "updated_at": now.isoformat(),
                 "version": current + 1}
             state.writes.add(f"diem_danh:{key}")
+            state.revision += 1
             results.append(_result(key, "applied", current + 1))
     return {"items": results}
 

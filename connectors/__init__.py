@@ -1,0 +1,1 @@
+"""Connectors: the only code that knows a platform's wire format."""

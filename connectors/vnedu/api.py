@@ -1,0 +1,220 @@
+"""vnEdu partner API connector (``contracts/vnedu.md``): a thin description of the wire.
+
+Token lifecycle (client credentials; one refresh on ``invalid_token``), cursor pagination,
+incremental pulls that resume from the last ``updated_at`` **inclusive** and drop what was
+already seen by (key, version), batch PUTs of at most 200 items with an ``Idempotency-Key``,
+and the contract's error table mapped onto the connector error tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, AsyncIterator
+
+import httpx
+from pydantic import SecretStr
+
+from connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
+from connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
+from connectors.http import RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
+from mapping.canonical import LockWindow
+from mapping.vnedu import lock_window_from_vnedu
+
+PLATFORM = "vnedu"
+PAGE_SIZE = 500
+
+# Which field is each entity's key, and which path serves it.
+ENTITIES = {
+    "lop": ("/lop", lambda r: r["ma_lop"]),
+    "hoc_sinh": ("/hoc-sinh", lambda r: r["ma_hoc_sinh"]),
+    "diem": ("/diem", lambda r: f"{r['ma_hoc_sinh']}:{r['ma_mon']}:{r['hoc_ky']}"),
+    "diem_danh": ("/diem-danh", lambda r: f"{r['ma_hoc_sinh']}:{r['ngay']}:{r['buoi']}"),
+    "hanh_kiem": ("/hanh-kiem", lambda r: f"{r['ma_hoc_sinh']}:{r['hoc_ky']}"),
+}
+PUSHES = {"diem": ("/diem", 200), "diem_danh": ("/diem-danh", 500)}
+
+
+@dataclass(frozen=True)
+class VneduConfig:
+    base_url: str
+    ma_truong: str
+    client_id: str
+    client_secret: SecretStr
+    school_year: int  # vnEdu names a year by its start: 2026 = 2026-2027
+    rate_limit: float = 10.0
+    page_size: int = PAGE_SIZE
+
+
+class VneduApi(Connector):
+    name = PLATFORM
+    pulls = tuple(ENTITIES)
+    pushes = tuple(PUSHES)
+
+    def __init__(self, config: VneduConfig, transport: httpx.AsyncBaseTransport | None = None,
+                 policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
+                 limiter: RateLimiter | None = None):
+        self.config, self.policy, self.sleep = config, policy, sleep
+        self.client = new_client(config.base_url.rstrip("/"), transport)
+        self.limiter = limiter or RateLimiter(config.rate_limit, sleep=sleep)
+        self.token: str | None = None
+        self.requests = 0
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # --- the wire ----------------------------------------------------------------------------
+
+    async def _fetch_token(self) -> str:
+        form = {"grant_type": "client_credentials", "client_id": self.config.client_id,
+                "client_secret": self.config.client_secret.get_secret_value(),
+                "scope": f"school:{self.config.ma_truong}"}
+        body = await self._send("POST", "/oauth/token", data=form, authorized=False)
+        return body["access_token"]
+
+    async def _send(self, method: str, path: str, *, authorized: bool = True, expect=None, **kwargs) -> Any:
+        """One request, with one token refresh on ``invalid_token``; errors classified, and the
+        body checked by ``expect`` inside the retried operation (a short page is retried too)."""
+        extra = kwargs.pop("headers", None) or {}
+        for refresh in (False, True):
+            headers = dict(extra)
+            if authorized:
+                if self.token is None or refresh:
+                    self.token = await self._fetch_token()
+                headers["Authorization"] = f"Bearer {self.token}"
+            await self.limiter.acquire()
+            self.requests += 1
+            try:
+                response = await self.client.request(method, path, headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                raise transport_error(PLATFORM, exc) from None
+            body = _json(response)
+            if response.status_code == 401 and authorized and body.get("error") == "invalid_token" and not refresh:
+                continue
+            answer = _classify(response, body)
+            return expect(answer) if expect else answer
+        raise AuthError(PLATFORM, "vnEdu từ chối token vừa cấp: kiểm tra quyền của tài khoản đối tác")
+
+    async def _call(self, method: str, path: str, **kwargs) -> Any:
+        return await with_retries(lambda: self._send(method, path, **kwargs), self.policy, self.sleep)
+
+    def _school(self, path: str) -> str:
+        return f"/api/v1/truong/{self.config.ma_truong}{path}"
+
+    # --- pulls ------------------------------------------------------------------------------
+
+    async def pull(self, entity: str, cursor: dict | None = None, **scope: Any) -> AsyncIterator[PullPage]:
+        """Pages of ``entity``. ``scope``: ``hoc_ky`` (diem, hanh_kiem), ``tu_ngay``/``den_ngay``
+        (diem_danh), ``ma_lop``, ``ma_mon``. The cursor is ``{"since": …, "seen": {key: version}}``."""
+        self.check_entity(entity, self.pulls)
+        path, key_of = ENTITIES[entity]
+        since = (cursor or {}).get("since")
+        seen: dict[str, int] = dict((cursor or {}).get("seen", {}))
+        params = {k: v for k, v in scope.items() if v is not None}
+        if entity != "diem_danh":
+            params["nam_hoc"] = self.config.school_year
+        if since and entity != "lop":
+            params["updated_since"] = since
+        page_cursor = None
+        while True:
+            query = {**params, "limit": self.config.page_size, **({"cursor": page_cursor} if page_cursor else {})}
+            items, page_cursor = await self._call("GET", self._school(path), params=query, expect=_page)
+            records = []
+            for item in items:
+                record = Record(entity, key_of(item), int(item.get("version", 0)), item, item.get("updated_at"))
+                if seen.get(record.key) == record.version:
+                    continue  # the inclusive boundary hands back what we already have
+                records.append(record)
+            since, seen = _advance(since, seen, records)
+            yield PullPage(records, {"since": since, "seen": seen} if since else None)
+            if page_cursor is None:
+                return
+
+    async def lock_windows(self) -> list[LockWindow]:
+        items, _ = await self._call("GET", self._school("/khoa-so"), params={"nam_hoc": self.config.school_year},
+                                    expect=_page)
+        return [lock_window_from_vnedu(item, self.config.school_year) for item in items]
+
+    async def health(self) -> Health:
+        try:
+            body = await self._call("GET", self._school("/lop"), params={"nam_hoc": self.config.school_year})
+        except ConnectorError as exc:
+            return Health(PLATFORM, False, exc.message)
+        return Health(PLATFORM, True, f"{len(body['items'])} lớp", {"classes": len(body["items"])})
+
+    # --- pushes -----------------------------------------------------------------------------
+
+    async def push(self, entity: str, items: list[dict], idempotency_key: str) -> list[PushResult]:
+        self.check_entity(entity, self.pushes)
+        path, maximum = PUSHES[entity]
+        if not 1 <= len(items) <= maximum:
+            raise ValueError(f"a vnEdu {entity} batch holds 1 to {maximum} items, got {len(items)}")
+        def expect(body: Any) -> list[PushResult]:
+            results = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(results, list) or len(results) != len(items):
+                raise TransientError(PLATFORM, "Câu trả lời không đủ kết quả cho từng mục; sẽ gửi lại cùng khoá")
+            return [_push_result(r) for r in results]
+
+        return await self._call("PUT", self._school(path), json={"items": items},
+                                headers={"Idempotency-Key": idempotency_key}, expect=expect)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _page(body: Any) -> tuple[list[dict], str | None]:
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list) or "next_cursor" not in body:
+        raise TransientError(PLATFORM, "Trang trả về không đầy đủ; sẽ đọc lại")
+    return body["items"], body["next_cursor"]
+
+
+def _advance(since: str | None, seen: dict[str, int], records: list[Record]) -> tuple[str | None, dict[str, int]]:
+    """Move the resume point to the newest ``updated_at`` and remember the keys at it."""
+    for record in records:
+        if not record.updated_at:
+            continue
+        stamp = datetime.fromisoformat(record.updated_at)
+        current = datetime.fromisoformat(since) if since else None
+        if current is None or stamp > current:
+            since, seen = record.updated_at, {record.key: record.version}
+        elif stamp == current:
+            seen[record.key] = record.version
+    return since, seen
+
+
+# The contract's error table: status (and error code) → what the client does.
+def _classify(response: httpx.Response, body: Any) -> Any:
+    status = response.status_code
+    if 200 <= status < 300:
+        if body is None:
+            raise TransientError(PLATFORM, "Thân trả lời không phải JSON hợp lệ; sẽ thử lại")
+        return body
+    code = body.get("error") if isinstance(body, dict) else None
+    message = body.get("message", "") if isinstance(body, dict) else ""
+    if status in (429, 503) or status >= 500:
+        raise TransientError(PLATFORM, f"vnEdu tạm thời không phục vụ (HTTP {status})", retry_after(response))
+    if status == 401:
+        raise AuthError(PLATFORM, "vnEdu từ chối client_id/client_secret: kiểm tra vnedu.client_id và "
+                                  "biến môi trường LIENTHONG_VNEDU_CLIENT_SECRET" if code == "invalid_client"
+                        else f"vnEdu từ chối xác thực ({code})")
+    if status == 403:
+        raise AuthError(PLATFORM, f"Tài khoản đối tác không có quyền với trường này (vnedu.ma_truong): {message}")
+    if status == 404:
+        raise PermanentError(PLATFORM, f"Không tìm thấy trường hoặc lớp: {message}")
+    if status in (400, 422):
+        detail = body.get("details") if isinstance(body, dict) else None
+        raise PermanentError(PLATFORM, f"vnEdu từ chối yêu cầu ({code}): {message} {detail or ''}".strip())
+    raise PermanentError(PLATFORM, f"vnEdu trả lời HTTP {status} ({code})")
+
+
+def _push_result(item: dict) -> PushResult:
+    try:
+        outcome = PushOutcome(item["status"])
+    except (KeyError, ValueError):
+        raise TransientError(PLATFORM, f"Kết quả không rõ cho mục {item.get('key')!r}") from None
+    return PushResult(str(item.get("key")), outcome, item.get("version"), item.get("message") or "")

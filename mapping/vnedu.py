@@ -1,0 +1,62 @@
+"""vnEdu records ↔ canonical models. vnEdu names a school year by its start (2026)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mapping import catalogs
+from mapping.canonical import Absence, LockWindow, ScoreSheet, Student
+from mapping.normalize import format_date, format_score
+
+DATA_KINDS = {"diem": "diem", "diem_danh": "diem_danh", "hanh_kiem": "hanh_kiem"}
+
+
+def school_year_name(start: int) -> str:
+    return f"{start}-{start + 1}"
+
+
+def lock_window_from_vnedu(item: dict[str, Any], start_year: int) -> LockWindow:
+    return LockWindow(platform="vnedu", school_year=school_year_name(start_year), semester=str(item["hoc_ky"]),
+                      kind=DATA_KINDS[item["loai"]], opens_at=datetime.fromisoformat(item["mo_tu"]),
+                      closes_at=datetime.fromisoformat(item["khoa_tu"]), locked=bool(item["dang_khoa"]))
+
+
+def student_from_vnedu(item: dict[str, Any], student_id: str | None = None) -> Student:
+    """A vnEdu student as canonical (NFC name; ethnicity and status by catalog)."""
+    return Student(
+        id=student_id or f"vnedu:{item['ma_hoc_sinh']}",
+        full_name=item["ho_ten"],
+        birth_date=item["ngay_sinh"],
+        gender=catalogs.gender(item["gioi_tinh"]).code,
+        ethnicity_code=catalogs.ethnicity(item["dan_toc"]).code,
+        class_code=item["ma_lop"],
+        status=catalogs.status(item["trang_thai"]).code,
+        ministry_id=item.get("ma_dinh_danh_bo"),
+        personal_id=item.get("so_dinh_danh_ca_nhan"),
+        links={"vnedu": item["ma_hoc_sinh"]},
+    )
+
+
+def score_sheet_from_vnedu(item: dict[str, Any], student_id: str, start_year: int) -> ScoreSheet:
+    return ScoreSheet(student_id=student_id, subject_code=item["ma_mon"], school_year=school_year_name(start_year),
+                      semester=str(item["hoc_ky"]), tx=list(item.get("ddg_tx") or []), gk=item.get("ddg_gk"),
+                      ck=item.get("ddg_ck"), comment=item.get("nhan_xet") or "")
+
+
+def _wire(value) -> str | None:
+    if value is None:
+        return None
+    return value.value if hasattr(value, "value") else format_score(value).removesuffix(",0")
+
+
+def score_sheet_to_vnedu(sheet: ScoreSheet, ma_hoc_sinh: str, version: int) -> dict[str, Any]:
+    """The PUT item for a score sheet; ``version`` is the one vnEdu holds now."""
+    return {"ma_hoc_sinh": ma_hoc_sinh, "ma_mon": sheet.subject_code, "hoc_ky": int(sheet.semester.value),
+            "ddg_tx": [_wire(v) for v in sheet.tx], "ddg_gk": _wire(sheet.gk), "ddg_ck": _wire(sheet.ck),
+            "nhan_xet": sheet.comment, "version": version}
+
+
+def absence_to_vnedu(absence: Absence, ma_hoc_sinh: str, version: int, delete: bool = False) -> dict[str, Any]:
+    return {"ma_hoc_sinh": ma_hoc_sinh, "ngay": format_date(absence.day), "buoi": absence.session.value,
+            "loai": None if delete else absence.kind.value, "ly_do": absence.reason, "version": version}
