@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.errors import ConfigError
+from connectors.csdl.soap import CsdlSoap
+from connectors.portal.api import PortalApi
 from connectors.vnedu.api import VneduApi
 
 REGISTRY: dict[str, type[Connector]] = {
     VneduApi.name: VneduApi,
+    CsdlSoap.name: CsdlSoap,
+    PortalApi.name: PortalApi,
 }
 
 

@@ -299,3 +299,12 @@ class LockWindow(_Model):
     def is_open(self, at: datetime) -> bool:
         """A window accepts writes between its bounds, unless the platform says locked."""
         return not self.locked and self.opens_at <= at < self.closes_at
+
+
+class ReportProblem(_Model):
+    """A row/column error the reporting portal returned with a refused report."""
+
+    request_code: str
+    row: int
+    column: str
+    message: str

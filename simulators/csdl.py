@@ -400,7 +400,7 @@ def create_app(state: CsdlState) -> FastAPI:
 
     app = FastAPI(title="CSDL ngành (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
     service = Service(state)
-    wsdl = resources.files("simulators").joinpath("csdl.wsdl").read_text(encoding="utf-8")
+    wsdl = resources.files("connectors.csdl").joinpath("csdl.wsdl").read_text(encoding="utf-8")  # one contract file
 
     @app.get("/csdl")
     async def get_wsdl(request: Request) -> Response:

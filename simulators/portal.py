@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from openpyxl import load_workbook
 
+from connectors.portal.templates import LEVELS, TEMPLATES
 from mapping.normalize import fold
 from simulators.common import Clock, WriteCounter, body_digest, vn_now
 from simulators.faults import FaultInjector, FaultMiddleware, profile
@@ -28,14 +29,6 @@ from simulators.school import VN_TZ, School
 from simulators.views import PlatformData
 
 DEMO_KEY = "demo-key"
-LEVELS = ["Tốt", "Khá", "Đạt", "Chưa đạt"]
-TEMPLATES = {
-    "TK-CLGD": ["Khối", "Tổng số HS", *(f"Học tập {lv}" for lv in LEVELS), *(f"Học tập {lv} (%)" for lv in LEVELS),
-                *(f"Rèn luyện {lv}" for lv in LEVELS), *(f"Rèn luyện {lv} (%)" for lv in LEVELS),
-                "Lên lớp", "Kiểm tra lại", "Rèn luyện hè", "Ở lại lớp", "HS Xuất sắc", "HS Giỏi"],
-    "TK-CHUYENCAN": ["Lớp", "Sĩ số", "Buổi nghỉ có phép", "Buổi nghỉ không phép", "HS nghỉ quá 45 buổi (lũy kế)"],
-    "TK-BIENDONG": ["Lớp", "Chuyển đến", "Chuyển đi", "Thôi học", "Nghỉ học xin học lại"],
-}
 TOTAL_LABELS = {"tong", "tong cong", "toan truong"}
 MAX_UPLOAD = 5 * 1024 * 1024
 

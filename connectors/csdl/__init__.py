@@ -1,0 +1,1 @@
+"""CSDL ngành: the SOAP web service (`soap`) and the Excel template exchange (`excel`)."""

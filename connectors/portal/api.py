@@ -1,0 +1,153 @@
+"""Provincial reporting portal connector (``contracts/portal.md``).
+
+Lists report requests, submits a report (multipart ``tep`` + ``tom_tat`` with an
+``Idempotency-Key``), polls the asynchronous check, and turns a refusal's row/column errors
+into `ReportProblem` records for reconciliation. Every request carries the school's code
+and the 2025 administrative codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import httpx
+from pydantic import SecretStr
+
+from connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
+from connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
+from connectors.http import RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
+from mapping.canonical import LockWindow, ReportProblem
+
+PLATFORM = "portal"
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    base_url: str
+    api_key: SecretStr
+    ma_truong: str
+    ma_tinh: str  # 2 digits, 2025 codes
+    ma_xa: str  # 5 digits, 2025 codes
+    school_year: str
+    rate_limit: float = 5.0
+    poll_every: float = 2.0
+    max_polls: int = 150
+
+
+class PortalApi(Connector):
+    name = PLATFORM
+    pulls = ("yeu_cau_bao_cao",)
+    pushes = ("bao_cao",)
+    max_batch = 1
+
+    def __init__(self, config: PortalConfig, transport: httpx.AsyncBaseTransport | None = None,
+                 policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep, limiter: RateLimiter | None = None):
+        self.config, self.policy, self.sleep = config, policy, sleep
+        self.client = new_client(config.base_url.rstrip("/") + "/api/v1", transport,
+                                 headers={"X-Api-Key": config.api_key.get_secret_value()})
+        self.limiter = limiter or RateLimiter(config.rate_limit, sleep=sleep)
+        self.codes = {"ma_truong": config.ma_truong, "ma_tinh": config.ma_tinh, "ma_xa": config.ma_xa}
+        self.requests = 0
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def _send(self, method: str, path: str, **kwargs) -> Any:
+        await self.limiter.acquire()
+        self.requests += 1
+        try:
+            response = await self.client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise transport_error(PLATFORM, exc) from None
+        return _classify(response)
+
+    async def _call(self, method: str, path: str, **kwargs) -> Any:
+        return await with_retries(lambda: self._send(method, path, **kwargs), self.policy, self.sleep)
+
+    async def pull(self, entity: str, cursor: dict | None = None, **scope: Any) -> AsyncIterator[PullPage]:
+        self.check_entity(entity, self.pulls)
+        items = await self._call("GET", "/yeu-cau-bao-cao", params={**self.codes, "nam_hoc": self.config.school_year})
+        if not isinstance(items, list):
+            raise TransientError(PLATFORM, "Danh sách yêu cầu báo cáo không hợp lệ; sẽ đọc lại")
+        yield PullPage([Record(entity, item["ma_yeu_cau"], 0, item) for item in items], None)
+
+    async def push(self, entity: str, items: list[dict], idempotency_key: str) -> list[PushResult]:
+        """Submit one report ``{"ma_yeu_cau", "tep": bytes, "tom_tat": dict}`` and wait for the
+        portal's check: accepted → applied; refused → invalid, with the problems attached."""
+        self.check_entity(entity, self.pushes)
+        if len(items) != 1:
+            raise ValueError("the portal takes one report per submission")
+        report = items[0]
+        code = report["ma_yeu_cau"]
+        try:
+            answer = await self._call(
+                "POST", f"/yeu-cau-bao-cao/{code}/nop", params=self.codes,
+                files={"tep": (f"{code}.xlsx", report["tep"],
+                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+                data={**self.codes, "tom_tat": json.dumps(report["tom_tat"], ensure_ascii=False)},
+                headers={"Idempotency-Key": idempotency_key})
+        except _Approved as exc:
+            return [PushResult(code, PushOutcome.LOCKED, None, exc.message)]
+        number = answer["ma_lan_nop"]
+        result = await self.wait_for(number)
+        if result["trang_thai"] == "chap_nhan":
+            return [PushResult(code, PushOutcome.APPLIED, None, f"Sở đã nhận ({number}, nộp lúc {result['nop_luc']})",
+                               issued_key=number)]
+        problems = problems_of(code, result.get("loi") or [])
+        summary = "; ".join(f"dòng {p.row}, cột {p.column}: {p.message}" for p in problems[:5])
+        return [PushResult(code, PushOutcome.INVALID, None, f"Sở trả lại báo cáo: {summary}", issued_key=number)]
+
+    async def wait_for(self, number: str) -> dict:
+        """Poll a submission until the portal has checked it."""
+        for _ in range(self.config.max_polls):
+            result = await self._call("GET", f"/lan-nop/{number}", params=self.codes)
+            if result.get("trang_thai") != "dang_xu_ly":
+                return result
+            await self.sleep(self.config.poll_every)
+        raise TransientError(PLATFORM, f"Sở chưa kiểm tra xong lần nộp {number}; sẽ hỏi lại ở lần chạy sau")
+
+    async def lock_windows(self) -> list[LockWindow]:
+        return []  # the portal locks approved reports one by one (trang_thai "da_duyet")
+
+    async def health(self) -> Health:
+        try:
+            pages = [page async for page in self.pull("yeu_cau_bao_cao")]
+        except ConnectorError as exc:
+            return Health(PLATFORM, False, exc.message)
+        return Health(PLATFORM, True, f"{len(pages[0].records)} yêu cầu báo cáo")
+
+
+def problems_of(code: str, errors: list[dict]) -> list[ReportProblem]:
+    """The portal's row/column errors as canonical problems (Vietnamese text kept as sent)."""
+    return [ReportProblem(request_code=code, row=int(e.get("dong") or 0), column=str(e.get("cot") or ""),
+                          message=str(e.get("mo_ta") or "")) for e in errors]
+
+
+class _Approved(PermanentError):
+    """409: the report was approved by the Sở and is locked; a change needs a new request."""
+
+
+def _classify(response: httpx.Response) -> Any:
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    message = body.get("message", "") if isinstance(body, dict) else ""
+    if 200 <= status < 300:
+        if body is None:
+            raise TransientError(PLATFORM, "Cổng báo cáo trả lời không phải JSON; sẽ thử lại")
+        return body
+    if status in (429, 503) or status >= 500:
+        raise TransientError(PLATFORM, f"Cổng báo cáo tạm thời không phục vụ (HTTP {status})", retry_after(response))
+    if status == 401:
+        raise AuthError(PLATFORM, "Cổng báo cáo từ chối khoá API: kiểm tra biến môi trường LIENTHONG_PORTAL_API_KEY")
+    if status == 403:
+        raise AuthError(PLATFORM, f"Khoá API không dùng được cho trường hoặc mã đơn vị hành chính này "
+                                  f"(portal.ma_truong, portal.ma_tinh, portal.ma_xa): {message}")
+    if status == 409:
+        raise _Approved(PLATFORM, f"Báo cáo đã được Sở duyệt và khoá: {message}")
+    raise PermanentError(PLATFORM, f"Cổng báo cáo từ chối yêu cầu (HTTP {status}): {message}")
