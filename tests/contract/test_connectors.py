@@ -138,7 +138,7 @@ def test_hostile_platform_stops_with_a_clear_message_or_completes(sims, platform
     try:
         pulled = pull_everything(case, sims)
     except ConnectorError as exc:
-        assert exc.platform == platform and exc.message and not isinstance(exc, type(None))
+        assert exc.platform == platform and exc.message
         assert any(ch in exc.message for ch in "ạảấầẩẫậăắằẳẵặđếềểễệốồổỗộơớờởỡợưứừửữự")  # Vietnamese
     else:
         for entity, scope in case.full_pulls:
