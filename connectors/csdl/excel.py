@@ -1,0 +1,200 @@
+"""CSDL ngành Excel templates: read the ministry's exports, write import files.
+
+Headers are found by folded text anywhere in the first 12 rows of any sheet (catalog sheets
+are skipped because they lack the columns); columns may come in any order and with line
+breaks or NFD; dates as text or serials; IDs that Excel turned into numbers get their
+zeros back and are flagged. Address columns are never read (data minimisation). A file of
+the wrong kind, year or class is refused with a message saying what it looks like.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from openpyxl import Workbook
+
+from connectors.errors import FileFormatError
+from connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
+from mapping import catalogs
+from mapping.errors import MappingError
+from mapping.normalize import clean_name, fold, parse_date, parse_level, parse_mark, parse_score, restore_digits
+
+PLATFORM = "csdl"
+STUDENT_COLUMNS = {
+    "stt": ["STT"], "ma_lop": ["Mã lớp"],
+    "ma_dinh_danh": ["Mã định danh Bộ GD&ĐT", "Mã định danh", "Mã học sinh"],
+    "ho_ten": ["Họ tên", "Họ và tên"], "ngay_sinh": ["Ngày sinh"], "gioi_tinh": ["Giới tính"],
+    "ma_dan_toc": ["Mã dân tộc"], "dan_toc": ["Dân tộc"], "trang_thai": ["Trạng thái HS", "Trạng thái"],
+    "so_dinh_danh": ["Số định danh cá nhân", "Số định danh"],
+}
+STUDENT_REQUIRED = ("ma_lop", "ma_dinh_danh", "ho_ten", "ngay_sinh", "gioi_tinh")
+RESULT_COLUMNS = {
+    "stt": ["STT"], "ma_lop": ["Mã lớp"], "ma_dinh_danh": ["Mã định danh Bộ GD&ĐT", "Mã định danh", "Mã học sinh"],
+    "ho_ten": ["Họ tên", "Họ và tên"], "ngay_sinh": ["Ngày sinh"], "kq_hoc_tap": ["KQ học tập"],
+    "kq_ren_luyen": ["KQ rèn luyện"], "nghi_co_phep": ["Nghỉ có phép"], "nghi_khong_phep": ["Nghỉ không phép"],
+    "danh_hieu": ["Danh hiệu"], "len_lop": ["Lên lớp"],
+    **{f"mon:{s.code}": [s.name, *s.aliases] for s in catalogs.subjects().values()},
+}
+RESULT_REQUIRED = ("ma_dinh_danh", "kq_hoc_tap", "kq_ren_luyen")
+# The current template, in order (contracts/csdl.md), without the address columns we never keep.
+IMPORT_HEADER = ["STT", "Mã lớp", "Mã định danh Bộ GD&ĐT", "Họ tên", "Ngày sinh", "Giới tính", "Mã dân tộc",
+                 "Dân tộc", "Trạng thái HS", "Ngày nhập trạng thái", "Loại khuyết tật", "Số định danh cá nhân"]
+TITLES = {"hoc sinh xuat sac": "XS", "hoc sinh gioi": "G", "xs": "XS", "g": "G"}
+PROMOTIONS = {"len lop": "LL", "kiem tra lai": "KTL", "ren luyen he": "RLH", "o lai lop": "OL",
+              "ll": "LL", "ktl": "KTL", "rlh": "RLH", "ol": "OL"}
+_YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
+
+
+def _locate(data: bytes, columns: dict, required: tuple, kind: str):
+    book = open_workbook(data, PLATFORM)
+    for sheet in book.worksheets:
+        rows = rows_of(sheet)
+        found = find_header(rows, columns, required)
+        if found:
+            return rows, found
+    other = {"danh sách học sinh": (STUDENT_COLUMNS, STUDENT_REQUIRED),
+             "kết quả học tập": (RESULT_COLUMNS, RESULT_REQUIRED)}
+    for name, (cols, req) in other.items():
+        if name != kind and any(find_header(rows_of(s, 12), cols, req) for s in book.worksheets):
+            raise FileFormatError(PLATFORM, f"Tệp có vẻ là {name}, không phải {kind} như đã chọn.")
+    names = ", ".join(columns[c][0] for c in required)
+    raise FileFormatError(PLATFORM, f"Không tìm thấy dòng tiêu đề của {kind} trong 12 dòng đầu (cần các cột: {names}).")
+
+
+def _check_year(rows: list[tuple], header_row: int, expected_year: str | None, kind: str) -> str | None:
+    match = _YEAR.search(title_text(rows, header_row))
+    found = f"{match[1]}-{match[2]}" if match else None
+    if expected_year and found and found != expected_year:
+        raise FileFormatError(PLATFORM, f"Tệp là {kind} năm học {found}, không phải năm học {expected_year} như đã chọn.")
+    return found
+
+
+def _cell(row: tuple, columns: dict[str, int], name: str) -> Any:
+    index = columns.get(name)
+    value = row[index] if index is not None and index < len(row) else None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _id(value: Any, width: int, row_number: int, column: str, problems: list[Problem]) -> str | None:
+    if value in (None, ""):
+        return None
+    text, restored = restore_digits(value, width, field=column)
+    if restored:
+        problems.append(Problem(row_number, f"Mã được lưu dạng số nên mất số 0 đầu; đã khôi phục thành {text}, "
+                                            "hãy định dạng cột là Văn bản (Text)", column, fatal=False))
+    return text
+
+
+def read_student_list(data: bytes, expected_year: str | None = None, expected_class: str | None = None) -> ExcelRead:
+    """Students of a ``DanhSachHocSinh`` export as CSDL records (SOAP field names)."""
+    rows, (header_row, columns) = _locate(data, STUDENT_COLUMNS, STUDENT_REQUIRED, "danh sách học sinh")
+    result = ExcelRead(info={"school_year": _check_year(rows, header_row, expected_year, "danh sách học sinh"),
+                             "old_template": "ma hoc sinh" in [fold(str(v)) for v in rows[header_row] if v]})
+    classes = set()
+    for offset, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        if not any(v not in (None, "") for v in row) or _cell(row, columns, "ho_ten") in (None, ""):
+            continue  # blank or note rows below the table
+        try:
+            record = _student(row, columns, offset, result.problems)
+        except MappingError as exc:
+            result.problems.append(Problem(offset, exc.reason, _label(exc.field, STUDENT_COLUMNS)))
+            continue
+        classes.add(record["MaLop"])
+        result.records.append(record)
+    if expected_class and classes - {expected_class}:
+        found = ", ".join(sorted(classes))
+        raise FileFormatError(PLATFORM, f"Tệp có học sinh của lớp {found}, không chỉ lớp {expected_class} như đã chọn.")
+    return result
+
+
+def _label(field: str | None, columns: dict) -> str:
+    return columns.get(field or "", [field or ""])[0]
+
+
+def _student(row: tuple, columns: dict, number: int, problems: list[Problem]) -> dict[str, Any]:
+    gender = _cell(row, columns, "gioi_tinh")
+    ethnic = _cell(row, columns, "ma_dan_toc") or _cell(row, columns, "dan_toc")
+    status = _cell(row, columns, "trang_thai")
+    return {
+        "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, number, "Mã định danh Bộ GD&ĐT", problems),
+        "SoDinhDanhCaNhan": _id(_cell(row, columns, "so_dinh_danh"), 12, number, "Số định danh cá nhân", problems),
+        "HoTen": clean_name(_cell(row, columns, "ho_ten"), field="ho_ten"),
+        "NgaySinh": parse_date(_cell(row, columns, "ngay_sinh"), field="ngay_sinh").isoformat(),
+        "GioiTinh": catalogs.gender(gender, field="gioi_tinh").code if gender else None,
+        "MaDanToc": catalogs.ethnicity(ethnic, field="ma_dan_toc").code if ethnic else "01",
+        "MaLop": str(_cell(row, columns, "ma_lop") or "").strip(),
+        "TrangThai": catalogs.status(status, field="trang_thai").code if status else "1",
+    }
+
+
+def read_results(data: bytes, expected_year: str | None = None, semester: str | None = None) -> ExcelRead:
+    """A ``KetQuaHocTap`` export as CSDL results (``KetQuaHocSinh`` field names)."""
+    rows, (header_row, columns) = _locate(data, RESULT_COLUMNS, RESULT_REQUIRED, "kết quả học tập")
+    titles = title_text(rows, header_row)
+    result = ExcelRead(info={"school_year": _check_year(rows, header_row, expected_year, "kết quả học tập")})
+    found_semester = "CN" if "ca nam" in titles else "2" if "hoc ky ii" in titles else "1" if "hoc ky i" in titles else None
+    if semester and found_semester and found_semester != semester:
+        raise FileFormatError(PLATFORM, f"Tệp là kết quả {_semester_words(found_semester)}, "
+                                        f"không phải {_semester_words(semester)} như đã chọn.")
+    for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        if _cell(row, columns, "ma_dinh_danh") in (None, ""):
+            continue
+        try:
+            result.records.append(_result(row, columns, number, found_semester or semester or "1", result.problems))
+        except MappingError as exc:
+            result.problems.append(Problem(number, exc.reason, _label(exc.field, RESULT_COLUMNS)))
+    return result
+
+
+def _semester_words(code: str) -> str:
+    return {"1": "học kỳ I", "2": "học kỳ II", "CN": "cả năm"}[code]
+
+
+def _result(row: tuple, columns: dict, number: int, semester: str, problems: list[Problem]) -> dict[str, Any]:
+    subjects = []
+    for name in columns:
+        if not name.startswith("mon:"):
+            continue
+        code, value = name[4:], _cell(row, columns, name)
+        if value in (None, ""):
+            continue
+        if catalogs.subject(code).by_comment:
+            subjects.append({"MaMon": code, "KetQuaDanhGia": parse_mark(value, field=name)})
+        else:
+            subjects.append({"MaMon": code, "DiemTB": str(parse_score(value, field=name))})
+    title = _cell(row, columns, "danh_hieu")
+    promotion = _cell(row, columns, "len_lop")
+    return {
+        "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, number, "Mã định danh Bộ GD&ĐT", problems),
+        "HocKy": semester, "Mon": subjects,
+        "KetQuaHocTap": parse_level(_cell(row, columns, "kq_hoc_tap"), field="kq_hoc_tap"),
+        "KetQuaRenLuyen": parse_level(_cell(row, columns, "kq_ren_luyen"), field="kq_ren_luyen"),
+        "SoBuoiNghiCoPhep": int(_cell(row, columns, "nghi_co_phep") or 0),
+        "SoBuoiNghiKhongPhep": int(_cell(row, columns, "nghi_khong_phep") or 0),
+        "DanhHieu": TITLES.get(fold(str(title))) if title else None,
+        "LenLop": PROMOTIONS.get(fold(str(promotion))) if promotion else None,
+    }
+
+
+def write_student_list(records: list[dict[str, Any]]) -> bytes:
+    """An import file in the current template: one header row, values as text in the CSDL's codes."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(IMPORT_HEADER)
+    ethnic = {e.code: e.name for e in catalogs.ethnicities()}
+    statuses = {s.code: s.name for s in catalogs.statuses()}
+    for number, r in enumerate(records, start=1):
+        born = r["NgaySinh"]
+        values = [str(number), r["MaLop"], r.get("MaDinhDanh") or "", r["HoTen"],
+                  f"{born[8:10]}/{born[5:7]}/{born[:4]}", "Nam" if r["GioiTinh"] == "1" else "Nữ", r["MaDanToc"],
+                  ethnic[r["MaDanToc"]], statuses[r["TrangThai"]], "", "", r.get("SoDinhDanhCaNhan") or ""]
+        sheet.append(values)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.number_format = "@"  # text: IDs keep their leading zeros
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
