@@ -57,6 +57,33 @@ def simulate(
                                     manifest=manifest))
 
 
+@app.command()
+def check() -> None:
+    """Kiểm tra kết nối và thông tin đăng nhập tới từng hệ thống đã cấu hình."""
+    from cli.connections import check as run_check
+
+    raise typer.Exit(run_check())
+
+
+@app.command("read-file")
+def read_file(
+    path: Path = typer.Argument(..., help="Tệp Excel (.xlsx)."),
+    kind: str = typer.Option(..., "--kind", help="csdl-hoc-sinh, csdl-ket-qua hoặc so-diem."),
+    school_year: str = typer.Option(None, "--nam-hoc", help="Năm học mong đợi, ví dụ 2026-2027."),
+    semester: str = typer.Option(None, "--hoc-ky", help="Học kỳ mong đợi: 1, 2 (hoặc CN cho kết quả)."),
+    subject: str = typer.Option(None, "--mon", help="Mã môn (sổ điểm), ví dụ TOAN."),
+    class_code: str = typer.Option(None, "--lop", help="Lớp mong đợi, ví dụ 6A1."),
+    column_map: str = typer.Option(None, "--map", help='Vị trí cột khi không tự nhận ra: "dong=4,ho_ten=B,tx=D:E,gk=F,ck=G".'),
+) -> None:
+    """Đọc một tệp Excel (CSDL, vnEdu hoặc sổ điểm cá nhân) và báo những gì đọc được, từng dòng lỗi."""
+    from cli.files import KINDS, read_file as run_read
+
+    if kind not in KINDS:
+        typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(run_read(path, kind, school_year, semester, subject, class_code, column_map))
+
+
 @db_app.command("upgrade")
 def db_upgrade(url: str = typer.Option(None, help="Địa chỉ CSDL; mặc định lấy từ cấu hình.")) -> None:
     """Tạo hoặc nâng cấp lược đồ CSDL lên phiên bản mới nhất (Alembic)."""

@@ -1,16 +1,21 @@
 """Settings read from the environment (``LIENTHONG_*``) and an optional TOML file.
 
 The TOML file is named by ``LIENTHONG_CONFIG``; environment variables win over it.
-Credentials never live in the TOML (later connectors read them as `SecretStr` from the
-environment or a secrets file).
+Credentials never live in the TOML: they come from environment variables
+(``LIENTHONG_VNEDU_CLIENT_SECRET``, ``LIENTHONG_CSDL_PASSWORD``, ``LIENTHONG_PORTAL_API_KEY``)
+or from a secrets file named by ``secrets_file``; a TOML that holds one is refused.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tomllib
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,17 +24,50 @@ from pydantic_settings import (
 )
 
 DEFAULT_DATABASE_URL = "sqlite:///var/lienthong.db"
+SECRET_NAMES = {"vnedu": ("client_secret", "LIENTHONG_VNEDU_CLIENT_SECRET", "vnedu_client_secret"),
+                "csdl": ("password", "LIENTHONG_CSDL_PASSWORD", "csdl_password"),
+                "portal": ("api_key", "LIENTHONG_PORTAL_API_KEY", "portal_api_key")}
+_SECRETISH = re.compile(r"(secret|password|mat_khau|api_key|token)", re.IGNORECASE)
+
+
+class SettingsError(ValueError):
+    """A setting that is missing or wrong, named so that IT can fix it."""
+
+
+class VneduSettings(BaseModel):
+    base_url: str
+    client_id: str
+    rate_limit: float = 10.0
+
+
+class CsdlSettings(BaseModel):
+    endpoint: str
+    username: str
+    rate_limit: float = 5.0
+
+
+class PortalSettings(BaseModel):
+    base_url: str
+    ma_tinh: str
+    ma_xa: str
+    rate_limit: float = 5.0
 
 
 class Settings(BaseSettings):
     """What one lienthong installation needs to know."""
 
-    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", env_nested_delimiter="__", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy URL: SQLite file by default, ``postgresql+psycopg://…`` in production."""
 
     timezone: str = "Asia/Ho_Chi_Minh"
+    ma_truong: str = ""
+    school_year: str = ""  # empty: the current one by the clock (a year starts in September)
+    secrets_file: Path | None = None
+    vnedu: VneduSettings | None = None
+    csdl: CsdlSettings | None = None
+    portal: PortalSettings | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -43,10 +81,61 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         toml_path = os.environ.get("LIENTHONG_CONFIG")
         if toml_path:
+            _refuse_secrets_in(Path(toml_path))
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_path)))
         return tuple(sources)
+
+    @model_validator(mode="after")
+    def _school_code(self) -> "Settings":
+        if self.ma_truong and not re.fullmatch(r"\d{8}", self.ma_truong):
+            raise SettingsError(f"ma_truong phải gồm 8 chữ số, đang là {self.ma_truong!r}")
+        return self
+
+    def current_school_year(self, today: date | None = None) -> str:
+        if self.school_year:
+            return self.school_year
+        today = today or date.today()
+        start = today.year if today.month >= 9 else today.year - 1
+        return f"{start}-{start + 1}"
+
+    def secret(self, platform: str) -> SecretStr:
+        """A platform's credential from the environment or the secrets file, or a clear error."""
+        _field, env_name, file_key = SECRET_NAMES[platform]
+        value = os.environ.get(env_name)
+        if not value and self.secrets_file:
+            value = _read_secrets(self.secrets_file).get(file_key)
+        if not value:
+            where = f" hoặc khoá {file_key} trong {self.secrets_file}" if self.secrets_file else \
+                " hoặc khai báo secrets_file"
+            raise SettingsError(f"Thiếu thông tin đăng nhập {platform}: đặt biến môi trường {env_name}{where}")
+        return SecretStr(value)
 
     @staticmethod
     def redact_url(url: str) -> str:
         """The URL with any password replaced, fit for logs and messages."""
         return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def _refuse_secrets_in(path: Path) -> None:
+    if not path.is_file():
+        raise SettingsError(f"Không đọc được tệp cấu hình {path} (LIENTHONG_CONFIG)")
+    found: list[str] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            elif _SECRETISH.search(key) and key != "secrets_file":
+                found.append(prefix + key)
+
+    walk(tomllib.loads(path.read_text(encoding="utf-8")), "")
+    if found:
+        raise SettingsError(f"Tệp cấu hình {path} chứa thông tin bí mật ({', '.join(found)}): hãy xoá khỏi tệp và "
+                            "đặt bằng biến môi trường hoặc secrets_file")
+
+
+def _read_secrets(path: Path) -> dict[str, str]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"Không đọc được secrets_file {path}: {exc}") from None

@@ -41,6 +41,9 @@ class RetryPolicy:
         return max(backoff, getattr(error, "retry_after", None) or 0.0)  # the platform knows best
 
 
+HEALTH_POLICY = RetryPolicy(attempts=2, initial=0.2, maximum=1.0, budget=10.0)  # a check answers fast
+
+
 async def with_retries(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, sleep: Sleep = asyncio.sleep,
                        on_retry: Callable[[BaseException], None] | None = None) -> T:
     """Run ``operation``, retrying `TransientError` as ``policy`` says; other errors pass through."""

@@ -29,7 +29,7 @@ from zeep.transports import AsyncTransport
 
 from connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
 from connectors.errors import AuthError, ConnectorError, LockedError, PermanentError, TransientError
-from connectors.http import RateLimiter, RetryPolicy, Sleep, new_client, transport_error, with_retries
+from connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, transport_error, with_retries
 from mapping.canonical import LockWindow
 
 PLATFORM = "csdl"
@@ -109,8 +109,8 @@ class CsdlSoap(Connector):
                 continue
         raise AuthError(PLATFORM, "CSDL từ chối phiên vừa đăng nhập: kiểm tra quyền của tài khoản csdl.username")
 
-    async def _call(self, operation: str, **args) -> Any:
-        return await with_retries(lambda: self._once(operation, args), self.policy, self.sleep)
+    async def _call(self, operation: str, policy: RetryPolicy | None = None, **args) -> Any:
+        return await with_retries(lambda: self._once(operation, args), policy or self.policy, self.sleep)
 
     # --- pulls ------------------------------------------------------------------------------
 
@@ -132,15 +132,15 @@ class CsdlSoap(Connector):
                 return
             page += 1
 
-    async def lock_windows(self) -> list[LockWindow]:
-        answer = await self._call("LayTrangThaiKhoa", NamHoc=self.config.school_year)
+    async def lock_windows(self, policy: RetryPolicy | None = None) -> list[LockWindow]:
+        answer = await self._call("LayTrangThaiKhoa", policy, NamHoc=self.config.school_year)
         return [LockWindow(platform="csdl", school_year=self.config.school_year, semester=item.HocKy,
                            kind=DATA_KINDS[item.LoaiDuLieu], opens_at=item.MoTu, closes_at=item.KhoaTu,
                            locked=item.DangKhoa) for item in answer]
 
     async def health(self) -> Health:
         try:
-            windows = await self.lock_windows()
+            windows = await self.lock_windows(HEALTH_POLICY)
         except ConnectorError as exc:
             return Health(PLATFORM, False, exc.message)
         return Health(PLATFORM, True, f"{sum(not w.locked for w in windows)} khoá sổ đang mở")

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
 from connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
-from connectors.http import RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
+from connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
 from mapping.canonical import LockWindow, ReportProblem
 
 PLATFORM = "portal"
@@ -64,8 +64,8 @@ class PortalApi(Connector):
             raise transport_error(PLATFORM, exc) from None
         return _classify(response)
 
-    async def _call(self, method: str, path: str, **kwargs) -> Any:
-        return await with_retries(lambda: self._send(method, path, **kwargs), self.policy, self.sleep)
+    async def _call(self, method: str, path: str, policy: RetryPolicy | None = None, **kwargs) -> Any:
+        return await with_retries(lambda: self._send(method, path, **kwargs), policy or self.policy, self.sleep)
 
     async def pull(self, entity: str, cursor: dict | None = None, **scope: Any) -> AsyncIterator[PullPage]:
         self.check_entity(entity, self.pulls)
@@ -114,10 +114,11 @@ class PortalApi(Connector):
 
     async def health(self) -> Health:
         try:
-            pages = [page async for page in self.pull("yeu_cau_bao_cao")]
+            items = await self._call("GET", "/yeu-cau-bao-cao", HEALTH_POLICY,
+                                     params={**self.codes, "nam_hoc": self.config.school_year})
         except ConnectorError as exc:
             return Health(PLATFORM, False, exc.message)
-        return Health(PLATFORM, True, f"{len(pages[0].records)} yêu cầu báo cáo")
+        return Health(PLATFORM, True, f"{len(items)} yêu cầu báo cáo")
 
 
 def problems_of(code: str, errors: list[dict]) -> list[ReportProblem]:

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
 from connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
-from connectors.http import RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
+from connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
 from mapping.canonical import LockWindow
 from mapping.vnedu import lock_window_from_vnedu
 
@@ -96,8 +96,8 @@ class VneduApi(Connector):
             return expect(answer) if expect else answer
         raise AuthError(PLATFORM, "vnEdu từ chối token vừa cấp: kiểm tra quyền của tài khoản đối tác")
 
-    async def _call(self, method: str, path: str, **kwargs) -> Any:
-        return await with_retries(lambda: self._send(method, path, **kwargs), self.policy, self.sleep)
+    async def _call(self, method: str, path: str, policy: RetryPolicy | None = None, **kwargs) -> Any:
+        return await with_retries(lambda: self._send(method, path, **kwargs), policy or self.policy, self.sleep)
 
     def _school(self, path: str) -> str:
         return f"/api/v1/truong/{self.config.ma_truong}{path}"
@@ -138,7 +138,7 @@ class VneduApi(Connector):
 
     async def health(self) -> Health:
         try:
-            body = await self._call("GET", self._school("/lop"), params={"nam_hoc": self.config.school_year})
+            body = await self._call("GET", self._school("/lop"), HEALTH_POLICY, params={"nam_hoc": self.config.school_year})
         except ConnectorError as exc:
             return Health(PLATFORM, False, exc.message)
         return Health(PLATFORM, True, f"{len(body['items'])} lớp", {"classes": len(body["items"])})

@@ -1,0 +1,35 @@
+"""``lienthong check``: can lienthong reach every configured platform with its credentials?"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.console import Console
+from rich.table import Table
+
+from config.settings import Settings, SettingsError
+from connectors.errors import ConnectorError
+from connectors.factory import build_connectors
+
+
+async def _health(connectors: dict) -> list:
+    results = []
+    for name, connector in connectors.items():
+        async with connector:
+            results.append(await connector.health())
+    return results
+
+
+def check(console: Console | None = None) -> int:
+    console = console or Console()
+    try:
+        connectors = build_connectors(Settings())
+    except (ConnectorError, SettingsError) as exc:
+        console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        return 2
+    table = Table("Hệ thống", "Trạng thái", "Chi tiết")
+    results = asyncio.run(_health(connectors))
+    for health in results:
+        table.add_row(health.platform, "[green]kết nối được[/green]" if health.ok else "[red]lỗi[/red]", health.detail)
+    console.print(table)
+    return 0 if all(h.ok for h in results) else 1

@@ -1,0 +1,34 @@
+"""Connectors built from settings: the one place that knows which config feeds which class."""
+
+from __future__ import annotations
+
+from config.settings import Settings, SettingsError
+from connectors.base import Connector
+from connectors.csdl.soap import CsdlConfig, CsdlSoap
+from connectors.errors import ConfigError
+from connectors.portal.api import PortalApi, PortalConfig
+from connectors.vnedu.api import VneduApi, VneduConfig
+
+
+def build_connectors(settings: Settings) -> dict[str, Connector]:
+    """Every configured platform's connector; missing credentials fail here, at start-up."""
+    if not settings.ma_truong:
+        raise ConfigError("config", "Chưa khai báo ma_truong (mã trường 8 chữ số) trong cấu hình")
+    year = settings.current_school_year()
+    built: dict[str, Connector] = {}
+    try:
+        if settings.vnedu:
+            built["vnedu"] = VneduApi(VneduConfig(settings.vnedu.base_url, settings.ma_truong, settings.vnedu.client_id,
+                                                  settings.secret("vnedu"), int(year[:4]), settings.vnedu.rate_limit))
+        if settings.csdl:
+            built["csdl"] = CsdlSoap(CsdlConfig(settings.csdl.endpoint, settings.ma_truong, settings.csdl.username,
+                                                settings.secret("csdl"), year, settings.csdl.rate_limit))
+        if settings.portal:
+            built["portal"] = PortalApi(PortalConfig(settings.portal.base_url, settings.secret("portal"),
+                                                     settings.ma_truong, settings.portal.ma_tinh, settings.portal.ma_xa,
+                                                     year, settings.portal.rate_limit))
+    except SettingsError as exc:
+        raise ConfigError("config", str(exc)) from None
+    if not built:
+        raise ConfigError("config", "Chưa cấu hình hệ thống nào ([vnedu], [csdl] hoặc [portal] trong tệp cấu hình)")
+    return built
