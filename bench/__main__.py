@@ -1,7 +1,8 @@
 """``make bench``: run every benchmark in turn."""
 
-from bench import bench_assess, bench_generator
+from bench import bench_assess, bench_generator, bench_pull
 
 if __name__ == "__main__":
     bench_assess.main()
     bench_generator.main()
+    bench_pull.main()

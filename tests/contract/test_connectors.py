@@ -143,3 +143,27 @@ def test_hostile_platform_stops_with_a_clear_message_or_completes(sims, platform
     else:
         for entity, scope in case.full_pulls:
             assert sorted(k for k, _ in pulled[entity]) == sorted(case.truth(sims, entity, scope))
+
+
+@pytest.mark.parametrize("platform", sorted(CASES))
+def test_push_under_hostile_faults_is_applied_at_most_once_and_completes_on_replay(sims, platform):
+    case = CASES[platform]
+    entity, item = case.change(sims)
+    key = f"hostile-{uuid.uuid4()}"
+
+    async def push():
+        async with case.connector(sims, Sleeps()) as connector:
+            return await connector.push(entity, [item], key)
+
+    before = case.writes(sims)
+    sims.set_faults(PROFILES["hostile"])
+    for _ in range(3):
+        try:
+            [result] = asyncio.run(push())
+            assert result.outcome is PushOutcome.APPLIED
+        except ConnectorError as exc:
+            assert exc.message  # stopped with a reason, never reported as applied
+    sims.set_faults(PROFILES["none"])
+    [result] = asyncio.run(push())
+    assert result.outcome is PushOutcome.APPLIED
+    assert case.writes(sims) == before + 1  # however the faults fell, written exactly once
