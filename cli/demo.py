@@ -1,43 +1,131 @@
-"""``make demo`` for now: assess a generated sample class and print its results table."""
+"""``make demo``: the synthetic school, the three simulators, one full sync, the summary.
+
+Everything runs on this machine: the simulators on loopback, the store in ``var/demo.db``
+(started afresh), the teachers' gradebooks written to ``var/demo/so-diem`` and imported as
+the owner of scores. The simulators keep running (with their addresses printed) until
+Ctrl-C, so that IT can look around with ``lienthong runs`` or a browser.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import signal
+import threading
+from datetime import date, datetime, timezone
+from pathlib import Path
 
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
 from assessment.engine import assess_student
 from cli.assess import parse_student
+from cli.sync_commands import _summary
+from connectors.csdl.soap import CsdlConfig, CsdlSoap
+from connectors.gradebook.excel import Expect
+from connectors.portal.api import PortalApi, PortalConfig
+from connectors.vnedu.api import VneduApi, VneduConfig
+from mapping import catalogs
 from mapping.normalize import format_score, given_name_sort_key
-from simulators.school import current_school_year, generate_class
+from simulators.gradebooks import score_book
+from simulators.server import Simulators
+from store.db import make_engine, migrate
+from sync.imports import import_score_book
+from sync.run import RunOptions, run_once
 
 LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt", None: "—"}
-PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè",
-                   "OL": "Ở lại lớp", None: "—"}
-TITLE_WORDS = {"XS": "HS Xuất sắc", "G": "HS Giỏi", None: ""}
+PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp", None: "—"}
+DEMO_PORTS = {"vnedu": 8101, "csdl": 8102, "portal": 8103}
 
 
-def show_sample_class(seed: int, size: int, grade: int, today: date | None = None) -> None:
-    """Print the Circular 22 results of a generated class, in Vietnamese list order."""
-    year = current_school_year(today or date.today())
-    class_code = f"{grade}A1"
-    students = sorted(generate_class(seed, grade, class_code, size, year),
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _start(sims: Simulators) -> None:
+    try:
+        sims.start("127.0.0.1", DEMO_PORTS)
+    except OSError:  # a port is taken (another demo?): any free ports will do
+        sims.stop()
+        sims.start("127.0.0.1", {})
+
+
+def _connectors(sims: Simulators) -> dict:
+    school = sims.school
+    return {
+        "vnedu": VneduApi(VneduConfig(sims.servers["vnedu"].url, school.ma_truong, "lienthong-demo",
+                                      SecretStr("demo-secret"), school.start_year)),
+        "csdl": CsdlSoap(CsdlConfig(sims.servers["csdl"].url + "/csdl", school.ma_truong, "demo", SecretStr("demo"),
+                                    school.school_year)),
+        "portal": PortalApi(PortalConfig(sims.servers["portal"].url, SecretStr("demo-key"), school.ma_truong,
+                                         school.province_code, school.commune_code, school.school_year)),
+    }
+
+
+def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), console: Console | None = None) -> int:
+    console = console or Console()
+    sims = Simulators.create(seed=seed, students=students)
+    _start(sims)
+    console.print(f"Trường mô phỏng {sims.school.ma_truong}: {len(sims.school.students)} học sinh, "
+                  f"{len(sims.school.classes)} lớp, năm học {sims.school.school_year}, học kỳ {sims.school.current_semester}.")
+    database = var / "demo.db"
+    for leftover in var.glob("demo.db*"):
+        leftover.unlink()
+    url = f"sqlite:///{database}"
+    migrate(url)
+    engine = make_engine(url)
+    books = var / "demo" / "so-diem"
+    books.mkdir(parents=True, exist_ok=True)
+    semester = sims.school.current_semester
+    imported = 0
+    for code, info in catalogs.subjects().items():
+        data = score_book(sims.school, code, semester)
+        (books / f"{code}-hk{semester}.xlsx").write_bytes(data)
+        read, _ = import_score_book(engine, data, Expect(subject=code, semester=semester), None, "giao-vien", now)
+        imported += len(read.records)
+    console.print(f"Đã nhập {imported} dòng sổ điểm của giáo viên ({books}).")
+
+    async def sync():
+        connectors = _connectors(sims)
+        try:
+            return await run_once(connectors, engine, RunOptions(full=True), now)
+        finally:
+            for connector in connectors.values():
+                await connector.aclose()
+
+    report = asyncio.run(sync())
+    _summary(report, False, console)
+    differences: dict[str, int] = {}
+    for diff in sims.data.differences:
+        differences[diff.kind] = differences.get(diff.kind, 0) + 1
+    console.print("Khác biệt đã cài sẵn giữa các hệ thống: " + ", ".join(f"{k} {v}" for k, v in sorted(differences.items())))
+    _class_table(sims, console)
+    for name, address in sims.urls().items():
+        console.print(f"{name} {address}")
+    console.print(f"Cơ sở dữ liệu: {database}. Xem lịch sử: LIENTHONG_DATABASE_URL={url} lienthong runs")
+    if wait:
+        console.print("Các hệ thống mô phỏng đang chạy; nhấn Ctrl-C để dừng.")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    sims.stop()
+    return 0 if report.status == "completed" and not report.errors else 1
+
+
+def _class_table(sims: Simulators, console: Console, class_code: str = "8A1", rows: int = 10) -> None:
+    students = sorted((s for s in sims.school.students if s.class_code == class_code),
                       key=lambda s: given_name_sort_key(s.full_name))
-    table = Table(title=f"Lớp {class_code} — năm học {year} — kết quả theo Thông tư 22 (dữ liệu mẫu)")
-    for header in ("STT", "Họ và tên", "TB Toán", "TB Ngữ văn", "Học tập", "Rèn luyện",
-                   "Nghỉ", "Lên lớp", "Danh hiệu"):
+    if not students:
+        return
+    table = Table(title=f"Lớp {class_code} — kết quả cả năm theo Thông tư 22 (sổ điểm mô phỏng)")
+    for header in ("STT", "Họ và tên", "TB Toán", "TB Ngữ văn", "Học tập", "Rèn luyện", "Nghỉ", "Lên lớp"):
         table.add_column(header)
-    counts: dict[str, int] = {}
-    for number, student in enumerate(students, start=1):
+    for number, student in enumerate(students[:rows], start=1):
         result = assess_student(parse_student(student.assess_input()))
-        learning = result.learning["cn"]
-        counts[learning] = counts.get(learning, 0) + 1
         table.add_row(str(number), student.full_name, format_score(result.subjects["TOAN"]["cn"]),
-                      format_score(result.subjects["VAN"]["cn"]), LEVEL_WORDS[learning],
-                      LEVEL_WORDS[result.training["cn"]], str(student.absences),
-                      PROMOTION_WORDS[result.promotion], TITLE_WORDS[result.title])
-    console = Console()
+                      format_score(result.subjects["VAN"]["cn"]), LEVEL_WORDS[result.learning["cn"]],
+                      LEVEL_WORDS[result.training["cn"]], str(len(student.absences)), PROMOTION_WORDS[result.promotion])
     console.print(table)
-    summary = ", ".join(f"{LEVEL_WORDS[k]}: {counts.get(k, 0)}" for k in ("T", "K", "Đ", "CĐ"))
-    console.print(f"Học tập cả năm — {summary} (sĩ số {len(students)})")

@@ -14,6 +14,14 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi cấu hình).")
 app.add_typer(db_app, name="db")
+audit_app = typer.Typer(help="Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).")
+app.add_typer(audit_app, name="audit")
+
+
+def _actor() -> str:
+    import getpass
+
+    return getpass.getuser()
 
 
 @app.command()
@@ -28,14 +36,14 @@ def assess() -> None:
 
 @app.command()
 def demo(
-    seed: int = typer.Option(1, help="Hạt giống sinh dữ liệu (cùng hạt giống → cùng dữ liệu)."),
-    students: int = typer.Option(42, help="Sĩ số lớp mẫu."),
-    grade: int = typer.Option(8, help="Khối lớp mẫu (6–9)."),
+    seed: int = typer.Option(1, help="Hạt giống sinh trường mô phỏng."),
+    students: int = typer.Option(2000, help="Số học sinh của trường mô phỏng."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Giữ các hệ thống mô phỏng chạy sau khi đồng bộ."),
 ) -> None:
-    """Sinh một lớp mẫu và in bảng kết quả học tập, rèn luyện theo Thông tư 22."""
-    from cli.demo import show_sample_class
+    """Trường mô phỏng + ba hệ thống mô phỏng + một lần đồng bộ đầy đủ, rồi in tóm tắt."""
+    from cli.demo import run_demo
 
-    show_sample_class(seed=seed, size=students, grade=grade)
+    raise typer.Exit(run_demo(seed=seed, students=students, wait=wait))
 
 
 @app.command()
@@ -82,6 +90,56 @@ def read_file(
         typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
         raise typer.Exit(2)
     raise typer.Exit(run_read(path, kind, school_year, semester, subject, class_code, column_map))
+
+
+@app.command()
+def sync(
+    once: bool = typer.Option(True, "--once", help="Chạy một lần rồi dừng (lịch tự động: `lienthong run`)."),
+    platform: list[str] = typer.Option(None, "--platform", help="Chỉ đồng bộ hệ thống này (lặp lại được)."),
+    full: bool = typer.Option(False, "--full", help="Đọc toàn bộ thay vì chỉ phần thay đổi."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ cho xem kế hoạch gửi; không ghi gì ở đâu cả."),
+) -> None:
+    """Đồng bộ một lần: đọc các hệ thống, lập kế hoạch theo quyền sở hữu dữ liệu, gửi đi."""
+    from cli.sync_commands import sync_once
+
+    raise typer.Exit(sync_once(platform or None, full, dry_run))
+
+
+@app.command()
+def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất.")) -> None:
+    """Lịch sử các lần đồng bộ và kết quả."""
+    from cli.sync_commands import list_runs
+
+    raise typer.Exit(list_runs(limit))
+
+
+@app.command("approve-run")
+def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy đang tạm giữ.")) -> None:
+    """Quản trị viên duyệt một lần chạy bị tạm giữ (ghi vào nhật ký kiểm toán)."""
+    from cli.sync_commands import approve
+
+    raise typer.Exit(approve(run_id, _actor()))
+
+
+@app.command("import-gradebook")
+def import_gradebook(
+    path: Path = typer.Argument(..., help="Sổ điểm (.xlsx) có cột Mã học sinh của vnEdu."),
+    subject: str = typer.Option(..., "--mon", help="Mã môn, ví dụ TOAN."),
+    semester: str = typer.Option("1", "--hoc-ky", help="Học kỳ 1 hoặc 2."),
+    column_map: str = typer.Option(None, "--map", help="Vị trí cột khi không tự nhận ra."),
+) -> None:
+    """Nhập sổ điểm của giáo viên: nguồn gốc của điểm số khi đồng bộ."""
+    from cli.sync_commands import import_gradebook as run_import
+
+    raise typer.Exit(run_import(path, subject, semester, column_map, _actor()))
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Kiểm tra nhật ký kiểm toán: phát hiện mọi mục bị sửa hoặc xoá."""
+    from cli.sync_commands import verify_audit
+
+    raise typer.Exit(verify_audit())
 
 
 @db_app.command("upgrade")

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from assessment.rules import rules_for
 from mapping import catalogs
+from mapping.calendar import school_year_of, semester_bounds, semester_of
 
 VN_TZ = timezone(timedelta(hours=7))
 DEMO_SCHOOL = {"ma_truong": "79000701", "name": "Trường THCS Bình An (mô phỏng)",
@@ -119,21 +120,8 @@ class School:
         return ["1"] if self.current_semester == "1" else ["1", "2"]
 
 
-def current_school_year(today: date) -> str:
-    """A school year starts in September: 23/11/2026 is in 2026-2027."""
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
-
-
-def semester_bounds(start_year: int, semester: str) -> tuple[date, date]:
-    if semester == "1":
-        return date(start_year, 9, 5), date(start_year + 1, 1, 15)
-    return date(start_year + 1, 1, 16), date(start_year + 1, 5, 31)
-
-
-def current_semester(today: date) -> str:
-    start = int(current_school_year(today)[:4])
-    return "1" if today <= semester_bounds(start, "1")[1] else "2"
+current_school_year = school_year_of  # the simulated school follows the real calendar
+current_semester = semester_of
 
 
 # --- generation -----------------------------------------------------------------------------

@@ -92,20 +92,7 @@ def upsert_snapshot(session: Session, record: SnapshotRecord, seen_at: datetime)
     reordered answer) and never overwrites; the same version with the same content only
     refreshes ``seen_at``.
     """
-    digest = content_hash(record.payload)
-    row = session.get(SourceSnapshotRow, (record.source, record.entity, record.key))
-    if row is None:
-        session.add(SourceSnapshotRow(source=record.source, entity=record.entity, key=record.key,
-                                      version=record.version, content_hash=digest,
-                                      payload=record.payload, seen_at=seen_at))
-        return SnapshotOutcome.NEW
-    if record.version < row.version:
-        return SnapshotOutcome.STALE
-    row.seen_at = seen_at
-    if row.content_hash == digest and record.version == row.version:
-        return SnapshotOutcome.UNCHANGED
-    row.version, row.content_hash, row.payload = record.version, digest, record.payload
-    return SnapshotOutcome.CHANGED
+    return upsert_snapshots(session, [record], seen_at)[0]
 
 
 def load_snapshots(session: Session, source: str, entity: str) -> list[SourceSnapshotRow]:
@@ -114,3 +101,32 @@ def load_snapshots(session: Session, source: str, entity: str) -> list[SourceSna
         .where(SourceSnapshotRow.source == source, SourceSnapshotRow.entity == entity)
         .order_by(SourceSnapshotRow.key)
     ).all())
+
+
+def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: datetime) -> list[SnapshotOutcome]:
+    """`upsert_snapshot` for a page of records of one source and entity, reading them in one query."""
+    if not records:
+        return []
+    source, entity = records[0].source, records[0].entity
+    keys = [r.key for r in records]
+    existing = {row.key: row for row in session.exec(select(SourceSnapshotRow).where(
+        SourceSnapshotRow.source == source, SourceSnapshotRow.entity == entity, SourceSnapshotRow.key.in_(keys)))}
+    outcomes = []
+    for record in records:
+        digest = content_hash(record.payload)
+        row = existing.get(record.key)
+        if row is None:
+            row = existing[record.key] = SourceSnapshotRow(source=source, entity=entity, key=record.key,
+                                                           version=record.version, content_hash=digest,
+                                                           payload=record.payload, seen_at=seen_at)
+            session.add(row)
+            outcomes.append(SnapshotOutcome.NEW)
+        elif record.version < row.version:
+            outcomes.append(SnapshotOutcome.STALE)
+        elif row.content_hash == digest and record.version == row.version:
+            row.seen_at = seen_at
+            outcomes.append(SnapshotOutcome.UNCHANGED)
+        else:
+            row.version, row.content_hash, row.payload, row.seen_at = record.version, digest, record.payload, seen_at
+            outcomes.append(SnapshotOutcome.CHANGED)
+    return outcomes

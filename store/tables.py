@@ -151,3 +151,73 @@ class SourceSnapshotRow(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     payload: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     seen_at: datetime = _when(nullable=False, index=True)
+
+
+# --- the sync engine's state ----------------------------------------------------------------
+
+
+class SyncCursorRow(SQLModel, table=True):
+    """Where an incremental pull resumes; committed with the snapshots it covers."""
+
+    __tablename__ = "sync_cursor"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    entity: str = Field(primary_key=True, max_length=32)
+    scope: str = Field(primary_key=True, max_length=64)
+    cursor: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    updated_at: datetime = _when(nullable=False)
+
+
+class SyncRunRow(SQLModel, table=True):
+    __tablename__ = "sync_run"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    started_at: datetime = _when(nullable=False)
+    finished_at: Optional[datetime] = _when(nullable=True)
+    platforms: str
+    mode: str = Field(max_length=16)  # incremental | full
+    dry_run: bool = False
+    status: str = Field(max_length=16, index=True)  # running | completed | held | failed
+    summary: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    hold_reason: str = ""
+    approved_by: Optional[str] = None
+    approved_at: Optional[datetime] = _when(nullable=True)
+
+
+class OutboxItemRow(SQLModel, table=True):
+    """One change to send, written in the same transaction as the decision to send it.
+
+    ``batch_key`` is assigned (and committed) before sending, so that a batch interrupted
+    by a crash is sent again with the same idempotency key and applied once.
+    """
+
+    __tablename__ = "outbox_item"
+    __table_args__ = (sa.Index("ix_outbox_live", "platform", "entity", "key", "status"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="sync_run.id", index=True)
+    platform: str = Field(max_length=16)
+    entity: str = Field(max_length=32)
+    key: str
+    payload: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    kind: str = Field(max_length=16)  # fill | correction | blank
+    status: str = Field(max_length=24, index=True)
+    batch_key: Optional[str] = Field(default=None, max_length=64, index=True)
+    attempts: int = 0
+    message: str = ""
+    created_at: datetime = _when(nullable=False)
+    updated_at: datetime = _when(nullable=False)
+
+
+class AuditLogRow(SQLModel, table=True):
+    """Append-only, hash-chained: each entry's hash covers its content and the previous hash."""
+
+    __tablename__ = "audit_log"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _when(nullable=False)
+    actor: str
+    action: str = Field(max_length=64)
+    detail: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

@@ -1,0 +1,161 @@
+"""``lienthong sync``, ``runs``, ``approve-run``, ``import-gradebook`` and ``audit verify``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+from sqlmodel import Session, select
+
+from config.logging import configure as configure_logging
+from config.settings import Settings, SettingsError
+from connectors.errors import ConnectorError
+from connectors.factory import build_connectors
+from store.db import make_engine, migrate
+from store.tables import OutboxItemRow, SyncRunRow
+from sync import audit
+from sync.run import RunOptions, approve_run, run_once
+
+STATUS_WORDS = {"running": "đang chạy", "completed": "hoàn tất", "held": "tạm giữ", "failed": "lỗi",
+                "approved": "đã duyệt"}
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _engine(settings: Settings):
+    migrate(settings.database_url)
+    return make_engine(settings.database_url)
+
+
+def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, console: Console | None = None) -> int:
+    console = console or Console()
+    configure_logging("WARNING")
+    try:
+        settings = Settings()
+        connectors = build_connectors(settings)
+    except (ConnectorError, SettingsError) as exc:
+        console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        return 2
+    unknown = set(platforms or []) - set(connectors)
+    if unknown:
+        console.print(f"[red]Không có hệ thống {', '.join(sorted(unknown))} trong cấu hình "
+                      f"(có: {', '.join(connectors)})[/red]")
+        return 2
+    engine = _engine(settings)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} bản ghi"),
+                  console=console, transient=True) as bar:
+        tasks: dict[tuple[str, str], int] = {}
+
+        def progress(platform: str, entity: str, count: int) -> None:
+            key = (platform, entity)
+            if key not in tasks:
+                tasks[key] = bar.add_task(f"{platform} · {entity}", total=None)
+            bar.advance(tasks[key], count)
+
+        async def run():
+            try:
+                return await run_once(connectors, engine, RunOptions(platforms, full, dry_run), now, progress)
+            finally:
+                for connector in connectors.values():
+                    await connector.aclose()
+
+        report = asyncio.run(run())
+    _summary(report, dry_run, console)
+    return 0 if report.status in ("completed",) and not report.errors else 1
+
+
+def _summary(report, dry_run: bool, console: Console) -> None:
+    table = Table(title=("Chạy thử (không ghi gì)" if dry_run else f"Lần chạy #{report.run_id}") +
+                  f" — {STATUS_WORDS.get(report.status, report.status)}")
+    table.add_column("Hệ thống")
+    table.add_column("Đọc")
+    table.add_column("Mới / đổi")
+    table.add_column("Đã gửi")
+    table.add_column("Lỗi")
+    for name, pulled in report.pulled.items():
+        sent = report.delivered.get(name, {})
+        table.add_row(name, str(pulled.get("records", 0)), f"{pulled.get('new', 0)} / {pulled.get('changed', 0)}",
+                      ", ".join(f"{k}: {v}" for k, v in sent.items()) or "—", report.errors.get(name, ""))
+    console.print(table)
+    planned = report.planned
+    console.print(f"Kế hoạch: bổ sung {planned.get('fill', 0)}, xoá {planned.get('blank', 0)}, "
+                  f"sửa cần Hiệu trưởng duyệt {planned.get('correction', 0)}; chờ mở khoá sổ {report.waiting_window}.")
+    if report.hold_reason:
+        console.print(f"[yellow]Tạm giữ: {report.hold_reason}. Quản trị viên duyệt bằng "
+                      f"`lienthong approve-run {report.run_id}`.[/yellow]")
+    if dry_run:
+        for change in report.plan[:20]:
+            console.print(f"  {change.kind:<10} {change.platform} {change.entity} {change.key} ô {', '.join(change.cells)}")
+
+
+def list_runs(limit: int, console: Console | None = None) -> int:
+    console = console or Console()
+    settings = Settings()
+    engine = _engine(settings)
+    table = Table("#", "Bắt đầu", "Kết thúc", "Hệ thống", "Kiểu", "Trạng thái", "Chi tiết")
+    with Session(engine) as session:
+        for run in session.exec(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)):
+            detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
+            table.add_row(str(run.id), f"{run.started_at:%d/%m/%Y %H:%M}",
+                          f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—", run.platforms,
+                          "chạy thử" if run.dry_run else run.mode, STATUS_WORDS.get(run.status, run.status), detail)
+        waiting = session.exec(select(OutboxItemRow).where(OutboxItemRow.status.in_(("pending", "held",
+                                                                                     "awaiting_approval")))).all()
+    console.print(table)
+    console.print(f"Hàng đợi gửi: {len(waiting)} mục chưa xong.")
+    return 0
+
+
+def approve(run_id: int, actor: str, console: Console | None = None) -> int:
+    console = console or Console()
+    try:
+        released = approve_run(_engine(Settings()), run_id, actor, now)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    console.print(f"Đã duyệt lần chạy #{run_id}: {released} thay đổi sẽ được gửi ở lần đồng bộ tới.")
+    return 0
+
+
+def import_gradebook(path: Path, subject: str, semester: str, column_map: str | None, actor: str,
+                     console: Console | None = None) -> int:
+    from connectors.errors import FileFormatError
+    from connectors.gradebook.excel import Expect, parse_map
+    from sync.imports import import_score_book
+
+    console = console or Console()
+    settings = Settings()
+    try:
+        read, counts = import_score_book(_engine(settings), path.read_bytes(),
+                                         Expect(subject=subject, semester=semester,
+                                                school_year=settings.current_school_year()),
+                                         parse_map(column_map) if column_map else None, actor, now)
+    except FileFormatError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        return 2
+    except OSError as exc:
+        console.print(f"[red]Không mở được tệp {path}: {exc.strerror}[/red]")
+        return 2
+    console.print(f"Đã nhập {len(read.records)} dòng: mới {counts.get('new', 0)}, thay đổi {counts.get('changed', 0)}, "
+                  f"không đổi {counts.get('unchanged', 0)}, thiếu mã học sinh {counts.get('without_code', 0)}.")
+    for problem in read.problems[:50]:
+        console.print(f"  {problem}")
+    return 1 if read.rejected_rows else 0
+
+
+def verify_audit(console: Console | None = None) -> int:
+    console = console or Console()
+    with Session(_engine(Settings())) as session:
+        problems = audit.verify(session)
+    if problems:
+        for problem in problems:
+            console.print(f"[red]{problem}[/red]")
+        return 1
+    console.print("Nhật ký kiểm toán nguyên vẹn.")
+    return 0

@@ -1,0 +1,27 @@
+"""The school calendar: which school year and semester a date falls in.
+
+A school year starts in September; semester I runs to mid-January (schools set the exact
+dates; these are the defaults the ministry's yearly plan uses).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def school_year_of(day: date) -> str:
+    """23/11/2026 is in 2026-2027."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def semester_bounds(start_year: int, semester: str) -> tuple[date, date]:
+    if semester == "1":
+        return date(start_year, 9, 5), date(start_year + 1, 1, 15)
+    return date(start_year + 1, 1, 16), date(start_year + 1, 5, 31)
+
+
+def semester_of(day: date) -> str:
+    """``1`` until the end of semester I, ``2`` from then to the next school year."""
+    start = int(school_year_of(day)[:4])
+    return "1" if day <= semester_bounds(start, "1")[1] else "2"

@@ -1,0 +1,1 @@
+"""The sync engine: pull → snapshot → plan → outbox → push, with its state in the store."""

@@ -1,0 +1,102 @@
+"""Field authority: who owns a field, and what to push when another platform differs.
+
+Scores and comments belong to the teacher's gradebook (Suoi Ngo regulation, art. 9: the
+platforms must equal it). A vnEdu score sheet that differs from the gradebook is planned
+as a change to vnEdu, classified:
+
+- ``fill``: only cells vnEdu does not have yet are written — sent on the next delivery;
+- ``blank``: the gradebook has no value where vnEdu has one — sent, but a run that would
+  blank too much of a class is held for an administrator (it looks like an accident);
+- ``correction``: an entered value changes — waits for the principal's approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from mapping import catalogs
+from mapping.errors import MappingError
+from mapping.normalize import parse_mark, parse_score
+from store.repository import load_snapshots
+
+GRADEBOOK, VNEDU = "gradebook", "vnedu"
+CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    platform: str
+    entity: str
+    key: str
+    payload: dict[str, Any]
+    kind: str  # fill | blank | correction
+    class_code: str | None
+    cells: tuple[str, ...]
+
+
+def _value(raw: Any, by_comment: bool) -> Decimal | str | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_mark(raw) if by_comment else parse_score(raw)
+    except MappingError:
+        return ("?", str(raw))  # type: ignore[return-value]  # unreadable: differs from any real value
+
+
+def _cells(payload: dict[str, Any], by_comment: bool) -> dict[str, Any]:
+    tx = list(payload.get("ddg_tx") or [])
+    values = {f"tx{i}": _value(tx[i] if i < len(tx) else None, by_comment) for i in range(4)}
+    values["gk"] = _value(payload.get("ddg_gk"), by_comment)
+    values["ck"] = _value(payload.get("ddg_ck"), by_comment)
+    return values
+
+
+def _wire(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value}".removesuffix(".0")
+    return value
+
+
+def plan_scores(session: Session, student_classes: dict[str, str]) -> list[PlannedChange]:
+    """Changes that make vnEdu's score sheets equal the gradebook's, cell by cell."""
+    owner = {row.key: row.payload for row in load_snapshots(session, GRADEBOOK, "diem")}
+    target = {row.key: row for row in load_snapshots(session, VNEDU, "diem")}
+    planned = []
+    for key, own in sorted(owner.items()):
+        current = target.get(key)
+        if current is None:
+            continue  # a student or subject vnEdu does not know: a discrepancy for a person
+        try:
+            by_comment = catalogs.subject(own["ma_mon"]).by_comment
+        except MappingError:
+            continue
+        mine, theirs = _cells(own, by_comment), _cells(current.payload, by_comment)
+        changed = tuple(c for c in CELLS if mine[c] != theirs[c])
+        if not changed:
+            continue
+        blanks = [c for c in changed if mine[c] is None]
+        fills = [c for c in changed if theirs[c] is None]
+        kind = "fill" if len(fills) == len(changed) else "blank" if blanks and len(blanks) + len(fills) == len(changed) \
+            else "correction"
+        merged = {c: (mine[c] if c in changed else theirs[c]) for c in CELLS}
+        tx = [_wire(merged[f"tx{i}"]) for i in range(4)]
+        while tx and tx[-1] is None:
+            tx.pop()
+        payload = {"ma_hoc_sinh": current.payload["ma_hoc_sinh"], "ma_mon": current.payload["ma_mon"],
+                   "hoc_ky": current.payload["hoc_ky"], "ddg_tx": tx, "ddg_gk": _wire(merged["gk"]),
+                   "ddg_ck": _wire(merged["ck"]), "nhan_xet": current.payload.get("nhan_xet", ""),
+                   "version": current.version}
+        planned.append(PlannedChange(VNEDU, "diem", key, payload, kind,
+                                     student_classes.get(current.payload["ma_hoc_sinh"]), changed))
+    return planned
+
+
+def student_classes(session: Session) -> dict[str, str]:
+    """vnEdu's student key → class, for counting what a plan would do to each class."""
+    return {row.key: row.payload.get("ma_lop") for row in load_snapshots(session, VNEDU, "hoc_sinh")}

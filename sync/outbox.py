@@ -1,0 +1,132 @@
+"""The transactional outbox: planned changes, stable batches, delivery and outcomes.
+
+Items are written in the same transaction as the decision that made them. Before sending,
+items are grouped into batches whose idempotency key is derived from their content and
+committed; after a crash the same batch goes out again with the same key, and the platform
+answers it once. Only the platform's per-item acknowledgement closes an item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from typing import Callable
+
+from sqlmodel import Session, select
+
+from connectors.base import Connector, PushOutcome
+from connectors.errors import ConnectorError, LockedError, TransientError
+from store.tables import OutboxItemRow
+from sync.authority import PlannedChange
+from sync.state import RunStore
+
+# Statuses: pending (to send) · awaiting_approval (a correction: principal first) · held (the run
+# is held) · done · conflict (re-planned after the next read) · dead (refused: a person looks)
+OPEN = ("pending", "awaiting_approval", "held", "conflict")
+OUTCOME_STATUS = {PushOutcome.APPLIED: "done", PushOutcome.UNCHANGED: "done", PushOutcome.CONFLICT: "conflict",
+                  PushOutcome.LOCKED: "pending", PushOutcome.INVALID: "dead", PushOutcome.NOT_FOUND: "dead"}
+
+
+@dataclass
+class Delivery:
+    outcomes: Counter = field(default_factory=Counter)
+    waiting_window: int = 0
+    error: str = ""
+
+
+def enqueue(session: Session, run_id: int, changes: list[PlannedChange], status_of: Callable[[PlannedChange], str],
+            now: datetime) -> Counter:
+    """Write planned changes, replacing any open, unsent item for the same key."""
+    counts: Counter = Counter()
+    for change in changes:
+        live = session.exec(select(OutboxItemRow).where(
+            OutboxItemRow.platform == change.platform, OutboxItemRow.entity == change.entity,
+            OutboxItemRow.key == change.key, OutboxItemRow.status.in_(OPEN))).all()
+        if any(item.batch_key and item.status == "pending" for item in live):
+            counts["in_flight"] += 1  # being delivered: planned again after its answer
+            continue
+        if any(item.payload == change.payload and item.status != "conflict" for item in live):
+            counts["already_planned"] += 1
+            continue
+        for item in live:
+            item.status, item.updated_at = "superseded", now
+        session.add(OutboxItemRow(run_id=run_id, platform=change.platform, entity=change.entity, key=change.key,
+                                  payload=change.payload, kind=change.kind, status=status_of(change),
+                                  created_at=now, updated_at=now))
+        counts[change.kind] += 1
+    return counts
+
+
+def _batch_key(platform: str, entity: str, items: list[OutboxItemRow]) -> str:
+    content = json.dumps([[i.key, i.payload] for i in items], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{platform}|{entity}|{content}".encode()).hexdigest()[:40]
+
+
+def assign_batches(session: Session, platform: str, max_batch: int, now: datetime) -> int:
+    """Group unbatched pending items (per entity and semester) into batches; commit before sending."""
+    items = session.exec(select(OutboxItemRow).where(
+        OutboxItemRow.platform == platform, OutboxItemRow.status == "pending",
+        OutboxItemRow.batch_key.is_(None)).order_by(OutboxItemRow.entity, OutboxItemRow.key)).all()
+    made = 0
+    group = lambda i: (i.entity, str(i.payload.get("hoc_ky", "")))  # noqa: E731
+    for (entity, _), members in groupby(sorted(items, key=group), key=group):
+        members = list(members)
+        for start in range(0, len(members), max_batch):
+            batch = members[start:start + max_batch]
+            key = _batch_key(platform, entity, batch)
+            for item in batch:
+                item.batch_key, item.updated_at = key, now
+            made += 1
+    return made
+
+
+def _window_open(windows: list, entity: str, semester: str) -> bool:
+    kinds = {"diem": "diem", "diem_danh": "diem_danh"}
+    for window in windows:
+        if window.kind.value == kinds.get(entity) and window.semester.value == semester:
+            return not window.locked
+    return True
+
+
+async def deliver(connector: Connector, store: RunStore, clock: Callable) -> Delivery:
+    """Send every committed batch of ``connector``'s platform and record each item's outcome."""
+    result = Delivery()
+    windows = await connector.lock_windows()
+    with store.step() as session:
+        assign_batches(session, connector.name, connector.max_batch, clock())
+        keys = session.exec(select(OutboxItemRow.batch_key, OutboxItemRow.entity).where(
+            OutboxItemRow.platform == connector.name, OutboxItemRow.status == "pending",
+            OutboxItemRow.batch_key.is_not(None)).distinct()).all()
+    for batch_key, entity in sorted(keys):
+        with store.step() as session:
+            items = session.exec(select(OutboxItemRow).where(OutboxItemRow.batch_key == batch_key)
+                                 .order_by(OutboxItemRow.key)).all()
+        if not items or not _window_open(windows, entity, str(items[0].payload.get("hoc_ky", ""))):
+            result.waiting_window += len(items)  # the same batch goes out when the window opens
+            continue
+        try:
+            answers = await connector.push(entity, [i.payload for i in items], batch_key)
+        except TransientError as exc:
+            with store.step():
+                for item in items:
+                    item.attempts, item.message = item.attempts + 1, exc.message
+            result.error = exc.message
+            break  # the platform is having a bad time: the rest waits for the next run
+        except (LockedError, ConnectorError) as exc:
+            with store.step():
+                for item in items:
+                    item.status, item.message, item.updated_at = "dead", exc.message, clock()
+            result.outcomes["dead"] += len(items)
+            continue
+        with store.step():
+            for item, answer in zip(items, answers):
+                item.status, item.message, item.updated_at = OUTCOME_STATUS[answer.outcome], answer.message, clock()
+                item.attempts += 1
+                if answer.outcome is PushOutcome.LOCKED:
+                    item.batch_key = None  # a new batch next time: this key's answer is "locked" for 24 h
+                result.outcomes[answer.outcome.value] += 1
+    return result

@@ -1,0 +1,46 @@
+"""Pull: platform pages → per-source snapshots, each page committed with its cursor."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Callable
+
+from connectors.base import Connector
+from mapping.calendar import semester_bounds
+from store.repository import SnapshotRecord, upsert_snapshots
+from sync.state import RunStore, load_cursor, save_cursor
+
+
+def pull_scopes(platform: str, school_year: str, semester: str, today: date) -> list[tuple[str, dict]]:
+    """What to read from each platform: the year's students and the semesters begun so far."""
+    start = int(school_year[:4])
+    semesters = ["1"] if semester == "1" else ["1", "2"]
+    if platform == "vnedu":
+        first = semester_bounds(start, "1")[0]
+        return [("hoc_sinh", {}), *(("diem", {"hoc_ky": int(s)}) for s in semesters),
+                ("diem_danh", {"tu_ngay": first.strftime("%d/%m/%Y"), "den_ngay": today.strftime("%d/%m/%Y")})]
+    if platform == "csdl":
+        return [("hoc_sinh", {}), *(("ket_qua", {"hoc_ky": s}) for s in semesters)]
+    if platform == "portal":
+        return [("yeu_cau_bao_cao", {})]
+    return []
+
+
+async def pull_platform(connector: Connector, store: RunStore, scopes: list[tuple[str, dict]], full: bool,
+                        clock: Callable, progress: Callable[[str, int], None] | None = None) -> Counter:
+    """Read every scope; unchanged records cost no write. Returns counts by outcome."""
+    counts: Counter = Counter()
+    for entity, scope in scopes:
+        with store.step() as session:
+            cursor = None if full else load_cursor(session, connector.name, entity, scope)
+        async for page in connector.pull(entity, cursor, **scope):
+            with store.step() as session:  # the cursor is committed with the records it covers
+                now = clock()
+                records = [SnapshotRecord(connector.name, entity, r.key, r.version, r.data) for r in page.records]
+                counts.update(outcome.value for outcome in upsert_snapshots(session, records, now))
+                save_cursor(session, connector.name, entity, scope, page.cursor, now)
+            counts["records"] += len(page.records)
+            if progress:
+                progress(entity, len(page.records))
+    return counts

@@ -1,0 +1,148 @@
+"""One sync run: pull every platform, plan from field authority, hold what looks like an
+accident, deliver the outbox, and record the run. Nothing is lost at any step: pulls commit
+per page with their cursor, the plan commits with its outbox items, delivery commits per batch."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from connectors.base import Connector
+from connectors.errors import ConnectorError
+from mapping.calendar import school_year_of, semester_of
+from store.tables import OutboxItemRow, SyncRunRow
+from sync import audit
+from sync.authority import PlannedChange, plan_scores, student_classes
+from sync.outbox import deliver, enqueue
+from sync.pull import pull_platform, pull_scopes
+from sync.state import RunStore
+
+HOLD_SHARE = 0.05  # a run that would blank more than this share of a class waits for approval
+
+
+@dataclass
+class RunOptions:
+    platforms: list[str] | None = None
+    full: bool = False
+    dry_run: bool = False
+    hold_share: float = HOLD_SHARE
+
+
+@dataclass
+class RunReport:
+    run_id: int | None
+    status: str
+    pulled: dict[str, Counter] = field(default_factory=dict)
+    planned: Counter = field(default_factory=Counter)
+    delivered: dict[str, Counter] = field(default_factory=dict)
+    waiting_window: int = 0
+    hold_reason: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    plan: list[PlannedChange] = field(default_factory=list)
+
+
+def hold_reason(changes: list[PlannedChange], class_sizes: Counter, share: float) -> str:
+    """Why a plan looks like an accident, or ``""``: too many students of a class blanked."""
+    blanked: dict[str, set] = defaultdict(set)
+    for change in changes:
+        if change.kind == "blank" and change.class_code:
+            blanked[change.class_code].add(change.payload["ma_hoc_sinh"])
+    worst = [(len(students) / class_sizes[code], code) for code, students in blanked.items() if class_sizes[code]]
+    over = sorted((s, c) for s, c in worst if s > share)
+    if not over:
+        return ""
+    listed = ", ".join(f"{code} ({s:.0%})" for s, code in over[-5:])
+    return f"Kế hoạch sẽ xoá điểm của hơn {share:.0%} học sinh trong lớp: {listed}"
+
+
+def _status_of(held: bool) -> Callable[[PlannedChange], str]:
+    def status(change: PlannedChange) -> str:
+        if change.kind == "correction":
+            return "awaiting_approval"  # Suoi Ngo art. 9: the principal approves corrections
+        return "held" if held else "pending"
+    return status
+
+
+async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options: RunOptions,
+                   clock: Callable[[], datetime], progress: Callable[[str, str, int], None] | None = None) -> RunReport:
+    store = RunStore(engine, options.dry_run)
+    names = [n for n in connectors if not options.platforms or n in options.platforms]
+    today = clock().date()
+    try:
+        with store.step() as session:
+            run = SyncRunRow(started_at=clock(), platforms=",".join(names), mode="full" if options.full else "incremental",
+                             dry_run=options.dry_run, status="running")
+            session.add(run)
+            session.flush()
+        report = RunReport(run.id, "running")
+        for name in names:
+            try:
+                report.pulled[name] = await pull_platform(
+                    connectors[name], store, pull_scopes(name, school_year_of(today), semester_of(today), today),
+                    options.full, clock, (lambda entity, n, p=name: progress(p, entity, n)) if progress else None)
+            except ConnectorError as exc:
+                report.errors[name] = exc.message
+        _plan(store, run, report, options, clock)
+        if report.status != "held" and not options.dry_run:
+            for name in names:
+                if name in report.errors:
+                    continue
+                try:
+                    delivery = await deliver(connectors[name], store, clock)
+                except ConnectorError as exc:
+                    report.errors[name] = exc.message
+                    continue
+                report.delivered[name] = delivery.outcomes
+                report.waiting_window += delivery.waiting_window
+                if delivery.error:
+                    report.errors[name] = delivery.error
+        _finish(store, run, report, clock)
+        return report
+    finally:
+        store.close()
+
+
+def _plan(store: RunStore, run: SyncRunRow, report: RunReport, options: RunOptions, clock) -> None:
+    with store.step() as session:  # the decision and its outbox items: one transaction
+        classes = student_classes(session)
+        changes = plan_scores(session, classes)
+        report.plan = changes
+        report.hold_reason = hold_reason(changes, Counter(classes.values()), options.hold_share)
+        report.planned = enqueue(session, run.id, changes, _status_of(bool(report.hold_reason)), clock())
+        if report.hold_reason:
+            run.status, run.hold_reason, report.status = "held", report.hold_reason, "held"
+            audit.append(session, "lienthong", "run_held", {"run": run.id, "reason": report.hold_reason}, clock())
+
+
+def _finish(store: RunStore, run: SyncRunRow, report: RunReport, clock) -> None:
+    with store.step():
+        if report.status != "held":
+            report.status = "failed" if report.errors and not report.pulled else "completed"
+        run.status, run.finished_at = report.status, clock()
+        run.summary = {"pulled": {k: dict(v) for k, v in report.pulled.items()}, "planned": dict(report.planned),
+                       "delivered": {k: dict(v) for k, v in report.delivered.items()},
+                       "waiting_window": report.waiting_window, "errors": report.errors}
+
+
+def approve_run(engine: sa.Engine, run_id: int, actor: str, clock: Callable[[], datetime]) -> int:
+    """Release a held run: its items go out with the next delivery. Returns how many."""
+    store = RunStore(engine)
+    try:
+        with store.step() as session:
+            run = session.get(SyncRunRow, run_id)
+            if run is None or run.status != "held":
+                raise ValueError(f"Lần chạy #{run_id} không ở trạng thái tạm giữ")
+            items = session.exec(select(OutboxItemRow).where(OutboxItemRow.run_id == run_id,
+                                                             OutboxItemRow.status == "held")).all()
+            for item in items:
+                item.status, item.updated_at = "pending", clock()
+            run.status, run.approved_by, run.approved_at = "approved", actor, clock()
+            audit.append(session, actor, "run_approved", {"run": run_id, "items": len(items)}, clock())
+        return len(items)
+    finally:
+        store.close()
