@@ -21,7 +21,7 @@ from sync import audit
 from sync.run import RunOptions, approve_run, run_once
 
 STATUS_WORDS = {"running": "đang chạy", "completed": "hoàn tất", "held": "tạm giữ", "failed": "lỗi",
-                "approved": "đã duyệt"}
+                "approved": "đã duyệt", "interrupted": "bị ngắt"}
 
 
 def now() -> datetime:

@@ -38,19 +38,35 @@ class Delivery:
     error: str = ""
 
 
+def _live(session: Session, change: PlannedChange) -> list[OutboxItemRow]:
+    return list(session.exec(select(OutboxItemRow).where(
+        OutboxItemRow.platform == change.platform, OutboxItemRow.entity == change.entity,
+        OutboxItemRow.key == change.key, OutboxItemRow.status.in_(OPEN))).all())
+
+
+def _standing(live: list[OutboxItemRow], change: PlannedChange) -> str | None:
+    """Why a planned change needs no new item: it is being delivered, or already planned."""
+    if any(item.batch_key and item.status == "pending" for item in live):
+        return "in_flight"  # planned again after its answer
+    if any(item.payload == change.payload and item.status != "conflict" for item in live):
+        return "already_planned"
+    return None
+
+
+def new_changes(session: Session, changes: list[PlannedChange]) -> list[PlannedChange]:
+    """The planned changes the outbox does not hold yet (what a hold decision is about)."""
+    return [c for c in changes if _standing(_live(session, c), c) is None]
+
+
 def enqueue(session: Session, run_id: int, changes: list[PlannedChange], status_of: Callable[[PlannedChange], str],
             now: datetime) -> Counter:
     """Write planned changes, replacing any open, unsent item for the same key."""
     counts: Counter = Counter()
     for change in changes:
-        live = session.exec(select(OutboxItemRow).where(
-            OutboxItemRow.platform == change.platform, OutboxItemRow.entity == change.entity,
-            OutboxItemRow.key == change.key, OutboxItemRow.status.in_(OPEN))).all()
-        if any(item.batch_key and item.status == "pending" for item in live):
-            counts["in_flight"] += 1  # being delivered: planned again after its answer
-            continue
-        if any(item.payload == change.payload and item.status != "conflict" for item in live):
-            counts["already_planned"] += 1
+        live = _live(session, change)
+        standing = _standing(live, change)
+        if standing:
+            counts[standing] += 1
             continue
         for item in live:
             item.status, item.updated_at = "superseded", now

@@ -18,7 +18,7 @@ from mapping.calendar import school_year_of, semester_of
 from store.tables import OutboxItemRow, SyncRunRow
 from sync import audit
 from sync.authority import PlannedChange, plan_scores, student_classes
-from sync.outbox import deliver, enqueue
+from sync.outbox import deliver, enqueue, new_changes
 from sync.pull import pull_platform, pull_scopes
 from sync.state import RunStore
 
@@ -75,6 +75,8 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
     today = clock().date()
     try:
         with store.step() as session:
+            for stale in session.exec(select(SyncRunRow).where(SyncRunRow.status == "running")):
+                stale.status = "interrupted"  # a run that died (power cut, kill): its work resumes now
             run = SyncRunRow(started_at=clock(), platforms=",".join(names), mode="full" if options.full else "incremental",
                              dry_run=options.dry_run, status="running")
             session.add(run)
@@ -112,7 +114,8 @@ def _plan(store: RunStore, run: SyncRunRow, report: RunReport, options: RunOptio
         classes = student_classes(session)
         changes = plan_scores(session, classes)
         report.plan = changes
-        report.hold_reason = hold_reason(changes, Counter(classes.values()), options.hold_share)
+        # only what this run adds can make it suspicious: approved items are not judged twice
+        report.hold_reason = hold_reason(new_changes(session, changes), Counter(classes.values()), options.hold_share)
         report.planned = enqueue(session, run.id, changes, _status_of(bool(report.hold_reason)), clock())
         if report.hold_reason:
             run.status, run.hold_reason, report.status = "held", report.hold_reason, "held"

@@ -1,20 +1,21 @@
-"""``lienthong demo``: the sample class a new user sees first."""
+"""``lienthong demo``: what a new user sees first — simulators, one full sync, the summary."""
 
 import subprocess
 from datetime import date
 
-from tests.cli.test_assess_cli import lienthong
 from simulators.school import current_school_year, generate_class
+from tests.cli.test_assess_cli import lienthong
 
 
-def test_demo_prints_a_vietnamese_results_table():
-    done = subprocess.run([*lienthong(), "demo", "--students", "12"], capture_output=True, timeout=60,
-                          env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
+def test_demo_syncs_the_synthetic_school_and_prints_a_vietnamese_summary(tmp_path):
+    done = subprocess.run([*lienthong(), "demo", "--students", "200", "--no-wait"], capture_output=True, timeout=300,
+                          cwd=tmp_path, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
     out = done.stdout.decode("utf-8")
-    assert done.returncode == 0, done.stderr.decode()
-    assert "kết quả theo Thông tư 22" in out and "Học tập cả năm" in out
-    assert "(sĩ số 12)" in out
-    assert any(word in out for word in ("Tốt", "Khá", "Đạt"))
+    assert done.returncode == 0, out + done.stderr.decode()
+    assert "Lần chạy #1 — hoàn tất" in out and "Kế hoạch: bổ sung" in out
+    assert "vnedu http://127.0.0.1:" in out and "csdl http://127.0.0.1:" in out and "?wsdl" in out
+    assert "kết quả cả năm theo Thông tư 22" in out
+    assert (tmp_path / "var" / "demo.db").exists() and len(list((tmp_path / "var/demo/so-diem").glob("*.xlsx"))) == 12
 
 
 def test_school_year_follows_the_clock():
