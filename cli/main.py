@@ -106,6 +106,20 @@ def sync(
 
 
 @app.command()
+def run() -> None:
+    """Chạy thường trực: đồng bộ theo lịch trong cấu hình, /metrics cho Prometheus; dừng bằng SIGTERM."""
+    from config.settings import Settings, SettingsError
+    from connectors.errors import ConnectorError
+    from sync.daemon import run_daemon
+
+    try:
+        raise typer.Exit(run_daemon(Settings()))
+    except (ConnectorError, SettingsError) as exc:
+        typer.echo(getattr(exc, "message", str(exc)), err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất.")) -> None:
     """Lịch sử các lần đồng bộ và kết quả."""
     from cli.sync_commands import list_runs

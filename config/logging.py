@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 import structlog
 
@@ -42,7 +43,8 @@ def configure(level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)  # zeep logs whole envelopes at DEBUG
     structlog.configure(processors=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
                                     structlog.processors.TimeStamper(fmt="iso"), redact,
-                                    structlog.processors.JSONRenderer(ensure_ascii=False)])
+                                    structlog.processors.JSONRenderer(ensure_ascii=False)],
+                        logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
 
 def get_logger(**context):

@@ -53,6 +53,15 @@ class PortalSettings(BaseModel):
     rate_limit: float = 5.0
 
 
+class ScheduleSettings(BaseModel):
+    """Crontab lines, read in the configured timezone (Asia/Ho_Chi_Minh)."""
+
+    incremental: str = "*/30 6-18 * * 1-6"  # every 30 minutes in school hours, Monday to Saturday
+    full: str = "0 2 * * *"  # a full sync every night at 02:00
+    run_at_start: bool = True
+    metrics_port: int = 9108
+
+
 class Settings(BaseSettings):
     """What one lienthong installation needs to know."""
 
@@ -68,6 +77,7 @@ class Settings(BaseSettings):
     vnedu: VneduSettings | None = None
     csdl: CsdlSettings | None = None
     portal: PortalSettings | None = None
+    schedule: ScheduleSettings = ScheduleSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,79 @@
+"""``lienthong run``: the daemon on the school's server (APScheduler 3).
+
+Schedules come from configuration as crontab lines in ``Asia/Ho_Chi_Minh`` (incremental
+syncs in school hours, a full sync at night); the job store is the same database, so
+schedules survive restarts. One run per (school, platform) at a time; SIGTERM lets the
+current run finish its batch, then stops. ``/metrics`` serves Prometheus metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from datetime import datetime, timezone
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from prometheus_client import start_http_server
+
+from config.logging import configure, get_logger
+from config.settings import Settings
+from connectors.factory import build_connectors
+from store.db import make_engine, migrate
+from sync.metrics import record_run
+from sync.run import RunOptions, run_once
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def sync_job(platform: str, full: bool) -> None:
+    """One scheduled run for one platform (module level: the job store keeps a reference)."""
+    settings = Settings()
+    log = get_logger(school=settings.ma_truong, platform=platform)
+    connectors = {name: c for name, c in build_connectors(settings).items() if name == platform}
+
+    async def go():
+        try:
+            return await run_once(connectors, make_engine(settings.database_url), RunOptions(full=full), _now)
+        finally:
+            for connector in connectors.values():
+                await connector.aclose()
+
+    report = asyncio.run(go())
+    record_run(report)
+    log.info("run_finished", run=report.run_id, status=report.status, errors=len(report.errors))
+
+
+def run_daemon(settings: Settings, stop: threading.Event | None = None) -> int:
+    configure("INFO")
+    log = get_logger(school=settings.ma_truong)
+    migrate(settings.database_url)
+    platforms = list(build_connectors(settings))  # credentials fail here, at start-up
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url)},
+        executors={"default": ThreadPoolExecutor(max(2, len(platforms)))},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
+        timezone=settings.timezone)
+    for platform in platforms:
+        for mode, line in (("incremental", settings.schedule.incremental), ("full", settings.schedule.full)):
+            scheduler.add_job(sync_job, CronTrigger.from_crontab(line, timezone=settings.timezone),
+                              args=[platform, mode == "full"], id=f"{settings.ma_truong}:{platform}:{mode}",
+                              replace_existing=True,
+                              next_run_time=_now() if mode == "incremental" and settings.schedule.run_at_start else None)
+    start_http_server(settings.schedule.metrics_port, addr="127.0.0.1")
+    scheduler.start()
+    log.info("daemon_started", platforms=platforms, metrics_port=settings.schedule.metrics_port)
+    stop = stop or threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    log.info("daemon_stopping")
+    scheduler.shutdown(wait=True)  # the run in progress finishes its batch
+    return 0
