@@ -9,9 +9,7 @@ Ctrl-C, so that IT can look around with ``lienthong runs`` or a browser.
 from __future__ import annotations
 
 import asyncio
-import signal
-import threading
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -20,6 +18,7 @@ from rich.table import Table
 
 from assessment.engine import assess_student
 from cli.assess import parse_student
+from cli.simulate import wait_until_stopped
 from cli.sync_commands import _summary
 from connectors.csdl.soap import CsdlConfig, CsdlSoap
 from connectors.gradebook.excel import Expect
@@ -105,12 +104,7 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     console.print(f"Cơ sở dữ liệu: {database}. Xem lịch sử: LIENTHONG_DATABASE_URL={url} lienthong runs")
     if wait:
         console.print("Các hệ thống mô phỏng đang chạy; nhấn Ctrl-C để dừng.")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
+        wait_until_stopped()
     sims.stop()
     return 0 if report.status == "completed" and not report.errors else 1
 

@@ -28,12 +28,18 @@ def run_simulators(seed: int, students: int, faults: str, host: str, ports: dict
     for name, url in sims.urls().items():
         print(f"{name} {url}", flush=True)
     print("ready", flush=True)
+    try:
+        wait_until_stopped()
+    finally:
+        sims.stop()
+    return 0
+
+
+def wait_until_stopped() -> None:
+    """Block until Ctrl-C or SIGTERM."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
-    finally:
-        sims.stop()
-    return 0

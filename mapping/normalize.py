@@ -11,7 +11,7 @@ from functools import lru_cache
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from mapping.errors import LegacyEncodingError, MappingError

@@ -9,6 +9,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Callable
 
+from fastapi import Request
+
 from simulators.school import VN_TZ
 
 Clock = Callable[[], datetime]
@@ -50,3 +52,21 @@ def decode_cursor(cursor: str) -> list:
     if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
         raise ValueError("bad cursor")
     return value
+
+
+def add_control_routes(app, state) -> None:
+    """The control endpoints every simulator has: write counters and fault profile (tests, demo)."""
+    from simulators.faults import profile
+
+    @app.get("/_sim/writes")
+    async def writes() -> dict:
+        return state.writes.as_dict()
+
+    @app.get("/_sim/faults")
+    async def get_faults() -> dict:
+        return state.faults.as_dict()
+
+    @app.put("/_sim/faults")
+    async def set_faults(request: Request) -> dict:
+        state.faults.set(profile(await request.json()))
+        return state.faults.as_dict()

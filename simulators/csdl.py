@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 
@@ -18,8 +18,8 @@ from fastapi import FastAPI, Request, Response
 from lxml import etree
 
 from mapping import catalogs
-from simulators.common import Clock, WriteCounter, vn_now
-from simulators.faults import FaultInjector, FaultMiddleware, profile
+from simulators.common import Clock, WriteCounter, add_control_routes, vn_now
+from simulators.faults import FaultInjector, FaultMiddleware
 from simulators.school import School
 from simulators.views import PlatformData
 
@@ -435,18 +435,7 @@ def create_app(state: CsdlState) -> FastAPI:
         data = results_workbook(state, int(params.get("khoi", "6")), params.get("hoc_ky", "1"))
         return _xlsx(data, "KetQuaHocTap.xlsx")
 
-    @app.get("/_sim/writes")
-    async def writes() -> dict:
-        return state.writes.as_dict()
-
-    @app.get("/_sim/faults")
-    async def get_faults() -> dict:
-        return state.faults.as_dict()
-
-    @app.put("/_sim/faults")
-    async def set_faults(request: Request) -> dict:
-        state.faults.set(profile(await request.json()))
-        return state.faults.as_dict()
+    add_control_routes(app, state)
 
     @app.put("/_sim/khoa")
     async def force_lock(request: Request) -> dict:

@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 
 from connectors.portal.templates import LEVELS, TEMPLATES
 from mapping.normalize import fold
-from simulators.common import Clock, WriteCounter, body_digest, vn_now
-from simulators.faults import FaultInjector, FaultMiddleware, profile
+from simulators.common import Clock, WriteCounter, add_control_routes, body_digest, vn_now
+from simulators.faults import FaultInjector, FaultMiddleware
 from simulators.school import VN_TZ, School
 from simulators.views import PlatformData
 
@@ -253,14 +253,7 @@ def create_app(state: PortalState) -> FastAPI:
                 _finish(state, found)
         return {"trang_thai": found["trang_thai"], "nop_luc": found["nop_luc"].isoformat(), "loi": found["loi"]}
 
-    @app.get("/_sim/writes")
-    async def writes() -> dict:
-        return state.writes.as_dict()
-
-    @app.put("/_sim/faults")
-    async def set_faults(request: Request) -> dict:
-        state.faults.set(profile(await request.json()))
-        return state.faults.as_dict()
+    add_control_routes(app, state)
 
     @app.post("/_sim/duyet/{code}")
     async def approve(code: str) -> dict:

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -25,8 +25,8 @@ from assessment.engine import year_training
 from mapping import catalogs
 from mapping.errors import MappingError
 from mapping.normalize import parse_mark, parse_score
-from simulators.common import Clock, WriteCounter, body_digest, decode_cursor, encode_cursor, vn_now
-from simulators.faults import FaultInjector, FaultMiddleware, profile
+from simulators.common import Clock, WriteCounter, add_control_routes, body_digest, decode_cursor, encode_cursor, vn_now
+from simulators.faults import FaultInjector, FaultMiddleware
 from simulators.school import School, semester_bounds
 from simulators.views import PlatformData
 
@@ -490,18 +490,7 @@ def _apply_absences(state: VneduState, body: Any, maximum: int) -> dict:
 
 
 def _control(app: FastAPI, state: VneduState) -> None:
-    @app.get("/_sim/writes")
-    async def writes() -> dict:
-        return state.writes.as_dict()
-
-    @app.get("/_sim/faults")
-    async def get_faults() -> dict:
-        return state.faults.as_dict()
-
-    @app.put("/_sim/faults")
-    async def set_faults(request: Request) -> dict:
-        state.faults.set(profile(await request.json()))
-        return state.faults.as_dict()
+    add_control_routes(app, state)
 
     @app.put("/_sim/khoa-so")
     async def force_lock(request: Request) -> dict:

@@ -111,12 +111,14 @@ def _window_open(windows: list, entity: str, semester: str) -> bool:
 async def deliver(connector: Connector, store: RunStore, clock: Callable) -> Delivery:
     """Send every committed batch of ``connector``'s platform and record each item's outcome."""
     result = Delivery()
-    windows = await connector.lock_windows()
     with store.step() as session:
         assign_batches(session, connector.name, connector.max_batch, clock())
         keys = session.exec(select(OutboxItemRow.batch_key, OutboxItemRow.entity).where(
             OutboxItemRow.platform == connector.name, OutboxItemRow.status == "pending",
             OutboxItemRow.batch_key.is_not(None)).distinct()).all()
+    if not keys:
+        return result
+    windows = await connector.lock_windows()
     for batch_key, entity in sorted(keys):
         with store.step() as session:
             items = session.exec(select(OutboxItemRow).where(OutboxItemRow.batch_key == batch_key)

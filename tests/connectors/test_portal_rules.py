@@ -1,7 +1,6 @@
 """The portal contract's rules with respx: auth, retry, approval lock, polling and refusals."""
 
 import asyncio
-import json
 
 import httpx
 import pytest

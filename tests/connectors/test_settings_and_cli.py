@@ -1,9 +1,7 @@
 """Credentials come from the environment or a secrets file, never the TOML; the CLI reaches
 the connectors (``lienthong check``, ``lienthong read-file``)."""
 
-import io
 import subprocess
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
