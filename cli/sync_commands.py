@@ -60,7 +60,8 @@ def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, console: C
 
         async def run():
             try:
-                return await run_once(connectors, engine, RunOptions(platforms, full, dry_run), now, progress)
+                options = RunOptions(platforms, full, dry_run, school_windows=settings.school_windows())
+                return await run_once(connectors, engine, options, now, progress)
             finally:
                 for connector in connectors.values():
                     await connector.aclose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,15 @@ class ScheduleSettings(BaseModel):
     metrics_port: int = 9108
 
 
+class SchoolWindowSettings(BaseModel):
+    """A window the school sets for entering data (Suoi Ngo regulation, art. 3)."""
+
+    semester: str  # "1", "2"
+    kind: str = "diem"  # diem | diem_danh | hanh_kiem
+    opens: datetime
+    closes: datetime
+
+
 class Settings(BaseSettings):
     """What one lienthong installation needs to know."""
 
@@ -78,6 +87,15 @@ class Settings(BaseSettings):
     csdl: CsdlSettings | None = None
     portal: PortalSettings | None = None
     schedule: ScheduleSettings = ScheduleSettings()
+    lock_windows: list[SchoolWindowSettings] = []
+
+    def school_windows(self) -> list:
+        """The school's windows as canonical lock windows (checked by time, like the platforms')."""
+        from mapping.canonical import LockWindow
+
+        return [LockWindow(platform="school", school_year=self.current_school_year(), semester=w.semester,
+                           kind=w.kind, opens_at=w.opens, closes_at=w.closes, locked=False)
+                for w in self.lock_windows]
 
     @classmethod
     def settings_customise_sources(

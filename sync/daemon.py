@@ -39,7 +39,8 @@ def sync_job(platform: str, full: bool) -> None:
 
     async def go():
         try:
-            return await run_once(connectors, make_engine(settings.database_url), RunOptions(full=full), _now)
+            options = RunOptions(full=full, school_windows=settings.school_windows())
+            return await run_once(connectors, make_engine(settings.database_url), options, _now)
         finally:
             for connector in connectors.values():
                 await connector.aclose()

@@ -100,16 +100,24 @@ def assign_batches(session: Session, platform: str, max_batch: int, now: datetim
     return made
 
 
-def _window_open(windows: list, entity: str, semester: str) -> bool:
-    kinds = {"diem": "diem", "diem_danh": "diem_danh"}
+def window_open(windows: list, entity: str, semester: str, now: datetime) -> bool:
+    """Whether every window covering (entity, semester) is open: the platform's own windows
+    (as the platform reports them) and the school's (Suoi Ngo regulation, art. 3, by time)."""
+    kind = {"diem": "diem", "diem_danh": "diem_danh"}.get(entity)
     for window in windows:
-        if window.kind.value == kinds.get(entity) and window.semester.value == semester:
-            return not window.locked
+        if window.kind.value != kind or window.semester.value != semester:
+            continue
+        closed = not window.is_open(now) if window.platform.value == "school" else window.locked
+        if closed:
+            return False
     return True
 
 
-async def deliver(connector: Connector, store: RunStore, clock: Callable) -> Delivery:
-    """Send every committed batch of ``connector``'s platform and record each item's outcome."""
+async def deliver(connector: Connector, store: RunStore, clock: Callable, windows: list | None = None) -> Delivery:
+    """Send every committed batch of ``connector``'s platform and record each item's outcome.
+
+    ``windows``: the lock windows known for this platform (its own and the school's); a batch
+    for a closed window stays committed and goes out, with the same key, once it opens."""
     result = Delivery()
     with store.step() as session:
         assign_batches(session, connector.name, connector.max_batch, clock())
@@ -118,12 +126,12 @@ async def deliver(connector: Connector, store: RunStore, clock: Callable) -> Del
             OutboxItemRow.batch_key.is_not(None)).distinct()).all()
     if not keys:
         return result
-    windows = await connector.lock_windows()
+    windows = windows if windows is not None else await connector.lock_windows()
     for batch_key, entity in sorted(keys):
         with store.step() as session:
             items = session.exec(select(OutboxItemRow).where(OutboxItemRow.batch_key == batch_key)
                                  .order_by(OutboxItemRow.key)).all()
-        if not items or not _window_open(windows, entity, str(items[0].payload.get("hoc_ky", ""))):
+        if not items or not window_open(windows, entity, str(items[0].payload.get("hoc_ky", "")), clock()):
             result.waiting_window += len(items)  # the same batch goes out when the window opens
             continue
         try:

@@ -18,11 +18,12 @@ from mapping.calendar import school_year_of, semester_of
 from store.tables import OutboxItemRow, SyncRunRow
 from sync import audit
 from sync.authority import PlannedChange, plan_scores, student_classes
-from sync.outbox import deliver, enqueue, new_changes
+from sync.outbox import deliver, enqueue, new_changes, window_open
 from sync.pull import pull_platform, pull_scopes
 from sync.state import RunStore
 
 HOLD_SHARE = 0.05  # a run that would blank more than this share of a class waits for approval
+MAX_CLOSED_CHANGES = 20  # ... or change more than this many results of a closed semester
 
 
 @dataclass
@@ -31,6 +32,8 @@ class RunOptions:
     full: bool = False
     dry_run: bool = False
     hold_share: float = HOLD_SHARE
+    max_closed_changes: int = MAX_CLOSED_CHANGES
+    school_windows: list = field(default_factory=list)  # the school's own lock windows (canonical)
 
 
 @dataclass
@@ -46,8 +49,12 @@ class RunReport:
     plan: list[PlannedChange] = field(default_factory=list)
 
 
-def hold_reason(changes: list[PlannedChange], class_sizes: Counter, share: float) -> str:
-    """Why a plan looks like an accident, or ``""``: too many students of a class blanked."""
+def hold_reason(changes: list[PlannedChange], class_sizes: Counter, share: float, closed_changes: int = 0,
+                max_closed: int = MAX_CLOSED_CHANGES) -> str:
+    """Why a plan looks like an accident, or ``""``: too many students of a class blanked, or
+    too many results changed in a semester that is already closed."""
+    if closed_changes > max_closed:
+        return f"Kế hoạch thay đổi {closed_changes} kết quả của học kỳ đã khoá sổ (ngưỡng {max_closed})"
     blanked: dict[str, set] = defaultdict(set)
     for change in changes:
         if change.kind == "blank" and change.class_code:
@@ -89,13 +96,14 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
                     options.full, clock, (lambda entity, n, p=name: progress(p, entity, n)) if progress else None)
             except ConnectorError as exc:
                 report.errors[name] = exc.message
-        _plan(store, run, report, options, clock)
+        windows = await _windows(connectors, names, report, options)
+        _plan(store, run, report, options, clock, windows.get("vnedu", options.school_windows))
         if report.status != "held" and not options.dry_run:
             for name in names:
                 if name in report.errors:
                     continue
                 try:
-                    delivery = await deliver(connectors[name], store, clock)
+                    delivery = await deliver(connectors[name], store, clock, windows.get(name))
                 except ConnectorError as exc:
                     report.errors[name] = exc.message
                     continue
@@ -109,13 +117,31 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
         store.close()
 
 
-def _plan(store: RunStore, run: SyncRunRow, report: RunReport, options: RunOptions, clock) -> None:
+async def _windows(connectors: dict[str, Connector], names: list[str], report: RunReport,
+                   options: RunOptions) -> dict[str, list]:
+    """Each platform's lock windows with the school's own added (both must be open to push)."""
+    found: dict[str, list] = {}
+    for name in names:
+        if name in report.errors:
+            continue
+        try:
+            found[name] = [*await connectors[name].lock_windows(), *options.school_windows]
+        except ConnectorError as exc:
+            report.errors[name] = exc.message
+    return found
+
+
+def _plan(store: RunStore, run: SyncRunRow, report: RunReport, options: RunOptions, clock, windows: list) -> None:
     with store.step() as session:  # the decision and its outbox items: one transaction
         classes = student_classes(session)
         changes = plan_scores(session, classes)
         report.plan = changes
         # only what this run adds can make it suspicious: approved items are not judged twice
-        report.hold_reason = hold_reason(new_changes(session, changes), Counter(classes.values()), options.hold_share)
+        fresh = new_changes(session, changes)
+        closed = sum(c.kind != "fill" and not window_open(windows, c.entity, str(c.payload["hoc_ky"]), clock())
+                     for c in fresh)  # entering a missing value is not changing a result
+        report.hold_reason = hold_reason(fresh, Counter(classes.values()), options.hold_share, closed,
+                                         options.max_closed_changes)
         report.planned = enqueue(session, run.id, changes, _status_of(bool(report.hold_reason)), clock())
         if report.hold_reason:
             run.status, run.hold_reason, report.status = "held", report.hold_reason, "held"

@@ -67,15 +67,16 @@ def test_dry_run_shows_the_plan_and_writes_nothing(engine):
         sims.stop()
 
 
-def blank_class_gk(class_code):
-    """A gradebook whose GK column of one class was wiped (the kind of accident a hold catches)."""
+def blank_class(class_code):
+    """A gradebook in which a whole class's scores are missing (the kind of accident a hold catches)."""
     def edit(subject, data):
         if subject != "TOAN":
             return data
         book = load_workbook(io.BytesIO(data))
         sheet = book[class_code]
         for row in sheet.iter_rows(min_row=8):
-            row[8].value = None
+            for cell in row[4:10]:  # TX1…TX4, GK, CK
+                cell.value = None
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -85,7 +86,7 @@ def blank_class_gk(class_code):
 def test_a_mass_blanking_is_held_until_an_administrator_approves(engine):
     sims = make_sims()
     try:
-        import_books(engine, sims, edit=blank_class_gk("6A1"))
+        import_books(engine, sims, edit=blank_class("6A1"))
         held = run(sims, engine)
         assert held.status == "held" and "6A1" in held.hold_reason
         assert sims.vnedu.writes.as_dict()["total"] == 0
@@ -97,7 +98,8 @@ def test_a_mass_blanking_is_held_until_an_administrator_approves(engine):
         assert released == class_size
         after = run(sims, engine)
         assert after.delivered["vnedu"]["applied"] == class_size
-        assert all(sheet["ddg_gk"] is None for (sid, mon, hk), sheet in sims.vnedu.scores.items()
+        assert all(sheet["ddg_gk"] is None and sheet["ddg_ck"] is None and sheet["ddg_tx"] == []
+                   for (sid, mon, hk), sheet in sims.vnedu.scores.items()
                    if mon == "TOAN" and sims.vnedu.students.get(sid, {}).get("ma_lop") == "6A1")
         with Session(engine) as session:
             actions = [row.action for row in session.exec(select(AuditLogRow))]
@@ -151,3 +153,28 @@ def test_a_flaky_platform_converges_to_the_same_end_state(tmp_path):
             engine.dispose()
     assert ends[0][0] == ends[1][0]
     assert set(ends[1][1]) == {1}  # every change applied exactly once, however often it was sent
+
+
+def test_the_schools_own_window_is_enforced_even_when_the_platform_is_open(engine):
+    from datetime import timedelta
+
+    from mapping.canonical import LockWindow
+    sims = make_sims(score_missing=0.3)
+    try:
+        import_books(engine, sims)
+        closed_yesterday = LockWindow(platform="school", school_year="2026-2027", semester="1", kind="diem",
+                                      opens_at=pinned() - timedelta(days=60), closes_at=pinned() - timedelta(days=1),
+                                      locked=False)
+        waiting = run(sims, engine, school_windows=[closed_yesterday])
+        assert waiting.waiting_window > 0 and sims.vnedu.writes.as_dict()["total"] == 0
+        reopened = LockWindow(**{**closed_yesterday.model_dump(), "closes_at": pinned() + timedelta(days=1)})
+        opened = run(sims, engine, school_windows=[reopened])
+        assert opened.delivered["vnedu"]["applied"] == waiting.waiting_window
+    finally:
+        sims.stop()
+
+
+def test_changing_many_results_of_a_closed_semester_is_held():
+    from sync.run import hold_reason
+    assert hold_reason([], Counter(), 0.05, closed_changes=21, max_closed=20).startswith("Kế hoạch thay đổi 21")
+    assert hold_reason([], Counter(), 0.05, closed_changes=20, max_closed=20) == ""
