@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from connectors.base import Connector, PushOutcome
 from connectors.errors import ConnectorError, LockedError, TransientError
+from store.repository import SnapshotRecord, upsert_snapshots
 from store.tables import OutboxItemRow
 from sync.authority import PlannedChange
 from sync.state import RunStore
@@ -78,7 +79,10 @@ def enqueue(session: Session, run_id: int, changes: list[PlannedChange], status_
 
 
 def _batch_key(platform: str, entity: str, items: list[OutboxItemRow]) -> str:
-    content = json.dumps([[i.key, i.payload] for i in items], sort_keys=True, ensure_ascii=False)
+    """Stable for a batch (its items' ids and content are committed before sending), and never
+    the same for two batches: the same change planned again later is a new item with a new id,
+    so the platform cannot answer it with an old batch's reply."""
+    content = json.dumps([[i.id, i.key, i.payload] for i in items], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{platform}|{entity}|{content}".encode()).hexdigest()[:40]
 
 
@@ -129,7 +133,8 @@ async def deliver(connector: Connector, store: RunStore, clock: Callable, window
     windows = windows if windows is not None else await connector.lock_windows()
     for batch_key, entity in sorted(keys):
         with store.step() as session:
-            items = session.exec(select(OutboxItemRow).where(OutboxItemRow.batch_key == batch_key)
+            items = session.exec(select(OutboxItemRow).where(OutboxItemRow.batch_key == batch_key,
+                                                             OutboxItemRow.status == "pending")
                                  .order_by(OutboxItemRow.key)).all()
         if not items or not window_open(windows, entity, str(items[0].payload.get("hoc_ky", "")), clock()):
             result.waiting_window += len(items)  # the same batch goes out when the window opens
@@ -148,11 +153,17 @@ async def deliver(connector: Connector, store: RunStore, clock: Callable, window
                     item.status, item.message, item.updated_at = "dead", exc.message, clock()
             result.outcomes["dead"] += len(items)
             continue
-        with store.step():
+        with store.step() as session:
+            acknowledged = []
             for item, answer in zip(items, answers):
                 item.status, item.message, item.updated_at = OUTCOME_STATUS[answer.outcome], answer.message, clock()
                 item.attempts += 1
                 if answer.outcome is PushOutcome.LOCKED:
                     item.batch_key = None  # a new batch next time: this key's answer is "locked" for 24 h
+                if answer.outcome is PushOutcome.APPLIED and answer.version is not None:
+                    payload = {k: v for k, v in item.payload.items() if k != "version"}
+                    acknowledged.append(SnapshotRecord(connector.name, entity, item.key, answer.version, payload))
                 result.outcomes[answer.outcome.value] += 1
+            # what the platform acknowledged is what it holds now: the next plan starts from it
+            upsert_snapshots(session, acknowledged, clock())
     return result
