@@ -1,9 +1,10 @@
 """``make bench``: run every benchmark in turn."""
 
-from bench import bench_assess, bench_generator, bench_pull, bench_sync
+from bench import bench_assess, bench_generator, bench_pull, bench_soap, bench_sync
 
 if __name__ == "__main__":
     bench_assess.main()
     bench_generator.main()
     bench_pull.main()
+    bench_soap.main()
     bench_sync.main()
