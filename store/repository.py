@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from mapping.canonical import ScoreSheet, Student
@@ -104,29 +105,54 @@ def load_snapshots(session: Session, source: str, entity: str) -> list[SourceSna
 
 
 def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: datetime) -> list[SnapshotOutcome]:
-    """`upsert_snapshot` for a page of records of one source and entity, reading them in one query."""
+    """`upsert_snapshot` for a page of records of one source and entity.
+
+    One query reads what is stored; new rows go in with one multi-row insert and changed
+    rows with one executemany update (a full sync writes tens of thousands of rows).
+    """
     if not records:
         return []
+    table = SourceSnapshotRow.__table__
     source, entity = records[0].source, records[0].entity
-    keys = [r.key for r in records]
-    existing = {row.key: row for row in session.exec(select(SourceSnapshotRow).where(
-        SourceSnapshotRow.source == source, SourceSnapshotRow.entity == entity, SourceSnapshotRow.key.in_(keys)))}
-    outcomes = []
+    stored = {key: (version, digest) for key, version, digest in session.execute(
+        sa.select(table.c.key, table.c.version, table.c.content_hash).where(
+            table.c.source == source, table.c.entity == entity, table.c.key.in_([r.key for r in records])))}
+    outcomes, inserts, updates, touched = [], {}, [], []
     for record in records:
         digest = content_hash(record.payload)
-        row = existing.get(record.key)
-        if row is None:
-            row = existing[record.key] = SourceSnapshotRow(source=source, entity=entity, key=record.key,
-                                                           version=record.version, content_hash=digest,
-                                                           payload=record.payload, seen_at=seen_at)
-            session.add(row)
+        known = stored.get(record.key)
+        if known is None:
+            inserts[record.key] = {"source": source, "entity": entity, "key": record.key, "version": record.version,
+                                   "content_hash": digest, "payload": record.payload, "seen_at": seen_at}
+            stored[record.key] = (record.version, digest)
             outcomes.append(SnapshotOutcome.NEW)
-        elif record.version < row.version:
+        elif record.version < known[0]:
             outcomes.append(SnapshotOutcome.STALE)
-        elif row.content_hash == digest and record.version == row.version:
-            row.seen_at = seen_at
+        elif known == (record.version, digest):
+            touched.append({"k": record.key})
             outcomes.append(SnapshotOutcome.UNCHANGED)
         else:
-            row.version, row.content_hash, row.payload, row.seen_at = record.version, digest, record.payload, seen_at
+            updates.append({"k": record.key, "version": record.version, "content_hash": digest,
+                            "payload": record.payload})
+            stored[record.key] = (record.version, digest)
             outcomes.append(SnapshotOutcome.CHANGED)
+    session.flush()  # ORM work pending in this session goes first
+    where = sa.and_(table.c.source == source, table.c.entity == entity, table.c.key == sa.bindparam("k"))
+    if inserts:
+        session.execute(sa.insert(table), list(inserts.values()))
+    if updates:
+        session.execute(sa.update(table).where(where).values(version=sa.bindparam("version"),
+                        content_hash=sa.bindparam("content_hash"), payload=sa.bindparam("payload"), seen_at=seen_at),
+                        updates)
+    if touched:
+        session.execute(sa.update(table).where(where).values(seen_at=seen_at), touched)
+    session.expire_all()  # ORM objects loaded earlier must not hide these writes
     return outcomes
+
+
+def snapshot_versions(session: Session, source: str, entity: str) -> dict[str, tuple[int, dict]]:
+    """Every stored record of a source and entity as ``key → (version, payload)``, without ORM objects."""
+    table = SourceSnapshotRow.__table__
+    rows = session.execute(sa.select(table.c.key, table.c.version, table.c.payload)
+                           .where(table.c.source == source, table.c.entity == entity))
+    return {key: (version, payload) for key, version, payload in rows}

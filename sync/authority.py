@@ -21,7 +21,7 @@ from sqlmodel import Session
 from mapping import catalogs
 from mapping.errors import MappingError
 from mapping.normalize import parse_mark, parse_score
-from store.repository import load_snapshots
+from store.repository import snapshot_versions
 
 GRADEBOOK, VNEDU = "gradebook", "vnedu"
 CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")
@@ -65,18 +65,18 @@ def _wire(value: Any) -> str | None:
 
 def plan_scores(session: Session, student_classes: dict[str, str]) -> list[PlannedChange]:
     """Changes that make vnEdu's score sheets equal the gradebook's, cell by cell."""
-    owner = {row.key: row.payload for row in load_snapshots(session, GRADEBOOK, "diem")}
-    target = {row.key: row for row in load_snapshots(session, VNEDU, "diem")}
+    owner = {key: payload for key, (_, payload) in snapshot_versions(session, GRADEBOOK, "diem").items()}
+    target = snapshot_versions(session, VNEDU, "diem")
     planned = []
     for key, own in sorted(owner.items()):
-        current = target.get(key)
-        if current is None:
+        if key not in target:
             continue  # a student or subject vnEdu does not know: a discrepancy for a person
+        version, theirs_payload = target[key]
         try:
             by_comment = catalogs.subject(own["ma_mon"]).by_comment
         except MappingError:
             continue
-        mine, theirs = _cells(own, by_comment), _cells(current.payload, by_comment)
+        mine, theirs = _cells(own, by_comment), _cells(theirs_payload, by_comment)
         changed = tuple(c for c in CELLS if mine[c] != theirs[c])
         if not changed:
             continue
@@ -88,15 +88,14 @@ def plan_scores(session: Session, student_classes: dict[str, str]) -> list[Plann
         tx = [_wire(merged[f"tx{i}"]) for i in range(4)]
         while tx and tx[-1] is None:
             tx.pop()
-        payload = {"ma_hoc_sinh": current.payload["ma_hoc_sinh"], "ma_mon": current.payload["ma_mon"],
-                   "hoc_ky": current.payload["hoc_ky"], "ddg_tx": tx, "ddg_gk": _wire(merged["gk"]),
-                   "ddg_ck": _wire(merged["ck"]), "nhan_xet": current.payload.get("nhan_xet", ""),
-                   "version": current.version}
+        payload = {"ma_hoc_sinh": theirs_payload["ma_hoc_sinh"], "ma_mon": theirs_payload["ma_mon"],
+                   "hoc_ky": theirs_payload["hoc_ky"], "ddg_tx": tx, "ddg_gk": _wire(merged["gk"]),
+                   "ddg_ck": _wire(merged["ck"]), "nhan_xet": theirs_payload.get("nhan_xet", ""), "version": version}
         planned.append(PlannedChange(VNEDU, "diem", key, payload, kind,
-                                     student_classes.get(current.payload["ma_hoc_sinh"]), changed))
+                                     student_classes.get(theirs_payload["ma_hoc_sinh"]), changed))
     return planned
 
 
 def student_classes(session: Session) -> dict[str, str]:
     """vnEdu's student key → class, for counting what a plan would do to each class."""
-    return {row.key: row.payload.get("ma_lop") for row in load_snapshots(session, VNEDU, "hoc_sinh")}
+    return {key: payload.get("ma_lop") for key, (_, payload) in snapshot_versions(session, VNEDU, "hoc_sinh").items()}

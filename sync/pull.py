@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date
-from typing import Callable
+from typing import AsyncIterator, Callable
 
-from connectors.base import Connector
+from connectors.base import Connector, PullPage
 from mapping.calendar import semester_bounds
 from store.repository import SnapshotRecord, upsert_snapshots
 from sync.state import RunStore, load_cursor, save_cursor
@@ -27,6 +28,30 @@ def pull_scopes(platform: str, school_year: str, semester: str, today: date) -> 
     return []
 
 
+async def _prefetched(pages: AsyncIterator[PullPage], depth: int = 2) -> AsyncIterator[PullPage]:
+    """The next page is requested while the current one is being written: under a platform's
+    rate limit the store's work then costs no wall time."""
+    queue: asyncio.Queue = asyncio.Queue(maxsize=depth)
+    done = object()
+
+    async def produce() -> None:
+        try:
+            async for page in pages:
+                await queue.put(page)
+            await queue.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            await queue.put(exc)
+
+    producer = asyncio.create_task(produce())
+    try:
+        while (item := await queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        producer.cancel()
+
+
 async def pull_platform(connector: Connector, store: RunStore, scopes: list[tuple[str, dict]], full: bool,
                         clock: Callable, progress: Callable[[str, int], None] | None = None) -> Counter:
     """Read every scope; unchanged records cost no write. Returns counts by outcome."""
@@ -34,7 +59,7 @@ async def pull_platform(connector: Connector, store: RunStore, scopes: list[tupl
     for entity, scope in scopes:
         with store.step() as session:
             cursor = None if full else load_cursor(session, connector.name, entity, scope)
-        async for page in connector.pull(entity, cursor, **scope):
+        async for page in _prefetched(connector.pull(entity, cursor, **scope)):
             with store.step() as session:  # the cursor is committed with the records it covers
                 now = clock()
                 records = [SnapshotRecord(connector.name, entity, r.key, r.version, r.data) for r in page.records]
