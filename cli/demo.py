@@ -19,7 +19,7 @@ from rich.table import Table
 from assessment.engine import assess_student
 from cli.assess import parse_student
 from cli.simulate import wait_until_stopped
-from cli.sync_commands import _summary
+from cli.sync_commands import print_summary
 from connectors.csdl.soap import CsdlConfig, CsdlSoap
 from connectors.gradebook.excel import Expect
 from connectors.portal.api import PortalApi, PortalConfig
@@ -93,7 +93,7 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
                 await connector.aclose()
 
     report = asyncio.run(sync())
-    _summary(report, False, console)
+    print_summary(report, False, console)
     differences: dict[str, int] = {}
     for diff in sims.data.differences:
         differences[diff.kind] = differences.get(diff.kind, 0) + 1

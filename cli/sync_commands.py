@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,11 +68,11 @@ def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, console: C
                     await connector.aclose()
 
         report = asyncio.run(run())
-    _summary(report, dry_run, console)
+    print_summary(report, dry_run, console)
     return 0 if report.status in ("completed",) and not report.errors else 1
 
 
-def _summary(report, dry_run: bool, console: Console) -> None:
+def print_summary(report, dry_run: bool, console: Console) -> None:
     table = Table(title=("Chạy thử (không ghi gì)" if dry_run else f"Lần chạy #{report.run_id}") +
                   f" — {STATUS_WORDS.get(report.status, report.status)}")
     table.add_column("Hệ thống")
@@ -106,10 +107,14 @@ def list_runs(limit: int, console: Console | None = None) -> int:
             table.add_row(str(run.id), f"{run.started_at:%d/%m/%Y %H:%M}",
                           f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—", run.platforms,
                           "chạy thử" if run.dry_run else run.mode, STATUS_WORDS.get(run.status, run.status), detail)
-        waiting = session.exec(select(OutboxItemRow).where(OutboxItemRow.status.in_(("pending", "held",
-                                                                                     "awaiting_approval")))).all()
+        queue = Counter(session.exec(select(OutboxItemRow.status)).all())
+        dead = session.exec(select(OutboxItemRow).where(OutboxItemRow.status == "dead")
+                            .order_by(OutboxItemRow.id.desc()).limit(20)).all()
     console.print(table)
-    console.print(f"Hàng đợi gửi: {len(waiting)} mục chưa xong.")
+    console.print(f"Hàng đợi gửi: chờ gửi {queue['pending']} (kể cả chờ mở khoá sổ), tạm giữ {queue['held']}, "
+                  f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, bị từ chối {queue['dead']}.")
+    for item in dead:
+        console.print(f"  [red]bị từ chối[/red] {item.platform} {item.entity} {item.key}: {item.message}")
     return 0
 
 

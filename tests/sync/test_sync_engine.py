@@ -178,3 +178,25 @@ def test_changing_many_results_of_a_closed_semester_is_held():
     from sync.run import hold_reason
     assert hold_reason([], Counter(), 0.05, closed_changes=21, max_closed=20).startswith("Kế hoạch thay đổi 21")
     assert hold_reason([], Counter(), 0.05, closed_changes=20, max_closed=20) == ""
+
+
+def test_runs_command_shows_history_and_the_queue(tmp_path):
+    import subprocess
+
+    from store.db import make_engine, migrate
+    from tests.cli.test_assess_cli import lienthong
+
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    sims = make_sims(score_missing=0.2, score_typo=0.1)
+    try:
+        import_books(engine, sims)
+        report = run(sims, engine)
+    finally:
+        sims.stop()
+    done = subprocess.run([*lienthong(), "runs"], capture_output=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "LIENTHONG_DATABASE_URL": url, "COLUMNS": "200"})
+    out = done.stdout.decode()
+    assert done.returncode == 0 and "hoàn tất" in out
+    assert f"chờ Hiệu trưởng duyệt {report.planned['correction']}" in out
