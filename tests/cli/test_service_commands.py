@@ -1,0 +1,67 @@
+"""``lienthong simulate``, ``db upgrade`` and ``check`` as an IT person runs them."""
+
+import signal
+import subprocess
+
+import httpx
+import sqlalchemy as sa
+
+from simulators.server import Simulators
+from tests.cli.test_assess_cli import lienthong
+from tests.simulators.conftest import TODAY, pinned
+
+
+def test_simulate_prints_the_three_services_then_ready_and_stops_on_sigterm(tmp_path):
+    manifest = tmp_path / "manifest.json"
+    process = subprocess.Popen([*lienthong(), "simulate", "--students", "200", "--vnedu-port", "0", "--csdl-port", "0",
+                                "--portal-port", "0", "--manifest", str(manifest)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
+    try:
+        lines = [process.stdout.readline().decode().strip() for _ in range(4)]
+        assert [line.split(" ")[0] for line in lines] == ["vnedu", "csdl", "portal", "ready"]
+        assert lines[1].endswith("/csdl?wsdl") and all("127.0.0.1" in line for line in lines[:3])
+        wsdl = httpx.get(lines[1].split(" ")[1])
+        assert wsdl.status_code == 200 and b"CSDLTruongHoc" in wsdl.content
+        assert manifest.exists() and '"differences"' in manifest.read_text(encoding="utf-8")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_simulate_refuses_an_unknown_fault_profile():
+    done = subprocess.run([*lienthong(), "simulate", "--faults", "sometimes"], capture_output=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 2 and "none, flaky, hostile" in done.stderr.decode()
+
+
+def test_db_upgrade_creates_the_schema(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    done = subprocess.run([*lienthong(), "db", "upgrade", "--url", url], capture_output=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and "Đã nâng cấp CSDL" in done.stdout.decode()
+    tables = sa.inspect(sa.create_engine(url)).get_table_names()
+    assert {"student", "source_snapshot", "outbox_item", "audit_log"} <= set(tables)
+
+
+def test_check_reaches_every_configured_simulator(tmp_path):
+    sims = Simulators.create(seed=5, students=100, today=TODAY, clock=pinned).start()
+    try:
+        config = tmp_path / "lienthong.toml"
+        config.write_text(
+            f'ma_truong = "79000701"\n[vnedu]\nbase_url = "{sims.servers["vnedu"].url}"\nclient_id = "lienthong-demo"\n'
+            f'[csdl]\nendpoint = "{sims.servers["csdl"].url}/csdl"\nusername = "demo"\n'
+            f'[portal]\nbase_url = "{sims.servers["portal"].url}"\nma_tinh = "79"\nma_xa = "26734"\n', encoding="utf-8")
+        env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_CONFIG": str(config),
+               "LIENTHONG_VNEDU_CLIENT_SECRET": "demo-secret", "LIENTHONG_CSDL_PASSWORD": "demo",
+               "LIENTHONG_PORTAL_API_KEY": "demo-key"}
+        done = subprocess.run([*lienthong(), "check"], capture_output=True, timeout=120, env=env)
+        out = done.stdout.decode()
+        assert done.returncode == 0, out
+        assert out.count("kết nối được") == 3 and "lớp" in out and "yêu cầu báo cáo" in out
+        wrong = subprocess.run([*lienthong(), "check"], capture_output=True, timeout=120,
+                               env={**env, "LIENTHONG_CSDL_PASSWORD": "sai"})
+        assert wrong.returncode == 1 and "LIENTHONG_CSDL_PASSWORD" in wrong.stdout.decode()
+    finally:
+        sims.stop()
