@@ -198,3 +198,39 @@ def write_student_list(records: list[dict[str, Any]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, Any]], semester: str) -> bytes:
+    """A ``KetQuaHocTap`` import file for one semester (``1``, ``2`` or ``CN``): the current header
+    texts in order, one header row, values as text in the CSDL's codes (``T``, ``Đ``, ``LL``…).
+
+    Args:
+        records: results with ``KetQuaHocSinh`` field names.
+        students: ``MaDinhDanh`` → the student's ``HoTen``, ``NgaySinh`` (ISO) and ``MaLop``.
+    """
+    subjects = list(catalogs.subjects().values())
+    header = ["STT", "Mã lớp", "Mã định danh Bộ GD&ĐT", "Họ tên", "Ngày sinh", *(s.name for s in subjects),
+              "KQ học tập", "KQ rèn luyện", "Nghỉ có phép", "Nghỉ không phép"]
+    if semester == "CN":
+        header += ["Danh hiệu", "Lên lớp"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(header)
+    for number, record in enumerate(records, start=1):
+        student = students[record["MaDinhDanh"]]
+        born = student["NgaySinh"]
+        values = {m["MaMon"]: m.get("DiemTB") or m.get("KetQuaDanhGia") or "" for m in record.get("Mon", [])}
+        row = [str(number), student["MaLop"], record["MaDinhDanh"], student["HoTen"],
+               f"{born[8:10]}/{born[5:7]}/{born[:4]}", *(str(values.get(s.code, "")) for s in subjects),
+               record.get("KetQuaHocTap") or "", record.get("KetQuaRenLuyen") or "",
+               str(record.get("SoBuoiNghiCoPhep", 0)), str(record.get("SoBuoiNghiKhongPhep", 0))]
+        if semester == "CN":
+            row += [record.get("DanhHieu") or "", record.get("LenLop") or ""]
+        sheet.append(row)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.number_format = "@"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

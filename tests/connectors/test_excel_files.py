@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from connectors.csdl.excel import read_results, read_student_list, write_student_list
+from connectors.csdl.excel import read_results, read_student_list, write_results, write_student_list
 from connectors.errors import FileFormatError
 from connectors.gradebook.excel import Expect, parse_map, read_score_book
 from simulators.server import Simulators
@@ -235,3 +235,24 @@ def test_bad_scores_are_reported_by_row():
     read = read_score_book(save(book), Expect(subject="TOAN"))
     assert [r["ho_ten"] for r in read.records] == ["Phạm Văn Cao"]
     assert [(p.row, p.column) for p in read.problems] == [(2, "TX2"), (3, "TX1")]
+
+
+def test_results_import_file_round_trips_with_codes_as_text(sims):
+    read = read_results(export(sims, "ket-qua-hoc-tap", khoi=8, hoc_ky="1"), "2026-2027", "1")
+    students = {mid: s for mid, s in sims.csdl.students.items()}
+    data = write_results(read.records, students, "1")
+    again = read_results(data, semester="1")
+    assert again.records == read.records and again.problems == []
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet[1]][:3] == ["STT", "Mã lớp", "Mã định danh Bộ GD&ĐT"]
+    assert all(isinstance(c.value, str) for c in sheet[2])  # every value written as text
+
+
+def test_year_results_carry_title_and_promotion_codes():
+    record = {"MaDinhDanh": "7900000001", "HocKy": "CN", "Mon": [{"MaMon": "TOAN", "DiemTB": "9.1"},
+                                                                   {"MaMon": "GDTC", "KetQuaDanhGia": "Đ"}],
+              "KetQuaHocTap": "T", "KetQuaRenLuyen": "T", "SoBuoiNghiCoPhep": 2, "SoBuoiNghiKhongPhep": 0,
+              "DanhHieu": "XS", "LenLop": "LL"}
+    students = {"7900000001": {"HoTen": "Nguyễn Thị Hoà", "NgaySinh": "2013-09-05", "MaLop": "8A1"}}
+    [again] = read_results(write_results([record], students, "CN"), semester="CN").records
+    assert again == record
