@@ -18,6 +18,36 @@ audit_app = typer.Typer(help="Nhật ký kiểm toán (chỉ ghi thêm, nối ch
 app.add_typer(audit_app, name="audit")
 
 
+@app.callback()
+def where_data_lives(
+    config: Path = typer.Option(None, "--config", envvar="LIENTHONG_CONFIG",
+                                help="Tệp cấu hình TOML (mặc định: biến LIENTHONG_CONFIG)."),
+    db: str = typer.Option(None, "--db", envvar="LIENTHONG_DATABASE_URL",
+                           help="Địa chỉ CSDL (mặc định sqlite:///./lienthong.db)."),
+) -> None:
+    """lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở."""
+    import os
+
+    # One way for every command: the options become the environment the settings read.
+    if config:
+        os.environ["LIENTHONG_CONFIG"] = str(config)
+    if db:
+        os.environ["LIENTHONG_DATABASE_URL"] = db
+
+
+@app.command()
+def init(
+    ma_truong: str = typer.Option(..., "--ma-truong", help="Mã trường (8 chữ số)."),
+    path: Path = typer.Option(Path("lienthong.toml"), "--file", help="Tệp cấu hình sẽ tạo."),
+) -> None:
+    """Tạo tệp cấu hình có chú thích cho một trường và cơ sở dữ liệu của nó."""
+    import os
+
+    from cli.init import init_school
+
+    raise typer.Exit(init_school(path, ma_truong, os.environ.get("LIENTHONG_DATABASE_URL")))
+
+
 def _actor() -> str:
     import getpass
 

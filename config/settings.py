@@ -23,7 +23,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-DEFAULT_DATABASE_URL = "sqlite:///var/lienthong.db"
+DEFAULT_DATABASE_URL = "sqlite:///./lienthong.db"
 SECRET_NAMES = {"vnedu": ("client_secret", "LIENTHONG_VNEDU_CLIENT_SECRET", "vnedu_client_secret"),
                 "csdl": ("password", "LIENTHONG_CSDL_PASSWORD", "csdl_password"),
                 "portal": ("api_key", "LIENTHONG_PORTAL_API_KEY", "portal_api_key")}

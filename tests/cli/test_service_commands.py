@@ -65,3 +65,22 @@ def test_check_reaches_every_configured_simulator(tmp_path):
         assert wrong.returncode == 1 and "LIENTHONG_CSDL_PASSWORD" in wrong.stdout.decode()
     finally:
         sims.stop()
+
+
+def test_init_writes_a_commented_config_and_the_database_and_never_overwrites(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    done = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'truong.db'}", "init", "--ma-truong", "79000701",
+                           "--file", str(tmp_path / "lienthong.toml")], capture_output=True, timeout=120, env=env)
+    assert done.returncode == 0 and "[vnedu]/[csdl]/[portal]" in done.stdout.decode()
+    text = (tmp_path / "lienthong.toml").read_text(encoding="utf-8")
+    assert 'ma_truong = "79000701"' in text and "LIENTHONG_CSDL_PASSWORD" in text and "secret =" not in text
+    assert "outbox_item" in sa.inspect(sa.create_engine(f"sqlite:///{tmp_path / 'truong.db'}")).get_table_names()
+    runs = subprocess.run([*lienthong(), "--config", str(tmp_path / "lienthong.toml"), "runs"], capture_output=True,
+                          timeout=120, env=env, cwd=tmp_path)
+    assert runs.returncode == 0 and "Hàng đợi gửi" in runs.stdout.decode()
+    again = subprocess.run([*lienthong(), "init", "--ma-truong", "79000701", "--file", str(tmp_path / "lienthong.toml")],
+                           capture_output=True, timeout=120, env=env)
+    assert again.returncode == 2 and "không ghi đè" in again.stdout.decode()
+    bad = subprocess.run([*lienthong(), "init", "--ma-truong", "7900", "--file", str(tmp_path / "x.toml")],
+                         capture_output=True, timeout=120, env=env)
+    assert bad.returncode == 2 and "8 chữ số" in bad.stdout.decode()

@@ -1,0 +1,65 @@
+"""``lienthong init``: a commented configuration for one school, and its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from config.settings import DEFAULT_DATABASE_URL
+from store.db import migrate
+
+TEMPLATE = """# lienthong — cấu hình của trường {ma_truong}
+# Mật khẩu và khoá KHÔNG ghi ở đây: đặt biến môi trường LIENTHONG_VNEDU_CLIENT_SECRET,
+# LIENTHONG_CSDL_PASSWORD, LIENTHONG_PORTAL_API_KEY, hoặc bỏ dấu # ở secrets_file bên dưới
+# (tệp TOML riêng, chỉ tài khoản chạy lienthong đọc được; khoá vnedu_client_secret,
+# csdl_password, portal_api_key).
+ma_truong = "{ma_truong}"
+database_url = "{database_url}"
+# school_year = "2026-2027"   # bỏ trống: năm học hiện tại theo lịch (bắt đầu tháng 9)
+# secrets_file = "/etc/lienthong/secrets.toml"
+
+# vnEdu (API đối tác). Bỏ cả mục nếu trường chỉ dùng tệp Excel.
+# [vnedu]
+# base_url = "https://..."
+# client_id = "..."
+
+# CSDL ngành (dịch vụ web SOAP).
+# [csdl]
+# endpoint = "https://.../csdl"
+# username = "..."
+
+# Cổng báo cáo của Sở GD&ĐT (mã đơn vị hành chính sau sắp xếp 2025).
+# [portal]
+# base_url = "https://..."
+# ma_tinh = "{ma_tinh}"
+# ma_xa = "....."
+
+# Thời gian nhà trường mở sổ cho từng học kỳ (Quy chế Suối Ngô, Điều 3).
+# [[lock_windows]]
+# semester = "1"
+# kind = "diem"
+# opens = 2026-09-05T00:00:00+07:00
+# closes = 2027-01-10T00:00:00+07:00
+
+[schedule]
+incremental = "*/30 6-18 * * 1-6"   # giờ Việt Nam (Asia/Ho_Chi_Minh)
+full = "0 2 * * *"
+metrics_port = 9108
+"""
+
+
+def init_school(path: Path, ma_truong: str, database_url: str | None, console: Console | None = None) -> int:
+    console = console or Console()
+    if not (len(ma_truong) == 8 and ma_truong.isdigit()):
+        console.print(f"[red]Mã trường phải gồm 8 chữ số, đang là {ma_truong!r}[/red]")
+        return 2
+    if path.exists():
+        console.print(f"[red]{path} đã có; không ghi đè. Hãy sửa tệp đó hoặc chọn tên khác (--file).[/red]")
+        return 2
+    url = database_url or DEFAULT_DATABASE_URL
+    path.write_text(TEMPLATE.format(ma_truong=ma_truong, database_url=url, ma_tinh=ma_truong[:2]), encoding="utf-8")
+    migrate(url)
+    console.print(f"Đã tạo {path} và cơ sở dữ liệu {url}. Bước tiếp: điền các mục [vnedu]/[csdl]/[portal], "
+                  "đặt mật khẩu bằng biến môi trường, rồi chạy `lienthong check`.", markup=False)
+    return 0
