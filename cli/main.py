@@ -150,6 +150,14 @@ def run() -> None:
 
 
 @app.command()
+def match() -> None:
+    """Ghép học sinh vnEdu với học sinh CSDL (mã định danh, số định danh, họ tên + ngày sinh)."""
+    from cli.match_command import run_match
+
+    raise typer.Exit(run_match())
+
+
+@app.command()
 def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất.")) -> None:
     """Lịch sử các lần đồng bộ và kết quả."""
     from cli.sync_commands import list_runs

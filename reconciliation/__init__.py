@@ -1,0 +1,1 @@
+"""Reconciliation: identity matching across platforms, differences, discrepancies for people."""

@@ -1,0 +1,144 @@
+"""Identity matching: which student of one platform is which student of another.
+
+The CSDL is the authority for identity (it issues the Mã định danh), so its students are the
+anchors; another platform's students are linked to them by, in order: the ministry ID, the
+personal ID (CCCD), then a score over folded name, date of birth (a swapped day/month still
+counts), class and gender. Above `LINK`, and clear of the next candidate by `MARGIN`, a
+student is linked; otherwise from `DOUBT` up a person must decide (an identity doubt); two
+students of one platform are never linked to one anchor silently — the weaker, or both when
+they cannot be told apart, become duplicates. A wrong link is worse than a missed one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from mapping.normalize import name_key
+
+LINK = 0.90
+DOUBT = 0.70
+MARGIN = 0.15  # the best candidate must beat the next by this much to be linked without a person
+WEIGHTS = {"name": 0.55, "birth": 0.30, "class": 0.10, "gender": 0.05}
+
+
+@dataclass(frozen=True)
+class Person:
+    """What matching compares, from any platform."""
+
+    source: str
+    key: str
+    full_name: str
+    birth_date: date | None
+    class_code: str | None
+    gender: str | None  # "1" Nam, "2" Nữ
+    ministry_id: str | None = None
+    personal_id: str | None = None
+
+    @property
+    def grade(self) -> str:
+        return (self.class_code or "?")[:1]
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str  # the other platform's key
+    anchor: str  # the CSDL's Mã định danh
+    method: str  # ministry_id | personal_id | scored
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class Doubt:
+    key: str
+    candidates: tuple[tuple[str, float], ...]  # (anchor, score), best first
+    reason: str
+
+
+@dataclass
+class MatchResult:
+    links: dict[str, Link] = field(default_factory=dict)
+    doubts: list[Doubt] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (key, anchor, key already linked)
+    unmatched: list[str] = field(default_factory=list)  # no anchor at all (e.g. not in the CSDL yet)
+
+
+def _birth(a: date | None, b: date | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    if a == b:
+        return 1.0
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return 0.8  # day and month swapped: a classic typing slip
+    return 0.0
+
+
+def score(a: Person, b: Person) -> float:
+    """0…1: how sure we are that ``a`` and ``b`` are the same student."""
+    name = max(fuzz.ratio(name_key(a.full_name), name_key(b.full_name)),
+               fuzz.token_set_ratio(name_key(a.full_name), name_key(b.full_name)) - 5) / 100  # dropped middle name
+    parts = {"name": name, "birth": _birth(a.birth_date, b.birth_date),
+             "class": 1.0 if a.class_code == b.class_code else 0.5 if a.grade == b.grade else 0.0,
+             "gender": 1.0 if a.gender == b.gender else 0.0}
+    return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4)
+
+
+def match(anchors: list[Person], others: list[Person]) -> MatchResult:
+    """Link every student of ``others`` to an anchor, or say why not.
+
+    Stronger evidence goes first (all ministry-ID links, then personal-ID links, then scores),
+    so a copy that shares only a personal ID can never take the place of the real record.
+    """
+    result = MatchResult()
+    taken: dict[str, str] = {}
+    pending = sorted(others, key=lambda p: p.key)
+    for method, field_name in (("ministry_id", "ministry_id"), ("personal_id", "personal_id")):
+        index = {getattr(a, field_name): a for a in anchors if getattr(a, field_name)}
+        rest = []
+        for person in pending:
+            anchor = index.get(getattr(person, field_name) or "")
+            if anchor is None:
+                rest.append(person)
+            else:
+                _take(result, taken, Link(person.key, anchor.key, method), person.key)
+        pending = rest
+    _scored(anchors, pending, result, taken)
+    return result
+
+
+def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, taken: dict[str, str]) -> None:
+    by_grade: dict[str, list[Person]] = defaultdict(list)
+    for anchor in anchors:
+        by_grade[anchor.grade].append(anchor)
+    claims: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for person in pending:
+        ranked = sorted(((score(person, a), a.key) for a in by_grade[person.grade]), reverse=True)[:3]
+        best = ranked[0] if ranked else (0.0, "")
+        if best[0] < DOUBT:
+            result.unmatched.append(person.key)
+        elif best[0] >= LINK and (len(ranked) == 1 or best[0] - ranked[1][0] >= MARGIN):
+            claims[best[1]].append((best[0], person.key))
+        else:
+            reason = "điểm giống thấp" if best[0] < LINK else "nhiều học sinh giống nhau"
+            result.doubts.append(Doubt(person.key, tuple((k, s) for s, k in ranked), reason))
+    for anchor, claimants in sorted(claims.items()):
+        claimants.sort(reverse=True)
+        top_score, top_key = claimants[0]
+        clear = len(claimants) == 1 or top_score - claimants[1][0] >= 0.05
+        if clear:
+            _take(result, taken, Link(top_key, anchor, "scored", top_score), top_key)
+        holder = top_key if clear else taken.get(anchor, claimants[1][1])
+        for _, key in claimants[0 if not clear else 1:]:
+            result.duplicates.append((key, anchor, holder if holder != key else claimants[1][1]))
+
+
+def _take(result: MatchResult, taken: dict[str, str], link: Link, key: str) -> None:
+    holder = taken.get(link.anchor)
+    if holder is not None:
+        result.duplicates.append((key, link.anchor, holder))  # never two onto one, silently
+        return
+    taken[link.anchor] = key
+    result.links[key] = link

@@ -1,0 +1,30 @@
+"""Platform students as `matching.Person`s, through the canonical mapping. A record that does not
+map (mojibake, an impossible date…) is set aside with the reason, for a person to see."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from mapping.canonical import Student
+from mapping.csdl import student_from_csdl
+from mapping.errors import MappingError, describe
+from mapping.vnedu import student_from_vnedu
+from reconciliation.matching import Person
+
+MAPPERS: dict[str, Callable[[dict[str, Any]], Student]] = {"vnedu": student_from_vnedu, "csdl": student_from_csdl}
+
+
+def people(source: str, records: dict[str, dict[str, Any]]) -> tuple[list[Person], dict[str, str]]:
+    """``(people, unreadable)`` where ``unreadable`` maps a key to the Vietnamese reason."""
+    found, unreadable = [], {}
+    for key, payload in records.items():
+        try:
+            student = MAPPERS[source](payload)
+        except (ValidationError, MappingError, KeyError) as exc:
+            unreadable[key] = describe(exc) if not isinstance(exc, KeyError) else f"thiếu trường {exc.args[0]}"
+            continue
+        found.append(Person(source, key, student.full_name, student.birth_date, student.class_code,
+                            student.gender.value, student.ministry_id, student.personal_id))
+    return found, unreadable
