@@ -5,11 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from decimal import Decimal
+
 from mapping import catalogs
 from mapping.canonical import Absence, LockWindow, ScoreSheet, Student
-from mapping.normalize import format_date, format_score
+from mapping.errors import MappingError
+from mapping.normalize import format_date, format_score, parse_mark, parse_score
 
 DATA_KINDS = {"diem": "diem", "diem_danh": "diem_danh", "hanh_kiem": "hanh_kiem"}
+CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")  # a score sheet's cells, compared one by one
+
+
+def _cell_value(raw: Any, by_comment: bool) -> Decimal | str | tuple | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_mark(raw) if by_comment else parse_score(raw)
+    except MappingError:
+        return ("?", str(raw))  # unreadable: differs from every real value, and says what it was
+
+
+def score_cells(payload: dict[str, Any], by_comment: bool) -> dict[str, Any]:
+    """A vnEdu-shaped score sheet (also the gradebook's) as exact values by cell: ``tx0``…``ck``."""
+    tx = list(payload.get("ddg_tx") or [])
+    values = {f"tx{i}": _cell_value(tx[i] if i < len(tx) else None, by_comment) for i in range(4)}
+    values["gk"] = _cell_value(payload.get("ddg_gk"), by_comment)
+    values["ck"] = _cell_value(payload.get("ddg_ck"), by_comment)
+    return values
 
 
 def school_year_name(start: int) -> str:

@@ -115,7 +115,9 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
         by_grade[anchor.grade].append(anchor)
     claims: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for person in pending:
-        ranked = sorted(((score(person, a), a.key) for a in by_grade[person.grade]), reverse=True)[:3]
+        ranked = sorted(((score(person, a), a.key) for a in by_grade[person.grade]), reverse=True)
+        # an anchor already linked by ID is someone else, unless this record is a near copy of it
+        ranked = [(s, k) for s, k in ranked if k not in taken or s >= LINK][:3]
         best = ranked[0] if ranked else (0.0, "")
         if best[0] < DOUBT:
             result.unmatched.append(person.key)

@@ -401,8 +401,10 @@ def build_platform_data(school: School, seed: int = 1, rates: Rates | None = Non
     injector = _Injector(school, data, rng)
     kinds = [k for k, rate in asdict(rates).items() if rate > 0]
     weights = [getattr(rates, k) for k in kinds]
+    # Students the CSDL has not seen yet differ by that alone: nothing else is injected into them,
+    # so that every injected difference can be seen by comparing the platforms.
     chosen = [(student, rng.choices(kinds, weights=weights)[0])
-              for student in school.students if kinds and rng.random() < sum(weights)]
+              for student in school.students if kinds and rng.random() < sum(weights) and student.ministry_id]
     for student, kind in chosen:
         if kind in _SCORE_KINDS:
             getattr(injector, kind)(student)

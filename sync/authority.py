@@ -20,11 +20,10 @@ from sqlmodel import Session
 
 from mapping import catalogs
 from mapping.errors import MappingError
-from mapping.normalize import parse_mark, parse_score
+from mapping.vnedu import CELLS, score_cells
 from store.repository import snapshot_versions
 
 GRADEBOOK, VNEDU = "gradebook", "vnedu"
-CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")
 
 
 @dataclass(frozen=True)
@@ -36,23 +35,6 @@ class PlannedChange:
     kind: str  # fill | blank | correction
     class_code: str | None
     cells: tuple[str, ...]
-
-
-def _value(raw: Any, by_comment: bool) -> Decimal | str | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return parse_mark(raw) if by_comment else parse_score(raw)
-    except MappingError:
-        return ("?", str(raw))  # type: ignore[return-value]  # unreadable: differs from any real value
-
-
-def _cells(payload: dict[str, Any], by_comment: bool) -> dict[str, Any]:
-    tx = list(payload.get("ddg_tx") or [])
-    values = {f"tx{i}": _value(tx[i] if i < len(tx) else None, by_comment) for i in range(4)}
-    values["gk"] = _value(payload.get("ddg_gk"), by_comment)
-    values["ck"] = _value(payload.get("ddg_ck"), by_comment)
-    return values
 
 
 def _wire(value: Any) -> str | None:
@@ -76,7 +58,7 @@ def plan_scores(session: Session, student_classes: dict[str, str]) -> list[Plann
             by_comment = catalogs.subject(own["ma_mon"]).by_comment
         except MappingError:
             continue
-        mine, theirs = _cells(own, by_comment), _cells(theirs_payload, by_comment)
+        mine, theirs = score_cells(own, by_comment), score_cells(theirs_payload, by_comment)
         changed = tuple(c for c in CELLS if mine[c] != theirs[c])
         if not changed:
             continue

@@ -1,0 +1,203 @@
+"""Find every difference between the sources at once, as `Discrepancy` records.
+
+Inputs are the stored pulls (platform shapes by source and entity). Students are first
+linked (`matching`); then bio, class and status are compared between linked records, each
+score cell of the gradebook against vnEdu, the CSDL's subject averages against averages
+recomputed with the assessment engine from vnEdu's scores, and the CSDL's absence counts
+against vnEdu's absence records. NFC/NFD and tone placement never count as differences.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from assessment.engine import semester_average
+from assessment.rules import CIRCULAR_22
+from mapping import catalogs
+from mapping.calendar import semester_bounds
+from mapping.normalize import format_score, name_key, parse_date
+from mapping.vnedu import CELLS, score_cells
+from reconciliation.discrepancy import Discrepancy
+from reconciliation.matching import match
+from reconciliation.people import people
+
+Sources = dict[str, dict[str, dict[str, dict[str, Any]]]]  # source → entity → key → payload
+CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}
+STATUS_CODES = {s.name: s.code for s in catalogs.statuses()}
+STATUS_WORDS = {s.code: s.name for s in catalogs.statuses()}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(trống)"
+    if isinstance(value, Decimal):
+        return format_score(value)
+    if isinstance(value, tuple):
+        return value[1]
+    return str(value)
+
+
+def reconcile(sources: Sources, school_year: str, semester: str, today: date) -> list[Discrepancy]:
+    vnedu, csdl = sources.get("vnedu", {}), sources.get("csdl", {})
+    students_v, students_c = vnedu.get("hoc_sinh", {}), csdl.get("hoc_sinh", {})
+    found: list[Discrepancy] = []
+    links: dict[str, str] = {}
+    if students_v and students_c:
+        links = _identity(students_v, students_c, found)
+    found += _scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links)
+    found += _averages(csdl.get("ket_qua", {}), vnedu.get("diem", {}), students_v, links, semester)
+    found += _absences(csdl.get("ket_qua", {}), vnedu.get("diem_danh", {}), students_v, links, school_year,
+                       semester, today)
+    return found
+
+
+def _keys(vnedu_key: str | None, csdl_key: str | None) -> dict[str, str]:
+    return {k: v for k, v in (("vnedu", vnedu_key), ("csdl", csdl_key)) if v}
+
+
+def _identity(students_v: dict, students_c: dict, found: list[Discrepancy]) -> dict[str, str]:
+    anchors, _ = people("csdl", students_c)
+    others, _ = people("vnedu", students_v)
+    result = match(anchors, others)
+    for doubt in result.doubts:
+        s = students_v[doubt.key]
+        found.append(Discrepancy("identity_doubt", s["ho_ten"], _keys(doubt.key, None), "hoc_sinh",
+                                 {"vnedu": doubt.key, "csdl": [a for a, _ in doubt.candidates]},
+                                 f"Chưa chắc em {s['ho_ten']} ({s['ma_lop']}) trên vnEdu là học sinh nào trên CSDL: "
+                                 "cần giáo viên chủ nhiệm xác nhận", s["ma_lop"],
+                                 suggestion="Xác nhận hoặc từ chối liên kết với một ứng viên"))
+    for key, anchor, holder in result.duplicates:
+        s = students_v[key]
+        found.append(Discrepancy("duplicate_student", s["ho_ten"], _keys(key, anchor), "hoc_sinh",
+                                 {"vnedu": sorted([key, holder])},
+                                 f"Em {s['ho_ten']} ({s['ma_lop']}) có hai hồ sơ trên vnEdu ({holder}, {key})",
+                                 s["ma_lop"], suggestion="Gộp hoặc xoá hồ sơ thừa trên vnEdu"))
+    for key in result.unmatched:
+        s = students_v[key]
+        found.append(Discrepancy("missing_student", s["ho_ten"], _keys(key, None), "hoc_sinh",
+                                 {"vnedu": key, "csdl": None},
+                                 f"Em {s['ho_ten']} ({s['ma_lop']}) có trên vnEdu nhưng chưa có trên CSDL ngành",
+                                 s["ma_lop"], suggestion="Khai báo học sinh trên CSDL để được cấp mã định danh"))
+    linked = {link.anchor for link in result.links.values()} | {a for _, a, _ in result.duplicates}
+    for anchor, c in students_c.items():
+        if anchor not in linked:
+            found.append(Discrepancy("missing_student", c["HoTen"], _keys(None, anchor), "hoc_sinh",
+                                     {"vnedu": None, "csdl": anchor},
+                                     f"Em {c['HoTen']} ({c['MaLop']}) có trên CSDL nhưng không có trên vnEdu",
+                                     c["MaLop"], suggestion="Kiểm tra hồ sơ trên vnEdu"))
+    links = {key: link.anchor for key, link in result.links.items()}
+    for key, anchor in links.items():
+        found += _bio(key, students_v[key], anchor, students_c[anchor])
+    return links
+
+
+def _bio(key: str, v: dict, anchor: str, c: dict) -> list[Discrepancy]:
+    keys, name, cls = _keys(key, anchor), c["HoTen"], c["MaLop"]
+    out = []
+    if name_key(v["ho_ten"]) != name_key(c["HoTen"]):
+        out.append(Discrepancy("bio_mismatch", name, keys, "ho_ten", {"vnedu": v["ho_ten"], "csdl": c["HoTen"]},
+                               f"Họ tên của em {name} ({cls}) khác nhau: vnEdu «{v['ho_ten']}» – CSDL «{c['HoTen']}»",
+                               cls, suggestion="Sửa theo giấy khai sinh"))
+    born_v, born_c = parse_date(v["ngay_sinh"]), parse_date(c["NgaySinh"])
+    if born_v != born_c:
+        out.append(Discrepancy("bio_mismatch", name, keys, "ngay_sinh", {"vnedu": v["ngay_sinh"], "csdl": c["NgaySinh"]},
+                               f"Ngày sinh của em {name} ({cls}): vnEdu {born_v:%d/%m/%Y} – CSDL {born_c:%d/%m/%Y}",
+                               cls, suggestion="Sửa theo giấy khai sinh"))
+    if v["ma_lop"] != c["MaLop"]:
+        out.append(Discrepancy("class_mismatch", name, keys, "ma_lop", {"vnedu": v["ma_lop"], "csdl": c["MaLop"]},
+                               f"Lớp của em {name}: vnEdu {v['ma_lop']} – CSDL {c['MaLop']}", cls))
+    if STATUS_CODES.get(v["trang_thai"]) != c["TrangThai"]:
+        out.append(Discrepancy("status_mismatch", name, keys, "trang_thai",
+                               {"vnedu": v["trang_thai"], "csdl": STATUS_WORDS.get(c["TrangThai"], c["TrangThai"])},
+                               f"Trạng thái của em {name} ({cls}): vnEdu «{v['trang_thai']}» – CSDL "
+                               f"«{STATUS_WORDS.get(c['TrangThai'], c['TrangThai'])}»", cls,
+                               suggestion="Cập nhật chuyển đi/chuyển đến ở cả hai nơi"))
+    return out
+
+
+def _scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str]) -> list[Discrepancy]:
+    out = []
+    for key, own in sorted(gradebook.items()):
+        theirs = vnedu_scores.get(key)
+        student = students_v.get(own["ma_hoc_sinh"])
+        if theirs is None or student is None:
+            continue
+        subject = catalogs.subject(own["ma_mon"])
+        mine_cells, their_cells = score_cells(own, subject.by_comment), score_cells(theirs, subject.by_comment)
+        semester = str(own["hoc_ky"])
+        for cell in CELLS:
+            mine, their = mine_cells[cell], their_cells[cell]
+            if mine == their or mine is None:
+                continue
+            kind = "missing_score" if their is None else "score_mismatch"
+            name, cls = student["ho_ten"], student["ma_lop"]
+            out.append(Discrepancy(
+                kind, name, _keys(own["ma_hoc_sinh"], links.get(own["ma_hoc_sinh"])), cell,
+                {"gradebook": _shown(mine), "vnedu": _shown(their)},
+                f"Điểm {CELL_WORDS[cell]} môn {subject.name} HK{semester} của em {name} ({cls}): "
+                f"sổ điểm {_shown(mine)} – vnEdu {_shown(their)}", cls, subject.code, semester,
+                suggestion=f"Cập nhật vnEdu theo sổ điểm: {_shown(mine)}"))
+    return out
+
+
+def _recomputed(payload: dict) -> Decimal | None:
+    cells = score_cells(payload, False)
+    tx = [cells[f"tx{i}"] for i in range(4) if isinstance(cells[f"tx{i}"], Decimal)]
+    gk, ck = cells["gk"], cells["ck"]
+    if not tx or not isinstance(gk, Decimal) or not isinstance(ck, Decimal):
+        return None
+    return semester_average(tx, gk, ck, CIRCULAR_22)
+
+
+def _averages(results: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str],
+              semester: str) -> list[Discrepancy]:
+    out = []
+    for key, anchor in links.items():
+        result = results.get(f"{anchor}:{semester}")
+        if result is None:
+            continue
+        student = students_v[key]
+        for subject in result.get("Mon") or []:
+            info = catalogs.subject(subject["MaMon"])
+            if info.by_comment or subject.get("DiemTB") is None:
+                continue
+            sheet = vnedu_scores.get(f"{key}:{info.code}:{semester}")
+            expected = _recomputed(sheet) if sheet else None
+            held = Decimal(str(subject["DiemTB"]))
+            if expected is None or expected == held:
+                continue
+            name, cls = student["ho_ten"], student["ma_lop"]
+            out.append(Discrepancy("average_mismatch", name, _keys(key, anchor), "DiemTB",
+                                   {"csdl": format_score(held), "vnedu": format_score(expected)},
+                                   f"ĐTB môn {info.name} HK{semester} của em {name} ({cls}): CSDL {format_score(held)}"
+                                   f" – tính lại từ điểm vnEdu {format_score(expected)}", cls, info.code, semester,
+                                   suggestion="Gửi lại kết quả học kỳ lên CSDL"))
+    return out
+
+
+def _absences(results: dict, absences: dict, students_v: dict, links: dict[str, str], school_year: str,
+              semester: str, today: date) -> list[Discrepancy]:
+    first, last = semester_bounds(int(school_year[:4]), semester)
+    counted: dict[str, dict[str, int]] = {}
+    for record in absences.values():
+        day = parse_date(record["ngay"])
+        if record.get("loai") in ("P", "K") and first <= day <= min(last, today):
+            kinds = counted.setdefault(record["ma_hoc_sinh"], {"P": 0, "K": 0})
+            kinds[record["loai"]] += 1
+    out = []
+    for key, anchor in links.items():
+        result = results.get(f"{anchor}:{semester}")
+        if result is None:
+            continue
+        mine = counted.get(key, {"P": 0, "K": 0})
+        held = {"P": int(result.get("SoBuoiNghiCoPhep") or 0), "K": int(result.get("SoBuoiNghiKhongPhep") or 0)}
+        if mine != held:
+            s = students_v[key]
+            out.append(Discrepancy("absence_mismatch", s["ho_ten"], _keys(key, anchor), "so_buoi_nghi",
+                                   {"vnedu": mine, "csdl": held},
+                                   f"Số buổi nghỉ HK{semester} của em {s['ho_ten']} ({s['ma_lop']}): vnEdu có phép "
+                                   f"{mine['P']}, không phép {mine['K']} – CSDL có phép {held['P']}, không phép {held['K']}",
+                                   s["ma_lop"], semester=semester, suggestion="Đối chiếu sổ điểm danh và cập nhật CSDL"))
+    return out

@@ -1,0 +1,51 @@
+"""Discrepancy records: one difference a person must look at, said in Vietnamese.
+
+Data first: reconciliation yields these records; reports and JSON are renderings of them.
+The identity (`id`) depends only on what differs where — kind, student keys, subject,
+semester, field — so the same difference keeps its ID across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITY = {"identity_doubt": "high", "duplicate_student": "high", "missing_student": "high",
+            "score_mismatch": "high", "average_mismatch": "high", "missing_score": "medium",
+            "bio_mismatch": "medium", "class_mismatch": "medium", "status_mismatch": "medium",
+            "absence_mismatch": "low", "result_mismatch": "high"}
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    kind: str
+    student_name: str
+    keys: dict[str, str]  # every platform key known for the student
+    field: str
+    values: dict[str, Any]  # one entry per source
+    message: str  # the sentence a homeroom teacher reads
+    class_code: str | None = None
+    subject: str | None = None
+    semester: str | None = None
+    suggestion: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        basis = json.dumps([self.kind, sorted(self.keys.items()), self.subject, self.semester, self.field],
+                           ensure_ascii=False)
+        return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY.get(self.kind, "medium")
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON record of ``lienthong reconcile --format json``."""
+        body = asdict(self)
+        return {"id": self.id, "kind": self.kind, "severity": self.severity, "class": self.class_code,
+                "student": {"name": self.student_name, "keys": self.keys}, "subject": self.subject,
+                "semester": self.semester, "field": self.field, "values": body["values"],
+                "suggestion": self.suggestion, "message": self.message}
