@@ -158,6 +158,21 @@ def match() -> None:
 
 
 @app.command()
+def reconcile(
+    output_format: str = typer.Option("table", "--format", help="table (cho người đọc) hoặc json (JSON Lines)."),
+    class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1."),
+    out: Path = typer.Option(None, "--out", help="Ghi JSON Lines vào tệp này."),
+) -> None:
+    """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt."""
+    from cli.reconcile_command import run_reconcile
+
+    if output_format not in ("table", "json"):
+        typer.echo("--format phải là table hoặc json", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(run_reconcile(output_format, class_code, out))
+
+
+@app.command()
 def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất.")) -> None:
     """Lịch sử các lần đồng bộ và kết quả."""
     from cli.sync_commands import list_runs

@@ -86,3 +86,39 @@ def test_the_teacher_reads_which_score_differs_where():
     typo = next(d for d in found if d.kind == "score_mismatch")
     assert typo.message.startswith("Điểm ĐĐG") and "sổ điểm" in typo.message and "– vnEdu" in typo.message
     assert set(typo.values) == {"gradebook", "vnedu"} and typo.as_json()["student"]["keys"]["vnedu"]
+
+
+def test_reconcile_command_writes_json_lines_and_a_summary(tmp_path):
+    import json
+    import subprocess
+    from datetime import datetime, timezone
+
+    from sqlmodel import Session
+
+    from store.db import make_engine, migrate
+    from store.repository import SnapshotRecord, upsert_snapshots
+    from tests.cli.test_assess_cli import lienthong
+
+    school = generate_school(6, 400, TODAY)
+    data = build_platform_data(school, 6)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    migrate(url)
+    with Session(make_engine(url)) as session:
+        now = datetime.now(timezone.utc)
+        for source, entities in sources_of(school, data).items():
+            for entity, records in entities.items():
+                items = [SnapshotRecord(source, entity, k, 1, v) for k, v in records.items()]
+                for start in range(0, len(items), 500):
+                    upsert_snapshots(session, items[start:start + 500], now)
+        session.commit()
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_SCHOOL_YEAR": school.school_year}
+    done = subprocess.run([*lienthong(), "--db", url, "reconcile", "--format", "json"], capture_output=True,
+                          timeout=120, env=env)
+    records = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    summary = json.loads(done.stderr.decode().strip().splitlines()[-1])
+    assert done.returncode == 1 and summary["total"] == len(records) > 0
+    assert {"id", "kind", "severity", "class", "student", "subject", "semester", "field", "values", "suggestion",
+            "message"} == set(records[0])
+    table = subprocess.run([*lienthong(), "--db", url, "reconcile", "--class", records[0]["class"]], capture_output=True,
+                           timeout=120, env=env)
+    assert table.returncode == 1 and records[0]["class"] in table.stdout.decode() and "khác biệt cần xem" in table.stdout.decode()

@@ -1,0 +1,57 @@
+"""``lienthong reconcile``: every difference between the stored pulls, for people or for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from config.settings import Settings
+from mapping.calendar import semester_of
+from reconciliation.compare import reconcile
+from store.db import make_engine, migrate
+from store.repository import snapshot_versions
+
+ENTITIES = {"gradebook": ("diem",), "vnedu": ("hoc_sinh", "diem", "diem_danh"), "csdl": ("hoc_sinh", "ket_qua")}
+KIND_WORDS = {"score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm", "average_mismatch": "ĐTB trên CSDL sai",
+              "missing_student": "thiếu học sinh", "identity_doubt": "nghi vấn danh tính",
+              "duplicate_student": "trùng học sinh", "bio_mismatch": "lý lịch khác nhau", "class_mismatch": "lớp khác nhau",
+              "status_mismatch": "trạng thái khác nhau", "absence_mismatch": "số buổi nghỉ khác nhau"}
+
+
+def run_reconcile(output_format: str, class_code: str | None, out: Path | None, console: Console | None = None) -> int:
+    console = console or Console()
+    settings = Settings()
+    migrate(settings.database_url)
+    with Session(make_engine(settings.database_url)) as session:
+        sources = {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
+                            for entity in entities} for source, entities in ENTITIES.items()}
+    if not any(records for entities in sources.values() for records in entities.values()):
+        console.print("[red]Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import-gradebook` trước.[/red]")
+        return 2
+    today = date.today()
+    found = [d for d in reconcile(sources, settings.current_school_year(today), semester_of(today), today)
+             if not class_code or d.class_code == class_code]
+    if output_format == "json":
+        lines = "".join(json.dumps(d.as_json(), ensure_ascii=False) + "\n" for d in found)
+        if out:
+            out.write_text(lines, encoding="utf-8")
+        else:
+            sys.stdout.write(lines)
+        counts = Counter(d.kind for d in found)
+        print(json.dumps({"total": len(found), "by_kind": dict(sorted(counts.items())),
+                          "by_class": dict(sorted(Counter(d.class_code for d in found).items()))}, ensure_ascii=False),
+              file=sys.stderr)
+    else:
+        table = Table("Lớp", "Loại", "Nội dung", "Gợi ý")
+        for d in sorted(found, key=lambda d: (d.class_code or "", d.kind)):
+            table.add_row(d.class_code or "", KIND_WORDS.get(d.kind, d.kind), d.message, d.suggestion)
+        console.print(table)
+        console.print(f"Tổng cộng {len(found)} khác biệt cần xem.")
+    return 1 if found else 0
