@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from config.settings import Settings
 from mapping.calendar import semester_of
 from reconciliation.compare import reconcile
+from reconciliation.register import record
 from store.db import make_engine, migrate
 from store.repository import snapshot_versions
 
@@ -38,6 +39,9 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
     today = date.today()
     found = [d for d in reconcile(sources, settings.current_school_year(today), semester_of(today), today)
              if not class_code or d.class_code == class_code]
+    with Session(make_engine(settings.database_url)) as session:
+        changes = record(session, found, datetime.now(timezone.utc), {class_code} if class_code else None)
+        session.commit()
     if output_format == "json":
         lines = "".join(json.dumps(d.as_json(), ensure_ascii=False) + "\n" for d in found)
         if out:
@@ -45,7 +49,8 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
         else:
             sys.stdout.write(lines)
         counts = Counter(d.kind for d in found)
-        print(json.dumps({"total": len(found), "by_kind": dict(sorted(counts.items())),
+        print(json.dumps({"total": len(found), "new": changes["new"], "closed": changes["closed"],
+                          "by_kind": dict(sorted(counts.items())),
                           "by_class": dict(sorted(Counter(d.class_code for d in found).items()))}, ensure_ascii=False),
               file=sys.stderr)
     else:
@@ -53,5 +58,6 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
         for d in sorted(found, key=lambda d: (d.class_code or "", d.kind)):
             table.add_row(d.class_code or "", KIND_WORDS.get(d.kind, d.kind), d.message, d.suggestion)
         console.print(table)
-        console.print(f"Tổng cộng {len(found)} khác biệt cần xem.")
+        console.print(f"Tổng cộng {len(found)} khác biệt cần xem: mới {changes['new']}, đã có từ trước "
+                      f"{changes['seen'] + changes['reopened']}, đã tự đóng vì các nguồn đã khớp {changes['closed']}.")
     return 1 if found else 0

@@ -221,3 +221,19 @@ class AuditLogRow(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class DiscrepancyRow(SQLModel, table=True):
+    """A difference a person must look at; kept across runs by its stable id, closed when the
+    sources agree again (reopened if they part again)."""
+
+    __tablename__ = "discrepancy"
+
+    id: str = Field(primary_key=True, max_length=16)
+    kind: str = Field(max_length=32, index=True)
+    class_code: Optional[str] = Field(default=None, max_length=8, index=True)
+    record: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    status: str = Field(max_length=16, index=True)  # open | closed
+    first_seen: datetime = _when(nullable=False)
+    last_seen: datetime = _when(nullable=False)
+    closed_at: Optional[datetime] = _when(nullable=True)

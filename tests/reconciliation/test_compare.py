@@ -119,6 +119,45 @@ def test_reconcile_command_writes_json_lines_and_a_summary(tmp_path):
     assert done.returncode == 1 and summary["total"] == len(records) > 0
     assert {"id", "kind", "severity", "class", "student", "subject", "semester", "field", "values", "suggestion",
             "message"} == set(records[0])
+    assert summary["new"] == len(records)
+    again = subprocess.run([*lienthong(), "--db", url, "reconcile", "--format", "json"], capture_output=True,
+                           timeout=120, env=env)
+    second = json.loads(again.stderr.decode().strip().splitlines()[-1])
+    assert (second["total"], second["new"], second["closed"]) == (len(records), 0, 0)  # nothing raised twice
+    assert [json.loads(line)["id"] for line in again.stdout.decode().splitlines()] == [r["id"] for r in records]
     table = subprocess.run([*lienthong(), "--db", url, "reconcile", "--class", records[0]["class"]], capture_output=True,
                            timeout=120, env=env)
     assert table.returncode == 1 and records[0]["class"] in table.stdout.decode() and "khác biệt cần xem" in table.stdout.decode()
+
+
+def test_the_register_keeps_each_difference_once_and_closes_what_agrees_again(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlmodel import Session, select
+
+    from reconciliation.register import record
+    from store.db import make_engine, migrate
+    from store.tables import DiscrepancyRow
+
+    school = generate_school(7, 300, TODAY)
+    data = build_platform_data(school, 7)
+    found = reconcile(sources_of(school, data), school.school_year, "1", TODAY)
+    url = f"sqlite:///{tmp_path / 'reg.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    t0 = datetime(2026, 11, 23, 3, tzinfo=timezone.utc)
+    with Session(engine) as session:
+        assert record(session, found, t0)["new"] == len(found) > 0
+        session.commit()
+    with Session(engine) as session:  # unchanged data: nothing new, nothing closed
+        assert record(session, found, t0 + timedelta(hours=1)) == {"seen": len(found)}
+        session.commit()
+    with Session(engine) as session:  # one difference fixed at the source: it closes itself
+        assert record(session, found[1:], t0 + timedelta(hours=2)) == {"seen": len(found) - 1, "closed": 1}
+        session.commit()
+        row = session.get(DiscrepancyRow, found[0].id)
+        assert row.status == "closed" and row.first_seen.replace(tzinfo=timezone.utc) == t0
+    with Session(engine) as session:  # and comes back: the same record reopens
+        assert record(session, found, t0 + timedelta(hours=3))["reopened"] == 1
+        session.commit()
+        assert len(session.exec(select(DiscrepancyRow)).all()) == len(found)

@@ -1,0 +1,45 @@
+"""The register of discrepancies: each difference once, by its stable id, across runs.
+
+A difference seen again keeps its record and only its ``last_seen`` moves; one no longer
+seen is closed (the sources agree again); one that comes back is reopened.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from reconciliation.discrepancy import Discrepancy
+from store.tables import DiscrepancyRow
+
+
+def record(session: Session, found: list[Discrepancy], now: datetime, scope_classes: set[str] | None = None) -> Counter:
+    """Apply one reconciliation's findings; returns counts of new, seen, reopened and closed."""
+    counts: Counter = Counter()
+    current = {d.id: d for d in found}
+    query = select(DiscrepancyRow)
+    if scope_classes is not None:
+        query = query.where(DiscrepancyRow.class_code.in_(scope_classes))
+    stored = {row.id: row for row in session.exec(query)}
+    for key, discrepancy in current.items():
+        row = stored.get(key)
+        if row is None:
+            session.add(DiscrepancyRow(id=key, kind=discrepancy.kind, class_code=discrepancy.class_code,
+                                       record=discrepancy.as_json(), status="open", first_seen=now, last_seen=now))
+            counts["new"] += 1
+            continue
+        if row.status == "closed":
+            row.status, row.closed_at = "open", None
+            counts["reopened"] += 1
+        else:
+            counts["seen"] += 1
+        row.last_seen = now
+        if row.record != discrepancy.as_json():
+            row.record = discrepancy.as_json()  # the values moved while the difference stayed
+    for key, row in stored.items():
+        if key not in current and row.status == "open":
+            row.status, row.closed_at = "closed", now
+            counts["closed"] += 1
+    return counts
