@@ -13,10 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from assessment.engine import semester_average
+from assessment.engine import SemesterScores, StudentYear, SubjectYear, assess_student, semester_average
 from assessment.rules import CIRCULAR_22
 from mapping import catalogs
 from mapping.calendar import semester_bounds
+from mapping.errors import MappingError
 from mapping.normalize import format_score, name_key, parse_date
 from mapping.vnedu import CELLS, score_cells
 from reconciliation.discrepancy import Discrepancy
@@ -48,6 +49,7 @@ def reconcile(sources: Sources, school_year: str, semester: str, today: date) ->
         links = _identity(students_v, students_c, found)
     found += _scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links)
     found += _averages(csdl.get("ket_qua", {}), vnedu.get("diem", {}), students_v, links, semester)
+    found += _learning(csdl.get("ket_qua", {}), vnedu.get("diem", {}), students_v, links, school_year, semester)
     found += _absences(csdl.get("ket_qua", {}), vnedu.get("diem_danh", {}), students_v, links, school_year,
                        semester, today)
     return found
@@ -174,6 +176,50 @@ def _averages(results: dict, vnedu_scores: dict, students_v: dict, links: dict[s
                                    f"ĐTB môn {info.name} HK{semester} của em {name} ({cls}): CSDL {format_score(held)}"
                                    f" – tính lại từ điểm vnEdu {format_score(expected)}", cls, info.code, semester,
                                    suggestion="Gửi lại kết quả học kỳ lên CSDL"))
+    return out
+
+
+LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
+
+
+def _semester_level(sheets: dict, key: str, grade: int, school_year: str, semester: str) -> str | None:
+    """The learning level of a semester recomputed (Circular 22) from vnEdu's score sheets."""
+    subjects = []
+    for code, info in catalogs.subjects().items():
+        sheet = sheets.get(f"{key}:{code}:{semester}")
+        if sheet is None:
+            return None
+        cells = score_cells(sheet, info.by_comment)
+        if any(isinstance(v, tuple) for v in cells.values()):
+            return None  # an unreadable value: reported as a score difference, not judged here
+        entered = SemesterScores(tx=tuple(cells[f"tx{i}"] for i in range(4) if cells[f"tx{i}"] is not None),
+                                 gk=cells["gk"], ck=cells["ck"])
+        subjects.append(SubjectYear(code, **{f"hk{semester}": entered}))
+    try:
+        result = assess_student(StudentYear(school_year, grade, tuple(subjects)))
+    except MappingError:
+        return None
+    return result.learning[f"hk{semester}"]
+
+
+def _learning(results: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str], school_year: str,
+              semester: str) -> list[Discrepancy]:
+    out = []
+    for key, anchor in links.items():
+        result = results.get(f"{anchor}:{semester}")
+        student = students_v[key]
+        held = (result or {}).get("KetQuaHocTap")
+        if not held or not student["ma_lop"][:1].isdigit():
+            continue
+        expected = _semester_level(vnedu_scores, key, int(student["ma_lop"][0]), school_year, semester)
+        if expected is None or expected == held:
+            continue
+        name, cls = student["ho_ten"], student["ma_lop"]
+        out.append(Discrepancy("result_mismatch", name, _keys(key, anchor), "KetQuaHocTap",
+                               {"csdl": held, "vnedu": expected},
+                               f"Kết quả học tập HK{semester} của em {name} ({cls}): CSDL «{LEVEL_WORDS[held]}» – tính "
+                               f"lại theo Thông tư 22 từ điểm vnEdu «{LEVEL_WORDS[expected]}»", cls, None, semester,
+                               suggestion="Gửi lại kết quả học kỳ lên CSDL sau khi Hiệu trưởng duyệt"))
     return out
 
 

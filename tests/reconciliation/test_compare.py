@@ -161,3 +161,16 @@ def test_the_register_keeps_each_difference_once_and_closes_what_agrees_again(tm
         assert record(session, found, t0 + timedelta(hours=3))["reopened"] == 1
         session.commit()
         assert len(session.exec(select(DiscrepancyRow)).all()) == len(found)
+
+
+def test_a_learning_level_the_csdl_holds_wrongly_is_found_by_recomputing_it():
+    school = generate_school(8, 400, TODAY)
+    data = build_platform_data(school, 8)
+    victim = next(s for s in school.students if s.ministry_id in data.csdl["hoc_sinh"]
+                  and data.csdl["ket_qua"][(s.ministry_id, "1")]["KetQuaHocTap"] in ("T", "K"))
+    result = data.csdl["ket_qua"][(victim.ministry_id, "1")]
+    right = result["KetQuaHocTap"]
+    result["KetQuaHocTap"] = "CĐ"
+    found = [d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY) if d.kind == "result_mismatch"]
+    assert [(d.keys["csdl"], d.values) for d in found] == [(victim.ministry_id, {"csdl": "CĐ", "vnedu": right})]
+    assert "Chưa đạt" in found[0].message
