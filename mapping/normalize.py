@@ -61,6 +61,7 @@ def fold(text: str) -> str:
     return _WS.sub(" ", stripped).strip().lower()
 
 
+@lru_cache(maxsize=65536)  # matching compares each name with hundreds of candidates
 def name_key(text: str) -> str:
     """Key for comparing Vietnamese names.
 
