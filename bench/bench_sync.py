@@ -23,7 +23,7 @@ from simulators.gradebooks import score_book
 from simulators.school import VN_TZ
 from simulators.server import Simulators
 from store.db import make_engine, migrate
-from sync.imports import import_score_book
+from sync.file_import import import_score_book
 from sync.run import RunOptions, run_once
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=VN_TZ)

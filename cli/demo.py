@@ -29,7 +29,7 @@ from mapping.normalize import format_score, given_name_sort_key
 from simulators.gradebooks import score_book
 from simulators.server import Simulators
 from store.db import make_engine, migrate
-from sync.imports import import_score_book
+from sync.file_import import import_score_book
 from sync.run import RunOptions, run_once
 
 LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt", None: "—"}
@@ -80,8 +80,9 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     for code, info in catalogs.subjects().items():
         data = score_book(sims.school, code, semester)
         (books / f"{code}-hk{semester}.xlsx").write_bytes(data)
-        read, _ = import_score_book(engine, data, Expect(subject=code, semester=semester), None, "giao-vien", now)
-        imported += len(read.records)
+        report = import_score_book(engine, data, Expect(subject=code, semester=semester), None, "giao-vien", now,
+                                   name=f"{code}-hk{semester}.xlsx")
+        imported += report.rows
     console.print(f"Đã nhập {imported} dòng sổ điểm của giáo viên ({books}).")
 
     async def sync():

@@ -162,6 +162,7 @@ def reconcile(
     output_format: str = typer.Option("table", "--format", help="table (cho người đọc) hoặc json (JSON Lines)."),
     class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1."),
     out: Path = typer.Option(None, "--out", help="Ghi JSON Lines vào tệp này."),
+    summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
 ) -> None:
     """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt."""
     from cli.reconcile_command import run_reconcile
@@ -169,7 +170,7 @@ def reconcile(
     if output_format not in ("table", "json"):
         typer.echo("--format phải là table hoặc json", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(run_reconcile(output_format, class_code, out))
+    raise typer.Exit(run_reconcile(output_format, class_code, out, summary))
 
 
 @app.command()
@@ -188,6 +189,53 @@ def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy 
     raise typer.Exit(approve(run_id, _actor()))
 
 
+@app.command("import")
+def import_files(
+    paths: list[Path] = typer.Argument(..., help="Một hay nhiều tệp .xlsx."),
+    kind: str = typer.Option(None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; "
+                                                 "mặc định tự nhận ra."),
+    school_year: str = typer.Option(None, "--school-year", help="Năm học của tệp; mặc định năm học trong cấu hình."),
+    semester: str = typer.Option(None, "--semester", help="1, 2 hoặc CN: tệp khác học kỳ này bị từ chối."),
+    class_code: str = typer.Option(None, "--class", help="Lớp: tệp có lớp khác bị từ chối."),
+    subject: str = typer.Option(None, "--subject", help="Mã môn của sổ điểm cá nhân khi tiêu đề không ghi, ví dụ TOAN."),
+    column_map: str = typer.Option(None, "--map", help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK".'),
+    as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
+) -> None:
+    """Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự nhận loại tệp)."""
+    from cli.import_command import run_import
+    from connectors.file_kinds import KINDS
+    from sync.file_import import Wanted
+
+    if kind and kind not in KINDS:
+        typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
+        raise typer.Exit(2)
+    if semester and semester not in ("1", "2", "CN"):
+        typer.echo("--semester phải là 1, 2 hoặc CN", err=True)
+        raise typer.Exit(2)
+    wanted = Wanted(school_year, semester, class_code.upper() if class_code else None, subject)
+    raise typer.Exit(run_import(paths, kind, wanted, column_map, as_json, _actor()))
+
+
+@app.command("export")
+def export(
+    what: str = typer.Argument(..., help="csdl-ketqua (kết quả học tập) hoặc csdl-hocsinh (danh sách học sinh)."),
+    out: Path = typer.Option(..., "--out", help="Tệp .xlsx sẽ ghi."),
+    semester: str = typer.Option(None, "--semester", help="1, 2 hoặc CN (bắt buộc với csdl-ketqua)."),
+    class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1."),
+    force: bool = typer.Option(False, "--force", help="Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký kiểm toán)."),
+) -> None:
+    """Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu đã đối chiếu."""
+    from cli.export_command import run_export
+
+    if what not in ("csdl-ketqua", "csdl-hocsinh"):
+        typer.echo("Chỉ xuất được csdl-ketqua hoặc csdl-hocsinh", err=True)
+        raise typer.Exit(2)
+    if what == "csdl-ketqua" and semester not in ("1", "2", "CN"):
+        typer.echo("csdl-ketqua cần --semester 1, 2 hoặc CN", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(run_export(what, semester, class_code.upper() if class_code else None, out, force, _actor()))
+
+
 @app.command("import-gradebook")
 def import_gradebook(
     path: Path = typer.Argument(..., help="Sổ điểm (.xlsx) có cột Mã học sinh của vnEdu."),
@@ -195,10 +243,12 @@ def import_gradebook(
     semester: str = typer.Option("1", "--hoc-ky", help="Học kỳ 1 hoặc 2."),
     column_map: str = typer.Option(None, "--map", help="Vị trí cột khi không tự nhận ra."),
 ) -> None:
-    """Nhập sổ điểm của giáo viên: nguồn gốc của điểm số khi đồng bộ."""
-    from cli.sync_commands import import_gradebook as run_import
+    """Nhập sổ điểm của giáo viên (như `lienthong import --kind gradebook`)."""
+    from cli.import_command import run_import
+    from sync.file_import import Wanted
 
-    raise typer.Exit(run_import(path, subject, semester, column_map, _actor()))
+    raise typer.Exit(run_import([path], "gradebook", Wanted(None, semester, None, subject), column_map, False,
+                                _actor()))
 
 
 @audit_app.command("verify")

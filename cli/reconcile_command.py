@@ -13,31 +13,38 @@ from rich.table import Table
 from sqlmodel import Session
 
 from config.settings import Settings
-from mapping.calendar import semester_of
 from reconciliation.compare import reconcile
 from reconciliation.register import record
 from store.db import make_engine, migrate
 from store.repository import snapshot_versions
 
-ENTITIES = {"gradebook": ("diem",), "vnedu": ("hoc_sinh", "diem", "diem_danh"), "csdl": ("hoc_sinh", "ket_qua")}
+ENTITIES = {"gradebook": ("diem",), "vnedu": ("hoc_sinh", "diem", "diem_danh", "tong_hop"),
+            "csdl": ("hoc_sinh", "ket_qua")}
 KIND_WORDS = {"score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm", "average_mismatch": "ĐTB trên CSDL sai",
               "missing_student": "thiếu học sinh", "identity_doubt": "nghi vấn danh tính",
               "duplicate_student": "trùng học sinh", "bio_mismatch": "lý lịch khác nhau", "class_mismatch": "lớp khác nhau",
-              "status_mismatch": "trạng thái khác nhau", "absence_mismatch": "số buổi nghỉ khác nhau"}
+              "status_mismatch": "trạng thái khác nhau", "absence_mismatch": "số buổi nghỉ khác nhau",
+              "result_mismatch": "kết quả đánh giá khác nhau"}
 
 
-def run_reconcile(output_format: str, class_code: str | None, out: Path | None, console: Console | None = None) -> int:
-    console = console or Console()
-    settings = Settings()
+def load_sources(settings: Settings) -> dict:
+    """Every stored pull and import, as reconciliation reads them (source → entity → key → payload)."""
     migrate(settings.database_url)
     with Session(make_engine(settings.database_url)) as session:
-        sources = {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
-                            for entity in entities} for source, entities in ENTITIES.items()}
+        return {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
+                         for entity in entities} for source, entities in ENTITIES.items()}
+
+
+def run_reconcile(output_format: str, class_code: str | None, out: Path | None, summary_file: Path | None = None,
+                  console: Console | None = None) -> int:
+    console = console or Console()
+    settings = Settings()
+    sources = load_sources(settings)
     if not any(records for entities in sources.values() for records in entities.values()):
-        console.print("[red]Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import-gradebook` trước.[/red]")
+        console.print("[red]Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.[/red]")
         return 2
     today = date.today()
-    found = [d for d in reconcile(sources, settings.current_school_year(today), semester_of(today), today)
+    found = [d for d in reconcile(sources, settings.current_school_year(today), None, today)
              if not class_code or d.class_code == class_code]
     with Session(make_engine(settings.database_url)) as session:
         changes = record(session, found, datetime.now(timezone.utc), {class_code} if class_code else None)
@@ -49,10 +56,13 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
         else:
             sys.stdout.write(lines)
         counts = Counter(d.kind for d in found)
-        print(json.dumps({"total": len(found), "new": changes["new"], "closed": changes["closed"],
-                          "by_kind": dict(sorted(counts.items())),
-                          "by_class": dict(sorted(Counter(d.class_code for d in found).items()))}, ensure_ascii=False),
-              file=sys.stderr)
+        summary = json.dumps({"total": len(found), "new": changes["new"], "closed": changes["closed"],
+                              "by_kind": dict(sorted(counts.items())),
+                              "by_class": dict(sorted(Counter(d.class_code for d in found).items()))}, ensure_ascii=False)
+        if summary_file:
+            summary_file.write_text(summary + "\n", encoding="utf-8")
+        else:
+            print(summary, file=sys.stderr)
     else:
         table = Table("Lớp", "Loại", "Nội dung", "Gợi ý")
         for d in sorted(found, key=lambda d: (d.class_code or "", d.kind)):

@@ -1,11 +1,10 @@
-"""``lienthong sync``, ``runs``, ``approve-run``, ``import-gradebook`` and ``audit verify``."""
+"""``lienthong sync``, ``runs``, ``approve-run``, ``audit verify``."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 from datetime import datetime, timezone
-from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
@@ -127,32 +126,6 @@ def approve(run_id: int, actor: str, console: Console | None = None) -> int:
         return 2
     console.print(f"Đã duyệt lần chạy #{run_id}: {released} thay đổi sẽ được gửi ở lần đồng bộ tới.")
     return 0
-
-
-def import_gradebook(path: Path, subject: str, semester: str, column_map: str | None, actor: str,
-                     console: Console | None = None) -> int:
-    from connectors.errors import FileFormatError
-    from connectors.gradebook.excel import Expect, parse_map
-    from sync.imports import import_score_book
-
-    console = console or Console()
-    settings = Settings()
-    try:
-        read, counts = import_score_book(_engine(settings), path.read_bytes(),
-                                         Expect(subject=subject, semester=semester,
-                                                school_year=settings.current_school_year()),
-                                         parse_map(column_map) if column_map else None, actor, now)
-    except FileFormatError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        return 2
-    except OSError as exc:
-        console.print(f"[red]Không mở được tệp {path}: {exc.strerror}[/red]")
-        return 2
-    console.print(f"Đã nhập {len(read.records)} dòng: mới {counts.get('new', 0)}, thay đổi {counts.get('changed', 0)}, "
-                  f"không đổi {counts.get('unchanged', 0)}, thiếu mã học sinh {counts.get('without_code', 0)}.")
-    for problem in read.problems[:50]:
-        console.print(f"  {problem}")
-    return 1 if read.rejected_rows else 0
 
 
 def verify_audit(console: Console | None = None) -> int:

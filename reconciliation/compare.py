@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from assessment.engine import SemesterScores, StudentYear, SubjectYear, assess_student, semester_average
+from assessment.engine import StudentYear, assess_student, semester_average
 from assessment.rules import CIRCULAR_22
 from mapping import catalogs
 from mapping.calendar import semester_bounds
@@ -23,6 +23,7 @@ from mapping.vnedu import CELLS, score_cells
 from reconciliation.discrepancy import Discrepancy
 from reconciliation.matching import match
 from reconciliation.people import people
+from reconciliation.year import LEVEL_WORDS, compare_year, entered_subjects
 
 Sources = dict[str, dict[str, dict[str, dict[str, Any]]]]  # source → entity → key → payload
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}
@@ -40,18 +41,23 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def reconcile(sources: Sources, school_year: str, semester: str, today: date) -> list[Discrepancy]:
+def reconcile(sources: Sources, school_year: str, semester: str | None, today: date) -> list[Discrepancy]:
+    """Every difference; ``semester`` ``None`` compares every semester the CSDL's results hold."""
     vnedu, csdl = sources.get("vnedu", {}), sources.get("csdl", {})
     students_v, students_c = vnedu.get("hoc_sinh", {}), csdl.get("hoc_sinh", {})
+    results = csdl.get("ket_qua", {})
     found: list[Discrepancy] = []
     links: dict[str, str] = {}
     if students_v and students_c:
-        links = _identity(students_v, students_c, found)
+        links = link_students(students_v, students_c, found)
     found += _scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links)
-    found += _averages(csdl.get("ket_qua", {}), vnedu.get("diem", {}), students_v, links, semester)
-    found += _learning(csdl.get("ket_qua", {}), vnedu.get("diem", {}), students_v, links, school_year, semester)
-    found += _absences(csdl.get("ket_qua", {}), vnedu.get("diem_danh", {}), students_v, links, school_year,
-                       semester, today)
+    semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
+    for period in semesters:
+        found += _averages(results, vnedu.get("diem", {}), students_v, links, period)
+        found += _learning(results, vnedu.get("diem", {}), students_v, links, school_year, period)
+        if vnedu.get("diem_danh"):  # exports carry no attendance: nothing to count against
+            found += _absences(results, vnedu["diem_danh"], students_v, links, school_year, period, today)
+    found += compare_year(results, vnedu, students_v, links, school_year)
     return found
 
 
@@ -59,7 +65,8 @@ def _keys(vnedu_key: str | None, csdl_key: str | None) -> dict[str, str]:
     return {k: v for k, v in (("vnedu", vnedu_key), ("csdl", csdl_key)) if v}
 
 
-def _identity(students_v: dict, students_c: dict, found: list[Discrepancy]) -> dict[str, str]:
+def link_students(students_v: dict, students_c: dict, found: list[Discrepancy]) -> dict[str, str]:
+    """vnEdu key → the CSDL's Mã định danh for every student linked; doubts and the rest go to ``found``."""
     anchors, _ = people("csdl", students_c)
     others, _ = people("vnedu", students_v)
     result = match(anchors, others)
@@ -102,15 +109,15 @@ def _bio(key: str, v: dict, anchor: str, c: dict) -> list[Discrepancy]:
         out.append(Discrepancy("bio_mismatch", name, keys, "ho_ten", {"vnedu": v["ho_ten"], "csdl": c["HoTen"]},
                                f"Họ tên của em {name} ({cls}) khác nhau: vnEdu «{v['ho_ten']}» – CSDL «{c['HoTen']}»",
                                cls, suggestion="Sửa theo giấy khai sinh"))
-    born_v, born_c = parse_date(v["ngay_sinh"]), parse_date(c["NgaySinh"])
-    if born_v != born_c:
+    born_v, born_c = parse_date(v["ngay_sinh"]) if v.get("ngay_sinh") else None, parse_date(c["NgaySinh"])
+    if born_v and born_v != born_c:
         out.append(Discrepancy("bio_mismatch", name, keys, "ngay_sinh", {"vnedu": v["ngay_sinh"], "csdl": c["NgaySinh"]},
                                f"Ngày sinh của em {name} ({cls}): vnEdu {born_v:%d/%m/%Y} – CSDL {born_c:%d/%m/%Y}",
                                cls, suggestion="Sửa theo giấy khai sinh"))
     if v["ma_lop"] != c["MaLop"]:
         out.append(Discrepancy("class_mismatch", name, keys, "ma_lop", {"vnedu": v["ma_lop"], "csdl": c["MaLop"]},
                                f"Lớp của em {name}: vnEdu {v['ma_lop']} – CSDL {c['MaLop']}", cls))
-    if STATUS_CODES.get(v["trang_thai"]) != c["TrangThai"]:
+    if v.get("trang_thai") and STATUS_CODES.get(v["trang_thai"]) != c["TrangThai"]:  # exports show no status
         out.append(Discrepancy("status_mismatch", name, keys, "trang_thai",
                                {"vnedu": v["trang_thai"], "csdl": STATUS_WORDS.get(c["TrangThai"], c["TrangThai"])},
                                f"Trạng thái của em {name} ({cls}): vnEdu «{v['trang_thai']}» – CSDL "
@@ -179,24 +186,13 @@ def _averages(results: dict, vnedu_scores: dict, students_v: dict, links: dict[s
     return out
 
 
-LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
-
-
 def _semester_level(sheets: dict, key: str, grade: int, school_year: str, semester: str) -> str | None:
     """The learning level of a semester recomputed (Circular 22) from vnEdu's score sheets."""
-    subjects = []
-    for code, info in catalogs.subjects().items():
-        sheet = sheets.get(f"{key}:{code}:{semester}")
-        if sheet is None:
-            return None
-        cells = score_cells(sheet, info.by_comment)
-        if any(isinstance(v, tuple) for v in cells.values()):
-            return None  # an unreadable value: reported as a score difference, not judged here
-        entered = SemesterScores(tx=tuple(cells[f"tx{i}"] for i in range(4) if cells[f"tx{i}"] is not None),
-                                 gk=cells["gk"], ck=cells["ck"])
-        subjects.append(SubjectYear(code, **{f"hk{semester}": entered}))
+    subjects = entered_subjects(sheets, key, (semester,))
+    if subjects is None:
+        return None
     try:
-        result = assess_student(StudentYear(school_year, grade, tuple(subjects)))
+        result = assess_student(StudentYear(school_year, grade, subjects))
     except MappingError:
         return None
     return result.learning[f"hk{semester}"]

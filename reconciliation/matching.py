@@ -78,8 +78,10 @@ def _birth(a: date | None, b: date | None) -> float:
 
 def score(a: Person, b: Person) -> float:
     """0…1: how sure we are that ``a`` and ``b`` are the same student."""
-    name = max(fuzz.ratio(name_key(a.full_name), name_key(b.full_name)),
-               fuzz.token_set_ratio(name_key(a.full_name), name_key(b.full_name)) - 5) / 100  # dropped middle name
+    key_a, key_b = name_key(a.full_name), name_key(b.full_name)
+    name = max(fuzz.ratio(key_a, key_b), fuzz.token_set_ratio(key_a, key_b) - 5) / 100  # dropped middle name
+    if fuzz.ratio(key_a.rsplit(" ", 1)[-1], key_b.rsplit(" ", 1)[-1]) < 50:
+        name /= 4  # another given name (My, Phúc) is another child, whatever else they share
     parts = {"name": name, "birth": _birth(a.birth_date, b.birth_date),
              "class": 1.0 if a.class_code == b.class_code else 0.5 if a.grade == b.grade else 0.0,
              "gender": 1.0 if a.gender == b.gender else 0.0}
@@ -114,6 +116,7 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
     for anchor in anchors:
         by_grade[anchor.grade].append(anchor)
     claims: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    by_key = {a.key: a for a in anchors}
     for person in pending:
         ranked = sorted(((score(person, a), a.key) for a in by_grade[person.grade]), reverse=True)
         # an anchor already linked by ID is someone else, unless this record is a near copy of it
@@ -121,7 +124,8 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
         best = ranked[0] if ranked else (0.0, "")
         if best[0] < DOUBT:
             result.unmatched.append(person.key)
-        elif best[0] >= LINK and (len(ranked) == 1 or best[0] - ranked[1][0] >= MARGIN):
+        elif best[0] >= LINK and (len(ranked) == 1 or best[0] - ranked[1][0] >= MARGIN
+                                  or _only_exact(person, [by_key[k] for _, k in ranked])):
             claims[best[1]].append((best[0], person.key))
         else:
             reason = "điểm giống thấp" if best[0] < LINK else "nhiều học sinh giống nhau"
@@ -135,6 +139,13 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
         holder = top_key if clear else taken.get(anchor, claimants[1][1])
         for _, key in claimants[0 if not clear else 1:]:
             result.duplicates.append((key, anchor, holder if holder != key else claimants[1][1]))
+
+
+def _only_exact(person: Person, ranked: list[Person]) -> bool:
+    """The best candidate alone has the very same name and birth date: twins and classmates whose
+    names differ by one letter (Vinh, Bình) are told apart by name, not left to a person."""
+    exact = [a for a in ranked if a.birth_date == person.birth_date and name_key(a.full_name) == name_key(person.full_name)]
+    return len(exact) == 1 and exact[0] is ranked[0]
 
 
 def _take(result: MatchResult, taken: dict[str, str], link: Link, key: str) -> None:

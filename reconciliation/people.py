@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from mapping.canonical import Student
 from mapping.csdl import student_from_csdl
 from mapping.errors import MappingError, describe
+from mapping.normalize import clean_name, parse_date
 from mapping.vnedu import student_from_vnedu
 from reconciliation.matching import Person
 
@@ -20,6 +21,12 @@ def people(source: str, records: dict[str, dict[str, Any]]) -> tuple[list[Person
     """``(people, unreadable)`` where ``unreadable`` maps a key to the Vietnamese reason."""
     found, unreadable = [], {}
     for key, payload in records.items():
+        if payload.get("tu_tep"):  # from an export: name, birth date and class only
+            try:
+                found.append(_from_export(source, key, payload))
+            except MappingError as exc:
+                unreadable[key] = describe(exc)
+            continue
         try:
             student = MAPPERS[source](payload)
         except (ValidationError, MappingError, KeyError) as exc:
@@ -28,3 +35,9 @@ def people(source: str, records: dict[str, dict[str, Any]]) -> tuple[list[Person
         found.append(Person(source, key, student.full_name, student.birth_date, student.class_code,
                             student.gender.value, student.ministry_id, student.personal_id))
     return found, unreadable
+
+
+def _from_export(source: str, key: str, payload: dict[str, Any]) -> Person:
+    born = payload.get("ngay_sinh")
+    return Person(source, key, clean_name(payload["ho_ten"], field="ho_ten"),
+                  parse_date(born, field="ngay_sinh") if born else None, payload.get("ma_lop"), None)

@@ -18,6 +18,8 @@ from mapping import catalogs
 
 LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
 GENDER_WORDS = {"1": "Nam", "2": "Nữ"}
+TITLE_WORDS = {"XS": "Học sinh Xuất sắc", "G": "Học sinh Giỏi"}
+PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp"}
 CATALOG_SHEETS = ["DM_DanToc", "DM_TrangThai", "DM_GioiTinh", "DM_KhuyetTat", "DM_Tinh", "DM_Xa",
                   "DM_TonGiao", "DM_QuocTich", "DM_DoiTuongCS", "DM_KhuVuc", "DM_LoaiHinh", "HuongDan"]
 
@@ -113,6 +115,8 @@ def results_workbook(state, grade: int, semester: str) -> bytes:
                LEVEL_WORDS.get(result.get("KetQuaHocTap") or "", ""),
                LEVEL_WORDS.get(result.get("KetQuaRenLuyen") or "", ""),
                result["SoBuoiNghiCoPhep"], result["SoBuoiNghiKhongPhep"]]
+        if semester == "CN":
+            row += [TITLE_WORDS.get(result.get("DanhHieu") or "", ""), PROMOTION_WORDS.get(result.get("LenLop") or "", "")]
         sheet.append(row)
     _catalogs(workbook)
     return _save(workbook)

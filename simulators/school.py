@@ -119,6 +119,10 @@ class School:
         """Semesters that have begun: what the platforms hold data for."""
         return ["1"] if self.current_semester == "1" else ["1", "2"]
 
+    def year_ended(self) -> bool:
+        """Semester II is over: year results (cả năm) exist."""
+        return self.today > semester_bounds(self.start_year, "2")[1]
+
 
 current_school_year = school_year_of  # the simulated school follows the real calendar
 current_semester = semester_of

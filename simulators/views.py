@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from assessment.engine import SemesterScores, StudentYear, SubjectYear, assess_student
+from assessment.engine import SemesterScores, StudentYear, SubjectYear, YearAssessment, assess_student
 from mapping import catalogs
 from mapping.normalize import format_score, parse_score
 from simulators.school import VN_TZ, School, Student, semester_bounds
@@ -184,7 +184,40 @@ def _csdl_copy(school: School, vnedu: dict, rng: random.Random) -> dict:
         data["hoc_sinh"][s.ministry_id] = _csdl_student(s, clock, rng)
         for semester in school.semesters():
             data["ket_qua"][(s.ministry_id, semester)] = _csdl_result(school, s, vnedu, semester, clock, rng)
+        if school.year_ended():
+            data["ket_qua"][(s.ministry_id, "CN")] = _csdl_year_result(s, vnedu, clock, rng)
     return data
+
+
+def year_assessment(s: Student, vnedu: dict) -> YearAssessment:
+    """The student's whole year (Circular 22) from what vnEdu holds: scores, training, absences."""
+    subjects = []
+    for code in s.scores:
+        by_comment = catalogs.subject(code).by_comment
+        entered = {}
+        for semester in ("1", "2"):
+            sheet = _vnedu_entered(vnedu, s.vnedu_id, code, semester)
+            if sheet is not None:
+                entered[f"hk{semester}"] = SemesterScores(tx=tuple(_value(v, by_comment) for v in sheet["tx"]),
+                                                          gk=_value(sheet["gk"], by_comment),
+                                                          ck=_value(sheet["ck"], by_comment))
+        subjects.append(SubjectYear(code, **entered))
+    training = {hk: (vnedu["hanh_kiem"].get((s.vnedu_id, hk)) or {}).get("ket_qua_ren_luyen") for hk in ("1", "2")}
+    absences = sum(1 for (key, _, _), a in vnedu["diem_danh"].items() if key == s.vnedu_id and a.get("loai"))
+    return assess_student(StudentYear(s.school_year, s.grade, tuple(subjects), training["1"], training["2"], absences))
+
+
+def _csdl_year_result(s: Student, vnedu: dict, clock: _Clock, rng) -> dict:
+    year = year_assessment(s, vnedu)
+    subjects = [{"MaMon": code, **({"KetQuaDanhGia": v["cn"]} if isinstance(v["cn"], str) else
+                                   {"DiemTB": None if v["cn"] is None else str(v["cn"])})}
+                for code, v in year.subjects.items()]
+    absences = [a for (key, _, _), a in vnedu["diem_danh"].items() if key == s.vnedu_id and a.get("loai")]
+    return {"MaDinhDanh": s.ministry_id, "HocKy": "CN", "Mon": subjects, "KetQuaHocTap": year.learning["cn"],
+            "KetQuaRenLuyen": year.training["cn"], "SoBuoiNghiCoPhep": sum(a["loai"] == "P" for a in absences),
+            "SoBuoiNghiKhongPhep": sum(a["loai"] == "K" for a in absences), "DanhHieu": year.title,
+            "LenLop": year.promotion, "MaBanGhi": f"KQ-{s.ministry_id}-CN", "SuKien": "NEW",
+            "PhienBan": rng.randint(1, 3), "ThoiGianCapNhat": clock.stamp()}
 
 
 def _csdl_result(school: School, s: Student, vnedu: dict, semester: str, clock: _Clock, rng) -> dict:

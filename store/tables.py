@@ -234,6 +234,38 @@ class DiscrepancyRow(SQLModel, table=True):
     class_code: Optional[str] = Field(default=None, max_length=8, index=True)
     record: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     status: str = Field(max_length=16, index=True)  # open | closed
+    assignee: Optional[str] = None  # the homeroom teacher (GVCN) of the class, when known
     first_seen: datetime = _when(nullable=False)
     last_seen: datetime = _when(nullable=False)
     closed_at: Optional[datetime] = _when(nullable=True)
+
+
+class ImportedFileRow(SQLModel, table=True):
+    """A file someone imported: its SHA-256 is the source version of what it brought in, so
+    the same file imported again changes nothing."""
+
+    __tablename__ = "imported_file"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    name: str
+    kind: str = Field(max_length=24)
+    school_year: Optional[str] = Field(default=None, max_length=9)
+    imported_at: datetime = _when(nullable=False)
+    actor: str
+    summary: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class ResolutionRow(SQLModel, table=True):
+    """One step of resolving a discrepancy (proposed, approved, rejected), never edited: the
+    workflow's state is the last step; every step is also in the hash-chained audit log."""
+
+    __tablename__ = "resolution"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    discrepancy_id: str = Field(foreign_key="discrepancy.id", index=True, max_length=16)
+    step: str = Field(max_length=16)  # proposed | approved | rejected
+    actor: str
+    role: str = Field(max_length=16)  # gvcn | hieu_truong | it
+    value: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    reason: str = ""
+    at: datetime = _when(nullable=False)

@@ -143,6 +143,7 @@ def read_results(data: bytes, expected_year: str | None = None, semester: str | 
             continue
         try:
             result.records.append(_result(row, columns, number, found_semester or semester or "1", result.problems))
+            result.info.setdefault("classes", set()).add(str(_cell(row, columns, "ma_lop") or "").strip())
         except MappingError as exc:
             result.problems.append(Problem(number, exc.reason, _label(exc.field, RESULT_COLUMNS)))
     return result
@@ -169,13 +170,18 @@ def _result(row: tuple, columns: dict, number: int, semester: str, problems: lis
     return {
         "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, number, "Mã định danh Bộ GD&ĐT", problems),
         "HocKy": semester, "Mon": subjects,
-        "KetQuaHocTap": parse_level(_cell(row, columns, "kq_hoc_tap"), field="kq_hoc_tap"),
-        "KetQuaRenLuyen": parse_level(_cell(row, columns, "kq_ren_luyen"), field="kq_ren_luyen"),
+        "KetQuaHocTap": _level(_cell(row, columns, "kq_hoc_tap"), "kq_hoc_tap"),
+        "KetQuaRenLuyen": _level(_cell(row, columns, "kq_ren_luyen"), "kq_ren_luyen"),
         "SoBuoiNghiCoPhep": int(_cell(row, columns, "nghi_co_phep") or 0),
         "SoBuoiNghiKhongPhep": int(_cell(row, columns, "nghi_khong_phep") or 0),
         "DanhHieu": TITLES.get(fold(str(title))) if title else None,
         "LenLop": PROMOTIONS.get(fold(str(promotion))) if promotion else None,
     }
+
+
+def _level(value: Any, field: str) -> str | None:
+    """Empty while not yet assessed (a required score is missing); otherwise a level code."""
+    return None if value in (None, "") else parse_level(value, field=field)
 
 
 def write_student_list(records: list[dict[str, Any]]) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.utils import column_index_from_string
@@ -22,17 +23,20 @@ from connectors.errors import FileFormatError
 from connectors.excel import ExcelRead, Problem, open_workbook, rows_of, title_text
 from mapping import catalogs
 from mapping.errors import LegacyEncodingError, MappingError
-from mapping.normalize import clean_name, fold, format_score, parse_mark, parse_score
+from mapping.normalize import clean_name, fold, format_score, parse_date, parse_mark, parse_score
 
 PLATFORM = "gradebook"
 NAME = {"ho va ten", "ho ten", "ten hoc sinh", "hoc sinh", "ho va ten hoc sinh"}
 CODE = {"ma hoc sinh", "ma hs"}
-TX = re.compile(r"^(tx\s*\d|mieng|15 phut|15'|kiem tra 15 phut|ddgtx\s*\d|thuong xuyen\s*\d)$")
+# "Miệng", "Miệng 2", "15 phút (3)", "KT 15 phút lần 2", "TX1"…
+TX = re.compile(r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d)"
+                r"(\s*\(?\s*(lan\s*)?\d\)?)?$")
 GK = {"gk", "giua ki", "giua ky", "ddggk", "ktgk", "kiem tra giua ki", "kiem tra giua ky"}
 CK = {"ck", "cuoi ki", "cuoi ky", "ddgck", "ktck", "kiem tra cuoi ki", "kiem tra cuoi ky"}
 AVERAGE = {"dtbmhk", "dtb", "tb", "diem tb", "trung binh"}
 COMMENT = {"nhan xet"}
 HIDDEN_ID = {"id"}
+BIRTH = {"ngay sinh"}
 CLASS = re.compile(r"^[6-9][a-z]\w{0,4}$")
 
 
@@ -55,20 +59,38 @@ class Columns:
     average: int | None = None
     comment: int | None = None
     row_id: int | None = None
+    birth: int | None = None
     header_rows: int = 1
 
 
+ROLES = {"tx1": "tx", "tx2": "tx", "tx3": "tx", "tx4": "tx", "tx": "tx", "gk": "gk", "ck": "ck",
+         "ho ten": "name", "ho_ten": "name", "ma hs": "code", "ma_hs": "code", "ma hoc sinh": "code"}
+
+
 def parse_map(text: str) -> dict[str, Any]:
-    """``--map "ho_ten=B,tx=D:E:F,gk=G,ck=H,dong=4"`` → a column mapping (letters; ``dong``: header row)."""
+    """A column mapping for a gradebook whose header was not recognised, in one of two forms.
+
+    By header text: ``"Miệng 1=TX1,Viết 15p=TX2,Thi HK=CK"`` (each text as it stands in the
+    header row, folded when compared). By column letters: ``"dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H"``.
+    """
     mapping: dict[str, Any] = {}
+    labels: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, _, value = part.partition("=")
+        key, value = key.strip(), value.strip()
         if key == "dong":
             mapping["header_row"] = int(value)
-        elif key == "tx":
+        elif key == "tx" and re.fullmatch(r"[A-Za-z]{1,3}(:[A-Za-z]{1,3})*", value):
             mapping["tx"] = [column_index_from_string(v) - 1 for v in value.split(":")]
-        else:
+        elif key in ("ho_ten", "gk", "ck", "ma_hs") and re.fullmatch(r"[A-Za-z]{1,3}", value):
             mapping[key] = column_index_from_string(value) - 1
+        elif fold(value) in ROLES:
+            labels[fold(key)] = ROLES[fold(value)]
+        else:
+            raise FileFormatError(PLATFORM, f"Không hiểu «{part}» trong --map: dùng «Tên cột=TX1» (TX1…TX4, GK, CK, "
+                                            "HO_TEN, MA_HS) hoặc «ho_ten=B,tx=D:E,gk=F,ck=G,dong=4».")
+    if labels:
+        mapping["labels"] = labels
     return mapping
 
 
@@ -76,21 +98,28 @@ def _label(value: Any) -> str:
     return fold(str(value)) if value is not None else ""
 
 
-def _detect(rows: list[tuple]) -> tuple[int, Columns] | None:
+def detect_columns(rows: list[tuple], extra: dict[str, str] | None = None) -> tuple[int, Columns] | None:
+    """The header row and its columns; ``extra`` maps header texts the user named to roles."""
+    extra = extra or {}
+    names = NAME | {text for text, role in extra.items() if role == "name"}
     for index, row in enumerate(rows[:12]):
         labels = [_label(v) for v in row]
-        if not any(label in NAME for label in labels):
+        if not any(label in names for label in labels):
             continue
         below = [_label(v) for v in rows[index + 1]] if index + 1 < len(rows) else []
         two_rows = any(TX.match(label) for label in below)
         merged = [b if two_rows and b else a for a, b in zip(labels, below + [""] * len(labels))] if two_rows else labels
-        columns = Columns(name=labels.index(next(lb for lb in labels if lb in NAME)), tx=[],
+        columns = Columns(name=labels.index(next(lb for lb in labels if lb in names)), tx=[],
                           header_rows=2 if two_rows else 1)
         for position, label in enumerate(merged):
-            if TX.match(label):
+            role = extra.get(label) or extra.get(labels[position])
+            if role in ("gk", "ck", "code"):
+                setattr(columns, role, position)
+                continue
+            if TX.match(label) or role == "tx":
                 columns.tx.append(position)
             for attr, names in (("gk", GK), ("ck", CK), ("code", CODE), ("average", AVERAGE), ("comment", COMMENT),
-                                ("row_id", HIDDEN_ID)):
+                                ("row_id", HIDDEN_ID), ("birth", BIRTH)):
                 if label in names and getattr(columns, attr) is None:
                     setattr(columns, attr, position)
         if columns.tx or columns.gk is not None or columns.ck is not None:
@@ -119,15 +148,25 @@ def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
     cls = re.search(r"\blop:?\s*([6-9][a-z]\w{0,4})\b", titles)
     found["class_code"] = (cls[1] if cls else sheet_name).upper() if cls or CLASS.match(fold(sheet_name)) else None
     subject = re.search(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)", titles)
-    if subject:
-        info = catalogs.subject_by_name().get(re.sub(r"[\s\-'’]+", "", subject[1]))
-        found["subject"] = info.code if info else None
+    info = catalogs.subject_by_name().get(re.sub(r"[\s\-'’]+", "", subject[1])) if subject else None
+    found["subject"] = info.code if info else _subject_named_in(titles)
     for key, wanted in (("school_year", expect.school_year), ("semester", expect.semester),
                         ("subject", expect.subject)):
         if wanted and found.get(key) and found[key] != wanted:
             raise FileFormatError(PLATFORM, f"Trang «{sheet_name}»: tệp ghi {_words(key, found[key])}, "
                                             f"không phải {_words(key, wanted)} như đã chọn.")
     return found
+
+
+def _subject_named_in(titles: str) -> str | None:
+    """A hand-made title ("Sổ điểm cá nhân — Toán", "Môn: Ngữ văn"): the one subject it names."""
+    named = {info.code for text, info in _SUBJECT_WORDS if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", titles)}
+    return named.pop() if len(named) == 1 else None
+
+
+# Short aliases ("Văn") are left out: they occur in school and person names ("THCS Nguyễn Văn Trỗi").
+_SUBJECT_WORDS = sorted(((fold(text), info) for info in catalogs.subjects().values()
+                         for text in (info.name, *info.aliases) if len(text) >= 4), key=lambda item: -len(item[0]))
 
 
 def _words(key: str, value: str) -> str:
@@ -138,13 +177,23 @@ def _words(key: str, value: str) -> str:
     return f"năm học {value}"
 
 
-def read_score_book(data: bytes, expect: Expect = Expect(), mapping: dict[str, Any] | None = None) -> ExcelRead:
-    """Every class sheet of a score book, as score sheets with what the file says about itself."""
+def read_score_book(data: bytes, expect: Expect = Expect(), mapping: dict[str, Any] | None = None,
+                    keep_unreadable: bool = False) -> ExcelRead:
+    """Every class sheet of a score book, as score sheets with what the file says about itself.
+
+    ``keep_unreadable``: for a platform's export, keep a value that is not a score (or Đ/CĐ) as
+    text and note it, instead of refusing the row — a teacher's own book refuses it.
+    """
     book = open_workbook(data, PLATFORM)
     result = ExcelRead()
+    seen = ""
     for sheet in book.worksheets:
         rows = rows_of(sheet)
-        located = _from_map(mapping) if mapping else _detect(rows)
+        seen = seen or _likely_header(rows, sheet.title)
+        if mapping and "labels" in mapping:
+            located = detect_columns(rows, mapping["labels"])
+        else:
+            located = _from_map(mapping) if mapping else detect_columns(rows)
         if located is None:
             continue
         header, columns = located
@@ -154,14 +203,25 @@ def read_score_book(data: bytes, expect: Expect = Expect(), mapping: dict[str, A
             raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: không rõ môn học; hãy chọn môn khi nhập tệp.")
         semester = found.get("semester") or expect.semester or "1"
         _read_rows(rows[header + columns.header_rows:], header + columns.header_rows + 1, columns, subject,
-                   semester, found, expect, result)
+                   semester, found, result, keep_unreadable)
         result.info.setdefault("sheets", []).append({"sheet": sheet.title, **found, "subject": subject,
                                                      "semester": semester})
     if not result.info.get("sheets"):
         raise FileFormatError(PLATFORM, "Không nhận ra bảng điểm: cần một dòng tiêu đề có cột họ tên và các cột "
-                                        "điểm (TX1, Miệng, 15 phút, GK, Giữa kì, CK, Cuối kì…). Hãy chỉ định "
-                                        "cột bằng --map \"dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H\".")
+                                        "điểm (TX1, Miệng, 15 phút, GK, Giữa kì, CK, Cuối kì…). " + seen +
+                                        "Hãy chỉ định cột, ví dụ --map \"Miệng 1=TX1,Viết=TX2,Thi HK=CK\" hoặc "
+                                        "--map \"dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H\".")
     return result
+
+
+def _likely_header(rows: list[tuple], sheet_name: str) -> str:
+    """The row that looks most like a header (most text cells in the first 12 rows), to show the user."""
+    best = max(enumerate(rows[:12]), key=lambda r: sum(isinstance(v, str) and bool(v.strip()) for v in r[1]),
+               default=None)
+    if best is None or not any(isinstance(v, str) for v in best[1]):
+        return ""
+    cells = " | ".join(f"«{str(v).strip()}»" for v in best[1][:30] if v not in (None, ""))
+    return f"Trang «{sheet_name}», dòng {best[0] + 1} có: {cells}. "
 
 
 def _value(raw: Any, by_comment: bool, field: str):
@@ -170,8 +230,20 @@ def _value(raw: Any, by_comment: bool, field: str):
     return parse_mark(raw, field=field) if by_comment else parse_score(raw, field=field)
 
 
+def _kept(raw: Any, by_comment: bool, label: str, number: int, result: ExcelRead):
+    """A platform's export holds what the platform holds: an unreadable value is kept as its text
+    (reconciliation reports it against the gradebook) and noted, the row is not refused."""
+    try:
+        return _value(raw, by_comment, label)
+    except LegacyEncodingError:
+        raise
+    except MappingError as exc:
+        result.problems.append(Problem(number, f"{exc.reason} (giữ nguyên «{raw}» để đối chiếu)", label, fatal=False))
+        return str(raw).strip()
+
+
 def _read_rows(rows: list[tuple], first_number: int, columns: Columns, subject: str, semester: str,
-               found: dict, expect: Expect, result: ExcelRead) -> None:
+               found: dict, result: ExcelRead, keep_unreadable: bool) -> None:
     by_comment = catalogs.subject(subject).by_comment
     for number, row in enumerate(rows, start=first_number):
         cell = (lambda i: row[i] if i is not None and i < len(row) else None)
@@ -183,16 +255,19 @@ def _read_rows(rows: list[tuple], first_number: int, columns: Columns, subject: 
             continue  # a note or signature line below the table
         try:
             full_name = clean_name(name, field="ho_ten")
-            values = [_value(v, by_comment, label) for v, label in
-                      zip(scores, [f"TX{i + 1}" for i in range(len(columns.tx))] + ["GK", "CK"])]
+            born = cell(columns.birth)
+            birth = parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y") if born not in (None, "") else None
+            labels = [f"TX{i + 1}" for i in range(len(columns.tx))] + ["GK", "CK"]
+            values = [_kept(v, by_comment, label, number, result) if keep_unreadable else _value(v, by_comment, label)
+                      for v, label in zip(scores, labels)]
         except LegacyEncodingError as exc:
             raise FileFormatError(PLATFORM, exc.reason) from None
         except MappingError as exc:
             result.problems.append(Problem(number, exc.reason, exc.field or ""))
             continue
-        record = {"ho_ten": full_name, "lop": found.get("class_code"), "ma_mon": subject, "hoc_ky": semester,
+        record = {"ho_ten": full_name, "ngay_sinh": birth, "lop": found.get("class_code"), "ma_mon": subject, "hoc_ky": semester,
                   "tx": values[:-2], "gk": values[-2], "ck": values[-1],
-                  "ma_hoc_sinh": str(cell(columns.code)).strip() if cell(columns.code) else None,
+                  "ma_hoc_sinh": str(cell(columns.code)).strip().removesuffix(".0") if cell(columns.code) else None,
                   "row_id": cell(columns.row_id), "nhan_xet": str(cell(columns.comment) or "").strip()}
         _check_average(record, cell(columns.average), number, result, by_comment)
         result.records.append(record)
@@ -201,7 +276,8 @@ def _read_rows(rows: list[tuple], first_number: int, columns: Columns, subject: 
 def _check_average(record: dict, shown: Any, number: int, result: ExcelRead, by_comment: bool) -> None:
     """vnEdu's ĐTBmhk is compared, never trusted."""
     tx = [v for v in record["tx"] if v is not None]
-    if by_comment or shown in (None, "") or record["gk"] is None or record["ck"] is None or not tx:
+    if by_comment or shown in (None, "") or not tx or \
+            not all(isinstance(v, Decimal) for v in [*tx, record["gk"], record["ck"]]):
         return
     computed = semester_average(tx, record["gk"], record["ck"], CIRCULAR_22)
     try:

@@ -1,10 +1,112 @@
-"""vnEdu's Excel exports for schools without API access.
+"""vnEdu's Excel exports for schools without API access (contracts/vnedu.md, "Excel exports").
 
 ``Sổ điểm môn học`` is a score book with a fixed two-row header, a hidden ``ID`` column
 (kept for re-import) and a computed ``ĐTBmhk`` that is compared, never trusted; it is read
-by the gradebook reader, which handles both layouts.
+by the gradebook reader, which handles both layouts. ``Bảng tổng hợp kết quả cuối năm`` is
+read here: one sheet per class, the year's subject values and results written out in words.
 """
 
-from connectors.gradebook.excel import Expect, read_score_book
+from __future__ import annotations
 
-__all__ = ["Expect", "read_score_book"]
+import re
+from typing import Any
+
+from connectors.csdl.excel import PROMOTIONS, TITLES
+from connectors.errors import FileFormatError
+from connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
+from connectors.gradebook.excel import Expect, read_score_book
+from mapping import catalogs
+from mapping.errors import LegacyEncodingError, MappingError
+from mapping.normalize import clean_name, fold, parse_date, parse_level, parse_mark, parse_score
+
+__all__ = ["Expect", "read_score_book", "read_summary", "SUMMARY_COLUMNS", "SUMMARY_REQUIRED"]
+
+PLATFORM = "vnedu"
+SUMMARY_COLUMNS = {
+    "stt": ["STT"], "ma_hoc_sinh": ["Mã học sinh", "Mã HS"], "ho_ten": ["Họ và tên", "Họ tên"],
+    "ngay_sinh": ["Ngày sinh"], "kq_hoc_tap": ["KQ học tập", "Kết quả học tập"],
+    "kq_ren_luyen": ["KQ rèn luyện", "Kết quả rèn luyện"], "tong_nghi": ["Tổng số buổi nghỉ"],
+    "danh_hieu": ["Danh hiệu"], "len_lop": ["Lên lớp"],
+    **{f"mon:{s.code}": [s.name, *s.aliases] for s in catalogs.subjects().values()},
+}
+SUMMARY_REQUIRED = ("ma_hoc_sinh", "ho_ten", "kq_hoc_tap", "tong_nghi")
+_YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
+_CLASS = re.compile(r"\blop:?\s*([6-9][a-z]\w{0,4})\b")
+
+
+def read_summary(data: bytes, expected_year: str | None = None, expected_class: str | None = None) -> ExcelRead:
+    """Every class sheet of a ``Bảng tổng hợp kết quả cuối năm`` as one record per student."""
+    book = open_workbook(data, PLATFORM)
+    result = ExcelRead(info={"sheets": []})
+    for sheet in book.worksheets:
+        rows = rows_of(sheet)
+        found = find_header(rows, SUMMARY_COLUMNS, SUMMARY_REQUIRED)
+        if found is None:
+            continue
+        header, columns = found
+        titles = title_text(rows, header)
+        year = _YEAR.search(titles)
+        school_year = f"{year[1]}-{year[2]}" if year else None
+        if expected_year and school_year and school_year != expected_year:
+            raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: bảng tổng hợp năm học {school_year}, không phải "
+                                            f"năm học {expected_year} như đã chọn.")
+        cls = _CLASS.search(titles)
+        class_code = (cls[1] if cls else sheet.title).upper()
+        if expected_class and class_code != expected_class:
+            continue  # another class's sheet of the same workbook
+        result.info["sheets"].append({"sheet": sheet.title, "class_code": class_code, "school_year": school_year})
+        for number, row in enumerate(rows[header + 1:], start=header + 2):
+            _row(row, columns, number, class_code, result)
+    if not result.info["sheets"]:
+        raise FileFormatError(PLATFORM, "Không tìm thấy bảng tổng hợp kết quả cuối năm (cần các cột Mã học sinh, "
+                                        "Họ và tên, KQ học tập, Tổng số buổi nghỉ trong 12 dòng đầu).")
+    return result
+
+
+def _cell(row: tuple, columns: dict[str, int], name: str) -> Any:
+    index = columns.get(name)
+    value = row[index] if index is not None and index < len(row) else None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _row(row: tuple, columns: dict, number: int, class_code: str, result: ExcelRead) -> None:
+    code = _cell(row, columns, "ma_hoc_sinh")
+    if code in (None, ""):
+        return  # blank and note rows below the table
+    try:
+        record = _record(row, columns, class_code)
+    except LegacyEncodingError as exc:
+        raise FileFormatError(PLATFORM, exc.reason) from None
+    except MappingError as exc:
+        label = SUMMARY_COLUMNS.get(exc.field or "", [exc.field or ""])[0]
+        result.problems.append(Problem(number, exc.reason, label))
+        return
+    result.records.append(record)
+
+
+def _record(row: tuple, columns: dict, class_code: str) -> dict[str, Any]:
+    subjects = {}
+    for name in columns:
+        value = _cell(row, columns, name)
+        if not name.startswith("mon:") or value in (None, ""):
+            continue
+        info = catalogs.subject(name[4:])
+        subjects[info.code] = (parse_mark(value, field=info.name) if info.by_comment
+                               else str(parse_score(value, field=info.name)))
+    learning, training = _cell(row, columns, "kq_hoc_tap"), _cell(row, columns, "kq_ren_luyen")
+    title, promotion = _cell(row, columns, "danh_hieu"), _cell(row, columns, "len_lop")
+    absences = _cell(row, columns, "tong_nghi")
+    if absences not in (None, "") and not str(absences).strip().removesuffix(".0").isdigit():
+        raise MappingError("Tổng số buổi nghỉ phải là số nguyên không âm", field="tong_nghi", value=absences)
+    return {
+        "ma_hoc_sinh": str(_cell(row, columns, "ma_hoc_sinh")).removesuffix(".0"),
+        "ho_ten": clean_name(_cell(row, columns, "ho_ten"), field="ho_ten"),
+        "ngay_sinh": (parse_date(_cell(row, columns, "ngay_sinh"), field="ngay_sinh").strftime("%d/%m/%Y")
+                      if _cell(row, columns, "ngay_sinh") not in (None, "") else None),
+        "ma_lop": class_code, "mon": subjects,
+        "kq_hoc_tap": parse_level(learning, field="kq_hoc_tap") if learning not in (None, "") else None,
+        "kq_ren_luyen": parse_level(training, field="kq_ren_luyen") if training not in (None, "") else None,
+        "tong_buoi_nghi": int(float(absences)) if absences not in (None, "") else None,
+        "danh_hieu": TITLES.get(fold(str(title))) if title else None,
+        "len_lop": PROMOTIONS.get(fold(str(promotion))) if promotion else None,
+    }

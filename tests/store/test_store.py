@@ -52,7 +52,7 @@ def test_migrations_create_exactly_the_models(engine):
 def test_migrate_twice_is_harmless(database_url, engine):
     migrate(database_url)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
 
 
 def test_student_round_trip_keeps_links_and_text(engine):

@@ -13,7 +13,7 @@ from simulators.school import VN_TZ
 from simulators.server import Simulators
 from simulators.views import Rates
 from store.db import make_engine, migrate
-from sync.imports import import_score_book
+from sync.file_import import import_score_book
 
 SUBJECTS = ("TOAN", "VAN", "NN1")
 

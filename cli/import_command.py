@@ -1,0 +1,76 @@
+"""``lienthong import FILE...``: exports and gradebooks into per-source snapshots, file by file.
+
+Prints per file what it is and what it held (kind, year, semesters, classes, students, cells)
+and every refused row with its number and reason; ``--json`` prints one object per file.
+Exit: 0 all read, 1 some rows refused, 2 a file refused whole or not readable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+
+from config.settings import Settings
+from connectors.errors import FileFormatError
+from connectors.file_kinds import WORDS
+from connectors.gradebook.excel import parse_map
+from store.db import make_engine, migrate
+from sync.file_import import ImportReport, Wanted, import_file
+
+SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
+
+
+def run_import(paths: list[Path], kind: str | None, wanted: Wanted, column_map: str | None, as_json: bool,
+               actor: str, console: Console | None = None) -> int:
+    console = console or Console()
+    settings = Settings()
+    if wanted.school_year is None:  # a file of another school year is refused unless asked for
+        wanted = Wanted(settings.current_school_year(), wanted.semester, wanted.class_code, wanted.subject)
+    try:
+        mapping = parse_map(column_map) if column_map else None
+    except FileFormatError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        return 2
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    worst = 0
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report = ImportReport(str(path), error=f"Không mở được tệp: {exc.strerror}")
+        else:
+            report = import_file(engine, path.name, data, kind, wanted, mapping, actor,
+                                 lambda: datetime.now(timezone.utc))
+        worst = max(worst, 2 if report.error else 1 if report.refused else 0)
+        if as_json:
+            sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, default=str) + "\n")
+        else:
+            _show(report, console)
+    return worst
+
+
+def _show(report: ImportReport, console: Console) -> None:
+    if report.error:
+        console.print(f"[red]✗ {report.name}: {report.error} Không lưu gì từ tệp này.[/red]")
+        return
+    semesters = ", ".join(SEMESTER_WORDS.get(s, s) for s in report.semesters) or "—"
+    classes = ", ".join(report.classes[:12]) + ("…" if len(report.classes) > 12 else "")
+    console.print(f"[bold]{report.name}[/bold]: {WORDS[report.kind]} ({report.kind}), năm học {report.school_year or '?'}"
+                  f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} ô điểm/kết quả, "
+                  f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối.")
+    if report.already_imported_at:
+        console.print(f"  Tệp này đã được nhập lúc {report.already_imported_at:%d/%m/%Y %H:%M}; không thay đổi gì.")
+    else:
+        console.print(f"  Lưu: mới {report.stored['new']}, thay đổi {report.stored['changed']}, không đổi "
+                      f"{report.stored['unchanged']}, bỏ qua vì đã có bản mới hơn {report.stored['stale']}.")
+    for problem in report.refused:
+        console.print(f"  [red]{problem}[/red]")
+    for problem in report.notes[:20]:
+        console.print(f"  [yellow]Lưu ý: {problem.message}[/yellow]")
+    if len(report.notes) > 20:
+        console.print(f"  … và {len(report.notes) - 20} lưu ý khác (xem --json).")
