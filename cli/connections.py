@@ -21,6 +21,7 @@ async def _health(connectors: dict) -> list:
 
 
 def check(console: Console | None = None) -> int:
+    """Exit: 0 all reachable, 2 refused (credentials, scope), 3 a platform unreachable."""
     console = console or Console()
     try:
         connectors = build_connectors(Settings())
@@ -32,4 +33,6 @@ def check(console: Console | None = None) -> int:
     for health in results:
         table.add_row(health.platform, "[green]kết nối được[/green]" if health.ok else "[red]lỗi[/red]", health.detail)
     console.print(table)
-    return 0 if all(h.ok for h in results) else 1
+    if any(h.extra.get("unreachable") for h in results):
+        return 3  # a platform did not answer: the network or the platform, not the settings
+    return 0 if all(h.ok for h in results) else 2

@@ -17,6 +17,7 @@ TEMPLATE = """# lienthong — cấu hình của trường {ma_truong}
 ma_truong = "{ma_truong}"
 database_url = "{database_url}"
 # school_year = "2026-2027"   # bỏ trống: năm học hiện tại theo lịch (bắt đầu tháng 9)
+# retry_budget_s = 120     # một lần chạy thử lại tối đa bao nhiêu giây với hệ thống không trả lời
 # secrets_file = "/etc/lienthong/secrets.toml"
 
 # vnEdu (API đối tác). Bỏ cả mục nếu trường chỉ dùng tệp Excel.

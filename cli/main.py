@@ -128,11 +128,12 @@ def sync(
     platform: list[str] = typer.Option(None, "--platform", help="Chỉ đồng bộ hệ thống này (lặp lại được)."),
     full: bool = typer.Option(False, "--full", help="Đọc toàn bộ thay vì chỉ phần thay đổi."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ cho xem kế hoạch gửi; không ghi gì ở đâu cả."),
+    as_json: bool = typer.Option(False, "--json", help="Mỗi sự kiện một đối tượng JSON trên một dòng."),
 ) -> None:
     """Đồng bộ một lần: đọc các hệ thống, lập kế hoạch theo quyền sở hữu dữ liệu, gửi đi."""
     from cli.sync_commands import sync_once
 
-    raise typer.Exit(sync_once(platform or None, full, dry_run))
+    raise typer.Exit(sync_once(platform or None, full, dry_run, as_json))
 
 
 @app.command()
@@ -174,11 +175,12 @@ def reconcile(
 
 
 @app.command()
-def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất.")) -> None:
+def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất."),
+         as_json: bool = typer.Option(False, "--json", help="Mỗi lần chạy một đối tượng JSON trên một dòng.")) -> None:
     """Lịch sử các lần đồng bộ và kết quả."""
     from cli.sync_commands import list_runs
 
-    raise typer.Exit(list_runs(limit))
+    raise typer.Exit(list_runs(limit, as_json))
 
 
 @app.command("approve-run")

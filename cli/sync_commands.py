@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -33,42 +34,62 @@ def _engine(settings: Settings):
     return make_engine(settings.database_url)
 
 
-def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, console: Console | None = None) -> int:
+def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False,
+              console: Console | None = None) -> int:
+    """Exit: 0 done, 1 done with refusals, errors or a hold, 2 bad configuration, 3 a platform unreachable."""
     console = console or Console()
     configure_logging("WARNING")
     try:
         settings = Settings()
         connectors = build_connectors(settings)
     except (ConnectorError, SettingsError) as exc:
-        console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        _fail(getattr(exc, "message", str(exc)), as_json, console)
         return 2
     unknown = set(platforms or []) - set(connectors)
     if unknown:
-        console.print(f"[red]Không có hệ thống {', '.join(sorted(unknown))} trong cấu hình "
-                      f"(có: {', '.join(connectors)})[/red]")
+        _fail(f"Không có hệ thống {', '.join(sorted(unknown))} trong cấu hình (có: {', '.join(connectors)})",
+              as_json, console)
         return 2
     engine = _engine(settings)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} bản ghi"),
-                  console=console, transient=True) as bar:
-        tasks: dict[tuple[str, str], int] = {}
 
+    async def run(progress):
+        try:
+            options = RunOptions(platforms, full, dry_run, school_windows=settings.school_windows())
+            return await run_once(connectors, engine, options, now, progress)
+        finally:
+            for connector in connectors.values():
+                await connector.aclose()
+
+    if as_json:
         def progress(platform: str, entity: str, count: int) -> None:
-            key = (platform, entity)
-            if key not in tasks:
-                tasks[key] = bar.add_task(f"{platform} · {entity}", total=None)
-            bar.advance(tasks[key], count)
+            print(json.dumps({"event": "pulled", "platform": platform, "entity": entity, "records": count}), flush=True)
 
-        async def run():
-            try:
-                options = RunOptions(platforms, full, dry_run, school_windows=settings.school_windows())
-                return await run_once(connectors, engine, options, now, progress)
-            finally:
-                for connector in connectors.values():
-                    await connector.aclose()
+        report = asyncio.run(run(progress))
+        print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} bản ghi"),
+                      console=console, transient=True) as bar:
+            tasks: dict[tuple[str, str], int] = {}
 
-        report = asyncio.run(run())
-    print_summary(report, dry_run, console)
-    return 0 if report.status in ("completed",) and not report.errors else 1
+            def progress(platform: str, entity: str, count: int) -> None:
+                key = (platform, entity)
+                if key not in tasks:
+                    tasks[key] = bar.add_task(f"{platform} · {entity}", total=None)
+                bar.advance(tasks[key], count)
+
+            report = asyncio.run(run(progress))
+        print_summary(report, dry_run, console)
+    if report.unreachable:
+        return 3
+    refused = sum(outcomes.get("dead", 0) for outcomes in report.delivered.values())
+    return 0 if report.status == "completed" and not report.errors and not refused else 1
+
+
+def _fail(message: str, as_json: bool, console: Console) -> None:
+    if as_json:
+        print(json.dumps({"event": "error", "message": message}, ensure_ascii=False))
+    else:
+        console.print(f"[red]{message}[/red]")
 
 
 def print_summary(report, dry_run: bool, console: Console) -> None:
@@ -95,20 +116,32 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
             console.print(f"  {change.kind:<10} {change.platform} {change.entity} {change.key} ô {', '.join(change.cells)}")
 
 
-def list_runs(limit: int, console: Console | None = None) -> int:
+def list_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
     console = console or Console()
     settings = Settings()
     engine = _engine(settings)
-    table = Table("#", "Bắt đầu", "Kết thúc", "Hệ thống", "Kiểu", "Trạng thái", "Chi tiết")
     with Session(engine) as session:
-        for run in session.exec(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)):
-            detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
-            table.add_row(str(run.id), f"{run.started_at:%d/%m/%Y %H:%M}",
-                          f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—", run.platforms,
-                          "chạy thử" if run.dry_run else run.mode, STATUS_WORDS.get(run.status, run.status), detail)
+        runs = list(session.exec(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)))
         queue = Counter(session.exec(select(OutboxItemRow.status)).all())
         dead = session.exec(select(OutboxItemRow).where(OutboxItemRow.status == "dead")
                             .order_by(OutboxItemRow.id.desc()).limit(20)).all()
+    if as_json:
+        for run in runs:
+            print(json.dumps({"event": "run", "run_id": run.id, "started_at": run.started_at.isoformat(),
+                              "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                              "platforms": run.platforms, "mode": run.mode, "dry_run": run.dry_run,
+                              "status": run.status, "hold_reason": run.hold_reason, "summary": run.summary},
+                             ensure_ascii=False, default=str))
+        print(json.dumps({"event": "queue", **{k: queue[k] for k in ("pending", "held", "awaiting_approval", "dead")},
+                          "refused": [{"platform": i.platform, "entity": i.entity, "key": i.key, "message": i.message}
+                                      for i in dead]}, ensure_ascii=False))
+        return 0
+    table = Table("#", "Bắt đầu", "Kết thúc", "Hệ thống", "Kiểu", "Trạng thái", "Chi tiết")
+    for run in runs:
+        detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
+        table.add_row(str(run.id), f"{run.started_at:%d/%m/%Y %H:%M}",
+                      f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—", run.platforms,
+                      "chạy thử" if run.dry_run else run.mode, STATUS_WORDS.get(run.status, run.status), detail)
     console.print(table)
     console.print(f"Hàng đợi gửi: chờ gửi {queue['pending']} (kể cả chờ mở khoá sổ), tạm giữ {queue['held']}, "
                   f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, bị từ chối {queue['dead']}.")

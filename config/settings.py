@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     ma_truong: str = ""
     school_year: str = ""  # empty: the current one by the clock (a year starts in September)
     secrets_file: Path | None = None
+    retry_budget_s: float = 120.0
+    """How long one run keeps retrying a platform that does not answer before reporting it unreachable."""
     vnedu: VneduSettings | None = None
     csdl: CsdlSettings | None = None
     portal: PortalSettings | None = None

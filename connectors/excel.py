@@ -22,6 +22,7 @@ from mapping.normalize import fold
 
 MAX_UNPACKED = 100 * 1024 * 1024  # a school's workbook is a few MB unpacked
 MAX_RATIO = 200  # XML compresses well, but not this well
+MAX_COLUMNS = 300  # the widest real table (a results sheet) has about 30
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -78,7 +79,17 @@ def open_workbook(data: bytes, platform: str) -> Workbook:
 
 
 def rows_of(sheet, limit: int | None = None) -> list[tuple]:
-    return [tuple(row) for row in sheet.iter_rows(values_only=True, max_row=limit)]
+    """The sheet's values row by row; a sheet with data beyond `MAX_COLUMNS` columns is refused
+    (no school table is that wide: it is a broken or hostile file, and reading it would take minutes)."""
+    width = sheet.max_column or 0  # from the sheet's dimension tag; may be absent or cover styled cells only
+    if width > MAX_COLUMNS:
+        head = sheet.iter_rows(values_only=True, max_row=20)
+        if any(v not in (None, "") for row in head for v in row[MAX_COLUMNS:]):
+            raise FileFormatError("excel", f"Trang «{sheet.title}» có dữ liệu ở {width} cột; bảng điểm hay danh sách "
+                                           f"học sinh không rộng quá {MAX_COLUMNS} cột. Tệp hỏng hoặc không phải "
+                                           "tệp xuất của trường; không đọc.")
+    return [tuple(row) for row in sheet.iter_rows(values_only=True, max_row=limit, max_col=min(width, MAX_COLUMNS)
+                                                  if width else None)]
 
 
 def find_header(rows: list[tuple], wanted: dict[str, Iterable[str]], required: Iterable[str],

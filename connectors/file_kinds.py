@@ -13,6 +13,8 @@ from connectors.errors import FileFormatError
 from connectors.excel import find_header, open_workbook, rows_of
 from connectors.gradebook.excel import detect_columns
 from connectors.vnedu.excel import SUMMARY_COLUMNS, SUMMARY_REQUIRED
+from mapping.errors import LegacyEncodingError
+from mapping.legacy_encoding import detect_legacy_encoding
 
 KINDS = ("vnedu-sodiem", "vnedu-tonghop", "csdl-hocsinh", "csdl-ketqua", "gradebook")
 WORDS = {"vnedu-sodiem": "sổ điểm môn học xuất từ vnEdu", "vnedu-tonghop": "bảng tổng hợp kết quả cuối năm của vnEdu",
@@ -37,10 +39,16 @@ def kind_of_rows(rows: list[tuple]) -> str | None:
 def detect_kind(data: bytes) -> str:
     """The kind of the first sheet that has a recognisable table; a clear error when none has."""
     book = open_workbook(data, "excel")
+    legacy = None
     for sheet in book.worksheets:
-        kind = kind_of_rows(rows_of(sheet, 14))
+        rows = rows_of(sheet, 14)
+        kind = kind_of_rows(rows)
         if kind:
             return kind
+        legacy = legacy or next((found for row in rows for v in row if isinstance(v, str)
+                                 if (found := detect_legacy_encoding(v))), None)
+    if legacy:
+        raise FileFormatError("excel", LegacyEncodingError(legacy[0], "", legacy[1]).reason + ".")
     raise FileFormatError("excel", "Không nhận ra loại tệp: không có trang nào có dòng tiêu đề của sổ điểm, bảng tổng "
                                    "hợp vnEdu, danh sách học sinh hay kết quả học tập CSDL trong 12 dòng đầu. Hãy chọn "
                                    f"loại bằng --kind ({', '.join(KINDS)}).")

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
-from mapping.normalize import name_key
+from mapping.normalize import fold, name_key
 
 LINK = 0.90
 DOUBT = 0.70
@@ -80,12 +81,16 @@ def score(a: Person, b: Person) -> float:
     """0…1: how sure we are that ``a`` and ``b`` are the same student."""
     key_a, key_b = name_key(a.full_name), name_key(b.full_name)
     name = max(fuzz.ratio(key_a, key_b), fuzz.token_set_ratio(key_a, key_b) - 5) / 100  # dropped middle name
-    if fuzz.ratio(key_a.rsplit(" ", 1)[-1], key_b.rsplit(" ", 1)[-1]) < 50:
-        name /= 4  # another given name (My, Phúc) is another child, whatever else they share
+    if OSA.distance(fold(a.full_name).rsplit(" ", 1)[-1], fold(b.full_name).rsplit(" ", 1)[-1]) > 1:
+        name /= 4  # another given name (My/Phúc, Thịnh/Bình) is another child; a slip changes one letter
     parts = {"name": name, "birth": _birth(a.birth_date, b.birth_date),
              "class": 1.0 if a.class_code == b.class_code else 0.5 if a.grade == b.grade else 0.0,
              "gender": 1.0 if a.gender == b.gender else 0.0}
-    return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4)
+    # What one side does not show (vnEdu's exports carry no gender) is no evidence either way:
+    # the remaining weights are scaled up rather than counting the gap as a difference.
+    known = [k for k in parts if (k != "gender" or (a.gender and b.gender))
+             and (k != "birth" or (a.birth_date and b.birth_date))]
+    return round(sum(WEIGHTS[k] * parts[k] for k in known) / sum(WEIGHTS[k] for k in known), 4)
 
 
 def match(anchors: list[Person], others: list[Person]) -> MatchResult:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from connectors.base import Connector
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, TransientError
 from mapping.calendar import school_year_of, semester_of
 from store.tables import OutboxItemRow, SyncRunRow
 from sync import audit
@@ -46,7 +46,19 @@ class RunReport:
     waiting_window: int = 0
     hold_reason: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    unreachable: set[str] = field(default_factory=set)  # platforms that did not answer, after retries
     plan: list[PlannedChange] = field(default_factory=list)
+
+    def failed(self, platform: str, exc: ConnectorError) -> None:
+        self.errors[platform] = exc.message
+        if isinstance(exc, TransientError):
+            self.unreachable.add(platform)
+
+    def as_json(self) -> dict:
+        return {"event": "run", "run_id": self.run_id, "status": self.status,
+                "pulled": {k: dict(v) for k, v in self.pulled.items()}, "planned": dict(self.planned),
+                "delivered": {k: dict(v) for k, v in self.delivered.items()}, "waiting_window": self.waiting_window,
+                "hold_reason": self.hold_reason, "errors": self.errors, "unreachable": sorted(self.unreachable)}
 
 
 def hold_reason(changes: list[PlannedChange], class_sizes: Counter, share: float, closed_changes: int = 0,
@@ -95,7 +107,7 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
                     connectors[name], store, pull_scopes(name, school_year_of(today), semester_of(today), today),
                     options.full, clock, (lambda entity, n, p=name: progress(p, entity, n)) if progress else None)
             except ConnectorError as exc:
-                report.errors[name] = exc.message
+                report.failed(name, exc)
         windows = await _windows(connectors, names, report, options)
         _plan(store, run, report, options, clock, windows.get("vnedu", options.school_windows))
         if report.status != "held" and not options.dry_run:
@@ -105,7 +117,7 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
                 try:
                     delivery = await deliver(connectors[name], store, clock, windows.get(name))
                 except ConnectorError as exc:
-                    report.errors[name] = exc.message
+                    report.failed(name, exc)
                     continue
                 report.delivered[name] = delivery.outcomes
                 report.waiting_window += delivery.waiting_window
@@ -127,7 +139,7 @@ async def _windows(connectors: dict[str, Connector], names: list[str], report: R
         try:
             found[name] = [*await connectors[name].lock_windows(), *options.school_windows]
         except ConnectorError as exc:
-            report.errors[name] = exc.message
+            report.failed(name, exc)
     return found
 
 

@@ -135,14 +135,19 @@ def read_results(data: bytes, expected_year: str | None = None, semester: str | 
     titles = title_text(rows, header_row)
     result = ExcelRead(info={"school_year": _check_year(rows, header_row, expected_year, "kết quả học tập")})
     found_semester = "CN" if "ca nam" in titles else "2" if "hoc ky ii" in titles else "1" if "hoc ky i" in titles else None
+    if found_semester is None and ("danh_hieu" in columns or "len_lop" in columns):
+        found_semester = "CN"  # only the year's results have a title and a promotion
     if semester and found_semester and found_semester != semester:
         raise FileFormatError(PLATFORM, f"Tệp là kết quả {_semester_words(found_semester)}, "
                                         f"không phải {_semester_words(semester)} như đã chọn.")
+    if not (found_semester or semester):
+        raise FileFormatError(PLATFORM, "Tệp kết quả học tập không ghi học kỳ (không có dòng tiêu đề): hãy chọn "
+                                        "--semester 1 hoặc 2.")
     for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
         if _cell(row, columns, "ma_dinh_danh") in (None, ""):
             continue
         try:
-            result.records.append(_result(row, columns, number, found_semester or semester or "1", result.problems))
+            result.records.append(_result(row, columns, number, found_semester or semester, result.problems))
             result.info.setdefault("classes", set()).add(str(_cell(row, columns, "ma_lop") or "").strip())
         except MappingError as exc:
             result.problems.append(Problem(number, exc.reason, _label(exc.field, RESULT_COLUMNS)))

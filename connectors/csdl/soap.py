@@ -142,7 +142,7 @@ class CsdlSoap(Connector):
         try:
             windows = await self.lock_windows(HEALTH_POLICY)
         except ConnectorError as exc:
-            return Health(PLATFORM, False, exc.message)
+            return Health(PLATFORM, False, exc.message, {"unreachable": isinstance(exc, TransientError)})
         return Health(PLATFORM, True, f"{sum(not w.locked for w in windows)} khoá sổ đang mở")
 
     # --- pushes -----------------------------------------------------------------------------

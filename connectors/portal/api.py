@@ -117,7 +117,7 @@ class PortalApi(Connector):
             items = await self._call("GET", "/yeu-cau-bao-cao", HEALTH_POLICY,
                                      params={**self.codes, "nam_hoc": self.config.school_year})
         except ConnectorError as exc:
-            return Health(PLATFORM, False, exc.message)
+            return Health(PLATFORM, False, exc.message, {"unreachable": isinstance(exc, TransientError)})
         return Health(PLATFORM, True, f"{len(items)} yêu cầu báo cáo")
 
 

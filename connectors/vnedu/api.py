@@ -140,7 +140,7 @@ class VneduApi(Connector):
         try:
             body = await self._call("GET", self._school("/lop"), HEALTH_POLICY, params={"nam_hoc": self.config.school_year})
         except ConnectorError as exc:
-            return Health(PLATFORM, False, exc.message)
+            return Health(PLATFORM, False, exc.message, {"unreachable": isinstance(exc, TransientError)})
         return Health(PLATFORM, True, f"{len(body['items'])} lớp", {"classes": len(body["items"])})
 
     # --- pushes -----------------------------------------------------------------------------

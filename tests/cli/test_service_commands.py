@@ -1,6 +1,7 @@
 """``lienthong simulate``, ``db upgrade`` and ``check`` as an IT person runs them."""
 
 import signal
+import json
 import subprocess
 
 import httpx
@@ -62,9 +63,16 @@ def test_check_reaches_every_configured_simulator(tmp_path):
         assert out.count("kết nối được") == 3 and "lớp" in out and "yêu cầu báo cáo" in out
         wrong = subprocess.run([*lienthong(), "check"], capture_output=True, timeout=120,
                                env={**env, "LIENTHONG_CSDL_PASSWORD": "sai"})
-        assert wrong.returncode == 1 and "LIENTHONG_CSDL_PASSWORD" in wrong.stdout.decode()
+        assert wrong.returncode == 2 and "LIENTHONG_CSDL_PASSWORD" in wrong.stdout.decode()  # configuration
     finally:
         sims.stop()
+    gone = subprocess.run([*lienthong(), "check"], capture_output=True, timeout=120, env=env)
+    assert gone.returncode == 3, gone.stdout.decode()  # the platforms do not answer
+    synced = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'x.db'}", "sync", "--once", "--json",
+                             "--platform", "vnedu"], capture_output=True, timeout=300,
+                            env={**env, "LIENTHONG_RETRY_BUDGET_S": "3"})
+    events = [json.loads(line) for line in synced.stdout.decode().splitlines()]
+    assert synced.returncode == 3 and events[-1]["event"] == "run" and events[-1]["unreachable"] == ["vnedu"]
 
 
 def test_init_writes_a_commented_config_and_the_database_and_never_overwrites(tmp_path):

@@ -1,0 +1,280 @@
+"""Excel-only schools, end to end from files through the command line (issue 8's "Must show").
+
+A school generated at the end of a school year (both semesters and year results exist) is
+written out as the files such a school has: vnEdu's score books and year summary, the CSDL's
+student list and results, two teachers' own gradebooks. `lienthong import` reads them,
+`lienthong reconcile` must report exactly the differences the generator injected, and
+`lienthong export` writes CSDL import files that read back to the same values.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import time
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from connectors.csdl.excel import read_results, read_student_list
+from simulators.exports import TEACHER_SUBJECTS, write_school_files
+from simulators.school import generate_school
+from simulators.views import Rates, build_platform_data
+from tests.cli.test_assess_cli import lienthong
+from tests.reconciliation.test_compare import KINDS, WITH_SUBJECT
+
+YEAR_END = date(2026, 6, 15)  # school year 2025-2026 is over: both semesters and the year's results exist
+# Status and absence counts are not in any export vnEdu offers (no attendance, no status column):
+# those two kinds cannot be seen from files and are not injected here.
+RATES = Rates(transfer_one_place=0, absences_count=0, name_variant=0.02, score_typo=0.06, score_missing=0.03,
+              comment_mark_as_score=0.03, wrong_class=0.01, dob_swapped=0.01)  # more slips: only two subjects have a teacher's gradebook
+SCORE_KINDS = ("score_typo", "score_missing", "comment_mark_as_score")
+
+
+def run(args: list[str], db: str, **extra) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_SCHOOL_YEAR": "2025-2026", **extra}
+    return subprocess.run([*lienthong(), "--db", db, *args], capture_output=True, timeout=600, env=env, text=True)
+
+
+@pytest.fixture(scope="module")
+def school_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exports")
+    school = generate_school(8, 500, YEAR_END)
+    data = build_platform_data(school, 8, RATES)
+    return school, data, write_school_files(school, data, folder), folder
+
+
+@pytest.fixture(scope="module")
+def imported(school_files):
+    school, data, files, folder = school_files
+    db = f"sqlite:///{folder / 'school.db'}"
+    done = run(["import", "--json", *map(str, files)], db)
+    return db, done
+
+
+def expected_of(school, data) -> set:
+    def subject(d):
+        parts = d.field.split(".")
+        return (parts[2] if parts[0] == "ket_qua" else parts[1]) if d.kind in WITH_SUBJECT else None
+
+    expected = set()
+    for d in data.differences:
+        if d.expect == "none" or d.kind not in KINDS:
+            continue
+        if d.kind in SCORE_KINDS and subject(d) not in TEACHER_SUBJECTS:
+            continue  # no teacher brought a gradebook of that subject: nothing to compare vnEdu with
+        expected.add((KINDS[d.kind], d.student, subject(d)))
+    return expected | {("missing_student", s.key, None) for s in school.students if s.ministry_id is None}
+
+
+def signatures_of(school, found: list[dict]) -> set:
+    by_vnedu = {s.vnedu_id: s.key for s in school.students}
+    by_csdl = {s.ministry_id: s.key for s in school.students if s.ministry_id}
+    out = set()
+    for d in found:
+        keys = d["student"]["keys"]
+        student = by_vnedu.get(keys.get("vnedu")) or by_csdl.get(keys.get("csdl"))
+        out.add((d["kind"], student, d["subject"] if d["kind"] in ("score_mismatch", "missing_score",
+                                                                      "average_mismatch") else None))
+    return out
+
+
+def test_every_file_is_recognised_and_read(school_files, imported):
+    _, _, files, _ = school_files
+    db, done = imported
+    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert len(reports) == len(files) and not any(r["error"] or r["refused"] for r in reports)
+    kinds = {r["file"]: r["kind"] for r in reports}
+    assert kinds["vnedu-tonghop.xlsx"] == "vnedu-tonghop" and kinds["csdl-danhsach.xlsx"] == "csdl-hocsinh"
+    assert kinds["vnedu-sodiem-TOAN-hk2.xlsx"] == "vnedu-sodiem" and kinds["csdl-ketqua-khoi9-cn.xlsx"] == "csdl-ketqua"
+    assert kinds["giaovien-TOAN-hk1.xlsx"] == kinds["giaovien-GDTC-hk1.xlsx"] == "gradebook"
+    book = next(r for r in reports if r["file"] == "giaovien-TOAN-hk1.xlsx")  # hand-made: Miệng, 15 phút (2)…
+    assert book["semesters"] == ["1"] and book["school_year"] == "2025-2026" and book["students"] == 500
+    assert book["cells"] == 500 * 6  # four TX (Toán: 140 periods), GK and CK per student, none lost
+    summary = next(r for r in reports if r["file"] == "vnedu-tonghop.xlsx")
+    assert summary["semesters"] == ["CN"] and len(summary["classes"]) == 12
+
+
+def test_reconciling_imported_files_reports_exactly_the_injected_differences(school_files, imported):
+    school, data, _, folder = school_files
+    db, _ = imported
+    out, summary = folder / "found.jsonl", folder / "summary.json"
+    done = run(["reconcile", "--format", "json", "--out", str(out), "--summary", str(summary)], db)
+    assert done.returncode == 1, done.stderr  # differences found
+    found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    expected, signatures = expected_of(school, data), signatures_of(school, found)
+    assert {kind for kind, _, _ in expected} >= {"score_mismatch", "missing_score", "average_mismatch",
+                                                 "bio_mismatch", "class_mismatch", "missing_student"}
+    assert signatures == expected, (sorted(signatures - expected)[:5], sorted(expected - signatures)[:5])
+    counts = json.loads(summary.read_text(encoding="utf-8"))
+    assert counts["total"] == len(found) and sum(counts["by_kind"].values()) == len(found)
+    # names that differ only by NFD/NFC or tone placement raise nothing (and there are such names)
+    quiet = [d for d in data.differences if d.kind == "name_variant" and d.expect == "none"]
+    named = {d["student"]["keys"].get("csdl") for d in found if d["field"] == "ho_ten"}
+    by_key = {s.key: s for s in school.students}
+    assert quiet and not {by_key[d.student].ministry_id for d in quiet} & named
+    again = run(["reconcile", "--format", "json", "--out", str(out), "--summary", str(summary)], db)
+    assert json.loads(summary.read_text(encoding="utf-8"))["new"] == 0 and again.returncode == 1
+
+
+def test_importing_the_same_files_again_changes_nothing(school_files, imported):
+    _, _, files, _ = school_files
+    db, _ = imported
+    before = sa.create_engine(db).connect().execute(sa.text("select count(*), sum(version) from source_snapshot")).one()
+    done = run(["import", "--json", *map(str, files[:5])], db)
+    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 0 and all(r["already_imported"] and not r["stored"].get("new") for r in reports)
+    after = sa.create_engine(db).connect().execute(sa.text("select count(*), sum(version) from source_snapshot")).one()
+    assert after == before
+
+
+def test_export_refuses_over_open_score_differences_then_round_trips(school_files, imported):
+    school, data, _, folder = school_files
+    db, _ = imported
+    target = folder / "ketqua-cn.xlsx"
+    refused = run(["export", "csdl-ketqua", "--semester", "CN", "--out", str(target)], db)
+    assert refused.returncode == 2 and "--force" in refused.stdout and not target.exists()
+    clean = next(c.code for c in school.classes if c.code not in refused.stdout)  # a class with no open difference
+    done = run(["export", "csdl-ketqua", "--semester", "CN", "--class", clean, "--out", str(target)], db)
+    assert done.returncode in (0, 1), done.stdout
+    back = read_results(target.read_bytes())
+    assert back.info["school_year"] is None and not back.problems
+    assert {r["HocKy"] for r in back.records} == {"CN"}
+    assert all(r["KetQuaHocTap"] in ("T", "K", "Đ", "CĐ") and r["LenLop"] in ("LL", "KTL", "RLH", "OL")
+               for r in back.records)
+    in_class = {s.ministry_id for s in school.students if s.ministry_id and  # class: the school's side (vnEdu)
+                data.vnedu["hoc_sinh"].get(s.vnedu_id, {}).get("ma_lop") == clean}
+    assert {r["MaDinhDanh"] for r in back.records} <= in_class and len(back.records) >= len(in_class) - 2
+    forced = run(["export", "csdl-ketqua", "--semester", "CN", "--force", "--out", str(folder / "all.xlsx")], db)
+    assert forced.returncode in (0, 1) and "--force" in forced.stdout
+    log = sa.create_engine(db).connect().execute(sa.text(
+        "select detail from audit_log where action = 'csdl_file_exported' order by id desc")).scalars().first()
+    assert json.loads(log)["forced_over"] > 0 if isinstance(log, str) else log["forced_over"] > 0
+    students = folder / "hocsinh.xlsx"
+    listed = run(["export", "csdl-hocsinh", "--class", clean, "--out", str(students)], db)
+    assert listed.returncode in (0, 1)
+    read = read_student_list(students.read_bytes(), expected_class=clean)
+    assert {r["MaDinhDanh"] for r in read.records if r["MaDinhDanh"]} == in_class & set(data.csdl["hoc_sinh"])
+
+
+def _comparable(record: dict) -> tuple:
+    subjects = sorted((m["MaMon"], str(m.get("DiemTB") or ""), m.get("KetQuaDanhGia") or "") for m in record["Mon"])
+    return (record["MaDinhDanh"], record["HocKy"], tuple(subjects), record["KetQuaHocTap"], record["KetQuaRenLuyen"],
+            record["SoBuoiNghiCoPhep"], record["SoBuoiNghiKhongPhep"], record.get("DanhHieu"), record.get("LenLop"))
+
+
+def test_export_file_reads_back_to_the_same_values(imported):
+    """The writer and the reader agree cell for cell: averages, levels, absences, title, promotion."""
+    from cli.reconcile_command import load_sources
+    from config.settings import Settings
+    from connectors.csdl.excel import write_results
+    from reconciliation.csdl_files import results_file
+
+    db, _ = imported
+    sources = load_sources(Settings(database_url=db))
+    for semester in ("1", "2", "CN"):
+        built = results_file(sources, "2025-2026", semester, None)
+        back = read_results(write_results(built.records, built.students, semester), semester=semester)
+        assert len(back.records) == len(built.records) > 400 and not back.problems
+        assert [_comparable(r) for r in back.records] == [_comparable(r) for r in built.records]
+
+
+def test_a_file_of_another_school_year_is_refused_whole(tmp_path):
+    school = generate_school(9, 60, date(2025, 6, 15))  # 2024-2025
+    data = build_platform_data(school, 9, Rates.none())
+    files = write_school_files(school, data, tmp_path / "old", subjects=["TOAN"])
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    done = run(["import", *map(str, files[:3])], db)
+    assert done.returncode == 2 and "2024-2025" in done.stdout and "Không lưu gì" in done.stdout
+    count = sa.create_engine(db).connect().execute(sa.text("select count(*) from source_snapshot")).scalar()
+    assert count == 0
+
+
+def _wide_sheet() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for _ in range(3):
+        sheet.append(["x"] * 10_000)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _tcvn3_gradebook() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Hä vµ tªn", "MiÖng", "15 phót", "Gi÷a k×", "Cuèi k×"])  # the header itself in TCVN3
+    sheet.append(["NguyÔn V¨n An", "8", "7", "9", "8"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("[Content_Types].xml", b"<Types/>")
+        out.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (300 * 1024 * 1024) + b"/>")
+    return buffer.getvalue()
+
+
+def _xxe() -> bytes:
+    buffer = io.BytesIO()
+    source = io.BytesIO()
+    Workbook().save(source)
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in original.infolist():
+            content = original.read(item)
+            if item.filename == "xl/workbook.xml":
+                content = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                           b"<workbook>&e;</workbook>")
+            out.writestr(item, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, make, words", [
+    ("bom.xlsx", _zip_bomb, "bom nén"), ("xxe.xlsx", _xxe, "DOCTYPE"), ("rong.xlsx", _wide_sheet, "10000 cột"),
+    ("tcvn3.xlsx", _tcvn3_gradebook, "TCVN3"),
+])
+def test_hostile_files_are_refused_fast_with_a_clear_message_and_nothing_stored(tmp_path, name, make, words):
+    path = tmp_path / name
+    path.write_bytes(make())
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    assert run(["db", "upgrade"], db).returncode == 0
+    started = time.perf_counter()
+    done = run(["import", "--json", str(path)], db)
+    elapsed = time.perf_counter() - started
+    report = json.loads(done.stdout)
+    assert done.returncode == 2 and words in report["error"] and "passwd" not in report["error"], report
+    assert elapsed < 5, elapsed
+    engine = sa.create_engine(db)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("select count(*) from source_snapshot")).scalar() == 0
+        assert connection.execute(sa.text("select count(*) from imported_file")).scalar() == 0
+
+
+def test_an_unrecognised_gradebook_shows_its_header_and_a_map_by_header_text_reads_it(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "6A1"
+    sheet.append(["SỔ ĐIỂM MÔN TOÁN — HỌC KỲ I — NĂM HỌC 2025-2026"])
+    sheet.append(["Số", "Mã HS", "Họ tên", "Kiểm tra nói", "Bài viết ngắn", "Bài viết dài", "Giữa HK", "Thi HK"])
+    sheet.append([1, "1800000001", "Nguyễn Văn An", "8", "7", "9", "8", "7,5"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path = tmp_path / "tu-lam.xlsx"
+    path.write_bytes(buffer.getvalue())
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    first = run(["import", "--json", "--kind", "gradebook", str(path)], db)
+    error = json.loads(first.stdout)["error"]
+    assert first.returncode == 2 and "«Kiểm tra nói» | «Bài viết ngắn»" in error and "--map" in error
+    mapped = run(["import", "--json", "--kind", "gradebook", "--map",
+                  "Kiểm tra nói=TX1,Bài viết ngắn=TX2,Bài viết dài=TX3,Giữa HK=GK,Thi HK=CK", str(path)], db)
+    report = json.loads(mapped.stdout)
+    assert mapped.returncode == 0 and report["cells"] == 5 and report["stored"] == {"new": 1}, report
