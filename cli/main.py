@@ -16,6 +16,8 @@ db_app = typer.Typer(help="Cơ sở dữ liệu của lienthong (SQLite mặc đ
 app.add_typer(db_app, name="db")
 audit_app = typer.Typer(help="Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).")
 app.add_typer(audit_app, name="audit")
+resolve_app = typer.Typer(help="Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.")
+app.add_typer(resolve_app, name="resolve")
 
 
 @app.callback()
@@ -49,9 +51,11 @@ def init(
 
 
 def _actor() -> str:
+    """Who acts, for the audit log: ``LIENTHONG_ACTOR`` (set per person on a shared server), else the OS user."""
     import getpass
+    import os
 
-    return getpass.getuser()
+    return os.environ.get("LIENTHONG_ACTOR") or getpass.getuser()
 
 
 @app.command()
@@ -160,16 +164,20 @@ def match() -> None:
 
 @app.command()
 def reconcile(
-    output_format: str = typer.Option("table", "--format", help="table (cho người đọc) hoặc json (JSON Lines)."),
-    class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1."),
-    out: Path = typer.Option(None, "--out", help="Ghi JSON Lines vào tệp này."),
+    output_format: str = typer.Option("table", "--format",
+                                      help="table (trên màn hình), json (JSON Lines), html, xlsx hoặc pdf (báo cáo)."),
+    class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1 (báo cáo cho GVCN)."),
+    out: Path = typer.Option(None, "--out", help="Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf)."),
     summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
 ) -> None:
     """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt."""
     from cli.reconcile_command import run_reconcile
 
-    if output_format not in ("table", "json"):
-        typer.echo("--format phải là table hoặc json", err=True)
+    if output_format not in ("table", "json", "html", "xlsx", "pdf"):
+        typer.echo("--format phải là table, json, html, xlsx hoặc pdf", err=True)
+        raise typer.Exit(2)
+    if output_format in ("xlsx", "pdf") and out is None:
+        typer.echo(f"--format {output_format} cần --out TỆP", err=True)
         raise typer.Exit(2)
     raise typer.Exit(run_reconcile(output_format, class_code, out, summary))
 
@@ -251,6 +259,48 @@ def import_gradebook(
 
     raise typer.Exit(run_import([path], "gradebook", Wanted(None, semester, None, subject), column_map, False,
                                 _actor()))
+
+
+@resolve_app.command("propose")
+def resolve_propose(
+    discrepancy_id: str = typer.Argument(..., help="Mã khác biệt (cột id của `lienthong reconcile --format json`)."),
+    value: str = typer.Option(..., "--value", help="Giá trị đúng, ví dụ 7,5 hoặc Đ."),
+    reason: str = typer.Option(..., "--reason", help="Lý do, ví dụ «đối chiếu bài kiểm tra gốc»."),
+) -> None:
+    """GVCN đề xuất giá trị đúng; sửa điểm/kết quả cần Hiệu trưởng duyệt trước khi gửi đi."""
+    from cli.resolve_command import propose
+
+    raise typer.Exit(propose(discrepancy_id, value, reason, _actor()))
+
+
+@resolve_app.command("approve")
+def resolve_approve(
+    discrepancy_id: str = typer.Argument(..., help="Mã khác biệt."),
+    reason: str = typer.Option("", "--reason", help="Ghi chú khi duyệt."),
+) -> None:
+    """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới."""
+    from cli.resolve_command import approve
+
+    raise typer.Exit(approve(discrepancy_id, reason, _actor()))
+
+
+@resolve_app.command("reject")
+def resolve_reject(
+    discrepancy_id: str = typer.Argument(..., help="Mã khác biệt."),
+    reason: str = typer.Option(..., "--reason", help="Lý do từ chối."),
+) -> None:
+    """Hiệu trưởng từ chối đề xuất; khác biệt trở lại cho GVCN."""
+    from cli.resolve_command import reject
+
+    raise typer.Exit(reject(discrepancy_id, reason, _actor()))
+
+
+@resolve_app.command("show")
+def resolve_show(discrepancy_id: str = typer.Argument(..., help="Mã khác biệt.")) -> None:
+    """Khác biệt, người phụ trách và các bước xử lý."""
+    from cli.resolve_command import show
+
+    raise typer.Exit(show(discrepancy_id))
 
 
 @audit_app.command("verify")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from rich.console import Console
@@ -14,17 +14,16 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from reconciliation.compare import reconcile
-from reconciliation.register import record
+from reconciliation.discrepancy import KIND_WORDS
+from reconciliation.register import homeroom_teachers, record
+from reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
 from store.db import make_engine, migrate
 from store.repository import snapshot_versions
 
-ENTITIES = {"gradebook": ("diem",), "vnedu": ("hoc_sinh", "diem", "diem_danh", "tong_hop"),
+ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "tong_hop"),
             "csdl": ("hoc_sinh", "ket_qua")}
-KIND_WORDS = {"score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm", "average_mismatch": "ĐTB trên CSDL sai",
-              "missing_student": "thiếu học sinh", "identity_doubt": "nghi vấn danh tính",
-              "duplicate_student": "trùng học sinh", "bio_mismatch": "lý lịch khác nhau", "class_mismatch": "lớp khác nhau",
-              "status_mismatch": "trạng thái khác nhau", "absence_mismatch": "số buổi nghỉ khác nhau",
-              "result_mismatch": "kết quả đánh giá khác nhau"}
+RENDERERS = {"html": render_html, "xlsx": render_xlsx, "pdf": render_pdf}
+VN_TZ = timezone(timedelta(hours=7))
 
 
 def load_sources(settings: Settings) -> dict:
@@ -46,10 +45,23 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
     today = date.today()
     found = [d for d in reconcile(sources, settings.current_school_year(today), None, today)
              if not class_code or d.class_code == class_code]
+    teachers = homeroom_teachers(sources["vnedu"].get("lop", {}))
+    now = datetime.now(timezone.utc)
     with Session(make_engine(settings.database_url)) as session:
-        changes = record(session, found, datetime.now(timezone.utc), {class_code} if class_code else None)
+        changes = record(session, found, now, {class_code} if class_code else None, teachers)
         session.commit()
-    if output_format == "json":
+    if output_format in RENDERERS:
+        context = ReportContext(f"Trường {settings.ma_truong}" if settings.ma_truong else "Trường",
+                                settings.current_school_year(today), now.astimezone(VN_TZ), class_code, teachers)
+        rendered = RENDERERS[output_format]([d.as_json() for d in found], context)
+        if isinstance(rendered, str):
+            rendered = rendered.encode("utf-8")
+        if out:
+            out.write_bytes(rendered)
+            console.print(f"Đã ghi báo cáo {out} ({len(found)} khác biệt).")
+        else:
+            sys.stdout.buffer.write(rendered)
+    elif output_format == "json":
         lines = "".join(json.dumps(d.as_json(), ensure_ascii=False) + "\n" for d in found)
         if out:
             out.write_text(lines, encoding="utf-8")

@@ -17,6 +17,12 @@ SEVERITY = {"identity_doubt": "high", "duplicate_student": "high", "missing_stud
             "bio_mismatch": "medium", "class_mismatch": "medium", "status_mismatch": "medium",
             "absence_mismatch": "low", "result_mismatch": "high"}
 
+KIND_WORDS = {  # what a teacher calls each kind
+    "score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm", "average_mismatch": "điểm trung bình khác",
+    "missing_student": "thiếu học sinh", "identity_doubt": "nghi vấn danh tính", "duplicate_student": "trùng học sinh",
+    "bio_mismatch": "lý lịch khác nhau", "class_mismatch": "lớp khác nhau", "status_mismatch": "trạng thái khác nhau",
+    "absence_mismatch": "số buổi nghỉ khác nhau", "result_mismatch": "kết quả đánh giá khác nhau"}
+
 
 @dataclass(frozen=True)
 class Discrepancy:

@@ -15,8 +15,18 @@ from reconciliation.discrepancy import Discrepancy
 from store.tables import DiscrepancyRow
 
 
-def record(session: Session, found: list[Discrepancy], now: datetime, scope_classes: set[str] | None = None) -> Counter:
-    """Apply one reconciliation's findings; returns counts of new, seen, reopened and closed."""
+def homeroom_teachers(classes: dict[str, dict]) -> dict[str, str]:
+    """Class code → its homeroom teacher (GVCN) as vnEdu's class list names them: who owns a difference."""
+    return {code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})" for code, c in classes.items() if c.get("gvcn_ho_ten")}
+
+
+def record(session: Session, found: list[Discrepancy], now: datetime, scope_classes: set[str] | None = None,
+           assignees: dict[str, str] | None = None) -> Counter:
+    """Apply one reconciliation's findings; returns counts of new, seen, reopened and closed.
+
+    Each difference is assigned to the homeroom teacher of its class (``assignees``), when known.
+    """
+    assignees = assignees or {}
     counts: Counter = Counter()
     current = {d.id: d for d in found}
     query = select(DiscrepancyRow)
@@ -27,7 +37,8 @@ def record(session: Session, found: list[Discrepancy], now: datetime, scope_clas
         row = stored.get(key)
         if row is None:
             session.add(DiscrepancyRow(id=key, kind=discrepancy.kind, class_code=discrepancy.class_code,
-                                       record=discrepancy.as_json(), status="open", first_seen=now, last_seen=now))
+                                       record=discrepancy.as_json(), status="open", first_seen=now, last_seen=now,
+                                       assignee=assignees.get(discrepancy.class_code or "")))
             counts["new"] += 1
             continue
         if row.status == "closed":
@@ -36,10 +47,11 @@ def record(session: Session, found: list[Discrepancy], now: datetime, scope_clas
         else:
             counts["seen"] += 1
         row.last_seen = now
+        row.assignee = assignees.get(discrepancy.class_code or "") or row.assignee
         if row.record != discrepancy.as_json():
             row.record = discrepancy.as_json()  # the values moved while the difference stayed
     for key, row in stored.items():
-        if key not in current and row.status == "open":
+        if key not in current and row.status != "closed":  # open, proposed, approved or resolved
             row.status, row.closed_at = "closed", now
             counts["closed"] += 1
     return counts

@@ -65,7 +65,7 @@ def test_check_command_reports_unreachable_platforms(configured, monkeypatch):
            "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
     done = subprocess.run([*lienthong(), "check"], capture_output=True, timeout=300, env=env)
     out = done.stdout.decode()
-    assert done.returncode == 1 and "vnedu" in out and "lỗi" in out
+    assert done.returncode == 3 and "vnedu" in out and "lỗi" in out  # 3: a platform unreachable
 
 
 def test_read_file_command_shows_rows_and_problems(tmp_path):

@@ -1,0 +1,80 @@
+"""``lienthong resolve``: the homeroom teacher proposes, the principal approves or rejects."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from config.settings import Settings
+from reconciliation import resolution
+from store.db import make_engine, migrate
+from store.tables import DiscrepancyRow
+
+STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
+STATUS_WORDS = {"open": "chưa xử lý", "proposed": "chờ Hiệu trưởng duyệt", "approved": "đã duyệt, chờ các nguồn khớp",
+                "resolved": "GVCN đã xử lý, chờ các nguồn khớp", "closed": "đã khớp (tự đóng)"}
+
+
+def _session() -> Session:
+    settings = Settings()
+    migrate(settings.database_url)
+    return Session(make_engine(settings.database_url))
+
+
+def run_step(step: Callable[[Session, datetime], str], console: Console | None = None) -> int:
+    """Run one workflow step in a transaction; a refused step writes nothing and says why (exit 2)."""
+    console = console or Console()
+    with _session() as session:
+        try:
+            said = step(session, datetime.now(timezone.utc))
+        except resolution.ResolutionError as exc:
+            console.print(f"[red]{exc}[/red]")
+            return 2
+        session.commit()
+    console.print(said)
+    return 0
+
+
+def propose(discrepancy_id: str, value: str, reason: str, actor: str) -> int:
+    def step(session: Session, now: datetime) -> str:
+        made = resolution.propose(session, discrepancy_id, value, reason, actor, now)
+        row = session.get(DiscrepancyRow, discrepancy_id)
+        return (f"Đã ghi đề xuất «{made.value['value']}» cho khác biệt {discrepancy_id}: "
+                f"{STATUS_WORDS[row.status]}.")
+    return run_step(step)
+
+
+def approve(discrepancy_id: str, reason: str, actor: str) -> int:
+    def step(session: Session, now: datetime) -> str:
+        released = resolution.approve(session, discrepancy_id, actor, now, reason)
+        return (f"Đã duyệt khác biệt {discrepancy_id}"
+                + (f"; {released} thay đổi sẽ được gửi lên vnEdu ở lần đồng bộ tới." if released else "."))
+    return run_step(step)
+
+
+def reject(discrepancy_id: str, reason: str, actor: str) -> int:
+    def step(session: Session, now: datetime) -> str:
+        resolution.reject(session, discrepancy_id, actor, reason, now)
+        return f"Đã từ chối đề xuất cho khác biệt {discrepancy_id}; giáo viên chủ nhiệm sẽ đề xuất lại."
+    return run_step(step)
+
+
+def show(discrepancy_id: str, console: Console | None = None) -> int:
+    console = console or Console()
+    with _session() as session:
+        row = session.get(DiscrepancyRow, discrepancy_id)
+        if row is None:
+            console.print(f"[red]Không có khác biệt mã {discrepancy_id}.[/red]")
+            return 2
+        console.print(f"{row.record['message']}\nTrạng thái: {STATUS_WORDS.get(row.status, row.status)}; "
+                      f"GVCN: {row.assignee or 'chưa rõ'}; gợi ý: {row.record['suggestion']}")
+        table = Table("Lúc", "Bước", "Người", "Giá trị", "Lý do")
+        for step in resolution.history(session, discrepancy_id):
+            table.add_row(f"{step.at:%d/%m/%Y %H:%M}", STEP_WORDS[step.step], step.actor,
+                          str(step.value.get("value", "")), step.reason)
+        console.print(table)
+    return 0

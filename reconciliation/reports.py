@@ -1,0 +1,121 @@
+"""Reports of a reconciliation: per class for the homeroom teacher, per school for IT and the
+principal, as HTML, XLSX (one sheet per kind, filters on) and PDF (A4, fonts embedded).
+
+Renderings only: each takes exactly the JSON records of ``lienthong reconcile --format json``
+(`Discrepancy.as_json`) and adds nothing but layout and Vietnamese words.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from mapping import catalogs
+from reconciliation.discrepancy import KIND_WORDS
+
+SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
+SOURCE_WORDS = {"gradebook": "sổ điểm", "vnedu": "vnEdu", "csdl": "CSDL", "vnedu_tonghop": "tổng hợp vnEdu"}
+_ENV = Environment(loader=PackageLoader("reconciliation", "templates"), autoescape=select_autoescape(["j2"]))
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    school: str
+    school_year: str
+    generated: datetime
+    class_code: str | None = None  # a class's report for its GVCN, or the whole school
+    teachers: dict[str, str] = field(default_factory=dict)  # class → GVCN
+
+
+def _title(context: ReportContext) -> str:
+    if context.class_code:
+        return f"Báo cáo đối chiếu dữ liệu — lớp {context.class_code}"
+    return "Báo cáo đối chiếu dữ liệu toàn trường"
+
+
+def _values(values: dict[str, Any]) -> str:
+    return "; ".join(f"{SOURCE_WORDS.get(k, k)}: {'(trống)' if v is None else v}" for k, v in values.items())
+
+
+def _student(record: dict) -> str:
+    keys = ", ".join(f"{SOURCE_WORDS.get(k, k)} {v}" for k, v in record["student"]["keys"].items())
+    return f"{record['student']['name']} ({keys})"
+
+
+def _sections(records: list[dict], context: ReportContext) -> list[dict]:
+    by_class: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        by_class[r["class"] or "—"].append(r)
+    order = {"high": 0, "medium": 1, "low": 2}
+    return [{"class_code": code, "teacher": context.teachers.get(code, "chưa rõ"),
+             "rows": [{"id": r["id"], "kind": KIND_WORDS.get(r["kind"], r["kind"]), "student": _student(r),
+                        "message": r["message"], "suggestion": r["suggestion"],
+                        "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),
+                        "severity_class": SEVERITY_WORDS.get(r["severity"], "")}
+                       for r in sorted(items, key=lambda r: (order.get(r["severity"], 3), r["kind"], r["student"]["name"]))]}
+            for code, items in sorted(by_class.items())]
+
+
+def render_html(records: list[dict], context: ReportContext) -> str:
+    counts = Counter(KIND_WORDS.get(r["kind"], r["kind"]) for r in records)
+    return _ENV.get_template("report.html.j2").render(
+        title=_title(context), school=context.school, school_year=context.school_year,
+        generated=f"{context.generated:%d/%m/%Y %H:%M}", total=len(records), by_kind=counts.most_common(),
+        classes=_sections(records, context))
+
+
+def render_pdf(records: list[dict], context: ReportContext) -> bytes:
+    from weasyprint import HTML  # imported here: pango is loaded only when a PDF is asked for
+
+    return HTML(string=render_html(records, context)).write_pdf()
+
+
+XLSX_COLUMNS = ["Mã", "Lớp", "GVCN", "Học sinh", "Mã vnEdu", "Mã định danh", "Môn", "Học kỳ", "Trường dữ liệu",
+                "Giá trị theo nguồn", "Nội dung", "Gợi ý xử lý", "Mức độ"]
+
+
+def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
+    book = Workbook()
+    summary = book.active
+    summary.title = "Tổng hợp"
+    summary.append([_title(context)])
+    summary.append([f"{context.school} · Năm học {context.school_year} · {context.generated:%d/%m/%Y %H:%M}"])
+    summary.append([])
+    summary.append(["Loại khác biệt", "Số lượng"])
+    for kind, count in Counter(r["kind"] for r in records).most_common():
+        summary.append([KIND_WORDS.get(kind, kind), count])
+    summary.append([])
+    summary.append(["Lớp", "GVCN", "Số khác biệt"])
+    for code, count in sorted(Counter(r["class"] or "—" for r in records).items()):
+        summary.append([code, context.teachers.get(code, ""), count])
+    summary["A1"].font = Font(bold=True, size=13)
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        by_kind[r["kind"]].append(r)
+    for kind, items in sorted(by_kind.items()):
+        sheet = book.create_sheet(KIND_WORDS.get(kind, kind)[:31])
+        sheet.append(XLSX_COLUMNS)
+        for r in sorted(items, key=lambda r: (r["class"] or "", r["student"]["name"])):
+            keys = r["student"]["keys"]
+            subject = catalogs.subject(r["subject"]).name if r["subject"] else ""
+            sheet.append([r["id"], r["class"], context.teachers.get(r["class"] or "", ""), r["student"]["name"],
+                          keys.get("vnedu", ""), keys.get("csdl", ""), subject, r["semester"] or "", r["field"],
+                          _values(r["values"]), r["message"], r["suggestion"], SEVERITY_WORDS.get(r["severity"], "")])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.auto_filter.ref = sheet.dimensions
+        sheet.freeze_panes = "A2"
+        for letter, width in zip("ABCDEFGHIJKLM", (18, 6, 22, 24, 12, 13, 16, 7, 14, 30, 60, 36, 10)):
+            sheet.column_dimensions[letter].width = width
+        for row in sheet.iter_rows(min_row=2, min_col=11, max_col=11):
+            row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,123 @@
+"""Resolving a discrepancy: the homeroom teacher proposes, the principal approves or rejects.
+
+Suối Ngô regulation, art. 9: a correction of an entered score or result reaches no platform
+without the principal's approval. That rule lives here, in the core: a score correction
+waiting in the outbox (``awaiting_approval``) is released only by `approve`, and only after
+a proposal by someone else (the one who proposes does not approve). Every step is a
+`ResolutionRow` (never edited) and an entry of the hash-chained audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from mapping import catalogs
+from mapping.errors import MappingError
+from mapping.normalize import format_score, parse_mark, parse_score
+from store.tables import DiscrepancyRow, OutboxItemRow, ResolutionRow
+from sync import audit
+
+CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
+SCORE_KINDS = ("score_mismatch", "missing_score")
+
+
+class ResolutionError(ValueError):
+    """A step that is not allowed now, said in Vietnamese for the person who tried it."""
+
+
+def _discrepancy(session: Session, discrepancy_id: str) -> DiscrepancyRow:
+    row = session.get(DiscrepancyRow, discrepancy_id)
+    if row is None:
+        raise ResolutionError(f"Không có khác biệt mã {discrepancy_id} (xem `lienthong reconcile`).")
+    return row
+
+
+def history(session: Session, discrepancy_id: str) -> list[ResolutionRow]:
+    return list(session.exec(select(ResolutionRow).where(ResolutionRow.discrepancy_id == discrepancy_id)
+                             .order_by(ResolutionRow.id)))
+
+
+def _normalised(row: DiscrepancyRow, value: str) -> str:
+    """A proposed score as the platforms write it; anything else is refused with the reason."""
+    if row.kind not in SCORE_KINDS:
+        return value.strip()
+    subject = catalogs.subject(row.record["subject"])
+    try:
+        if subject.by_comment:
+            return parse_mark(value, field=row.record["field"])
+        return format_score(parse_score(value, field=row.record["field"]))
+    except MappingError as exc:
+        raise ResolutionError(exc.reason) from None
+
+
+def propose(session: Session, discrepancy_id: str, value: str, reason: str, actor: str,
+            now: datetime) -> ResolutionRow:
+    """The homeroom teacher says what is right and why; a correction then waits for the principal."""
+    row = _discrepancy(session, discrepancy_id)
+    if row.status == "closed":
+        raise ResolutionError("Khác biệt này đã tự đóng vì các nguồn đã khớp; không cần xử lý.")
+    if not reason.strip():
+        raise ResolutionError("Cần ghi lý do (ví dụ: «đối chiếu bài kiểm tra gốc»).")
+    step = ResolutionRow(discrepancy_id=row.id, step="proposed", actor=actor, role="gvcn",
+                         value={"value": _normalised(row, value)}, reason=reason.strip(), at=now)
+    session.add(step)
+    row.status = "proposed" if row.kind in CORRECTIONS else "resolved"
+    audit.append(session, actor, "discrepancy_proposed",
+                 {"discrepancy": row.id, "kind": row.kind, "value": step.value["value"]}, now)
+    return step
+
+
+def _last_proposal(session: Session, row: DiscrepancyRow) -> ResolutionRow:
+    steps = history(session, row.id)
+    if not steps or steps[-1].step != "proposed":
+        raise ResolutionError("Chưa có đề xuất nào đang chờ duyệt cho khác biệt này.")
+    return steps[-1]
+
+
+def approve(session: Session, discrepancy_id: str, actor: str, now: datetime, reason: str = "") -> int:
+    """The principal approves the last proposal; returns how many outbox changes it released.
+
+    For a score whose proposed value is the gradebook's, the correction waiting in the outbox
+    is released (it goes out at the next run). A different value means the gradebook itself
+    is wrong: the waiting correction is cancelled and the teacher corrects the gradebook.
+    """
+    row = _discrepancy(session, discrepancy_id)
+    proposal = _last_proposal(session, row)
+    if proposal.actor == actor:
+        raise ResolutionError("Người đề xuất không tự duyệt đề xuất của mình; Hiệu trưởng (hoặc người được "
+                              "uỷ quyền) duyệt.")
+    session.add(ResolutionRow(discrepancy_id=row.id, step="approved", actor=actor, role="hieu_truong",
+                              value=proposal.value, reason=reason, at=now))
+    row.status = "approved"
+    released = _release(session, row, proposal.value["value"], now) if row.kind in SCORE_KINDS else 0
+    audit.append(session, actor, "discrepancy_approved",
+                 {"discrepancy": row.id, "kind": row.kind, "value": proposal.value["value"], "released": released},
+                 now)
+    return released
+
+
+def reject(session: Session, discrepancy_id: str, actor: str, reason: str, now: datetime) -> None:
+    row = _discrepancy(session, discrepancy_id)
+    _last_proposal(session, row)
+    if not reason.strip():
+        raise ResolutionError("Cần ghi lý do từ chối để giáo viên chủ nhiệm biết cần làm gì.")
+    session.add(ResolutionRow(discrepancy_id=row.id, step="rejected", actor=actor, role="hieu_truong",
+                              value={}, reason=reason.strip(), at=now))
+    row.status = "open"
+    audit.append(session, actor, "discrepancy_rejected", {"discrepancy": row.id, "kind": row.kind}, now)
+
+
+def _release(session: Session, row: DiscrepancyRow, value: str, now: datetime) -> int:
+    record = row.record
+    key = f"{record['student']['keys'].get('vnedu')}:{record['subject']}:{record['semester']}"
+    waiting = session.exec(select(OutboxItemRow).where(
+        OutboxItemRow.platform == "vnedu", OutboxItemRow.entity == "diem", OutboxItemRow.key == key,
+        OutboxItemRow.status == "awaiting_approval")).all()
+    gradebook_value = record["values"].get("gradebook")
+    for item in waiting:
+        item.status = "pending" if value == gradebook_value else "cancelled"
+        item.message = "" if item.status == "pending" else "Hiệu trưởng duyệt giá trị khác sổ điểm: sửa sổ điểm"
+        item.updated_at = now
+    return sum(item.status == "pending" for item in waiting)
