@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,6 +38,11 @@ class Discrepancy:
     semester: str | None = None
     suggestion: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # vnEdu sends some names in NFD: what a person reads (and what a PDF extracts) is NFC
+        object.__setattr__(self, "student_name", unicodedata.normalize("NFC", self.student_name))
+        object.__setattr__(self, "message", unicodedata.normalize("NFC", self.message))
 
     @property
     def id(self) -> str:
