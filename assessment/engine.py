@@ -262,6 +262,21 @@ def assess_student(year: StudentYear) -> YearAssessment:
     return YearAssessment(shown, learning, training, outcome, award, tuple(missing))
 
 
+def assess_semester(school_year: str, grade: int, subjects: Iterable[SubjectYear],
+                    semester: str) -> tuple[dict[str, Value | None], str | None]:
+    """One semester only (``"hk1"`` or ``"hk2"``): each subject's value and the learning level,
+    the same rules as `assess_student` without the year's work (reconciliation asks this of
+    every student of a school at once)."""
+    rules = rules_for(school_year, grade)
+    given = {s.code: s for s in subjects}
+    values: dict[str, Value | None] = {}
+    for code in catalogs.subjects():
+        entered = getattr(given[code], semester) if code in given else None
+        value = _semester_value(code, semester, entered, rules.required_tx(code, grade), [])
+        values[code] = semester_average(*value, rules) if isinstance(value, tuple) else value
+    return values, _level_of(values.values(), rules)
+
+
 def _training(year: StudentYear, missing: list[Missing]) -> dict[str, str | None]:
     hk1, hk2 = year.training_hk1, year.training_hk2
     for semester, value in (("hk1", hk1), ("hk2", hk2)):

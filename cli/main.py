@@ -90,10 +90,16 @@ def simulate(
     csdl_port: int = typer.Option(8102, help="Cổng CSDL ngành (0: tự chọn)."),
     portal_port: int = typer.Option(8103, help="Cổng cổng báo cáo của Sở (0: tự chọn)."),
     manifest: Path = typer.Option(None, help="Ghi bản kê các khác biệt đã cài vào tệp JSON này."),
+    files: Path = typer.Option(None, "--files", help="Chỉ ghi bộ tệp Excel của trường (vnEdu, CSDL, sổ điểm giáo "
+                                                      "viên) vào thư mục này rồi dừng, không chạy dịch vụ."),
+    today: str = typer.Option(None, "--today", help="Ngày của trường mô phỏng (YYYY-MM-DD), ví dụ cuối năm học "
+                                                    "để có kết quả cả năm; mặc định hôm nay."),
 ) -> None:
     """Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo) cho đến khi Ctrl-C hoặc SIGTERM."""
-    from cli.simulate import run_simulators
+    from cli.simulate import run_simulators, write_files
 
+    if files:
+        raise typer.Exit(write_files(seed, students, files, today, manifest))
     raise typer.Exit(run_simulators(seed=seed, students=students, faults=faults, host=host,
                                     ports={"vnedu": vnedu_port, "csdl": csdl_port, "portal": portal_port},
                                     manifest=manifest))

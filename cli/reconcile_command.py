@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections import Counter
@@ -39,6 +40,7 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
     console = console or Console()
     settings = Settings()
     sources = load_sources(settings)
+    gc.freeze()  # hundreds of thousands of loaded records live to the end: keep the collector off them
     if not any(records for entities in sources.values() for records in entities.values()):
         console.print("[red]Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.[/red]")
         return 2

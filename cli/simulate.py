@@ -35,6 +35,28 @@ def run_simulators(seed: int, students: int, faults: str, host: str, ports: dict
     return 0
 
 
+def write_files(seed: int, students: int, folder: Path, today: str | None, manifest: Path | None) -> int:
+    """The Excel files an Excel-only school has, from a simulated school (and its manifest)."""
+    from datetime import date
+
+    from simulators.exports import write_school_files
+    from simulators.school import generate_school
+    from simulators.views import Rates, build_platform_data, manifest_json
+
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        print(f"--today phải có dạng YYYY-MM-DD (nhận được {today!r})", file=sys.stderr)
+        return 2
+    school = generate_school(seed, students, day)
+    data = build_platform_data(school, seed)
+    written = write_school_files(school, data, folder)
+    if manifest:
+        manifest.write_text(manifest_json(data.manifest(school, seed, Rates())), encoding="utf-8")
+    print(f"Đã ghi {len(written)} tệp của trường mô phỏng năm học {school.school_year} vào {folder}")
+    return 0
+
+
 def wait_until_stopped() -> None:
     """Block until Ctrl-C or SIGTERM."""
     stop = threading.Event()

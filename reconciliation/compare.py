@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from assessment.engine import StudentYear, assess_student, semester_average
+from assessment.engine import assess_semester, semester_average
 from assessment.rules import CIRCULAR_22
 from mapping import catalogs
 from mapping.calendar import semester_bounds
@@ -23,7 +24,7 @@ from mapping.vnedu import CELLS, score_cells
 from reconciliation.discrepancy import Discrepancy
 from reconciliation.matching import match
 from reconciliation.people import people
-from reconciliation.year import LEVEL_WORDS, compare_year, entered_subjects
+from reconciliation.year import LEVEL_WORDS, ParsedSheets, compare_year, entered_subjects
 
 Sources = dict[str, dict[str, dict[str, dict[str, Any]]]]  # source → entity → key → payload
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}
@@ -50,14 +51,15 @@ def reconcile(sources: Sources, school_year: str, semester: str | None, today: d
     links: dict[str, str] = {}
     if students_v and students_c:
         links = link_students(students_v, students_c, found)
-    found += _scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links)
+    found += compare_scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links)
     semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
+    sheets = ParsedSheets(vnedu.get("diem", {}))
     for period in semesters:
-        found += _averages(results, vnedu.get("diem", {}), students_v, links, period)
-        found += _learning(results, vnedu.get("diem", {}), students_v, links, school_year, period)
+        found += _averages(results, sheets, students_v, links, period)
+        found += _learning(results, sheets, students_v, links, school_year, period)
         if vnedu.get("diem_danh"):  # exports carry no attendance: nothing to count against
             found += _absences(results, vnedu["diem_danh"], students_v, links, school_year, period, today)
-    found += compare_year(results, vnedu, students_v, links, school_year)
+    found += compare_year(results, vnedu, students_v, links, school_year, sheets)
     return found
 
 
@@ -126,12 +128,23 @@ def _bio(key: str, v: dict, anchor: str, c: dict) -> list[Discrepancy]:
     return out
 
 
-def _scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str]) -> list[Discrepancy]:
+_TYPED = itemgetter("ddg_tx", "ddg_gk", "ddg_ck")
+
+
+def compare_scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str]) -> list[Discrepancy]:
+    """Every score cell of the gradebook (the owner) against vnEdu's.
+
+    Bulk first, as data-diff does: sheets typed alike on both sides (nearly all of them) are
+    set aside in one pass without parsing; only the rest is parsed, so ``8,5`` and ``8.5``
+    still count as the same score.
+    """
     out = []
-    for key, own in sorted(gradebook.items()):
-        theirs = vnedu_scores.get(key)
+    differing = sorted(key for key, own in gradebook.items()
+                       if (theirs := vnedu_scores.get(key)) is not None and _TYPED(own) != _TYPED(theirs))
+    for key in differing:
+        own, theirs = gradebook[key], vnedu_scores[key]
         student = students_v.get(own["ma_hoc_sinh"])
-        if theirs is None or student is None:
+        if student is None:
             continue
         subject = catalogs.subject(own["ma_mon"])
         mine_cells, their_cells = score_cells(own, subject.by_comment), score_cells(theirs, subject.by_comment)
@@ -151,8 +164,7 @@ def _scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[s
     return out
 
 
-def _recomputed(payload: dict) -> Decimal | None:
-    cells = score_cells(payload, False)
+def _recomputed(cells: dict) -> Decimal | None:
     tx = [cells[f"tx{i}"] for i in range(4) if isinstance(cells[f"tx{i}"], Decimal)]
     gk, ck = cells["gk"], cells["ck"]
     if not tx or not isinstance(gk, Decimal) or not isinstance(ck, Decimal):
@@ -160,7 +172,7 @@ def _recomputed(payload: dict) -> Decimal | None:
     return semester_average(tx, gk, ck, CIRCULAR_22)
 
 
-def _averages(results: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str],
+def _averages(results: dict, sheets: ParsedSheets, students_v: dict, links: dict[str, str],
               semester: str) -> list[Discrepancy]:
     out = []
     for key, anchor in links.items():
@@ -172,8 +184,8 @@ def _averages(results: dict, vnedu_scores: dict, students_v: dict, links: dict[s
             info = catalogs.subject(subject["MaMon"])
             if info.by_comment or subject.get("DiemTB") is None:
                 continue
-            sheet = vnedu_scores.get(f"{key}:{info.code}:{semester}")
-            expected = _recomputed(sheet) if sheet else None
+            cells = sheets.cells(f"{key}:{info.code}:{semester}", False)
+            expected = _recomputed(cells) if cells else None
             held = Decimal(str(subject["DiemTB"]))
             if expected is None or expected == held:
                 continue
@@ -186,19 +198,18 @@ def _averages(results: dict, vnedu_scores: dict, students_v: dict, links: dict[s
     return out
 
 
-def _semester_level(sheets: dict, key: str, grade: int, school_year: str, semester: str) -> str | None:
+def _semester_level(sheets: ParsedSheets, key: str, grade: int, school_year: str, semester: str) -> str | None:
     """The learning level of a semester recomputed (Circular 22) from vnEdu's score sheets."""
     subjects = entered_subjects(sheets, key, (semester,))
     if subjects is None:
         return None
     try:
-        result = assess_student(StudentYear(school_year, grade, subjects))
+        return assess_semester(school_year, grade, subjects, f"hk{semester}")[1]
     except MappingError:
         return None
-    return result.learning[f"hk{semester}"]
 
 
-def _learning(results: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str], school_year: str,
+def _learning(results: dict, sheets: ParsedSheets, students_v: dict, links: dict[str, str], school_year: str,
               semester: str) -> list[Discrepancy]:
     out = []
     for key, anchor in links.items():
@@ -207,7 +218,7 @@ def _learning(results: dict, vnedu_scores: dict, students_v: dict, links: dict[s
         held = (result or {}).get("KetQuaHocTap")
         if not held or not student["ma_lop"][:1].isdigit():
             continue
-        expected = _semester_level(vnedu_scores, key, int(student["ma_lop"][0]), school_year, semester)
+        expected = _semester_level(sheets, key, int(student["ma_lop"][0]), school_year, semester)
         if expected is None or expected == held:
             continue
         name, cls = student["ho_ten"], student["ma_lop"]

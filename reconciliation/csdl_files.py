@@ -18,7 +18,7 @@ from mapping import catalogs
 from mapping.errors import MappingError
 from mapping.normalize import format_score
 from reconciliation.compare import STATUS_CODES, Sources, link_students
-from reconciliation.year import entered_subjects
+from reconciliation.year import ParsedSheets, entered_subjects
 
 
 @dataclass
@@ -28,9 +28,9 @@ class CsdlFile:
     incomplete: list[str] = field(default_factory=list)  # "Họ tên (lớp)" of students left out
 
 
-def _sheets(sources: Sources) -> dict[str, dict]:
+def _sheets(sources: Sources) -> ParsedSheets:
     """vnEdu's score sheets with the gradebook's (the owner of scores) in their place where present."""
-    return {**sources.get("vnedu", {}).get("diem", {}), **sources.get("gradebook", {}).get("diem", {})}
+    return ParsedSheets({**sources.get("vnedu", {}).get("diem", {}), **sources.get("gradebook", {}).get("diem", {})})
 
 
 def _absences(sources: Sources, key: str, held: dict) -> tuple[int, int]:
@@ -62,7 +62,7 @@ def results_file(sources: Sources, school_year: str, semester: str, class_code: 
     return out
 
 
-def _result(sources: Sources, sheets: dict, key: str, anchor: str, student: dict, held: dict, school_year: str,
+def _result(sources: Sources, sheets: ParsedSheets, key: str, anchor: str, student: dict, held: dict, school_year: str,
             semester: str) -> dict[str, Any] | None:
     periods = ("1", "2") if semester == "CN" else (semester,)
     subjects = entered_subjects(sheets, key, periods)

@@ -25,17 +25,30 @@ TITLE_WORDS = {"XS": "Học sinh Xuất sắc", "G": "Học sinh Giỏi", None: 
 PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp"}
 
 
-def entered_subjects(sheets: dict, key: str, semesters: tuple[str, ...]) -> tuple[SubjectYear, ...] | None:
+class ParsedSheets:
+    """Score sheets by key, each parsed once however many comparisons read it."""
+
+    def __init__(self, sheets: dict[str, dict]):
+        self.raw = sheets
+        self._parsed: dict[str, dict[str, Any] | None] = {}
+
+    def cells(self, key: str, by_comment: bool) -> dict[str, Any] | None:
+        if key not in self._parsed:
+            sheet = self.raw.get(key)
+            self._parsed[key] = None if sheet is None else score_cells(sheet, by_comment)
+        return self._parsed[key]
+
+
+def entered_subjects(sheets: ParsedSheets, key: str, semesters: tuple[str, ...]) -> tuple[SubjectYear, ...] | None:
     """Every catalog subject's entered scores from vnEdu's sheets; ``None`` when a sheet is
     missing or holds an unreadable value (reported as a score difference, not judged here)."""
     subjects = []
     for code, info in catalogs.subjects().items():
         entered = {}
         for semester in semesters:
-            sheet = sheets.get(f"{key}:{code}:{semester}")
-            if sheet is None:
+            cells = sheets.cells(f"{key}:{code}:{semester}", info.by_comment)
+            if cells is None:
                 return None
-            cells = score_cells(sheet, info.by_comment)
             if any(isinstance(v, tuple) for v in cells.values()):
                 return None
             entered[f"hk{semester}"] = SemesterScores(
@@ -58,7 +71,7 @@ def _number(value: Any) -> Any:
 
 
 def compare_year(results: dict, vnedu: dict, students_v: dict, links: dict[str, str],
-                 school_year: str) -> list[Discrepancy]:
+                 school_year: str, sheets: ParsedSheets | None = None) -> list[Discrepancy]:
     summaries = vnedu.get("tong_hop", {})
     out: list[Discrepancy] = []
     for key, anchor in links.items():
@@ -66,7 +79,8 @@ def compare_year(results: dict, vnedu: dict, students_v: dict, links: dict[str, 
         student = students_v[key]
         if (held is None and summary is None) or not student["ma_lop"][:1].isdigit():
             continue
-        subjects = entered_subjects(vnedu.get("diem", {}), key, ("1", "2"))
+        sheets = sheets or ParsedSheets(vnedu.get("diem", {}))
+        subjects = entered_subjects(sheets, key, ("1", "2"))
         if subjects is None:
             continue
         grade = int(student["ma_lop"][0])

@@ -278,3 +278,14 @@ def test_an_unrecognised_gradebook_shows_its_header_and_a_map_by_header_text_rea
                   "Kiểm tra nói=TX1,Bài viết ngắn=TX2,Bài viết dài=TX3,Giữa HK=GK,Thi HK=CK", str(path)], db)
     report = json.loads(mapped.stdout)
     assert mapped.returncode == 0 and report["cells"] == 5 and report["stored"] == {"new": 1}, report
+
+
+def test_simulate_writes_a_school_s_files_that_import_reads(tmp_path):
+    folder = tmp_path / "tep"
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    done = run(["simulate", "--students", "60", "--today", "2026-06-15", "--files", str(folder)], db)
+    assert done.returncode == 0 and "2025-2026" in done.stdout
+    files = sorted(folder.glob("*.xlsx"))
+    assert len(files) == 42
+    imported = run(["import", "--json", *map(str, files)], db)
+    assert imported.returncode == 0 and len(imported.stdout.splitlines()) == 42

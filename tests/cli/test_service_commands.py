@@ -73,6 +73,11 @@ def test_check_reaches_every_configured_simulator(tmp_path):
                             env={**env, "LIENTHONG_RETRY_BUDGET_S": "3"})
     events = [json.loads(line) for line in synced.stdout.decode().splitlines()]
     assert synced.returncode == 3 and events[-1]["event"] == "run" and events[-1]["unreachable"] == ["vnedu"]
+    listed = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'x.db'}", "runs", "--json"],
+                            capture_output=True, timeout=120, env=env)
+    lines = [json.loads(line) for line in listed.stdout.decode().splitlines()]
+    assert listed.returncode == 0 and lines[0]["run_id"] == events[-1]["run_id"] and lines[-1]["event"] == "queue"
+    assert "vnedu" in lines[0]["summary"]["errors"]
 
 
 def test_init_writes_a_commented_config_and_the_database_and_never_overwrites(tmp_path):

@@ -1,0 +1,114 @@
+"""Reconciliation speed and memory (issue 7).
+
+1. Three sources (gradebook, vnEdu, CSDL) of one 2,000-student semester, about 230,000 score
+   cells: the whole `reconcile` (matching, cells, averages, learning levels, absences), best of
+   three, with the loaded data frozen out of the garbage collector as ``lienthong reconcile`` does.
+   Aim: at most 1 s on this 2-core machine.
+2. The two-source part (gradebook against vnEdu, cell by cell) against datacompy comparing the
+   same cells in the same run, each given its natural input (dicts; DataFrames built beforehand).
+   Aim: at least 10x faster.
+3. A 50-school batch (about 10 million cells) reconciled one school at a time, keeping only
+   the findings: peak resident memory of the process. Aim: under 500 MB.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import time
+from datetime import date
+
+from reconciliation.compare import compare_scores, link_students, reconcile
+from simulators.school import generate_school
+from simulators.views import build_platform_data
+
+TODAY = date(2026, 11, 23)
+
+
+def sources_of(school, data) -> dict:
+    """The stored pulls of a school as `reconcile` reads them (what `load_sources` returns)."""
+    gradebook = {f"{s.vnedu_id}:{code}:1": {"ma_hoc_sinh": s.vnedu_id, "ma_mon": code, "hoc_ky": 1,
+                                            "ddg_tx": sems["hk1"]["tx"], "ddg_gk": sems["hk1"]["gk"],
+                                            "ddg_ck": sems["hk1"]["ck"]}
+                 for s in school.students for code, sems in s.scores.items()}
+    return {"gradebook": {"diem": gradebook},
+            "vnedu": {"hoc_sinh": data.vnedu["hoc_sinh"],
+                      "diem": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem"].items()},
+                      "diem_danh": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem_danh"].items()}},
+            "csdl": {"hoc_sinh": data.csdl["hoc_sinh"],
+                     "ket_qua": {f"{k[0]}:{k[1]}": v for k, v in data.csdl["ket_qua"].items()}}}
+
+
+def _cells(sources: dict) -> int:
+    return sum(len(v["ddg_tx"]) + 2 for source in ("gradebook", "vnedu") for v in sources[source]["diem"].values())
+
+
+def _best(action, times: int = 3) -> float:
+    best = float("inf")
+    for _ in range(times):
+        start = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _frame(sheets: dict):
+    import pandas as pd
+
+    rows = []
+    for key, sheet in sheets.items():
+        tx = list(sheet["ddg_tx"]) + [None] * (4 - len(sheet["ddg_tx"]))
+        rows.append({"key": key, "tx1": tx[0], "tx2": tx[1], "tx3": tx[2], "tx4": tx[3], "gk": sheet["ddg_gk"],
+                     "ck": sheet["ddg_ck"]})
+    return pd.DataFrame(rows)
+
+
+def three_sources() -> None:
+    for seed in (1, 2, 3):
+        school = generate_school(seed, 2000, TODAY)
+        sources = sources_of(school, build_platform_data(school, seed))
+        gc.collect()
+        gc.freeze()
+        elapsed = _best(lambda: reconcile(sources, school.school_year, "1", TODAY))
+        gc.unfreeze()
+        print(f"reconcile: 3 sources, 2000 students, {_cells(sources):,} score cells, seed {seed}: "
+              f"{elapsed:.2f} s (aim: at most 1 s)")
+
+
+def against_datacompy() -> None:
+    import datacompy
+
+    school = generate_school(1, 2000, TODAY)
+    sources = sources_of(school, build_platform_data(school, 1))
+    students, gradebook, vnedu = sources["vnedu"]["hoc_sinh"], sources["gradebook"]["diem"], sources["vnedu"]["diem"]
+    links = link_students(students, sources["csdl"]["hoc_sinh"], [])
+    left, right = _frame(gradebook), _frame(vnedu)
+    found = compare_scores(gradebook, vnedu, students, links)
+    ours = _best(lambda: compare_scores(gradebook, vnedu, students, links), 5)
+    theirs = _best(lambda: datacompy.PandasCompare(left, right, join_columns="key").all_mismatch(), 5)
+    mismatched = len(datacompy.PandasCompare(left, right, join_columns="key").all_mismatch())
+    print(f"reconcile: gradebook vs vnEdu, {len(gradebook):,} sheets: {ours * 1000:.1f} ms ({len(found)} cells differ) "
+          f"vs datacompy {theirs * 1000:.1f} ms ({mismatched} rows differ): {theirs / ours:.1f}x faster (aim: 10x)")
+
+
+def batch(schools: int = 50) -> None:
+    start, cells, found = time.perf_counter(), 0, 0
+    for seed in range(1, schools + 1):  # one school at a time: nothing of a school outlives its turn
+        school = generate_school(seed, 2000, TODAY)
+        sources = sources_of(school, build_platform_data(school, seed))
+        cells += _cells(sources)
+        found += len(reconcile(sources, school.school_year, "1", TODAY))
+        del school, sources
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"reconcile: batch of {schools} schools, {cells:,} score cells, {found} differences, "
+          f"{time.perf_counter() - start:.0f} s with generation: peak memory {peak:.0f} MB (aim: under 500 MB)")
+
+
+def main() -> None:
+    three_sources()
+    against_datacompy()
+    batch()
+
+
+if __name__ == "__main__":
+    main()
