@@ -22,7 +22,7 @@ from store.db import make_engine, migrate
 from store.repository import snapshot_versions
 
 ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "tong_hop"),
-            "csdl": ("hoc_sinh", "ket_qua")}
+            "csdl": ("hoc_sinh", "ket_qua"), "portal": ("yeu_cau_bao_cao",)}
 RENDERERS = {"html": render_html, "xlsx": render_xlsx, "pdf": render_pdf}
 VN_TZ = timezone(timedelta(hours=7))
 

@@ -60,7 +60,23 @@ def reconcile(sources: Sources, school_year: str, semester: str | None, today: d
         if vnedu.get("diem_danh"):  # exports carry no attendance: nothing to count against
             found += _absences(results, vnedu["diem_danh"], students_v, links, school_year, period, today)
     found += compare_year(results, vnedu, students_v, links, school_year, sheets)
+    found += _refused_reports(sources.get("portal", {}).get("yeu_cau_bao_cao", {}))
     return found
+
+
+def _refused_reports(requests: dict) -> list[Discrepancy]:
+    """Reports the Sở sent back (``bi_tra_lai``): the school must correct and submit again."""
+    out = []
+    for code, request in sorted(requests.items()):
+        if request.get("trang_thai") != "bi_tra_lai":
+            continue
+        due = parse_date(request["han_nop"][:10]) if request.get("han_nop") else None
+        out.append(Discrepancy(
+            "report_refused", "", {"portal": code}, "trang_thai", {"portal": request["trang_thai"]},
+            f"Báo cáo «{request.get('ten', code)}» ({request.get('ma_bieu_mau', '')}) bị Sở GD&ĐT trả lại: cần sửa "
+            f"theo các lỗi Sở ghi và nộp lại" + (f" (hạn nộp {due:%d/%m/%Y})" if due else ""),
+            None, suggestion="Xem lỗi của lần nộp trên cổng báo cáo, sửa số liệu rồi nộp lại"))
+    return out
 
 
 def _keys(vnedu_key: str | None, csdl_key: str | None) -> dict[str, str]:

@@ -16,13 +16,14 @@ from typing import Any
 SEVERITY = {"identity_doubt": "high", "duplicate_student": "high", "missing_student": "high",
             "score_mismatch": "high", "average_mismatch": "high", "missing_score": "medium",
             "bio_mismatch": "medium", "class_mismatch": "medium", "status_mismatch": "medium",
-            "absence_mismatch": "low", "result_mismatch": "high"}
+            "absence_mismatch": "low", "result_mismatch": "high", "report_refused": "high"}
 
 KIND_WORDS = {  # what a teacher calls each kind
     "score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm", "average_mismatch": "điểm trung bình khác",
     "missing_student": "thiếu học sinh", "identity_doubt": "nghi vấn danh tính", "duplicate_student": "trùng học sinh",
     "bio_mismatch": "lý lịch khác nhau", "class_mismatch": "lớp khác nhau", "status_mismatch": "trạng thái khác nhau",
-    "absence_mismatch": "số buổi nghỉ khác nhau", "result_mismatch": "kết quả đánh giá khác nhau"}
+    "absence_mismatch": "số buổi nghỉ khác nhau", "result_mismatch": "kết quả đánh giá khác nhau",
+    "report_refused": "báo cáo bị Sở trả lại"}
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ def _values(values: dict[str, Any]) -> str:
 
 
 def _student(record: dict) -> str:
+    if not record["student"]["name"]:
+        return "—"  # a school-level difference (a refused report)
     keys = ", ".join(f"{SOURCE_WORDS.get(k, k)} {v}" for k, v in record["student"]["keys"].items())
     return f"{record['student']['name']} ({keys})"
 
@@ -52,9 +54,10 @@ def _student(record: dict) -> str:
 def _sections(records: list[dict], context: ReportContext) -> list[dict]:
     by_class: dict[str, list[dict]] = defaultdict(list)
     for r in records:
-        by_class[r["class"] or "—"].append(r)
+        by_class[r["class"] or ""].append(r)
     order = {"high": 0, "medium": 1, "low": 2}
-    return [{"class_code": code, "teacher": context.teachers.get(code, "chưa rõ"),
+    return [{"heading": (f"Lớp {code} — GVCN: {context.teachers.get(code, 'chưa rõ')}" if code
+                         else "Toàn trường (báo cáo với Sở)"),
              "rows": [{"id": r["id"], "kind": KIND_WORDS.get(r["kind"], r["kind"]), "student": _student(r),
                         "message": r["message"], "suggestion": r["suggestion"],
                         "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),

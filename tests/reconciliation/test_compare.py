@@ -178,3 +178,36 @@ def test_a_learning_level_the_csdl_holds_wrongly_is_found_by_recomputing_it():
     found = [d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY) if d.kind == "result_mismatch"]
     assert [(d.keys["csdl"], d.values) for d in found] == [(victim.ministry_id, {"csdl": "CĐ", "vnedu": right})]
     assert "Chưa đạt" in found[0].message
+
+
+def test_a_report_the_so_sent_back_is_a_school_level_discrepancy():
+    import asyncio
+
+    import httpx
+
+    from simulators.server import Simulators
+    from tests.contract.platforms import _portal
+    from tests.simulators.test_portal_contract import attendance_workbook, poll, submit
+
+    sims = Simulators.create(seed=12, students=120, today=TODAY, rate_limit=0).start()
+    try:
+        with httpx.Client(base_url=f"{sims.servers['portal'].url}/api/v1", headers={"X-Api-Key": "demo-key"},
+                          timeout=30) as portal:
+            codes = {"ma_truong": sims.school.ma_truong, "ma_tinh": "79", "ma_xa": "26734"}
+            listed = portal.get("/yeu-cau-bao-cao", params={**codes, "nam_hoc": sims.school.school_year}).json()
+            request = next(r for r in listed if r["ma_bieu_mau"] == "TK-CHUYENCAN" and r["trang_thai"] == "chua_nop")
+            content, summary = attendance_workbook(sims, tamper=3)  # a class's size that is not the school's
+            number = submit(portal, request["ma_yeu_cau"], content, summary).json()["ma_lan_nop"]
+            assert poll(portal, number)[1]["trang_thai"] == "tra_lai"
+
+        async def pulled():
+            async def no_wait(_):
+                return None
+            async with _portal(sims, no_wait) as api:
+                return {r.key: r.data async for page in api.pull("yeu_cau_bao_cao") for r in page.records}
+        requests = asyncio.run(pulled())
+    finally:
+        sims.stop()
+    found = reconcile({"portal": {"yeu_cau_bao_cao": requests}}, sims.school.school_year, "1", TODAY)
+    assert [(d.kind, d.keys) for d in found] == [("report_refused", {"portal": request["ma_yeu_cau"]})]
+    assert "bị Sở GD&ĐT trả lại" in found[0].message and found[0].class_code is None
