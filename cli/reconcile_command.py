@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from reconciliation.register import homeroom_teachers, record
 from reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
 from store.db import make_engine, migrate
 from store.repository import snapshot_versions
+from store.tables import SourceSnapshotRow
 
 ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "tong_hop"),
             "csdl": ("hoc_sinh", "ket_qua"), "portal": ("yeu_cau_bao_cao",)}
@@ -33,6 +35,23 @@ def load_sources(settings: Settings) -> dict:
     with Session(make_engine(settings.database_url)) as session:
         return {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
                          for entity in entities} for source, entities in ENTITIES.items()}
+
+
+def last_seen(settings: Settings) -> dict[str, str]:
+    """When each source was last read (pulled or imported): how fresh the values shown are."""
+    table = SourceSnapshotRow.__table__
+    with Session(make_engine(settings.database_url)) as session:
+        rows = session.execute(sa.select(table.c.source, sa.func.max(table.c.seen_at)).group_by(table.c.source))
+        return {source: _vn_time(at) for source, at in rows if at is not None}
+
+
+def _vn_time(at: datetime) -> str:
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(VN_TZ).isoformat(timespec="seconds")
+
+
+def _with_seen(record: dict, seen: dict[str, str]) -> dict:
+    sources = [s for s in record["values"] if s in seen] or list(record["student"]["keys"])
+    return {**record, "seen": {s: seen[s] for s in sources if s in seen}}
 
 
 def run_reconcile(output_format: str, class_code: str | None, out: Path | None, summary_file: Path | None = None,
@@ -55,7 +74,8 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
     if output_format in RENDERERS:
         context = ReportContext(f"Trường {settings.ma_truong}" if settings.ma_truong else "Trường",
                                 settings.current_school_year(today), now.astimezone(VN_TZ), class_code, teachers)
-        rendered = RENDERERS[output_format]([d.as_json() for d in found], context)
+        seen = last_seen(settings)
+        rendered = RENDERERS[output_format]([_with_seen(d.as_json(), seen) for d in found], context)
         if isinstance(rendered, str):
             rendered = rendered.encode("utf-8")
         if out:
@@ -64,7 +84,8 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
         else:
             sys.stdout.buffer.write(rendered)
     elif output_format == "json":
-        lines = "".join(json.dumps(d.as_json(), ensure_ascii=False) + "\n" for d in found)
+        seen = last_seen(settings)
+        lines = "".join(json.dumps(_with_seen(d.as_json(), seen), ensure_ascii=False) + "\n" for d in found)
         if out:
             out.write_text(lines, encoding="utf-8")
         else:

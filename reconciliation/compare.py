@@ -95,7 +95,11 @@ def link_students(students_v: dict, students_c: dict, found: list[Discrepancy]) 
                                  f"Chưa chắc em {s['ho_ten']} ({s['ma_lop']}) trên vnEdu là học sinh nào trên CSDL: "
                                  "cần giáo viên chủ nhiệm xác nhận", s["ma_lop"],
                                  suggestion="Xác nhận hoặc từ chối liên kết với một ứng viên"))
+    pairs = set()
     for key, anchor, holder in result.duplicates:
+        if frozenset((key, holder)) in pairs:
+            continue  # two records that cannot be told apart: one difference, not one per record
+        pairs.add(frozenset((key, holder)))
         s = students_v[key]
         found.append(Discrepancy("duplicate_student", s["ho_ten"], _keys(key, anchor), "hoc_sinh",
                                  {"vnedu": sorted([key, holder])},

@@ -141,9 +141,10 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
         clear = len(claimants) == 1 or top_score - claimants[1][0] >= 0.05
         if clear:
             _take(result, taken, Link(top_key, anchor, "scored", top_score), top_key)
-        holder = top_key if clear else taken.get(anchor, claimants[1][1])
         for _, key in claimants[0 if not clear else 1:]:
-            result.duplicates.append((key, anchor, holder if holder != key else claimants[1][1]))
+            # the record it duplicates: the one linked, or (none clear) the other strongest claimant
+            other = top_key if clear else taken.get(anchor) or (claimants[1][1] if key == top_key else top_key)
+            result.duplicates.append((key, anchor, other))
 
 
 def _only_exact(person: Person, ranked: list[Person]) -> bool:

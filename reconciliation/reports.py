@@ -11,7 +11,6 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
@@ -40,8 +39,15 @@ def _title(context: ReportContext) -> str:
     return "Báo cáo đối chiếu dữ liệu toàn trường"
 
 
-def _values(values: dict[str, Any]) -> str:
-    return "; ".join(f"{SOURCE_WORDS.get(k, k)}: {'(trống)' if v is None else v}" for k, v in values.items())
+def _values(record: dict) -> str:
+    """Each source's value, with when that source was last read (``seen``, when given)."""
+    seen = record.get("seen") or {}
+
+    def when(source: str) -> str:
+        at = seen.get(source) or seen.get(source.split("_")[0])
+        return f" (đọc lúc {at[8:10]}/{at[5:7]} {at[11:16]})" if at else ""
+    return "; ".join(f"{SOURCE_WORDS.get(k, k)}: {'(trống)' if v is None else v}{when(k)}"
+                     for k, v in record["values"].items())
 
 
 def _student(record: dict) -> str:
@@ -110,7 +116,7 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
             subject = catalogs.subject(r["subject"]).name if r["subject"] else ""
             sheet.append([r["id"], r["class"], context.teachers.get(r["class"] or "", ""), r["student"]["name"],
                           keys.get("vnedu", ""), keys.get("csdl", ""), subject, r["semester"] or "", r["field"],
-                          _values(r["values"]), r["message"], r["suggestion"], SEVERITY_WORDS.get(r["severity"], "")])
+                          _values(r), r["message"], r["suggestion"], SEVERITY_WORDS.get(r["severity"], "")])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.auto_filter.ref = sheet.dimensions
