@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from config.settings import Settings
-from reconciliation.compare import reconcile
+from reconciliation.compare import SheetTable, reconcile
 from reconciliation.discrepancy import KIND_WORDS
 from reconciliation.register import homeroom_teachers, record
 from reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
@@ -33,8 +33,11 @@ def load_sources(settings: Settings) -> dict:
     """Every stored pull and import, as reconciliation reads them (source → entity → key → payload)."""
     migrate(settings.database_url)
     with Session(make_engine(settings.database_url)) as session:
-        return {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
-                         for entity in entities} for source, entities in ENTITIES.items()}
+        sources = {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
+                            for entity in entities} for source, entities in ENTITIES.items()}
+    for source in ("gradebook", "vnedu"):  # score sheets digested once, for the bulk comparison
+        sources[source]["diem"] = SheetTable(sources[source]["diem"])
+    return sources
 
 
 def last_seen(settings: Settings) -> dict[str, str]:

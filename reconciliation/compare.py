@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from assessment.engine import assess_semester, semester_average
@@ -148,19 +147,51 @@ def _bio(key: str, v: dict, anchor: str, c: dict) -> list[Discrepancy]:
     return out
 
 
-_TYPED = itemgetter("ddg_tx", "ddg_gk", "ddg_ck")
+class SheetTable(dict):
+    """Score sheets by key, digested once when loaded, for comparing two sources in bulk.
+
+    As data-diff does: each sheet's typed values get a digest, sheets fall into `SEGMENTS`
+    buckets by key, and each bucket gets one digest of its members. Two tables are compared
+    bucket by bucket; only the members of buckets that differ are looked at one by one.
+    """
+
+    SEGMENTS = 256
+
+    def __init__(self, sheets: dict[str, dict]):
+        super().__init__(sheets)
+        self.digests: dict[str, int] = {}
+        self.segments = [0] * self.SEGMENTS
+        self.members: list[list[str]] = [[] for _ in range(self.SEGMENTS)]
+        for key, sheet in self.items():
+            digest = self.digests[key] = hash(_typed(sheet))
+            bucket = hash(key) % self.SEGMENTS
+            self.segments[bucket] ^= hash((key, digest))  # order-free: members may come in any order
+            self.members[bucket].append(key)
+
+    def differing(self, other: "SheetTable") -> list[str]:
+        """Keys of this table that the other holds with other typed values."""
+        theirs, mine = other.digests, self.digests
+        buckets = [i for i, (a, b) in enumerate(zip(self.segments, other.segments)) if a != b]
+        return sorted(key for i in buckets for key in self.members[i] if theirs.get(key, mine[key]) != mine[key])
+
+
+def _typed(sheet: dict) -> tuple:
+    return tuple(sheet["ddg_tx"]), sheet["ddg_gk"], sheet["ddg_ck"]
 
 
 def compare_scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str]) -> list[Discrepancy]:
     """Every score cell of the gradebook (the owner) against vnEdu's.
 
-    Bulk first, as data-diff does: sheets typed alike on both sides (nearly all of them) are
-    set aside in one pass without parsing; only the rest is parsed, so ``8,5`` and ``8.5``
-    still count as the same score.
+    Bulk first: sheets typed alike on both sides (nearly all of them) are set aside without
+    parsing — by segment digests when both sides are `SheetTable`s, else by their typed
+    values — and only the rest is parsed, so ``8,5`` and ``8.5`` still count as the same score.
     """
     out = []
-    differing = sorted(key for key, own in gradebook.items()
-                       if (theirs := vnedu_scores.get(key)) is not None and _TYPED(own) != _TYPED(theirs))
+    if isinstance(gradebook, SheetTable) and isinstance(vnedu_scores, SheetTable):
+        differing = gradebook.differing(vnedu_scores)
+    else:
+        differing = sorted(key for key, own in gradebook.items()
+                           if (theirs := vnedu_scores.get(key)) is not None and _typed(own) != _typed(theirs))
     for key in differing:
         own, theirs = gradebook[key], vnedu_scores[key]
         student = students_v.get(own["ma_hoc_sinh"])

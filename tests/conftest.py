@@ -50,3 +50,15 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'lienthong.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A migrated SQLite database in the test's folder."""
+    from store.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'sync.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()

@@ -15,7 +15,6 @@ import subprocess
 import time
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

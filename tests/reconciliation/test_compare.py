@@ -122,7 +122,8 @@ def test_reconcile_command_writes_json_lines_and_a_summary(tmp_path):
     summary = json.loads(done.stderr.decode().strip().splitlines()[-1])
     assert done.returncode == 1 and summary["total"] == len(records) > 0
     assert {"id", "kind", "severity", "class", "student", "subject", "semester", "field", "values", "suggestion",
-            "message"} == set(records[0])
+            "message", "seen"} == set(records[0])
+    assert all(set(r["seen"]) <= {"gradebook", "vnedu", "csdl"} and r["seen"] for r in records)  # when read
     assert summary["new"] == len(records)
     again = subprocess.run([*lienthong(), "--db", url, "reconcile", "--format", "json"], capture_output=True,
                            timeout=120, env=env)

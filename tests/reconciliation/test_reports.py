@@ -3,7 +3,6 @@ its GVCN; the XLSX has one filtered sheet per kind; the PDF (A4) embeds its font
 extracts with every diacritic intact."""
 
 import io
-import os
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from reconciliation.discrepancy import KIND_WORDS
 from reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
 from simulators.school import VN_TZ, generate_school
 from simulators.views import build_platform_data
+from tests.conftest import need_service
 from tests.reconciliation.test_compare import sources_of
 
 TODAY = date(2026, 11, 23)
@@ -55,15 +55,9 @@ def test_xlsx_has_a_filtered_sheet_per_kind(records):
         assert sheet.auto_filter.ref and sheet.freeze_panes == "A2"
 
 
-def _need(tool: str):
-    if shutil.which(tool) is None:
-        if os.environ.get("LIENTHONG_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{tool} (poppler-utils) is required in CI")
-        pytest.skip(f"{tool} not installed (apt-get install poppler-utils)")
-
-
 def test_pdf_text_keeps_every_vietnamese_diacritic_and_embeds_its_fonts(records, tmp_path):
-    _need("pdftotext")
+    if shutil.which("pdftotext") is None:
+        need_service("pdftotext not installed (apt-get install poppler-utils)")
     pdf = tmp_path / "bao-cao.pdf"
     pdf.write_bytes(render_pdf(records, context_for(records)))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

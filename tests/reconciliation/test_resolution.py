@@ -19,7 +19,7 @@ from store.tables import AuditLogRow, DiscrepancyRow, OutboxItemRow
 from sync import audit
 from sync.run import RunOptions, run_once
 from tests.cli.test_assess_cli import lienthong
-from tests.sync.conftest import SUBJECTS, engine, import_books, make_sims, pinned, vnedu  # noqa: F401 (fixture)
+from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
 
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
 

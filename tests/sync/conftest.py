@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-import pytest
 from pydantic import SecretStr
 
 from connectors.gradebook.excel import Expect
@@ -12,7 +11,6 @@ from simulators.gradebooks import score_book
 from simulators.school import VN_TZ
 from simulators.server import Simulators
 from simulators.views import Rates
-from store.db import make_engine, migrate
 from sync.file_import import import_score_book
 
 SUBJECTS = ("TOAN", "VAN", "NN1")
@@ -42,12 +40,3 @@ def vnedu(sims, policy=RetryPolicy(attempts=12, initial=0.001, maximum=0.01, bud
     async def no_wait(_seconds):
         return None
     return VneduApi(config, policy=policy, sleep=no_wait, limiter=RateLimiter(0))
-
-
-@pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'sync.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
