@@ -34,7 +34,8 @@ def sources_of(school, data) -> dict:
     return {"gradebook": {"diem": gradebook},
             "vnedu": {"hoc_sinh": data.vnedu["hoc_sinh"],
                       "diem": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem"].items()},
-                      "diem_danh": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem_danh"].items()}},
+                      "diem_danh": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem_danh"].items()},
+                      "hanh_kiem": {f"{k[0]}:{k[1]}": v for k, v in data.vnedu["hanh_kiem"].items()}},
             "csdl": {"hoc_sinh": data.csdl["hoc_sinh"],
                      "ket_qua": {f"{k[0]}:{k[1]}": v for k, v in data.csdl["ket_qua"].items()}}}
 

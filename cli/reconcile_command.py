@@ -23,7 +23,7 @@ from store.db import make_engine, migrate
 from store.repository import snapshot_versions
 from store.tables import SourceSnapshotRow
 
-ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "tong_hop"),
+ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "hanh_kiem", "tong_hop"),
             "csdl": ("hoc_sinh", "ket_qua"), "portal": ("yeu_cau_bao_cao",)}
 RENDERERS = {"html": render_html, "xlsx": render_xlsx, "pdf": render_pdf}
 VN_TZ = timezone(timedelta(hours=7))

@@ -56,6 +56,7 @@ def reconcile(sources: Sources, school_year: str, semester: str | None, today: d
     for period in semesters:
         found += _averages(results, sheets, students_v, links, period)
         found += _learning(results, sheets, students_v, links, school_year, period)
+        found += _training(results, vnedu.get("hanh_kiem", {}), students_v, links, period)
         if vnedu.get("diem_danh"):  # exports carry no attendance: nothing to count against
             found += _absences(results, vnedu["diem_danh"], students_v, links, school_year, period, today)
     found += compare_year(results, vnedu, students_v, links, school_year, sheets)
@@ -278,6 +279,24 @@ def _learning(results: dict, sheets: ParsedSheets, students_v: dict, links: dict
                                f"Kết quả học tập HK{semester} của em {name} ({cls}): CSDL «{LEVEL_WORDS[held]}» – tính "
                                f"lại theo Thông tư 22 từ điểm vnEdu «{LEVEL_WORDS[expected]}»", cls, None, semester,
                                suggestion="Gửi lại kết quả học kỳ lên CSDL sau khi Hiệu trưởng duyệt"))
+    return out
+
+
+def _training(results: dict, conduct: dict, students_v: dict, links: dict[str, str], semester: str) -> list[Discrepancy]:
+    """The semester's training level: given by the homeroom teacher in vnEdu, copied to the CSDL."""
+    out = []
+    for key, anchor in links.items():
+        given = (conduct.get(f"{key}:{semester}") or {}).get("ket_qua_ren_luyen")
+        held = (results.get(f"{anchor}:{semester}") or {}).get("KetQuaRenLuyen")
+        if not given or not held or given == held:
+            continue
+        student = students_v[key]
+        name, cls = student["ho_ten"], student["ma_lop"]
+        out.append(Discrepancy("result_mismatch", name, _keys(key, anchor), "KetQuaRenLuyen",
+                               {"csdl": held, "vnedu": given},
+                               f"Kết quả rèn luyện HK{semester} của em {name} ({cls}): CSDL «{LEVEL_WORDS.get(held, held)}»"
+                               f" – vnEdu «{LEVEL_WORDS.get(given, given)}»", cls, None, semester,
+                               suggestion="Gửi lại kết quả học kỳ lên CSDL theo đánh giá của giáo viên chủ nhiệm"))
     return out
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from assessment.engine import SemesterScores, StudentYear, SubjectYear, assess_student, promotion, title
+from assessment.engine import (SemesterScores, StudentYear, SubjectYear, assess_student, promotion, title,
+                               year_training)
 from assessment.rules import rules_for
 from mapping import catalogs
 from mapping.errors import MappingError
@@ -89,8 +90,10 @@ def compare_year(results: dict, vnedu: dict, students_v: dict, links: dict[str, 
         except MappingError:
             continue
         context = _Student(student["ho_ten"], student["ma_lop"], {"vnedu": key, "csdl": anchor})
+        given = [(vnedu.get("hanh_kiem", {}).get(f"{key}:{p}") or {}).get("ket_qua_ren_luyen") for p in ("1", "2")]
+        conduct = year_training(*given) if all(given) else None  # the year's level, derived (Điều 8)
         if held is not None:
-            out += _against(context, "csdl", "CSDL", _csdl_view(held), year, summary, school_year, grade)
+            out += _against(context, "csdl", "CSDL", _csdl_view(held), year, summary, school_year, grade, conduct)
         if summary is not None:
             out += _against(context, "vnedu_tonghop", "bảng tổng hợp vnEdu", _summary_view(summary), year, None,
                             school_year, grade)
@@ -130,7 +133,7 @@ def _summary_view(summary: dict) -> dict[str, Any]:
 
 
 def _against(who: _Student, source: str, label: str, held: dict, year, summary: dict | None, school_year: str,
-             grade: int) -> list[Discrepancy]:
+             grade: int, conduct: str | None = None) -> list[Discrepancy]:
     """One source's year results against the recomputation."""
     out = []
     fix = "Gửi lại kết quả cả năm lên CSDL sau khi Hiệu trưởng duyệt" if source == "csdl" else \
@@ -150,8 +153,8 @@ def _against(who: _Student, source: str, label: str, held: dict, year, summary: 
             "result_mismatch", f"{source}.cn.KetQuaHocTap", {source: held["learning"], "vnedu": learning},
             f"Kết quả học tập cả năm của em {who.name} ({who.cls}): {label} «{LEVEL_WORDS[held['learning']]}» – tính "
             f"lại theo Thông tư 22 «{LEVEL_WORDS[learning]}»", None, fix))
-    training = (summary or {}).get("kq_ren_luyen") or held["training"]
-    if source == "csdl" and summary and summary.get("kq_ren_luyen") and held["training"] != training:
+    training = (summary or {}).get("kq_ren_luyen") or conduct or held["training"]
+    if source == "csdl" and (conduct or (summary or {}).get("kq_ren_luyen")) and held["training"] != training:
         out.append(who.discrepancy(
             "result_mismatch", "csdl.cn.KetQuaRenLuyen", {"csdl": held["training"], "vnedu": training},
             f"Kết quả rèn luyện cả năm của em {who.name} ({who.cls}): CSDL «{LEVEL_WORDS.get(held['training'], '')}» – "

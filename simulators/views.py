@@ -44,6 +44,7 @@ class Rates:
     wrong_class: float = 0.002
     absences_count: float = 0.003
     personal_id_lost_zeros: float = 0.003
+    training_mismatch: float = 0.003
 
     @classmethod
     def none(cls) -> "Rates":
@@ -409,6 +410,17 @@ class _Injector:
         result["SoBuoiNghiCoPhep"] = before + self.rng.randint(1, 3)
         self.record("absences_count", ["vnedu", "csdl"], s, f"ket_qua.hk{semester}.SoBuoiNghiCoPhep",
                     {"vnedu": before, "csdl": result["SoBuoiNghiCoPhep"]})
+
+    def training_mismatch(self, s: Student) -> None:
+        """The CSDL holds another semester training level than the homeroom teacher gave in vnEdu."""
+        if s.ministry_id is None:
+            return self.wrong_class(s)
+        semester = self.rng.choice(self.school.semesters())
+        result = self.data.csdl["ket_qua"][(s.ministry_id, semester)]
+        before = result["KetQuaRenLuyen"]
+        result["KetQuaRenLuyen"] = self.rng.choice([level for level in ("T", "K", "Đ", "CĐ") if level != before])
+        self.record("training_mismatch", ["vnedu", "csdl"], s, f"ket_qua.hk{semester}.KetQuaRenLuyen",
+                    {"vnedu": before, "csdl": result["KetQuaRenLuyen"]})
 
     def personal_id_lost_zeros(self, s: Student) -> None:
         if s.ministry_id is None or s.personal_id is None:

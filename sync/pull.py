@@ -20,6 +20,7 @@ def pull_scopes(platform: str, school_year: str, semester: str, today: date) -> 
     if platform == "vnedu":
         first = semester_bounds(start, "1")[0]
         return [("lop", {}), ("hoc_sinh", {}), *(("diem", {"hoc_ky": int(s)}) for s in semesters),
+                *(("hanh_kiem", {"hoc_ky": s}) for s in semesters),
                 ("diem_danh", {"tu_ngay": first.strftime("%d/%m/%Y"), "den_ngay": today.strftime("%d/%m/%Y")})]
     if platform == "csdl":
         return [("hoc_sinh", {}), *(("ket_qua", {"hoc_ky": s}) for s in semesters)]

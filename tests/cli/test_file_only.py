@@ -28,9 +28,9 @@ from tests.cli.test_assess_cli import lienthong
 from tests.reconciliation.test_compare import KINDS, WITH_SUBJECT
 
 YEAR_END = date(2026, 6, 15)  # school year 2025-2026 is over: both semesters and the year's results exist
-# Status and absence counts are not in any export vnEdu offers (no attendance, no status column):
-# those two kinds cannot be seen from files and are not injected here.
-RATES = Rates(transfer_one_place=0, absences_count=0, name_variant=0.02, score_typo=0.06, score_missing=0.03,
+# Status, absence counts and semester training levels are in no export vnEdu offers (no
+# attendance, status or conduct export): those kinds cannot be seen from files and are not injected.
+RATES = Rates(transfer_one_place=0, absences_count=0, training_mismatch=0, name_variant=0.02, score_typo=0.06, score_missing=0.03,
               comment_mark_as_score=0.03, wrong_class=0.01, dob_swapped=0.01)  # more slips: only two subjects have a teacher's gradebook
 SCORE_KINDS = ("score_typo", "score_missing", "comment_mark_as_score")
 

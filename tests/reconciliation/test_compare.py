@@ -15,7 +15,7 @@ KINDS = {"score_typo": "score_mismatch", "score_missing": "missing_score", "comm
          "csdl_average_mismatch": "average_mismatch", "student_missing": "missing_student",
          "transfer_one_place": "status_mismatch", "name_variant": "bio_mismatch", "dob_swapped": "bio_mismatch",
          "duplicate_student": "duplicate_student", "wrong_class": "class_mismatch",
-         "absences_count": "absence_mismatch"}
+         "absences_count": "absence_mismatch", "training_mismatch": "result_mismatch"}
 WITH_SUBJECT = {"score_typo", "score_missing", "comment_mark_as_score", "csdl_average_mismatch"}
 
 
@@ -27,7 +27,8 @@ def sources_of(school, data) -> dict:
     return {"gradebook": {"diem": gradebook},
             "vnedu": {"hoc_sinh": data.vnedu["hoc_sinh"],
                       "diem": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem"].items()},
-                      "diem_danh": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem_danh"].items()}},
+                      "diem_danh": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem_danh"].items()},
+                      "hanh_kiem": {f"{k[0]}:{k[1]}": v for k, v in data.vnedu["hanh_kiem"].items()}},
             "csdl": {"hoc_sinh": data.csdl["hoc_sinh"],
                      "ket_qua": {f"{k[0]}:{k[1]}": v for k, v in data.csdl["ket_qua"].items()}}}
 
@@ -176,7 +177,8 @@ def test_a_learning_level_the_csdl_holds_wrongly_is_found_by_recomputing_it():
     result = data.csdl["ket_qua"][(victim.ministry_id, "1")]
     right = result["KetQuaHocTap"]
     result["KetQuaHocTap"] = "CĐ"
-    found = [d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY) if d.kind == "result_mismatch"]
+    found = [d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY)
+             if d.kind == "result_mismatch" and d.field == "KetQuaHocTap"]
     assert [(d.keys["csdl"], d.values) for d in found] == [(victim.ministry_id, {"csdl": "CĐ", "vnedu": right})]
     assert "Chưa đạt" in found[0].message
 
@@ -212,3 +214,18 @@ def test_a_report_the_so_sent_back_is_a_school_level_discrepancy():
     found = reconcile({"portal": {"yeu_cau_bao_cao": requests}}, sims.school.school_year, "1", TODAY)
     assert [(d.kind, d.keys) for d in found] == [("report_refused", {"portal": request["ma_yeu_cau"]})]
     assert "bị Sở GD&ĐT trả lại" in found[0].message and found[0].class_code is None
+
+
+def test_a_training_level_the_csdl_holds_unlike_vnedu_is_found():
+    from simulators.views import Rates
+
+    school = generate_school(9, 300, TODAY)
+    data = build_platform_data(school, 9, Rates(**{**{k: 0.0 for k in Rates.__dataclass_fields__},
+                                                   "training_mismatch": 0.05}))
+    injected = {(d.student, d.values["csdl"]) for d in data.differences}
+    by_csdl = {s.ministry_id: s.key for s in school.students}
+    found = [d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY)
+             if d.kind != "missing_student"]  # (students the CSDL has not issued an ID yet)
+    assert injected and {(by_csdl[d.keys["csdl"]], d.values["csdl"]) for d in found} == injected
+    assert all(d.kind == "result_mismatch" and d.field == "KetQuaRenLuyen" and "rèn luyện HK1" in d.message
+               for d in found)
