@@ -81,8 +81,9 @@ def score(a: Person, b: Person) -> float:
     """0…1: how sure we are that ``a`` and ``b`` are the same student."""
     key_a, key_b = name_key(a.full_name), name_key(b.full_name)
     name = max(fuzz.ratio(key_a, key_b), fuzz.token_set_ratio(key_a, key_b) - 5) / 100  # dropped middle name
-    if OSA.distance(fold(a.full_name).rsplit(" ", 1)[-1], fold(b.full_name).rsplit(" ", 1)[-1]) > 1:
-        name /= 4  # another given name (My/Phúc, Thịnh/Bình) is another child; a slip changes one letter
+    words_a, words_b = fold(a.full_name).split(), fold(b.full_name).split()
+    if OSA.distance(words_a[-1], words_b[-1]) > 1 or OSA.distance(words_a[0], words_b[0]) > 1:
+        name /= 4  # another given or family name (My/Phúc, Trần/Bùi) is another child; a slip changes one letter
     parts = {"name": name, "birth": _birth(a.birth_date, b.birth_date),
              "class": 1.0 if a.class_code == b.class_code else 0.5 if a.grade == b.grade else 0.0,
              "gender": 1.0 if a.gender == b.gender else 0.0}
@@ -148,10 +149,18 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
 
 
 def _only_exact(person: Person, ranked: list[Person]) -> bool:
-    """The best candidate alone has the very same name and birth date: twins and classmates whose
-    names differ by one letter (Vinh, Bình) are told apart by name, not left to a person."""
-    exact = [a for a in ranked if a.birth_date == person.birth_date and name_key(a.full_name) == name_key(person.full_name)]
-    return len(exact) == 1 and exact[0] is ranked[0]
+    """The best candidate alone has the very same name and birth date (and, among namesakes born
+    the same day, class): twins and classmates whose names differ by one letter (Vinh, Bình) are
+    told apart by name, not left to a person. Two records claiming one anchor still become
+    duplicates (`_scored`), so a wrong class cannot make a silent wrong link."""
+    def same(a: Person, *fields: str) -> bool:
+        return (a.birth_date == person.birth_date and name_key(a.full_name) == name_key(person.full_name)
+                and all(getattr(a, f) == getattr(person, f) for f in fields))
+    for fields in ((), ("class_code",)):  # namesakes born the same day are told apart by class
+        exact = [a for a in ranked if same(a, *fields)]
+        if len(exact) == 1 and exact[0] is ranked[0]:
+            return True
+    return False
 
 
 def _take(result: MatchResult, taken: dict[str, str], link: Link, key: str) -> None:
