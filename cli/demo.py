@@ -99,6 +99,7 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     for diff in sims.data.differences:
         differences[diff.kind] = differences.get(diff.kind, 0) + 1
     console.print("Khác biệt đã cài sẵn giữa các hệ thống: " + ", ".join(f"{k} {v}" for k, v in sorted(differences.items())))
+    _reconcile(url, sims, var / "demo" / "doi-chieu.pdf", console)
     _class_table(sims, console)
     for name, address in sims.urls().items():
         console.print(f"{name} {address}")
@@ -108,6 +109,33 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
         wait_until_stopped()
     sims.stop()
     return 0 if report.status == "completed" and not report.errors else 1
+
+
+def _reconcile(url: str, sims: Simulators, pdf: Path, console: Console) -> None:
+    """Reconcile what the sync read, keep the differences for the GVCNs, and write the school's report."""
+    from collections import Counter
+
+    from sqlmodel import Session
+
+    from cli.reconcile_command import load_sources
+    from config.settings import Settings
+    from reconciliation.compare import reconcile
+    from reconciliation.discrepancy import KIND_WORDS
+    from reconciliation.register import homeroom_teachers, record
+    from reconciliation.reports import ReportContext, render_pdf
+
+    sources = load_sources(Settings(database_url=url))
+    found = reconcile(sources, sims.school.school_year, None, sims.school.today)
+    teachers = homeroom_teachers(sources["vnedu"].get("lop", {}))
+    now = datetime.now(timezone.utc)
+    with Session(make_engine(url)) as session:
+        record(session, found, now, None, teachers)
+        session.commit()
+    pdf.write_bytes(render_pdf([d.as_json() for d in found],
+                               ReportContext(sims.school.name, sims.school.school_year, now, None, teachers)))
+    counts = Counter(KIND_WORDS.get(d.kind, d.kind) for d in found)
+    console.print(f"Đối chiếu: {len(found)} khác biệt giao cho giáo viên chủ nhiệm ("
+                  + ", ".join(f"{k} {v}" for k, v in counts.most_common()) + f"); báo cáo PDF: {pdf}")
 
 
 def _class_table(sims: Simulators, console: Console, class_code: str = "8A1", rows: int = 10) -> None:

@@ -92,8 +92,9 @@ def _score_snapshots(read: ExcelRead, source: str, version: int, report: ImportR
     out = []
     for record in read.records:
         if not record["ma_hoc_sinh"]:
-            report.notes.append(Problem(0, f"Em {record['ho_ten']} ({record['lop']}) không có Mã học sinh vnEdu: "
-                                           "chưa đối chiếu được, hãy thêm cột Mã học sinh", "Mã học sinh", fatal=False))
+            report.refused.append(Problem(record["dong"], f"Em {record['ho_ten']} ({record['lop']}) không có Mã học "
+                                                         "sinh vnEdu nên chưa đối chiếu được: hãy thêm cột Mã học sinh",
+                                          "Mã học sinh"))
             continue
         payload = {"ma_hoc_sinh": record["ma_hoc_sinh"], "ma_mon": record["ma_mon"], "hoc_ky": int(record["hoc_ky"]),
                    "ddg_tx": _trimmed(_wire(v) for v in record["tx"]), "ddg_gk": _wire(record["gk"]),

@@ -265,7 +265,8 @@ def _read_rows(rows: list[tuple], first_number: int, columns: Columns, subject: 
         except MappingError as exc:
             result.problems.append(Problem(number, exc.reason, exc.field or ""))
             continue
-        record = {"ho_ten": full_name, "ngay_sinh": birth, "lop": found.get("class_code"), "ma_mon": subject, "hoc_ky": semester,
+        record = {"dong": number, "ho_ten": full_name, "ngay_sinh": birth, "lop": found.get("class_code"),
+                  "ma_mon": subject, "hoc_ky": semester,
                   "tx": values[:-2], "gk": values[-2], "ck": values[-1],
                   "ma_hoc_sinh": str(cell(columns.code)).strip().removesuffix(".0") if cell(columns.code) else None,
                   "row_id": cell(columns.row_id), "nhan_xet": str(cell(columns.comment) or "").strip()}

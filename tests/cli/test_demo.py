@@ -16,6 +16,8 @@ def test_demo_syncs_the_synthetic_school_and_prints_a_vietnamese_summary(tmp_pat
     assert "vnedu http://127.0.0.1:" in out and "csdl http://127.0.0.1:" in out and "?wsdl" in out
     assert "kết quả cả năm theo Thông tư 22" in out
     assert (tmp_path / "var" / "demo.db").exists() and len(list((tmp_path / "var/demo/so-diem").glob("*.xlsx"))) == 12
+    assert "Đối chiếu:" in out and "khác biệt giao cho giáo viên chủ nhiệm" in out
+    assert (tmp_path / "var/demo/doi-chieu.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_school_year_follows_the_clock():

@@ -288,3 +288,22 @@ def test_simulate_writes_a_school_s_files_that_import_reads(tmp_path):
     assert len(files) == 42
     imported = run(["import", "--json", *map(str, files)], db)
     assert imported.returncode == 0 and len(imported.stdout.splitlines()) == 42
+
+
+def test_gradebook_rows_without_vnedu_code_are_refused_by_row_and_the_rest_kept(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "6A1"
+    sheet.append(["SỔ ĐIỂM MÔN TOÁN — HỌC KỲ I — NĂM HỌC 2025-2026"])
+    sheet.append(["STT", "Mã HS", "Họ và tên", "TX1", "TX2", "GK", "CK"])
+    sheet.append([1, "1800000001", "Nguyễn Văn An", "8", "7", "9", "8"])
+    sheet.append([2, None, "Trần Thị Bình", "6", "7", "7", "8"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path = tmp_path / "so-diem.xlsx"
+    path.write_bytes(buffer.getvalue())
+    done = run(["import", "--json", str(path)], f"sqlite:///{tmp_path / 'g.db'}")
+    report = json.loads(done.stdout)
+    assert done.returncode == 1 and report["stored"] == {"new": 1}
+    assert [(r["row"], r["column"]) for r in report["refused"]] == [(4, "Mã học sinh")]
+    assert "Trần Thị Bình" in report["refused"][0]["reason"]
