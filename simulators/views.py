@@ -458,3 +458,18 @@ def build_platform_data(school: School, seed: int = 1, rates: Rates | None = Non
         if kind not in _SCORE_KINDS:
             getattr(injector, kind)(student)
     return data
+
+
+def as_stored(school: School, data: PlatformData) -> dict:
+    """Every platform's copy (and the teachers' gradebooks for semester I) as lienthong stores its
+    pulls and reconciliation reads them: source → entity → key → payload."""
+    gradebook = {f"{s.vnedu_id}:{code}:1": {"ma_hoc_sinh": s.vnedu_id, "ma_mon": code, "hoc_ky": 1,
+                                            "ddg_tx": sems["hk1"]["tx"], "ddg_gk": sems["hk1"]["gk"],
+                                            "ddg_ck": sems["hk1"]["ck"]}
+                 for s in school.students for code, sems in s.scores.items()}
+    joined = {entity: {":".join(str(part) for part in key): value for key, value in data.vnedu[entity].items()}
+              for entity in ("diem", "diem_danh", "hanh_kiem")}
+    return {"gradebook": {"diem": gradebook},
+            "vnedu": {"hoc_sinh": data.vnedu["hoc_sinh"], **joined},
+            "csdl": {"hoc_sinh": data.csdl["hoc_sinh"],
+                     "ket_qua": {f"{k[0]}:{k[1]}": v for k, v in data.csdl["ket_qua"].items()}}}

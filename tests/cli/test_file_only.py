@@ -13,7 +13,6 @@ import io
 import json
 import subprocess
 import time
-import zipfile
 from datetime import date
 
 import pytest
@@ -25,6 +24,7 @@ from simulators.exports import TEACHER_SUBJECTS, write_school_files
 from simulators.school import generate_school
 from simulators.views import Rates, build_platform_data
 from tests.cli.test_assess_cli import lienthong
+from tests.connectors.test_excel_files import HOSTILE, zip_bomb
 from tests.reconciliation.test_compare import KINDS, WITH_SUBJECT
 
 YEAR_END = date(2026, 6, 15)  # school year 2025-2026 is over: both semesters and the year's results exist
@@ -215,30 +215,8 @@ def _tcvn3_gradebook() -> bytes:
     return buffer.getvalue()
 
 
-def _zip_bomb() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        out.writestr("[Content_Types].xml", b"<Types/>")
-        out.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (300 * 1024 * 1024) + b"/>")
-    return buffer.getvalue()
-
-
-def _xxe() -> bytes:
-    buffer = io.BytesIO()
-    source = io.BytesIO()
-    Workbook().save(source)
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in original.infolist():
-            content = original.read(item)
-            if item.filename == "xl/workbook.xml":
-                content = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                           b"<workbook>&e;</workbook>")
-            out.writestr(item, content)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("name, make, words", [
-    ("bom.xlsx", _zip_bomb, "bom nén"), ("xxe.xlsx", _xxe, "DOCTYPE"), ("rong.xlsx", _wide_sheet, "10000 cột"),
+    ("bom.xlsx", zip_bomb, "bom nén"), ("xxe.xlsx", lambda: HOSTILE["xxe"], "DOCTYPE"), ("rong.xlsx", _wide_sheet, "10000 cột"),
     ("tcvn3.xlsx", _tcvn3_gradebook, "TCVN3"),
 ])
 def test_hostile_files_are_refused_fast_with_a_clear_message_and_nothing_stored(tmp_path, name, make, words):

@@ -8,6 +8,7 @@ import pytest
 
 from reconciliation.compare import reconcile
 from simulators.school import generate_school
+from simulators.views import as_stored as sources_of
 from simulators.views import build_platform_data
 
 TODAY = date(2026, 11, 23)
@@ -17,20 +18,6 @@ KINDS = {"score_typo": "score_mismatch", "score_missing": "missing_score", "comm
          "duplicate_student": "duplicate_student", "wrong_class": "class_mismatch",
          "absences_count": "absence_mismatch", "training_mismatch": "result_mismatch"}
 WITH_SUBJECT = {"score_typo", "score_missing", "comment_mark_as_score", "csdl_average_mismatch"}
-
-
-def sources_of(school, data) -> dict:
-    gradebook = {f"{s.vnedu_id}:{code}:1": {"ma_hoc_sinh": s.vnedu_id, "ma_mon": code, "hoc_ky": 1,
-                                            "ddg_tx": sems["hk1"]["tx"], "ddg_gk": sems["hk1"]["gk"],
-                                            "ddg_ck": sems["hk1"]["ck"]}
-                 for s in school.students for code, sems in s.scores.items()}
-    return {"gradebook": {"diem": gradebook},
-            "vnedu": {"hoc_sinh": data.vnedu["hoc_sinh"],
-                      "diem": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem"].items()},
-                      "diem_danh": {f"{k[0]}:{k[1]}:{k[2]}": v for k, v in data.vnedu["diem_danh"].items()},
-                      "hanh_kiem": {f"{k[0]}:{k[1]}": v for k, v in data.vnedu["hanh_kiem"].items()}},
-            "csdl": {"hoc_sinh": data.csdl["hoc_sinh"],
-                     "ket_qua": {f"{k[0]}:{k[1]}": v for k, v in data.csdl["ket_qua"].items()}}}
 
 
 def expected_of(school, data) -> set:
