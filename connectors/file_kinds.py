@@ -23,6 +23,10 @@ WORDS = {"vnedu-sodiem": "sổ điểm môn học xuất từ vnEdu", "vnedu-ton
 _RESULT_DETECT = ("ma_lop", "ma_dinh_danh", "kq_hoc_tap", "kq_ren_luyen")
 
 
+class UnknownKind(FileFormatError):
+    """A safe, readable workbook in which no known table was recognised."""
+
+
 def kind_of_rows(rows: list[tuple]) -> str | None:
     if find_header(rows, STUDENT_COLUMNS, STUDENT_REQUIRED):
         return "csdl-hocsinh"
@@ -49,6 +53,6 @@ def detect_kind(data: bytes) -> str:
                                  if (found := detect_legacy_encoding(v))), None)
     if legacy:
         raise FileFormatError("excel", LegacyEncodingError(legacy[0], "", legacy[1]).reason + ".")
-    raise FileFormatError("excel", "Không nhận ra loại tệp: không có trang nào có dòng tiêu đề của sổ điểm, bảng tổng "
+    raise UnknownKind("excel", "Không nhận ra loại tệp: không có trang nào có dòng tiêu đề của sổ điểm, bảng tổng "
                                    "hợp vnEdu, danh sách học sinh hay kết quả học tập CSDL trong 12 dòng đầu. Hãy chọn "
                                    f"loại bằng --kind ({', '.join(KINDS)}).")

@@ -73,14 +73,16 @@ def _number(value: Any) -> Any:
 
 def compare_year(results: dict, vnedu: dict, students_v: dict, links: dict[str, str],
                  school_year: str, sheets: ParsedSheets | None = None) -> list[Discrepancy]:
+    """Every linked student's year results (the CSDL's ``CN`` record, vnEdu's summary) against
+    Circular 22 applied to both semesters of vnEdu's scores."""
     summaries = vnedu.get("tong_hop", {})
+    sheets = sheets or ParsedSheets(vnedu.get("diem", {}))
     out: list[Discrepancy] = []
     for key, anchor in links.items():
         held, summary = results.get(f"{anchor}:CN"), summaries.get(key)
         student = students_v[key]
         if (held is None and summary is None) or not student["ma_lop"][:1].isdigit():
             continue
-        sheets = sheets or ParsedSheets(vnedu.get("diem", {}))
         subjects = entered_subjects(sheets, key, ("1", "2"))
         if subjects is None:
             continue

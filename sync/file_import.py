@@ -23,7 +23,7 @@ from sqlmodel import Session
 from connectors.csdl.excel import read_results, read_student_list
 from connectors.errors import FileFormatError
 from connectors.excel import ExcelRead, Problem
-from connectors.file_kinds import WORDS, detect_kind
+from connectors.file_kinds import WORDS, UnknownKind, detect_kind
 from connectors.gradebook.excel import Expect, read_score_book
 from connectors.vnedu.excel import read_summary
 from store.repository import SnapshotRecord, upsert_snapshots
@@ -188,6 +188,18 @@ def _check_meant(report: ImportReport, wanted: Wanted) -> None:
                                        f"{wanted.school_year} như đã chọn.")
 
 
+def _check_kind(data: bytes, kind: str) -> None:
+    """A kind the user chose must be what the file looks like (a vnEdu export is no teacher's
+    gradebook); a file whose kind cannot be told (columns to map) is read as chosen."""
+    try:
+        looks = detect_kind(data)  # an unsafe or unreadable file is refused here, whatever it was said to be
+    except UnknownKind:
+        return
+    if looks != kind:
+        raise FileFormatError("excel", f"Tệp có vẻ là {WORDS[looks]} ({looks}), không phải {WORDS[kind]} ({kind}) "
+                                       "như đã chọn.")
+
+
 def _classes(classes: list[str]) -> str:
     shown = ", ".join(classes[:8]) + ("…" if len(classes) > 8 else "")
     return f"lớp {shown}"
@@ -199,6 +211,8 @@ def import_file(engine: sa.Engine, name: str, data: bytes, kind: str | None, wan
     report = ImportReport(name, hashlib.sha256(data).hexdigest())
     try:
         report.kind = kind or detect_kind(data)
+        if kind:
+            _check_kind(data, kind)
         snapshots = _read(report.kind, data, wanted, mapping, clock, report)
     except FileFormatError as exc:
         report.error = exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"

@@ -184,6 +184,18 @@ def test_export_file_reads_back_to_the_same_values(imported):
         assert [_comparable(r) for r in back.records] == [_comparable(r) for r in built.records]
 
 
+def test_a_file_of_another_kind_than_chosen_is_refused_saying_what_it_looks_like(school_files, tmp_path):
+    _, _, files, _ = school_files
+    students = next(f for f in files if f.name == "csdl-danhsach.xlsx")
+    vnedu_book = next(f for f in files if f.name == "vnedu-sodiem-TOAN-hk1.xlsx")
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    for path, chosen, looks in ((students, "csdl-ketqua", "danh sách học sinh"),
+                                (vnedu_book, "gradebook", "sổ điểm môn học xuất từ vnEdu")):
+        done = run(["import", "--json", "--kind", chosen, str(path)], db)
+        report = json.loads(done.stdout)
+        assert done.returncode == 2 and looks in report["error"] and chosen in report["error"], report
+
+
 def test_a_file_of_another_school_year_is_refused_whole(tmp_path):
     school = generate_school(9, 60, date(2025, 6, 15))  # 2024-2025
     data = build_platform_data(school, 9, Rates.none())
