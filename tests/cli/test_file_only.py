@@ -196,6 +196,21 @@ def test_a_file_of_another_kind_than_chosen_is_refused_saying_what_it_looks_like
         assert done.returncode == 2 and looks in report["error"] and chosen in report["error"], report
 
 
+def test_a_file_of_another_semester_or_with_other_classes_than_asked_is_refused_whole(school_files, tmp_path):
+    _, _, files, _ = school_files
+    book = next(f for f in files if f.name == "vnedu-sodiem-TOAN-hk1.xlsx")
+    results = next(f for f in files if f.name == "csdl-ketqua-khoi6-cn.xlsx")
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    for args, words in ((["--semester", "2", str(book)], "học kỳ I, không phải học kỳ II"),
+                        (["--semester", "1", str(results)], "cả năm, không phải học kỳ I"),
+                        (["--class", "6A1", str(book)], "không chỉ lớp 6A1")):
+        done = run(["import", "--json", *args], db)
+        report = json.loads(done.stdout)
+        assert done.returncode == 2 and words in report["error"], report
+    with sa.create_engine(db).connect() as connection:
+        assert connection.execute(sa.text("select count(*) from source_snapshot")).scalar() == 0
+
+
 def test_a_file_of_another_school_year_is_refused_whole(tmp_path):
     school = generate_school(9, 60, date(2025, 6, 15))  # 2024-2025
     data = build_platform_data(school, 9, Rates.none())
