@@ -1,6 +1,6 @@
 """``make bench``: run every benchmark in turn."""
 
-from bench import bench_assess, bench_files, bench_generator, bench_pull, bench_soap, bench_sync
+from bench import bench_assess, bench_files, bench_generator, bench_pull, bench_reconcile, bench_soap, bench_sync
 
 if __name__ == "__main__":
     bench_assess.main()
@@ -8,4 +8,5 @@ if __name__ == "__main__":
     bench_pull.main()
     bench_soap.main()
     bench_sync.main()
+    bench_reconcile.main()
     bench_files.main()
