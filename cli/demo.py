@@ -25,15 +25,15 @@ from connectors.gradebook.excel import Expect
 from connectors.portal.api import PortalApi, PortalConfig
 from connectors.vnedu.api import VneduApi, VneduConfig
 from mapping import catalogs
-from mapping.normalize import format_score, given_name_sort_key
+from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, format_score, given_name_sort_key
 from simulators.gradebooks import score_book
 from simulators.server import Simulators
 from store.db import make_engine, migrate
 from sync.file_import import import_score_book
 from sync.run import RunOptions, run_once
 
-LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt", None: "—"}
-PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp", None: "—"}
+LEVEL_SHOWN = {**LEVEL_WORDS, None: "—"}
+PROMOTION_SHOWN = {**PROMOTION_WORDS, None: "—"}
 DEMO_PORTS = {"vnedu": 8101, "csdl": 8102, "portal": 8103}
 
 
@@ -149,6 +149,6 @@ def _class_table(sims: Simulators, console: Console, class_code: str = "8A1", ro
     for number, student in enumerate(students[:rows], start=1):
         result = assess_student(parse_student(student.assess_input()))
         table.add_row(str(number), student.full_name, format_score(result.subjects["TOAN"]["cn"]),
-                      format_score(result.subjects["VAN"]["cn"]), LEVEL_WORDS[result.learning["cn"]],
-                      LEVEL_WORDS[result.training["cn"]], str(len(student.absences)), PROMOTION_WORDS[result.promotion])
+                      format_score(result.subjects["VAN"]["cn"]), LEVEL_SHOWN[result.learning["cn"]],
+                      LEVEL_SHOWN[result.training["cn"]], str(len(student.absences)), PROMOTION_SHOWN[result.promotion])
     console.print(table)

@@ -248,8 +248,20 @@ def restore_digits(value: Any, width: int, *, field: str | None = None) -> tuple
 # --- marks and levels -------------------------------------------------------------------
 
 _MARKS = {"d": "Đ", "dat": "Đ", "cd": "CĐ", "chua dat": "CĐ"}
-_LEVELS = {"t": "T", "tot": "T", "k": "K", "kha": "K", "d": "Đ", "dat": "Đ",
-           "cd": "CĐ", "chua dat": "CĐ"}
+# Result codes and the words every platform's files and screens write them in (one vocabulary).
+LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
+TITLE_WORDS = {"XS": "Học sinh Xuất sắc", "G": "Học sinh Giỏi"}
+PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp"}
+
+
+def _readable(words: dict[str, str]) -> dict[str, str]:
+    """Folded code or words → code: readers accept either (``Tốt`` or ``T``)."""
+    return {**{fold(code): code for code in words}, **{fold(text): code for code, text in words.items()}}
+
+
+_LEVELS = _readable(LEVEL_WORDS)
+_TITLES = _readable(TITLE_WORDS)
+_PROMOTIONS = _readable(PROMOTION_WORDS)
 
 
 def _coded_word(value: Any, table: dict[str, str], reason: str, field: str | None) -> str:
@@ -270,6 +282,18 @@ def parse_mark(value: Any, *, field: str | None = None) -> str:
 def parse_level(value: Any, *, field: str | None = None) -> str:
     """A level code ``T``/``K``/``Đ``/``CĐ`` from the code or the words (``Tốt``…)."""
     return _coded_word(value, _LEVELS, "Mức đánh giá phải là T, K, Đ hoặc CĐ (Tốt, Khá, Đạt, Chưa đạt)", field)
+
+
+def parse_title(value: Any, *, field: str | None = None) -> str:
+    """A title code ``XS``/``G`` from the code or the words (``Học sinh Giỏi``)."""
+    return _coded_word(value, _TITLES, "Danh hiệu phải là «Học sinh Xuất sắc», «Học sinh Giỏi» (XS, G) hoặc để trống",
+                       field)
+
+
+def parse_promotion(value: Any, *, field: str | None = None) -> str:
+    """A promotion code ``LL``/``KTL``/``RLH``/``OL`` from the code or the words (``Lên lớp``…)."""
+    return _coded_word(value, _PROMOTIONS, "Lên lớp phải là «Lên lớp», «Kiểm tra lại», «Rèn luyện hè» hoặc «Ở lại lớp»"
+                       " (LL, KTL, RLH, OL)", field)
 
 
 def is_mark_text(value: Any) -> bool:

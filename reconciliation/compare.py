@@ -18,12 +18,12 @@ from assessment.rules import CIRCULAR_22
 from mapping import catalogs
 from mapping.calendar import semester_bounds
 from mapping.errors import MappingError
-from mapping.normalize import format_score, name_key, parse_date
+from mapping.normalize import LEVEL_WORDS, format_score, name_key, parse_date
 from mapping.vnedu import CELLS, score_cells
 from reconciliation.discrepancy import Discrepancy
 from reconciliation.matching import match
 from reconciliation.people import people
-from reconciliation.year import LEVEL_WORDS, ParsedSheets, compare_year, entered_subjects
+from reconciliation.year import ParsedSheets, compare_year, entered_subjects
 
 Sources = dict[str, dict[str, dict[str, dict[str, Any]]]]  # source → entity → key → payload
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}

@@ -17,13 +17,11 @@ from assessment.engine import (SemesterScores, StudentYear, SubjectYear, assess_
 from assessment.rules import rules_for
 from mapping import catalogs
 from mapping.errors import MappingError
-from mapping.normalize import format_score
+from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score
 from mapping.vnedu import score_cells
 from reconciliation.discrepancy import Discrepancy
 
-LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
-TITLE_WORDS = {"XS": "Học sinh Xuất sắc", "G": "Học sinh Giỏi", None: "không có danh hiệu"}
-PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp"}
+TITLE_SHOWN = {**TITLE_WORDS, None: "không có danh hiệu"}
 
 
 class ParsedSheets:
@@ -169,8 +167,8 @@ def _against(who: _Student, source: str, label: str, held: dict, year, summary: 
     if held["title"] != award and (held["title"] or held["learning"]):
         out.append(who.discrepancy(
             "result_mismatch", f"{source}.cn.DanhHieu", {source: held["title"], "vnedu": award},
-            f"Danh hiệu của em {who.name} ({who.cls}): {label} «{TITLE_WORDS[held['title']]}» – tính lại theo Thông tư "
-            f"22 «{TITLE_WORDS[award]}»", None, fix))
+            f"Danh hiệu của em {who.name} ({who.cls}): {label} «{TITLE_SHOWN[held['title']]}» – tính lại theo Thông tư "
+            f"22 «{TITLE_SHOWN[award]}»", None, fix))
     absences = held["absences"] if held["absences"] is not None else (summary or {}).get("tong_buoi_nghi")
     if absences is not None and held["promotion"]:
         outcome = promotion(learning, training, absences, rules)

@@ -15,11 +15,9 @@ from datetime import date
 from openpyxl import Workbook
 
 from mapping import catalogs
+from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS
 
-LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
 GENDER_WORDS = {"1": "Nam", "2": "Nữ"}
-TITLE_WORDS = {"XS": "Học sinh Xuất sắc", "G": "Học sinh Giỏi"}
-PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp"}
 CATALOG_SHEETS = ["DM_DanToc", "DM_TrangThai", "DM_GioiTinh", "DM_KhuyetTat", "DM_Tinh", "DM_Xa",
                   "DM_TonGiao", "DM_QuocTich", "DM_DoiTuongCS", "DM_KhuVuc", "DM_LoaiHinh", "HuongDan"]
 

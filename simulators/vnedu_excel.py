@@ -17,8 +17,7 @@ from openpyxl import Workbook
 from assessment.engine import semester_average
 from assessment.rules import CIRCULAR_22
 from mapping import catalogs
-from mapping.normalize import format_score, parse_score
-from simulators.csdl_excel import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS
+from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score, parse_score
 from simulators.school import School
 from simulators.views import year_assessment
 

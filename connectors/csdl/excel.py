@@ -19,7 +19,8 @@ from connectors.errors import FileFormatError
 from connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
 from mapping import catalogs
 from mapping.errors import MappingError
-from mapping.normalize import clean_name, fold, parse_date, parse_level, parse_mark, parse_score, restore_digits
+from mapping.normalize import (clean_name, fold, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
+                               parse_title, restore_digits)
 
 PLATFORM = "csdl"
 STUDENT_COLUMNS = {
@@ -41,9 +42,6 @@ RESULT_REQUIRED = ("ma_dinh_danh", "kq_hoc_tap", "kq_ren_luyen")
 # The current template, in order (contracts/csdl.md), without the address columns we never keep.
 IMPORT_HEADER = ["STT", "Mã lớp", "Mã định danh Bộ GD&ĐT", "Họ tên", "Ngày sinh", "Giới tính", "Mã dân tộc",
                  "Dân tộc", "Trạng thái HS", "Ngày nhập trạng thái", "Loại khuyết tật", "Số định danh cá nhân"]
-TITLES = {"hoc sinh xuat sac": "XS", "hoc sinh gioi": "G", "xs": "XS", "g": "G"}
-PROMOTIONS = {"len lop": "LL", "kiem tra lai": "KTL", "ren luyen he": "RLH", "o lai lop": "OL",
-              "ll": "LL", "ktl": "KTL", "rlh": "RLH", "ol": "OL"}
 _YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
 
 
@@ -179,8 +177,8 @@ def _result(row: tuple, columns: dict, number: int, semester: str, problems: lis
         "KetQuaRenLuyen": _level(_cell(row, columns, "kq_ren_luyen"), "kq_ren_luyen"),
         "SoBuoiNghiCoPhep": int(_cell(row, columns, "nghi_co_phep") or 0),
         "SoBuoiNghiKhongPhep": int(_cell(row, columns, "nghi_khong_phep") or 0),
-        "DanhHieu": TITLES.get(fold(str(title))) if title else None,
-        "LenLop": PROMOTIONS.get(fold(str(promotion))) if promotion else None,
+        "DanhHieu": parse_title(str(title), field="danh_hieu") if title else None,
+        "LenLop": parse_promotion(str(promotion), field="len_lop") if promotion else None,
     }
 
 

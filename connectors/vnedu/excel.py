@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.csdl.excel import PROMOTIONS, TITLES
 from connectors.errors import FileFormatError
 from connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
 from connectors.gradebook.excel import Expect, read_score_book
 from mapping import catalogs
 from mapping.errors import LegacyEncodingError, MappingError
-from mapping.normalize import clean_name, fold, parse_date, parse_level, parse_mark, parse_score
+from mapping.normalize import (clean_name, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
+                               parse_title)
 
 __all__ = ["Expect", "read_score_book", "read_summary", "SUMMARY_COLUMNS", "SUMMARY_REQUIRED"]
 
@@ -107,6 +107,6 @@ def _record(row: tuple, columns: dict, class_code: str) -> dict[str, Any]:
         "kq_hoc_tap": parse_level(learning, field="kq_hoc_tap") if learning not in (None, "") else None,
         "kq_ren_luyen": parse_level(training, field="kq_ren_luyen") if training not in (None, "") else None,
         "tong_buoi_nghi": int(float(absences)) if absences not in (None, "") else None,
-        "danh_hieu": TITLES.get(fold(str(title))) if title else None,
-        "len_lop": PROMOTIONS.get(fold(str(promotion))) if promotion else None,
+        "danh_hieu": parse_title(str(title), field="danh_hieu") if title else None,
+        "len_lop": parse_promotion(str(promotion), field="len_lop") if promotion else None,
     }

@@ -194,3 +194,16 @@ def test_personal_id_that_lost_its_leading_zeros_is_restored_and_flagged():
 def test_bad_identifiers(raw):
     with pytest.raises(MappingError):
         restore_digits(raw, 12)
+
+
+def test_titles_and_promotions_read_from_words_or_codes_and_anything_else_is_refused():
+    from mapping.normalize import parse_promotion, parse_title
+
+    assert parse_title("Học sinh Giỏi") == parse_title("hoc sinh gioi") == parse_title("G") == "G"
+    assert parse_title("Học sinh Xuất sắc") == "XS"
+    assert parse_promotion("Ở lại lớp") == parse_promotion("OL") == "OL"
+    assert parse_promotion("Rèn luyện hè") == "RLH"
+    for bad, parse in (("Học sinh giỏ", parse_title), ("Lên lơp nhé", parse_promotion)):
+        with pytest.raises(MappingError) as caught:
+            parse(bad, field="x")  # a misspelt title is refused, not silently dropped
+        assert caught.value.field == "x" and caught.value.reason
