@@ -8,6 +8,7 @@ A student whose required assessments are incomplete is left out and listed, not 
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 from assessment.engine import StudentYear, assess_student, promotion, title, year_training
 from assessment.rules import rules_for
 from mapping import catalogs
+from mapping.calendar import semester_bounds
 from mapping.errors import MappingError
-from mapping.normalize import format_score
+from mapping.normalize import format_score, parse_date
 from reconciliation.compare import STATUS_CODES, Sources, link_students
 from reconciliation.year import ParsedSheets, entered_subjects
 
@@ -33,10 +35,23 @@ def _sheets(sources: Sources) -> ParsedSheets:
     return ParsedSheets({**sources.get("vnedu", {}).get("diem", {}), **sources.get("gradebook", {}).get("diem", {})})
 
 
-def _absences(sources: Sources, key: str, held: dict) -> tuple[int, int]:
-    records = [a for a in sources.get("vnedu", {}).get("diem_danh", {}).values() if a.get("ma_hoc_sinh") == key]
-    if records:
-        return sum(a.get("loai") == "P" for a in records), sum(a.get("loai") == "K" for a in records)
+def _absence_counts(sources: Sources, school_year: str, semester: str) -> dict[str, Counter]:
+    """vnEdu's absences of the period counted once per student (excused ``P``, unexcused ``K``)."""
+    start = int(school_year[:4])
+    first = semester_bounds(start, "1" if semester == "CN" else semester)[0]
+    last = semester_bounds(start, "2" if semester == "CN" else semester)[1]
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for record in sources.get("vnedu", {}).get("diem_danh", {}).values():
+        if record.get("loai") in ("P", "K") and first <= parse_date(record["ngay"]) <= last:
+            counts[record["ma_hoc_sinh"]][record["loai"]] += 1
+    return counts
+
+
+def _absences(counted: dict[str, Counter], key: str, held: dict) -> tuple[int, int]:
+    """vnEdu's counts where vnEdu's attendance was read, else what the CSDL holds (exports carry none)."""
+    if counted:
+        mine = counted.get(key, Counter())
+        return mine["P"], mine["K"]
     return int(held.get("SoBuoiNghiCoPhep") or 0), int(held.get("SoBuoiNghiKhongPhep") or 0)
 
 
@@ -45,13 +60,13 @@ def results_file(sources: Sources, school_year: str, semester: str, class_code: 
     vnedu, csdl = sources.get("vnedu", {}), sources.get("csdl", {})
     students_v, students_c = vnedu.get("hoc_sinh", {}), csdl.get("hoc_sinh", {})
     links = link_students(students_v, students_c, [])
-    sheets, out = _sheets(sources), CsdlFile()
+    sheets, counted, out = _sheets(sources), _absence_counts(sources, school_year, semester), CsdlFile()
     for key, anchor in sorted(links.items(), key=lambda item: (students_v[item[0]]["ma_lop"], item[1])):
         student = students_v[key]
         if class_code and student["ma_lop"] != class_code:
             continue
         held = csdl.get("ket_qua", {}).get(f"{anchor}:{semester}", {})
-        record = _result(sources, sheets, key, anchor, student, held, school_year, semester)
+        record = _result(sources, sheets, counted, key, anchor, student, held, school_year, semester)
         shown = f"{student['ho_ten']} ({student['ma_lop']})"
         if record is None:
             out.incomplete.append(shown)
@@ -62,8 +77,8 @@ def results_file(sources: Sources, school_year: str, semester: str, class_code: 
     return out
 
 
-def _result(sources: Sources, sheets: ParsedSheets, key: str, anchor: str, student: dict, held: dict, school_year: str,
-            semester: str) -> dict[str, Any] | None:
+def _result(sources: Sources, sheets: ParsedSheets, counted: dict[str, Counter], key: str, anchor: str,
+            student: dict, held: dict, school_year: str, semester: str) -> dict[str, Any] | None:
     periods = ("1", "2") if semester == "CN" else (semester,)
     subjects = entered_subjects(sheets, key, periods)
     if subjects is None or not student["ma_lop"][:1].isdigit():
@@ -81,7 +96,7 @@ def _result(sources: Sources, sheets: ParsedSheets, key: str, anchor: str, stude
                                  else {"DiemTB": format_score(v[period]).replace(",", ".")})}
               for code, v in year.subjects.items()]
     training = _training(sources, key, held, semester)
-    present, absent = _absences(sources, key, held)
+    present, absent = _absences(counted, key, held)
     record = {"MaDinhDanh": anchor, "HocKy": semester, "Mon": values, "KetQuaHocTap": learning,
               "KetQuaRenLuyen": training, "SoBuoiNghiCoPhep": present, "SoBuoiNghiKhongPhep": absent}
     if semester == "CN" and training:

@@ -216,3 +216,20 @@ def test_a_training_level_the_csdl_holds_unlike_vnedu_is_found():
     assert injected and {(by_csdl[d.keys["csdl"]], d.values["csdl"]) for d in found} == injected
     assert all(d.kind == "result_mismatch" and d.field == "KetQuaRenLuyen" and "rèn luyện HK1" in d.message
                for d in found)
+
+
+def test_csdl_results_file_counts_each_semester_s_own_absences():
+    from reconciliation.csdl_files import results_file
+    from simulators.views import Rates
+
+    school = generate_school(13, 200, date(2026, 6, 15))  # 2025-2026 is over: both semesters
+    data = build_platform_data(school, 13, Rates.none())
+    sources = sources_of(school, data)
+    for semester in ("1", "2"):
+        built = results_file(sources, school.school_year, semester, None)
+        held = {k[0]: r for k, r in data.csdl["ket_qua"].items() if k[1] == semester}
+        assert len(built.records) > 150
+        assert [(r["SoBuoiNghiCoPhep"], r["SoBuoiNghiKhongPhep"]) for r in built.records] == \
+            [(held[r["MaDinhDanh"]]["SoBuoiNghiCoPhep"], held[r["MaDinhDanh"]]["SoBuoiNghiKhongPhep"])
+             for r in built.records]
+        assert [r["KetQuaHocTap"] for r in built.records] == [held[r["MaDinhDanh"]]["KetQuaHocTap"] for r in built.records]
