@@ -5,7 +5,7 @@ reports. Rules are looked up per school year (`rules_for`) so that an amendment 
 added without changing how past years computed.
 """
 
-from assessment.engine import (
+from lienthong.assessment.engine import (
     SubjectYear,
     StudentYear,
     YearAssessment,
@@ -18,8 +18,8 @@ from assessment.engine import (
     year_average,
     year_training,
 )
-from assessment.errors import AssessmentError
-from assessment.rules import RuleSet, rules_for
+from lienthong.assessment.errors import AssessmentError
+from lienthong.assessment.rules import RuleSet, rules_for
 
 __all__ = [
     "AssessmentError",

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Iterable, Sequence, Union
 
-from assessment.rules import RuleSet, rules_for
-from mapping import catalogs
+from lienthong.assessment.rules import RuleSet, rules_for
+from lienthong.mapping import catalogs
 
 Value = Union[Decimal, str]  # an exact score, or "Đ"/"CĐ"
 DAT, CHUA_DAT = "Đ", "CĐ"

@@ -1,6 +1,6 @@
 """Errors of the assessment layer."""
 
-from mapping.errors import MappingError
+from lienthong.mapping.errors import MappingError
 
 
 class AssessmentError(MappingError):

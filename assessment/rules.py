@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assessment.errors import AssessmentError
-from mapping import catalogs
+from lienthong.assessment.errors import AssessmentError
+from lienthong.mapping import catalogs
 
 
 @dataclass(frozen=True)

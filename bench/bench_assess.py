@@ -19,9 +19,9 @@ from pathlib import Path
 
 import orjson
 
-from cli.assess import answer
-from mapping import catalogs
-from simulators.school import generate_students
+from lienthong.cli.assess import answer
+from lienthong.mapping import catalogs
+from lienthong.simulators.school import generate_students
 
 STUDENTS = 10_000
 YEAR = "2024-2025"

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from simulators.exports import write_school_files
-from simulators.school import generate_school
-from simulators.views import build_platform_data
+from lienthong.simulators.exports import write_school_files
+from lienthong.simulators.school import generate_school
+from lienthong.simulators.views import build_platform_data
 
 YEAR_END = date(2026, 6, 15)
 
@@ -37,7 +37,7 @@ def _floor(files: list[Path]) -> tuple[float, int]:
 def _command(args: list[str], db: str) -> float:
     env = {**os.environ, "LIENTHONG_SCHOOL_YEAR": "2025-2026"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "cli.main", "--db", db, *args], capture_output=True, env=env)
+    done = subprocess.run([sys.executable, "-m", "lienthong.cli.main", "--db", db, *args], capture_output=True, env=env)
     if done.returncode not in (0, 1):
         raise SystemExit(done.stdout.decode()[-2000:] + done.stderr.decode()[-2000:])
     return time.perf_counter() - start

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from simulators.school import generate_school
-from simulators.views import build_platform_data
+from lienthong.simulators.school import generate_school
+from lienthong.simulators.views import build_platform_data
 
 TODAY = date(2026, 11, 23)
 

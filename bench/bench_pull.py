@@ -18,11 +18,11 @@ from datetime import date, datetime
 
 from pydantic import SecretStr
 
-from connectors.http import RateLimiter
-from connectors.vnedu.api import VneduApi, VneduConfig
-from simulators.faults import FaultProfile
-from simulators.school import VN_TZ
-from simulators.server import Simulators
+from lienthong.connectors.http import RateLimiter
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.simulators.faults import FaultProfile
+from lienthong.simulators.school import VN_TZ
+from lienthong.simulators.server import Simulators
 
 TODAY = date(2026, 11, 23)
 

@@ -19,10 +19,10 @@ import resource
 import time
 from datetime import date
 
-from reconciliation.compare import SheetTable, compare_scores, link_students, reconcile
-from simulators.school import generate_school
-from simulators.views import as_stored as sources_of
-from simulators.views import build_platform_data
+from lienthong.reconciliation.compare import SheetTable, compare_scores, link_students, reconcile
+from lienthong.simulators.school import generate_school
+from lienthong.simulators.views import as_stored as sources_of
+from lienthong.simulators.views import build_platform_data
 
 TODAY = date(2026, 11, 23)
 

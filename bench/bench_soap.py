@@ -10,11 +10,11 @@ from datetime import date, datetime
 import zeep
 from pydantic import SecretStr
 
-from connectors.csdl.soap import SETTINGS, CsdlConfig, CsdlSoap
-from connectors.http import RateLimiter
-from simulators.faults import FaultProfile
-from simulators.school import VN_TZ
-from simulators.server import Simulators
+from lienthong.connectors.csdl.soap import SETTINGS, CsdlConfig, CsdlSoap
+from lienthong.connectors.http import RateLimiter
+from lienthong.simulators.faults import FaultProfile
+from lienthong.simulators.school import VN_TZ
+from lienthong.simulators.server import Simulators
 
 
 async def _async_pull(sims) -> tuple[float, int]:

@@ -16,15 +16,15 @@ from datetime import date, datetime, timedelta
 
 from pydantic import SecretStr
 
-from connectors.gradebook.excel import Expect
-from connectors.vnedu.api import VneduApi, VneduConfig
-from simulators.faults import FaultProfile
-from simulators.gradebooks import score_book
-from simulators.school import VN_TZ
-from simulators.server import Simulators
-from store.db import make_engine, migrate
-from sync.file_import import import_score_book
-from sync.run import RunOptions, run_once
+from lienthong.connectors.gradebook.excel import Expect
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.simulators.faults import FaultProfile
+from lienthong.simulators.gradebooks import score_book
+from lienthong.simulators.school import VN_TZ
+from lienthong.simulators.server import Simulators
+from lienthong.store.db import make_engine, migrate
+from lienthong.sync.file_import import import_score_book
+from lienthong.sync.run import RunOptions, run_once
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=VN_TZ)
 

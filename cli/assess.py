@@ -16,11 +16,11 @@ from typing import Any, Iterator, TextIO
 
 import orjson
 
-from assessment.engine import SemesterScores, StudentYear, SubjectYear, YearAssessment, assess_student
-from assessment.rules import rules_for
-from mapping import catalogs
-from mapping.errors import MappingError
-from mapping.normalize import parse_level, parse_mark, parse_score
+from lienthong.assessment.engine import SemesterScores, StudentYear, SubjectYear, YearAssessment, assess_student
+from lienthong.assessment.rules import rules_for
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import parse_level, parse_mark, parse_score
 
 _SEMESTER_KEYS = {"tx", "gk", "ck"}
 _PARALLEL_FROM = 2000  # below this, starting workers costs more than it saves

@@ -7,9 +7,9 @@ import asyncio
 from rich.console import Console
 from rich.table import Table
 
-from config.settings import Settings, SettingsError
-from connectors.errors import ConnectorError
-from connectors.factory import build_connectors
+from lienthong.config.settings import Settings, SettingsError
+from lienthong.connectors.errors import ConnectorError
+from lienthong.connectors.factory import build_connectors
 
 
 async def _health(connectors: dict) -> list:

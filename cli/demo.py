@@ -16,21 +16,21 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from assessment.engine import assess_student
-from cli.assess import parse_student
-from cli.simulate import wait_until_stopped
-from cli.sync_commands import print_summary
-from connectors.csdl.soap import CsdlConfig, CsdlSoap
-from connectors.gradebook.excel import Expect
-from connectors.portal.api import PortalApi, PortalConfig
-from connectors.vnedu.api import VneduApi, VneduConfig
-from mapping import catalogs
-from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, format_score, given_name_sort_key
-from simulators.gradebooks import score_book
-from simulators.server import Simulators
-from store.db import make_engine, migrate
-from sync.file_import import import_score_book
-from sync.run import RunOptions, run_once
+from lienthong.assessment.engine import assess_student
+from lienthong.cli.assess import parse_student
+from lienthong.cli.simulate import wait_until_stopped
+from lienthong.cli.sync_commands import print_summary
+from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
+from lienthong.connectors.gradebook.excel import Expect
+from lienthong.connectors.portal.api import PortalApi, PortalConfig
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.mapping import catalogs
+from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, format_score, given_name_sort_key
+from lienthong.simulators.gradebooks import score_book
+from lienthong.simulators.server import Simulators
+from lienthong.store.db import make_engine, migrate
+from lienthong.sync.file_import import import_score_book
+from lienthong.sync.run import RunOptions, run_once
 
 LEVEL_SHOWN = {**LEVEL_WORDS, None: "—"}
 PROMOTION_SHOWN = {**PROMOTION_WORDS, None: "—"}
@@ -117,12 +117,12 @@ def _reconcile(url: str, sims: Simulators, pdf: Path, console: Console) -> None:
 
     from sqlmodel import Session
 
-    from cli.reconcile_command import load_sources
-    from config.settings import Settings
-    from reconciliation.compare import reconcile
-    from reconciliation.discrepancy import KIND_WORDS
-    from reconciliation.register import homeroom_teachers, record
-    from reconciliation.reports import ReportContext, render_pdf
+    from lienthong.cli.reconcile_command import load_sources
+    from lienthong.config.settings import Settings
+    from lienthong.reconciliation.compare import reconcile
+    from lienthong.reconciliation.discrepancy import KIND_WORDS
+    from lienthong.reconciliation.register import homeroom_teachers, record
+    from lienthong.reconciliation.reports import ReportContext, render_pdf
 
     sources = load_sources(Settings(database_url=url))
     found = reconcile(sources, sims.school.school_year, None, sims.school.today)

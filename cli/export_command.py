@@ -14,14 +14,14 @@ from pathlib import Path
 from rich.console import Console
 from sqlmodel import Session
 
-from cli.reconcile_command import load_sources
-from config.settings import Settings
-from connectors.csdl.excel import write_results, write_student_list
-from reconciliation.compare import reconcile
-from reconciliation.csdl_files import results_file, student_list_file
-from reconciliation.register import record
-from store.db import make_engine
-from sync import audit
+from lienthong.cli.reconcile_command import load_sources
+from lienthong.config.settings import Settings
+from lienthong.connectors.csdl.excel import write_results, write_student_list
+from lienthong.reconciliation.compare import reconcile
+from lienthong.reconciliation.csdl_files import results_file, student_list_file
+from lienthong.reconciliation.register import record
+from lienthong.store.db import make_engine
+from lienthong.sync import audit
 
 BLOCKING = ("score_mismatch", "missing_score", "identity_doubt")
 BLOCKING_WORDS = {"score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm",

@@ -7,10 +7,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from connectors.csdl.excel import read_results, read_student_list
-from connectors.errors import FileFormatError
-from connectors.excel import ExcelRead
-from connectors.gradebook.excel import Expect, parse_map, read_score_book
+from lienthong.connectors.csdl.excel import read_results, read_student_list
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import ExcelRead
+from lienthong.connectors.gradebook.excel import Expect, parse_map, read_score_book
 
 KINDS = ("csdl-hoc-sinh", "csdl-ket-qua", "so-diem")
 

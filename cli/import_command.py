@@ -14,12 +14,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from config.settings import Settings
-from connectors.errors import FileFormatError
-from connectors.file_kinds import WORDS
-from connectors.gradebook.excel import parse_map
-from store.db import make_engine, migrate
-from sync.file_import import ImportReport, Wanted, import_file
+from lienthong.config.settings import Settings
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.file_kinds import WORDS
+from lienthong.connectors.gradebook.excel import parse_map
+from lienthong.store.db import make_engine, migrate
+from lienthong.sync.file_import import ImportReport, Wanted, import_file
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 

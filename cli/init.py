@@ -6,8 +6,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from config.settings import DEFAULT_DATABASE_URL
-from store.db import migrate
+from lienthong.config.settings import DEFAULT_DATABASE_URL
+from lienthong.store.db import migrate
 
 TEMPLATE = """# lienthong — cấu hình của trường {ma_truong}
 # Mật khẩu và khoá KHÔNG ghi ở đây: đặt biến môi trường LIENTHONG_VNEDU_CLIENT_SECRET,

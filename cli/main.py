@@ -45,7 +45,7 @@ def init(
     """Tạo tệp cấu hình có chú thích cho một trường và cơ sở dữ liệu của nó."""
     import os
 
-    from cli.init import init_school
+    from lienthong.cli.init import init_school
 
     raise typer.Exit(init_school(path, ma_truong, os.environ.get("LIENTHONG_DATABASE_URL")))
 
@@ -61,7 +61,7 @@ def _actor() -> str:
 @app.command()
 def assess() -> None:
     """Tính kết quả theo Thông tư 22 cho từng học sinh (JSON Lines từ stdin ra stdout)."""
-    from cli.assess import run
+    from lienthong.cli.assess import run
 
     sys.stdin.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
@@ -75,7 +75,7 @@ def demo(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Giữ các hệ thống mô phỏng chạy sau khi đồng bộ."),
 ) -> None:
     """Trường mô phỏng + ba hệ thống mô phỏng + một lần đồng bộ đầy đủ, rồi in tóm tắt."""
-    from cli.demo import run_demo
+    from lienthong.cli.demo import run_demo
 
     raise typer.Exit(run_demo(seed=seed, students=students, wait=wait))
 
@@ -96,7 +96,7 @@ def simulate(
                                                     "để có kết quả cả năm; mặc định hôm nay."),
 ) -> None:
     """Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo) cho đến khi Ctrl-C hoặc SIGTERM."""
-    from cli.simulate import run_simulators, write_files
+    from lienthong.cli.simulate import run_simulators, write_files
 
     if files:
         raise typer.Exit(write_files(seed, students, files, today, manifest))
@@ -108,7 +108,7 @@ def simulate(
 @app.command()
 def check() -> None:
     """Kiểm tra kết nối và thông tin đăng nhập tới từng hệ thống đã cấu hình."""
-    from cli.connections import check as run_check
+    from lienthong.cli.connections import check as run_check
 
     raise typer.Exit(run_check())
 
@@ -124,7 +124,7 @@ def read_file(
     column_map: str = typer.Option(None, "--map", help='Vị trí cột khi không tự nhận ra: "dong=4,ho_ten=B,tx=D:E,gk=F,ck=G".'),
 ) -> None:
     """Đọc một tệp Excel (CSDL, vnEdu hoặc sổ điểm cá nhân) và báo những gì đọc được, từng dòng lỗi."""
-    from cli.files import KINDS, read_file as run_read
+    from lienthong.cli.files import KINDS, read_file as run_read
 
     if kind not in KINDS:
         typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
@@ -141,7 +141,7 @@ def sync(
     as_json: bool = typer.Option(False, "--json", help="Mỗi sự kiện một đối tượng JSON trên một dòng."),
 ) -> None:
     """Đồng bộ một lần: đọc các hệ thống, lập kế hoạch theo quyền sở hữu dữ liệu, gửi đi."""
-    from cli.sync_commands import sync_once
+    from lienthong.cli.sync_commands import sync_once
 
     raise typer.Exit(sync_once(platform or None, full, dry_run, as_json))
 
@@ -149,9 +149,9 @@ def sync(
 @app.command()
 def run() -> None:
     """Chạy thường trực: đồng bộ theo lịch trong cấu hình, /metrics cho Prometheus; dừng bằng SIGTERM."""
-    from config.settings import Settings, SettingsError
-    from connectors.errors import ConnectorError
-    from sync.daemon import run_daemon
+    from lienthong.config.settings import Settings, SettingsError
+    from lienthong.connectors.errors import ConnectorError
+    from lienthong.sync.daemon import run_daemon
 
     try:
         raise typer.Exit(run_daemon(Settings()))
@@ -163,7 +163,7 @@ def run() -> None:
 @app.command()
 def match() -> None:
     """Ghép học sinh vnEdu với học sinh CSDL (mã định danh, số định danh, họ tên + ngày sinh)."""
-    from cli.match_command import run_match
+    from lienthong.cli.match_command import run_match
 
     raise typer.Exit(run_match())
 
@@ -177,7 +177,7 @@ def reconcile(
     summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
 ) -> None:
     """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt."""
-    from cli.reconcile_command import run_reconcile
+    from lienthong.cli.reconcile_command import run_reconcile
 
     if output_format not in ("table", "json", "html", "xlsx", "pdf"):
         typer.echo("--format phải là table, json, html, xlsx hoặc pdf", err=True)
@@ -192,7 +192,7 @@ def reconcile(
 def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất."),
          as_json: bool = typer.Option(False, "--json", help="Mỗi lần chạy một đối tượng JSON trên một dòng.")) -> None:
     """Lịch sử các lần đồng bộ và kết quả."""
-    from cli.sync_commands import list_runs
+    from lienthong.cli.sync_commands import list_runs
 
     raise typer.Exit(list_runs(limit, as_json))
 
@@ -200,7 +200,7 @@ def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất."),
 @app.command("approve-run")
 def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy đang tạm giữ.")) -> None:
     """Quản trị viên duyệt một lần chạy bị tạm giữ (ghi vào nhật ký kiểm toán)."""
-    from cli.sync_commands import approve
+    from lienthong.cli.sync_commands import approve
 
     raise typer.Exit(approve(run_id, _actor()))
 
@@ -218,9 +218,9 @@ def import_files(
     as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
 ) -> None:
     """Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự nhận loại tệp)."""
-    from cli.import_command import run_import
-    from connectors.file_kinds import KINDS
-    from sync.file_import import Wanted
+    from lienthong.cli.import_command import run_import
+    from lienthong.connectors.file_kinds import KINDS
+    from lienthong.sync.file_import import Wanted
 
     if kind and kind not in KINDS:
         typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
@@ -241,7 +241,7 @@ def export(
     force: bool = typer.Option(False, "--force", help="Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký kiểm toán)."),
 ) -> None:
     """Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu đã đối chiếu."""
-    from cli.export_command import run_export
+    from lienthong.cli.export_command import run_export
 
     if what not in ("csdl-ketqua", "csdl-hocsinh"):
         typer.echo("Chỉ xuất được csdl-ketqua hoặc csdl-hocsinh", err=True)
@@ -260,8 +260,8 @@ def import_gradebook(
     column_map: str = typer.Option(None, "--map", help="Vị trí cột khi không tự nhận ra."),
 ) -> None:
     """Nhập sổ điểm của giáo viên (như `lienthong import --kind gradebook`)."""
-    from cli.import_command import run_import
-    from sync.file_import import Wanted
+    from lienthong.cli.import_command import run_import
+    from lienthong.sync.file_import import Wanted
 
     raise typer.Exit(run_import([path], "gradebook", Wanted(None, semester, None, subject), column_map, False,
                                 _actor()))
@@ -274,7 +274,7 @@ def resolve_propose(
     reason: str = typer.Option(..., "--reason", help="Lý do, ví dụ «đối chiếu bài kiểm tra gốc»."),
 ) -> None:
     """GVCN đề xuất giá trị đúng; sửa điểm/kết quả cần Hiệu trưởng duyệt trước khi gửi đi."""
-    from cli.resolve_command import propose
+    from lienthong.cli.resolve_command import propose
 
     raise typer.Exit(propose(discrepancy_id, value, reason, _actor()))
 
@@ -285,7 +285,7 @@ def resolve_approve(
     reason: str = typer.Option("", "--reason", help="Ghi chú khi duyệt."),
 ) -> None:
     """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới."""
-    from cli.resolve_command import approve
+    from lienthong.cli.resolve_command import approve
 
     raise typer.Exit(approve(discrepancy_id, reason, _actor()))
 
@@ -296,7 +296,7 @@ def resolve_reject(
     reason: str = typer.Option(..., "--reason", help="Lý do từ chối."),
 ) -> None:
     """Hiệu trưởng từ chối đề xuất; khác biệt trở lại cho GVCN."""
-    from cli.resolve_command import reject
+    from lienthong.cli.resolve_command import reject
 
     raise typer.Exit(reject(discrepancy_id, reason, _actor()))
 
@@ -304,7 +304,7 @@ def resolve_reject(
 @resolve_app.command("show")
 def resolve_show(discrepancy_id: str = typer.Argument(..., help="Mã khác biệt.")) -> None:
     """Khác biệt, người phụ trách và các bước xử lý."""
-    from cli.resolve_command import show
+    from lienthong.cli.resolve_command import show
 
     raise typer.Exit(show(discrepancy_id))
 
@@ -312,7 +312,7 @@ def resolve_show(discrepancy_id: str = typer.Argument(..., help="Mã khác biệ
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Kiểm tra nhật ký kiểm toán: phát hiện mọi mục bị sửa hoặc xoá."""
-    from cli.sync_commands import verify_audit
+    from lienthong.cli.sync_commands import verify_audit
 
     raise typer.Exit(verify_audit())
 
@@ -320,8 +320,8 @@ def audit_verify() -> None:
 @db_app.command("upgrade")
 def db_upgrade(url: str = typer.Option(None, help="Địa chỉ CSDL; mặc định lấy từ cấu hình.")) -> None:
     """Tạo hoặc nâng cấp lược đồ CSDL lên phiên bản mới nhất (Alembic)."""
-    from config.settings import Settings
-    from store.db import migrate
+    from lienthong.config.settings import Settings
+    from lienthong.store.db import migrate
 
     target = url or Settings().database_url
     migrate(target)

@@ -6,11 +6,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from config.settings import Settings
-from reconciliation.matching import match
-from reconciliation.people import people
-from store.db import make_engine, migrate
-from store.repository import snapshot_versions
+from lienthong.config.settings import Settings
+from lienthong.reconciliation.matching import match
+from lienthong.reconciliation.people import people
+from lienthong.store.db import make_engine, migrate
+from lienthong.store.repository import snapshot_versions
 
 
 def run_match(console: Console | None = None) -> int:

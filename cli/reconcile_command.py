@@ -14,14 +14,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from config.settings import Settings
-from reconciliation.compare import SheetTable, reconcile
-from reconciliation.discrepancy import KIND_WORDS
-from reconciliation.register import homeroom_teachers, record
-from reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
-from store.db import make_engine, migrate
-from store.repository import snapshot_versions
-from store.tables import SourceSnapshotRow
+from lienthong.config.settings import Settings
+from lienthong.reconciliation.compare import SheetTable, reconcile
+from lienthong.reconciliation.discrepancy import KIND_WORDS
+from lienthong.reconciliation.register import homeroom_teachers, record
+from lienthong.reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
+from lienthong.store.db import make_engine, migrate
+from lienthong.store.repository import snapshot_versions
+from lienthong.store.tables import SourceSnapshotRow
 
 ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "hanh_kiem", "tong_hop"),
             "csdl": ("hoc_sinh", "ket_qua"), "portal": ("yeu_cau_bao_cao",)}

@@ -9,10 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from config.settings import Settings
-from reconciliation import resolution
-from store.db import make_engine, migrate
-from store.tables import DiscrepancyRow
+from lienthong.config.settings import Settings
+from lienthong.reconciliation import resolution
+from lienthong.store.db import make_engine, migrate
+from lienthong.store.tables import DiscrepancyRow
 
 STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
 STATUS_WORDS = {"open": "chưa xử lý", "proposed": "chờ Hiệu trưởng duyệt", "approved": "đã duyệt, chờ các nguồn khớp",

@@ -7,8 +7,8 @@ import sys
 import threading
 from pathlib import Path
 
-from simulators.faults import PROFILES
-from simulators.server import Simulators
+from lienthong.simulators.faults import PROFILES
+from lienthong.simulators.server import Simulators
 
 
 def run_simulators(seed: int, students: int, faults: str, host: str, ports: dict[str, int],
@@ -39,9 +39,9 @@ def write_files(seed: int, students: int, folder: Path, today: str | None, manif
     """The Excel files an Excel-only school has, from a simulated school (and its manifest)."""
     from datetime import date
 
-    from simulators.exports import write_school_files
-    from simulators.school import generate_school
-    from simulators.views import Rates, build_platform_data, manifest_json
+    from lienthong.simulators.exports import write_school_files
+    from lienthong.simulators.school import generate_school
+    from lienthong.simulators.views import Rates, build_platform_data, manifest_json
 
     try:
         day = date.fromisoformat(today) if today else date.today()

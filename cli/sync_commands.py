@@ -12,14 +12,14 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from sqlmodel import Session, select
 
-from config.logging import configure as configure_logging
-from config.settings import Settings, SettingsError
-from connectors.errors import ConnectorError
-from connectors.factory import build_connectors
-from store.db import make_engine, migrate
-from store.tables import OutboxItemRow, SyncRunRow
-from sync import audit
-from sync.run import RunOptions, approve_run, run_once
+from lienthong.config.logging import configure as configure_logging
+from lienthong.config.settings import Settings, SettingsError
+from lienthong.connectors.errors import ConnectorError
+from lienthong.connectors.factory import build_connectors
+from lienthong.store.db import make_engine, migrate
+from lienthong.store.tables import OutboxItemRow, SyncRunRow
+from lienthong.sync import audit
+from lienthong.sync.run import RunOptions, approve_run, run_once
 
 STATUS_WORDS = {"running": "đang chạy", "completed": "hoàn tất", "held": "tạm giữ", "failed": "lỗi",
                 "approved": "đã duyệt", "interrupted": "bị ngắt"}

@@ -93,7 +93,7 @@ class Settings(BaseSettings):
 
     def school_windows(self) -> list:
         """The school's windows as canonical lock windows (checked by time, like the platforms')."""
-        from mapping.canonical import LockWindow
+        from lienthong.mapping.canonical import LockWindow
 
         return [LockWindow(platform="school", school_year=self.current_school_year(), semester=w.semester,
                            kind=w.kind, opens_at=w.opens, closes_at=w.closes, locked=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, AsyncIterator, ClassVar
 
-from mapping.canonical import LockWindow
+from lienthong.mapping.canonical import LockWindow
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any, Iterable
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from connectors.errors import FileFormatError
-from mapping.normalize import fold
+from lienthong.connectors.errors import FileFormatError
+from lienthong.mapping.normalize import fold
 
 MAX_UNPACKED = 100 * 1024 * 1024  # a school's workbook is a few MB unpacked
 MAX_RATIO = 200  # XML compresses well, but not this well

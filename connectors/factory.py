@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from config.settings import Settings, SettingsError
-from connectors.base import Connector
-from connectors.csdl.soap import CsdlConfig, CsdlSoap
-from connectors.errors import ConfigError
-from connectors.http import RetryPolicy
-from connectors.portal.api import PortalApi, PortalConfig
-from connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.config.settings import Settings, SettingsError
+from lienthong.connectors.base import Connector
+from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
+from lienthong.connectors.errors import ConfigError
+from lienthong.connectors.http import RetryPolicy
+from lienthong.connectors.portal.api import PortalApi, PortalConfig
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
 
 
 def build_connectors(settings: Settings) -> dict[str, Connector]:

@@ -8,13 +8,13 @@ any other table with a name column and score columns is a teacher's ``gradebook`
 
 from __future__ import annotations
 
-from connectors.csdl.excel import RESULT_COLUMNS, STUDENT_COLUMNS, STUDENT_REQUIRED
-from connectors.errors import FileFormatError
-from connectors.excel import find_header, open_workbook, rows_of
-from connectors.gradebook.excel import detect_columns
-from connectors.vnedu.excel import SUMMARY_COLUMNS, SUMMARY_REQUIRED
-from mapping.errors import LegacyEncodingError
-from mapping.legacy_encoding import detect_legacy_encoding
+from lienthong.connectors.csdl.excel import RESULT_COLUMNS, STUDENT_COLUMNS, STUDENT_REQUIRED
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import find_header, open_workbook, rows_of
+from lienthong.connectors.gradebook.excel import detect_columns
+from lienthong.connectors.vnedu.excel import SUMMARY_COLUMNS, SUMMARY_REQUIRED
+from lienthong.mapping.errors import LegacyEncodingError
+from lienthong.mapping.legacy_encoding import detect_legacy_encoding
 
 KINDS = ("vnedu-sodiem", "vnedu-tonghop", "csdl-hocsinh", "csdl-ketqua", "gradebook")
 WORDS = {"vnedu-sodiem": "sổ điểm môn học xuất từ vnEdu", "vnedu-tonghop": "bảng tổng hợp kết quả cuối năm của vnEdu",

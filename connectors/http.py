@@ -17,7 +17,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
 
-from connectors.errors import TransientError
+from lienthong.connectors.errors import TransientError
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]

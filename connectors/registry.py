@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from connectors.base import Connector
-from connectors.errors import ConfigError
-from connectors.csdl.soap import CsdlSoap
-from connectors.portal.api import PortalApi
-from connectors.vnedu.api import VneduApi
+from lienthong.connectors.base import Connector
+from lienthong.connectors.errors import ConfigError
+from lienthong.connectors.csdl.soap import CsdlSoap
+from lienthong.connectors.portal.api import PortalApi
+from lienthong.connectors.vnedu.api import VneduApi
 
 REGISTRY: dict[str, type[Connector]] = {
     VneduApi.name: VneduApi,

@@ -24,9 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from mapping import catalogs
-from mapping.errors import MappingError
-from mapping.normalize import (
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import (
     clean_name,
     parse_assessment_value,
     parse_date,

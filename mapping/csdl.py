@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mapping.canonical import Student
+from lienthong.mapping.canonical import Student
 
 
 def student_from_csdl(item: dict[str, Any], student_id: str | None = None) -> Student:

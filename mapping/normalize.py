@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from mapping.errors import LegacyEncodingError, MappingError
-from mapping.legacy_encoding import detect_legacy_encoding
+from lienthong.mapping.errors import LegacyEncodingError, MappingError
+from lienthong.mapping.legacy_encoding import detect_legacy_encoding
 
 _WS = re.compile(r"\s+")
 _TONE_MARKS = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}

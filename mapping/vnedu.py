@@ -7,10 +7,10 @@ from typing import Any
 
 from decimal import Decimal
 
-from mapping import catalogs
-from mapping.canonical import Absence, LockWindow, ScoreSheet, Student
-from mapping.errors import MappingError
-from mapping.normalize import format_date, format_score, parse_mark, parse_score
+from lienthong.mapping import catalogs
+from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, Student
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import format_date, format_score, parse_mark, parse_score
 
 DATA_KINDS = {"diem": "diem", "diem_danh": "diem_danh", "hanh_kiem": "hanh_kiem"}
 CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")  # a score sheet's cells, compared one by one

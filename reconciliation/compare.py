@@ -13,17 +13,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from assessment.engine import assess_semester, semester_average
-from assessment.rules import CIRCULAR_22
-from mapping import catalogs
-from mapping.calendar import semester_bounds
-from mapping.errors import MappingError
-from mapping.normalize import LEVEL_WORDS, format_score, name_key, parse_date
-from mapping.vnedu import CELLS, score_cells
-from reconciliation.discrepancy import Discrepancy
-from reconciliation.matching import match
-from reconciliation.people import people
-from reconciliation.year import ParsedSheets, compare_year, entered_subjects
+from lienthong.assessment.engine import assess_semester, semester_average
+from lienthong.assessment.rules import CIRCULAR_22
+from lienthong.mapping import catalogs
+from lienthong.mapping.calendar import semester_bounds
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key, parse_date
+from lienthong.mapping.vnedu import CELLS, score_cells
+from lienthong.reconciliation.discrepancy import Discrepancy
+from lienthong.reconciliation.matching import match
+from lienthong.reconciliation.people import people
+from lienthong.reconciliation.year import ParsedSheets, compare_year, entered_subjects
 
 Sources = dict[str, dict[str, dict[str, dict[str, Any]]]]  # source → entity → key → payload
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from assessment.engine import StudentYear, assess_student, promotion, title, year_training
-from assessment.rules import rules_for
-from mapping import catalogs
-from mapping.calendar import semester_bounds
-from mapping.errors import MappingError
-from mapping.normalize import format_score, parse_date
-from reconciliation.compare import STATUS_CODES, Sources, link_students
-from reconciliation.year import ParsedSheets, entered_subjects
+from lienthong.assessment.engine import StudentYear, assess_student, promotion, title, year_training
+from lienthong.assessment.rules import rules_for
+from lienthong.mapping import catalogs
+from lienthong.mapping.calendar import semester_bounds
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import format_score, parse_date
+from lienthong.reconciliation.compare import STATUS_CODES, Sources, link_students
+from lienthong.reconciliation.year import ParsedSheets, entered_subjects
 
 
 @dataclass

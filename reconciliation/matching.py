@@ -18,7 +18,7 @@ from datetime import date
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from mapping.normalize import fold, name_key
+from lienthong.mapping.normalize import fold, name_key
 
 LINK = 0.90
 DOUBT = 0.70

@@ -7,12 +7,12 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from mapping.canonical import Student
-from mapping.csdl import student_from_csdl
-from mapping.errors import MappingError, describe
-from mapping.normalize import clean_name, parse_date
-from mapping.vnedu import student_from_vnedu
-from reconciliation.matching import Person
+from lienthong.mapping.canonical import Student
+from lienthong.mapping.csdl import student_from_csdl
+from lienthong.mapping.errors import MappingError, describe
+from lienthong.mapping.normalize import clean_name, parse_date
+from lienthong.mapping.vnedu import student_from_vnedu
+from lienthong.reconciliation.matching import Person
 
 MAPPERS: dict[str, Callable[[dict[str, Any]], Student]] = {"vnedu": student_from_vnedu, "csdl": student_from_csdl}
 

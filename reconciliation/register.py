@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from reconciliation.discrepancy import Discrepancy
-from store.tables import DiscrepancyRow
+from lienthong.reconciliation.discrepancy import Discrepancy
+from lienthong.store.tables import DiscrepancyRow
 
 
 def homeroom_teachers(classes: dict[str, dict]) -> dict[str, str]:

@@ -16,12 +16,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from mapping import catalogs
-from reconciliation.discrepancy import KIND_WORDS
+from lienthong.mapping import catalogs
+from lienthong.reconciliation.discrepancy import KIND_WORDS
 
 SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
 SOURCE_WORDS = {"gradebook": "sổ điểm", "vnedu": "vnEdu", "csdl": "CSDL", "vnedu_tonghop": "tổng hợp vnEdu"}
-_ENV = Environment(loader=PackageLoader("reconciliation", "templates"), autoescape=select_autoescape(["j2"]))
+_ENV = Environment(loader=PackageLoader("lienthong.reconciliation", "templates"), autoescape=select_autoescape(["j2"]))
 
 
 @dataclass(frozen=True)

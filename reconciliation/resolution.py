@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from mapping import catalogs
-from mapping.errors import MappingError
-from mapping.normalize import format_score, parse_mark, parse_score
-from store.tables import DiscrepancyRow, OutboxItemRow, ResolutionRow
-from sync import audit
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import format_score, parse_mark, parse_score
+from lienthong.store.tables import DiscrepancyRow, OutboxItemRow, ResolutionRow
+from lienthong.sync import audit
 
 CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
 SCORE_KINDS = ("score_mismatch", "missing_score")

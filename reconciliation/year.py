@@ -12,14 +12,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from assessment.engine import (SemesterScores, StudentYear, SubjectYear, assess_student, promotion, title,
+from lienthong.assessment.engine import (SemesterScores, StudentYear, SubjectYear, assess_student, promotion, title,
                                year_training)
-from assessment.rules import rules_for
-from mapping import catalogs
-from mapping.errors import MappingError
-from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score
-from mapping.vnedu import score_cells
-from reconciliation.discrepancy import Discrepancy
+from lienthong.assessment.rules import rules_for
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score
+from lienthong.mapping.vnedu import score_cells
+from lienthong.reconciliation.discrepancy import Discrepancy
 
 TITLE_SHOWN = {**TITLE_WORDS, None: "không có danh hiệu"}
 

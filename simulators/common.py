@@ -11,7 +11,7 @@ from typing import Callable
 
 from fastapi import Request
 
-from simulators.school import VN_TZ
+from lienthong.simulators.school import VN_TZ
 
 Clock = Callable[[], datetime]
 
@@ -56,7 +56,7 @@ def decode_cursor(cursor: str) -> list:
 
 def add_control_routes(app, state) -> None:
     """The control endpoints every simulator has: write counters and fault profile (tests, demo)."""
-    from simulators.faults import profile
+    from lienthong.simulators.faults import profile
 
     @app.get("/_sim/writes")
     async def writes() -> dict:

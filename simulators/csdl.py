@@ -17,11 +17,11 @@ from importlib import resources
 from fastapi import FastAPI, Request, Response
 from lxml import etree
 
-from mapping import catalogs
-from simulators.common import Clock, WriteCounter, add_control_routes, vn_now
-from simulators.faults import FaultInjector, FaultMiddleware
-from simulators.school import School
-from simulators.views import PlatformData
+from lienthong.mapping import catalogs
+from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, vn_now
+from lienthong.simulators.faults import FaultInjector, FaultMiddleware
+from lienthong.simulators.school import School
+from lienthong.simulators.views import PlatformData
 
 NS = "urn:moet:csdl:truonghoc:v1"
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -396,11 +396,11 @@ def _valid_average(text: str | None) -> bool:
 
 
 def create_app(state: CsdlState) -> FastAPI:
-    from simulators.csdl_excel import student_list_workbook, results_workbook
+    from lienthong.simulators.csdl_excel import student_list_workbook, results_workbook
 
     app = FastAPI(title="CSDL ngành (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
     service = Service(state)
-    wsdl = resources.files("connectors.csdl").joinpath("csdl.wsdl").read_text(encoding="utf-8")  # one contract file
+    wsdl = resources.files("lienthong.connectors.csdl").joinpath("csdl.wsdl").read_text(encoding="utf-8")  # one contract file
 
     @app.get("/csdl")
     async def get_wsdl(request: Request) -> Response:

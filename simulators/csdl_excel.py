@@ -14,8 +14,8 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from mapping import catalogs
-from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS
+from lienthong.mapping import catalogs
+from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS
 
 GENDER_WORDS = {"1": "Nam", "2": "Nữ"}
 CATALOG_SHEETS = ["DM_DanToc", "DM_TrangThai", "DM_GioiTinh", "DM_KhuyetTat", "DM_Tinh", "DM_Xa",

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from mapping import catalogs
-from simulators.csdl import CsdlState
-from simulators.csdl_excel import results_workbook, student_list_workbook
-from simulators.gradebooks import score_book
-from simulators.school import School
-from simulators.views import PlatformData
-from simulators.vnedu_excel import so_diem_workbook, tong_hop_workbook
+from lienthong.mapping import catalogs
+from lienthong.simulators.csdl import CsdlState
+from lienthong.simulators.csdl_excel import results_workbook, student_list_workbook
+from lienthong.simulators.gradebooks import score_book
+from lienthong.simulators.school import School
+from lienthong.simulators.views import PlatformData
+from lienthong.simulators.vnedu_excel import so_diem_workbook, tong_hop_workbook
 
 TEACHER_SUBJECTS = ("TOAN", "GDTC")  # the two teachers whose own gradebooks are brought in
 

@@ -10,8 +10,8 @@ import io
 
 from openpyxl import Workbook
 
-from mapping import catalogs
-from simulators.school import School
+from lienthong.mapping import catalogs
+from lienthong.simulators.school import School
 
 
 def score_book(school: School, subject: str, semester: str = "1", classes: list[str] | None = None) -> bytes:

@@ -21,12 +21,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from openpyxl import load_workbook
 
-from connectors.portal.templates import LEVELS, TEMPLATES
-from mapping.normalize import fold
-from simulators.common import Clock, WriteCounter, add_control_routes, body_digest, vn_now
-from simulators.faults import FaultInjector, FaultMiddleware
-from simulators.school import VN_TZ, School
-from simulators.views import PlatformData
+from lienthong.connectors.portal.templates import LEVELS, TEMPLATES
+from lienthong.mapping.normalize import fold
+from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, body_digest, vn_now
+from lienthong.simulators.faults import FaultInjector, FaultMiddleware
+from lienthong.simulators.school import VN_TZ, School
+from lienthong.simulators.views import PlatformData
 
 DEMO_KEY = "demo-key"
 TOTAL_LABELS = {"tong", "tong cong", "toan truong"}

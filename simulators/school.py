@@ -13,9 +13,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from assessment.rules import rules_for
-from mapping import catalogs
-from mapping.calendar import school_year_of, semester_bounds, semester_of
+from lienthong.assessment.rules import rules_for
+from lienthong.mapping import catalogs
+from lienthong.mapping.calendar import school_year_of, semester_bounds, semester_of
 
 VN_TZ = timezone(timedelta(hours=7))
 DEMO_SCHOOL = {"ma_truong": "79000701", "name": "Trường THCS Bình An (mô phỏng)",

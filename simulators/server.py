@@ -12,11 +12,11 @@ from pathlib import Path
 
 import uvicorn
 
-from simulators import csdl, portal, vnedu
-from simulators.common import Clock, vn_now
-from simulators.faults import ConnectionDropped, FaultProfile
-from simulators.school import School, generate_school
-from simulators.views import PlatformData, Rates, build_platform_data, manifest_json
+from lienthong.simulators import csdl, portal, vnedu
+from lienthong.simulators.common import Clock, vn_now
+from lienthong.simulators.faults import ConnectionDropped, FaultProfile
+from lienthong.simulators.school import School, generate_school
+from lienthong.simulators.views import PlatformData, Rates, build_platform_data, manifest_json
 
 
 class _HideSimulatedDrops(logging.Filter):

@@ -16,10 +16,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from assessment.engine import SemesterScores, StudentYear, SubjectYear, YearAssessment, assess_student
-from mapping import catalogs
-from mapping.normalize import format_score, parse_score
-from simulators.school import VN_TZ, School, Student, semester_bounds
+from lienthong.assessment.engine import SemesterScores, StudentYear, SubjectYear, YearAssessment, assess_student
+from lienthong.mapping import catalogs
+from lienthong.mapping.normalize import format_score, parse_score
+from lienthong.simulators.school import VN_TZ, School, Student, semester_bounds
 
 STATUS_WORDS = {code.code: code.name for code in catalogs.statuses()}
 ETHNICITY_NAMES = {e.code: e.name for e in catalogs.ethnicities()}

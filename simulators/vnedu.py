@@ -21,14 +21,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from assessment.engine import year_training
-from mapping import catalogs
-from mapping.errors import MappingError
-from mapping.normalize import parse_mark, parse_score
-from simulators.common import Clock, WriteCounter, add_control_routes, body_digest, decode_cursor, encode_cursor, vn_now
-from simulators.faults import FaultInjector, FaultMiddleware
-from simulators.school import School, semester_bounds
-from simulators.views import PlatformData
+from lienthong.assessment.engine import year_training
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import parse_mark, parse_score
+from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, body_digest, decode_cursor, encode_cursor, vn_now
+from lienthong.simulators.faults import FaultInjector, FaultMiddleware
+from lienthong.simulators.school import School, semester_bounds
+from lienthong.simulators.views import PlatformData
 
 DEMO_CLIENT = ("lienthong-demo", "demo-secret")
 TOKEN_SECONDS = 900

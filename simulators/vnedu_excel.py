@@ -14,12 +14,12 @@ from collections import defaultdict
 
 from openpyxl import Workbook
 
-from assessment.engine import semester_average
-from assessment.rules import CIRCULAR_22
-from mapping import catalogs
-from mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score, parse_score
-from simulators.school import School
-from simulators.views import year_assessment
+from lienthong.assessment.engine import semester_average
+from lienthong.assessment.rules import CIRCULAR_22
+from lienthong.mapping import catalogs
+from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score, parse_score
+from lienthong.simulators.school import School
+from lienthong.simulators.views import year_assessment
 
 
 def _save(book: Workbook) -> bytes:

@@ -48,7 +48,7 @@ def session_scope(engine: sa.Engine) -> Iterator[Session]:
 
 def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("store") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("lienthong.store") / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from mapping.canonical import Mark, ScoreSheet, Student
-from mapping.normalize import name_key
-from store.tables import ScoreSheetRow, StudentLinkRow, StudentRow
+from lienthong.mapping.canonical import Mark, ScoreSheet, Student
+from lienthong.mapping.normalize import name_key
+from lienthong.store.tables import ScoreSheetRow, StudentLinkRow, StudentRow
 
 
 def _stored(value: Decimal | Mark | None) -> str | None:

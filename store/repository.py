@@ -16,9 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from mapping.canonical import ScoreSheet, Student
-from store.records import score_sheet_from_row, score_sheet_to_row, student_from_rows, student_to_rows
-from store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
+from lienthong.mapping.canonical import ScoreSheet, Student
+from lienthong.store.records import score_sheet_from_row, score_sheet_to_row, student_from_rows, student_to_rows
+from lienthong.store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
 
 
 def save_student(session: Session, student: Student) -> None:

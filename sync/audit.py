@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from store.tables import AuditLogRow
+from lienthong.store.tables import AuditLogRow
 
 GENESIS = "0" * 64
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from mapping import catalogs
-from mapping.errors import MappingError
-from mapping.vnedu import CELLS, score_cells
-from store.repository import snapshot_versions
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.vnedu import CELLS, score_cells
+from lienthong.store.repository import snapshot_versions
 
 GRADEBOOK, VNEDU = "gradebook", "vnedu"
 

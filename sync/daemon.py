@@ -19,12 +19,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from prometheus_client import start_http_server
 
-from config.logging import configure, get_logger
-from config.settings import Settings
-from connectors.factory import build_connectors
-from store.db import make_engine, migrate
-from sync.metrics import record_run
-from sync.run import RunOptions, run_once
+from lienthong.config.logging import configure, get_logger
+from lienthong.config.settings import Settings
+from lienthong.connectors.factory import build_connectors
+from lienthong.store.db import make_engine, migrate
+from lienthong.sync.metrics import record_run
+from lienthong.sync.run import RunOptions, run_once
 
 
 def _now() -> datetime:

@@ -20,15 +20,15 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from connectors.csdl.excel import read_results, read_student_list
-from connectors.errors import FileFormatError
-from connectors.excel import ExcelRead, Problem
-from connectors.file_kinds import WORDS, UnknownKind, detect_kind
-from connectors.gradebook.excel import Expect, read_score_book
-from connectors.vnedu.excel import read_summary
-from store.repository import SnapshotRecord, upsert_snapshots
-from store.tables import ImportedFileRow
-from sync import audit
+from lienthong.connectors.csdl.excel import read_results, read_student_list
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import ExcelRead, Problem
+from lienthong.connectors.file_kinds import WORDS, UnknownKind, detect_kind
+from lienthong.connectors.gradebook.excel import Expect, read_score_book
+from lienthong.connectors.vnedu.excel import read_summary
+from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+from lienthong.store.tables import ImportedFileRow
+from lienthong.sync import audit
 
 FILE_VERSION = 0
 

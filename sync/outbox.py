@@ -18,12 +18,12 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
-from connectors.base import Connector, PushOutcome
-from connectors.errors import ConnectorError, LockedError, TransientError
-from store.repository import SnapshotRecord, upsert_snapshots
-from store.tables import OutboxItemRow
-from sync.authority import PlannedChange
-from sync.state import RunStore
+from lienthong.connectors.base import Connector, PushOutcome
+from lienthong.connectors.errors import ConnectorError, LockedError, TransientError
+from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+from lienthong.store.tables import OutboxItemRow
+from lienthong.sync.authority import PlannedChange
+from lienthong.sync.state import RunStore
 
 # Statuses: pending (to send) · awaiting_approval (a correction: principal first) · held (the run
 # is held) · done · conflict (re-planned after the next read) · dead (refused: a person looks)

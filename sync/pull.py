@@ -7,10 +7,10 @@ from collections import Counter
 from datetime import date
 from typing import AsyncIterator, Callable
 
-from connectors.base import Connector, PullPage
-from mapping.calendar import semester_bounds
-from store.repository import SnapshotRecord, upsert_snapshots
-from sync.state import RunStore, load_cursor, save_cursor
+from lienthong.connectors.base import Connector, PullPage
+from lienthong.mapping.calendar import semester_bounds
+from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+from lienthong.sync.state import RunStore, load_cursor, save_cursor
 
 
 def pull_scopes(platform: str, school_year: str, semester: str, today: date) -> list[tuple[str, dict]]:

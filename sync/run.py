@@ -12,15 +12,15 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlmodel import select
 
-from connectors.base import Connector
-from connectors.errors import ConnectorError, TransientError
-from mapping.calendar import school_year_of, semester_of
-from store.tables import OutboxItemRow, SyncRunRow
-from sync import audit
-from sync.authority import PlannedChange, plan_scores, student_classes
-from sync.outbox import deliver, enqueue, new_changes, window_open
-from sync.pull import pull_platform, pull_scopes
-from sync.state import RunStore
+from lienthong.connectors.base import Connector
+from lienthong.connectors.errors import ConnectorError, TransientError
+from lienthong.mapping.calendar import school_year_of, semester_of
+from lienthong.store.tables import OutboxItemRow, SyncRunRow
+from lienthong.sync import audit
+from lienthong.sync.authority import PlannedChange, plan_scores, student_classes
+from lienthong.sync.outbox import deliver, enqueue, new_changes, window_open
+from lienthong.sync.pull import pull_platform, pull_scopes
+from lienthong.sync.state import RunStore
 
 HOLD_SHARE = 0.05  # a run that would blank more than this share of a class waits for approval
 MAX_CLOSED_CHANGES = 20  # ... or change more than this many results of a closed semester

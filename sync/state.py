@@ -10,7 +10,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from store.tables import SyncCursorRow
+from lienthong.store.tables import SyncCursorRow
 
 
 class RunStore:

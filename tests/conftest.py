@@ -55,7 +55,7 @@ def database_url(request, tmp_path) -> str:
 @pytest.fixture
 def engine(tmp_path):
     """A migrated SQLite database in the test's folder."""
-    from store.db import make_engine, migrate
+    from lienthong.store.db import make_engine, migrate
 
     url = f"sqlite:///{tmp_path / 'sync.db'}"
     migrate(url)

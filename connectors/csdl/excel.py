@@ -15,11 +15,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from connectors.errors import FileFormatError
-from connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
-from mapping import catalogs
-from mapping.errors import MappingError
-from mapping.normalize import (clean_name, fold, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import (clean_name, fold, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
                                parse_title, restore_digits)
 
 PLATFORM = "csdl"

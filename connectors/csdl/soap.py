@@ -27,10 +27,10 @@ from zeep.helpers import serialize_object
 from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 
-from connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
-from connectors.errors import AuthError, ConnectorError, LockedError, PermanentError, TransientError
-from connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, transport_error, with_retries
-from mapping.canonical import LockWindow
+from lienthong.connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
+from lienthong.connectors.errors import AuthError, ConnectorError, LockedError, PermanentError, TransientError
+from lienthong.connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, transport_error, with_retries
+from lienthong.mapping.canonical import LockWindow
 
 PLATFORM = "csdl"
 NS = "urn:moet:csdl:truonghoc:v1"
@@ -57,7 +57,7 @@ class CsdlConfig:
 
 @cache
 def _wsdl_path() -> str:
-    return str(resources.files("connectors.csdl").joinpath("csdl.wsdl"))
+    return str(resources.files("lienthong.connectors.csdl").joinpath("csdl.wsdl"))
 
 
 class CsdlSoap(Connector):

@@ -17,13 +17,13 @@ from typing import Any
 
 from openpyxl.utils import column_index_from_string
 
-from assessment.engine import semester_average
-from assessment.rules import CIRCULAR_22
-from connectors.errors import FileFormatError
-from connectors.excel import ExcelRead, Problem, open_workbook, rows_of, title_text
-from mapping import catalogs
-from mapping.errors import LegacyEncodingError, MappingError
-from mapping.normalize import clean_name, fold, format_score, parse_date, parse_mark, parse_score
+from lienthong.assessment.engine import semester_average
+from lienthong.assessment.rules import CIRCULAR_22
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import ExcelRead, Problem, open_workbook, rows_of, title_text
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import LegacyEncodingError, MappingError
+from lienthong.mapping.normalize import clean_name, fold, format_score, parse_date, parse_mark, parse_score
 
 PLATFORM = "gradebook"
 NAME = {"ho va ten", "ho ten", "ten hoc sinh", "hoc sinh", "ho va ten hoc sinh"}

@@ -15,7 +15,7 @@ from typing import Iterable
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from assessment.statistics import percentages
+from lienthong.assessment.statistics import percentages
 
 LEVELS = ["Tốt", "Khá", "Đạt", "Chưa đạt"]
 LEVEL_CODES = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}

@@ -16,11 +16,11 @@ from typing import Any, AsyncIterator
 import httpx
 from pydantic import SecretStr
 
-from connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
-from connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
-from connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
-from mapping.canonical import LockWindow
-from mapping.vnedu import lock_window_from_vnedu
+from lienthong.connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
+from lienthong.connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
+from lienthong.connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
+from lienthong.mapping.canonical import LockWindow
+from lienthong.mapping.vnedu import lock_window_from_vnedu
 
 PLATFORM = "vnedu"
 PAGE_SIZE = 500

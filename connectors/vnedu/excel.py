@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.errors import FileFormatError
-from connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
-from connectors.gradebook.excel import Expect, read_score_book
-from mapping import catalogs
-from mapping.errors import LegacyEncodingError, MappingError
-from mapping.normalize import (clean_name, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
+from lienthong.connectors.gradebook.excel import Expect, read_score_book
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import LegacyEncodingError, MappingError
+from lienthong.mapping.normalize import (clean_name, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
                                parse_title)
 
 __all__ = ["Expect", "read_score_book", "read_summary", "SUMMARY_COLUMNS", "SUMMARY_REQUIRED"]

@@ -13,8 +13,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from mapping.errors import MappingError
-from mapping.normalize import fold
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import fold
 
 Assessment = Literal["score", "comment"]
 

@@ -2,9 +2,9 @@
 
 from alembic import context
 
-import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import lienthong.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from sqlmodel import SQLModel
-from store.db import make_engine
+from lienthong.store.db import make_engine
 
 OWN_TABLES = set(SQLModel.metadata.tables)
 

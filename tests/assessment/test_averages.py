@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment import comment_result, rules_for, semester_average, year_average
+from lienthong.assessment import comment_result, rules_for, semester_average, year_average
 
 D = Decimal
 RULES = rules_for("2024-2025", 8)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment import learning_level, promotion, rules_for, title, year_training
+from lienthong.assessment import learning_level, promotion, rules_for, title, year_training
 
 RULES = rules_for("2024-2025", 9)
 ALL_D = ["Đ", "Đ", "Đ", "Đ"]

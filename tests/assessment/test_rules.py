@@ -2,8 +2,8 @@
 
 import pytest
 
-from assessment import AssessmentError, rules_for
-from mapping import catalogs
+from lienthong.assessment import AssessmentError, rules_for
+from lienthong.mapping import catalogs
 
 EXPECTED_TX = {  # ĐĐGtx per semester by periods per year (Điều 7 k.1)
     "VAN": 4, "TOAN": 4, "NN1": 4, "LSDL": 4, "KHTN": 4,  # > 70 periods

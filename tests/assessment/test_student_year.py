@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from assessment.engine import Missing, SemesterScores, StudentYear, SubjectYear, assess_student
-from mapping import catalogs
+from lienthong.assessment.engine import Missing, SemesterScores, StudentYear, SubjectYear, assess_student
+from lienthong.mapping import catalogs
 
 D = Decimal
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mapping import catalogs
+from lienthong.mapping import catalogs
 
 EXAMPLE = {
     "school_year": "2024-2025", "grade": 8,

@@ -3,7 +3,7 @@
 import subprocess
 from datetime import date
 
-from simulators.school import current_school_year, generate_class
+from lienthong.simulators.school import current_school_year, generate_class
 from tests.cli.test_assess_cli import lienthong
 
 

@@ -19,10 +19,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from connectors.csdl.excel import read_results, read_student_list
-from simulators.exports import TEACHER_SUBJECTS, write_school_files
-from simulators.school import generate_school
-from simulators.views import Rates, build_platform_data
+from lienthong.connectors.csdl.excel import read_results, read_student_list
+from lienthong.simulators.exports import TEACHER_SUBJECTS, write_school_files
+from lienthong.simulators.school import generate_school
+from lienthong.simulators.views import Rates, build_platform_data
 from tests.cli.test_assess_cli import lienthong
 from tests.connectors.test_excel_files import HOSTILE, zip_bomb
 from tests.reconciliation.test_compare import KINDS, WITH_SUBJECT
@@ -170,10 +170,10 @@ def _comparable(record: dict) -> tuple:
 
 def test_export_file_reads_back_to_the_same_values(imported):
     """The writer and the reader agree cell for cell: averages, levels, absences, title, promotion."""
-    from cli.reconcile_command import load_sources
-    from config.settings import Settings
-    from connectors.csdl.excel import write_results
-    from reconciliation.csdl_files import results_file
+    from lienthong.cli.reconcile_command import load_sources
+    from lienthong.config.settings import Settings
+    from lienthong.connectors.csdl.excel import write_results
+    from lienthong.reconciliation.csdl_files import results_file
 
     db, _ = imported
     sources = load_sources(Settings(database_url=db))

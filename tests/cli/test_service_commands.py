@@ -7,7 +7,7 @@ import subprocess
 import httpx
 import sqlalchemy as sa
 
-from simulators.server import Simulators
+from lienthong.simulators.server import Simulators
 from tests.cli.test_assess_cli import lienthong
 from tests.simulators.conftest import TODAY, pinned
 

@@ -7,10 +7,10 @@ import pytest
 import respx
 from pydantic import SecretStr
 
-from connectors.base import PushOutcome
-from connectors.csdl.soap import CsdlConfig, CsdlSoap
-from connectors.errors import AuthError, LockedError, PermanentError, TransientError
-from connectors.http import RateLimiter, RetryPolicy
+from lienthong.connectors.base import PushOutcome
+from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
+from lienthong.connectors.errors import AuthError, LockedError, PermanentError, TransientError
+from lienthong.connectors.http import RateLimiter, RetryPolicy
 
 URL = "https://csdl.test/csdl"
 NS = "urn:moet:csdl:truonghoc:v1"

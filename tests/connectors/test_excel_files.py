@@ -9,11 +9,11 @@ import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from connectors.csdl.excel import read_results, read_student_list, write_results, write_student_list
-from connectors.errors import FileFormatError
-from connectors.gradebook.excel import Expect, parse_map, read_score_book
-from simulators.server import Simulators
-from simulators.views import Rates
+from lienthong.connectors.csdl.excel import read_results, read_student_list, write_results, write_student_list
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.gradebook.excel import Expect, parse_map, read_score_book
+from lienthong.simulators.server import Simulators
+from lienthong.simulators.views import Rates
 from tests.simulators.conftest import TODAY, pinned
 
 

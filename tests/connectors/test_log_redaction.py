@@ -1,6 +1,6 @@
 """Logs never carry secrets or students' personal data."""
 
-from config.logging import redact
+from lienthong.config.logging import redact
 
 
 def test_secret_and_personal_fields_are_masked():

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from pydantic import SecretStr
 
-from connectors.http import RateLimiter
-from connectors.vnedu.api import VneduApi, VneduConfig
-from simulators.server import Simulators
+from lienthong.connectors.http import RateLimiter
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.simulators.server import Simulators
 from tests.simulators.conftest import pinned
 
 

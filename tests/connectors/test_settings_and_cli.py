@@ -6,9 +6,9 @@ import subprocess
 import pytest
 from openpyxl import Workbook
 
-from config.settings import Settings, SettingsError
-from connectors.errors import ConfigError
-from connectors.factory import build_connectors
+from lienthong.config.settings import Settings, SettingsError
+from lienthong.connectors.errors import ConfigError
+from lienthong.connectors.factory import build_connectors
 from tests.cli.test_assess_cli import lienthong
 
 TOML = """ma_truong = "79000701"

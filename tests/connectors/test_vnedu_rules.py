@@ -7,10 +7,10 @@ import pytest
 import respx
 from pydantic import SecretStr
 
-from connectors.base import PushOutcome
-from connectors.errors import AuthError, PermanentError, TransientError
-from connectors.http import RateLimiter, RetryPolicy
-from connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.connectors.base import PushOutcome
+from lienthong.connectors.errors import AuthError, PermanentError, TransientError
+from lienthong.connectors.http import RateLimiter, RetryPolicy
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
 
 BASE = "https://vnedu.test"
 SCHOOL = f"{BASE}/api/v1/truong/79000701"

@@ -11,11 +11,11 @@ from typing import Any, Callable
 import httpx
 from pydantic import SecretStr
 
-from connectors.csdl.soap import CsdlConfig, CsdlSoap
-from connectors.http import RateLimiter, RetryPolicy
-from connectors.portal.api import PortalApi, PortalConfig
-from connectors.portal.templates import changes_report
-from connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
+from lienthong.connectors.http import RateLimiter, RetryPolicy
+from lienthong.connectors.portal.api import PortalApi, PortalConfig
+from lienthong.connectors.portal.templates import changes_report
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
 
 FAST = RetryPolicy(attempts=12, initial=0.001, maximum=0.01, jitter=0.001, budget=600)
 

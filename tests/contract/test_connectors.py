@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 import pytest
 
-from connectors.base import PushOutcome
-from connectors.errors import ConfigError, ConnectorError
-from connectors.registry import REGISTRY, connector_class
-from simulators.faults import PROFILES
-from simulators.school import VN_TZ
-from simulators.server import Simulators
+from lienthong.connectors.base import PushOutcome
+from lienthong.connectors.errors import ConfigError, ConnectorError
+from lienthong.connectors.registry import REGISTRY, connector_class
+from lienthong.simulators.faults import PROFILES
+from lienthong.simulators.school import VN_TZ
+from lienthong.simulators.server import Simulators
 from tests.contract.platforms import CASES, Sleeps
 
 TODAY = date(2026, 11, 23)

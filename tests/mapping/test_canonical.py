@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from mapping.canonical import (
+from lienthong.mapping.canonical import (
     LockWindow,
     Mark,
     Platform,
@@ -16,7 +16,7 @@ from mapping.canonical import (
     TrainingResult,
     YearResult,
 )
-from mapping.errors import describe
+from lienthong.mapping.errors import describe
 
 SHEET = dict(student_id="s1", school_year="2024-2025", semester="1")
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mapping.errors import LegacyEncodingError, MappingError
-from mapping.legacy_encoding import detect_legacy_encoding
-from mapping.normalize import (
+from lienthong.mapping.errors import LegacyEncodingError, MappingError
+from lienthong.mapping.legacy_encoding import detect_legacy_encoding
+from lienthong.mapping.normalize import (
     clean_name,
     fold,
     format_date,
@@ -197,7 +197,7 @@ def test_bad_identifiers(raw):
 
 
 def test_titles_and_promotions_read_from_words_or_codes_and_anything_else_is_refused():
-    from mapping.normalize import parse_promotion, parse_title
+    from lienthong.mapping.normalize import parse_promotion, parse_title
 
     assert parse_title("Học sinh Giỏi") == parse_title("hoc sinh gioi") == parse_title("G") == "G"
     assert parse_title("Học sinh Xuất sắc") == "XS"

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from reconciliation.compare import reconcile
-from simulators.school import generate_school
-from simulators.views import as_stored as sources_of
-from simulators.views import build_platform_data
+from lienthong.reconciliation.compare import reconcile
+from lienthong.simulators.school import generate_school
+from lienthong.simulators.views import as_stored as sources_of
+from lienthong.simulators.views import build_platform_data
 
 TODAY = date(2026, 11, 23)
 KINDS = {"score_typo": "score_mismatch", "score_missing": "missing_score", "comment_mark_as_score": "score_mismatch",
@@ -56,7 +56,7 @@ def test_precision_and_recall_against_the_manifest(seed):
 
 
 def test_names_differing_only_by_nfd_or_tone_placement_raise_nothing_and_ids_are_stable():
-    from simulators.views import Rates
+    from lienthong.simulators.views import Rates
 
     school = generate_school(3, 600, TODAY)
     data = build_platform_data(school, 3, Rates(name_variant=0.3))
@@ -87,8 +87,8 @@ def test_reconcile_command_writes_json_lines_and_a_summary(tmp_path):
 
     from sqlmodel import Session
 
-    from store.db import make_engine, migrate
-    from store.repository import SnapshotRecord, upsert_snapshots
+    from lienthong.store.db import make_engine, migrate
+    from lienthong.store.repository import SnapshotRecord, upsert_snapshots
     from tests.cli.test_assess_cli import lienthong
 
     school = generate_school(6, 400, TODAY)
@@ -128,9 +128,9 @@ def test_the_register_keeps_each_difference_once_and_closes_what_agrees_again(tm
 
     from sqlmodel import Session, select
 
-    from reconciliation.register import record
-    from store.db import make_engine, migrate
-    from store.tables import DiscrepancyRow
+    from lienthong.reconciliation.register import record
+    from lienthong.store.db import make_engine, migrate
+    from lienthong.store.tables import DiscrepancyRow
 
     school = generate_school(7, 300, TODAY)
     data = build_platform_data(school, 7)
@@ -175,7 +175,7 @@ def test_a_report_the_so_sent_back_is_a_school_level_discrepancy():
 
     import httpx
 
-    from simulators.server import Simulators
+    from lienthong.simulators.server import Simulators
     from tests.contract.platforms import _portal
     from tests.simulators.test_portal_contract import attendance_workbook, poll, submit
 
@@ -204,7 +204,7 @@ def test_a_report_the_so_sent_back_is_a_school_level_discrepancy():
 
 
 def test_a_training_level_the_csdl_holds_unlike_vnedu_is_found():
-    from simulators.views import Rates
+    from lienthong.simulators.views import Rates
 
     school = generate_school(9, 300, TODAY)
     data = build_platform_data(school, 9, Rates(**{**{k: 0.0 for k in Rates.__dataclass_fields__},
@@ -219,8 +219,8 @@ def test_a_training_level_the_csdl_holds_unlike_vnedu_is_found():
 
 
 def test_csdl_results_file_counts_each_semester_s_own_absences():
-    from reconciliation.csdl_files import results_file
-    from simulators.views import Rates
+    from lienthong.reconciliation.csdl_files import results_file
+    from lienthong.simulators.views import Rates
 
     school = generate_school(13, 200, date(2026, 6, 15))  # 2025-2026 is over: both semesters
     data = build_platform_data(school, 13, Rates.none())

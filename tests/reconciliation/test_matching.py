@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from reconciliation.matching import Person, match, score
-from reconciliation.people import people
-from simulators.school import generate_school
-from simulators.views import Rates, build_platform_data
+from lienthong.reconciliation.matching import Person, match, score
+from lienthong.reconciliation.people import people
+from lienthong.simulators.school import generate_school
+from lienthong.simulators.views import Rates, build_platform_data
 
 TODAY = date(2026, 11, 23)
 
@@ -79,8 +79,8 @@ def test_match_command_reports_links_doubts_and_duplicates_from_the_stored_pulls
 
     from sqlmodel import Session
 
-    from store.db import make_engine, migrate
-    from store.repository import SnapshotRecord, upsert_snapshots
+    from lienthong.store.db import make_engine, migrate
+    from lienthong.store.repository import SnapshotRecord, upsert_snapshots
     from tests.cli.test_assess_cli import lienthong
 
     generated, data = school

@@ -10,11 +10,11 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from reconciliation.compare import reconcile
-from reconciliation.discrepancy import KIND_WORDS
-from reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
-from simulators.school import VN_TZ, generate_school
-from simulators.views import build_platform_data
+from lienthong.reconciliation.compare import reconcile
+from lienthong.reconciliation.discrepancy import KIND_WORDS
+from lienthong.reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
+from lienthong.simulators.school import VN_TZ, generate_school
+from lienthong.simulators.views import build_platform_data
 from tests.conftest import need_service
 from tests.reconciliation.test_compare import sources_of
 
@@ -77,8 +77,8 @@ def test_pdf_text_keeps_every_vietnamese_diacritic_and_embeds_its_fonts(records,
 def test_reconcile_command_writes_each_format(tmp_path, records):
     from sqlmodel import Session
 
-    from store.db import make_engine, migrate
-    from store.repository import SnapshotRecord, upsert_snapshots
+    from lienthong.store.db import make_engine, migrate
+    from lienthong.store.repository import SnapshotRecord, upsert_snapshots
     from tests.cli.test_assess_cli import lienthong
 
     school = generate_school(11, 400, TODAY)

@@ -9,15 +9,15 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
-from cli.reconcile_command import load_sources
-from config.settings import Settings
-from mapping.normalize import parse_score
-from reconciliation import resolution
-from reconciliation.compare import reconcile
-from reconciliation.register import homeroom_teachers, record
-from store.tables import AuditLogRow, DiscrepancyRow, OutboxItemRow
-from sync import audit
-from sync.run import RunOptions, run_once
+from lienthong.cli.reconcile_command import load_sources
+from lienthong.config.settings import Settings
+from lienthong.mapping.normalize import parse_score
+from lienthong.reconciliation import resolution
+from lienthong.reconciliation.compare import reconcile
+from lienthong.reconciliation.register import homeroom_teachers, record
+from lienthong.store.tables import AuditLogRow, DiscrepancyRow, OutboxItemRow
+from lienthong.sync import audit
+from lienthong.sync.run import RunOptions, run_once
 from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
 

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciliation.compare import SheetTable
+from lienthong.reconciliation.compare import SheetTable
 
 SCORES = st.sampled_from([None, "7", "7,5", "7.5", "8", "10", "Đ", "CĐ"])
 SHEET = st.fixed_dictionaries({"ddg_tx": st.lists(SCORES, max_size=4), "ddg_gk": SCORES, "ddg_ck": SCORES})

@@ -5,9 +5,9 @@ from datetime import date, datetime
 import httpx
 import pytest
 
-from simulators.school import VN_TZ
-from simulators.server import Simulators
-from simulators.views import Rates
+from lienthong.simulators.school import VN_TZ
+from lienthong.simulators.server import Simulators
+from lienthong.simulators.views import Rates
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)

@@ -9,7 +9,7 @@ import zeep
 from openpyxl import load_workbook
 from zeep.exceptions import Fault
 
-from mapping.normalize import fold
+from lienthong.mapping.normalize import fold
 from tests.simulators.conftest import SCHOOL
 
 YEAR = "2026-2027"

@@ -5,8 +5,8 @@ import uuid
 import httpx
 import pytest
 
-from simulators.faults import PROFILES, FaultProfile
-from simulators.server import Simulators
+from lienthong.simulators.faults import PROFILES, FaultProfile
+from lienthong.simulators.server import Simulators
 from tests.simulators.conftest import SCHOOL, TODAY, pinned, vnedu_token
 
 

@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 
 import pytest
 
-from mapping.normalize import name_key
-from simulators.school import FAMILY_NAMES, VN_TZ, current_semester, generate_school
-from simulators.views import Rates, build_platform_data, manifest_json
+from lienthong.mapping.normalize import name_key
+from lienthong.simulators.school import FAMILY_NAMES, VN_TZ, current_semester, generate_school
+from lienthong.simulators.views import Rates, build_platform_data, manifest_json
 
 TODAY = date(2026, 11, 23)
 

@@ -8,10 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-import store.tables  # noqa: F401
-from mapping.canonical import ScoreSheet, Student
-from store.db import make_engine, migrate, session_scope
-from store.repository import (
+import lienthong.store.tables  # noqa: F401
+from lienthong.mapping.canonical import ScoreSheet, Student
+from lienthong.store.db import make_engine, migrate, session_scope
+from lienthong.store.repository import (
     SnapshotOutcome,
     SnapshotRecord,
     find_student_by_link,
@@ -22,7 +22,7 @@ from store.repository import (
     save_student,
     upsert_snapshot,
 )
-from store.tables import SourceSnapshotRow, StudentRow
+from lienthong.store.tables import SourceSnapshotRow, StudentRow
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 

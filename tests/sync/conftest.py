@@ -4,14 +4,14 @@ from datetime import date, datetime
 
 from pydantic import SecretStr
 
-from connectors.gradebook.excel import Expect
-from connectors.http import RateLimiter, RetryPolicy
-from connectors.vnedu.api import VneduApi, VneduConfig
-from simulators.gradebooks import score_book
-from simulators.school import VN_TZ
-from simulators.server import Simulators
-from simulators.views import Rates
-from sync.file_import import import_score_book
+from lienthong.connectors.gradebook.excel import Expect
+from lienthong.connectors.http import RateLimiter, RetryPolicy
+from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.simulators.gradebooks import score_book
+from lienthong.simulators.school import VN_TZ
+from lienthong.simulators.server import Simulators
+from lienthong.simulators.views import Rates
+from lienthong.sync.file_import import import_score_book
 
 SUBJECTS = ("TOAN", "VAN", "NN1")
 

@@ -13,7 +13,7 @@ import subprocess
 import time
 from datetime import timedelta
 
-from simulators.faults import FaultProfile
+from lienthong.simulators.faults import FaultProfile
 from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import import_books, make_sims, pinned
 

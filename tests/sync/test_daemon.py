@@ -8,8 +8,8 @@ import time
 import httpx
 from sqlmodel import Session, select
 
-from store.db import make_engine
-from store.tables import SyncRunRow
+from lienthong.store.db import make_engine
+from lienthong.store.tables import SyncRunRow
 from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import make_sims
 

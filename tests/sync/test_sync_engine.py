@@ -7,10 +7,10 @@ from collections import Counter
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from simulators.faults import PROFILES
-from store.tables import AuditLogRow, OutboxItemRow, SyncRunRow
-from sync import audit
-from sync.run import RunOptions, approve_run, run_once
+from lienthong.simulators.faults import PROFILES
+from lienthong.store.tables import AuditLogRow, OutboxItemRow, SyncRunRow
+from lienthong.sync import audit
+from lienthong.sync.run import RunOptions, approve_run, run_once
 from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
 
 
@@ -130,7 +130,7 @@ def vnedu_scores(sims) -> dict:
 
 
 def test_a_flaky_platform_converges_to_the_same_end_state(tmp_path):
-    from store.db import make_engine, migrate
+    from lienthong.store.db import make_engine, migrate
     ends = []
     for profile in ("none", "flaky"):
         url = f"sqlite:///{tmp_path / f'{profile}.db'}"
@@ -158,7 +158,7 @@ def test_a_flaky_platform_converges_to_the_same_end_state(tmp_path):
 def test_the_schools_own_window_is_enforced_even_when_the_platform_is_open(engine):
     from datetime import timedelta
 
-    from mapping.canonical import LockWindow
+    from lienthong.mapping.canonical import LockWindow
     sims = make_sims(score_missing=0.3)
     try:
         import_books(engine, sims)
@@ -175,7 +175,7 @@ def test_the_schools_own_window_is_enforced_even_when_the_platform_is_open(engin
 
 
 def test_changing_many_results_of_a_closed_semester_is_held():
-    from sync.run import hold_reason
+    from lienthong.sync.run import hold_reason
     assert hold_reason([], Counter(), 0.05, closed_changes=21, max_closed=20).startswith("Kế hoạch thay đổi 21")
     assert hold_reason([], Counter(), 0.05, closed_changes=20, max_closed=20) == ""
 
@@ -183,7 +183,7 @@ def test_changing_many_results_of_a_closed_semester_is_held():
 def test_runs_command_shows_history_and_the_queue(tmp_path):
     import subprocess
 
-    from store.db import make_engine, migrate
+    from lienthong.store.db import make_engine, migrate
     from tests.cli.test_assess_cli import lienthong
 
     url = f"sqlite:///{tmp_path / 'runs.db'}"
