@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Iterable, Sequence, Union
 
 from lienthong.assessment.rules import RuleSet, rules_for
-from lienthong.mapping import catalogs
+from lienthong.assessment import subjects as catalogs
 
 Value = Union[Decimal, str]  # an exact score, or "Đ"/"CĐ"
 DAT, CHUA_DAT = "Đ", "CĐ"

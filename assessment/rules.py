@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lienthong.assessment.errors import AssessmentError
-from lienthong.mapping import catalogs
+from lienthong.assessment import subjects as catalogs
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ Ctrl-C, so that IT can look around with ``lienthong runs`` or a browser.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
@@ -20,17 +18,15 @@ from lienthong.assessment.engine import assess_student
 from lienthong.cli.assess import parse_student
 from lienthong.cli.simulate import wait_until_stopped
 from lienthong.cli.sync_commands import print_summary
-from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
+from lienthong.config.settings import CsdlSettings, PortalSettings, Settings, VneduSettings
 from lienthong.connectors.gradebook.excel import Expect
-from lienthong.connectors.portal.api import PortalApi, PortalConfig
-from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, format_score, given_name_sort_key
 from lienthong.simulators.gradebooks import score_book
 from lienthong.simulators.server import Simulators
 from lienthong.store.db import make_engine, migrate
 from lienthong.sync.file_import import import_score_book
-from lienthong.sync.run import RunOptions, run_once
+from lienthong.sync import service as sync_service
 
 LEVEL_SHOWN = {**LEVEL_WORDS, None: "—"}
 PROMOTION_SHOWN = {**PROMOTION_WORDS, None: "—"}
@@ -49,16 +45,21 @@ def _start(sims: Simulators) -> None:
         sims.start("127.0.0.1", {})
 
 
-def _connectors(sims: Simulators) -> dict:
+def _settings(sims: Simulators, url: str, var: Path) -> Settings:
+    """The installation's settings for the simulated school: the simulators' addresses, and the
+    simulators' published demo credentials in a secrets file readable only by this user."""
     school = sims.school
-    return {
-        "vnedu": VneduApi(VneduConfig(sims.servers["vnedu"].url, school.ma_truong, "lienthong-demo",
-                                      SecretStr("demo-secret"), school.start_year)),
-        "csdl": CsdlSoap(CsdlConfig(sims.servers["csdl"].url + "/csdl", school.ma_truong, "demo", SecretStr("demo"),
-                                    school.school_year)),
-        "portal": PortalApi(PortalConfig(sims.servers["portal"].url, SecretStr("demo-key"), school.ma_truong,
-                                         school.province_code, school.commune_code, school.school_year)),
-    }
+    secrets = var / "demo" / "secrets.toml"
+    secrets.parent.mkdir(parents=True, exist_ok=True)
+    secrets.touch(mode=0o600)
+    secrets.chmod(0o600)  # an older file keeps its mode otherwise
+    secrets.write_text('vnedu_client_secret = "demo-secret"\ncsdl_password = "demo"\nportal_api_key = "demo-key"\n',
+                       encoding="utf-8")
+    return Settings(ma_truong=school.ma_truong, school_year=school.school_year, database_url=url, secrets_file=secrets,
+                    vnedu=VneduSettings(base_url=sims.servers["vnedu"].url, client_id="lienthong-demo"),
+                    csdl=CsdlSettings(endpoint=sims.servers["csdl"].url + "/csdl", username="demo"),
+                    portal=PortalSettings(base_url=sims.servers["portal"].url, ma_tinh=school.province_code,
+                                          ma_xa=school.commune_code))
 
 
 def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), console: Console | None = None) -> int:
@@ -85,21 +86,14 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
         imported += report.rows
     console.print(f"Đã nhập {imported} dòng sổ điểm của giáo viên ({books}).")
 
-    async def sync():
-        connectors = _connectors(sims)
-        try:
-            return await run_once(connectors, engine, RunOptions(full=True), now)
-        finally:
-            for connector in connectors.values():
-                await connector.aclose()
-
-    report = asyncio.run(sync())
+    settings = _settings(sims, url, var)
+    report = sync_service.sync_blocking(settings, full=True, engine=engine)
     print_summary(report, False, console)
     differences: dict[str, int] = {}
     for diff in sims.data.differences:
         differences[diff.kind] = differences.get(diff.kind, 0) + 1
     console.print("Khác biệt đã cài sẵn giữa các hệ thống: " + ", ".join(f"{k} {v}" for k, v in sorted(differences.items())))
-    _reconcile(url, sims, var / "demo" / "doi-chieu.pdf", console)
+    _reconcile(settings, sims, var / "demo" / "doi-chieu.pdf", console)
     _class_table(sims, console)
     for name, address in sims.urls().items():
         console.print(f"{name} {address}")
@@ -111,28 +105,19 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     return 0 if report.status == "completed" and not report.errors else 1
 
 
-def _reconcile(url: str, sims: Simulators, pdf: Path, console: Console) -> None:
+def _reconcile(settings: Settings, sims: Simulators, pdf: Path, console: Console) -> None:
     """Reconcile what the sync read, keep the differences for the GVCNs, and write the school's report."""
     from collections import Counter
 
-    from sqlmodel import Session
-
-    from lienthong.cli.reconcile_command import load_sources
-    from lienthong.config.settings import Settings
-    from lienthong.reconciliation.compare import reconcile
+    from lienthong.reconciliation import service
     from lienthong.reconciliation.discrepancy import KIND_WORDS
-    from lienthong.reconciliation.register import homeroom_teachers, record
     from lienthong.reconciliation.reports import ReportContext, render_pdf
 
-    sources = load_sources(Settings(database_url=url))
-    found = reconcile(sources, sims.school.school_year, None, sims.school.today)
-    teachers = homeroom_teachers(sources["vnedu"].get("lop", {}))
-    now = datetime.now(timezone.utc)
-    with Session(make_engine(url)) as session:
-        record(session, found, now, None, teachers)
-        session.commit()
-    pdf.write_bytes(render_pdf([d.as_json() for d in found],
-                               ReportContext(sims.school.name, sims.school.school_year, now, None, teachers)))
+    result = service.reconcile_school(make_engine(settings.database_url), sims.school.school_year, None,
+                                      sims.school.today, pushed=service.scores_pushed(settings))
+    found = result.found
+    pdf.write_bytes(render_pdf([d.as_json() for d in found], ReportContext(sims.school.name, sims.school.school_year,
+                                                                           result.at, None, result.teachers)))
     counts = Counter(KIND_WORDS.get(d.kind, d.kind) for d in found)
     console.print(f"Đối chiếu: {len(found)} khác biệt giao cho giáo viên chủ nhiệm ("
                   + ", ".join(f"{k} {v}" for k, v in counts.most_common()) + f"); báo cáo PDF: {pdf}")

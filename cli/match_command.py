@@ -4,38 +4,26 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session
 
 from lienthong.config.settings import Settings
-from lienthong.reconciliation.matching import match
-from lienthong.reconciliation.people import people
-from lienthong.store.db import make_engine, migrate
-from lienthong.store.repository import snapshot_versions
+from lienthong.reconciliation import service
+from lienthong.sync.service import open_store
 
 
 def run_match(console: Console | None = None) -> int:
     console = console or Console()
-    settings = Settings()
-    migrate(settings.database_url)
-    with Session(make_engine(settings.database_url)) as session:
-        csdl = {k: p for k, (_, p) in snapshot_versions(session, "csdl", "hoc_sinh").items()}
-        vnedu = {k: p for k, (_, p) in snapshot_versions(session, "vnedu", "hoc_sinh").items()}
-    if not csdl or not vnedu:
-        console.print("[red]Chưa có danh sách học sinh của cả CSDL và vnEdu: hãy chạy `lienthong sync --once` trước.[/red]")
+    try:
+        found = service.match_students(open_store(Settings()))
+    except service.NoData as exc:
+        console.print(f"[red]{exc}[/red]")
         return 2
-    anchors, bad_csdl = people("csdl", csdl)
-    others, bad_vnedu = people("vnedu", vnedu)
-    result = match(anchors, others)
-    by_method: dict[str, int] = {}
-    for link in result.links.values():
-        by_method[link.method] = by_method.get(link.method, 0) + 1
-    console.print(f"vnEdu {len(others)} học sinh, CSDL {len(anchors)} học sinh: liên kết {len(result.links)} "
+    result, names, anchor_names = found.result, found.others, found.anchors
+    by_method = found.by_method()
+    console.print(f"vnEdu {len(names)} học sinh, CSDL {len(anchor_names)} học sinh: liên kết {len(result.links)} "
                   f"(mã định danh {by_method.get('ministry_id', 0)}, số định danh cá nhân "
                   f"{by_method.get('personal_id', 0)}, so khớp họ tên/ngày sinh {by_method.get('scored', 0)}); "
                   f"cần người xác nhận {len(result.doubts)}; trùng {len(result.duplicates)}; "
                   f"không có trên CSDL {len(result.unmatched)}.")
-    names = {p.key: p for p in others}
-    anchor_names = {p.key: p for p in anchors}
     if result.doubts or result.duplicates:
         table = Table("Loại", "Học sinh vnEdu", "Lớp", "Ứng viên trên CSDL")
         for doubt in result.doubts:
@@ -48,7 +36,8 @@ def run_match(console: Console | None = None) -> int:
             table.add_row("trùng học sinh", f"{who.full_name} [{key}]", who.class_code or "",
                           f"{anchor_names[anchor].full_name} — đã gắn với vnEdu {holder}")
         console.print(table)
-    for source, bad in (("CSDL", bad_csdl), ("vnEdu", bad_vnedu)):
+    for source, bad in found.unreadable.items():
         for key, reason in bad.items():
             console.print(f"  {source} {key}: không đọc được — {reason}")
-    return 1 if result.doubts or result.duplicates or bad_csdl or bad_vnedu else 0
+    unreadable = any(found.unreadable.values())
+    return 1 if result.doubts or result.duplicates or unreadable else 0

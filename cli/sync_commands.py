@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
-from datetime import datetime, timezone
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
-from sqlmodel import Session, select
 
 from lienthong.config.logging import configure as configure_logging
 from lienthong.config.settings import Settings, SettingsError
 from lienthong.connectors.errors import ConnectorError
-from lienthong.connectors.factory import build_connectors
-from lienthong.store.db import make_engine, migrate
-from lienthong.store.tables import OutboxItemRow, SyncRunRow
-from lienthong.sync import audit
-from lienthong.sync.run import RunOptions, approve_run, run_once
+from lienthong.sync import service
 
 STATUS_WORDS = {"running": "đang chạy", "completed": "hoàn tất", "held": "tạm giữ", "failed": "lỗi",
                 "approved": "đã duyệt", "interrupted": "bị ngắt"}
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def _engine(settings: Settings):
-    migrate(settings.database_url)
-    return make_engine(settings.database_url)
 
 
 def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False,
@@ -41,30 +25,15 @@ def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, as_json: b
     configure_logging("WARNING")
     try:
         settings = Settings()
-        connectors = build_connectors(settings)
+        service.connectors_for(settings, platforms)  # configuration checked before any work
     except (ConnectorError, SettingsError) as exc:
         _fail(getattr(exc, "message", str(exc)), as_json, console)
         return 2
-    unknown = set(platforms or []) - set(connectors)
-    if unknown:
-        _fail(f"Không có hệ thống {', '.join(sorted(unknown))} trong cấu hình (có: {', '.join(connectors)})",
-              as_json, console)
-        return 2
-    engine = _engine(settings)
-
-    async def run(progress):
-        try:
-            options = RunOptions(platforms, full, dry_run, school_windows=settings.school_windows())
-            return await run_once(connectors, engine, options, now, progress)
-        finally:
-            for connector in connectors.values():
-                await connector.aclose()
-
     if as_json:
         def progress(platform: str, entity: str, count: int) -> None:
             print(json.dumps({"event": "pulled", "platform": platform, "entity": entity, "records": count}), flush=True)
 
-        report = asyncio.run(run(progress))
+        report = service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
         print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
     else:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} bản ghi"),
@@ -77,12 +46,9 @@ def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, as_json: b
                     tasks[key] = bar.add_task(f"{platform} · {entity}", total=None)
                 bar.advance(tasks[key], count)
 
-            report = asyncio.run(run(progress))
+            report = service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
         print_summary(report, dry_run, console)
-    if report.unreachable:
-        return 3
-    refused = sum(outcomes.get("dead", 0) for outcomes in report.delivered.values())
-    return 0 if report.status == "completed" and not report.errors and not refused else 1
+    return service.exit_code(report)
 
 
 def _fail(message: str, as_json: bool, console: Console) -> None:
@@ -118,15 +84,10 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
 
 def list_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
     console = console or Console()
-    settings = Settings()
-    engine = _engine(settings)
-    with Session(engine) as session:
-        runs = list(session.exec(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)))
-        queue = Counter(session.exec(select(OutboxItemRow.status)).all())
-        dead = session.exec(select(OutboxItemRow).where(OutboxItemRow.status == "dead")
-                            .order_by(OutboxItemRow.id.desc()).limit(20)).all()
+    found = service.history(service.open_store(Settings()), limit)
+    queue = Counter(found.queue)
     if as_json:
-        for run in runs:
+        for run in found.runs:
             print(json.dumps({"event": "run", "run_id": run.id, "started_at": run.started_at.isoformat(),
                               "finished_at": run.finished_at.isoformat() if run.finished_at else None,
                               "platforms": run.platforms, "mode": run.mode, "dry_run": run.dry_run,
@@ -134,10 +95,10 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
                              ensure_ascii=False, default=str))
         print(json.dumps({"event": "queue", **{k: queue[k] for k in ("pending", "held", "awaiting_approval", "dead")},
                           "refused": [{"platform": i.platform, "entity": i.entity, "key": i.key, "message": i.message}
-                                      for i in dead]}, ensure_ascii=False))
+                                      for i in found.refused]}, ensure_ascii=False))
         return 0
     table = Table("#", "Bắt đầu", "Kết thúc", "Hệ thống", "Kiểu", "Trạng thái", "Chi tiết")
-    for run in runs:
+    for run in found.runs:
         detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
         table.add_row(str(run.id), f"{run.started_at:%d/%m/%Y %H:%M}",
                       f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—", run.platforms,
@@ -145,7 +106,7 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
     console.print(table)
     console.print(f"Hàng đợi gửi: chờ gửi {queue['pending']} (kể cả chờ mở khoá sổ), tạm giữ {queue['held']}, "
                   f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, bị từ chối {queue['dead']}.")
-    for item in dead:
+    for item in found.refused:
         console.print(f"  [red]bị từ chối[/red] {item.platform} {item.entity} {item.key}: {item.message}")
     return 0
 
@@ -153,7 +114,7 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
 def approve(run_id: int, actor: str, console: Console | None = None) -> int:
     console = console or Console()
     try:
-        released = approve_run(_engine(Settings()), run_id, actor, now)
+        released = service.approve(service.open_store(Settings()), run_id, actor)
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         return 2
@@ -163,8 +124,7 @@ def approve(run_id: int, actor: str, console: Console | None = None) -> int:
 
 def verify_audit(console: Console | None = None) -> int:
     console = console or Console()
-    with Session(_engine(Settings())) as session:
-        problems = audit.verify(session)
+    problems = service.verify_audit(service.open_store(Settings()))
     if problems:
         for problem in problems:
             console.print(f"[red]{problem}[/red]")

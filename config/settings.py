@@ -13,9 +13,9 @@ import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -53,6 +53,31 @@ class PortalSettings(BaseModel):
     rate_limit: float = 5.0
 
 
+class PlatformEntry(BaseModel):
+    """A platform whose connector does not ship with lienthong, named in configuration:
+    ``[platforms.NAME] connector = "package.module:Class"`` plus that connector's own settings."""
+
+    model_config = ConfigDict(extra="allow")
+
+    connector: str
+
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ScoreAuthoritySettings(BaseModel):
+    """Who owns score sheets (``[authority.scores]``): the owner's values are pushed to the
+    targets; the change kinds in ``approval`` wait for the principal (Suối Ngô regulation, art. 9)."""
+
+    owner: str = "gradebook"
+    targets: list[str] = ["vnedu"]
+    approval: list[Literal["fill", "blank", "correction"]] = ["correction"]
+
+
+class AuthoritySettings(BaseModel):
+    scores: ScoreAuthoritySettings = ScoreAuthoritySettings()
+
+
 class ScheduleSettings(BaseModel):
     """Crontab lines, read in the configured timezone (Asia/Ho_Chi_Minh)."""
 
@@ -88,16 +113,11 @@ class Settings(BaseSettings):
     vnedu: VneduSettings | None = None
     csdl: CsdlSettings | None = None
     portal: PortalSettings | None = None
+    platforms: dict[str, PlatformEntry] = {}
+    """Further platforms by name, each with its connector class (see `PlatformEntry`)."""
     schedule: ScheduleSettings = ScheduleSettings()
+    authority: AuthoritySettings = AuthoritySettings()
     lock_windows: list[SchoolWindowSettings] = []
-
-    def school_windows(self) -> list:
-        """The school's windows as canonical lock windows (checked by time, like the platforms')."""
-        from lienthong.mapping.canonical import LockWindow
-
-        return [LockWindow(platform="school", school_year=self.current_school_year(), semester=w.semester,
-                           kind=w.kind, opens_at=w.opens, closes_at=w.closes, locked=False)
-                for w in self.lock_windows]
 
     @classmethod
     def settings_customise_sources(
@@ -127,6 +147,12 @@ class Settings(BaseSettings):
         today = today or date.today()
         start = today.year if today.month >= 9 else today.year - 1
         return f"{start}-{start + 1}"
+
+    def section(self, platform: str) -> BaseModel | None:
+        """The settings of one platform (its TOML table), or ``None`` when it is not configured."""
+        if platform in SECRET_NAMES:
+            return getattr(self, platform)
+        return self.platforms.get(platform)
 
     def secret(self, platform: str) -> SecretStr:
         """A platform's credential from the environment or the secrets file, or a clear error."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any, AsyncIterator, ClassVar
 
@@ -87,6 +88,17 @@ class Connector(ABC):
     @abstractmethod
     async def health(self) -> Health:
         ...
+
+    @classmethod
+    def from_settings(cls, section: Any, settings: Any, policy: Any) -> "Connector":
+        """Build from this platform's settings section (its TOML table), the installation's
+        settings (school code, year, secrets) and the retry policy. Credentials missing:
+        `SettingsError` naming the setting."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from settings")
+
+    def pull_plan(self, school_year: str, semester: str, today: date) -> list[tuple[str, dict[str, Any]]]:
+        """What one run reads: (entity, scope) pairs for the year's data begun so far."""
+        return [(entity, {}) for entity in self.pulls]
 
     async def aclose(self) -> None:  # noqa: B027 (optional for connectors without resources)
         """Release connections."""

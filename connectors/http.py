@@ -11,13 +11,14 @@ import asyncio
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, ClassVar, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
 
-from lienthong.connectors.errors import TransientError
+from lienthong.connectors.base import Connector, Health
+from lienthong.connectors.errors import ConnectorError, PermanentError, TransientError
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -97,3 +98,99 @@ def transport_error(platform: str, error: httpx.TransportError) -> TransientErro
 def new_client(base_url: str, transport: httpx.AsyncBaseTransport | None = None, **kwargs) -> httpx.AsyncClient:
     """An async client with the project's timeouts; TLS verification always on."""
     return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=TIMEOUT, verify=True, **kwargs)
+
+
+# --- the error table: status (and the platform's error code) → error class and message -----
+
+@dataclass(frozen=True)
+class ErrorRule:
+    """One row of a platform's error table. ``statuses`` are HTTP statuses (or ``None`` for any);
+    ``code`` narrows the row to the platform's own error code; ``message`` is Vietnamese and may
+    use ``{status}``, ``{code}``, ``{message}`` and ``{details}`` from the answer."""
+
+    statuses: tuple[int, ...] | None
+    error: type[ConnectorError]
+    message: str
+    code: str | None = None
+
+    def matches(self, status: int, code: str | None) -> bool:
+        return (self.statuses is None or status in self.statuses) and (self.code is None or self.code == code)
+
+
+SERVER_ERRORS = (429, 500, 502, 503, 504, *range(505, 600))
+
+
+def classify(platform: str, table: tuple[ErrorRule, ...], response: httpx.Response, body: Any) -> ConnectorError:
+    """The error a non-2xx answer means, by the first matching row of ``table``."""
+    status = response.status_code
+    answer = body if isinstance(body, dict) else {}
+    code = answer.get("error")
+    for rule in table:
+        if rule.matches(status, code):
+            text = rule.message.format(status=status, code=code, message=answer.get("message", ""),
+                                       details=answer.get("details") or "").strip()
+            if issubclass(rule.error, TransientError):
+                return rule.error(platform, text, retry_after(response))
+            return rule.error(platform, text)
+    return PermanentError(platform, f"HTTP {status} ({code})")
+
+
+class WireConnector(Connector):
+    """What every networked connector shares: the rate limit, the request count, retries as
+    the policy says. Subclasses describe only their wire (`_send`)."""
+
+    def __init__(self, rate_limit: float, policy: RetryPolicy, sleep: Sleep, limiter: RateLimiter | None):
+        self.policy, self.sleep = policy, sleep
+        self.limiter = limiter or RateLimiter(rate_limit, sleep=sleep)
+        self.requests = 0
+
+    async def _sent(self) -> None:
+        """Wait for the rate limit and count the request about to go out."""
+        await self.limiter.acquire()
+        self.requests += 1
+
+    async def _retried(self, operation: Callable[[], Awaitable[T]], policy: RetryPolicy | None = None) -> T:
+        return await with_retries(operation, policy or self.policy, self.sleep)
+
+    async def _health(self, probe: Callable[[], Awaitable[tuple[str, dict]]]) -> Health:
+        """A health answer from ``probe`` (detail, extra); a refusal or silence is reported, not raised."""
+        try:
+            detail, extra = await probe()
+        except ConnectorError as exc:
+            return Health(self.name, False, exc.message, {"unreachable": isinstance(exc, TransientError)})
+        return Health(self.name, True, detail, extra)
+
+
+class HttpConnector(WireConnector):
+    """A connector over JSON HTTP: one request with transport errors translated, the body
+    decoded, and a non-2xx answer classified by the class's `errors` table."""
+
+    errors: ClassVar[tuple[ErrorRule, ...]] = ()
+
+    def __init__(self, base_url: str, rate_limit: float, transport: httpx.AsyncBaseTransport | None,
+                 policy: RetryPolicy, sleep: Sleep, limiter: RateLimiter | None, headers: dict | None = None):
+        super().__init__(rate_limit, policy, sleep, limiter)
+        self.client = new_client(base_url, transport, **({"headers": headers} if headers else {}))
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs) -> tuple[httpx.Response, Any]:
+        await self._sent()
+        try:
+            response = await self.client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise transport_error(self.name, exc) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return response, body
+
+    def _answer(self, response: httpx.Response, body: Any, what: str) -> Any:
+        """The decoded body of a 2xx answer; otherwise the error the table says."""
+        if 200 <= response.status_code < 300:
+            if body is None:
+                raise TransientError(self.name, f"{what} trả lời không phải JSON hợp lệ; sẽ thử lại")
+            return body
+        raise classify(self.name, self.errors, response, body)

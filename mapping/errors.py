@@ -6,32 +6,13 @@ Vietnamese message for the person who supplied the data.
 
 from __future__ import annotations
 
-from typing import Any
+
+from lienthong.assessment.errors import DataError
 
 
-class MappingError(ValueError):
-    """A value that cannot become canonical data.
-
-    Attributes:
-        field: where the value was found (a field name or path), or ``None``.
-        value: the offending value as received.
-        reason: a Vietnamese sentence saying what is wrong and what is expected.
-    """
-
-    def __init__(self, reason: str, *, value: Any = None, field: str | None = None) -> None:
-        self.reason = reason
-        self.value = value
-        self.field = field
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        where = f"{self.field}: " if self.field else ""
-        return f"{where}{self.reason} (giá trị nhận được: {self.value!r})"
-
-    def at(self, field: str) -> "MappingError":
-        """Return the same error located at ``field`` (prefixing any inner location)."""
-        inner = f"{field}.{self.field}" if self.field else field
-        return MappingError(self.reason, value=self.value, field=inner)
+# One base for every refused value, defined in the lowest layer (the assessment engine raises
+# its own subclass), so that callers catching `MappingError` also catch assessment errors.
+MappingError = DataError
 
 
 class LegacyEncodingError(MappingError):

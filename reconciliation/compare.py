@@ -19,7 +19,7 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import semester_bounds
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key, parse_date
-from lienthong.mapping.vnedu import CELLS, score_cells
+from lienthong.reconciliation.authority import FILL, diff_sheets, for_a_person
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import match
 from lienthong.reconciliation.people import people
@@ -41,8 +41,11 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def reconcile(sources: Sources, school_year: str, semester: str | None, today: date) -> list[Discrepancy]:
-    """Every difference; ``semester`` ``None`` compares every semester the CSDL's results hold."""
+def reconcile(sources: Sources, school_year: str, semester: str | None, today: date,
+              pushed: bool = False) -> list[Discrepancy]:
+    """Every difference; ``semester`` ``None`` compares every semester the CSDL's results hold.
+    ``pushed``: the sync pushes the gradebook's scores to vnEdu (then only what waits for the
+    principal is a score discrepancy, see `authority`)."""
     vnedu, csdl = sources.get("vnedu", {}), sources.get("csdl", {})
     students_v, students_c = vnedu.get("hoc_sinh", {}), csdl.get("hoc_sinh", {})
     results = csdl.get("ket_qua", {})
@@ -50,7 +53,8 @@ def reconcile(sources: Sources, school_year: str, semester: str | None, today: d
     links: dict[str, str] = {}
     if students_v and students_c:
         links = link_students(students_v, students_c, found)
-    found += compare_scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links)
+    found += compare_scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links,
+                            pushed)
     semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
     sheets = ParsedSheets(vnedu.get("diem", {}))
     for period in semesters:
@@ -180,8 +184,11 @@ def _typed(sheet: dict) -> tuple:
     return tuple(sheet["ddg_tx"]), sheet["ddg_gk"], sheet["ddg_ck"]
 
 
-def compare_scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str]) -> list[Discrepancy]:
-    """Every score cell of the gradebook (the owner) against vnEdu's.
+def compare_scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str],
+                   pushed: bool = False) -> list[Discrepancy]:
+    """Every score cell of the gradebook (the owner) against vnEdu's, through the one cell diff
+    that also plans the pushes (`authority.diff_sheets`): with ``pushed`` (vnEdu takes the
+    gradebook's values), only corrections, which wait for the principal, are for a person.
 
     Bulk first: sheets typed alike on both sides (nearly all of them) are set aside without
     parsing — by segment digests when both sides are `SheetTable`s, else by their typed
@@ -193,26 +200,25 @@ def compare_scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links:
     else:
         differing = sorted(key for key, own in gradebook.items()
                            if (theirs := vnedu_scores.get(key)) is not None and _typed(own) != _typed(theirs))
-    for key in differing:
-        own, theirs = gradebook[key], vnedu_scores[key]
-        student = students_v.get(own["ma_hoc_sinh"])
+    for diff in diff_sheets(gradebook, vnedu_scores, differing):
+        student_key = diff.own["ma_hoc_sinh"]
+        student = students_v.get(student_key)
         if student is None:
             continue
-        subject = catalogs.subject(own["ma_mon"])
-        mine_cells, their_cells = score_cells(own, subject.by_comment), score_cells(theirs, subject.by_comment)
-        semester = str(own["hoc_ky"])
-        for cell in CELLS:
-            mine, their = mine_cells[cell], their_cells[cell]
-            if mine == their or mine is None:
+        semester, subject = str(diff.own["hoc_ky"]), diff.subject
+        name, cls = student["ho_ten"], student["ma_lop"]
+        for cell in diff.cells:
+            if not for_a_person(cell, pushed):
                 continue
-            kind = "missing_score" if their is None else "score_mismatch"
-            name, cls = student["ho_ten"], student["ma_lop"]
+            kind = "missing_score" if cell.kind == FILL else "score_mismatch"
+            mine, their = _shown(cell.mine), _shown(cell.theirs)
             out.append(Discrepancy(
-                kind, name, _keys(own["ma_hoc_sinh"], links.get(own["ma_hoc_sinh"])), cell,
-                {"gradebook": _shown(mine), "vnedu": _shown(their)},
-                f"Điểm {CELL_WORDS[cell]} môn {subject.name} HK{semester} của em {name} ({cls}): "
-                f"sổ điểm {_shown(mine)} – vnEdu {_shown(their)}", cls, subject.code, semester,
-                suggestion=f"Cập nhật vnEdu theo sổ điểm: {_shown(mine)}"))
+                kind, name, _keys(student_key, links.get(student_key)), cell.cell,
+                {"gradebook": mine, "vnedu": their},
+                f"Điểm {CELL_WORDS[cell.cell]} môn {subject.name} HK{semester} của em {name} ({cls}): "
+                f"sổ điểm {mine} – vnEdu {their}", cls, subject.code, semester,
+                suggestion=f"Cập nhật vnEdu theo sổ điểm: {mine}" if cell.mine is not None
+                else "Kiểm tra lại: sổ điểm để trống ô này"))
     return out
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from lienthong.reconciliation.discrepancy import Discrepancy
+from lienthong.store import queries
 from lienthong.store.tables import DiscrepancyRow
 
 
@@ -29,10 +30,7 @@ def record(session: Session, found: list[Discrepancy], now: datetime, scope_clas
     assignees = assignees or {}
     counts: Counter = Counter()
     current = {d.id: d for d in found}
-    query = select(DiscrepancyRow)
-    if scope_classes is not None:
-        query = query.where(DiscrepancyRow.class_code.in_(scope_classes))
-    stored = {row.id: row for row in session.exec(query)}
+    stored = queries.discrepancies(session, scope_classes)
     for key, discrepancy in current.items():
         row = stored.get(key)
         if row is None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_score, parse_mark, parse_score
-from lienthong.store.tables import DiscrepancyRow, OutboxItemRow, ResolutionRow
-from lienthong.sync import audit
+from lienthong.store.tables import DiscrepancyRow, ResolutionRow
+from lienthong.store import audit, queries
 
 CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
 SCORE_KINDS = ("score_mismatch", "missing_score")
@@ -35,8 +35,7 @@ def _discrepancy(session: Session, discrepancy_id: str) -> DiscrepancyRow:
 
 
 def history(session: Session, discrepancy_id: str) -> list[ResolutionRow]:
-    return list(session.exec(select(ResolutionRow).where(ResolutionRow.discrepancy_id == discrepancy_id)
-                             .order_by(ResolutionRow.id)))
+    return queries.resolutions(session, discrepancy_id)
 
 
 def _normalised(row: DiscrepancyRow, value: str) -> str:
@@ -112,9 +111,7 @@ def reject(session: Session, discrepancy_id: str, actor: str, reason: str, now: 
 def _release(session: Session, row: DiscrepancyRow, value: str, now: datetime) -> int:
     record = row.record
     key = f"{record['student']['keys'].get('vnedu')}:{record['subject']}:{record['semester']}"
-    waiting = session.exec(select(OutboxItemRow).where(
-        OutboxItemRow.platform == "vnedu", OutboxItemRow.entity == "diem", OutboxItemRow.key == key,
-        OutboxItemRow.status == "awaiting_approval")).all()
+    waiting = queries.awaiting_approval(session, "vnedu", "diem", key)
     gradebook_value = record["values"].get("gradebook")
     for item in waiting:
         item.status = "pending" if value == gradebook_value else "cancelled"

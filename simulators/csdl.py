@@ -17,7 +17,7 @@ from importlib import resources
 from fastapi import FastAPI, Request, Response
 from lxml import etree
 
-from lienthong.mapping import catalogs
+from lienthong.simulators.catalog import ETHNICITIES, STATUSES, SUBJECTS
 from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, vn_now
 from lienthong.simulators.faults import FaultInjector, FaultMiddleware
 from lienthong.simulators.school import School
@@ -347,8 +347,8 @@ def _student_problem(fields: dict) -> str | None:
         return "NgaySinh phải là ngày (yyyy-mm-dd)"
     checks = [
         (fields["GioiTinh"] in ("1", "2"), "GioiTinh phải là 1 (Nam) hoặc 2 (Nữ)"),
-        (fields["MaDanToc"] in {e.code for e in catalogs.ethnicities()}, "MaDanToc không có trong danh mục"),
-        (fields["TrangThai"] in {s.code for s in catalogs.statuses()}, "TrangThai phải từ 1 đến 5"),
+        (fields["MaDanToc"] in ETHNICITIES, "MaDanToc không có trong danh mục"),
+        (fields["TrangThai"] in STATUSES, "TrangThai phải từ 1 đến 5"),
         (fields["SuKien"] in ("NEW", "UPDATE", "CANCEL"), "SuKien phải là NEW, UPDATE hoặc CANCEL"),
         ((fields["PhienBan"] or "").isdigit(), "PhienBan phải là số nguyên"),
         (not fields["MaDinhDanh"] or (fields["MaDinhDanh"].isdigit() and len(fields["MaDinhDanh"]) == 10),
@@ -373,10 +373,10 @@ def _result_problem(item, semester: str | None) -> str | None:
             return f"{name} phải là số nguyên không âm"
     for subject in item.findall(_q("Mon")):
         code = _text(subject, "MaMon")
-        if code not in catalogs.subjects():
+        if code not in SUBJECTS:
             return f"Mã môn {code} không có trong danh mục"
         score, mark = _text(subject, "DiemTB"), _text(subject, "KetQuaDanhGia")
-        if catalogs.subject(code).by_comment:
+        if SUBJECTS[code].by_comment:
             if mark not in ("Đ", "CĐ"):
                 return f"Môn {code} đánh giá bằng nhận xét: KetQuaDanhGia phải là Đ hoặc CĐ"
         elif not _valid_average(score):
@@ -400,7 +400,7 @@ def create_app(state: CsdlState) -> FastAPI:
 
     app = FastAPI(title="CSDL ngành (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
     service = Service(state)
-    wsdl = resources.files("lienthong.connectors.csdl").joinpath("csdl.wsdl").read_text(encoding="utf-8")  # one contract file
+    wsdl = resources.files(__package__).joinpath("csdl.wsdl").read_text(encoding="utf-8")  # ours, from the contract
 
     @app.get("/csdl")
     async def get_wsdl(request: Request) -> Response:

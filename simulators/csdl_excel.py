@@ -14,10 +14,9 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from lienthong.mapping import catalogs
-from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS
+from lienthong.simulators.catalog import ETHNICITIES, GENDERS, LEVEL_WORDS, PROMOTION_WORDS, STATUSES, SUBJECTS, TITLE_WORDS
 
-GENDER_WORDS = {"1": "Nam", "2": "Nữ"}
+GENDER_WORDS = GENDERS
 CATALOG_SHEETS = ["DM_DanToc", "DM_TrangThai", "DM_GioiTinh", "DM_KhuyetTat", "DM_Tinh", "DM_Xa",
                   "DM_TonGiao", "DM_QuocTich", "DM_DoiTuongCS", "DM_KhuVuc", "DM_LoaiHinh", "HuongDan"]
 
@@ -42,8 +41,8 @@ def _catalogs(workbook: Workbook) -> None:
         sheet = workbook.create_sheet(name)
         sheet.append(["Mã", "Tên"])
         if name == "DM_DanToc":
-            for entry in catalogs.ethnicities():
-                sheet.append([entry.code, entry.name])
+            for code, ethnic in ETHNICITIES.items():
+                sheet.append([code, ethnic])
 
 
 def _titles(sheet, school_name: str, title: str, year: str, extra: str = "") -> None:
@@ -63,8 +62,7 @@ def student_list_workbook(state, ma_lop: str | None = None, version: int = 2) ->
     columns = STUDENT_COLUMNS[version]
     # Some exports come out of macOS tools: the header text in NFD.
     sheet.append([unicodedata.normalize("NFD", c) if i % 3 == 0 else c for i, c in enumerate(columns)])
-    ethnic = {e.code: e.name for e in catalogs.ethnicities()}
-    statuses = {s.code: s.name for s in catalogs.statuses()}
+    ethnic, statuses = ETHNICITIES, STATUSES
     rows = [s for _, s in sorted(state.students.items()) if not ma_lop or s["MaLop"] == ma_lop]
     for number, s in enumerate(rows, start=1):
         born = date.fromisoformat(s["NgaySinh"])
@@ -93,7 +91,7 @@ def results_workbook(state, grade: int, semester: str) -> bytes:
     sheet.title = "Sheet1"
     label = {"1": "Học kỳ I", "2": "Học kỳ II", "CN": "Cả năm"}[semester]
     _titles(sheet, state.school.name, f"KẾT QUẢ HỌC TẬP KHỐI {grade}", state.nam_hoc, label)
-    subjects = list(catalogs.subjects().values())
+    subjects = list(SUBJECTS.values())
     header = ["STT", "Mã lớp", "Mã định danh\nBộ GD&ĐT", "Họ tên", "Ngày sinh", *(s.name for s in subjects),
               "KQ học tập", "KQ rèn luyện", "Nghỉ có phép", "Nghỉ không phép"]
     if semester == "CN":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from lienthong.mapping import catalogs
+from lienthong.simulators.catalog import SUBJECTS
 from lienthong.simulators.csdl import CsdlState
 from lienthong.simulators.csdl_excel import results_workbook, student_list_workbook
 from lienthong.simulators.gradebooks import score_book
@@ -31,7 +31,7 @@ def handmade_gradebook(school: School, subject: str, semester: str) -> bytes:
     book.remove(book.active)
     for cls in school.classes:
         sheet = book.create_sheet(cls.code)
-        sheet.append([f"SỔ ĐIỂM CÁ NHÂN — {catalogs.subject(subject).name}"])
+        sheet.append([f"SỔ ĐIỂM CÁ NHÂN — {SUBJECTS[subject].name}"])
         sheet.append([f"Lớp {cls.code} — Học kỳ {'I' if semester == '1' else 'II'} — Năm học {school.school_year}"])
         sheet.append([])
         sheet.append(["STT", "Mã HS", "Họ và tên", "Miệng", "15 phút", "15 phút (2)", "15 phút (3)", "Giữa kì",
@@ -55,7 +55,7 @@ def write_school_files(school: School, data: PlatformData, folder: Path,
     """Every export of the school into ``folder``; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
-    for code in subjects or list(catalogs.subjects()):
+    for code in subjects or list(SUBJECTS):
         for semester in school.semesters():
             files[f"vnedu-sodiem-{code}-hk{semester}.xlsx"] = so_diem_workbook(school, data.vnedu, code, semester)
     if school.year_ended():

@@ -10,14 +10,14 @@ import io
 
 from openpyxl import Workbook
 
-from lienthong.mapping import catalogs
+from lienthong.simulators.catalog import SUBJECTS
 from lienthong.simulators.school import School
 
 
 def score_book(school: School, subject: str, semester: str = "1", classes: list[str] | None = None) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    name = catalogs.subject(subject).name
+    name = SUBJECTS[subject].name
     wanted = classes or [c.code for c in school.classes]
     for code in wanted:
         sheet = book.create_sheet(code)

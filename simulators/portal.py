@@ -4,8 +4,8 @@ Report requests with deadlines; multipart submissions with a ``tom_tat`` and an
 ``Idempotency-Key``; asynchronous checking that refuses (``tra_lai``) a file whose rows do
 not add up, disagree with its ``tom_tat`` or with the school's own enrolment, with
 row/column errors in Vietnamese; late submissions accepted and stamped; approved reports
-locked. The report templates' columns are in `TEMPLATES` (the project's reading of the
-contract; the connector writes the same).
+locked. The report templates' columns are the simulator's own reading of the contract
+(`portal_templates`), so a report the project builds differently is refused.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from openpyxl import load_workbook
 
-from lienthong.connectors.portal.templates import LEVELS, TEMPLATES
-from lienthong.mapping.normalize import fold
 from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, body_digest, vn_now
 from lienthong.simulators.faults import FaultInjector, FaultMiddleware
+from lienthong.simulators.formats import fold
+from lienthong.simulators.portal_templates import GROUPS, LEVELS, TEMPLATES
 from lienthong.simulators.school import VN_TZ, School
 from lienthong.simulators.views import PlatformData
 
@@ -161,7 +161,7 @@ def _check_groups(rows: list) -> list[dict]:
     errors = []
     for line, row in rows:
         pupils = _number(row.get("Tổng số HS")) or 0
-        for group in ("Học tập", "Rèn luyện"):
+        for group in GROUPS:
             added = sum((_number(row.get(f"{group} {lv}")) or 0) for lv in LEVELS)
             if added != pupils:
                 errors.append({"dong": line, "cot": f"{group} {LEVELS[0]}",

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from lienthong.assessment.rules import rules_for
-from lienthong.mapping import catalogs
-from lienthong.mapping.calendar import school_year_of, semester_bounds, semester_of
+from lienthong.simulators.catalog import SUBJECTS, subject
+from lienthong.simulators.formats import school_year_of, semester_bounds, semester_of
 
 VN_TZ = timezone(timedelta(hours=7))
 DEMO_SCHOOL = {"ma_truong": "79000701", "name": "Trường THCS Bình An (mô phỏng)",
@@ -143,7 +143,7 @@ def _marks(rng: random.Random, ability: float, count: int) -> list[str]:
 
 def _subject_year(rng: random.Random, code: str, grade: int, year: str, ability: float) -> dict:
     required = rules_for(year, grade).required_tx(code, grade)
-    by_comment = catalogs.subject(code).by_comment
+    by_comment = subject(code).by_comment
     semesters = {}
     for semester in ("hk1", "hk2"):
         if by_comment:
@@ -203,7 +203,7 @@ def _student(rng: random.Random, index: int, cls: SchoolClass, year: str, ids: d
         class_code=cls.code, grade=cls.grade, school_year=year,
         status="2" if rng.random() < 0.02 else "1",
     )
-    student.scores = {code: _subject_year(rng, code, cls.grade, year, ability) for code in catalogs.subjects()}
+    student.scores = {code: _subject_year(rng, code, cls.grade, year, ability) for code in SUBJECTS}
     student.training = {s: rng.choices(["T", "K", "Đ", "CĐ"], weights=[60, 28, 10, 2])[0] for s in ("hk1", "hk2")}
     student.absences = _absences(rng, start)
     return student

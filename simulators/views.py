@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from lienthong.assessment.engine import SemesterScores, StudentYear, SubjectYear, YearAssessment, assess_student
-from lienthong.mapping import catalogs
-from lienthong.mapping.normalize import format_score, parse_score
+from lienthong.simulators.catalog import ETHNICITIES, STATUSES, SUBJECTS
+from lienthong.simulators.formats import format_score, parse_score
 from lienthong.simulators.school import VN_TZ, School, Student, semester_bounds
 
-STATUS_WORDS = {code.code: code.name for code in catalogs.statuses()}
-ETHNICITY_NAMES = {e.code: e.name for e in catalogs.ethnicities()}
+STATUS_WORDS = dict(STATUSES)
+ETHNICITY_NAMES = dict(ETHNICITIES)
 OLD_TONE = {"òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ", "òe": "oè", "óe": "oé",
             "ỏe": "oẻ", "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ"}
 NEW_TONE = {old: new for new, old in OLD_TONE.items()}
@@ -153,7 +153,7 @@ def semester_result(student: Student, scores: dict, semester: str) -> dict:
     subjects = []
     for code, sems in scores.items():
         entered = sems.get(f"hk{semester}")
-        by_comment = catalogs.subject(code).by_comment
+        by_comment = SUBJECTS[code].by_comment
         values = None
         if entered is not None:
             values = SemesterScores(
@@ -194,7 +194,7 @@ def year_assessment(s: Student, vnedu: dict) -> YearAssessment:
     """The student's whole year (Circular 22) from what vnEdu holds: scores, training, absences."""
     subjects = []
     for code in s.scores:
-        by_comment = catalogs.subject(code).by_comment
+        by_comment = SUBJECTS[code].by_comment
         entered = {}
         for semester in ("1", "2"):
             sheet = _vnedu_entered(vnedu, s.vnedu_id, code, semester)
@@ -269,7 +269,7 @@ class _Injector:
                                                 field_name, values, expect, detail))
 
     def _sheet(self, s: Student, by_comment: bool):
-        codes = [c for c, info in catalogs.subjects().items() if info.by_comment == by_comment]
+        codes = [c for c, info in SUBJECTS.items() if info.by_comment == by_comment]
         code = self.rng.choice(codes)
         semester = self.rng.choice(self.school.semesters())
         sheet = self.data.vnedu["diem"][(s.vnedu_id, code, semester)]

@@ -22,11 +22,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from lienthong.assessment.engine import year_training
-from lienthong.mapping import catalogs
-from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import parse_mark, parse_score
+from lienthong.simulators.catalog import SUBJECTS
 from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, body_digest, decode_cursor, encode_cursor, vn_now
 from lienthong.simulators.faults import FaultInjector, FaultMiddleware
+from lienthong.simulators.formats import BadValue, parse_mark, parse_score
 from lienthong.simulators.school import School, semester_bounds
 from lienthong.simulators.views import PlatformData
 
@@ -401,9 +400,8 @@ def _result(key: str, status: str, version: int, message: str = "") -> dict:
 
 def _check_values(item: dict) -> str | None:
     """A Vietnamese reason when a score sheet's values do not fit its subject, else None."""
-    try:
-        info = catalogs.subject(item["ma_mon"])
-    except MappingError:
+    info = SUBJECTS.get(item["ma_mon"])
+    if info is None:
         return f"Mã môn {item['ma_mon']} không có trong danh mục"
     if len(item["ddg_tx"]) > 4:
         return "Tối đa 4 điểm ĐĐGtx"
@@ -413,7 +411,7 @@ def _check_values(item: dict) -> str | None:
             continue
         try:
             parse(value)
-        except MappingError as exc:
+        except BadValue as exc:
             return f"{info.name}: {exc.reason} ({value!r})"
     return None
 

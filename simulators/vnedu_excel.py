@@ -16,8 +16,8 @@ from openpyxl import Workbook
 
 from lienthong.assessment.engine import semester_average
 from lienthong.assessment.rules import CIRCULAR_22
-from lienthong.mapping import catalogs
-from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score, parse_score
+from lienthong.simulators.catalog import LEVEL_WORDS, PROMOTION_WORDS, SUBJECTS, TITLE_WORDS
+from lienthong.simulators.formats import format_score, parse_score
 from lienthong.simulators.school import School
 from lienthong.simulators.views import year_assessment
 
@@ -49,7 +49,7 @@ def _average(sheet: dict | None) -> str:
 def so_diem_workbook(school: School, vnedu: dict, subject: str, semester: str,
                      classes: list[str] | None = None) -> bytes:
     """``Sổ điểm môn học`` for one subject and semester, one sheet per class."""
-    info = catalogs.subject(subject)
+    info = SUBJECTS[subject]
     book = Workbook()
     book.remove(book.active)
     for code, students in sorted(_roster(vnedu, classes).items()):
@@ -76,7 +76,7 @@ def so_diem_workbook(school: School, vnedu: dict, subject: str, semester: str,
 
 def tong_hop_workbook(school: School, vnedu: dict, classes: list[str] | None = None) -> bytes:
     """``Bảng tổng hợp kết quả cuối năm``, one sheet per class, as vnEdu computes it."""
-    subjects = list(catalogs.subjects().values())
+    subjects = list(SUBJECTS.values())
     by_vnedu = {s.vnedu_id: s for s in school.students}
     book = Workbook()
     book.remove(book.active)

@@ -156,3 +156,8 @@ def snapshot_versions(session: Session, source: str, entity: str) -> dict[str, t
     rows = session.execute(sa.select(table.c.key, table.c.version, table.c.payload)
                            .where(table.c.source == source, table.c.entity == entity))
     return {key: (version, payload) for key, version, payload in rows}
+
+
+def student_classes(session: Session, source: str) -> dict[str, str]:
+    """A source's student key → class, for counting what a plan would do to each class."""
+    return {key: payload.get("ma_lop") for key, (_, payload) in snapshot_versions(session, source, "hoc_sinh").items()}

@@ -8,7 +8,6 @@ current run finish its batch, then stops. ``/metrics`` serves Prometheus metrics
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import threading
 from datetime import datetime, timezone
@@ -24,7 +23,7 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.factory import build_connectors
 from lienthong.store.db import make_engine, migrate
 from lienthong.sync.metrics import record_run
-from lienthong.sync.run import RunOptions, run_once
+from lienthong.sync import service
 
 
 def _now() -> datetime:
@@ -35,17 +34,8 @@ def sync_job(platform: str, full: bool) -> None:
     """One scheduled run for one platform (module level: the job store keeps a reference)."""
     settings = Settings()
     log = get_logger(school=settings.ma_truong, platform=platform)
-    connectors = {name: c for name, c in build_connectors(settings).items() if name == platform}
-
-    async def go():
-        try:
-            options = RunOptions(full=full, school_windows=settings.school_windows())
-            return await run_once(connectors, make_engine(settings.database_url), options, _now)
-        finally:
-            for connector in connectors.values():
-                await connector.aclose()
-
-    report = asyncio.run(go())
+    report = service.sync_blocking(settings, platforms=[platform], full=full,
+                                   engine=make_engine(settings.database_url))
     record_run(report)
     log.info("run_finished", run=report.run_id, status=report.status, errors=len(report.errors))
 

@@ -28,7 +28,7 @@ from lienthong.connectors.gradebook.excel import Expect, read_score_book
 from lienthong.connectors.vnedu.excel import read_summary
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.store.tables import ImportedFileRow
-from lienthong.sync import audit
+from lienthong.store import audit
 
 FILE_VERSION = 0
 

@@ -16,18 +16,19 @@ from datetime import datetime
 from itertools import groupby
 from typing import Callable
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from lienthong.connectors.base import Connector, PushOutcome
-from lienthong.connectors.errors import ConnectorError, LockedError, TransientError
+from lienthong.connectors.errors import AuthError, ConnectorError, LockedError, TransientError
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+from lienthong.store import queries
 from lienthong.store.tables import OutboxItemRow
-from lienthong.sync.authority import PlannedChange
+from lienthong.reconciliation.authority import PlannedChange
 from lienthong.sync.state import RunStore
 
-# Statuses: pending (to send) · awaiting_approval (a correction: principal first) · held (the run
-# is held) · done · conflict (re-planned after the next read) · dead (refused: a person looks)
-OPEN = ("pending", "awaiting_approval", "held", "conflict")
+# Statuses: the open ones (`queries.OPEN_OUTBOX`), then done · dead (refused: a person looks) ·
+# superseded · cancelled
+OPEN = queries.OPEN_OUTBOX
 OUTCOME_STATUS = {PushOutcome.APPLIED: "done", PushOutcome.UNCHANGED: "done", PushOutcome.CONFLICT: "conflict",
                   PushOutcome.LOCKED: "pending", PushOutcome.INVALID: "dead", PushOutcome.NOT_FOUND: "dead"}
 
@@ -40,9 +41,7 @@ class Delivery:
 
 
 def _live(session: Session, change: PlannedChange) -> list[OutboxItemRow]:
-    return list(session.exec(select(OutboxItemRow).where(
-        OutboxItemRow.platform == change.platform, OutboxItemRow.entity == change.entity,
-        OutboxItemRow.key == change.key, OutboxItemRow.status.in_(OPEN))).all())
+    return queries.open_items(session, change.platform, change.entity, change.key)
 
 
 def _standing(live: list[OutboxItemRow], change: PlannedChange) -> str | None:
@@ -81,16 +80,15 @@ def enqueue(session: Session, run_id: int, changes: list[PlannedChange], status_
 def _batch_key(platform: str, entity: str, items: list[OutboxItemRow]) -> str:
     """Stable for a batch (its items' ids and content are committed before sending), and never
     the same for two batches: the same change planned again later is a new item with a new id,
-    so the platform cannot answer it with an old batch's reply."""
-    content = json.dumps([[i.id, i.key, i.payload] for i in items], sort_keys=True, ensure_ascii=False)
+    and an item sent again after a "locked" answer has one more attempt, so the platform cannot
+    answer it with an old batch's reply."""
+    content = json.dumps([[i.id, i.attempts, i.key, i.payload] for i in items], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{platform}|{entity}|{content}".encode()).hexdigest()[:40]
 
 
 def assign_batches(session: Session, platform: str, max_batch: int, now: datetime) -> int:
     """Group unbatched pending items (per entity and semester) into batches; commit before sending."""
-    items = session.exec(select(OutboxItemRow).where(
-        OutboxItemRow.platform == platform, OutboxItemRow.status == "pending",
-        OutboxItemRow.batch_key.is_(None)).order_by(OutboxItemRow.entity, OutboxItemRow.key)).all()
+    items = queries.unbatched_pending(session, platform)
     made = 0
     group = lambda i: (i.entity, str(i.payload.get("hoc_ky", "")))  # noqa: E731
     for (entity, _), members in groupby(sorted(items, key=group), key=group):
@@ -125,17 +123,13 @@ async def deliver(connector: Connector, store: RunStore, clock: Callable, window
     result = Delivery()
     with store.step() as session:
         assign_batches(session, connector.name, connector.max_batch, clock())
-        keys = session.exec(select(OutboxItemRow.batch_key, OutboxItemRow.entity).where(
-            OutboxItemRow.platform == connector.name, OutboxItemRow.status == "pending",
-            OutboxItemRow.batch_key.is_not(None)).distinct()).all()
+        keys = queries.pending_batches(session, connector.name)
     if not keys:
         return result
     windows = windows if windows is not None else await connector.lock_windows()
-    for batch_key, entity in sorted(keys):
+    for batch_key, entity in keys:
         with store.step() as session:
-            items = session.exec(select(OutboxItemRow).where(OutboxItemRow.batch_key == batch_key,
-                                                             OutboxItemRow.status == "pending")
-                                 .order_by(OutboxItemRow.key)).all()
+            items = queries.batch_items(session, batch_key)
         if not items or not window_open(windows, entity, str(items[0].payload.get("hoc_ky", "")), clock()):
             result.waiting_window += len(items)  # the same batch goes out when the window opens
             continue
@@ -147,10 +141,19 @@ async def deliver(connector: Connector, store: RunStore, clock: Callable, window
                     item.attempts, item.message = item.attempts + 1, exc.message
             result.error = exc.message
             break  # the platform is having a bad time: the rest waits for the next run
-        except (LockedError, ConnectorError) as exc:
+        except AuthError:
+            raise  # credentials lost: nothing of this platform goes out until IT fixes them
+        except LockedError as exc:
+            with store.step():
+                for item in items:  # the window closed under us: wait, in a new batch next time
+                    item.attempts, item.message, item.batch_key = item.attempts + 1, exc.message, None
+            result.waiting_window += len(items)
+            continue
+        except ConnectorError as exc:
             with store.step():
                 for item in items:
                     item.status, item.message, item.updated_at = "dead", exc.message, clock()
+                    item.attempts += 1
             result.outcomes["dead"] += len(items)
             continue
         with store.step() as session:

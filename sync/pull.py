@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import date
 from typing import AsyncIterator, Callable
 
 from lienthong.connectors.base import Connector, PullPage
-from lienthong.mapping.calendar import semester_bounds
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.sync.state import RunStore, load_cursor, save_cursor
-
-
-def pull_scopes(platform: str, school_year: str, semester: str, today: date) -> list[tuple[str, dict]]:
-    """What to read from each platform: the year's students and the semesters begun so far."""
-    start = int(school_year[:4])
-    semesters = ["1"] if semester == "1" else ["1", "2"]
-    if platform == "vnedu":
-        first = semester_bounds(start, "1")[0]
-        return [("lop", {}), ("hoc_sinh", {}), *(("diem", {"hoc_ky": int(s)}) for s in semesters),
-                *(("hanh_kiem", {"hoc_ky": s}) for s in semesters),
-                ("diem_danh", {"tu_ngay": first.strftime("%d/%m/%Y"), "den_ngay": today.strftime("%d/%m/%Y")})]
-    if platform == "csdl":
-        return [("hoc_sinh", {}), *(("ket_qua", {"hoc_ky": s}) for s in semesters)]
-    if platform == "portal":
-        return [("yeu_cau_bao_cao", {})]
-    return []
 
 
 async def _prefetched(pages: AsyncIterator[PullPage], depth: int = 2) -> AsyncIterator[PullPage]:

@@ -10,16 +10,17 @@ from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlmodel import select
 
 from lienthong.connectors.base import Connector
 from lienthong.connectors.errors import ConnectorError, TransientError
 from lienthong.mapping.calendar import school_year_of, semester_of
-from lienthong.store.tables import OutboxItemRow, SyncRunRow
-from lienthong.sync import audit
-from lienthong.sync.authority import PlannedChange, plan_scores, student_classes
+from lienthong.store import queries
+from lienthong.store.repository import snapshot_versions, student_classes
+from lienthong.store.tables import SyncRunRow
+from lienthong.store import audit
+from lienthong.reconciliation.authority import PlannedChange, ScoreAuthority, plan_scores, pushing_targets
 from lienthong.sync.outbox import deliver, enqueue, new_changes, window_open
-from lienthong.sync.pull import pull_platform, pull_scopes
+from lienthong.sync.pull import pull_platform
 from lienthong.sync.state import RunStore
 
 HOLD_SHARE = 0.05  # a run that would blank more than this share of a class waits for approval
@@ -34,6 +35,7 @@ class RunOptions:
     hold_share: float = HOLD_SHARE
     max_closed_changes: int = MAX_CLOSED_CHANGES
     school_windows: list = field(default_factory=list)  # the school's own lock windows (canonical)
+    authority: ScoreAuthority = field(default_factory=ScoreAuthority)
 
 
 @dataclass
@@ -79,9 +81,9 @@ def hold_reason(changes: list[PlannedChange], class_sizes: Counter, share: float
     return f"Kế hoạch sẽ xoá điểm của hơn {share:.0%} học sinh trong lớp: {listed}"
 
 
-def _status_of(held: bool) -> Callable[[PlannedChange], str]:
+def _status_of(held: bool, approval: tuple[str, ...]) -> Callable[[PlannedChange], str]:
     def status(change: PlannedChange) -> str:
-        if change.kind == "correction":
+        if change.kind in approval:
             return "awaiting_approval"  # Suoi Ngo art. 9: the principal approves corrections
         return "held" if held else "pending"
     return status
@@ -94,7 +96,7 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
     today = clock().date()
     try:
         with store.step() as session:
-            for stale in session.exec(select(SyncRunRow).where(SyncRunRow.status == "running")):
+            for stale in queries.running_runs(session):
                 stale.status = "interrupted"  # a run that died (power cut, kill): its work resumes now
             run = SyncRunRow(started_at=clock(), platforms=",".join(names), mode="full" if options.full else "incremental",
                              dry_run=options.dry_run, status="running")
@@ -104,12 +106,12 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
         for name in names:
             try:
                 report.pulled[name] = await pull_platform(
-                    connectors[name], store, pull_scopes(name, school_year_of(today), semester_of(today), today),
+                    connectors[name], store, connectors[name].pull_plan(school_year_of(today), semester_of(today), today),
                     options.full, clock, (lambda entity, n, p=name: progress(p, entity, n)) if progress else None)
             except ConnectorError as exc:
                 report.failed(name, exc)
         windows = await _windows(connectors, names, report, options)
-        _plan(store, run, report, options, clock, windows.get("vnedu", options.school_windows))
+        _plan(store, run, report, options, clock, windows, pushing_targets(options.authority, connectors))
         if report.status != "held" and not options.dry_run:
             for name in names:
                 if name in report.errors:
@@ -143,18 +145,25 @@ async def _windows(connectors: dict[str, Connector], names: list[str], report: R
     return found
 
 
-def _plan(store: RunStore, run: SyncRunRow, report: RunReport, options: RunOptions, clock, windows: list) -> None:
+def _plan(store: RunStore, run: SyncRunRow, report: RunReport, options: RunOptions, clock,
+          windows: dict[str, list], targets: list[str]) -> None:
+    authority = options.authority
     with store.step() as session:  # the decision and its outbox items: one transaction
-        classes = student_classes(session)
-        changes = plan_scores(session, classes)
+        owner = {key: payload for key, (_, payload) in snapshot_versions(session, authority.owner,
+                                                                           authority.entity).items()}
+        held = {t: snapshot_versions(session, t, authority.entity) for t in targets}
+        classes = {key: cls for t in targets for key, cls in student_classes(session, t).items()}
+        changes = plan_scores(owner, held, classes, authority)
         report.plan = changes
         # only what this run adds can make it suspicious: approved items are not judged twice
         fresh = new_changes(session, changes)
-        closed = sum(c.kind != "fill" and not window_open(windows, c.entity, str(c.payload["hoc_ky"]), clock())
+        closed = sum(c.kind != "fill" and not window_open(windows.get(c.platform, options.school_windows), c.entity,
+                                                          str(c.payload["hoc_ky"]), clock())
                      for c in fresh)  # entering a missing value is not changing a result
         report.hold_reason = hold_reason(fresh, Counter(classes.values()), options.hold_share, closed,
                                          options.max_closed_changes)
-        report.planned = enqueue(session, run.id, changes, _status_of(bool(report.hold_reason)), clock())
+        report.planned = enqueue(session, run.id, changes, _status_of(bool(report.hold_reason), authority.approval),
+                                 clock())
         if report.hold_reason:
             run.status, run.hold_reason, report.status = "held", report.hold_reason, "held"
             audit.append(session, "lienthong", "run_held", {"run": run.id, "reason": report.hold_reason}, clock())
@@ -178,8 +187,7 @@ def approve_run(engine: sa.Engine, run_id: int, actor: str, clock: Callable[[], 
             run = session.get(SyncRunRow, run_id)
             if run is None or run.status != "held":
                 raise ValueError(f"Lần chạy #{run_id} không ở trạng thái tạm giữ")
-            items = session.exec(select(OutboxItemRow).where(OutboxItemRow.run_id == run_id,
-                                                             OutboxItemRow.status == "held")).all()
+            items = queries.items_of_run(session, run_id, "held")
             for item in items:
                 item.status, item.updated_at = "pending", clock()
             run.status, run.approved_by, run.approved_at = "approved", actor, clock()

@@ -27,9 +27,11 @@ from zeep.helpers import serialize_object
 from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 
-from lienthong.connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
+from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
 from lienthong.connectors.errors import AuthError, ConnectorError, LockedError, PermanentError, TransientError
-from lienthong.connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, transport_error, with_retries
+from lienthong.connectors.http import (
+    HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, WireConnector, new_client, transport_error,
+)
 from lienthong.mapping.canonical import LockWindow
 
 PLATFORM = "csdl"
@@ -60,22 +62,31 @@ def _wsdl_path() -> str:
     return str(resources.files("lienthong.connectors.csdl").joinpath("csdl.wsdl"))
 
 
-class CsdlSoap(Connector):
+class CsdlSoap(WireConnector):
     name = PLATFORM
     pulls = ("hoc_sinh", "ket_qua")
     pushes = ("hoc_sinh", "ket_qua")
 
     def __init__(self, config: CsdlConfig, transport: httpx.AsyncBaseTransport | None = None,
                  policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep, limiter: RateLimiter | None = None):
-        self.config, self.policy, self.sleep = config, policy, sleep
+        super().__init__(config.rate_limit, policy, sleep, limiter)
+        self.config = config
         self.http = new_client(config.endpoint, transport)
-        self.limiter = limiter or RateLimiter(config.rate_limit, sleep=sleep)
         client = zeep.AsyncClient(_document(), transport=AsyncTransport(client=self.http), settings=SETTINGS)
         # AsyncClient.create_service would build a synchronous proxy; bind the async one.
         self.service = AsyncServiceProxy(client, client.wsdl.bindings[BINDING], address=config.endpoint)
         self.factory = client.type_factory("ns0")
         self.token: str | None = None
-        self.requests = 0
+
+    @classmethod
+    def from_settings(cls, section, settings, policy: RetryPolicy) -> "CsdlSoap":
+        return cls(CsdlConfig(section.endpoint, settings.ma_truong, section.username, settings.secret(PLATFORM),
+                              settings.current_school_year(), section.rate_limit), policy=policy)
+
+    def pull_plan(self, school_year: str, semester: str, today: date) -> list[tuple[str, dict]]:
+        """The students, and the results of each semester begun."""
+        semesters = ["1"] if semester == "1" else ["1", "2"]
+        return [("hoc_sinh", {}), *(("ket_qua", {"hoc_ky": s}) for s in semesters)]
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -83,8 +94,7 @@ class CsdlSoap(Connector):
     # --- the wire ----------------------------------------------------------------------------
 
     async def _raw(self, operation: str, **args) -> Any:
-        await self.limiter.acquire()
-        self.requests += 1
+        await self._sent()
         try:
             return await getattr(self.service, operation)(**args)
         except Fault as fault:
@@ -110,7 +120,7 @@ class CsdlSoap(Connector):
         raise AuthError(PLATFORM, "CSDL từ chối phiên vừa đăng nhập: kiểm tra quyền của tài khoản csdl.username")
 
     async def _call(self, operation: str, policy: RetryPolicy | None = None, **args) -> Any:
-        return await with_retries(lambda: self._once(operation, args), policy or self.policy, self.sleep)
+        return await self._retried(lambda: self._once(operation, args), policy)
 
     # --- pulls ------------------------------------------------------------------------------
 
@@ -139,11 +149,10 @@ class CsdlSoap(Connector):
                            locked=item.DangKhoa) for item in answer]
 
     async def health(self) -> Health:
-        try:
+        async def probe() -> tuple[str, dict]:
             windows = await self.lock_windows(HEALTH_POLICY)
-        except ConnectorError as exc:
-            return Health(PLATFORM, False, exc.message, {"unreachable": isinstance(exc, TransientError)})
-        return Health(PLATFORM, True, f"{sum(not w.locked for w in windows)} khoá sổ đang mở")
+            return f"{sum(not w.locked for w in windows)} khoá sổ đang mở", {}
+        return await self._health(probe)
 
     # --- pushes -----------------------------------------------------------------------------
 

@@ -16,9 +16,11 @@ from typing import Any, AsyncIterator
 import httpx
 from pydantic import SecretStr
 
-from lienthong.connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
-from lienthong.connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
-from lienthong.connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
+from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
+from lienthong.connectors.errors import AuthError, PermanentError, TransientError
+from lienthong.connectors.http import (
+    HEALTH_POLICY, SERVER_ERRORS, ErrorRule, HttpConnector, RateLimiter, RetryPolicy, Sleep,
+)
 from lienthong.mapping.canonical import LockWindow, ReportProblem
 
 PLATFORM = "portal"
@@ -37,35 +39,46 @@ class PortalConfig:
     max_polls: int = 150
 
 
-class PortalApi(Connector):
+class _Approved(PermanentError):
+    """409: the report was approved by the Sở and is locked; a change needs a new request."""
+
+
+# The contract's error table: status → what the client does.
+ERRORS = (
+    ErrorRule(SERVER_ERRORS, TransientError, "Cổng báo cáo tạm thời không phục vụ (HTTP {status})"),
+    ErrorRule((401,), AuthError, "Cổng báo cáo từ chối khoá API: kiểm tra biến môi trường LIENTHONG_PORTAL_API_KEY"),
+    ErrorRule((403,), AuthError, "Khoá API không dùng được cho trường hoặc mã đơn vị hành chính này "
+                                 "(portal.ma_truong, portal.ma_tinh, portal.ma_xa): {message}"),
+    ErrorRule((409,), _Approved, "Báo cáo đã được Sở duyệt và khoá: {message}"),
+    ErrorRule(None, PermanentError, "Cổng báo cáo từ chối yêu cầu (HTTP {status}): {message}"),
+)
+
+
+class PortalApi(HttpConnector):
     name = PLATFORM
     pulls = ("yeu_cau_bao_cao",)
     pushes = ("bao_cao",)
     max_batch = 1
+    errors = ERRORS
 
     def __init__(self, config: PortalConfig, transport: httpx.AsyncBaseTransport | None = None,
                  policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep, limiter: RateLimiter | None = None):
-        self.config, self.policy, self.sleep = config, policy, sleep
-        self.client = new_client(config.base_url.rstrip("/") + "/api/v1", transport,
-                                 headers={"X-Api-Key": config.api_key.get_secret_value()})
-        self.limiter = limiter or RateLimiter(config.rate_limit, sleep=sleep)
+        super().__init__(config.base_url.rstrip("/") + "/api/v1", config.rate_limit, transport, policy, sleep, limiter,
+                         headers={"X-Api-Key": config.api_key.get_secret_value()})
+        self.config = config
         self.codes = {"ma_truong": config.ma_truong, "ma_tinh": config.ma_tinh, "ma_xa": config.ma_xa}
-        self.requests = 0
 
-    async def aclose(self) -> None:
-        await self.client.aclose()
+    @classmethod
+    def from_settings(cls, section, settings, policy: RetryPolicy) -> "PortalApi":
+        return cls(PortalConfig(section.base_url, settings.secret(PLATFORM), settings.ma_truong, section.ma_tinh,
+                                section.ma_xa, settings.current_school_year(), section.rate_limit), policy=policy)
 
     async def _send(self, method: str, path: str, **kwargs) -> Any:
-        await self.limiter.acquire()
-        self.requests += 1
-        try:
-            response = await self.client.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise transport_error(PLATFORM, exc) from None
-        return _classify(response)
+        response, body = await self._request(method, path, **kwargs)
+        return self._answer(response, body, "Cổng báo cáo")
 
     async def _call(self, method: str, path: str, policy: RetryPolicy | None = None, **kwargs) -> Any:
-        return await with_retries(lambda: self._send(method, path, **kwargs), policy or self.policy, self.sleep)
+        return await self._retried(lambda: self._send(method, path, **kwargs), policy)
 
     async def pull(self, entity: str, cursor: dict | None = None, **scope: Any) -> AsyncIterator[PullPage]:
         self.check_entity(entity, self.pulls)
@@ -113,42 +126,14 @@ class PortalApi(Connector):
         return []  # the portal locks approved reports one by one (trang_thai "da_duyet")
 
     async def health(self) -> Health:
-        try:
+        async def probe() -> tuple[str, dict]:
             items = await self._call("GET", "/yeu-cau-bao-cao", HEALTH_POLICY,
                                      params={**self.codes, "nam_hoc": self.config.school_year})
-        except ConnectorError as exc:
-            return Health(PLATFORM, False, exc.message, {"unreachable": isinstance(exc, TransientError)})
-        return Health(PLATFORM, True, f"{len(items)} yêu cầu báo cáo")
+            return f"{len(items)} yêu cầu báo cáo", {}
+        return await self._health(probe)
 
 
 def problems_of(code: str, errors: list[dict]) -> list[ReportProblem]:
     """The portal's row/column errors as canonical problems (Vietnamese text kept as sent)."""
     return [ReportProblem(request_code=code, row=int(e.get("dong") or 0), column=str(e.get("cot") or ""),
                           message=str(e.get("mo_ta") or "")) for e in errors]
-
-
-class _Approved(PermanentError):
-    """409: the report was approved by the Sở and is locked; a change needs a new request."""
-
-
-def _classify(response: httpx.Response) -> Any:
-    status = response.status_code
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    message = body.get("message", "") if isinstance(body, dict) else ""
-    if 200 <= status < 300:
-        if body is None:
-            raise TransientError(PLATFORM, "Cổng báo cáo trả lời không phải JSON; sẽ thử lại")
-        return body
-    if status in (429, 503) or status >= 500:
-        raise TransientError(PLATFORM, f"Cổng báo cáo tạm thời không phục vụ (HTTP {status})", retry_after(response))
-    if status == 401:
-        raise AuthError(PLATFORM, "Cổng báo cáo từ chối khoá API: kiểm tra biến môi trường LIENTHONG_PORTAL_API_KEY")
-    if status == 403:
-        raise AuthError(PLATFORM, f"Khoá API không dùng được cho trường hoặc mã đơn vị hành chính này "
-                                  f"(portal.ma_truong, portal.ma_tinh, portal.ma_xa): {message}")
-    if status == 409:
-        raise _Approved(PLATFORM, f"Báo cáo đã được Sở duyệt và khoá: {message}")
-    raise PermanentError(PLATFORM, f"Cổng báo cáo từ chối yêu cầu (HTTP {status}): {message}")

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, AsyncIterator
 
 import httpx
 from pydantic import SecretStr
 
-from lienthong.connectors.base import Connector, Health, PullPage, PushOutcome, PushResult, Record
-from lienthong.connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
-from lienthong.connectors.http import HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, new_client, retry_after, transport_error, with_retries
+from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
+from lienthong.connectors.errors import AuthError, PermanentError, TransientError
+from lienthong.connectors.http import (
+    HEALTH_POLICY, SERVER_ERRORS, ErrorRule, HttpConnector, RateLimiter, RetryPolicy, Sleep,
+)
 from lienthong.mapping.canonical import LockWindow
+from lienthong.mapping.calendar import semester_bounds
 from lienthong.mapping.vnedu import lock_window_from_vnedu
 
 PLATFORM = "vnedu"
@@ -47,22 +50,45 @@ class VneduConfig:
     page_size: int = PAGE_SIZE
 
 
-class VneduApi(Connector):
+# The contract's error table: status (and error code) → what the client does.
+ERRORS = (
+    ErrorRule(SERVER_ERRORS, TransientError, "vnEdu tạm thời không phục vụ (HTTP {status})"),
+    ErrorRule((401,), AuthError, "vnEdu từ chối client_id/client_secret: kiểm tra vnedu.client_id và biến môi "
+                                 "trường LIENTHONG_VNEDU_CLIENT_SECRET", code="invalid_client"),
+    ErrorRule((401,), AuthError, "vnEdu từ chối xác thực ({code})"),
+    ErrorRule((403,), AuthError, "Tài khoản đối tác không có quyền với trường này (vnedu.ma_truong): {message}"),
+    ErrorRule((404,), PermanentError, "Không tìm thấy trường hoặc lớp: {message}"),
+    ErrorRule((400, 422), PermanentError, "vnEdu từ chối yêu cầu ({code}): {message} {details}"),
+    ErrorRule(None, PermanentError, "vnEdu trả lời HTTP {status} ({code})"),
+)
+
+
+class VneduApi(HttpConnector):
     name = PLATFORM
     pulls = tuple(ENTITIES)
     pushes = tuple(PUSHES)
+    errors = ERRORS
 
     def __init__(self, config: VneduConfig, transport: httpx.AsyncBaseTransport | None = None,
                  policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
                  limiter: RateLimiter | None = None):
-        self.config, self.policy, self.sleep = config, policy, sleep
-        self.client = new_client(config.base_url.rstrip("/"), transport)
-        self.limiter = limiter or RateLimiter(config.rate_limit, sleep=sleep)
+        super().__init__(config.base_url.rstrip("/"), config.rate_limit, transport, policy, sleep, limiter)
+        self.config = config
         self.token: str | None = None
-        self.requests = 0
 
-    async def aclose(self) -> None:
-        await self.client.aclose()
+    @classmethod
+    def from_settings(cls, section, settings, policy: RetryPolicy) -> "VneduApi":
+        year = settings.current_school_year()
+        return cls(VneduConfig(section.base_url, settings.ma_truong, section.client_id, settings.secret(PLATFORM),
+                               int(year[:4]), section.rate_limit), policy=policy)
+
+    def pull_plan(self, school_year: str, semester: str, today: date) -> list[tuple[str, dict]]:
+        """The classes, the students, scores and training of the semesters begun, attendance since September."""
+        semesters = ["1"] if semester == "1" else ["1", "2"]
+        first = semester_bounds(int(school_year[:4]), "1")[0]
+        return [("lop", {}), ("hoc_sinh", {}), *(("diem", {"hoc_ky": int(s)}) for s in semesters),
+                *(("hanh_kiem", {"hoc_ky": s}) for s in semesters),
+                ("diem_danh", {"tu_ngay": first.strftime("%d/%m/%Y"), "den_ngay": today.strftime("%d/%m/%Y")})]
 
     # --- the wire ----------------------------------------------------------------------------
 
@@ -83,21 +109,16 @@ class VneduApi(Connector):
                 if self.token is None or refresh:
                     self.token = await self._fetch_token()
                 headers["Authorization"] = f"Bearer {self.token}"
-            await self.limiter.acquire()
-            self.requests += 1
-            try:
-                response = await self.client.request(method, path, headers=headers, **kwargs)
-            except httpx.TransportError as exc:
-                raise transport_error(PLATFORM, exc) from None
-            body = _json(response)
-            if response.status_code == 401 and authorized and body.get("error") == "invalid_token" and not refresh:
+            response, body = await self._request(method, path, headers=headers, **kwargs)
+            if response.status_code == 401 and authorized and isinstance(body, dict) \
+                    and body.get("error") == "invalid_token" and not refresh:
                 continue
-            answer = _classify(response, body)
+            answer = self._answer(response, body, "vnEdu")
             return expect(answer) if expect else answer
         raise AuthError(PLATFORM, "vnEdu từ chối token vừa cấp: kiểm tra quyền của tài khoản đối tác")
 
     async def _call(self, method: str, path: str, policy: RetryPolicy | None = None, **kwargs) -> Any:
-        return await with_retries(lambda: self._send(method, path, **kwargs), policy or self.policy, self.sleep)
+        return await self._retried(lambda: self._send(method, path, **kwargs), policy)
 
     def _school(self, path: str) -> str:
         return f"/api/v1/truong/{self.config.ma_truong}{path}"
@@ -137,11 +158,10 @@ class VneduApi(Connector):
         return [lock_window_from_vnedu(item, self.config.school_year) for item in items]
 
     async def health(self) -> Health:
-        try:
+        async def probe() -> tuple[str, dict]:
             body = await self._call("GET", self._school("/lop"), HEALTH_POLICY, params={"nam_hoc": self.config.school_year})
-        except ConnectorError as exc:
-            return Health(PLATFORM, False, exc.message, {"unreachable": isinstance(exc, TransientError)})
-        return Health(PLATFORM, True, f"{len(body['items'])} lớp", {"classes": len(body["items"])})
+            return f"{len(body['items'])} lớp", {"classes": len(body["items"])}
+        return await self._health(probe)
 
     # --- pushes -----------------------------------------------------------------------------
 
@@ -158,13 +178,6 @@ class VneduApi(Connector):
 
         return await self._call("PUT", self._school(path), json={"items": items},
                                 headers={"Idempotency-Key": idempotency_key}, expect=expect)
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _page(body: Any) -> tuple[list[dict], str | None]:
@@ -185,31 +198,6 @@ def _advance(since: str | None, seen: dict[str, int], records: list[Record]) -> 
         elif stamp == current:
             seen[record.key] = record.version
     return since, seen
-
-
-# The contract's error table: status (and error code) → what the client does.
-def _classify(response: httpx.Response, body: Any) -> Any:
-    status = response.status_code
-    if 200 <= status < 300:
-        if body is None:
-            raise TransientError(PLATFORM, "Thân trả lời không phải JSON hợp lệ; sẽ thử lại")
-        return body
-    code = body.get("error") if isinstance(body, dict) else None
-    message = body.get("message", "") if isinstance(body, dict) else ""
-    if status in (429, 503) or status >= 500:
-        raise TransientError(PLATFORM, f"vnEdu tạm thời không phục vụ (HTTP {status})", retry_after(response))
-    if status == 401:
-        raise AuthError(PLATFORM, "vnEdu từ chối client_id/client_secret: kiểm tra vnedu.client_id và "
-                                  "biến môi trường LIENTHONG_VNEDU_CLIENT_SECRET" if code == "invalid_client"
-                        else f"vnEdu từ chối xác thực ({code})")
-    if status == 403:
-        raise AuthError(PLATFORM, f"Tài khoản đối tác không có quyền với trường này (vnedu.ma_truong): {message}")
-    if status == 404:
-        raise PermanentError(PLATFORM, f"Không tìm thấy trường hoặc lớp: {message}")
-    if status in (400, 422):
-        detail = body.get("details") if isinstance(body, dict) else None
-        raise PermanentError(PLATFORM, f"vnEdu từ chối yêu cầu ({code}): {message} {detail or ''}".strip())
-    raise PermanentError(PLATFORM, f"vnEdu trả lời HTTP {status} ({code})")
 
 
 def _push_result(item: dict) -> PushResult:

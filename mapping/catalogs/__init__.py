@@ -11,27 +11,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
+from lienthong.assessment.subjects import Assessment, SubjectInfo, subject, subjects  # noqa: F401 (re-exported)
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import fold
-
-Assessment = Literal["score", "comment"]
-
-
-@dataclass(frozen=True)
-class SubjectInfo:
-    """One subject of the catalog."""
-
-    code: str
-    name: str
-    assessment: Assessment
-    periods_by_grade: dict[int, int]
-    aliases: tuple[str, ...]
-
-    @property
-    def by_comment(self) -> bool:
-        return self.assessment == "comment"
 
 
 @dataclass(frozen=True)
@@ -48,30 +32,6 @@ def _rows(filename: str) -> list[dict[str, str]]:
 
 def _aliases(row: dict[str, str]) -> tuple[str, ...]:
     return tuple(a for a in (row.get("aliases") or "").split("|") if a)
-
-
-@cache
-def subjects() -> dict[str, SubjectInfo]:
-    """The subject catalog keyed by code, in the catalog's order."""
-    return {
-        row["code"]: SubjectInfo(
-            code=row["code"],
-            name=row["name"],
-            assessment=row["assessment"],  # type: ignore[arg-type]
-            periods_by_grade={g: int(row[f"periods_{g}"]) for g in (6, 7, 8, 9)},
-            aliases=_aliases(row),
-        )
-        for row in _rows("subjects.csv")
-    }
-
-
-def subject(code: str) -> SubjectInfo:
-    """The subject with ``code``; an unknown code is an error listing the known ones."""
-    try:
-        return subjects()[code]
-    except KeyError:
-        known = ", ".join(subjects())
-        raise MappingError(f"Mã môn không có trong danh mục ({known})", value=code) from None
 
 
 @cache

@@ -170,13 +170,13 @@ def _comparable(record: dict) -> tuple:
 
 def test_export_file_reads_back_to_the_same_values(imported):
     """The writer and the reader agree cell for cell: averages, levels, absences, title, promotion."""
-    from lienthong.cli.reconcile_command import load_sources
-    from lienthong.config.settings import Settings
+    from lienthong.reconciliation.service import load_sources
+    from lienthong.store.db import make_engine
     from lienthong.connectors.csdl.excel import write_results
     from lienthong.reconciliation.csdl_files import results_file
 
     db, _ = imported
-    sources = load_sources(Settings(database_url=db))
+    sources = load_sources(make_engine(db))
     for semester in ("1", "2", "CN"):
         built = results_file(sources, "2025-2026", semester, None)
         back = read_results(write_results(built.records, built.students, semester), semester=semester)

@@ -11,7 +11,7 @@ from lienthong.connectors.base import PushOutcome
 from lienthong.connectors.errors import AuthError
 from lienthong.connectors.http import RateLimiter, RetryPolicy
 from lienthong.connectors.portal.api import PortalApi, PortalConfig
-from lienthong.connectors.portal.templates import attendance_report
+from lienthong.reconciliation.portal_reports import attendance_report
 
 BASE = "https://portal.test/api/v1"
 

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
 from lienthong.connectors.http import RateLimiter, RetryPolicy
 from lienthong.connectors.portal.api import PortalApi, PortalConfig
-from lienthong.connectors.portal.templates import changes_report
+from lienthong.reconciliation.portal_reports import changes_report
 from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
 
 FAST = RetryPolicy(attempts=12, initial=0.001, maximum=0.01, jitter=0.001, budget=600)

@@ -9,14 +9,13 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
-from lienthong.cli.reconcile_command import load_sources
-from lienthong.config.settings import Settings
+from lienthong.reconciliation.service import load_sources
 from lienthong.mapping.normalize import parse_score
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.compare import reconcile
 from lienthong.reconciliation.register import homeroom_teachers, record
 from lienthong.store.tables import AuditLogRow, DiscrepancyRow, OutboxItemRow
-from lienthong.sync import audit
+from lienthong.store import audit
 from lienthong.sync.run import RunOptions, run_once
 from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
@@ -32,7 +31,7 @@ def sync(sims, engine):
 
 
 def register(engine) -> dict[str, DiscrepancyRow]:
-    sources = load_sources(Settings(database_url=str(engine.url)))
+    sources = load_sources(engine)
     found = reconcile(sources, "2026-2027", None, pinned().date())
     with Session(engine) as session:
         record(session, found, NOW, None, homeroom_teachers(sources["vnedu"]["lop"]))

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from lienthong.simulators.faults import PROFILES
 from lienthong.store.tables import AuditLogRow, OutboxItemRow, SyncRunRow
-from lienthong.sync import audit
+from lienthong.store import audit
 from lienthong.sync.run import RunOptions, approve_run, run_once
 from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
 

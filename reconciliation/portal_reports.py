@@ -1,4 +1,5 @@
-"""The portal's report templates (``contracts/portal.md``) as workbooks, built from counts.
+"""The portal's report templates (``contracts/portal.md``) as workbooks, built from counts: what the
+school submits, built here (not in the connector, which only carries the file).
 
 One header row with these texts, one row per grade or class, then a ``Tổng`` row;
 percentages with one decimal and a comma, each group summing to 100,0 (largest remainder).

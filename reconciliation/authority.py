@@ -1,0 +1,157 @@
+"""Field authority, and the one comparison of score cells that yields both the discrepancies
+and the push plan.
+
+Who owns a field comes from configuration (`ScoreAuthority`; by default the teacher's
+gradebook owns scores and comments, Suối Ngô regulation art. 9, and vnEdu must equal it).
+Every cell where the owner and a target differ is diffed once (`diff_sheets`) and given one
+disposition:
+
+- ``fill``: the target has no value yet — pushed when the target takes pushes;
+- ``blank``: the owner has no value where the target has one — pushed too, but a run that
+  would blank too much of a class is held for an administrator (it looks like an accident);
+- ``correction``: an entered value changes — waits for the principal's approval.
+
+What is pushed (fill, blank) is not also a discrepancy; a correction is both a waiting push
+and a discrepancy (the principal approves it there); with no push to the target (a school
+that only has files), every differing cell is a discrepancy. Nothing differing is silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable
+
+from lienthong.mapping import catalogs
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.vnedu import CELLS, score_cells
+
+FILL, BLANK, CORRECTION = "fill", "blank", "correction"
+
+
+@dataclass(frozen=True)
+class ScoreAuthority:
+    """Who owns score sheets, which platforms must equal the owner, and which changes need the
+    principal (``[authority.scores]`` in the configuration)."""
+
+    owner: str = "gradebook"
+    targets: tuple[str, ...] = ("vnedu",)
+    approval: tuple[str, ...] = (CORRECTION,)
+    entity: str = "diem"
+
+    @classmethod
+    def from_settings(cls, section: Any) -> "ScoreAuthority":
+        if section is None:
+            return cls()
+        return cls(section.owner, tuple(section.targets), tuple(section.approval))
+
+
+def pushing_targets(authority: ScoreAuthority, connectors: dict[str, Any]) -> list[str]:
+    """The authority's targets this installation pushes score sheets to (``connectors``: the
+    configured connectors, as instances or classes, by platform)."""
+    return [t for t in authority.targets if t in connectors and authority.entity in connectors[t].pushes]
+
+
+@dataclass(frozen=True)
+class CellDiff:
+    cell: str  # tx0 … tx3, gk, ck
+    mine: Any  # the owner's value (Decimal, a mark, an unreadable ("?", text) or None)
+    theirs: Any
+
+    @property
+    def kind(self) -> str:
+        return FILL if self.theirs is None else BLANK if self.mine is None else CORRECTION
+
+
+@dataclass(frozen=True)
+class SheetDiff:
+    """The differing cells of one score sheet (student, subject, semester) between owner and target."""
+
+    key: str
+    subject: catalogs.SubjectInfo
+    own: dict
+    theirs: dict
+    cells: tuple[CellDiff, ...]
+
+    @property
+    def kind(self) -> str:
+        """The change this sheet needs: only fills; blanks (with fills); else a correction."""
+        kinds = {c.kind for c in self.cells}
+        if kinds == {FILL}:
+            return FILL
+        if CORRECTION not in kinds:
+            return BLANK
+        return CORRECTION
+
+
+def diff_sheets(owner: dict[str, dict], target: dict[str, dict], keys: Iterable[str] | None = None) -> list[SheetDiff]:
+    """Every sheet both sides hold whose cells differ, cell by cell, values normalised first
+    (``8,5`` and ``8.5`` are one score). ``keys``: only these sheets (a bulk pre-filter)."""
+    found = []
+    for key in sorted(keys if keys is not None else owner):
+        own, theirs = owner.get(key), target.get(key)
+        if own is None or theirs is None:
+            continue  # a sheet the target does not know: a student or subject for a person
+        try:
+            subject = catalogs.subject(own["ma_mon"])
+        except MappingError:
+            continue
+        mine, their = score_cells(own, subject.by_comment), score_cells(theirs, subject.by_comment)
+        cells = tuple(CellDiff(c, mine[c], their[c]) for c in CELLS if mine[c] != their[c])
+        if cells:
+            found.append(SheetDiff(key, subject, own, theirs, cells))
+    return found
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    platform: str
+    entity: str
+    key: str
+    payload: dict[str, Any]
+    kind: str  # fill | blank | correction
+    class_code: str | None
+    cells: tuple[str, ...]
+
+
+def _wire(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value}".removesuffix(".0")
+    return value
+
+
+def planned_change(diff: SheetDiff, platform: str, entity: str, version: int,
+                   class_code: str | None) -> PlannedChange:
+    """The push that makes the target's sheet equal the owner's (the target's other cells kept)."""
+    changed = {c.cell: c.mine for c in diff.cells}
+    theirs = score_cells(diff.theirs, diff.subject.by_comment)
+    merged = {c: (changed[c] if c in changed else theirs[c]) for c in CELLS}
+    tx = [_wire(merged[f"tx{i}"]) for i in range(4)]
+    while tx and tx[-1] is None:
+        tx.pop()
+    payload = {"ma_hoc_sinh": diff.theirs["ma_hoc_sinh"], "ma_mon": diff.theirs["ma_mon"],
+               "hoc_ky": diff.theirs["hoc_ky"], "ddg_tx": tx, "ddg_gk": _wire(merged["gk"]),
+               "ddg_ck": _wire(merged["ck"]), "nhan_xet": diff.theirs.get("nhan_xet", ""), "version": version}
+    return PlannedChange(platform, entity, diff.key, payload, diff.kind, class_code, tuple(changed))
+
+
+def plan_scores(owner: dict[str, dict], targets: dict[str, dict[str, tuple[int, dict]]],
+                student_classes: dict[str, str], authority: ScoreAuthority = ScoreAuthority()) -> list[PlannedChange]:
+    """Changes that make each target's score sheets equal the owner's, cell by cell.
+
+    ``targets``: platform → key → (version held, payload), for the targets that take pushes."""
+    planned = []
+    for platform, held in targets.items():
+        sheets = {key: payload for key, (_, payload) in held.items()}
+        for diff in diff_sheets(owner, sheets):
+            planned.append(planned_change(diff, platform, authority.entity, held[diff.key][0],
+                                          student_classes.get(diff.theirs["ma_hoc_sinh"])))
+    return planned
+
+
+def for_a_person(cell: CellDiff, pushed: bool) -> bool:
+    """Whether a differing cell is a discrepancy: always when the target takes no push; else
+    only a correction (it waits for the principal, who approves it through the discrepancy)."""
+    return not pushed or cell.kind == CORRECTION

@@ -1,0 +1,181 @@
+"""The reconciliation use cases, one function each, returning data: the CLI, the daemon and the
+dashboard only present what these return."""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from lienthong.config.settings import Settings
+from lienthong.connectors.registry import registry
+from lienthong.reconciliation.authority import ScoreAuthority, pushing_targets
+from lienthong.reconciliation.compare import SheetTable, reconcile
+from lienthong.reconciliation.discrepancy import Discrepancy
+from lienthong.reconciliation.matching import MatchResult, Person, match
+from lienthong.reconciliation.people import people
+from lienthong.reconciliation.register import homeroom_teachers, record
+from lienthong.store import queries
+from lienthong.store.repository import snapshot_versions
+
+# What reconciliation reads of each source (source → entities).
+ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "hanh_kiem", "tong_hop"),
+            "csdl": ("hoc_sinh", "ket_qua"), "portal": ("yeu_cau_bao_cao",)}
+VN_TZ = timezone(timedelta(hours=7))
+
+
+def vn_time(at: datetime) -> str:
+    """A stored time (UTC, with or without offset) as Vietnam's local time with its offset."""
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(VN_TZ).isoformat(timespec="seconds")
+
+
+def load_sources(engine: sa.Engine) -> dict:
+    """Every stored pull and import, as reconciliation reads them (source → entity → key → payload)."""
+    with Session(engine) as session:
+        sources = {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
+                            for entity in entities} for source, entities in ENTITIES.items()}
+    for source in ("gradebook", "vnedu"):  # score sheets digested once, for the bulk comparison
+        sources[source]["diem"] = SheetTable(sources[source]["diem"])
+    return sources
+
+
+def has_data(sources: dict) -> bool:
+    return any(records for entities in sources.values() for records in entities.values())
+
+
+@dataclass
+class Reconciliation:
+    """One reconciliation's findings, recorded in the register."""
+
+    found: list[Discrepancy]
+    changes: Counter  # new, seen, reopened, closed
+    teachers: dict[str, str]  # class → its homeroom teacher
+    seen: dict[str, str]  # source → when it was last read (Vietnam time)
+    school_year: str
+    class_code: str | None = None
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def records(self) -> list[dict]:
+        """Each discrepancy as JSON, with when each of its sources was last read."""
+        return [_with_seen(d.as_json(), self.seen) for d in self.found]
+
+    def summary(self) -> dict:
+        counts = Counter(d.kind for d in self.found)
+        return {"total": len(self.found), "new": self.changes["new"], "closed": self.changes["closed"],
+                "by_kind": dict(sorted(counts.items())),
+                "by_class": dict(sorted(Counter(d.class_code for d in self.found).items()))}
+
+
+class NoData(ValueError):
+    """Nothing stored yet to reconcile."""
+
+
+def scores_pushed(settings: Settings) -> bool:
+    """Whether the sync pushes the score owner's values to its targets here (configured connectors)."""
+    known = registry(settings)
+    configured = {name: cls for name, cls in known.items() if settings.section(name) is not None}
+    return bool(pushing_targets(ScoreAuthority.from_settings(settings.authority.scores), configured))
+
+
+def reconcile_school(engine: sa.Engine, school_year: str, class_code: str | None = None,
+                     today: date | None = None, pushed: bool = False) -> Reconciliation:
+    """Reconcile every stored source (or one class), record the findings in the register.
+    ``pushed``: see `scores_pushed`."""
+    sources = load_sources(engine)
+    gc.freeze()  # hundreds of thousands of loaded records live to the end: keep the collector off them
+    if not has_data(sources):
+        raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
+    today = today or date.today()
+    found = [d for d in reconcile(sources, school_year, None, today, pushed)
+             if not class_code or d.class_code == class_code]
+    teachers = homeroom_teachers(sources["vnedu"].get("lop", {}))
+    at = datetime.now(timezone.utc)
+    with Session(engine) as session:
+        changes = record(session, found, at, {class_code} if class_code else None, teachers)
+        session.commit()
+        seen = {source: vn_time(when) for source, when in queries.last_seen(session).items()}
+    return Reconciliation(found, changes, teachers, seen, school_year, class_code, at)
+
+
+def _with_seen(record: dict, seen: dict[str, str]) -> dict:
+    sources = [s for s in record["values"] if s in seen] or list(record["student"]["keys"])
+    return {**record, "seen": {s: seen[s] for s in sources if s in seen}}
+
+
+@dataclass(frozen=True)
+class StudentMatch:
+    """Which vnEdu student is which CSDL student, from the last pulls."""
+
+    result: MatchResult
+    anchors: dict[str, Person]  # CSDL students by key
+    others: dict[str, Person]  # vnEdu students by key
+    unreadable: dict[str, dict[str, str]]  # source → key → reason
+
+    def by_method(self) -> Counter:
+        return Counter(link.method for link in self.result.links.values())
+
+
+def match_students(engine: sa.Engine) -> StudentMatch:
+    with Session(engine) as session:
+        csdl = {k: p for k, (_, p) in snapshot_versions(session, "csdl", "hoc_sinh").items()}
+        vnedu = {k: p for k, (_, p) in snapshot_versions(session, "vnedu", "hoc_sinh").items()}
+    if not csdl or not vnedu:
+        raise NoData("Chưa có danh sách học sinh của cả CSDL và vnEdu: hãy chạy `lienthong sync --once` trước.")
+    anchors, bad_csdl = people("csdl", csdl)
+    others, bad_vnedu = people("vnedu", vnedu)
+    return StudentMatch(match(anchors, others), {p.key: p for p in anchors}, {p.key: p for p in others},
+                        {"CSDL": bad_csdl, "vnEdu": bad_vnedu})
+
+
+# --- files for the CSDL --------------------------------------------------------------------
+
+BLOCKING = ("score_mismatch", "missing_score", "identity_doubt")  # a file built over these carries them
+
+
+@dataclass
+class CsdlExport:
+    """What an export found and built; ``data`` is empty when it was refused or had nobody."""
+
+    blocking: list[Discrepancy]
+    data: bytes = b""
+    rows: int = 0
+    incomplete: list[str] = field(default_factory=list)
+    refused: bool = False
+
+
+def export_for_csdl(engine: sa.Engine, what: str, school_year: str, semester: str | None, class_code: str | None,
+                    force: bool, actor: str, today: date | None = None, pushed: bool = False) -> CsdlExport:
+    """Reconcile first; refuse over open score or identity differences unless ``force`` (audited)."""
+    from lienthong.connectors.csdl.excel import write_results, write_student_list
+    from lienthong.reconciliation.csdl_files import results_file, student_list_file
+    from lienthong.store import audit
+
+    sources = load_sources(engine)
+    today = today or date.today()
+    found = [d for d in reconcile(sources, school_year, None, today, pushed)
+             if not class_code or d.class_code == class_code]
+    now = datetime.now(timezone.utc)
+    with Session(engine) as session:
+        record(session, found, now, {class_code} if class_code else None)
+        session.commit()
+    blocking = [d for d in found if d.kind in BLOCKING]
+    if blocking and not force:
+        return CsdlExport(blocking, refused=True)
+    if what == "csdl-ketqua":
+        built = results_file(sources, school_year, semester or "1", class_code)
+        data = write_results(built.records, built.students, semester or "1")
+    else:
+        built = student_list_file(sources, class_code)
+        data = write_student_list(built.records)
+    if not built.records:
+        return CsdlExport(blocking)
+    with Session(engine) as session:
+        audit.append(session, actor, "csdl_file_exported",
+                     {"what": what, "semester": semester, "class": class_code, "rows": len(built.records),
+                      "left_out": len(built.incomplete), "forced_over": len(blocking) if force else 0}, now)
+        session.commit()
+    return CsdlExport(blocking, data, len(built.records), list(built.incomplete))

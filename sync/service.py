@@ -1,0 +1,110 @@
+"""The sync use cases, one function each, returning data: the CLI, the daemon and the
+dashboard only present what these return.
+
+Errors a person can fix (configuration, an unknown platform, a run that is not held) are
+raised as `ConfigError` / `ValueError` with a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from lienthong.config.settings import Settings, SettingsError
+from lienthong.connectors.base import Connector
+from lienthong.connectors.errors import ConfigError
+from lienthong.connectors.factory import build_connectors
+from lienthong.mapping.canonical import LockWindow
+from lienthong.reconciliation.authority import ScoreAuthority
+from lienthong.store import audit, queries
+from lienthong.store.db import make_engine, migrate
+from lienthong.store.tables import OutboxItemRow, SyncRunRow
+from lienthong.sync.run import RunOptions, RunReport, approve_run, run_once
+
+Progress = Callable[[str, str, int], None]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def open_store(settings: Settings) -> sa.Engine:
+    """The configured database, migrated to the current schema."""
+    migrate(settings.database_url)
+    return make_engine(settings.database_url)
+
+
+def school_windows(settings: Settings) -> list[LockWindow]:
+    """The school's own entry windows (Suoi Ngo regulation, art. 3) as canonical lock windows."""
+    return [LockWindow(platform="school", school_year=settings.current_school_year(), semester=w.semester,
+                       kind=w.kind, opens_at=w.opens, closes_at=w.closes, locked=False)
+            for w in settings.lock_windows]
+
+
+def connectors_for(settings: Settings, platforms: list[str] | None = None) -> dict[str, Connector]:
+    """Every configured connector (a run of some ``platforms`` still plans for the others); an
+    unknown name in ``platforms`` lists the configured ones."""
+    try:
+        built = build_connectors(settings)
+    except SettingsError as exc:
+        raise ConfigError("config", str(exc)) from None
+    unknown = sorted(set(platforms or []) - set(built))
+    if unknown:
+        raise ConfigError("config", f"Không có hệ thống {', '.join(unknown)} trong cấu hình (có: {', '.join(built)})")
+    return built
+
+
+async def sync(settings: Settings, platforms: list[str] | None = None, full: bool = False, dry_run: bool = False,
+               progress: Progress | None = None, clock: Callable[[], datetime] = now,
+               engine: sa.Engine | None = None) -> RunReport:
+    """One run over the configured platforms (or ``platforms``): pull, plan, deliver."""
+    connectors = connectors_for(settings, platforms)
+    engine = engine or open_store(settings)
+    try:
+        options = RunOptions(platforms, full, dry_run, school_windows=school_windows(settings),
+                             authority=ScoreAuthority.from_settings(settings.authority.scores))
+        return await run_once(connectors, engine, options, clock, progress)
+    finally:
+        for connector in connectors.values():
+            await connector.aclose()
+
+
+def sync_blocking(settings: Settings, **kwargs) -> RunReport:
+    return asyncio.run(sync(settings, **kwargs))
+
+
+def exit_code(report: RunReport) -> int:
+    """0 done · 1 done with refusals, errors or a hold · 3 a platform did not answer."""
+    if report.unreachable:
+        return 3
+    refused = sum(outcomes.get("dead", 0) for outcomes in report.delivered.values())
+    return 0 if report.status == "completed" and not report.errors and not refused else 1
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    runs: list[SyncRunRow]
+    queue: dict[str, int]  # outbox items by status
+    refused: list[OutboxItemRow]  # the newest dead letters
+
+
+def history(engine: sa.Engine, limit: int = 20, refused: int = 20) -> RunHistory:
+    with Session(engine) as session:
+        return RunHistory(queries.recent_runs(session, limit), dict(queries.queue_counts(session)),
+                          queries.dead_items(session, refused))
+
+
+def approve(engine: sa.Engine, run_id: int, actor: str, clock: Callable[[], datetime] = now) -> int:
+    """Release a held run; returns how many changes go out with the next delivery."""
+    return approve_run(engine, run_id, actor, clock)
+
+
+def verify_audit(engine: sa.Engine) -> list[str]:
+    """Problems of the audit chain, first bad entry first; empty when intact."""
+    with Session(engine) as session:
+        return audit.verify(session)
