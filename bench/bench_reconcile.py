@@ -19,6 +19,7 @@ import resource
 import time
 from datetime import date
 
+from lienthong.mapping.registry import canonical
 from lienthong.reconciliation.compare import SheetTable, compare_scores, link_students, reconcile
 from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import as_stored as sources_of
@@ -59,6 +60,7 @@ def three_sources() -> None:
             sources[source]["diem"] = SheetTable(sources[source]["diem"])
         gc.collect()
         gc.freeze()
+        # from the stored payloads, as `lienthong reconcile` reads them: mapping to canonical records included
         elapsed = _best(lambda: reconcile(sources, school.school_year, "1", TODAY))
         gc.unfreeze()
         print(f"reconcile: 3 sources, 2000 students, {_cells(sources):,} score cells, seed {seed}: "
@@ -70,15 +72,18 @@ def against_datacompy() -> None:
 
     school = generate_school(1, 2000, TODAY)
     sources = sources_of(school, build_platform_data(school, 1))
-    students, gradebook, vnedu = sources["vnedu"]["hoc_sinh"], sources["gradebook"]["diem"], sources["vnedu"]["diem"]
-    links = link_students(students, sources["csdl"]["hoc_sinh"], [])
+    gradebook, vnedu = sources["gradebook"]["diem"], sources["vnedu"]["diem"]
+    mapped = canonical(sources)
+    school = mapped["vnedu"]
+    links = link_students(school, mapped["csdl"], [])
     # each side's input built as it is when loaded: digested sheet tables here, DataFrames for datacompy
     index = _best(lambda: (SheetTable(gradebook), SheetTable(vnedu)), 3)
     frames = _best(lambda: (_frame(gradebook), _frame(vnedu)), 3)
-    left, right = SheetTable(gradebook), SheetTable(vnedu)
+    left, right = mapped["gradebook"], school
+    left.sheets, right.sheets = SheetTable(gradebook), SheetTable(vnedu)
     left_frame, right_frame = _frame(gradebook), _frame(vnedu)
-    found = compare_scores(left, right, students, links)
-    ours = _best(lambda: compare_scores(left, right, students, links), 5)
+    found = compare_scores(left, right, school, links, "csdl")
+    ours = _best(lambda: compare_scores(left, right, school, links, "csdl"), 5)
     theirs = _best(lambda: datacompy.PandasCompare(left_frame, right_frame, join_columns="key").all_mismatch(), 5)
     mismatched = len(datacompy.PandasCompare(left_frame, right_frame, join_columns="key").all_mismatch())
     print(f"reconcile: gradebook vs vnEdu, {len(gradebook):,} sheets: {ours * 1000:.1f} ms ({len(found)} cells differ) "

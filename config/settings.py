@@ -75,6 +75,11 @@ class ScoreAuthoritySettings(BaseModel):
 
 
 class AuthoritySettings(BaseModel):
+    """Which platform plays which part in reconciliation (``[authority]``)."""
+
+    identity: str = "csdl"  # issues the Mã định danh: every other platform's students are linked to its
+    school: str = "vnedu"  # the school's record: classes, status, training, attendance, score sheets
+    results: str = "csdl"  # holds the semester and year results that are recomputed and checked
     scores: ScoreAuthoritySettings = ScoreAuthoritySettings()
 
 

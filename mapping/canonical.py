@@ -219,7 +219,9 @@ class Student(_Model):
     status: StudentStatus = StudentStatus.DANG_HOC
     ministry_id: MinistryId | None = None
     personal_id: PersonalId | None = None
-    links: dict[Platform, str] = Field(default_factory=dict)
+    # platform name → its key for the student; platforms are registered by configuration, so
+    # only the name's form is checked here
+    links: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_ethnicity(self) -> "Student":
@@ -285,10 +287,11 @@ class YearResult(SemesterResult):
     period: Period = Period.CN
     promotion: Promotion | None = None
     title: Title | None = None
+    absence_total: int | None = None  # the year's total as the source states it (a summary may give only this)
 
 
 class LockWindow(_Model):
-    platform: Platform
+    platform: str  # a registered platform's name, or "school" for the school's own windows
     school_year: SchoolYear
     semester: Period
     kind: DataKind
@@ -308,3 +311,13 @@ class ReportProblem(_Model):
     row: int
     column: str
     message: str
+
+
+class ReportRequest(_Model):
+    """A report the Sở asks for on its portal, and where the school stands with it."""
+
+    code: str
+    name: str
+    form: str
+    status: str  # chua_nop | da_nop | bi_tra_lai | da_duyet
+    due: date | None = None

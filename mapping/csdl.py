@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from lienthong.mapping.canonical import Student
+from pydantic import ValidationError
+
+from lienthong.mapping.canonical import SemesterResult, Student, YearResult
+from lienthong.mapping.errors import MappingError, describe
+from lienthong.mapping.normalize import format_score
+from lienthong.mapping.sources import Payloads, SourceRecords
 
 
 def student_from_csdl(item: dict[str, Any], student_id: str | None = None) -> Student:
@@ -20,3 +26,67 @@ def student_from_csdl(item: dict[str, Any], student_id: str | None = None) -> St
         personal_id=item.get("SoDinhDanhCaNhan"),
         links={"csdl": item["MaDinhDanh"]},
     )
+
+
+# --- what reconciliation reads (`mapping.sources`) ----------------------------------------
+
+SOURCE, TITLE, FULL_TITLE = "csdl", "CSDL", "CSDL ngành"
+ENTITIES = ("hoc_sinh", "ket_qua")
+
+
+def _value(subject: dict[str, Any]) -> Any:
+    """A subject's result: the average as Decimal, or the comment result (Đ/CĐ)."""
+    value = subject.get("DiemTB") if subject.get("DiemTB") is not None else subject.get("KetQuaDanhGia")
+    try:
+        return Decimal(str(value)) if value not in (None, "", "Đ", "CĐ") else value
+    except ArithmeticError:
+        return value
+
+
+def result_from_csdl(key: str, item: dict[str, Any]) -> SemesterResult:
+    """A ``KetQuaHocSinh`` of one period as canonical (``YearResult`` for ``CN``)."""
+    period = str(item.get("HocKy") or key.rsplit(":", 1)[1])
+    excused, unexcused = int(item.get("SoBuoiNghiCoPhep") or 0), int(item.get("SoBuoiNghiKhongPhep") or 0)
+    fields = dict(student_id=item.get("MaDinhDanh") or key.rsplit(":", 1)[0], period=period,
+                  subjects={m["MaMon"]: _value(m) for m in item.get("Mon") or []},
+                  learning=item.get("KetQuaHocTap"), training=item.get("KetQuaRenLuyen"),
+                  absences_excused=excused, absences_unexcused=unexcused)
+    if period == "CN":
+        return YearResult.model_construct(**fields, title=item.get("DanhHieu"), promotion=item.get("LenLop"),
+                                          absence_total=excused + unexcused)
+    return SemesterResult.model_construct(**fields)
+
+
+def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
+    records = SourceRecords(SOURCE, TITLE, FULL_TITLE)
+    for key, item in stored.get("hoc_sinh", {}).items():
+        records.raw_names[key] = (item.get("HoTen") or "", item.get("MaLop") or "")
+        try:
+            records.students[key] = student_from_csdl(item)
+        except (ValidationError, MappingError, KeyError) as exc:
+            records.unreadable[key] = describe(exc) if not isinstance(exc, KeyError) else f"thiếu trường {exc.args[0]}"
+    records.results = {key: result_from_csdl(key, item) for key, item in stored.get("ket_qua", {}).items()}
+    return records
+
+
+def result_to_csdl(result: SemesterResult) -> dict[str, Any]:
+    """A result as a ``KetQuaHocSinh`` record (averages with a dot, as the template writes them)."""
+    record = {"MaDinhDanh": result.student_id, "HocKy": str(getattr(result.period, "value", result.period)),
+              "Mon": [{"MaMon": code, **({"KetQuaDanhGia": v} if isinstance(v, str)
+                                         else {"DiemTB": format_score(v).replace(",", ".")})}
+                      for code, v in result.subjects.items()],
+              "KetQuaHocTap": result.learning, "KetQuaRenLuyen": result.training,
+              "SoBuoiNghiCoPhep": result.absences_excused, "SoBuoiNghiKhongPhep": result.absences_unexcused}
+    if isinstance(result, YearResult) and result.training:
+        record["DanhHieu"], record["LenLop"] = result.title, result.promotion
+    return record
+
+
+def student_to_csdl(student: Student) -> dict[str, Any]:
+    """A student as a ``HocSinh`` record (codes as the CSDL writes them; no Mã định danh for a new one)."""
+    def code(value: Any) -> Any:
+        return getattr(value, "value", value)
+
+    return {"MaDinhDanh": student.ministry_id, "SoDinhDanhCaNhan": student.personal_id, "HoTen": student.full_name,
+            "NgaySinh": student.birth_date.isoformat(), "GioiTinh": code(student.gender),
+            "MaDanToc": student.ethnicity_code, "MaLop": student.class_code, "TrangThai": code(student.status) or "1"}

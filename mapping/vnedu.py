@@ -7,10 +7,13 @@ from typing import Any
 
 from decimal import Decimal
 
+from pydantic import ValidationError
+
 from lienthong.mapping import catalogs
-from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, Student
-from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import format_date, format_score, parse_mark, parse_score
+from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, Student, YearResult
+from lienthong.mapping.errors import MappingError, describe
+from lienthong.mapping.normalize import clean_name, format_date, format_score, parse_date, parse_mark, parse_score
+from lienthong.mapping.sources import Payloads, SourceRecords
 
 DATA_KINDS = {"diem": "diem", "diem_danh": "diem_danh", "hanh_kiem": "hanh_kiem"}
 CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")  # a score sheet's cells, compared one by one
@@ -82,3 +85,80 @@ def score_sheet_to_vnedu(sheet: ScoreSheet, ma_hoc_sinh: str, version: int) -> d
 def absence_to_vnedu(absence: Absence, ma_hoc_sinh: str, version: int, delete: bool = False) -> dict[str, Any]:
     return {"ma_hoc_sinh": ma_hoc_sinh, "ngay": format_date(absence.day), "buoi": absence.session.value,
             "loai": None if delete else absence.kind.value, "ly_do": absence.reason, "version": version}
+
+
+# --- what reconciliation reads (`mapping.sources`) ----------------------------------------
+
+SOURCE, TITLE, FULL_TITLE = "vnedu", "vnEdu", "vnEdu"
+ENTITIES = ("lop", "hoc_sinh", "diem", "diem_danh", "hanh_kiem", "tong_hop")
+STATUS_CODES = {s.name: s.code for s in catalogs.statuses()}
+
+
+def students(payloads: Payloads, records: SourceRecords) -> None:
+    """vnEdu's students (pulled, or read from an export: name, birth date and class only)."""
+    for key, item in payloads.items():
+        records.raw_names[key] = (item.get("ho_ten") or "", item.get("ma_lop") or "")
+        try:
+            if item.get("tu_tep"):
+                born = item.get("ngay_sinh")
+                records.students[key] = Student.model_construct(
+                    id=f"{SOURCE}:{key}", full_name=clean_name(item["ho_ten"], field="ho_ten"),
+                    birth_date=parse_date(born, field="ngay_sinh") if born else None, gender=None,
+                    class_code=item.get("ma_lop"), status=None, ministry_id=None, personal_id=None,
+                    links={SOURCE: key})
+            else:
+                records.students[key] = student_from_vnedu(item)
+        except (ValidationError, MappingError, KeyError) as exc:
+            records.unreadable[key] = describe(exc) if not isinstance(exc, KeyError) else f"thiếu trường {exc.args[0]}"
+
+
+def _result_value(value: Any) -> Any:
+    """A year value as written (a score, Đ/CĐ, or a word such as ``Miễn``), scores as Decimal."""
+    try:
+        return Decimal(str(value)) if value not in (None, "", "Đ", "CĐ") else value
+    except ArithmeticError:
+        return value
+
+
+def _summary(key: str, item: dict[str, Any]) -> YearResult:
+    return YearResult.model_construct(
+        student_id=key, period="CN", subjects={code: _result_value(v) for code, v in (item.get("mon") or {}).items()},
+        learning=item.get("kq_hoc_tap"), training=item.get("kq_ren_luyen"), title=item.get("danh_hieu"),
+        promotion=item.get("len_lop"), absences_excused=0, absences_unexcused=0,
+        absence_total=item.get("tong_buoi_nghi"))
+
+
+def _absence(item: dict[str, Any]) -> Absence:
+    return Absence.model_construct(student_id=item["ma_hoc_sinh"], day=parse_date(item["ngay"]),
+                                   session=item.get("buoi"), kind=item.get("loai"), reason=item.get("ly_do") or "")
+
+
+def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
+    records = SourceRecords(SOURCE, TITLE, FULL_TITLE)
+    students(stored.get("hoc_sinh", {}), records)
+    records.sheets = stored.get("diem", {})
+    records.training = {key: item["ket_qua_ren_luyen"] for key, item in stored.get("hanh_kiem", {}).items()
+                        if item.get("ket_qua_ren_luyen")}
+    attendance = stored.get("diem_danh", {})
+    records.has_attendance = bool(attendance)  # exports carry no attendance: nothing to count against
+    records.absences = [_absence(item) for item in attendance.values() if item.get("loai") in ("P", "K")]
+    records.summaries = {key: _summary(key, item) for key, item in stored.get("tong_hop", {}).items()}
+    records.teachers = {code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})" for code, c in stored.get("lop", {}).items()
+                        if c.get("gvcn_ho_ten")}
+    return records
+
+
+def sheet_payload(base: dict[str, Any], tx: list, gk: Any, ck: Any, version: int) -> dict[str, Any]:
+    """The PUT item that gives vnEdu's sheet ``base`` these values (`contracts/vnedu.md`),
+    written as vnEdu writes them; ``version`` is the one vnEdu holds now."""
+    return {"ma_hoc_sinh": base["ma_hoc_sinh"], "ma_mon": base["ma_mon"], "hoc_ky": base["hoc_ky"],
+            "ddg_tx": [_wire_cell(v) for v in tx], "ddg_gk": _wire_cell(gk), "ddg_ck": _wire_cell(ck),
+            "nhan_xet": base.get("nhan_xet", ""), "version": version}
+
+
+def _wire_cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value}".removesuffix(".0")
+    return value

@@ -19,11 +19,11 @@ that only has files), every differing cell is a discrepancy. Nothing differing i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Iterable
 
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
+from lienthong.mapping.registry import sheet_payload
 from lienthong.mapping.vnedu import CELLS, score_cells
 
 FILL, BLANK, CORRECTION = "fill", "blank", "correction"
@@ -67,11 +67,19 @@ class CellDiff:
 class SheetDiff:
     """The differing cells of one score sheet (student, subject, semester) between owner and target."""
 
-    key: str
+    key: str  # "student:subject:semester"
     subject: catalogs.SubjectInfo
     own: dict
     theirs: dict
     cells: tuple[CellDiff, ...]
+
+    @property
+    def student(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def semester(self) -> str:
+        return self.key.rsplit(":", 1)[1]
 
     @property
     def kind(self) -> str:
@@ -93,8 +101,8 @@ def diff_sheets(owner: dict[str, dict], target: dict[str, dict], keys: Iterable[
         if own is None or theirs is None:
             continue  # a sheet the target does not know: a student or subject for a person
         try:
-            subject = catalogs.subject(own["ma_mon"])
-        except MappingError:
+            subject = catalogs.subject(key.split(":")[1])
+        except (MappingError, IndexError):
             continue
         mine, their = score_cells(own, subject.by_comment), score_cells(theirs, subject.by_comment)
         cells = tuple(CellDiff(c, mine[c], their[c]) for c in CELLS if mine[c] != their[c])
@@ -114,26 +122,16 @@ class PlannedChange:
     cells: tuple[str, ...]
 
 
-def _wire(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return f"{value}".removesuffix(".0")
-    return value
-
-
 def planned_change(diff: SheetDiff, platform: str, entity: str, version: int,
                    class_code: str | None) -> PlannedChange:
     """The push that makes the target's sheet equal the owner's (the target's other cells kept)."""
     changed = {c.cell: c.mine for c in diff.cells}
     theirs = score_cells(diff.theirs, diff.subject.by_comment)
     merged = {c: (changed[c] if c in changed else theirs[c]) for c in CELLS}
-    tx = [_wire(merged[f"tx{i}"]) for i in range(4)]
+    tx = [merged[f"tx{i}"] for i in range(4)]
     while tx and tx[-1] is None:
         tx.pop()
-    payload = {"ma_hoc_sinh": diff.theirs["ma_hoc_sinh"], "ma_mon": diff.theirs["ma_mon"],
-               "hoc_ky": diff.theirs["hoc_ky"], "ddg_tx": tx, "ddg_gk": _wire(merged["gk"]),
-               "ddg_ck": _wire(merged["ck"]), "nhan_xet": diff.theirs.get("nhan_xet", ""), "version": version}
+    payload = sheet_payload(platform, base=diff.theirs, tx=tx, gk=merged["gk"], ck=merged["ck"], version=version)
     return PlannedChange(platform, entity, diff.key, payload, diff.kind, class_code, tuple(changed))
 
 
@@ -147,7 +145,7 @@ def plan_scores(owner: dict[str, dict], targets: dict[str, dict[str, tuple[int, 
         sheets = {key: payload for key, (_, payload) in held.items()}
         for diff in diff_sheets(owner, sheets):
             planned.append(planned_change(diff, platform, authority.entity, held[diff.key][0],
-                                          student_classes.get(diff.theirs["ma_hoc_sinh"])))
+                                          student_classes.get(diff.student)))
     return planned
 
 

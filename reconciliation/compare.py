@@ -1,34 +1,56 @@
 """Find every difference between the sources at once, as `Discrepancy` records.
 
-Inputs are the stored pulls (platform shapes by source and entity). Students are first
-linked (`matching`); then bio, class and status are compared between linked records, each
-score cell of the gradebook against vnEdu, the CSDL's subject averages against averages
-recomputed with the assessment engine from vnEdu's scores, and the CSDL's absence counts
-against vnEdu's absence records. NFC/NFD and tone placement never count as differences.
+Inputs are canonical records by source (`mapping.sources.SourceRecords`), mapped from the
+stored pulls and imports by each platform's mapping module; which source plays which part
+(identity, the school's record, results, the owner of scores) comes from configuration
+(`Roles`). Students of every source are first linked to the identity source's (`matching`);
+then bio, class and status are compared between linked records, each score cell of the
+score owner against its targets, the results source's subject averages and levels against
+Circular 22 applied to the school's scores, training levels and absences. NFC/NFD and tone
+placement never count as differences.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from lienthong.assessment.engine import assess_semester, semester_average
 from lienthong.assessment.rules import CIRCULAR_22
+from lienthong.config.settings import AuthoritySettings
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import semester_bounds
+from lienthong.mapping.canonical import Student
 from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key, parse_date
-from lienthong.reconciliation.authority import FILL, diff_sheets, for_a_person
+from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key
+from lienthong.mapping.registry import canonical
+from lienthong.mapping.sources import SourceRecords
+from lienthong.reconciliation.authority import FILL, ScoreAuthority, diff_sheets, for_a_person
 from lienthong.reconciliation.discrepancy import Discrepancy
-from lienthong.reconciliation.matching import match
-from lienthong.reconciliation.people import people
+from lienthong.reconciliation.matching import Person, match
 from lienthong.reconciliation.year import ParsedSheets, compare_year, entered_subjects
 
-Sources = dict[str, dict[str, dict[str, dict[str, Any]]]]  # source → entity → key → payload
+Sources = dict[str, SourceRecords]
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}
-STATUS_CODES = {s.name: s.code for s in catalogs.statuses()}
 STATUS_WORDS = {s.code: s.name for s in catalogs.statuses()}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which source plays which part, from ``[authority]`` in the configuration."""
+
+    identity: str  # issues the identity: every other source's students are linked to its
+    school: str  # the school's record: classes, status, training, attendance, the scores computed from
+    results: str  # holds the results that are recomputed with Circular 22 and checked
+    scores: ScoreAuthority
+
+    @classmethod
+    def from_settings(cls, authority: AuthoritySettings | None = None) -> "Roles":
+        authority = authority or AuthoritySettings()
+        return cls(authority.identity, authority.school, authority.results,
+                   ScoreAuthority.from_settings(authority.scores))
 
 
 def _shown(value: Any) -> str:
@@ -41,113 +63,146 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def reconcile(sources: Sources, school_year: str, semester: str | None, today: date,
-              pushed: bool = False) -> list[Discrepancy]:
-    """Every difference; ``semester`` ``None`` compares every semester the CSDL's results hold.
-    ``pushed``: the sync pushes the gradebook's scores to vnEdu (then only what waits for the
-    principal is a score discrepancy, see `authority`)."""
-    vnedu, csdl = sources.get("vnedu", {}), sources.get("csdl", {})
-    students_v, students_c = vnedu.get("hoc_sinh", {}), csdl.get("hoc_sinh", {})
-    results = csdl.get("ket_qua", {})
+def _source(sources: Sources, name: str) -> SourceRecords:
+    return sources.get(name) or SourceRecords(name, name, name)
+
+
+def reconcile(sources: Sources | dict, school_year: str, semester: str | None, today: date, pushed: bool = False,
+              roles: Roles | None = None) -> list[Discrepancy]:
+    """Every difference; ``semester`` ``None`` compares every semester the results source holds.
+
+    ``sources``: canonical records by source, or stored payloads (source → entity → key →
+    payload), which are mapped first. ``pushed``: the sync pushes the score owner's values to
+    its targets (then only what waits for the principal is a score discrepancy, see `authority`)."""
+    sources = canonical(sources)
+    roles = roles or Roles.from_settings()
+    school, anchor, held = _source(sources, roles.school), _source(sources, roles.identity), \
+        _source(sources, roles.results)
     found: list[Discrepancy] = []
     links: dict[str, str] = {}
-    if students_v and students_c:
-        links = link_students(students_v, students_c, found)
-    found += compare_scores(sources.get("gradebook", {}).get("diem", {}), vnedu.get("diem", {}), students_v, links,
-                            pushed)
+    if school.raw_names and anchor.raw_names:
+        links = link_students(school, anchor, found)
+    for other in sources.values():  # every further source that lists students is checked against the anchor
+        if other.name not in (school.name, anchor.name) and other.raw_names and anchor.raw_names:
+            link_students(other, anchor, found)
+    owner = _source(sources, roles.scores.owner)
+    for target in roles.scores.targets:
+        if target == school.name:  # score sheets are keyed by the school's student keys
+            found += compare_scores(owner, school, school, links, anchor.name, pushed)
+    results = held.results
     semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
-    sheets = ParsedSheets(vnedu.get("diem", {}))
+    sheets = ParsedSheets(school.sheets)
     for period in semesters:
-        found += _averages(results, sheets, students_v, links, period)
-        found += _learning(results, sheets, students_v, links, school_year, period)
-        found += _training(results, vnedu.get("hanh_kiem", {}), students_v, links, period)
-        if vnedu.get("diem_danh"):  # exports carry no attendance: nothing to count against
-            found += _absences(results, vnedu["diem_danh"], students_v, links, school_year, period, today)
-    found += compare_year(results, vnedu, students_v, links, school_year, sheets)
-    found += _refused_reports(sources.get("portal", {}).get("yeu_cau_bao_cao", {}))
+        found += _averages(held, sheets, school, links, period)
+        found += _learning(held, sheets, school, links, school_year, period)
+        found += _training(held, school, links, period)
+        if school.has_attendance:  # exports carry no attendance: nothing to count against
+            found += _absences(held, school, links, school_year, period, today)
+    found += compare_year(held, school, links, school_year, sheets)
+    for source in sources.values():
+        found += _refused_reports(source)
     return found
 
 
-def _refused_reports(requests: dict) -> list[Discrepancy]:
+def _refused_reports(source: SourceRecords) -> list[Discrepancy]:
     """Reports the Sở sent back (``bi_tra_lai``): the school must correct and submit again."""
     out = []
-    for code, request in sorted(requests.items()):
-        if request.get("trang_thai") != "bi_tra_lai":
+    for request in source.requests:
+        if request.status != "bi_tra_lai":
             continue
-        due = parse_date(request["han_nop"][:10]) if request.get("han_nop") else None
+        due = request.due
         out.append(Discrepancy(
-            "report_refused", "", {"portal": code}, "trang_thai", {"portal": request["trang_thai"]},
-            f"Báo cáo «{request.get('ten', code)}» ({request.get('ma_bieu_mau', '')}) bị Sở GD&ĐT trả lại: cần sửa "
+            "report_refused", "", {source.name: request.code}, "trang_thai", {source.name: request.status},
+            f"Báo cáo «{request.name}» ({request.form}) bị Sở GD&ĐT trả lại: cần sửa "
             f"theo các lỗi Sở ghi và nộp lại" + (f" (hạn nộp {due:%d/%m/%Y})" if due else ""),
-            None, suggestion="Xem lỗi của lần nộp trên cổng báo cáo, sửa số liệu rồi nộp lại"))
+            None, suggestion=f"Xem lỗi của lần nộp trên {source.title}, sửa số liệu rồi nộp lại"))
     return out
 
 
-def _keys(vnedu_key: str | None, csdl_key: str | None) -> dict[str, str]:
-    return {k: v for k, v in (("vnedu", vnedu_key), ("csdl", csdl_key)) if v}
+def person(source: str, key: str, student: Student) -> Person:
+    """What matching compares of a canonical student."""
+    gender = getattr(student.gender, "value", student.gender)
+    return Person(source, key, student.full_name, student.birth_date, student.class_code, gender,
+                  student.ministry_id, student.personal_id)
 
 
-def link_students(students_v: dict, students_c: dict, found: list[Discrepancy]) -> dict[str, str]:
-    """vnEdu key → the CSDL's Mã định danh for every student linked; doubts and the rest go to ``found``."""
-    anchors, _ = people("csdl", students_c)
-    others, _ = people("vnedu", students_v)
-    result = match(anchors, others)
+def link_students(other: SourceRecords, anchor: SourceRecords, found: list[Discrepancy]) -> dict[str, str]:
+    """``other``'s key → the anchor's key for every student linked; doubts, duplicates, students on
+    one side only and bio differences go to ``found``."""
+    result = match([person(anchor.name, k, s) for k, s in anchor.students.items()],
+                   [person(other.name, k, s) for k, s in other.students.items()])
+
+    def keys(mine: str | None, theirs: str | None) -> dict[str, str]:
+        return {k: v for k, v in ((other.name, mine), (anchor.name, theirs)) if v}
+
     for doubt in result.doubts:
-        s = students_v[doubt.key]
-        found.append(Discrepancy("identity_doubt", s["ho_ten"], _keys(doubt.key, None), "hoc_sinh",
-                                 {"vnedu": doubt.key, "csdl": [a for a, _ in doubt.candidates]},
-                                 f"Chưa chắc em {s['ho_ten']} ({s['ma_lop']}) trên vnEdu là học sinh nào trên CSDL: "
-                                 "cần giáo viên chủ nhiệm xác nhận", s["ma_lop"],
+        s = other.students[doubt.key]
+        found.append(Discrepancy("identity_doubt", s.full_name, keys(doubt.key, None), "hoc_sinh",
+                                 {other.name: doubt.key, anchor.name: [a for a, _ in doubt.candidates]},
+                                 f"Chưa chắc em {s.full_name} ({s.class_code}) trên {other.title} là học sinh nào "
+                                 f"trên {anchor.title}: cần giáo viên chủ nhiệm xác nhận", s.class_code,
                                  suggestion="Xác nhận hoặc từ chối liên kết với một ứng viên"))
     pairs = set()
-    for key, anchor, holder in result.duplicates:
+    for key, anchor_key, holder in result.duplicates:
         if frozenset((key, holder)) in pairs:
             continue  # two records that cannot be told apart: one difference, not one per record
         pairs.add(frozenset((key, holder)))
-        s = students_v[key]
-        found.append(Discrepancy("duplicate_student", s["ho_ten"], _keys(key, anchor), "hoc_sinh",
-                                 {"vnedu": sorted([key, holder])},
-                                 f"Em {s['ho_ten']} ({s['ma_lop']}) có hai hồ sơ trên vnEdu ({holder}, {key})",
-                                 s["ma_lop"], suggestion="Gộp hoặc xoá hồ sơ thừa trên vnEdu"))
+        s = other.students[key]
+        found.append(Discrepancy("duplicate_student", s.full_name, keys(key, anchor_key), "hoc_sinh",
+                                 {other.name: sorted([key, holder])},
+                                 f"Em {s.full_name} ({s.class_code}) có hai hồ sơ trên {other.title} ({holder}, {key})",
+                                 s.class_code, suggestion=f"Gộp hoặc xoá hồ sơ thừa trên {other.title}"))
     for key in result.unmatched:
-        s = students_v[key]
-        found.append(Discrepancy("missing_student", s["ho_ten"], _keys(key, None), "hoc_sinh",
-                                 {"vnedu": key, "csdl": None},
-                                 f"Em {s['ho_ten']} ({s['ma_lop']}) có trên vnEdu nhưng chưa có trên CSDL ngành",
-                                 s["ma_lop"], suggestion="Khai báo học sinh trên CSDL để được cấp mã định danh"))
-    linked = {link.anchor for link in result.links.values()} | {a for _, a, _ in result.duplicates}
-    for anchor, c in students_c.items():
-        if anchor not in linked:
-            found.append(Discrepancy("missing_student", c["HoTen"], _keys(None, anchor), "hoc_sinh",
-                                     {"vnedu": None, "csdl": anchor},
-                                     f"Em {c['HoTen']} ({c['MaLop']}) có trên CSDL nhưng không có trên vnEdu",
-                                     c["MaLop"], suggestion="Kiểm tra hồ sơ trên vnEdu"))
+        s = other.students[key]
+        found.append(Discrepancy("missing_student", s.full_name, keys(key, None), "hoc_sinh",
+                                 {other.name: key, anchor.name: None},
+                                 f"Em {s.full_name} ({s.class_code}) có trên {other.title} nhưng chưa có trên "
+                                 f"{anchor.full_title}", s.class_code,
+                                 suggestion=f"Khai báo học sinh trên {anchor.title} để được cấp mã định danh"))
+    # present on the other side: linked, duplicated, or a candidate a person still has to choose
+    present = {link.anchor for link in result.links.values()} | {a for _, a, _ in result.duplicates} \
+        | {a for doubt in result.doubts for a, _ in doubt.candidates}
+    for anchor_key, (name, cls) in anchor.raw_names.items():
+        if anchor_key not in present:
+            student = anchor.students.get(anchor_key)
+            name, cls = (student.full_name, student.class_code) if student else (name, cls)
+            found.append(Discrepancy("missing_student", name, keys(None, anchor_key), "hoc_sinh",
+                                     {other.name: None, anchor.name: anchor_key},
+                                     f"Em {name} ({cls}) có trên {anchor.title} nhưng không có trên {other.title}",
+                                     cls, suggestion=f"Kiểm tra hồ sơ trên {other.title}"))
     links = {key: link.anchor for key, link in result.links.items()}
-    for key, anchor in links.items():
-        found += _bio(key, students_v[key], anchor, students_c[anchor])
+    for key, anchor_key in links.items():
+        found += _bio(other, key, anchor, anchor_key)
     return links
 
 
-def _bio(key: str, v: dict, anchor: str, c: dict) -> list[Discrepancy]:
-    keys, name, cls = _keys(key, anchor), c["HoTen"], c["MaLop"]
+def _status_word(student: Student) -> str | None:
+    status = getattr(student.status, "value", student.status)
+    return STATUS_WORDS.get(status, status) if status else None
+
+
+def _bio(other: SourceRecords, key: str, anchor: SourceRecords, anchor_key: str) -> list[Discrepancy]:
+    v, c = other.students[key], anchor.students[anchor_key]
+    keys = {other.name: key, anchor.name: anchor_key}
+    name, cls, mine, theirs = c.full_name, c.class_code, other.title, anchor.title
     out = []
-    if name_key(v["ho_ten"]) != name_key(c["HoTen"]):
-        out.append(Discrepancy("bio_mismatch", name, keys, "ho_ten", {"vnedu": v["ho_ten"], "csdl": c["HoTen"]},
-                               f"Họ tên của em {name} ({cls}) khác nhau: vnEdu «{v['ho_ten']}» – CSDL «{c['HoTen']}»",
-                               cls, suggestion="Sửa theo giấy khai sinh"))
-    born_v, born_c = parse_date(v["ngay_sinh"]) if v.get("ngay_sinh") else None, parse_date(c["NgaySinh"])
+    if name_key(v.full_name) != name_key(c.full_name):
+        out.append(Discrepancy("bio_mismatch", name, keys, "ho_ten", {other.name: v.full_name, anchor.name: c.full_name},
+                               f"Họ tên của em {name} ({cls}) khác nhau: {mine} «{v.full_name}» – {theirs} "
+                               f"«{c.full_name}»", cls, suggestion="Sửa theo giấy khai sinh"))
+    born_v, born_c = v.birth_date, c.birth_date
     if born_v and born_v != born_c:
-        out.append(Discrepancy("bio_mismatch", name, keys, "ngay_sinh", {"vnedu": v["ngay_sinh"], "csdl": c["NgaySinh"]},
-                               f"Ngày sinh của em {name} ({cls}): vnEdu {born_v:%d/%m/%Y} – CSDL {born_c:%d/%m/%Y}",
+        out.append(Discrepancy("bio_mismatch", name, keys, "ngay_sinh",
+                               {other.name: f"{born_v:%d/%m/%Y}", anchor.name: f"{born_c:%d/%m/%Y}"},
+                               f"Ngày sinh của em {name} ({cls}): {mine} {born_v:%d/%m/%Y} – {theirs} {born_c:%d/%m/%Y}",
                                cls, suggestion="Sửa theo giấy khai sinh"))
-    if v["ma_lop"] != c["MaLop"]:
-        out.append(Discrepancy("class_mismatch", name, keys, "ma_lop", {"vnedu": v["ma_lop"], "csdl": c["MaLop"]},
-                               f"Lớp của em {name}: vnEdu {v['ma_lop']} – CSDL {c['MaLop']}", cls))
-    if v.get("trang_thai") and STATUS_CODES.get(v["trang_thai"]) != c["TrangThai"]:  # exports show no status
-        out.append(Discrepancy("status_mismatch", name, keys, "trang_thai",
-                               {"vnedu": v["trang_thai"], "csdl": STATUS_WORDS.get(c["TrangThai"], c["TrangThai"])},
-                               f"Trạng thái của em {name} ({cls}): vnEdu «{v['trang_thai']}» – CSDL "
-                               f"«{STATUS_WORDS.get(c['TrangThai'], c['TrangThai'])}»", cls,
+    if v.class_code != c.class_code:
+        out.append(Discrepancy("class_mismatch", name, keys, "ma_lop", {other.name: v.class_code, anchor.name: cls},
+                               f"Lớp của em {name}: {mine} {v.class_code} – {theirs} {cls}", cls))
+    status_v, status_c = _status_word(v), _status_word(c)
+    if status_v and status_v != status_c:  # exports show no status
+        out.append(Discrepancy("status_mismatch", name, keys, "trang_thai", {other.name: status_v, anchor.name: status_c},
+                               f"Trạng thái của em {name} ({cls}): {mine} «{status_v}» – {theirs} «{status_c}»", cls,
                                suggestion="Cập nhật chuyển đi/chuyển đến ở cả hai nơi"))
     return out
 
@@ -184,41 +239,42 @@ def _typed(sheet: dict) -> tuple:
     return tuple(sheet["ddg_tx"]), sheet["ddg_gk"], sheet["ddg_ck"]
 
 
-def compare_scores(gradebook: dict, vnedu_scores: dict, students_v: dict, links: dict[str, str],
-                   pushed: bool = False) -> list[Discrepancy]:
-    """Every score cell of the gradebook (the owner) against vnEdu's, through the one cell diff
-    that also plans the pushes (`authority.diff_sheets`): with ``pushed`` (vnEdu takes the
-    gradebook's values), only corrections, which wait for the principal, are for a person.
+def compare_scores(owner: SourceRecords, target: SourceRecords, school: SourceRecords, links: dict[str, str],
+                   anchor: str, pushed: bool = False) -> list[Discrepancy]:
+    """Every score cell of the owner (the teacher's gradebook) against the target's, through the
+    one cell diff that also plans the pushes (`authority.diff_sheets`): with ``pushed`` (the
+    target takes the owner's values), only corrections, which wait for the principal, are for
+    a person. ``school`` names the students (sheets are keyed by its student keys).
 
     Bulk first: sheets typed alike on both sides (nearly all of them) are set aside without
     parsing — by segment digests when both sides are `SheetTable`s, else by their typed
     values — and only the rest is parsed, so ``8,5`` and ``8.5`` still count as the same score.
     """
-    out = []
-    if isinstance(gradebook, SheetTable) and isinstance(vnedu_scores, SheetTable):
-        differing = gradebook.differing(vnedu_scores)
+    mine_sheets, their_sheets = owner.sheets, target.sheets
+    if isinstance(mine_sheets, SheetTable) and isinstance(their_sheets, SheetTable):
+        differing = mine_sheets.differing(their_sheets)
     else:
-        differing = sorted(key for key, own in gradebook.items()
-                           if (theirs := vnedu_scores.get(key)) is not None and _typed(own) != _typed(theirs))
-    for diff in diff_sheets(gradebook, vnedu_scores, differing):
-        student_key = diff.own["ma_hoc_sinh"]
-        student = students_v.get(student_key)
+        differing = sorted(key for key, own in mine_sheets.items()
+                           if (theirs := their_sheets.get(key)) is not None and _typed(own) != _typed(theirs))
+    out = []
+    for diff in diff_sheets(mine_sheets, their_sheets, differing):
+        student = school.students.get(diff.student)
         if student is None:
             continue
-        semester, subject = str(diff.own["hoc_ky"]), diff.subject
-        name, cls = student["ho_ten"], student["ma_lop"]
+        subject, semester = diff.subject, diff.semester
+        name, cls = student.full_name, student.class_code
+        keys = {k: v for k, v in ((school.name, diff.student), (anchor, links.get(diff.student))) if v}
         for cell in diff.cells:
             if not for_a_person(cell, pushed):
                 continue
             kind = "missing_score" if cell.kind == FILL else "score_mismatch"
             mine, their = _shown(cell.mine), _shown(cell.theirs)
             out.append(Discrepancy(
-                kind, name, _keys(student_key, links.get(student_key)), cell.cell,
-                {"gradebook": mine, "vnedu": their},
+                kind, name, keys, cell.cell, {owner.name: mine, target.name: their},
                 f"Điểm {CELL_WORDS[cell.cell]} môn {subject.name} HK{semester} của em {name} ({cls}): "
-                f"sổ điểm {mine} – vnEdu {their}", cls, subject.code, semester,
-                suggestion=f"Cập nhật vnEdu theo sổ điểm: {mine}" if cell.mine is not None
-                else "Kiểm tra lại: sổ điểm để trống ô này"))
+                f"{owner.title} {mine} – {target.title} {their}", cls, subject.code, semester,
+                suggestion=f"Cập nhật {target.title} theo {owner.title}: {mine}" if cell.mine is not None
+                else f"Kiểm tra lại: {owner.title} để trống ô này"))
     return out
 
 
@@ -230,34 +286,37 @@ def _recomputed(cells: dict) -> Decimal | None:
     return semester_average(tx, gk, ck, CIRCULAR_22)
 
 
-def _averages(results: dict, sheets: ParsedSheets, students_v: dict, links: dict[str, str],
+def _linked(held: SourceRecords, school: SourceRecords, links: dict[str, str], period: str):
+    """(key, anchor, the student, the held result of ``period``) for every linked student with one."""
+    for key, anchor in links.items():
+        result = held.results.get(f"{anchor}:{period}")
+        if result is not None:
+            yield key, anchor, school.students[key], result
+
+
+def _averages(held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, links: dict[str, str],
               semester: str) -> list[Discrepancy]:
     out = []
-    for key, anchor in links.items():
-        result = results.get(f"{anchor}:{semester}")
-        if result is None:
-            continue
-        student = students_v[key]
-        for subject in result.get("Mon") or []:
-            info = catalogs.subject(subject["MaMon"])
-            if info.by_comment or subject.get("DiemTB") is None:
+    for key, anchor, student, result in _linked(held, school, links, semester):
+        for code, value in result.subjects.items():
+            info = catalogs.subject(code)
+            if info.by_comment or not isinstance(value, Decimal):
                 continue
             cells = sheets.cells(f"{key}:{info.code}:{semester}", False)
             expected = _recomputed(cells) if cells else None
-            held = Decimal(str(subject["DiemTB"]))
-            if expected is None or expected == held:
+            if expected is None or expected == value:
                 continue
-            name, cls = student["ho_ten"], student["ma_lop"]
-            out.append(Discrepancy("average_mismatch", name, _keys(key, anchor), "DiemTB",
-                                   {"csdl": format_score(held), "vnedu": format_score(expected)},
-                                   f"ĐTB môn {info.name} HK{semester} của em {name} ({cls}): CSDL {format_score(held)}"
-                                   f" – tính lại từ điểm vnEdu {format_score(expected)}", cls, info.code, semester,
-                                   suggestion="Gửi lại kết quả học kỳ lên CSDL"))
+            name, cls = student.full_name, student.class_code
+            out.append(Discrepancy("average_mismatch", name, {school.name: key, held.name: anchor}, "DiemTB",
+                                   {held.name: format_score(value), school.name: format_score(expected)},
+                                   f"ĐTB môn {info.name} HK{semester} của em {name} ({cls}): {held.title} "
+                                   f"{format_score(value)} – tính lại từ điểm {school.title} {format_score(expected)}",
+                                   cls, info.code, semester, suggestion=f"Gửi lại kết quả học kỳ lên {held.title}"))
     return out
 
 
 def _semester_level(sheets: ParsedSheets, key: str, grade: int, school_year: str, semester: str) -> str | None:
-    """The learning level of a semester recomputed (Circular 22) from vnEdu's score sheets."""
+    """The learning level of a semester recomputed (Circular 22) from the school's score sheets."""
     subjects = entered_subjects(sheets, key, (semester,))
     if subjects is None:
         return None
@@ -267,66 +326,67 @@ def _semester_level(sheets: ParsedSheets, key: str, grade: int, school_year: str
         return None
 
 
-def _learning(results: dict, sheets: ParsedSheets, students_v: dict, links: dict[str, str], school_year: str,
-              semester: str) -> list[Discrepancy]:
+def _learning(held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, links: dict[str, str],
+              school_year: str, semester: str) -> list[Discrepancy]:
     out = []
-    for key, anchor in links.items():
-        result = results.get(f"{anchor}:{semester}")
-        student = students_v[key]
-        held = (result or {}).get("KetQuaHocTap")
-        if not held or not student["ma_lop"][:1].isdigit():
+    for key, anchor, student, result in _linked(held, school, links, semester):
+        level = result.learning
+        if not level or not (student.class_code or "")[:1].isdigit():
             continue
-        expected = _semester_level(sheets, key, int(student["ma_lop"][0]), school_year, semester)
-        if expected is None or expected == held:
+        expected = _semester_level(sheets, key, int(student.class_code[0]), school_year, semester)
+        if expected is None or expected == level:
             continue
-        name, cls = student["ho_ten"], student["ma_lop"]
-        out.append(Discrepancy("result_mismatch", name, _keys(key, anchor), "KetQuaHocTap",
-                               {"csdl": held, "vnedu": expected},
-                               f"Kết quả học tập HK{semester} của em {name} ({cls}): CSDL «{LEVEL_WORDS[held]}» – tính "
-                               f"lại theo Thông tư 22 từ điểm vnEdu «{LEVEL_WORDS[expected]}»", cls, None, semester,
-                               suggestion="Gửi lại kết quả học kỳ lên CSDL sau khi Hiệu trưởng duyệt"))
+        name, cls = student.full_name, student.class_code
+        out.append(Discrepancy("result_mismatch", name, {school.name: key, held.name: anchor}, "KetQuaHocTap",
+                               {held.name: level, school.name: expected},
+                               f"Kết quả học tập HK{semester} của em {name} ({cls}): {held.title} «{LEVEL_WORDS[level]}» "
+                               f"– tính lại theo Thông tư 22 từ điểm {school.title} «{LEVEL_WORDS[expected]}»", cls,
+                               None, semester,
+                               suggestion=f"Gửi lại kết quả học kỳ lên {held.title} sau khi Hiệu trưởng duyệt"))
     return out
 
 
-def _training(results: dict, conduct: dict, students_v: dict, links: dict[str, str], semester: str) -> list[Discrepancy]:
-    """The semester's training level: given by the homeroom teacher in vnEdu, copied to the CSDL."""
+def _training(held: SourceRecords, school: SourceRecords, links: dict[str, str], semester: str) -> list[Discrepancy]:
+    """The semester's training level: given by the homeroom teacher in the school's record, copied to the results."""
     out = []
-    for key, anchor in links.items():
-        given = (conduct.get(f"{key}:{semester}") or {}).get("ket_qua_ren_luyen")
-        held = (results.get(f"{anchor}:{semester}") or {}).get("KetQuaRenLuyen")
-        if not given or not held or given == held:
+    for key, anchor, student, result in _linked(held, school, links, semester):
+        given, level = school.training.get(f"{key}:{semester}"), result.training
+        if not given or not level or given == level:
             continue
-        student = students_v[key]
-        name, cls = student["ho_ten"], student["ma_lop"]
-        out.append(Discrepancy("result_mismatch", name, _keys(key, anchor), "KetQuaRenLuyen",
-                               {"csdl": held, "vnedu": given},
-                               f"Kết quả rèn luyện HK{semester} của em {name} ({cls}): CSDL «{LEVEL_WORDS.get(held, held)}»"
-                               f" – vnEdu «{LEVEL_WORDS.get(given, given)}»", cls, None, semester,
-                               suggestion="Gửi lại kết quả học kỳ lên CSDL theo đánh giá của giáo viên chủ nhiệm"))
+        name, cls = student.full_name, student.class_code
+        out.append(Discrepancy("result_mismatch", name, {school.name: key, held.name: anchor}, "KetQuaRenLuyen",
+                               {held.name: level, school.name: given},
+                               f"Kết quả rèn luyện HK{semester} của em {name} ({cls}): {held.title} "
+                               f"«{LEVEL_WORDS.get(level, level)}» – {school.title} «{LEVEL_WORDS.get(given, given)}»",
+                               cls, None, semester, suggestion=f"Gửi lại kết quả học kỳ lên {held.title} theo đánh "
+                                                               "giá của giáo viên chủ nhiệm"))
     return out
 
 
-def _absences(results: dict, absences: dict, students_v: dict, links: dict[str, str], school_year: str,
+def absence_counts(school: SourceRecords, first: date, last: date) -> dict[str, dict[str, int]]:
+    """Excused (``P``) and unexcused (``K``) sessions per student between two days, counted once."""
+    counted: dict[str, dict[str, int]] = {}
+    for absence in school.absences:
+        if first <= absence.day <= last:
+            kinds = counted.setdefault(absence.student_id, {"P": 0, "K": 0})
+            kinds[absence.kind] += 1
+    return counted
+
+
+def _absences(held: SourceRecords, school: SourceRecords, links: dict[str, str], school_year: str,
               semester: str, today: date) -> list[Discrepancy]:
     first, last = semester_bounds(int(school_year[:4]), semester)
-    counted: dict[str, dict[str, int]] = {}
-    for record in absences.values():
-        day = parse_date(record["ngay"])
-        if record.get("loai") in ("P", "K") and first <= day <= min(last, today):
-            kinds = counted.setdefault(record["ma_hoc_sinh"], {"P": 0, "K": 0})
-            kinds[record["loai"]] += 1
+    counted = absence_counts(school, first, min(last, today))
     out = []
-    for key, anchor in links.items():
-        result = results.get(f"{anchor}:{semester}")
-        if result is None:
-            continue
+    for key, anchor, student, result in _linked(held, school, links, semester):
         mine = counted.get(key, {"P": 0, "K": 0})
-        held = {"P": int(result.get("SoBuoiNghiCoPhep") or 0), "K": int(result.get("SoBuoiNghiKhongPhep") or 0)}
-        if mine != held:
-            s = students_v[key]
-            out.append(Discrepancy("absence_mismatch", s["ho_ten"], _keys(key, anchor), "so_buoi_nghi",
-                                   {"vnedu": mine, "csdl": held},
-                                   f"Số buổi nghỉ HK{semester} của em {s['ho_ten']} ({s['ma_lop']}): vnEdu có phép "
-                                   f"{mine['P']}, không phép {mine['K']} – CSDL có phép {held['P']}, không phép {held['K']}",
-                                   s["ma_lop"], semester=semester, suggestion="Đối chiếu sổ điểm danh và cập nhật CSDL"))
+        theirs = {"P": result.absences_excused, "K": result.absences_unexcused}
+        if mine != theirs:
+            name, cls = student.full_name, student.class_code
+            out.append(Discrepancy("absence_mismatch", name, {school.name: key, held.name: anchor}, "so_buoi_nghi",
+                                   {school.name: mine, held.name: theirs},
+                                   f"Số buổi nghỉ HK{semester} của em {name} ({cls}): {school.title} có phép "
+                                   f"{mine['P']}, không phép {mine['K']} – {held.title} có phép {theirs['P']}, "
+                                   f"không phép {theirs['K']}",
+                                   cls, semester=semester, suggestion=f"Đối chiếu sổ điểm danh và cập nhật {held.title}"))
     return out

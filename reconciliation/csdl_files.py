@@ -8,18 +8,20 @@ A student whose required assessments are incomplete is left out and listed, not 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from lienthong.assessment.engine import StudentYear, assess_student, promotion, title, year_training
 from lienthong.assessment.rules import rules_for
-from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import semester_bounds
+from lienthong.mapping.canonical import SemesterResult, Student, YearResult
+from lienthong.mapping.csdl import result_to_csdl, student_to_csdl
 from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import format_score, parse_date
-from lienthong.reconciliation.compare import STATUS_CODES, Sources, link_students
+from lienthong.mapping.registry import canonical
+from lienthong.mapping.sources import SourceRecords
+from lienthong.reconciliation.compare import Roles, Sources, absence_counts, link_students
 from lienthong.reconciliation.year import ParsedSheets, entered_subjects
 
 
@@ -30,60 +32,57 @@ class CsdlFile:
     incomplete: list[str] = field(default_factory=list)  # "Họ tên (lớp)" of students left out
 
 
-def _sheets(sources: Sources) -> ParsedSheets:
-    """vnEdu's score sheets with the gradebook's (the owner of scores) in their place where present."""
-    return ParsedSheets({**sources.get("vnedu", {}).get("diem", {}), **sources.get("gradebook", {}).get("diem", {})})
+def _parts(sources: Sources | dict, roles: Roles | None) -> tuple[Roles, SourceRecords, SourceRecords, SourceRecords]:
+    sources, roles = canonical(sources), roles or Roles.from_settings()
+    empty = {name: SourceRecords(name, name, name) for name in (roles.school, roles.identity, roles.results)}
+    return (roles, sources.get(roles.school) or empty[roles.school], sources.get(roles.identity) or empty[roles.identity],
+            sources.get(roles.results) or empty[roles.results])
 
 
-def _absence_counts(sources: Sources, school_year: str, semester: str) -> dict[str, Counter]:
-    """vnEdu's absences of the period counted once per student (excused ``P``, unexcused ``K``)."""
+def _sheets(sources: Sources, roles: Roles, school: SourceRecords) -> ParsedSheets:
+    """The school's score sheets with the owner's (the teachers' gradebooks) in their place where present."""
+    owner = sources.get(roles.scores.owner)
+    return ParsedSheets({**school.sheets, **(owner.sheets if owner else {})})
+
+
+def _absences(school: SourceRecords, school_year: str, semester: str) -> dict[str, dict[str, int]] | None:
+    """The school's absences of the period per student, or ``None`` when its attendance was not read."""
+    if not school.has_attendance:
+        return None
     start = int(school_year[:4])
     first = semester_bounds(start, "1" if semester == "CN" else semester)[0]
     last = semester_bounds(start, "2" if semester == "CN" else semester)[1]
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for record in sources.get("vnedu", {}).get("diem_danh", {}).values():
-        if record.get("loai") in ("P", "K") and first <= parse_date(record["ngay"]) <= last:
-            counts[record["ma_hoc_sinh"]][record["loai"]] += 1
-    return counts
+    return absence_counts(school, first, last)
 
 
-def _absences(counted: dict[str, Counter], key: str, held: dict) -> tuple[int, int]:
-    """vnEdu's counts where vnEdu's attendance was read, else what the CSDL holds (exports carry none)."""
-    if counted:
-        mine = counted.get(key, Counter())
-        return mine["P"], mine["K"]
-    return int(held.get("SoBuoiNghiCoPhep") or 0), int(held.get("SoBuoiNghiKhongPhep") or 0)
-
-
-def results_file(sources: Sources, school_year: str, semester: str, class_code: str | None) -> CsdlFile:
+def results_file(sources: Sources | dict, school_year: str, semester: str, class_code: str | None,
+                 roles: Roles | None = None) -> CsdlFile:
     """``KetQuaHocSinh`` records of one period (``1``, ``2`` or ``CN``) for every linked student."""
-    vnedu, csdl = sources.get("vnedu", {}), sources.get("csdl", {})
-    students_v, students_c = vnedu.get("hoc_sinh", {}), csdl.get("hoc_sinh", {})
-    links = link_students(students_v, students_c, [])
-    sheets, counted, out = _sheets(sources), _absence_counts(sources, school_year, semester), CsdlFile()
-    for key, anchor in sorted(links.items(), key=lambda item: (students_v[item[0]]["ma_lop"], item[1])):
-        student = students_v[key]
-        if class_code and student["ma_lop"] != class_code:
+    roles, school, anchor, held = _parts(sources, roles)
+    links = link_students(school, anchor, [])
+    sheets, counted, out = _sheets(canonical(sources), roles, school), _absences(school, school_year, semester), CsdlFile()
+    for key, anchor_key in sorted(links.items(), key=lambda item: (school.students[item[0]].class_code, item[1])):
+        student = school.students[key]
+        if class_code and student.class_code != class_code:
             continue
-        held = csdl.get("ket_qua", {}).get(f"{anchor}:{semester}", {})
-        record = _result(sources, sheets, counted, key, anchor, student, held, school_year, semester)
-        shown = f"{student['ho_ten']} ({student['ma_lop']})"
-        if record is None:
-            out.incomplete.append(shown)
+        result = _result(school, held, sheets, counted, key, anchor_key, student, school_year, semester)
+        if result is None:
+            out.incomplete.append(f"{student.full_name} ({student.class_code})")
             continue
-        out.records.append(record)
-        c = students_c[anchor]
-        out.students[anchor] = {"HoTen": c["HoTen"], "NgaySinh": c["NgaySinh"], "MaLop": student["ma_lop"]}
+        out.records.append(result_to_csdl(result))
+        c = anchor.students[anchor_key]
+        out.students[anchor_key] = {"HoTen": c.full_name, "NgaySinh": c.birth_date.isoformat(),
+                                    "MaLop": student.class_code}
     return out
 
 
-def _result(sources: Sources, sheets: ParsedSheets, counted: dict[str, Counter], key: str, anchor: str,
-            student: dict, held: dict, school_year: str, semester: str) -> dict[str, Any] | None:
+def _result(school: SourceRecords, held: SourceRecords, sheets: ParsedSheets, counted: dict | None, key: str,
+            anchor: str, student: Student, school_year: str, semester: str) -> SemesterResult | None:
     periods = ("1", "2") if semester == "CN" else (semester,)
     subjects = entered_subjects(sheets, key, periods)
-    if subjects is None or not student["ma_lop"][:1].isdigit():
+    if subjects is None or not (student.class_code or "")[:1].isdigit():
         return None
-    grade = int(student["ma_lop"][0])
+    grade = int(student.class_code[0])
     try:
         year = assess_student(StudentYear(school_year, grade, subjects))
     except MappingError:
@@ -92,62 +91,62 @@ def _result(sources: Sources, sheets: ParsedSheets, counted: dict[str, Counter],
     learning = year.learning[period]
     if learning is None:
         return None
-    values = [{"MaMon": code, **({"KetQuaDanhGia": v[period]} if isinstance(v[period], str)
-                                 else {"DiemTB": format_score(v[period]).replace(",", ".")})}
-              for code, v in year.subjects.items()]
-    training = _training(sources, key, held, semester)
-    present, absent = _absences(counted, key, held)
-    record = {"MaDinhDanh": anchor, "HocKy": semester, "Mon": values, "KetQuaHocTap": learning,
-              "KetQuaRenLuyen": training, "SoBuoiNghiCoPhep": present, "SoBuoiNghiKhongPhep": absent}
-    if semester == "CN" and training:
-        rules = rules_for(school_year, grade)
-        scores = [v["cn"] for v in year.subjects.values() if isinstance(v["cn"], Decimal)]
-        record["DanhHieu"] = title(learning, training, scores, rules)
-        record["LenLop"] = promotion(learning, training, present + absent, rules)
-    return record
+    before = held.results.get(f"{anchor}:{semester}")
+    training = _training(school, held, key, anchor, before, semester)
+    mine = (counted or {}).get(key, Counter()) if counted is not None else None
+    excused, unexcused = (mine.get("P", 0), mine.get("K", 0)) if mine is not None else \
+        ((before.absences_excused, before.absences_unexcused) if before else (0, 0))
+    fields = dict(student_id=anchor, school_year=school_year, period=semester,
+                  subjects={code: v[period] for code, v in year.subjects.items()}, learning=learning,
+                  training=training, absences_excused=excused, absences_unexcused=unexcused)
+    if semester != "CN" or not training:
+        return (YearResult if semester == "CN" else SemesterResult).model_construct(**fields)
+    rules = rules_for(school_year, grade)
+    scores = [v["cn"] for v in year.subjects.values() if isinstance(v["cn"], Decimal)]
+    return YearResult.model_construct(**fields, title=title(learning, training, scores, rules),
+                                      promotion=promotion(learning, training, excused + unexcused, rules),
+                                      absence_total=excused + unexcused)
 
 
-def _training(sources: Sources, key: str, held: dict, semester: str) -> str | None:
-    """Training is assessed by the homeroom teacher, not computed: vnEdu's (summary), else the CSDL's."""
+def _training(school: SourceRecords, held: SourceRecords, key: str, anchor: str, before: SemesterResult | None,
+              semester: str) -> str | None:
+    """Training is assessed by the homeroom teacher, not computed: the school's (its year summary),
+    else what the results source holds (for the year: derived from its two semesters)."""
     if semester == "CN":
-        summary = sources.get("vnedu", {}).get("tong_hop", {}).get(key) or {}
-        if summary.get("kq_ren_luyen"):
-            return summary["kq_ren_luyen"]
-        results = sources.get("csdl", {}).get("ket_qua", {})
-        anchor = held.get("MaDinhDanh")
-        hk1, hk2 = (results.get(f"{anchor}:{p}", {}).get("KetQuaRenLuyen") for p in ("1", "2"))
+        summary = school.summaries.get(key)
+        if summary is not None and summary.training:
+            return summary.training
+        hk1, hk2 = (getattr(held.results.get(f"{anchor}:{p}"), "training", None) for p in ("1", "2"))
         if hk1 and hk2:
             return year_training(hk1, hk2)
-    return held.get("KetQuaRenLuyen")
+    return before.training if before else None
 
 
-def student_list_file(sources: Sources, class_code: str | None) -> CsdlFile:
-    """The CSDL's students with class and status from the school's side, and vnEdu's students the
-    CSDL does not know yet as new rows (no Mã định danh: the CSDL issues one on import)."""
-    vnedu, csdl = sources.get("vnedu", {}), sources.get("csdl", {})
-    students_v, students_c = vnedu.get("hoc_sinh", {}), csdl.get("hoc_sinh", {})
+def student_list_file(sources: Sources | dict, class_code: str | None, roles: Roles | None = None) -> CsdlFile:
+    """The identity source's students with class and status from the school's side, and the school's
+    students it does not know yet as new rows (no Mã định danh: the CSDL issues one on import)."""
+    roles, school, anchor, _ = _parts(sources, roles)
     found: list = []
-    links = link_students(students_v, students_c, found)
-    by_anchor = {anchor: students_v[key] for key, anchor in links.items()}
+    links = link_students(school, anchor, found)
+    by_anchor = {anchor_key: school.students[key] for key, anchor_key in links.items()}
     out = CsdlFile()
-    for anchor, c in sorted(students_c.items(), key=lambda item: (item[1]["MaLop"], item[0])):
-        v = by_anchor.get(anchor, {})
-        record = {**c, "MaLop": v.get("ma_lop") or c["MaLop"],
-                  "TrangThai": STATUS_CODES.get(v.get("trang_thai") or "", c["TrangThai"])}
+    for anchor_key, c in sorted(anchor.students.items(), key=lambda item: (item[1].class_code, item[0])):
+        v = by_anchor.get(anchor_key)
+        status = (getattr(v.status, "value", v.status) if v is not None else None) or c.status
+        record = student_to_csdl(c.model_copy(update={"class_code": (v.class_code if v else None) or c.class_code,
+                                                      "status": status}))
         if not class_code or record["MaLop"] == class_code:
             out.records.append(record)
-    new = {d.keys.get("vnedu") for d in found if d.kind == "missing_student" and d.keys.get("vnedu")}
+    for anchor_key, reason in sorted(anchor.unreadable.items()):
+        name, cls = anchor.raw_names.get(anchor_key, ("", ""))
+        out.incomplete.append(f"{name} ({cls}): {anchor.title} giữ hồ sơ không đọc được — {reason}")
+    new = {d.keys.get(school.name) for d in found if d.kind == "missing_student" and d.keys.get(school.name)}
     for key in sorted(new):
-        v = students_v[key]
-        if class_code and v["ma_lop"] != class_code:
+        v = school.students[key]
+        if class_code and v.class_code != class_code:
             continue
-        gender = catalogs.gender(v["gioi_tinh"]).code if v.get("gioi_tinh") else None
-        if gender is None or not v.get("ngay_sinh"):
-            out.incomplete.append(f"{v['ho_ten']} ({v['ma_lop']}): thiếu giới tính hoặc ngày sinh")
+        if v.gender is None or v.birth_date is None:
+            out.incomplete.append(f"{v.full_name} ({v.class_code}): thiếu giới tính hoặc ngày sinh")
             continue
-        born = v["ngay_sinh"]
-        out.records.append({"MaDinhDanh": None, "SoDinhDanhCaNhan": v.get("so_dinh_danh_ca_nhan"), "HoTen": v["ho_ten"],
-                            "NgaySinh": f"{born[6:10]}-{born[3:5]}-{born[0:2]}", "GioiTinh": gender,
-                            "MaDanToc": catalogs.ethnicity(v.get("dan_toc") or "Kinh").code, "MaLop": v["ma_lop"],
-                            "TrangThai": STATUS_CODES.get(v.get("trang_thai") or "", "1")})
+        out.records.append(student_to_csdl(v.model_copy(update={"ministry_id": None})))
     return out

@@ -135,7 +135,8 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
             claims[best[1]].append((best[0], person.key))
         else:
             reason = "điểm giống thấp" if best[0] < LINK else "nhiều học sinh giống nhau"
-            result.doubts.append(Doubt(person.key, tuple((k, s) for s, k in ranked), reason))
+            # only candidates a person could take for this child: below DOUBT it is another child
+            result.doubts.append(Doubt(person.key, tuple((k, s) for s, k in ranked if s >= DOUBT), reason))
     for anchor, claimants in sorted(claims.items()):
         claimants.sort(reverse=True)
         top_score, top_key = claimants[0]

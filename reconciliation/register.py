@@ -16,11 +16,6 @@ from lienthong.store import queries
 from lienthong.store.tables import DiscrepancyRow
 
 
-def homeroom_teachers(classes: dict[str, dict]) -> dict[str, str]:
-    """Class code → its homeroom teacher (GVCN) as vnEdu's class list names them: who owns a difference."""
-    return {code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})" for code, c in classes.items() if c.get("gvcn_ho_ten")}
-
-
 def record(session: Session, found: list[Discrepancy], now: datetime, scope_classes: set[str] | None = None,
            assignees: dict[str, str] | None = None) -> Counter:
     """Apply one reconciliation's findings; returns counts of new, seen, reopened and closed.

@@ -14,17 +14,15 @@ from sqlmodel import Session
 from lienthong.config.settings import Settings
 from lienthong.connectors.registry import registry
 from lienthong.reconciliation.authority import ScoreAuthority, pushing_targets
-from lienthong.reconciliation.compare import SheetTable, reconcile
+from lienthong.mapping.registry import mappings
+from lienthong.mapping.sources import SourceRecords
+from lienthong.reconciliation.compare import Roles, SheetTable, person, reconcile
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import MatchResult, Person, match
-from lienthong.reconciliation.people import people
-from lienthong.reconciliation.register import homeroom_teachers, record
+from lienthong.reconciliation.register import record
 from lienthong.store import queries
 from lienthong.store.repository import snapshot_versions
 
-# What reconciliation reads of each source (source → entities).
-ENTITIES = {"gradebook": ("diem",), "vnedu": ("lop", "hoc_sinh", "diem", "diem_danh", "hanh_kiem", "tong_hop"),
-            "csdl": ("hoc_sinh", "ket_qua"), "portal": ("yeu_cau_bao_cao",)}
 VN_TZ = timezone(timedelta(hours=7))
 
 
@@ -33,18 +31,31 @@ def vn_time(at: datetime) -> str:
     return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(VN_TZ).isoformat(timespec="seconds")
 
 
-def load_sources(engine: sa.Engine) -> dict:
-    """Every stored pull and import, as reconciliation reads them (source → entity → key → payload)."""
+def extra_mappings(settings: Settings | None) -> dict:
+    """The mapping modules of platforms the configuration adds (their connectors name them)."""
+    if settings is None:
+        return {}
+    return {name: cls.mapping for name, cls in registry(settings).items()
+            if getattr(cls, "mapping", None) is not None and name in settings.platforms}
+
+
+def load_sources(engine: sa.Engine, settings: Settings | None = None) -> dict[str, SourceRecords]:
+    """Every stored pull and import as canonical records, by source: each platform's mapping
+    module reads the entities it declares."""
+    sources = {}
     with Session(engine) as session:
-        sources = {source: {entity: {k: p for k, (_, p) in snapshot_versions(session, source, entity).items()}
-                            for entity in entities} for source, entities in ENTITIES.items()}
-    for source in ("gradebook", "vnedu"):  # score sheets digested once, for the bulk comparison
-        sources[source]["diem"] = SheetTable(sources[source]["diem"])
+        for name, mapping in mappings(extra_mappings(settings)).items():
+            stored = {entity: {k: p for k, (_, p) in snapshot_versions(session, name, entity).items()}
+                      for entity in mapping.ENTITIES}
+            records = mapping.to_canonical(stored)
+            if records.sheets:  # score sheets digested once, for the bulk comparison
+                records.sheets = SheetTable(records.sheets)
+            sources[name] = records
     return sources
 
 
-def has_data(sources: dict) -> bool:
-    return any(records for entities in sources.values() for records in entities.values())
+def has_data(sources: dict[str, SourceRecords]) -> bool:
+    return any(s.raw_names or s.sheets or s.results or s.requests or s.summaries for s in sources.values())
 
 
 @dataclass
@@ -82,17 +93,19 @@ def scores_pushed(settings: Settings) -> bool:
 
 
 def reconcile_school(engine: sa.Engine, school_year: str, class_code: str | None = None,
-                     today: date | None = None, pushed: bool = False) -> Reconciliation:
+                     today: date | None = None, pushed: bool = False,
+                     settings: Settings | None = None) -> Reconciliation:
     """Reconcile every stored source (or one class), record the findings in the register.
-    ``pushed``: see `scores_pushed`."""
-    sources = load_sources(engine)
+    ``pushed``: see `scores_pushed`; ``settings``: roles and further platforms (defaults without)."""
+    sources = load_sources(engine, settings)
+    roles = Roles.from_settings(settings.authority if settings else None)
     gc.freeze()  # hundreds of thousands of loaded records live to the end: keep the collector off them
     if not has_data(sources):
         raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
     today = today or date.today()
-    found = [d for d in reconcile(sources, school_year, None, today, pushed)
+    found = [d for d in reconcile(sources, school_year, None, today, pushed, roles)
              if not class_code or d.class_code == class_code]
-    teachers = homeroom_teachers(sources["vnedu"].get("lop", {}))
+    teachers = sources[roles.school].teachers if roles.school in sources else {}
     at = datetime.now(timezone.utc)
     with Session(engine) as session:
         changes = record(session, found, at, {class_code} if class_code else None, teachers)
@@ -119,16 +132,17 @@ class StudentMatch:
         return Counter(link.method for link in self.result.links.values())
 
 
-def match_students(engine: sa.Engine) -> StudentMatch:
-    with Session(engine) as session:
-        csdl = {k: p for k, (_, p) in snapshot_versions(session, "csdl", "hoc_sinh").items()}
-        vnedu = {k: p for k, (_, p) in snapshot_versions(session, "vnedu", "hoc_sinh").items()}
-    if not csdl or not vnedu:
+def match_students(engine: sa.Engine, settings: Settings | None = None) -> StudentMatch:
+    """Which of the school's students is which of the identity source's, from the last pulls."""
+    roles = Roles.from_settings(settings.authority if settings else None)
+    sources = load_sources(engine, settings)
+    school, anchor = sources.get(roles.school), sources.get(roles.identity)
+    if not school or not anchor or not school.raw_names or not anchor.raw_names:
         raise NoData("Chưa có danh sách học sinh của cả CSDL và vnEdu: hãy chạy `lienthong sync --once` trước.")
-    anchors, bad_csdl = people("csdl", csdl)
-    others, bad_vnedu = people("vnedu", vnedu)
+    anchors = [person(anchor.name, k, s) for k, s in anchor.students.items()]
+    others = [person(school.name, k, s) for k, s in school.students.items()]
     return StudentMatch(match(anchors, others), {p.key: p for p in anchors}, {p.key: p for p in others},
-                        {"CSDL": bad_csdl, "vnEdu": bad_vnedu})
+                        {anchor.title: anchor.unreadable, school.title: school.unreadable})
 
 
 # --- files for the CSDL --------------------------------------------------------------------

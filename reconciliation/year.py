@@ -1,10 +1,11 @@
-"""Year results (cả năm): what the CSDL and vnEdu's year summary hold, against Circular 22
-applied to vnEdu's detailed scores of both semesters.
+"""Year results (cả năm): what the results source (the CSDL) and the school's own year summary
+(vnEdu's) hold, against Circular 22 applied to the school's detailed scores of both semesters.
 
 Compared per linked student: each subject's year value, the year learning level, the
-training level (the CSDL's against vnEdu's), the title and the promotion outcome (both
-recomputed from the recomputed learning level, the training level and the absences), and
-the absence total. vnEdu's own summary is checked against its own scores the same way.
+training level (the results source's against the school's), the title and the promotion
+outcome (both recomputed from the recomputed learning level, the training level and the
+absences), and the absence total. The school's own summary is checked against its own
+scores the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score
 from lienthong.mapping.vnedu import score_cells
+from lienthong.mapping.canonical import YearResult
+from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.discrepancy import Discrepancy
 
 TITLE_SHOWN = {**TITLE_WORDS, None: "không có danh hiệu"}
@@ -62,48 +65,40 @@ def _shown(value: Any) -> str:
     return format_score(value) if isinstance(value, Decimal) else str(value)
 
 
-def _number(value: Any) -> Any:
-    try:
-        return Decimal(str(value)) if value not in (None, "", "Đ", "CĐ") else value
-    except ArithmeticError:
-        return value
-
-
-def compare_year(results: dict, vnedu: dict, students_v: dict, links: dict[str, str],
-                 school_year: str, sheets: ParsedSheets | None = None) -> list[Discrepancy]:
-    """Every linked student's year results (the CSDL's ``CN`` record, vnEdu's summary) against
-    Circular 22 applied to both semesters of vnEdu's scores."""
-    summaries = vnedu.get("tong_hop", {})
-    sheets = sheets or ParsedSheets(vnedu.get("diem", {}))
+def compare_year(held: SourceRecords, school: SourceRecords, links: dict[str, str], school_year: str,
+                 sheets: ParsedSheets | None = None) -> list[Discrepancy]:
+    """Every linked student's year results (the results source's ``CN`` record, the school's own
+    year summary) against Circular 22 applied to both semesters of the school's scores."""
+    sheets = sheets or ParsedSheets(school.sheets)
     out: list[Discrepancy] = []
     for key, anchor in links.items():
-        held, summary = results.get(f"{anchor}:CN"), summaries.get(key)
-        student = students_v[key]
-        if (held is None and summary is None) or not student["ma_lop"][:1].isdigit():
+        result, summary = held.year_result(anchor), school.summaries.get(key)
+        student = school.students[key]
+        if (result is None and summary is None) or not (student.class_code or "")[:1].isdigit():
             continue
         subjects = entered_subjects(sheets, key, ("1", "2"))
         if subjects is None:
             continue
-        grade = int(student["ma_lop"][0])
+        grade = int(student.class_code[0])
         try:
             year = assess_student(StudentYear(school_year, grade, subjects))
         except MappingError:
             continue
-        context = _Student(student["ho_ten"], student["ma_lop"], {"vnedu": key, "csdl": anchor})
-        given = [(vnedu.get("hanh_kiem", {}).get(f"{key}:{p}") or {}).get("ket_qua_ren_luyen") for p in ("1", "2")]
+        who = _Student(student.full_name, student.class_code, {school.name: key, held.name: anchor})
+        given = [school.training.get(f"{key}:{p}") for p in ("1", "2")]
         conduct = year_training(*given) if all(given) else None  # the year's level, derived (Điều 8)
-        if held is not None:
-            out += _against(context, "csdl", "CSDL", _csdl_view(held), year, summary, school_year, grade, conduct)
+        if result is not None:
+            out += _against(who, held, school, held.name, held.title, result, year, summary, school_year, grade,
+                            conduct)
         if summary is not None:
-            out += _against(context, "vnedu_tonghop", "bảng tổng hợp vnEdu", _summary_view(summary), year, None,
-                            school_year, grade)
-        if held is not None and summary is not None and summary.get("tong_buoi_nghi") is not None:
-            total = int(held.get("SoBuoiNghiCoPhep") or 0) + int(held.get("SoBuoiNghiKhongPhep") or 0)
-            if total != summary["tong_buoi_nghi"]:
-                out.append(context.discrepancy(
-                    "absence_mismatch", "so_buoi_nghi", {"vnedu": summary["tong_buoi_nghi"], "csdl": total},
-                    f"Tổng số buổi nghỉ cả năm của em {context.name} ({context.cls}): vnEdu {summary['tong_buoi_nghi']}"
-                    f" – CSDL {total}", None, "Đối chiếu sổ điểm danh và cập nhật CSDL"))
+            out += _against(who, held, school, f"{school.name}_tonghop", f"bảng tổng hợp {school.title}", summary,
+                            year, None, school_year, grade)
+        if result is not None and summary is not None and summary.absence_total is not None:
+            if result.absence_total != summary.absence_total:
+                out.append(who.discrepancy(
+                    "absence_mismatch", "so_buoi_nghi", {school.name: summary.absence_total, held.name: result.absence_total},
+                    f"Tổng số buổi nghỉ cả năm của em {who.name} ({who.cls}): {school.title} {summary.absence_total}"
+                    f" – {held.title} {result.absence_total}", None, f"Đối chiếu sổ điểm danh và cập nhật {held.title}"))
     return out
 
 
@@ -117,64 +112,52 @@ class _Student:
                            suggestion=suggestion)
 
 
-def _csdl_view(held: dict) -> dict[str, Any]:
-    return {"subjects": {m["MaMon"]: _number(m.get("DiemTB") if m.get("DiemTB") is not None else m.get("KetQuaDanhGia"))
-                         for m in held.get("Mon") or []},
-            "learning": held.get("KetQuaHocTap"), "training": held.get("KetQuaRenLuyen"),
-            "title": held.get("DanhHieu"), "promotion": held.get("LenLop"),
-            "absences": int(held.get("SoBuoiNghiCoPhep") or 0) + int(held.get("SoBuoiNghiKhongPhep") or 0)}
-
-
-def _summary_view(summary: dict) -> dict[str, Any]:
-    return {"subjects": {code: _number(v) for code, v in (summary.get("mon") or {}).items()},
-            "learning": summary.get("kq_hoc_tap"), "training": summary.get("kq_ren_luyen"),
-            "title": summary.get("danh_hieu"), "promotion": summary.get("len_lop"),
-            "absences": summary.get("tong_buoi_nghi")}
-
-
-def _against(who: _Student, source: str, label: str, held: dict, year, summary: dict | None, school_year: str,
-             grade: int, conduct: str | None = None) -> list[Discrepancy]:
-    """One source's year results against the recomputation."""
+def _against(who: _Student, held: SourceRecords, school: SourceRecords, source: str, label: str, result: YearResult,
+             year, summary: YearResult | None, school_year: str, grade: int,
+             conduct: str | None = None) -> list[Discrepancy]:
+    """One source's year results against the recomputation (``source``: its name in the records)."""
     out = []
-    fix = "Gửi lại kết quả cả năm lên CSDL sau khi Hiệu trưởng duyệt" if source == "csdl" else \
-        "Tính lại tổng hợp cuối năm trên vnEdu"
-    for code, value in held["subjects"].items():
+    from_results = source == held.name
+    fix = f"Gửi lại kết quả cả năm lên {held.title} sau khi Hiệu trưởng duyệt" if from_results else \
+        f"Tính lại tổng hợp cuối năm trên {school.title}"
+    for code, value in result.subjects.items():
         expected = year.subjects.get(code, {}).get("cn")
         if expected is None or value is None or value == expected:
             continue
         info = catalogs.subject(code)
         out.append(who.discrepancy(
-            "average_mismatch", f"{source}.cn.{code}", {source: _shown(value), "vnedu": _shown(expected)},
+            "average_mismatch", f"{source}.cn.{code}", {source: _shown(value), school.name: _shown(expected)},
             f"{'ĐTB' if not info.by_comment else 'Kết quả'} cả năm môn {info.name} của em {who.name} ({who.cls}): "
-            f"{label} {_shown(value)} – tính lại từ điểm vnEdu {_shown(expected)}", code, fix))
+            f"{label} {_shown(value)} – tính lại từ điểm {school.title} {_shown(expected)}", code, fix))
     learning = year.learning["cn"]
-    if learning and held["learning"] and held["learning"] != learning:
+    if learning and result.learning and result.learning != learning:
         out.append(who.discrepancy(
-            "result_mismatch", f"{source}.cn.KetQuaHocTap", {source: held["learning"], "vnedu": learning},
-            f"Kết quả học tập cả năm của em {who.name} ({who.cls}): {label} «{LEVEL_WORDS[held['learning']]}» – tính "
+            "result_mismatch", f"{source}.cn.KetQuaHocTap", {source: result.learning, school.name: learning},
+            f"Kết quả học tập cả năm của em {who.name} ({who.cls}): {label} «{LEVEL_WORDS[result.learning]}» – tính "
             f"lại theo Thông tư 22 «{LEVEL_WORDS[learning]}»", None, fix))
-    training = (summary or {}).get("kq_ren_luyen") or conduct or held["training"]
-    if source == "csdl" and (conduct or (summary or {}).get("kq_ren_luyen")) and held["training"] != training:
+    given = (summary.training if summary else None) or conduct
+    training = given or result.training
+    if from_results and given and result.training != training:
         out.append(who.discrepancy(
-            "result_mismatch", "csdl.cn.KetQuaRenLuyen", {"csdl": held["training"], "vnedu": training},
-            f"Kết quả rèn luyện cả năm của em {who.name} ({who.cls}): CSDL «{LEVEL_WORDS.get(held['training'], '')}» – "
-            f"vnEdu «{LEVEL_WORDS[training]}»", None, fix))
+            "result_mismatch", f"{source}.cn.KetQuaRenLuyen", {source: result.training, school.name: training},
+            f"Kết quả rèn luyện cả năm của em {who.name} ({who.cls}): {held.title} "
+            f"«{LEVEL_WORDS.get(result.training, '')}» – {school.title} «{LEVEL_WORDS[training]}»", None, fix))
     if not learning or not training:
         return out
     rules = rules_for(school_year, grade)
     scores = [v["cn"] for v in year.subjects.values() if isinstance(v["cn"], Decimal)]
     award = title(learning, training, scores, rules)
-    if held["title"] != award and (held["title"] or held["learning"]):
+    if result.title != award and (result.title or result.learning):
         out.append(who.discrepancy(
-            "result_mismatch", f"{source}.cn.DanhHieu", {source: held["title"], "vnedu": award},
-            f"Danh hiệu của em {who.name} ({who.cls}): {label} «{TITLE_SHOWN[held['title']]}» – tính lại theo Thông tư "
+            "result_mismatch", f"{source}.cn.DanhHieu", {source: result.title, school.name: award},
+            f"Danh hiệu của em {who.name} ({who.cls}): {label} «{TITLE_SHOWN[result.title]}» – tính lại theo Thông tư "
             f"22 «{TITLE_SHOWN[award]}»", None, fix))
-    absences = held["absences"] if held["absences"] is not None else (summary or {}).get("tong_buoi_nghi")
-    if absences is not None and held["promotion"]:
+    absences = result.absence_total if result.absence_total is not None else (summary.absence_total if summary else None)
+    if absences is not None and result.promotion:
         outcome = promotion(learning, training, absences, rules)
-        if held["promotion"] != outcome:
+        if result.promotion != outcome:
             out.append(who.discrepancy(
-                "result_mismatch", f"{source}.cn.LenLop", {source: held["promotion"], "vnedu": outcome},
-                f"Kết quả lên lớp của em {who.name} ({who.cls}): {label} «{PROMOTION_WORDS[held['promotion']]}» – "
+                "result_mismatch", f"{source}.cn.LenLop", {source: result.promotion, school.name: outcome},
+                f"Kết quả lên lớp của em {who.name} ({who.cls}): {label} «{PROMOTION_WORDS[result.promotion]}» – "
                 f"tính lại theo Thông tư 22 «{PROMOTION_WORDS[outcome]}»", None, fix))
     return out

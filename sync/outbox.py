@@ -109,7 +109,7 @@ def window_open(windows: list, entity: str, semester: str, now: datetime) -> boo
     for window in windows:
         if window.kind.value != kind or window.semester.value != semester:
             continue
-        closed = not window.is_open(now) if window.platform.value == "school" else window.locked
+        closed = not window.is_open(now) if window.platform == "school" else window.locked
         if closed:
             return False
     return True

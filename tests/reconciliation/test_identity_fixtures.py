@@ -232,9 +232,26 @@ def test_a_close_but_not_sure_record_is_a_low_score_doubt():
     assert match(anchors, others) == MatchResult(doubts=[Doubt("1000000072", (("7900000072", 0.89),), LOW)])
 
 
-@pytest.mark.xfail(strict=True, reason="_scored offers the top 3 of the grade as a doubt's candidates whatever they "
-                   "score: other children of the class (Vũ Văn Tùng scores 0.2315 against Nguyễn Văn An) are listed "
-                   "for the teacher to confirm, though below DOUBT they would be no match at all")
+def test_a_doubt_shows_the_three_best_candidates_best_first():
+    anchors = [csdl("7900000091", "Nguyễn Văn An", cls="8A2"),  # 0.95: another class
+               csdl("7900000092", "Nguyễn Văn An", born=date(2013, 12, 5)),  # 0.94: day and month swapped
+               csdl("7900000093", "Nguyễn Văn Anh"),  # 0.981: one letter more
+               csdl("7900000094", "Nguyễn Văn An", born=date(2013, 9, 9))]  # 0.7: another birth date
+    others = [vnedu("1000000091", "Nguyễn Văn An")]
+    assert score(others[0], anchors[3]) == 0.7
+    assert match(anchors, others) == MatchResult(doubts=[
+        Doubt("1000000091", (("7900000093", 0.981), ("7900000091", 0.95), ("7900000092", 0.94)), SAME)])
+
+
+def test_an_anchor_linked_by_ministry_id_is_no_candidate_for_a_record_short_of_link():
+    anchors = [csdl("7900000041", "Lê Văn Hùng", born=date(2013, 4, 3), cls="8A2")]
+    others = [vnedu("1000000041", "Lê Văn Hùng", born=date(2013, 4, 3), cls="8A2", ministry_id="7900000041"),
+              vnedu("1000000042", "Lê Văn Hùng", born=date(2013, 3, 4), cls="8A1")]  # 0.89 against it
+    assert score(others[1], anchors[0]) == 0.89
+    assert match(anchors, others) == MatchResult(links={"1000000041": Link("1000000041", "7900000041", "ministry_id")},
+                                                 unmatched=["1000000042"])
+
+
 def test_a_doubt_offers_only_candidates_scoring_at_least_doubt():
     anchors = [csdl("7900000031", "Nguyễn Văn An"), csdl("7900000032", "Nguyễn Văn An"),
                csdl("7900000033", "Vũ Văn Tùng", born=date(2013, 1, 9))]
@@ -358,9 +375,6 @@ def test_reconcile_reports_a_low_score_doubt_and_a_gender_tie_from_an_export():
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="link_students reports every candidate of an open identity doubt as a "
-                   "missing_student «có trên CSDL nhưng không có trên vnEdu», although a vnEdu record may be that "
-                   "very student (only links and duplicates count as present)")
 def test_the_candidates_of_an_open_doubt_are_not_reported_missing_from_vnedu():
     found = reconcile(CLASSES, "2026-2027", "1", TODAY)
     assert [d.keys["csdl"] for d in found if d.kind == "missing_student" and "vnedu" not in d.keys] == ["7900000107"]

@@ -13,7 +13,7 @@ from lienthong.reconciliation.service import load_sources
 from lienthong.mapping.normalize import parse_score
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.compare import reconcile
-from lienthong.reconciliation.register import homeroom_teachers, record
+from lienthong.reconciliation.register import record
 from lienthong.store.tables import AuditLogRow, DiscrepancyRow, OutboxItemRow
 from lienthong.store import audit
 from lienthong.sync.run import RunOptions, run_once
@@ -34,7 +34,7 @@ def register(engine) -> dict[str, DiscrepancyRow]:
     sources = load_sources(engine)
     found = reconcile(sources, "2026-2027", None, pinned().date())
     with Session(engine) as session:
-        record(session, found, NOW, None, homeroom_teachers(sources["vnedu"]["lop"]))
+        record(session, found, NOW, None, sources["vnedu"].teachers)
         session.commit()
         return {row.id: row for row in session.exec(select(DiscrepancyRow))}
 

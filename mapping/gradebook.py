@@ -1,0 +1,15 @@
+"""The teachers' gradebooks (imported Excel files) as canonical data: score sheets only,
+in the contract's ScoreSheet shape, keyed "student:subject:semester" by vnEdu's student code."""
+
+from __future__ import annotations
+
+from lienthong.mapping.sources import Payloads, SourceRecords
+
+SOURCE, TITLE, FULL_TITLE = "gradebook", "sổ điểm", "sổ điểm của giáo viên"
+ENTITIES = ("diem",)
+
+
+def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
+    records = SourceRecords(SOURCE, TITLE, FULL_TITLE)
+    records.sheets = stored.get("diem", {})
+    return records
