@@ -18,10 +18,11 @@ from lienthong.assessment.engine import assess_student
 from lienthong.cli.assess import parse_student
 from lienthong.cli.simulate import wait_until_stopped
 from lienthong.cli.sync_commands import print_summary
-from lienthong.config.settings import CsdlSettings, PortalSettings, Settings, VneduSettings
+from lienthong.config.settings import Settings
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, format_score, given_name_sort_key
+from lienthong.simulators.demo_config import DEFAULT_PORTS, DEMO_SECRETS, platform_settings
 from lienthong.simulators.gradebooks import score_book
 from lienthong.simulators.server import Simulators
 from lienthong.store.db import make_engine, migrate
@@ -30,7 +31,6 @@ from lienthong.sync import service as sync_service
 
 LEVEL_SHOWN = {**LEVEL_WORDS, None: "—"}
 PROMOTION_SHOWN = {**PROMOTION_WORDS, None: "—"}
-DEMO_PORTS = {"vnedu": 8101, "csdl": 8102, "portal": 8103}
 
 
 def now() -> datetime:
@@ -39,7 +39,7 @@ def now() -> datetime:
 
 def _start(sims: Simulators) -> None:
     try:
-        sims.start("127.0.0.1", DEMO_PORTS)
+        sims.start("127.0.0.1", DEFAULT_PORTS)
     except OSError:  # a port is taken (another demo?): any free ports will do
         sims.stop()
         sims.start("127.0.0.1", {})
@@ -53,13 +53,10 @@ def _settings(sims: Simulators, url: str, var: Path) -> Settings:
     secrets.parent.mkdir(parents=True, exist_ok=True)
     secrets.touch(mode=0o600)
     secrets.chmod(0o600)  # an older file keeps its mode otherwise
-    secrets.write_text('vnedu_client_secret = "demo-secret"\ncsdl_password = "demo"\nportal_api_key = "demo-key"\n',
-                       encoding="utf-8")
+    secrets.write_text("".join(f'{key} = "{value}"\n' for key, value in DEMO_SECRETS.items()), encoding="utf-8")
+    urls = {name: server.url for name, server in sims.servers.items()}
     return Settings(ma_truong=school.ma_truong, school_year=school.school_year, database_url=url, secrets_file=secrets,
-                    vnedu=VneduSettings(base_url=sims.servers["vnedu"].url, client_id="lienthong-demo"),
-                    csdl=CsdlSettings(endpoint=sims.servers["csdl"].url + "/csdl", username="demo"),
-                    portal=PortalSettings(base_url=sims.servers["portal"].url, ma_tinh=school.province_code,
-                                          ma_xa=school.commune_code))
+                    **platform_settings(urls, school.province_code, school.commune_code))
 
 
 def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), console: Console | None = None) -> int:

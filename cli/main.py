@@ -86,9 +86,9 @@ def simulate(
     students: int = typer.Option(2000, help="Số học sinh của trường mô phỏng."),
     faults: str = typer.Option("none", help="Hồ sơ lỗi: none, flaky hoặc hostile."),
     host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe (chỉ nên là loopback)."),
-    vnedu_port: int = typer.Option(8101, help="Cổng vnEdu (0: tự chọn cổng trống)."),
-    csdl_port: int = typer.Option(8102, help="Cổng CSDL ngành (0: tự chọn)."),
-    portal_port: int = typer.Option(8103, help="Cổng cổng báo cáo của Sở (0: tự chọn)."),
+    port: list[str] = typer.Option([], "--port", help="Cổng của một hệ thống, dạng TÊN=CỔNG (0: tự chọn cổng trống), "
+                                                      "lặp lại cho từng hệ thống; mặc định vnedu=8101, csdl=8102, "
+                                                      "portal=8103."),
     manifest: Path = typer.Option(None, help="Ghi bản kê các khác biệt đã cài vào tệp JSON này."),
     files: Path = typer.Option(None, "--files", help="Chỉ ghi bộ tệp Excel của trường (vnEdu, CSDL, sổ điểm giáo "
                                                       "viên) vào thư mục này rồi dừng, không chạy dịch vụ."),
@@ -100,8 +100,7 @@ def simulate(
 
     if files:
         raise typer.Exit(write_files(seed, students, files, today, manifest))
-    raise typer.Exit(run_simulators(seed=seed, students=students, faults=faults, host=host,
-                                    ports={"vnedu": vnedu_port, "csdl": csdl_port, "portal": portal_port},
+    raise typer.Exit(run_simulators(seed=seed, students=students, faults=faults, host=host, ports=port,
                                     manifest=manifest))
 
 
@@ -261,9 +260,9 @@ def import_gradebook(
 ) -> None:
     """Nhập sổ điểm của giáo viên (như `lienthong import --kind gradebook`)."""
     from lienthong.cli.import_command import run_import
-    from lienthong.sync.file_import import Wanted
+    from lienthong.sync.file_import import OWNER_KIND, Wanted
 
-    raise typer.Exit(run_import([path], "gradebook", Wanted(None, semester, None, subject), column_map, False,
+    raise typer.Exit(run_import([path], OWNER_KIND, Wanted(None, semester, None, subject), column_map, False,
                                 _actor()))
 
 

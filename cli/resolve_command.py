@@ -10,7 +10,9 @@ from rich.table import Table
 from sqlmodel import Session
 
 from lienthong.config.settings import Settings
+from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
+from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.tables import DiscrepancyRow
 
@@ -49,10 +51,13 @@ def propose(discrepancy_id: str, value: str, reason: str, actor: str) -> int:
 
 
 def approve(discrepancy_id: str, reason: str, actor: str) -> int:
+    authority = ScoreAuthority.from_settings(Settings().authority.scores)
+    targets = ", ".join(titles().get(t, t) for t in authority.targets)
+
     def step(session: Session, now: datetime) -> str:
-        released = resolution.approve(session, discrepancy_id, actor, now, reason)
+        released = resolution.approve(session, discrepancy_id, actor, now, reason, authority)
         return (f"Đã duyệt khác biệt {discrepancy_id}"
-                + (f"; {released} thay đổi sẽ được gửi lên vnEdu ở lần đồng bộ tới." if released else "."))
+                + (f"; {released} thay đổi sẽ được gửi lên {targets} ở lần đồng bộ tới." if released else "."))
     return run_step(step)
 
 

@@ -7,23 +7,41 @@ import sys
 import threading
 from pathlib import Path
 
+from lienthong.simulators.demo_config import DEFAULT_PORTS
 from lienthong.simulators.faults import PROFILES
 from lienthong.simulators.server import Simulators
 
 
-def run_simulators(seed: int, students: int, faults: str, host: str, ports: dict[str, int],
+def parse_ports(given: list[str]) -> dict[str, int]:
+    """``["vnedu=0", …]`` over the simulators' default ports; a bad entry is a `ValueError` saying why."""
+    ports = dict(DEFAULT_PORTS)
+    for entry in given:
+        name, _, number = entry.partition("=")
+        if name not in DEFAULT_PORTS or not number.isdigit() or int(number) > 65535:
+            raise ValueError(f"--port {entry!r}: cần dạng TÊN=CỔNG với TÊN là {', '.join(DEFAULT_PORTS)} và cổng "
+                             "từ 0 đến 65535")
+        ports[name] = int(number)
+    return ports
+
+
+def run_simulators(seed: int, students: int, faults: str, host: str, ports: list[str],
                    manifest: Path | None) -> int:
     if faults not in PROFILES:
         print(f"Hồ sơ lỗi không hợp lệ: {faults!r} (chọn: {', '.join(PROFILES)})", file=sys.stderr)
+        return 2
+    try:
+        chosen = parse_ports(ports)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     sims = Simulators.create(seed=seed, students=students)
     sims.set_faults(PROFILES[faults])
     if manifest:
         sims.write_manifest(manifest)
     try:
-        sims.start(host, ports)
+        sims.start(host, chosen)
     except OSError as exc:
-        print(f"Không mở được cổng: {exc}. Hãy dùng cổng khác (--vnedu-port 0 …).", file=sys.stderr)
+        print(f"Không mở được cổng: {exc}. Hãy dùng cổng khác (ví dụ --port {next(iter(chosen))}=0).", file=sys.stderr)
         return 1
     for name, url in sims.urls().items():
         print(f"{name} {url}", flush=True)

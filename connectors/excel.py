@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
@@ -117,3 +117,25 @@ def find_header(rows: list[tuple], wanted: dict[str, Iterable[str]], required: I
 def title_text(rows: list[tuple], before: int) -> str:
     """The title rows above the header, folded, for checking year, semester and class."""
     return fold(" ".join(str(v) for row in rows[:before] for v in row if v is not None))
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """One kind of file a platform's users export or keep, declared by that platform's package.
+
+    ``detect`` says from the first rows of a sheet whether the file is of this kind (kinds are
+    tried in ``rank`` order); ``read`` reads it (`Expect`: what the user said the file is,
+    ``column_map``: ``--map``); ``records`` turns what was read into the platform's stored
+    records (its mapping module). ``periods``: ``semester``, ``year`` or ``any``; ``owner``: a
+    later file is newer truth (a teacher's gradebook, the owner of scores).
+    """
+
+    name: str
+    source: str
+    words: str
+    detect: Callable[[list[tuple]], bool]
+    read: Callable[[bytes, Any, dict | None], "ExcelRead"]
+    records: Callable[["ExcelRead"], Any]
+    rank: int = 50
+    periods: str = "any"
+    owner: bool = False

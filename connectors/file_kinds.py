@@ -1,26 +1,26 @@
 """Which export a workbook is, from its header and title rows (never from its file name).
 
-``csdl-hocsinh`` and ``csdl-ketqua`` are the ministry's templates (a ``Mã lớp`` column);
-``vnedu-tonghop`` is vnEdu's year summary (``Tổng số buổi nghỉ``, no ``Mã lớp``);
-``vnedu-sodiem`` is vnEdu's score book (score columns and vnEdu's hidden ``ID`` column);
-any other table with a name column and score columns is a teacher's ``gradebook``.
+Each platform's package declares its kinds (`FileKind`: how to detect, read and store one);
+they are tried in rank order: the ministry's templates (a ``Mã lớp`` column), vnEdu's year
+summary, vnEdu's score book (score columns and vnEdu's hidden ``ID`` column), and last any
+other table with a name column and score columns — a teacher's gradebook.
 """
 
 from __future__ import annotations
 
-from lienthong.connectors.csdl.excel import RESULT_COLUMNS, STUDENT_COLUMNS, STUDENT_REQUIRED
+from lienthong.connectors.csdl import excel as csdl_files
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import find_header, open_workbook, rows_of
-from lienthong.connectors.gradebook.excel import detect_columns
-from lienthong.connectors.vnedu.excel import SUMMARY_COLUMNS, SUMMARY_REQUIRED
+from lienthong.connectors.excel import FileKind, open_workbook, rows_of
+from lienthong.connectors.gradebook import excel as gradebook_files
+from lienthong.connectors.vnedu import excel as vnedu_files
 from lienthong.mapping.errors import LegacyEncodingError
 from lienthong.mapping.legacy_encoding import detect_legacy_encoding
 
-KINDS = ("vnedu-sodiem", "vnedu-tonghop", "csdl-hocsinh", "csdl-ketqua", "gradebook")
-WORDS = {"vnedu-sodiem": "sổ điểm môn học xuất từ vnEdu", "vnedu-tonghop": "bảng tổng hợp kết quả cuối năm của vnEdu",
-         "csdl-hocsinh": "danh sách học sinh của CSDL ngành", "csdl-ketqua": "kết quả học tập của CSDL ngành",
-         "gradebook": "sổ điểm cá nhân của giáo viên"}
-_RESULT_DETECT = ("ma_lop", "ma_dinh_danh", "kq_hoc_tap", "kq_ren_luyen")
+# Every kind declared by the platforms' packages, in the order they are tried.
+FILE_KINDS: dict[str, FileKind] = {k.name: k for k in sorted(
+    (*vnedu_files.FILE_KINDS, *csdl_files.FILE_KINDS, *gradebook_files.FILE_KINDS), key=lambda k: k.rank)}
+KINDS = tuple(FILE_KINDS)
+WORDS = {name: kind.words for name, kind in FILE_KINDS.items()}
 
 
 class UnknownKind(FileFormatError):
@@ -28,16 +28,7 @@ class UnknownKind(FileFormatError):
 
 
 def kind_of_rows(rows: list[tuple]) -> str | None:
-    if find_header(rows, STUDENT_COLUMNS, STUDENT_REQUIRED):
-        return "csdl-hocsinh"
-    if find_header(rows, SUMMARY_COLUMNS, SUMMARY_REQUIRED):
-        return "vnedu-tonghop"
-    if find_header(rows, RESULT_COLUMNS, _RESULT_DETECT):
-        return "csdl-ketqua"
-    located = detect_columns(rows)
-    if located:
-        return "vnedu-sodiem" if located[1].row_id is not None and located[1].code is not None else "gradebook"
-    return None
+    return next((name for name, kind in FILE_KINDS.items() if kind.detect(rows)), None)
 
 
 def detect_kind(data: bytes) -> str:

@@ -35,16 +35,6 @@ from lienthong.mapping.normalize import (
 )
 
 
-class Platform(str, Enum):
-    """The systems lienthong keeps consistent."""
-
-    SCHOOL = "school"
-    VNEDU = "vnedu"
-    CSDL = "csdl"
-    PORTAL = "portal"
-    GRADEBOOK = "gradebook"
-
-
 class Semester(str, Enum):
     HK1 = "1"
     HK2 = "2"

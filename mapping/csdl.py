@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from lienthong.mapping.canonical import SemesterResult, Student, YearResult
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import format_score
-from lienthong.mapping.sources import Payloads, SourceRecords
+from lienthong.mapping.sources import FileRecords, Payloads, SourceRecords
 
 
 def student_from_csdl(item: dict[str, Any], student_id: str | None = None) -> Student:
@@ -90,3 +90,32 @@ def student_to_csdl(student: Student) -> dict[str, Any]:
     return {"MaDinhDanh": student.ministry_id, "SoDinhDanhCaNhan": student.personal_id, "HoTen": student.full_name,
             "NgaySinh": student.birth_date.isoformat(), "GioiTinh": code(student.gender),
             "MaDanToc": student.ethnicity_code, "MaLop": student.class_code, "TrangThai": code(student.status) or "1"}
+
+
+# --- the ministry's Excel exports as stored records (`connectors.csdl.excel.FILE_KINDS`) -----
+
+def _file_records(read: Any, entity: str) -> FileRecords:
+    out = FileRecords(school_year=read.info.get("school_year"))
+    classes = set()
+    for record in read.records:
+        if not record["MaDinhDanh"]:
+            out.notes.append((0, f"Em {record.get('HoTen', '')} chưa có Mã định danh Bộ GD&ĐT: chưa lưu",
+                              "Mã định danh Bộ GD&ĐT"))
+            continue
+        if entity == "hoc_sinh":
+            out.stored.append(("hoc_sinh", record["MaDinhDanh"], record))
+            classes.add(record["MaLop"])
+        else:
+            out.stored.append(("ket_qua", f"{record['MaDinhDanh']}:{record['HocKy']}", record))
+            out.semesters = sorted({*out.semesters, record["HocKy"]})
+            out.cells += len(record["Mon"])
+    out.classes = sorted((classes | (read.info.get("classes") or set())) - {""})
+    return out
+
+
+def student_list_records(read: Any) -> FileRecords:
+    return _file_records(read, "hoc_sinh")
+
+
+def results_records(read: Any) -> FileRecords:
+    return _file_records(read, "ket_qua")

@@ -3,7 +3,9 @@ in the contract's ScoreSheet shape, keyed "student:subject:semester" by vnEdu's 
 
 from __future__ import annotations
 
-from lienthong.mapping.sources import Payloads, SourceRecords
+from typing import Any
+
+from lienthong.mapping.sources import FileRecords, Payloads, SourceRecords, score_sheets_read
 
 SOURCE, TITLE, FULL_TITLE = "gradebook", "sổ điểm", "sổ điểm của giáo viên"
 ENTITIES = ("diem",)
@@ -13,3 +15,10 @@ def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
     records = SourceRecords(SOURCE, TITLE, FULL_TITLE)
     records.sheets = stored.get("diem", {})
     return records
+
+
+def gradebook_records(read: Any) -> FileRecords:
+    """A teacher's gradebook: its score sheets (with the class the teacher wrote)."""
+    out = FileRecords()
+    score_sheets_read(read, out, "vnEdu", extra={"lop": "lop"})
+    return out

@@ -35,3 +35,8 @@ def canonical(sources: dict[str, Any], extra: dict[str, Any] | None = None) -> d
 def sheet_payload(target: str, **sheet: Any) -> dict[str, Any]:
     """The wire payload of one score sheet for ``target`` (see `mapping.vnedu.sheet_payload`)."""
     return MAPPINGS[target].sheet_payload(**sheet)
+
+
+def titles(extra: dict[str, Any] | None = None) -> dict[str, str]:
+    """How people call each source (``vnEdu``, ``CSDL``, ``sổ điểm``…)."""
+    return {name: module.TITLE for name, module in mappings(extra).items()}

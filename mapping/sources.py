@@ -56,3 +56,53 @@ class SourceMapping(Protocol):
 
 def empty(mapping: SourceMapping | ModuleType) -> SourceRecords:
     return SourceRecords(mapping.SOURCE, mapping.TITLE, mapping.FULL_TITLE)
+
+
+@dataclass
+class FileRecords:
+    """What a platform's mapping makes of one read file: the records to store, and what the file
+    says about itself for the import report."""
+
+    stored: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (entity, key, payload)
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # (row, Vietnamese reason, column)
+    notes: list[tuple[int, str, str]] = field(default_factory=list)
+    semesters: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    school_year: str | None = None
+    cells: int = 0
+
+
+def trimmed(values: Any) -> list:
+    values = list(values)
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def wire_value(value: Any) -> str | None:
+    """A read value as the platforms write it (``8.5``, ``Đ``), ``None`` for a blank."""
+    return None if value is None else (value if isinstance(value, str) else f"{value}".removesuffix(".0"))
+
+
+def score_sheets_read(read: Any, out: FileRecords, source_title: str, extra: dict[str, str] | None = None) -> list:
+    """The score sheets of a read score book, keyed "student:subject:semester" (a row without a
+    student code is refused, saying so); returns the records that had a code."""
+    kept = []
+    for record in read.records:
+        if not record["ma_hoc_sinh"]:
+            out.refused.append((record["dong"], f"Em {record['ho_ten']} ({record['lop']}) không có Mã học sinh "
+                                                f"{source_title} nên chưa đối chiếu được: hãy thêm cột Mã học sinh",
+                                "Mã học sinh"))
+            continue
+        payload = {"ma_hoc_sinh": record["ma_hoc_sinh"], "ma_mon": record["ma_mon"], "hoc_ky": int(record["hoc_ky"]),
+                   "ddg_tx": trimmed(wire_value(v) for v in record["tx"]), "ddg_gk": wire_value(record["gk"]),
+                   "ddg_ck": wire_value(record["ck"]), "nhan_xet": record.get("nhan_xet") or "",
+                   **{name: record[field_] for name, field_ in (extra or {}).items()}}
+        out.cells += sum(v is not None for v in [*record["tx"], record["gk"], record["ck"]])
+        out.stored.append(("diem", f"{payload['ma_hoc_sinh']}:{payload['ma_mon']}:{payload['hoc_ky']}", payload))
+        kept.append(record)
+    sheets = read.info.get("sheets", [])
+    out.semesters = sorted({s["semester"] for s in sheets})
+    out.classes = sorted({s["class_code"] for s in sheets if s.get("class_code")})
+    out.school_year = next((s["school_year"] for s in sheets if s.get("school_year")), None)
+    return kept

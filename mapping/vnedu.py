@@ -13,7 +13,7 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, Student, YearResult
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import clean_name, format_date, format_score, parse_date, parse_mark, parse_score
-from lienthong.mapping.sources import Payloads, SourceRecords
+from lienthong.mapping.sources import FileRecords, Payloads, SourceRecords, score_sheets_read
 
 DATA_KINDS = {"diem": "diem", "diem_danh": "diem_danh", "hanh_kiem": "hanh_kiem"}
 CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")  # a score sheet's cells, compared one by one
@@ -162,3 +162,34 @@ def _wire_cell(value: Any) -> str | None:
     if isinstance(value, Decimal):
         return f"{value}".removesuffix(".0")
     return value
+
+
+# --- vnEdu's Excel exports as stored records (`connectors.vnedu.excel.FILE_KINDS`) ----------
+
+def file_student(code: str, name: str, born: str | None, class_code: str | None) -> dict[str, Any]:
+    """vnEdu's student as far as its exports show one: no gender, status or IDs of other platforms."""
+    return {"ma_hoc_sinh": code, "ho_ten": name, "ngay_sinh": born, "ma_lop": class_code, "gioi_tinh": None,
+            "trang_thai": None, "ma_dinh_danh_bo": None, "so_dinh_danh_ca_nhan": None, "tu_tep": True}
+
+
+def score_book_records(read: Any) -> FileRecords:
+    """vnEdu's ``Sổ điểm môn học``: its score sheets, and its students (with a birth date)."""
+    out = FileRecords()
+    for record in score_sheets_read(read, out, TITLE):
+        if record.get("ngay_sinh"):
+            out.stored.append(("hoc_sinh", record["ma_hoc_sinh"], file_student(
+                record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["lop"])))
+    return out
+
+
+def summary_records(read: Any) -> FileRecords:
+    """vnEdu's year summary: one ``tong_hop`` record per student, and the student."""
+    out = FileRecords(semesters=["CN"])
+    for record in read.records:
+        out.stored.append(("tong_hop", record["ma_hoc_sinh"], record))
+        out.stored.append(("hoc_sinh", record["ma_hoc_sinh"], file_student(
+            record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["ma_lop"])))
+        out.cells += len(record["mon"])
+    out.classes = sorted({s["class_code"] for s in read.info["sheets"]})
+    out.school_year = next((s["school_year"] for s in read.info["sheets"] if s.get("school_year")), None)
+    return out

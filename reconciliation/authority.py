@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from lienthong.config.settings import ScoreAuthoritySettings
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.registry import sheet_payload
@@ -34,15 +35,15 @@ class ScoreAuthority:
     """Who owns score sheets, which platforms must equal the owner, and which changes need the
     principal (``[authority.scores]`` in the configuration)."""
 
-    owner: str = "gradebook"
-    targets: tuple[str, ...] = ("vnedu",)
+    owner: str
+    targets: tuple[str, ...]
     approval: tuple[str, ...] = (CORRECTION,)
     entity: str = "diem"
 
     @classmethod
-    def from_settings(cls, section: Any) -> "ScoreAuthority":
-        if section is None:
-            return cls()
+    def from_settings(cls, section: ScoreAuthoritySettings | None) -> "ScoreAuthority":
+        """From ``[authority.scores]``; ``None``: the configuration's defaults."""
+        section = section or ScoreAuthoritySettings()
         return cls(section.owner, tuple(section.targets), tuple(section.approval))
 
 
@@ -136,10 +137,11 @@ def planned_change(diff: SheetDiff, platform: str, entity: str, version: int,
 
 
 def plan_scores(owner: dict[str, dict], targets: dict[str, dict[str, tuple[int, dict]]],
-                student_classes: dict[str, str], authority: ScoreAuthority = ScoreAuthority()) -> list[PlannedChange]:
+                student_classes: dict[str, str], authority: ScoreAuthority | None = None) -> list[PlannedChange]:
     """Changes that make each target's score sheets equal the owner's, cell by cell.
 
     ``targets``: platform → key → (version held, payload), for the targets that take pushes."""
+    authority = authority or ScoreAuthority.from_settings(None)
     planned = []
     for platform, held in targets.items():
         sheets = {key: payload for key, (_, payload) in held.items()}

@@ -16,11 +16,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from lienthong.config.settings import AuthoritySettings
 from lienthong.mapping import catalogs
+from lienthong.mapping.registry import titles
 from lienthong.reconciliation.discrepancy import KIND_WORDS
 
 SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
-SOURCE_WORDS = {"gradebook": "sổ điểm", "vnedu": "vnEdu", "csdl": "CSDL", "vnedu_tonghop": "tổng hợp vnEdu"}
 _ENV = Environment(loader=PackageLoader("lienthong.reconciliation", "templates"), autoescape=select_autoescape(["j2"]))
 
 
@@ -31,6 +32,15 @@ class ReportContext:
     generated: datetime
     class_code: str | None = None  # a class's report for its GVCN, or the whole school
     teachers: dict[str, str] = field(default_factory=dict)  # class → GVCN
+    titles: dict[str, str] = field(default_factory=titles)  # source → how people call it
+    school_source: str = field(default_factory=lambda: AuthoritySettings().school)  # whose student code is shown
+    identity_source: str = field(default_factory=lambda: AuthoritySettings().identity)  # who issues the Mã định danh
+
+    def source_word(self, source: str) -> str:
+        """A source as people call it; a platform's own summary (``…_tonghop``) as «tổng hợp …»."""
+        if source.endswith("_tonghop"):
+            return f"tổng hợp {self.source_word(source.removesuffix('_tonghop'))}"
+        return self.titles.get(source, source)
 
 
 def _title(context: ReportContext) -> str:
@@ -39,21 +49,21 @@ def _title(context: ReportContext) -> str:
     return "Báo cáo đối chiếu dữ liệu toàn trường"
 
 
-def _values(record: dict) -> str:
+def _values(record: dict, context: ReportContext) -> str:
     """Each source's value, with when that source was last read (``seen``, when given)."""
     seen = record.get("seen") or {}
 
     def when(source: str) -> str:
-        at = seen.get(source) or seen.get(source.split("_")[0])
+        at = seen.get(source) or seen.get(source.removesuffix("_tonghop"))
         return f" (đọc lúc {at[8:10]}/{at[5:7]} {at[11:16]})" if at else ""
-    return "; ".join(f"{SOURCE_WORDS.get(k, k)}: {'(trống)' if v is None else v}{when(k)}"
+    return "; ".join(f"{context.source_word(k)}: {'(trống)' if v is None else v}{when(k)}"
                      for k, v in record["values"].items())
 
 
-def _student(record: dict) -> str:
+def _student(record: dict, context: ReportContext) -> str:
     if not record["student"]["name"]:
         return "—"  # a school-level difference (a refused report)
-    keys = ", ".join(f"{SOURCE_WORDS.get(k, k)} {v}" for k, v in record["student"]["keys"].items())
+    keys = ", ".join(f"{context.source_word(k)} {v}" for k, v in record["student"]["keys"].items())
     return f"{record['student']['name']} ({keys})"
 
 
@@ -64,7 +74,7 @@ def _sections(records: list[dict], context: ReportContext) -> list[dict]:
     order = {"high": 0, "medium": 1, "low": 2}
     return [{"heading": (f"Lớp {code} — GVCN: {context.teachers.get(code, 'chưa rõ')}" if code
                          else "Toàn trường (báo cáo với Sở)"),
-             "rows": [{"id": r["id"], "kind": KIND_WORDS.get(r["kind"], r["kind"]), "student": _student(r),
+             "rows": [{"id": r["id"], "kind": KIND_WORDS.get(r["kind"], r["kind"]), "student": _student(r, context),
                         "message": r["message"], "suggestion": r["suggestion"],
                         "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),
                         "severity_class": SEVERITY_WORDS.get(r["severity"], "")}
@@ -86,8 +96,9 @@ def render_pdf(records: list[dict], context: ReportContext) -> bytes:
     return HTML(string=render_html(records, context)).write_pdf()
 
 
-XLSX_COLUMNS = ["Mã", "Lớp", "GVCN", "Học sinh", "Mã vnEdu", "Mã định danh", "Môn", "Học kỳ", "Trường dữ liệu",
-                "Giá trị theo nguồn", "Nội dung", "Gợi ý xử lý", "Mức độ"]
+def _xlsx_columns(context: ReportContext) -> list[str]:
+    return ["Mã", "Lớp", "GVCN", "Học sinh", f"Mã {context.source_word(context.school_source)}", "Mã định danh", "Môn",
+            "Học kỳ", "Trường dữ liệu", "Giá trị theo nguồn", "Nội dung", "Gợi ý xử lý", "Mức độ"]
 
 
 def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
@@ -110,13 +121,14 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
         by_kind[r["kind"]].append(r)
     for kind, items in sorted(by_kind.items()):
         sheet = book.create_sheet(KIND_WORDS.get(kind, kind)[:31])
-        sheet.append(XLSX_COLUMNS)
+        sheet.append(_xlsx_columns(context))
         for r in sorted(items, key=lambda r: (r["class"] or "", r["student"]["name"])):
             keys = r["student"]["keys"]
             subject = catalogs.subject(r["subject"]).name if r["subject"] else ""
             sheet.append([r["id"], r["class"], context.teachers.get(r["class"] or "", ""), r["student"]["name"],
-                          keys.get("vnedu", ""), keys.get("csdl", ""), subject, r["semester"] or "", r["field"],
-                          _values(r), r["message"], r["suggestion"], SEVERITY_WORDS.get(r["severity"], "")])
+                          keys.get(context.school_source, ""), keys.get(context.identity_source, ""), subject,
+                          r["semester"] or "", r["field"], _values(r, context), r["message"], r["suggestion"],
+                          SEVERITY_WORDS.get(r["severity"], "")])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.auto_filter.ref = sheet.dimensions

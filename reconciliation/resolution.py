@@ -17,6 +17,7 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_score, parse_mark, parse_score
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
+from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.store import audit, queries
 
 CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
@@ -75,7 +76,8 @@ def _last_proposal(session: Session, row: DiscrepancyRow) -> ResolutionRow:
     return steps[-1]
 
 
-def approve(session: Session, discrepancy_id: str, actor: str, now: datetime, reason: str = "") -> int:
+def approve(session: Session, discrepancy_id: str, actor: str, now: datetime, reason: str = "",
+            authority: ScoreAuthority | None = None) -> int:
     """The principal approves the last proposal; returns how many outbox changes it released.
 
     For a score whose proposed value is the gradebook's, the correction waiting in the outbox
@@ -90,7 +92,8 @@ def approve(session: Session, discrepancy_id: str, actor: str, now: datetime, re
     session.add(ResolutionRow(discrepancy_id=row.id, step="approved", actor=actor, role="hieu_truong",
                               value=proposal.value, reason=reason, at=now))
     row.status = "approved"
-    released = _release(session, row, proposal.value["value"], now) if row.kind in SCORE_KINDS else 0
+    authority = authority or ScoreAuthority.from_settings(None)
+    released = _release(session, row, proposal.value["value"], now, authority) if row.kind in SCORE_KINDS else 0
     audit.append(session, actor, "discrepancy_approved",
                  {"discrepancy": row.id, "kind": row.kind, "value": proposal.value["value"], "released": released},
                  now)
@@ -108,11 +111,12 @@ def reject(session: Session, discrepancy_id: str, actor: str, reason: str, now: 
     audit.append(session, actor, "discrepancy_rejected", {"discrepancy": row.id, "kind": row.kind}, now)
 
 
-def _release(session: Session, row: DiscrepancyRow, value: str, now: datetime) -> int:
+def _release(session: Session, row: DiscrepancyRow, value: str, now: datetime, authority: ScoreAuthority) -> int:
+    """Release (or cancel) the corrections waiting for this score on every target platform."""
     record = row.record
-    key = f"{record['student']['keys'].get('vnedu')}:{record['subject']}:{record['semester']}"
-    waiting = queries.awaiting_approval(session, "vnedu", "diem", key)
-    gradebook_value = record["values"].get("gradebook")
+    waiting = [item for target in authority.targets for item in queries.awaiting_approval(
+        session, target, authority.entity, f"{record['student']['keys'].get(target)}:{record['subject']}:{record['semester']}")]
+    gradebook_value = record["values"].get(authority.owner)
     for item in waiting:
         item.status = "pending" if value == gradebook_value else "cancelled"
         item.message = "" if item.status == "pending" else "Hiệu trưởng duyệt giá trị khác sổ điểm: sửa sổ điểm"

@@ -2,9 +2,8 @@
 
 Each file's kind is detected from its headers (or given), read through the connectors' Excel
 readers, checked against what the user meant (school year, semester, class), and stored as
-the same snapshots an API pull would give — vnEdu's score book and year summary as the
-``vnedu`` source, the ministry's exports as ``csdl``, a teacher's book as ``gradebook`` —
-all or nothing. The file's SHA-256 is the source version: the same file imported again
+the same snapshots an API pull would give, under the platform that declares the kind
+(`connectors.file_kinds`) — all or nothing. The file's SHA-256 is the source version: the same file imported again
 writes nothing. Records from files carry version 0, so an API pull of the same record
 (versions from 1) supersedes them and a later file never overwrites API data.
 """
@@ -20,17 +19,17 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from lienthong.connectors.csdl.excel import read_results, read_student_list
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import ExcelRead, Problem
-from lienthong.connectors.file_kinds import WORDS, UnknownKind, detect_kind
-from lienthong.connectors.gradebook.excel import Expect, read_score_book
-from lienthong.connectors.vnedu.excel import read_summary
+from lienthong.connectors.excel import Problem
+from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
+from lienthong.connectors.gradebook.excel import Expect
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.store.tables import ImportedFileRow
 from lienthong.store import audit
 
 FILE_VERSION = 0
+# The kind of the score owner's files (a teacher's gradebook): the one kind whose later file is newer truth.
+OWNER_KIND = next(name for name, kind in FILE_KINDS.items() if kind.owner)
 
 
 @dataclass(frozen=True)
@@ -71,111 +70,26 @@ class ImportReport:
                 "notes": [{"row": p.row, "column": p.column, "note": p.message} for p in self.notes]}
 
 
-def _wire(value: Any) -> str | None:
-    return None if value is None else (value if isinstance(value, str) else f"{value}".removesuffix(".0"))
-
-
-def _trimmed(values: list) -> list:
-    values = list(values)
-    while values and values[-1] is None:
-        values.pop()
-    return values
-
-
-def _file_student(code: str, name: str, born: str | None, class_code: str | None) -> dict[str, Any]:
-    """vnEdu's student as far as its exports show one: no gender, status or IDs of other platforms."""
-    return {"ma_hoc_sinh": code, "ho_ten": name, "ngay_sinh": born, "ma_lop": class_code, "gioi_tinh": None,
-            "trang_thai": None, "ma_dinh_danh_bo": None, "so_dinh_danh_ca_nhan": None, "tu_tep": True}
-
-
-def _score_snapshots(read: ExcelRead, source: str, version: int, report: ImportReport) -> list[SnapshotRecord]:
-    out = []
-    for record in read.records:
-        if not record["ma_hoc_sinh"]:
-            report.refused.append(Problem(record["dong"], f"Em {record['ho_ten']} ({record['lop']}) không có Mã học "
-                                                         "sinh vnEdu nên chưa đối chiếu được: hãy thêm cột Mã học sinh",
-                                          "Mã học sinh"))
-            continue
-        payload = {"ma_hoc_sinh": record["ma_hoc_sinh"], "ma_mon": record["ma_mon"], "hoc_ky": int(record["hoc_ky"]),
-                   "ddg_tx": _trimmed(_wire(v) for v in record["tx"]), "ddg_gk": _wire(record["gk"]),
-                   "ddg_ck": _wire(record["ck"]), "nhan_xet": record.get("nhan_xet") or ""}
-        if source == "gradebook":
-            payload["lop"] = record["lop"]
-        report.cells += sum(v is not None for v in [*record["tx"], record["gk"], record["ck"]])
-        key = f"{payload['ma_hoc_sinh']}:{payload['ma_mon']}:{payload['hoc_ky']}"
-        out.append(SnapshotRecord(source, "diem", key, version, payload))
-        if source == "vnedu" and record.get("ngay_sinh"):
-            out.append(SnapshotRecord("vnedu", "hoc_sinh", record["ma_hoc_sinh"], FILE_VERSION,
-                                      _file_student(record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"],
-                                                    record["lop"])))
-    sheets = read.info.get("sheets", [])
-    report.semesters = sorted({s["semester"] for s in sheets})
-    report.classes = sorted({s["class_code"] for s in sheets if s.get("class_code")})
-    report.school_year = next((s["school_year"] for s in sheets if s.get("school_year")), None)
-    return out
-
-
-def _summary_snapshots(read: ExcelRead, report: ImportReport) -> list[SnapshotRecord]:
-    out = []
-    for record in read.records:
-        out.append(SnapshotRecord("vnedu", "tong_hop", record["ma_hoc_sinh"], FILE_VERSION, record))
-        out.append(SnapshotRecord("vnedu", "hoc_sinh", record["ma_hoc_sinh"], FILE_VERSION,
-                                  _file_student(record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"],
-                                                record["ma_lop"])))
-        report.cells += len(record["mon"])
-    report.semesters = ["CN"]
-    report.classes = sorted({s["class_code"] for s in read.info["sheets"]})
-    report.school_year = next((s["school_year"] for s in read.info["sheets"] if s.get("school_year")), None)
-    return out
-
-
-def _csdl_snapshots(read: ExcelRead, kind: str, report: ImportReport) -> list[SnapshotRecord]:
-    out = []
-    report.school_year = read.info.get("school_year")
-    for record in read.records:
-        if not record["MaDinhDanh"]:
-            report.notes.append(Problem(0, f"Em {record.get('HoTen', '')} chưa có Mã định danh Bộ GD&ĐT: chưa lưu",
-                                        "Mã định danh Bộ GD&ĐT", fatal=False))
-            continue
-        if kind == "csdl-hocsinh":
-            out.append(SnapshotRecord("csdl", "hoc_sinh", record["MaDinhDanh"], FILE_VERSION, record))
-            report.classes.append(record["MaLop"])
-        else:
-            out.append(SnapshotRecord("csdl", "ket_qua", f"{record['MaDinhDanh']}:{record['HocKy']}", FILE_VERSION,
-                                      record))
-            report.semesters = sorted({*report.semesters, record["HocKy"]})
-            report.cells += len(record["Mon"])
-    report.classes = sorted(set(report.classes) | (read.info.get("classes") or set()) - {""})
-    return out
-
-
-def _read(kind: str, data: bytes, wanted: Wanted, mapping: dict | None, clock: Callable[[], datetime],
+def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, clock: Callable[[], datetime],
           report: ImportReport) -> list[SnapshotRecord]:
-    if kind in ("vnedu-sodiem", "gradebook"):
-        if wanted.semester == "CN":
-            raise FileFormatError("excel", "Sổ điểm là của một học kỳ (1 hoặc 2), không phải cả năm.")
-        source = "vnedu" if kind == "vnedu-sodiem" else "gradebook"
-        read = read_score_book(data, Expect(wanted.subject, wanted.semester, wanted.school_year), mapping,
-                               keep_unreadable=source == "vnedu")
-        version = FILE_VERSION if source == "vnedu" else int(clock().timestamp())  # later gradebook, newer truth
-        snapshots = _score_snapshots(read, source, version, report)
-    elif kind == "vnedu-tonghop":
-        if wanted.semester not in (None, "CN"):
-            raise FileFormatError("vnedu", f"Tệp là bảng tổng hợp cả năm, không phải học kỳ {wanted.semester}.")
-        read = read_summary(data, wanted.school_year)
-        snapshots = _summary_snapshots(read, report)
-    elif kind == "csdl-hocsinh":
-        read = read_student_list(data, wanted.school_year)
-        snapshots = _csdl_snapshots(read, kind, report)
-    else:
-        read = read_results(data, wanted.school_year, wanted.semester)
-        snapshots = _csdl_snapshots(read, kind, report)
+    kind = FILE_KINDS[kind_name]
+    if kind.periods == "semester" and wanted.semester == "CN":
+        raise FileFormatError("excel", f"{kind.words.capitalize()} là của một học kỳ (1 hoặc 2), không phải cả năm.")
+    if kind.periods == "year" and wanted.semester not in (None, "CN"):
+        raise FileFormatError("excel", f"Tệp là {kind.words}, không phải học kỳ {wanted.semester}.")
+    read = kind.read(data, Expect(wanted.subject, wanted.semester, wanted.school_year), mapping)
+    found = kind.records(read)
+    version = int(clock().timestamp()) if kind.owner else FILE_VERSION  # a later gradebook is newer truth
+    snapshots = [SnapshotRecord(kind.source, entity, key, version if entity == "diem" else FILE_VERSION, payload)
+                 for entity, key, payload in found.stored]
+    report.semesters, report.classes, report.school_year = found.semesters, found.classes, found.school_year
+    report.cells = found.cells
     report.rows = len(read.records)
-    report.refused += read.rejected_rows
+    report.refused += [*read.rejected_rows, *(Problem(row, message, column) for row, message, column in found.refused)]
     report.notes += [p for p in read.problems if not p.fatal]
+    report.notes += [Problem(row, message, column, fatal=False) for row, message, column in found.notes]
     report.students = len({s.key for s in snapshots if s.entity == "hoc_sinh"} or
                           {s.payload.get("ma_hoc_sinh") or s.payload.get("MaDinhDanh") for s in snapshots})
-    _check_meant(report, wanted)
     return snapshots
 
 
@@ -214,6 +128,7 @@ def import_file(engine: sa.Engine, name: str, data: bytes, kind: str | None, wan
         if kind:
             _check_kind(data, kind)
         snapshots = _read(report.kind, data, wanted, mapping, clock, report)
+        _check_meant(report, wanted)
     except FileFormatError as exc:
         report.error = exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"
         return report
@@ -246,8 +161,8 @@ def _by_entity(records: list[SnapshotRecord]) -> list[list[SnapshotRecord]]:
 def import_score_book(engine: sa.Engine, data: bytes, expect: Expect, mapping: dict | None, actor: str,
                       clock: Callable[[], datetime], name: str = "sổ điểm") -> ImportReport:
     """A teacher's gradebook, the owner of scores; a file refused whole raises `FileFormatError`."""
-    report = import_file(engine, name, data, "gradebook",
+    report = import_file(engine, name, data, OWNER_KIND,
                          Wanted(expect.school_year, expect.semester, None, expect.subject), mapping, actor, clock)
     if report.error:
-        raise FileFormatError("gradebook", report.error)
+        raise FileFormatError(FILE_KINDS[OWNER_KIND].source, report.error)
     return report

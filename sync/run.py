@@ -35,7 +35,7 @@ class RunOptions:
     hold_share: float = HOLD_SHARE
     max_closed_changes: int = MAX_CLOSED_CHANGES
     school_windows: list = field(default_factory=list)  # the school's own lock windows (canonical)
-    authority: ScoreAuthority = field(default_factory=ScoreAuthority)
+    authority: ScoreAuthority = field(default_factory=lambda: ScoreAuthority.from_settings(None))
 
 
 @dataclass

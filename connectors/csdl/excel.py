@@ -16,7 +16,8 @@ from typing import Any
 from openpyxl import Workbook
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
+from lienthong.connectors.excel import ExcelRead, FileKind, Problem, find_header, open_workbook, rows_of, title_text
+from lienthong.mapping import csdl as csdl_mapping
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import (clean_name, fold, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
@@ -243,3 +244,17 @@ def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, A
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+_RESULT_DETECT = ("ma_lop", "ma_dinh_danh", "kq_hoc_tap", "kq_ren_luyen")
+
+FILE_KINDS = (
+    FileKind("csdl-hocsinh", PLATFORM, "danh sách học sinh của CSDL ngành",
+             lambda rows: find_header(rows, STUDENT_COLUMNS, STUDENT_REQUIRED) is not None,
+             lambda data, expect, column_map: read_student_list(data, expect.school_year),
+             csdl_mapping.student_list_records, rank=10),
+    FileKind("csdl-ketqua", PLATFORM, "kết quả học tập của CSDL ngành",
+             lambda rows: find_header(rows, RESULT_COLUMNS, _RESULT_DETECT) is not None,
+             lambda data, expect, column_map: read_results(data, expect.school_year, expect.semester),
+             csdl_mapping.results_records, rank=30),
+)

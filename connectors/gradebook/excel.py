@@ -20,7 +20,8 @@ from openpyxl.utils import column_index_from_string
 from lienthong.assessment.engine import semester_average
 from lienthong.assessment.rules import CIRCULAR_22
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import ExcelRead, Problem, open_workbook, rows_of, title_text
+from lienthong.connectors.excel import ExcelRead, FileKind, Problem, open_workbook, rows_of, title_text
+from lienthong.mapping import gradebook as gradebook_mapping
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
 from lienthong.mapping.normalize import clean_name, fold, format_score, parse_date, parse_mark, parse_score
@@ -288,3 +289,10 @@ def _check_average(record: dict, shown: Any, number: int, result: ExcelRead, by_
     if in_file != computed:
         result.problems.append(Problem(number, f"ĐTBmhk trong tệp {format_score(in_file)} khác giá trị tính lại "
                                                f"{format_score(computed)}", "ĐTBmhk", fatal=False))
+
+
+FILE_KINDS = (
+    FileKind("gradebook", PLATFORM, "sổ điểm cá nhân của giáo viên", lambda rows: bool(detect_columns(rows)),
+             lambda data, expect, column_map: read_score_book(data, expect, column_map),
+             gradebook_mapping.gradebook_records, rank=90, periods="semester", owner=True),
+)

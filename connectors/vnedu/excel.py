@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import ExcelRead, Problem, find_header, open_workbook, rows_of, title_text
-from lienthong.connectors.gradebook.excel import Expect, read_score_book
+from lienthong.connectors.excel import ExcelRead, FileKind, Problem, find_header, open_workbook, rows_of, title_text
+from lienthong.connectors.gradebook.excel import Expect, detect_columns, read_score_book
+from lienthong.mapping import vnedu as vnedu_mapping
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
 from lienthong.mapping.normalize import (clean_name, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
@@ -110,3 +111,19 @@ def _record(row: tuple, columns: dict, class_code: str) -> dict[str, Any]:
         "danh_hieu": parse_title(str(title), field="danh_hieu") if title else None,
         "len_lop": parse_promotion(str(promotion), field="len_lop") if promotion else None,
     }
+
+
+def _is_score_book(rows: list[tuple]) -> bool:
+    located = detect_columns(rows)
+    return bool(located) and located[1].row_id is not None and located[1].code is not None  # vnEdu's hidden ID
+
+
+FILE_KINDS = (
+    FileKind("vnedu-sodiem", PLATFORM, "sổ điểm môn học xuất từ vnEdu", _is_score_book,
+             lambda data, expect, column_map: read_score_book(data, expect, column_map, keep_unreadable=True),
+             vnedu_mapping.score_book_records, rank=40, periods="semester"),
+    FileKind("vnedu-tonghop", PLATFORM, "bảng tổng hợp kết quả cuối năm của vnEdu",
+             lambda rows: find_header(rows, SUMMARY_COLUMNS, SUMMARY_REQUIRED) is not None,
+             lambda data, expect, column_map: read_summary(data, expect.school_year),
+             vnedu_mapping.summary_records, rank=20, periods="year"),
+)

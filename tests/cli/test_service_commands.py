@@ -14,8 +14,8 @@ from tests.simulators.conftest import TODAY, pinned
 
 def test_simulate_prints_the_three_services_then_ready_and_stops_on_sigterm(tmp_path):
     manifest = tmp_path / "manifest.json"
-    process = subprocess.Popen([*lienthong(), "simulate", "--students", "200", "--vnedu-port", "0", "--csdl-port", "0",
-                                "--portal-port", "0", "--manifest", str(manifest)],
+    process = subprocess.Popen([*lienthong(), "simulate", "--students", "200", "--port", "vnedu=0", "--port", "csdl=0",
+                                "--port", "portal=0", "--manifest", str(manifest)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
     try:
         lines = [process.stdout.readline().decode().strip() for _ in range(4)]

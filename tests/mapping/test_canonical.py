@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from lienthong.mapping.canonical import (
     LockWindow,
     Mark,
-    Platform,
     SchoolClass,
     ScoreSheet,
     Student,
@@ -66,7 +65,7 @@ def test_student_keeps_every_platform_key_side_by_side():
     student = Student(id="s1", full_name="Nguyễn Thị Hoà", birth_date="05/09/2012", gender="2",
                       class_code="8A1", ministry_id="0123456789", personal_id="079212000123",
                       links={"vnedu": "1800576647", "csdl": "0123456789", "school": "HS-001"})
-    assert student.links[Platform.VNEDU] == "1800576647"
+    assert student.links["vnedu"] == "1800576647"
     assert len(student.links) == 3
 
 

@@ -13,6 +13,8 @@ import subprocess
 import time
 from datetime import timedelta
 
+import pytest
+
 from lienthong.simulators.faults import FaultProfile
 from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import import_books, make_sims, pinned
@@ -42,6 +44,7 @@ def wipe(sims, rng, taken: set, count: int) -> None:
     sims.vnedu.revision += 1
 
 
+@pytest.mark.slow
 def test_sigkill_at_30_random_points_then_everything_applied_exactly_once(tmp_path, engine):
     sims = make_sims()
     sims.vnedu.clock = Ticking()

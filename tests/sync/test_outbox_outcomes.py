@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from lienthong.connectors.base import PushOutcome
 from lienthong.connectors.errors import AuthError, LockedError, PermanentError, TransientError
-from lienthong.mapping.canonical import DataKind, LockWindow, Period, Platform
+from lienthong.mapping.canonical import DataKind, LockWindow, Period
 from lienthong.reconciliation.authority import PlannedChange
 from lienthong.store.db import session_scope
 from lienthong.store.repository import SnapshotRecord, snapshot_versions, upsert_snapshots
@@ -106,7 +106,7 @@ def snapshots(engine, platform: str, entity: str = "diem") -> dict[str, tuple[in
         return snapshot_versions(session, platform, entity)
 
 
-def window(semester: str = "1", kind: DataKind = DataKind.SCORES, platform: Platform = Platform.VNEDU,
+def window(semester: str = "1", kind: DataKind = DataKind.SCORES, platform: str = "vnedu",
            locked: bool = False, opens: datetime = NOW - timedelta(days=30),
            closes: datetime = NOW + timedelta(days=30)) -> LockWindow:
     return LockWindow(platform=platform, school_year="2026-2027", semester=Period(semester), kind=kind,
@@ -567,8 +567,8 @@ def test_a_closed_window_keeps_the_batch_for_later_with_the_same_key(engine, run
 def test_the_schools_window_is_closed_by_time(engine, run_id):
     plan(engine, run_id, [change(A, "s0", hk=1), change(A, "t0", hk=2)])
     platform = MemoryConnector(A, max_batch=2)
-    school = [window("1", platform=Platform.SCHOOL, closes=NOW - timedelta(hours=1)),
-              window("2", platform=Platform.SCHOOL)]
+    school = [window("1", platform="school", closes=NOW - timedelta(hours=1)),
+              window("2", platform="school")]
 
     delivery = send(platform, engine, windows=school)
 
@@ -597,12 +597,12 @@ def test_without_given_windows_delivery_asks_the_platform_once_and_only_when_the
     ([window("1", kind=DataKind.ATTENDANCE, locked=True)], "diem_danh", "1", False),
     ([window("1", locked=True)], "hoc_sinh", "1", True),
     ([window("1", locked=False, closes=NOW - timedelta(days=1))], "diem", "1", True),  # a platform's: its flag
-    ([window("1", platform=Platform.SCHOOL, closes=NOW - timedelta(days=1))], "diem", "1", False),
-    ([window("1", platform=Platform.SCHOOL, opens=NOW + timedelta(days=1))], "diem", "1", False),
-    ([window("1", platform=Platform.SCHOOL, closes=NOW)], "diem", "1", False),  # the end is excluded
-    ([window("1", platform=Platform.SCHOOL, opens=NOW)], "diem", "1", True),
-    ([window("1", platform=Platform.SCHOOL, locked=True)], "diem", "1", False),
-    ([window("1"), window("1", platform=Platform.SCHOOL, closes=NOW - timedelta(days=1))], "diem", "1", False),
+    ([window("1", platform="school", closes=NOW - timedelta(days=1))], "diem", "1", False),
+    ([window("1", platform="school", opens=NOW + timedelta(days=1))], "diem", "1", False),
+    ([window("1", platform="school", closes=NOW)], "diem", "1", False),  # the end is excluded
+    ([window("1", platform="school", opens=NOW)], "diem", "1", True),
+    ([window("1", platform="school", locked=True)], "diem", "1", False),
+    ([window("1"), window("1", platform="school", closes=NOW - timedelta(days=1))], "diem", "1", False),
 ])
 def test_window_open(windows, entity, semester, expected):
     assert window_open(windows, entity, semester, NOW) is expected
