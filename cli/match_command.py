@@ -13,7 +13,8 @@ from lienthong.sync.service import open_store
 def run_match(console: Console | None = None) -> int:
     console = console or Console()
     try:
-        found = service.match_students(open_store(Settings()))
+        settings = Settings()
+        found = service.match_students(open_store(settings), settings)
     except service.NoData as exc:
         console.print(f"[red]{exc}[/red]")
         return 2

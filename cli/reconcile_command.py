@@ -24,7 +24,7 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
     settings = Settings()
     try:
         result = service.reconcile_school(open_store(settings), settings.current_school_year(), class_code,
-                                          pushed=service.scores_pushed(settings))
+                                          pushed=service.scores_pushed(settings), settings=settings)
     except service.NoData as exc:
         console.print(f"[red]{exc}[/red]")
         return 2

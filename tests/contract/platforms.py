@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
 from typing import Any, Callable
 
 import httpx
 from pydantic import SecretStr
 
+from lienthong.config.settings import PlatformEntry, Settings
 from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
 from lienthong.connectors.http import RateLimiter, RetryPolicy
 from lienthong.connectors.portal.api import PortalApi, PortalConfig
@@ -37,6 +40,10 @@ def _kw(sleep) -> dict:
 
 @dataclass
 class Case:
+    """A platform as the contract suite sees it. ``start`` runs its simulator beside the shipped
+    ones (a platform added by configuration brings its own); ``entry`` is its configuration
+    entry (``[platforms.NAME]``) when it is not shipped with lienthong."""
+
     name: str
     connector: Callable[[Any, Any], Any]
     full_pulls: list[tuple[str, dict]]
@@ -44,6 +51,17 @@ class Case:
     change: Callable[[Any], tuple[str, dict]]
     close_window: Callable[[Any, bool], None]
     writes: Callable[[Any], int]
+    start: Callable[[Any], None] = lambda sims: None
+    entry: dict | None = None
+
+    def state(self, sims) -> Any:
+        return getattr(sims, self.name)
+
+    def set_faults(self, sims, profile) -> None:
+        self.state(sims).faults.set(profile)
+
+    def injected(self, sims) -> int:
+        return sum(self.state(sims).faults.injected.values())
 
 
 # --- vnEdu --------------------------------------------------------------------------------------
@@ -129,7 +147,7 @@ def _writes(platform: str) -> Callable[[Any], int]:
     return lambda sims: httpx.get(f"{sims.servers[platform].url}/_sim/writes").json()["total"]
 
 
-CASES = {
+SHIPPED = {
     "vnedu": Case("vnedu", _vnedu, [("hoc_sinh", {}), ("diem", {"hoc_ky": 1})], _vnedu_truth, _vnedu_change,
                   _vnedu_lock, _writes("vnedu")),
     "csdl": Case("csdl", _csdl, [("hoc_sinh", {}), ("ket_qua", {"hoc_ky": "1"})], _csdl_truth, _csdl_change,
@@ -139,3 +157,22 @@ CASES = {
                                                 for k, v in sims.portal.requests.items()},
                    _portal_change, _portal_lock, _writes("portal")),
 }
+
+
+def _further() -> dict[str, Case]:
+    """Platforms added in tests by configuration only (each package under ``tests/`` that has a
+    ``contract_case.py`` with a ``CASE``)."""
+    found = {}
+    for path in sorted(Path(__file__).parent.parent.glob("*/contract_case.py")):
+        case = import_module(f"tests.{path.parent.name}.contract_case").CASE
+        found[case.name] = case
+    return found
+
+
+CASES = {**SHIPPED, **_further()}
+
+
+def settings_with_every_case(**fields) -> Settings:
+    """Settings that register every platform of the suite (those added by configuration too)."""
+    platforms = {name: PlatformEntry(**case.entry) for name, case in CASES.items() if case.entry}
+    return Settings(platforms=platforms, **fields)
