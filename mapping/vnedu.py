@@ -159,6 +159,8 @@ def sheet_payload(base: dict[str, Any], tx: list, gk: Any, ck: Any, version: int
 def _wire_cell(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, tuple):  # a value vnEdu holds that is no score: written back as it was
+        return value[1]
     if isinstance(value, Decimal):
         return f"{value}".removesuffix(".0")
     return value

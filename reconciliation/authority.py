@@ -11,9 +11,11 @@ disposition:
   would blank too much of a class is held for an administrator (it looks like an accident);
 - ``correction``: an entered value changes — waits for the principal's approval.
 
-What is pushed (fill, blank) is not also a discrepancy; a correction is both a waiting push
-and a discrepancy (the principal approves it there); with no push to the target (a school
-that only has files), every differing cell is a discrepancy. Nothing differing is silent.
+A sheet's change is the strongest of its cells' (a correction where any cell corrects). What
+is pushed by itself is not also a discrepancy; a change that waits for approval is both a
+waiting push and, cell by cell, discrepancies (the principal approves it there); with no push
+to the target (a school that only has files), every differing cell is a discrepancy. Nothing
+differing is silent.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from lienthong.mapping.registry import sheet_payload
 from lienthong.mapping.vnedu import CELLS, score_cells
 
 FILL, BLANK, CORRECTION = "fill", "blank", "correction"
+UNREADABLE = "unreadable"  # the owner holds a value that is no score: never pushed, always for a person
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class CellDiff:
 
     @property
     def kind(self) -> str:
+        if isinstance(self.mine, tuple):
+            return UNREADABLE
         return FILL if self.theirs is None else BLANK if self.mine is None else CORRECTION
 
 
@@ -83,9 +88,13 @@ class SheetDiff:
         return self.key.rsplit(":", 1)[1]
 
     @property
+    def pushable(self) -> tuple[CellDiff, ...]:
+        return tuple(c for c in self.cells if c.kind != UNREADABLE)
+
+    @property
     def kind(self) -> str:
         """The change this sheet needs: only fills; blanks (with fills); else a correction."""
-        kinds = {c.kind for c in self.cells}
+        kinds = {c.kind for c in self.pushable}
         if kinds == {FILL}:
             return FILL
         if CORRECTION not in kinds:
@@ -126,7 +135,7 @@ class PlannedChange:
 def planned_change(diff: SheetDiff, platform: str, entity: str, version: int,
                    class_code: str | None) -> PlannedChange:
     """The push that makes the target's sheet equal the owner's (the target's other cells kept)."""
-    changed = {c.cell: c.mine for c in diff.cells}
+    changed = {c.cell: c.mine for c in diff.pushable}
     theirs = score_cells(diff.theirs, diff.subject.by_comment)
     merged = {c: (changed[c] if c in changed else theirs[c]) for c in CELLS}
     tx = [merged[f"tx{i}"] for i in range(4)]
@@ -146,12 +155,15 @@ def plan_scores(owner: dict[str, dict], targets: dict[str, dict[str, tuple[int, 
     for platform, held in targets.items():
         sheets = {key: payload for key, (_, payload) in held.items()}
         for diff in diff_sheets(owner, sheets):
+            if not diff.pushable:
+                continue  # only unreadable values of the owner differ: for a person, nothing to send
             planned.append(planned_change(diff, platform, authority.entity, held[diff.key][0],
                                           student_classes.get(diff.student)))
     return planned
 
 
-def for_a_person(cell: CellDiff, pushed: bool) -> bool:
-    """Whether a differing cell is a discrepancy: always when the target takes no push; else
-    only a correction (it waits for the principal, who approves it through the discrepancy)."""
-    return not pushed or cell.kind == CORRECTION
+def for_a_person(diff: SheetDiff, cell: CellDiff, pushed: bool, approval: tuple[str, ...]) -> bool:
+    """Whether a differing cell is a discrepancy: always when the target takes no push or the
+    owner's value is unreadable; else when its sheet's change waits for the principal (every
+    cell of it: she approves the sheet through them, the cells it fills or blanks included)."""
+    return not pushed or cell.kind == UNREADABLE or (bool(diff.pushable) and diff.kind in approval)

@@ -27,7 +27,7 @@ from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key
 from lienthong.mapping.registry import canonical
 from lienthong.mapping.sources import SourceRecords
-from lienthong.reconciliation.authority import FILL, ScoreAuthority, diff_sheets, for_a_person
+from lienthong.reconciliation.authority import CORRECTION, FILL, ScoreAuthority, diff_sheets, for_a_person
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import Person, match
 from lienthong.reconciliation.year import ParsedSheets, compare_year, entered_subjects
@@ -88,7 +88,7 @@ def reconcile(sources: Sources | dict, school_year: str, semester: str | None, t
     owner = _source(sources, roles.scores.owner)
     for target in roles.scores.targets:
         if target == school.name:  # score sheets are keyed by the school's student keys
-            found += compare_scores(owner, school, school, links, anchor.name, pushed)
+            found += compare_scores(owner, school, school, links, anchor.name, pushed, roles.scores.approval)
     results = held.results
     semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
     sheets = ParsedSheets(school.sheets)
@@ -240,11 +240,11 @@ def _typed(sheet: dict) -> tuple:
 
 
 def compare_scores(owner: SourceRecords, target: SourceRecords, school: SourceRecords, links: dict[str, str],
-                   anchor: str, pushed: bool = False) -> list[Discrepancy]:
+                   anchor: str, pushed: bool = False, approval: tuple[str, ...] = (CORRECTION,)) -> list[Discrepancy]:
     """Every score cell of the owner (the teacher's gradebook) against the target's, through the
     one cell diff that also plans the pushes (`authority.diff_sheets`): with ``pushed`` (the
-    target takes the owner's values), only corrections, which wait for the principal, are for
-    a person. ``school`` names the students (sheets are keyed by its student keys).
+    target takes the owner's values), only the sheets whose change waits for the principal
+    (``approval``) are for a person. ``school`` names the students (sheets are keyed by its student keys).
 
     Bulk first: sheets typed alike on both sides (nearly all of them) are set aside without
     parsing — by segment digests when both sides are `SheetTable`s, else by their typed
@@ -265,7 +265,7 @@ def compare_scores(owner: SourceRecords, target: SourceRecords, school: SourceRe
         name, cls = student.full_name, student.class_code
         keys = {k: v for k, v in ((school.name, diff.student), (anchor, links.get(diff.student))) if v}
         for cell in diff.cells:
-            if not for_a_person(cell, pushed):
+            if not for_a_person(diff, cell, pushed, approval):
                 continue
             kind = "missing_score" if cell.kind == FILL else "score_mismatch"
             mine, their = _shown(cell.mine), _shown(cell.theirs)
