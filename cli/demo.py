@@ -59,6 +59,20 @@ def _settings(sims: Simulators, url: str, var: Path) -> Settings:
                     **platform_settings(urls, school.province_code, school.commune_code))
 
 
+def _import_books(sims: Simulators, engine, books: Path) -> int:
+    """Each subject's gradebook of the current semester, written to ``books`` and imported (rows)."""
+    books.mkdir(parents=True, exist_ok=True)
+    semester = sims.school.current_semester
+    imported = 0
+    for code in catalogs.subjects():
+        data = score_book(sims.school, code, semester)
+        (books / f"{code}-hk{semester}.xlsx").write_bytes(data)
+        report = import_score_book(engine, data, Expect(subject=code, semester=semester), None, "giao-vien", now,
+                                   name=f"{code}-hk{semester}.xlsx")
+        imported += report.rows
+    return imported
+
+
 def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), console: Console | None = None) -> int:
     console = console or Console()
     sims = Simulators.create(seed=seed, students=students)
@@ -72,16 +86,7 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     migrate(url)
     engine = make_engine(url)
     books = var / "demo" / "so-diem"
-    books.mkdir(parents=True, exist_ok=True)
-    semester = sims.school.current_semester
-    imported = 0
-    for code, info in catalogs.subjects().items():
-        data = score_book(sims.school, code, semester)
-        (books / f"{code}-hk{semester}.xlsx").write_bytes(data)
-        report = import_score_book(engine, data, Expect(subject=code, semester=semester), None, "giao-vien", now,
-                                   name=f"{code}-hk{semester}.xlsx")
-        imported += report.rows
-    console.print(f"Đã nhập {imported} dòng sổ điểm của giáo viên ({books}).")
+    console.print(f"Đã nhập {_import_books(sims, engine, books)} dòng sổ điểm của giáo viên ({books}).")
 
     settings = _settings(sims, url, var)
     report = sync_service.sync_blocking(settings, full=True, engine=engine)

@@ -131,13 +131,24 @@ def link_students(other: SourceRecords, anchor: SourceRecords, found: list[Discr
     one side only and bio differences go to ``found``."""
     result = match([person(anchor.name, k, s) for k, s in anchor.students.items()],
                    [person(other.name, k, s) for k, s in other.students.items()])
+    found += _unsettled(other, anchor, result)
+    found += _only_on_anchor(other, anchor, result)
+    links = {key: link.anchor for key, link in result.links.items()}
+    for key, anchor_key in links.items():
+        found += _bio(other, key, anchor, anchor_key)
+    return links
 
-    def keys(mine: str | None, theirs: str | None) -> dict[str, str]:
-        return {k: v for k, v in ((other.name, mine), (anchor.name, theirs)) if v}
 
+def _keys(other: SourceRecords, mine: str | None, anchor: SourceRecords, theirs: str | None) -> dict[str, str]:
+    return {k: v for k, v in ((other.name, mine), (anchor.name, theirs)) if v}
+
+
+def _unsettled(other: SourceRecords, anchor: SourceRecords, result) -> list[Discrepancy]:
+    """``other``'s students a person must settle: doubts, duplicates, and those the anchor lacks."""
+    found = []
     for doubt in result.doubts:
         s = other.students[doubt.key]
-        found.append(Discrepancy("identity_doubt", s.full_name, keys(doubt.key, None), "hoc_sinh",
+        found.append(Discrepancy("identity_doubt", s.full_name, _keys(other, doubt.key, anchor, None), "hoc_sinh",
                                  {other.name: doubt.key, anchor.name: [a for a, _ in doubt.candidates]},
                                  f"Chưa chắc em {s.full_name} ({s.class_code}) trên {other.title} là học sinh nào "
                                  f"trên {anchor.title}: cần giáo viên chủ nhiệm xác nhận", s.class_code,
@@ -148,32 +159,36 @@ def link_students(other: SourceRecords, anchor: SourceRecords, found: list[Discr
             continue  # two records that cannot be told apart: one difference, not one per record
         pairs.add(frozenset((key, holder)))
         s = other.students[key]
-        found.append(Discrepancy("duplicate_student", s.full_name, keys(key, anchor_key), "hoc_sinh",
+        found.append(Discrepancy("duplicate_student", s.full_name, _keys(other, key, anchor, anchor_key), "hoc_sinh",
                                  {other.name: sorted([key, holder])},
                                  f"Em {s.full_name} ({s.class_code}) có hai hồ sơ trên {other.title} ({holder}, {key})",
                                  s.class_code, suggestion=f"Gộp hoặc xoá hồ sơ thừa trên {other.title}"))
     for key in result.unmatched:
         s = other.students[key]
-        found.append(Discrepancy("missing_student", s.full_name, keys(key, None), "hoc_sinh",
+        found.append(Discrepancy("missing_student", s.full_name, _keys(other, key, anchor, None), "hoc_sinh",
                                  {other.name: key, anchor.name: None},
                                  f"Em {s.full_name} ({s.class_code}) có trên {other.title} nhưng chưa có trên "
                                  f"{anchor.full_title}", s.class_code,
                                  suggestion=f"Khai báo học sinh trên {anchor.title} để được cấp mã định danh"))
-    # present on the other side: linked, duplicated, or a candidate a person still has to choose
+    return found
+
+
+def _only_on_anchor(other: SourceRecords, anchor: SourceRecords, result) -> list[Discrepancy]:
+    """The anchor's students that ``other`` lacks: not linked, not duplicated, and not a candidate
+    a person still has to choose between."""
     present = {link.anchor for link in result.links.values()} | {a for _, a, _ in result.duplicates} \
         | {a for doubt in result.doubts for a, _ in doubt.candidates}
+    found = []
     for anchor_key, (name, cls) in anchor.raw_names.items():
-        if anchor_key not in present:
-            student = anchor.students.get(anchor_key)
-            name, cls = (student.full_name, student.class_code) if student else (name, cls)
-            found.append(Discrepancy("missing_student", name, keys(None, anchor_key), "hoc_sinh",
-                                     {other.name: None, anchor.name: anchor_key},
-                                     f"Em {name} ({cls}) có trên {anchor.title} nhưng không có trên {other.title}",
-                                     cls, suggestion=f"Kiểm tra hồ sơ trên {other.title}"))
-    links = {key: link.anchor for key, link in result.links.items()}
-    for key, anchor_key in links.items():
-        found += _bio(other, key, anchor, anchor_key)
-    return links
+        if anchor_key in present:
+            continue
+        student = anchor.students.get(anchor_key)
+        name, cls = (student.full_name, student.class_code) if student else (name, cls)
+        found.append(Discrepancy("missing_student", name, _keys(other, None, anchor, anchor_key), "hoc_sinh",
+                                 {other.name: None, anchor.name: anchor_key},
+                                 f"Em {name} ({cls}) có trên {anchor.title} nhưng không có trên {other.title}",
+                                 cls, suggestion=f"Kiểm tra hồ sơ trên {other.title}"))
+    return found
 
 
 def _status_word(student: Student) -> str | None:

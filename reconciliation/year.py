@@ -116,19 +116,10 @@ def _against(who: _Student, held: SourceRecords, school: SourceRecords, source: 
              year, summary: YearResult | None, school_year: str, grade: int,
              conduct: str | None = None) -> list[Discrepancy]:
     """One source's year results against the recomputation (``source``: its name in the records)."""
-    out = []
     from_results = source == held.name
     fix = f"Gửi lại kết quả cả năm lên {held.title} sau khi Hiệu trưởng duyệt" if from_results else \
         f"Tính lại tổng hợp cuối năm trên {school.title}"
-    for code, value in result.subjects.items():
-        expected = year.subjects.get(code, {}).get("cn")
-        if expected is None or value is None or value == expected:
-            continue
-        info = catalogs.subject(code)
-        out.append(who.discrepancy(
-            "average_mismatch", f"{source}.cn.{code}", {source: _shown(value), school.name: _shown(expected)},
-            f"{'ĐTB' if not info.by_comment else 'Kết quả'} cả năm môn {info.name} của em {who.name} ({who.cls}): "
-            f"{label} {_shown(value)} – tính lại từ điểm {school.title} {_shown(expected)}", code, fix))
+    out = _year_values(who, school, source, label, result, year, fix)
     learning = year.learning["cn"]
     if learning and result.learning and result.learning != learning:
         out.append(who.discrepancy(
@@ -160,4 +151,20 @@ def _against(who: _Student, held: SourceRecords, school: SourceRecords, source: 
                 "result_mismatch", f"{source}.cn.LenLop", {source: result.promotion, school.name: outcome},
                 f"Kết quả lên lớp của em {who.name} ({who.cls}): {label} «{PROMOTION_WORDS[result.promotion]}» – "
                 f"tính lại theo Thông tư 22 «{PROMOTION_WORDS[outcome]}»", None, fix))
+    return out
+
+
+def _year_values(who: _Student, school: SourceRecords, source: str, label: str, result: YearResult, year,
+                 fix: str) -> list[Discrepancy]:
+    """Each subject's year value as the source holds it against the recomputation."""
+    out = []
+    for code, value in result.subjects.items():
+        expected = year.subjects.get(code, {}).get("cn")
+        if expected is None or value is None or value == expected:
+            continue
+        info = catalogs.subject(code)
+        out.append(who.discrepancy(
+            "average_mismatch", f"{source}.cn.{code}", {source: _shown(value), school.name: _shown(expected)},
+            f"{'ĐTB' if not info.by_comment else 'Kết quả'} cả năm môn {info.name} của em {who.name} ({who.cls}): "
+            f"{label} {_shown(value)} – tính lại từ điểm {school.title} {_shown(expected)}", code, fix))
     return out

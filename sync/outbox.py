@@ -136,37 +136,53 @@ async def deliver(connector: Connector, store: RunStore, clock: Callable, window
         try:
             answers = await connector.push(entity, [i.payload for i in items], batch_key)
         except TransientError as exc:
-            with store.step():
-                for item in items:
-                    item.attempts, item.message = item.attempts + 1, exc.message
+            _note_attempt(store, items, exc.message)
             result.error = exc.message
             break  # the platform is having a bad time: the rest waits for the next run
         except AuthError:
             raise  # credentials lost: nothing of this platform goes out until IT fixes them
         except LockedError as exc:
-            with store.step():
-                for item in items:  # the window closed under us: wait, in a new batch next time
-                    item.attempts, item.message, item.batch_key = item.attempts + 1, exc.message, None
+            _note_attempt(store, items, exc.message, rebatch=True)  # the window closed under us: wait
             result.waiting_window += len(items)
             continue
         except ConnectorError as exc:
-            with store.step():
-                for item in items:
-                    item.status, item.message, item.updated_at = "dead", exc.message, clock()
-                    item.attempts += 1
+            _refuse(store, items, exc.message, clock)
             result.outcomes["dead"] += len(items)
             continue
-        with store.step() as session:
-            acknowledged = []
-            for item, answer in zip(items, answers):
-                item.status, item.message, item.updated_at = OUTCOME_STATUS[answer.outcome], answer.message, clock()
-                item.attempts += 1
-                if answer.outcome is PushOutcome.LOCKED:
-                    item.batch_key = None  # a new batch next time: this key's answer is "locked" for 24 h
-                if answer.outcome is PushOutcome.APPLIED and answer.version is not None:
-                    payload = {k: v for k, v in item.payload.items() if k != "version"}
-                    acknowledged.append(SnapshotRecord(connector.name, entity, item.key, answer.version, payload))
-                result.outcomes[answer.outcome.value] += 1
-            # what the platform acknowledged is what it holds now: the next plan starts from it
-            upsert_snapshots(session, acknowledged, clock())
+        _record(store, connector.name, entity, items, answers, clock, result)
     return result
+
+
+def _note_attempt(store: RunStore, items: list[OutboxItemRow], message: str, rebatch: bool = False) -> None:
+    """A batch that did not go through; with ``rebatch`` its items go out in a new batch next time."""
+    with store.step():
+        for item in items:
+            item.attempts, item.message = item.attempts + 1, message
+            if rebatch:
+                item.batch_key = None
+
+
+def _refuse(store: RunStore, items: list[OutboxItemRow], message: str, clock: Callable) -> None:
+    """The platform refused the whole batch: dead letters, with its reason, for a person to look at."""
+    with store.step():
+        for item in items:
+            item.status, item.message, item.updated_at = "dead", message, clock()
+            item.attempts += 1
+
+
+def _record(store: RunStore, platform: str, entity: str, items: list[OutboxItemRow], answers: list,
+            clock: Callable, result: Delivery) -> None:
+    """Each item's answer; what the platform acknowledged is what it holds now, so the next plan
+    starts from it."""
+    with store.step() as session:
+        acknowledged = []
+        for item, answer in zip(items, answers):
+            item.status, item.message, item.updated_at = OUTCOME_STATUS[answer.outcome], answer.message, clock()
+            item.attempts += 1
+            if answer.outcome is PushOutcome.LOCKED:
+                item.batch_key = None  # a new batch next time: this key's answer is "locked" for 24 h
+            if answer.outcome is PushOutcome.APPLIED and answer.version is not None:
+                payload = {k: v for k, v in item.payload.items() if k != "version"}
+                acknowledged.append(SnapshotRecord(platform, entity, item.key, answer.version, payload))
+            result.outcomes[answer.outcome.value] += 1
+        upsert_snapshots(session, acknowledged, clock())
