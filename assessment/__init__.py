@@ -6,8 +6,8 @@ added without changing how past years computed.
 """
 
 from lienthong.assessment.engine import (
-    SubjectYear,
     StudentYear,
+    SubjectYear,
     YearAssessment,
     assess_student,
     comment_result,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Iterable, Sequence, Union
 
-from lienthong.assessment.rules import RuleSet, rules_for
 from lienthong.assessment import subjects as catalogs
+from lienthong.assessment.rules import RuleSet, rules_for
 
 Value = Union[Decimal, str]  # an exact score, or "Đ"/"CĐ"
 DAT, CHUA_DAT = "Đ", "CĐ"
@@ -57,14 +57,23 @@ def _meets(level: str, scores: Sequence[Decimal], marks: Sequence[str], rules: R
     """Whether scores and comment results satisfy one row of Điều 9 k.2."""
     lowest = min(scores) if scores else None
     if level == "T":
-        return (CHUA_DAT not in marks and (lowest is None or lowest >= rules.fair)
-                and sum(1 for s in scores if s >= rules.good) >= rules.min_count)
+        return (
+            CHUA_DAT not in marks
+            and (lowest is None or lowest >= rules.fair)
+            and sum(1 for s in scores if s >= rules.good) >= rules.min_count
+        )
     if level == "K":
-        return (CHUA_DAT not in marks and (lowest is None or lowest >= rules.passing)
-                and sum(1 for s in scores if s >= rules.fair) >= rules.min_count)
+        return (
+            CHUA_DAT not in marks
+            and (lowest is None or lowest >= rules.passing)
+            and sum(1 for s in scores if s >= rules.fair) >= rules.min_count
+        )
     if level == DAT:
-        return (marks.count(CHUA_DAT) <= 1 and (lowest is None or lowest >= rules.floor)
-                and sum(1 for s in scores if s >= rules.passing) >= rules.min_count)
+        return (
+            marks.count(CHUA_DAT) <= 1
+            and (lowest is None or lowest >= rules.floor)
+            and sum(1 for s in scores if s >= rules.passing) >= rules.min_count
+        )
     return True
 
 
@@ -72,14 +81,13 @@ def _table_level(scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet
     return next(lvl for lvl in ("T", "K", DAT, CHUA_DAT) if _meets(lvl, scores, marks, rules))
 
 
-def _meets_without_one(level: str, scores: Sequence[Decimal], marks: Sequence[str],
-                       rules: RuleSet) -> bool:
+def _meets_without_one(level: str, scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet) -> bool:
     """Whether leaving out one single subject (score or comment) makes ``level`` hold."""
     for i in range(len(scores)):
-        if _meets(level, [*scores[:i], *scores[i + 1:]], marks, rules):
+        if _meets(level, [*scores[:i], *scores[i + 1 :]], marks, rules):
             return True
     for i in range(len(marks)):
-        if _meets(level, scores, [*marks[:i], *marks[i + 1:]], rules):
+        if _meets(level, scores, [*marks[:i], *marks[i + 1 :]], rules):
             return True
     return False
 
@@ -189,15 +197,19 @@ class YearAssessment:
     missing: tuple[Missing, ...] = field(default=())
 
 
-def _semester_value(code: str, semester: str, entered: SemesterScores | None, required_tx: int,
-                    missing: list[Missing]) -> Value | tuple | None:
+def _semester_value(
+    code: str, semester: str, entered: SemesterScores | None, required_tx: int, missing: list[Missing]
+) -> Value | tuple | None:
     """Đ/CĐ for a complete comment subject, the inputs of the average for a complete score
     subject, ``None`` (and the gaps recorded) when a required assessment is missing."""
     entered = entered or _NOTHING
     tx = [v for v in entered.tx if v is not None]
     if len(tx) < required_tx or entered.gk is None or entered.ck is None:
-        for kind, ok in (("tx", len(tx) >= required_tx), ("gk", entered.gk is not None),
-                         ("ck", entered.ck is not None)):
+        for kind, ok in (
+            ("tx", len(tx) >= required_tx),
+            ("gk", entered.gk is not None),
+            ("ck", entered.ck is not None),
+        ):
             if not ok:
                 missing.append(Missing(code, semester, kind))
         return None
@@ -206,8 +218,9 @@ def _semester_value(code: str, semester: str, entered: SemesterScores | None, re
     return tx, entered.gk, entered.ck
 
 
-def _subject_values(subject: SubjectYear, grade: int, rules: RuleSet,
-                    missing: list[Missing]) -> dict[str, Value | None]:
+def _subject_values(
+    subject: SubjectYear, grade: int, rules: RuleSet, missing: list[Missing]
+) -> dict[str, Value | None]:
     required = rules.required_tx(subject.code, grade)
     values: dict[str, Value | None] = {}
     for semester in SEMESTERS:
@@ -262,8 +275,9 @@ def assess_student(year: StudentYear) -> YearAssessment:
     return YearAssessment(shown, learning, training, outcome, award, tuple(missing))
 
 
-def assess_semester(school_year: str, grade: int, subjects: Iterable[SubjectYear],
-                    semester: str) -> tuple[dict[str, Value | None], str | None]:
+def assess_semester(
+    school_year: str, grade: int, subjects: Iterable[SubjectYear], semester: str
+) -> tuple[dict[str, Value | None], str | None]:
     """One semester only (``"hk1"`` or ``"hk2"``): each subject's value and the learning level,
     the same rules as `assess_student` without the year's work (reconciliation asks this of
     every student of a school at once)."""

@@ -34,6 +34,5 @@ class DataError(ValueError):
         return DataError(self.reason, value=self.value, field=inner)
 
 
-
 class AssessmentError(DataError):
     """Input the rules cannot be applied to (a year without rules, a bad grade…)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lienthong.assessment.errors import AssessmentError
 from lienthong.assessment import subjects as catalogs
+from lienthong.assessment.errors import AssessmentError
 
 
 @dataclass(frozen=True)

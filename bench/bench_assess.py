@@ -29,6 +29,7 @@ YEAR = "2024-2025"
 
 # --- the float baseline: the same rules, written the naive way ------------------------------
 
+
 def _f(value) -> float:
     return float(str(value).replace(",", "."))
 
@@ -42,12 +43,14 @@ def _float_level(scores: list[float], marks: list[str]) -> str:
         if level == "Đ":
             return sum(m == "CĐ" for m in mk) <= 1 and min(sc) >= 3.5 and sum(s >= 5 for s in sc) >= 6
         return True
+
     order = ["CĐ", "Đ", "K", "T"]
     base = next(lv for lv in ("T", "K", "Đ", "CĐ") if meets(lv, scores, marks))
     for target in ("T", "K"):
         if order.index(base) <= order.index(target) - 2 and (
-                any(meets(target, scores[:i] + scores[i + 1:], marks) for i in range(len(scores)))
-                or any(meets(target, scores, marks[:i] + marks[i + 1:]) for i in range(len(marks)))):
+            any(meets(target, scores[:i] + scores[i + 1 :], marks) for i in range(len(scores)))
+            or any(meets(target, scores, marks[:i] + marks[i + 1 :]) for i in range(len(marks)))
+        ):
             return order[order.index(base) + 1]
     return base
 
@@ -66,13 +69,18 @@ def float_assess(obj: dict) -> dict:
                 values[sem] = round((sum(tx) + 2 * _f(s["gk"]) + 3 * _f(s["ck"])) / (len(tx) + 5), 1)
         values["cn"] = values["hk2"] if by_comment else round((values["hk1"] + 2 * values["hk2"]) / 3, 1)
         out["subjects"][code] = values
-    out["learning"] = {p: _float_level([v[p] for v in out["subjects"].values() if isinstance(v[p], float)],
-                                       [v[p] for v in out["subjects"].values() if isinstance(v[p], str)])
-                       for p in ("hk1", "hk2", "cn")}
+    out["learning"] = {
+        p: _float_level(
+            [v[p] for v in out["subjects"].values() if isinstance(v[p], float)],
+            [v[p] for v in out["subjects"].values() if isinstance(v[p], str)],
+        )
+        for p in ("hk1", "hk2", "cn")
+    }
     return out
 
 
 # --- measurement ------------------------------------------------------------------------------
+
 
 def _timed(fn) -> tuple[float, object]:
     start = time.perf_counter()
@@ -101,11 +109,12 @@ def main() -> None:
     wrong = 0
     for f_line, e_line in zip(float_out, exact_out):
         f, e = orjson.loads(f_line), orjson.loads(e_line)
-        wrong += f["learning"] != e["learning"] or any(f["subjects"][c] != e["subjects"][c]
-                                                       for c in e["subjects"])
+        wrong += f["learning"] != e["learning"] or any(f["subjects"][c] != e["subjects"][c] for c in e["subjects"])
     print(f"assess: {STUDENTS} students generated in {gen_time:.2f} s")
-    print(f"assess: command over a pipe ({jobs} cores) {t_cmd:.2f} s for {answered} answers; "
-          f"{t_cmd / t_float:.2f}x the one-core float pipeline (aim: under 3 s)")
+    print(
+        f"assess: command over a pipe ({jobs} cores) {t_cmd:.2f} s for {answered} answers; "
+        f"{t_cmd / t_float:.2f}x the one-core float pipeline (aim: under 3 s)"
+    )
     print(f"assess: exact decimals, one core   {t_exact:.2f} s")
     print(f"assess: plain floats, one core     {t_float:.2f} s (baseline)")
     print(f"assess: ratio exact/float          {t_exact / t_float:.2f}x")

@@ -51,13 +51,16 @@ def main() -> None:
         floor, cells = _floor(files)
         db = f"sqlite:///{tmp}/school.db"
         imported = _command(["import", "--json", *map(str, files)], db)
-        reconciled = _command(["reconcile", "--format", "json", "--out", f"{tmp}/found.jsonl",
-                               "--summary", f"{tmp}/summary.json"], db)
+        reconciled = _command(
+            ["reconcile", "--format", "json", "--out", f"{tmp}/found.jsonl", "--summary", f"{tmp}/summary.json"], db
+        )
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     total = imported + reconciled
-    print(f"files: {len(files)} workbooks, {sheets} sheets, {cells:,} cells of a 2000-student school: import "
-          f"{imported:.1f} s + reconcile {reconciled:.1f} s = {total:.1f} s (aim: under 60 s), peak memory "
-          f"{peak_mb:.0f} MB; {imported / floor:.2f}x reading every cell with bare openpyxl ({floor:.1f} s)")
+    print(
+        f"files: {len(files)} workbooks, {sheets} sheets, {cells:,} cells of a 2000-student school: import "
+        f"{imported:.1f} s + reconcile {reconciled:.1f} s = {total:.1f} s (aim: under 60 s), peak memory "
+        f"{peak_mb:.0f} MB; {imported / floor:.2f}x reading every cell with bare openpyxl ({floor:.1f} s)"
+    )
 
 
 if __name__ == "__main__":

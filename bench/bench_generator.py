@@ -21,8 +21,10 @@ def _time(students: int) -> float:
 
 def main() -> None:
     small, large = _time(200), _time(2000)
-    print(f"generator: 2000 students with every platform's copy and the manifest in {large:.2f} s "
-          f"(aim: under 5 s); {large / small:.1f}x a 200-student school ({small:.2f} s), 10x is linear")
+    print(
+        f"generator: 2000 students with every platform's copy and the manifest in {large:.2f} s "
+        f"(aim: under 5 s); {large / small:.1f}x a 200-student school ({small:.2f} s), 10x is linear"
+    )
 
 
 if __name__ == "__main__":

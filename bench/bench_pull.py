@@ -28,8 +28,15 @@ TODAY = date(2026, 11, 23)
 
 
 def _connector(sims, page_size: int = 500) -> VneduApi:
-    config = VneduConfig(sims.servers["vnedu"].url, sims.school.ma_truong, "lienthong-demo", SecretStr("demo-secret"),
-                         sims.school.start_year, rate_limit=0, page_size=page_size)
+    config = VneduConfig(
+        sims.servers["vnedu"].url,
+        sims.school.ma_truong,
+        "lienthong-demo",
+        SecretStr("demo-secret"),
+        sims.school.start_year,
+        rate_limit=0,
+        page_size=page_size,
+    )
     return VneduApi(config, limiter=RateLimiter(0))
 
 
@@ -45,22 +52,31 @@ async def _pull(connector, entity, cursor=None, **scope):
 async def _run(sims) -> None:
     async with _connector(sims) as api:
         await api.health()  # the token is fetched once, outside the counts
-        scopes = {"hoc_sinh": {}, "diem": {"hoc_ky": 1},
-                  "diem_danh": {"tu_ngay": "01/09/2026", "den_ngay": "23/11/2026"}}
+        scopes = {
+            "hoc_sinh": {},
+            "diem": {"hoc_ky": 1},
+            "diem_danh": {"tu_ngay": "01/09/2026", "den_ngay": "23/11/2026"},
+        }
         cursors = {}
         for entity, scope in scopes.items():
             start = time.perf_counter()
             records, requests, cursors[entity] = await _pull(api, entity, **scope)
             bound = math.ceil(records / 500) + 2
-            print(f"pull: full {entity:<9} {records:>6} records in {requests:>3} requests (bound {bound}) "
-                  f"{time.perf_counter() - start:.2f} s")
+            print(
+                f"pull: full {entity:<9} {records:>6} records in {requests:>3} requests (bound {bound}) "
+                f"{time.perf_counter() - start:.2f} s"
+            )
         maths = [sheet for (_, mon, _), sheet in sims.vnedu.scores.items() if mon == "TOAN"][:50]
-        changes = [dict({k: v for k, v in sheet.items() if k != "updated_at"},
-                        ddg_gk="1" if sheet["ddg_gk"] != "1" else "2") for sheet in maths]
+        changes = [
+            dict({k: v for k, v in sheet.items() if k != "updated_at"}, ddg_gk="1" if sheet["ddg_gk"] != "1" else "2")
+            for sheet in maths
+        ]
         applied = sum(r.outcome.value == "applied" for r in await api.push("diem", changes, str(uuid.uuid4())))
         records, requests, _ = await _pull(api, "diem", cursors["diem"], hoc_ky=1)
-        print(f"pull: incremental diem after {applied} changes: {records} records in {requests} requests "
-              f"(bound {math.ceil(50 / 500) + 2})")
+        print(
+            f"pull: incremental diem after {applied} changes: {records} records in {requests} requests "
+            f"(bound {math.ceil(50 / 500) + 2})"
+        )
         start = time.perf_counter()
         _, paged_requests, _ = await _pull(api, "hoc_sinh")
         paged = time.perf_counter() - start
@@ -69,13 +85,16 @@ async def _run(sims) -> None:
         start = time.perf_counter()
         _, naive_requests, _ = await _pull(naive, "hoc_sinh")
         slow = time.perf_counter() - start
-    print(f"pull: students paged {paged:.2f} s / {paged_requests} requests vs one per request {slow:.2f} s / "
-          f"{naive_requests} requests: {slow / paged:.1f}x faster")
+    print(
+        f"pull: students paged {paged:.2f} s / {paged_requests} requests vs one per request {slow:.2f} s / "
+        f"{naive_requests} requests: {slow / paged:.1f}x faster"
+    )
 
 
 def main() -> None:
-    sims = Simulators.create(seed=1, students=2000, today=TODAY, rate_limit=0,
-                             clock=lambda: datetime(2026, 11, 23, 10, tzinfo=VN_TZ)).start()
+    sims = Simulators.create(
+        seed=1, students=2000, today=TODAY, rate_limit=0, clock=lambda: datetime(2026, 11, 23, 10, tzinfo=VN_TZ)
+    ).start()
     sims.set_faults(FaultProfile(latency_ms=20))
     try:
         asyncio.run(_run(sims))

@@ -47,8 +47,17 @@ def _frame(sheets: dict):
     rows = []
     for key, sheet in sheets.items():
         tx = list(sheet["ddg_tx"]) + [None] * (4 - len(sheet["ddg_tx"]))
-        rows.append({"key": key, "tx1": tx[0], "tx2": tx[1], "tx3": tx[2], "tx4": tx[3], "gk": sheet["ddg_gk"],
-                     "ck": sheet["ddg_ck"]})
+        rows.append(
+            {
+                "key": key,
+                "tx1": tx[0],
+                "tx2": tx[1],
+                "tx3": tx[2],
+                "tx4": tx[3],
+                "gk": sheet["ddg_gk"],
+                "ck": sheet["ddg_ck"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -61,10 +70,12 @@ def three_sources() -> None:
         gc.collect()
         gc.freeze()
         # from the stored payloads, as `lienthong reconcile` reads them: mapping to canonical records included
-        elapsed = _best(lambda: reconcile(sources, school.school_year, "1", TODAY))
+        elapsed = _best(lambda sources=sources, year=school.school_year: reconcile(sources, year, "1", TODAY))
         gc.unfreeze()
-        print(f"reconcile: 3 sources, 2000 students, {_cells(sources):,} score cells, seed {seed}: "
-              f"{elapsed:.2f} s (aim: at most 1 s)")
+        print(
+            f"reconcile: 3 sources, 2000 students, {_cells(sources):,} score cells, seed {seed}: "
+            f"{elapsed:.2f} s (aim: at most 1 s)"
+        )
 
 
 def against_datacompy() -> None:
@@ -86,10 +97,12 @@ def against_datacompy() -> None:
     ours = _best(lambda: compare_scores(left, right, school, links, "csdl"), 5)
     theirs = _best(lambda: datacompy.PandasCompare(left_frame, right_frame, join_columns="key").all_mismatch(), 5)
     mismatched = len(datacompy.PandasCompare(left_frame, right_frame, join_columns="key").all_mismatch())
-    print(f"reconcile: gradebook vs vnEdu, {len(gradebook):,} sheets: {ours * 1000:.1f} ms ({len(found)} cells differ) "
-          f"vs datacompy {theirs * 1000:.1f} ms ({mismatched} rows differ): {theirs / ours:.1f}x faster (aim: 10x); "
-          f"counting the inputs' construction (digests {index * 1000:.1f} ms, DataFrames {frames * 1000:.1f} ms): "
-          f"{(theirs + frames) / (ours + index):.1f}x")
+    print(
+        f"reconcile: gradebook vs vnEdu, {len(gradebook):,} sheets: {ours * 1000:.1f} ms ({len(found)} cells differ) "
+        f"vs datacompy {theirs * 1000:.1f} ms ({mismatched} rows differ): {theirs / ours:.1f}x faster (aim: 10x); "
+        f"counting the inputs' construction (digests {index * 1000:.1f} ms, DataFrames {frames * 1000:.1f} ms): "
+        f"{(theirs + frames) / (ours + index):.1f}x"
+    )
 
 
 def _batch(schools: int) -> None:
@@ -101,9 +114,11 @@ def _batch(schools: int) -> None:
         found += len(reconcile(sources, school.school_year, "1", TODAY))
         del school, sources
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"reconcile: batch of {schools} schools, {cells:,} score cells, {found} differences, "
-          f"{time.perf_counter() - start:.0f} s with generation: peak memory {peak:.0f} MB (aim: under 500 MB)",
-          flush=True)
+    print(
+        f"reconcile: batch of {schools} schools, {cells:,} score cells, {found} differences, "
+        f"{time.perf_counter() - start:.0f} s with generation: peak memory {peak:.0f} MB (aim: under 500 MB)",
+        flush=True,
+    )
 
 
 def batch(schools: int = 50) -> None:

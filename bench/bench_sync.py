@@ -34,8 +34,17 @@ def _clock() -> datetime:
 
 
 def _api(sims, page_size: int = 500) -> VneduApi:
-    return VneduApi(VneduConfig(sims.servers["vnedu"].url, sims.school.ma_truong, "lienthong-demo",
-                                SecretStr("demo-secret"), 2026, rate_limit=10, page_size=page_size))
+    return VneduApi(
+        VneduConfig(
+            sims.servers["vnedu"].url,
+            sims.school.ma_truong,
+            "lienthong-demo",
+            SecretStr("demo-secret"),
+            2026,
+            rate_limit=10,
+            page_size=page_size,
+        )
+    )
 
 
 async def _sync(sims, engine) -> tuple[float, int, object]:
@@ -69,26 +78,35 @@ def main(tmp: str = "/tmp/lienthong-bench-sync") -> None:
         migrate(url)
         engine = make_engine(url)
         for code in ("VAN", "TOAN", "NN1", "GDCD", "LSDL", "KHTN", "CN", "TIN"):
-            import_score_book(engine, score_book(sims.school, code), Expect(subject=code, semester="1"), None, "gv", _clock)
+            import_score_book(
+                engine, score_book(sims.school, code), Expect(subject=code, semester="1"), None, "gv", _clock
+            )
         sims.set_faults(FaultProfile(latency_ms=20))
         elapsed, requests, report = asyncio.run(_sync(sims, engine))
         floor = requests / 10
         records = report.pulled["vnedu"]["records"]
-        print(f"sync: full vnEdu sync of 2000 students: {records} records, {requests} requests in {elapsed:.1f} s; "
-              f"rate-limit floor {floor:.1f} s -> {elapsed / floor:.2f}x the floor (aim <= 1.5x)")
+        print(
+            f"sync: full vnEdu sync of 2000 students: {records} records, {requests} requests in {elapsed:.1f} s; "
+            f"rate-limit floor {floor:.1f} s -> {elapsed / floor:.2f}x the floor (aim <= 1.5x)"
+        )
         per_record = asyncio.run(_one_at_a_time(sims, 200))
         baseline = per_record * records
-        print(f"sync: one record per request, measured on 200 records: {per_record * 1000:.0f} ms each -> "
-              f"{baseline / 60:.0f} min for {records} records; the full sync is {baseline / elapsed:.0f}x faster")
+        print(
+            f"sync: one record per request, measured on 200 records: {per_record * 1000:.0f} ms each -> "
+            f"{baseline / 60:.0f} min for {records} records; the full sync is {baseline / elapsed:.0f}x faster"
+        )
         keys = [k for k in sims.vnedu.scores if k[1] == "TOAN"][:50]
         for number, key in enumerate(keys):
             sheet = sims.vnedu.scores[key]
-            sheet.update(ddg_gk=None, version=sheet["version"] + 1,
-                         updated_at=(NOW + timedelta(seconds=number + 1)).isoformat())
+            sheet.update(
+                ddg_gk=None, version=sheet["version"] + 1, updated_at=(NOW + timedelta(seconds=number + 1)).isoformat()
+            )
         sims.vnedu.revision += 1
         elapsed, requests, report = asyncio.run(_sync(sims, engine))
-        print(f"sync: incremental after 50 changes: {requests} requests, {elapsed:.1f} s, "
-              f"{report.delivered['vnedu'].get('applied', 0)} written back")
+        print(
+            f"sync: incremental after 50 changes: {requests} requests, {elapsed:.1f} s, "
+            f"{report.delivered['vnedu'].get('applied', 0)} written back"
+        )
     finally:
         sims.stop()
 

@@ -34,8 +34,9 @@ def _require_keys(obj: Any, allowed: set[str], field: str) -> dict:
     unknown = sorted(set(obj) - allowed)
     if unknown:
         where = f"{field}.{unknown[0]}" if field else unknown[0]
-        raise MappingError(f"Trường không được hỗ trợ (chỉ nhận: {', '.join(sorted(allowed))})",
-                           value=unknown[0], field=where)
+        raise MappingError(
+            f"Trường không được hỗ trợ (chỉ nhận: {', '.join(sorted(allowed))})", value=unknown[0], field=where
+        )
     return obj
 
 
@@ -46,8 +47,7 @@ def _semester(raw: Any, by_comment: bool, code: str, semester: str) -> SemesterS
         _require_keys(raw, _SEMESTER_KEYS, f"subjects.{code}.{semester}")
     tx = raw.get("tx", [])
     if type(tx) is not list or len(tx) > 4:
-        raise MappingError("tx phải là danh sách tối đa 4 điểm", value=tx,
-                           field=f"subjects.{code}.{semester}.tx")
+        raise MappingError("tx phải là danh sách tối đa 4 điểm", value=tx, field=f"subjects.{code}.{semester}.tx")
     parse = parse_mark if by_comment else parse_score
     cells = [*tx, raw.get("gk"), raw.get("ck")]
     try:
@@ -87,8 +87,12 @@ def parse_student(obj: Any) -> StudentYear:
     """
     obj = _require_keys(obj, _TOP_KEYS, "")
     year = obj.get("school_year")
-    if not isinstance(year, str) or len(year) != 9 or year[4] != "-" or not (
-            year[:4].isdigit() and year[5:].isdigit() and int(year[5:]) == int(year[:4]) + 1):
+    if (
+        not isinstance(year, str)
+        or len(year) != 9
+        or year[4] != "-"
+        or not (year[:4].isdigit() and year[5:].isdigit() and int(year[5:]) == int(year[:4]) + 1)
+    ):
         raise MappingError("Năm học phải có dạng 2024-2025", value=year, field="school_year")
     grade = obj.get("grade")
     if isinstance(grade, bool) or not isinstance(grade, int):
@@ -98,8 +102,9 @@ def parse_student(obj: Any) -> StudentYear:
     if not isinstance(subjects, dict):
         raise MappingError("Thiếu danh sách môn học", value=subjects, field="subjects")
     training = _require_keys(obj.get("training") or {}, {"hk1", "hk2", "cn"}, "training")
-    levels = {k: parse_level(v, field=f"training.{k}") if v is not None else None
-              for k, v in training.items() if k != "cn"}  # the year is derived, never read
+    levels = {
+        k: parse_level(v, field=f"training.{k}") if v is not None else None for k, v in training.items() if k != "cn"
+    }  # the year is derived, never read
     return StudentYear(
         school_year=year,
         grade=grade,
@@ -125,14 +130,12 @@ def _plain(value: Decimal | str | None) -> float | str | None:
 def render(result: YearAssessment) -> dict[str, Any]:
     """The output object of one student (averages as JSON numbers with one decimal)."""
     return {
-        "subjects": {code: {p: _plain(v) for p, v in values.items()}
-                     for code, values in result.subjects.items()},
+        "subjects": {code: {p: _plain(v) for p, v in values.items()} for code, values in result.subjects.items()},
         "learning": result.learning,
         "training": result.training,
         "promotion": result.promotion,
         "title": result.title,
-        "missing": [{"subject": m.subject, "semester": m.semester, "kind": m.kind}
-                    for m in result.missing],
+        "missing": [{"subject": m.subject, "semester": m.semester, "kind": m.kind} for m in result.missing],
     }
 
 
@@ -165,7 +168,7 @@ def _answer_chunk(chunk: list[tuple[int, str]]) -> list[tuple[bytes, str | None]
 
 
 def _chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, jobs: int | None = None) -> int:

@@ -14,7 +14,7 @@ from lienthong.connectors.factory import build_connectors
 
 async def _health(connectors: dict) -> list:
     results = []
-    for name, connector in connectors.items():
+    for connector in connectors.values():
         async with connector:
             results.append(await connector.health())
     return results

@@ -26,8 +26,8 @@ from lienthong.simulators.demo_config import DEFAULT_PORTS, DEMO_SECRETS, platfo
 from lienthong.simulators.gradebooks import score_book
 from lienthong.simulators.server import Simulators
 from lienthong.store.db import make_engine, migrate
-from lienthong.sync.file_import import import_score_book
 from lienthong.sync import service as sync_service
+from lienthong.sync.file_import import import_score_book
 
 LEVEL_SHOWN = {**LEVEL_WORDS, None: "—"}
 PROMOTION_SHOWN = {**PROMOTION_WORDS, None: "—"}
@@ -55,8 +55,13 @@ def _settings(sims: Simulators, url: str, var: Path) -> Settings:
     secrets.chmod(0o600)  # an older file keeps its mode otherwise
     secrets.write_text("".join(f'{key} = "{value}"\n' for key, value in DEMO_SECRETS.items()), encoding="utf-8")
     urls = {name: server.url for name, server in sims.servers.items()}
-    return Settings(ma_truong=school.ma_truong, school_year=school.school_year, database_url=url, secrets_file=secrets,
-                    **platform_settings(urls, school.province_code, school.commune_code))
+    return Settings(
+        ma_truong=school.ma_truong,
+        school_year=school.school_year,
+        database_url=url,
+        secrets_file=secrets,
+        **platform_settings(urls, school.province_code, school.commune_code),
+    )
 
 
 def _import_books(sims: Simulators, engine, books: Path) -> int:
@@ -67,8 +72,15 @@ def _import_books(sims: Simulators, engine, books: Path) -> int:
     for code in catalogs.subjects():
         data = score_book(sims.school, code, semester)
         (books / f"{code}-hk{semester}.xlsx").write_bytes(data)
-        report = import_score_book(engine, data, Expect(subject=code, semester=semester), None, "giao-vien", now,
-                                   name=f"{code}-hk{semester}.xlsx")
+        report = import_score_book(
+            engine,
+            data,
+            Expect(subject=code, semester=semester),
+            None,
+            "giao-vien",
+            now,
+            name=f"{code}-hk{semester}.xlsx",
+        )
         imported += report.rows
     return imported
 
@@ -77,8 +89,10 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     console = console or Console()
     sims = Simulators.create(seed=seed, students=students)
     _start(sims)
-    console.print(f"Trường mô phỏng {sims.school.ma_truong}: {len(sims.school.students)} học sinh, "
-                  f"{len(sims.school.classes)} lớp, năm học {sims.school.school_year}, học kỳ {sims.school.current_semester}.")
+    console.print(
+        f"Trường mô phỏng {sims.school.ma_truong}: {len(sims.school.students)} học sinh, "
+        f"{len(sims.school.classes)} lớp, năm học {sims.school.school_year}, học kỳ {sims.school.current_semester}."
+    )
     database = var / "demo.db"
     for leftover in var.glob("demo.db*"):
         leftover.unlink()
@@ -94,7 +108,9 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     differences: dict[str, int] = {}
     for diff in sims.data.differences:
         differences[diff.kind] = differences.get(diff.kind, 0) + 1
-    console.print("Khác biệt đã cài sẵn giữa các hệ thống: " + ", ".join(f"{k} {v}" for k, v in sorted(differences.items())))
+    console.print(
+        "Khác biệt đã cài sẵn giữa các hệ thống: " + ", ".join(f"{k} {v}" for k, v in sorted(differences.items()))
+    )
     _reconcile(settings, sims, var / "demo" / "doi-chieu.pdf", console)
     _class_table(sims, console)
     for name, address in sims.urls().items():
@@ -115,19 +131,32 @@ def _reconcile(settings: Settings, sims: Simulators, pdf: Path, console: Console
     from lienthong.reconciliation.discrepancy import KIND_WORDS
     from lienthong.reconciliation.reports import ReportContext, render_pdf
 
-    result = service.reconcile_school(make_engine(settings.database_url), sims.school.school_year, None,
-                                      sims.school.today, pushed=service.scores_pushed(settings))
+    result = service.reconcile_school(
+        make_engine(settings.database_url),
+        sims.school.school_year,
+        None,
+        sims.school.today,
+        pushed=service.scores_pushed(settings),
+    )
     found = result.found
-    pdf.write_bytes(render_pdf([d.as_json() for d in found], ReportContext(sims.school.name, sims.school.school_year,
-                                                                           result.at, None, result.teachers)))
+    pdf.write_bytes(
+        render_pdf(
+            [d.as_json() for d in found],
+            ReportContext(sims.school.name, sims.school.school_year, result.at, None, result.teachers),
+        )
+    )
     counts = Counter(KIND_WORDS.get(d.kind, d.kind) for d in found)
-    console.print(f"Đối chiếu: {len(found)} khác biệt giao cho giáo viên chủ nhiệm ("
-                  + ", ".join(f"{k} {v}" for k, v in counts.most_common()) + f"); báo cáo PDF: {pdf}")
+    console.print(
+        f"Đối chiếu: {len(found)} khác biệt giao cho giáo viên chủ nhiệm ("
+        + ", ".join(f"{k} {v}" for k, v in counts.most_common())
+        + f"); báo cáo PDF: {pdf}"
+    )
 
 
 def _class_table(sims: Simulators, console: Console, class_code: str = "8A1", rows: int = 10) -> None:
-    students = sorted((s for s in sims.school.students if s.class_code == class_code),
-                      key=lambda s: given_name_sort_key(s.full_name))
+    students = sorted(
+        (s for s in sims.school.students if s.class_code == class_code), key=lambda s: given_name_sort_key(s.full_name)
+    )
     if not students:
         return
     table = Table(title=f"Lớp {class_code} — kết quả cả năm theo Thông tư 22 (sổ điểm mô phỏng)")
@@ -135,7 +164,14 @@ def _class_table(sims: Simulators, console: Console, class_code: str = "8A1", ro
         table.add_column(header)
     for number, student in enumerate(students[:rows], start=1):
         result = assess_student(parse_student(student.assess_input()))
-        table.add_row(str(number), student.full_name, format_score(result.subjects["TOAN"]["cn"]),
-                      format_score(result.subjects["VAN"]["cn"]), LEVEL_SHOWN[result.learning["cn"]],
-                      LEVEL_SHOWN[result.training["cn"]], str(len(student.absences)), PROMOTION_SHOWN[result.promotion])
+        table.add_row(
+            str(number),
+            student.full_name,
+            format_score(result.subjects["TOAN"]["cn"]),
+            format_score(result.subjects["VAN"]["cn"]),
+            LEVEL_SHOWN[result.learning["cn"]],
+            LEVEL_SHOWN[result.training["cn"]],
+            str(len(student.absences)),
+            PROMOTION_SHOWN[result.promotion],
+        )
     console.print(table)

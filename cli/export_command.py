@@ -16,21 +16,41 @@ from lienthong.config.settings import Settings
 from lienthong.reconciliation import service
 from lienthong.sync.service import open_store
 
-BLOCKING_WORDS = {"score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm",
-                  "identity_doubt": "nghi vấn danh tính"}
+BLOCKING_WORDS = {
+    "score_mismatch": "điểm khác sổ điểm",
+    "missing_score": "thiếu điểm",
+    "identity_doubt": "nghi vấn danh tính",
+}
 
 
-def run_export(what: str, semester: str | None, class_code: str | None, out: Path, force: bool, actor: str,
-               console: Console | None = None) -> int:
+def run_export(
+    what: str,
+    semester: str | None,
+    class_code: str | None,
+    out: Path,
+    force: bool,
+    actor: str,
+    console: Console | None = None,
+) -> int:
     console = console or Console()
     settings = Settings()
-    made = service.export_for_csdl(open_store(settings), what, settings.current_school_year(), semester, class_code,
-                                   force, actor, pushed=service.scores_pushed(settings))
+    made = service.export_for_csdl(
+        open_store(settings),
+        what,
+        settings.current_school_year(),
+        semester,
+        class_code,
+        force,
+        actor,
+        pushed=service.scores_pushed(settings),
+    )
     blocking = made.blocking
     if made.refused:
-        console.print(f"[red]Chưa xuất tệp: còn {len(blocking)} khác biệt về điểm hoặc danh tính chưa giải quyết"
-                      f"{' ở lớp ' + class_code if class_code else ''}. Hãy xử lý (lienthong reconcile) hoặc dùng "
-                      "--force (được ghi vào nhật ký kiểm toán).[/red]")
+        console.print(
+            f"[red]Chưa xuất tệp: còn {len(blocking)} khác biệt về điểm hoặc danh tính chưa giải quyết"
+            f"{' ở lớp ' + class_code if class_code else ''}. Hãy xử lý (lienthong reconcile) hoặc dùng "
+            "--force (được ghi vào nhật ký kiểm toán).[/red]"
+        )
         for d in blocking[:10]:
             console.print(f"  • {BLOCKING_WORDS[d.kind]}: {d.message}")
         return 2
@@ -40,7 +60,9 @@ def run_export(what: str, semester: str | None, class_code: str | None, out: Pat
     out.write_bytes(made.data)
     console.print(f"Đã ghi {out}: {made.rows} học sinh.")
     if blocking:
-        console.print(f"[yellow]Đã xuất dù còn {len(blocking)} khác biệt (--force); đã ghi vào nhật ký kiểm toán.[/yellow]")
+        console.print(
+            f"[yellow]Đã xuất dù còn {len(blocking)} khác biệt (--force); đã ghi vào nhật ký kiểm toán.[/yellow]"
+        )
     if made.incomplete:
         console.print(f"[yellow]{len(made.incomplete)} học sinh chưa đủ dữ liệu nên không có trong tệp:[/yellow]")
         for line in made.incomplete[:30]:

@@ -15,8 +15,16 @@ from lienthong.connectors.gradebook.excel import Expect, parse_map, read_score_b
 KINDS = ("csdl-hoc-sinh", "csdl-ket-qua", "so-diem")
 
 
-def read_file(path: Path, kind: str, school_year: str | None, semester: str | None, subject: str | None,
-              class_code: str | None, column_map: str | None, console: Console | None = None) -> int:
+def read_file(
+    path: Path,
+    kind: str,
+    school_year: str | None,
+    semester: str | None,
+    subject: str | None,
+    class_code: str | None,
+    column_map: str | None,
+    console: Console | None = None,
+) -> int:
     console = console or Console()
     try:
         data = path.read_bytes()
@@ -25,8 +33,11 @@ def read_file(path: Path, kind: str, school_year: str | None, semester: str | No
         elif kind == "csdl-ket-qua":
             result = read_results(data, school_year, semester)
         else:
-            result = read_score_book(data, Expect(subject=subject, semester=semester, school_year=school_year),
-                                     parse_map(column_map) if column_map else None)
+            result = read_score_book(
+                data,
+                Expect(subject=subject, semester=semester, school_year=school_year),
+                parse_map(column_map) if column_map else None,
+            )
     except OSError as exc:
         console.print(f"[red]Không mở được tệp {path}: {exc.strerror}[/red]")
         return 2
@@ -38,8 +49,10 @@ def read_file(path: Path, kind: str, school_year: str | None, semester: str | No
 
 
 def _show(result: ExcelRead, console: Console) -> None:
-    console.print(f"Đọc được {len(result.records)} dòng; {len(result.rejected_rows)} dòng bị từ chối; "
-                  f"{len(result.problems) - len(result.rejected_rows)} dòng cần lưu ý.")
+    console.print(
+        f"Đọc được {len(result.records)} dòng; {len(result.rejected_rows)} dòng bị từ chối; "
+        f"{len(result.problems) - len(result.rejected_rows)} dòng cần lưu ý."
+    )
     for key, value in result.info.items():
         console.print(f"  {key}: {value}")
     if result.problems:

@@ -24,8 +24,15 @@ from lienthong.sync.file_import import ImportReport, Wanted, import_file
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 
 
-def run_import(paths: list[Path], kind: str | None, wanted: Wanted, column_map: str | None, as_json: bool,
-               actor: str, console: Console | None = None) -> int:
+def run_import(
+    paths: list[Path],
+    kind: str | None,
+    wanted: Wanted,
+    column_map: str | None,
+    as_json: bool,
+    actor: str,
+    console: Console | None = None,
+) -> int:
     console = console or Console()
     settings = Settings()
     if wanted.school_year is None:  # a file of another school year is refused unless asked for
@@ -44,8 +51,9 @@ def run_import(paths: list[Path], kind: str | None, wanted: Wanted, column_map: 
         except OSError as exc:
             report = ImportReport(str(path), error=f"Không mở được tệp: {exc.strerror}")
         else:
-            report = import_file(engine, path.name, data, kind, wanted, mapping, actor,
-                                 lambda: datetime.now(timezone.utc))
+            report = import_file(
+                engine, path.name, data, kind, wanted, mapping, actor, lambda: datetime.now(timezone.utc)
+            )
         worst = max(worst, 2 if report.error else 1 if report.refused else 0)
         if as_json:
             sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, default=str) + "\n")
@@ -60,14 +68,18 @@ def _show(report: ImportReport, console: Console) -> None:
         return
     semesters = ", ".join(SEMESTER_WORDS.get(s, s) for s in report.semesters) or "—"
     classes = ", ".join(report.classes[:12]) + ("…" if len(report.classes) > 12 else "")
-    console.print(f"[bold]{report.name}[/bold]: {WORDS[report.kind]} ({report.kind}), năm học {report.school_year or '?'}"
-                  f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} ô điểm/kết quả, "
-                  f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối.")
+    console.print(
+        f"[bold]{report.name}[/bold]: {WORDS[report.kind]} ({report.kind}), năm học {report.school_year or '?'}"
+        f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} ô điểm/kết quả, "
+        f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối."
+    )
     if report.already_imported_at:
         console.print(f"  Tệp này đã được nhập lúc {report.already_imported_at:%d/%m/%Y %H:%M}; không thay đổi gì.")
     else:
-        console.print(f"  Lưu: mới {report.stored['new']}, thay đổi {report.stored['changed']}, không đổi "
-                      f"{report.stored['unchanged']}, bỏ qua vì đã có bản mới hơn {report.stored['stale']}.")
+        console.print(
+            f"  Lưu: mới {report.stored['new']}, thay đổi {report.stored['changed']}, không đổi "
+            f"{report.stored['unchanged']}, bỏ qua vì đã có bản mới hơn {report.stored['stale']}."
+        )
     for problem in report.refused:
         console.print(f"  [red]{problem}[/red]")
     for problem in report.notes[:20]:

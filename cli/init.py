@@ -61,6 +61,9 @@ def init_school(path: Path, ma_truong: str, database_url: str | None, console: C
     url = database_url or DEFAULT_DATABASE_URL
     path.write_text(TEMPLATE.format(ma_truong=ma_truong, database_url=url, ma_tinh=ma_truong[:2]), encoding="utf-8")
     migrate(url)
-    console.print(f"Đã tạo {path} và cơ sở dữ liệu {url}. Bước tiếp: điền các mục [vnedu]/[csdl]/[portal], "
-                  "đặt mật khẩu bằng biến môi trường, rồi chạy `lienthong check`.", markup=False)
+    console.print(
+        f"Đã tạo {path} và cơ sở dữ liệu {url}. Bước tiếp: điền các mục [vnedu]/[csdl]/[portal], "
+        "đặt mật khẩu bằng biến môi trường, rồi chạy `lienthong check`.",
+        markup=False,
+    )
     return 0

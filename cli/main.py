@@ -22,10 +22,12 @@ app.add_typer(resolve_app, name="resolve")
 
 @app.callback()
 def where_data_lives(
-    config: Path = typer.Option(None, "--config", envvar="LIENTHONG_CONFIG",
-                                help="Tệp cấu hình TOML (mặc định: biến LIENTHONG_CONFIG)."),
-    db: str = typer.Option(None, "--db", envvar="LIENTHONG_DATABASE_URL",
-                           help="Địa chỉ CSDL (mặc định sqlite:///./lienthong.db)."),
+    config: Path = typer.Option(
+        None, "--config", envvar="LIENTHONG_CONFIG", help="Tệp cấu hình TOML (mặc định: biến LIENTHONG_CONFIG)."
+    ),
+    db: str = typer.Option(
+        None, "--db", envvar="LIENTHONG_DATABASE_URL", help="Địa chỉ CSDL (mặc định sqlite:///./lienthong.db)."
+    ),
 ) -> None:
     """lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở."""
     import os
@@ -86,22 +88,34 @@ def simulate(
     students: int = typer.Option(2000, help="Số học sinh của trường mô phỏng."),
     faults: str = typer.Option("none", help="Hồ sơ lỗi: none, flaky hoặc hostile."),
     host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe (chỉ nên là loopback)."),
-    port: list[str] = typer.Option([], "--port", help="Cổng của một hệ thống, dạng TÊN=CỔNG (0: tự chọn cổng trống), "
-                                                      "lặp lại cho từng hệ thống; mặc định vnedu=8101, csdl=8102, "
-                                                      "portal=8103."),
+    port: list[str] = typer.Option(
+        [],
+        "--port",
+        help="Cổng của một hệ thống, dạng TÊN=CỔNG (0: tự chọn cổng trống), "
+        "lặp lại cho từng hệ thống; mặc định vnedu=8101, csdl=8102, "
+        "portal=8103.",
+    ),
     manifest: Path = typer.Option(None, help="Ghi bản kê các khác biệt đã cài vào tệp JSON này."),
-    files: Path = typer.Option(None, "--files", help="Chỉ ghi bộ tệp Excel của trường (vnEdu, CSDL, sổ điểm giáo "
-                                                      "viên) vào thư mục này rồi dừng, không chạy dịch vụ."),
-    today: str = typer.Option(None, "--today", help="Ngày của trường mô phỏng (YYYY-MM-DD), ví dụ cuối năm học "
-                                                    "để có kết quả cả năm; mặc định hôm nay."),
+    files: Path = typer.Option(
+        None,
+        "--files",
+        help="Chỉ ghi bộ tệp Excel của trường (vnEdu, CSDL, sổ điểm giáo "
+        "viên) vào thư mục này rồi dừng, không chạy dịch vụ.",
+    ),
+    today: str = typer.Option(
+        None,
+        "--today",
+        help="Ngày của trường mô phỏng (YYYY-MM-DD), ví dụ cuối năm học để có kết quả cả năm; mặc định hôm nay.",
+    ),
 ) -> None:
     """Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo) cho đến khi Ctrl-C hoặc SIGTERM."""
     from lienthong.cli.simulate import run_simulators, write_files
 
     if files:
         raise typer.Exit(write_files(seed, students, files, today, manifest))
-    raise typer.Exit(run_simulators(seed=seed, students=students, faults=faults, host=host, ports=port,
-                                    manifest=manifest))
+    raise typer.Exit(
+        run_simulators(seed=seed, students=students, faults=faults, host=host, ports=port, manifest=manifest)
+    )
 
 
 @app.command()
@@ -120,10 +134,13 @@ def read_file(
     semester: str = typer.Option(None, "--hoc-ky", help="Học kỳ mong đợi: 1, 2 (hoặc CN cho kết quả)."),
     subject: str = typer.Option(None, "--mon", help="Mã môn (sổ điểm), ví dụ TOAN."),
     class_code: str = typer.Option(None, "--lop", help="Lớp mong đợi, ví dụ 6A1."),
-    column_map: str = typer.Option(None, "--map", help='Vị trí cột khi không tự nhận ra: "dong=4,ho_ten=B,tx=D:E,gk=F,ck=G".'),
+    column_map: str = typer.Option(
+        None, "--map", help='Vị trí cột khi không tự nhận ra: "dong=4,ho_ten=B,tx=D:E,gk=F,ck=G".'
+    ),
 ) -> None:
     """Đọc một tệp Excel (CSDL, vnEdu hoặc sổ điểm cá nhân) và báo những gì đọc được, từng dòng lỗi."""
-    from lienthong.cli.files import KINDS, read_file as run_read
+    from lienthong.cli.files import KINDS
+    from lienthong.cli.files import read_file as run_read
 
     if kind not in KINDS:
         typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
@@ -169,8 +186,9 @@ def match() -> None:
 
 @app.command()
 def reconcile(
-    output_format: str = typer.Option("table", "--format",
-                                      help="table (trên màn hình), json (JSON Lines), html, xlsx hoặc pdf (báo cáo)."),
+    output_format: str = typer.Option(
+        "table", "--format", help="table (trên màn hình), json (JSON Lines), html, xlsx hoặc pdf (báo cáo)."
+    ),
     class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1 (báo cáo cho GVCN)."),
     out: Path = typer.Option(None, "--out", help="Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf)."),
     summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
@@ -188,8 +206,10 @@ def reconcile(
 
 
 @app.command()
-def runs(limit: int = typer.Option(20, help="Số lần chạy gần nhất."),
-         as_json: bool = typer.Option(False, "--json", help="Mỗi lần chạy một đối tượng JSON trên một dòng.")) -> None:
+def runs(
+    limit: int = typer.Option(20, help="Số lần chạy gần nhất."),
+    as_json: bool = typer.Option(False, "--json", help="Mỗi lần chạy một đối tượng JSON trên một dòng."),
+) -> None:
     """Lịch sử các lần đồng bộ và kết quả."""
     from lienthong.cli.sync_commands import list_runs
 
@@ -207,12 +227,15 @@ def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy 
 @app.command("import")
 def import_files(
     paths: list[Path] = typer.Argument(..., help="Một hay nhiều tệp .xlsx."),
-    kind: str = typer.Option(None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; "
-                                                 "mặc định tự nhận ra."),
+    kind: str = typer.Option(
+        None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra."
+    ),
     school_year: str = typer.Option(None, "--school-year", help="Năm học của tệp; mặc định năm học trong cấu hình."),
     semester: str = typer.Option(None, "--semester", help="1, 2 hoặc CN: tệp khác học kỳ này bị từ chối."),
     class_code: str = typer.Option(None, "--class", help="Lớp: tệp có lớp khác bị từ chối."),
-    subject: str = typer.Option(None, "--subject", help="Mã môn của sổ điểm cá nhân khi tiêu đề không ghi, ví dụ TOAN."),
+    subject: str = typer.Option(
+        None, "--subject", help="Mã môn của sổ điểm cá nhân khi tiêu đề không ghi, ví dụ TOAN."
+    ),
     column_map: str = typer.Option(None, "--map", help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK".'),
     as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
 ) -> None:
@@ -237,7 +260,9 @@ def export(
     out: Path = typer.Option(..., "--out", help="Tệp .xlsx sẽ ghi."),
     semester: str = typer.Option(None, "--semester", help="1, 2 hoặc CN (bắt buộc với csdl-ketqua)."),
     class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1."),
-    force: bool = typer.Option(False, "--force", help="Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký kiểm toán)."),
+    force: bool = typer.Option(
+        False, "--force", help="Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký kiểm toán)."
+    ),
 ) -> None:
     """Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu đã đối chiếu."""
     from lienthong.cli.export_command import run_export
@@ -262,8 +287,7 @@ def import_gradebook(
     from lienthong.cli.import_command import run_import
     from lienthong.sync.file_import import OWNER_KIND, Wanted
 
-    raise typer.Exit(run_import([path], OWNER_KIND, Wanted(None, semester, None, subject), column_map, False,
-                                _actor()))
+    raise typer.Exit(run_import([path], OWNER_KIND, Wanted(None, semester, None, subject), column_map, False, _actor()))
 
 
 @resolve_app.command("propose")

@@ -18,13 +18,23 @@ from lienthong.sync.service import open_store
 RENDERERS = {"html": render_html, "xlsx": render_xlsx, "pdf": render_pdf}
 
 
-def run_reconcile(output_format: str, class_code: str | None, out: Path | None, summary_file: Path | None = None,
-                  console: Console | None = None) -> int:
+def run_reconcile(
+    output_format: str,
+    class_code: str | None,
+    out: Path | None,
+    summary_file: Path | None = None,
+    console: Console | None = None,
+) -> int:
     console = console or Console()
     settings = Settings()
     try:
-        result = service.reconcile_school(open_store(settings), settings.current_school_year(), class_code,
-                                          pushed=service.scores_pushed(settings), settings=settings)
+        result = service.reconcile_school(
+            open_store(settings),
+            settings.current_school_year(),
+            class_code,
+            pushed=service.scores_pushed(settings),
+            settings=settings,
+        )
     except service.NoData as exc:
         console.print(f"[red]{exc}[/red]")
         return 2
@@ -37,10 +47,21 @@ def run_reconcile(output_format: str, class_code: str | None, out: Path | None, 
     return 1 if result.found else 0
 
 
-def _write_report(result: service.Reconciliation, settings: Settings, output_format: str, class_code: str | None,
-                  out: Path | None, console: Console) -> None:
-    context = ReportContext(f"Trường {settings.ma_truong}" if settings.ma_truong else "Trường",
-                            result.school_year, result.at.astimezone(service.VN_TZ), class_code, result.teachers)
+def _write_report(
+    result: service.Reconciliation,
+    settings: Settings,
+    output_format: str,
+    class_code: str | None,
+    out: Path | None,
+    console: Console,
+) -> None:
+    context = ReportContext(
+        f"Trường {settings.ma_truong}" if settings.ma_truong else "Trường",
+        result.school_year,
+        result.at.astimezone(service.VN_TZ),
+        class_code,
+        result.teachers,
+    )
     rendered = RENDERERS[output_format](result.records(), context)
     if isinstance(rendered, str):
         rendered = rendered.encode("utf-8")
@@ -71,5 +92,7 @@ def _print_table(result: service.Reconciliation, console: Console) -> None:
         table.add_row(d.class_code or "", KIND_WORDS.get(d.kind, d.kind), d.message, d.suggestion)
     console.print(table)
     changes = result.changes
-    console.print(f"Tổng cộng {len(result.found)} khác biệt cần xem: mới {changes['new']}, đã có từ trước "
-                  f"{changes['seen'] + changes['reopened']}, đã tự đóng vì các nguồn đã khớp {changes['closed']}.")
+    console.print(
+        f"Tổng cộng {len(result.found)} khác biệt cần xem: mới {changes['new']}, đã có từ trước "
+        f"{changes['seen'] + changes['reopened']}, đã tự đóng vì các nguồn đã khớp {changes['closed']}."
+    )

@@ -17,8 +17,13 @@ from lienthong.store.db import make_engine, migrate
 from lienthong.store.tables import DiscrepancyRow
 
 STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
-STATUS_WORDS = {"open": "chưa xử lý", "proposed": "chờ Hiệu trưởng duyệt", "approved": "đã duyệt, chờ các nguồn khớp",
-                "resolved": "GVCN đã xử lý, chờ các nguồn khớp", "closed": "đã khớp (tự đóng)"}
+STATUS_WORDS = {
+    "open": "chưa xử lý",
+    "proposed": "chờ Hiệu trưởng duyệt",
+    "approved": "đã duyệt, chờ các nguồn khớp",
+    "resolved": "GVCN đã xử lý, chờ các nguồn khớp",
+    "closed": "đã khớp (tự đóng)",
+}
 
 
 def _session() -> Session:
@@ -45,8 +50,8 @@ def propose(discrepancy_id: str, value: str, reason: str, actor: str) -> int:
     def step(session: Session, now: datetime) -> str:
         made = resolution.propose(session, discrepancy_id, value, reason, actor, now)
         row = session.get(DiscrepancyRow, discrepancy_id)
-        return (f"Đã ghi đề xuất «{made.value['value']}» cho khác biệt {discrepancy_id}: "
-                f"{STATUS_WORDS[row.status]}.")
+        return f"Đã ghi đề xuất «{made.value['value']}» cho khác biệt {discrepancy_id}: {STATUS_WORDS[row.status]}."
+
     return run_step(step)
 
 
@@ -56,8 +61,10 @@ def approve(discrepancy_id: str, reason: str, actor: str) -> int:
 
     def step(session: Session, now: datetime) -> str:
         released = resolution.approve(session, discrepancy_id, actor, now, reason, authority)
-        return (f"Đã duyệt khác biệt {discrepancy_id}"
-                + (f"; {released} thay đổi sẽ được gửi lên {targets} ở lần đồng bộ tới." if released else "."))
+        return f"Đã duyệt khác biệt {discrepancy_id}" + (
+            f"; {released} thay đổi sẽ được gửi lên {targets} ở lần đồng bộ tới." if released else "."
+        )
+
     return run_step(step)
 
 
@@ -65,6 +72,7 @@ def reject(discrepancy_id: str, reason: str, actor: str) -> int:
     def step(session: Session, now: datetime) -> str:
         resolution.reject(session, discrepancy_id, actor, reason, now)
         return f"Đã từ chối đề xuất cho khác biệt {discrepancy_id}; giáo viên chủ nhiệm sẽ đề xuất lại."
+
     return run_step(step)
 
 
@@ -75,11 +83,18 @@ def show(discrepancy_id: str, console: Console | None = None) -> int:
         if row is None:
             console.print(f"[red]Không có khác biệt mã {discrepancy_id}.[/red]")
             return 2
-        console.print(f"{row.record['message']}\nTrạng thái: {STATUS_WORDS.get(row.status, row.status)}; "
-                      f"GVCN: {row.assignee or 'chưa rõ'}; gợi ý: {row.record['suggestion']}")
+        console.print(
+            f"{row.record['message']}\nTrạng thái: {STATUS_WORDS.get(row.status, row.status)}; "
+            f"GVCN: {row.assignee or 'chưa rõ'}; gợi ý: {row.record['suggestion']}"
+        )
         table = Table("Lúc", "Bước", "Người", "Giá trị", "Lý do")
         for step in resolution.history(session, discrepancy_id):
-            table.add_row(f"{step.at:%d/%m/%Y %H:%M}", STEP_WORDS[step.step], step.actor,
-                          str(step.value.get("value", "")), step.reason)
+            table.add_row(
+                f"{step.at:%d/%m/%Y %H:%M}",
+                STEP_WORDS[step.step],
+                step.actor,
+                str(step.value.get("value", "")),
+                step.reason,
+            )
         console.print(table)
     return 0

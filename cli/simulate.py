@@ -18,14 +18,14 @@ def parse_ports(given: list[str]) -> dict[str, int]:
     for entry in given:
         name, _, number = entry.partition("=")
         if name not in DEFAULT_PORTS or not number.isdigit() or int(number) > 65535:
-            raise ValueError(f"--port {entry!r}: cần dạng TÊN=CỔNG với TÊN là {', '.join(DEFAULT_PORTS)} và cổng "
-                             "từ 0 đến 65535")
+            raise ValueError(
+                f"--port {entry!r}: cần dạng TÊN=CỔNG với TÊN là {', '.join(DEFAULT_PORTS)} và cổng từ 0 đến 65535"
+            )
         ports[name] = int(number)
     return ports
 
 
-def run_simulators(seed: int, students: int, faults: str, host: str, ports: list[str],
-                   manifest: Path | None) -> int:
+def run_simulators(seed: int, students: int, faults: str, host: str, ports: list[str], manifest: Path | None) -> int:
     if faults not in PROFILES:
         print(f"Hồ sơ lỗi không hợp lệ: {faults!r} (chọn: {', '.join(PROFILES)})", file=sys.stderr)
         return 2

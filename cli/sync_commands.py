@@ -14,12 +14,19 @@ from lienthong.config.settings import Settings, SettingsError
 from lienthong.connectors.errors import ConnectorError
 from lienthong.sync import service
 
-STATUS_WORDS = {"running": "đang chạy", "completed": "hoàn tất", "held": "tạm giữ", "failed": "lỗi",
-                "approved": "đã duyệt", "interrupted": "bị ngắt"}
+STATUS_WORDS = {
+    "running": "đang chạy",
+    "completed": "hoàn tất",
+    "held": "tạm giữ",
+    "failed": "lỗi",
+    "approved": "đã duyệt",
+    "interrupted": "bị ngắt",
+}
 
 
-def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False,
-              console: Console | None = None) -> int:
+def sync_once(
+    platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False, console: Console | None = None
+) -> int:
     """Exit: 0 done, 1 done with refusals, errors or a hold, 2 bad configuration, 3 a platform unreachable."""
     console = console or Console()
     configure_logging("WARNING")
@@ -30,14 +37,20 @@ def sync_once(platforms: list[str] | None, full: bool, dry_run: bool, as_json: b
         _fail(getattr(exc, "message", str(exc)), as_json, console)
         return 2
     if as_json:
+
         def progress(platform: str, entity: str, count: int) -> None:
             print(json.dumps({"event": "pulled", "platform": platform, "entity": entity, "records": count}), flush=True)
 
         report = service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
         print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
     else:
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} bản ghi"),
-                      console=console, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed} bản ghi"),
+            console=console,
+            transient=True,
+        ) as bar:
             tasks: dict[tuple[str, str], int] = {}
 
             def progress(platform: str, entity: str, count: int) -> None:
@@ -59,8 +72,10 @@ def _fail(message: str, as_json: bool, console: Console) -> None:
 
 
 def print_summary(report, dry_run: bool, console: Console) -> None:
-    table = Table(title=("Chạy thử (không ghi gì)" if dry_run else f"Lần chạy #{report.run_id}") +
-                  f" — {STATUS_WORDS.get(report.status, report.status)}")
+    table = Table(
+        title=("Chạy thử (không ghi gì)" if dry_run else f"Lần chạy #{report.run_id}")
+        + f" — {STATUS_WORDS.get(report.status, report.status)}"
+    )
     table.add_column("Hệ thống")
     table.add_column("Đọc")
     table.add_column("Mới / đổi")
@@ -68,18 +83,29 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
     table.add_column("Lỗi")
     for name, pulled in report.pulled.items():
         sent = report.delivered.get(name, {})
-        table.add_row(name, str(pulled.get("records", 0)), f"{pulled.get('new', 0)} / {pulled.get('changed', 0)}",
-                      ", ".join(f"{k}: {v}" for k, v in sent.items()) or "—", report.errors.get(name, ""))
+        table.add_row(
+            name,
+            str(pulled.get("records", 0)),
+            f"{pulled.get('new', 0)} / {pulled.get('changed', 0)}",
+            ", ".join(f"{k}: {v}" for k, v in sent.items()) or "—",
+            report.errors.get(name, ""),
+        )
     console.print(table)
     planned = report.planned
-    console.print(f"Kế hoạch: bổ sung {planned.get('fill', 0)}, xoá {planned.get('blank', 0)}, "
-                  f"sửa cần Hiệu trưởng duyệt {planned.get('correction', 0)}; chờ mở khoá sổ {report.waiting_window}.")
+    console.print(
+        f"Kế hoạch: bổ sung {planned.get('fill', 0)}, xoá {planned.get('blank', 0)}, "
+        f"sửa cần Hiệu trưởng duyệt {planned.get('correction', 0)}; chờ mở khoá sổ {report.waiting_window}."
+    )
     if report.hold_reason:
-        console.print(f"[yellow]Tạm giữ: {report.hold_reason}. Quản trị viên duyệt bằng "
-                      f"`lienthong approve-run {report.run_id}`.[/yellow]")
+        console.print(
+            f"[yellow]Tạm giữ: {report.hold_reason}. Quản trị viên duyệt bằng "
+            f"`lienthong approve-run {report.run_id}`.[/yellow]"
+        )
     if dry_run:
         for change in report.plan[:20]:
-            console.print(f"  {change.kind:<10} {change.platform} {change.entity} {change.key} ô {', '.join(change.cells)}")
+            console.print(
+                f"  {change.kind:<10} {change.platform} {change.entity} {change.key} ô {', '.join(change.cells)}"
+            )
 
 
 def list_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
@@ -88,24 +114,55 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
     queue = Counter(found.queue)
     if as_json:
         for run in found.runs:
-            print(json.dumps({"event": "run", "run_id": run.id, "started_at": run.started_at.isoformat(),
-                              "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-                              "platforms": run.platforms, "mode": run.mode, "dry_run": run.dry_run,
-                              "status": run.status, "hold_reason": run.hold_reason, "summary": run.summary},
-                             ensure_ascii=False, default=str))
-        print(json.dumps({"event": "queue", **{k: queue[k] for k in ("pending", "held", "awaiting_approval", "dead")},
-                          "refused": [{"platform": i.platform, "entity": i.entity, "key": i.key, "message": i.message}
-                                      for i in found.refused]}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "event": "run",
+                        "run_id": run.id,
+                        "started_at": run.started_at.isoformat(),
+                        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                        "platforms": run.platforms,
+                        "mode": run.mode,
+                        "dry_run": run.dry_run,
+                        "status": run.status,
+                        "hold_reason": run.hold_reason,
+                        "summary": run.summary,
+                    },
+                    ensure_ascii=False,
+                    default=str,
+                )
+            )
+        print(
+            json.dumps(
+                {
+                    "event": "queue",
+                    **{k: queue[k] for k in ("pending", "held", "awaiting_approval", "dead")},
+                    "refused": [
+                        {"platform": i.platform, "entity": i.entity, "key": i.key, "message": i.message}
+                        for i in found.refused
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     table = Table("#", "Bắt đầu", "Kết thúc", "Hệ thống", "Kiểu", "Trạng thái", "Chi tiết")
     for run in found.runs:
         detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
-        table.add_row(str(run.id), f"{run.started_at:%d/%m/%Y %H:%M}",
-                      f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—", run.platforms,
-                      "chạy thử" if run.dry_run else run.mode, STATUS_WORDS.get(run.status, run.status), detail)
+        table.add_row(
+            str(run.id),
+            f"{run.started_at:%d/%m/%Y %H:%M}",
+            f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—",
+            run.platforms,
+            "chạy thử" if run.dry_run else run.mode,
+            STATUS_WORDS.get(run.status, run.status),
+            detail,
+        )
     console.print(table)
-    console.print(f"Hàng đợi gửi: chờ gửi {queue['pending']} (kể cả chờ mở khoá sổ), tạm giữ {queue['held']}, "
-                  f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, bị từ chối {queue['dead']}.")
+    console.print(
+        f"Hàng đợi gửi: chờ gửi {queue['pending']} (kể cả chờ mở khoá sổ), tạm giữ {queue['held']}, "
+        f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, bị từ chối {queue['dead']}."
+    )
     for item in found.refused:
         console.print(f"  [red]bị từ chối[/red] {item.platform} {item.entity} {item.key}: {item.message}")
     return 0

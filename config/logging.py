@@ -12,11 +12,34 @@ import sys
 
 import structlog
 
-SECRET_KEYS = {"password", "matkhau", "secret", "client_secret", "token", "access_token", "authorization",
-               "api_key", "x-api-key"}
-PERSONAL_KEYS = {"ho_ten", "hoten", "full_name", "name", "ngay_sinh", "ngaysinh", "birth_date",
-                 "so_dinh_danh_ca_nhan", "sodinhdanhcanhan", "personal_id", "ma_dinh_danh_bo", "madinhdanh",
-                 "ministry_id", "ma_hoc_sinh", "student"}
+SECRET_KEYS = {
+    "password",
+    "matkhau",
+    "secret",
+    "client_secret",
+    "token",
+    "access_token",
+    "authorization",
+    "api_key",
+    "x-api-key",
+}
+PERSONAL_KEYS = {
+    "ho_ten",
+    "hoten",
+    "full_name",
+    "name",
+    "ngay_sinh",
+    "ngaysinh",
+    "birth_date",
+    "so_dinh_danh_ca_nhan",
+    "sodinhdanhcanhan",
+    "personal_id",
+    "ma_dinh_danh_bo",
+    "madinhdanh",
+    "ministry_id",
+    "ma_hoc_sinh",
+    "student",
+}
 _IDS = re.compile(r"\b\d{10}(\d{2})?\b")
 _BEARER = re.compile(r"(?i)(bearer\s+)[\w\-.~+/]+=*")
 
@@ -41,10 +64,16 @@ def configure(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format="%(message)s")
     for noisy in ("zeep", "httpx", "httpcore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)  # zeep logs whole envelopes at DEBUG
-    structlog.configure(processors=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
-                                    structlog.processors.TimeStamper(fmt="iso"), redact,
-                                    structlog.processors.JSONRenderer(ensure_ascii=False)],
-                        logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            redact,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ],
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
 
 
 def get_logger(**context):

@@ -24,9 +24,11 @@ from pydantic_settings import (
 )
 
 DEFAULT_DATABASE_URL = "sqlite:///./lienthong.db"
-SECRET_NAMES = {"vnedu": ("client_secret", "LIENTHONG_VNEDU_CLIENT_SECRET", "vnedu_client_secret"),
-                "csdl": ("password", "LIENTHONG_CSDL_PASSWORD", "csdl_password"),
-                "portal": ("api_key", "LIENTHONG_PORTAL_API_KEY", "portal_api_key")}
+SECRET_NAMES = {
+    "vnedu": ("client_secret", "LIENTHONG_VNEDU_CLIENT_SECRET", "vnedu_client_secret"),
+    "csdl": ("password", "LIENTHONG_CSDL_PASSWORD", "csdl_password"),
+    "portal": ("api_key", "LIENTHONG_PORTAL_API_KEY", "portal_api_key"),
+}
 _SECRETISH = re.compile(r"(secret|password|mat_khau|api_key|token)", re.IGNORECASE)
 
 
@@ -166,8 +168,11 @@ class Settings(BaseSettings):
         if not value and self.secrets_file:
             value = _read_secrets(self.secrets_file).get(file_key)
         if not value:
-            where = f" hoặc khoá {file_key} trong {self.secrets_file}" if self.secrets_file else \
-                " hoặc khai báo secrets_file"
+            where = (
+                f" hoặc khoá {file_key} trong {self.secrets_file}"
+                if self.secrets_file
+                else " hoặc khai báo secrets_file"
+            )
             raise SettingsError(f"Thiếu thông tin đăng nhập {platform}: đặt biến môi trường {env_name}{where}")
         return SecretStr(value)
 
@@ -191,8 +196,10 @@ def _refuse_secrets_in(path: Path) -> None:
 
     walk(tomllib.loads(path.read_text(encoding="utf-8")), "")
     if found:
-        raise SettingsError(f"Tệp cấu hình {path} chứa thông tin bí mật ({', '.join(found)}): hãy xoá khỏi tệp và "
-                            "đặt bằng biến môi trường hoặc secrets_file")
+        raise SettingsError(
+            f"Tệp cấu hình {path} chứa thông tin bí mật ({', '.join(found)}): hãy xoá khỏi tệp và "
+            "đặt bằng biến môi trường hoặc secrets_file"
+        )
 
 
 def _read_secrets(path: Path) -> dict[str, str]:

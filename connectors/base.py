@@ -82,12 +82,10 @@ class Connector(ABC):
         of an item makes it `PushOutcome.APPLIED`; a failed request raises instead."""
 
     @abstractmethod
-    async def lock_windows(self) -> list[LockWindow]:
-        ...
+    async def lock_windows(self) -> list[LockWindow]: ...
 
     @abstractmethod
-    async def health(self) -> Health:
-        ...
+    async def health(self) -> Health: ...
 
     @classmethod
     def from_settings(cls, section: Any, settings: Any, policy: Any) -> "Connector":

@@ -57,8 +57,10 @@ class ExcelRead:
 def open_workbook(data: bytes, platform: str) -> Workbook:
     """A read-only workbook, after refusing what is not safe or not ``.xlsx``."""
     if data[:8] == OLE_MAGIC:
-        raise FileFormatError(platform, "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel và lưu lại dạng "
-                                        ".xlsx (Excel Workbook) rồi gửi lại.")
+        raise FileFormatError(
+            platform,
+            "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại.",
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -85,15 +87,21 @@ def rows_of(sheet, limit: int | None = None) -> list[tuple]:
     if width > MAX_COLUMNS:
         head = sheet.iter_rows(values_only=True, max_row=20)
         if any(v not in (None, "") for row in head for v in row[MAX_COLUMNS:]):
-            raise FileFormatError("excel", f"Trang «{sheet.title}» có dữ liệu ở {width} cột; bảng điểm hay danh sách "
-                                           f"học sinh không rộng quá {MAX_COLUMNS} cột. Tệp hỏng hoặc không phải "
-                                           "tệp xuất của trường; không đọc.")
-    return [tuple(row) for row in sheet.iter_rows(values_only=True, max_row=limit, max_col=min(width, MAX_COLUMNS)
-                                                  if width else None)]
+            raise FileFormatError(
+                "excel",
+                f"Trang «{sheet.title}» có dữ liệu ở {width} cột; bảng điểm hay danh sách "
+                f"học sinh không rộng quá {MAX_COLUMNS} cột. Tệp hỏng hoặc không phải "
+                "tệp xuất của trường; không đọc.",
+            )
+    return [
+        tuple(row)
+        for row in sheet.iter_rows(values_only=True, max_row=limit, max_col=min(width, MAX_COLUMNS) if width else None)
+    ]
 
 
-def find_header(rows: list[tuple], wanted: dict[str, Iterable[str]], required: Iterable[str],
-                within: int = 12) -> tuple[int, dict[str, int]] | None:
+def find_header(
+    rows: list[tuple], wanted: dict[str, Iterable[str]], required: Iterable[str], within: int = 12
+) -> tuple[int, dict[str, int]] | None:
     """The first row (0-based) within ``within`` rows that holds every required column.
 
     Args:

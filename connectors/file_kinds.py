@@ -17,8 +17,12 @@ from lienthong.mapping.errors import LegacyEncodingError
 from lienthong.mapping.legacy_encoding import detect_legacy_encoding
 
 # Every kind declared by the platforms' packages, in the order they are tried.
-FILE_KINDS: dict[str, FileKind] = {k.name: k for k in sorted(
-    (*vnedu_files.FILE_KINDS, *csdl_files.FILE_KINDS, *gradebook_files.FILE_KINDS), key=lambda k: k.rank)}
+FILE_KINDS: dict[str, FileKind] = {
+    k.name: k
+    for k in sorted(
+        (*vnedu_files.FILE_KINDS, *csdl_files.FILE_KINDS, *gradebook_files.FILE_KINDS), key=lambda k: k.rank
+    )
+}
 KINDS = tuple(FILE_KINDS)
 WORDS = {name: kind.words for name, kind in FILE_KINDS.items()}
 
@@ -40,10 +44,14 @@ def detect_kind(data: bytes) -> str:
         kind = kind_of_rows(rows)
         if kind:
             return kind
-        legacy = legacy or next((found for row in rows for v in row if isinstance(v, str)
-                                 if (found := detect_legacy_encoding(v))), None)
+        legacy = legacy or next(
+            (found for row in rows for v in row if isinstance(v, str) if (found := detect_legacy_encoding(v))), None
+        )
     if legacy:
         raise FileFormatError("excel", LegacyEncodingError(legacy[0], "", legacy[1]).reason + ".")
-    raise UnknownKind("excel", "Không nhận ra loại tệp: không có trang nào có dòng tiêu đề của sổ điểm, bảng tổng "
-                                   "hợp vnEdu, danh sách học sinh hay kết quả học tập CSDL trong 12 dòng đầu. Hãy chọn "
-                                   f"loại bằng --kind ({', '.join(KINDS)}).")
+    raise UnknownKind(
+        "excel",
+        "Không nhận ra loại tệp: không có trang nào có dòng tiêu đề của sổ điểm, bảng tổng "
+        "hợp vnEdu, danh sách học sinh hay kết quả học tập CSDL trong 12 dòng đầu. Hãy chọn "
+        f"loại bằng --kind ({', '.join(KINDS)}).",
+    )

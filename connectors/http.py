@@ -45,12 +45,19 @@ class RetryPolicy:
 HEALTH_POLICY = RetryPolicy(attempts=2, initial=0.2, maximum=1.0, budget=10.0)  # a check answers fast
 
 
-async def with_retries(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, sleep: Sleep = asyncio.sleep,
-                       on_retry: Callable[[BaseException], None] | None = None) -> T:
+async def with_retries(
+    operation: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    sleep: Sleep = asyncio.sleep,
+    on_retry: Callable[[BaseException], None] | None = None,
+) -> T:
     """Run ``operation``, retrying `TransientError` as ``policy`` says; other errors pass through."""
     retrying = AsyncRetrying(
         stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.budget),
-        wait=policy.wait, retry=retry_if_exception_type(TransientError), sleep=sleep, reraise=True,
+        wait=policy.wait,
+        retry=retry_if_exception_type(TransientError),
+        sleep=sleep,
+        reraise=True,
         before_sleep=(lambda state: on_retry(state.outcome.exception())) if on_retry else None,
     )
     async for attempt in retrying:
@@ -102,6 +109,7 @@ def new_client(base_url: str, transport: httpx.AsyncBaseTransport | None = None,
 
 # --- the error table: status (and the platform's error code) → error class and message -----
 
+
 @dataclass(frozen=True)
 class ErrorRule:
     """One row of a platform's error table. ``statuses`` are HTTP statuses (or ``None`` for any);
@@ -127,8 +135,9 @@ def classify(platform: str, table: tuple[ErrorRule, ...], response: httpx.Respon
     code = answer.get("error")
     for rule in table:
         if rule.matches(status, code):
-            text = rule.message.format(status=status, code=code, message=answer.get("message", ""),
-                                       details=answer.get("details") or "").strip()
+            text = rule.message.format(
+                status=status, code=code, message=answer.get("message", ""), details=answer.get("details") or ""
+            ).strip()
             if issubclass(rule.error, TransientError):
                 return rule.error(platform, text, retry_after(response))
             return rule.error(platform, text)
@@ -167,8 +176,16 @@ class HttpConnector(WireConnector):
 
     errors: ClassVar[tuple[ErrorRule, ...]] = ()
 
-    def __init__(self, base_url: str, rate_limit: float, transport: httpx.AsyncBaseTransport | None,
-                 policy: RetryPolicy, sleep: Sleep, limiter: RateLimiter | None, headers: dict | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        rate_limit: float,
+        transport: httpx.AsyncBaseTransport | None,
+        policy: RetryPolicy,
+        sleep: Sleep,
+        limiter: RateLimiter | None,
+        headers: dict | None = None,
+    ):
         super().__init__(rate_limit, policy, sleep, limiter)
         self.client = new_client(base_url, transport, **({"headers": headers} if headers else {}))
 

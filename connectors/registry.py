@@ -25,8 +25,9 @@ def _load(name: str, path: str) -> type[Connector]:
     try:
         found = getattr(import_module(module), attribute)
     except (ImportError, AttributeError, ValueError):
-        raise ConfigError("config", f"platforms.{name}.connector: không nạp được {path!r} "
-                                    "(dạng đúng: gói.mô_đun:TênLớp)") from None
+        raise ConfigError(
+            "config", f"platforms.{name}.connector: không nạp được {path!r} (dạng đúng: gói.mô_đun:TênLớp)"
+        ) from None
     if not (isinstance(found, type) and issubclass(found, Connector)):
         raise ConfigError("config", f"platforms.{name}.connector: {path!r} không phải một kết nối (Connector)")
     return found

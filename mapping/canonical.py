@@ -235,11 +235,13 @@ class ScoreSheet(_Model):
     def _values_fit_subject(self) -> "ScoreSheet":
         info = catalogs.subject(self.subject_code)
         expected = Mark if info.by_comment else Decimal
-        for name, value in [*((f"tx[{i}]", v) for i, v in enumerate(self.tx)),
-                            ("gk", self.gk), ("ck", self.ck)]:
+        for name, value in [*((f"tx[{i}]", v) for i, v in enumerate(self.tx)), ("gk", self.gk), ("ck", self.ck)]:
             if value is not None and not isinstance(value, expected):
-                reason = ("Môn đánh giá bằng nhận xét chỉ nhận Đ hoặc CĐ" if info.by_comment
-                          else "Môn đánh giá bằng điểm số chỉ nhận điểm từ 0 đến 10")
+                reason = (
+                    "Môn đánh giá bằng nhận xét chỉ nhận Đ hoặc CĐ"
+                    if info.by_comment
+                    else "Môn đánh giá bằng điểm số chỉ nhận điểm từ 0 đến 10"
+                )
                 raise MappingError(reason, value=str(getattr(value, "value", value)), field=name)
         return self
 

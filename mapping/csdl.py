@@ -47,13 +47,19 @@ def result_from_csdl(key: str, item: dict[str, Any]) -> SemesterResult:
     """A ``KetQuaHocSinh`` of one period as canonical (``YearResult`` for ``CN``)."""
     period = str(item.get("HocKy") or key.rsplit(":", 1)[1])
     excused, unexcused = int(item.get("SoBuoiNghiCoPhep") or 0), int(item.get("SoBuoiNghiKhongPhep") or 0)
-    fields = dict(student_id=item.get("MaDinhDanh") or key.rsplit(":", 1)[0], period=period,
-                  subjects={m["MaMon"]: _value(m) for m in item.get("Mon") or []},
-                  learning=item.get("KetQuaHocTap"), training=item.get("KetQuaRenLuyen"),
-                  absences_excused=excused, absences_unexcused=unexcused)
+    fields = dict(
+        student_id=item.get("MaDinhDanh") or key.rsplit(":", 1)[0],
+        period=period,
+        subjects={m["MaMon"]: _value(m) for m in item.get("Mon") or []},
+        learning=item.get("KetQuaHocTap"),
+        training=item.get("KetQuaRenLuyen"),
+        absences_excused=excused,
+        absences_unexcused=unexcused,
+    )
     if period == "CN":
-        return YearResult.model_construct(**fields, title=item.get("DanhHieu"), promotion=item.get("LenLop"),
-                                          absence_total=excused + unexcused)
+        return YearResult.model_construct(
+            **fields, title=item.get("DanhHieu"), promotion=item.get("LenLop"), absence_total=excused + unexcused
+        )
     return SemesterResult.model_construct(**fields)
 
 
@@ -71,12 +77,21 @@ def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
 
 def result_to_csdl(result: SemesterResult) -> dict[str, Any]:
     """A result as a ``KetQuaHocSinh`` record (averages with a dot, as the template writes them)."""
-    record = {"MaDinhDanh": result.student_id, "HocKy": str(getattr(result.period, "value", result.period)),
-              "Mon": [{"MaMon": code, **({"KetQuaDanhGia": v} if isinstance(v, str)
-                                         else {"DiemTB": format_score(v).replace(",", ".")})}
-                      for code, v in result.subjects.items()],
-              "KetQuaHocTap": result.learning, "KetQuaRenLuyen": result.training,
-              "SoBuoiNghiCoPhep": result.absences_excused, "SoBuoiNghiKhongPhep": result.absences_unexcused}
+    record = {
+        "MaDinhDanh": result.student_id,
+        "HocKy": str(getattr(result.period, "value", result.period)),
+        "Mon": [
+            {
+                "MaMon": code,
+                **({"KetQuaDanhGia": v} if isinstance(v, str) else {"DiemTB": format_score(v).replace(",", ".")}),
+            }
+            for code, v in result.subjects.items()
+        ],
+        "KetQuaHocTap": result.learning,
+        "KetQuaRenLuyen": result.training,
+        "SoBuoiNghiCoPhep": result.absences_excused,
+        "SoBuoiNghiKhongPhep": result.absences_unexcused,
+    }
     if isinstance(result, YearResult) and result.training:
         record["DanhHieu"], record["LenLop"] = result.title, result.promotion
     return record
@@ -84,23 +99,33 @@ def result_to_csdl(result: SemesterResult) -> dict[str, Any]:
 
 def student_to_csdl(student: Student) -> dict[str, Any]:
     """A student as a ``HocSinh`` record (codes as the CSDL writes them; no Mã định danh for a new one)."""
+
     def code(value: Any) -> Any:
         return getattr(value, "value", value)
 
-    return {"MaDinhDanh": student.ministry_id, "SoDinhDanhCaNhan": student.personal_id, "HoTen": student.full_name,
-            "NgaySinh": student.birth_date.isoformat(), "GioiTinh": code(student.gender),
-            "MaDanToc": student.ethnicity_code, "MaLop": student.class_code, "TrangThai": code(student.status) or "1"}
+    return {
+        "MaDinhDanh": student.ministry_id,
+        "SoDinhDanhCaNhan": student.personal_id,
+        "HoTen": student.full_name,
+        "NgaySinh": student.birth_date.isoformat(),
+        "GioiTinh": code(student.gender),
+        "MaDanToc": student.ethnicity_code,
+        "MaLop": student.class_code,
+        "TrangThai": code(student.status) or "1",
+    }
 
 
 # --- the ministry's Excel exports as stored records (`connectors.csdl.excel.FILE_KINDS`) -----
+
 
 def _file_records(read: Any, entity: str) -> FileRecords:
     out = FileRecords(school_year=read.info.get("school_year"))
     classes = set()
     for record in read.records:
         if not record["MaDinhDanh"]:
-            out.notes.append((0, f"Em {record.get('HoTen', '')} chưa có Mã định danh Bộ GD&ĐT: chưa lưu",
-                              "Mã định danh Bộ GD&ĐT"))
+            out.notes.append(
+                (0, f"Em {record.get('HoTen', '')} chưa có Mã định danh Bộ GD&ĐT: chưa lưu", "Mã định danh Bộ GD&ĐT")
+            )
             continue
         if entity == "hoc_sinh":
             out.stored.append(("hoc_sinh", record["MaDinhDanh"], record))

@@ -6,9 +6,7 @@ Vietnamese message for the person who supplied the data.
 
 from __future__ import annotations
 
-
 from lienthong.assessment.errors import DataError
-
 
 # One base for every refused value, defined in the lowest layer (the assessment engine raises
 # its own subclass), so that callers catching `MappingError` also catch assessment errors.

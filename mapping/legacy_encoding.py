@@ -30,14 +30,8 @@ def _vietnamese_letters() -> frozenset[str]:
 VIETNAMESE_LETTERS = _vietnamese_letters()
 
 # TCVN3 (ABC) code points as they appear when the bytes are read as Latin-1 / cp1252.
-_TCVN3_LOWER = (
-    "µ¸¶·¹" "¨»¾¼½Æ" "©ÇÊÈÉË" "®ÌÐÎÏÑ" "ªÒÕÓÔÖ" "×ÝØÜÞ" "ßãáâä" "«åèæçé" "¬êíëìî" "ïóñòô"
-    "\u00adõøö÷ù" "úýûüþ" "¡¢§£¤¥¦"
-)
-_UNICODE_FOR_TCVN3 = (
-    "àáảãạ" "ăằắẳẵặ" "âầấẩẫậ" "đèéẻẽẹ" "êềếểễệ" "ìíỉĩị" "òóỏõọ" "ôồốổỗộ" "ơờớởỡợ" "ùúủũụ"
-    "ưừứửữự" "ỳýỷỹỵ" "ĂÂĐÊÔƠƯ"
-)
+_TCVN3_LOWER = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢§£¤¥¦"
+_UNICODE_FOR_TCVN3 = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
 TCVN3_TABLE = str.maketrans(dict(zip(_TCVN3_LOWER, _UNICODE_FOR_TCVN3, strict=True)))
 
 # VNI-Windows: a base letter followed by a modifier character.

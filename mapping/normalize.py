@@ -7,11 +7,11 @@ Vietnamese reason naming what was wrong, so callers never store a half-understoo
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
@@ -87,7 +87,7 @@ def _collate(word: str) -> tuple[tuple[int, ...], str]:
     """Vietnamese alphabetical order (a ă â b c d đ …), tones deciding only ties."""
     key = name_key(word)
     letters = key.rstrip("12345")
-    return tuple(_ORDER.get(ch, 100 + ord(ch)) for ch in letters), key[len(letters):]
+    return tuple(_ORDER.get(ch, 100 + ord(ch)) for ch in letters), key[len(letters) :]
 
 
 def given_name_sort_key(full_name: str) -> tuple:
@@ -286,14 +286,19 @@ def parse_level(value: Any, *, field: str | None = None) -> str:
 
 def parse_title(value: Any, *, field: str | None = None) -> str:
     """A title code ``XS``/``G`` from the code or the words (``Học sinh Giỏi``)."""
-    return _coded_word(value, _TITLES, "Danh hiệu phải là «Học sinh Xuất sắc», «Học sinh Giỏi» (XS, G) hoặc để trống",
-                       field)
+    return _coded_word(
+        value, _TITLES, "Danh hiệu phải là «Học sinh Xuất sắc», «Học sinh Giỏi» (XS, G) hoặc để trống", field
+    )
 
 
 def parse_promotion(value: Any, *, field: str | None = None) -> str:
     """A promotion code ``LL``/``KTL``/``RLH``/``OL`` from the code or the words (``Lên lớp``…)."""
-    return _coded_word(value, _PROMOTIONS, "Lên lớp phải là «Lên lớp», «Kiểm tra lại», «Rèn luyện hè» hoặc «Ở lại lớp»"
-                       " (LL, KTL, RLH, OL)", field)
+    return _coded_word(
+        value,
+        _PROMOTIONS,
+        "Lên lớp phải là «Lên lớp», «Kiểm tra lại», «Rèn luyện hè» hoặc «Ở lại lớp» (LL, KTL, RLH, OL)",
+        field,
+    )
 
 
 def is_mark_text(value: Any) -> bool:

@@ -90,14 +90,25 @@ def score_sheets_read(read: Any, out: FileRecords, source_title: str, extra: dic
     kept = []
     for record in read.records:
         if not record["ma_hoc_sinh"]:
-            out.refused.append((record["dong"], f"Em {record['ho_ten']} ({record['lop']}) không có Mã học sinh "
-                                                f"{source_title} nên chưa đối chiếu được: hãy thêm cột Mã học sinh",
-                                "Mã học sinh"))
+            out.refused.append(
+                (
+                    record["dong"],
+                    f"Em {record['ho_ten']} ({record['lop']}) không có Mã học sinh "
+                    f"{source_title} nên chưa đối chiếu được: hãy thêm cột Mã học sinh",
+                    "Mã học sinh",
+                )
+            )
             continue
-        payload = {"ma_hoc_sinh": record["ma_hoc_sinh"], "ma_mon": record["ma_mon"], "hoc_ky": int(record["hoc_ky"]),
-                   "ddg_tx": trimmed(wire_value(v) for v in record["tx"]), "ddg_gk": wire_value(record["gk"]),
-                   "ddg_ck": wire_value(record["ck"]), "nhan_xet": record.get("nhan_xet") or "",
-                   **{name: record[field_] for name, field_ in (extra or {}).items()}}
+        payload = {
+            "ma_hoc_sinh": record["ma_hoc_sinh"],
+            "ma_mon": record["ma_mon"],
+            "hoc_ky": int(record["hoc_ky"]),
+            "ddg_tx": trimmed(wire_value(v) for v in record["tx"]),
+            "ddg_gk": wire_value(record["gk"]),
+            "ddg_ck": wire_value(record["ck"]),
+            "nhan_xet": record.get("nhan_xet") or "",
+            **{name: record[field_] for name, field_ in (extra or {}).items()},
+        }
         out.cells += sum(v is not None for v in [*record["tx"], record["gk"], record["ck"]])
         out.stored.append(("diem", f"{payload['ma_hoc_sinh']}:{payload['ma_mon']}:{payload['hoc_ky']}", payload))
         kept.append(record)

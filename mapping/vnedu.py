@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -42,9 +41,15 @@ def school_year_name(start: int) -> str:
 
 
 def lock_window_from_vnedu(item: dict[str, Any], start_year: int) -> LockWindow:
-    return LockWindow(platform="vnedu", school_year=school_year_name(start_year), semester=str(item["hoc_ky"]),
-                      kind=DATA_KINDS[item["loai"]], opens_at=datetime.fromisoformat(item["mo_tu"]),
-                      closes_at=datetime.fromisoformat(item["khoa_tu"]), locked=bool(item["dang_khoa"]))
+    return LockWindow(
+        platform="vnedu",
+        school_year=school_year_name(start_year),
+        semester=str(item["hoc_ky"]),
+        kind=DATA_KINDS[item["loai"]],
+        opens_at=datetime.fromisoformat(item["mo_tu"]),
+        closes_at=datetime.fromisoformat(item["khoa_tu"]),
+        locked=bool(item["dang_khoa"]),
+    )
 
 
 def student_from_vnedu(item: dict[str, Any], student_id: str | None = None) -> Student:
@@ -64,9 +69,16 @@ def student_from_vnedu(item: dict[str, Any], student_id: str | None = None) -> S
 
 
 def score_sheet_from_vnedu(item: dict[str, Any], student_id: str, start_year: int) -> ScoreSheet:
-    return ScoreSheet(student_id=student_id, subject_code=item["ma_mon"], school_year=school_year_name(start_year),
-                      semester=str(item["hoc_ky"]), tx=list(item.get("ddg_tx") or []), gk=item.get("ddg_gk"),
-                      ck=item.get("ddg_ck"), comment=item.get("nhan_xet") or "")
+    return ScoreSheet(
+        student_id=student_id,
+        subject_code=item["ma_mon"],
+        school_year=school_year_name(start_year),
+        semester=str(item["hoc_ky"]),
+        tx=list(item.get("ddg_tx") or []),
+        gk=item.get("ddg_gk"),
+        ck=item.get("ddg_ck"),
+        comment=item.get("nhan_xet") or "",
+    )
 
 
 def _wire(value) -> str | None:
@@ -77,14 +89,27 @@ def _wire(value) -> str | None:
 
 def score_sheet_to_vnedu(sheet: ScoreSheet, ma_hoc_sinh: str, version: int) -> dict[str, Any]:
     """The PUT item for a score sheet; ``version`` is the one vnEdu holds now."""
-    return {"ma_hoc_sinh": ma_hoc_sinh, "ma_mon": sheet.subject_code, "hoc_ky": int(sheet.semester.value),
-            "ddg_tx": [_wire(v) for v in sheet.tx], "ddg_gk": _wire(sheet.gk), "ddg_ck": _wire(sheet.ck),
-            "nhan_xet": sheet.comment, "version": version}
+    return {
+        "ma_hoc_sinh": ma_hoc_sinh,
+        "ma_mon": sheet.subject_code,
+        "hoc_ky": int(sheet.semester.value),
+        "ddg_tx": [_wire(v) for v in sheet.tx],
+        "ddg_gk": _wire(sheet.gk),
+        "ddg_ck": _wire(sheet.ck),
+        "nhan_xet": sheet.comment,
+        "version": version,
+    }
 
 
 def absence_to_vnedu(absence: Absence, ma_hoc_sinh: str, version: int, delete: bool = False) -> dict[str, Any]:
-    return {"ma_hoc_sinh": ma_hoc_sinh, "ngay": format_date(absence.day), "buoi": absence.session.value,
-            "loai": None if delete else absence.kind.value, "ly_do": absence.reason, "version": version}
+    return {
+        "ma_hoc_sinh": ma_hoc_sinh,
+        "ngay": format_date(absence.day),
+        "buoi": absence.session.value,
+        "loai": None if delete else absence.kind.value,
+        "ly_do": absence.reason,
+        "version": version,
+    }
 
 
 # --- what reconciliation reads (`mapping.sources`) ----------------------------------------
@@ -102,10 +127,16 @@ def students(payloads: Payloads, records: SourceRecords) -> None:
             if item.get("tu_tep"):
                 born = item.get("ngay_sinh")
                 records.students[key] = Student.model_construct(
-                    id=f"{SOURCE}:{key}", full_name=clean_name(item["ho_ten"], field="ho_ten"),
-                    birth_date=parse_date(born, field="ngay_sinh") if born else None, gender=None,
-                    class_code=item.get("ma_lop"), status=None, ministry_id=None, personal_id=None,
-                    links={SOURCE: key})
+                    id=f"{SOURCE}:{key}",
+                    full_name=clean_name(item["ho_ten"], field="ho_ten"),
+                    birth_date=parse_date(born, field="ngay_sinh") if born else None,
+                    gender=None,
+                    class_code=item.get("ma_lop"),
+                    status=None,
+                    ministry_id=None,
+                    personal_id=None,
+                    links={SOURCE: key},
+                )
             else:
                 records.students[key] = student_from_vnedu(item)
         except (ValidationError, MappingError, KeyError) as exc:
@@ -122,38 +153,63 @@ def _result_value(value: Any) -> Any:
 
 def _summary(key: str, item: dict[str, Any]) -> YearResult:
     return YearResult.model_construct(
-        student_id=key, period="CN", subjects={code: _result_value(v) for code, v in (item.get("mon") or {}).items()},
-        learning=item.get("kq_hoc_tap"), training=item.get("kq_ren_luyen"), title=item.get("danh_hieu"),
-        promotion=item.get("len_lop"), absences_excused=0, absences_unexcused=0,
-        absence_total=item.get("tong_buoi_nghi"))
+        student_id=key,
+        period="CN",
+        subjects={code: _result_value(v) for code, v in (item.get("mon") or {}).items()},
+        learning=item.get("kq_hoc_tap"),
+        training=item.get("kq_ren_luyen"),
+        title=item.get("danh_hieu"),
+        promotion=item.get("len_lop"),
+        absences_excused=0,
+        absences_unexcused=0,
+        absence_total=item.get("tong_buoi_nghi"),
+    )
 
 
 def _absence(item: dict[str, Any]) -> Absence:
-    return Absence.model_construct(student_id=item["ma_hoc_sinh"], day=parse_date(item["ngay"]),
-                                   session=item.get("buoi"), kind=item.get("loai"), reason=item.get("ly_do") or "")
+    return Absence.model_construct(
+        student_id=item["ma_hoc_sinh"],
+        day=parse_date(item["ngay"]),
+        session=item.get("buoi"),
+        kind=item.get("loai"),
+        reason=item.get("ly_do") or "",
+    )
 
 
 def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
     records = SourceRecords(SOURCE, TITLE, FULL_TITLE)
     students(stored.get("hoc_sinh", {}), records)
     records.sheets = stored.get("diem", {})
-    records.training = {key: item["ket_qua_ren_luyen"] for key, item in stored.get("hanh_kiem", {}).items()
-                        if item.get("ket_qua_ren_luyen")}
+    records.training = {
+        key: item["ket_qua_ren_luyen"]
+        for key, item in stored.get("hanh_kiem", {}).items()
+        if item.get("ket_qua_ren_luyen")
+    }
     attendance = stored.get("diem_danh", {})
     records.has_attendance = bool(attendance)  # exports carry no attendance: nothing to count against
     records.absences = [_absence(item) for item in attendance.values() if item.get("loai") in ("P", "K")]
     records.summaries = {key: _summary(key, item) for key, item in stored.get("tong_hop", {}).items()}
-    records.teachers = {code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})" for code, c in stored.get("lop", {}).items()
-                        if c.get("gvcn_ho_ten")}
+    records.teachers = {
+        code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})"
+        for code, c in stored.get("lop", {}).items()
+        if c.get("gvcn_ho_ten")
+    }
     return records
 
 
 def sheet_payload(base: dict[str, Any], tx: list, gk: Any, ck: Any, version: int) -> dict[str, Any]:
     """The PUT item that gives vnEdu's sheet ``base`` these values (`contracts/vnedu.md`),
     written as vnEdu writes them; ``version`` is the one vnEdu holds now."""
-    return {"ma_hoc_sinh": base["ma_hoc_sinh"], "ma_mon": base["ma_mon"], "hoc_ky": base["hoc_ky"],
-            "ddg_tx": [_wire_cell(v) for v in tx], "ddg_gk": _wire_cell(gk), "ddg_ck": _wire_cell(ck),
-            "nhan_xet": base.get("nhan_xet", ""), "version": version}
+    return {
+        "ma_hoc_sinh": base["ma_hoc_sinh"],
+        "ma_mon": base["ma_mon"],
+        "hoc_ky": base["hoc_ky"],
+        "ddg_tx": [_wire_cell(v) for v in tx],
+        "ddg_gk": _wire_cell(gk),
+        "ddg_ck": _wire_cell(ck),
+        "nhan_xet": base.get("nhan_xet", ""),
+        "version": version,
+    }
 
 
 def _wire_cell(value: Any) -> str | None:
@@ -168,10 +224,20 @@ def _wire_cell(value: Any) -> str | None:
 
 # --- vnEdu's Excel exports as stored records (`connectors.vnedu.excel.FILE_KINDS`) ----------
 
+
 def file_student(code: str, name: str, born: str | None, class_code: str | None) -> dict[str, Any]:
     """vnEdu's student as far as its exports show one: no gender, status or IDs of other platforms."""
-    return {"ma_hoc_sinh": code, "ho_ten": name, "ngay_sinh": born, "ma_lop": class_code, "gioi_tinh": None,
-            "trang_thai": None, "ma_dinh_danh_bo": None, "so_dinh_danh_ca_nhan": None, "tu_tep": True}
+    return {
+        "ma_hoc_sinh": code,
+        "ho_ten": name,
+        "ngay_sinh": born,
+        "ma_lop": class_code,
+        "gioi_tinh": None,
+        "trang_thai": None,
+        "ma_dinh_danh_bo": None,
+        "so_dinh_danh_ca_nhan": None,
+        "tu_tep": True,
+    }
 
 
 def score_book_records(read: Any) -> FileRecords:
@@ -179,8 +245,13 @@ def score_book_records(read: Any) -> FileRecords:
     out = FileRecords()
     for record in score_sheets_read(read, out, TITLE):
         if record.get("ngay_sinh"):
-            out.stored.append(("hoc_sinh", record["ma_hoc_sinh"], file_student(
-                record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["lop"])))
+            out.stored.append(
+                (
+                    "hoc_sinh",
+                    record["ma_hoc_sinh"],
+                    file_student(record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["lop"]),
+                )
+            )
     return out
 
 
@@ -189,8 +260,13 @@ def summary_records(read: Any) -> FileRecords:
     out = FileRecords(semesters=["CN"])
     for record in read.records:
         out.stored.append(("tong_hop", record["ma_hoc_sinh"], record))
-        out.stored.append(("hoc_sinh", record["ma_hoc_sinh"], file_student(
-            record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["ma_lop"])))
+        out.stored.append(
+            (
+                "hoc_sinh",
+                record["ma_hoc_sinh"],
+                file_student(record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["ma_lop"]),
+            )
+        )
         out.cells += len(record["mon"])
     out.classes = sorted({s["class_code"] for s in read.info["sheets"]})
     out.school_year = next((s["school_year"] for s in read.info["sheets"] if s.get("school_year")), None)

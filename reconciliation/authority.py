@@ -132,8 +132,7 @@ class PlannedChange:
     cells: tuple[str, ...]
 
 
-def planned_change(diff: SheetDiff, platform: str, entity: str, version: int,
-                   class_code: str | None) -> PlannedChange:
+def planned_change(diff: SheetDiff, platform: str, entity: str, version: int, class_code: str | None) -> PlannedChange:
     """The push that makes the target's sheet equal the owner's (the target's other cells kept)."""
     changed = {c.cell: c.mine for c in diff.pushable}
     theirs = score_cells(diff.theirs, diff.subject.by_comment)
@@ -145,8 +144,12 @@ def planned_change(diff: SheetDiff, platform: str, entity: str, version: int,
     return PlannedChange(platform, entity, diff.key, payload, diff.kind, class_code, tuple(changed))
 
 
-def plan_scores(owner: dict[str, dict], targets: dict[str, dict[str, tuple[int, dict]]],
-                student_classes: dict[str, str], authority: ScoreAuthority | None = None) -> list[PlannedChange]:
+def plan_scores(
+    owner: dict[str, dict],
+    targets: dict[str, dict[str, tuple[int, dict]]],
+    student_classes: dict[str, str],
+    authority: ScoreAuthority | None = None,
+) -> list[PlannedChange]:
     """Changes that make each target's score sheets equal the owner's, cell by cell.
 
     ``targets``: platform → key → (version held, payload), for the targets that take pushes."""
@@ -157,8 +160,9 @@ def plan_scores(owner: dict[str, dict], targets: dict[str, dict[str, tuple[int, 
         for diff in diff_sheets(owner, sheets):
             if not diff.pushable:
                 continue  # only unreadable values of the owner differ: for a person, nothing to send
-            planned.append(planned_change(diff, platform, authority.entity, held[diff.key][0],
-                                          student_classes.get(diff.student)))
+            planned.append(
+                planned_change(diff, platform, authority.entity, held[diff.key][0], student_classes.get(diff.student))
+            )
     return planned
 
 

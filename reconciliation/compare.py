@@ -49,8 +49,9 @@ class Roles:
     @classmethod
     def from_settings(cls, authority: AuthoritySettings | None = None) -> "Roles":
         authority = authority or AuthoritySettings()
-        return cls(authority.identity, authority.school, authority.results,
-                   ScoreAuthority.from_settings(authority.scores))
+        return cls(
+            authority.identity, authority.school, authority.results, ScoreAuthority.from_settings(authority.scores)
+        )
 
 
 def _shown(value: Any) -> str:
@@ -67,8 +68,14 @@ def _source(sources: Sources, name: str) -> SourceRecords:
     return sources.get(name) or SourceRecords(name, name, name)
 
 
-def reconcile(sources: Sources | dict, school_year: str, semester: str | None, today: date, pushed: bool = False,
-              roles: Roles | None = None) -> list[Discrepancy]:
+def reconcile(
+    sources: Sources | dict,
+    school_year: str,
+    semester: str | None,
+    today: date,
+    pushed: bool = False,
+    roles: Roles | None = None,
+) -> list[Discrepancy]:
     """Every difference; ``semester`` ``None`` compares every semester the results source holds.
 
     ``sources``: canonical records by source, or stored payloads (source → entity → key →
@@ -76,8 +83,11 @@ def reconcile(sources: Sources | dict, school_year: str, semester: str | None, t
     its targets (then only what waits for the principal is a score discrepancy, see `authority`)."""
     sources = canonical(sources)
     roles = roles or Roles.from_settings()
-    school, anchor, held = _source(sources, roles.school), _source(sources, roles.identity), \
-        _source(sources, roles.results)
+    school, anchor, held = (
+        _source(sources, roles.school),
+        _source(sources, roles.identity),
+        _source(sources, roles.results),
+    )
     found: list[Discrepancy] = []
     links: dict[str, str] = {}
     if school.raw_names and anchor.raw_names:
@@ -111,26 +121,44 @@ def _refused_reports(source: SourceRecords) -> list[Discrepancy]:
         if request.status != "bi_tra_lai":
             continue
         due = request.due
-        out.append(Discrepancy(
-            "report_refused", "", {source.name: request.code}, "trang_thai", {source.name: request.status},
-            f"Báo cáo «{request.name}» ({request.form}) bị Sở GD&ĐT trả lại: cần sửa "
-            f"theo các lỗi Sở ghi và nộp lại" + (f" (hạn nộp {due:%d/%m/%Y})" if due else ""),
-            None, suggestion=f"Xem lỗi của lần nộp trên {source.title}, sửa số liệu rồi nộp lại"))
+        out.append(
+            Discrepancy(
+                "report_refused",
+                "",
+                {source.name: request.code},
+                "trang_thai",
+                {source.name: request.status},
+                f"Báo cáo «{request.name}» ({request.form}) bị Sở GD&ĐT trả lại: cần sửa "
+                f"theo các lỗi Sở ghi và nộp lại" + (f" (hạn nộp {due:%d/%m/%Y})" if due else ""),
+                None,
+                suggestion=f"Xem lỗi của lần nộp trên {source.title}, sửa số liệu rồi nộp lại",
+            )
+        )
     return out
 
 
 def person(source: str, key: str, student: Student) -> Person:
     """What matching compares of a canonical student."""
     gender = getattr(student.gender, "value", student.gender)
-    return Person(source, key, student.full_name, student.birth_date, student.class_code, gender,
-                  student.ministry_id, student.personal_id)
+    return Person(
+        source,
+        key,
+        student.full_name,
+        student.birth_date,
+        student.class_code,
+        gender,
+        student.ministry_id,
+        student.personal_id,
+    )
 
 
 def link_students(other: SourceRecords, anchor: SourceRecords, found: list[Discrepancy]) -> dict[str, str]:
     """``other``'s key → the anchor's key for every student linked; doubts, duplicates, students on
     one side only and bio differences go to ``found``."""
-    result = match([person(anchor.name, k, s) for k, s in anchor.students.items()],
-                   [person(other.name, k, s) for k, s in other.students.items()])
+    result = match(
+        [person(anchor.name, k, s) for k, s in anchor.students.items()],
+        [person(other.name, k, s) for k, s in other.students.items()],
+    )
     found += _unsettled(other, anchor, result)
     found += _only_on_anchor(other, anchor, result)
     links = {key: link.anchor for key, link in result.links.items()}
@@ -148,46 +176,80 @@ def _unsettled(other: SourceRecords, anchor: SourceRecords, result) -> list[Disc
     found = []
     for doubt in result.doubts:
         s = other.students[doubt.key]
-        found.append(Discrepancy("identity_doubt", s.full_name, _keys(other, doubt.key, anchor, None), "hoc_sinh",
-                                 {other.name: doubt.key, anchor.name: [a for a, _ in doubt.candidates]},
-                                 f"Chưa chắc em {s.full_name} ({s.class_code}) trên {other.title} là học sinh nào "
-                                 f"trên {anchor.title}: cần giáo viên chủ nhiệm xác nhận", s.class_code,
-                                 suggestion="Xác nhận hoặc từ chối liên kết với một ứng viên"))
+        found.append(
+            Discrepancy(
+                "identity_doubt",
+                s.full_name,
+                _keys(other, doubt.key, anchor, None),
+                "hoc_sinh",
+                {other.name: doubt.key, anchor.name: [a for a, _ in doubt.candidates]},
+                f"Chưa chắc em {s.full_name} ({s.class_code}) trên {other.title} là học sinh nào "
+                f"trên {anchor.title}: cần giáo viên chủ nhiệm xác nhận",
+                s.class_code,
+                suggestion="Xác nhận hoặc từ chối liên kết với một ứng viên",
+            )
+        )
     pairs = set()
     for key, anchor_key, holder in result.duplicates:
         if frozenset((key, holder)) in pairs:
             continue  # two records that cannot be told apart: one difference, not one per record
         pairs.add(frozenset((key, holder)))
         s = other.students[key]
-        found.append(Discrepancy("duplicate_student", s.full_name, _keys(other, key, anchor, anchor_key), "hoc_sinh",
-                                 {other.name: sorted([key, holder])},
-                                 f"Em {s.full_name} ({s.class_code}) có hai hồ sơ trên {other.title} ({holder}, {key})",
-                                 s.class_code, suggestion=f"Gộp hoặc xoá hồ sơ thừa trên {other.title}"))
+        found.append(
+            Discrepancy(
+                "duplicate_student",
+                s.full_name,
+                _keys(other, key, anchor, anchor_key),
+                "hoc_sinh",
+                {other.name: sorted([key, holder])},
+                f"Em {s.full_name} ({s.class_code}) có hai hồ sơ trên {other.title} ({holder}, {key})",
+                s.class_code,
+                suggestion=f"Gộp hoặc xoá hồ sơ thừa trên {other.title}",
+            )
+        )
     for key in result.unmatched:
         s = other.students[key]
-        found.append(Discrepancy("missing_student", s.full_name, _keys(other, key, anchor, None), "hoc_sinh",
-                                 {other.name: key, anchor.name: None},
-                                 f"Em {s.full_name} ({s.class_code}) có trên {other.title} nhưng chưa có trên "
-                                 f"{anchor.full_title}", s.class_code,
-                                 suggestion=f"Khai báo học sinh trên {anchor.title} để được cấp mã định danh"))
+        found.append(
+            Discrepancy(
+                "missing_student",
+                s.full_name,
+                _keys(other, key, anchor, None),
+                "hoc_sinh",
+                {other.name: key, anchor.name: None},
+                f"Em {s.full_name} ({s.class_code}) có trên {other.title} nhưng chưa có trên {anchor.full_title}",
+                s.class_code,
+                suggestion=f"Khai báo học sinh trên {anchor.title} để được cấp mã định danh",
+            )
+        )
     return found
 
 
 def _only_on_anchor(other: SourceRecords, anchor: SourceRecords, result) -> list[Discrepancy]:
     """The anchor's students that ``other`` lacks: not linked, not duplicated, and not a candidate
     a person still has to choose between."""
-    present = {link.anchor for link in result.links.values()} | {a for _, a, _ in result.duplicates} \
+    present = (
+        {link.anchor for link in result.links.values()}
+        | {a for _, a, _ in result.duplicates}
         | {a for doubt in result.doubts for a, _ in doubt.candidates}
+    )
     found = []
     for anchor_key, (name, cls) in anchor.raw_names.items():
         if anchor_key in present:
             continue
         student = anchor.students.get(anchor_key)
         name, cls = (student.full_name, student.class_code) if student else (name, cls)
-        found.append(Discrepancy("missing_student", name, _keys(other, None, anchor, anchor_key), "hoc_sinh",
-                                 {other.name: None, anchor.name: anchor_key},
-                                 f"Em {name} ({cls}) có trên {anchor.title} nhưng không có trên {other.title}",
-                                 cls, suggestion=f"Kiểm tra hồ sơ trên {other.title}"))
+        found.append(
+            Discrepancy(
+                "missing_student",
+                name,
+                _keys(other, None, anchor, anchor_key),
+                "hoc_sinh",
+                {other.name: None, anchor.name: anchor_key},
+                f"Em {name} ({cls}) có trên {anchor.title} nhưng không có trên {other.title}",
+                cls,
+                suggestion=f"Kiểm tra hồ sơ trên {other.title}",
+            )
+        )
     return found
 
 
@@ -202,23 +264,58 @@ def _bio(other: SourceRecords, key: str, anchor: SourceRecords, anchor_key: str)
     name, cls, mine, theirs = c.full_name, c.class_code, other.title, anchor.title
     out = []
     if name_key(v.full_name) != name_key(c.full_name):
-        out.append(Discrepancy("bio_mismatch", name, keys, "ho_ten", {other.name: v.full_name, anchor.name: c.full_name},
-                               f"Họ tên của em {name} ({cls}) khác nhau: {mine} «{v.full_name}» – {theirs} "
-                               f"«{c.full_name}»", cls, suggestion="Sửa theo giấy khai sinh"))
+        out.append(
+            Discrepancy(
+                "bio_mismatch",
+                name,
+                keys,
+                "ho_ten",
+                {other.name: v.full_name, anchor.name: c.full_name},
+                f"Họ tên của em {name} ({cls}) khác nhau: {mine} «{v.full_name}» – {theirs} «{c.full_name}»",
+                cls,
+                suggestion="Sửa theo giấy khai sinh",
+            )
+        )
     born_v, born_c = v.birth_date, c.birth_date
     if born_v and born_v != born_c:
-        out.append(Discrepancy("bio_mismatch", name, keys, "ngay_sinh",
-                               {other.name: f"{born_v:%d/%m/%Y}", anchor.name: f"{born_c:%d/%m/%Y}"},
-                               f"Ngày sinh của em {name} ({cls}): {mine} {born_v:%d/%m/%Y} – {theirs} {born_c:%d/%m/%Y}",
-                               cls, suggestion="Sửa theo giấy khai sinh"))
+        out.append(
+            Discrepancy(
+                "bio_mismatch",
+                name,
+                keys,
+                "ngay_sinh",
+                {other.name: f"{born_v:%d/%m/%Y}", anchor.name: f"{born_c:%d/%m/%Y}"},
+                f"Ngày sinh của em {name} ({cls}): {mine} {born_v:%d/%m/%Y} – {theirs} {born_c:%d/%m/%Y}",
+                cls,
+                suggestion="Sửa theo giấy khai sinh",
+            )
+        )
     if v.class_code != c.class_code:
-        out.append(Discrepancy("class_mismatch", name, keys, "ma_lop", {other.name: v.class_code, anchor.name: cls},
-                               f"Lớp của em {name}: {mine} {v.class_code} – {theirs} {cls}", cls))
+        out.append(
+            Discrepancy(
+                "class_mismatch",
+                name,
+                keys,
+                "ma_lop",
+                {other.name: v.class_code, anchor.name: cls},
+                f"Lớp của em {name}: {mine} {v.class_code} – {theirs} {cls}",
+                cls,
+            )
+        )
     status_v, status_c = _status_word(v), _status_word(c)
     if status_v and status_v != status_c:  # exports show no status
-        out.append(Discrepancy("status_mismatch", name, keys, "trang_thai", {other.name: status_v, anchor.name: status_c},
-                               f"Trạng thái của em {name} ({cls}): {mine} «{status_v}» – {theirs} «{status_c}»", cls,
-                               suggestion="Cập nhật chuyển đi/chuyển đến ở cả hai nơi"))
+        out.append(
+            Discrepancy(
+                "status_mismatch",
+                name,
+                keys,
+                "trang_thai",
+                {other.name: status_v, anchor.name: status_c},
+                f"Trạng thái của em {name} ({cls}): {mine} «{status_v}» – {theirs} «{status_c}»",
+                cls,
+                suggestion="Cập nhật chuyển đi/chuyển đến ở cả hai nơi",
+            )
+        )
     return out
 
 
@@ -254,8 +351,15 @@ def _typed(sheet: dict) -> tuple:
     return tuple(sheet["ddg_tx"]), sheet["ddg_gk"], sheet["ddg_ck"]
 
 
-def compare_scores(owner: SourceRecords, target: SourceRecords, school: SourceRecords, links: dict[str, str],
-                   anchor: str, pushed: bool = False, approval: tuple[str, ...] = (CORRECTION,)) -> list[Discrepancy]:
+def compare_scores(
+    owner: SourceRecords,
+    target: SourceRecords,
+    school: SourceRecords,
+    links: dict[str, str],
+    anchor: str,
+    pushed: bool = False,
+    approval: tuple[str, ...] = (CORRECTION,),
+) -> list[Discrepancy]:
     """Every score cell of the owner (the teacher's gradebook) against the target's, through the
     one cell diff that also plans the pushes (`authority.diff_sheets`): with ``pushed`` (the
     target takes the owner's values), only the sheets whose change waits for the principal
@@ -269,8 +373,11 @@ def compare_scores(owner: SourceRecords, target: SourceRecords, school: SourceRe
     if isinstance(mine_sheets, SheetTable) and isinstance(their_sheets, SheetTable):
         differing = mine_sheets.differing(their_sheets)
     else:
-        differing = sorted(key for key, own in mine_sheets.items()
-                           if (theirs := their_sheets.get(key)) is not None and _typed(own) != _typed(theirs))
+        differing = sorted(
+            key
+            for key, own in mine_sheets.items()
+            if (theirs := their_sheets.get(key)) is not None and _typed(own) != _typed(theirs)
+        )
     out = []
     for diff in diff_sheets(mine_sheets, their_sheets, differing):
         student = school.students.get(diff.student)
@@ -284,12 +391,23 @@ def compare_scores(owner: SourceRecords, target: SourceRecords, school: SourceRe
                 continue
             kind = "missing_score" if cell.kind == FILL else "score_mismatch"
             mine, their = _shown(cell.mine), _shown(cell.theirs)
-            out.append(Discrepancy(
-                kind, name, keys, cell.cell, {owner.name: mine, target.name: their},
-                f"Điểm {CELL_WORDS[cell.cell]} môn {subject.name} HK{semester} của em {name} ({cls}): "
-                f"{owner.title} {mine} – {target.title} {their}", cls, subject.code, semester,
-                suggestion=f"Cập nhật {target.title} theo {owner.title}: {mine}" if cell.mine is not None
-                else f"Kiểm tra lại: {owner.title} để trống ô này"))
+            out.append(
+                Discrepancy(
+                    kind,
+                    name,
+                    keys,
+                    cell.cell,
+                    {owner.name: mine, target.name: their},
+                    f"Điểm {CELL_WORDS[cell.cell]} môn {subject.name} HK{semester} của em {name} ({cls}): "
+                    f"{owner.title} {mine} – {target.title} {their}",
+                    cls,
+                    subject.code,
+                    semester,
+                    suggestion=f"Cập nhật {target.title} theo {owner.title}: {mine}"
+                    if cell.mine is not None
+                    else f"Kiểm tra lại: {owner.title} để trống ô này",
+                )
+            )
     return out
 
 
@@ -309,8 +427,9 @@ def _linked(held: SourceRecords, school: SourceRecords, links: dict[str, str], p
             yield key, anchor, school.students[key], result
 
 
-def _averages(held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, links: dict[str, str],
-              semester: str) -> list[Discrepancy]:
+def _averages(
+    held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, links: dict[str, str], semester: str
+) -> list[Discrepancy]:
     out = []
     for key, anchor, student, result in _linked(held, school, links, semester):
         for code, value in result.subjects.items():
@@ -322,11 +441,21 @@ def _averages(held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, 
             if expected is None or expected == value:
                 continue
             name, cls = student.full_name, student.class_code
-            out.append(Discrepancy("average_mismatch", name, {school.name: key, held.name: anchor}, "DiemTB",
-                                   {held.name: format_score(value), school.name: format_score(expected)},
-                                   f"ĐTB môn {info.name} HK{semester} của em {name} ({cls}): {held.title} "
-                                   f"{format_score(value)} – tính lại từ điểm {school.title} {format_score(expected)}",
-                                   cls, info.code, semester, suggestion=f"Gửi lại kết quả học kỳ lên {held.title}"))
+            out.append(
+                Discrepancy(
+                    "average_mismatch",
+                    name,
+                    {school.name: key, held.name: anchor},
+                    "DiemTB",
+                    {held.name: format_score(value), school.name: format_score(expected)},
+                    f"ĐTB môn {info.name} HK{semester} của em {name} ({cls}): {held.title} "
+                    f"{format_score(value)} – tính lại từ điểm {school.title} {format_score(expected)}",
+                    cls,
+                    info.code,
+                    semester,
+                    suggestion=f"Gửi lại kết quả học kỳ lên {held.title}",
+                )
+            )
     return out
 
 
@@ -341,8 +470,14 @@ def _semester_level(sheets: ParsedSheets, key: str, grade: int, school_year: str
         return None
 
 
-def _learning(held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, links: dict[str, str],
-              school_year: str, semester: str) -> list[Discrepancy]:
+def _learning(
+    held: SourceRecords,
+    sheets: ParsedSheets,
+    school: SourceRecords,
+    links: dict[str, str],
+    school_year: str,
+    semester: str,
+) -> list[Discrepancy]:
     out = []
     for key, anchor, student, result in _linked(held, school, links, semester):
         level = result.learning
@@ -352,12 +487,21 @@ def _learning(held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, 
         if expected is None or expected == level:
             continue
         name, cls = student.full_name, student.class_code
-        out.append(Discrepancy("result_mismatch", name, {school.name: key, held.name: anchor}, "KetQuaHocTap",
-                               {held.name: level, school.name: expected},
-                               f"Kết quả học tập HK{semester} của em {name} ({cls}): {held.title} «{LEVEL_WORDS[level]}» "
-                               f"– tính lại theo Thông tư 22 từ điểm {school.title} «{LEVEL_WORDS[expected]}»", cls,
-                               None, semester,
-                               suggestion=f"Gửi lại kết quả học kỳ lên {held.title} sau khi Hiệu trưởng duyệt"))
+        out.append(
+            Discrepancy(
+                "result_mismatch",
+                name,
+                {school.name: key, held.name: anchor},
+                "KetQuaHocTap",
+                {held.name: level, school.name: expected},
+                f"Kết quả học tập HK{semester} của em {name} ({cls}): {held.title} «{LEVEL_WORDS[level]}» "
+                f"– tính lại theo Thông tư 22 từ điểm {school.title} «{LEVEL_WORDS[expected]}»",
+                cls,
+                None,
+                semester,
+                suggestion=f"Gửi lại kết quả học kỳ lên {held.title} sau khi Hiệu trưởng duyệt",
+            )
+        )
     return out
 
 
@@ -369,12 +513,21 @@ def _training(held: SourceRecords, school: SourceRecords, links: dict[str, str],
         if not given or not level or given == level:
             continue
         name, cls = student.full_name, student.class_code
-        out.append(Discrepancy("result_mismatch", name, {school.name: key, held.name: anchor}, "KetQuaRenLuyen",
-                               {held.name: level, school.name: given},
-                               f"Kết quả rèn luyện HK{semester} của em {name} ({cls}): {held.title} "
-                               f"«{LEVEL_WORDS.get(level, level)}» – {school.title} «{LEVEL_WORDS.get(given, given)}»",
-                               cls, None, semester, suggestion=f"Gửi lại kết quả học kỳ lên {held.title} theo đánh "
-                                                               "giá của giáo viên chủ nhiệm"))
+        out.append(
+            Discrepancy(
+                "result_mismatch",
+                name,
+                {school.name: key, held.name: anchor},
+                "KetQuaRenLuyen",
+                {held.name: level, school.name: given},
+                f"Kết quả rèn luyện HK{semester} của em {name} ({cls}): {held.title} "
+                f"«{LEVEL_WORDS.get(level, level)}» – {school.title} «{LEVEL_WORDS.get(given, given)}»",
+                cls,
+                None,
+                semester,
+                suggestion=f"Gửi lại kết quả học kỳ lên {held.title} theo đánh giá của giáo viên chủ nhiệm",
+            )
+        )
     return out
 
 
@@ -388,8 +541,9 @@ def absence_counts(school: SourceRecords, first: date, last: date) -> dict[str, 
     return counted
 
 
-def _absences(held: SourceRecords, school: SourceRecords, links: dict[str, str], school_year: str,
-              semester: str, today: date) -> list[Discrepancy]:
+def _absences(
+    held: SourceRecords, school: SourceRecords, links: dict[str, str], school_year: str, semester: str, today: date
+) -> list[Discrepancy]:
     first, last = semester_bounds(int(school_year[:4]), semester)
     counted = absence_counts(school, first, min(last, today))
     out = []
@@ -398,10 +552,19 @@ def _absences(held: SourceRecords, school: SourceRecords, links: dict[str, str],
         theirs = {"P": result.absences_excused, "K": result.absences_unexcused}
         if mine != theirs:
             name, cls = student.full_name, student.class_code
-            out.append(Discrepancy("absence_mismatch", name, {school.name: key, held.name: anchor}, "so_buoi_nghi",
-                                   {school.name: mine, held.name: theirs},
-                                   f"Số buổi nghỉ HK{semester} của em {name} ({cls}): {school.title} có phép "
-                                   f"{mine['P']}, không phép {mine['K']} – {held.title} có phép {theirs['P']}, "
-                                   f"không phép {theirs['K']}",
-                                   cls, semester=semester, suggestion=f"Đối chiếu sổ điểm danh và cập nhật {held.title}"))
+            out.append(
+                Discrepancy(
+                    "absence_mismatch",
+                    name,
+                    {school.name: key, held.name: anchor},
+                    "so_buoi_nghi",
+                    {school.name: mine, held.name: theirs},
+                    f"Số buổi nghỉ HK{semester} của em {name} ({cls}): {school.title} có phép "
+                    f"{mine['P']}, không phép {mine['K']} – {held.title} có phép {theirs['P']}, "
+                    f"không phép {theirs['K']}",
+                    cls,
+                    semester=semester,
+                    suggestion=f"Đối chiếu sổ điểm danh và cập nhật {held.title}",
+                )
+            )
     return out

@@ -35,8 +35,12 @@ class CsdlFile:
 def _parts(sources: Sources | dict, roles: Roles | None) -> tuple[Roles, SourceRecords, SourceRecords, SourceRecords]:
     sources, roles = canonical(sources), roles or Roles.from_settings()
     empty = {name: SourceRecords(name, name, name) for name in (roles.school, roles.identity, roles.results)}
-    return (roles, sources.get(roles.school) or empty[roles.school], sources.get(roles.identity) or empty[roles.identity],
-            sources.get(roles.results) or empty[roles.results])
+    return (
+        roles,
+        sources.get(roles.school) or empty[roles.school],
+        sources.get(roles.identity) or empty[roles.identity],
+        sources.get(roles.results) or empty[roles.results],
+    )
 
 
 def _sheets(sources: Sources, roles: Roles, school: SourceRecords) -> ParsedSheets:
@@ -55,12 +59,17 @@ def _absences(school: SourceRecords, school_year: str, semester: str) -> dict[st
     return absence_counts(school, first, last)
 
 
-def results_file(sources: Sources | dict, school_year: str, semester: str, class_code: str | None,
-                 roles: Roles | None = None) -> CsdlFile:
+def results_file(
+    sources: Sources | dict, school_year: str, semester: str, class_code: str | None, roles: Roles | None = None
+) -> CsdlFile:
     """``KetQuaHocSinh`` records of one period (``1``, ``2`` or ``CN``) for every linked student."""
     roles, school, anchor, held = _parts(sources, roles)
     links = link_students(school, anchor, [])
-    sheets, counted, out = _sheets(canonical(sources), roles, school), _absences(school, school_year, semester), CsdlFile()
+    sheets, counted, out = (
+        _sheets(canonical(sources), roles, school),
+        _absences(school, school_year, semester),
+        CsdlFile(),
+    )
     for key, anchor_key in sorted(links.items(), key=lambda item: (school.students[item[0]].class_code, item[1])):
         student = school.students[key]
         if class_code and student.class_code != class_code:
@@ -71,13 +80,25 @@ def results_file(sources: Sources | dict, school_year: str, semester: str, class
             continue
         out.records.append(result_to_csdl(result))
         c = anchor.students[anchor_key]
-        out.students[anchor_key] = {"HoTen": c.full_name, "NgaySinh": c.birth_date.isoformat(),
-                                    "MaLop": student.class_code}
+        out.students[anchor_key] = {
+            "HoTen": c.full_name,
+            "NgaySinh": c.birth_date.isoformat(),
+            "MaLop": student.class_code,
+        }
     return out
 
 
-def _result(school: SourceRecords, held: SourceRecords, sheets: ParsedSheets, counted: dict | None, key: str,
-            anchor: str, student: Student, school_year: str, semester: str) -> SemesterResult | None:
+def _result(
+    school: SourceRecords,
+    held: SourceRecords,
+    sheets: ParsedSheets,
+    counted: dict | None,
+    key: str,
+    anchor: str,
+    student: Student,
+    school_year: str,
+    semester: str,
+) -> SemesterResult | None:
     periods = ("1", "2") if semester == "CN" else (semester,)
     subjects = entered_subjects(sheets, key, periods)
     if subjects is None or not (student.class_code or "")[:1].isdigit():
@@ -94,22 +115,36 @@ def _result(school: SourceRecords, held: SourceRecords, sheets: ParsedSheets, co
     before = held.results.get(f"{anchor}:{semester}")
     training = _training(school, held, key, anchor, before, semester)
     mine = (counted or {}).get(key, Counter()) if counted is not None else None
-    excused, unexcused = (mine.get("P", 0), mine.get("K", 0)) if mine is not None else \
-        ((before.absences_excused, before.absences_unexcused) if before else (0, 0))
-    fields = dict(student_id=anchor, school_year=school_year, period=semester,
-                  subjects={code: v[period] for code, v in year.subjects.items()}, learning=learning,
-                  training=training, absences_excused=excused, absences_unexcused=unexcused)
+    excused, unexcused = (
+        (mine.get("P", 0), mine.get("K", 0))
+        if mine is not None
+        else ((before.absences_excused, before.absences_unexcused) if before else (0, 0))
+    )
+    fields = dict(
+        student_id=anchor,
+        school_year=school_year,
+        period=semester,
+        subjects={code: v[period] for code, v in year.subjects.items()},
+        learning=learning,
+        training=training,
+        absences_excused=excused,
+        absences_unexcused=unexcused,
+    )
     if semester != "CN" or not training:
         return (YearResult if semester == "CN" else SemesterResult).model_construct(**fields)
     rules = rules_for(school_year, grade)
     scores = [v["cn"] for v in year.subjects.values() if isinstance(v["cn"], Decimal)]
-    return YearResult.model_construct(**fields, title=title(learning, training, scores, rules),
-                                      promotion=promotion(learning, training, excused + unexcused, rules),
-                                      absence_total=excused + unexcused)
+    return YearResult.model_construct(
+        **fields,
+        title=title(learning, training, scores, rules),
+        promotion=promotion(learning, training, excused + unexcused, rules),
+        absence_total=excused + unexcused,
+    )
 
 
-def _training(school: SourceRecords, held: SourceRecords, key: str, anchor: str, before: SemesterResult | None,
-              semester: str) -> str | None:
+def _training(
+    school: SourceRecords, held: SourceRecords, key: str, anchor: str, before: SemesterResult | None, semester: str
+) -> str | None:
     """Training is assessed by the homeroom teacher, not computed: the school's (its year summary),
     else what the results source holds (for the year: derived from its two semesters)."""
     if semester == "CN":
@@ -133,8 +168,9 @@ def student_list_file(sources: Sources | dict, class_code: str | None, roles: Ro
     for anchor_key, c in sorted(anchor.students.items(), key=lambda item: (item[1].class_code, item[0])):
         v = by_anchor.get(anchor_key)
         status = (getattr(v.status, "value", v.status) if v is not None else None) or c.status
-        record = student_to_csdl(c.model_copy(update={"class_code": (v.class_code if v else None) or c.class_code,
-                                                      "status": status}))
+        record = student_to_csdl(
+            c.model_copy(update={"class_code": (v.class_code if v else None) or c.class_code, "status": status})
+        )
         if not class_code or record["MaLop"] == class_code:
             out.records.append(record)
     for anchor_key, reason in sorted(anchor.unreadable.items()):

@@ -13,17 +13,35 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SEVERITY = {"identity_doubt": "high", "duplicate_student": "high", "missing_student": "high",
-            "score_mismatch": "high", "average_mismatch": "high", "missing_score": "medium",
-            "bio_mismatch": "medium", "class_mismatch": "medium", "status_mismatch": "medium",
-            "absence_mismatch": "low", "result_mismatch": "high", "report_refused": "high"}
+SEVERITY = {
+    "identity_doubt": "high",
+    "duplicate_student": "high",
+    "missing_student": "high",
+    "score_mismatch": "high",
+    "average_mismatch": "high",
+    "missing_score": "medium",
+    "bio_mismatch": "medium",
+    "class_mismatch": "medium",
+    "status_mismatch": "medium",
+    "absence_mismatch": "low",
+    "result_mismatch": "high",
+    "report_refused": "high",
+}
 
 KIND_WORDS = {  # what a teacher calls each kind
-    "score_mismatch": "điểm khác sổ điểm", "missing_score": "thiếu điểm", "average_mismatch": "điểm trung bình khác",
-    "missing_student": "thiếu học sinh", "identity_doubt": "nghi vấn danh tính", "duplicate_student": "trùng học sinh",
-    "bio_mismatch": "lý lịch khác nhau", "class_mismatch": "lớp khác nhau", "status_mismatch": "trạng thái khác nhau",
-    "absence_mismatch": "số buổi nghỉ khác nhau", "result_mismatch": "kết quả đánh giá khác nhau",
-    "report_refused": "báo cáo bị Sở trả lại"}
+    "score_mismatch": "điểm khác sổ điểm",
+    "missing_score": "thiếu điểm",
+    "average_mismatch": "điểm trung bình khác",
+    "missing_student": "thiếu học sinh",
+    "identity_doubt": "nghi vấn danh tính",
+    "duplicate_student": "trùng học sinh",
+    "bio_mismatch": "lý lịch khác nhau",
+    "class_mismatch": "lớp khác nhau",
+    "status_mismatch": "trạng thái khác nhau",
+    "absence_mismatch": "số buổi nghỉ khác nhau",
+    "result_mismatch": "kết quả đánh giá khác nhau",
+    "report_refused": "báo cáo bị Sở trả lại",
+}
 
 
 @dataclass(frozen=True)
@@ -47,8 +65,9 @@ class Discrepancy:
 
     @property
     def id(self) -> str:
-        basis = json.dumps([self.kind, sorted(self.keys.items()), self.subject, self.semester, self.field],
-                           ensure_ascii=False)
+        basis = json.dumps(
+            [self.kind, sorted(self.keys.items()), self.subject, self.semester, self.field], ensure_ascii=False
+        )
         return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
     @property
@@ -58,7 +77,16 @@ class Discrepancy:
     def as_json(self) -> dict[str, Any]:
         """The JSON record of ``lienthong reconcile --format json``."""
         body = asdict(self)
-        return {"id": self.id, "kind": self.kind, "severity": self.severity, "class": self.class_code,
-                "student": {"name": self.student_name, "keys": self.keys}, "subject": self.subject,
-                "semester": self.semester, "field": self.field, "values": body["values"],
-                "suggestion": self.suggestion, "message": self.message}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "severity": self.severity,
+            "class": self.class_code,
+            "student": {"name": self.student_name, "keys": self.keys},
+            "subject": self.subject,
+            "semester": self.semester,
+            "field": self.field,
+            "values": body["values"],
+            "suggestion": self.suggestion,
+            "message": self.message,
+        }

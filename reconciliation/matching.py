@@ -84,13 +84,19 @@ def score(a: Person, b: Person) -> float:
     words_a, words_b = fold(a.full_name).split(), fold(b.full_name).split()
     if OSA.distance(words_a[-1], words_b[-1]) > 1 or OSA.distance(words_a[0], words_b[0]) > 1:
         name /= 4  # another given or family name (My/Phúc, Trần/Bùi) is another child; a slip changes one letter
-    parts = {"name": name, "birth": _birth(a.birth_date, b.birth_date),
-             "class": 1.0 if a.class_code == b.class_code else 0.5 if a.grade == b.grade else 0.0,
-             "gender": 1.0 if a.gender == b.gender else 0.0}
+    parts = {
+        "name": name,
+        "birth": _birth(a.birth_date, b.birth_date),
+        "class": 1.0 if a.class_code == b.class_code else 0.5 if a.grade == b.grade else 0.0,
+        "gender": 1.0 if a.gender == b.gender else 0.0,
+    }
     # What one side does not show (vnEdu's exports carry no gender) is no evidence either way:
     # the remaining weights are scaled up rather than counting the gap as a difference.
-    known = [k for k in parts if (k != "gender" or (a.gender and b.gender))
-             and (k != "birth" or (a.birth_date and b.birth_date))]
+    known = [
+        k
+        for k in parts
+        if (k != "gender" or (a.gender and b.gender)) and (k != "birth" or (a.birth_date and b.birth_date))
+    ]
     return round(sum(WEIGHTS[k] * parts[k] for k in known) / sum(WEIGHTS[k] for k in known), 4)
 
 
@@ -130,8 +136,9 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
         best = ranked[0] if ranked else (0.0, "")
         if best[0] < DOUBT:
             result.unmatched.append(person.key)
-        elif best[0] >= LINK and (len(ranked) == 1 or best[0] - ranked[1][0] >= MARGIN
-                                  or _only_exact(person, [by_key[k] for _, k in ranked])):
+        elif best[0] >= LINK and (
+            len(ranked) == 1 or best[0] - ranked[1][0] >= MARGIN or _only_exact(person, [by_key[k] for _, k in ranked])
+        ):
             claims[best[1]].append((best[0], person.key))
         else:
             reason = "điểm giống thấp" if best[0] < LINK else "nhiều học sinh giống nhau"
@@ -143,7 +150,7 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
         clear = len(claimants) == 1 or top_score - claimants[1][0] >= 0.05
         if clear:
             _take(result, taken, Link(top_key, anchor, "scored", top_score), top_key)
-        for _, key in claimants[0 if not clear else 1:]:
+        for _, key in claimants[0 if not clear else 1 :]:
             # the record it duplicates: the one linked, or (none clear) the other strongest claimant
             other = top_key if clear else taken.get(anchor) or (claimants[1][1] if key == top_key else top_key)
             result.duplicates.append((key, anchor, other))
@@ -154,9 +161,14 @@ def _only_exact(person: Person, ranked: list[Person]) -> bool:
     the same day, class): twins and classmates whose names differ by one letter (Vinh, Bình) are
     told apart by name, not left to a person. Two records claiming one anchor still become
     duplicates (`_scored`), so a wrong class cannot make a silent wrong link."""
+
     def same(a: Person, *fields: str) -> bool:
-        return (a.birth_date == person.birth_date and name_key(a.full_name) == name_key(person.full_name)
-                and all(getattr(a, f) == getattr(person, f) for f in fields))
+        return (
+            a.birth_date == person.birth_date
+            and name_key(a.full_name) == name_key(person.full_name)
+            and all(getattr(a, f) == getattr(person, f) for f in fields)
+        )
+
     for fields in ((), ("class_code",)):  # namesakes born the same day are told apart by class
         exact = [a for a in ranked if same(a, *fields)]
         if len(exact) == 1 and exact[0] is ranked[0]:

@@ -23,9 +23,16 @@ LEVEL_CODES = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
 OUTCOMES = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp"}
 TITLES = {"XS": "HS Xuất sắc", "G": "HS Giỏi"}
 TEMPLATES = {
-    "TK-CLGD": ["Khối", "Tổng số HS", *(f"Học tập {lv}" for lv in LEVELS), *(f"Học tập {lv} (%)" for lv in LEVELS),
-                *(f"Rèn luyện {lv}" for lv in LEVELS), *(f"Rèn luyện {lv} (%)" for lv in LEVELS),
-                *OUTCOMES.values(), *TITLES.values()],
+    "TK-CLGD": [
+        "Khối",
+        "Tổng số HS",
+        *(f"Học tập {lv}" for lv in LEVELS),
+        *(f"Học tập {lv} (%)" for lv in LEVELS),
+        *(f"Rèn luyện {lv}" for lv in LEVELS),
+        *(f"Rèn luyện {lv} (%)" for lv in LEVELS),
+        *OUTCOMES.values(),
+        *TITLES.values(),
+    ],
     "TK-CHUYENCAN": ["Lớp", "Sĩ số", "Buổi nghỉ có phép", "Buổi nghỉ không phép", "HS nghỉ quá 45 buổi (lũy kế)"],
     "TK-BIENDONG": ["Lớp", "Chuyển đến", "Chuyển đi", "Thôi học", "Nghỉ học xin học lại"],
 }
@@ -90,8 +97,11 @@ def _quality_row(label, counts_row: list) -> list:
     by = dict(zip(header, counts_row))
     learning = [by[f"Học tập {lv}"] for lv in LEVELS]
     training = [by[f"Rèn luyện {lv}"] for lv in LEVELS]
-    values = {**by, **dict(zip((f"Học tập {lv} (%)" for lv in LEVELS), _percent_text(percentages(learning)))),
-              **dict(zip((f"Rèn luyện {lv} (%)" for lv in LEVELS), _percent_text(percentages(training))))}
+    values = {
+        **by,
+        **dict(zip((f"Học tập {lv} (%)" for lv in LEVELS), _percent_text(percentages(learning)))),
+        **dict(zip((f"Rèn luyện {lv} (%)" for lv in LEVELS), _percent_text(percentages(training)))),
+    }
     return [label, *(values[h] for h in header[1:])]
 
 

@@ -16,8 +16,13 @@ from lienthong.store import queries
 from lienthong.store.tables import DiscrepancyRow
 
 
-def record(session: Session, found: list[Discrepancy], now: datetime, scope_classes: set[str] | None = None,
-           assignees: dict[str, str] | None = None) -> Counter:
+def record(
+    session: Session,
+    found: list[Discrepancy],
+    now: datetime,
+    scope_classes: set[str] | None = None,
+    assignees: dict[str, str] | None = None,
+) -> Counter:
     """Apply one reconciliation's findings; returns counts of new, seen, reopened and closed.
 
     Each difference is assigned to the homeroom teacher of its class (``assignees``), when known.
@@ -29,9 +34,18 @@ def record(session: Session, found: list[Discrepancy], now: datetime, scope_clas
     for key, discrepancy in current.items():
         row = stored.get(key)
         if row is None:
-            session.add(DiscrepancyRow(id=key, kind=discrepancy.kind, class_code=discrepancy.class_code,
-                                       record=discrepancy.as_json(), status="open", first_seen=now, last_seen=now,
-                                       assignee=assignees.get(discrepancy.class_code or "")))
+            session.add(
+                DiscrepancyRow(
+                    id=key,
+                    kind=discrepancy.kind,
+                    class_code=discrepancy.class_code,
+                    record=discrepancy.as_json(),
+                    status="open",
+                    first_seen=now,
+                    last_seen=now,
+                    assignee=assignees.get(discrepancy.class_code or ""),
+                )
+            )
             counts["new"] += 1
             continue
         if row.status == "closed":

@@ -56,8 +56,10 @@ def _values(record: dict, context: ReportContext) -> str:
     def when(source: str) -> str:
         at = seen.get(source) or seen.get(source.removesuffix("_tonghop"))
         return f" (đọc lúc {at[8:10]}/{at[5:7]} {at[11:16]})" if at else ""
-    return "; ".join(f"{context.source_word(k)}: {'(trống)' if v is None else v}{when(k)}"
-                     for k, v in record["values"].items())
+
+    return "; ".join(
+        f"{context.source_word(k)}: {'(trống)' if v is None else v}{when(k)}" for k, v in record["values"].items()
+    )
 
 
 def _student(record: dict, context: ReportContext) -> str:
@@ -72,22 +74,41 @@ def _sections(records: list[dict], context: ReportContext) -> list[dict]:
     for r in records:
         by_class[r["class"] or ""].append(r)
     order = {"high": 0, "medium": 1, "low": 2}
-    return [{"heading": (f"Lớp {code} — GVCN: {context.teachers.get(code, 'chưa rõ')}" if code
-                         else "Toàn trường (báo cáo với Sở)"),
-             "rows": [{"id": r["id"], "kind": KIND_WORDS.get(r["kind"], r["kind"]), "student": _student(r, context),
-                        "message": r["message"], "suggestion": r["suggestion"],
-                        "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),
-                        "severity_class": SEVERITY_WORDS.get(r["severity"], "")}
-                       for r in sorted(items, key=lambda r: (order.get(r["severity"], 3), r["kind"], r["student"]["name"]))]}
-            for code, items in sorted(by_class.items())]
+    return [
+        {
+            "heading": (
+                f"Lớp {code} — GVCN: {context.teachers.get(code, 'chưa rõ')}"
+                if code
+                else "Toàn trường (báo cáo với Sở)"
+            ),
+            "rows": [
+                {
+                    "id": r["id"],
+                    "kind": KIND_WORDS.get(r["kind"], r["kind"]),
+                    "student": _student(r, context),
+                    "message": r["message"],
+                    "suggestion": r["suggestion"],
+                    "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),
+                    "severity_class": SEVERITY_WORDS.get(r["severity"], ""),
+                }
+                for r in sorted(items, key=lambda r: (order.get(r["severity"], 3), r["kind"], r["student"]["name"]))
+            ],
+        }
+        for code, items in sorted(by_class.items())
+    ]
 
 
 def render_html(records: list[dict], context: ReportContext) -> str:
     counts = Counter(KIND_WORDS.get(r["kind"], r["kind"]) for r in records)
     return _ENV.get_template("report.html.j2").render(
-        title=_title(context), school=context.school, school_year=context.school_year,
-        generated=f"{context.generated:%d/%m/%Y %H:%M}", total=len(records), by_kind=counts.most_common(),
-        classes=_sections(records, context))
+        title=_title(context),
+        school=context.school,
+        school_year=context.school_year,
+        generated=f"{context.generated:%d/%m/%Y %H:%M}",
+        total=len(records),
+        by_kind=counts.most_common(),
+        classes=_sections(records, context),
+    )
 
 
 def render_pdf(records: list[dict], context: ReportContext) -> bytes:
@@ -97,8 +118,21 @@ def render_pdf(records: list[dict], context: ReportContext) -> bytes:
 
 
 def _xlsx_columns(context: ReportContext) -> list[str]:
-    return ["Mã", "Lớp", "GVCN", "Học sinh", f"Mã {context.source_word(context.school_source)}", "Mã định danh", "Môn",
-            "Học kỳ", "Trường dữ liệu", "Giá trị theo nguồn", "Nội dung", "Gợi ý xử lý", "Mức độ"]
+    return [
+        "Mã",
+        "Lớp",
+        "GVCN",
+        "Học sinh",
+        f"Mã {context.source_word(context.school_source)}",
+        "Mã định danh",
+        "Môn",
+        "Học kỳ",
+        "Trường dữ liệu",
+        "Giá trị theo nguồn",
+        "Nội dung",
+        "Gợi ý xử lý",
+        "Mức độ",
+    ]
 
 
 def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
@@ -125,10 +159,23 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
         for r in sorted(items, key=lambda r: (r["class"] or "", r["student"]["name"])):
             keys = r["student"]["keys"]
             subject = catalogs.subject(r["subject"]).name if r["subject"] else ""
-            sheet.append([r["id"], r["class"], context.teachers.get(r["class"] or "", ""), r["student"]["name"],
-                          keys.get(context.school_source, ""), keys.get(context.identity_source, ""), subject,
-                          r["semester"] or "", r["field"], _values(r, context), r["message"], r["suggestion"],
-                          SEVERITY_WORDS.get(r["severity"], "")])
+            sheet.append(
+                [
+                    r["id"],
+                    r["class"],
+                    context.teachers.get(r["class"] or "", ""),
+                    r["student"]["name"],
+                    keys.get(context.school_source, ""),
+                    keys.get(context.identity_source, ""),
+                    subject,
+                    r["semester"] or "",
+                    r["field"],
+                    _values(r, context),
+                    r["message"],
+                    r["suggestion"],
+                    SEVERITY_WORDS.get(r["severity"], ""),
+                ]
+            )
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.auto_filter.ref = sheet.dimensions

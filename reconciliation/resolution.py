@@ -16,9 +16,9 @@ from sqlmodel import Session
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_score, parse_mark, parse_score
-from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.store import audit, queries
+from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
 CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
 SCORE_KINDS = ("score_mismatch", "missing_score")
@@ -52,20 +52,31 @@ def _normalised(row: DiscrepancyRow, value: str) -> str:
         raise ResolutionError(exc.reason) from None
 
 
-def propose(session: Session, discrepancy_id: str, value: str, reason: str, actor: str,
-            now: datetime) -> ResolutionRow:
+def propose(session: Session, discrepancy_id: str, value: str, reason: str, actor: str, now: datetime) -> ResolutionRow:
     """The homeroom teacher says what is right and why; a correction then waits for the principal."""
     row = _discrepancy(session, discrepancy_id)
     if row.status == "closed":
         raise ResolutionError("Khác biệt này đã tự đóng vì các nguồn đã khớp; không cần xử lý.")
     if not reason.strip():
         raise ResolutionError("Cần ghi lý do (ví dụ: «đối chiếu bài kiểm tra gốc»).")
-    step = ResolutionRow(discrepancy_id=row.id, step="proposed", actor=actor, role="gvcn",
-                         value={"value": _normalised(row, value)}, reason=reason.strip(), at=now)
+    step = ResolutionRow(
+        discrepancy_id=row.id,
+        step="proposed",
+        actor=actor,
+        role="gvcn",
+        value={"value": _normalised(row, value)},
+        reason=reason.strip(),
+        at=now,
+    )
     session.add(step)
     row.status = "proposed" if row.kind in CORRECTIONS else "resolved"
-    audit.append(session, actor, "discrepancy_proposed",
-                 {"discrepancy": row.id, "kind": row.kind, "value": step.value["value"]}, now)
+    audit.append(
+        session,
+        actor,
+        "discrepancy_proposed",
+        {"discrepancy": row.id, "kind": row.kind, "value": step.value["value"]},
+        now,
+    )
     return step
 
 
@@ -76,8 +87,14 @@ def _last_proposal(session: Session, row: DiscrepancyRow) -> ResolutionRow:
     return steps[-1]
 
 
-def approve(session: Session, discrepancy_id: str, actor: str, now: datetime, reason: str = "",
-            authority: ScoreAuthority | None = None) -> int:
+def approve(
+    session: Session,
+    discrepancy_id: str,
+    actor: str,
+    now: datetime,
+    reason: str = "",
+    authority: ScoreAuthority | None = None,
+) -> int:
     """The principal approves the last proposal; returns how many outbox changes it released.
 
     For a score whose proposed value is the gradebook's, the correction waiting in the outbox
@@ -87,16 +104,30 @@ def approve(session: Session, discrepancy_id: str, actor: str, now: datetime, re
     row = _discrepancy(session, discrepancy_id)
     proposal = _last_proposal(session, row)
     if proposal.actor == actor:
-        raise ResolutionError("Người đề xuất không tự duyệt đề xuất của mình; Hiệu trưởng (hoặc người được "
-                              "uỷ quyền) duyệt.")
-    session.add(ResolutionRow(discrepancy_id=row.id, step="approved", actor=actor, role="hieu_truong",
-                              value=proposal.value, reason=reason, at=now))
+        raise ResolutionError(
+            "Người đề xuất không tự duyệt đề xuất của mình; Hiệu trưởng (hoặc người được uỷ quyền) duyệt."
+        )
+    session.add(
+        ResolutionRow(
+            discrepancy_id=row.id,
+            step="approved",
+            actor=actor,
+            role="hieu_truong",
+            value=proposal.value,
+            reason=reason,
+            at=now,
+        )
+    )
     row.status = "approved"
     authority = authority or ScoreAuthority.from_settings(None)
     released = _release(session, row, proposal.value["value"], now, authority) if row.kind in SCORE_KINDS else 0
-    audit.append(session, actor, "discrepancy_approved",
-                 {"discrepancy": row.id, "kind": row.kind, "value": proposal.value["value"], "released": released},
-                 now)
+    audit.append(
+        session,
+        actor,
+        "discrepancy_approved",
+        {"discrepancy": row.id, "kind": row.kind, "value": proposal.value["value"], "released": released},
+        now,
+    )
     return released
 
 
@@ -105,8 +136,17 @@ def reject(session: Session, discrepancy_id: str, actor: str, reason: str, now: 
     _last_proposal(session, row)
     if not reason.strip():
         raise ResolutionError("Cần ghi lý do từ chối để giáo viên chủ nhiệm biết cần làm gì.")
-    session.add(ResolutionRow(discrepancy_id=row.id, step="rejected", actor=actor, role="hieu_truong",
-                              value={}, reason=reason.strip(), at=now))
+    session.add(
+        ResolutionRow(
+            discrepancy_id=row.id,
+            step="rejected",
+            actor=actor,
+            role="hieu_truong",
+            value={},
+            reason=reason.strip(),
+            at=now,
+        )
+    )
     row.status = "open"
     audit.append(session, actor, "discrepancy_rejected", {"discrepancy": row.id, "kind": row.kind}, now)
 
@@ -114,8 +154,16 @@ def reject(session: Session, discrepancy_id: str, actor: str, reason: str, now: 
 def _release(session: Session, row: DiscrepancyRow, value: str, now: datetime, authority: ScoreAuthority) -> int:
     """Release (or cancel) the corrections waiting for this score on every target platform."""
     record = row.record
-    waiting = [item for target in authority.targets for item in queries.awaiting_approval(
-        session, target, authority.entity, f"{record['student']['keys'].get(target)}:{record['subject']}:{record['semester']}")]
+    waiting = [
+        item
+        for target in authority.targets
+        for item in queries.awaiting_approval(
+            session,
+            target,
+            authority.entity,
+            f"{record['student']['keys'].get(target)}:{record['subject']}:{record['semester']}",
+        )
+    ]
     gradebook_value = record["values"].get(authority.owner)
     for item in waiting:
         item.status = "pending" if value == gradebook_value else "cancelled"

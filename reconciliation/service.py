@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from lienthong.config.settings import Settings
 from lienthong.connectors.registry import registry
-from lienthong.reconciliation.authority import ScoreAuthority, pushing_targets
 from lienthong.mapping.registry import mappings
 from lienthong.mapping.sources import SourceRecords
+from lienthong.reconciliation.authority import ScoreAuthority, pushing_targets
 from lienthong.reconciliation.compare import Roles, SheetTable, person, reconcile
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import MatchResult, Person, match
@@ -35,8 +35,11 @@ def extra_mappings(settings: Settings | None) -> dict:
     """The mapping modules of platforms the configuration adds (their connectors name them)."""
     if settings is None:
         return {}
-    return {name: cls.mapping for name, cls in registry(settings).items()
-            if getattr(cls, "mapping", None) is not None and name in settings.platforms}
+    return {
+        name: cls.mapping
+        for name, cls in registry(settings).items()
+        if getattr(cls, "mapping", None) is not None and name in settings.platforms
+    }
 
 
 def load_sources(engine: sa.Engine, settings: Settings | None = None) -> dict[str, SourceRecords]:
@@ -45,8 +48,10 @@ def load_sources(engine: sa.Engine, settings: Settings | None = None) -> dict[st
     sources = {}
     with Session(engine) as session:
         for name, mapping in mappings(extra_mappings(settings)).items():
-            stored = {entity: {k: p for k, (_, p) in snapshot_versions(session, name, entity).items()}
-                      for entity in mapping.ENTITIES}
+            stored = {
+                entity: {k: p for k, (_, p) in snapshot_versions(session, name, entity).items()}
+                for entity in mapping.ENTITIES
+            }
             records = mapping.to_canonical(stored)
             if records.sheets:  # score sheets digested once, for the bulk comparison
                 records.sheets = SheetTable(records.sheets)
@@ -76,9 +81,13 @@ class Reconciliation:
 
     def summary(self) -> dict:
         counts = Counter(d.kind for d in self.found)
-        return {"total": len(self.found), "new": self.changes["new"], "closed": self.changes["closed"],
-                "by_kind": dict(sorted(counts.items())),
-                "by_class": dict(sorted(Counter(d.class_code for d in self.found).items()))}
+        return {
+            "total": len(self.found),
+            "new": self.changes["new"],
+            "closed": self.changes["closed"],
+            "by_kind": dict(sorted(counts.items())),
+            "by_class": dict(sorted(Counter(d.class_code for d in self.found).items())),
+        }
 
 
 class NoData(ValueError):
@@ -92,9 +101,14 @@ def scores_pushed(settings: Settings) -> bool:
     return bool(pushing_targets(ScoreAuthority.from_settings(settings.authority.scores), configured))
 
 
-def reconcile_school(engine: sa.Engine, school_year: str, class_code: str | None = None,
-                     today: date | None = None, pushed: bool = False,
-                     settings: Settings | None = None) -> Reconciliation:
+def reconcile_school(
+    engine: sa.Engine,
+    school_year: str,
+    class_code: str | None = None,
+    today: date | None = None,
+    pushed: bool = False,
+    settings: Settings | None = None,
+) -> Reconciliation:
     """Reconcile every stored source (or one class), record the findings in the register.
     ``pushed``: see `scores_pushed`; ``settings``: roles and further platforms (defaults without)."""
     sources = load_sources(engine, settings)
@@ -103,8 +117,11 @@ def reconcile_school(engine: sa.Engine, school_year: str, class_code: str | None
     if not has_data(sources):
         raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
     today = today or date.today()
-    found = [d for d in reconcile(sources, school_year, None, today, pushed, roles)
-             if not class_code or d.class_code == class_code]
+    found = [
+        d
+        for d in reconcile(sources, school_year, None, today, pushed, roles)
+        if not class_code or d.class_code == class_code
+    ]
     teachers = sources[roles.school].teachers if roles.school in sources else {}
     at = datetime.now(timezone.utc)
     with Session(engine) as session:
@@ -141,8 +158,12 @@ def match_students(engine: sa.Engine, settings: Settings | None = None) -> Stude
         raise NoData("Chưa có danh sách học sinh của cả CSDL và vnEdu: hãy chạy `lienthong sync --once` trước.")
     anchors = [person(anchor.name, k, s) for k, s in anchor.students.items()]
     others = [person(school.name, k, s) for k, s in school.students.items()]
-    return StudentMatch(match(anchors, others), {p.key: p for p in anchors}, {p.key: p for p in others},
-                        {anchor.title: anchor.unreadable, school.title: school.unreadable})
+    return StudentMatch(
+        match(anchors, others),
+        {p.key: p for p in anchors},
+        {p.key: p for p in others},
+        {anchor.title: anchor.unreadable, school.title: school.unreadable},
+    )
 
 
 # --- files for the CSDL --------------------------------------------------------------------
@@ -161,8 +182,17 @@ class CsdlExport:
     refused: bool = False
 
 
-def export_for_csdl(engine: sa.Engine, what: str, school_year: str, semester: str | None, class_code: str | None,
-                    force: bool, actor: str, today: date | None = None, pushed: bool = False) -> CsdlExport:
+def export_for_csdl(
+    engine: sa.Engine,
+    what: str,
+    school_year: str,
+    semester: str | None,
+    class_code: str | None,
+    force: bool,
+    actor: str,
+    today: date | None = None,
+    pushed: bool = False,
+) -> CsdlExport:
     """Reconcile first; refuse over open score or identity differences unless ``force`` (audited)."""
     from lienthong.connectors.csdl.excel import write_results, write_student_list
     from lienthong.reconciliation.csdl_files import results_file, student_list_file
@@ -170,8 +200,9 @@ def export_for_csdl(engine: sa.Engine, what: str, school_year: str, semester: st
 
     sources = load_sources(engine)
     today = today or date.today()
-    found = [d for d in reconcile(sources, school_year, None, today, pushed)
-             if not class_code or d.class_code == class_code]
+    found = [
+        d for d in reconcile(sources, school_year, None, today, pushed) if not class_code or d.class_code == class_code
+    ]
     now = datetime.now(timezone.utc)
     with Session(engine) as session:
         record(session, found, now, {class_code} if class_code else None)
@@ -188,8 +219,19 @@ def export_for_csdl(engine: sa.Engine, what: str, school_year: str, semester: st
     if not built.records:
         return CsdlExport(blocking)
     with Session(engine) as session:
-        audit.append(session, actor, "csdl_file_exported",
-                     {"what": what, "semester": semester, "class": class_code, "rows": len(built.records),
-                      "left_out": len(built.incomplete), "forced_over": len(blocking) if force else 0}, now)
+        audit.append(
+            session,
+            actor,
+            "csdl_file_exported",
+            {
+                "what": what,
+                "semester": semester,
+                "class": class_code,
+                "rows": len(built.records),
+                "left_out": len(built.incomplete),
+                "forced_over": len(blocking) if force else 0,
+            },
+            now,
+        )
         session.commit()
     return CsdlExport(blocking, data, len(built.records), list(built.incomplete))

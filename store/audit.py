@@ -19,8 +19,13 @@ GENESIS = "0" * 64
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, detail: dict[str, Any]) -> str:
-    body = json.dumps({"at": at.isoformat(), "actor": actor, "action": action, "detail": detail},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    body = json.dumps(
+        {"at": at.isoformat(), "actor": actor, "action": action, "detail": detail},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -29,8 +34,9 @@ def append(session: Session, actor: str, action: str, detail: dict[str, Any], at
     at = at.astimezone(timezone.utc)  # stored and hashed in UTC: SQLite keeps no offset
     last = session.exec(select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(1)).first()
     prev = last.hash if last else GENESIS
-    row = AuditLogRow(at=at, actor=actor, action=action, detail=detail, prev_hash=prev,
-                      hash=_digest(prev, at, actor, action, detail))
+    row = AuditLogRow(
+        at=at, actor=actor, action=action, detail=detail, prev_hash=prev, hash=_digest(prev, at, actor, action, detail)
+    )
     session.add(row)
     session.flush()
     return row

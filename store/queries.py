@@ -22,6 +22,7 @@ OPEN_OUTBOX = ("pending", "awaiting_approval", "held", "conflict")
 
 # --- runs ----------------------------------------------------------------------------------
 
+
 def running_runs(session: Session) -> list[SyncRunRow]:
     return list(session.exec(select(SyncRunRow).where(SyncRunRow.status == "running")))
 
@@ -32,41 +33,75 @@ def recent_runs(session: Session, limit: int) -> list[SyncRunRow]:
 
 # --- outbox --------------------------------------------------------------------------------
 
+
 def open_items(session: Session, platform: str, entity: str, key: str) -> list[OutboxItemRow]:
     """The live items for one record of one platform (at most a few)."""
-    return list(session.exec(select(OutboxItemRow).where(
-        OutboxItemRow.platform == platform, OutboxItemRow.entity == entity,
-        OutboxItemRow.key == key, OutboxItemRow.status.in_(OPEN_OUTBOX))).all())
+    return list(
+        session.exec(
+            select(OutboxItemRow).where(
+                OutboxItemRow.platform == platform,
+                OutboxItemRow.entity == entity,
+                OutboxItemRow.key == key,
+                OutboxItemRow.status.in_(OPEN_OUTBOX),
+            )
+        ).all()
+    )
 
 
 def unbatched_pending(session: Session, platform: str) -> list[OutboxItemRow]:
-    return list(session.exec(select(OutboxItemRow).where(
-        OutboxItemRow.platform == platform, OutboxItemRow.status == "pending",
-        OutboxItemRow.batch_key.is_(None)).order_by(OutboxItemRow.entity, OutboxItemRow.key)).all())
+    return list(
+        session.exec(
+            select(OutboxItemRow)
+            .where(
+                OutboxItemRow.platform == platform, OutboxItemRow.status == "pending", OutboxItemRow.batch_key.is_(None)
+            )
+            .order_by(OutboxItemRow.entity, OutboxItemRow.key)
+        ).all()
+    )
 
 
 def pending_batches(session: Session, platform: str) -> list[tuple[str, str]]:
     """(batch key, entity) of every committed batch still to send, sorted."""
-    return sorted(session.exec(select(OutboxItemRow.batch_key, OutboxItemRow.entity).where(
-        OutboxItemRow.platform == platform, OutboxItemRow.status == "pending",
-        OutboxItemRow.batch_key.is_not(None)).distinct()).all())
+    return sorted(
+        session.exec(
+            select(OutboxItemRow.batch_key, OutboxItemRow.entity)
+            .where(
+                OutboxItemRow.platform == platform,
+                OutboxItemRow.status == "pending",
+                OutboxItemRow.batch_key.is_not(None),
+            )
+            .distinct()
+        ).all()
+    )
 
 
 def batch_items(session: Session, batch_key: str) -> list[OutboxItemRow]:
-    return list(session.exec(select(OutboxItemRow).where(OutboxItemRow.batch_key == batch_key,
-                                                         OutboxItemRow.status == "pending")
-                             .order_by(OutboxItemRow.key)).all())
+    return list(
+        session.exec(
+            select(OutboxItemRow)
+            .where(OutboxItemRow.batch_key == batch_key, OutboxItemRow.status == "pending")
+            .order_by(OutboxItemRow.key)
+        ).all()
+    )
 
 
 def items_of_run(session: Session, run_id: int, status: str) -> list[OutboxItemRow]:
-    return list(session.exec(select(OutboxItemRow).where(OutboxItemRow.run_id == run_id,
-                                                         OutboxItemRow.status == status)).all())
+    return list(
+        session.exec(select(OutboxItemRow).where(OutboxItemRow.run_id == run_id, OutboxItemRow.status == status)).all()
+    )
 
 
 def awaiting_approval(session: Session, platform: str, entity: str, key: str) -> list[OutboxItemRow]:
-    return list(session.exec(select(OutboxItemRow).where(
-        OutboxItemRow.platform == platform, OutboxItemRow.entity == entity, OutboxItemRow.key == key,
-        OutboxItemRow.status == "awaiting_approval")).all())
+    return list(
+        session.exec(
+            select(OutboxItemRow).where(
+                OutboxItemRow.platform == platform,
+                OutboxItemRow.entity == entity,
+                OutboxItemRow.key == key,
+                OutboxItemRow.status == "awaiting_approval",
+            )
+        ).all()
+    )
 
 
 def queue_counts(session: Session) -> Counter:
@@ -75,11 +110,15 @@ def queue_counts(session: Session) -> Counter:
 
 
 def dead_items(session: Session, limit: int) -> list[OutboxItemRow]:
-    return list(session.exec(select(OutboxItemRow).where(OutboxItemRow.status == "dead")
-                             .order_by(OutboxItemRow.id.desc()).limit(limit)).all())
+    return list(
+        session.exec(
+            select(OutboxItemRow).where(OutboxItemRow.status == "dead").order_by(OutboxItemRow.id.desc()).limit(limit)
+        ).all()
+    )
 
 
 # --- discrepancy register and resolutions --------------------------------------------------
+
 
 def discrepancies(session: Session, classes: Iterable[str] | None = None) -> dict[str, DiscrepancyRow]:
     """Stored discrepancies by id, all or those of ``classes``."""
@@ -90,11 +129,15 @@ def discrepancies(session: Session, classes: Iterable[str] | None = None) -> dic
 
 
 def resolutions(session: Session, discrepancy_id: str) -> list[ResolutionRow]:
-    return list(session.exec(select(ResolutionRow).where(ResolutionRow.discrepancy_id == discrepancy_id)
-                             .order_by(ResolutionRow.id)))
+    return list(
+        session.exec(
+            select(ResolutionRow).where(ResolutionRow.discrepancy_id == discrepancy_id).order_by(ResolutionRow.id)
+        )
+    )
 
 
 # --- snapshots -----------------------------------------------------------------------------
+
 
 def last_seen(session: Session) -> dict[str, datetime]:
     """When each source was last read (pulled or imported)."""

@@ -28,8 +28,9 @@ def student_to_rows(student: Student) -> tuple[StudentRow, list[StudentLinkRow]]
         ministry_id=student.ministry_id,
         personal_id=student.personal_id,
     )
-    links = [StudentLinkRow(platform=p, external_key=k, student_id=student.id)
-             for p, k in sorted(student.links.items())]
+    links = [
+        StudentLinkRow(platform=p, external_key=k, student_id=student.id) for p, k in sorted(student.links.items())
+    ]
     return row, links
 
 

@@ -97,11 +97,13 @@ def upsert_snapshot(session: Session, record: SnapshotRecord, seen_at: datetime)
 
 
 def load_snapshots(session: Session, source: str, entity: str) -> list[SourceSnapshotRow]:
-    return list(session.exec(
-        select(SourceSnapshotRow)
-        .where(SourceSnapshotRow.source == source, SourceSnapshotRow.entity == entity)
-        .order_by(SourceSnapshotRow.key)
-    ).all())
+    return list(
+        session.exec(
+            select(SourceSnapshotRow)
+            .where(SourceSnapshotRow.source == source, SourceSnapshotRow.entity == entity)
+            .order_by(SourceSnapshotRow.key)
+        ).all()
+    )
 
 
 def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: datetime) -> list[SnapshotOutcome]:
@@ -114,16 +116,28 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
         return []
     table = SourceSnapshotRow.__table__
     source, entity = records[0].source, records[0].entity
-    stored = {key: (version, digest) for key, version, digest in session.execute(
-        sa.select(table.c.key, table.c.version, table.c.content_hash).where(
-            table.c.source == source, table.c.entity == entity, table.c.key.in_([r.key for r in records])))}
+    stored = {
+        key: (version, digest)
+        for key, version, digest in session.execute(
+            sa.select(table.c.key, table.c.version, table.c.content_hash).where(
+                table.c.source == source, table.c.entity == entity, table.c.key.in_([r.key for r in records])
+            )
+        )
+    }
     outcomes, inserts, updates, touched = [], {}, [], []
     for record in records:
         digest = content_hash(record.payload)
         known = stored.get(record.key)
         if known is None:
-            inserts[record.key] = {"source": source, "entity": entity, "key": record.key, "version": record.version,
-                                   "content_hash": digest, "payload": record.payload, "seen_at": seen_at}
+            inserts[record.key] = {
+                "source": source,
+                "entity": entity,
+                "key": record.key,
+                "version": record.version,
+                "content_hash": digest,
+                "payload": record.payload,
+                "seen_at": seen_at,
+            }
             stored[record.key] = (record.version, digest)
             outcomes.append(SnapshotOutcome.NEW)
         elif record.version < known[0]:
@@ -132,8 +146,9 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
             touched.append({"k": record.key})
             outcomes.append(SnapshotOutcome.UNCHANGED)
         else:
-            updates.append({"k": record.key, "version": record.version, "content_hash": digest,
-                            "payload": record.payload})
+            updates.append(
+                {"k": record.key, "version": record.version, "content_hash": digest, "payload": record.payload}
+            )
             stored[record.key] = (record.version, digest)
             outcomes.append(SnapshotOutcome.CHANGED)
     session.flush()  # ORM work pending in this session goes first
@@ -141,9 +156,17 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
     if inserts:
         session.execute(sa.insert(table), list(inserts.values()))
     if updates:
-        session.execute(sa.update(table).where(where).values(version=sa.bindparam("version"),
-                        content_hash=sa.bindparam("content_hash"), payload=sa.bindparam("payload"), seen_at=seen_at),
-                        updates)
+        session.execute(
+            sa.update(table)
+            .where(where)
+            .values(
+                version=sa.bindparam("version"),
+                content_hash=sa.bindparam("content_hash"),
+                payload=sa.bindparam("payload"),
+                seen_at=seen_at,
+            ),
+            updates,
+        )
     if touched:
         session.execute(sa.update(table).where(where).values(seen_at=seen_at), touched)
     session.expire_all()  # ORM objects loaded earlier must not hide these writes
@@ -153,8 +176,11 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
 def snapshot_versions(session: Session, source: str, entity: str) -> dict[str, tuple[int, dict]]:
     """Every stored record of a source and entity as ``key → (version, payload)``, without ORM objects."""
     table = SourceSnapshotRow.__table__
-    rows = session.execute(sa.select(table.c.key, table.c.version, table.c.payload)
-                           .where(table.c.source == source, table.c.entity == entity))
+    rows = session.execute(
+        sa.select(table.c.key, table.c.version, table.c.payload).where(
+            table.c.source == source, table.c.entity == entity
+        )
+    )
     return {key: (version, payload) for key, version, payload in rows}
 
 

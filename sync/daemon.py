@@ -22,8 +22,8 @@ from lienthong.config.logging import configure, get_logger
 from lienthong.config.settings import Settings
 from lienthong.connectors.factory import build_connectors
 from lienthong.store.db import make_engine, migrate
-from lienthong.sync.metrics import record_run
 from lienthong.sync import service
+from lienthong.sync.metrics import record_run
 
 
 def _now() -> datetime:
@@ -34,8 +34,7 @@ def sync_job(platform: str, full: bool) -> None:
     """One scheduled run for one platform (module level: the job store keeps a reference)."""
     settings = Settings()
     log = get_logger(school=settings.ma_truong, platform=platform)
-    report = service.sync_blocking(settings, platforms=[platform], full=full,
-                                   engine=make_engine(settings.database_url))
+    report = service.sync_blocking(settings, platforms=[platform], full=full, engine=make_engine(settings.database_url))
     record_run(report)
     log.info("run_finished", run=report.run_id, status=report.status, errors=len(report.errors))
 
@@ -49,13 +48,18 @@ def run_daemon(settings: Settings, stop: threading.Event | None = None) -> int:
         jobstores={"default": SQLAlchemyJobStore(url=settings.database_url)},
         executors={"default": ThreadPoolExecutor(max(2, len(platforms)))},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
-        timezone=settings.timezone)
+        timezone=settings.timezone,
+    )
     for platform in platforms:
         for mode, line in (("incremental", settings.schedule.incremental), ("full", settings.schedule.full)):
-            scheduler.add_job(sync_job, CronTrigger.from_crontab(line, timezone=settings.timezone),
-                              args=[platform, mode == "full"], id=f"{settings.ma_truong}:{platform}:{mode}",
-                              replace_existing=True,
-                              next_run_time=_now() if mode == "incremental" and settings.schedule.run_at_start else None)
+            scheduler.add_job(
+                sync_job,
+                CronTrigger.from_crontab(line, timezone=settings.timezone),
+                args=[platform, mode == "full"],
+                id=f"{settings.ma_truong}:{platform}:{mode}",
+                replace_existing=True,
+                next_run_time=_now() if mode == "incremental" and settings.schedule.run_at_start else None,
+            )
     start_http_server(settings.schedule.metrics_port, addr="127.0.0.1")
     scheduler.start()
     log.info("daemon_started", platforms=platforms, metrics_port=settings.schedule.metrics_port)

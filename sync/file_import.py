@@ -23,9 +23,9 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
+from lienthong.store import audit
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.store.tables import ImportedFileRow
-from lienthong.store import audit
 
 FILE_VERSION = 0
 # The kind of the score owner's files (a teacher's gradebook): the one kind whose later file is newer truth.
@@ -62,16 +62,32 @@ class ImportReport:
     error: str | None = None  # the whole file was refused: why
 
     def as_json(self) -> dict[str, Any]:
-        return {"file": self.name, "sha256": self.sha256, "kind": self.kind, "school_year": self.school_year,
-                "semesters": self.semesters, "classes": self.classes, "students": self.students,
-                "cells": self.cells, "rows": self.rows, "stored": dict(self.stored),
-                "already_imported": self.already_imported_at is not None, "error": self.error,
-                "refused": [{"row": p.row, "column": p.column, "reason": p.message} for p in self.refused],
-                "notes": [{"row": p.row, "column": p.column, "note": p.message} for p in self.notes]}
+        return {
+            "file": self.name,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "school_year": self.school_year,
+            "semesters": self.semesters,
+            "classes": self.classes,
+            "students": self.students,
+            "cells": self.cells,
+            "rows": self.rows,
+            "stored": dict(self.stored),
+            "already_imported": self.already_imported_at is not None,
+            "error": self.error,
+            "refused": [{"row": p.row, "column": p.column, "reason": p.message} for p in self.refused],
+            "notes": [{"row": p.row, "column": p.column, "note": p.message} for p in self.notes],
+        }
 
 
-def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, clock: Callable[[], datetime],
-          report: ImportReport) -> list[SnapshotRecord]:
+def _read(
+    kind_name: str,
+    data: bytes,
+    wanted: Wanted,
+    mapping: dict | None,
+    clock: Callable[[], datetime],
+    report: ImportReport,
+) -> list[SnapshotRecord]:
     kind = FILE_KINDS[kind_name]
     if kind.periods == "semester" and wanted.semester == "CN":
         raise FileFormatError("excel", f"{kind.words.capitalize()} là của một học kỳ (1 hoặc 2), không phải cả năm.")
@@ -80,26 +96,32 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, clo
     read = kind.read(data, Expect(wanted.subject, wanted.semester, wanted.school_year), mapping)
     found = kind.records(read)
     version = int(clock().timestamp()) if kind.owner else FILE_VERSION  # a later gradebook is newer truth
-    snapshots = [SnapshotRecord(kind.source, entity, key, version if entity == "diem" else FILE_VERSION, payload)
-                 for entity, key, payload in found.stored]
+    snapshots = [
+        SnapshotRecord(kind.source, entity, key, version if entity == "diem" else FILE_VERSION, payload)
+        for entity, key, payload in found.stored
+    ]
     report.semesters, report.classes, report.school_year = found.semesters, found.classes, found.school_year
     report.cells = found.cells
     report.rows = len(read.records)
     report.refused += [*read.rejected_rows, *(Problem(row, message, column) for row, message, column in found.refused)]
     report.notes += [p for p in read.problems if not p.fatal]
     report.notes += [Problem(row, message, column, fatal=False) for row, message, column in found.notes]
-    report.students = len({s.key for s in snapshots if s.entity == "hoc_sinh"} or
-                          {s.payload.get("ma_hoc_sinh") or s.payload.get("MaDinhDanh") for s in snapshots})
+    report.students = len(
+        {s.key for s in snapshots if s.entity == "hoc_sinh"}
+        or {s.payload.get("ma_hoc_sinh") or s.payload.get("MaDinhDanh") for s in snapshots}
+    )
     return snapshots
 
 
 def _check_meant(report: ImportReport, wanted: Wanted) -> None:
     if wanted.class_code and report.classes and report.classes != [wanted.class_code]:
-        raise FileFormatError("excel", f"Tệp có {_classes(report.classes)}, không chỉ lớp {wanted.class_code} như "
-                                       "đã chọn.")
+        raise FileFormatError(
+            "excel", f"Tệp có {_classes(report.classes)}, không chỉ lớp {wanted.class_code} như đã chọn."
+        )
     if wanted.school_year and report.school_year and report.school_year != wanted.school_year:
-        raise FileFormatError("excel", f"Tệp là của năm học {report.school_year}, không phải năm học "
-                                       f"{wanted.school_year} như đã chọn.")
+        raise FileFormatError(
+            "excel", f"Tệp là của năm học {report.school_year}, không phải năm học {wanted.school_year} như đã chọn."
+        )
 
 
 def _check_kind(data: bytes, kind: str) -> None:
@@ -110,8 +132,9 @@ def _check_kind(data: bytes, kind: str) -> None:
     except UnknownKind:
         return
     if looks != kind:
-        raise FileFormatError("excel", f"Tệp có vẻ là {WORDS[looks]} ({looks}), không phải {WORDS[kind]} ({kind}) "
-                                       "như đã chọn.")
+        raise FileFormatError(
+            "excel", f"Tệp có vẻ là {WORDS[looks]} ({looks}), không phải {WORDS[kind]} ({kind}) như đã chọn."
+        )
 
 
 def _classes(classes: list[str]) -> str:
@@ -119,8 +142,16 @@ def _classes(classes: list[str]) -> str:
     return f"lớp {shown}"
 
 
-def import_file(engine: sa.Engine, name: str, data: bytes, kind: str | None, wanted: Wanted, mapping: dict | None,
-                actor: str, clock: Callable[[], datetime]) -> ImportReport:
+def import_file(
+    engine: sa.Engine,
+    name: str,
+    data: bytes,
+    kind: str | None,
+    wanted: Wanted,
+    mapping: dict | None,
+    actor: str,
+    clock: Callable[[], datetime],
+) -> ImportReport:
     """Read one file and keep what it holds; a file refused whole stores nothing (``report.error``)."""
     report = ImportReport(name, hashlib.sha256(data).hexdigest())
     try:
@@ -130,7 +161,9 @@ def import_file(engine: sa.Engine, name: str, data: bytes, kind: str | None, wan
         snapshots = _read(report.kind, data, wanted, mapping, clock, report)
         _check_meant(report, wanted)
     except FileFormatError as exc:
-        report.error = exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"
+        report.error = (
+            exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"
+        )
         return report
     with Session(engine) as session:
         known = session.get(ImportedFileRow, report.sha256)
@@ -141,10 +174,19 @@ def import_file(engine: sa.Engine, name: str, data: bytes, kind: str | None, wan
         now = clock()
         for group in _by_entity(snapshots):
             for start in range(0, len(group), 500):
-                report.stored.update(o.value for o in upsert_snapshots(session, group[start:start + 500], now))
+                report.stored.update(o.value for o in upsert_snapshots(session, group[start : start + 500], now))
         summary = {"kind": report.kind, "rows": report.rows, "refused": len(report.refused), **report.stored}
-        session.add(ImportedFileRow(sha256=report.sha256, name=name, kind=report.kind, school_year=report.school_year,
-                                    imported_at=now, actor=actor, summary=summary))
+        session.add(
+            ImportedFileRow(
+                sha256=report.sha256,
+                name=name,
+                kind=report.kind,
+                school_year=report.school_year,
+                imported_at=now,
+                actor=actor,
+                summary=summary,
+            )
+        )
         audit.append(session, actor, "file_imported", {"file": name, "sha256": report.sha256, **summary}, now)
         session.commit()  # the whole file or nothing
     return report
@@ -158,11 +200,26 @@ def _by_entity(records: list[SnapshotRecord]) -> list[list[SnapshotRecord]]:
     return [list(g.values()) for g in groups.values()]
 
 
-def import_score_book(engine: sa.Engine, data: bytes, expect: Expect, mapping: dict | None, actor: str,
-                      clock: Callable[[], datetime], name: str = "sổ điểm") -> ImportReport:
+def import_score_book(
+    engine: sa.Engine,
+    data: bytes,
+    expect: Expect,
+    mapping: dict | None,
+    actor: str,
+    clock: Callable[[], datetime],
+    name: str = "sổ điểm",
+) -> ImportReport:
     """A teacher's gradebook, the owner of scores; a file refused whole raises `FileFormatError`."""
-    report = import_file(engine, name, data, OWNER_KIND,
-                         Wanted(expect.school_year, expect.semester, None, expect.subject), mapping, actor, clock)
+    report = import_file(
+        engine,
+        name,
+        data,
+        OWNER_KIND,
+        Wanted(expect.school_year, expect.semester, None, expect.subject),
+        mapping,
+        actor,
+        clock,
+    )
     if report.error:
         raise FileFormatError(FILE_KINDS[OWNER_KIND].source, report.error)
     return report

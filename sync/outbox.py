@@ -20,17 +20,23 @@ from sqlmodel import Session
 
 from lienthong.connectors.base import Connector, PushOutcome
 from lienthong.connectors.errors import AuthError, ConnectorError, LockedError, TransientError
-from lienthong.store.repository import SnapshotRecord, upsert_snapshots
-from lienthong.store import queries
-from lienthong.store.tables import OutboxItemRow
 from lienthong.reconciliation.authority import PlannedChange
+from lienthong.store import queries
+from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+from lienthong.store.tables import OutboxItemRow
 from lienthong.sync.state import RunStore
 
 # Statuses: the open ones (`queries.OPEN_OUTBOX`), then done · dead (refused: a person looks) ·
 # superseded · cancelled
 OPEN = queries.OPEN_OUTBOX
-OUTCOME_STATUS = {PushOutcome.APPLIED: "done", PushOutcome.UNCHANGED: "done", PushOutcome.CONFLICT: "conflict",
-                  PushOutcome.LOCKED: "pending", PushOutcome.INVALID: "dead", PushOutcome.NOT_FOUND: "dead"}
+OUTCOME_STATUS = {
+    PushOutcome.APPLIED: "done",
+    PushOutcome.UNCHANGED: "done",
+    PushOutcome.CONFLICT: "conflict",
+    PushOutcome.LOCKED: "pending",
+    PushOutcome.INVALID: "dead",
+    PushOutcome.NOT_FOUND: "dead",
+}
 
 
 @dataclass
@@ -58,8 +64,13 @@ def new_changes(session: Session, changes: list[PlannedChange]) -> list[PlannedC
     return [c for c in changes if _standing(_live(session, c), c) is None]
 
 
-def enqueue(session: Session, run_id: int, changes: list[PlannedChange], status_of: Callable[[PlannedChange], str],
-            now: datetime) -> Counter:
+def enqueue(
+    session: Session,
+    run_id: int,
+    changes: list[PlannedChange],
+    status_of: Callable[[PlannedChange], str],
+    now: datetime,
+) -> Counter:
     """Write planned changes, replacing any open, unsent item for the same key."""
     counts: Counter = Counter()
     for change in changes:
@@ -70,9 +81,19 @@ def enqueue(session: Session, run_id: int, changes: list[PlannedChange], status_
             continue
         for item in live:
             item.status, item.updated_at = "superseded", now
-        session.add(OutboxItemRow(run_id=run_id, platform=change.platform, entity=change.entity, key=change.key,
-                                  payload=change.payload, kind=change.kind, status=status_of(change),
-                                  created_at=now, updated_at=now))
+        session.add(
+            OutboxItemRow(
+                run_id=run_id,
+                platform=change.platform,
+                entity=change.entity,
+                key=change.key,
+                payload=change.payload,
+                kind=change.kind,
+                status=status_of(change),
+                created_at=now,
+                updated_at=now,
+            )
+        )
         counts[change.kind] += 1
     return counts
 
@@ -94,7 +115,7 @@ def assign_batches(session: Session, platform: str, max_batch: int, now: datetim
     for (entity, _), members in groupby(sorted(items, key=group), key=group):
         members = list(members)
         for start in range(0, len(members), max_batch):
-            batch = members[start:start + max_batch]
+            batch = members[start : start + max_batch]
             key = _batch_key(platform, entity, batch)
             for item in batch:
                 item.batch_key, item.updated_at = key, now
@@ -170,8 +191,15 @@ def _refuse(store: RunStore, items: list[OutboxItemRow], message: str, clock: Ca
             item.attempts += 1
 
 
-def _record(store: RunStore, platform: str, entity: str, items: list[OutboxItemRow], answers: list,
-            clock: Callable, result: Delivery) -> None:
+def _record(
+    store: RunStore,
+    platform: str,
+    entity: str,
+    items: list[OutboxItemRow],
+    answers: list,
+    clock: Callable,
+    result: Delivery,
+) -> None:
     """Each item's answer; what the platform acknowledged is what it holds now, so the next plan
     starts from it."""
     with store.step() as session:

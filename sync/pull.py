@@ -35,8 +35,14 @@ async def _prefetched(pages: AsyncIterator[PullPage], depth: int = 2) -> AsyncIt
         producer.cancel()
 
 
-async def pull_platform(connector: Connector, store: RunStore, scopes: list[tuple[str, dict]], full: bool,
-                        clock: Callable, progress: Callable[[str, int], None] | None = None) -> Counter:
+async def pull_platform(
+    connector: Connector,
+    store: RunStore,
+    scopes: list[tuple[str, dict]],
+    full: bool,
+    clock: Callable,
+    progress: Callable[[str, int], None] | None = None,
+) -> Counter:
     """Read every scope; unchanged records cost no write. Returns counts by outcome."""
     counts: Counter = Counter()
     for entity, scope in scopes:

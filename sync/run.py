@@ -14,11 +14,10 @@ import sqlalchemy as sa
 from lienthong.connectors.base import Connector
 from lienthong.connectors.errors import ConnectorError, TransientError
 from lienthong.mapping.calendar import school_year_of, semester_of
-from lienthong.store import queries
+from lienthong.reconciliation.authority import PlannedChange, ScoreAuthority, plan_scores, pushing_targets
+from lienthong.store import audit, queries
 from lienthong.store.repository import snapshot_versions, student_classes
 from lienthong.store.tables import SyncRunRow
-from lienthong.store import audit
-from lienthong.reconciliation.authority import PlannedChange, ScoreAuthority, plan_scores, pushing_targets
 from lienthong.sync.outbox import deliver, enqueue, new_changes, window_open
 from lienthong.sync.pull import pull_platform
 from lienthong.sync.state import RunStore
@@ -57,14 +56,27 @@ class RunReport:
             self.unreachable.add(platform)
 
     def as_json(self) -> dict:
-        return {"event": "run", "run_id": self.run_id, "status": self.status,
-                "pulled": {k: dict(v) for k, v in self.pulled.items()}, "planned": dict(self.planned),
-                "delivered": {k: dict(v) for k, v in self.delivered.items()}, "waiting_window": self.waiting_window,
-                "hold_reason": self.hold_reason, "errors": self.errors, "unreachable": sorted(self.unreachable)}
+        return {
+            "event": "run",
+            "run_id": self.run_id,
+            "status": self.status,
+            "pulled": {k: dict(v) for k, v in self.pulled.items()},
+            "planned": dict(self.planned),
+            "delivered": {k: dict(v) for k, v in self.delivered.items()},
+            "waiting_window": self.waiting_window,
+            "hold_reason": self.hold_reason,
+            "errors": self.errors,
+            "unreachable": sorted(self.unreachable),
+        }
 
 
-def hold_reason(changes: list[PlannedChange], class_sizes: Counter, share: float, closed_changes: int = 0,
-                max_closed: int = MAX_CLOSED_CHANGES) -> str:
+def hold_reason(
+    changes: list[PlannedChange],
+    class_sizes: Counter,
+    share: float,
+    closed_changes: int = 0,
+    max_closed: int = MAX_CLOSED_CHANGES,
+) -> str:
     """Why a plan looks like an accident, or ``""``: too many students of a class blanked, or
     too many results changed in a semester that is already closed."""
     if closed_changes > max_closed:
@@ -86,11 +98,17 @@ def _status_of(held: bool, approval: tuple[str, ...]) -> Callable[[PlannedChange
         if change.kind in approval:
             return "awaiting_approval"  # Suoi Ngo art. 9: the principal approves corrections
         return "held" if held else "pending"
+
     return status
 
 
-async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options: RunOptions,
-                   clock: Callable[[], datetime], progress: Callable[[str, str, int], None] | None = None) -> RunReport:
+async def run_once(
+    connectors: dict[str, Connector],
+    engine: sa.Engine,
+    options: RunOptions,
+    clock: Callable[[], datetime],
+    progress: Callable[[str, str, int], None] | None = None,
+) -> RunReport:
     store = RunStore(engine, options.dry_run)
     names = [n for n in connectors if not options.platforms or n in options.platforms]
     today = clock().date()
@@ -98,16 +116,26 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
         with store.step() as session:
             for stale in queries.running_runs(session):
                 stale.status = "interrupted"  # a run that died (power cut, kill): its work resumes now
-            run = SyncRunRow(started_at=clock(), platforms=",".join(names), mode="full" if options.full else "incremental",
-                             dry_run=options.dry_run, status="running")
+            run = SyncRunRow(
+                started_at=clock(),
+                platforms=",".join(names),
+                mode="full" if options.full else "incremental",
+                dry_run=options.dry_run,
+                status="running",
+            )
             session.add(run)
             session.flush()
         report = RunReport(run.id, "running")
         for name in names:
             try:
                 report.pulled[name] = await pull_platform(
-                    connectors[name], store, connectors[name].pull_plan(school_year_of(today), semester_of(today), today),
-                    options.full, clock, (lambda entity, n, p=name: progress(p, entity, n)) if progress else None)
+                    connectors[name],
+                    store,
+                    connectors[name].pull_plan(school_year_of(today), semester_of(today), today),
+                    options.full,
+                    clock,
+                    (lambda entity, n, p=name: progress(p, entity, n)) if progress else None,
+                )
             except ConnectorError as exc:
                 report.failed(name, exc)
         windows = await _windows(connectors, names, report, options)
@@ -131,8 +159,9 @@ async def run_once(connectors: dict[str, Connector], engine: sa.Engine, options:
         store.close()
 
 
-async def _windows(connectors: dict[str, Connector], names: list[str], report: RunReport,
-                   options: RunOptions) -> dict[str, list]:
+async def _windows(
+    connectors: dict[str, Connector], names: list[str], report: RunReport, options: RunOptions
+) -> dict[str, list]:
     """Each platform's lock windows with the school's own added (both must be open to push)."""
     found: dict[str, list] = {}
     for name in names:
@@ -145,25 +174,39 @@ async def _windows(connectors: dict[str, Connector], names: list[str], report: R
     return found
 
 
-def _plan(store: RunStore, run: SyncRunRow, report: RunReport, options: RunOptions, clock,
-          windows: dict[str, list], targets: list[str]) -> None:
+def _plan(
+    store: RunStore,
+    run: SyncRunRow,
+    report: RunReport,
+    options: RunOptions,
+    clock,
+    windows: dict[str, list],
+    targets: list[str],
+) -> None:
     authority = options.authority
     with store.step() as session:  # the decision and its outbox items: one transaction
-        owner = {key: payload for key, (_, payload) in snapshot_versions(session, authority.owner,
-                                                                           authority.entity).items()}
+        owner = {
+            key: payload for key, (_, payload) in snapshot_versions(session, authority.owner, authority.entity).items()
+        }
         held = {t: snapshot_versions(session, t, authority.entity) for t in targets}
         classes = {key: cls for t in targets for key, cls in student_classes(session, t).items()}
         changes = plan_scores(owner, held, classes, authority)
         report.plan = changes
         # only what this run adds can make it suspicious: approved items are not judged twice
         fresh = new_changes(session, changes)
-        closed = sum(c.kind != "fill" and not window_open(windows.get(c.platform, options.school_windows), c.entity,
-                                                          str(c.payload["hoc_ky"]), clock())
-                     for c in fresh)  # entering a missing value is not changing a result
-        report.hold_reason = hold_reason(fresh, Counter(classes.values()), options.hold_share, closed,
-                                         options.max_closed_changes)
-        report.planned = enqueue(session, run.id, changes, _status_of(bool(report.hold_reason), authority.approval),
-                                 clock())
+        closed = sum(
+            c.kind != "fill"
+            and not window_open(
+                windows.get(c.platform, options.school_windows), c.entity, str(c.payload["hoc_ky"]), clock()
+            )
+            for c in fresh
+        )  # entering a missing value is not changing a result
+        report.hold_reason = hold_reason(
+            fresh, Counter(classes.values()), options.hold_share, closed, options.max_closed_changes
+        )
+        report.planned = enqueue(
+            session, run.id, changes, _status_of(bool(report.hold_reason), authority.approval), clock()
+        )
         if report.hold_reason:
             run.status, run.hold_reason, report.status = "held", report.hold_reason, "held"
             audit.append(session, "lienthong", "run_held", {"run": run.id, "reason": report.hold_reason}, clock())
@@ -174,9 +217,13 @@ def _finish(store: RunStore, run: SyncRunRow, report: RunReport, clock) -> None:
         if report.status != "held":
             report.status = "failed" if report.errors and not report.pulled else "completed"
         run.status, run.finished_at = report.status, clock()
-        run.summary = {"pulled": {k: dict(v) for k, v in report.pulled.items()}, "planned": dict(report.planned),
-                       "delivered": {k: dict(v) for k, v in report.delivered.items()},
-                       "waiting_window": report.waiting_window, "errors": report.errors}
+        run.summary = {
+            "pulled": {k: dict(v) for k, v in report.pulled.items()},
+            "planned": dict(report.planned),
+            "delivered": {k: dict(v) for k, v in report.delivered.items()},
+            "waiting_window": report.waiting_window,
+            "errors": report.errors,
+        }
 
 
 def approve_run(engine: sa.Engine, run_id: int, actor: str, clock: Callable[[], datetime]) -> int:

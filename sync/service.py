@@ -41,9 +41,18 @@ def open_store(settings: Settings) -> sa.Engine:
 
 def school_windows(settings: Settings) -> list[LockWindow]:
     """The school's own entry windows (Suoi Ngo regulation, art. 3) as canonical lock windows."""
-    return [LockWindow(platform="school", school_year=settings.current_school_year(), semester=w.semester,
-                       kind=w.kind, opens_at=w.opens, closes_at=w.closes, locked=False)
-            for w in settings.lock_windows]
+    return [
+        LockWindow(
+            platform="school",
+            school_year=settings.current_school_year(),
+            semester=w.semester,
+            kind=w.kind,
+            opens_at=w.opens,
+            closes_at=w.closes,
+            locked=False,
+        )
+        for w in settings.lock_windows
+    ]
 
 
 def connectors_for(settings: Settings, platforms: list[str] | None = None) -> dict[str, Connector]:
@@ -59,15 +68,26 @@ def connectors_for(settings: Settings, platforms: list[str] | None = None) -> di
     return built
 
 
-async def sync(settings: Settings, platforms: list[str] | None = None, full: bool = False, dry_run: bool = False,
-               progress: Progress | None = None, clock: Callable[[], datetime] = now,
-               engine: sa.Engine | None = None) -> RunReport:
+async def sync(
+    settings: Settings,
+    platforms: list[str] | None = None,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = now,
+    engine: sa.Engine | None = None,
+) -> RunReport:
     """One run over the configured platforms (or ``platforms``): pull, plan, deliver."""
     connectors = connectors_for(settings, platforms)
     engine = engine or open_store(settings)
     try:
-        options = RunOptions(platforms, full, dry_run, school_windows=school_windows(settings),
-                             authority=ScoreAuthority.from_settings(settings.authority.scores))
+        options = RunOptions(
+            platforms,
+            full,
+            dry_run,
+            school_windows=school_windows(settings),
+            authority=ScoreAuthority.from_settings(settings.authority.scores),
+        )
         return await run_once(connectors, engine, options, clock, progress)
     finally:
         for connector in connectors.values():
@@ -95,8 +115,11 @@ class RunHistory:
 
 def history(engine: sa.Engine, limit: int = 20, refused: int = 20) -> RunHistory:
     with Session(engine) as session:
-        return RunHistory(queries.recent_runs(session, limit), dict(queries.queue_counts(session)),
-                          queries.dead_items(session, refused))
+        return RunHistory(
+            queries.recent_runs(session, limit),
+            dict(queries.queue_counts(session)),
+            queries.dead_items(session, refused),
+        )
 
 
 def approve(engine: sa.Engine, run_id: int, actor: str, clock: Callable[[], datetime] = now) -> int:

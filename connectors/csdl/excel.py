@@ -17,32 +17,65 @@ from openpyxl import Workbook
 
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import ExcelRead, FileKind, Problem, find_header, open_workbook, rows_of, title_text
-from lienthong.mapping import csdl as csdl_mapping
 from lienthong.mapping import catalogs
+from lienthong.mapping import csdl as csdl_mapping
 from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import (clean_name, fold, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
-                               parse_title, restore_digits)
+from lienthong.mapping.normalize import (
+    clean_name,
+    fold,
+    parse_date,
+    parse_level,
+    parse_mark,
+    parse_promotion,
+    parse_score,
+    parse_title,
+    restore_digits,
+)
 
 PLATFORM = "csdl"
 STUDENT_COLUMNS = {
-    "stt": ["STT"], "ma_lop": ["Mã lớp"],
+    "stt": ["STT"],
+    "ma_lop": ["Mã lớp"],
     "ma_dinh_danh": ["Mã định danh Bộ GD&ĐT", "Mã định danh", "Mã học sinh"],
-    "ho_ten": ["Họ tên", "Họ và tên"], "ngay_sinh": ["Ngày sinh"], "gioi_tinh": ["Giới tính"],
-    "ma_dan_toc": ["Mã dân tộc"], "dan_toc": ["Dân tộc"], "trang_thai": ["Trạng thái HS", "Trạng thái"],
+    "ho_ten": ["Họ tên", "Họ và tên"],
+    "ngay_sinh": ["Ngày sinh"],
+    "gioi_tinh": ["Giới tính"],
+    "ma_dan_toc": ["Mã dân tộc"],
+    "dan_toc": ["Dân tộc"],
+    "trang_thai": ["Trạng thái HS", "Trạng thái"],
     "so_dinh_danh": ["Số định danh cá nhân", "Số định danh"],
 }
 STUDENT_REQUIRED = ("ma_lop", "ma_dinh_danh", "ho_ten", "ngay_sinh", "gioi_tinh")
 RESULT_COLUMNS = {
-    "stt": ["STT"], "ma_lop": ["Mã lớp"], "ma_dinh_danh": ["Mã định danh Bộ GD&ĐT", "Mã định danh", "Mã học sinh"],
-    "ho_ten": ["Họ tên", "Họ và tên"], "ngay_sinh": ["Ngày sinh"], "kq_hoc_tap": ["KQ học tập"],
-    "kq_ren_luyen": ["KQ rèn luyện"], "nghi_co_phep": ["Nghỉ có phép"], "nghi_khong_phep": ["Nghỉ không phép"],
-    "danh_hieu": ["Danh hiệu"], "len_lop": ["Lên lớp"],
+    "stt": ["STT"],
+    "ma_lop": ["Mã lớp"],
+    "ma_dinh_danh": ["Mã định danh Bộ GD&ĐT", "Mã định danh", "Mã học sinh"],
+    "ho_ten": ["Họ tên", "Họ và tên"],
+    "ngay_sinh": ["Ngày sinh"],
+    "kq_hoc_tap": ["KQ học tập"],
+    "kq_ren_luyen": ["KQ rèn luyện"],
+    "nghi_co_phep": ["Nghỉ có phép"],
+    "nghi_khong_phep": ["Nghỉ không phép"],
+    "danh_hieu": ["Danh hiệu"],
+    "len_lop": ["Lên lớp"],
     **{f"mon:{s.code}": [s.name, *s.aliases] for s in catalogs.subjects().values()},
 }
 RESULT_REQUIRED = ("ma_dinh_danh", "kq_hoc_tap", "kq_ren_luyen")
 # The current template, in order (contracts/csdl.md), without the address columns we never keep.
-IMPORT_HEADER = ["STT", "Mã lớp", "Mã định danh Bộ GD&ĐT", "Họ tên", "Ngày sinh", "Giới tính", "Mã dân tộc",
-                 "Dân tộc", "Trạng thái HS", "Ngày nhập trạng thái", "Loại khuyết tật", "Số định danh cá nhân"]
+IMPORT_HEADER = [
+    "STT",
+    "Mã lớp",
+    "Mã định danh Bộ GD&ĐT",
+    "Họ tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Mã dân tộc",
+    "Dân tộc",
+    "Trạng thái HS",
+    "Ngày nhập trạng thái",
+    "Loại khuyết tật",
+    "Số định danh cá nhân",
+]
 _YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
 
 
@@ -53,8 +86,10 @@ def _locate(data: bytes, columns: dict, required: tuple, kind: str):
         found = find_header(rows, columns, required)
         if found:
             return rows, found
-    other = {"danh sách học sinh": (STUDENT_COLUMNS, STUDENT_REQUIRED),
-             "kết quả học tập": (RESULT_COLUMNS, RESULT_REQUIRED)}
+    other = {
+        "danh sách học sinh": (STUDENT_COLUMNS, STUDENT_REQUIRED),
+        "kết quả học tập": (RESULT_COLUMNS, RESULT_REQUIRED),
+    }
     for name, (cols, req) in other.items():
         if name != kind and any(find_header(rows_of(s, 12), cols, req) for s in book.worksheets):
             raise FileFormatError(PLATFORM, f"Tệp có vẻ là {name}, không phải {kind} như đã chọn.")
@@ -66,7 +101,9 @@ def _check_year(rows: list[tuple], header_row: int, expected_year: str | None, k
     match = _YEAR.search(title_text(rows, header_row))
     found = f"{match[1]}-{match[2]}" if match else None
     if expected_year and found and found != expected_year:
-        raise FileFormatError(PLATFORM, f"Tệp là {kind} năm học {found}, không phải năm học {expected_year} như đã chọn.")
+        raise FileFormatError(
+            PLATFORM, f"Tệp là {kind} năm học {found}, không phải năm học {expected_year} như đã chọn."
+        )
     return found
 
 
@@ -81,18 +118,28 @@ def _id(value: Any, width: int, row_number: int, column: str, problems: list[Pro
         return None
     text, restored = restore_digits(value, width, field=column)
     if restored:
-        problems.append(Problem(row_number, f"Mã được lưu dạng số nên mất số 0 đầu; đã khôi phục thành {text}, "
-                                            "hãy định dạng cột là Văn bản (Text)", column, fatal=False))
+        problems.append(
+            Problem(
+                row_number,
+                f"Mã được lưu dạng số nên mất số 0 đầu; đã khôi phục thành {text}, hãy định dạng cột là Văn bản (Text)",
+                column,
+                fatal=False,
+            )
+        )
     return text
 
 
 def read_student_list(data: bytes, expected_year: str | None = None, expected_class: str | None = None) -> ExcelRead:
     """Students of a ``DanhSachHocSinh`` export as CSDL records (SOAP field names)."""
     rows, (header_row, columns) = _locate(data, STUDENT_COLUMNS, STUDENT_REQUIRED, "danh sách học sinh")
-    result = ExcelRead(info={"school_year": _check_year(rows, header_row, expected_year, "danh sách học sinh"),
-                             "old_template": "ma hoc sinh" in [fold(str(v)) for v in rows[header_row] if v]})
+    result = ExcelRead(
+        info={
+            "school_year": _check_year(rows, header_row, expected_year, "danh sách học sinh"),
+            "old_template": "ma hoc sinh" in [fold(str(v)) for v in rows[header_row] if v],
+        }
+    )
     classes = set()
-    for offset, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+    for offset, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
         if not any(v not in (None, "") for v in row) or _cell(row, columns, "ho_ten") in (None, ""):
             continue  # blank or note rows below the table
         try:
@@ -133,16 +180,21 @@ def read_results(data: bytes, expected_year: str | None = None, semester: str | 
     rows, (header_row, columns) = _locate(data, RESULT_COLUMNS, RESULT_REQUIRED, "kết quả học tập")
     titles = title_text(rows, header_row)
     result = ExcelRead(info={"school_year": _check_year(rows, header_row, expected_year, "kết quả học tập")})
-    found_semester = "CN" if "ca nam" in titles else "2" if "hoc ky ii" in titles else "1" if "hoc ky i" in titles else None
+    found_semester = (
+        "CN" if "ca nam" in titles else "2" if "hoc ky ii" in titles else "1" if "hoc ky i" in titles else None
+    )
     if found_semester is None and ("danh_hieu" in columns or "len_lop" in columns):
         found_semester = "CN"  # only the year's results have a title and a promotion
     if semester and found_semester and found_semester != semester:
-        raise FileFormatError(PLATFORM, f"Tệp là kết quả {_semester_words(found_semester)}, "
-                                        f"không phải {_semester_words(semester)} như đã chọn.")
+        raise FileFormatError(
+            PLATFORM,
+            f"Tệp là kết quả {_semester_words(found_semester)}, không phải {_semester_words(semester)} như đã chọn.",
+        )
     if not (found_semester or semester):
-        raise FileFormatError(PLATFORM, "Tệp kết quả học tập không ghi học kỳ (không có dòng tiêu đề): hãy chọn "
-                                        "--semester 1 hoặc 2.")
-    for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        raise FileFormatError(
+            PLATFORM, "Tệp kết quả học tập không ghi học kỳ (không có dòng tiêu đề): hãy chọn --semester 1 hoặc 2."
+        )
+    for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
         if _cell(row, columns, "ma_dinh_danh") in (None, ""):
             continue
         try:
@@ -173,7 +225,8 @@ def _result(row: tuple, columns: dict, number: int, semester: str, problems: lis
     promotion = _cell(row, columns, "len_lop")
     return {
         "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, number, "Mã định danh Bộ GD&ĐT", problems),
-        "HocKy": semester, "Mon": subjects,
+        "HocKy": semester,
+        "Mon": subjects,
         "KetQuaHocTap": _level(_cell(row, columns, "kq_hoc_tap"), "kq_hoc_tap"),
         "KetQuaRenLuyen": _level(_cell(row, columns, "kq_ren_luyen"), "kq_ren_luyen"),
         "SoBuoiNghiCoPhep": int(_cell(row, columns, "nghi_co_phep") or 0),
@@ -198,9 +251,20 @@ def write_student_list(records: list[dict[str, Any]]) -> bytes:
     statuses = {s.code: s.name for s in catalogs.statuses()}
     for number, r in enumerate(records, start=1):
         born = r["NgaySinh"]
-        values = [str(number), r["MaLop"], r.get("MaDinhDanh") or "", r["HoTen"],
-                  f"{born[8:10]}/{born[5:7]}/{born[:4]}", "Nam" if r["GioiTinh"] == "1" else "Nữ", r["MaDanToc"],
-                  ethnic[r["MaDanToc"]], statuses[r["TrangThai"]], "", "", r.get("SoDinhDanhCaNhan") or ""]
+        values = [
+            str(number),
+            r["MaLop"],
+            r.get("MaDinhDanh") or "",
+            r["HoTen"],
+            f"{born[8:10]}/{born[5:7]}/{born[:4]}",
+            "Nam" if r["GioiTinh"] == "1" else "Nữ",
+            r["MaDanToc"],
+            ethnic[r["MaDanToc"]],
+            statuses[r["TrangThai"]],
+            "",
+            "",
+            r.get("SoDinhDanhCaNhan") or "",
+        ]
         sheet.append(values)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
@@ -219,8 +283,18 @@ def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, A
         students: ``MaDinhDanh`` → the student's ``HoTen``, ``NgaySinh`` (ISO) and ``MaLop``.
     """
     subjects = list(catalogs.subjects().values())
-    header = ["STT", "Mã lớp", "Mã định danh Bộ GD&ĐT", "Họ tên", "Ngày sinh", *(s.name for s in subjects),
-              "KQ học tập", "KQ rèn luyện", "Nghỉ có phép", "Nghỉ không phép"]
+    header = [
+        "STT",
+        "Mã lớp",
+        "Mã định danh Bộ GD&ĐT",
+        "Họ tên",
+        "Ngày sinh",
+        *(s.name for s in subjects),
+        "KQ học tập",
+        "KQ rèn luyện",
+        "Nghỉ có phép",
+        "Nghỉ không phép",
+    ]
     if semester == "CN":
         header += ["Danh hiệu", "Lên lớp"]
     book = Workbook()
@@ -231,10 +305,18 @@ def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, A
         student = students[record["MaDinhDanh"]]
         born = student["NgaySinh"]
         values = {m["MaMon"]: m.get("DiemTB") or m.get("KetQuaDanhGia") or "" for m in record.get("Mon", [])}
-        row = [str(number), student["MaLop"], record["MaDinhDanh"], student["HoTen"],
-               f"{born[8:10]}/{born[5:7]}/{born[:4]}", *(str(values.get(s.code, "")) for s in subjects),
-               record.get("KetQuaHocTap") or "", record.get("KetQuaRenLuyen") or "",
-               str(record.get("SoBuoiNghiCoPhep", 0)), str(record.get("SoBuoiNghiKhongPhep", 0))]
+        row = [
+            str(number),
+            student["MaLop"],
+            record["MaDinhDanh"],
+            student["HoTen"],
+            f"{born[8:10]}/{born[5:7]}/{born[:4]}",
+            *(str(values.get(s.code, "")) for s in subjects),
+            record.get("KetQuaHocTap") or "",
+            record.get("KetQuaRenLuyen") or "",
+            str(record.get("SoBuoiNghiCoPhep", 0)),
+            str(record.get("SoBuoiNghiKhongPhep", 0)),
+        ]
         if semester == "CN":
             row += [record.get("DanhHieu") or "", record.get("LenLop") or ""]
         sheet.append(row)
@@ -249,12 +331,22 @@ def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, A
 _RESULT_DETECT = ("ma_lop", "ma_dinh_danh", "kq_hoc_tap", "kq_ren_luyen")
 
 FILE_KINDS = (
-    FileKind("csdl-hocsinh", PLATFORM, "danh sách học sinh của CSDL ngành",
-             lambda rows: find_header(rows, STUDENT_COLUMNS, STUDENT_REQUIRED) is not None,
-             lambda data, expect, column_map: read_student_list(data, expect.school_year),
-             csdl_mapping.student_list_records, rank=10),
-    FileKind("csdl-ketqua", PLATFORM, "kết quả học tập của CSDL ngành",
-             lambda rows: find_header(rows, RESULT_COLUMNS, _RESULT_DETECT) is not None,
-             lambda data, expect, column_map: read_results(data, expect.school_year, expect.semester),
-             csdl_mapping.results_records, rank=30),
+    FileKind(
+        "csdl-hocsinh",
+        PLATFORM,
+        "danh sách học sinh của CSDL ngành",
+        lambda rows: find_header(rows, STUDENT_COLUMNS, STUDENT_REQUIRED) is not None,
+        lambda data, expect, column_map: read_student_list(data, expect.school_year),
+        csdl_mapping.student_list_records,
+        rank=10,
+    ),
+    FileKind(
+        "csdl-ketqua",
+        PLATFORM,
+        "kết quả học tập của CSDL ngành",
+        lambda rows: find_header(rows, RESULT_COLUMNS, _RESULT_DETECT) is not None,
+        lambda data, expect, column_map: read_results(data, expect.school_year, expect.semester),
+        csdl_mapping.results_records,
+        rank=30,
+    ),
 )

@@ -30,7 +30,13 @@ from zeep.transports import AsyncTransport
 from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
 from lienthong.connectors.errors import AuthError, ConnectorError, LockedError, PermanentError, TransientError
 from lienthong.connectors.http import (
-    HEALTH_POLICY, RateLimiter, RetryPolicy, Sleep, WireConnector, new_client, transport_error,
+    HEALTH_POLICY,
+    RateLimiter,
+    RetryPolicy,
+    Sleep,
+    WireConnector,
+    new_client,
+    transport_error,
 )
 from lienthong.mapping.canonical import LockWindow
 
@@ -38,11 +44,15 @@ PLATFORM = "csdl"
 NS = "urn:moet:csdl:truonghoc:v1"
 BINDING = f"{{{NS}}}CSDLTruongHocBinding"
 PAGE_SIZE = 500
-SETTINGS = zeep.Settings(strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True,
-                         forbid_external=True)
-OUTCOMES = {"0": PushOutcome.APPLIED, "PHIEN_BAN_CU": PushOutcome.CONFLICT, "DANG_KHOA": PushOutcome.LOCKED,
-            "KHONG_TON_TAI": PushOutcome.NOT_FOUND, "TRUNG_MA": PushOutcome.INVALID,
-            "SAI_DINH_DANG": PushOutcome.INVALID}
+SETTINGS = zeep.Settings(strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+OUTCOMES = {
+    "0": PushOutcome.APPLIED,
+    "PHIEN_BAN_CU": PushOutcome.CONFLICT,
+    "DANG_KHOA": PushOutcome.LOCKED,
+    "KHONG_TON_TAI": PushOutcome.NOT_FOUND,
+    "TRUNG_MA": PushOutcome.INVALID,
+    "SAI_DINH_DANG": PushOutcome.INVALID,
+}
 DATA_KINDS = {"HOCSINH": "hoc_sinh", "KETQUA": "diem"}
 
 
@@ -67,8 +77,14 @@ class CsdlSoap(WireConnector):
     pulls = ("hoc_sinh", "ket_qua")
     pushes = ("hoc_sinh", "ket_qua")
 
-    def __init__(self, config: CsdlConfig, transport: httpx.AsyncBaseTransport | None = None,
-                 policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep, limiter: RateLimiter | None = None):
+    def __init__(
+        self,
+        config: CsdlConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        limiter: RateLimiter | None = None,
+    ):
         super().__init__(config.rate_limit, policy, sleep, limiter)
         self.config = config
         self.http = new_client(config.endpoint, transport)
@@ -80,8 +96,17 @@ class CsdlSoap(WireConnector):
 
     @classmethod
     def from_settings(cls, section, settings, policy: RetryPolicy) -> "CsdlSoap":
-        return cls(CsdlConfig(section.endpoint, settings.ma_truong, section.username, settings.secret(PLATFORM),
-                              settings.current_school_year(), section.rate_limit), policy=policy)
+        return cls(
+            CsdlConfig(
+                section.endpoint,
+                settings.ma_truong,
+                section.username,
+                settings.secret(PLATFORM),
+                settings.current_school_year(),
+                section.rate_limit,
+            ),
+            policy=policy,
+        )
 
     def pull_plan(self, school_year: str, semester: str, today: date) -> list[tuple[str, dict]]:
         """The students, and the results of each semester begun."""
@@ -105,8 +130,12 @@ class CsdlSoap(WireConnector):
             raise TransientError(PLATFORM, f"CSDL trả lời không phải SOAP hợp lệ ({type(exc).__name__})") from None
 
     async def _login(self) -> str:
-        answer = await self._raw("DangNhap", MaTruong=self.config.ma_truong, TenDangNhap=self.config.username,
-                                 MatKhau=self.config.password.get_secret_value())
+        answer = await self._raw(
+            "DangNhap",
+            MaTruong=self.config.ma_truong,
+            TenDangNhap=self.config.username,
+            MatKhau=self.config.password.get_secret_value(),
+        )
         return answer.Token
 
     async def _once(self, operation: str, args: dict) -> Any:
@@ -131,7 +160,9 @@ class CsdlSoap(WireConnector):
         args: dict[str, Any] = {"NamHoc": self.config.school_year, "MaLop": scope.get("ma_lop")}
         if entity == "ket_qua":
             args["HocKy"] = str(scope.get("hoc_ky", "1"))
-        operation, field = ("LayDanhSachHocSinh", "HocSinh") if entity == "hoc_sinh" else ("LayKetQuaHocTap", "KetQuaHocSinh")
+        operation, field = (
+            ("LayDanhSachHocSinh", "HocSinh") if entity == "hoc_sinh" else ("LayKetQuaHocTap", "KetQuaHocSinh")
+        )
         page, total = 1, None
         while total is None or (page - 1) * self.config.page_size < total:
             answer = await self._call(operation, Trang=page, SoBanGhi=self.config.page_size, **args)
@@ -144,14 +175,24 @@ class CsdlSoap(WireConnector):
 
     async def lock_windows(self, policy: RetryPolicy | None = None) -> list[LockWindow]:
         answer = await self._call("LayTrangThaiKhoa", policy, NamHoc=self.config.school_year)
-        return [LockWindow(platform="csdl", school_year=self.config.school_year, semester=item.HocKy,
-                           kind=DATA_KINDS[item.LoaiDuLieu], opens_at=item.MoTu, closes_at=item.KhoaTu,
-                           locked=item.DangKhoa) for item in answer]
+        return [
+            LockWindow(
+                platform="csdl",
+                school_year=self.config.school_year,
+                semester=item.HocKy,
+                kind=DATA_KINDS[item.LoaiDuLieu],
+                opens_at=item.MoTu,
+                closes_at=item.KhoaTu,
+                locked=item.DangKhoa,
+            )
+            for item in answer
+        ]
 
     async def health(self) -> Health:
         async def probe() -> tuple[str, dict]:
             windows = await self.lock_windows(HEALTH_POLICY)
             return f"{sum(not w.locked for w in windows)} khoá sổ đang mở", {}
+
         return await self._health(probe)
 
     # --- pushes -----------------------------------------------------------------------------
@@ -165,13 +206,17 @@ class CsdlSoap(WireConnector):
             records = [self.factory.HocSinh(**item) for item in items]
             answer = await self._call("CapNhatHocSinh", MaGiaoDich=idempotency_key, HocSinh=records)
         else:
-            records = [self.factory.KetQuaHocSinh(**{**item, "Mon": [self.factory.Mon(**m) for m in item.get("Mon", [])]})
-                       for item in items]
+            records = [
+                self.factory.KetQuaHocSinh(**{**item, "Mon": [self.factory.Mon(**m) for m in item.get("Mon", [])]})
+                for item in items
+            ]
             answer = await self._call("CapNhatKetQuaHocTap", MaGiaoDich=idempotency_key, KetQuaHocSinh=records)
         if len(answer or []) != len(items):
             raise TransientError(PLATFORM, "CSDL trả thiếu kết quả từng bản ghi; sẽ gửi lại cùng MaGiaoDich")
-        return [PushResult(r.Khoa, OUTCOMES.get(r.MaLoi, PushOutcome.INVALID), None, r.MoTa or r.MaLoi,
-                           r.MaDinhDanh) for r in answer]
+        return [
+            PushResult(r.Khoa, OUTCOMES.get(r.MaLoi, PushOutcome.INVALID), None, r.MoTa or r.MaLoi, r.MaDinhDanh)
+            for r in answer
+        ]
 
 
 class _SessionExpired(TransientError):
@@ -193,8 +238,10 @@ def _fault_error(fault: Fault) -> ConnectorError:
     if code == "TOKEN_HET_HAN":
         return _SessionExpired(PLATFORM, "Phiên CSDL hết hạn")
     if code == "SAI_DANG_NHAP":
-        return AuthError(PLATFORM, "CSDL từ chối đăng nhập: kiểm tra csdl.ma_truong, csdl.username và "
-                                   "biến môi trường LIENTHONG_CSDL_PASSWORD")
+        return AuthError(
+            PLATFORM,
+            "CSDL từ chối đăng nhập: kiểm tra csdl.ma_truong, csdl.username và biến môi trường LIENTHONG_CSDL_PASSWORD",
+        )
     if code == "DANG_KHOA":
         return LockedError(PLATFORM, f"Dữ liệu đang khoá trên CSDL: {message}")
     if code == "QUA_TAI" or (code is None and fault.code and fault.code.endswith("Server")):

@@ -21,8 +21,8 @@ from lienthong.assessment.engine import semester_average
 from lienthong.assessment.rules import CIRCULAR_22
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import ExcelRead, FileKind, Problem, open_workbook, rows_of, title_text
-from lienthong.mapping import gradebook as gradebook_mapping
 from lienthong.mapping import catalogs
+from lienthong.mapping import gradebook as gradebook_mapping
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
 from lienthong.mapping.normalize import clean_name, fold, format_score, parse_date, parse_mark, parse_score
 
@@ -30,8 +30,10 @@ PLATFORM = "gradebook"
 NAME = {"ho va ten", "ho ten", "ten hoc sinh", "hoc sinh", "ho va ten hoc sinh"}
 CODE = {"ma hoc sinh", "ma hs"}
 # "Miệng", "Miệng 2", "15 phút (3)", "KT 15 phút lần 2", "TX1"…
-TX = re.compile(r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d)"
-                r"(\s*\(?\s*(lan\s*)?\d\)?)?$")
+TX = re.compile(
+    r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d)"
+    r"(\s*\(?\s*(lan\s*)?\d\)?)?$"
+)
 GK = {"gk", "giua ki", "giua ky", "ddggk", "ktgk", "kiem tra giua ki", "kiem tra giua ky"}
 CK = {"ck", "cuoi ki", "cuoi ky", "ddgck", "ktck", "kiem tra cuoi ki", "kiem tra cuoi ky"}
 AVERAGE = {"dtbmhk", "dtb", "tb", "diem tb", "trung binh"}
@@ -64,8 +66,20 @@ class Columns:
     header_rows: int = 1
 
 
-ROLES = {"tx1": "tx", "tx2": "tx", "tx3": "tx", "tx4": "tx", "tx": "tx", "gk": "gk", "ck": "ck",
-         "ho ten": "name", "ho_ten": "name", "ma hs": "code", "ma_hs": "code", "ma hoc sinh": "code"}
+ROLES = {
+    "tx1": "tx",
+    "tx2": "tx",
+    "tx3": "tx",
+    "tx4": "tx",
+    "tx": "tx",
+    "gk": "gk",
+    "ck": "ck",
+    "ho ten": "name",
+    "ho_ten": "name",
+    "ma hs": "code",
+    "ma_hs": "code",
+    "ma hoc sinh": "code",
+}
 
 
 def parse_map(text: str) -> dict[str, Any]:
@@ -88,8 +102,11 @@ def parse_map(text: str) -> dict[str, Any]:
         elif fold(value) in ROLES:
             labels[fold(key)] = ROLES[fold(value)]
         else:
-            raise FileFormatError(PLATFORM, f"Không hiểu «{part}» trong --map: dùng «Tên cột=TX1» (TX1…TX4, GK, CK, "
-                                            "HO_TEN, MA_HS) hoặc «ho_ten=B,tx=D:E,gk=F,ck=G,dong=4».")
+            raise FileFormatError(
+                PLATFORM,
+                f"Không hiểu «{part}» trong --map: dùng «Tên cột=TX1» (TX1…TX4, GK, CK, "
+                "HO_TEN, MA_HS) hoặc «ho_ten=B,tx=D:E,gk=F,ck=G,dong=4».",
+            )
     if labels:
         mapping["labels"] = labels
     return mapping
@@ -109,9 +126,12 @@ def detect_columns(rows: list[tuple], extra: dict[str, str] | None = None) -> tu
             continue
         below = [_label(v) for v in rows[index + 1]] if index + 1 < len(rows) else []
         two_rows = any(TX.match(label) for label in below)
-        merged = [b if two_rows and b else a for a, b in zip(labels, below + [""] * len(labels))] if two_rows else labels
-        columns = Columns(name=labels.index(next(lb for lb in labels if lb in names)), tx=[],
-                          header_rows=2 if two_rows else 1)
+        merged = (
+            [b if two_rows and b else a for a, b in zip(labels, below + [""] * len(labels))] if two_rows else labels
+        )
+        columns = Columns(
+            name=labels.index(next(lb for lb in labels if lb in names)), tx=[], header_rows=2 if two_rows else 1
+        )
         for position, label in enumerate(merged):
             role = extra.get(label) or extra.get(labels[position])
             if role in ("gk", "ck", "code"):
@@ -119,8 +139,15 @@ def detect_columns(rows: list[tuple], extra: dict[str, str] | None = None) -> tu
                 continue
             if TX.match(label) or role == "tx":
                 columns.tx.append(position)
-            for attr, names in (("gk", GK), ("ck", CK), ("code", CODE), ("average", AVERAGE), ("comment", COMMENT),
-                                ("row_id", HIDDEN_ID), ("birth", BIRTH)):
+            for attr, names in (
+                ("gk", GK),
+                ("ck", CK),
+                ("code", CODE),
+                ("average", AVERAGE),
+                ("comment", COMMENT),
+                ("row_id", HIDDEN_ID),
+                ("birth", BIRTH),
+            ):
                 if label in names and getattr(columns, attr) is None:
                     setattr(columns, attr, position)
         if columns.tx or columns.gk is not None or columns.ck is not None:
@@ -130,11 +157,17 @@ def detect_columns(rows: list[tuple], extra: dict[str, str] | None = None) -> tu
 
 def _from_map(mapping: dict[str, Any]) -> tuple[int, Columns]:
     try:
-        return mapping["header_row"] - 1, Columns(name=mapping["ho_ten"], tx=mapping.get("tx", []),
-                                                  gk=mapping.get("gk"), ck=mapping.get("ck"), code=mapping.get("ma_hs"))
+        return mapping["header_row"] - 1, Columns(
+            name=mapping["ho_ten"],
+            tx=mapping.get("tx", []),
+            gk=mapping.get("gk"),
+            ck=mapping.get("ck"),
+            code=mapping.get("ma_hs"),
+        )
     except KeyError as missing:
-        raise FileFormatError(PLATFORM, f"Cách ánh xạ cột thiếu {missing.args[0]} (ví dụ: --map "
-                                        "\"dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H\")") from None
+        raise FileFormatError(
+            PLATFORM, f'Cách ánh xạ cột thiếu {missing.args[0]} (ví dụ: --map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H")'
+        ) from None
 
 
 def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
@@ -151,11 +184,17 @@ def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
     subject = re.search(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)", titles)
     info = catalogs.subject_by_name().get(re.sub(r"[\s\-'’]+", "", subject[1])) if subject else None
     found["subject"] = info.code if info else _subject_named_in(titles)
-    for key, wanted in (("school_year", expect.school_year), ("semester", expect.semester),
-                        ("subject", expect.subject)):
+    for key, wanted in (
+        ("school_year", expect.school_year),
+        ("semester", expect.semester),
+        ("subject", expect.subject),
+    ):
         if wanted and found.get(key) and found[key] != wanted:
-            raise FileFormatError(PLATFORM, f"Trang «{sheet_name}»: tệp ghi {_words(key, found[key])}, "
-                                            f"không phải {_words(key, wanted)} như đã chọn.")
+            raise FileFormatError(
+                PLATFORM,
+                f"Trang «{sheet_name}»: tệp ghi {_words(key, found[key])}, "
+                f"không phải {_words(key, wanted)} như đã chọn.",
+            )
     return found
 
 
@@ -166,8 +205,15 @@ def _subject_named_in(titles: str) -> str | None:
 
 
 # Short aliases ("Văn") are left out: they occur in school and person names ("THCS Nguyễn Văn Trỗi").
-_SUBJECT_WORDS = sorted(((fold(text), info) for info in catalogs.subjects().values()
-                         for text in (info.name, *info.aliases) if len(text) >= 4), key=lambda item: -len(item[0]))
+_SUBJECT_WORDS = sorted(
+    (
+        (fold(text), info)
+        for info in catalogs.subjects().values()
+        for text in (info.name, *info.aliases)
+        if len(text) >= 4
+    ),
+    key=lambda item: -len(item[0]),
+)
 
 
 def _words(key: str, value: str) -> str:
@@ -178,8 +224,9 @@ def _words(key: str, value: str) -> str:
     return f"năm học {value}"
 
 
-def read_score_book(data: bytes, expect: Expect = Expect(), mapping: dict[str, Any] | None = None,
-                    keep_unreadable: bool = False) -> ExcelRead:
+def read_score_book(
+    data: bytes, expect: Expect = Expect(), mapping: dict[str, Any] | None = None, keep_unreadable: bool = False
+) -> ExcelRead:
     """Every class sheet of a score book, as score sheets with what the file says about itself.
 
     ``keep_unreadable``: for a platform's export, keep a value that is not a score (or Đ/CĐ) as
@@ -203,22 +250,36 @@ def read_score_book(data: bytes, expect: Expect = Expect(), mapping: dict[str, A
         if subject is None:
             raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: không rõ môn học; hãy chọn môn khi nhập tệp.")
         semester = found.get("semester") or expect.semester or "1"
-        _read_rows(rows[header + columns.header_rows:], header + columns.header_rows + 1, columns, subject,
-                   semester, found, result, keep_unreadable)
-        result.info.setdefault("sheets", []).append({"sheet": sheet.title, **found, "subject": subject,
-                                                     "semester": semester})
+        _read_rows(
+            rows[header + columns.header_rows :],
+            header + columns.header_rows + 1,
+            columns,
+            subject,
+            semester,
+            found,
+            result,
+            keep_unreadable,
+        )
+        result.info.setdefault("sheets", []).append(
+            {"sheet": sheet.title, **found, "subject": subject, "semester": semester}
+        )
     if not result.info.get("sheets"):
-        raise FileFormatError(PLATFORM, "Không nhận ra bảng điểm: cần một dòng tiêu đề có cột họ tên và các cột "
-                                        "điểm (TX1, Miệng, 15 phút, GK, Giữa kì, CK, Cuối kì…). " + seen +
-                                        "Hãy chỉ định cột, ví dụ --map \"Miệng 1=TX1,Viết=TX2,Thi HK=CK\" hoặc "
-                                        "--map \"dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H\".")
+        raise FileFormatError(
+            PLATFORM,
+            "Không nhận ra bảng điểm: cần một dòng tiêu đề có cột họ tên và các cột "
+            "điểm (TX1, Miệng, 15 phút, GK, Giữa kì, CK, Cuối kì…). "
+            + seen
+            + 'Hãy chỉ định cột, ví dụ --map "Miệng 1=TX1,Viết=TX2,Thi HK=CK" hoặc '
+            '--map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H".',
+        )
     return result
 
 
 def _likely_header(rows: list[tuple], sheet_name: str) -> str:
     """The row that looks most like a header (most text cells in the first 12 rows), to show the user."""
-    best = max(enumerate(rows[:12]), key=lambda r: sum(isinstance(v, str) and bool(v.strip()) for v in r[1]),
-               default=None)
+    best = max(
+        enumerate(rows[:12]), key=lambda r: sum(isinstance(v, str) and bool(v.strip()) for v in r[1]), default=None
+    )
     if best is None or not any(isinstance(v, str) for v in best[1]):
         return ""
     cells = " | ".join(f"«{str(v).strip()}»" for v in best[1][:30] if v not in (None, ""))
@@ -243,11 +304,22 @@ def _kept(raw: Any, by_comment: bool, label: str, number: int, result: ExcelRead
         return str(raw).strip()
 
 
-def _read_rows(rows: list[tuple], first_number: int, columns: Columns, subject: str, semester: str,
-               found: dict, result: ExcelRead, keep_unreadable: bool) -> None:
+def _read_rows(
+    rows: list[tuple],
+    first_number: int,
+    columns: Columns,
+    subject: str,
+    semester: str,
+    found: dict,
+    result: ExcelRead,
+    keep_unreadable: bool,
+) -> None:
     by_comment = catalogs.subject(subject).by_comment
     for number, row in enumerate(rows, start=first_number):
-        cell = (lambda i: row[i] if i is not None and i < len(row) else None)
+
+        def cell(i, row=row):
+            return row[i] if i is not None and i < len(row) else None
+
         name = cell(columns.name)
         if name is None or not str(name).strip():
             continue
@@ -259,18 +331,29 @@ def _read_rows(rows: list[tuple], first_number: int, columns: Columns, subject: 
             born = cell(columns.birth)
             birth = parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y") if born not in (None, "") else None
             labels = [f"TX{i + 1}" for i in range(len(columns.tx))] + ["GK", "CK"]
-            values = [_kept(v, by_comment, label, number, result) if keep_unreadable else _value(v, by_comment, label)
-                      for v, label in zip(scores, labels)]
+            values = [
+                _kept(v, by_comment, label, number, result) if keep_unreadable else _value(v, by_comment, label)
+                for v, label in zip(scores, labels)
+            ]
         except LegacyEncodingError as exc:
             raise FileFormatError(PLATFORM, exc.reason) from None
         except MappingError as exc:
             result.problems.append(Problem(number, exc.reason, exc.field or ""))
             continue
-        record = {"dong": number, "ho_ten": full_name, "ngay_sinh": birth, "lop": found.get("class_code"),
-                  "ma_mon": subject, "hoc_ky": semester,
-                  "tx": values[:-2], "gk": values[-2], "ck": values[-1],
-                  "ma_hoc_sinh": str(cell(columns.code)).strip().removesuffix(".0") if cell(columns.code) else None,
-                  "row_id": cell(columns.row_id), "nhan_xet": str(cell(columns.comment) or "").strip()}
+        record = {
+            "dong": number,
+            "ho_ten": full_name,
+            "ngay_sinh": birth,
+            "lop": found.get("class_code"),
+            "ma_mon": subject,
+            "hoc_ky": semester,
+            "tx": values[:-2],
+            "gk": values[-2],
+            "ck": values[-1],
+            "ma_hoc_sinh": str(cell(columns.code)).strip().removesuffix(".0") if cell(columns.code) else None,
+            "row_id": cell(columns.row_id),
+            "nhan_xet": str(cell(columns.comment) or "").strip(),
+        }
         _check_average(record, cell(columns.average), number, result, by_comment)
         result.records.append(record)
 
@@ -278,8 +361,12 @@ def _read_rows(rows: list[tuple], first_number: int, columns: Columns, subject: 
 def _check_average(record: dict, shown: Any, number: int, result: ExcelRead, by_comment: bool) -> None:
     """vnEdu's ĐTBmhk is compared, never trusted."""
     tx = [v for v in record["tx"] if v is not None]
-    if by_comment or shown in (None, "") or not tx or \
-            not all(isinstance(v, Decimal) for v in [*tx, record["gk"], record["ck"]]):
+    if (
+        by_comment
+        or shown in (None, "")
+        or not tx
+        or not all(isinstance(v, Decimal) for v in [*tx, record["gk"], record["ck"]])
+    ):
         return
     computed = semester_average(tx, record["gk"], record["ck"], CIRCULAR_22)
     try:
@@ -287,12 +374,26 @@ def _check_average(record: dict, shown: Any, number: int, result: ExcelRead, by_
     except MappingError:
         return
     if in_file != computed:
-        result.problems.append(Problem(number, f"ĐTBmhk trong tệp {format_score(in_file)} khác giá trị tính lại "
-                                               f"{format_score(computed)}", "ĐTBmhk", fatal=False))
+        result.problems.append(
+            Problem(
+                number,
+                f"ĐTBmhk trong tệp {format_score(in_file)} khác giá trị tính lại {format_score(computed)}",
+                "ĐTBmhk",
+                fatal=False,
+            )
+        )
 
 
 FILE_KINDS = (
-    FileKind("gradebook", PLATFORM, "sổ điểm cá nhân của giáo viên", lambda rows: bool(detect_columns(rows)),
-             lambda data, expect, column_map: read_score_book(data, expect, column_map),
-             gradebook_mapping.gradebook_records, rank=90, periods="semester", owner=True),
+    FileKind(
+        "gradebook",
+        PLATFORM,
+        "sổ điểm cá nhân của giáo viên",
+        lambda rows: bool(detect_columns(rows)),
+        lambda data, expect, column_map: read_score_book(data, expect, column_map),
+        gradebook_mapping.gradebook_records,
+        rank=90,
+        periods="semester",
+        owner=True,
+    ),
 )

@@ -19,7 +19,13 @@ from pydantic import SecretStr
 from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
 from lienthong.connectors.errors import AuthError, PermanentError, TransientError
 from lienthong.connectors.http import (
-    HEALTH_POLICY, SERVER_ERRORS, ErrorRule, HttpConnector, RateLimiter, RetryPolicy, Sleep,
+    HEALTH_POLICY,
+    SERVER_ERRORS,
+    ErrorRule,
+    HttpConnector,
+    RateLimiter,
+    RetryPolicy,
+    Sleep,
 )
 from lienthong.mapping.canonical import LockWindow, ReportProblem
 
@@ -47,8 +53,12 @@ class _Approved(PermanentError):
 ERRORS = (
     ErrorRule(SERVER_ERRORS, TransientError, "Cổng báo cáo tạm thời không phục vụ (HTTP {status})"),
     ErrorRule((401,), AuthError, "Cổng báo cáo từ chối khoá API: kiểm tra biến môi trường LIENTHONG_PORTAL_API_KEY"),
-    ErrorRule((403,), AuthError, "Khoá API không dùng được cho trường hoặc mã đơn vị hành chính này "
-                                 "(portal.ma_truong, portal.ma_tinh, portal.ma_xa): {message}"),
+    ErrorRule(
+        (403,),
+        AuthError,
+        "Khoá API không dùng được cho trường hoặc mã đơn vị hành chính này "
+        "(portal.ma_truong, portal.ma_tinh, portal.ma_xa): {message}",
+    ),
     ErrorRule((409,), _Approved, "Báo cáo đã được Sở duyệt và khoá: {message}"),
     ErrorRule(None, PermanentError, "Cổng báo cáo từ chối yêu cầu (HTTP {status}): {message}"),
 )
@@ -61,17 +71,40 @@ class PortalApi(HttpConnector):
     max_batch = 1
     errors = ERRORS
 
-    def __init__(self, config: PortalConfig, transport: httpx.AsyncBaseTransport | None = None,
-                 policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep, limiter: RateLimiter | None = None):
-        super().__init__(config.base_url.rstrip("/") + "/api/v1", config.rate_limit, transport, policy, sleep, limiter,
-                         headers={"X-Api-Key": config.api_key.get_secret_value()})
+    def __init__(
+        self,
+        config: PortalConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        limiter: RateLimiter | None = None,
+    ):
+        super().__init__(
+            config.base_url.rstrip("/") + "/api/v1",
+            config.rate_limit,
+            transport,
+            policy,
+            sleep,
+            limiter,
+            headers={"X-Api-Key": config.api_key.get_secret_value()},
+        )
         self.config = config
         self.codes = {"ma_truong": config.ma_truong, "ma_tinh": config.ma_tinh, "ma_xa": config.ma_xa}
 
     @classmethod
     def from_settings(cls, section, settings, policy: RetryPolicy) -> "PortalApi":
-        return cls(PortalConfig(section.base_url, settings.secret(PLATFORM), settings.ma_truong, section.ma_tinh,
-                                section.ma_xa, settings.current_school_year(), section.rate_limit), policy=policy)
+        return cls(
+            PortalConfig(
+                section.base_url,
+                settings.secret(PLATFORM),
+                settings.ma_truong,
+                section.ma_tinh,
+                section.ma_xa,
+                settings.current_school_year(),
+                section.rate_limit,
+            ),
+            policy=policy,
+        )
 
     async def _send(self, method: str, path: str, **kwargs) -> Any:
         response, body = await self._request(method, path, **kwargs)
@@ -97,18 +130,33 @@ class PortalApi(HttpConnector):
         code = report["ma_yeu_cau"]
         try:
             answer = await self._call(
-                "POST", f"/yeu-cau-bao-cao/{code}/nop", params=self.codes,
-                files={"tep": (f"{code}.xlsx", report["tep"],
-                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+                "POST",
+                f"/yeu-cau-bao-cao/{code}/nop",
+                params=self.codes,
+                files={
+                    "tep": (
+                        f"{code}.xlsx",
+                        report["tep"],
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )
+                },
                 data={**self.codes, "tom_tat": json.dumps(report["tom_tat"], ensure_ascii=False)},
-                headers={"Idempotency-Key": idempotency_key})
+                headers={"Idempotency-Key": idempotency_key},
+            )
         except _Approved as exc:
             return [PushResult(code, PushOutcome.LOCKED, None, exc.message)]
         number = answer["ma_lan_nop"]
         result = await self.wait_for(number)
         if result["trang_thai"] == "chap_nhan":
-            return [PushResult(code, PushOutcome.APPLIED, None, f"Sở đã nhận ({number}, nộp lúc {result['nop_luc']})",
-                               issued_key=number)]
+            return [
+                PushResult(
+                    code,
+                    PushOutcome.APPLIED,
+                    None,
+                    f"Sở đã nhận ({number}, nộp lúc {result['nop_luc']})",
+                    issued_key=number,
+                )
+            ]
         problems = problems_of(code, result.get("loi") or [])
         summary = "; ".join(f"dòng {p.row}, cột {p.column}: {p.message}" for p in problems[:5])
         return [PushResult(code, PushOutcome.INVALID, None, f"Sở trả lại báo cáo: {summary}", issued_key=number)]
@@ -127,13 +175,22 @@ class PortalApi(HttpConnector):
 
     async def health(self) -> Health:
         async def probe() -> tuple[str, dict]:
-            items = await self._call("GET", "/yeu-cau-bao-cao", HEALTH_POLICY,
-                                     params={**self.codes, "nam_hoc": self.config.school_year})
+            items = await self._call(
+                "GET", "/yeu-cau-bao-cao", HEALTH_POLICY, params={**self.codes, "nam_hoc": self.config.school_year}
+            )
             return f"{len(items)} yêu cầu báo cáo", {}
+
         return await self._health(probe)
 
 
 def problems_of(code: str, errors: list[dict]) -> list[ReportProblem]:
     """The portal's row/column errors as canonical problems (Vietnamese text kept as sent)."""
-    return [ReportProblem(request_code=code, row=int(e.get("dong") or 0), column=str(e.get("cot") or ""),
-                          message=str(e.get("mo_ta") or "")) for e in errors]
+    return [
+        ReportProblem(
+            request_code=code,
+            row=int(e.get("dong") or 0),
+            column=str(e.get("cot") or ""),
+            message=str(e.get("mo_ta") or ""),
+        )
+        for e in errors
+    ]

@@ -19,10 +19,16 @@ from pydantic import SecretStr
 from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
 from lienthong.connectors.errors import AuthError, PermanentError, TransientError
 from lienthong.connectors.http import (
-    HEALTH_POLICY, SERVER_ERRORS, ErrorRule, HttpConnector, RateLimiter, RetryPolicy, Sleep,
+    HEALTH_POLICY,
+    SERVER_ERRORS,
+    ErrorRule,
+    HttpConnector,
+    RateLimiter,
+    RetryPolicy,
+    Sleep,
 )
-from lienthong.mapping.canonical import LockWindow
 from lienthong.mapping.calendar import semester_bounds
+from lienthong.mapping.canonical import LockWindow
 from lienthong.mapping.vnedu import lock_window_from_vnedu
 
 PLATFORM = "vnedu"
@@ -53,8 +59,13 @@ class VneduConfig:
 # The contract's error table: status (and error code) → what the client does.
 ERRORS = (
     ErrorRule(SERVER_ERRORS, TransientError, "vnEdu tạm thời không phục vụ (HTTP {status})"),
-    ErrorRule((401,), AuthError, "vnEdu từ chối client_id/client_secret: kiểm tra vnedu.client_id và biến môi "
-                                 "trường LIENTHONG_VNEDU_CLIENT_SECRET", code="invalid_client"),
+    ErrorRule(
+        (401,),
+        AuthError,
+        "vnEdu từ chối client_id/client_secret: kiểm tra vnedu.client_id và biến môi "
+        "trường LIENTHONG_VNEDU_CLIENT_SECRET",
+        code="invalid_client",
+    ),
     ErrorRule((401,), AuthError, "vnEdu từ chối xác thực ({code})"),
     ErrorRule((403,), AuthError, "Tài khoản đối tác không có quyền với trường này (vnedu.ma_truong): {message}"),
     ErrorRule((404,), PermanentError, "Không tìm thấy trường hoặc lớp: {message}"),
@@ -69,9 +80,14 @@ class VneduApi(HttpConnector):
     pushes = tuple(PUSHES)
     errors = ERRORS
 
-    def __init__(self, config: VneduConfig, transport: httpx.AsyncBaseTransport | None = None,
-                 policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
-                 limiter: RateLimiter | None = None):
+    def __init__(
+        self,
+        config: VneduConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        limiter: RateLimiter | None = None,
+    ):
         super().__init__(config.base_url.rstrip("/"), config.rate_limit, transport, policy, sleep, limiter)
         self.config = config
         self.token: str | None = None
@@ -79,23 +95,39 @@ class VneduApi(HttpConnector):
     @classmethod
     def from_settings(cls, section, settings, policy: RetryPolicy) -> "VneduApi":
         year = settings.current_school_year()
-        return cls(VneduConfig(section.base_url, settings.ma_truong, section.client_id, settings.secret(PLATFORM),
-                               int(year[:4]), section.rate_limit), policy=policy)
+        return cls(
+            VneduConfig(
+                section.base_url,
+                settings.ma_truong,
+                section.client_id,
+                settings.secret(PLATFORM),
+                int(year[:4]),
+                section.rate_limit,
+            ),
+            policy=policy,
+        )
 
     def pull_plan(self, school_year: str, semester: str, today: date) -> list[tuple[str, dict]]:
         """The classes, the students, scores and training of the semesters begun, attendance since September."""
         semesters = ["1"] if semester == "1" else ["1", "2"]
         first = semester_bounds(int(school_year[:4]), "1")[0]
-        return [("lop", {}), ("hoc_sinh", {}), *(("diem", {"hoc_ky": int(s)}) for s in semesters),
-                *(("hanh_kiem", {"hoc_ky": s}) for s in semesters),
-                ("diem_danh", {"tu_ngay": first.strftime("%d/%m/%Y"), "den_ngay": today.strftime("%d/%m/%Y")})]
+        return [
+            ("lop", {}),
+            ("hoc_sinh", {}),
+            *(("diem", {"hoc_ky": int(s)}) for s in semesters),
+            *(("hanh_kiem", {"hoc_ky": s}) for s in semesters),
+            ("diem_danh", {"tu_ngay": first.strftime("%d/%m/%Y"), "den_ngay": today.strftime("%d/%m/%Y")}),
+        ]
 
     # --- the wire ----------------------------------------------------------------------------
 
     async def _fetch_token(self) -> str:
-        form = {"grant_type": "client_credentials", "client_id": self.config.client_id,
-                "client_secret": self.config.client_secret.get_secret_value(),
-                "scope": f"school:{self.config.ma_truong}"}
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.config.client_id,
+            "client_secret": self.config.client_secret.get_secret_value(),
+            "scope": f"school:{self.config.ma_truong}",
+        }
         body = await self._send("POST", "/oauth/token", data=form, authorized=False)
         return body["access_token"]
 
@@ -110,8 +142,13 @@ class VneduApi(HttpConnector):
                     self.token = await self._fetch_token()
                 headers["Authorization"] = f"Bearer {self.token}"
             response, body = await self._request(method, path, headers=headers, **kwargs)
-            if response.status_code == 401 and authorized and isinstance(body, dict) \
-                    and body.get("error") == "invalid_token" and not refresh:
+            if (
+                response.status_code == 401
+                and authorized
+                and isinstance(body, dict)
+                and body.get("error") == "invalid_token"
+                and not refresh
+            ):
                 continue
             answer = self._answer(response, body, "vnEdu")
             return expect(answer) if expect else answer
@@ -153,14 +190,18 @@ class VneduApi(HttpConnector):
                 return
 
     async def lock_windows(self) -> list[LockWindow]:
-        items, _ = await self._call("GET", self._school("/khoa-so"), params={"nam_hoc": self.config.school_year},
-                                    expect=_page)
+        items, _ = await self._call(
+            "GET", self._school("/khoa-so"), params={"nam_hoc": self.config.school_year}, expect=_page
+        )
         return [lock_window_from_vnedu(item, self.config.school_year) for item in items]
 
     async def health(self) -> Health:
         async def probe() -> tuple[str, dict]:
-            body = await self._call("GET", self._school("/lop"), HEALTH_POLICY, params={"nam_hoc": self.config.school_year})
+            body = await self._call(
+                "GET", self._school("/lop"), HEALTH_POLICY, params={"nam_hoc": self.config.school_year}
+            )
             return f"{len(body['items'])} lớp", {"classes": len(body["items"])}
+
         return await self._health(probe)
 
     # --- pushes -----------------------------------------------------------------------------
@@ -170,14 +211,20 @@ class VneduApi(HttpConnector):
         path, maximum = PUSHES[entity]
         if not 1 <= len(items) <= maximum:
             raise ValueError(f"a vnEdu {entity} batch holds 1 to {maximum} items, got {len(items)}")
+
         def expect(body: Any) -> list[PushResult]:
             results = body.get("items") if isinstance(body, dict) else None
             if not isinstance(results, list) or len(results) != len(items):
                 raise TransientError(PLATFORM, "Câu trả lời không đủ kết quả cho từng mục; sẽ gửi lại cùng khoá")
             return [_push_result(r) for r in results]
 
-        return await self._call("PUT", self._school(path), json={"items": items},
-                                headers={"Idempotency-Key": idempotency_key}, expect=expect)
+        return await self._call(
+            "PUT",
+            self._school(path),
+            json={"items": items},
+            headers={"Idempotency-Key": idempotency_key},
+            expect=expect,
+        )
 
 
 def _page(body: Any) -> tuple[list[dict], str | None]:

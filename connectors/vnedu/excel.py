@@ -14,20 +14,32 @@ from typing import Any
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import ExcelRead, FileKind, Problem, find_header, open_workbook, rows_of, title_text
 from lienthong.connectors.gradebook.excel import Expect, detect_columns, read_score_book
-from lienthong.mapping import vnedu as vnedu_mapping
 from lienthong.mapping import catalogs
+from lienthong.mapping import vnedu as vnedu_mapping
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
-from lienthong.mapping.normalize import (clean_name, parse_date, parse_level, parse_mark, parse_promotion, parse_score,
-                               parse_title)
+from lienthong.mapping.normalize import (
+    clean_name,
+    parse_date,
+    parse_level,
+    parse_mark,
+    parse_promotion,
+    parse_score,
+    parse_title,
+)
 
 __all__ = ["Expect", "read_score_book", "read_summary", "SUMMARY_COLUMNS", "SUMMARY_REQUIRED"]
 
 PLATFORM = "vnedu"
 SUMMARY_COLUMNS = {
-    "stt": ["STT"], "ma_hoc_sinh": ["Mã học sinh", "Mã HS"], "ho_ten": ["Họ và tên", "Họ tên"],
-    "ngay_sinh": ["Ngày sinh"], "kq_hoc_tap": ["KQ học tập", "Kết quả học tập"],
-    "kq_ren_luyen": ["KQ rèn luyện", "Kết quả rèn luyện"], "tong_nghi": ["Tổng số buổi nghỉ"],
-    "danh_hieu": ["Danh hiệu"], "len_lop": ["Lên lớp"],
+    "stt": ["STT"],
+    "ma_hoc_sinh": ["Mã học sinh", "Mã HS"],
+    "ho_ten": ["Họ và tên", "Họ tên"],
+    "ngay_sinh": ["Ngày sinh"],
+    "kq_hoc_tap": ["KQ học tập", "Kết quả học tập"],
+    "kq_ren_luyen": ["KQ rèn luyện", "Kết quả rèn luyện"],
+    "tong_nghi": ["Tổng số buổi nghỉ"],
+    "danh_hieu": ["Danh hiệu"],
+    "len_lop": ["Lên lớp"],
     **{f"mon:{s.code}": [s.name, *s.aliases] for s in catalogs.subjects().values()},
 }
 SUMMARY_REQUIRED = ("ma_hoc_sinh", "ho_ten", "kq_hoc_tap", "tong_nghi")
@@ -49,18 +61,24 @@ def read_summary(data: bytes, expected_year: str | None = None, expected_class: 
         year = _YEAR.search(titles)
         school_year = f"{year[1]}-{year[2]}" if year else None
         if expected_year and school_year and school_year != expected_year:
-            raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: bảng tổng hợp năm học {school_year}, không phải "
-                                            f"năm học {expected_year} như đã chọn.")
+            raise FileFormatError(
+                PLATFORM,
+                f"Trang «{sheet.title}»: bảng tổng hợp năm học {school_year}, không phải "
+                f"năm học {expected_year} như đã chọn.",
+            )
         cls = _CLASS.search(titles)
         class_code = (cls[1] if cls else sheet.title).upper()
         if expected_class and class_code != expected_class:
             continue  # another class's sheet of the same workbook
         result.info["sheets"].append({"sheet": sheet.title, "class_code": class_code, "school_year": school_year})
-        for number, row in enumerate(rows[header + 1:], start=header + 2):
+        for number, row in enumerate(rows[header + 1 :], start=header + 2):
             _row(row, columns, number, class_code, result)
     if not result.info["sheets"]:
-        raise FileFormatError(PLATFORM, "Không tìm thấy bảng tổng hợp kết quả cuối năm (cần các cột Mã học sinh, "
-                                        "Họ và tên, KQ học tập, Tổng số buổi nghỉ trong 12 dòng đầu).")
+        raise FileFormatError(
+            PLATFORM,
+            "Không tìm thấy bảng tổng hợp kết quả cuối năm (cần các cột Mã học sinh, "
+            "Họ và tên, KQ học tập, Tổng số buổi nghỉ trong 12 dòng đầu).",
+        )
     return result
 
 
@@ -92,8 +110,9 @@ def _record(row: tuple, columns: dict, class_code: str) -> dict[str, Any]:
         if not name.startswith("mon:") or value in (None, ""):
             continue
         info = catalogs.subject(name[4:])
-        subjects[info.code] = (parse_mark(value, field=info.name) if info.by_comment
-                               else str(parse_score(value, field=info.name)))
+        subjects[info.code] = (
+            parse_mark(value, field=info.name) if info.by_comment else str(parse_score(value, field=info.name))
+        )
     learning, training = _cell(row, columns, "kq_hoc_tap"), _cell(row, columns, "kq_ren_luyen")
     title, promotion = _cell(row, columns, "danh_hieu"), _cell(row, columns, "len_lop")
     absences = _cell(row, columns, "tong_nghi")
@@ -102,9 +121,13 @@ def _record(row: tuple, columns: dict, class_code: str) -> dict[str, Any]:
     return {
         "ma_hoc_sinh": str(_cell(row, columns, "ma_hoc_sinh")).removesuffix(".0"),
         "ho_ten": clean_name(_cell(row, columns, "ho_ten"), field="ho_ten"),
-        "ngay_sinh": (parse_date(_cell(row, columns, "ngay_sinh"), field="ngay_sinh").strftime("%d/%m/%Y")
-                      if _cell(row, columns, "ngay_sinh") not in (None, "") else None),
-        "ma_lop": class_code, "mon": subjects,
+        "ngay_sinh": (
+            parse_date(_cell(row, columns, "ngay_sinh"), field="ngay_sinh").strftime("%d/%m/%Y")
+            if _cell(row, columns, "ngay_sinh") not in (None, "")
+            else None
+        ),
+        "ma_lop": class_code,
+        "mon": subjects,
         "kq_hoc_tap": parse_level(learning, field="kq_hoc_tap") if learning not in (None, "") else None,
         "kq_ren_luyen": parse_level(training, field="kq_ren_luyen") if training not in (None, "") else None,
         "tong_buoi_nghi": int(float(absences)) if absences not in (None, "") else None,
@@ -119,11 +142,24 @@ def _is_score_book(rows: list[tuple]) -> bool:
 
 
 FILE_KINDS = (
-    FileKind("vnedu-sodiem", PLATFORM, "sổ điểm môn học xuất từ vnEdu", _is_score_book,
-             lambda data, expect, column_map: read_score_book(data, expect, column_map, keep_unreadable=True),
-             vnedu_mapping.score_book_records, rank=40, periods="semester"),
-    FileKind("vnedu-tonghop", PLATFORM, "bảng tổng hợp kết quả cuối năm của vnEdu",
-             lambda rows: find_header(rows, SUMMARY_COLUMNS, SUMMARY_REQUIRED) is not None,
-             lambda data, expect, column_map: read_summary(data, expect.school_year),
-             vnedu_mapping.summary_records, rank=20, periods="year"),
+    FileKind(
+        "vnedu-sodiem",
+        PLATFORM,
+        "sổ điểm môn học xuất từ vnEdu",
+        _is_score_book,
+        lambda data, expect, column_map: read_score_book(data, expect, column_map, keep_unreadable=True),
+        vnedu_mapping.score_book_records,
+        rank=40,
+        periods="semester",
+    ),
+    FileKind(
+        "vnedu-tonghop",
+        PLATFORM,
+        "bảng tổng hợp kết quả cuối năm của vnEdu",
+        lambda rows: find_header(rows, SUMMARY_COLUMNS, SUMMARY_REQUIRED) is not None,
+        lambda data, expect, column_map: read_summary(data, expect.school_year),
+        vnedu_mapping.summary_records,
+        rank=20,
+        periods="year",
+    ),
 )

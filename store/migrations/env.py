@@ -1,9 +1,9 @@
 """Alembic environment: migrations of lienthong's own tables only."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 import lienthong.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from sqlmodel import SQLModel
 from lienthong.store.db import make_engine
 
 OWN_TABLES = set(SQLModel.metadata.tables)
