@@ -52,13 +52,25 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture
-def engine(tmp_path):
-    """A migrated SQLite database in the test's folder."""
+def _migrated(url: str):
     from lienthong.store.db import make_engine, migrate
 
-    url = f"sqlite:///{tmp_path / 'sync.db'}"
     migrate(url)
-    engine = make_engine(url)
+    return make_engine(url)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    """A migrated SQLite database in the test's folder (``sync.db``, for tests that hand its path on)."""
+    engine = _migrated(f"sqlite:///{tmp_path / 'sync.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """A migrated database: the same test on the embedded default and on the production database."""
+    url = f"sqlite:///{tmp_path / 'sync.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = _migrated(url)
     yield engine
     engine.dispose()

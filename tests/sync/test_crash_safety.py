@@ -45,11 +45,11 @@ def wipe(sims, rng, taken: set, count: int) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_at_30_random_points_then_everything_applied_exactly_once(tmp_path, engine):
+def test_sigkill_at_30_random_points_then_everything_applied_exactly_once(tmp_path, sqlite_engine):
     sims = make_sims()
     sims.vnedu.clock = Ticking()
     try:
-        import_books(engine, sims, subjects=SCORE_SUBJECTS)
+        import_books(sqlite_engine, sims, subjects=SCORE_SUBJECTS)
         truth = {(s.vnedu_id, code, "1"): s.scores[code]["hk1"]["gk"] for s in sims.school.students for code in SCORE_SUBJECTS}
         config = tmp_path / "lienthong.toml"
         config.write_text(
