@@ -24,6 +24,8 @@ from pydantic_settings import (
 )
 
 DEFAULT_DATABASE_URL = "sqlite:///./lienthong.db"
+# Secrets that are not a platform's: name → (environment variable, key in the secrets file).
+OTHER_SECRETS = {"audit": ("LIENTHONG_AUDIT_KEY", "audit_key")}
 SECRET_NAMES = {
     "vnedu": ("client_secret", "LIENTHONG_VNEDU_CLIENT_SECRET", "vnedu_client_secret"),
     "csdl": ("password", "LIENTHONG_CSDL_PASSWORD", "csdl_password"),
@@ -115,6 +117,9 @@ class Settings(BaseSettings):
     ma_truong: str = ""
     school_year: str = ""  # empty: the current one by the clock (a year starts in September)
     secrets_file: Path | None = None
+    audit_checkpoint: Path | None = None
+    """Append-only file (ideally on a second disk) where each audit entry's checkpoint is written;
+    empty: ``audit-checkpoints.log`` beside a SQLite database, none for a server database."""
     retry_budget_s: float = 120.0
     """How long one run keeps retrying a platform that does not answer before reporting it unreachable."""
     vnedu: VneduSettings | None = None
@@ -160,6 +165,14 @@ class Settings(BaseSettings):
         if platform in SECRET_NAMES:
             return getattr(self, platform)
         return self.platforms.get(platform)
+
+    def optional_secret(self, name: str) -> SecretStr | None:
+        """A secret that is not a platform's (`OTHER_SECRETS`, e.g. ``audit``), or ``None`` when unset."""
+        env_name, file_key = OTHER_SECRETS[name]
+        value = os.environ.get(env_name)
+        if not value and self.secrets_file:
+            value = _read_secrets(self.secrets_file).get(file_key)
+        return SecretStr(value) if value else None
 
     def secret(self, platform: str) -> SecretStr:
         """A platform's credential from the environment or the secrets file, or a clear error."""

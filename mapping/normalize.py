@@ -310,3 +310,16 @@ def parse_assessment_value(value: Any, *, field: str | None = None) -> Decimal |
     if is_mark_text(value):
         return parse_mark(value, field=field)
     return parse_score(value, field=field)
+
+
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: Any) -> Any:
+    """A value for a spreadsheet cell that a spreadsheet will never run: text beginning with
+    ``= + - @``, a tab or a carriage return gets a leading apostrophe (``'``), so it is written
+    and shown as text, never as a formula (OWASP formula injection); numbers, dates and other
+    text pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+        return "'" + value
+    return value

@@ -269,3 +269,42 @@ class ResolutionRow(SQLModel, table=True):
     value: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     reason: str = ""
     at: datetime = _when(nullable=False)
+
+
+class UserRow(SQLModel, table=True):
+    """An account: who acts. Identity is the id, never a typed name; the password is an Argon2 hash."""
+
+    __tablename__ = "user_account"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, sa_column_kwargs={"unique": True})  # folded: lower case, no spaces
+    full_name: str
+    role: str = Field(max_length=24)  # it | principal | board | department_head | gvcn | teacher | parent
+    password_hash: str
+    disabled: bool = False
+    created_at: datetime = _when(nullable=False)
+    created_by: Optional[int] = None
+    password_changed_at: datetime = _when(nullable=False)
+
+
+class UserScopeRow(SQLModel, table=True):
+    """What an account may act on: a class (GVCN, subject teacher), a subject (subject teacher,
+    department head), a student (parent), or the principal's delegation (board member)."""
+
+    __tablename__ = "user_scope"
+
+    user_id: int = Field(primary_key=True, foreign_key="user_account.id")
+    kind: str = Field(primary_key=True, max_length=16)  # class | subject | student | delegation
+    value: str = Field(primary_key=True, max_length=64)
+
+
+class SessionTokenRow(SQLModel, table=True):
+    """A signed-in session (`lienthong login`, later the dashboard): only the token's hash is kept."""
+
+    __tablename__ = "session_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False)
+    revoked: bool = False
