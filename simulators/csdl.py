@@ -396,9 +396,14 @@ def _valid_average(text: str | None) -> bool:
 
 
 def create_app(state: CsdlState) -> FastAPI:
-    from lienthong.simulators.csdl_excel import student_list_workbook, results_workbook
-
     app = FastAPI(title="CSDL ngành (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
+    _soap_routes(app, state)
+    _excel_routes(app, state)
+    _control(app, state)
+    return app
+
+
+def _soap_routes(app: FastAPI, state: CsdlState) -> None:
     service = Service(state)
     wsdl = resources.files(__package__).joinpath("csdl.wsdl").read_text(encoding="utf-8")  # ours, from the contract
 
@@ -423,6 +428,10 @@ def create_app(state: CsdlState) -> FastAPI:
             return fault_response(fault)
         return Response(answer, media_type="text/xml; charset=utf-8")
 
+
+def _excel_routes(app: FastAPI, state: CsdlState) -> None:
+    from lienthong.simulators.csdl_excel import results_workbook, student_list_workbook
+
     @app.get("/csdl/excel/danh-sach-hoc-sinh")
     async def export_students(request: Request) -> Response:
         params = request.query_params
@@ -435,6 +444,8 @@ def create_app(state: CsdlState) -> FastAPI:
         data = results_workbook(state, int(params.get("khoi", "6")), params.get("hoc_ky", "1"))
         return _xlsx(data, "KetQuaHocTap.xlsx")
 
+
+def _control(app: FastAPI, state: CsdlState) -> None:
     add_control_routes(app, state)
 
     @app.put("/_sim/khoa")
@@ -442,8 +453,6 @@ def create_app(state: CsdlState) -> FastAPI:
         body = await request.json()
         state.forced_locks[(body["hoc_ky"], body["loai"])] = body["dang_khoa"]
         return {"ok": True}
-
-    return app
 
 
 def _xlsx(data: bytes, name: str) -> Response:

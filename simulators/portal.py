@@ -178,38 +178,51 @@ def _check_groups(rows: list) -> list[dict]:
 
 def create_app(state: PortalState) -> FastAPI:
     app = FastAPI(title="Cổng báo cáo Sở GD&ĐT (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_exception_handler(PortalError, _portal_error)
+    _request_list_route(app, state)
+    _submit_route(app, state)
+    _submission_route(app, state)
+    _control(app, state)
+    return app
 
-    @app.exception_handler(PortalError)
-    async def portal_error(_request: Request, exc: PortalError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status, headers=exc.headers)
 
-    def authorize(request: Request, fields: dict) -> None:
-        if request.headers.get("x-api-key") != state.api_key:
-            raise PortalError(401, "unauthorized", "X-Api-Key không đúng")
-        school = state.school
-        for name, width in (("ma_truong", 8), ("ma_tinh", 2), ("ma_xa", 5)):
-            value = str(fields.get(name) or "")
-            if len(value) != width or not value.isdigit():
-                raise PortalError(400, "bad_request", f"Thiếu hoặc sai {name} ({width} chữ số)")
-        if (fields["ma_truong"], fields["ma_tinh"], fields["ma_xa"]) != \
-                (school.ma_truong, school.province_code, school.commune_code):
-            raise PortalError(403, "forbidden", "Khoá API không dùng được cho trường hoặc đơn vị hành chính này")
-        if state.faults.roll(state.faults.profile.permanent_rate):
-            state.faults.count("403")
-            raise PortalError(403, "forbidden", "Tài khoản của trường đang bị tạm khoá")
+async def _portal_error(_request: Request, exc: PortalError) -> JSONResponse:
+    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status, headers=exc.headers)
 
+
+def _authorize(state: PortalState, request: Request, fields: dict) -> None:
+    """The API key, and the school and administrative codes it was issued for."""
+    if request.headers.get("x-api-key") != state.api_key:
+        raise PortalError(401, "unauthorized", "X-Api-Key không đúng")
+    school = state.school
+    for name, width in (("ma_truong", 8), ("ma_tinh", 2), ("ma_xa", 5)):
+        value = str(fields.get(name) or "")
+        if len(value) != width or not value.isdigit():
+            raise PortalError(400, "bad_request", f"Thiếu hoặc sai {name} ({width} chữ số)")
+    if (fields["ma_truong"], fields["ma_tinh"], fields["ma_xa"]) != \
+            (school.ma_truong, school.province_code, school.commune_code):
+        raise PortalError(403, "forbidden", "Khoá API không dùng được cho trường hoặc đơn vị hành chính này")
+    if state.faults.roll(state.faults.profile.permanent_rate):
+        state.faults.count("403")
+        raise PortalError(403, "forbidden", "Tài khoản của trường đang bị tạm khoá")
+
+
+def _request_list_route(app: FastAPI, state: PortalState) -> None:
     @app.get("/api/v1/yeu-cau-bao-cao")
     async def list_requests(request: Request) -> list[dict]:
-        authorize(request, dict(request.query_params))
+        _authorize(state, request, dict(request.query_params))
         year = request.query_params.get("nam_hoc")
         if year != state.school.school_year:
             return []
         return list(state.requests.values())
 
+
+def _submit_route(app: FastAPI, state: PortalState) -> None:
     @app.post("/api/v1/yeu-cau-bao-cao/{code}/nop")
     async def submit(code: str, request: Request) -> JSONResponse:
         form = await request.form()
-        authorize(request, {**dict(request.query_params), **{k: v for k, v in form.items() if isinstance(v, str)}})
+        _authorize(state, request,
+                   {**dict(request.query_params), **{k: v for k, v in form.items() if isinstance(v, str)}})
         key = request.headers.get("idempotency-key")
         if not key:
             raise PortalError(400, "bad_request", "Thiếu header Idempotency-Key")
@@ -224,26 +237,33 @@ def create_app(state: PortalState) -> FastAPI:
             if state.replies[key][0] != digest:
                 raise PortalError(422, "idempotency_key_reuse", "Idempotency-Key đã dùng cho một lần nộp khác")
             return JSONResponse(state.replies[key][1], status_code=202)
-        wanted = state.requests[code]
-        if wanted["trang_thai"] == "da_duyet":
-            raise PortalError(409, "da_duyet", "Báo cáo đã được Sở duyệt; cần một yêu cầu mới để sửa")
-        try:
-            summary = json.loads(summary_text)
-            assert isinstance(summary, dict)
-        except (ValueError, AssertionError):
-            raise PortalError(400, "bad_request", "tom_tat phải là một đối tượng JSON") from None
-        number = f"LN{secrets.token_hex(6)}"
-        state.submissions[number] = {"ma_yeu_cau": code, "form": wanted["ma_bieu_mau"], "content": content,
-                                     "summary": summary, "nop_luc": state.clock(), "trang_thai": "dang_xu_ly",
-                                     "loi": [], "polls": 0}
-        state.writes.add(f"nop:{code}")
-        answer = {"ma_lan_nop": number}
+        answer = _new_submission(state, code, content, summary_text)
         state.replies[key] = (digest, answer)
         return JSONResponse(answer, status_code=202)
 
+
+def _new_submission(state: PortalState, code: str, content: bytes, summary_text) -> dict:
+    """A first submission for a request not yet approved, queued for the asynchronous check."""
+    wanted = state.requests[code]
+    if wanted["trang_thai"] == "da_duyet":
+        raise PortalError(409, "da_duyet", "Báo cáo đã được Sở duyệt; cần một yêu cầu mới để sửa")
+    try:
+        summary = json.loads(summary_text)
+        assert isinstance(summary, dict)
+    except (ValueError, AssertionError):
+        raise PortalError(400, "bad_request", "tom_tat phải là một đối tượng JSON") from None
+    number = f"LN{secrets.token_hex(6)}"
+    state.submissions[number] = {"ma_yeu_cau": code, "form": wanted["ma_bieu_mau"], "content": content,
+                                 "summary": summary, "nop_luc": state.clock(), "trang_thai": "dang_xu_ly",
+                                 "loi": [], "polls": 0}
+    state.writes.add(f"nop:{code}")
+    return {"ma_lan_nop": number}
+
+
+def _submission_route(app: FastAPI, state: PortalState) -> None:
     @app.get("/api/v1/lan-nop/{number}")
     async def submission(number: str, request: Request) -> dict:
-        authorize(request, dict(request.query_params))
+        _authorize(state, request, dict(request.query_params))
         found = state.submissions.get(number)
         if found is None:
             raise PortalError(404, "not_found", f"Không có lần nộp {number}")
@@ -253,14 +273,14 @@ def create_app(state: PortalState) -> FastAPI:
                 _finish(state, found)
         return {"trang_thai": found["trang_thai"], "nop_luc": found["nop_luc"].isoformat(), "loi": found["loi"]}
 
+
+def _control(app: FastAPI, state: PortalState) -> None:
     add_control_routes(app, state)
 
     @app.post("/_sim/duyet/{code}")
     async def approve(code: str) -> dict:
         state.requests[code]["trang_thai"] = "da_duyet"
         return state.requests[code]
-
-    return app
 
 
 def _finish(state: PortalState, found: dict) -> None:

@@ -181,14 +181,28 @@ def _absence_key(item: dict) -> str:
 
 def create_app(state: VneduState) -> FastAPI:
     app = FastAPI(title="vnEdu (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_exception_handler(ApiError, _api_error)
+    _token_route(app, state)
+    # registration order is the route table's order; kept as the contract lists the endpoints
+    _roster_routes(app, state)
+    _score_and_absence_routes(app, state)
+    _conduct_and_lock_routes(app, state)
+    _write_routes(app, state)
+    _control(app, state)
+    return app
 
-    @app.exception_handler(ApiError)
-    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-        if exc.details is not None:
-            body["details"] = exc.details
-        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
+async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+    if exc.details is not None:
+        body["details"] = exc.details
+    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+
+
+# --- auth ----------------------------------------------------------------------------------------
+
+
+def _token_route(app: FastAPI, state: VneduState) -> None:
     @app.post("/oauth/token")
     @app.post("/api/v1/oauth/token")
     async def token(request: Request) -> JSONResponse:
@@ -205,119 +219,134 @@ def create_app(state: VneduState) -> FastAPI:
                                     time.monotonic() + TOKEN_SECONDS)
         return JSONResponse({"access_token": value, "token_type": "Bearer", "expires_in": TOKEN_SECONDS})
 
-    def authorize(request: Request, ma_truong: str) -> None:
-        header = request.headers.get("authorization", "")
-        token = state.tokens.get(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
-        if token is None or token.expires_at < time.monotonic():
-            raise ApiError(401, "invalid_token", "Token không hợp lệ hoặc đã hết hạn")
-        token.uses += 1
-        every = state.faults.profile.token_expiry_every
-        if every and token.uses > every:  # fault injection: the token dies mid-pull
-            state.tokens.pop(header.removeprefix("Bearer ").strip(), None)
-            state.faults.count("token_expired")
-            raise ApiError(401, "invalid_token", "Token đã hết hạn")
-        _rate_limit(token.client_id)
-        if token.school != ma_truong:
-            raise ApiError(403, "forbidden", "Phạm vi (scope) của token không gồm trường này")
-        if ma_truong != state.ma_truong:
-            raise ApiError(404, "not_found", "Không tìm thấy trường")
-        if state.faults.roll(state.faults.profile.permanent_rate):
-            state.faults.count("403")
-            raise ApiError(403, "forbidden", "Tài khoản đối tác bị tạm khoá")
 
-    def _rate_limit(client: str) -> None:
-        if not state.rate_limit:
-            return
-        now = time.monotonic()
-        recent = state.requests.setdefault(client, deque())
-        while recent and recent[0] <= now - 1:
-            recent.popleft()
-        if len(recent) >= state.rate_limit:
-            raise ApiError(429, "rate_limited", "Quá 10 yêu cầu mỗi giây", headers={"Retry-After": "1"})
-        recent.append(now)
+def _authorize(state: VneduState, request: Request, ma_truong: str) -> None:
+    """What every school route checks first: token, injected expiry, rate limit, scope, school."""
+    header = request.headers.get("authorization", "")
+    token = state.tokens.get(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+    if token is None or token.expires_at < time.monotonic():
+        raise ApiError(401, "invalid_token", "Token không hợp lệ hoặc đã hết hạn")
+    token.uses += 1
+    every = state.faults.profile.token_expiry_every
+    if every and token.uses > every:  # fault injection: the token dies mid-pull
+        state.tokens.pop(header.removeprefix("Bearer ").strip(), None)
+        state.faults.count("token_expired")
+        raise ApiError(401, "invalid_token", "Token đã hết hạn")
+    _rate_limit(state, token.client_id)
+    if token.school != ma_truong:
+        raise ApiError(403, "forbidden", "Phạm vi (scope) của token không gồm trường này")
+    if ma_truong != state.ma_truong:
+        raise ApiError(404, "not_found", "Không tìm thấy trường")
+    if state.faults.roll(state.faults.profile.permanent_rate):
+        state.faults.count("403")
+        raise ApiError(403, "forbidden", "Tài khoản đối tác bị tạm khoá")
 
-    def year_or_empty(request: Request) -> bool:
-        return _query_int(request, "nam_hoc", required=True) == state.nam_hoc
 
-    def check_class(request: Request) -> str | None:
-        ma_lop = request.query_params.get("ma_lop")
-        if ma_lop and ma_lop not in state.classes:
-            raise ApiError(404, "not_found", f"Không tìm thấy lớp {ma_lop}")
-        return ma_lop
+def _rate_limit(state: VneduState, client: str) -> None:
+    if not state.rate_limit:
+        return
+    now = time.monotonic()
+    recent = state.requests.setdefault(client, deque())
+    while recent and recent[0] <= now - 1:
+        recent.popleft()
+    if len(recent) >= state.rate_limit:
+        raise ApiError(429, "rate_limited", "Quá 10 yêu cầu mỗi giây", headers={"Retry-After": "1"})
+    recent.append(now)
 
-    def class_of(ma_hoc_sinh: str) -> str | None:
-        student = state.students.get(ma_hoc_sinh)
-        return student["ma_lop"] if student else None
 
-    base = "/api/v1/truong/{ma_truong}"
+# --- reads ---------------------------------------------------------------------------------------
 
-    @app.get(base + "/lop")
+BASE = "/api/v1/truong/{ma_truong}"
+
+
+def _year_or_empty(state: VneduState, request: Request) -> bool:
+    return _query_int(request, "nam_hoc", required=True) == state.nam_hoc
+
+
+def _check_class(state: VneduState, request: Request) -> str | None:
+    ma_lop = request.query_params.get("ma_lop")
+    if ma_lop and ma_lop not in state.classes:
+        raise ApiError(404, "not_found", f"Không tìm thấy lớp {ma_lop}")
+    return ma_lop
+
+
+def _class_of(state: VneduState, ma_hoc_sinh: str) -> str | None:
+    student = state.students.get(ma_hoc_sinh)
+    return student["ma_lop"] if student else None
+
+
+def _roster_routes(app: FastAPI, state: VneduState) -> None:
+    @app.get(BASE + "/lop")
     async def classes(ma_truong: str, request: Request) -> dict:
-        authorize(request, ma_truong)
-        items = list(state.classes.values()) if year_or_empty(request) else []
+        _authorize(state, request, ma_truong)
+        items = list(state.classes.values()) if _year_or_empty(state, request) else []
         return {"items": items, "next_cursor": None}
 
-    @app.get(base + "/hoc-sinh")
+    @app.get(BASE + "/hoc-sinh")
     async def students(ma_truong: str, request: Request) -> JSONResponse:
-        authorize(request, ma_truong)
-        ma_lop = check_class(request)
-        rows = _sorted(state, "hoc_sinh", state.students, _student_key) if year_or_empty(request) else []
+        _authorize(state, request, ma_truong)
+        ma_lop = _check_class(state, request)
+        rows = _sorted(state, "hoc_sinh", state.students, _student_key) if _year_or_empty(state, request) else []
         return _page(request, rows, (lambda s: s["ma_lop"] == ma_lop) if ma_lop else None)
 
-    @app.get(base + "/diem")
+
+def _score_and_absence_routes(app: FastAPI, state: VneduState) -> None:
+    @app.get(BASE + "/diem")
     async def scores(ma_truong: str, request: Request) -> JSONResponse:
-        authorize(request, ma_truong)
-        current = year_or_empty(request)
+        _authorize(state, request, ma_truong)
+        current = _year_or_empty(state, request)
         semester = _query_int(request, "hoc_ky", required=True, allowed={1, 2})
-        ma_lop, ma_mon = check_class(request), request.query_params.get("ma_mon")
+        ma_lop, ma_mon = _check_class(state, request), request.query_params.get("ma_mon")
 
         def keep(s: dict) -> bool:
             return (s["hoc_ky"] == semester and (not ma_mon or s["ma_mon"] == ma_mon)
-                    and (not ma_lop or class_of(s["ma_hoc_sinh"]) == ma_lop))
+                    and (not ma_lop or _class_of(state, s["ma_hoc_sinh"]) == ma_lop))
 
         return _page(request, _sorted(state, "diem", state.scores, _score_key) if current else [], keep)
 
-    @app.get(base + "/diem-danh")
+    @app.get(BASE + "/diem-danh")
     async def absences(ma_truong: str, request: Request) -> JSONResponse:
-        authorize(request, ma_truong)
+        _authorize(state, request, ma_truong)
         first, last = _day(request, "tu_ngay"), _day(request, "den_ngay")
-        ma_lop = check_class(request)
+        ma_lop = _check_class(state, request)
 
         def keep(a: dict) -> bool:
-            return first <= _parse_day(a["ngay"]) <= last and (not ma_lop or class_of(a["ma_hoc_sinh"]) == ma_lop)
+            return (first <= _parse_day(a["ngay"]) <= last
+                    and (not ma_lop or _class_of(state, a["ma_hoc_sinh"]) == ma_lop))
 
         return _page(request, _sorted(state, "diem_danh", state.absences, _absence_key), keep)
 
-    @app.get(base + "/hanh-kiem")
+
+def _conduct_and_lock_routes(app: FastAPI, state: VneduState) -> None:
+    @app.get(BASE + "/hanh-kiem")
     async def conduct(ma_truong: str, request: Request) -> JSONResponse:
-        authorize(request, ma_truong)
-        current = year_or_empty(request)
+        _authorize(state, request, ma_truong)
+        current = _year_or_empty(state, request)
         semester = request.query_params.get("hoc_ky")
         if semester not in ("1", "2", "CN"):
             raise ApiError(422, "validation_error", "hoc_ky phải là 1, 2 hoặc CN", [{"field": "hoc_ky"}])
-        ma_lop = check_class(request)
+        ma_lop = _check_class(state, request)
         items = {i["ma_hoc_sinh"]: i for i in _conduct_items(state, semester)} if current else {}
         rows = sorted(((datetime.fromisoformat(i["updated_at"]), k, i) for k, i in items.items()),
                       key=lambda r: (r[0], r[1]))
-        return _page(request, rows, (lambda i: class_of(i["ma_hoc_sinh"]) == ma_lop) if ma_lop else None)
+        return _page(request, rows, (lambda i: _class_of(state, i["ma_hoc_sinh"]) == ma_lop) if ma_lop else None)
 
-    @app.get(base + "/khoa-so")
+    @app.get(BASE + "/khoa-so")
     async def locks(ma_truong: str, request: Request) -> dict:
-        authorize(request, ma_truong)
-        return {"items": state.window_list() if year_or_empty(request) else [], "next_cursor": None}
+        _authorize(state, request, ma_truong)
+        return {"items": state.window_list() if _year_or_empty(state, request) else [], "next_cursor": None}
 
-    @app.put(base + "/diem")
+
+def _write_routes(app: FastAPI, state: VneduState) -> None:
+    @app.put(BASE + "/diem")
     async def put_scores(ma_truong: str, request: Request) -> JSONResponse:
-        authorize(request, ma_truong)
+        _authorize(state, request, ma_truong)
         return await _idempotent(state, request, lambda body: _apply_scores(state, body, 200))
 
-    @app.put(base + "/diem-danh")
+    @app.put(BASE + "/diem-danh")
     async def put_absences(ma_truong: str, request: Request) -> JSONResponse:
-        authorize(request, ma_truong)
+        _authorize(state, request, ma_truong)
         return await _idempotent(state, request, lambda body: _apply_absences(state, body, 500))
-
-    _control(app, state)
-    return app
 
 
 def _parse_day(text: str) -> date:

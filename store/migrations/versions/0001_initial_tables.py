@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = '0001'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
@@ -18,6 +17,22 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    # The order autogenerate wrote, kept: tables without foreign keys first, then the ones
+    # referencing student or teacher, so each table exists before anything points to it.
+    _create_lock_window()
+    _create_school()
+    _create_source_snapshot()
+    _create_student()
+    _create_teacher()
+    _create_absence()
+    _create_period_result()
+    _create_school_class()
+    _create_score_sheet()
+    _create_student_link()
+    _create_training_result()
+
+
+def _create_lock_window() -> None:
     op.create_table('lock_window',
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('school_year', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
@@ -28,6 +43,9 @@ def upgrade() -> None:
     sa.Column('locked', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('platform', 'school_year', 'semester', 'kind')
     )
+
+
+def _create_school() -> None:
     op.create_table('school',
     sa.Column('ma_truong', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -35,6 +53,9 @@ def upgrade() -> None:
     sa.Column('commune_code', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
     sa.PrimaryKeyConstraint('ma_truong')
     )
+
+
+def _create_source_snapshot() -> None:
     op.create_table('source_snapshot',
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -48,6 +69,8 @@ def upgrade() -> None:
     with op.batch_alter_table('source_snapshot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_source_snapshot_seen_at'), ['seen_at'], unique=False)
 
+
+def _create_student() -> None:
     op.create_table('student',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -67,11 +90,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_student_name_key'), ['name_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_student_personal_id'), ['personal_id'], unique=False)
 
+
+def _create_teacher() -> None:
     op.create_table('teacher',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+
+
+def _create_absence() -> None:
     op.create_table('absence',
     sa.Column('student_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -81,6 +109,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['student_id'], ['student.id'], ),
     sa.PrimaryKeyConstraint('student_id', 'day', 'session')
     )
+
+
+def _create_period_result() -> None:
     op.create_table('period_result',
     sa.Column('student_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('school_year', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
@@ -95,6 +126,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['student_id'], ['student.id'], ),
     sa.PrimaryKeyConstraint('student_id', 'school_year', 'period')
     )
+
+
+def _create_school_class() -> None:
     op.create_table('school_class',
     sa.Column('school_year', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
@@ -103,6 +137,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['homeroom_teacher_id'], ['teacher.id'], ),
     sa.PrimaryKeyConstraint('school_year', 'code')
     )
+
+
+def _create_score_sheet() -> None:
     op.create_table('score_sheet',
     sa.Column('student_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('subject_code', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
@@ -115,6 +152,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['student_id'], ['student.id'], ),
     sa.PrimaryKeyConstraint('student_id', 'subject_code', 'school_year', 'semester')
     )
+
+
+def _create_student_link() -> None:
     op.create_table('student_link',
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('external_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -126,6 +166,8 @@ def upgrade() -> None:
     with op.batch_alter_table('student_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_student_link_student_id'), ['student_id'], unique=False)
 
+
+def _create_training_result() -> None:
     op.create_table('training_result',
     sa.Column('student_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('school_year', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
