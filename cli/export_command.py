@@ -14,6 +14,7 @@ from rich.console import Console
 
 from lienthong.config.settings import Settings
 from lienthong.reconciliation import service
+from lienthong.store.files import OutputRefused, check_output, database_files, write_output
 from lienthong.sync.service import open_store
 
 BLOCKING_WORDS = {
@@ -31,9 +32,16 @@ def run_export(
     force: bool,
     actor: str,
     console: Console | None = None,
+    overwrite: bool = False,
 ) -> int:
     console = console or Console()
     settings = Settings()
+    protect = database_files(settings.database_url)  # an export over the database would destroy it
+    try:
+        check_output(out, overwrite=overwrite, protect=protect)  # before any work or audit entry
+    except OutputRefused as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
     made = service.export_for_csdl(
         open_store(settings),
         what,
@@ -57,7 +65,11 @@ def run_export(
     if not made.rows:
         console.print("[red]Không có học sinh nào để xuất (chưa có dữ liệu đã đối chiếu cho lựa chọn này).[/red]")
         return 2
-    out.write_bytes(made.data)
+    try:
+        write_output(out, made.data, overwrite=overwrite, protect=protect)
+    except OutputRefused as exc:  # the path changed meanwhile (a file or link appeared)
+        console.print(f"[red]{exc}[/red]")
+        return 2
     console.print(f"Đã ghi {out}: {made.rows} học sinh.")
     if blocking:
         console.print(

@@ -18,8 +18,9 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
-from lienthong.store.db import make_engine, migrate
+from lienthong.mapping.calendar import shown_time
 from lienthong.sync.file_import import ImportReport, Wanted, import_file
+from lienthong.sync.service import open_store
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 
@@ -42,8 +43,7 @@ def run_import(
     except FileFormatError as exc:
         console.print(f"[red]{exc.message}[/red]")
         return 2
-    migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = open_store(settings)
     worst = 0
     for path in paths:
         try:
@@ -74,7 +74,7 @@ def _show(report: ImportReport, console: Console) -> None:
         f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối."
     )
     if report.already_imported_at:
-        console.print(f"  Tệp này đã được nhập lúc {report.already_imported_at:%d/%m/%Y %H:%M}; không thay đổi gì.")
+        console.print(f"  Tệp này đã được nhập lúc {shown_time(report.already_imported_at)}; không thay đổi gì.")
     else:
         console.print(
             f"  Lưu: mới {report.stored['new']}, thay đổi {report.stored['changed']}, không đổi "

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
-from lienthong.config.settings import DEFAULT_DATABASE_URL
+from lienthong.config.settings import DEFAULT_DATABASE_URL, Settings
 from lienthong.store.db import migrate
 
 TEMPLATE = """# lienthong — cấu hình của trường {ma_truong}
@@ -59,10 +60,18 @@ def init_school(path: Path, ma_truong: str, database_url: str | None, console: C
         console.print(f"[red]{path} đã có; không ghi đè. Hãy sửa tệp đó hoặc chọn tên khác (--file).[/red]")
         return 2
     url = database_url or DEFAULT_DATABASE_URL
-    path.write_text(TEMPLATE.format(ma_truong=ma_truong, database_url=url, ma_tinh=ma_truong[:2]), encoding="utf-8")
+    shown = Settings.redact_url(url)
+    # a URL with its password stays in the environment: the file gets the address without it
+    written = url if shown == url else make_url(url).set(password=None).render_as_string(hide_password=False)
+    path.write_text(TEMPLATE.format(ma_truong=ma_truong, database_url=written, ma_tinh=ma_truong[:2]), encoding="utf-8")
     migrate(url)
+    note = (
+        ""
+        if shown == url
+        else (" Địa chỉ CSDL có mật khẩu nên không ghi vào tệp: giữ nó trong biến môi trường LIENTHONG_DATABASE_URL.")
+    )
     console.print(
-        f"Đã tạo {path} và cơ sở dữ liệu {url}. Bước tiếp: điền các mục [vnedu]/[csdl]/[portal], "
+        f"Đã tạo {path} và cơ sở dữ liệu {shown}.{note} Bước tiếp: điền các mục [vnedu]/[csdl]/[portal], "
         "đặt mật khẩu bằng biến môi trường, rồi chạy `lienthong check`.",
         markup=False,
     )

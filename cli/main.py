@@ -11,6 +11,9 @@ app = typer.Typer(
     help="lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở.",
     no_args_is_help=True,
     add_completion=False,
+    # errors leave through cli.errors (one Vietnamese line, no traceback, never local variables)
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi cấu hình).")
 app.add_typer(db_app, name="db")
@@ -18,6 +21,8 @@ audit_app = typer.Typer(help="Nhật ký kiểm toán (chỉ ghi thêm, nối ch
 app.add_typer(audit_app, name="audit")
 resolve_app = typer.Typer(help="Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.")
 app.add_typer(resolve_app, name="resolve")
+users_app = typer.Typer(help="Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu, khoá, liệt kê.")
+app.add_typer(users_app, name="users")
 
 
 @app.callback()
@@ -28,6 +33,9 @@ def where_data_lives(
     db: str = typer.Option(
         None, "--db", envvar="LIENTHONG_DATABASE_URL", help="Địa chỉ CSDL (mặc định sqlite:///./lienthong.db)."
     ),
+    as_login: str = typer.Option(
+        None, "--as", help="Thực hiện bằng tài khoản này (hỏi mật khẩu; không có bàn phím: đọc một dòng từ stdin)."
+    ),
 ) -> None:
     """lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở."""
     import os
@@ -37,6 +45,8 @@ def where_data_lives(
         os.environ["LIENTHONG_CONFIG"] = str(config)
     if db:
         os.environ["LIENTHONG_DATABASE_URL"] = db
+    if as_login:
+        os.environ["LIENTHONG_AS"] = as_login
 
 
 @app.command()
@@ -192,6 +202,7 @@ def reconcile(
     class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1 (báo cáo cho GVCN)."),
     out: Path = typer.Option(None, "--out", help="Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf)."),
     summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Ghi đè tệp --out/--summary đã có."),
 ) -> None:
     """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt."""
     from lienthong.cli.reconcile_command import run_reconcile
@@ -202,7 +213,7 @@ def reconcile(
     if output_format in ("xlsx", "pdf") and out is None:
         typer.echo(f"--format {output_format} cần --out TỆP", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(run_reconcile(output_format, class_code, out, summary))
+    raise typer.Exit(run_reconcile(output_format, class_code, out, summary, overwrite=overwrite))
 
 
 @app.command()
@@ -221,7 +232,7 @@ def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy 
     """Quản trị viên duyệt một lần chạy bị tạm giữ (ghi vào nhật ký kiểm toán)."""
     from lienthong.cli.sync_commands import approve
 
-    raise typer.Exit(approve(run_id, _actor()))
+    raise typer.Exit(approve(run_id))
 
 
 @app.command("import")
@@ -263,6 +274,7 @@ def export(
     force: bool = typer.Option(
         False, "--force", help="Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký kiểm toán)."
     ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Ghi đè tệp --out đã có."),
 ) -> None:
     """Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu đã đối chiếu."""
     from lienthong.cli.export_command import run_export
@@ -273,7 +285,9 @@ def export(
     if what == "csdl-ketqua" and semester not in ("1", "2", "CN"):
         typer.echo("csdl-ketqua cần --semester 1, 2 hoặc CN", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(run_export(what, semester, class_code.upper() if class_code else None, out, force, _actor()))
+    raise typer.Exit(
+        run_export(what, semester, class_code.upper() if class_code else None, out, force, _actor(), overwrite=overwrite)
+    )
 
 
 @app.command("import-gradebook")
@@ -299,7 +313,7 @@ def resolve_propose(
     """GVCN đề xuất giá trị đúng; sửa điểm/kết quả cần Hiệu trưởng duyệt trước khi gửi đi."""
     from lienthong.cli.resolve_command import propose
 
-    raise typer.Exit(propose(discrepancy_id, value, reason, _actor()))
+    raise typer.Exit(propose(discrepancy_id, value, reason))
 
 
 @resolve_app.command("approve")
@@ -310,7 +324,7 @@ def resolve_approve(
     """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới."""
     from lienthong.cli.resolve_command import approve
 
-    raise typer.Exit(approve(discrepancy_id, reason, _actor()))
+    raise typer.Exit(approve(discrepancy_id, reason))
 
 
 @resolve_app.command("reject")
@@ -321,7 +335,7 @@ def resolve_reject(
     """Hiệu trưởng từ chối đề xuất; khác biệt trở lại cho GVCN."""
     from lienthong.cli.resolve_command import reject
 
-    raise typer.Exit(reject(discrepancy_id, reason, _actor()))
+    raise typer.Exit(reject(discrepancy_id, reason))
 
 
 @resolve_app.command("show")
@@ -351,8 +365,85 @@ def db_upgrade(url: str = typer.Option(None, help="Địa chỉ CSDL; mặc đ�
     typer.echo(f"Đã nâng cấp CSDL: {Settings.redact_url(target)}")
 
 
+@users_app.command("add")
+def users_add(
+    login: str = typer.Argument(..., help="Tên đăng nhập (không phân biệt hoa thường)."),
+    name: str = typer.Option(..., "--name", help="Họ và tên."),
+    role: str = typer.Option(..., "--role", help="it, principal, board, department_head, gvcn, teacher, parent."),
+    classes: list[str] = typer.Option([], "--class", help="Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại."),
+    subjects: list[str] = typer.Option([], "--subject", help="Môn (giáo viên bộ môn, tổ trưởng); lặp lại."),
+    students: list[str] = typer.Option([], "--student", help="Mã học sinh (cha mẹ học sinh)."),
+    delegate: bool = typer.Option(
+        False, "--delegate", help="Thành viên Ban giám hiệu được Hiệu trưởng uỷ quyền duyệt."
+    ),
+) -> None:
+    """Thêm tài khoản (tài khoản đầu tiên: it hoặc principal, không cần đăng nhập)."""
+    from lienthong.cli.users_command import add
+
+    scopes = {"class": classes, "subject": subjects, "student": students, "delegation": ["approve"] if delegate else []}
+    raise typer.Exit(add(login, name, role, scopes))
+
+
+@users_app.command("passwd")
+def users_passwd(login: str = typer.Argument(None, help="Tài khoản (mặc định: của mình).")) -> None:
+    """Đổi mật khẩu (của mình, hoặc của người khác nếu là quản trị CNTT)."""
+    from lienthong.cli.users_command import passwd
+
+    raise typer.Exit(passwd(login))
+
+
+@users_app.command("disable")
+def users_disable(login: str = typer.Argument(...)) -> None:
+    """Khoá một tài khoản (quản trị CNTT)."""
+    from lienthong.cli.users_command import disable
+
+    raise typer.Exit(disable(login, True))
+
+
+@users_app.command("enable")
+def users_enable(login: str = typer.Argument(...)) -> None:
+    """Mở lại một tài khoản đã khoá (quản trị CNTT)."""
+    from lienthong.cli.users_command import disable
+
+    raise typer.Exit(disable(login, False))
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Danh sách tài khoản, vai trò và phạm vi."""
+    from lienthong.cli.users_command import show_all
+
+    raise typer.Exit(show_all())
+
+
+@users_app.command("roles")
+def users_roles() -> None:
+    """Các vai trò."""
+    from lienthong.cli.users_command import roles
+
+    raise typer.Exit(roles())
+
+
+@app.command()
+def login(name: str = typer.Argument(..., help="Tên đăng nhập.")) -> None:
+    """Đăng nhập: mở một phiên 8 giờ cho các lệnh sau (lưu trong tệp chỉ mình đọc được)."""
+    from lienthong.cli.users_command import login as sign_in
+
+    raise typer.Exit(sign_in(name))
+
+
+@app.command()
+def logout() -> None:
+    """Đăng xuất: phiên hiện tại hết hiệu lực."""
+    from lienthong.cli.users_command import logout as sign_out
+
+    raise typer.Exit(sign_out())
+
+
 def main() -> None:
-    app()
+    from lienthong.cli.errors import guarded
+
+    guarded(app)
 
 
 if __name__ == "__main__":

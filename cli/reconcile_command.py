@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from rich.console import Console
 from rich.table import Table
@@ -13,9 +15,11 @@ from lienthong.config.settings import Settings
 from lienthong.reconciliation import service
 from lienthong.reconciliation.discrepancy import KIND_WORDS
 from lienthong.reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
+from lienthong.store.files import OutputRefused, check_output, database_files, write_output
 from lienthong.sync.service import open_store
 
 RENDERERS = {"html": render_html, "xlsx": render_xlsx, "pdf": render_pdf}
+Write = Callable[[Path, bytes], None]
 
 
 def run_reconcile(
@@ -24,9 +28,20 @@ def run_reconcile(
     out: Path | None,
     summary_file: Path | None = None,
     console: Console | None = None,
+    overwrite: bool = False,
 ) -> int:
     console = console or Console()
     settings = Settings()
+    protect = database_files(settings.database_url)  # a report over the database would destroy it
+    write = partial(write_output, overwrite=overwrite, protect=protect)
+    try:
+        # Checked before the store is opened: a wrong path costs nothing and touches nothing.
+        for target in (out, summary_file):
+            if target:
+                check_output(target, overwrite=overwrite, protect=protect)
+    except OutputRefused as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
     try:
         result = service.reconcile_school(
             open_store(settings),
@@ -38,12 +53,16 @@ def run_reconcile(
     except service.NoData as exc:
         console.print(f"[red]{exc}[/red]")
         return 2
-    if output_format in RENDERERS:
-        _write_report(result, settings, output_format, class_code, out, console)
-    elif output_format == "json":
-        _write_json(result, out, summary_file)
-    else:
-        _print_table(result, console)
+    try:
+        if output_format in RENDERERS:
+            _write_report(result, settings, output_format, class_code, out, console, write)
+        elif output_format == "json":
+            _write_json(result, out, summary_file, write)
+        else:
+            _print_table(result, console)
+    except OutputRefused as exc:  # the path changed while reconciling (a file or link appeared)
+        console.print(f"[red]{exc}[/red]")
+        return 2
     return 1 if result.found else 0
 
 
@@ -54,6 +73,7 @@ def _write_report(
     class_code: str | None,
     out: Path | None,
     console: Console,
+    write: Write,
 ) -> None:
     context = ReportContext(
         f"Trường {settings.ma_truong}" if settings.ma_truong else "Trường",
@@ -66,22 +86,22 @@ def _write_report(
     if isinstance(rendered, str):
         rendered = rendered.encode("utf-8")
     if out:
-        out.write_bytes(rendered)
+        write(out, rendered)
         console.print(f"Đã ghi báo cáo {out} ({len(result.found)} khác biệt).")
     else:
         sys.stdout.buffer.write(rendered)
 
 
-def _write_json(result: service.Reconciliation, out: Path | None, summary_file: Path | None) -> None:
+def _write_json(result: service.Reconciliation, out: Path | None, summary_file: Path | None, write: Write) -> None:
     """JSON Lines on stdout (or ``out``), the summary on stderr (or ``summary_file``)."""
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in result.records())
     if out:
-        out.write_text(lines, encoding="utf-8")
+        write(out, lines.encode("utf-8"))
     else:
         sys.stdout.write(lines)
     summary = json.dumps(result.summary(), ensure_ascii=False)
     if summary_file:
-        summary_file.write_text(summary + "\n", encoding="utf-8")
+        write(summary_file, (summary + "\n").encode("utf-8"))
     else:
         print(summary, file=sys.stderr)
 

@@ -9,12 +9,16 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
+from lienthong.cli import exits
+from lienthong.cli.identity import current_actor
 from lienthong.config.settings import Settings
+from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.authority import ScoreAuthority
-from lienthong.store.db import make_engine, migrate
+from lienthong.store.accounts import AccountError, Actor
 from lienthong.store.tables import DiscrepancyRow
+from lienthong.sync.service import open_store
 
 STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
 STATUS_WORDS = {
@@ -27,27 +31,30 @@ STATUS_WORDS = {
 
 
 def _session() -> Session:
-    settings = Settings()
-    migrate(settings.database_url)
-    return Session(make_engine(settings.database_url))
+    return Session(open_store(Settings()))
 
 
-def run_step(step: Callable[[Session, datetime], str], console: Console | None = None) -> int:
-    """Run one workflow step in a transaction; a refused step writes nothing and says why (exit 2)."""
+def run_step(step: Callable[[Session, Actor, datetime], str], console: Console | None = None) -> int:
+    """Run one workflow step as the signed-in account, in a transaction; a refused step writes
+    nothing and says why (exit 4 for a rule, 2 for bad input)."""
     console = console or Console()
     with _session() as session:
         try:
-            said = step(session, datetime.now(timezone.utc))
+            actor = current_actor(session)
+            said = step(session, actor, datetime.now(timezone.utc))
+        except (AccountError, resolution.NotAllowed) as exc:
+            console.print(str(exc), style="red", markup=False)
+            return exits.REFUSED
         except resolution.ResolutionError as exc:
-            console.print(f"[red]{exc}[/red]")
-            return 2
+            console.print(str(exc), style="red", markup=False)
+            return exits.BAD_INPUT
         session.commit()
-    console.print(said)
-    return 0
+    console.print(said, markup=False)
+    return exits.OK
 
 
-def propose(discrepancy_id: str, value: str, reason: str, actor: str) -> int:
-    def step(session: Session, now: datetime) -> str:
+def propose(discrepancy_id: str, value: str, reason: str) -> int:
+    def step(session: Session, actor: Actor, now: datetime) -> str:
         made = resolution.propose(session, discrepancy_id, value, reason, actor, now)
         row = session.get(DiscrepancyRow, discrepancy_id)
         return f"Đã ghi đề xuất «{made.value['value']}» cho khác biệt {discrepancy_id}: {STATUS_WORDS[row.status]}."
@@ -55,11 +62,11 @@ def propose(discrepancy_id: str, value: str, reason: str, actor: str) -> int:
     return run_step(step)
 
 
-def approve(discrepancy_id: str, reason: str, actor: str) -> int:
+def approve(discrepancy_id: str, reason: str) -> int:
     authority = ScoreAuthority.from_settings(Settings().authority.scores)
     targets = ", ".join(titles().get(t, t) for t in authority.targets)
 
-    def step(session: Session, now: datetime) -> str:
+    def step(session: Session, actor: Actor, now: datetime) -> str:
         released = resolution.approve(session, discrepancy_id, actor, now, reason, authority)
         return f"Đã duyệt khác biệt {discrepancy_id}" + (
             f"; {released} thay đổi sẽ được gửi lên {targets} ở lần đồng bộ tới." if released else "."
@@ -68,8 +75,8 @@ def approve(discrepancy_id: str, reason: str, actor: str) -> int:
     return run_step(step)
 
 
-def reject(discrepancy_id: str, reason: str, actor: str) -> int:
-    def step(session: Session, now: datetime) -> str:
+def reject(discrepancy_id: str, reason: str) -> int:
+    def step(session: Session, actor: Actor, now: datetime) -> str:
         resolution.reject(session, discrepancy_id, actor, reason, now)
         return f"Đã từ chối đề xuất cho khác biệt {discrepancy_id}; giáo viên chủ nhiệm sẽ đề xuất lại."
 
@@ -90,7 +97,7 @@ def show(discrepancy_id: str, console: Console | None = None) -> int:
         table = Table("Lúc", "Bước", "Người", "Giá trị", "Lý do")
         for step in resolution.history(session, discrepancy_id):
             table.add_row(
-                f"{step.at:%d/%m/%Y %H:%M}",
+                shown_time(step.at),
                 STEP_WORDS[step.step],
                 step.actor,
                 str(step.value.get("value", "")),

@@ -8,10 +8,15 @@ from collections import Counter
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+from sqlmodel import Session
 
+from lienthong.cli import exits
+from lienthong.cli.identity import current_actor
 from lienthong.config.logging import configure as configure_logging
 from lienthong.config.settings import Settings, SettingsError
 from lienthong.connectors.errors import ConnectorError
+from lienthong.mapping.calendar import shown_time
+from lienthong.store.accounts import AccountError
 from lienthong.sync import service
 
 STATUS_WORDS = {
@@ -151,8 +156,8 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
         detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
         table.add_row(
             str(run.id),
-            f"{run.started_at:%d/%m/%Y %H:%M}",
-            f"{run.finished_at:%H:%M:%S}" if run.finished_at else "—",
+            shown_time(run.started_at),
+            shown_time(run.finished_at, with_seconds=True) if run.finished_at else "—",
             run.platforms,
             "chạy thử" if run.dry_run else run.mode,
             STATUS_WORDS.get(run.status, run.status),
@@ -168,13 +173,16 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
     return 0
 
 
-def approve(run_id: int, actor: str, console: Console | None = None) -> int:
+def approve(run_id: int, console: Console | None = None) -> int:
     console = console or Console()
+    engine = service.open_store(Settings())
     try:
-        released = service.approve(service.open_store(Settings()), run_id, actor)
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        return 2
+        with Session(engine) as session:
+            actor = current_actor(session)
+        released = service.approve(engine, run_id, actor)
+    except (AccountError, ValueError) as exc:
+        console.print(str(exc), style="red", markup=False)
+        return exits.REFUSED
     console.print(f"Đã duyệt lần chạy #{run_id}: {released} thay đổi sẽ được gửi ở lần đồng bộ tới.")
     return 0
 

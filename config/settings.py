@@ -39,18 +39,24 @@ class SettingsError(ValueError):
 
 
 class VneduSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     base_url: str
     client_id: str
     rate_limit: float = 10.0
 
 
 class CsdlSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     endpoint: str
     username: str
     rate_limit: float = 5.0
 
 
 class PortalSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     base_url: str
     ma_tinh: str
     ma_xa: str
@@ -73,6 +79,8 @@ class ScoreAuthoritySettings(BaseModel):
     """Who owns score sheets (``[authority.scores]``): the owner's values are pushed to the
     targets; the change kinds in ``approval`` wait for the principal (Suối Ngô regulation, art. 9)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     owner: str = "gradebook"
     targets: list[str] = ["vnedu"]
     approval: list[Literal["fill", "blank", "correction"]] = ["correction"]
@@ -80,6 +88,8 @@ class ScoreAuthoritySettings(BaseModel):
 
 class AuthoritySettings(BaseModel):
     """Which platform plays which part in reconciliation (``[authority]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     identity: str = "csdl"  # issues the Mã định danh: every other platform's students are linked to its
     school: str = "vnedu"  # the school's record: classes, status, training, attendance, score sheets
@@ -90,6 +100,8 @@ class AuthoritySettings(BaseModel):
 class ScheduleSettings(BaseModel):
     """Crontab lines, read in the configured timezone (Asia/Ho_Chi_Minh)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     incremental: str = "*/30 6-18 * * 1-6"  # every 30 minutes in school hours, Monday to Saturday
     full: str = "0 2 * * *"  # a full sync every night at 02:00
     run_at_start: bool = True
@@ -98,6 +110,8 @@ class ScheduleSettings(BaseModel):
 
 class SchoolWindowSettings(BaseModel):
     """A window the school sets for entering data (Suoi Ngo regulation, art. 3)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     semester: str  # "1", "2"
     kind: str = "diem"  # diem | diem_danh | hanh_kiem
@@ -108,7 +122,8 @@ class SchoolWindowSettings(BaseModel):
 class Settings(BaseSettings):
     """What one lienthong installation needs to know."""
 
-    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", env_nested_delimiter="__", extra="ignore")
+    # an unknown key is a typo (``bse_url``): refused, with the nearest known key suggested
+    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", env_nested_delimiter="__", extra="forbid")
 
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy URL: SQLite file by default, ``postgresql+psycopg://…`` in production."""
@@ -206,6 +221,8 @@ def _refuse_secrets_in(path: Path) -> None:
                 walk(value, f"{prefix}{key}.")
             elif _SECRETISH.search(key) and key != "secrets_file":
                 found.append(prefix + key)
+            elif isinstance(value, str) and re.search(r"://[^/@:]+:[^@/]+@", value):
+                found.append(f"{prefix}{key} (mật khẩu trong địa chỉ)")  # a URL carrying its password
 
     walk(tomllib.loads(path.read_text(encoding="utf-8")), "")
     if found:
@@ -220,3 +237,19 @@ def _read_secrets(path: Path) -> dict[str, str]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"Không đọc được secrets_file {path}: {exc}") from None
+
+
+def nearest_key(location: tuple) -> str | None:
+    """The known setting closest to an unknown one at ``location`` (``("vnedu", "bse_url")``)."""
+    import difflib
+
+    model: Any = Settings
+    for part in location[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        annotation = field.annotation if field else None
+        model = next((a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")), None)
+        if model is None:
+            return None
+    known = list(getattr(model, "model_fields", {}))
+    found = difflib.get_close_matches(str(location[-1]), known, n=1, cutoff=0.6)
+    return ".".join([*map(str, location[:-1]), found[0]]) if found else None

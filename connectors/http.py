@@ -8,6 +8,8 @@ total time budget. Clock and sleep are injected so tests neither wait nor need s
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import math
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_exponential_jitter
 
 from lienthong.connectors.base import Connector, Health
-from lienthong.connectors.errors import ConnectorError, PermanentError, TransientError
+from lienthong.connectors.errors import ConfigError, ConnectorError, PermanentError, TransientError
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -39,7 +41,14 @@ class RetryPolicy:
     def wait(self, state: RetryCallState) -> float:
         backoff = wait_exponential_jitter(multiplier=self.initial, max=self.maximum, jitter=self.jitter)(state)
         error = state.outcome.exception() if state.outcome else None
-        return max(backoff, getattr(error, "retry_after", None) or 0.0)  # the platform knows best
+        asked = getattr(error, "retry_after", None) or 0.0  # the platform knows best…
+        return max(backoff, self.bounded(asked))
+
+    def bounded(self, seconds: float) -> float:
+        """…but within this run's budget: ``Retry-After: 1e9`` must not put the daemon to sleep for ever."""
+        if math.isnan(seconds):
+            return 0.0
+        return min(max(seconds, 0.0), self.budget)
 
 
 HEALTH_POLICY = RetryPolicy(attempts=2, initial=0.2, maximum=1.0, budget=10.0)  # a check answers fast
@@ -89,12 +98,16 @@ class RateLimiter:
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header (the contracts use seconds)."""
+    """Seconds from a ``Retry-After`` header (the contracts use seconds); not a number (an HTTP
+    date, ``nan``, garbage): ignored. The policy bounds the value by its budget (`RetryPolicy.bounded`)."""
     value = response.headers.get("retry-after")
     try:
-        return max(0.0, float(value)) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None
+    if seconds is None or math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 def transport_error(platform: str, error: httpx.TransportError) -> TransientError:
@@ -102,9 +115,32 @@ def transport_error(platform: str, error: httpx.TransportError) -> TransientErro
     return TransientError(platform, f"Lỗi kết nối tạm thời ({type(error).__name__}), sẽ thử lại")
 
 
-def new_client(base_url: str, transport: httpx.AsyncBaseTransport | None = None, **kwargs) -> httpx.AsyncClient:
-    """An async client with the project's timeouts; TLS verification always on."""
+def new_client(
+    base_url: str, transport: httpx.AsyncBaseTransport | None = None, *, platform: str = "http", **kwargs
+) -> httpx.AsyncClient:
+    """An async client with the project's timeouts; TLS verification always on; plain ``http://``
+    only to this machine (a simulator, a local proxy): students' data never crosses a network unencrypted."""
+    _require_tls(base_url, platform)
     return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=TIMEOUT, verify=True, **kwargs)
+
+
+def _require_tls(base_url: str, platform: str) -> None:
+    url = httpx.URL(base_url)
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ConfigError(
+            platform,
+            f"Địa chỉ {base_url} dùng http:// không mã hoá: hãy dùng https:// "
+            "(http:// chỉ được phép với máy này: 127.0.0.1, ::1, localhost).",
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name other than localhost may resolve anywhere
 
 
 # --- the error table: status (and the platform's error code) → error class and message -----
@@ -187,7 +223,7 @@ class HttpConnector(WireConnector):
         headers: dict | None = None,
     ):
         super().__init__(rate_limit, policy, sleep, limiter)
-        self.client = new_client(base_url, transport, **({"headers": headers} if headers else {}))
+        self.client = new_client(base_url, transport, platform=self.name, **({"headers": headers} if headers else {}))
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -6,7 +6,7 @@ dates; these are the defaults the ministry's yearly plan uses).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 
 def school_year_of(day: date) -> str:
@@ -25,3 +25,12 @@ def semester_of(day: date) -> str:
     """``1`` until the end of semester I, ``2`` from then to the next school year."""
     start = int(school_year_of(day)[:4])
     return "1" if day <= semester_bounds(start, "1")[1] else "2"
+
+
+VN_TZ = timezone(timedelta(hours=7))
+
+
+def shown_time(at: datetime, with_seconds: bool = False) -> str:
+    """A stored time (UTC, with or without its offset) as a person in Vietnam reads it, offset named."""
+    local = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(VN_TZ)
+    return f"{local:%d/%m/%Y %H:%M{':%S' if with_seconds else ''}} (+07:00)"

@@ -47,6 +47,10 @@ def clean_name(value: Any, *, field: str | None = "ho_ten") -> str:
     text = clean_text(value, field=field)
     if not text or any(ch.isdigit() for ch in text):
         raise MappingError("Họ tên không hợp lệ", value=value, field=field)
+    if text[0] in "=+-@":  # a spreadsheet would run it as a formula wherever the name is written
+        raise MappingError(
+            "Họ tên không được bắt đầu bằng dấu = + - @ (có thể là công thức bảng tính)", value=value, field=field
+        )
     return text
 
 

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from lienthong.assessment.statistics import percentages
+from lienthong.mapping.normalize import safe_text
 
 LEVELS = ["Tốt", "Khá", "Đạt", "Chưa đạt"]
 LEVEL_CODES = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
@@ -70,16 +71,22 @@ class Report:
         book = Workbook()
         sheet = book.active
         sheet.title = self.form
-        sheet.append([title])
-        sheet.append([])
-        sheet.append(self.header)
+        _append(sheet, [title])
+        _append(sheet, [])
+        _append(sheet, self.header)
         for cell in sheet[3]:
             cell.font = Font(bold=True)
         for row in self.rows:
-            sheet.append(row)
+            _append(sheet, row)
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()
+
+
+def _append(sheet, values: list) -> None:
+    """One row, each text cell made safe: a class code or title read from a file must show as
+    text in the portal's workbook, never run as a formula."""
+    sheet.append([safe_text(v) for v in values])
 
 
 def _with_total(form: str, rows: list[list]) -> Report:

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from lienthong.config.settings import AuthoritySettings
 from lienthong.mapping import catalogs
+from lienthong.mapping.normalize import safe_text
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation.discrepancy import KIND_WORDS
 
@@ -111,10 +112,39 @@ def render_html(records: list[dict], context: ReportContext) -> str:
     )
 
 
-def render_pdf(records: list[dict], context: ReportContext) -> bytes:
+class ExternalResourceRefused(ValueError):
+    """The report's HTML asked for something outside itself (a file, a web address, data:)."""
+
+
+def _refuse_url(url: str):
+    # The template links to nothing (its font comes from the system through fontconfig), so any
+    # URL can only come from data: reading a local file or calling a server is never wanted.
+    raise ExternalResourceRefused(f"PDF report does not fetch external resources: refused {url[:200]!r}")
+
+
+def _refusing_fetcher():
+    """A WeasyPrint URL fetcher that fetches nothing; WeasyPrint logs the refusal and goes on."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint before 68 takes a plain function
+        return _refuse_url
+
+    class RefusingFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            _refuse_url(url)
+
+    return RefusingFetcher()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A PDF of ``html`` with nothing fetched from outside it (no file:, http(s): or data: URL)."""
     from weasyprint import HTML  # imported here: pango is loaded only when a PDF is asked for
 
-    return HTML(string=render_html(records, context)).write_pdf()
+    return HTML(string=html, url_fetcher=_refusing_fetcher()).write_pdf()
+
+
+def render_pdf(records: list[dict], context: ReportContext) -> bytes:
+    return html_to_pdf(render_html(records, context))
 
 
 def _xlsx_columns(context: ReportContext) -> list[str]:
@@ -135,31 +165,38 @@ def _xlsx_columns(context: ReportContext) -> list[str]:
     ]
 
 
+def _append(sheet, values: list) -> None:
+    """One row, each text cell made safe: names and messages come from imported files, and a
+    spreadsheet must show ``=HYPERLINK(…)`` as text, never run it."""
+    sheet.append([safe_text(v) for v in values])
+
+
 def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"
-    summary.append([_title(context)])
-    summary.append([f"{context.school} · Năm học {context.school_year} · {context.generated:%d/%m/%Y %H:%M}"])
-    summary.append([])
-    summary.append(["Loại khác biệt", "Số lượng"])
+    _append(summary, [_title(context)])
+    _append(summary, [f"{context.school} · Năm học {context.school_year} · {context.generated:%d/%m/%Y %H:%M}"])
+    _append(summary, [])
+    _append(summary, ["Loại khác biệt", "Số lượng"])
     for kind, count in Counter(r["kind"] for r in records).most_common():
-        summary.append([KIND_WORDS.get(kind, kind), count])
-    summary.append([])
-    summary.append(["Lớp", "GVCN", "Số khác biệt"])
+        _append(summary, [KIND_WORDS.get(kind, kind), count])
+    _append(summary, [])
+    _append(summary, ["Lớp", "GVCN", "Số khác biệt"])
     for code, count in sorted(Counter(r["class"] or "—" for r in records).items()):
-        summary.append([code, context.teachers.get(code, ""), count])
+        _append(summary, [code, context.teachers.get(code, ""), count])
     summary["A1"].font = Font(bold=True, size=13)
     by_kind: dict[str, list[dict]] = defaultdict(list)
     for r in records:
         by_kind[r["kind"]].append(r)
     for kind, items in sorted(by_kind.items()):
         sheet = book.create_sheet(KIND_WORDS.get(kind, kind)[:31])
-        sheet.append(_xlsx_columns(context))
+        _append(sheet, _xlsx_columns(context))
         for r in sorted(items, key=lambda r: (r["class"] or "", r["student"]["name"])):
             keys = r["student"]["keys"]
             subject = catalogs.subject(r["subject"]).name if r["subject"] else ""
-            sheet.append(
+            _append(
+                sheet,
                 [
                     r["id"],
                     r["class"],
@@ -174,7 +211,7 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
                     r["message"],
                     r["suggestion"],
                     SEVERITY_WORDS.get(r["severity"], ""),
-                ]
+                ],
             )
         for cell in sheet[1]:
             cell.font = Font(bold=True)

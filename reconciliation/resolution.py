@@ -15,9 +15,10 @@ from sqlmodel import Session
 
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import format_score, parse_mark, parse_score
+from lienthong.mapping.normalize import format_score, parse_level, parse_mark, parse_promotion, parse_score, parse_title
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.store import audit, queries
+from lienthong.store.accounts import Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
 CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
@@ -25,7 +26,11 @@ SCORE_KINDS = ("score_mismatch", "missing_score")
 
 
 class ResolutionError(ValueError):
-    """A step that is not allowed now, said in Vietnamese for the person who tried it."""
+    """A step refused for its input (a value out of range, no reason given), said in Vietnamese."""
+
+
+class NotAllowed(ResolutionError):
+    """A step a rule forbids: this account may not take it, or not now (Suối Ngô art. 9)."""
 
 
 def _discrepancy(session: Session, discrepancy_id: str) -> DiscrepancyRow:
@@ -39,31 +44,73 @@ def history(session: Session, discrepancy_id: str) -> list[ResolutionRow]:
     return queries.resolutions(session, discrepancy_id)
 
 
+# A proposed result is read through the one vocabulary of result words (`mapping.normalize`),
+# by the field it corrects (the last part of the record's field, e.g. ``csdl.cn.DanhHieu``).
+RESULT_PARSERS = {
+    "KetQuaHocTap": parse_level,
+    "KetQuaRenLuyen": parse_level,
+    "DanhHieu": parse_title,
+    "LenLop": parse_promotion,
+}
+
+
 def _normalised(row: DiscrepancyRow, value: str) -> str:
-    """A proposed score as the platforms write it; anything else is refused with the reason."""
-    if row.kind not in SCORE_KINDS:
-        return value.strip()
-    subject = catalogs.subject(row.record["subject"])
+    """A proposed value as the platforms write it; a score out of range, a word outside the
+    vocabulary or a mark of the wrong kind is refused with the reason."""
+    field = row.record["field"]
     try:
-        if subject.by_comment:
-            return parse_mark(value, field=row.record["field"])
-        return format_score(parse_score(value, field=row.record["field"]))
+        if row.kind in SCORE_KINDS or (row.kind == "average_mismatch" and row.record.get("subject")):
+            if catalogs.subject(row.record["subject"]).by_comment:
+                return parse_mark(value, field=field)
+            return format_score(parse_score(value, field=field))
+        parser = RESULT_PARSERS.get(field.rsplit(".", 1)[-1])
+        return parser(value, field=field) if parser else value.strip()
     except MappingError as exc:
         raise ResolutionError(exc.reason) from None
 
 
-def propose(session: Session, discrepancy_id: str, value: str, reason: str, actor: str, now: datetime) -> ResolutionRow:
+def _may_propose(actor: Actor, row: DiscrepancyRow) -> None:
+    """A GVCN for her own classes; the principal, or a board member she delegated, for any."""
+    if actor.role == "principal" or (actor.role == "board" and actor.delegated):
+        return
+    if actor.role == "gvcn" and row.class_code and row.class_code in actor.classes:
+        return
+    whose = f"lớp {row.class_code}" if row.class_code else "khác biệt cấp trường"
+    raise NotAllowed(
+        f"{actor.shown()} không đề xuất được cho {whose}: chỉ giáo viên chủ nhiệm của lớp hoặc Ban giám hiệu."
+    )
+
+
+def _may_approve(actor: Actor) -> None:
+    """Suối Ngô art. 9: the principal approves corrections (or a board member she delegated)."""
+    if actor.role == "principal" or (actor.role == "board" and actor.delegated):
+        return
+    raise NotAllowed(
+        f"{actor.shown()} không có quyền duyệt: chỉ Hiệu trưởng, hoặc thành viên Ban giám hiệu "
+        "được Hiệu trưởng uỷ quyền."
+    )
+
+
+def _same_account(ref: str, actor: Actor) -> bool:
+    """Whether a stored actor reference (``user:ID:login``) is this account: by id, never by name."""
+    return ref.split(":")[:2] == ["user", str(actor.id)]
+
+
+def propose(
+    session: Session, discrepancy_id: str, value: str, reason: str, actor: Actor, now: datetime
+) -> ResolutionRow:
     """The homeroom teacher says what is right and why; a correction then waits for the principal."""
     row = _discrepancy(session, discrepancy_id)
+    _may_propose(actor, row)
     if row.status == "closed":
-        raise ResolutionError("Khác biệt này đã tự đóng vì các nguồn đã khớp; không cần xử lý.")
+        raise NotAllowed("Khác biệt này đã tự đóng vì các nguồn đã khớp; không cần xử lý.")
     if not reason.strip():
         raise ResolutionError("Cần ghi lý do (ví dụ: «đối chiếu bài kiểm tra gốc»).")
     step = ResolutionRow(
         discrepancy_id=row.id,
         step="proposed",
-        actor=actor,
-        role="gvcn",
+        actor=actor.ref,
+        role=actor.role,
         value={"value": _normalised(row, value)},
         reason=reason.strip(),
         at=now,
@@ -72,7 +119,7 @@ def propose(session: Session, discrepancy_id: str, value: str, reason: str, acto
     row.status = "proposed" if row.kind in CORRECTIONS else "resolved"
     audit.append(
         session,
-        actor,
+        actor.ref,
         "discrepancy_proposed",
         {"discrepancy": row.id, "kind": row.kind, "value": step.value["value"]},
         now,
@@ -83,14 +130,14 @@ def propose(session: Session, discrepancy_id: str, value: str, reason: str, acto
 def _last_proposal(session: Session, row: DiscrepancyRow) -> ResolutionRow:
     steps = history(session, row.id)
     if not steps or steps[-1].step != "proposed":
-        raise ResolutionError("Chưa có đề xuất nào đang chờ duyệt cho khác biệt này.")
+        raise NotAllowed("Chưa có đề xuất nào đang chờ duyệt cho khác biệt này.")
     return steps[-1]
 
 
 def approve(
     session: Session,
     discrepancy_id: str,
-    actor: str,
+    actor: Actor,
     now: datetime,
     reason: str = "",
     authority: ScoreAuthority | None = None,
@@ -101,18 +148,19 @@ def approve(
     is released (it goes out at the next run). A different value means the gradebook itself
     is wrong: the waiting correction is cancelled and the teacher corrects the gradebook.
     """
+    _may_approve(actor)
     row = _discrepancy(session, discrepancy_id)
     proposal = _last_proposal(session, row)
-    if proposal.actor == actor:
-        raise ResolutionError(
+    if _same_account(proposal.actor, actor):
+        raise NotAllowed(
             "Người đề xuất không tự duyệt đề xuất của mình; Hiệu trưởng (hoặc người được uỷ quyền) duyệt."
         )
     session.add(
         ResolutionRow(
             discrepancy_id=row.id,
             step="approved",
-            actor=actor,
-            role="hieu_truong",
+            actor=actor.ref,
+            role=actor.role,
             value=proposal.value,
             reason=reason,
             at=now,
@@ -123,7 +171,7 @@ def approve(
     released = _release(session, row, proposal.value["value"], now, authority) if row.kind in SCORE_KINDS else 0
     audit.append(
         session,
-        actor,
+        actor.ref,
         "discrepancy_approved",
         {"discrepancy": row.id, "kind": row.kind, "value": proposal.value["value"], "released": released},
         now,
@@ -131,7 +179,8 @@ def approve(
     return released
 
 
-def reject(session: Session, discrepancy_id: str, actor: str, reason: str, now: datetime) -> None:
+def reject(session: Session, discrepancy_id: str, actor: Actor, reason: str, now: datetime) -> None:
+    _may_approve(actor)
     row = _discrepancy(session, discrepancy_id)
     _last_proposal(session, row)
     if not reason.strip():
@@ -140,15 +189,15 @@ def reject(session: Session, discrepancy_id: str, actor: str, reason: str, now: 
         ResolutionRow(
             discrepancy_id=row.id,
             step="rejected",
-            actor=actor,
-            role="hieu_truong",
+            actor=actor.ref,
+            role=actor.role,
             value={},
             reason=reason.strip(),
             at=now,
         )
     )
     row.status = "open"
-    audit.append(session, actor, "discrepancy_rejected", {"discrepancy": row.id, "kind": row.kind}, now)
+    audit.append(session, actor.ref, "discrepancy_rejected", {"discrepancy": row.id, "kind": row.kind}, now)
 
 
 def _release(session: Session, row: DiscrepancyRow, value: str, now: datetime, authority: ScoreAuthority) -> int:

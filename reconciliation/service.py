@@ -94,6 +94,22 @@ class NoData(ValueError):
     """Nothing stored yet to reconcile."""
 
 
+class UnknownChoice(ValueError):
+    """A class (or subject, student) that the data does not have: said with the ones it has."""
+
+
+def known_class(sources: dict[str, SourceRecords], wanted: str | None) -> str | None:
+    """``wanted`` as the data writes it (``6a2``, `` 6A 2`` → ``6A2``); an unknown class is refused
+    with the known ones listed, never answered with "no differences"."""
+    if wanted is None:
+        return None
+    code = "".join(wanted.split()).upper()
+    known = sorted({s.class_code for source in sources.values() for s in source.students.values() if s.class_code})
+    if code not in known:
+        raise UnknownChoice(f"Không có lớp «{wanted}» trong dữ liệu; các lớp: {', '.join(known) or '(chưa có)'}.")
+    return code
+
+
 def scores_pushed(settings: Settings) -> bool:
     """Whether the sync pushes the score owner's values to its targets here (configured connectors)."""
     known = registry(settings)
@@ -113,6 +129,7 @@ def reconcile_school(
     ``pushed``: see `scores_pushed`; ``settings``: roles and further platforms (defaults without)."""
     sources = load_sources(engine, settings)
     roles = Roles.from_settings(settings.authority if settings else None)
+    class_code = known_class(sources, class_code) if has_data(sources) else class_code
     gc.freeze()  # hundreds of thousands of loaded records live to the end: keep the collector off them
     if not has_data(sources):
         raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
@@ -199,6 +216,7 @@ def export_for_csdl(
     from lienthong.store import audit
 
     sources = load_sources(engine)
+    class_code = known_class(sources, class_code) if has_data(sources) else class_code
     today = today or date.today()
     found = [
         d for d in reconcile(sources, school_year, None, today, pushed) if not class_code or d.class_code == class_code

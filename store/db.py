@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -20,10 +21,21 @@ def make_engine(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if not parsed.query.get("uri"):  # a "file:" URI names no plain path
+                _create_private(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing SQLite file empty and 0600 before SQLite does (it would use the umask,
+    often 0644): the file holds every student's data, so other accounts must not read it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    except FileExistsError:
+        pass  # an existing database keeps the mode its owner gave it
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -57,3 +69,42 @@ def migrate(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` (creating it if it is new)."""
     make_engine(url).dispose()  # creates the SQLite folder when needed
     command.upgrade(alembic_config(url), revision)
+
+
+class StoreMissing(ValueError):
+    """No database where one was named: a mistyped path must not quietly become a new, empty one."""
+
+
+class StoreDamaged(ValueError):
+    """A database file that fails SQLite's own check: refused, with the backup hint."""
+
+
+def check_store(url: str, create: bool = False) -> None:
+    """Before a SQLite file is opened for writing: it exists (unless ``create``) and passes
+    ``PRAGMA quick_check``. Server databases are checked by their server."""
+    import sqlite3
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    if not path.exists():
+        if create:
+            return
+        raise StoreMissing(
+            f"Không có cơ sở dữ liệu tại {path}: kiểm tra --db (hoặc LIENTHONG_DATABASE_URL); tạo mới "
+            "bằng `lienthong init` hoặc `lienthong db upgrade`."
+        )
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        verdict = "not a database"
+    if verdict != "ok":
+        raise StoreDamaged(
+            f"Tệp cơ sở dữ liệu {path} bị hỏng (kiểm tra của SQLite: {verdict[:80]}): không dùng tiếp; "
+            "giữ lại tệp này và khôi phục từ bản sao lưu gần nhất."
+        )

@@ -7,13 +7,22 @@ platform, the dashboard or tenancy scoping change one module, not seven.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from lienthong.store.tables import DiscrepancyRow, OutboxItemRow, ResolutionRow, SourceSnapshotRow, SyncRunRow
+from lienthong.store.tables import (
+    DiscrepancyRow,
+    OutboxItemRow,
+    ResolutionRow,
+    RunLeaseRow,
+    SourceSnapshotRow,
+    SyncRunRow,
+)
 
 # Outbox statuses that are still alive: pending (to send) · awaiting_approval (a correction:
 # principal first) · held (the run is held) · conflict (re-planned after the next read)
@@ -144,3 +153,100 @@ def last_seen(session: Session) -> dict[str, datetime]:
     table = SourceSnapshotRow.__table__
     rows = session.execute(sa.select(table.c.source, sa.func.max(table.c.seen_at)).group_by(table.c.source))
     return {source: at for source, at in rows if at is not None}
+
+
+# --- outbox: what a plan must not send again -------------------------------------------------
+
+
+def refused_items(session: Session, platform: str, entity: str, key: str) -> list[OutboxItemRow]:
+    """The dead letters for one record: what the platform refused (a person looks at them)."""
+    return list(
+        session.exec(
+            select(OutboxItemRow).where(
+                OutboxItemRow.platform == platform,
+                OutboxItemRow.entity == entity,
+                OutboxItemRow.key == key,
+                OutboxItemRow.status == "dead",
+            )
+        ).all()
+    )
+
+
+# --- run leases: one run per platform ------------------------------------------------------
+# Every lease time is written and compared in UTC: SQLite keeps a time without its zone, and
+# two processes (or a test's pinned clock) may not share one.
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(timezone.utc)
+
+
+def insert_lease(session: Session, platform: str, run_id: int, holder: str, now: datetime, until: datetime) -> bool:
+    """Take a free platform: True when the row was inserted. Of two runs inserting at once the
+    primary key lets one in; the other inserts nothing (no IntegrityError, no read first)."""
+    table = RunLeaseRow.__table__
+    insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[session.get_bind().dialect.name]
+    statement = insert(table).values(
+        platform=platform,
+        run_id=run_id,
+        holder=holder,
+        acquired_at=_utc(now),
+        heartbeat_at=_utc(now),
+        expires_at=_utc(until),
+    )
+    # RETURNING, not rowcount: psycopg reports no row count for INSERT … ON CONFLICT
+    inserted = statement.on_conflict_do_nothing(index_elements=["platform"]).returning(table.c.platform)
+    return session.execute(inserted).first() is not None
+
+
+def lease_of(session: Session, platform: str) -> RunLeaseRow | None:
+    query = select(RunLeaseRow).where(RunLeaseRow.platform == platform).execution_options(populate_existing=True)
+    return session.exec(query).first()
+
+
+def take_over_lease(
+    session: Session, platform: str, from_run: int, run_id: int, holder: str, now: datetime, until: datetime
+) -> bool:
+    """Take ``from_run``'s lease if it has expired: a compare-and-set in one UPDATE, so of two
+    runs that found it expired only one gets it."""
+    table = RunLeaseRow.__table__
+    statement = (
+        sa.update(table)
+        .where(table.c.platform == platform, table.c.run_id == from_run, table.c.expires_at <= _utc(now))
+        .values(run_id=run_id, holder=holder, acquired_at=_utc(now), heartbeat_at=_utc(now), expires_at=_utc(until))
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def renew_leases(session: Session, run_id: int, platforms: list[str], now: datetime, until: datetime) -> list[str]:
+    """Push back the leases ``run_id`` holds; returns the platforms it no longer holds."""
+    table = RunLeaseRow.__table__
+    statement = (
+        sa.update(table)
+        .where(table.c.run_id == run_id, table.c.platform.in_(platforms))
+        .values(heartbeat_at=_utc(now), expires_at=_utc(until))
+    )
+    if session.execute(statement).rowcount == len(platforms):
+        return []
+    held = set(session.exec(select(RunLeaseRow.platform).where(RunLeaseRow.run_id == run_id)))
+    return [platform for platform in platforms if platform not in held]
+
+
+def release_leases(session: Session, run_id: int) -> None:
+    """The run ended: its platforms are free at once."""
+    table = RunLeaseRow.__table__
+    session.execute(sa.delete(table).where(table.c.run_id == run_id))
+
+
+def expire_leases(session: Session, run_id: int, now: datetime) -> None:
+    """The run stopped on an error: its platforms are free, and the next run, taking a lease
+    over, marks the run interrupted (as it would after a hard kill)."""
+    table = RunLeaseRow.__table__
+    session.execute(sa.update(table).where(table.c.run_id == run_id).values(expires_at=_utc(now)))
+
+
+def interrupt_run(session: Session, run_id: int) -> bool:
+    """Mark a run that died while running; True when it was still marked running."""
+    table = SyncRunRow.__table__
+    statement = sa.update(table).where(table.c.id == run_id, table.c.status == "running")
+    return session.execute(statement.values(status="interrupted")).rowcount == 1

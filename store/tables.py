@@ -221,6 +221,9 @@ class AuditLogRow(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # HMAC-SHA256 of `hash` under the installation's audit key: without the key, a rewritten
+    # chain cannot be re-signed. Empty for entries written while no key was set.
+    hmac: Optional[str] = Field(default=None, max_length=64)
 
 
 class DiscrepancyRow(SQLModel, table=True):
@@ -308,3 +311,21 @@ class SessionTokenRow(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     expires_at: datetime = _when(nullable=False)
     revoked: bool = False
+
+
+class RunLeaseRow(SQLModel, table=True):
+    """Who may sync a platform now: one row per platform, decided by the primary key.
+
+    A run renews ``expires_at`` while it works and gives the row up when it ends; a row past
+    ``expires_at`` belongs to a run that died, and the next run takes it over (and only then
+    marks that run interrupted).
+    """
+
+    __tablename__ = "run_lease"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    run_id: int = Field(foreign_key="sync_run.id")
+    holder: str = Field(max_length=128)  # hostname:pid, for the person told to wait
+    acquired_at: datetime = _when(nullable=False)
+    heartbeat_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False)

@@ -22,7 +22,8 @@ from lienthong.connectors.factory import build_connectors
 from lienthong.mapping.canonical import LockWindow
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.store import audit, queries
-from lienthong.store.db import make_engine, migrate
+from lienthong.store.accounts import Actor
+from lienthong.store.db import check_store, make_engine, migrate
 from lienthong.store.tables import OutboxItemRow, SyncRunRow
 from lienthong.sync.run import RunOptions, RunReport, approve_run, run_once
 
@@ -33,9 +34,12 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def open_store(settings: Settings) -> sa.Engine:
-    """The configured database, migrated to the current schema."""
+def open_store(settings: Settings, create: bool = False) -> sa.Engine:
+    """The configured database, checked (it exists unless ``create``; a SQLite file passes its
+    integrity check) and migrated to the current schema."""
+    check_store(settings.database_url, create)
     migrate(settings.database_url)
+    audit.configure_from(settings)  # the key and checkpoint file every entry of this process is anchored with
     return make_engine(settings.database_url)
 
 
@@ -122,9 +126,18 @@ def history(engine: sa.Engine, limit: int = 20, refused: int = 20) -> RunHistory
         )
 
 
-def approve(engine: sa.Engine, run_id: int, actor: str, clock: Callable[[], datetime] = now) -> int:
-    """Release a held run; returns how many changes go out with the next delivery."""
-    return approve_run(engine, run_id, actor, clock)
+class NotAllowed(ValueError):
+    """An account that may not take this step (said in Vietnamese)."""
+
+
+RUN_APPROVERS = ("it", "principal")
+
+
+def approve(engine: sa.Engine, run_id: int, actor: Actor, clock: Callable[[], datetime] = now) -> int:
+    """Release a held run (IT or the principal); returns how many changes go out with the next delivery."""
+    if actor.role not in RUN_APPROVERS:
+        raise NotAllowed(f"{actor.shown()} không duyệt được lần chạy bị tạm giữ: chỉ quản trị CNTT hoặc Hiệu trưởng.")
+    return approve_run(engine, run_id, actor.ref, clock)
 
 
 def verify_audit(engine: sa.Engine) -> list[str]:

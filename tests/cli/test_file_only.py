@@ -14,6 +14,7 @@ import json
 import subprocess
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from lienthong.connectors.csdl.excel import read_results, read_student_list
 from lienthong.simulators.exports import TEACHER_SUBJECTS, write_school_files
 from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import Rates, build_platform_data
+from lienthong.store.db import migrate
 from tests.cli.test_assess_cli import lienthong
 from tests.connectors.test_excel_files import HOSTILE, zip_bomb
 from tests.reconciliation.test_compare import KINDS, WITH_SUBJECT
@@ -36,6 +38,9 @@ SCORE_KINDS = ("score_typo", "score_missing", "comment_mark_as_score")
 
 
 def run(args: list[str], db: str, **extra) -> subprocess.CompletedProcess:
+    """The CLI on ``db``; a new database is created first, as `lienthong init`/`db upgrade` would."""
+    if not Path(db.removeprefix("sqlite:///")).exists():
+        migrate(db)
     env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_SCHOOL_YEAR": "2025-2026", **extra}
     return subprocess.run([*lienthong(), "--db", db, *args], capture_output=True, timeout=600, env=env, text=True)
 
@@ -118,7 +123,7 @@ def test_reconciling_imported_files_reports_exactly_the_injected_differences(sch
     named = {d["student"]["keys"].get("csdl") for d in found if d["field"] == "ho_ten"}
     by_key = {s.key: s for s in school.students}
     assert quiet and not {by_key[d.student].ministry_id for d in quiet} & named
-    again = run(["reconcile", "--format", "json", "--out", str(out), "--summary", str(summary)], db)
+    again = run(["reconcile", "--format", "json", "--out", str(out), "--summary", str(summary), "--overwrite"], db)
     assert json.loads(summary.read_text(encoding="utf-8"))["new"] == 0 and again.returncode == 1
 
 
@@ -170,10 +175,10 @@ def _comparable(record: dict) -> tuple:
 
 def test_export_file_reads_back_to_the_same_values(imported):
     """The writer and the reader agree cell for cell: averages, levels, absences, title, promotion."""
-    from lienthong.reconciliation.service import load_sources
-    from lienthong.store.db import make_engine
     from lienthong.connectors.csdl.excel import write_results
     from lienthong.reconciliation.csdl_files import results_file
+    from lienthong.reconciliation.service import load_sources
+    from lienthong.store.db import make_engine
 
     db, _ = imported
     sources = load_sources(make_engine(db))

@@ -1,13 +1,14 @@
 """``lienthong simulate``, ``db upgrade`` and ``check`` as an IT person runs them."""
 
-import signal
 import json
+import signal
 import subprocess
 
 import httpx
 import sqlalchemy as sa
 
 from lienthong.simulators.server import Simulators
+from lienthong.store.db import migrate
 from tests.cli.test_assess_cli import lienthong
 from tests.simulators.conftest import TODAY, pinned
 
@@ -68,6 +69,7 @@ def test_check_reaches_every_configured_simulator(tmp_path):
         sims.stop()
     gone = subprocess.run([*lienthong(), "check"], capture_output=True, timeout=120, env=env)
     assert gone.returncode == 3, gone.stdout.decode()  # the platforms do not answer
+    migrate(f"sqlite:///{tmp_path / 'x.db'}")  # as `lienthong db upgrade` makes it: sync creates no database
     synced = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'x.db'}", "sync", "--once", "--json",
                              "--platform", "vnedu"], capture_output=True, timeout=300,
                             env={**env, "LIENTHONG_RETRY_BUDGET_S": "3"})

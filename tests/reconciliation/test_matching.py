@@ -8,6 +8,7 @@ from lienthong.reconciliation.matching import Person, match, score
 from lienthong.reconciliation.people import people
 from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import Rates, build_platform_data
+from lienthong.store.db import migrate
 
 TODAY = date(2026, 11, 23)
 
@@ -79,7 +80,7 @@ def test_match_command_reports_links_doubts_and_duplicates_from_the_stored_pulls
 
     from sqlmodel import Session
 
-    from lienthong.store.db import make_engine, migrate
+    from lienthong.store.db import make_engine
     from lienthong.store.repository import SnapshotRecord, upsert_snapshots
     from tests.cli.test_assess_cli import lienthong
 
@@ -96,6 +97,11 @@ def test_match_command_reports_links_doubts_and_duplicates_from_the_stored_pulls
     out = done.stdout.decode()
     duplicates = sum(d.kind == "duplicate_student" for d in data.differences)
     assert done.returncode == 1 and f"trùng {duplicates};" in out and "trùng học sinh" in out
+    missing = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'empty.db'}", "match"],
+                             capture_output=True, timeout=120, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    assert missing.returncode == 2 and "empty.db" in missing.stderr.decode()  # a typo is no new, empty database
+    assert not (tmp_path / "empty.db").exists()
+    migrate(f"sqlite:///{tmp_path / 'empty.db'}")
     empty = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'empty.db'}", "match"], capture_output=True,
                            timeout=120, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
     assert empty.returncode == 2 and "lienthong sync --once" in empty.stdout.decode()

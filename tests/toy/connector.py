@@ -12,7 +12,13 @@ import httpx
 from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
 from lienthong.connectors.errors import PermanentError, TransientError
 from lienthong.connectors.http import (
-    HEALTH_POLICY, SERVER_ERRORS, ErrorRule, HttpConnector, RateLimiter, RetryPolicy, Sleep,
+    HEALTH_POLICY,
+    SERVER_ERRORS,
+    ErrorRule,
+    HttpConnector,
+    RateLimiter,
+    RetryPolicy,
+    Sleep,
 )
 from lienthong.mapping.canonical import LockWindow
 from tests.toy import mapping

@@ -67,6 +67,7 @@ def run(config: Path, *args: str) -> subprocess.CompletedProcess:
 def test_a_platform_added_by_configuration_is_synced_and_reconciled(tmp_path, school_with_toy):
     sims, toy, server = school_with_toy
     config = config_file(tmp_path, sims, server.url)
+    assert run(config, "db", "upgrade").returncode == 0  # a new installation makes its database first
 
     synced = run(config, "sync", "--once", "--full", "--json")
     assert synced.returncode in (0, 1), synced.stderr

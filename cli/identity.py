@@ -1,0 +1,89 @@
+"""Who is at the keyboard: an account, by ``--as LOGIN`` and its password (asked on the terminal,
+or one line on standard input for scripts), or by the session `lienthong login` opened.
+
+Commands that change data call `current_actor`; read-only commands need no account.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlmodel import Session
+
+from lienthong.store import accounts
+from lienthong.store.accounts import AccountError, Actor
+
+SESSION_FILE_ENV = "LIENTHONG_SESSION_FILE"
+AS_ENV = "LIENTHONG_AS"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def session_file() -> Path:
+    configured = os.environ.get(SESSION_FILE_ENV)
+    if configured:
+        return Path(configured)
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "lienthong" / "session.json"
+
+
+def read_password(prompt: str = "Mật khẩu: ") -> str:
+    """From the terminal without echo; from standard input (one line) when there is no terminal."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.rstrip("\r\n")
+
+
+def sign_in(session: Session, login: str) -> Actor:
+    return accounts.authenticate(session, login, read_password())
+
+
+def current_actor(session: Session) -> Actor:
+    """The account acting now: ``--as`` (password checked), else the open session, else refused."""
+    login = os.environ.get(AS_ENV)
+    if login:
+        return sign_in(session, login)
+    path = session_file()
+    if not path.is_file():
+        raise AccountError(
+            "Lệnh này cần một tài khoản: dùng `lienthong --as TÊN_ĐĂNG_NHẬP …` hoặc đăng nhập trước "
+            "bằng `lienthong login TÊN_ĐĂNG_NHẬP`."
+        )
+    try:
+        token = json.loads(path.read_text(encoding="utf-8"))["token"]
+    except (OSError, ValueError, KeyError):
+        raise AccountError(f"Tệp phiên {path} hỏng: hãy đăng nhập lại (`lienthong login`).") from None
+    return accounts.actor_for_token(session, token, now())
+
+
+def save_session(token: str, login: str, expires: datetime) -> Path:
+    """The session token in a file only this user can read (0600), replaced atomically."""
+    path = session_file()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_suffix(".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump({"token": token, "login": login, "expires": expires.isoformat()}, handle)
+    os.replace(temporary, path)
+    return path
+
+
+def forget_session() -> str | None:
+    """The open session's token (removed from disk), or ``None``."""
+    path = session_file()
+    if not path.is_file():
+        return None
+    try:
+        token = json.loads(path.read_text(encoding="utf-8")).get("token")
+    except (OSError, ValueError):
+        token = None
+    path.unlink(missing_ok=True)
+    return token

@@ -1,0 +1,127 @@
+"""``lienthong users …``, ``login``, ``logout``: accounts as IT manages them."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from lienthong.cli import exits
+from lienthong.cli.identity import current_actor, forget_session, now, read_password, save_session, sign_in
+from lienthong.config.settings import Settings
+from lienthong.store import accounts
+from lienthong.store.accounts import ROLES, AccountError
+from lienthong.sync.service import open_store
+
+
+def _session() -> Session:
+    return Session(open_store(Settings()))
+
+
+def _refused(console: Console, exc: Exception) -> int:
+    console.print(str(exc), style="red", markup=False)
+    return exits.REFUSED
+
+
+def add(login: str, full_name: str, role: str, scopes: dict[str, list[str]], console: Console | None = None) -> int:
+    """A new account; the first one needs no sign-in (IT or the principal), later ones need IT's."""
+    console = console or Console()
+    with _session() as session:
+        try:
+            by = current_actor(session) if accounts.count_users(session) else None
+            password = read_password("Mật khẩu cho tài khoản mới: ")
+            made = accounts.add_user(session, login, full_name, role, password, now(), scopes, by)
+        except AccountError as exc:
+            return _refused(console, exc)
+        from lienthong.store import audit
+
+        audit.append(
+            session,
+            by.ref if by else f"user:{made.id}:{made.login}",
+            "account_added",
+            {"account": made.ref, "role": made.role},
+            now(),
+        )
+        session.commit()
+    console.print(f"Đã tạo tài khoản {made.shown()}.", markup=False)
+    return exits.OK
+
+
+def passwd(login: str | None, console: Console | None = None) -> int:
+    console = console or Console()
+    with _session() as session:
+        try:
+            by = current_actor(session)
+            accounts.set_password(session, login or by.login, read_password("Mật khẩu mới: "), now(), by)
+        except AccountError as exc:
+            return _refused(console, exc)
+        session.commit()
+    console.print("Đã đổi mật khẩu; các phiên đăng nhập cũ của tài khoản đã hết hiệu lực.")
+    return exits.OK
+
+
+def disable(login: str, disabled: bool, console: Console | None = None) -> int:
+    console = console or Console()
+    with _session() as session:
+        try:
+            by = current_actor(session)
+            accounts.set_disabled(session, login, disabled, by)
+        except AccountError as exc:
+            return _refused(console, exc)
+        session.commit()
+    console.print(f"Đã {'khoá' if disabled else 'mở lại'} tài khoản {accounts.fold_login(login)}.", markup=False)
+    return exits.OK
+
+
+def show_all(console: Console | None = None) -> int:
+    console = console or Console()
+    with _session() as session:
+        users = accounts.list_users(session)
+        disabled = {u.id for u in users if accounts.is_disabled(session, u.id)}
+    table = Table("Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Trạng thái")
+    for user in users:
+        scope = ", ".join([*sorted(user.classes), *sorted(user.subjects), *sorted(user.students)])
+        table.add_row(
+            user.login,
+            user.full_name,
+            ROLES.get(user.role, user.role),
+            scope,
+            "đã khoá" if user.id in disabled else "đang dùng",
+        )
+    console.print(table)
+    return exits.OK
+
+
+def roles(console: Console | None = None) -> int:
+    console = console or Console()
+    for code, word in ROLES.items():
+        console.print(f"{code:<16} {word}", markup=False)
+    return exits.OK
+
+
+def login(name: str, console: Console | None = None) -> int:
+    console = console or Console()
+    with _session() as session:
+        try:
+            actor = sign_in(session, name)
+        except AccountError as exc:
+            return _refused(console, exc)
+        token, expires = accounts.open_session(session, actor, now())
+        session.commit()
+    path = save_session(token, actor.login, expires)
+    shown = expires.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+    console.print(
+        f"Đã đăng nhập {actor.shown()} đến {shown:%H:%M %d/%m/%Y} (+07:00); phiên lưu ở {path}.", markup=False
+    )
+    return exits.OK
+
+
+def logout(console: Console | None = None) -> int:
+    console = console or Console()
+    token = forget_session()
+    if token:
+        with _session() as session:
+            accounts.close_session(session, token)
+            session.commit()
+    console.print("Đã đăng xuất." if token else "Chưa đăng nhập.")
+    return exits.OK

@@ -1,0 +1,232 @@
+"""Accounts, roles and sessions: who acts is an account, never a typed name.
+
+Passwords are Argon2id hashes (argon2-cffi); a login is compared folded (case and spaces do not
+make two people); a session token is kept only as its SHA-256. What an account may touch is its
+role and its scopes (`UserScopeRow`): a GVCN her classes, a subject teacher his classes and
+subjects, a department head the department's subjects, a parent one child, and a board member
+the principal's delegation to approve. The checks themselves live with the rules they guard
+(`reconciliation.resolution`, `sync.run`); this module says who someone is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from lienthong.store.tables import SessionTokenRow, UserRow, UserScopeRow
+
+ROLES = {
+    "it": "quản trị CNTT",
+    "principal": "hiệu trưởng",
+    "board": "thành viên Ban giám hiệu",
+    "department_head": "tổ trưởng chuyên môn",
+    "gvcn": "giáo viên chủ nhiệm",
+    "teacher": "giáo viên bộ môn",
+    "parent": "cha mẹ học sinh",
+}
+SCOPES = ("class", "subject", "student", "delegation")
+MIN_PASSWORD = 10
+SESSION_HOURS = 8
+_HASHER = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """A refused sign-in or account change, said in Vietnamese for the person at the keyboard."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An account as the rules see it."""
+
+    id: int
+    login: str
+    full_name: str
+    role: str
+    classes: frozenset[str] = field(default_factory=frozenset)
+    subjects: frozenset[str] = field(default_factory=frozenset)
+    students: frozenset[str] = field(default_factory=frozenset)
+    delegated: bool = False  # a board member the principal let approve
+
+    @property
+    def ref(self) -> str:
+        """How records and the audit log name the account: by id, with the login for people."""
+        return f"user:{self.id}:{self.login}"
+
+    def shown(self) -> str:
+        return f"{self.full_name} ({ROLES.get(self.role, self.role)}, {self.login})"
+
+
+def fold_login(login: str) -> str:
+    """``GVCN1``, `` gvcn1 `` and ``ｇｖｃｎ１`` are one login."""
+    return unicodedata.normalize("NFKC", login).strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+
+
+def _row(session: Session, login: str) -> UserRow | None:
+    return session.exec(select(UserRow).where(UserRow.login == fold_login(login))).first()
+
+
+def actor_of(session: Session, user: UserRow) -> Actor:
+    scopes = session.exec(select(UserScopeRow).where(UserScopeRow.user_id == user.id)).all()
+    by_kind: dict[str, set[str]] = {kind: set() for kind in SCOPES}
+    for scope in scopes:
+        by_kind[scope.kind].add(scope.value)
+    return Actor(
+        user.id,
+        user.login,
+        user.full_name,
+        user.role,
+        frozenset(by_kind["class"]),
+        frozenset(by_kind["subject"]),
+        frozenset(by_kind["student"]),
+        bool(by_kind["delegation"]),
+    )
+
+
+def count_users(session: Session) -> int:
+    return len(session.exec(select(UserRow.id)).all())
+
+
+def add_user(
+    session: Session,
+    login: str,
+    full_name: str,
+    role: str,
+    password: str,
+    now: datetime,
+    scopes: dict[str, list[str]] | None = None,
+    by: Actor | None = None,
+) -> Actor:
+    """A new account; only IT adds accounts, except the very first one (IT or the principal)."""
+    if role not in ROLES:
+        raise AccountError(f"Vai trò {role!r} không có; các vai trò: {', '.join(ROLES)}.")
+    if by is None and count_users(session) > 0:
+        raise AccountError("Chỉ quản trị CNTT (đã đăng nhập) mới tạo tài khoản: dùng --as hoặc `lienthong login`.")
+    if by is None and role not in ("it", "principal"):
+        raise AccountError("Tài khoản đầu tiên phải là quản trị CNTT (it) hoặc hiệu trưởng (principal).")
+    if by is not None and by.role != "it":
+        raise AccountError("Chỉ quản trị CNTT mới tạo tài khoản.")
+    folded = fold_login(login)
+    if not folded or not folded.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        raise AccountError("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang.")
+    if _row(session, folded) is not None:
+        raise AccountError(f"Đã có tài khoản {folded}.")
+    _check_password(password)
+    user = UserRow(
+        login=folded,
+        full_name=full_name.strip(),
+        role=role,
+        password_hash=_HASHER.hash(password),
+        created_at=now,
+        created_by=by.id if by else None,
+        password_changed_at=now,
+    )
+    session.add(user)
+    session.flush()
+    for kind, values in (scopes or {}).items():
+        if kind not in SCOPES:
+            raise AccountError(f"Phạm vi {kind!r} không có; các phạm vi: {', '.join(SCOPES)}.")
+        for value in values:
+            session.add(
+                UserScopeRow(
+                    user_id=user.id, kind=kind, value=value.strip().upper() if kind != "student" else value.strip()
+                )
+            )
+    session.flush()
+    return actor_of(session, user)
+
+
+def authenticate(session: Session, login: str, password: str) -> Actor:
+    """The account, when the password is right and the account is active. The same message for an
+    unknown login and a wrong password: a refusal does not tell which logins exist."""
+    user = _row(session, login)
+    try:
+        if user is None:
+            _HASHER.hash(password)  # as slow as a real check: timing says nothing either
+            raise VerificationError()
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AccountError("Sai tên đăng nhập hoặc mật khẩu.") from None
+    if user.disabled:
+        raise AccountError(f"Tài khoản {user.login} đã bị khoá; liên hệ quản trị CNTT.")
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    return actor_of(session, user)
+
+
+def set_password(session: Session, login: str, password: str, now: datetime, by: Actor) -> None:
+    """One's own password, or anyone's by IT."""
+    user = _row(session, login)
+    if user is None:
+        raise AccountError(f"Không có tài khoản {fold_login(login)}.")
+    if by.id != user.id and by.role != "it":
+        raise AccountError("Chỉ quản trị CNTT mới đổi mật khẩu của người khác.")
+    _check_password(password)
+    user.password_hash, user.password_changed_at = _HASHER.hash(password), now
+    for token in session.exec(select(SessionTokenRow).where(SessionTokenRow.user_id == user.id)):
+        token.revoked = True  # a new password ends every open session
+
+
+def set_disabled(session: Session, login: str, disabled: bool, by: Actor) -> None:
+    if by.role != "it":
+        raise AccountError("Chỉ quản trị CNTT mới khoá hoặc mở tài khoản.")
+    user = _row(session, login)
+    if user is None:
+        raise AccountError(f"Không có tài khoản {fold_login(login)}.")
+    if user.id == by.id and disabled:
+        raise AccountError("Không tự khoá tài khoản của mình.")
+    user.disabled = disabled
+
+
+def list_users(session: Session) -> list[Actor]:
+    return [actor_of(session, u) for u in session.exec(select(UserRow).order_by(UserRow.login))]
+
+
+def is_disabled(session: Session, user_id: int) -> bool:
+    user = session.get(UserRow, user_id)
+    return user is None or user.disabled
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, actor: Actor, now: datetime, hours: int = SESSION_HOURS) -> tuple[str, datetime]:
+    """A new session token for ``actor`` (shown once; only its hash is kept) and when it expires."""
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=hours)
+    session.add(SessionTokenRow(token_hash=_digest(token), user_id=actor.id, created_at=now, expires_at=expires))
+    return token, expires
+
+
+def actor_for_token(session: Session, token: str, now: datetime) -> Actor:
+    row = session.get(SessionTokenRow, _digest(token))
+    if row is None or row.revoked:
+        raise AccountError("Phiên đăng nhập không còn hiệu lực: hãy đăng nhập lại (`lienthong login`).")
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+    if expires <= now:
+        raise AccountError("Phiên đăng nhập đã hết hạn: hãy đăng nhập lại (`lienthong login`).")
+    user = session.get(UserRow, row.user_id)
+    if user is None or user.disabled:
+        raise AccountError("Tài khoản của phiên này đã bị khoá; liên hệ quản trị CNTT.")
+    return actor_of(session, user)
+
+
+def close_session(session: Session, token: str) -> None:
+    row = session.get(SessionTokenRow, _digest(token))
+    if row is not None:
+        row.revoked = True
