@@ -34,13 +34,13 @@ def run_export(
     console: Console | None = None,
     overwrite: bool = False,
 ) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     settings = Settings()
     protect = database_files(settings.database_url)  # an export over the database would destroy it
     try:
         check_output(out, overwrite=overwrite, protect=protect)  # before any work or audit entry
     except OutputRefused as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"{exc}", style="red")
         return 2
     made = service.export_for_csdl(
         open_store(settings),
@@ -55,28 +55,29 @@ def run_export(
     blocking = made.blocking
     if made.refused:
         console.print(
-            f"[red]Chưa xuất tệp: còn {len(blocking)} khác biệt về điểm hoặc danh tính chưa giải quyết"
+            f"Chưa xuất tệp: còn {len(blocking)} khác biệt về điểm hoặc danh tính chưa giải quyết"
             f"{' ở lớp ' + class_code if class_code else ''}. Hãy xử lý (lienthong reconcile) hoặc dùng "
-            "--force (được ghi vào nhật ký kiểm toán).[/red]"
+            "--force (được ghi vào nhật ký kiểm toán).",
+            style="red",
         )
         for d in blocking[:10]:
             console.print(f"  • {BLOCKING_WORDS[d.kind]}: {d.message}")
         return 2
     if not made.rows:
-        console.print("[red]Không có học sinh nào để xuất (chưa có dữ liệu đã đối chiếu cho lựa chọn này).[/red]")
+        console.print("Không có học sinh nào để xuất (chưa có dữ liệu đã đối chiếu cho lựa chọn này).", style="red")
         return 2
     try:
         write_output(out, made.data, overwrite=overwrite, protect=protect)
     except OutputRefused as exc:  # the path changed meanwhile (a file or link appeared)
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"{exc}", style="red")
         return 2
     console.print(f"Đã ghi {out}: {made.rows} học sinh.")
     if blocking:
         console.print(
-            f"[yellow]Đã xuất dù còn {len(blocking)} khác biệt (--force); đã ghi vào nhật ký kiểm toán.[/yellow]"
+            f"Đã xuất dù còn {len(blocking)} khác biệt (--force); đã ghi vào nhật ký kiểm toán.", style="yellow"
         )
     if made.incomplete:
-        console.print(f"[yellow]{len(made.incomplete)} học sinh chưa đủ dữ liệu nên không có trong tệp:[/yellow]")
+        console.print(f"{len(made.incomplete)} học sinh chưa đủ dữ liệu nên không có trong tệp:", style="yellow")
         for line in made.incomplete[:30]:
             console.print(f"  • {line}")
     return 1 if made.incomplete else 0

@@ -25,7 +25,7 @@ def read_file(
     column_map: str | None,
     console: Console | None = None,
 ) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     try:
         data = path.read_bytes()
         if kind == "csdl-hoc-sinh":
@@ -39,10 +39,10 @@ def read_file(
                 parse_map(column_map) if column_map else None,
             )
     except OSError as exc:
-        console.print(f"[red]Không mở được tệp {path}: {exc.strerror}[/red]")
+        console.print(f"Không mở được tệp {path}: {exc.strerror}", style="red")
         return 2
     except FileFormatError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        console.print(f"{exc.message}", style="red")
         return 2
     _show(result, console)
     return 1 if result.rejected_rows else 0
@@ -56,7 +56,14 @@ def _show(result: ExcelRead, console: Console) -> None:
     for key, value in result.info.items():
         console.print(f"  {key}: {value}")
     if result.problems:
-        table = Table("Dòng", "Cột", "Vấn đề", "Loại")
+        table = Table("Trang", "Ô", "Cột", "Vấn đề", "Giá trị", "Loại")
         for problem in result.problems[:200]:
-            table.add_row(str(problem.row), problem.column, problem.message, "từ chối" if problem.fatal else "lưu ý")
+            table.add_row(
+                problem.sheet,
+                problem.cell or str(problem.row),
+                problem.column,
+                problem.message,
+                problem.value,
+                "từ chối" if problem.fatal else "lưu ý",
+            )
         console.print(table)

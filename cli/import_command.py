@@ -34,14 +34,14 @@ def run_import(
     actor: str,
     console: Console | None = None,
 ) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     settings = Settings()
     if wanted.school_year is None:  # a file of another school year is refused unless asked for
         wanted = Wanted(settings.current_school_year(), wanted.semester, wanted.class_code, wanted.subject)
     try:
         mapping = parse_map(column_map) if column_map else None
     except FileFormatError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        console.print(f"{exc.message}", style="red")
         return 2
     engine = open_store(settings)
     worst = 0
@@ -64,12 +64,12 @@ def run_import(
 
 def _show(report: ImportReport, console: Console) -> None:
     if report.error:
-        console.print(f"[red]✗ {report.name}: {report.error} Không lưu gì từ tệp này.[/red]")
+        console.print(f"✗ {report.name}: {report.error} Không lưu gì từ tệp này.", style="red")
         return
     semesters = ", ".join(SEMESTER_WORDS.get(s, s) for s in report.semesters) or "—"
     classes = ", ".join(report.classes[:12]) + ("…" if len(report.classes) > 12 else "")
     console.print(
-        f"[bold]{report.name}[/bold]: {WORDS[report.kind]} ({report.kind}), năm học {report.school_year or '?'}"
+        f"{report.name}: {WORDS[report.kind]} ({report.kind}), năm học {report.school_year or '?'}"
         f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} ô điểm/kết quả, "
         f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối."
     )
@@ -81,8 +81,8 @@ def _show(report: ImportReport, console: Console) -> None:
             f"{report.stored['unchanged']}, bỏ qua vì đã có bản mới hơn {report.stored['stale']}."
         )
     for problem in report.refused:
-        console.print(f"  [red]{problem}[/red]")
+        console.print(f"  {problem}", style="red")
     for problem in report.notes[:20]:
-        console.print(f"  [yellow]Lưu ý: {problem.message}[/yellow]")
+        console.print(f"  Lưu ý: {problem.describe()}", style="yellow")
     if len(report.notes) > 20:
         console.print(f"  … và {len(report.notes) - 20} lưu ý khác (xem --json).")

@@ -52,12 +52,12 @@ metrics_port = 9108
 
 
 def init_school(path: Path, ma_truong: str, database_url: str | None, console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     if not (len(ma_truong) == 8 and ma_truong.isdigit()):
-        console.print(f"[red]Mã trường phải gồm 8 chữ số, đang là {ma_truong!r}[/red]")
+        console.print(f"Mã trường phải gồm 8 chữ số, đang là {ma_truong!r}", style="red")
         return 2
     if path.exists():
-        console.print(f"[red]{path} đã có; không ghi đè. Hãy sửa tệp đó hoặc chọn tên khác (--file).[/red]")
+        console.print(f"{path} đã có; không ghi đè. Hãy sửa tệp đó hoặc chọn tên khác (--file).", style="red")
         return 2
     url = database_url or DEFAULT_DATABASE_URL
     shown = Settings.redact_url(url)

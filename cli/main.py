@@ -286,7 +286,9 @@ def export(
         typer.echo("csdl-ketqua cần --semester 1, 2 hoặc CN", err=True)
         raise typer.Exit(2)
     raise typer.Exit(
-        run_export(what, semester, class_code.upper() if class_code else None, out, force, _actor(), overwrite=overwrite)
+        run_export(
+            what, semester, class_code.upper() if class_code else None, out, force, _actor(), overwrite=overwrite
+        )
     )
 
 

@@ -11,12 +11,12 @@ from lienthong.sync.service import open_store
 
 
 def run_match(console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     try:
         settings = Settings()
         found = service.match_students(open_store(settings), settings)
     except service.NoData as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"{exc}", style="red")
         return 2
     result, names, anchor_names = found.result, found.others, found.anchors
     by_method = found.by_method()

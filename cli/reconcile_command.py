@@ -30,7 +30,7 @@ def run_reconcile(
     console: Console | None = None,
     overwrite: bool = False,
 ) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     settings = Settings()
     protect = database_files(settings.database_url)  # a report over the database would destroy it
     write = partial(write_output, overwrite=overwrite, protect=protect)
@@ -40,7 +40,7 @@ def run_reconcile(
             if target:
                 check_output(target, overwrite=overwrite, protect=protect)
     except OutputRefused as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"{exc}", style="red")
         return 2
     try:
         result = service.reconcile_school(
@@ -51,7 +51,7 @@ def run_reconcile(
             settings=settings,
         )
     except service.NoData as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"{exc}", style="red")
         return 2
     try:
         if output_format in RENDERERS:
@@ -61,7 +61,7 @@ def run_reconcile(
         else:
             _print_table(result, console)
     except OutputRefused as exc:  # the path changed while reconciling (a file or link appeared)
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"{exc}", style="red")
         return 2
     return 1 if result.found else 0
 

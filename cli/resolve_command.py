@@ -37,7 +37,7 @@ def _session() -> Session:
 def run_step(step: Callable[[Session, Actor, datetime], str], console: Console | None = None) -> int:
     """Run one workflow step as the signed-in account, in a transaction; a refused step writes
     nothing and says why (exit 4 for a rule, 2 for bad input)."""
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     with _session() as session:
         try:
             actor = current_actor(session)
@@ -84,11 +84,11 @@ def reject(discrepancy_id: str, reason: str) -> int:
 
 
 def show(discrepancy_id: str, console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     with _session() as session:
         row = session.get(DiscrepancyRow, discrepancy_id)
         if row is None:
-            console.print(f"[red]Không có khác biệt mã {discrepancy_id}.[/red]")
+            console.print(f"Không có khác biệt mã {discrepancy_id}.", style="red")
             return 2
         console.print(
             f"{row.record['message']}\nTrạng thái: {STATUS_WORDS.get(row.status, row.status)}; "

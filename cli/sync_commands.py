@@ -33,7 +33,7 @@ def sync_once(
     platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False, console: Console | None = None
 ) -> int:
     """Exit: 0 done, 1 done with refusals, errors or a hold, 2 bad configuration, 3 a platform unreachable."""
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     configure_logging("WARNING")
     try:
         settings = Settings()
@@ -73,7 +73,7 @@ def _fail(message: str, as_json: bool, console: Console) -> None:
     if as_json:
         print(json.dumps({"event": "error", "message": message}, ensure_ascii=False))
     else:
-        console.print(f"[red]{message}[/red]")
+        console.print(f"{message}", style="red")
 
 
 def print_summary(report, dry_run: bool, console: Console) -> None:
@@ -103,8 +103,8 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
     )
     if report.hold_reason:
         console.print(
-            f"[yellow]Tạm giữ: {report.hold_reason}. Quản trị viên duyệt bằng "
-            f"`lienthong approve-run {report.run_id}`.[/yellow]"
+            f"Tạm giữ: {report.hold_reason}. Quản trị viên duyệt bằng `lienthong approve-run {report.run_id}`.",
+            style="yellow",
         )
     if dry_run:
         for change in report.plan[:20]:
@@ -114,7 +114,7 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
 
 
 def list_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     found = service.history(service.open_store(Settings()), limit)
     queue = Counter(found.queue)
     if as_json:
@@ -169,12 +169,12 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
         f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, bị từ chối {queue['dead']}."
     )
     for item in found.refused:
-        console.print(f"  [red]bị từ chối[/red] {item.platform} {item.entity} {item.key}: {item.message}")
+        console.print(f"  bị từ chối {item.platform} {item.entity} {item.key}: {item.message}", style="red")
     return 0
 
 
 def approve(run_id: int, console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     engine = service.open_store(Settings())
     try:
         with Session(engine) as session:
@@ -188,11 +188,11 @@ def approve(run_id: int, console: Console | None = None) -> int:
 
 
 def verify_audit(console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or Console(markup=False, highlight=False)
     problems = service.verify_audit(service.open_store(Settings()))
     if problems:
         for problem in problems:
-            console.print(f"[red]{problem}[/red]")
+            console.print(f"{problem}", style="red")
         return 1
     console.print("Nhật ký kiểm toán nguyên vẹn.")
     return 0

@@ -8,13 +8,16 @@ folded text in the first rows, never by position.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from lienthong.connectors.errors import FileFormatError
@@ -27,18 +30,148 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+VALUE_SHOWN = 60  # enough to recognise a cell, short enough for one line of a report
+
+
 @dataclass
 class Problem:
-    """Something wrong with one row (or the file), said in Vietnamese for the person who sent it."""
+    """Something wrong with one row (or the file), said in Vietnamese for the person who sent it.
+
+    ``sheet``, ``cell`` (an Excel address, ``E12``) and ``value`` (what the cell holds, cut to
+    `VALUE_SHOWN` characters) let that person find the cell; they come after the older fields
+    so that callers writing ``Problem(row, message, column)`` keep working.
+    """
 
     row: int
     message: str
     column: str = ""
     fatal: bool = True  # False: read, but flagged (e.g. an ID whose leading zero was restored)
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+
+    def describe(self) -> str:
+        """One line a teacher can act on: «Dòng 12 (trang «6A1», ô E12, cột «Ngày sinh»): … ; trong ô là «31/02»»."""
+        place = [f"trang «{self.sheet}»"] if self.sheet else []
+        place += [f"ô {self.cell}"] if self.cell else []
+        place += [f"cột «{self.column}»"] if self.column else []
+        where = f"Dòng {self.row}" + (f" ({', '.join(place)})" if place else "")
+        said = f"; trong ô là «{self.value}»" if self.value else ""
+        return f"{where}: {self.message}{said}"
 
     def __str__(self) -> str:
-        where = f"Dòng {self.row}" + (f", cột «{self.column}»" if self.column else "")
-        return f"{where}: {self.message}"
+        return self.describe()
+
+
+def cell_address(row: int, position: int | None) -> str:
+    """The Excel address of a cell (``E12``) from its row number and 0-based column; ``""`` without a column."""
+    return f"{get_column_letter(position + 1)}{row}" if position is not None and position >= 0 else ""
+
+
+def place(sheet: str, number: int, address: str) -> str:
+    """Where a refusal happened, for a message: «Trang «6A1», ô E12», or the row when no column is known."""
+    return f"Trang «{sheet}», " + (f"ô {address}" if address else f"dòng {number}")
+
+
+def shown(value: Any) -> str:
+    """A cell's value as a person would recognise it in the report, on one line and cut short."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        text = value.strftime("%d/%m/%Y")  # what Excel shows a Vietnamese user, not an ISO timestamp
+    else:
+        text = " ".join(str(value).split())
+    return text if len(text) <= VALUE_SHOWN else text[: VALUE_SHOWN - 1] + "…"
+
+
+def header_text(rows: list[tuple], header: int, position: int | None, height: int = 1) -> str:
+    """A column's header as the file writes it (the lowest non-empty of ``height`` header rows), so a
+    person is told «Ngày sinh», never the program's own name for the column."""
+    if position is None:
+        return ""
+    for index in range(header + height - 1, header - 1, -1):
+        row = rows[index] if 0 <= index < len(rows) else ()
+        value = row[position] if position < len(row) else None
+        if value not in (None, "") and str(value).strip():
+            return unicodedata.normalize("NFC", " ".join(str(value).split()))  # some exports write NFD
+    return ""
+
+
+@dataclass
+class Table:
+    """A sheet's table as `find_header` found it, to name a cell the way Excel and the file do.
+
+    ``names``: the reader's accepted header texts per column, the first used for a column the
+    file lacks; ``columns``: column name → 0-based position.
+    """
+
+    sheet: str
+    rows: list[tuple]
+    header: int
+    columns: dict[str, int]
+    names: dict[str, list[str]]
+
+    def heading(self, name: str) -> str:
+        """The column's header as the file writes it («Ngày sinh»), never the program's own name for it."""
+        return header_text(self.rows, self.header, self.columns.get(name)) or self.names.get(name, [name])[0]
+
+    def address(self, number: int, name: str) -> str:
+        return cell_address(number, self.columns.get(name))
+
+    def place(self, number: int, name: str) -> str:
+        return place(self.sheet, number, self.address(number, name))
+
+    def problem(self, number: int, name: str, message: str, fatal: bool = True) -> Problem:
+        """A problem with row ``number`` (as Excel numbers it) in column ``name``, with the cell's value."""
+        row = self.rows[number - 1] if 0 < number <= len(self.rows) else ()
+        position = self.columns.get(name)
+        value = row[position] if position is not None and position < len(row) else None
+        return Problem(
+            number,
+            message,
+            self.heading(name),
+            fatal,
+            sheet=self.sheet,
+            cell=self.address(number, name),
+            value=shown(value),
+        )
+
+
+FAULTS_SHOWN = 30  # a file with more is broken as a whole; the first ones show how
+
+
+def refuse_file(platform: str, faults: list[str]) -> None:
+    """Refuse the whole file when reading it row by row would lose or overwrite rows without
+    anyone noticing (scores with no name, one student on two rows): nothing is stored, and the
+    person is told every place to fix."""
+    if not faults:
+        return
+    lines = [f"- {fault}" for fault in faults[:FAULTS_SHOWN]]
+    if len(faults) > FAULTS_SHOWN:
+        lines.append(f"- … và {len(faults) - FAULTS_SHOWN} chỗ khác.")
+    raise FileFormatError(
+        platform,
+        "Không nhập tệp này (không lưu dòng nào), vì nếu nhập thì có dòng bị bỏ sót hoặc bị ghi đè "
+        "mà không ai biết. Hãy sửa các chỗ sau rồi gửi lại:\n" + "\n".join(lines),
+    )
+
+
+def blank_name_fault(sheet: str, row: int, address: str, column: str, filled: list[str]) -> str:
+    """One row with scores but no name: whose scores they are cannot be known."""
+    cells = ", ".join(filled[:6]) + ("…" if len(filled) > 6 else "")
+    return f"Trang «{sheet}», ô {address} (dòng {row}, cột «{column}»): họ tên để trống nhưng có điểm ở {cells}."
+
+
+def duplicate_faults(sheet: str, column: str, seen: dict[str, list[tuple[int, str]]]) -> list[str]:
+    """Every student code found on more than one row of a sheet (``seen``: code → (row, address)):
+    stored by code, the later row would silently replace the earlier one."""
+    return [
+        f"Trang «{sheet}», cột «{column}»: mã «{shown(code)}» có ở {len(places)} dòng "
+        f"({', '.join(str(row) for row, _ in places)}; ô {', '.join(address for _, address in places)}); "
+        "dòng sau sẽ ghi đè dòng trước."
+        for code, places in seen.items()
+        if len(places) > 1
+    ]
 
 
 @dataclass

@@ -16,7 +16,17 @@ from typing import Any
 from openpyxl import Workbook
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import ExcelRead, FileKind, Problem, find_header, open_workbook, rows_of, title_text
+from lienthong.connectors.excel import (
+    ExcelRead,
+    FileKind,
+    Table,
+    duplicate_faults,
+    find_header,
+    open_workbook,
+    refuse_file,
+    rows_of,
+    title_text,
+)
 from lienthong.mapping import catalogs
 from lienthong.mapping import csdl as csdl_mapping
 from lienthong.mapping.errors import MappingError
@@ -30,6 +40,7 @@ from lienthong.mapping.normalize import (
     parse_score,
     parse_title,
     restore_digits,
+    safe_text,
 )
 
 PLATFORM = "csdl"
@@ -79,13 +90,13 @@ IMPORT_HEADER = [
 _YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
 
 
-def _locate(data: bytes, columns: dict, required: tuple, kind: str):
+def _locate(data: bytes, columns: dict, required: tuple, kind: str) -> Table:
     book = open_workbook(data, PLATFORM)
     for sheet in book.worksheets:
         rows = rows_of(sheet)
         found = find_header(rows, columns, required)
         if found:
-            return rows, found
+            return Table(sheet.title, rows, *found, columns)
     other = {
         "danh sách học sinh": (STUDENT_COLUMNS, STUDENT_REQUIRED),
         "kết quả học tập": (RESULT_COLUMNS, RESULT_REQUIRED),
@@ -113,16 +124,16 @@ def _cell(row: tuple, columns: dict[str, int], name: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _id(value: Any, width: int, row_number: int, column: str, problems: list[Problem]) -> str | None:
+def _id(value: Any, width: int, table: Table, number: int, name: str, problems: list) -> str | None:
     if value in (None, ""):
         return None
-    text, restored = restore_digits(value, width, field=column)
+    text, restored = restore_digits(value, width, field=name)
     if restored:
         problems.append(
-            Problem(
-                row_number,
+            table.problem(
+                number,
+                name,
                 f"Mã được lưu dạng số nên mất số 0 đầu; đã khôi phục thành {text}, hãy định dạng cột là Văn bản (Text)",
-                column,
                 fatal=False,
             )
         )
@@ -130,8 +141,12 @@ def _id(value: Any, width: int, row_number: int, column: str, problems: list[Pro
 
 
 def read_student_list(data: bytes, expected_year: str | None = None, expected_class: str | None = None) -> ExcelRead:
-    """Students of a ``DanhSachHocSinh`` export as CSDL records (SOAP field names)."""
-    rows, (header_row, columns) = _locate(data, STUDENT_COLUMNS, STUDENT_REQUIRED, "danh sách học sinh")
+    """Students of a ``DanhSachHocSinh`` export as CSDL records (SOAP field names).
+
+    A ministry ID on two rows refuses the whole file: stored by that ID, one row would silently
+    replace the other."""
+    table = _locate(data, STUDENT_COLUMNS, STUDENT_REQUIRED, "danh sách học sinh")
+    rows, header_row, columns = table.rows, table.header, table.columns
     result = ExcelRead(
         info={
             "school_year": _check_year(rows, header_row, expected_year, "danh sách học sinh"),
@@ -139,33 +154,45 @@ def read_student_list(data: bytes, expected_year: str | None = None, expected_cl
         }
     )
     classes = set()
+    ids: dict[str, list[tuple[int, str]]] = {}
     for offset, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
-        if not any(v not in (None, "") for v in row) or _cell(row, columns, "ho_ten") in (None, ""):
+        if _cell(row, columns, "ho_ten") in (None, ""):
+            if _holds_any(row, columns, ("ma_dinh_danh", "ngay_sinh", "so_dinh_danh")):
+                result.problems.append(table.problem(offset, "ho_ten", "Thiếu họ tên nên không nhập được dòng này"))
             continue  # blank or note rows below the table
         try:
-            record = _student(row, columns, offset, result.problems)
+            record = _student(row, table, offset, result.problems)
         except MappingError as exc:
-            result.problems.append(Problem(offset, exc.reason, _label(exc.field, STUDENT_COLUMNS)))
+            result.problems.append(table.problem(offset, exc.field or "", exc.reason))
             continue
+        _seen(ids, record["MaDinhDanh"], table, offset)
         classes.add(record["MaLop"])
         result.records.append(record)
     if expected_class and classes - {expected_class}:
         found = ", ".join(sorted(classes))
         raise FileFormatError(PLATFORM, f"Tệp có học sinh của lớp {found}, không chỉ lớp {expected_class} như đã chọn.")
+    refuse_file(PLATFORM, duplicate_faults(table.sheet, table.heading("ma_dinh_danh"), ids))
     return result
 
 
-def _label(field: str | None, columns: dict) -> str:
-    return columns.get(field or "", [field or ""])[0]
+def _holds_any(row: tuple, columns: dict[str, int], names: tuple[str, ...]) -> bool:
+    """Whether a row without its key still holds a student's data (not a blank or note line)."""
+    return any(_cell(row, columns, name) not in (None, "") for name in names)
 
 
-def _student(row: tuple, columns: dict, number: int, problems: list[Problem]) -> dict[str, Any]:
+def _seen(ids: dict[str, list[tuple[int, str]]], key: str | None, table: Table, number: int) -> None:
+    if key:
+        ids.setdefault(key, []).append((number, table.address(number, "ma_dinh_danh")))
+
+
+def _student(row: tuple, table: Table, number: int, problems: list) -> dict[str, Any]:
+    columns = table.columns
     gender = _cell(row, columns, "gioi_tinh")
     ethnic = _cell(row, columns, "ma_dan_toc") or _cell(row, columns, "dan_toc")
     status = _cell(row, columns, "trang_thai")
     return {
-        "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, number, "Mã định danh Bộ GD&ĐT", problems),
-        "SoDinhDanhCaNhan": _id(_cell(row, columns, "so_dinh_danh"), 12, number, "Số định danh cá nhân", problems),
+        "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, table, number, "ma_dinh_danh", problems),
+        "SoDinhDanhCaNhan": _id(_cell(row, columns, "so_dinh_danh"), 12, table, number, "so_dinh_danh", problems),
         "HoTen": clean_name(_cell(row, columns, "ho_ten"), field="ho_ten"),
         "NgaySinh": parse_date(_cell(row, columns, "ngay_sinh"), field="ngay_sinh").isoformat(),
         "GioiTinh": catalogs.gender(gender, field="gioi_tinh").code if gender else None,
@@ -176,8 +203,10 @@ def _student(row: tuple, columns: dict, number: int, problems: list[Problem]) ->
 
 
 def read_results(data: bytes, expected_year: str | None = None, semester: str | None = None) -> ExcelRead:
-    """A ``KetQuaHocTap`` export as CSDL results (``KetQuaHocSinh`` field names)."""
-    rows, (header_row, columns) = _locate(data, RESULT_COLUMNS, RESULT_REQUIRED, "kết quả học tập")
+    """A ``KetQuaHocTap`` export as CSDL results (``KetQuaHocSinh`` field names); a ministry ID on
+    two rows refuses the whole file."""
+    table = _locate(data, RESULT_COLUMNS, RESULT_REQUIRED, "kết quả học tập")
+    rows, header_row, columns = table.rows, table.header, table.columns
     titles = title_text(rows, header_row)
     result = ExcelRead(info={"school_year": _check_year(rows, header_row, expected_year, "kết quả học tập")})
     found_semester = (
@@ -194,14 +223,23 @@ def read_results(data: bytes, expected_year: str | None = None, semester: str | 
         raise FileFormatError(
             PLATFORM, "Tệp kết quả học tập không ghi học kỳ (không có dòng tiêu đề): hãy chọn --semester 1 hoặc 2."
         )
+    ids: dict[str, list[tuple[int, str]]] = {}
     for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
         if _cell(row, columns, "ma_dinh_danh") in (None, ""):
-            continue
+            if _holds_any(row, columns, tuple(c for c in columns if c not in ("stt", "ma_dinh_danh", "ma_lop"))):
+                result.problems.append(
+                    table.problem(number, "ma_dinh_danh", "Thiếu mã định danh nên không nhập được dòng này")
+                )
+            continue  # blank or note rows below the table
         try:
-            result.records.append(_result(row, columns, number, found_semester or semester, result.problems))
-            result.info.setdefault("classes", set()).add(str(_cell(row, columns, "ma_lop") or "").strip())
+            record = _result(row, table, number, found_semester or semester, result.problems)
         except MappingError as exc:
-            result.problems.append(Problem(number, exc.reason, _label(exc.field, RESULT_COLUMNS)))
+            result.problems.append(table.problem(number, exc.field or "", exc.reason))
+            continue
+        _seen(ids, record["MaDinhDanh"], table, number)
+        result.records.append(record)
+        result.info.setdefault("classes", set()).add(str(_cell(row, columns, "ma_lop") or "").strip())
+    refuse_file(PLATFORM, duplicate_faults(table.sheet, table.heading("ma_dinh_danh"), ids))
     return result
 
 
@@ -209,7 +247,8 @@ def _semester_words(code: str) -> str:
     return {"1": "học kỳ I", "2": "học kỳ II", "CN": "cả năm"}[code]
 
 
-def _result(row: tuple, columns: dict, number: int, semester: str, problems: list[Problem]) -> dict[str, Any]:
+def _result(row: tuple, table: Table, number: int, semester: str, problems: list) -> dict[str, Any]:
+    columns = table.columns
     subjects = []
     for name in columns:
         if not name.startswith("mon:"):
@@ -224,16 +263,27 @@ def _result(row: tuple, columns: dict, number: int, semester: str, problems: lis
     title = _cell(row, columns, "danh_hieu")
     promotion = _cell(row, columns, "len_lop")
     return {
-        "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, number, "Mã định danh Bộ GD&ĐT", problems),
+        "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, table, number, "ma_dinh_danh", problems),
         "HocKy": semester,
         "Mon": subjects,
         "KetQuaHocTap": _level(_cell(row, columns, "kq_hoc_tap"), "kq_hoc_tap"),
         "KetQuaRenLuyen": _level(_cell(row, columns, "kq_ren_luyen"), "kq_ren_luyen"),
-        "SoBuoiNghiCoPhep": int(_cell(row, columns, "nghi_co_phep") or 0),
-        "SoBuoiNghiKhongPhep": int(_cell(row, columns, "nghi_khong_phep") or 0),
+        "SoBuoiNghiCoPhep": _count(_cell(row, columns, "nghi_co_phep"), "nghi_co_phep"),
+        "SoBuoiNghiKhongPhep": _count(_cell(row, columns, "nghi_khong_phep"), "nghi_khong_phep"),
         "DanhHieu": parse_title(str(title), field="danh_hieu") if title else None,
         "LenLop": parse_promotion(str(promotion), field="len_lop") if promotion else None,
     }
+
+
+def _count(value: Any, field: str) -> int:
+    """A number of sessions missed: a whole number, ``3`` or ``3.0`` as Excel may store it; text
+    such as «ba» is a refused row, not a crash."""
+    if value in (None, ""):
+        return 0
+    text = str(value).strip().removesuffix(".0")
+    if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,4}", text):  # isdigit() takes «²», int() does not
+        raise MappingError("Số buổi nghỉ phải là số nguyên không âm", field=field, value=value)
+    return int(text)
 
 
 def _level(value: Any, field: str) -> str | None:
@@ -241,12 +291,18 @@ def _level(value: Any, field: str) -> str | None:
     return None if value in (None, "") else parse_level(value, field=field)
 
 
+def _append(sheet, values: list) -> None:
+    """One row of an import file, each text cell made safe: a name read from a file must reach
+    the CSDL (and whoever opens the file) as text, never as a formula."""
+    sheet.append([safe_text(v) for v in values])
+
+
 def write_student_list(records: list[dict[str, Any]]) -> bytes:
     """An import file in the current template: one header row, values as text in the CSDL's codes."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
-    sheet.append(IMPORT_HEADER)
+    _append(sheet, IMPORT_HEADER)
     ethnic = {e.code: e.name for e in catalogs.ethnicities()}
     statuses = {s.code: s.name for s in catalogs.statuses()}
     for number, r in enumerate(records, start=1):
@@ -265,7 +321,7 @@ def write_student_list(records: list[dict[str, Any]]) -> bytes:
             "",
             r.get("SoDinhDanhCaNhan") or "",
         ]
-        sheet.append(values)
+        _append(sheet, values)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.number_format = "@"  # text: IDs keep their leading zeros
@@ -300,7 +356,7 @@ def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, A
     book = Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
-    sheet.append(header)
+    _append(sheet, header)
     for number, record in enumerate(records, start=1):
         student = students[record["MaDinhDanh"]]
         born = student["NgaySinh"]
@@ -319,7 +375,7 @@ def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, A
         ]
         if semester == "CN":
             row += [record.get("DanhHieu") or "", record.get("LenLop") or ""]
-        sheet.append(row)
+        _append(sheet, row)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.number_format = "@"

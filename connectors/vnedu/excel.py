@@ -12,7 +12,17 @@ import re
 from typing import Any
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import ExcelRead, FileKind, Problem, find_header, open_workbook, rows_of, title_text
+from lienthong.connectors.excel import (
+    ExcelRead,
+    FileKind,
+    Table,
+    duplicate_faults,
+    find_header,
+    open_workbook,
+    refuse_file,
+    rows_of,
+    title_text,
+)
 from lienthong.connectors.gradebook.excel import Expect, detect_columns, read_score_book
 from lienthong.mapping import catalogs
 from lienthong.mapping import vnedu as vnedu_mapping
@@ -51,6 +61,7 @@ def read_summary(data: bytes, expected_year: str | None = None, expected_class: 
     """Every class sheet of a ``Bảng tổng hợp kết quả cuối năm`` as one record per student."""
     book = open_workbook(data, PLATFORM)
     result = ExcelRead(info={"sheets": []})
+    faults: list[str] = []  # what refuses the whole file: one student on two rows of a sheet
     for sheet in book.worksheets:
         rows = rows_of(sheet)
         found = find_header(rows, SUMMARY_COLUMNS, SUMMARY_REQUIRED)
@@ -71,14 +82,18 @@ def read_summary(data: bytes, expected_year: str | None = None, expected_class: 
         if expected_class and class_code != expected_class:
             continue  # another class's sheet of the same workbook
         result.info["sheets"].append({"sheet": sheet.title, "class_code": class_code, "school_year": school_year})
+        table = Table(sheet.title, rows, header, columns, SUMMARY_COLUMNS)
+        codes: dict[str, list[tuple[int, str]]] = {}
         for number, row in enumerate(rows[header + 1 :], start=header + 2):
-            _row(row, columns, number, class_code, result)
+            _row(row, table, number, class_code, result, codes)
+        faults += duplicate_faults(sheet.title, table.heading("ma_hoc_sinh"), codes)
     if not result.info["sheets"]:
         raise FileFormatError(
             PLATFORM,
             "Không tìm thấy bảng tổng hợp kết quả cuối năm (cần các cột Mã học sinh, "
             "Họ và tên, KQ học tập, Tổng số buổi nghỉ trong 12 dòng đầu).",
         )
+    refuse_file(PLATFORM, faults)
     return result
 
 
@@ -88,19 +103,34 @@ def _cell(row: tuple, columns: dict[str, int], name: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _row(row: tuple, columns: dict, number: int, class_code: str, result: ExcelRead) -> None:
+def _row(row: tuple, table: Table, number: int, class_code: str, result: ExcelRead, codes: dict[str, list]) -> None:
+    columns = table.columns
     code = _cell(row, columns, "ma_hoc_sinh")
     if code in (None, ""):
+        if _holds_a_student(row, columns):
+            result.problems.append(
+                table.problem(number, "ma_hoc_sinh", "Thiếu mã học sinh nên không nhập được dòng này")
+            )
         return  # blank and note rows below the table
+    codes.setdefault(str(code).removesuffix(".0"), []).append((number, table.address(number, "ma_hoc_sinh")))
     try:
         record = _record(row, columns, class_code)
     except LegacyEncodingError as exc:
-        raise FileFormatError(PLATFORM, exc.reason) from None
+        raise FileFormatError(PLATFORM, f"{table.place(number, exc.field or '')}: {exc.reason}") from None
     except MappingError as exc:
-        label = SUMMARY_COLUMNS.get(exc.field or "", [exc.field or ""])[0]
-        result.problems.append(Problem(number, exc.reason, label))
+        result.problems.append(table.problem(number, exc.field or "", exc.reason))
         return
     result.records.append(record)
+
+
+def _holds_a_student(row: tuple, columns: dict[str, int]) -> bool:
+    """A name and a result without a code: a student's row that cannot be stored, not a note line
+    below the table (which holds one text and nothing in the result columns)."""
+    if _cell(row, columns, "ho_ten") in (None, ""):
+        return False
+    return any(
+        _cell(row, columns, name) not in (None, "") for name in columns if name not in ("stt", "ho_ten", "ma_hoc_sinh")
+    )
 
 
 def _record(row: tuple, columns: dict, class_code: str) -> dict[str, Any]:
@@ -110,13 +140,11 @@ def _record(row: tuple, columns: dict, class_code: str) -> dict[str, Any]:
         if not name.startswith("mon:") or value in (None, ""):
             continue
         info = catalogs.subject(name[4:])
-        subjects[info.code] = (
-            parse_mark(value, field=info.name) if info.by_comment else str(parse_score(value, field=info.name))
-        )
+        subjects[info.code] = parse_mark(value, field=name) if info.by_comment else str(parse_score(value, field=name))
     learning, training = _cell(row, columns, "kq_hoc_tap"), _cell(row, columns, "kq_ren_luyen")
     title, promotion = _cell(row, columns, "danh_hieu"), _cell(row, columns, "len_lop")
     absences = _cell(row, columns, "tong_nghi")
-    if absences not in (None, "") and not str(absences).strip().removesuffix(".0").isdigit():
+    if absences not in (None, "") and not re.fullmatch(r"[0-9]{1,4}", str(absences).strip().removesuffix(".0")):
         raise MappingError("Tổng số buổi nghỉ phải là số nguyên không âm", field="tong_nghi", value=absences)
     return {
         "ma_hoc_sinh": str(_cell(row, columns, "ma_hoc_sinh")).removesuffix(".0"),

@@ -10,10 +10,15 @@ exact decimals in text, ``"8.5"``), the rows read but noted (``notes``), and the
 
 Where a reader disagrees with the contract or the hand-written expectation, the case is marked
 ``xfail(strict=True)`` here with the reason; the reader is not changed by these tests.
+
+The teacher's gradebook has a row with scores but no name (row 8). Such a row refuses the whole
+file (whose scores they are cannot be known), so that expectation is checked as a whole-file
+refusal naming the cell; every other expectation of that file is checked with row 8 emptied.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from lienthong.connectors.csdl.excel import read_student_list
+from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import ExcelRead
 from lienthong.connectors.file_kinds import detect_kind
 from lienthong.connectors.gradebook import excel as gradebook_excel
@@ -35,34 +42,38 @@ TOAN_HK1 = {"subject": "TOAN", "semester": "1", "school_year": "2026-2027"}
 READERS: dict[str, Callable[[bytes], ExcelRead]] = {
     "csdl_danh_sach_hoc_sinh.xlsx": lambda data: read_student_list(data, expected_year="2026-2027"),
     "vnedu_so_diem_toan_6A1_hk1.xlsx": lambda data: vnedu_excel.read_score_book(
-        data, vnedu_excel.Expect(**TOAN_HK1), keep_unreadable=True),
+        data, vnedu_excel.Expect(**TOAN_HK1), keep_unreadable=True
+    ),
     "gradebook_toan_7A2_hk1.xlsx": lambda data: gradebook_excel.read_score_book(
-        data, gradebook_excel.Expect(**TOAN_HK1)),
+        data, gradebook_excel.Expect(**TOAN_HK1)
+    ),
 }
 
 # Where the readers disagree with the expectations: (file, row) → why. Not fixed here.
+KNOWN: dict[str, dict[tuple[str, int], str]] = {}
+# A row with scores but no name: the whole file is refused (test below), not the row alone.
 BLANK_NAME = ("gradebook_toan_7A2_hk1.xlsx", 8)
-KNOWN = {
-    "refused": {
-        BLANK_NAME: "gradebook reader drops a row that has scores but no name without a word "
-                    "(connectors/gradebook/excel.py _read_rows: `if name is None ...: continue`), so five scores "
-                    "vanish unreported; the contract says the importer reports what it read",
-    },
-    "column": {
-        BLANK_NAME: "no problem is reported for the row at all (see the refusal case)",
-        ("vnedu_so_diem_toan_6A1_hk1.xlsx", 13): "score-book reader names the column by its internal field "
-                                                 "(«ngay_sinh») instead of the file's header «Ngày sinh»; a teacher "
-                                                 "reads «Dòng 13, cột «ngay_sinh»»",
-    },
-}
 
 
 def expected(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name.replace(".xlsx", ".expected.json")).read_text(encoding="utf-8"))
 
 
+def without_row(data: bytes, number: int) -> bytes:
+    """The workbook with one row of its sheet emptied."""
+    book = load_workbook(io.BytesIO(data))
+    for cell in book.active[number]:
+        cell.value = None
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def read(name: str) -> ExcelRead:
-    return READERS[name]((FIXTURES / name).read_bytes())
+    data = (FIXTURES / name).read_bytes()
+    if name == BLANK_NAME[0]:
+        data = without_row(data, BLANK_NAME[1])  # that row alone refuses the file: see the test below
+    return READERS[name](data)
 
 
 def plain(value: Any) -> Any:
@@ -85,6 +96,8 @@ def cases(section: str) -> list:
     for name in READERS:
         for entry in expected(name)[section if section != "column" else "refused"]:
             key = (name, entry["row"])
+            if key == BLANK_NAME:
+                continue  # a whole-file refusal: test_a_row_with_scores_but_no_name_refuses_the_whole_file
             known = KNOWN.get(section, {})
             marks = [pytest.mark.xfail(strict=True, reason=known[key])] if key in known else []
             out.append(pytest.param(name, entry, id=f"{name.removesuffix('.xlsx')}-row{entry['row']}", marks=marks))
@@ -147,9 +160,30 @@ def test_each_refusal_names_the_column_as_the_file_heads_it(name, entry):
     assert by_row.get(entry["row"]) is not None and by_row[entry["row"]].column == entry["column"]
 
 
+def test_a_row_with_scores_but_no_name_refuses_the_whole_file():
+    """Whose five scores they are cannot be known: nothing of the file is stored, and the message
+    names the sheet, the cell and the column as the file heads it."""
+    name, row = BLANK_NAME
+    [entry] = [e for e in expected(name)["refused"] if e["row"] == row]
+    with pytest.raises(FileFormatError) as caught:
+        READERS[name]((FIXTURES / name).read_bytes())
+    message = caught.value.message
+    assert f"Trang «7A2», ô B{row} (dòng {row}, cột «{entry['column']}»)" in message, message
+    assert entry["message_contains"].lower() in message.lower()
+    assert "C8, D8, E8, F8, G8" in message  # the scores that would have vanished
+
+
 def test_the_address_columns_of_the_csdl_export_are_not_kept():
     """contracts/csdl.md: the address columns must not be stored (data minimisation)."""
     got = read("csdl_danh_sach_hoc_sinh.xlsx")
-    addresses = {"Thành phố Hồ Chí Minh", "Phường Bình Trị Đông", "Phường An Lạc", "Phường Tân Tạo", "Sóc Trăng",
-                 "Phường 5", "79", "94"}
+    addresses = {
+        "Thành phố Hồ Chí Minh",
+        "Phường Bình Trị Đông",
+        "Phường An Lạc",
+        "Phường Tân Tạo",
+        "Sóc Trăng",
+        "Phường 5",
+        "79",
+        "94",
+    }
     assert not {v for record in got.records for v in record.values()} & addresses
