@@ -48,20 +48,41 @@ def redact_value(text: str) -> str:
     return _BEARER.sub(r"\1***", _IDS.sub("<id>", text))
 
 
+def _clean(key: str, value):
+    """A value with secrets and personal fields masked, at any depth (dicts, lists, tuples)."""
+    if key.lower() in SECRET_KEYS or key.lower() in PERSONAL_KEYS:
+        return "***"
+    if isinstance(value, str):
+        return redact_value(value)
+    if isinstance(value, dict):
+        return {k: _clean(str(k), v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_clean(key, v) for v in value]
+    return value
+
+
 def redact(_logger, _method, event: dict) -> dict:
     """structlog processor: remove secrets and personal data before anything is written."""
     for key in list(event):
-        folded = key.lower()
-        if folded in SECRET_KEYS or folded in PERSONAL_KEYS:
-            event[key] = "***"
-        elif isinstance(event[key], str):
-            event[key] = redact_value(event[key])
+        event[key] = _clean(key, event[key])
     return event
+
+
+class RedactingFilter(logging.Filter):
+    """The same masking for the standard library's loggers (uvicorn, APScheduler, SQLAlchemy…)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_value(record.getMessage())
+        record.args = ()
+        return True
 
 
 def configure(level: str = "INFO") -> None:
     """JSON logs on stderr; chatty libraries that could log message bodies are kept quiet."""
     logging.basicConfig(level=level, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
     for noisy in ("zeep", "httpx", "httpcore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)  # zeep logs whole envelopes at DEBUG
     structlog.configure(

@@ -27,6 +27,21 @@ MAX_UNPACKED = 100 * 1024 * 1024  # a school's workbook is a few MB unpacked
 MAX_RATIO = 200  # XML compresses well, but not this well
 MAX_COLUMNS = 300  # the widest real table (a results sheet) has about 30
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def _declares_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo, chunk: int = 1 << 20) -> bool:
+    """Whether a part declares a DOCTYPE or an ENTITY anywhere (not only in its first bytes), read in
+    chunks with an overlap so a declaration split between two chunks is still seen; the part's
+    unpacked size was bounded before this is called."""
+    tail = b""
+    with archive.open(member) as part:
+        while block := part.read(chunk):
+            if _DOCTYPE.search(tail + block):
+                return True
+            tail = block[-16:]
+    return False
+
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -205,7 +220,7 @@ def open_workbook(data: bytes, platform: str) -> Workbook:
         if unpacked > MAX_UNPACKED or unpacked / packed > MAX_RATIO:
             raise FileFormatError(platform, "Tệp nén bất thường (có thể là «bom nén»); không mở.")
         for member in members:
-            if member.filename.endswith((".xml", ".rels")) and _DOCTYPE.search(archive.read(member)[:4096]):
+            if member.filename.endswith((".xml", ".rels")) and _declares_doctype(archive, member):
                 raise FileFormatError(platform, "Tệp chứa khai báo DOCTYPE/ENTITY trong XML; không an toàn, không mở.")
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)

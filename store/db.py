@@ -23,10 +23,11 @@ def make_engine(url: str) -> sa.Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             if not parsed.query.get("uri"):  # a "file:" URI names no plain path
                 _create_private(Path(parsed.database))
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # hide_parameters: an error message never carries a statement's values (names, IDs)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _create_private(path: Path) -> None:
