@@ -18,6 +18,7 @@ from lienthong.connectors.errors import ConnectorError
 from lienthong.mapping.calendar import shown_time
 from lienthong.store.accounts import AccountError
 from lienthong.sync import service
+from lienthong.sync.run import RunBusy
 
 STATUS_WORDS = {
     "running": "đang chạy",
@@ -41,32 +42,42 @@ def sync_once(
     except (ConnectorError, SettingsError) as exc:
         _fail(getattr(exc, "message", str(exc)), as_json, console)
         return 2
+    try:
+        report = _run(settings, platforms, full, dry_run, as_json, console)
+    except RunBusy as exc:  # another run holds this platform: say so, change nothing
+        _fail(exc.message, as_json, console)
+        return exits.REFUSED
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
+    else:
+        print_summary(report, dry_run, console)
+    return service.exit_code(report)
+
+
+def _run(settings: Settings, platforms, full: bool, dry_run: bool, as_json: bool, console: Console):
+    """One run, with progress as JSON events or a bar."""
     if as_json:
 
         def progress(platform: str, entity: str, count: int) -> None:
             print(json.dumps({"event": "pulled", "platform": platform, "entity": entity, "records": count}), flush=True)
 
-        report = service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
-        print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
-    else:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed} bản ghi"),
-            console=console,
-            transient=True,
-        ) as bar:
-            tasks: dict[tuple[str, str], int] = {}
+        return service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} bản ghi"),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[tuple[str, str], int] = {}
 
-            def progress(platform: str, entity: str, count: int) -> None:
-                key = (platform, entity)
-                if key not in tasks:
-                    tasks[key] = bar.add_task(f"{platform} · {entity}", total=None)
-                bar.advance(tasks[key], count)
+        def progress(platform: str, entity: str, count: int) -> None:
+            key = (platform, entity)
+            if key not in tasks:
+                tasks[key] = bar.add_task(f"{platform} · {entity}", total=None)
+            bar.advance(tasks[key], count)
 
-            report = service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
-        print_summary(report, dry_run, console)
-    return service.exit_code(report)
+        return service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
 
 
 def _fail(message: str, as_json: bool, console: Console) -> None:

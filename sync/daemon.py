@@ -24,6 +24,7 @@ from lienthong.connectors.factory import build_connectors
 from lienthong.store.db import make_engine, migrate
 from lienthong.sync import service
 from lienthong.sync.metrics import record_run
+from lienthong.sync.run import RunBusy
 
 
 def _now() -> datetime:
@@ -34,7 +35,13 @@ def sync_job(platform: str, full: bool) -> None:
     """One scheduled run for one platform (module level: the job store keeps a reference)."""
     settings = Settings()
     log = get_logger(school=settings.ma_truong, platform=platform)
-    report = service.sync_blocking(settings, platforms=[platform], full=full, engine=make_engine(settings.database_url))
+    try:
+        report = service.sync_blocking(
+            settings, platforms=[platform], full=full, engine=make_engine(settings.database_url)
+        )
+    except RunBusy as exc:  # the other run (a full one over an incremental one) carries on: nothing lost
+        log.info("run_skipped_busy", since=exc.since.isoformat() if exc.since else None)
+        return
     record_run(report)
     log.info("run_finished", run=report.run_id, status=report.status, errors=len(report.errors))
 

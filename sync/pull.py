@@ -6,6 +6,8 @@ import asyncio
 from collections import Counter
 from typing import AsyncIterator, Callable
 
+from sqlmodel import Session
+
 from lienthong.connectors.base import Connector, PullPage
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.sync.state import RunStore, load_cursor, save_cursor
@@ -42,14 +44,22 @@ async def pull_platform(
     full: bool,
     clock: Callable,
     progress: Callable[[str, int], None] | None = None,
+    heartbeat: Callable[[Session], None] | None = None,
 ) -> Counter:
-    """Read every scope; unchanged records cost no write. Returns counts by outcome."""
+    """Read every scope; unchanged records cost no write. Returns counts by outcome.
+
+    ``heartbeat``: called in each step's transaction (the run renews its lease there, so a
+    page is committed only while the run still holds the platform)."""
     counts: Counter = Counter()
     for entity, scope in scopes:
         with store.step() as session:
+            if heartbeat:
+                heartbeat(session)
             cursor = None if full else load_cursor(session, connector.name, entity, scope)
         async for page in _prefetched(connector.pull(entity, cursor, **scope)):
             with store.step() as session:  # the cursor is committed with the records it covers
+                if heartbeat:
+                    heartbeat(session)
                 now = clock()
                 records = [SnapshotRecord(connector.name, entity, r.key, r.version, r.data) for r in page.records]
                 counts.update(outcome.value for outcome in upsert_snapshots(session, records, now))

@@ -1,21 +1,31 @@
 """One sync run: pull every platform, plan from field authority, hold what looks like an
 accident, deliver the outbox, and record the run. Nothing is lost at any step: pulls commit
-per page with their cursor, the plan commits with its outbox items, delivery commits per batch."""
+per page with their cursor, the plan commits with its outbox items, delivery commits per batch.
+
+One run per platform at a time: a run holds a lease on each of its platforms (`run_lease`),
+renewed in the transaction of each step, given back when it ends. A second run finds the
+lease alive and stops before writing anything (`RunBusy`); a lease that expired belongs to a
+run that died, and the next run takes it over and marks that run interrupted."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
+from lienthong.config.logging import get_logger
 from lienthong.connectors.base import Connector
 from lienthong.connectors.errors import ConnectorError, TransientError
 from lienthong.mapping.calendar import school_year_of, semester_of
 from lienthong.reconciliation.authority import PlannedChange, ScoreAuthority, plan_scores, pushing_targets
 from lienthong.store import audit, queries
+from lienthong.store.db import session_scope
 from lienthong.store.repository import snapshot_versions, student_classes
 from lienthong.store.tables import SyncRunRow
 from lienthong.sync.outbox import deliver, enqueue, new_changes, window_open
@@ -24,6 +34,42 @@ from lienthong.sync.state import RunStore
 
 HOLD_SHARE = 0.05  # a run that would blank more than this share of a class waits for approval
 MAX_CLOSED_CHANGES = 20  # ... or change more than this many results of a closed semester
+# A run renews its lease at every step (a page, a batch); a lease not renewed for this long
+# belongs to a run that died. Between two steps a request may wait out the platform's whole
+# retry budget (`retry_budget_s`, 120 s by default): well over that, or a live run looks dead.
+LEASE_SECONDS = 300.0
+
+
+class RunBusy(Exception):
+    """Another run holds one of this run's platforms: this run wrote nothing (the CLI exits 4).
+
+    Attributes:
+        platform: the platform that is taken.
+        since: when the other run took it (aware, in the clock's zone).
+        holder: ``hostname:pid`` of the other run.
+        message: for people (Vietnamese).
+    """
+
+    def __init__(self, platform: str, since: datetime, holder: str):
+        self.platform, self.since, self.holder = platform, since, holder
+        self.message = (
+            f"Đang có lượt đồng bộ khác cho {platform} (từ {since:%H:%M %d/%m/%Y}, máy {holder}): "
+            "chờ nó xong rồi chạy lại."
+        )
+        super().__init__(self.message)
+
+
+class LeaseLost(RunBusy):
+    """This run went longer than its lease without a step and another run took the platform
+    over: it stops before writing more (a `RunBusy`, so the CLI treats it the same way)."""
+
+    def __init__(self, platform: str, since: datetime, holder: str, seconds: float):
+        super().__init__(platform, since, holder)
+        self.message = (
+            f"Lượt đồng bộ này quá {seconds:.0f} giây không báo còn chạy nên lượt khác đã nhận {platform} "
+            f"(máy {holder}): lượt này dừng lại, không ghi gì thêm."
+        )
+        self.args = (self.message,)
 
 
 @dataclass
@@ -35,6 +81,7 @@ class RunOptions:
     max_closed_changes: int = MAX_CLOSED_CHANGES
     school_windows: list = field(default_factory=list)  # the school's own lock windows (canonical)
     authority: ScoreAuthority = field(default_factory=lambda: ScoreAuthority.from_settings(None))
+    lease_seconds: float = LEASE_SECONDS
 
 
 @dataclass
@@ -109,54 +156,161 @@ async def run_once(
     clock: Callable[[], datetime],
     progress: Callable[[str, str, int], None] | None = None,
 ) -> RunReport:
-    store = RunStore(engine, options.dry_run)
+    """One run of the platforms in ``options`` (all by default).
+
+    Raises:
+        RunBusy: another run holds one of the platforms; nothing was written.
+    """
     names = [n for n in connectors if not options.platforms or n in options.platforms]
-    today = clock().date()
+    store = RunStore(engine, options.dry_run)
     try:
-        with store.step() as session:
-            for stale in queries.running_runs(session):
-                stale.status = "interrupted"  # a run that died (power cut, kill): its work resumes now
-            run = SyncRunRow(
-                started_at=clock(),
-                platforms=",".join(names),
-                mode="full" if options.full else "incremental",
-                dry_run=options.dry_run,
-                status="running",
-            )
-            session.add(run)
-            session.flush()
-        report = RunReport(run.id, "running")
-        for name in names:
-            try:
-                report.pulled[name] = await pull_platform(
-                    connectors[name],
-                    store,
-                    connectors[name].pull_plan(school_year_of(today), semester_of(today), today),
-                    options.full,
-                    clock,
-                    (lambda entity, n, p=name: progress(p, entity, n)) if progress else None,
-                )
-            except ConnectorError as exc:
-                report.failed(name, exc)
-        windows = await _windows(connectors, names, report, options)
-        _plan(store, run, report, options, clock, windows, pushing_targets(options.authority, connectors))
-        if report.status != "held" and not options.dry_run:
-            for name in names:
-                if name in report.errors:
-                    continue
-                try:
-                    delivery = await deliver(connectors[name], store, clock, windows.get(name))
-                except ConnectorError as exc:
-                    report.failed(name, exc)
-                    continue
-                report.delivered[name] = delivery.outcomes
-                report.waiting_window += delivery.waiting_window
-                if delivery.error:
-                    report.errors[name] = delivery.error
-        _finish(store, run, report, clock)
-        return report
+        run = _start(store, engine, names, options, clock)
+        run_id = run.id  # the row is detached (and expired) once the store is closed
+        beat = None if options.dry_run else _heartbeat(run_id, names, options.lease_seconds, clock)
+        try:
+            return await _work(connectors, names, store, run, options, clock, progress, beat)
+        except BaseException:
+            store.close()  # first: on SQLite its open transaction would block the lease's update
+            if not options.dry_run:
+                _abandon(engine, run_id, clock)
+            raise
     finally:
         store.close()
+
+
+async def _work(
+    connectors: dict[str, Connector],
+    names: list[str],
+    store: RunStore,
+    run: SyncRunRow,
+    options: RunOptions,
+    clock: Callable[[], datetime],
+    progress: Callable[[str, str, int], None] | None,
+    beat: Callable[[Session], None] | None,
+) -> RunReport:
+    report = RunReport(run.id, "running")
+    today = clock().date()
+    for name in names:
+        try:
+            report.pulled[name] = await pull_platform(
+                connectors[name],
+                store,
+                connectors[name].pull_plan(school_year_of(today), semester_of(today), today),
+                options.full,
+                clock,
+                (lambda entity, n, p=name: progress(p, entity, n)) if progress else None,
+                beat,
+            )
+        except ConnectorError as exc:
+            report.failed(name, exc)
+    windows = await _windows(connectors, names, report, options)
+    _plan(store, run, report, options, clock, windows, pushing_targets(options.authority, connectors), beat)
+    if report.status != "held" and not options.dry_run:
+        for name in names:
+            if name in report.errors:
+                continue
+            try:
+                delivery = await deliver(connectors[name], store, clock, windows.get(name), beat)
+            except ConnectorError as exc:
+                report.failed(name, exc)
+                continue
+            report.delivered[name] = delivery.outcomes
+            report.waiting_window += delivery.waiting_window
+            if delivery.error:
+                report.errors[name] = delivery.error
+    _finish(store, run, report, clock)
+    return report
+
+
+# --- the run's row and its leases -----------------------------------------------------------
+
+
+def _new_run(names: list[str], options: RunOptions, clock: Callable[[], datetime]) -> SyncRunRow:
+    return SyncRunRow(
+        started_at=clock(),
+        platforms=",".join(names),
+        mode="full" if options.full else "incremental",
+        dry_run=options.dry_run,
+        status="running",
+    )
+
+
+def _start(
+    store: RunStore, engine: sa.Engine, names: list[str], options: RunOptions, clock: Callable[[], datetime]
+) -> SyncRunRow:
+    """The run's row. A dry run writes nothing, so it takes no lease; any other run takes its
+    platforms' leases in the same short transaction as its row, so a busy run leaves neither."""
+    if options.dry_run:
+        with store.step() as session:
+            run = _new_run(names, options, clock)
+            session.add(run)
+            session.flush()
+            return run
+    with session_scope(engine) as session:
+        run = _new_run(names, options, clock)
+        session.add(run)
+        session.flush()
+        for name in sorted(names):  # one order for every run: two runs never wait on each other in a circle
+            _take_lease(session, name, run.id, options.lease_seconds, clock)
+        run_id = run.id
+    with store.step() as session:
+        return session.get(SyncRunRow, run_id)
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def _take_lease(session: Session, platform: str, run_id: int, seconds: float, clock: Callable[[], datetime]) -> None:
+    """Insert the platform's lease, or take over one that expired (and only then mark its run
+    interrupted: it died without giving the lease back). Raises RunBusy when it is alive."""
+    now = clock()
+    until = now + timedelta(seconds=seconds)
+    for _ in range(2):  # a lease given back between the insert and the read: insert again
+        if queries.insert_lease(session, platform, run_id, _holder(), now, until):
+            return
+        current = queries.lease_of(session, platform)
+        if current is None:
+            continue
+        if queries.take_over_lease(session, platform, current.run_id, run_id, _holder(), now, until):
+            if queries.interrupt_run(session, current.run_id):
+                get_logger(platform=platform).warning("run_interrupted", run=current.run_id, by=run_id)
+            return
+        raise RunBusy(platform, _local(current.acquired_at, now), current.holder)
+    raise RunBusy(platform, now, "?")
+
+
+def _local(at: datetime, now: datetime) -> datetime:
+    """A stored time in the clock's zone (SQLite gives it back without a zone: it is UTC)."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+    return aware.astimezone(now.tzinfo)
+
+
+def _heartbeat(
+    run_id: int, names: list[str], seconds: float, clock: Callable[[], datetime]
+) -> Callable[[Session], None]:
+    """Renews the run's leases in the transaction of the step it is called in; a lease another
+    run took over stops this run (LeaseLost) before the step writes anything."""
+
+    def beat(session: Session) -> None:
+        now = clock()
+        lost = queries.renew_leases(session, run_id, names, now, now + timedelta(seconds=seconds))
+        if lost:
+            current = queries.lease_of(session, lost[0])
+            since, holder = (current.acquired_at, current.holder) if current else (now, "?")
+            raise LeaseLost(lost[0], _local(since, now), holder, seconds)
+
+    return beat
+
+
+def _abandon(engine: sa.Engine, run_id: int, clock: Callable[[], datetime]) -> None:
+    """The run stopped on an error: its leases expire now, and the next run marks it interrupted.
+    A failure here must not hide the error that stopped the run: the lease then expires by time."""
+    try:
+        with session_scope(engine) as session:
+            queries.expire_leases(session, run_id, clock())
+    except Exception as exc:  # noqa: BLE001 - the run's own error is the one to raise
+        get_logger().warning("lease_not_expired", run=run_id, error=type(exc).__name__)
 
 
 async def _windows(
@@ -182,9 +336,12 @@ def _plan(
     clock,
     windows: dict[str, list],
     targets: list[str],
+    beat: Callable[[Session], None] | None = None,
 ) -> None:
     authority = options.authority
     with store.step() as session:  # the decision and its outbox items: one transaction
+        if beat:
+            beat(session)
         owner = {
             key: payload for key, (_, payload) in snapshot_versions(session, authority.owner, authority.entity).items()
         }
@@ -213,7 +370,10 @@ def _plan(
 
 
 def _finish(store: RunStore, run: SyncRunRow, report: RunReport, clock) -> None:
-    with store.step():
+    """The run's end and its platforms given back, in one transaction."""
+    with store.step() as session:
+        if not run.dry_run:
+            queries.release_leases(session, run.id)
         if report.status != "held":
             report.status = "failed" if report.errors and not report.pulled else "completed"
         run.status, run.finished_at = report.status, clock()

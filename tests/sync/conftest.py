@@ -21,8 +21,14 @@ def pinned() -> datetime:
 
 
 def make_sims(**rates):
-    return Simulators.create(seed=21, students=300, today=date(2026, 11, 23), clock=pinned, rate_limit=0,
-                             rates=Rates(**{**{k: 0.0 for k in Rates.__dataclass_fields__}, **rates})).start()
+    return Simulators.create(
+        seed=21,
+        students=300,
+        today=date(2026, 11, 23),
+        clock=pinned,
+        rate_limit=0,
+        rates=Rates(**{**{k: 0.0 for k in Rates.__dataclass_fields__}, **rates}),
+    ).start()
 
 
 def import_books(engine, sims, subjects=SUBJECTS, edit=None):
@@ -34,9 +40,11 @@ def import_books(engine, sims, subjects=SUBJECTS, edit=None):
 
 
 def vnedu(sims, policy=RetryPolicy(attempts=12, initial=0.001, maximum=0.01, budget=600)):
-    config = VneduConfig(sims.servers["vnedu"].url, sims.school.ma_truong, "lienthong-demo",
-                         SecretStr("demo-secret"), 2026, rate_limit=0)
+    config = VneduConfig(
+        sims.servers["vnedu"].url, sims.school.ma_truong, "lienthong-demo", SecretStr("demo-secret"), 2026, rate_limit=0
+    )
 
     async def no_wait(_seconds):
         return None
+
     return VneduApi(config, policy=policy, sleep=no_wait, limiter=RateLimiter(0))

@@ -50,8 +50,13 @@ class MemoryConnector(Connector):
 
     pushes = ("diem", "diem_danh", "hoc_sinh")
 
-    def __init__(self, name: str, max_batch: int = 2, key_of: Callable[[dict], str] = lambda p: p["ma"],
-                 windows: list | None = None):
+    def __init__(
+        self,
+        name: str,
+        max_batch: int = 2,
+        key_of: Callable[[dict], str] = lambda p: p["ma"],
+        windows: list | None = None,
+    ):
         self.name = name
         self.max_batch = max_batch
         self.key_of = key_of

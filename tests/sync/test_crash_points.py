@@ -139,6 +139,7 @@ def nth_call(real, n: int, when=lambda *a, **k: True, after: bool = False):
         if after and calls == n and when(*args, **kwargs):
             raise Killed(f"after {real.__name__} call {n}")
         return result
+
     return wrapped
 
 
@@ -146,6 +147,7 @@ def deliver_then_die(real):
     async def wrapped(*args, **kwargs):
         await real(*args, **kwargs)
         raise Killed("after every answer was recorded")
+
     return wrapped
 
 
@@ -154,8 +156,11 @@ def armed(monkeypatch, kill: Kill):
     """The engine-step patches of ``kill``, removed again when the killed run is over."""
     with monkeypatch.context() as patch:
         if kill.patch == "save_cursor":  # inside the page's transaction: the page is rolled back
-            patch.setattr(pull_module, "save_cursor",
-                          nth_call(pull_module.save_cursor, 3, lambda s, platform, entity, *a: entity == "diem"))
+            patch.setattr(
+                pull_module,
+                "save_cursor",
+                nth_call(pull_module.save_cursor, 3, lambda s, platform, entity, *a: entity == "diem"),
+            )
         elif kill.patch == "plan":
             patch.setattr(run_module, "_plan", nth_call(run_module._plan, 1, after=True))
         elif kill.patch == "batch_items":  # the next batch is read only after the last answer is committed
@@ -175,6 +180,7 @@ def die_after_page(n: int, entity: str):
             seen += 1
             if seen == n:
                 raise Killed(f"after {entity} page {n} was committed")
+
     return progress
 
 
@@ -185,6 +191,7 @@ def run(sims, url: str, wire: Wire, attempt: int, kill: Kill | None = None, prog
     async def go():
         async with connector(sims, wire, attempt, kill) as api:
             return await run_once({"vnedu": api}, engine, RunOptions(), pinned, progress)
+
     try:
         return asyncio.run(go())
     finally:
@@ -210,8 +217,12 @@ def held(url: str) -> Held:
             items = list(session.exec(select(OutboxItemRow).order_by(OutboxItemRow.id)))
             session.expunge_all()
             snapshots = len(snapshot_versions(session, "vnedu", "diem"))
-            cursor = session.exec(select(SyncCursorRow).where(SyncCursorRow.platform == "vnedu",
-                                                              SyncCursorRow.entity == "diem")).first() is not None
+            cursor = (
+                session.exec(
+                    select(SyncCursorRow).where(SyncCursorRow.platform == "vnedu", SyncCursorRow.entity == "diem")
+                ).first()
+                is not None
+            )
         return Held(runs, items, snapshots, cursor)
     finally:
         engine.dispose()
@@ -235,13 +246,13 @@ class Point:
 
 POINTS = {
     "pull_page_uncommitted": Point(Kill(patch="save_cursor"), snapshots=2 * PAGE, items=0, batched=False),
-    "pull_page_committed": Point(Kill(), progress=lambda: die_after_page(3, "diem"), snapshots=3 * PAGE, items=0,
-                                 batched=False),
+    "pull_page_committed": Point(
+        Kill(), progress=lambda: die_after_page(3, "diem"), snapshots=3 * PAGE, items=0, batched=False
+    ),
     "plan_committed": Point(Kill(patch="plan"), batched=False),
     "batches_committed": Point(Kill(push="before")),
     "applied_not_recorded": Point(Kill(push="after"), writes_at_kill="first", resent=1),
-    "applied_not_recorded_second": Point(Kill(push="after", on_push=2), done="first", writes_at_kill="sent",
-                                         resent=1),
+    "applied_not_recorded_second": Point(Kill(push="after", on_push=2), done="first", writes_at_kill="sent", resent=1),
     "answer_recorded": Point(Kill(patch="batch_items"), done="first", writes_at_kill="first"),
     "delivery_recorded": Point(Kill(patch="deliver"), done="all", writes_at_kill="sent"),
 }
@@ -261,8 +272,9 @@ def test_a_run_killed_at_a_fixed_point_resumes_and_applies_every_write_exactly_o
         setup = make_engine(url)
         import_books(setup, sims)
         setup.dispose()
-        truth = {(s.vnedu_id, code, "1"): s.scores[code]["hk1"]["gk"]
-                 for s in sims.school.students for code in SUBJECTS}
+        truth = {
+            (s.vnedu_id, code, "1"): s.scores[code]["hk1"]["gk"] for s in sims.school.students for code in SUBJECTS
+        }
         wiped = wipe(sims, WIPED)
         wire = Wire()
 

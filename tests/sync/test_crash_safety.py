@@ -50,15 +50,24 @@ def test_sigkill_at_30_random_points_then_everything_applied_exactly_once(tmp_pa
     sims.vnedu.clock = Ticking()
     try:
         import_books(sqlite_engine, sims, subjects=SCORE_SUBJECTS)
-        truth = {(s.vnedu_id, code, "1"): s.scores[code]["hk1"]["gk"] for s in sims.school.students for code in SCORE_SUBJECTS}
+        truth = {
+            (s.vnedu_id, code, "1"): s.scores[code]["hk1"]["gk"]
+            for s in sims.school.students
+            for code in SCORE_SUBJECTS
+        }
         config = tmp_path / "lienthong.toml"
         config.write_text(
             f'ma_truong = "{sims.school.ma_truong}"\n'
             f'database_url = "sqlite:///{tmp_path / "sync.db"}"\n'
             f'[vnedu]\nbase_url = "{sims.servers["vnedu"].url}"\nclient_id = "lienthong-demo"\nrate_limit = 0\n',
-            encoding="utf-8")
-        env = {"PATH": "/usr/bin:/bin", "LIENTHONG_CONFIG": str(config), "LIENTHONG_VNEDU_CLIENT_SECRET": "demo-secret",
-               "COLUMNS": "120"}
+            encoding="utf-8",
+        )
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "LIENTHONG_CONFIG": str(config),
+            "LIENTHONG_VNEDU_CLIENT_SECRET": "demo-secret",
+            "COLUMNS": "120",
+        }
         sims.set_faults(FaultProfile(latency_ms=25))  # every request takes a moment: kills land mid-flight
         rng = random.Random(2026)
         wiped: set = set()
@@ -66,8 +75,9 @@ def test_sigkill_at_30_random_points_then_everything_applied_exactly_once(tmp_pa
         while killed < KILLS and attempts < 3 * KILLS:
             attempts += 1
             wipe(sims, rng, wiped, 15)
-            process = subprocess.Popen([*lienthong(), "sync", "--once"], env=env, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                [*lienthong(), "sync", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             time.sleep(rng.uniform(0.5, 2.5))
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)

@@ -25,9 +25,12 @@ def test_daemon_runs_at_start_serves_metrics_and_stops_on_sigterm(tmp_path):
     port = free_port()
     config = tmp_path / "lienthong.toml"
     database = tmp_path / "daemon.db"
-    config.write_text(f'ma_truong = "{sims.school.ma_truong}"\ndatabase_url = "sqlite:///{database}"\n'
-                      f'[vnedu]\nbase_url = "{sims.servers["vnedu"].url}"\nclient_id = "lienthong-demo"\nrate_limit = 0\n'
-                      f'[schedule]\nincremental = "*/30 6-18 * * 1-6"\nmetrics_port = {port}\n', encoding="utf-8")
+    config.write_text(
+        f'ma_truong = "{sims.school.ma_truong}"\ndatabase_url = "sqlite:///{database}"\n'
+        f'[vnedu]\nbase_url = "{sims.servers["vnedu"].url}"\nclient_id = "lienthong-demo"\nrate_limit = 0\n'
+        f'[schedule]\nincremental = "*/30 6-18 * * 1-6"\nmetrics_port = {port}\n',
+        encoding="utf-8",
+    )
     env = {"PATH": "/usr/bin:/bin", "LIENTHONG_CONFIG": str(config), "LIENTHONG_VNEDU_CLIENT_SECRET": "demo-secret"}
     process = subprocess.Popen([*lienthong(), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

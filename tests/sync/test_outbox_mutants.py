@@ -83,14 +83,16 @@ def test_refused_batches_add_up_and_an_item_tried_before_counts_every_attempt(en
     platform = MemoryConnector(A, max_batch=2).raise_on(first[0], TransientError(A, "vnEdu quá tải"))
     assert send(platform, engine, windows=[]).error == "vnEdu quá tải"  # the first batch: one attempt so far
 
-    platform.raise_on(first[0], PermanentError(A, "Lớp không tồn tại"))
-    platform.raise_on(second[0], PermanentError(A, "Lớp không tồn tại"))
+    for key in (first[0], first[0], second[0], second[0]):  # each batch refused, then that item alone too
+        platform.raise_on(key, PermanentError(A, "Lớp không tồn tại"))
     delivery = send(platform, engine, windows=[])
 
-    assert delivery.outcomes == Counter({"dead": 4, "applied": 2})
+    assert delivery.outcomes == Counter({"dead": 2, "applied": 4})
     rows = by_key(engine, A)
     assert {k: (r.status, r.attempts) for k, r in rows.items()} == {
-        **{k: ("dead", 2) for k in first},
-        **{k: ("dead", 1) for k in second},
+        first[0]: ("dead", 3),  # the overloaded try, the refused batch, alone
+        first[1]: ("done", 3),
+        second[0]: ("dead", 2),
+        second[1]: ("done", 2),
         **{k: ("done", 1) for k in third},
     }

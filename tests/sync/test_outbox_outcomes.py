@@ -46,16 +46,18 @@ def new_run(engine) -> int:
         return run.id
 
 
-def change(platform: str, key: str, entity: str = "diem", hk: int = 1, gk: str = "8", kind: str = "fill",
-           version: int = 3) -> PlannedChange:
+def change(
+    platform: str, key: str, entity: str = "diem", hk: int = 1, gk: str = "8", kind: str = "fill", version: int = 3
+) -> PlannedChange:
     payload = {"ma": key, "hoc_ky": hk, "ddg_gk": gk, "version": version}
     return PlannedChange(platform, entity, key, payload, kind, "6A", ("gk",))
 
 
 def plan(engine, run_id: int, changes: list[PlannedChange], status: str = "pending") -> Counter:
     with session_scope(engine) as session:
-        return enqueue(session, run_id, changes, lambda c: "awaiting_approval" if c.kind == "correction" else status,
-                       NOW)
+        return enqueue(
+            session, run_id, changes, lambda c: "awaiting_approval" if c.kind == "correction" else status, NOW
+        )
 
 
 def batch(engine, platform: str, max_batch: int) -> int:
@@ -106,11 +108,23 @@ def snapshots(engine, platform: str, entity: str = "diem") -> dict[str, tuple[in
         return snapshot_versions(session, platform, entity)
 
 
-def window(semester: str = "1", kind: DataKind = DataKind.SCORES, platform: str = "vnedu",
-           locked: bool = False, opens: datetime = NOW - timedelta(days=30),
-           closes: datetime = NOW + timedelta(days=30)) -> LockWindow:
-    return LockWindow(platform=platform, school_year="2026-2027", semester=Period(semester), kind=kind,
-                      opens_at=opens, closes_at=closes, locked=locked)
+def window(
+    semester: str = "1",
+    kind: DataKind = DataKind.SCORES,
+    platform: str = "vnedu",
+    locked: bool = False,
+    opens: datetime = NOW - timedelta(days=30),
+    closes: datetime = NOW + timedelta(days=30),
+) -> LockWindow:
+    return LockWindow(
+        platform=platform,
+        school_year="2026-2027",
+        semester=Period(semester),
+        kind=kind,
+        opens_at=opens,
+        closes_at=closes,
+        locked=locked,
+    )
 
 
 @pytest.fixture
@@ -122,14 +136,25 @@ def run_id(engine) -> int:
 
 
 def test_enqueue_writes_one_item_per_change_with_the_status_it_is_given(engine, run_id):
-    counts = plan(engine, run_id, [change(A, "k1"), change(A, "k2", entity="diem_danh"),
-                                   change(A, "k3", kind="correction"), change(B, "k1", kind="blank")])
+    counts = plan(
+        engine,
+        run_id,
+        [
+            change(A, "k1"),
+            change(A, "k2", entity="diem_danh"),
+            change(A, "k3", kind="correction"),
+            change(B, "k1", kind="blank"),
+        ],
+    )
 
     assert counts == Counter({"fill": 2, "correction": 1, "blank": 1})
     rows = items(engine)
     assert [(r.platform, r.entity, r.key, r.kind, r.status) for r in rows] == [
-        (A, "diem", "k1", "fill", "pending"), (A, "diem_danh", "k2", "fill", "pending"),
-        (A, "diem", "k3", "correction", "awaiting_approval"), (B, "diem", "k1", "blank", "pending")]
+        (A, "diem", "k1", "fill", "pending"),
+        (A, "diem_danh", "k2", "fill", "pending"),
+        (A, "diem", "k3", "correction", "awaiting_approval"),
+        (B, "diem", "k1", "blank", "pending"),
+    ]
     assert {(r.run_id, r.batch_key, r.attempts, r.message) for r in rows} == {(run_id, None, 0, "")}
     assert rows[0].payload == {"ma": "k1", "hoc_ky": 1, "ddg_gk": "8", "version": 3}
 
@@ -139,8 +164,10 @@ def test_enqueue_of_the_same_payload_again_writes_nothing(engine, run_id):
     again = plan(engine, new_run(engine), [change(A, "k1"), change(A, "k2")])
 
     assert again == Counter({"already_planned": 2})
-    assert [(r.key, r.status, r.run_id) for r in items(engine)] == [("k1", "pending", run_id),
-                                                                     ("k2", "pending", run_id)]
+    assert [(r.key, r.status, r.run_id) for r in items(engine)] == [
+        ("k1", "pending", run_id),
+        ("k2", "pending", run_id),
+    ]
 
 
 def test_enqueue_of_a_new_payload_supersedes_the_unsent_item(engine, run_id):
@@ -149,7 +176,10 @@ def test_enqueue_of_a_new_payload_supersedes_the_unsent_item(engine, run_id):
 
     assert counts == Counter({"fill": 1})
     assert [(r.key, r.payload["ddg_gk"], r.status) for r in items(engine)] == [
-        ("k1", "5", "superseded"), ("k2", "5", "pending"), ("k1", "9", "pending")]
+        ("k1", "5", "superseded"),
+        ("k2", "5", "pending"),
+        ("k1", "9", "pending"),
+    ]
 
 
 def test_enqueue_does_not_touch_an_item_already_in_a_batch(engine, run_id):
@@ -161,8 +191,12 @@ def test_enqueue_does_not_touch_an_item_already_in_a_batch(engine, run_id):
 
     assert counts == Counter({"in_flight": 1})
     [after] = items(engine)
-    assert (after.id, after.status, after.payload["ddg_gk"], after.batch_key) == (before.id, "pending", "5",
-                                                                                  before.batch_key)
+    assert (after.id, after.status, after.payload["ddg_gk"], after.batch_key) == (
+        before.id,
+        "pending",
+        "5",
+        before.batch_key,
+    )
 
 
 def test_enqueue_of_the_same_key_on_another_platform_is_its_own_item(engine, run_id):
@@ -178,8 +212,13 @@ def test_new_changes_lists_only_what_the_outbox_does_not_hold(engine, run_id):
     with session_scope(engine) as session:
         inflight = session.exec(select(OutboxItemRow).where(OutboxItemRow.key == "inflight")).one()
         inflight.batch_key = "k" * 40
-    wanted = [change(A, "planned"), change(A, "inflight", gk="1"), change(A, "replan", gk="9"), change(A, "fresh"),
-              change(B, "planned")]
+    wanted = [
+        change(A, "planned"),
+        change(A, "inflight", gk="1"),
+        change(A, "replan", gk="9"),
+        change(A, "fresh"),
+        change(B, "planned"),
+    ]
 
     with Session(engine) as session:
         fresh = new_changes(session, wanted)
@@ -191,9 +230,18 @@ def test_new_changes_lists_only_what_the_outbox_does_not_hold(engine, run_id):
 
 
 def test_batches_are_per_entity_and_semester_and_at_most_max_batch(engine, run_id):
-    plan(engine, run_id, [*(change(A, f"s{i}", hk=1) for i in range(5)), change(A, "t0", hk=2),
-                          *(change(A, f"d{i}", entity="diem_danh", hk=1) for i in range(3)),
-                          change(A, "h0", entity="hoc_sinh"), change(B, "s0"), change(B, "s9")])
+    plan(
+        engine,
+        run_id,
+        [
+            *(change(A, f"s{i}", hk=1) for i in range(5)),
+            change(A, "t0", hk=2),
+            *(change(A, f"d{i}", entity="diem_danh", hk=1) for i in range(3)),
+            change(A, "h0", entity="hoc_sinh"),
+            change(B, "s0"),
+            change(B, "s9"),
+        ],
+    )
 
     made = batch(engine, A, 2)
 
@@ -202,11 +250,19 @@ def test_batches_are_per_entity_and_semester_and_at_most_max_batch(engine, run_i
     for row in items(engine, A):
         groups.setdefault(row.batch_key, []).append(row)
     assert None not in groups and len(groups) == 7
-    shapes = sorted((rows[0].entity, str(rows[0].payload.get("hoc_ky", "")), tuple(sorted(r.key for r in rows)))
-                    for rows in groups.values())
-    assert shapes == [("diem", "1", ("s0", "s1")), ("diem", "1", ("s2", "s3")), ("diem", "1", ("s4",)),
-                      ("diem", "2", ("t0",)), ("diem_danh", "1", ("d0", "d1")), ("diem_danh", "1", ("d2",)),
-                      ("hoc_sinh", "1", ("h0",))]
+    shapes = sorted(
+        (rows[0].entity, str(rows[0].payload.get("hoc_ky", "")), tuple(sorted(r.key for r in rows)))
+        for rows in groups.values()
+    )
+    assert shapes == [
+        ("diem", "1", ("s0", "s1")),
+        ("diem", "1", ("s2", "s3")),
+        ("diem", "1", ("s4",)),
+        ("diem", "2", ("t0",)),
+        ("diem_danh", "1", ("d0", "d1")),
+        ("diem_danh", "1", ("d2",)),
+        ("hoc_sinh", "1", ("h0",)),
+    ]
     for rows in groups.values():  # never two entities or two semesters in one batch
         assert len({(r.entity, r.payload["hoc_ky"]) for r in rows}) == 1
     assert [r.batch_key for r in items(engine, B)] == [None, None]  # another platform's items are not touched
@@ -229,7 +285,10 @@ def test_only_pending_items_are_batched(engine, run_id):
 
     assert batch(engine, A, 2) == 1
     assert {r.key: (r.status, r.batch_key is not None) for r in items(engine)} == {
-        "p1": ("pending", True), "h1": ("held", False), "c1": ("awaiting_approval", False)}
+        "p1": ("pending", True),
+        "h1": ("held", False),
+        "c1": ("awaiting_approval", False),
+    }
 
 
 # --- deliver: item outcomes ---------------------------------------------------------------
@@ -248,14 +307,20 @@ def test_every_item_outcome_is_recorded_with_its_status_message_and_attempt(engi
 
     delivery = send(platform, engine, windows=[])
 
-    assert delivery.outcomes == Counter({"applied": 2, "unchanged": 1, "conflict": 1, "invalid": 1, "not_found": 1,
-                                         "locked": 1})
+    assert delivery.outcomes == Counter(
+        {"applied": 2, "unchanged": 1, "conflict": 1, "invalid": 1, "not_found": 1, "locked": 1}
+    )
     assert (delivery.waiting_window, delivery.error) == (0, "")
     rows = by_key(engine, A)
     assert {k: (r.status, r.message, r.attempts) for k, r in rows.items()} == {
-        "k1": ("done", "", 1), "k2": ("done", "", 1), "k3": ("done", "đã có", 1),
-        "k4": ("conflict", "phiên bản khác", 1), "k5": ("dead", "Điểm không hợp lệ", 1),
-        "k6": ("dead", "Không có học sinh", 1), "k7": ("pending", "Đã khoá sổ", 1)}
+        "k1": ("done", "", 1),
+        "k2": ("done", "", 1),
+        "k3": ("done", "đã có", 1),
+        "k4": ("conflict", "phiên bản khác", 1),
+        "k5": ("dead", "Điểm không hợp lệ", 1),
+        "k6": ("dead", "Không có học sinh", 1),
+        "k7": ("pending", "Đã khoá sổ", 1),
+    }
     assert sorted(len(c.keys) for c in platform.calls) == [1, 3, 3]
     assert sorted(platform.pushed_keys) == [f"k{i}" for i in range(1, 8)]
     assert rows["k7"].batch_key is None  # locked: a new batch next time
@@ -272,15 +337,23 @@ def test_payloads_are_sent_as_planned_with_the_batch_key_as_idempotency_key(engi
     [r1, r2] = items(engine)
     assert call.entity == "diem"
     assert call.keys == ("k1", "k2")
-    assert call.items == ({"ma": "k1", "hoc_ky": 1, "ddg_gk": "7.5", "version": 3},
-                          {"ma": "k2", "hoc_ky": 1, "ddg_gk": "Đ", "version": 3})
+    assert call.items == (
+        {"ma": "k1", "hoc_ky": 1, "ddg_gk": "7.5", "version": 3},
+        {"ma": "k2", "hoc_ky": 1, "ddg_gk": "Đ", "version": 3},
+    )
     assert call.idempotency_key == r1.batch_key == r2.batch_key
 
 
 def test_applied_with_a_version_upserts_the_snapshot_and_nothing_else_does(engine, run_id):
     with session_scope(engine) as session:  # what the platform held before: k1 at version 5, k3 at version 3
-        upsert_snapshots(session, [SnapshotRecord(A, "diem", "k1", 5, {"ma": "k1", "hoc_ky": 1, "ddg_gk": None}),
-                                   SnapshotRecord(A, "diem", "k3", 3, {"ma": "k3", "hoc_ky": 1, "ddg_gk": None})], NOW)
+        upsert_snapshots(
+            session,
+            [
+                SnapshotRecord(A, "diem", "k1", 5, {"ma": "k1", "hoc_ky": 1, "ddg_gk": None}),
+                SnapshotRecord(A, "diem", "k3", 3, {"ma": "k3", "hoc_ky": 1, "ddg_gk": None}),
+            ],
+            NOW,
+        )
     platform = MemoryConnector(A, max_batch=3)
     platform.answer("k1", Answer(PushOutcome.APPLIED, 6))
     platform.answer("k2", Answer(PushOutcome.APPLIED, 1))
@@ -389,33 +462,34 @@ def six_items_in_three_batches(engine, run_id) -> list[str]:
     return batch_order(engine, A)
 
 
-def test_a_refused_batch_is_dead_lettered_alone_and_the_next_batch_still_goes(engine, run_id):
+def test_a_refused_batch_is_split_only_the_refused_item_is_dead_and_the_next_batch_still_goes(engine, run_id):
     order = six_items_in_three_batches(engine, run_id)
     refused = batch_members(engine, A, order[0])
-    platform = MemoryConnector(A, max_batch=2).raise_on(refused[0], PermanentError(A, "Lớp không tồn tại"))
+    platform = MemoryConnector(A, max_batch=2)
+    platform.raise_on(refused[0], PermanentError(A, "Lớp không tồn tại"))  # the batch
+    platform.raise_on(refused[0], PermanentError(A, "Lớp không tồn tại"))  # and that item sent alone
 
     delivery = send(platform, engine, windows=[])
 
-    assert [c.idempotency_key for c in platform.calls] == order  # all three sent, in key order
-    assert delivery.outcomes == Counter({"dead": 2, "applied": 4})
+    assert [c.idempotency_key for c in platform.calls][0] == order[0] and len(platform.calls) == 5  # 3 + 2 alone
+    assert [c.keys for c in platform.calls[1:3]] == [(refused[0],), (refused[1],)]
+    assert delivery.outcomes == Counter({"dead": 1, "applied": 5})
     assert (delivery.error, delivery.waiting_window) == ("", 0)
-    for key, row in by_key(engine, A).items():
-        if key in refused:
-            assert (row.status, row.message, row.batch_key) == ("dead", "Lớp không tồn tại", order[0])
-        else:
-            assert (row.status, row.message, row.attempts) == ("done", "", 1)
+    rows = by_key(engine, A)
+    assert (rows[refused[0]].status, rows[refused[0]].message) == ("dead", "Lớp không tồn tại")
+    assert {k: r.status for k, r in rows.items() if k != refused[0]} == {k: "done" for k in rows if k != refused[0]}
     assert send(platform, engine, windows=[]).outcomes == Counter()  # nothing left, nothing resent
-    assert len(platform.calls) == 3
+    assert len(platform.calls) == 5
 
 
-def test_a_refused_batch_counts_its_attempt(engine, run_id):
+def test_a_refused_batch_counts_every_attempt(engine, run_id):
     order = six_items_in_three_batches(engine, run_id)
     refused = batch_members(engine, A, order[0])
     platform = MemoryConnector(A, max_batch=2).raise_on(refused[0], PermanentError(A, "Lớp không tồn tại"))
 
     send(platform, engine, windows=[])
 
-    assert [by_key(engine, A)[k].attempts for k in refused] == [1, 1]
+    assert [by_key(engine, A)[k].attempts for k in refused] == [2, 2]  # the batch, then each alone
 
 
 def test_a_transient_error_stops_delivery_and_the_batch_goes_again_with_the_same_key(engine, run_id):
@@ -430,8 +504,11 @@ def test_a_transient_error_stops_delivery_and_the_batch_goes_again_with_the_same
     rows = by_key(engine, A)
     for key, row in rows.items():
         tried = key in failed
-        assert (row.status, row.attempts, row.message) == ("pending", 1 if tried else 0,
-                                                          "vnEdu quá tải" if tried else "")
+        assert (row.status, row.attempts, row.message) == (
+            "pending",
+            1 if tried else 0,
+            "vnEdu quá tải" if tried else "",
+        )
     batch_of = {key: row.batch_key for key, row in rows.items()}
 
     # meanwhile the plan runs again: the failed batch's items are in flight, a new record is added
@@ -448,7 +525,9 @@ def test_a_transient_error_stops_delivery_and_the_batch_goes_again_with_the_same
     rows = by_key(engine, A)
     assert {k: r.batch_key for k, r in rows.items() if k != "k9"} == batch_of  # no batch was re-cut
     assert {k: (r.status, r.attempts) for k, r in rows.items()} == {
-        **{k: ("done", 2 if k in failed else 1) for k in batch_of}, "k9": ("done", 1)}
+        **{k: ("done", 2 if k in failed else 1) for k in batch_of},
+        "k9": ("done", 1),
+    }
 
 
 def test_a_transient_error_on_a_later_batch_keeps_what_was_already_answered(engine, run_id):
@@ -461,9 +540,11 @@ def test_a_transient_error_on_a_later_batch_keeps_what_was_already_answered(engi
     assert [c.idempotency_key for c in platform.calls] == order[:2]
     assert (delivery.outcomes, delivery.error) == (Counter({"applied": 2}), "hết thời gian chờ")
     status = {k: (r.status, r.attempts) for k, r in by_key(engine, A).items()}
-    assert status == {**{k: ("done", 1) for k in batch_members(engine, A, order[0])},
-                      **{k: ("pending", 1) for k in failed},
-                      **{k: ("pending", 0) for k in batch_members(engine, A, order[2])}}
+    assert status == {
+        **{k: ("done", 1) for k in batch_members(engine, A, order[0])},
+        **{k: ("pending", 1) for k in failed},
+        **{k: ("pending", 0) for k in batch_members(engine, A, order[2])},
+    }
 
 
 def test_a_batch_refused_as_locked_waits_instead_of_dead_lettering(engine, run_id):
@@ -499,8 +580,15 @@ def test_lost_credentials_stop_delivery_and_dead_letter_nothing(engine, run_id):
 
 
 def test_delivery_for_one_platform_never_sends_another_platforms_items(engine, run_id):
-    plan(engine, run_id, [*(change(A, f"k{i}", gk="a") for i in range(3)), change(A, "d1", entity="diem_danh", gk="a"),
-                          *(change(B, f"k{i}", gk="b") for i in range(4))])
+    plan(
+        engine,
+        run_id,
+        [
+            *(change(A, f"k{i}", gk="a") for i in range(3)),
+            change(A, "d1", entity="diem_danh", gk="a"),
+            *(change(B, f"k{i}", gk="b") for i in range(4)),
+        ],
+    )
     alpha, beta = MemoryConnector(A, max_batch=2), MemoryConnector(B, max_batch=3)
 
     first = send(alpha, engine, windows=[])
@@ -538,8 +626,15 @@ def test_one_platforms_failure_leaves_the_other_platform_alone(engine, run_id):
 
 
 def test_a_closed_window_keeps_the_batch_for_later_with_the_same_key(engine, run_id):
-    plan(engine, run_id, [*(change(A, f"s{i}", hk=1) for i in range(3)), change(A, "t0", hk=2),
-                          change(A, "d0", entity="diem_danh", hk=1)])
+    plan(
+        engine,
+        run_id,
+        [
+            *(change(A, f"s{i}", hk=1) for i in range(3)),
+            change(A, "t0", hk=2),
+            change(A, "d0", entity="diem_danh", hk=1),
+        ],
+    )
     platform = MemoryConnector(A, max_batch=2)
     closed = [window("1", locked=True), window("2")]  # the platform locked semester 1 scores
 
@@ -567,8 +662,7 @@ def test_a_closed_window_keeps_the_batch_for_later_with_the_same_key(engine, run
 def test_the_schools_window_is_closed_by_time(engine, run_id):
     plan(engine, run_id, [change(A, "s0", hk=1), change(A, "t0", hk=2)])
     platform = MemoryConnector(A, max_batch=2)
-    school = [window("1", platform="school", closes=NOW - timedelta(hours=1)),
-              window("2", platform="school")]
+    school = [window("1", platform="school", closes=NOW - timedelta(hours=1)), window("2", platform="school")]
 
     delivery = send(platform, engine, windows=school)
 
@@ -586,23 +680,30 @@ def test_without_given_windows_delivery_asks_the_platform_once_and_only_when_the
     delivery = send(platform, engine)
 
     assert (delivery.waiting_window, delivery.outcomes, platform.window_requests, platform.calls) == (
-        3, Counter(), 1, [])
+        3,
+        Counter(),
+        1,
+        [],
+    )
 
 
-@pytest.mark.parametrize(("windows", "entity", "semester", "expected"), [
-    ([], "diem", "1", True),
-    ([window("1", locked=True)], "diem", "1", False),
-    ([window("1", locked=True)], "diem", "2", True),
-    ([window("1", locked=True)], "diem_danh", "1", True),
-    ([window("1", kind=DataKind.ATTENDANCE, locked=True)], "diem_danh", "1", False),
-    ([window("1", locked=True)], "hoc_sinh", "1", True),
-    ([window("1", locked=False, closes=NOW - timedelta(days=1))], "diem", "1", True),  # a platform's: its flag
-    ([window("1", platform="school", closes=NOW - timedelta(days=1))], "diem", "1", False),
-    ([window("1", platform="school", opens=NOW + timedelta(days=1))], "diem", "1", False),
-    ([window("1", platform="school", closes=NOW)], "diem", "1", False),  # the end is excluded
-    ([window("1", platform="school", opens=NOW)], "diem", "1", True),
-    ([window("1", platform="school", locked=True)], "diem", "1", False),
-    ([window("1"), window("1", platform="school", closes=NOW - timedelta(days=1))], "diem", "1", False),
-])
+@pytest.mark.parametrize(
+    ("windows", "entity", "semester", "expected"),
+    [
+        ([], "diem", "1", True),
+        ([window("1", locked=True)], "diem", "1", False),
+        ([window("1", locked=True)], "diem", "2", True),
+        ([window("1", locked=True)], "diem_danh", "1", True),
+        ([window("1", kind=DataKind.ATTENDANCE, locked=True)], "diem_danh", "1", False),
+        ([window("1", locked=True)], "hoc_sinh", "1", True),
+        ([window("1", locked=False, closes=NOW - timedelta(days=1))], "diem", "1", True),  # a platform's: its flag
+        ([window("1", platform="school", closes=NOW - timedelta(days=1))], "diem", "1", False),
+        ([window("1", platform="school", opens=NOW + timedelta(days=1))], "diem", "1", False),
+        ([window("1", platform="school", closes=NOW)], "diem", "1", False),  # the end is excluded
+        ([window("1", platform="school", opens=NOW)], "diem", "1", True),
+        ([window("1", platform="school", locked=True)], "diem", "1", False),
+        ([window("1"), window("1", platform="school", closes=NOW - timedelta(days=1))], "diem", "1", False),
+    ],
+)
 def test_window_open(windows, entity, semester, expected):
     assert window_open(windows, entity, semester, NOW) is expected

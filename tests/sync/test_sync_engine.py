@@ -18,6 +18,7 @@ def run(sims, engine, **options):
     async def go():
         async with vnedu(sims) as api:
             return await run_once({"vnedu": api}, engine, RunOptions(**options), pinned)
+
     return asyncio.run(go())
 
 
@@ -69,6 +70,7 @@ def test_dry_run_shows_the_plan_and_writes_nothing(engine):
 
 def blank_class(class_code):
     """A gradebook in which a whole class's scores are missing (the kind of accident a hold catches)."""
+
     def edit(subject, data):
         if subject != "TOAN":
             return data
@@ -80,6 +82,7 @@ def blank_class(class_code):
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
+
     return edit
 
 
@@ -98,9 +101,11 @@ def test_a_mass_blanking_is_held_until_an_administrator_approves(engine):
         assert released == class_size
         after = run(sims, engine)
         assert after.delivered["vnedu"]["applied"] == class_size
-        assert all(sheet["ddg_gk"] is None and sheet["ddg_ck"] is None and sheet["ddg_tx"] == []
-                   for (sid, mon, hk), sheet in sims.vnedu.scores.items()
-                   if mon == "TOAN" and sims.vnedu.students.get(sid, {}).get("ma_lop") == "6A1")
+        assert all(
+            sheet["ddg_gk"] is None and sheet["ddg_ck"] is None and sheet["ddg_tx"] == []
+            for (sid, mon, hk), sheet in sims.vnedu.scores.items()
+            if mon == "TOAN" and sims.vnedu.students.get(sid, {}).get("ma_lop") == "6A1"
+        )
         with Session(engine) as session:
             actions = [row.action for row in session.exec(select(AuditLogRow))]
             assert "run_held" in actions and "run_approved" in actions
@@ -131,6 +136,7 @@ def vnedu_scores(sims) -> dict:
 
 def test_a_flaky_platform_converges_to_the_same_end_state(tmp_path):
     from lienthong.store.db import make_engine, migrate
+
     ends = []
     for profile in ("none", "flaky"):
         url = f"sqlite:///{tmp_path / f'{profile}.db'}"
@@ -159,12 +165,19 @@ def test_the_schools_own_window_is_enforced_even_when_the_platform_is_open(engin
     from datetime import timedelta
 
     from lienthong.mapping.canonical import LockWindow
+
     sims = make_sims(score_missing=0.3)
     try:
         import_books(engine, sims)
-        closed_yesterday = LockWindow(platform="school", school_year="2026-2027", semester="1", kind="diem",
-                                      opens_at=pinned() - timedelta(days=60), closes_at=pinned() - timedelta(days=1),
-                                      locked=False)
+        closed_yesterday = LockWindow(
+            platform="school",
+            school_year="2026-2027",
+            semester="1",
+            kind="diem",
+            opens_at=pinned() - timedelta(days=60),
+            closes_at=pinned() - timedelta(days=1),
+            locked=False,
+        )
         waiting = run(sims, engine, school_windows=[closed_yesterday])
         assert waiting.waiting_window > 0 and sims.vnedu.writes.as_dict()["total"] == 0
         reopened = LockWindow(**{**closed_yesterday.model_dump(), "closes_at": pinned() + timedelta(days=1)})
@@ -176,6 +189,7 @@ def test_the_schools_own_window_is_enforced_even_when_the_platform_is_open(engin
 
 def test_changing_many_results_of_a_closed_semester_is_held():
     from lienthong.sync.run import hold_reason
+
     assert hold_reason([], Counter(), 0.05, closed_changes=21, max_closed=20).startswith("Kế hoạch thay đổi 21")
     assert hold_reason([], Counter(), 0.05, closed_changes=20, max_closed=20) == ""
 
@@ -195,8 +209,12 @@ def test_runs_command_shows_history_and_the_queue(tmp_path):
         report = run(sims, engine)
     finally:
         sims.stop()
-    done = subprocess.run([*lienthong(), "runs"], capture_output=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "LIENTHONG_DATABASE_URL": url, "COLUMNS": "200"})
+    done = subprocess.run(
+        [*lienthong(), "runs"],
+        capture_output=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "LIENTHONG_DATABASE_URL": url, "COLUMNS": "200"},
+    )
     out = done.stdout.decode()
     assert done.returncode == 0 and "hoàn tất" in out
     assert f"chờ Hiệu trưởng duyệt {report.planned['correction']}" in out

@@ -29,6 +29,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["run_id"], ["sync_run.id"]),
         sa.PrimaryKeyConstraint("platform"),
     )
+    # A run left "running" before leases existed has no lease to expire, so no later run would
+    # ever mark it; no run of the version without leases is alive while this one migrates.
+    op.execute("UPDATE sync_run SET status = 'interrupted' WHERE status = 'running'")
 
 
 def downgrade() -> None:
