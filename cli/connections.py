@@ -23,7 +23,7 @@ async def _health(connectors: dict) -> list:
 
 def check(console: Console | None = None) -> int:
     """Exit: 0 all reachable, 2 refused (credentials, scope), 3 a platform unreachable."""
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     try:
         connectors = build_connectors(Settings())
     except (ConnectorError, SettingsError) as exc:

@@ -86,7 +86,7 @@ def _import_books(sims: Simulators, engine, books: Path) -> int:
 
 
 def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     sims = Simulators.create(seed=seed, students=students)
     _start(sims)
     console.print(

@@ -23,7 +23,7 @@ def _text(exc: BaseException) -> str:
     return getattr(exc, "message", None) or str(exc)
 
 
-def _database(exc: BaseException) -> tuple[int, str]:
+def _database(exc: BaseException) -> tuple[int, str] | None:
     """SQLAlchemy's errors, named by what went wrong, never by the statement or its parameters."""
     text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text or "busy" in text:
@@ -40,7 +40,7 @@ def _database(exc: BaseException) -> tuple[int, str]:
         return exits.UNREACHABLE, "Không kết nối được máy chủ cơ sở dữ liệu: kiểm tra địa chỉ --db và máy chủ."
     if "integrity" in type(exc).__name__.lower() or "unique" in text:
         return exits.REFUSED, "Cơ sở dữ liệu từ chối thay đổi (trùng hoặc vi phạm ràng buộc); không có gì được ghi."
-    return exits.BAD_INPUT, "Lỗi cơ sở dữ liệu; không có gì được ghi. Xem nhật ký lỗi với mã tham chiếu bên dưới."
+    return None  # nothing lienthong can explain: a reference and the error log (`handle`)
 
 
 def _classify(exc: BaseException) -> tuple[int, str] | None:
@@ -87,7 +87,7 @@ def _named(exc: BaseException) -> tuple[int, str] | None:
     name = type(exc).__name__
     if name in ("RunBusy", "NotAllowed"):
         return exits.REFUSED, _text(exc)
-    if name in ("OutputRefused", "StoreMissing", "StoreDamaged", "NoData", "UnknownChoice"):
+    if name in ("OutputRefused", "StoreMissing", "StoreDamaged", "NoData", "UnknownChoice", "BadDatabaseUrl"):
         return exits.BAD_INPUT, _text(exc)
     return None
 
@@ -144,14 +144,34 @@ def handle(exc: BaseException) -> int:
     return exits.UNEXPECTED
 
 
-def guarded(run: Callable[[], object]) -> None:
-    """Run the command line; every error leaves through `handle`."""
+def _usage(exc: BaseException) -> int | None:
+    """The command line's own mistakes (typer's click: an unknown option, a missing argument, a
+    value of the wrong kind), said in one line; ``None`` for anything else."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "NoArgsIsHelpError" in names:
+        exc.show()  # `lienthong` alone: the help
+        return exits.OK
+    if "UsageError" in names or "BadParameter" in names:
+        ctx = getattr(exc, "ctx", None)
+        hint = f" Xem `{ctx.command_path} --help`." if ctx is not None else ""
+        print(f"Lệnh gõ chưa đúng: {exc.format_message().rstrip('.')}.{hint}", file=sys.stderr)
+        return exits.BAD_INPUT
+    if "Abort" in names:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 130
+    return None
+
+
+def guarded(run: Callable[..., object]) -> None:
+    """Run the command line; every error leaves through `handle`, usage mistakes included."""
     try:
-        run()
+        code = run(standalone_mode=False)
     except SystemExit:
         raise
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu.", file=sys.stderr)
         sys.exit(130)
     except BaseException as exc:  # the boundary: nothing passes it as a raw traceback
-        sys.exit(handle(exc))
+        usage = _usage(exc)
+        sys.exit(usage if usage is not None else handle(exc))
+    sys.exit(code if isinstance(code, int) else exits.OK)

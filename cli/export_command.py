@@ -34,7 +34,7 @@ def run_export(
     console: Console | None = None,
     overwrite: bool = False,
 ) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     settings = Settings()
     protect = database_files(settings.database_url)  # an export over the database would destroy it
     try:

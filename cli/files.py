@@ -25,7 +25,7 @@ def read_file(
     column_map: str | None,
     console: Console | None = None,
 ) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     try:
         data = path.read_bytes()
         if kind == "csdl-hoc-sinh":

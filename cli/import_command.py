@@ -34,7 +34,7 @@ def run_import(
     actor: str,
     console: Console | None = None,
 ) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     settings = Settings()
     if wanted.school_year is None:  # a file of another school year is refused unless asked for
         wanted = Wanted(settings.current_school_year(), wanted.semester, wanted.class_code, wanted.subject)

@@ -52,7 +52,7 @@ metrics_port = 9108
 
 
 def init_school(path: Path, ma_truong: str, database_url: str | None, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     if not (len(ma_truong) == 8 and ma_truong.isdigit()):
         console.print(f"Mã trường phải gồm 8 chữ số, đang là {ma_truong!r}", style="red")
         return 2

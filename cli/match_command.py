@@ -11,7 +11,7 @@ from lienthong.sync.service import open_store
 
 
 def run_match(console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     try:
         settings = Settings()
         found = service.match_students(open_store(settings), settings)

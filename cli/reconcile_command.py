@@ -30,7 +30,7 @@ def run_reconcile(
     console: Console | None = None,
     overwrite: bool = False,
 ) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     settings = Settings()
     protect = database_files(settings.database_url)  # a report over the database would destroy it
     write = partial(write_output, overwrite=overwrite, protect=protect)

@@ -37,7 +37,7 @@ def _session() -> Session:
 def run_step(step: Callable[[Session, Actor, datetime], str], console: Console | None = None) -> int:
     """Run one workflow step as the signed-in account, in a transaction; a refused step writes
     nothing and says why (exit 4 for a rule, 2 for bad input)."""
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         try:
             actor = current_actor(session)
@@ -84,7 +84,7 @@ def reject(discrepancy_id: str, reason: str) -> int:
 
 
 def show(discrepancy_id: str, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         row = session.get(DiscrepancyRow, discrepancy_id)
         if row is None:

@@ -34,7 +34,7 @@ def sync_once(
     platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False, console: Console | None = None
 ) -> int:
     """Exit: 0 done, 1 done with refusals, errors or a hold, 2 bad configuration, 3 a platform unreachable."""
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     configure_logging("WARNING")
     try:
         settings = Settings()
@@ -125,7 +125,7 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
 
 
 def list_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     found = service.history(service.open_store(Settings()), limit)
     queue = Counter(found.queue)
     if as_json:
@@ -185,7 +185,7 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
 
 
 def approve(run_id: int, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     engine = service.open_store(Settings())
     try:
         with Session(engine) as session:
@@ -199,7 +199,7 @@ def approve(run_id: int, console: Console | None = None) -> int:
 
 
 def verify_audit(console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     problems = service.verify_audit(service.open_store(Settings()))
     if problems:
         for problem in problems:

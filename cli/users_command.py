@@ -25,7 +25,7 @@ def _refused(console: Console, exc: Exception) -> int:
 
 def add(login: str, full_name: str, role: str, scopes: dict[str, list[str]], console: Console | None = None) -> int:
     """A new account; the first one needs no sign-in (IT or the principal), later ones need IT's."""
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         try:
             by = current_actor(session) if accounts.count_users(session) else None
@@ -48,7 +48,7 @@ def add(login: str, full_name: str, role: str, scopes: dict[str, list[str]], con
 
 
 def passwd(login: str | None, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         try:
             by = current_actor(session)
@@ -61,7 +61,7 @@ def passwd(login: str | None, console: Console | None = None) -> int:
 
 
 def disable(login: str, disabled: bool, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         try:
             by = current_actor(session)
@@ -74,7 +74,7 @@ def disable(login: str, disabled: bool, console: Console | None = None) -> int:
 
 
 def show_all(console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         users = accounts.list_users(session)
         disabled = {u.id for u in users if accounts.is_disabled(session, u.id)}
@@ -93,14 +93,14 @@ def show_all(console: Console | None = None) -> int:
 
 
 def roles(console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     for code, word in ROLES.items():
         console.print(f"{code:<16} {word}", markup=False)
     return exits.OK
 
 
 def login(name: str, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         try:
             actor = sign_in(session, name)
@@ -117,7 +117,7 @@ def login(name: str, console: Console | None = None) -> int:
 
 
 def logout(console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False)
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     token = forget_session()
     if token:
         with _session() as session:

@@ -29,9 +29,12 @@ class LegacyEncodingError(MappingError):
             "vni": "bảng mã VNI (phông VNI-Times)",
             "utf8-as-cp1252": "Unicode bị đọc sai thành Windows-1252",
         }
+        # a header's reading helps; a person's name is not repeated in an error (personal data)
+        personal = bool(field) and any(k in field.lower() for k in ("ho_ten", "hoten", "full_name"))
+        guess = "" if personal else f", có thể là «{suggestion}»"
         reason = (
-            f"Văn bản có vẻ được gõ bằng {names.get(encoding, encoding)}, "
-            f"có thể là «{suggestion}». Hãy chuyển tệp sang Unicode (ví dụ bằng Unikey) rồi nhập lại"
+            f"Văn bản có vẻ được gõ bằng {names.get(encoding, encoding)}{guess}. "
+            "Hãy chuyển tệp sang Unicode (ví dụ bằng Unikey) rồi nhập lại"
         )
         super().__init__(reason, value=value, field=field)
 

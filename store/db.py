@@ -17,6 +17,16 @@ from sqlmodel import Session, create_engine
 
 def make_engine(url: str) -> sa.Engine:
     """An engine for ``url``; a SQLite file gets WAL mode and enforced foreign keys."""
+    try:
+        return _engine(url)
+    except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise BadDatabaseUrl(
+            "Địa chỉ cơ sở dữ liệu không dùng được: dùng sqlite:///đường/dẫn.db hoặc postgresql+psycopg://… "
+            f"(--db hoặc LIENTHONG_DATABASE_URL); lỗi: {type(exc).__name__}."
+        ) from None
+
+
+def _engine(url: str) -> sa.Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -72,6 +82,10 @@ def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+class BadDatabaseUrl(ValueError):
+    """A database address lienthong cannot use (not a URL, or a database it does not support)."""
+
+
 class StoreMissing(ValueError):
     """No database where one was named: a mistyped path must not quietly become a new, empty one."""
 
@@ -88,7 +102,8 @@ def check_store(url: str, create: bool = False) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return
-    path = Path(parsed.database)
+    # ``sqlite:///file:/path?mode=ro&uri=true`` names the file by a URI
+    path = Path(parsed.database.removeprefix("file:") if parsed.query.get("uri") else parsed.database)
     if not path.exists():
         if create:
             return

@@ -205,14 +205,22 @@ def lease_of(session: Session, platform: str) -> RunLeaseRow | None:
 
 
 def take_over_lease(
-    session: Session, platform: str, from_run: int, run_id: int, holder: str, now: datetime, until: datetime
+    session: Session,
+    platform: str,
+    from_run: int,
+    run_id: int,
+    holder: str,
+    now: datetime,
+    until: datetime,
+    holder_gone: bool = False,
 ) -> bool:
-    """Take ``from_run``'s lease if it has expired: a compare-and-set in one UPDATE, so of two
-    runs that found it expired only one gets it."""
+    """Take ``from_run``'s lease if it has expired (or its holder is known to be gone): a
+    compare-and-set in one UPDATE, so of two runs that found it free only one gets it."""
     table = RunLeaseRow.__table__
+    free = sa.true() if holder_gone else table.c.expires_at <= _utc(now)
     statement = (
         sa.update(table)
-        .where(table.c.platform == platform, table.c.run_id == from_run, table.c.expires_at <= _utc(now))
+        .where(table.c.platform == platform, table.c.run_id == from_run, free)
         .values(run_id=run_id, holder=holder, acquired_at=_utc(now), heartbeat_at=_utc(now), expires_at=_utc(until))
     )
     return session.execute(statement).rowcount == 1

@@ -272,12 +272,28 @@ def _take_lease(session: Session, platform: str, run_id: int, seconds: float, cl
         current = queries.lease_of(session, platform)
         if current is None:
             continue
-        if queries.take_over_lease(session, platform, current.run_id, run_id, _holder(), now, until):
+        gone = _holder_gone(current.holder)
+        if queries.take_over_lease(session, platform, current.run_id, run_id, _holder(), now, until, gone):
             if queries.interrupt_run(session, current.run_id):
                 get_logger(platform=platform).warning("run_interrupted", run=current.run_id, by=run_id)
             return
         raise RunBusy(platform, _local(current.acquired_at, now), current.holder)
     raise RunBusy(platform, now, "?")
+
+
+def _holder_gone(holder: str) -> bool:
+    """Whether a lease's holder is a process of this machine that no longer runs (killed hard):
+    its lease need not be waited out. Another machine's process cannot be checked from here."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it runs, as another user
+    return False
 
 
 def _local(at: datetime, now: datetime) -> datetime:
