@@ -152,9 +152,7 @@ def approve(
     row = _discrepancy(session, discrepancy_id)
     proposal = _last_proposal(session, row)
     if _same_account(proposal.actor, actor):
-        raise NotAllowed(
-            "Người đề xuất không tự duyệt đề xuất của mình; Hiệu trưởng (hoặc người được uỷ quyền) duyệt."
-        )
+        raise NotAllowed("Người đề xuất không tự duyệt đề xuất của mình; Hiệu trưởng (hoặc người được uỷ quyền) duyệt.")
     session.add(
         ResolutionRow(
             discrepancy_id=row.id,

@@ -22,20 +22,23 @@ class Subject:
 
 
 # In the order the platforms list them (Excel columns, score sheets, the generator's draws).
-SUBJECTS: dict[str, Subject] = {s.code: s for s in (
-    Subject("VAN", "Ngữ văn", False),
-    Subject("TOAN", "Toán", False),
-    Subject("NN1", "Ngoại ngữ 1", False),
-    Subject("GDCD", "Giáo dục công dân", False),
-    Subject("LSDL", "Lịch sử và Địa lí", False),
-    Subject("KHTN", "Khoa học tự nhiên", False),
-    Subject("CN", "Công nghệ", False),
-    Subject("TIN", "Tin học", False),
-    Subject("GDTC", "Giáo dục thể chất", True),
-    Subject("NT", "Nghệ thuật", True),
-    Subject("HDTN", "Hoạt động trải nghiệm, hướng nghiệp", True),
-    Subject("GDDP", "Nội dung giáo dục của địa phương", True),
-)}
+SUBJECTS: dict[str, Subject] = {
+    s.code: s
+    for s in (
+        Subject("VAN", "Ngữ văn", False),
+        Subject("TOAN", "Toán", False),
+        Subject("NN1", "Ngoại ngữ 1", False),
+        Subject("GDCD", "Giáo dục công dân", False),
+        Subject("LSDL", "Lịch sử và Địa lí", False),
+        Subject("KHTN", "Khoa học tự nhiên", False),
+        Subject("CN", "Công nghệ", False),
+        Subject("TIN", "Tin học", False),
+        Subject("GDTC", "Giáo dục thể chất", True),
+        Subject("NT", "Nghệ thuật", True),
+        Subject("HDTN", "Hoạt động trải nghiệm, hướng nghiệp", True),
+        Subject("GDDP", "Nội dung giáo dục của địa phương", True),
+    )
+}
 
 
 def subject(code: str) -> Subject:
@@ -44,18 +47,77 @@ def subject(code: str) -> Subject:
 
 
 # Mã dân tộc (two digits) → name, the ministry's catalog of the 54 ethnic groups.
-ETHNICITIES: dict[str, str] = {f"{number:02d}": name for number, name in enumerate((
-    "Kinh", "Tày", "Thái", "Hoa", "Khơ-me", "Mường", "Nùng", "Hmông", "Dao", "Gia-rai",
-    "Ngái", "Ê-đê", "Ba-na", "Xơ-đăng", "Sán Chay", "Cơ-ho", "Chăm", "Sán Dìu", "Hrê", "Mnông",
-    "Ra-glai", "Xtiêng", "Bru-Vân Kiều", "Thổ", "Giáy", "Cơ-tu", "Gié-Triêng", "Mạ", "Khơ-mú", "Co",
-    "Tà-ôi", "Chơ-ro", "Kháng", "Xinh-mun", "Hà Nhì", "Chu-ru", "Lào", "La Chí", "La Ha", "Phù Lá",
-    "La Hủ", "Lự", "Lô Lô", "Chứt", "Mảng", "Pà Thẻn", "Cơ Lao", "Cống", "Bố Y", "Si La",
-    "Pu Péo", "Brâu", "Ơ-đu", "Rơ-măm",
-), start=1)}
+ETHNICITIES: dict[str, str] = {
+    f"{number:02d}": name
+    for number, name in enumerate(
+        (
+            "Kinh",
+            "Tày",
+            "Thái",
+            "Hoa",
+            "Khơ-me",
+            "Mường",
+            "Nùng",
+            "Hmông",
+            "Dao",
+            "Gia-rai",
+            "Ngái",
+            "Ê-đê",
+            "Ba-na",
+            "Xơ-đăng",
+            "Sán Chay",
+            "Cơ-ho",
+            "Chăm",
+            "Sán Dìu",
+            "Hrê",
+            "Mnông",
+            "Ra-glai",
+            "Xtiêng",
+            "Bru-Vân Kiều",
+            "Thổ",
+            "Giáy",
+            "Cơ-tu",
+            "Gié-Triêng",
+            "Mạ",
+            "Khơ-mú",
+            "Co",
+            "Tà-ôi",
+            "Chơ-ro",
+            "Kháng",
+            "Xinh-mun",
+            "Hà Nhì",
+            "Chu-ru",
+            "Lào",
+            "La Chí",
+            "La Ha",
+            "Phù Lá",
+            "La Hủ",
+            "Lự",
+            "Lô Lô",
+            "Chứt",
+            "Mảng",
+            "Pà Thẻn",
+            "Cơ Lao",
+            "Cống",
+            "Bố Y",
+            "Si La",
+            "Pu Péo",
+            "Brâu",
+            "Ơ-đu",
+            "Rơ-măm",
+        ),
+        start=1,
+    )
+}
 
 # TrangThai code (CSDL) → the words vnEdu's trang_thai and the Excel lists use.
-STATUSES: dict[str, str] = {"1": "Đang học", "2": "Chuyển đến", "3": "Chuyển đi", "4": "Thôi học",
-                            "5": "Nghỉ học xin học lại"}
+STATUSES: dict[str, str] = {
+    "1": "Đang học",
+    "2": "Chuyển đến",
+    "3": "Chuyển đi",
+    "4": "Thôi học",
+    "5": "Nghỉ học xin học lại",
+}
 
 # GioiTinh code (CSDL) → the words vnEdu and the Excel lists use.
 GENDERS: dict[str, str] = {"1": "Nam", "2": "Nữ"}

@@ -29,12 +29,35 @@ DEMO_LOGIN = ("demo", "demo")
 TOKEN_MINUTES = 30
 MAX_PAGE, MAX_BATCH = 500, 200
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_blank_text=True)
-STUDENT_FIELDS = ["MaDinhDanh", "SoDinhDanhCaNhan", "HoTen", "NgaySinh", "GioiTinh", "MaDanToc", "MaLop",
-                  "TrangThai", "MaBanGhi", "SuKien", "PhienBan", "ThoiGianCapNhat"]
-RESULT_TAIL = ["KetQuaHocTap", "KetQuaRenLuyen", "SoBuoiNghiCoPhep", "SoBuoiNghiKhongPhep", "DanhHieu",
-               "LenLop", "MaBanGhi", "SuKien", "PhienBan", "ThoiGianCapNhat"]
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=True
+)
+STUDENT_FIELDS = [
+    "MaDinhDanh",
+    "SoDinhDanhCaNhan",
+    "HoTen",
+    "NgaySinh",
+    "GioiTinh",
+    "MaDanToc",
+    "MaLop",
+    "TrangThai",
+    "MaBanGhi",
+    "SuKien",
+    "PhienBan",
+    "ThoiGianCapNhat",
+]
+RESULT_TAIL = [
+    "KetQuaHocTap",
+    "KetQuaRenLuyen",
+    "SoBuoiNghiCoPhep",
+    "SoBuoiNghiKhongPhep",
+    "DanhHieu",
+    "LenLop",
+    "MaBanGhi",
+    "SuKien",
+    "PhienBan",
+    "ThoiGianCapNhat",
+]
 LEVELS = {"T", "K", "Đ", "CĐ"}
 
 
@@ -48,8 +71,7 @@ def _q(name: str) -> str:
 
 
 class CsdlState:
-    def __init__(self, school: School, data: PlatformData, clock: Clock = vn_now,
-                 login: tuple[str, str] = DEMO_LOGIN):
+    def __init__(self, school: School, data: PlatformData, clock: Clock = vn_now, login: tuple[str, str] = DEMO_LOGIN):
         self.ma_truong, self.nam_hoc, self.clock, self.login = school.ma_truong, school.school_year, clock, login
         self.school = school
         self.students: dict[str, dict] = data.csdl["hoc_sinh"]
@@ -68,8 +90,7 @@ class CsdlState:
         forced = self.forced_locks.get((semester, kind))
         if forced is not None:
             return forced
-        return next((w.locked(self.clock()) for w in self.windows if w.semester == semester and w.kind == "diem"),
-                    True)
+        return next((w.locked(self.clock()) for w in self.windows if w.semester == semester and w.kind == "diem"), True)
 
     def window(self, semester: str):
         semester = "2" if semester == "CN" else semester
@@ -127,8 +148,11 @@ def fault_response(fault: Fault) -> Response:
     detail = etree.SubElement(etree.SubElement(node, "detail"), _q("LoiCSDL"), nsmap={None: NS})
     _sub(detail, "MaLoi", fault.ma_loi)
     _sub(detail, "MoTa", fault.message)
-    return Response(etree.tostring(env, xml_declaration=True, encoding="utf-8"), status_code=500,
-                    media_type="text/xml; charset=utf-8")
+    return Response(
+        etree.tostring(env, xml_declaration=True, encoding="utf-8"),
+        status_code=500,
+        media_type="text/xml; charset=utf-8",
+    )
 
 
 def parse_request(raw: bytes) -> etree._Element:
@@ -161,8 +185,14 @@ class Service:
         response = etree.Element(_q(f"{name}Response"), nsmap={None: NS})
         return getattr(self, name)(op, response)
 
-    OPERATIONS = ("DangNhap", "LayDanhSachHocSinh", "CapNhatHocSinh", "LayKetQuaHocTap",
-                  "CapNhatKetQuaHocTap", "LayTrangThaiKhoa")
+    OPERATIONS = (
+        "DangNhap",
+        "LayDanhSachHocSinh",
+        "CapNhatHocSinh",
+        "LayKetQuaHocTap",
+        "CapNhatKetQuaHocTap",
+        "LayTrangThaiKhoa",
+    )
 
     def _check_token(self, token: str) -> None:
         entry = self.state.tokens.get(token)
@@ -193,13 +223,12 @@ class Service:
 
     def _paged(self, op, rows: list) -> tuple[int, list]:
         page, size = _int(op, "Trang", 1, 10**6), _int(op, "SoBanGhi", 1, MAX_PAGE)
-        return len(rows), rows[(page - 1) * size: page * size]
+        return len(rows), rows[(page - 1) * size : page * size]
 
     def LayDanhSachHocSinh(self, op, response) -> bytes:
         current = self._year(op)
         ma_lop = _text(op, "MaLop")
-        rows = [s for _, s in sorted(self.state.students.items())
-                if current and (not ma_lop or s["MaLop"] == ma_lop)]
+        rows = [s for _, s in sorted(self.state.students.items()) if current and (not ma_lop or s["MaLop"] == ma_lop)]
         total, page = self._paged(op, rows)
         _sub(response, "TongSo", total)
         for student in page:
@@ -214,9 +243,11 @@ class Service:
         if semester not in ("1", "2", "CN"):
             raise Fault("soap:Client", "DU_LIEU_KHONG_HOP_LE", "HocKy phải là 1, 2 hoặc CN")
         ma_lop = _text(op, "MaLop")
-        rows = [r for (mid, hk), r in sorted(self.state.results.items())
-                if current and hk == semester
-                and (not ma_lop or self.state.students.get(mid, {}).get("MaLop") == ma_lop)]
+        rows = [
+            r
+            for (mid, hk), r in sorted(self.state.results.items())
+            if current and hk == semester and (not ma_lop or self.state.students.get(mid, {}).get("MaLop") == ma_lop)
+        ]
         total, page = self._paged(op, rows)
         _sub(response, "TongSo", total)
         for result in page:
@@ -304,8 +335,11 @@ class Service:
 
     def _store_student(self, fields: dict, version: int) -> None:
         record = {name: fields.get(name) for name in STUDENT_FIELDS}
-        record.update(PhienBan=version, ThoiGianCapNhat=self.state.clock().isoformat(),
-                      MaBanGhi=fields.get("MaBanGhi") or f"HS-{fields['MaDinhDanh']}")
+        record.update(
+            PhienBan=version,
+            ThoiGianCapNhat=self.state.clock().isoformat(),
+            MaBanGhi=fields.get("MaBanGhi") or f"HS-{fields['MaDinhDanh']}",
+        )
         self.state.students[fields["MaDinhDanh"]] = record
         self.state.writes.add(f"hoc_sinh:{fields['MaDinhDanh']}")
 
@@ -324,15 +358,30 @@ class Service:
         version = int(_text(item, "PhienBan"))
         if stored and version <= int(stored["PhienBan"]):
             return key, "PHIEN_BAN_CU", f"Phiên bản {version} không mới hơn {stored['PhienBan']}", None
-        subjects = [{"MaMon": _text(m, "MaMon"), **({"DiemTB": _text(m, "DiemTB")} if _text(m, "DiemTB") is not None
-                                                     else {"KetQuaDanhGia": _text(m, "KetQuaDanhGia")})}
-                    for m in item.findall(_q("Mon"))]
-        record = {"MaDinhDanh": mid, "HocKy": semester, "Mon": subjects,
-                  **{name: _text(item, name) for name in RESULT_TAIL}}
-        record.update(PhienBan=version, ThoiGianCapNhat=state.clock().isoformat(),
-                      SoBuoiNghiCoPhep=int(record["SoBuoiNghiCoPhep"]),
-                      SoBuoiNghiKhongPhep=int(record["SoBuoiNghiKhongPhep"]),
-                      MaBanGhi=record.get("MaBanGhi") or f"KQ-{mid}-{semester}")
+        subjects = [
+            {
+                "MaMon": _text(m, "MaMon"),
+                **(
+                    {"DiemTB": _text(m, "DiemTB")}
+                    if _text(m, "DiemTB") is not None
+                    else {"KetQuaDanhGia": _text(m, "KetQuaDanhGia")}
+                ),
+            }
+            for m in item.findall(_q("Mon"))
+        ]
+        record = {
+            "MaDinhDanh": mid,
+            "HocKy": semester,
+            "Mon": subjects,
+            **{name: _text(item, name) for name in RESULT_TAIL},
+        }
+        record.update(
+            PhienBan=version,
+            ThoiGianCapNhat=state.clock().isoformat(),
+            SoBuoiNghiCoPhep=int(record["SoBuoiNghiCoPhep"]),
+            SoBuoiNghiKhongPhep=int(record["SoBuoiNghiKhongPhep"]),
+            MaBanGhi=record.get("MaBanGhi") or f"KQ-{mid}-{semester}",
+        )
         state.results[(mid, semester)] = record
         state.writes.add(f"ket_qua:{mid}:{semester}")
         return key, "0", "Đã cập nhật", None
@@ -351,11 +400,15 @@ def _student_problem(fields: dict) -> str | None:
         (fields["TrangThai"] in STATUSES, "TrangThai phải từ 1 đến 5"),
         (fields["SuKien"] in ("NEW", "UPDATE", "CANCEL"), "SuKien phải là NEW, UPDATE hoặc CANCEL"),
         ((fields["PhienBan"] or "").isdigit(), "PhienBan phải là số nguyên"),
-        (not fields["MaDinhDanh"] or (fields["MaDinhDanh"].isdigit() and len(fields["MaDinhDanh"]) == 10),
-         "MaDinhDanh phải gồm 10 chữ số"),
-        (not fields["SoDinhDanhCaNhan"] or (fields["SoDinhDanhCaNhan"].isdigit()
-                                            and len(fields["SoDinhDanhCaNhan"]) == 12),
-         "SoDinhDanhCaNhan phải gồm 12 chữ số"),
+        (
+            not fields["MaDinhDanh"] or (fields["MaDinhDanh"].isdigit() and len(fields["MaDinhDanh"]) == 10),
+            "MaDinhDanh phải gồm 10 chữ số",
+        ),
+        (
+            not fields["SoDinhDanhCaNhan"]
+            or (fields["SoDinhDanhCaNhan"].isdigit() and len(fields["SoDinhDanhCaNhan"]) == 12),
+            "SoDinhDanhCaNhan phải gồm 12 chữ số",
+        ),
     ]
     return next((message for ok, message in checks if not ok), None)
 
@@ -456,8 +509,11 @@ def _control(app: FastAPI, state: CsdlState) -> None:
 
 
 def _xlsx(data: bytes, name: str) -> Response:
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def error_body(status: int) -> tuple[bytes, bytes]:

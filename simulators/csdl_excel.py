@@ -14,19 +14,65 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from lienthong.simulators.catalog import ETHNICITIES, GENDERS, LEVEL_WORDS, PROMOTION_WORDS, STATUSES, SUBJECTS, TITLE_WORDS
+from lienthong.simulators.catalog import (
+    ETHNICITIES,
+    GENDERS,
+    LEVEL_WORDS,
+    PROMOTION_WORDS,
+    STATUSES,
+    SUBJECTS,
+    TITLE_WORDS,
+)
 
 GENDER_WORDS = GENDERS
-CATALOG_SHEETS = ["DM_DanToc", "DM_TrangThai", "DM_GioiTinh", "DM_KhuyetTat", "DM_Tinh", "DM_Xa",
-                  "DM_TonGiao", "DM_QuocTich", "DM_DoiTuongCS", "DM_KhuVuc", "DM_LoaiHinh", "HuongDan"]
+CATALOG_SHEETS = [
+    "DM_DanToc",
+    "DM_TrangThai",
+    "DM_GioiTinh",
+    "DM_KhuyetTat",
+    "DM_Tinh",
+    "DM_Xa",
+    "DM_TonGiao",
+    "DM_QuocTich",
+    "DM_DoiTuongCS",
+    "DM_KhuVuc",
+    "DM_LoaiHinh",
+    "HuongDan",
+]
 
 # Column orders of the two template versions (v2 is current). Line breaks are the ministry's.
 STUDENT_COLUMNS = {
-    1: ["STT", "Mã lớp", "Mã học sinh", "Họ tên", "Ngày sinh", "Giới tính", "Dân tộc", "Mã dân tộc",
-        "Trạng thái HS", "Số định danh\ncá nhân", "Tỉnh HSĐ", "Phường/Xã HSĐ"],
-    2: ["STT", "Mã lớp", "Mã định danh\nBộ GD&ĐT", "Họ tên", "Ngày sinh", "Giới tính", "Mã dân tộc",
-        "Dân tộc", "Trạng thái HS", "Ngày nhập\ntrạng thái", "Loại khuyết tật", "Số định danh cá nhân",
-        "Mã tỉnh HSĐ", "Tỉnh HSĐ", "Phường/Xã HSĐ"],
+    1: [
+        "STT",
+        "Mã lớp",
+        "Mã học sinh",
+        "Họ tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Dân tộc",
+        "Mã dân tộc",
+        "Trạng thái HS",
+        "Số định danh\ncá nhân",
+        "Tỉnh HSĐ",
+        "Phường/Xã HSĐ",
+    ],
+    2: [
+        "STT",
+        "Mã lớp",
+        "Mã định danh\nBộ GD&ĐT",
+        "Họ tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Mã dân tộc",
+        "Dân tộc",
+        "Trạng thái HS",
+        "Ngày nhập\ntrạng thái",
+        "Loại khuyết tật",
+        "Số định danh cá nhân",
+        "Mã tỉnh HSĐ",
+        "Tỉnh HSĐ",
+        "Phường/Xã HSĐ",
+    ],
 }
 
 
@@ -70,14 +116,23 @@ def student_list_workbook(state, ma_lop: str | None = None, version: int = 2) ->
         if personal and s["MaDinhDanh"] in state.numeric_ids:
             personal = int(personal)  # typed as a number: the leading zero is gone
         values = {
-            "STT": number, "Mã lớp": s["MaLop"], "Mã học sinh": s["MaDinhDanh"],
+            "STT": number,
+            "Mã lớp": s["MaLop"],
+            "Mã học sinh": s["MaDinhDanh"],
             "Mã định danh\nBộ GD&ĐT": s["MaDinhDanh"],
             "Họ tên": unicodedata.normalize("NFD", s["HoTen"]) if number % 5 == 0 else s["HoTen"],
             "Ngày sinh": born if version == 1 else born.strftime("%d/%m/%Y"),
-            "Giới tính": GENDER_WORDS[s["GioiTinh"]], "Dân tộc": ethnic[s["MaDanToc"]], "Mã dân tộc": s["MaDanToc"],
-            "Trạng thái HS": statuses[s["TrangThai"]], "Ngày nhập\ntrạng thái": "05/09/" + state.nam_hoc[:4],
-            "Loại khuyết tật": "", "Số định danh\ncá nhân": personal, "Số định danh cá nhân": personal,
-            "Mã tỉnh HSĐ": "79", "Tỉnh HSĐ": "Thành phố Hồ Chí Minh", "Phường/Xã HSĐ": "Phường Bình An",
+            "Giới tính": GENDER_WORDS[s["GioiTinh"]],
+            "Dân tộc": ethnic[s["MaDanToc"]],
+            "Mã dân tộc": s["MaDanToc"],
+            "Trạng thái HS": statuses[s["TrangThai"]],
+            "Ngày nhập\ntrạng thái": "05/09/" + state.nam_hoc[:4],
+            "Loại khuyết tật": "",
+            "Số định danh\ncá nhân": personal,
+            "Số định danh cá nhân": personal,
+            "Mã tỉnh HSĐ": "79",
+            "Tỉnh HSĐ": "Thành phố Hồ Chí Minh",
+            "Phường/Xã HSĐ": "Phường Bình An",
         }
         sheet.append([values[c] for c in columns])
     _catalogs(workbook)
@@ -92,8 +147,18 @@ def results_workbook(state, grade: int, semester: str) -> bytes:
     label = {"1": "Học kỳ I", "2": "Học kỳ II", "CN": "Cả năm"}[semester]
     _titles(sheet, state.school.name, f"KẾT QUẢ HỌC TẬP KHỐI {grade}", state.nam_hoc, label)
     subjects = list(SUBJECTS.values())
-    header = ["STT", "Mã lớp", "Mã định danh\nBộ GD&ĐT", "Họ tên", "Ngày sinh", *(s.name for s in subjects),
-              "KQ học tập", "KQ rèn luyện", "Nghỉ có phép", "Nghỉ không phép"]
+    header = [
+        "STT",
+        "Mã lớp",
+        "Mã định danh\nBộ GD&ĐT",
+        "Họ tên",
+        "Ngày sinh",
+        *(s.name for s in subjects),
+        "KQ học tập",
+        "KQ rèn luyện",
+        "Nghỉ có phép",
+        "Nghỉ không phép",
+    ]
     if semester == "CN":
         header += ["Danh hiệu", "Lên lớp"]
     sheet.append(header)
@@ -103,16 +168,26 @@ def results_workbook(state, grade: int, semester: str) -> bytes:
         if hk != semester or student is None or not student["MaLop"].startswith(str(grade)):
             continue
         number += 1
-        values = {m["MaMon"]: (m.get("DiemTB") or "").replace(".", ",") or m.get("KetQuaDanhGia") or ""
-                  for m in result["Mon"]}
-        row = [number, student["MaLop"], mid, student["HoTen"],
-               date.fromisoformat(student["NgaySinh"]).strftime("%d/%m/%Y"),
-               *(values.get(s.code, "") for s in subjects),
-               LEVEL_WORDS.get(result.get("KetQuaHocTap") or "", ""),
-               LEVEL_WORDS.get(result.get("KetQuaRenLuyen") or "", ""),
-               result["SoBuoiNghiCoPhep"], result["SoBuoiNghiKhongPhep"]]
+        values = {
+            m["MaMon"]: (m.get("DiemTB") or "").replace(".", ",") or m.get("KetQuaDanhGia") or "" for m in result["Mon"]
+        }
+        row = [
+            number,
+            student["MaLop"],
+            mid,
+            student["HoTen"],
+            date.fromisoformat(student["NgaySinh"]).strftime("%d/%m/%Y"),
+            *(values.get(s.code, "") for s in subjects),
+            LEVEL_WORDS.get(result.get("KetQuaHocTap") or "", ""),
+            LEVEL_WORDS.get(result.get("KetQuaRenLuyen") or "", ""),
+            result["SoBuoiNghiCoPhep"],
+            result["SoBuoiNghiKhongPhep"],
+        ]
         if semester == "CN":
-            row += [TITLE_WORDS.get(result.get("DanhHieu") or "", ""), PROMOTION_WORDS.get(result.get("LenLop") or "", "")]
+            row += [
+                TITLE_WORDS.get(result.get("DanhHieu") or "", ""),
+                PROMOTION_WORDS.get(result.get("LenLop") or "", ""),
+            ]
         sheet.append(row)
     _catalogs(workbook)
     return _save(workbook)

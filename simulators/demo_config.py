@@ -12,6 +12,8 @@ DEMO_SECRETS = {"vnedu_client_secret": "demo-secret", "csdl_password": "demo", "
 def platform_settings(urls: dict[str, str], province_code: str, commune_code: str) -> dict[str, dict[str, Any]]:
     """The ``[vnedu]``, ``[csdl]`` and ``[portal]`` tables for simulators serving at ``urls``
     (each simulator's base address)."""
-    return {"vnedu": {"base_url": urls["vnedu"], "client_id": "lienthong-demo"},
-            "csdl": {"endpoint": urls["csdl"] + "/csdl", "username": "demo"},
-            "portal": {"base_url": urls["portal"], "ma_tinh": province_code, "ma_xa": commune_code}}
+    return {
+        "vnedu": {"base_url": urls["vnedu"], "client_id": "lienthong-demo"},
+        "csdl": {"endpoint": urls["csdl"] + "/csdl", "username": "demo"},
+        "portal": {"base_url": urls["portal"], "ma_tinh": province_code, "ma_xa": commune_code},
+    }

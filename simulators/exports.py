@@ -34,14 +34,35 @@ def handmade_gradebook(school: School, subject: str, semester: str) -> bytes:
         sheet.append([f"SỔ ĐIỂM CÁ NHÂN — {SUBJECTS[subject].name}"])
         sheet.append([f"Lớp {cls.code} — Học kỳ {'I' if semester == '1' else 'II'} — Năm học {school.school_year}"])
         sheet.append([])
-        sheet.append(["STT", "Mã HS", "Họ và tên", "Miệng", "15 phút", "15 phút (2)", "15 phút (3)", "Giữa kì",
-                      "Cuối kì", "Ghi chú"])
+        sheet.append(
+            [
+                "STT",
+                "Mã HS",
+                "Họ và tên",
+                "Miệng",
+                "15 phút",
+                "15 phút (2)",
+                "15 phút (3)",
+                "Giữa kì",
+                "Cuối kì",
+                "Ghi chú",
+            ]
+        )
         students = [s for s in school.students if s.class_code == cls.code]
         for number, student in enumerate(students, start=1):
             entered = student.scores[subject][f"hk{semester}"]
             tx = [str(v).replace(".", ",") for v in entered["tx"]] + [None] * (4 - len(entered["tx"]))
-            sheet.append([number, student.vnedu_id, student.full_name, *tx, str(entered["gk"]).replace(".", ","),
-                          str(entered["ck"]).replace(".", ","), ""])
+            sheet.append(
+                [
+                    number,
+                    student.vnedu_id,
+                    student.full_name,
+                    *tx,
+                    str(entered["gk"]).replace(".", ","),
+                    str(entered["ck"]).replace(".", ","),
+                    "",
+                ]
+            )
         sheet.append([])
         sheet.append(["Ghi chú: điểm Miệng nhập đầu tiết."])
         sheet.append([None, None, "Giáo viên bộ môn (ký, ghi rõ họ tên)"])
@@ -50,8 +71,9 @@ def handmade_gradebook(school: School, subject: str, semester: str) -> bytes:
     return buffer.getvalue()
 
 
-def write_school_files(school: School, data: PlatformData, folder: Path,
-                       subjects: list[str] | None = None) -> list[Path]:
+def write_school_files(
+    school: School, data: PlatformData, folder: Path, subjects: list[str] | None = None
+) -> list[Path]:
     """Every export of the school into ``folder``; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}

@@ -34,18 +34,42 @@ class FaultProfile:
 
     def transient_share(self) -> float:
         """About how many requests fail transiently (for reports and tests)."""
-        return min(1.0, self.error_rate + self.storm_rate * self.storm_length + self.truncated_rate
-                   + self.garbage_rate + self.reset_rate + self.soap_fault_rate)
+        return min(
+            1.0,
+            self.error_rate
+            + self.storm_rate * self.storm_length
+            + self.truncated_rate
+            + self.garbage_rate
+            + self.reset_rate
+            + self.soap_fault_rate,
+        )
 
 
 PROFILES = {
     "none": FaultProfile(),
-    "flaky": FaultProfile(latency_ms=2, error_rate=0.08, storm_rate=0.015, storm_length=4,
-                          truncated_rate=0.04, garbage_rate=0.03, reset_rate=0.04,
-                          soap_fault_rate=0.04, token_expiry_every=20),
-    "hostile": FaultProfile(latency_ms=5, error_rate=0.1, storm_rate=0.02, storm_length=6,
-                            truncated_rate=0.05, garbage_rate=0.05, reset_rate=0.05,
-                            soap_fault_rate=0.05, token_expiry_every=10, permanent_rate=0.05),
+    "flaky": FaultProfile(
+        latency_ms=2,
+        error_rate=0.08,
+        storm_rate=0.015,
+        storm_length=4,
+        truncated_rate=0.04,
+        garbage_rate=0.03,
+        reset_rate=0.04,
+        soap_fault_rate=0.04,
+        token_expiry_every=20,
+    ),
+    "hostile": FaultProfile(
+        latency_ms=5,
+        error_rate=0.1,
+        storm_rate=0.02,
+        storm_length=6,
+        truncated_rate=0.05,
+        garbage_rate=0.05,
+        reset_rate=0.05,
+        soap_fault_rate=0.05,
+        token_expiry_every=10,
+        permanent_rate=0.05,
+    ),
 }
 
 
@@ -61,8 +85,12 @@ def profile(name_or_fields: str | dict) -> FaultProfile:
 class FaultInjector:
     """Holds the active profile and the RNG; shared by a simulator and its middleware."""
 
-    def __init__(self, active: FaultProfile | None = None, seed: int = 1,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    def __init__(
+        self,
+        active: FaultProfile | None = None,
+        seed: int = 1,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         self.profile = active or FaultProfile()
         self.rng = random.Random(f"faults:{seed}")
         self.sleep = sleep
@@ -84,8 +112,10 @@ class FaultInjector:
 
 def _body(status: int, body: bytes, content_type: bytes, headers: list | None = None) -> list[dict]:
     head = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
-    return [{"type": "http.response.start", "status": status, "headers": head + (headers or [])},
-            {"type": "http.response.body", "body": body}]
+    return [
+        {"type": "http.response.start", "status": status, "headers": head + (headers or [])},
+        {"type": "http.response.body", "body": body},
+    ]
 
 
 class ConnectionDropped(Exception):
@@ -95,8 +125,13 @@ class ConnectionDropped(Exception):
 class FaultMiddleware:
     """ASGI middleware applying a `FaultInjector` to every request but the control paths."""
 
-    def __init__(self, app, injector: FaultInjector, error_body: Callable[[int], tuple[bytes, bytes]],
-                 exempt_prefix: str = "/_sim"):
+    def __init__(
+        self,
+        app,
+        injector: FaultInjector,
+        error_body: Callable[[int], tuple[bytes, bytes]],
+        exempt_prefix: str = "/_sim",
+    ):
         self.app, self.injector, self.error_body, self.exempt = app, injector, error_body, exempt_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -143,15 +178,25 @@ class FaultMiddleware:
             body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
             headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
             headers.append((b"content-type", b"text/html"))
-        await send({"type": "http.response.start", "status": start["status"],
-                    "headers": headers + [(b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": start["status"],
+                "headers": headers + [(b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     @staticmethod
     async def _drop(send: Send, status: int, headers: list, body: bytes) -> None:
         """Promise a longer body than is sent, then fail: the client sees a cut connection."""
-        await send({"type": "http.response.start", "status": status,
-                    "headers": headers + [(b"content-length", str(len(body) + 64).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": headers + [(b"content-length", str(len(body) + 64).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body[: len(body) // 3], "more_body": True})
         raise ConnectionDropped("simulated connection reset")
 

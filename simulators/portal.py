@@ -54,9 +54,20 @@ def _requests(school: School) -> dict[str, dict]:
     """The year's report requests: quality per semester and year, attendance and changes monthly."""
     start, today = school.start_year, school.today
     items = []
-    for semester, deadline in (("1", date(start + 1, 1, 20)), ("2", date(start + 1, 5, 31)), ("CN", date(start + 1, 6, 10))):
-        items.append(("TK-CLGD", f"Thống kê chất lượng giáo dục {'cả năm' if semester == 'CN' else 'học kỳ ' + semester}",
-                      semester, None, deadline))
+    for semester, deadline in (
+        ("1", date(start + 1, 1, 20)),
+        ("2", date(start + 1, 5, 31)),
+        ("CN", date(start + 1, 6, 10)),
+    ):
+        items.append(
+            (
+                "TK-CLGD",
+                f"Thống kê chất lượng giáo dục {'cả năm' if semester == 'CN' else 'học kỳ ' + semester}",
+                semester,
+                None,
+                deadline,
+            )
+        )
     month = date(start, 9, 1)
     while month <= today.replace(day=1):
         period = month.strftime("%Y-%m")
@@ -70,8 +81,15 @@ def _requests(school: School) -> dict[str, dict]:
         # long past: approved and locked; recently past: still open, so a submission is late
         status = "da_duyet" if due.date() < today - timedelta(days=30) else "chua_nop"
         code = f"YC{start}{number:04d}"
-        requests[code] = {"ma_yeu_cau": code, "ma_bieu_mau": form, "ten": name, "hoc_ky": semester,
-                          "ky_bao_cao": period, "han_nop": due.isoformat(), "trang_thai": status}
+        requests[code] = {
+            "ma_yeu_cau": code,
+            "ma_bieu_mau": form,
+            "ten": name,
+            "hoc_ky": semester,
+            "ky_bao_cao": period,
+            "han_nop": due.isoformat(),
+            "trang_thai": status,
+        }
     return requests
 
 
@@ -132,11 +150,21 @@ def check_report(state: PortalState, form: str, content: bytes, summary: dict) -
     for column in counts:
         added = sum((_number(r.get(column)) or 0) for _, r in body)
         if _number(total.get(column)) != added:
-            errors.append({"dong": total_line, "cot": column,
-                           "mo_ta": f"Dòng tổng {total.get(column)} khác tổng các dòng ({added})"})
+            errors.append(
+                {
+                    "dong": total_line,
+                    "cot": column,
+                    "mo_ta": f"Dòng tổng {total.get(column)} khác tổng các dòng ({added})",
+                }
+            )
         if _number(summary.get(column)) != _number(total.get(column)):
-            errors.append({"dong": total_line, "cot": column,
-                           "mo_ta": f"tom_tat ghi {summary.get(column)!r}, dòng tổng ghi {total.get(column)!r}"})
+            errors.append(
+                {
+                    "dong": total_line,
+                    "cot": column,
+                    "mo_ta": f"tom_tat ghi {summary.get(column)!r}, dòng tổng ghi {total.get(column)!r}",
+                }
+            )
     errors += _check_enrolment(state, form, body, label)
     if form == "TK-CLGD":
         errors += _check_groups(body + totals)
@@ -144,16 +172,25 @@ def check_report(state: PortalState, form: str, content: bytes, summary: dict) -
 
 
 def _check_enrolment(state: PortalState, form: str, body: list, label: str) -> list[dict]:
-    known, column = {"TK-CLGD": (state.enrolment_by_grade, "Tổng số HS"),
-                     "TK-CHUYENCAN": (state.enrolment_by_class, "Sĩ số")}.get(form, (None, None))
+    known, column = {
+        "TK-CLGD": (state.enrolment_by_grade, "Tổng số HS"),
+        "TK-CHUYENCAN": (state.enrolment_by_class, "Sĩ số"),
+    }.get(form, (None, None))
     errors = []
     for line, row in body if known else ():
         key = str(row.get(label, "")).strip()
         if key not in known:
-            errors.append({"dong": line, "cot": label, "mo_ta": f"Không có {label.lower()} {key} trong dữ liệu của trường"})
+            errors.append(
+                {"dong": line, "cot": label, "mo_ta": f"Không có {label.lower()} {key} trong dữ liệu của trường"}
+            )
         elif _number(row.get(column)) != known[key]:
-            errors.append({"dong": line, "cot": column,
-                           "mo_ta": f"{column} {label.lower()} {key} là {row.get(column)}, dữ liệu của trường là {known[key]}"})
+            errors.append(
+                {
+                    "dong": line,
+                    "cot": column,
+                    "mo_ta": f"{column} {label.lower()} {key} là {row.get(column)}, dữ liệu của trường là {known[key]}",
+                }
+            )
     return errors
 
 
@@ -164,12 +201,22 @@ def _check_groups(rows: list) -> list[dict]:
         for group in GROUPS:
             added = sum((_number(row.get(f"{group} {lv}")) or 0) for lv in LEVELS)
             if added != pupils:
-                errors.append({"dong": line, "cot": f"{group} {LEVELS[0]}",
-                               "mo_ta": f"Tổng các mức {group.lower()} ({added}) khác tổng số học sinh ({pupils})"})
+                errors.append(
+                    {
+                        "dong": line,
+                        "cot": f"{group} {LEVELS[0]}",
+                        "mo_ta": f"Tổng các mức {group.lower()} ({added}) khác tổng số học sinh ({pupils})",
+                    }
+                )
             percents = [_number(row.get(f"{group} {lv} (%)")) for lv in LEVELS]
             if pupils and None not in percents and sum(percents) != 100:
-                errors.append({"dong": line, "cot": f"{group} {LEVELS[0]} (%)",
-                               "mo_ta": f"Tỉ lệ các mức {group.lower()} cộng lại {sum(percents)}, phải là 100,0"})
+                errors.append(
+                    {
+                        "dong": line,
+                        "cot": f"{group} {LEVELS[0]} (%)",
+                        "mo_ta": f"Tỉ lệ các mức {group.lower()} cộng lại {sum(percents)}, phải là 100,0",
+                    }
+                )
     return errors
 
 
@@ -199,8 +246,11 @@ def _authorize(state: PortalState, request: Request, fields: dict) -> None:
         value = str(fields.get(name) or "")
         if len(value) != width or not value.isdigit():
             raise PortalError(400, "bad_request", f"Thiếu hoặc sai {name} ({width} chữ số)")
-    if (fields["ma_truong"], fields["ma_tinh"], fields["ma_xa"]) != \
-            (school.ma_truong, school.province_code, school.commune_code):
+    if (fields["ma_truong"], fields["ma_tinh"], fields["ma_xa"]) != (
+        school.ma_truong,
+        school.province_code,
+        school.commune_code,
+    ):
         raise PortalError(403, "forbidden", "Khoá API không dùng được cho trường hoặc đơn vị hành chính này")
     if state.faults.roll(state.faults.profile.permanent_rate):
         state.faults.count("403")
@@ -221,8 +271,9 @@ def _submit_route(app: FastAPI, state: PortalState) -> None:
     @app.post("/api/v1/yeu-cau-bao-cao/{code}/nop")
     async def submit(code: str, request: Request) -> JSONResponse:
         form = await request.form()
-        _authorize(state, request,
-                   {**dict(request.query_params), **{k: v for k, v in form.items() if isinstance(v, str)}})
+        _authorize(
+            state, request, {**dict(request.query_params), **{k: v for k, v in form.items() if isinstance(v, str)}}
+        )
         key = request.headers.get("idempotency-key")
         if not key:
             raise PortalError(400, "bad_request", "Thiếu header Idempotency-Key")
@@ -253,9 +304,16 @@ def _new_submission(state: PortalState, code: str, content: bytes, summary_text)
     except (ValueError, AssertionError):
         raise PortalError(400, "bad_request", "tom_tat phải là một đối tượng JSON") from None
     number = f"LN{secrets.token_hex(6)}"
-    state.submissions[number] = {"ma_yeu_cau": code, "form": wanted["ma_bieu_mau"], "content": content,
-                                 "summary": summary, "nop_luc": state.clock(), "trang_thai": "dang_xu_ly",
-                                 "loi": [], "polls": 0}
+    state.submissions[number] = {
+        "ma_yeu_cau": code,
+        "form": wanted["ma_bieu_mau"],
+        "content": content,
+        "summary": summary,
+        "nop_luc": state.clock(),
+        "trang_thai": "dang_xu_ly",
+        "loi": [],
+        "polls": 0,
+    }
     state.writes.add(f"nop:{code}")
     return {"ma_lan_nop": number}
 

@@ -18,23 +18,106 @@ from lienthong.simulators.catalog import SUBJECTS, subject
 from lienthong.simulators.formats import school_year_of, semester_bounds, semester_of
 
 VN_TZ = timezone(timedelta(hours=7))
-DEMO_SCHOOL = {"ma_truong": "79000701", "name": "Trường THCS Bình An (mô phỏng)",
-               "province_code": "79", "commune_code": "26734"}
+DEMO_SCHOOL = {
+    "ma_truong": "79000701",
+    "name": "Trường THCS Bình An (mô phỏng)",
+    "province_code": "79",
+    "commune_code": "26734",
+}
 
 # Family names with their approximate share of the population (Nguyễn ≈ 38 %).
 FAMILY_NAMES = {
-    "Nguyễn": 38.4, "Trần": 11.0, "Lê": 9.5, "Phạm": 7.1, "Hoàng": 5.1, "Huỳnh": 3.0,
-    "Phan": 4.5, "Vũ": 3.9, "Võ": 2.5, "Đặng": 2.1, "Bùi": 2.0, "Đỗ": 1.4, "Hồ": 1.3,
-    "Ngô": 1.3, "Dương": 1.0, "Lý": 0.5, "Trương": 0.9, "Đinh": 0.8, "Lâm": 0.6, "Mai": 0.5,
+    "Nguyễn": 38.4,
+    "Trần": 11.0,
+    "Lê": 9.5,
+    "Phạm": 7.1,
+    "Hoàng": 5.1,
+    "Huỳnh": 3.0,
+    "Phan": 4.5,
+    "Vũ": 3.9,
+    "Võ": 2.5,
+    "Đặng": 2.1,
+    "Bùi": 2.0,
+    "Đỗ": 1.4,
+    "Hồ": 1.3,
+    "Ngô": 1.3,
+    "Dương": 1.0,
+    "Lý": 0.5,
+    "Trương": 0.9,
+    "Đinh": 0.8,
+    "Lâm": 0.6,
+    "Mai": 0.5,
 }
-MIDDLE = {"Nam": ["Văn", "Minh", "Gia", "Đức", "Quốc", "Hoàng", "Bảo", "Anh", "Thành", "Hữu"],
-          "Nữ": ["Thị", "Ngọc", "Thu", "Thanh", "Bảo", "Minh", "Khánh", "Phương", "Gia", "Mai"]}
-GIVEN = {"Nam": ["An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hoàng", "Huy", "Khoa",
-                 "Khánh", "Kiên", "Long", "Minh", "Nam", "Nghĩa", "Phát", "Phong", "Phúc", "Quân",
-                 "Sơn", "Tài", "Thắng", "Thịnh", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Khoẻ"],
-         "Nữ": ["Anh", "Châu", "Chi", "Diệp", "Giang", "Hà", "Hân", "Hằng", "Hoà", "Hương",
-                "Lan", "Linh", "Mai", "My", "Ngân", "Ngọc", "Nhi", "Oanh", "Phương", "Quỳnh",
-                "Thảo", "Thuý", "Thư", "Trang", "Trâm", "Uyên", "Vân", "Vy", "Xuân", "Yến"]}
+MIDDLE = {
+    "Nam": ["Văn", "Minh", "Gia", "Đức", "Quốc", "Hoàng", "Bảo", "Anh", "Thành", "Hữu"],
+    "Nữ": ["Thị", "Ngọc", "Thu", "Thanh", "Bảo", "Minh", "Khánh", "Phương", "Gia", "Mai"],
+}
+GIVEN = {
+    "Nam": [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đạt",
+        "Hải",
+        "Hiếu",
+        "Hoàng",
+        "Huy",
+        "Khoa",
+        "Khánh",
+        "Kiên",
+        "Long",
+        "Minh",
+        "Nam",
+        "Nghĩa",
+        "Phát",
+        "Phong",
+        "Phúc",
+        "Quân",
+        "Sơn",
+        "Tài",
+        "Thắng",
+        "Thịnh",
+        "Toàn",
+        "Trung",
+        "Tuấn",
+        "Việt",
+        "Vinh",
+        "Khoẻ",
+    ],
+    "Nữ": [
+        "Anh",
+        "Châu",
+        "Chi",
+        "Diệp",
+        "Giang",
+        "Hà",
+        "Hân",
+        "Hằng",
+        "Hoà",
+        "Hương",
+        "Lan",
+        "Linh",
+        "Mai",
+        "My",
+        "Ngân",
+        "Ngọc",
+        "Nhi",
+        "Oanh",
+        "Phương",
+        "Quỳnh",
+        "Thảo",
+        "Thuý",
+        "Thư",
+        "Trang",
+        "Trâm",
+        "Uyên",
+        "Vân",
+        "Vy",
+        "Xuân",
+        "Yến",
+    ],
+}
 ETHNICITIES = {"01": 93.0, "04": 2.0, "05": 2.0, "17": 1.0, "02": 0.5, "03": 0.5, "06": 0.5, "07": 0.5}
 ABSENCE_REASONS = ["Ốm", "Việc gia đình", "Đi khám bệnh", "", "Không lý do"]
 
@@ -82,8 +165,13 @@ class Student:
 
     def assess_input(self) -> dict:
         """The student as one ``lienthong assess`` input object (scores as typed, ``8,5``)."""
-        return {"school_year": self.school_year, "grade": self.grade, "subjects": self.scores,
-                "training": self.training, "absences": len(self.absences)}
+        return {
+            "school_year": self.school_year,
+            "grade": self.grade,
+            "subjects": self.scores,
+            "training": self.training,
+            "absences": len(self.absences),
+        }
 
 
 @dataclass
@@ -198,9 +286,13 @@ def _student(rng: random.Random, index: int, cls: SchoolClass, year: str, ids: d
         vnedu_id=unique("vnedu", lambda: f"18{rng.randrange(10**8):08d}"),
         ministry_id=None if rng.random() < 0.01 else unique("ministry", lambda: f"79{rng.randrange(10**8):08d}"),
         personal_id=None if rng.random() < 0.02 else unique("personal", lambda: _personal_id(rng, gender, born)),
-        full_name=_name(rng, gender), gender=gender, birth_date=born,
+        full_name=_name(rng, gender),
+        gender=gender,
+        birth_date=born,
         ethnicity_code=rng.choices(list(ETHNICITIES), weights=list(ETHNICITIES.values()))[0],
-        class_code=cls.code, grade=cls.grade, school_year=year,
+        class_code=cls.code,
+        grade=cls.grade,
+        school_year=year,
         status="2" if rng.random() < 0.02 else "1",
     )
     student.scores = {code: _subject_year(rng, code, cls.grade, year, ability) for code in SUBJECTS}
@@ -221,24 +313,36 @@ def _lock_windows(start_year: int, semester_now: str, today: date) -> list[LockW
     return windows
 
 
-def generate_school(seed: int = 1, students: int = 2000, today: date | None = None,
-                    classes_per_grade: int | None = None) -> School:
+def generate_school(
+    seed: int = 1, students: int = 2000, today: date | None = None, classes_per_grade: int | None = None
+) -> School:
     """A whole school of about ``students`` students, deterministic for a seed and a date."""
     today = today or date.today()
     year = current_school_year(today)
     rng = random.Random(f"school:{seed}:{year}")
     per_grade = classes_per_grade or max(1, round(students / 4 / 42.5))
     teachers = [Teacher(f"GV{i:04d}", _name(rng, rng.choice(["Nam", "Nữ"]))) for i in range(1, per_grade * 4 * 2 + 1)]
-    classes = [SchoolClass(f"{grade}A{n}", grade, teachers[(grade - 6) * per_grade + n - 1].id)
-               for grade in (6, 7, 8, 9) for n in range(1, per_grade + 1)]
+    classes = [
+        SchoolClass(f"{grade}A{n}", grade, teachers[(grade - 6) * per_grade + n - 1].id)
+        for grade in (6, 7, 8, 9)
+        for n in range(1, per_grade + 1)
+    ]
     sizes = [students // len(classes) + (1 if i < students % len(classes) else 0) for i in range(len(classes))]
     ids: dict[str, set] = {"vnedu": set(), "ministry": set(), "personal": set()}
-    roster = [_student(rng, len(ids["vnedu"]) + 1, cls, year, ids)
-              for cls, size in zip(classes, sizes) for _ in range(size)]
+    roster = [
+        _student(rng, len(ids["vnedu"]) + 1, cls, year, ids) for cls, size in zip(classes, sizes) for _ in range(size)
+    ]
     semester = current_semester(today)
-    return School(**DEMO_SCHOOL, school_year=year, current_semester=semester, today=today,
-                  teachers=teachers, classes=classes, students=roster,
-                  lock_windows=_lock_windows(int(year[:4]), semester, today))
+    return School(
+        **DEMO_SCHOOL,
+        school_year=year,
+        current_semester=semester,
+        today=today,
+        teachers=teachers,
+        classes=classes,
+        students=roster,
+        lock_windows=_lock_windows(int(year[:4]), semester, today),
+    )
 
 
 def generate_class(seed: int, grade: int, class_code: str, size: int, school_year: str) -> list[Student]:

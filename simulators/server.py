@@ -38,8 +38,7 @@ class LoopbackServer:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets
         sock.bind((host, port))
         self.socket, self.host, self.port = sock, host, sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
 
@@ -75,14 +74,26 @@ class Simulators:
     servers: dict[str, LoopbackServer] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, seed: int = 1, students: int = 2000, today: date | None = None, clock: Clock = vn_now,
-               rates: Rates | None = None, rate_limit: int = 10) -> "Simulators":
+    def create(
+        cls,
+        seed: int = 1,
+        students: int = 2000,
+        today: date | None = None,
+        clock: Clock = vn_now,
+        rates: Rates | None = None,
+        rate_limit: int = 10,
+    ) -> "Simulators":
         school = generate_school(seed, students, today or clock().date())
         rates = rates or Rates()
         data = build_platform_data(school, seed, rates)
-        return cls(school, data, vnedu.VneduState(school, data, clock, rate_limit=rate_limit),
-                   csdl.CsdlState(school, data, clock), portal.PortalState(school, data, clock),
-                   data.manifest(school, seed, rates))
+        return cls(
+            school,
+            data,
+            vnedu.VneduState(school, data, clock, rate_limit=rate_limit),
+            csdl.CsdlState(school, data, clock),
+            portal.PortalState(school, data, clock),
+            data.manifest(school, seed, rates),
+        )
 
     def set_faults(self, profile: FaultProfile) -> None:
         for state in (self.vnedu, self.csdl, self.portal):
@@ -96,8 +107,11 @@ class Simulators:
         return self
 
     def urls(self) -> dict[str, str]:
-        return {"vnedu": self.servers["vnedu"].url, "csdl": f"{self.servers['csdl'].url}/csdl?wsdl",
-                "portal": self.servers["portal"].url}
+        return {
+            "vnedu": self.servers["vnedu"].url,
+            "csdl": f"{self.servers['csdl'].url}/csdl?wsdl",
+            "portal": self.servers["portal"].url,
+        }
 
     def write_manifest(self, path: Path) -> None:
         path.write_text(manifest_json(self.manifest), encoding="utf-8")

@@ -23,7 +23,15 @@ from fastapi.responses import JSONResponse
 
 from lienthong.assessment.engine import year_training
 from lienthong.simulators.catalog import SUBJECTS
-from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, body_digest, decode_cursor, encode_cursor, vn_now
+from lienthong.simulators.common import (
+    Clock,
+    WriteCounter,
+    add_control_routes,
+    body_digest,
+    decode_cursor,
+    encode_cursor,
+    vn_now,
+)
 from lienthong.simulators.faults import FaultInjector, FaultMiddleware
 from lienthong.simulators.formats import BadValue, parse_mark, parse_score
 from lienthong.simulators.school import School, semester_bounds
@@ -36,8 +44,7 @@ MAX_LIMIT, DEFAULT_LIMIT = 500, 200
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: list | None = None,
-                 headers: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, details: list | None = None, headers: dict | None = None):
         self.status, self.code, self.message, self.details, self.headers = status, code, message, details, headers
 
 
@@ -52,8 +59,14 @@ class Token:
 class VneduState:
     """The platform's data and bookkeeping for one school."""
 
-    def __init__(self, school: School, data: PlatformData, clock: Clock = vn_now,
-                 credentials: tuple[str, str] = DEMO_CLIENT, rate_limit: int = 10):
+    def __init__(
+        self,
+        school: School,
+        data: PlatformData,
+        clock: Clock = vn_now,
+        credentials: tuple[str, str] = DEMO_CLIENT,
+        rate_limit: int = 10,
+    ):
         self.ma_truong, self.nam_hoc, self.clock = school.ma_truong, school.start_year, clock
         self.credentials, self.rate_limit = credentials, rate_limit
         self.classes = {c["ma_lop"]: c for c in data.vnedu["lop"]}
@@ -61,8 +74,16 @@ class VneduState:
         self.scores: dict[tuple, dict] = data.vnedu["diem"]
         self.absences: dict[tuple, dict] = data.vnedu["diem_danh"]
         self.conduct: dict[tuple, dict] = data.vnedu["hanh_kiem"]
-        self.windows = [{"hoc_ky": int(w.semester), "loai": w.kind, "mo_tu": w.opens_at.isoformat(),
-                         "khoa_tu": w.closes_at.isoformat(), "dang_khoa": None} for w in school.lock_windows]
+        self.windows = [
+            {
+                "hoc_ky": int(w.semester),
+                "loai": w.kind,
+                "mo_tu": w.opens_at.isoformat(),
+                "khoa_tu": w.closes_at.isoformat(),
+                "dang_khoa": None,
+            }
+            for w in school.lock_windows
+        ]
         self.forced_locks: dict[tuple[int, str], bool] = {}
         self.tokens: dict[str, Token] = {}
         self.replies: dict[str, tuple[str, float, int, Any]] = {}
@@ -95,8 +116,9 @@ class VneduState:
 # --- request helpers ---------------------------------------------------------------------------
 
 
-def _query_int(request: Request, name: str, *, required: bool = False, default: int | None = None,
-               allowed: set | None = None) -> int | None:
+def _query_int(
+    request: Request, name: str, *, required: bool = False, default: int | None = None, allowed: set | None = None
+) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         if required:
@@ -105,11 +127,16 @@ def _query_int(request: Request, name: str, *, required: bool = False, default: 
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(422, "validation_error", f"Tham số {name} phải là số nguyên",
-                       [{"field": name, "error": "integer expected"}]) from None
+        raise ApiError(
+            422, "validation_error", f"Tham số {name} phải là số nguyên", [{"field": name, "error": "integer expected"}]
+        ) from None
     if allowed is not None and value not in allowed:
-        raise ApiError(422, "validation_error", f"Tham số {name} không hợp lệ",
-                       [{"field": name, "error": f"one of {sorted(allowed)}"}])
+        raise ApiError(
+            422,
+            "validation_error",
+            f"Tham số {name} không hợp lệ",
+            [{"field": name, "error": f"one of {sorted(allowed)}"}],
+        )
     return value
 
 
@@ -122,8 +149,12 @@ def _since(request: Request) -> datetime | None:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise ApiError(422, "validation_error", "updated_since phải là ISO 8601 có múi giờ",
-                       [{"field": "updated_since", "error": "ISO 8601 with offset expected"}])
+        raise ApiError(
+            422,
+            "validation_error",
+            "updated_since phải là ISO 8601 có múi giờ",
+            [{"field": "updated_since", "error": "ISO 8601 with offset expected"}],
+        )
     return value
 
 
@@ -158,8 +189,10 @@ def _sorted(state: "VneduState", name: str, items: dict, key_of) -> list[tuple]:
     """Rows of a collection sorted by (updated_at, key), rebuilt only after a write."""
     cached = state.sorted_cache.get(name)
     if cached is None or cached[0] != state.revision:
-        rows = sorted(((datetime.fromisoformat(i["updated_at"]), key_of(i), i) for i in items.values()),
-                      key=lambda r: (r[0], r[1]))
+        rows = sorted(
+            ((datetime.fromisoformat(i["updated_at"]), key_of(i), i) for i in items.values()),
+            key=lambda r: (r[0], r[1]),
+        )
         cached = state.sorted_cache[name] = (state.revision, rows)
     return cached[1]
 
@@ -215,8 +248,9 @@ def _token_route(app: FastAPI, state: VneduState) -> None:
         if not scope.startswith("school:"):
             raise ApiError(400, "bad_request", "scope phải có dạng school:<ma_truong>")
         value = secrets.token_urlsafe(24)
-        state.tokens[value] = Token(str(form["client_id"]), scope.removeprefix("school:"),
-                                    time.monotonic() + TOKEN_SECONDS)
+        state.tokens[value] = Token(
+            str(form["client_id"]), scope.removeprefix("school:"), time.monotonic() + TOKEN_SECONDS
+        )
         return JSONResponse({"access_token": value, "token_type": "Bearer", "expires_in": TOKEN_SECONDS})
 
 
@@ -299,8 +333,11 @@ def _score_and_absence_routes(app: FastAPI, state: VneduState) -> None:
         ma_lop, ma_mon = _check_class(state, request), request.query_params.get("ma_mon")
 
         def keep(s: dict) -> bool:
-            return (s["hoc_ky"] == semester and (not ma_mon or s["ma_mon"] == ma_mon)
-                    and (not ma_lop or _class_of(state, s["ma_hoc_sinh"]) == ma_lop))
+            return (
+                s["hoc_ky"] == semester
+                and (not ma_mon or s["ma_mon"] == ma_mon)
+                and (not ma_lop or _class_of(state, s["ma_hoc_sinh"]) == ma_lop)
+            )
 
         return _page(request, _sorted(state, "diem", state.scores, _score_key) if current else [], keep)
 
@@ -311,8 +348,9 @@ def _score_and_absence_routes(app: FastAPI, state: VneduState) -> None:
         ma_lop = _check_class(state, request)
 
         def keep(a: dict) -> bool:
-            return (first <= _parse_day(a["ngay"]) <= last
-                    and (not ma_lop or _class_of(state, a["ma_hoc_sinh"]) == ma_lop))
+            return first <= _parse_day(a["ngay"]) <= last and (
+                not ma_lop or _class_of(state, a["ma_hoc_sinh"]) == ma_lop
+            )
 
         return _page(request, _sorted(state, "diem_danh", state.absences, _absence_key), keep)
 
@@ -327,8 +365,9 @@ def _conduct_and_lock_routes(app: FastAPI, state: VneduState) -> None:
             raise ApiError(422, "validation_error", "hoc_ky phải là 1, 2 hoặc CN", [{"field": "hoc_ky"}])
         ma_lop = _check_class(state, request)
         items = {i["ma_hoc_sinh"]: i for i in _conduct_items(state, semester)} if current else {}
-        rows = sorted(((datetime.fromisoformat(i["updated_at"]), k, i) for k, i in items.items()),
-                      key=lambda r: (r[0], r[1]))
+        rows = sorted(
+            ((datetime.fromisoformat(i["updated_at"]), k, i) for k, i in items.items()), key=lambda r: (r[0], r[1])
+        )
         return _page(request, rows, (lambda i: _class_of(state, i["ma_hoc_sinh"]) == ma_lop) if ma_lop else None)
 
     @app.get(BASE + "/khoa-so")
@@ -358,8 +397,9 @@ def _day(request: Request, name: str) -> date:
     try:
         return _parse_day(raw or "")
     except ValueError:
-        raise ApiError(422, "validation_error", f"{name} phải có dạng dd/mm/yyyy",
-                       [{"field": name, "error": "dd/mm/yyyy"}]) from None
+        raise ApiError(
+            422, "validation_error", f"{name} phải có dạng dd/mm/yyyy", [{"field": name, "error": "dd/mm/yyyy"}]
+        ) from None
 
 
 def _conduct_items(state: VneduState, semester: str) -> list[dict]:
@@ -369,10 +409,16 @@ def _conduct_items(state: VneduState, semester: str) -> list[dict]:
     for (sid, hk), second in state.conduct.items():
         first = state.conduct.get((sid, "1"))
         if hk == "2" and first:
-            items.append({"ma_hoc_sinh": sid, "hoc_ky": "CN",
-                          "ket_qua_ren_luyen": year_training(first["ket_qua_ren_luyen"], second["ket_qua_ren_luyen"]),
-                          "nhan_xet": "", "updated_at": max(first["updated_at"], second["updated_at"]),
-                          "version": first["version"] + second["version"]})
+            items.append(
+                {
+                    "ma_hoc_sinh": sid,
+                    "hoc_ky": "CN",
+                    "ket_qua_ren_luyen": year_training(first["ket_qua_ren_luyen"], second["ket_qua_ren_luyen"]),
+                    "nhan_xet": "",
+                    "updated_at": max(first["updated_at"], second["updated_at"]),
+                    "version": first["version"] + second["version"],
+                }
+            )
     return items
 
 
@@ -402,7 +448,7 @@ async def _idempotent(state: VneduState, request: Request, apply) -> JSONRespons
 
 def _items(body: Any, maximum: int, required: dict[str, type | tuple]) -> list[dict]:
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        raise ApiError(422, "validation_error", "Nội dung phải có dạng {\"items\": [...]}", [{"field": "items"}])
+        raise ApiError(422, "validation_error", 'Nội dung phải có dạng {"items": [...]}', [{"field": "items"}])
     items = body["items"]
     if not items or len(items) > maximum:
         raise ApiError(422, "validation_error", f"Mỗi lần gửi từ 1 đến {maximum} mục", [{"field": "items"}])
@@ -419,8 +465,15 @@ def _items(body: Any, maximum: int, required: dict[str, type | tuple]) -> list[d
     return items
 
 
-_SCORE_FIELDS = {"ma_hoc_sinh": str, "ma_mon": str, "hoc_ky": (int, str), "ddg_tx": list,
-                 "ddg_gk": (str, type(None)), "ddg_ck": (str, type(None)), "version": int}
+_SCORE_FIELDS = {
+    "ma_hoc_sinh": str,
+    "ma_mon": str,
+    "hoc_ky": (int, str),
+    "ddg_tx": list,
+    "ddg_gk": (str, type(None)),
+    "ddg_ck": (str, type(None)),
+    "version": int,
+}
 
 
 def _result(key: str, status: str, version: int, message: str = "") -> dict:
@@ -459,8 +512,12 @@ def _apply_scores(state: VneduState, body: Any, maximum: int) -> dict:
             results.append(_result(key, "invalid", current, "hoc_ky phải là 1 hoặc 2"))
         elif (reason := _check_values(item)) is not None:
             results.append(_result(key, "invalid", current, reason))
-        elif stored and [stored["ddg_tx"], stored["ddg_gk"], stored["ddg_ck"], stored["nhan_xet"]] == \
-                [item["ddg_tx"], item["ddg_gk"], item["ddg_ck"], item.get("nhan_xet", "")]:
+        elif stored and [stored["ddg_tx"], stored["ddg_gk"], stored["ddg_ck"], stored["nhan_xet"]] == [
+            item["ddg_tx"],
+            item["ddg_gk"],
+            item["ddg_ck"],
+            item.get("nhan_xet", ""),
+        ]:
             results.append(_result(key, "unchanged", current))
         elif item["version"] != current:
             results.append(_result(key, "conflict", current, "Phiên bản không khớp, hãy đọc lại"))
@@ -468,9 +525,16 @@ def _apply_scores(state: VneduState, body: Any, maximum: int) -> dict:
             results.append(_result(key, "locked", current, "Đã khoá sổ điểm học kỳ này"))
         else:
             state.scores[(item["ma_hoc_sinh"], item["ma_mon"], semester)] = {
-                "ma_hoc_sinh": item["ma_hoc_sinh"], "ma_mon": item["ma_mon"], "hoc_ky": int(semester),
-                "ddg_tx": item["ddg_tx"], "ddg_gk": item["ddg_gk"], "ddg_ck": item["ddg_ck"],
-                "nhan_xet": item.get("nhan_xet", ""), "updated_at": now.isoformat(), "version": current + 1}
+                "ma_hoc_sinh": item["ma_hoc_sinh"],
+                "ma_mon": item["ma_mon"],
+                "hoc_ky": int(semester),
+                "ddg_tx": item["ddg_tx"],
+                "ddg_gk": item["ddg_gk"],
+                "ddg_ck": item["ddg_ck"],
+                "nhan_xet": item.get("nhan_xet", ""),
+                "updated_at": now.isoformat(),
+                "version": current + 1,
+            }
             state.writes.add(f"diem:{key}")
             state.revision += 1
             results.append(_result(key, "applied", current + 1))
@@ -494,8 +558,9 @@ def _apply_absences(state: VneduState, body: Any, maximum: int) -> dict:
         if item["ma_hoc_sinh"] not in state.students:
             results.append(_result(key, "not_found", 0, "Không tìm thấy học sinh"))
         elif day is None or item["buoi"] not in ("S", "C") or item["loai"] not in ("P", "K", None):
-            results.append(_result(key, "invalid", current,
-                                   "Ngày phải là dd/mm/yyyy, buổi S hoặc C, loại P, K hoặc null"))
+            results.append(
+                _result(key, "invalid", current, "Ngày phải là dd/mm/yyyy, buổi S hoặc C, loại P, K hoặc null")
+            )
         elif stored and (stored["loai"], stored.get("ly_do", "")) == (item["loai"], item.get("ly_do", "")):
             results.append(_result(key, "unchanged", current))
         elif item["version"] != current:
@@ -504,9 +569,14 @@ def _apply_absences(state: VneduState, body: Any, maximum: int) -> dict:
             results.append(_result(key, "locked", current, "Đã khoá sổ điểm danh"))
         else:
             state.absences[(item["ma_hoc_sinh"], item["ngay"], item["buoi"])] = {
-                "ma_hoc_sinh": item["ma_hoc_sinh"], "ngay": item["ngay"], "buoi": item["buoi"],
-                "loai": item["loai"], "ly_do": item.get("ly_do", ""), "updated_at": now.isoformat(),
-                "version": current + 1}
+                "ma_hoc_sinh": item["ma_hoc_sinh"],
+                "ngay": item["ngay"],
+                "buoi": item["buoi"],
+                "loai": item["loai"],
+                "ly_do": item.get("ly_do", ""),
+                "updated_at": now.isoformat(),
+                "version": current + 1,
+            }
             state.writes.add(f"diem_danh:{key}")
             state.revision += 1
             results.append(_result(key, "applied", current + 1))

@@ -73,8 +73,13 @@ def test_year_average_in_range(hk1, hk2):
     assert Fraction(result) == _half_up((Fraction(hk1) + 2 * Fraction(hk2)) / 3)
 
 
-@given(tx=st.lists(scores, min_size=2, max_size=4), gk=scores, ck=scores,
-       which=st.integers(min_value=0, max_value=5), bump=st.integers(min_value=1, max_value=100))
+@given(
+    tx=st.lists(scores, min_size=2, max_size=4),
+    gk=scores,
+    ck=scores,
+    which=st.integers(min_value=0, max_value=5),
+    bump=st.integers(min_value=1, max_value=100),
+)
 def test_raising_any_score_never_lowers_the_average(tx, gk, ck, which, bump):
     before = semester_average(tx, gk, ck, RULES)
     values = [*tx, gk, ck]

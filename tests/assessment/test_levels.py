@@ -67,10 +67,22 @@ def test_k3_does_not_apply_when_two_subjects_are_to_blame():
 levels = ["T", "K", "Đ", "CĐ"]
 # Điều 8 as domain.md writes it: (semester II, semester I) → year
 YEAR_TABLE = {
-    ("T", "T"): "T", ("T", "K"): "T", ("T", "Đ"): "K", ("T", "CĐ"): "K",
-    ("K", "T"): "K", ("K", "K"): "K", ("K", "Đ"): "K", ("K", "CĐ"): "Đ",
-    ("Đ", "T"): "K", ("Đ", "K"): "Đ", ("Đ", "Đ"): "Đ", ("Đ", "CĐ"): "Đ",
-    ("CĐ", "T"): "CĐ", ("CĐ", "K"): "CĐ", ("CĐ", "Đ"): "CĐ", ("CĐ", "CĐ"): "CĐ",
+    ("T", "T"): "T",
+    ("T", "K"): "T",
+    ("T", "Đ"): "K",
+    ("T", "CĐ"): "K",
+    ("K", "T"): "K",
+    ("K", "K"): "K",
+    ("K", "Đ"): "K",
+    ("K", "CĐ"): "Đ",
+    ("Đ", "T"): "K",
+    ("Đ", "K"): "Đ",
+    ("Đ", "Đ"): "Đ",
+    ("Đ", "CĐ"): "Đ",
+    ("CĐ", "T"): "CĐ",
+    ("CĐ", "K"): "CĐ",
+    ("CĐ", "Đ"): "CĐ",
+    ("CĐ", "CĐ"): "CĐ",
 }
 
 
@@ -108,8 +120,7 @@ def test_titles():
     assert title("K", "T", six_excellent, RULES) is None
 
 
-scores8 = st.lists(st.integers(min_value=0, max_value=100).map(lambda n: Decimal(n) / 10),
-                   min_size=8, max_size=8)
+scores8 = st.lists(st.integers(min_value=0, max_value=100).map(lambda n: Decimal(n) / 10), min_size=8, max_size=8)
 marks4 = st.lists(st.sampled_from(["Đ", "CĐ"]), min_size=4, max_size=4)
 RANK = {"CĐ": 0, "Đ": 1, "K": 2, "T": 3}
 

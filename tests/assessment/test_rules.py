@@ -6,9 +6,17 @@ from lienthong.assessment import AssessmentError, rules_for
 from lienthong.mapping import catalogs
 
 EXPECTED_TX = {  # ĐĐGtx per semester by periods per year (Điều 7 k.1)
-    "VAN": 4, "TOAN": 4, "NN1": 4, "LSDL": 4, "KHTN": 4,  # > 70 periods
-    "GDCD": 2, "TIN": 2,  # 35 periods
-    "GDTC": 2, "NT": 2, "HDTN": 2, "GDDP": 2,  # assessed by comment: always 2
+    "VAN": 4,
+    "TOAN": 4,
+    "NN1": 4,
+    "LSDL": 4,
+    "KHTN": 4,  # > 70 periods
+    "GDCD": 2,
+    "TIN": 2,  # 35 periods
+    "GDTC": 2,
+    "NT": 2,
+    "HDTN": 2,
+    "GDDP": 2,  # assessed by comment: always 2
 }
 
 
@@ -26,13 +34,13 @@ def test_cong_nghe_has_three_in_grades_8_and_9(grade, expected):
 
 def test_catalog_has_twelve_subjects_four_by_comment():
     subjects = catalogs.subjects()
-    assert list(subjects) == ["VAN", "TOAN", "NN1", "GDCD", "LSDL", "KHTN", "CN", "TIN",
-                              "GDTC", "NT", "HDTN", "GDDP"]
+    assert list(subjects) == ["VAN", "TOAN", "NN1", "GDCD", "LSDL", "KHTN", "CN", "TIN", "GDTC", "NT", "HDTN", "GDDP"]
     assert {c for c, s in subjects.items() if s.by_comment} == {"GDTC", "NT", "HDTN", "GDDP"}
 
 
-@pytest.mark.parametrize(("year", "grade"), [("2021-2022", 6), ("2022-2023", 7),
-                                             ("2023-2024", 8), ("2024-2025", 9), ("2030-2031", 9)])
+@pytest.mark.parametrize(
+    ("year", "grade"), [("2021-2022", 6), ("2022-2023", 7), ("2023-2024", 8), ("2024-2025", 9), ("2030-2031", 9)]
+)
 def test_circular_22_applies_from_its_rollout(year, grade):
     assert rules_for(year, grade).name.startswith("Thông tư 22")
 

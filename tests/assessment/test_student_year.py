@@ -8,8 +8,14 @@ from lienthong.mapping import catalogs
 D = Decimal
 
 
-def full_year(score: str = "8.5", mark: str = "Đ", overrides: dict | None = None, grade: int = 8,
-              training=("T", "T"), absences: int = 3) -> StudentYear:
+def full_year(
+    score: str = "8.5",
+    mark: str = "Đ",
+    overrides: dict | None = None,
+    grade: int = 8,
+    training=("T", "T"),
+    absences: int = 3,
+) -> StudentYear:
     subjects = []
     for code, info in catalogs.subjects().items():
         if overrides and code in overrides:
@@ -34,8 +40,9 @@ def test_all_nines_give_xuat_sac():
 
 
 def test_missing_gk_nulls_that_semester_the_year_and_promotion():
-    toan = SubjectYear("TOAN", SemesterScores(tx=(D(8),) * 4, gk=None, ck=D(8)),
-                       SemesterScores(tx=(D(8),) * 4, gk=D(8), ck=D(8)))
+    toan = SubjectYear(
+        "TOAN", SemesterScores(tx=(D(8),) * 4, gk=None, ck=D(8)), SemesterScores(tx=(D(8),) * 4, gk=D(8), ck=D(8))
+    )
     result = assess_student(full_year(overrides={"TOAN": toan}))
     assert result.subjects["TOAN"] == {"hk1": None, "hk2": D("8.0"), "cn": None}
     assert result.learning == {"hk1": None, "hk2": "T", "cn": None}
@@ -67,8 +74,7 @@ def test_comment_subject_year_is_semester_two():
 
 def test_absent_subject_is_missing_for_both_semesters():
     year = full_year()
-    year = StudentYear(year.school_year, year.grade, tuple(s for s in year.subjects if s.code != "TIN"),
-                       "T", "T", 0)
+    year = StudentYear(year.school_year, year.grade, tuple(s for s in year.subjects if s.code != "TIN"), "T", "T", 0)
     result = assess_student(year)
     assert "TIN" not in result.subjects
     assert {(m.subject, m.semester) for m in result.missing} == {("TIN", "hk1"), ("TIN", "hk2")}

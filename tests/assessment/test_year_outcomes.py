@@ -35,8 +35,20 @@ YEAR, GRADE = "2024-2025", 8
 SCORE_CODES = ("VAN", "TOAN", "NN1", "GDCD", "LSDL", "KHTN", "CN", "TIN")
 COMMENT_CODES = ("GDTC", "NT", "HDTN", "GDDP")
 CATALOG = SCORE_CODES[:4] + ("LSDL", "KHTN", "CN", "TIN") + COMMENT_CODES  # the catalog's order
-TX_GRADE_8 = {"VAN": 4, "TOAN": 4, "NN1": 4, "GDCD": 2, "LSDL": 4, "KHTN": 4, "CN": 3, "TIN": 2,
-              "GDTC": 2, "NT": 2, "HDTN": 2, "GDDP": 2}
+TX_GRADE_8 = {
+    "VAN": 4,
+    "TOAN": 4,
+    "NN1": 4,
+    "GDCD": 2,
+    "LSDL": 4,
+    "KHTN": 4,
+    "CN": 3,
+    "TIN": 2,
+    "GDTC": 2,
+    "NT": 2,
+    "HDTN": 2,
+    "GDDP": 2,
+}
 
 
 def flat(code: str, value, grade: int = GRADE) -> SemesterScores:
@@ -50,8 +62,15 @@ def both(value) -> tuple:
     return value if isinstance(value, tuple) else (value, value)
 
 
-def student(scores: dict | None = None, marks: dict | None = None, training=("T", "T"), absences: int | None = 0,
-            replace: dict | None = None, drop: tuple = (), grade: int = GRADE) -> StudentYear:
+def student(
+    scores: dict | None = None,
+    marks: dict | None = None,
+    training=("T", "T"),
+    absences: int | None = 0,
+    replace: dict | None = None,
+    drop: tuple = (),
+    grade: int = GRADE,
+) -> StudentYear:
     """A full year in catalog order: score subjects default to 8.5 and comment subjects to Đ in
     both semesters; ``scores``/``marks`` give a value or an (hk1, hk2) pair per subject;
     ``replace`` gives a whole `SubjectYear`; ``drop`` leaves subjects out entirely."""
@@ -84,8 +103,13 @@ def test_all_at_8_5_is_tot_lên_lớp_học_sinh_giỏi_exactly():
     expected_subjects = {code: same_year(D("8.5")) for code in SCORE_CODES}
     expected_subjects.update({code: same_year("Đ") for code in COMMENT_CODES})
     assert assess_student(student()) == YearAssessment(
-        subjects=expected_subjects, learning=same_year("T"), training=same_year("T"), promotion="LL", title="G",
-        missing=())
+        subjects=expected_subjects,
+        learning=same_year("T"),
+        training=same_year("T"),
+        promotion="LL",
+        title="G",
+        missing=(),
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,9 +187,11 @@ def test_semester_levels_and_the_year_level_are_each_judged_on_their_own_average
 
 
 def test_year_average_from_real_assessments_of_both_semesters():
-    toan = SubjectYear("TOAN",
-                       SemesterScores(tx=(D(8), D("7.5"), D(9), D(6)), gk=D(7), ck=D("8.5")),  # 70/9 = 7.77… → 7.8
-                       SemesterScores(tx=(D(9), D(9), D(8), D(7)), gk=D(8), ck=D(9)))  # 76/9 = 8.44… → 8.4
+    toan = SubjectYear(
+        "TOAN",
+        SemesterScores(tx=(D(8), D("7.5"), D(9), D(6)), gk=D(7), ck=D("8.5")),  # 70/9 = 7.77… → 7.8
+        SemesterScores(tx=(D(9), D(9), D(8), D(7)), gk=D(8), ck=D(9)),
+    )  # 76/9 = 8.44… → 8.4
     result = assess_student(student(replace={"TOAN": toan}))
     assert result.subjects["TOAN"] == {"hk1": D("7.8"), "hk2": D("8.4"), "cn": D("8.2")}  # 24.6 / 3 = 8.2
 
@@ -191,8 +217,9 @@ def test_comment_subject_cđ_in_semester_two_is_the_year_result():
 
 
 def test_one_cđ_mark_among_the_assessments_makes_the_semester_cđ():
-    gddp = SubjectYear("GDDP", SemesterScores(tx=("Đ", "Đ"), gk="Đ", ck="CĐ"),
-                       SemesterScores(tx=("Đ", "CĐ"), gk="Đ", ck="Đ"))
+    gddp = SubjectYear(
+        "GDDP", SemesterScores(tx=("Đ", "Đ"), gk="Đ", ck="CĐ"), SemesterScores(tx=("Đ", "CĐ"), gk="Đ", ck="Đ")
+    )
     result = assess_student(student(replace={"GDDP": gddp}))
     assert result.subjects["GDDP"] == {"hk1": "CĐ", "hk2": "CĐ", "cn": "CĐ"}
 
@@ -295,8 +322,9 @@ def test_ở_lại_lớp_comes_before_every_other_outcome(scores, training, abse
 
 
 def test_blank_tx_of_one_semester_is_reported_exactly():
-    toan = SubjectYear("TOAN", flat("TOAN", "8.5"),
-                       SemesterScores(tx=(D(8), None, D(8), D(8)), gk=D(8), ck=D(8)))  # 3 of 4 ĐĐGtx
+    toan = SubjectYear(
+        "TOAN", flat("TOAN", "8.5"), SemesterScores(tx=(D(8), None, D(8), D(8)), gk=D(8), ck=D(8))
+    )  # 3 of 4 ĐĐGtx
     result = assess_student(student(replace={"TOAN": toan}))
     assert result.missing == (Missing("TOAN", "hk2", "tx"),)
     assert result.subjects["TOAN"] == {"hk1": D("8.5"), "hk2": None, "cn": None}
@@ -331,11 +359,16 @@ def test_a_semester_not_given_at_all_is_missing_like_a_blank_one():
 @pytest.mark.parametrize(
     ("code", "count", "missing"),
     [
-        ("TOAN", 3, True), ("TOAN", 4, False),  # > 70 periods: 4 ĐĐGtx
-        ("CN", 2, True), ("CN", 3, False),  # 52 periods in grade 8: 3
-        ("GDCD", 1, True), ("GDCD", 2, False),  # 35 periods: 2
-        ("TIN", 1, True), ("TIN", 2, False),
-        ("GDTC", 1, True), ("GDTC", 2, False),  # by comment: 2
+        ("TOAN", 3, True),
+        ("TOAN", 4, False),  # > 70 periods: 4 ĐĐGtx
+        ("CN", 2, True),
+        ("CN", 3, False),  # 52 periods in grade 8: 3
+        ("GDCD", 1, True),
+        ("GDCD", 2, False),  # 35 periods: 2
+        ("TIN", 1, True),
+        ("TIN", 2, False),
+        ("GDTC", 1, True),
+        ("GDTC", 2, False),  # by comment: 2
     ],
 )
 def test_required_number_of_tx_in_grade_8(code, count, missing):
@@ -359,18 +392,26 @@ def test_blank_comment_assessment_is_reported_missing():
     assert result.missing == (Missing("GDTC", "hk1", "tx"),)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "domain.md: a comment subject is Đạt 'when every required assessment exists and all of them "
-    "are Đ; otherwise Chưa đạt' — the engine gives None (missing) instead of CĐ"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "domain.md: a comment subject is Đạt 'when every required assessment exists and all of them "
+        "are Đ; otherwise Chưa đạt' — the engine gives None (missing) instead of CĐ"
+    ),
+)
 def test_blank_comment_assessment_makes_that_semester_chưa_đạt():
     gdtc = SubjectYear("GDTC", SemesterScores(tx=("Đ", None), gk="Đ", ck="Đ"), flat("GDTC", "Đ"))
     result = assess_student(student(replace={"GDTC": gdtc}))
     assert result.subjects["GDTC"]["hk1"] == "CĐ"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "domain.md: a comment subject's year result is 'the result of semester II' — the engine "
-    "gives None for the year when semester I is incomplete"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "domain.md: a comment subject's year result is 'the result of semester II' — the engine "
+        "gives None for the year when semester I is incomplete"
+    ),
+)
 def test_comment_subject_year_is_semester_two_even_when_semester_one_is_incomplete():
     gdtc = SubjectYear("GDTC", SemesterScores(tx=("Đ", "Đ"), gk="Đ", ck=None), flat("GDTC", "Đ"))
     result = assess_student(student(replace={"GDTC": gdtc}))
@@ -383,7 +424,9 @@ def test_several_gaps_are_reported_in_subject_then_semester_then_kind_order():
     result = assess_student(student(replace={"VAN": van, "GDTC": gdtc}, training=("T", None), absences=None))
     assert result.missing == (
         Missing("VAN", "hk1", "gk"),
-        Missing("GDTC", "hk2", "tx"), Missing("GDTC", "hk2", "gk"), Missing("GDTC", "hk2", "ck"),
+        Missing("GDTC", "hk2", "tx"),
+        Missing("GDTC", "hk2", "gk"),
+        Missing("GDTC", "hk2", "ck"),
         Missing(None, "hk2", "training"),
         Missing(None, "cn", "absences"),
     )
@@ -400,8 +443,12 @@ def test_a_subject_not_given_is_missing_in_both_semesters_after_the_given_ones()
     assert "TIN" not in result.subjects
     assert result.missing == (
         Missing("VAN", "hk1", "ck"),
-        Missing("TIN", "hk1", "tx"), Missing("TIN", "hk1", "gk"), Missing("TIN", "hk1", "ck"),
-        Missing("TIN", "hk2", "tx"), Missing("TIN", "hk2", "gk"), Missing("TIN", "hk2", "ck"),
+        Missing("TIN", "hk1", "tx"),
+        Missing("TIN", "hk1", "gk"),
+        Missing("TIN", "hk1", "ck"),
+        Missing("TIN", "hk2", "tx"),
+        Missing("TIN", "hk2", "gk"),
+        Missing("TIN", "hk2", "ck"),
     )
     assert result.learning == same_year(None)
     assert (result.promotion, result.title) == (None, None)
@@ -429,8 +476,13 @@ def test_zero_absences_are_not_missing():
 # --- assess_semester -------------------------------------------------------------------------------
 
 
-def semester_of(scores: dict | None = None, marks: dict | None = None, replace: dict | None = None,
-                grade: int = GRADE, semester: str = "hk1") -> tuple[dict, str | None]:
+def semester_of(
+    scores: dict | None = None,
+    marks: dict | None = None,
+    replace: dict | None = None,
+    grade: int = GRADE,
+    semester: str = "hk1",
+) -> tuple[dict, str | None]:
     year = student(scores, marks, replace=replace, grade=grade)
     return assess_semester(YEAR, grade, year.subjects, semester)
 
@@ -480,7 +532,9 @@ def test_assess_semester_half_up_decides_the_level():
     at_4_91 = SemesterScores(tx=(D("4.0"), D("6.3"), D("8.7")), gk=D("6.1"), ck=D("2.7"))
     # 4.95 → 5.0: every subject ≥ 5.0, seven ≥ 6.5 → Khá
     assert semester_of(others, replace={"CN": SubjectYear("CN", at_4_95, at_4_95)}) == (
-        {**{c: D("7.0") for c in SCORE_CODES}, "CN": D("5.0"), **{c: "Đ" for c in COMMENT_CODES}}, "K")
+        {**{c: D("7.0") for c in SCORE_CODES}, "CN": D("5.0"), **{c: "Đ" for c in COMMENT_CODES}},
+        "K",
+    )
     # 4.9125 → 4.9: Đạt, and Khá without CN is only one level above: no raise
     assert semester_of(others, replace={"CN": SubjectYear("CN", at_4_91, at_4_91)})[1] == "Đ"
 

@@ -11,7 +11,8 @@ import pytest
 from lienthong.mapping import catalogs
 
 EXAMPLE = {
-    "school_year": "2024-2025", "grade": 8,
+    "school_year": "2024-2025",
+    "grade": 8,
     "subjects": {
         "TOAN": {"hk1": {"tx": [8, 7.5, 9, 6], "gk": 7, "ck": 8.5}, "hk2": {"tx": [9, 9, 8, 7], "gk": 8, "ck": 9}},
         "GDTC": {"hk1": {"tx": ["Đ", "Đ"], "gk": "Đ", "ck": "Đ"}, "hk2": {"tx": ["Đ", "CĐ"], "gk": "Đ", "ck": "Đ"}},
@@ -28,8 +29,7 @@ def lienthong() -> list[str]:
 
 
 def run_assess(text: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*lienthong(), "assess"], input=text.encode("utf-8"), capture_output=True,
-                          timeout=60)
+    return subprocess.run([*lienthong(), "assess"], input=text.encode("utf-8"), capture_output=True, timeout=60)
 
 
 def full_student(score="8,5", **changes) -> dict:
@@ -39,8 +39,14 @@ def full_student(score="8,5", **changes) -> dict:
         value = "Đ" if info.by_comment else score
         semester = {"tx": [value] * count, "gk": value, "ck": value}
         subjects[code] = {"hk1": semester, "hk2": semester}
-    return {"school_year": "2024-2025", "grade": 8, "subjects": subjects,
-            "training": {"hk1": "T", "hk2": "T"}, "absences": 3, **changes}
+    return {
+        "school_year": "2024-2025",
+        "grade": 8,
+        "subjects": subjects,
+        "training": {"hk1": "T", "hk2": "T"},
+        "absences": 3,
+        **changes,
+    }
 
 
 def lines(out: bytes) -> list[dict]:
@@ -69,13 +75,21 @@ def test_output_is_utf8_not_ascii_escaped_and_numbers_have_one_decimal():
 
 
 def test_a_whole_class_in_order():
-    students = [full_student("8,5"), full_student("9"), full_student("5,5", absences=50),
-                full_student("7", training={"hk1": "K", "hk2": "CĐ"})]
+    students = [
+        full_student("8,5"),
+        full_student("9"),
+        full_student("5,5", absences=50),
+        full_student("7", training={"hk1": "K", "hk2": "CĐ"}),
+    ]
     done = run_assess("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in students))
     assert done.returncode == 0
     results = lines(done.stdout)
     assert [(r["learning"]["cn"], r["promotion"], r["title"]) for r in results] == [
-        ("T", "LL", "G"), ("T", "LL", "XS"), ("Đ", "OL", None), ("K", "RLH", None)]
+        ("T", "LL", "G"),
+        ("T", "LL", "XS"),
+        ("Đ", "OL", None),
+        ("K", "RLH", None),
+    ]
     assert all(r["missing"] == [] for r in results)
 
 
@@ -86,16 +100,19 @@ def test_single_pretty_printed_object():
     assert result["learning"]["cn"] == "T"
 
 
-@pytest.mark.parametrize(("bad", "field_in_message"), [
-    ({"subjects": {"TOAN": {"hk1": {"tx": ["8", "11", "7", "7"], "gk": 7, "ck": 8}}}}, "subjects.TOAN.hk1.tx[1]"),
-    ({"subjects": {"TOAN": {"hk1": {"tx": ["8", "7", "7", "7"], "gk": "8,55", "ck": 8}}}}, "subjects.TOAN.hk1.gk"),
-    ({"subjects": {"SINH": {"hk1": {"tx": ["8"], "gk": 7, "ck": 8}}}}, "subjects.SINH"),
-    ({"subjects": {"GDTC": {"hk1": {"tx": [8, 9], "gk": "Đ", "ck": "Đ"}}}}, "subjects.GDTC.hk1.tx[0]"),
-    ({"training": {"hk1": "Giỏi", "hk2": "T"}}, "training.hk1"),
-    ({"grade": 10}, "grade"),
-    ({"school_year": "2024-2026"}, "school_year"),
-    ({"absences": -1}, "absences"),
-])
+@pytest.mark.parametrize(
+    ("bad", "field_in_message"),
+    [
+        ({"subjects": {"TOAN": {"hk1": {"tx": ["8", "11", "7", "7"], "gk": 7, "ck": 8}}}}, "subjects.TOAN.hk1.tx[1]"),
+        ({"subjects": {"TOAN": {"hk1": {"tx": ["8", "7", "7", "7"], "gk": "8,55", "ck": 8}}}}, "subjects.TOAN.hk1.gk"),
+        ({"subjects": {"SINH": {"hk1": {"tx": ["8"], "gk": 7, "ck": 8}}}}, "subjects.SINH"),
+        ({"subjects": {"GDTC": {"hk1": {"tx": [8, 9], "gk": "Đ", "ck": "Đ"}}}}, "subjects.GDTC.hk1.tx[0]"),
+        ({"training": {"hk1": "Giỏi", "hk2": "T"}}, "training.hk1"),
+        ({"grade": 10}, "grade"),
+        ({"school_year": "2024-2026"}, "school_year"),
+        ({"absences": -1}, "absences"),
+    ],
+)
 def test_bad_line_is_answered_with_an_error_and_the_others_still_answered(bad, field_in_message):
     broken = full_student()
     for key, value in bad.items():
@@ -112,7 +129,7 @@ def test_bad_line_is_answered_with_an_error_and_the_others_still_answered(bad, f
 
 
 def test_malformed_json_line():
-    text = json.dumps(full_student()) + "\n{\"school_year\": \"2024-2025\", \n" + json.dumps(full_student()) + "\n"
+    text = json.dumps(full_student()) + '\n{"school_year": "2024-2025", \n' + json.dumps(full_student()) + "\n"
     done = run_assess(text)
     assert done.returncode == 2
     results = lines(done.stdout)

@@ -8,8 +8,13 @@ from tests.cli.test_assess_cli import lienthong
 
 
 def test_demo_syncs_the_synthetic_school_and_prints_a_vietnamese_summary(tmp_path):
-    done = subprocess.run([*lienthong(), "demo", "--students", "200", "--no-wait"], capture_output=True, timeout=300,
-                          cwd=tmp_path, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [*lienthong(), "demo", "--students", "200", "--no-wait"],
+        capture_output=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+    )
     out = done.stdout.decode("utf-8")
     assert done.returncode == 0, out + done.stderr.decode()
     assert "Lần chạy #1 — hoàn tất" in out and "Kế hoạch: bổ sung" in out

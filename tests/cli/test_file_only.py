@@ -32,8 +32,17 @@ from tests.reconciliation.test_compare import KINDS, WITH_SUBJECT
 YEAR_END = date(2026, 6, 15)  # school year 2025-2026 is over: both semesters and the year's results exist
 # Status, absence counts and semester training levels are in no export vnEdu offers (no
 # attendance, status or conduct export): those kinds cannot be seen from files and are not injected.
-RATES = Rates(transfer_one_place=0, absences_count=0, training_mismatch=0, name_variant=0.02, score_typo=0.06, score_missing=0.03,
-              comment_mark_as_score=0.03, wrong_class=0.01, dob_swapped=0.01)  # more slips: only two subjects have a teacher's gradebook
+RATES = Rates(
+    transfer_one_place=0,
+    absences_count=0,
+    training_mismatch=0,
+    name_variant=0.02,
+    score_typo=0.06,
+    score_missing=0.03,
+    comment_mark_as_score=0.03,
+    wrong_class=0.01,
+    dob_swapped=0.01,
+)  # more slips: only two subjects have a teacher's gradebook
 SCORE_KINDS = ("score_typo", "score_missing", "comment_mark_as_score")
 
 
@@ -83,8 +92,13 @@ def signatures_of(school, found: list[dict]) -> set:
     for d in found:
         keys = d["student"]["keys"]
         student = by_vnedu.get(keys.get("vnedu")) or by_csdl.get(keys.get("csdl"))
-        out.add((d["kind"], student, d["subject"] if d["kind"] in ("score_mismatch", "missing_score",
-                                                                      "average_mismatch") else None))
+        out.add(
+            (
+                d["kind"],
+                student,
+                d["subject"] if d["kind"] in ("score_mismatch", "missing_score", "average_mismatch") else None,
+            )
+        )
     return out
 
 
@@ -113,8 +127,14 @@ def test_reconciling_imported_files_reports_exactly_the_injected_differences(sch
     assert done.returncode == 1, done.stderr  # differences found
     found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     expected, signatures = expected_of(school, data), signatures_of(school, found)
-    assert {kind for kind, _, _ in expected} >= {"score_mismatch", "missing_score", "average_mismatch",
-                                                 "bio_mismatch", "class_mismatch", "missing_student"}
+    assert {kind for kind, _, _ in expected} >= {
+        "score_mismatch",
+        "missing_score",
+        "average_mismatch",
+        "bio_mismatch",
+        "class_mismatch",
+        "missing_student",
+    }
     assert signatures == expected, (sorted(signatures - expected)[:5], sorted(expected - signatures)[:5])
     counts = json.loads(summary.read_text(encoding="utf-8"))
     assert counts["total"] == len(found) and sum(counts["by_kind"].values()) == len(found)
@@ -150,15 +170,25 @@ def test_export_refuses_over_open_score_differences_then_round_trips(school_file
     back = read_results(target.read_bytes())
     assert back.info["school_year"] is None and not back.problems
     assert {r["HocKy"] for r in back.records} == {"CN"}
-    assert all(r["KetQuaHocTap"] in ("T", "K", "Đ", "CĐ") and r["LenLop"] in ("LL", "KTL", "RLH", "OL")
-               for r in back.records)
-    in_class = {s.ministry_id for s in school.students if s.ministry_id and  # class: the school's side (vnEdu)
-                data.vnedu["hoc_sinh"].get(s.vnedu_id, {}).get("ma_lop") == clean}
+    assert all(
+        r["KetQuaHocTap"] in ("T", "K", "Đ", "CĐ") and r["LenLop"] in ("LL", "KTL", "RLH", "OL") for r in back.records
+    )
+    in_class = {
+        s.ministry_id
+        for s in school.students
+        if s.ministry_id  # class: the school's side (vnEdu)
+        and data.vnedu["hoc_sinh"].get(s.vnedu_id, {}).get("ma_lop") == clean
+    }
     assert {r["MaDinhDanh"] for r in back.records} <= in_class and len(back.records) >= len(in_class) - 2
     forced = run(["export", "csdl-ketqua", "--semester", "CN", "--force", "--out", str(folder / "all.xlsx")], db)
     assert forced.returncode in (0, 1) and "--force" in forced.stdout
-    log = sa.create_engine(db).connect().execute(sa.text(
-        "select detail from audit_log where action = 'csdl_file_exported' order by id desc")).scalars().first()
+    log = (
+        sa.create_engine(db)
+        .connect()
+        .execute(sa.text("select detail from audit_log where action = 'csdl_file_exported' order by id desc"))
+        .scalars()
+        .first()
+    )
     assert json.loads(log)["forced_over"] > 0 if isinstance(log, str) else log["forced_over"] > 0
     students = folder / "hocsinh.xlsx"
     listed = run(["export", "csdl-hocsinh", "--class", clean, "--out", str(students)], db)
@@ -169,8 +199,17 @@ def test_export_refuses_over_open_score_differences_then_round_trips(school_file
 
 def _comparable(record: dict) -> tuple:
     subjects = sorted((m["MaMon"], str(m.get("DiemTB") or ""), m.get("KetQuaDanhGia") or "") for m in record["Mon"])
-    return (record["MaDinhDanh"], record["HocKy"], tuple(subjects), record["KetQuaHocTap"], record["KetQuaRenLuyen"],
-            record["SoBuoiNghiCoPhep"], record["SoBuoiNghiKhongPhep"], record.get("DanhHieu"), record.get("LenLop"))
+    return (
+        record["MaDinhDanh"],
+        record["HocKy"],
+        tuple(subjects),
+        record["KetQuaHocTap"],
+        record["KetQuaRenLuyen"],
+        record["SoBuoiNghiCoPhep"],
+        record["SoBuoiNghiKhongPhep"],
+        record.get("DanhHieu"),
+        record.get("LenLop"),
+    )
 
 
 def test_export_file_reads_back_to_the_same_values(imported):
@@ -194,8 +233,10 @@ def test_a_file_of_another_kind_than_chosen_is_refused_saying_what_it_looks_like
     students = next(f for f in files if f.name == "csdl-danhsach.xlsx")
     vnedu_book = next(f for f in files if f.name == "vnedu-sodiem-TOAN-hk1.xlsx")
     db = f"sqlite:///{tmp_path / 'k.db'}"
-    for path, chosen, looks in ((students, "csdl-ketqua", "danh sách học sinh"),
-                                (vnedu_book, "gradebook", "sổ điểm môn học xuất từ vnEdu")):
+    for path, chosen, looks in (
+        (students, "csdl-ketqua", "danh sách học sinh"),
+        (vnedu_book, "gradebook", "sổ điểm môn học xuất từ vnEdu"),
+    ):
         done = run(["import", "--json", "--kind", chosen, str(path)], db)
         report = json.loads(done.stdout)
         assert done.returncode == 2 and looks in report["error"] and chosen in report["error"], report
@@ -206,9 +247,11 @@ def test_a_file_of_another_semester_or_with_other_classes_than_asked_is_refused_
     book = next(f for f in files if f.name == "vnedu-sodiem-TOAN-hk1.xlsx")
     results = next(f for f in files if f.name == "csdl-ketqua-khoi6-cn.xlsx")
     db = f"sqlite:///{tmp_path / 's.db'}"
-    for args, words in ((["--semester", "2", str(book)], "học kỳ I, không phải học kỳ II"),
-                        (["--semester", "1", str(results)], "cả năm, không phải học kỳ I"),
-                        (["--class", "6A1", str(book)], "không chỉ lớp 6A1")):
+    for args, words in (
+        (["--semester", "2", str(book)], "học kỳ I, không phải học kỳ II"),
+        (["--semester", "1", str(results)], "cả năm, không phải học kỳ I"),
+        (["--class", "6A1", str(book)], "không chỉ lớp 6A1"),
+    ):
         done = run(["import", "--json", *args], db)
         report = json.loads(done.stdout)
         assert done.returncode == 2 and words in report["error"], report
@@ -247,10 +290,15 @@ def _tcvn3_gradebook() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name, make, words", [
-    ("bom.xlsx", zip_bomb, "bom nén"), ("xxe.xlsx", lambda: HOSTILE["xxe"], "DOCTYPE"), ("rong.xlsx", _wide_sheet, "10000 cột"),
-    ("tcvn3.xlsx", _tcvn3_gradebook, "TCVN3"),
-])
+@pytest.mark.parametrize(
+    "name, make, words",
+    [
+        ("bom.xlsx", zip_bomb, "bom nén"),
+        ("xxe.xlsx", lambda: HOSTILE["xxe"], "DOCTYPE"),
+        ("rong.xlsx", _wide_sheet, "10000 cột"),
+        ("tcvn3.xlsx", _tcvn3_gradebook, "TCVN3"),
+    ],
+)
 def test_hostile_files_are_refused_fast_with_a_clear_message_and_nothing_stored(tmp_path, name, make, words):
     path = tmp_path / name
     path.write_bytes(make())
@@ -283,8 +331,18 @@ def test_an_unrecognised_gradebook_shows_its_header_and_a_map_by_header_text_rea
     first = run(["import", "--json", "--kind", "gradebook", str(path)], db)
     error = json.loads(first.stdout)["error"]
     assert first.returncode == 2 and "«Kiểm tra nói» | «Bài viết ngắn»" in error and "--map" in error
-    mapped = run(["import", "--json", "--kind", "gradebook", "--map",
-                  "Kiểm tra nói=TX1,Bài viết ngắn=TX2,Bài viết dài=TX3,Giữa HK=GK,Thi HK=CK", str(path)], db)
+    mapped = run(
+        [
+            "import",
+            "--json",
+            "--kind",
+            "gradebook",
+            "--map",
+            "Kiểm tra nói=TX1,Bài viết ngắn=TX2,Bài viết dài=TX3,Giữa HK=GK,Thi HK=CK",
+            str(path),
+        ],
+        db,
+    )
     report = json.loads(mapped.stdout)
     assert mapped.returncode == 0 and report["cells"] == 5 and report["stored"] == {"new": 1}, report
 

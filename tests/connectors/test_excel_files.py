@@ -25,8 +25,9 @@ def save(book: Workbook) -> bytes:
 
 @pytest.fixture(scope="module")
 def sims():
-    running = Simulators.create(seed=4, students=300, today=TODAY, clock=pinned,
-                                rates=Rates(personal_id_lost_zeros=0.05)).start()
+    running = Simulators.create(
+        seed=4, students=300, today=TODAY, clock=pinned, rates=Rates(personal_id_lost_zeros=0.05)
+    ).start()
     yield running
     running.stop()
 
@@ -45,11 +46,20 @@ def test_student_list_reads_both_templates_and_keeps_no_address(sims, template):
     truth = sims.csdl.students
     for record in read.records:
         expected = truth[record["MaDinhDanh"]]
-        assert {k: record[k] for k in ("HoTen", "NgaySinh", "GioiTinh", "MaDanToc", "MaLop", "TrangThai")} == \
-               {k: expected[k] for k in ("HoTen", "NgaySinh", "GioiTinh", "MaDanToc", "MaLop", "TrangThai")}
+        assert {k: record[k] for k in ("HoTen", "NgaySinh", "GioiTinh", "MaDanToc", "MaLop", "TrangThai")} == {
+            k: expected[k] for k in ("HoTen", "NgaySinh", "GioiTinh", "MaDanToc", "MaLop", "TrangThai")
+        }
         assert record["SoDinhDanhCaNhan"] == expected["SoDinhDanhCaNhan"]  # zeros restored
-        assert set(record) == {"MaDinhDanh", "SoDinhDanhCaNhan", "HoTen", "NgaySinh", "GioiTinh", "MaDanToc",
-                               "MaLop", "TrangThai"}  # no address column is kept
+        assert set(record) == {
+            "MaDinhDanh",
+            "SoDinhDanhCaNhan",
+            "HoTen",
+            "NgaySinh",
+            "GioiTinh",
+            "MaDanToc",
+            "MaLop",
+            "TrangThai",
+        }  # no address column is kept
     flagged = [p for p in read.problems if not p.fatal]
     assert len(flagged) == len(sims.csdl.numeric_ids) > 0
     assert all("số 0 đầu" in p.message for p in flagged)
@@ -68,12 +78,15 @@ def test_import_file_round_trips(sims):
     assert again.records == read.records and again.problems == []
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda s: read_student_list(export(s, "ket-qua-hoc-tap", khoi=6, hoc_ky="1")), "có vẻ là kết quả học tập"),
-    (lambda s: read_student_list(export(s, "danh-sach-hoc-sinh"), expected_year="2025-2026"), "năm học 2026-2027"),
-    (lambda s: read_student_list(export(s, "danh-sach-hoc-sinh"), expected_class="6A1"), "không chỉ lớp 6A1"),
-    (lambda s: read_results(export(s, "ket-qua-hoc-tap", khoi=6, hoc_ky="1"), semester="2"), "học kỳ I"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: read_student_list(export(s, "ket-qua-hoc-tap", khoi=6, hoc_ky="1")), "có vẻ là kết quả học tập"),
+        (lambda s: read_student_list(export(s, "danh-sach-hoc-sinh"), expected_year="2025-2026"), "năm học 2026-2027"),
+        (lambda s: read_student_list(export(s, "danh-sach-hoc-sinh"), expected_class="6A1"), "không chỉ lớp 6A1"),
+        (lambda s: read_results(export(s, "ket-qua-hoc-tap", khoi=6, hoc_ky="1"), semester="2"), "học kỳ I"),
+    ],
+)
 def test_wrong_kind_year_class_or_semester_is_refused_saying_what_it_is(sims, call, message):
     with pytest.raises(FileFormatError) as caught:
         call(sims)
@@ -101,7 +114,10 @@ def test_bad_rows_are_reported_by_number_and_the_rest_read():
 
 def xlsx_with(part: str, content: bytes) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(save(Workbook()))) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(io.BytesIO(save(Workbook()))) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
         for item in source.infolist():
             out.writestr(item, content if item.filename == part else source.read(item))
     return buffer.getvalue()
@@ -116,10 +132,15 @@ def zip_bomb() -> bytes:
 
 
 HOSTILE = {
-    "xxe": xlsx_with("xl/workbook.xml", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                                        b"<workbook>&e;</workbook>"),
-    "billion-laughs": xlsx_with("xl/workbook.xml", b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaa">'
-                                                   b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><workbook>&b;</workbook>'),
+    "xxe": xlsx_with(
+        "xl/workbook.xml",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><workbook>&e;</workbook>',
+    ),
+    "billion-laughs": xlsx_with(
+        "xl/workbook.xml",
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><workbook>&b;</workbook>',
+    ),
     "old-xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
     "not-a-workbook": b"Ho ten,Diem\nAn,8",
 }
@@ -154,8 +175,23 @@ def vnedu_score_book(average="7,8") -> bytes:
     sheet.title = "6A1"
     for line in ("TRƯỜNG THCS BÌNH AN", "SỔ ĐIỂM MÔN Toán", "LỚP 6A1", "HỌC KỲ I", "NĂM HỌC 2026-2027"):
         sheet.append([line])
-    sheet.append(["STT", "ID", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx", None, None, None, "ĐĐGgk", "ĐĐGck",
-                  "ĐTBmhk", "Nhận xét"])
+    sheet.append(
+        [
+            "STT",
+            "ID",
+            "Mã học sinh",
+            "Họ và tên",
+            "Ngày sinh",
+            "ĐĐGtx",
+            None,
+            None,
+            None,
+            "ĐĐGgk",
+            "ĐĐGck",
+            "ĐTBmhk",
+            "Nhận xét",
+        ]
+    )
     sheet.append([None, None, None, None, None, "TX1", "TX2", "TX3", "TX4"])
     sheet.merge_cells("F6:I6")
     sheet.column_dimensions["B"].hidden = True
@@ -168,8 +204,12 @@ def test_vnedu_score_book_two_row_header_hidden_id_and_average_checked():
     read = read_score_book(vnedu_score_book(), Expect(subject="TOAN", semester="1", school_year="2026-2027"))
     first, second = read.records
     assert first["tx"] == [Decimal("8.0"), Decimal("7.5"), Decimal("9.0"), Decimal("6.0")]
-    assert (first["gk"], first["ck"], first["row_id"], first["ma_hoc_sinh"]) == (Decimal("7.0"), Decimal("8.5"),
-                                                                                 9001, "1800000001")
+    assert (first["gk"], first["ck"], first["row_id"], first["ma_hoc_sinh"]) == (
+        Decimal("7.0"),
+        Decimal("8.5"),
+        9001,
+        "1800000001",
+    )
     assert first["lop"] == "6A1" and first["ma_mon"] == "TOAN" and first["hoc_ky"] == "1"
     # row 2: (26 + 18 + 30) / 9 = 8.2, the file says 8,5: flagged, not trusted
     [flag] = read.problems
@@ -200,8 +240,12 @@ def teacher_gradebook(names=("Nguyễn Văn An", "Trần Thị Bình")) -> bytes
 
 def test_teacher_gradebook_with_several_classes_blank_and_note_rows():
     read = read_score_book(teacher_gradebook(), Expect(subject="TOAN", semester="1"))
-    assert [(r["lop"], r["ho_ten"]) for r in read.records] == [("6A1", "Nguyễn Văn An"), ("6A1", "Trần Thị Bình"),
-                                                               ("6A2", "Nguyễn Văn An"), ("6A2", "Trần Thị Bình")]
+    assert [(r["lop"], r["ho_ten"]) for r in read.records] == [
+        ("6A1", "Nguyễn Văn An"),
+        ("6A1", "Trần Thị Bình"),
+        ("6A2", "Nguyễn Văn An"),
+        ("6A2", "Trần Thị Bình"),
+    ]
     assert read.records[1]["tx"] == [Decimal("6.0"), Decimal("6.5"), None]
     assert read.problems == []
 
@@ -249,10 +293,17 @@ def test_results_import_file_round_trips_with_codes_as_text(sims):
 
 
 def test_year_results_carry_title_and_promotion_codes():
-    record = {"MaDinhDanh": "7900000001", "HocKy": "CN", "Mon": [{"MaMon": "TOAN", "DiemTB": "9.1"},
-                                                                   {"MaMon": "GDTC", "KetQuaDanhGia": "Đ"}],
-              "KetQuaHocTap": "T", "KetQuaRenLuyen": "T", "SoBuoiNghiCoPhep": 2, "SoBuoiNghiKhongPhep": 0,
-              "DanhHieu": "XS", "LenLop": "LL"}
+    record = {
+        "MaDinhDanh": "7900000001",
+        "HocKy": "CN",
+        "Mon": [{"MaMon": "TOAN", "DiemTB": "9.1"}, {"MaMon": "GDTC", "KetQuaDanhGia": "Đ"}],
+        "KetQuaHocTap": "T",
+        "KetQuaRenLuyen": "T",
+        "SoBuoiNghiCoPhep": 2,
+        "SoBuoiNghiKhongPhep": 0,
+        "DanhHieu": "XS",
+        "LenLop": "LL",
+    }
     students = {"7900000001": {"HoTen": "Nguyễn Thị Hoà", "NgaySinh": "2013-09-05", "MaLop": "8A1"}}
     [again] = read_results(write_results([record], students, "CN"), semester="CN").records
     assert again == record

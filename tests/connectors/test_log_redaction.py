@@ -4,9 +4,20 @@ from lienthong.config.logging import redact
 
 
 def test_secret_and_personal_fields_are_masked():
-    event = redact(None, "info", {"event": "pulled", "platform": "vnedu", "token": "abc", "client_secret": "s",
-                                  "ho_ten": "Nguyễn Thị Hoà", "ngay_sinh": "05/09/2014", "so_dinh_danh_ca_nhan": "079214000123",
-                                  "records": 12})
+    event = redact(
+        None,
+        "info",
+        {
+            "event": "pulled",
+            "platform": "vnedu",
+            "token": "abc",
+            "client_secret": "s",
+            "ho_ten": "Nguyễn Thị Hoà",
+            "ngay_sinh": "05/09/2014",
+            "so_dinh_danh_ca_nhan": "079214000123",
+            "records": 12,
+        },
+    )
     assert event["token"] == event["client_secret"] == event["ho_ten"] == event["ngay_sinh"] == "***"
     assert event["so_dinh_danh_ca_nhan"] == "***" and event["records"] == 12 and event["platform"] == "vnedu"
 

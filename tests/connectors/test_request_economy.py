@@ -22,8 +22,9 @@ def sims():
 
 
 def connector(sims):
-    config = VneduConfig(sims.servers["vnedu"].url, sims.school.ma_truong, "lienthong-demo", SecretStr("demo-secret"),
-                         2026, rate_limit=0)
+    config = VneduConfig(
+        sims.servers["vnedu"].url, sims.school.ma_truong, "lienthong-demo", SecretStr("demo-secret"), 2026, rate_limit=0
+    )
     return VneduApi(config, limiter=RateLimiter(0))
 
 
@@ -44,11 +45,14 @@ def test_full_and_incremental_pulls_stay_within_the_bounds(sims):
             scores, requests, cursor = await count(api, "diem", hoc_ky=1)
             assert scores == 24000 and requests <= math.ceil(scores / 500) + 2
             maths = [s for (_, mon, _), s in sims.vnedu.scores.items() if mon == "TOAN"][:50]
-            changes = [dict({k: v for k, v in s.items() if k != "updated_at"}, ddg_ck="1" if s["ddg_ck"] != "1" else "2")
-                       for s in maths]
+            changes = [
+                dict({k: v for k, v in s.items() if k != "updated_at"}, ddg_ck="1" if s["ddg_ck"] != "1" else "2")
+                for s in maths
+            ]
             assert all(r.outcome.value == "applied" for r in await api.push("diem", changes, str(uuid.uuid4())))
             changed, requests, _ = await count(api, "diem", cursor, hoc_ky=1)
             assert changed == 50 and requests <= math.ceil(50 / 500) + 2
             again, _, _ = await count(api, "diem", cursor, hoc_ky=1)
             assert again == 50  # the cursor of the first pull still sees them (nothing lost)
+
     asyncio.run(run())

@@ -61,8 +61,13 @@ def test_a_secret_in_the_toml_is_refused(configured):
 
 
 def test_check_command_reports_unreachable_platforms(configured, monkeypatch):
-    env = {"LIENTHONG_CONFIG": str(configured), "LIENTHONG_VNEDU_CLIENT_SECRET": "x", "LIENTHONG_CSDL_PASSWORD": "y",
-           "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    env = {
+        "LIENTHONG_CONFIG": str(configured),
+        "LIENTHONG_VNEDU_CLIENT_SECRET": "x",
+        "LIENTHONG_CSDL_PASSWORD": "y",
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "200",
+    }
     done = subprocess.run([*lienthong(), "check"], capture_output=True, timeout=300, env=env)
     out = done.stdout.decode()
     assert done.returncode == 3 and "vnedu" in out and "lỗi" in out  # 3: a platform unreachable
@@ -76,10 +81,18 @@ def test_read_file_command_shows_rows_and_problems(tmp_path):
     sheet.append([2, "Lê Thị Hoa", "8,5", "7", "7", "8"])
     path = tmp_path / "so-diem.xlsx"
     book.save(path)
-    done = subprocess.run([*lienthong(), "read-file", str(path), "--kind", "so-diem", "--mon", "TOAN"],
-                          capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    done = subprocess.run(
+        [*lienthong(), "read-file", str(path), "--kind", "so-diem", "--mon", "TOAN"],
+        capture_output=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
     out = done.stdout.decode()
     assert done.returncode == 1 and "Đọc được 1 dòng" in out and "TX2" in out
-    bad = subprocess.run([*lienthong(), "read-file", str(tmp_path / "none.xlsx"), "--kind", "so-diem"],
-                         capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    bad = subprocess.run(
+        [*lienthong(), "read-file", str(tmp_path / "none.xlsx"), "--kind", "so-diem"],
+        capture_output=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert bad.returncode == 2 and "Không mở được tệp" in bad.stdout.decode()

@@ -14,8 +14,10 @@ from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
 
 BASE = "https://vnedu.test"
 SCHOOL = f"{BASE}/api/v1/truong/79000701"
-PAGE = {"items": [{"ma_lop": "6A1", "ten_lop": "6A1", "khoi": 6, "gvcn_ma_gv": "GV1", "gvcn_ho_ten": "X"}],
-        "next_cursor": None}
+PAGE = {
+    "items": [{"ma_lop": "6A1", "ten_lop": "6A1", "khoi": 6, "gvcn_ma_gv": "GV1", "gvcn_ho_ten": "X"}],
+    "next_cursor": None,
+}
 TOKEN = {"access_token": "t1", "token_type": "Bearer", "expires_in": 900}
 
 
@@ -30,8 +32,12 @@ class Sleeps:
 def api(sleep=None, attempts=5) -> VneduApi:
     config = VneduConfig(BASE, "79000701", "lienthong-demo", SecretStr("s3cret-value"), 2026)
     sleep = sleep or Sleeps()
-    return VneduApi(config, policy=RetryPolicy(attempts=attempts, initial=0.01, maximum=0.05, budget=60),
-                    sleep=sleep, limiter=RateLimiter(0))
+    return VneduApi(
+        config,
+        policy=RetryPolicy(attempts=attempts, initial=0.01, maximum=0.05, budget=60),
+        sleep=sleep,
+        limiter=RateLimiter(0),
+    )
 
 
 async def pull_classes(connector) -> list:
@@ -47,9 +53,12 @@ def mock():
 
 @pytest.mark.parametrize("status", [429, 503])
 def test_429_and_503_wait_retry_after_then_succeed(mock, status):
-    mock.get(f"{SCHOOL}/lop").mock(side_effect=[httpx.Response(status, headers={"Retry-After": "7"},
-                                                               json={"error": "rate_limited", "message": ""}),
-                                                httpx.Response(200, json=PAGE)])
+    mock.get(f"{SCHOOL}/lop").mock(
+        side_effect=[
+            httpx.Response(status, headers={"Retry-After": "7"}, json={"error": "rate_limited", "message": ""}),
+            httpx.Response(200, json=PAGE),
+        ]
+    )
     sleeps = Sleeps()
     records = asyncio.run(pull_classes(api(sleeps)))
     assert [r.key for r in records] == ["6A1"]
@@ -58,26 +67,36 @@ def test_429_and_503_wait_retry_after_then_succeed(mock, status):
 
 @pytest.mark.parametrize("status", [500, 502, 504])
 def test_server_errors_are_retried_with_backoff(mock, status):
-    mock.get(f"{SCHOOL}/lop").mock(side_effect=[httpx.Response(status), httpx.Response(status),
-                                                httpx.Response(200, json=PAGE)])
+    mock.get(f"{SCHOOL}/lop").mock(
+        side_effect=[httpx.Response(status), httpx.Response(status), httpx.Response(200, json=PAGE)]
+    )
     sleeps = Sleeps()
     assert len(asyncio.run(pull_classes(api(sleeps)))) == 1
     assert len(sleeps.waits) == 2
 
 
-@pytest.mark.parametrize("broken", [
-    httpx.Response(200, content=b'{"items": [{"ma_lop": "6A'),  # truncated
-    httpx.Response(200, content=b"<html>502 Bad Gateway</html>"),  # not JSON
-    httpx.Response(200, json={"items": []}),  # a page that ends early: no next_cursor
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        httpx.Response(200, content=b'{"items": [{"ma_lop": "6A'),  # truncated
+        httpx.Response(200, content=b"<html>502 Bad Gateway</html>"),  # not JSON
+        httpx.Response(200, json={"items": []}),  # a page that ends early: no next_cursor
+    ],
+)
 def test_bodies_that_do_not_parse_are_transient(mock, broken):
     mock.get(f"{SCHOOL}/lop").mock(side_effect=[broken, httpx.Response(200, json=PAGE)])
     assert len(asyncio.run(pull_classes(api()))) == 1
 
 
 def test_connection_errors_are_transient(mock):
-    mock.get(f"{SCHOOL}/lop").mock(side_effect=[httpx.ConnectError("refused"), httpx.ReadTimeout("slow"),
-                                                httpx.RemoteProtocolError("cut"), httpx.Response(200, json=PAGE)])
+    mock.get(f"{SCHOOL}/lop").mock(
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.ReadTimeout("slow"),
+            httpx.RemoteProtocolError("cut"),
+            httpx.Response(200, json=PAGE),
+        ]
+    )
     assert len(asyncio.run(pull_classes(api()))) == 1
 
 
@@ -90,9 +109,12 @@ def test_retries_stop_at_the_budget_with_a_transient_error(mock):
 
 def test_invalid_token_is_refreshed_once_and_the_request_repeated(mock):
     token_route = mock.routes[0]
-    token_route.mock(side_effect=[httpx.Response(200, json=TOKEN), httpx.Response(200, json={**TOKEN, "access_token": "t2"})])
-    lop = mock.get(f"{SCHOOL}/lop").mock(side_effect=[httpx.Response(401, json={"error": "invalid_token"}),
-                                                      httpx.Response(200, json=PAGE)])
+    token_route.mock(
+        side_effect=[httpx.Response(200, json=TOKEN), httpx.Response(200, json={**TOKEN, "access_token": "t2"})]
+    )
+    lop = mock.get(f"{SCHOOL}/lop").mock(
+        side_effect=[httpx.Response(401, json={"error": "invalid_token"}), httpx.Response(200, json=PAGE)]
+    )
     assert len(asyncio.run(pull_classes(api()))) == 1
     assert token_route.call_count == 2
     assert lop.calls[-1].request.headers["Authorization"] == "Bearer t2"
@@ -113,10 +135,15 @@ def test_invalid_client_stops_and_names_the_setting(mock):
     assert mock.routes[0].call_count == 1  # not retried
 
 
-@pytest.mark.parametrize(("status", "error", "kind"), [
-    (400, "bad_request", PermanentError), (403, "forbidden", AuthError), (404, "not_found", PermanentError),
-    (422, "validation_error", PermanentError),
-])
+@pytest.mark.parametrize(
+    ("status", "error", "kind"),
+    [
+        (400, "bad_request", PermanentError),
+        (403, "forbidden", AuthError),
+        (404, "not_found", PermanentError),
+        (422, "validation_error", PermanentError),
+    ],
+)
 def test_client_errors_stop_without_retry(mock, status, error, kind):
     route = mock.get(f"{SCHOOL}/lop").mock(return_value=httpx.Response(status, json={"error": error, "message": "x"}))
     with pytest.raises(kind):
@@ -125,15 +152,24 @@ def test_client_errors_stop_without_retry(mock, status, error, kind):
 
 
 def test_push_sends_the_idempotency_key_and_maps_each_outcome(mock):
-    answer = {"items": [{"key": "a", "status": "applied", "version": 3, "message": ""},
-                        {"key": "b", "status": "conflict", "version": 9, "message": "x"},
-                        {"key": "c", "status": "locked", "version": 1, "message": "khoá"},
-                        {"key": "d", "status": "invalid", "version": 1, "message": "Điểm 11"}]}
-    route = mock.put(f"{SCHOOL}/diem").mock(side_effect=[httpx.Response(503, headers={"Retry-After": "1"}),
-                                                         httpx.Response(200, json=answer)])
+    answer = {
+        "items": [
+            {"key": "a", "status": "applied", "version": 3, "message": ""},
+            {"key": "b", "status": "conflict", "version": 9, "message": "x"},
+            {"key": "c", "status": "locked", "version": 1, "message": "khoá"},
+            {"key": "d", "status": "invalid", "version": 1, "message": "Điểm 11"},
+        ]
+    }
+    route = mock.put(f"{SCHOOL}/diem").mock(
+        side_effect=[httpx.Response(503, headers={"Retry-After": "1"}), httpx.Response(200, json=answer)]
+    )
     results = asyncio.run(api().push("diem", [{"x": i} for i in range(4)], "batch-key-1"))
-    assert [r.outcome for r in results] == [PushOutcome.APPLIED, PushOutcome.CONFLICT, PushOutcome.LOCKED,
-                                            PushOutcome.INVALID]
+    assert [r.outcome for r in results] == [
+        PushOutcome.APPLIED,
+        PushOutcome.CONFLICT,
+        PushOutcome.LOCKED,
+        PushOutcome.INVALID,
+    ]
     assert results[1].version == 9 and results[3].message == "Điểm 11"
     assert {c.request.headers["Idempotency-Key"] for c in route.calls} == {"batch-key-1"}  # the retry reuses it
 
@@ -150,15 +186,18 @@ def test_push_batches_over_200_are_refused_before_sending(mock):
 
 
 def test_incremental_pull_resumes_inclusively_and_drops_what_it_has():
-    rows = [{"ma_hoc_sinh": f"18000000{i:02d}", "updated_at": f"2026-11-0{1 + i // 2}T08:00:00+07:00", "version": 1}
-            for i in range(5)]
+    rows = [
+        {"ma_hoc_sinh": f"18000000{i:02d}", "updated_at": f"2026-11-0{1 + i // 2}T08:00:00+07:00", "version": 1}
+        for i in range(5)
+    ]
     calls = []
 
     def answer(request):
         calls.append(dict(request.url.params))
         since = request.url.params.get("updated_since")
-        return httpx.Response(200, json={"items": [r for r in rows if not since or r["updated_at"] >= since],
-                                         "next_cursor": None})
+        return httpx.Response(
+            200, json={"items": [r for r in rows if not since or r["updated_at"] >= since], "next_cursor": None}
+        )
 
     with respx.mock() as router:
         router.post(f"{BASE}/oauth/token").mock(return_value=httpx.Response(200, json=TOKEN))

@@ -17,8 +17,8 @@ from lienthong.config.settings import PlatformEntry, Settings
 from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
 from lienthong.connectors.http import RateLimiter, RetryPolicy
 from lienthong.connectors.portal.api import PortalApi, PortalConfig
-from lienthong.reconciliation.portal_reports import changes_report
 from lienthong.connectors.vnedu.api import VneduApi, VneduConfig
+from lienthong.reconciliation.portal_reports import changes_report
 
 FAST = RetryPolicy(attempts=12, initial=0.001, maximum=0.01, jitter=0.001, budget=600)
 
@@ -66,9 +66,16 @@ class Case:
 
 # --- vnEdu --------------------------------------------------------------------------------------
 
+
 def _vnedu(sims, sleep):
-    config = VneduConfig(sims.servers["vnedu"].url, sims.school.ma_truong, "lienthong-demo",
-                         SecretStr("demo-secret"), sims.school.start_year, rate_limit=0)
+    config = VneduConfig(
+        sims.servers["vnedu"].url,
+        sims.school.ma_truong,
+        "lienthong-demo",
+        SecretStr("demo-secret"),
+        sims.school.start_year,
+        rate_limit=0,
+    )
     return VneduApi(config, **_kw(sleep))
 
 
@@ -79,8 +86,13 @@ def _vnedu_truth(sims, entity, scope):
 
 
 def _vnedu_change(sims):
-    (sid, mon, hk), sheet = next(((k, v) for k, v in sims.vnedu.scores.items()
-                                  if k[1] == "TOAN" and k[2] == "1" and v["ddg_gk"] not in (None, "1")))
+    (sid, mon, hk), sheet = next(
+        (
+            (k, v)
+            for k, v in sims.vnedu.scores.items()
+            if k[1] == "TOAN" and k[2] == "1" and v["ddg_gk"] not in (None, "1")
+        )
+    )
     return "diem", dict({k: v for k, v in sheet.items() if k != "updated_at"}, ddg_gk="1")
 
 
@@ -90,9 +102,16 @@ def _vnedu_lock(sims, locked):
 
 # --- CSDL ---------------------------------------------------------------------------------------
 
+
 def _csdl(sims, sleep):
-    config = CsdlConfig(sims.servers["csdl"].url + "/csdl", sims.school.ma_truong, "demo", SecretStr("demo"),
-                        sims.school.school_year, rate_limit=0)
+    config = CsdlConfig(
+        sims.servers["csdl"].url + "/csdl",
+        sims.school.ma_truong,
+        "demo",
+        SecretStr("demo"),
+        sims.school.school_year,
+        rate_limit=0,
+    )
     return CsdlSoap(config, **_kw(sleep))
 
 
@@ -103,13 +122,25 @@ def _csdl_truth(sims, entity, scope):
 
 
 def _csdl_change(sims):
-    key, result = next(((k, v) for k, v in sims.csdl.results.items()
-                        if k[1] == "1" and k[0] in sims.csdl.students and v["KetQuaHocTap"]))
+    key, result = next(
+        (
+            (k, v)
+            for k, v in sims.csdl.results.items()
+            if k[1] == "1" and k[0] in sims.csdl.students and v["KetQuaHocTap"]
+        )
+    )
     mon = [m for m in result["Mon"] if m.get("DiemTB") or m.get("KetQuaDanhGia")]
-    return "ket_qua", {"MaDinhDanh": key[0], "HocKy": "1", "Mon": mon, "KetQuaHocTap": result["KetQuaHocTap"],
-                       "KetQuaRenLuyen": "T", "SoBuoiNghiCoPhep": result["SoBuoiNghiCoPhep"] + 1,
-                       "SoBuoiNghiKhongPhep": result["SoBuoiNghiKhongPhep"], "SuKien": "UPDATE",
-                       "PhienBan": int(result["PhienBan"]) + 1}
+    return "ket_qua", {
+        "MaDinhDanh": key[0],
+        "HocKy": "1",
+        "Mon": mon,
+        "KetQuaHocTap": result["KetQuaHocTap"],
+        "KetQuaRenLuyen": "T",
+        "SoBuoiNghiCoPhep": result["SoBuoiNghiCoPhep"] + 1,
+        "SoBuoiNghiKhongPhep": result["SoBuoiNghiKhongPhep"],
+        "SuKien": "UPDATE",
+        "PhienBan": int(result["PhienBan"]) + 1,
+    }
 
 
 def _csdl_lock(sims, locked):
@@ -118,19 +149,32 @@ def _csdl_lock(sims, locked):
 
 # --- portal -------------------------------------------------------------------------------------
 
+
 def _portal(sims, sleep):
     school = sims.school
-    config = PortalConfig(sims.servers["portal"].url, SecretStr("demo-key"), school.ma_truong, school.province_code,
-                          school.commune_code, school.school_year, rate_limit=0, poll_every=0.0)
+    config = PortalConfig(
+        sims.servers["portal"].url,
+        SecretStr("demo-key"),
+        school.ma_truong,
+        school.province_code,
+        school.commune_code,
+        school.school_year,
+        rate_limit=0,
+        poll_every=0.0,
+    )
     return PortalApi(config, **_kw(sleep))
 
 
 def _portal_change(sims):
-    request = next(r for r in sims.portal.requests.values()
-                   if r["ma_bieu_mau"] == "TK-BIENDONG" and r["trang_thai"] == "chua_nop")
+    request = next(
+        r for r in sims.portal.requests.values() if r["ma_bieu_mau"] == "TK-BIENDONG" and r["trang_thai"] == "chua_nop"
+    )
     report = changes_report({c.code: (0, 0, 0, 0) for c in sims.school.classes})
-    return "bao_cao", {"ma_yeu_cau": request["ma_yeu_cau"], "tep": report.workbook("Biến động"),
-                       "tom_tat": report.summary()}
+    return "bao_cao", {
+        "ma_yeu_cau": request["ma_yeu_cau"],
+        "tep": report.workbook("Biến động"),
+        "tom_tat": report.summary(),
+    }
 
 
 def _portal_lock(sims, locked):
@@ -148,14 +192,35 @@ def _writes(platform: str) -> Callable[[Any], int]:
 
 
 SHIPPED = {
-    "vnedu": Case("vnedu", _vnedu, [("hoc_sinh", {}), ("diem", {"hoc_ky": 1})], _vnedu_truth, _vnedu_change,
-                  _vnedu_lock, _writes("vnedu")),
-    "csdl": Case("csdl", _csdl, [("hoc_sinh", {}), ("ket_qua", {"hoc_ky": "1"})], _csdl_truth, _csdl_change,
-                 _csdl_lock, _writes("csdl")),
-    "portal": Case("portal", _portal, [("yeu_cau_bao_cao", {})],
-                   lambda sims, entity, scope: {k: {x: y for x, y in v.items() if not x.startswith("_")}
-                                                for k, v in sims.portal.requests.items()},
-                   _portal_change, _portal_lock, _writes("portal")),
+    "vnedu": Case(
+        "vnedu",
+        _vnedu,
+        [("hoc_sinh", {}), ("diem", {"hoc_ky": 1})],
+        _vnedu_truth,
+        _vnedu_change,
+        _vnedu_lock,
+        _writes("vnedu"),
+    ),
+    "csdl": Case(
+        "csdl",
+        _csdl,
+        [("hoc_sinh", {}), ("ket_qua", {"hoc_ky": "1"})],
+        _csdl_truth,
+        _csdl_change,
+        _csdl_lock,
+        _writes("csdl"),
+    ),
+    "portal": Case(
+        "portal",
+        _portal,
+        [("yeu_cau_bao_cao", {})],
+        lambda sims, entity, scope: {
+            k: {x: y for x, y in v.items() if not x.startswith("_")} for k, v in sims.portal.requests.items()
+        },
+        _portal_change,
+        _portal_lock,
+        _writes("portal"),
+    ),
 }
 
 

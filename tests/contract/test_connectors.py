@@ -63,6 +63,7 @@ def pull_everything(case, sims, sleep=None):
                     keys += [(r.key, r.data) for r in page.records]
                 out[entity] = keys
             return out
+
     return asyncio.run(run())
 
 
@@ -71,8 +72,11 @@ def comparable(data: dict) -> dict:
     subjects without a value dropped (the CSDL sends nothing for them)."""
     plain = {k: str(v) for k, v in data.items() if v is not None and k != "Mon" and not k.startswith("_")}
     if "Mon" in data:
-        plain["Mon"] = [{k: str(v) for k, v in m.items() if v is not None} for m in data["Mon"]
-                        if m.get("DiemTB") is not None or m.get("KetQuaDanhGia") is not None]
+        plain["Mon"] = [
+            {k: str(v) for k, v in m.items() if v is not None}
+            for m in data["Mon"]
+            if m.get("DiemTB") is not None or m.get("KetQuaDanhGia") is not None
+        ]
     return plain
 
 
@@ -113,9 +117,11 @@ def test_a_closed_lock_window_refuses(sims, platform):
     entity, item = case.change(sims)
     case.close_window(sims, True)
     try:
+
         async def push():
             async with case.connector(sims, Sleeps()) as connector:
                 return await connector.push(entity, [item], f"locked-{uuid.uuid4()}")
+
         before = case.writes(sims)
         [result] = asyncio.run(push())
         assert result.outcome is PushOutcome.LOCKED and result.message

@@ -27,9 +27,17 @@ from lienthong.mapping.normalize import (
 # --- names ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("old", "new"), [("Hoà", "Hòa"), ("Thuý", "Thúy"), ("Khoẻ", "Khỏe"),
-                                          ("Nguyễn Thị Hoà", "NGUYỄN THỊ HÒA"), ("Quỳnh", "Quỳnh"),
-                                          ("Đặng Thuỵ", "đặng thụy")])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Hoà", "Hòa"),
+        ("Thuý", "Thúy"),
+        ("Khoẻ", "Khỏe"),
+        ("Nguyễn Thị Hoà", "NGUYỄN THỊ HÒA"),
+        ("Quỳnh", "Quỳnh"),
+        ("Đặng Thuỵ", "đặng thụy"),
+    ],
+)
 def test_tone_placement_and_case_fold(old, new):
     assert name_key(old) == name_key(new)
 
@@ -42,8 +50,7 @@ def test_nfd_and_extra_whitespace_fold():
     assert unicodedata.is_normalized("NFC", clean_name(nfd))
 
 
-@pytest.mark.parametrize(("a", "b"), [("Hoà", "Hoá"), ("Hà", "Ha"), ("Lan", "Lân"), ("Dung", "Dũng"),
-                                      ("Đức", "Dức")])
+@pytest.mark.parametrize(("a", "b"), [("Hoà", "Hoá"), ("Hà", "Ha"), ("Lan", "Lân"), ("Dung", "Dũng"), ("Đức", "Dức")])
 def test_different_names_stay_different(a, b):
     assert name_key(a) != name_key(b)
 
@@ -56,7 +63,14 @@ def test_name_key_is_idempotent_over_normal_forms(text):
 def test_vietnamese_list_order_by_given_name_then_rest():
     names = ["Trần Văn Đạt", "Nguyễn Thị Dung", "Lê Ánh", "Phạm An", "Bùi Thị Ăn", "Ngô Ân", "Vũ Em"]
     assert sorted(names, key=given_name_sort_key) == [
-        "Phạm An", "Lê Ánh", "Bùi Thị Ăn", "Ngô Ân", "Nguyễn Thị Dung", "Trần Văn Đạt", "Vũ Em"]
+        "Phạm An",
+        "Lê Ánh",
+        "Bùi Thị Ăn",
+        "Ngô Ân",
+        "Nguyễn Thị Dung",
+        "Trần Văn Đạt",
+        "Vũ Em",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -81,9 +95,22 @@ def test_legacy_encodings_are_detected_and_refused(mojibake, encoding, reads):
     assert "Unicode" in caught.value.reason  # tells the person what to do
 
 
-@pytest.mark.parametrize("name", ["Nguyễn Thị Hoà", "Phạm Xuân Quỳnh", "Đỗ Thuý Khuê", "Huỳnh Tấn Phát",
-                                  "Lê Ngọc Ánh", "Trương Mỹ Duyên", "Hồ Thị Bích Thủy", "Y Sương Niê",
-                                  "Nguyễn Anh Tuấn", "Ksor H'Mai", "Lý Ngọc Diệp"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Nguyễn Thị Hoà",
+        "Phạm Xuân Quỳnh",
+        "Đỗ Thuý Khuê",
+        "Huỳnh Tấn Phát",
+        "Lê Ngọc Ánh",
+        "Trương Mỹ Duyên",
+        "Hồ Thị Bích Thủy",
+        "Y Sương Niê",
+        "Nguyễn Anh Tuấn",
+        "Ksor H'Mai",
+        "Lý Ngọc Diệp",
+    ],
+)
 def test_real_names_are_not_mistaken_for_mojibake(name):
     assert detect_legacy_encoding(name) is None
     assert detect_legacy_encoding(unicodedata.normalize("NFD", name)) is None
@@ -104,20 +131,55 @@ def test_fold_matches_headers_with_line_breaks_and_nfd():
 # --- scores -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("8,5", "8.5"), ("8.5", "8.5"), (8.5, "8.5"), ("10", "10.0"), (10, "10.0"), ("8.50", "8.5"),
-    (" 7,0 ", "7.0"), ("0", "0.0"), (Decimal("9.9"), "9.9"), (0.1, "0.1"),
-    (unicodedata.normalize("NFD", "6,5"), "6.5"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("8,5", "8.5"),
+        ("8.5", "8.5"),
+        (8.5, "8.5"),
+        ("10", "10.0"),
+        (10, "10.0"),
+        ("8.50", "8.5"),
+        (" 7,0 ", "7.0"),
+        ("0", "0.0"),
+        (Decimal("9.9"), "9.9"),
+        (0.1, "0.1"),
+        (unicodedata.normalize("NFD", "6,5"), "6.5"),
+    ],
+)
 def test_scores_accepted(raw, expected):
     assert parse_score(raw) == Decimal(expected)
     assert str(parse_score(raw)) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    "8,55", "8.55", 8.55, "11", 11, 10.1, "-1", -0.5, "abc", "", "8,5đ", "8.5.1", "1e1",
-    True, False, None, float("nan"), float("inf"), "NaN", "Đ", [8], "８", "8 ,5",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "8,55",
+        "8.55",
+        8.55,
+        "11",
+        11,
+        10.1,
+        "-1",
+        -0.5,
+        "abc",
+        "",
+        "8,5đ",
+        "8.5.1",
+        "1e1",
+        True,
+        False,
+        None,
+        float("nan"),
+        float("inf"),
+        "NaN",
+        "Đ",
+        [8],
+        "８",
+        "8 ,5",
+    ],
+)
 def test_scores_refused_with_a_vietnamese_reason(raw):
     with pytest.raises(MappingError) as caught:
         parse_score(raw, field="ddg_gk")
@@ -130,9 +192,17 @@ def test_format_score_uses_a_comma():
     assert format_score(Decimal("10")) == "10,0"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("Đ", "Đ"), ("Đạt", "Đ"), ("CĐ", "CĐ"),
-                                               ("Chưa đạt", "CĐ"), ("chưa  đạt", "CĐ"),
-                                               (unicodedata.normalize("NFD", "Chưa đạt"), "CĐ")])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Đ", "Đ"),
+        ("Đạt", "Đ"),
+        ("CĐ", "CĐ"),
+        ("Chưa đạt", "CĐ"),
+        ("chưa  đạt", "CĐ"),
+        (unicodedata.normalize("NFD", "Chưa đạt"), "CĐ"),
+    ],
+)
 def test_marks(raw, expected):
     assert parse_mark(raw) == expected
 
@@ -143,8 +213,7 @@ def test_bad_marks(raw):
         parse_mark(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("T", "T"), ("Tốt", "T"), ("khá", "K"), ("Đ", "Đ"),
-                                               ("Chưa đạt", "CĐ")])
+@pytest.mark.parametrize(("raw", "expected"), [("T", "T"), ("Tốt", "T"), ("khá", "K"), ("Đ", "Đ"), ("Chưa đạt", "CĐ")])
 def test_levels(raw, expected):
     assert parse_level(raw) == expected
 
@@ -158,19 +227,43 @@ def test_bad_levels(raw):
 # --- dates ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("05/09/2012", date(2012, 9, 5)), ("5/9/2012", date(2012, 9, 5)), ("2012-09-05", date(2012, 9, 5)),
-    ("2012-09-05T00:00:00", date(2012, 9, 5)), (41157, date(2012, 9, 5)), (41157.0, date(2012, 9, 5)),
-    ("41157", date(2012, 9, 5)), ("29/02/2012", date(2012, 2, 29)), ("05.09.2012", date(2012, 9, 5)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("05/09/2012", date(2012, 9, 5)),
+        ("5/9/2012", date(2012, 9, 5)),
+        ("2012-09-05", date(2012, 9, 5)),
+        ("2012-09-05T00:00:00", date(2012, 9, 5)),
+        (41157, date(2012, 9, 5)),
+        (41157.0, date(2012, 9, 5)),
+        ("41157", date(2012, 9, 5)),
+        ("29/02/2012", date(2012, 2, 29)),
+        ("05.09.2012", date(2012, 9, 5)),
+    ],
+)
 def test_dates_accepted(raw, expected):
     assert parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    "31/02/2012", "29/02/2013", "13/13/2012", "00/01/2012", "05/09/12", "2012/09/05", "abc", "",
-    41157.5, 12, 999999, True, None, "5-9-2012 10:00",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "31/02/2012",
+        "29/02/2013",
+        "13/13/2012",
+        "00/01/2012",
+        "05/09/12",
+        "2012/09/05",
+        "abc",
+        "",
+        41157.5,
+        12,
+        999999,
+        True,
+        None,
+        "5-9-2012 10:00",
+    ],
+)
 def test_dates_refused(raw):
     with pytest.raises(MappingError) as caught:
         parse_date(raw, field="ngay_sinh")

@@ -28,8 +28,20 @@ PEOPLE = {  # n → (name, born dd/mm/yyyy, class)
     3: ("Lê Minh Chi", "20/11/2012", "8A2"),
     4: ("Phạm Quốc Dũng", "01/01/2012", "8A2"),
 }
-TX_GRADE_8 = {"VAN": 4, "TOAN": 4, "NN1": 4, "GDCD": 2, "LSDL": 4, "KHTN": 4, "CN": 3, "TIN": 2,
-              "GDTC": 2, "NT": 2, "HDTN": 2, "GDDP": 2}
+TX_GRADE_8 = {
+    "VAN": 4,
+    "TOAN": 4,
+    "NN1": 4,
+    "GDCD": 2,
+    "LSDL": 4,
+    "KHTN": 4,
+    "CN": 3,
+    "TIN": 2,
+    "GDTC": 2,
+    "NT": 2,
+    "HDTN": 2,
+    "GDDP": 2,
+}
 COMMENT = {"GDTC", "NT", "HDTN", "GDDP"}
 
 
@@ -51,21 +63,44 @@ class School:
             name, born, cls = PEOPLE[n]
             d, m, y = born.split("/")
             self.vnedu["hoc_sinh"][vkey(n)] = {
-                "ma_hoc_sinh": vkey(n), "ma_dinh_danh_bo": mid(n), "ho_ten": name, "ngay_sinh": born,
-                "gioi_tinh": "Nam", "dan_toc": "Kinh", "ma_lop": cls, "trang_thai": "Đang học"}
+                "ma_hoc_sinh": vkey(n),
+                "ma_dinh_danh_bo": mid(n),
+                "ho_ten": name,
+                "ngay_sinh": born,
+                "gioi_tinh": "Nam",
+                "dan_toc": "Kinh",
+                "ma_lop": cls,
+                "trang_thai": "Đang học",
+            }
             self.csdl["hoc_sinh"][mid(n)] = {
-                "MaDinhDanh": mid(n), "HoTen": name, "NgaySinh": f"{y}-{m}-{d}", "GioiTinh": "1", "MaDanToc": "01",
-                "MaLop": cls, "TrangThai": "1"}
+                "MaDinhDanh": mid(n),
+                "HoTen": name,
+                "NgaySinh": f"{y}-{m}-{d}",
+                "GioiTinh": "1",
+                "MaDanToc": "01",
+                "MaLop": cls,
+                "TrangThai": "1",
+            }
 
     def absent(self, n: int, day: str, kind: str | None, session: str = "S") -> "School":
         self.vnedu["diem_danh"][f"{vkey(n)}:{day}:{session}"] = {
-            "ma_hoc_sinh": vkey(n), "ngay": day, "buoi": session, "loai": kind, "ly_do": ""}
+            "ma_hoc_sinh": vkey(n),
+            "ngay": day,
+            "buoi": session,
+            "loai": kind,
+            "ly_do": "",
+        }
         return self
 
     def result(self, n: int, period: str, excused, unexcused, **more) -> "School":
         self.csdl["ket_qua"][f"{mid(n)}:{period}"] = {
-            "MaDinhDanh": mid(n), "HocKy": period, "Mon": [], "SoBuoiNghiCoPhep": excused,
-            "SoBuoiNghiKhongPhep": unexcused, **more}
+            "MaDinhDanh": mid(n),
+            "HocKy": period,
+            "Mon": [],
+            "SoBuoiNghiCoPhep": excused,
+            "SoBuoiNghiKhongPhep": unexcused,
+            **more,
+        }
         return self
 
     def scores(self, n: int) -> "School":
@@ -74,16 +109,23 @@ class School:
             value = "Đ" if code in COMMENT else "8.5"
             for semester in (1, 2):
                 self.vnedu["diem"][f"{vkey(n)}:{code}:{semester}"] = {
-                    "ma_hoc_sinh": vkey(n), "ma_mon": code, "hoc_ky": semester, "ddg_tx": [value] * count,
-                    "ddg_gk": value, "ddg_ck": value}
+                    "ma_hoc_sinh": vkey(n),
+                    "ma_mon": code,
+                    "hoc_ky": semester,
+                    "ddg_tx": [value] * count,
+                    "ddg_gk": value,
+                    "ddg_ck": value,
+                }
         for semester in ("1", "2"):
             self.vnedu["hanh_kiem"][f"{vkey(n)}:{semester}"] = {
-                "ma_hoc_sinh": vkey(n), "hoc_ky": semester, "ket_qua_ren_luyen": "T"}
+                "ma_hoc_sinh": vkey(n),
+                "hoc_ky": semester,
+                "ket_qua_ren_luyen": "T",
+            }
         return self
 
     def year(self, n: int, excused, unexcused, promotion: str, summary_total: int | None = None) -> "School":
-        self.result(n, "CN", excused, unexcused, KetQuaHocTap="T", KetQuaRenLuyen="T", DanhHieu="G",
-                    LenLop=promotion)
+        self.result(n, "CN", excused, unexcused, KetQuaHocTap="T", KetQuaRenLuyen="T", DanhHieu="G", LenLop=promotion)
         if summary_total is not None:
             self.vnedu["tong_hop"][vkey(n)] = {"ma_hoc_sinh": vkey(n), "tong_buoi_nghi": summary_total}
         return self
@@ -100,8 +142,13 @@ def brief(found) -> list[tuple]:
 
 
 def absence(n: int, semester: str, vnedu: tuple[int, int], csdl: tuple[int, int]) -> tuple:
-    return ("absence_mismatch", {"vnedu": vkey(n), "csdl": mid(n)}, semester, "so_buoi_nghi",
-            {"vnedu": {"P": vnedu[0], "K": vnedu[1]}, "csdl": {"P": csdl[0], "K": csdl[1]}})
+    return (
+        "absence_mismatch",
+        {"vnedu": vkey(n), "csdl": mid(n)},
+        semester,
+        "so_buoi_nghi",
+        {"vnedu": {"P": vnedu[0], "K": vnedu[1]}, "csdl": {"P": csdl[0], "K": csdl[1]}},
+    )
 
 
 # --- which dates count in which semester -------------------------------------------------------------
@@ -155,8 +202,16 @@ def test_a_count_off_by_one_date_is_one_exact_difference(semester, held, vnedu):
 
 @pytest.mark.parametrize(
     ("day", "semester"),
-    [("04/09/2025", "1"), ("16/01/2026", "1"), ("31/05/2025", "1"), ("15/01/2026", "2"), ("01/06/2026", "2"),
-     ("05/09/2025", "2"), ("15/01/2025", "1"), ("16/01/2027", "2")],
+    [
+        ("04/09/2025", "1"),
+        ("16/01/2026", "1"),
+        ("31/05/2025", "1"),
+        ("15/01/2026", "2"),
+        ("01/06/2026", "2"),
+        ("05/09/2025", "2"),
+        ("15/01/2025", "1"),
+        ("16/01/2027", "2"),
+    ],
 )
 def test_an_absence_outside_the_semester_is_not_counted_there(day, semester):
     school = School(1).absent(1, day, "K").result(1, semester, 0, 0)
@@ -195,8 +250,9 @@ def test_excused_and_unexcused_are_counted_separately():
     school.result(1, "1", 1, 2)  # the same total, 3, split the other way round
     found = school.found("1")
     assert brief(found) == [absence(1, "1", (2, 1), (1, 2))]
-    assert found[0].message == ("Số buổi nghỉ HK1 của em Nguyễn Văn An (8A1): vnEdu có phép 2, không phép 1 – "
-                                "CSDL có phép 1, không phép 2")
+    assert found[0].message == (
+        "Số buổi nghỉ HK1 của em Nguyễn Văn An (8A1): vnEdu có phép 2, không phép 1 – CSDL có phép 1, không phép 2"
+    )
     assert (found[0].class_code, found[0].subject, found[0].severity) == ("8A1", None, "low")
 
 
@@ -250,12 +306,23 @@ def test_a_student_with_only_a_semester_two_result_is_checked_there_only():
 
 
 def year_total(n: int, vnedu: int, csdl: int) -> tuple:
-    return ("absence_mismatch", {"vnedu": vkey(n), "csdl": mid(n)}, "CN", "so_buoi_nghi", {"vnedu": vnedu, "csdl": csdl})
+    return (
+        "absence_mismatch",
+        {"vnedu": vkey(n), "csdl": mid(n)},
+        "CN",
+        "so_buoi_nghi",
+        {"vnedu": vnedu, "csdl": csdl},
+    )
 
 
 def promotion(n: int, held: str, expected: str) -> tuple:
-    return ("result_mismatch", {"vnedu": vkey(n), "csdl": mid(n)}, "CN", "csdl.cn.LenLop",
-            {"csdl": held, "vnedu": expected})
+    return (
+        "result_mismatch",
+        {"vnedu": vkey(n), "csdl": mid(n)},
+        "CN",
+        "csdl.cn.LenLop",
+        {"csdl": held, "vnedu": expected},
+    )
 
 
 def test_year_total_is_excused_plus_unexcused_against_vnedu_s_summary():

@@ -12,11 +12,20 @@ from lienthong.simulators.views import as_stored as sources_of
 from lienthong.simulators.views import build_platform_data
 
 TODAY = date(2026, 11, 23)
-KINDS = {"score_typo": "score_mismatch", "score_missing": "missing_score", "comment_mark_as_score": "score_mismatch",
-         "csdl_average_mismatch": "average_mismatch", "student_missing": "missing_student",
-         "transfer_one_place": "status_mismatch", "name_variant": "bio_mismatch", "dob_swapped": "bio_mismatch",
-         "duplicate_student": "duplicate_student", "wrong_class": "class_mismatch",
-         "absences_count": "absence_mismatch", "training_mismatch": "result_mismatch"}
+KINDS = {
+    "score_typo": "score_mismatch",
+    "score_missing": "missing_score",
+    "comment_mark_as_score": "score_mismatch",
+    "csdl_average_mismatch": "average_mismatch",
+    "student_missing": "missing_student",
+    "transfer_one_place": "status_mismatch",
+    "name_variant": "bio_mismatch",
+    "dob_swapped": "bio_mismatch",
+    "duplicate_student": "duplicate_student",
+    "wrong_class": "class_mismatch",
+    "absences_count": "absence_mismatch",
+    "training_mismatch": "result_mismatch",
+}
 WITH_SUBJECT = {"score_typo", "score_missing", "comment_mark_as_score", "csdl_average_mismatch"}
 
 
@@ -25,7 +34,9 @@ def expected_of(school, data) -> set:
         parts = d.field.split(".")
         return (parts[2] if parts[0] == "ket_qua" else parts[1]) if d.kind in WITH_SUBJECT else None
 
-    expected = {(KINDS[d.kind], d.student, subject(d)) for d in data.differences if d.expect != "none" and d.kind in KINDS}
+    expected = {
+        (KINDS[d.kind], d.student, subject(d)) for d in data.differences if d.expect != "none" and d.kind in KINDS
+    }
     # the CSDL has not issued some students an ID yet: they are in vnEdu only, truly
     expected |= {("missing_student", s.key, None) for s in school.students if s.ministry_id is None}
     return expected
@@ -37,8 +48,9 @@ def found_of(school, found) -> set:
     signatures = set()
     for d in found:
         student = by_vnedu.get(d.keys.get("vnedu")) or by_csdl.get(d.keys.get("csdl"))
-        signatures.add((d.kind, student, d.subject if d.kind in ("score_mismatch", "missing_score",
-                                                                  "average_mismatch") else None))
+        signatures.add(
+            (d.kind, student, d.subject if d.kind in ("score_mismatch", "missing_score", "average_mismatch") else None)
+        )
     return signatures
 
 
@@ -101,26 +113,48 @@ def test_reconcile_command_writes_json_lines_and_a_summary(tmp_path):
             for entity, records in entities.items():
                 items = [SnapshotRecord(source, entity, k, 1, v) for k, v in records.items()]
                 for start in range(0, len(items), 500):
-                    upsert_snapshots(session, items[start:start + 500], now)
+                    upsert_snapshots(session, items[start : start + 500], now)
         session.commit()
     env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_SCHOOL_YEAR": school.school_year}
-    done = subprocess.run([*lienthong(), "--db", url, "reconcile", "--format", "json"], capture_output=True,
-                          timeout=120, env=env)
+    done = subprocess.run(
+        [*lienthong(), "--db", url, "reconcile", "--format", "json"], capture_output=True, timeout=120, env=env
+    )
     records = [json.loads(line) for line in done.stdout.decode().splitlines()]
     summary = json.loads(done.stderr.decode().strip().splitlines()[-1])
     assert done.returncode == 1 and summary["total"] == len(records) > 0
-    assert {"id", "kind", "severity", "class", "student", "subject", "semester", "field", "values", "suggestion",
-            "message", "seen"} == set(records[0])
+    assert {
+        "id",
+        "kind",
+        "severity",
+        "class",
+        "student",
+        "subject",
+        "semester",
+        "field",
+        "values",
+        "suggestion",
+        "message",
+        "seen",
+    } == set(records[0])
     assert all(set(r["seen"]) <= {"gradebook", "vnedu", "csdl"} and r["seen"] for r in records)  # when read
     assert summary["new"] == len(records)
-    again = subprocess.run([*lienthong(), "--db", url, "reconcile", "--format", "json"], capture_output=True,
-                           timeout=120, env=env)
+    again = subprocess.run(
+        [*lienthong(), "--db", url, "reconcile", "--format", "json"], capture_output=True, timeout=120, env=env
+    )
     second = json.loads(again.stderr.decode().strip().splitlines()[-1])
     assert (second["total"], second["new"], second["closed"]) == (len(records), 0, 0)  # nothing raised twice
     assert [json.loads(line)["id"] for line in again.stdout.decode().splitlines()] == [r["id"] for r in records]
-    table = subprocess.run([*lienthong(), "--db", url, "reconcile", "--class", records[0]["class"]], capture_output=True,
-                           timeout=120, env=env)
-    assert table.returncode == 1 and records[0]["class"] in table.stdout.decode() and "khác biệt cần xem" in table.stdout.decode()
+    table = subprocess.run(
+        [*lienthong(), "--db", url, "reconcile", "--class", records[0]["class"]],
+        capture_output=True,
+        timeout=120,
+        env=env,
+    )
+    assert (
+        table.returncode == 1
+        and records[0]["class"] in table.stdout.decode()
+        and "khác biệt cần xem" in table.stdout.decode()
+    )
 
 
 def test_the_register_keeps_each_difference_once_and_closes_what_agrees_again(tmp_path):
@@ -159,13 +193,20 @@ def test_the_register_keeps_each_difference_once_and_closes_what_agrees_again(tm
 def test_a_learning_level_the_csdl_holds_wrongly_is_found_by_recomputing_it():
     school = generate_school(8, 400, TODAY)
     data = build_platform_data(school, 8)
-    victim = next(s for s in school.students if s.ministry_id in data.csdl["hoc_sinh"]
-                  and data.csdl["ket_qua"][(s.ministry_id, "1")]["KetQuaHocTap"] in ("T", "K"))
+    victim = next(
+        s
+        for s in school.students
+        if s.ministry_id in data.csdl["hoc_sinh"]
+        and data.csdl["ket_qua"][(s.ministry_id, "1")]["KetQuaHocTap"] in ("T", "K")
+    )
     result = data.csdl["ket_qua"][(victim.ministry_id, "1")]
     right = result["KetQuaHocTap"]
     result["KetQuaHocTap"] = "CĐ"
-    found = [d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY)
-             if d.kind == "result_mismatch" and d.field == "KetQuaHocTap"]
+    found = [
+        d
+        for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY)
+        if d.kind == "result_mismatch" and d.field == "KetQuaHocTap"
+    ]
     assert [(d.keys["csdl"], d.values) for d in found] == [(victim.ministry_id, {"csdl": "CĐ", "vnedu": right})]
     assert "Chưa đạt" in found[0].message
 
@@ -181,8 +222,9 @@ def test_a_report_the_so_sent_back_is_a_school_level_discrepancy():
 
     sims = Simulators.create(seed=12, students=120, today=TODAY, rate_limit=0).start()
     try:
-        with httpx.Client(base_url=f"{sims.servers['portal'].url}/api/v1", headers={"X-Api-Key": "demo-key"},
-                          timeout=30) as portal:
+        with httpx.Client(
+            base_url=f"{sims.servers['portal'].url}/api/v1", headers={"X-Api-Key": "demo-key"}, timeout=30
+        ) as portal:
             codes = {"ma_truong": sims.school.ma_truong, "ma_tinh": "79", "ma_xa": "26734"}
             listed = portal.get("/yeu-cau-bao-cao", params={**codes, "nam_hoc": sims.school.school_year}).json()
             request = next(r for r in listed if r["ma_bieu_mau"] == "TK-CHUYENCAN" and r["trang_thai"] == "chua_nop")
@@ -193,8 +235,10 @@ def test_a_report_the_so_sent_back_is_a_school_level_discrepancy():
         async def pulled():
             async def no_wait(_):
                 return None
+
             async with _portal(sims, no_wait) as api:
                 return {r.key: r.data async for page in api.pull("yeu_cau_bao_cao") for r in page.records}
+
         requests = asyncio.run(pulled())
     finally:
         sims.stop()
@@ -207,15 +251,18 @@ def test_a_training_level_the_csdl_holds_unlike_vnedu_is_found():
     from lienthong.simulators.views import Rates
 
     school = generate_school(9, 300, TODAY)
-    data = build_platform_data(school, 9, Rates(**{**{k: 0.0 for k in Rates.__dataclass_fields__},
-                                                   "training_mismatch": 0.05}))
+    data = build_platform_data(
+        school, 9, Rates(**{**{k: 0.0 for k in Rates.__dataclass_fields__}, "training_mismatch": 0.05})
+    )
     injected = {(d.student, d.values["csdl"]) for d in data.differences}
     by_csdl = {s.ministry_id: s.key for s in school.students}
-    found = [d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY)
-             if d.kind != "missing_student"]  # (students the CSDL has not issued an ID yet)
+    found = [
+        d for d in reconcile(sources_of(school, data), school.school_year, "1", TODAY) if d.kind != "missing_student"
+    ]  # (students the CSDL has not issued an ID yet)
     assert injected and {(by_csdl[d.keys["csdl"]], d.values["csdl"]) for d in found} == injected
-    assert all(d.kind == "result_mismatch" and d.field == "KetQuaRenLuyen" and "rèn luyện HK1" in d.message
-               for d in found)
+    assert all(
+        d.kind == "result_mismatch" and d.field == "KetQuaRenLuyen" and "rèn luyện HK1" in d.message for d in found
+    )
 
 
 def test_csdl_results_file_counts_each_semester_s_own_absences():
@@ -229,7 +276,10 @@ def test_csdl_results_file_counts_each_semester_s_own_absences():
         built = results_file(sources, school.school_year, semester, None)
         held = {k[0]: r for k, r in data.csdl["ket_qua"].items() if k[1] == semester}
         assert len(built.records) > 150
-        assert [(r["SoBuoiNghiCoPhep"], r["SoBuoiNghiKhongPhep"]) for r in built.records] == \
-            [(held[r["MaDinhDanh"]]["SoBuoiNghiCoPhep"], held[r["MaDinhDanh"]]["SoBuoiNghiKhongPhep"])
-             for r in built.records]
-        assert [r["KetQuaHocTap"] for r in built.records] == [held[r["MaDinhDanh"]]["KetQuaHocTap"] for r in built.records]
+        assert [(r["SoBuoiNghiCoPhep"], r["SoBuoiNghiKhongPhep"]) for r in built.records] == [
+            (held[r["MaDinhDanh"]]["SoBuoiNghiCoPhep"], held[r["MaDinhDanh"]]["SoBuoiNghiKhongPhep"])
+            for r in built.records
+        ]
+        assert [r["KetQuaHocTap"] for r in built.records] == [
+            held[r["MaDinhDanh"]]["KetQuaHocTap"] for r in built.records
+        ]

@@ -16,8 +16,14 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture(scope="module", params=[1, 2, 3])
 def school(request):
     generated = generate_school(request.param, 800, TODAY)
-    rates = Rates(name_variant=0.03, dob_swapped=0.02, duplicate_student=0.02, wrong_class=0.02,
-                  student_missing=0.01, transfer_one_place=0.01)
+    rates = Rates(
+        name_variant=0.03,
+        dob_swapped=0.02,
+        duplicate_student=0.02,
+        wrong_class=0.02,
+        student_missing=0.01,
+        transfer_one_place=0.01,
+    )
     return generated, build_platform_data(generated, request.param, rates)
 
 
@@ -60,11 +66,14 @@ def person(name, born=date(2013, 3, 4), cls="8A1", gender="2", key="x"):
     return Person("vnedu", key, name, born, cls, gender)
 
 
-@pytest.mark.parametrize(("variant", "at_least"), [
-    ("Nguyễn Thị Hòa", 0.99),  # new tone placement: the same name
-    ("Nguyễn Hoà", 0.9),  # dropped middle name
-    ("Nguyễn Thị Hoằ", 0.9),  # a typo
-])
+@pytest.mark.parametrize(
+    ("variant", "at_least"),
+    [
+        ("Nguyễn Thị Hòa", 0.99),  # new tone placement: the same name
+        ("Nguyễn Hoà", 0.9),  # dropped middle name
+        ("Nguyễn Thị Hoằ", 0.9),  # a typo
+    ],
+)
 def test_scores_of_name_variants(variant, at_least):
     assert score(person("Nguyễn Thị Hoà"), person(variant)) >= at_least
 
@@ -92,16 +101,28 @@ def test_match_command_reports_links_doubts_and_duplicates_from_the_stored_pulls
         for source, records in (("csdl", data.csdl["hoc_sinh"]), ("vnedu", data.vnedu["hoc_sinh"])):
             upsert_snapshots(session, [SnapshotRecord(source, "hoc_sinh", k, 1, v) for k, v in records.items()], now)
         session.commit()
-    done = subprocess.run([*lienthong(), "--db", url, "match"], capture_output=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    done = subprocess.run(
+        [*lienthong(), "--db", url, "match"],
+        capture_output=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
     out = done.stdout.decode()
     duplicates = sum(d.kind == "duplicate_student" for d in data.differences)
     assert done.returncode == 1 and f"trùng {duplicates};" in out and "trùng học sinh" in out
-    missing = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'empty.db'}", "match"],
-                             capture_output=True, timeout=120, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    missing = subprocess.run(
+        [*lienthong(), "--db", f"sqlite:///{tmp_path / 'empty.db'}", "match"],
+        capture_output=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
     assert missing.returncode == 2 and "empty.db" in missing.stderr.decode()  # a typo is no new, empty database
     assert not (tmp_path / "empty.db").exists()
     migrate(f"sqlite:///{tmp_path / 'empty.db'}")
-    empty = subprocess.run([*lienthong(), "--db", f"sqlite:///{tmp_path / 'empty.db'}", "match"], capture_output=True,
-                           timeout=120, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    empty = subprocess.run(
+        [*lienthong(), "--db", f"sqlite:///{tmp_path / 'empty.db'}", "match"],
+        capture_output=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
     assert empty.returncode == 2 and "lienthong sync --once" in empty.stdout.decode()

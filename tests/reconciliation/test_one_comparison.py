@@ -21,9 +21,15 @@ def sheet(subject: str, values: list) -> dict:
     tx = list(values[:4])
     while tx and tx[-1] is None:
         tx.pop()
-    return {"ma_hoc_sinh": STUDENT, "ma_mon": subject, "hoc_ky": 1, "ddg_tx": tx, "ddg_gk": values[4],
-            "ddg_ck": values[5], "nhan_xet": ""}
-
+    return {
+        "ma_hoc_sinh": STUDENT,
+        "ma_mon": subject,
+        "hoc_ky": 1,
+        "ddg_tx": tx,
+        "ddg_gk": values[4],
+        "ddg_ck": values[5],
+        "nhan_xet": "",
+    }
 
 
 @st.composite

@@ -31,8 +31,13 @@ def records():
 
 
 def context_for(records) -> ReportContext:
-    return ReportContext("Trường THCS Bình An", "2026-2027", datetime(2026, 11, 23, 9, 30, tzinfo=VN_TZ), None,
-                         {records[0]["class"]: "Nguyễn Thị Hoà (GV0001)"})
+    return ReportContext(
+        "Trường THCS Bình An",
+        "2026-2027",
+        datetime(2026, 11, 23, 9, 30, tzinfo=VN_TZ),
+        None,
+        {records[0]["class"]: "Nguyễn Thị Hoà (GV0001)"},
+    )
 
 
 def test_html_shows_every_record_by_class_with_its_teacher(records):
@@ -90,17 +95,22 @@ def test_reconcile_command_writes_each_format(tmp_path, records):
             for entity, items in entities.items():
                 page = [SnapshotRecord(source, entity, k, 1, v) for k, v in items.items()]
                 for start in range(0, len(page), 500):
-                    upsert_snapshots(session, page[start:start + 500], datetime.now(VN_TZ))
+                    upsert_snapshots(session, page[start : start + 500], datetime.now(VN_TZ))
         session.commit()
     env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_SCHOOL_YEAR": school.school_year}
     cls = records[0]["class"]
     for fmt in ("html", "xlsx", "pdf"):
         out = tmp_path / f"{cls}.{fmt}"
-        done = subprocess.run([*lienthong(), "--db", url, "reconcile", "--class", cls, "--format", fmt,
-                               "--out", str(out)], capture_output=True, timeout=300, env=env)
+        done = subprocess.run(
+            [*lienthong(), "--db", url, "reconcile", "--class", cls, "--format", fmt, "--out", str(out)],
+            capture_output=True,
+            timeout=300,
+            env=env,
+        )
         assert done.returncode == 1 and out.stat().st_size > 1000, done.stdout.decode()[-500:]
     html = (tmp_path / f"{cls}.html").read_text(encoding="utf-8")
     assert f"lớp {cls}" in html and all(r["id"] in html for r in records if r["class"] == cls)
-    missing = subprocess.run([*lienthong(), "--db", url, "reconcile", "--format", "pdf"], capture_output=True,
-                             timeout=120, env=env)
+    missing = subprocess.run(
+        [*lienthong(), "--db", url, "reconcile", "--format", "pdf"], capture_output=True, timeout=120, env=env
+    )
     assert missing.returncode == 2 and "--out" in missing.stderr.decode()

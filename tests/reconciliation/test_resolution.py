@@ -9,14 +9,13 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
-from lienthong.reconciliation.service import load_sources
 from lienthong.mapping.normalize import parse_score
 from lienthong.reconciliation import resolution
-from lienthong.store import accounts
 from lienthong.reconciliation.compare import reconcile
 from lienthong.reconciliation.register import record
+from lienthong.reconciliation.service import load_sources
+from lienthong.store import accounts, audit
 from lienthong.store.tables import AuditLogRow, DiscrepancyRow, OutboxItemRow
-from lienthong.store import audit
 from lienthong.sync.run import RunOptions, run_once
 from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
@@ -28,6 +27,7 @@ def sync(sims, engine):
     async def go():
         async with vnedu(sims) as api:
             return await run_once({"vnedu": api}, engine, RunOptions(), pinned)
+
     return asyncio.run(go())
 
 
@@ -49,8 +49,10 @@ def vnedu_value(sims, record: dict):
 
 def waiting(engine, key: str) -> list[str]:
     with Session(engine) as session:
-        return [i.status for i in session.exec(select(OutboxItemRow).where(OutboxItemRow.key == key,
-                                                                         OutboxItemRow.entity == "diem"))]
+        return [
+            i.status
+            for i in session.exec(select(OutboxItemRow).where(OutboxItemRow.key == key, OutboxItemRow.entity == "diem"))
+        ]
 
 
 PASSWORD = "mat-khau-dai-1"
@@ -60,8 +62,9 @@ def people(engine, classes) -> tuple:
     """IT (the first account), then the homeroom teacher of ``classes`` and the principal, added by IT."""
     with Session(engine) as session:
         it = accounts.add_user(session, "it.an", "Lê Văn An", "it", PASSWORD, NOW)
-        teacher = accounts.add_user(session, "gv.lan", "Nguyễn Thị Lan", "gvcn", PASSWORD, NOW,
-                                    {"class": sorted(classes)}, by=it)
+        teacher = accounts.add_user(
+            session, "gv.lan", "Nguyễn Thị Lan", "gvcn", PASSWORD, NOW, {"class": sorted(classes)}, by=it
+        )
         principal = accounts.add_user(session, "ht.minh", "Trần Văn Minh", "principal", PASSWORD, NOW, by=it)
         session.commit()
     return teacher, principal
@@ -90,8 +93,14 @@ def test_a_correction_goes_out_only_after_the_principal_approves_and_then_the_di
     env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_SCHOOL_YEAR": "2026-2027"}
 
     def resolve(login: str, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*lienthong(), "--db", url, "--as", login, "resolve", *args], capture_output=True,
-                              text=True, env=env, input=PASSWORD + "\n", timeout=120)
+        return subprocess.run(
+            [*lienthong(), "--db", url, "--as", login, "resolve", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            input=PASSWORD + "\n",
+            timeout=120,
+        )
 
     right = first.record["values"]["gradebook"]
     proposed = resolve("gv.lan", "propose", first.id, "--value", right, "--reason", "đối chiếu bài kiểm tra gốc")
@@ -120,8 +129,9 @@ def test_a_correction_goes_out_only_after_the_principal_approves_and_then_the_di
     after = register(engine)
     assert after[first.id].status == "closed"  # the sources agree: it closed itself
     assert after[second.id].status == "approved" and after[third.id].status == "open"
-    shown = subprocess.run([*lienthong(), "--db", url, "resolve", "show", first.id], capture_output=True, text=True,
-                           env=env, timeout=120)
+    shown = subprocess.run(
+        [*lienthong(), "--db", url, "resolve", "show", first.id], capture_output=True, text=True, env=env, timeout=120
+    )
     assert "GVCN đề xuất" in shown.stdout and "Hiệu trưởng duyệt" in shown.stdout and "gv.lan" in shown.stdout
     with Session(engine) as session:
         assert audit.verify(session) == []

@@ -11,13 +11,20 @@ KEYS = st.text("0123456789", min_size=3, max_size=6).map(lambda k: f"18{k}:TOAN:
 
 
 @settings(max_examples=200, deadline=None)
-@given(mine=st.dictionaries(KEYS, SHEET, max_size=60), theirs=st.dictionaries(KEYS, SHEET, max_size=60),
-       shared=st.dictionaries(KEYS, SHEET, max_size=60))
+@given(
+    mine=st.dictionaries(KEYS, SHEET, max_size=60),
+    theirs=st.dictionaries(KEYS, SHEET, max_size=60),
+    shared=st.dictionaries(KEYS, SHEET, max_size=60),
+)
 def test_segment_digests_find_exactly_the_differing_shared_sheets(mine, theirs, shared):
     left, right = {**mine, **shared}, {**theirs, **shared}  # some sheets alike, some not, some one-sided
-    expected = sorted(k for k in left if k in right and
-                      (left[k]["ddg_tx"], left[k]["ddg_gk"], left[k]["ddg_ck"]) !=
-                      (right[k]["ddg_tx"], right[k]["ddg_gk"], right[k]["ddg_ck"]))
+    expected = sorted(
+        k
+        for k in left
+        if k in right
+        and (left[k]["ddg_tx"], left[k]["ddg_gk"], left[k]["ddg_ck"])
+        != (right[k]["ddg_tx"], right[k]["ddg_gk"], right[k]["ddg_ck"])
+    )
     assert SheetTable(left).differing(SheetTable(right)) == expected
 
 

@@ -28,14 +28,22 @@ def sims():
 
 
 def vnedu_token(base: str, school: str = SCHOOL, secret: str = "demo-secret") -> httpx.Response:
-    return httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials", "client_id": "lienthong-demo",
-                                                   "client_secret": secret, "scope": f"school:{school}"})
+    return httpx.post(
+        f"{base}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "lienthong-demo",
+            "client_secret": secret,
+            "scope": f"school:{school}",
+        },
+    )
 
 
 @pytest.fixture(scope="module")
 def vnedu(sims):
     base = sims.servers["vnedu"].url
     token = vnedu_token(base).json()["access_token"]
-    with httpx.Client(base_url=f"{base}/api/v1/truong/{SCHOOL}", headers={"Authorization": f"Bearer {token}"},
-                      timeout=30) as client:
+    with httpx.Client(
+        base_url=f"{base}/api/v1/truong/{SCHOOL}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as client:
         yield client

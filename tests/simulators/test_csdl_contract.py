@@ -47,8 +47,11 @@ def test_student_list_pages(client, token, sims):
     first = client.service.LayDanhSachHocSinh(Token=token, NamHoc=YEAR, Trang=1, SoBanGhi=100)
     total = first.TongSo
     assert total == len(sims.csdl.students)
-    seen = [s.MaDinhDanh for page in range(1, -(-total // 100) + 1)
-            for s in client.service.LayDanhSachHocSinh(Token=token, NamHoc=YEAR, Trang=page, SoBanGhi=100).HocSinh]
+    seen = [
+        s.MaDinhDanh
+        for page in range(1, -(-total // 100) + 1)
+        for s in client.service.LayDanhSachHocSinh(Token=token, NamHoc=YEAR, Trang=page, SoBanGhi=100).HocSinh
+    ]
     assert len(seen) == len(set(seen)) == total
     student = first.HocSinh[0]
     assert len(student.MaDinhDanh) == 10 and student.SuKien in ("NEW", "UPDATE") and student.PhienBan >= 1
@@ -77,8 +80,16 @@ def test_lock_status(client, token):
 
 
 def new_student(client, **changes):
-    fields = dict(HoTen="Trần Thị Thuý", NgaySinh="2014-03-02", GioiTinh="2", MaDanToc="01", MaLop="7A1",
-                  TrangThai="2", SuKien="NEW", PhienBan=1)
+    fields = dict(
+        HoTen="Trần Thị Thuý",
+        NgaySinh="2014-03-02",
+        GioiTinh="2",
+        MaDanToc="01",
+        MaLop="7A1",
+        TrangThai="2",
+        SuKien="NEW",
+        PhienBan=1,
+    )
     fields.update(changes)
     return client.get_type("{urn:moet:csdl:truonghoc:v1}HocSinh")(**fields)
 
@@ -95,14 +106,22 @@ def test_new_student_gets_an_id_and_the_transaction_is_idempotent(client, token,
 
 def test_update_needs_a_newer_version(client, token):
     current = client.service.LayDanhSachHocSinh(Token=token, NamHoc=YEAR, Trang=1, SoBanGhi=1).HocSinh[0]
-    stale = new_student(client, MaDinhDanh=current.MaDinhDanh, HoTen=current.HoTen, SuKien="UPDATE",
-                        PhienBan=current.PhienBan)
-    newer = new_student(client, MaDinhDanh=current.MaDinhDanh, HoTen=current.HoTen, SuKien="UPDATE",
-                        PhienBan=current.PhienBan + 1, MaLop=current.MaLop)
+    stale = new_student(
+        client, MaDinhDanh=current.MaDinhDanh, HoTen=current.HoTen, SuKien="UPDATE", PhienBan=current.PhienBan
+    )
+    newer = new_student(
+        client,
+        MaDinhDanh=current.MaDinhDanh,
+        HoTen=current.HoTen,
+        SuKien="UPDATE",
+        PhienBan=current.PhienBan + 1,
+        MaLop=current.MaLop,
+    )
     missing = new_student(client, MaDinhDanh="7900000000", SuKien="UPDATE", PhienBan=9)
     bad = new_student(client, GioiTinh="3")
-    results = client.service.CapNhatHocSinh(Token=token, MaGiaoDich=str(uuid.uuid4()),
-                                            HocSinh=[stale, newer, missing, bad])
+    results = client.service.CapNhatHocSinh(
+        Token=token, MaGiaoDich=str(uuid.uuid4()), HocSinh=[stale, newer, missing, bad]
+    )
     assert [r.MaLoi for r in results] == ["PHIEN_BAN_CU", "0", "KHONG_TON_TAI", "SAI_DINH_DANG"]
     assert results[3].Khoa == "4"  # a new student is reported by its row number
 
@@ -110,29 +129,40 @@ def test_update_needs_a_newer_version(client, token):
 def test_duplicate_personal_id_is_trung_ma(client, token):
     current = client.service.LayDanhSachHocSinh(Token=token, NamHoc=YEAR, Trang=1, SoBanGhi=20).HocSinh
     personal = next(s.SoDinhDanhCaNhan for s in current if s.SoDinhDanhCaNhan)
-    [result] = client.service.CapNhatHocSinh(Token=token, MaGiaoDich=str(uuid.uuid4()),
-                                             HocSinh=[new_student(client, SoDinhDanhCaNhan=personal)])
+    [result] = client.service.CapNhatHocSinh(
+        Token=token, MaGiaoDich=str(uuid.uuid4()), HocSinh=[new_student(client, SoDinhDanhCaNhan=personal)]
+    )
     assert result.MaLoi == "TRUNG_MA"
 
 
 def result_record(client, token, **changes):
     current = client.service.LayKetQuaHocTap(Token=token, NamHoc=YEAR, HocKy="1", Trang=1, SoBanGhi=1).KetQuaHocSinh[0]
     record = client.get_type("{urn:moet:csdl:truonghoc:v1}KetQuaHocSinh")(
-        MaDinhDanh=current.MaDinhDanh, HocKy="1", Mon=current.Mon, KetQuaHocTap="K", KetQuaRenLuyen="T",
-        SoBuoiNghiCoPhep=1, SoBuoiNghiKhongPhep=0, SuKien="UPDATE", PhienBan=current.PhienBan + 1)
+        MaDinhDanh=current.MaDinhDanh,
+        HocKy="1",
+        Mon=current.Mon,
+        KetQuaHocTap="K",
+        KetQuaRenLuyen="T",
+        SoBuoiNghiCoPhep=1,
+        SoBuoiNghiKhongPhep=0,
+        SuKien="UPDATE",
+        PhienBan=current.PhienBan + 1,
+    )
     for name, value in changes.items():
         setattr(record, name, value)
     return record
 
 
 def test_results_update_and_lock(client, token, sims):
-    [ok] = client.service.CapNhatKetQuaHocTap(Token=token, MaGiaoDich=str(uuid.uuid4()),
-                                              KetQuaHocSinh=[result_record(client, token)])
+    [ok] = client.service.CapNhatKetQuaHocTap(
+        Token=token, MaGiaoDich=str(uuid.uuid4()), KetQuaHocSinh=[result_record(client, token)]
+    )
     assert ok.MaLoi == "0"
     httpx.put(f"{sims.servers['csdl'].url}/_sim/khoa", json={"hoc_ky": "1", "loai": "KETQUA", "dang_khoa": True})
     try:
-        [locked] = client.service.CapNhatKetQuaHocTap(Token=token, MaGiaoDich=str(uuid.uuid4()),
-                                                      KetQuaHocSinh=[result_record(client, token)])
+        [locked] = client.service.CapNhatKetQuaHocTap(
+            Token=token, MaGiaoDich=str(uuid.uuid4()), KetQuaHocSinh=[result_record(client, token)]
+        )
         assert locked.MaLoi == "DANG_KHOA"
     finally:
         httpx.put(f"{sims.servers['csdl'].url}/_sim/khoa", json={"hoc_ky": "1", "loai": "KETQUA", "dang_khoa": None})
@@ -154,14 +184,15 @@ HOSTILE = [
     b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><soap:Envelope '
     b'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>&lol3;</soap:Body></soap:Envelope>',
     b"this is not xml",
-    b'<Envelope><Body><DangNhap/></Body></Envelope>',
+    b"<Envelope><Body><DangNhap/></Body></Envelope>",
 ]
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
 def test_hostile_or_malformed_xml_is_a_client_fault(sims, payload):
-    answer = httpx.post(f"{sims.servers['csdl'].url}/csdl", content=payload,
-                        headers={"Content-Type": "text/xml; charset=utf-8"})
+    answer = httpx.post(
+        f"{sims.servers['csdl'].url}/csdl", content=payload, headers={"Content-Type": "text/xml; charset=utf-8"}
+    )
     assert answer.status_code == 500
     assert b"DU_LIEU_KHONG_HOP_LE" in answer.content and b"root:" not in answer.content
 

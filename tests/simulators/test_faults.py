@@ -47,8 +47,14 @@ def test_token_expires_in_the_middle_of_a_paged_pull(sims):
     base = sims.servers["vnedu"].url
     sims.set_faults(FaultProfile(token_expiry_every=3))
     token = vnedu_token(base).json()["access_token"]
-    statuses = [httpx.get(f"{base}/api/v1/truong/{SCHOOL}/hoc-sinh", params={"nam_hoc": 2026, "limit": 20},
-                          headers={"Authorization": f"Bearer {token}"}).status_code for _ in range(5)]
+    statuses = [
+        httpx.get(
+            f"{base}/api/v1/truong/{SCHOOL}/hoc-sinh",
+            params={"nam_hoc": 2026, "limit": 20},
+            headers={"Authorization": f"Bearer {token}"},
+        ).status_code
+        for _ in range(5)
+    ]
     assert statuses[:3] == [200, 200, 200] and statuses[3] == 401
 
 

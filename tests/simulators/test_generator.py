@@ -17,11 +17,20 @@ TODAY = date(2026, 11, 23)
 def platform_bytes(seed: int) -> tuple[str, str]:
     school = generate_school(seed, 600, TODAY)
     data = build_platform_data(school, seed)
-    dump = json.dumps({"vnedu": {k: (sorted(map(list, v.items()), key=str) if isinstance(v, dict) else v)
-                                 for k, v in data.vnedu.items()},
-                       "csdl": {k: sorted(map(list, v.items()), key=str) if isinstance(v, dict) else v
-                                for k, v in data.csdl.items()},
-                       "portal": data.portal}, ensure_ascii=False, sort_keys=True, default=str)
+    dump = json.dumps(
+        {
+            "vnedu": {
+                k: (sorted(map(list, v.items()), key=str) if isinstance(v, dict) else v) for k, v in data.vnedu.items()
+            },
+            "csdl": {
+                k: sorted(map(list, v.items()), key=str) if isinstance(v, dict) else v for k, v in data.csdl.items()
+            },
+            "portal": data.portal,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
     return dump, manifest_json(data.manifest(school, seed, Rates()))
 
 
@@ -76,8 +85,11 @@ def test_every_difference_kind_is_injected_and_reflected(big):
             assert value == diff.values["vnedu"] != diff.values["gradebook"]
         elif diff.kind == "student_missing":
             platform = diff.platforms[1]
-            assert (student.vnedu_id not in data.vnedu["hoc_sinh"]) if platform == "vnedu" \
+            assert (
+                (student.vnedu_id not in data.vnedu["hoc_sinh"])
+                if platform == "vnedu"
                 else (student.ministry_id not in data.csdl["hoc_sinh"])
+            )
         elif diff.kind == "name_variant" and diff.detail in ("nfd", "tone_placement"):
             shown = diff.values[diff.platforms[1]]
             assert shown != student.full_name and name_key(shown) == name_key(student.full_name)
@@ -97,8 +109,10 @@ def test_no_rates_no_differences():
     assert build_platform_data(school, 2, Rates.none()).differences == []
 
 
-@pytest.mark.parametrize(("day", "semester"), [(date(2026, 9, 5), "1"), (date(2027, 1, 15), "1"),
-                                               (date(2027, 1, 16), "2"), (date(2027, 8, 1), "2")])
+@pytest.mark.parametrize(
+    ("day", "semester"),
+    [(date(2026, 9, 5), "1"), (date(2027, 1, 15), "1"), (date(2027, 1, 16), "2"), (date(2027, 8, 1), "2")],
+)
 def test_current_semester_by_the_clock(day, semester):
     assert current_semester(day) == semester
 

@@ -17,8 +17,9 @@ ATTENDANCE = ["Lớp", "Sĩ số", "Buổi nghỉ có phép", "Buổi nghỉ kh�
 
 @pytest.fixture(scope="module")
 def portal(sims):
-    with httpx.Client(base_url=f"{sims.servers['portal'].url}/api/v1", headers={"X-Api-Key": "demo-key"},
-                      timeout=30) as client:
+    with httpx.Client(
+        base_url=f"{sims.servers['portal'].url}/api/v1", headers={"X-Api-Key": "demo-key"}, timeout=30
+    ) as client:
         yield client
 
 
@@ -50,9 +51,13 @@ def attendance_workbook(sims, tamper: int = 0) -> tuple[bytes, dict]:
 
 
 def submit(portal, code, content, summary, key=None):
-    return portal.post(f"/yeu-cau-bao-cao/{code}/nop", params=CODES,
-                       files={"tep": ("bao-cao.xlsx", content)}, data={"tom_tat": json.dumps(summary, ensure_ascii=False)},
-                       headers={"Idempotency-Key": key or str(uuid.uuid4())})
+    return portal.post(
+        f"/yeu-cau-bao-cao/{code}/nop",
+        params=CODES,
+        files={"tep": ("bao-cao.xlsx", content)},
+        data={"tom_tat": json.dumps(summary, ensure_ascii=False)},
+        headers={"Idempotency-Key": key or str(uuid.uuid4())},
+    )
 
 
 def poll(portal, number):
@@ -66,8 +71,11 @@ def poll(portal, number):
 
 
 def test_wrong_key_is_401(sims):
-    answer = httpx.get(f"{sims.servers['portal'].url}/api/v1/yeu-cau-bao-cao",
-                       params={**CODES, "nam_hoc": "2026-2027"}, headers={"X-Api-Key": "wrong"})
+    answer = httpx.get(
+        f"{sims.servers['portal'].url}/api/v1/yeu-cau-bao-cao",
+        params={**CODES, "nam_hoc": "2026-2027"},
+        headers={"X-Api-Key": "wrong"},
+    )
     assert answer.status_code == 401
 
 
@@ -129,6 +137,9 @@ def test_a_file_that_is_not_the_template_is_returned(portal, sims):
 
 
 def test_wrong_administrative_codes_are_refused(sims):
-    answer = httpx.get(f"{sims.servers['portal'].url}/api/v1/yeu-cau-bao-cao",
-                       params={**CODES, "ma_xa": "00001", "nam_hoc": "2026-2027"}, headers={"X-Api-Key": "demo-key"})
+    answer = httpx.get(
+        f"{sims.servers['portal'].url}/api/v1/yeu-cau-bao-cao",
+        params={**CODES, "ma_xa": "00001", "nam_hoc": "2026-2027"},
+        headers={"X-Api-Key": "demo-key"},
+    )
     assert answer.status_code == 403

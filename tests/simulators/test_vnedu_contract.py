@@ -56,16 +56,18 @@ def test_missing_or_bad_token_is_invalid_token(sims):
 def test_scope_of_another_school_is_forbidden(sims):
     base = sims.servers["vnedu"].url
     token = vnedu_token(base, school="79000999").json()["access_token"]
-    answer = httpx.get(f"{base}/api/v1/truong/{SCHOOL}/lop", params={"nam_hoc": YEAR},
-                       headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.get(
+        f"{base}/api/v1/truong/{SCHOOL}/lop", params={"nam_hoc": YEAR}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert (answer.status_code, answer.json()["error"]) == (403, "forbidden")
 
 
 def test_unknown_school_is_not_found(sims):
     base = sims.servers["vnedu"].url
     token = vnedu_token(base, school="79000999").json()["access_token"]
-    answer = httpx.get(f"{base}/api/v1/truong/79000999/lop", params={"nam_hoc": YEAR},
-                       headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.get(
+        f"{base}/api/v1/truong/79000999/lop", params={"nam_hoc": YEAR}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert (answer.status_code, answer.json()["error"]) == (404, "not_found")
 
 
@@ -128,13 +130,16 @@ def test_lock_windows(vnedu):
     assert {"hoc_ky", "loai", "mo_tu", "khoa_tu", "dang_khoa"} <= set(items[0])
 
 
-@pytest.mark.parametrize(("params", "status", "error"), [
-    ({}, 422, "validation_error"),  # nam_hoc missing
-    ({"nam_hoc": YEAR, "limit": 501}, 422, "validation_error"),
-    ({"nam_hoc": YEAR, "ma_lop": "6Z9"}, 404, "not_found"),
-    ({"nam_hoc": YEAR, "cursor": "not-a-cursor"}, 400, "bad_request"),
-    ({"nam_hoc": YEAR, "updated_since": "yesterday"}, 422, "validation_error"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "error"),
+    [
+        ({}, 422, "validation_error"),  # nam_hoc missing
+        ({"nam_hoc": YEAR, "limit": 501}, 422, "validation_error"),
+        ({"nam_hoc": YEAR, "ma_lop": "6Z9"}, 404, "not_found"),
+        ({"nam_hoc": YEAR, "cursor": "not-a-cursor"}, 400, "bad_request"),
+        ({"nam_hoc": YEAR, "updated_since": "yesterday"}, 422, "validation_error"),
+    ],
+)
 def test_bad_reads(vnedu, params, status, error):
     answer = vnedu.get("/hoc-sinh", params=params)
     assert (answer.status_code, answer.json()["error"]) == (status, error)
@@ -145,7 +150,9 @@ def test_bad_reads(vnedu, params, status, error):
 
 
 def a_sheet(vnedu, subject="TOAN", semester=1):
-    items = vnedu.get("/diem", params={"nam_hoc": YEAR, "hoc_ky": semester, "ma_mon": subject, "limit": 1}).json()["items"]
+    items = vnedu.get("/diem", params={"nam_hoc": YEAR, "hoc_ky": semester, "ma_mon": subject, "limit": 1}).json()[
+        "items"
+    ]
     return dict(items[0])
 
 
@@ -203,14 +210,18 @@ def test_locked_window_refuses_per_item(vnedu, sims):
         httpx.put(control, json={"hoc_ky": 1, "loai": "diem", "dang_khoa": None})
 
 
-@pytest.mark.parametrize(("body", "status", "error"), [
-    (b"{not json", 400, "bad_request"),
-    (b'{"rows": []}', 422, "validation_error"),
-    (b'{"items": [{"ma_hoc_sinh": "1"}]}', 422, "validation_error"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        (b"{not json", 400, "bad_request"),
+        (b'{"rows": []}', 422, "validation_error"),
+        (b'{"items": [{"ma_hoc_sinh": "1"}]}', 422, "validation_error"),
+    ],
+)
 def test_malformed_bodies(vnedu, body, status, error):
-    answer = vnedu.put("/diem", content=body, headers={"Idempotency-Key": str(uuid.uuid4()),
-                                                        "Content-Type": "application/json"})
+    answer = vnedu.put(
+        "/diem", content=body, headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
+    )
     assert (answer.status_code, answer.json()["error"]) == (status, error)
 
 
@@ -241,8 +252,14 @@ def test_rate_limit_answers_429_with_retry_after(sims):
     try:
         base = sims.servers["vnedu"].url
         token = vnedu_token(base).json()["access_token"]
-        answers = [httpx.get(f"{base}/api/v1/truong/{SCHOOL}/lop", params={"nam_hoc": YEAR},
-                             headers={"Authorization": f"Bearer {token}"}) for _ in range(15)]
+        answers = [
+            httpx.get(
+                f"{base}/api/v1/truong/{SCHOOL}/lop",
+                params={"nam_hoc": YEAR},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            for _ in range(15)
+        ]
     finally:
         sims.vnedu.rate_limit = 0
     limited = [a for a in answers if a.status_code == 429]

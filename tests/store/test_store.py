@@ -4,9 +4,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel, select
 
 import lienthong.store.tables  # noqa: F401
@@ -37,9 +37,16 @@ def engine(database_url):
 
 
 def make_student(**changes) -> Student:
-    fields = dict(id="s1", full_name="Nguyễn Thị Hoà", birth_date=date(2012, 9, 5), gender="2",
-                  class_code="8A1", ministry_id="0123456789", personal_id="079212000123",
-                  links={"vnedu": "1800576647", "csdl": "0123456789"})
+    fields = dict(
+        id="s1",
+        full_name="Nguyễn Thị Hoà",
+        birth_date=date(2012, 9, 5),
+        gender="2",
+        class_code="8A1",
+        ministry_id="0123456789",
+        personal_id="079212000123",
+        links={"vnedu": "1800576647", "csdl": "0123456789"},
+    )
     return Student(**{**fields, **changes})
 
 
@@ -80,10 +87,18 @@ def test_relinking_replaces_only_that_platforms_key(engine):
 
 def test_score_sheet_round_trip_is_exact(engine):
     sheets = [
-        ScoreSheet(student_id="s1", subject_code="TOAN", school_year="2024-2025", semester="1",
-                   tx=["8,5", "7", None, "10"], gk="6,5", ck="9.9"),
-        ScoreSheet(student_id="s1", subject_code="GDTC", school_year="2024-2025", semester="1",
-                   tx=["Đ", "CĐ"], gk="Đ", ck=None),
+        ScoreSheet(
+            student_id="s1",
+            subject_code="TOAN",
+            school_year="2024-2025",
+            semester="1",
+            tx=["8,5", "7", None, "10"],
+            gk="6,5",
+            ck="9.9",
+        ),
+        ScoreSheet(
+            student_id="s1", subject_code="GDTC", school_year="2024-2025", semester="1", tx=["Đ", "CĐ"], gk="Đ", ck=None
+        ),
     ]
     with session_scope(engine) as session:
         save_student(session, make_student())

@@ -10,8 +10,8 @@ contains a given key raises the scripted error (once per script entry).
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from dataclasses import dataclass
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from lienthong.connectors.base import Connector, Health, PullPage, PushOutcome, PushResult

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from lienthong.simulators.faults import PROFILES
-from lienthong.store.tables import AuditLogRow, OutboxItemRow, SyncRunRow
 from lienthong.store import audit
+from lienthong.store.tables import AuditLogRow, OutboxItemRow, SyncRunRow
 from lienthong.sync.run import RunOptions, approve_run, run_once
 from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
 

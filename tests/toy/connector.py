@@ -36,8 +36,14 @@ class ToyConnector(HttpConnector):
     errors = ERRORS
     mapping = mapping
 
-    def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport | None = None,
-                 policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep, limiter: RateLimiter | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        limiter: RateLimiter | None = None,
+    ):
         super().__init__(base_url.rstrip("/"), 0, transport, policy, sleep, limiter)
 
     @classmethod
@@ -49,6 +55,7 @@ class ToyConnector(HttpConnector):
             response, body = await self._request(method, path, **kwargs)
             answer = self._answer(response, body, "Sổ liên lạc")
             return expect(answer) if expect else answer
+
         return await self._retried(once, policy)
 
     async def pull(self, entity: str, cursor: dict | None = None, **scope: Any) -> AsyncIterator[PullPage]:
@@ -65,10 +72,19 @@ class ToyConnector(HttpConnector):
             answers = body.get("items") if isinstance(body, dict) else None
             if not isinstance(answers, list) or len(answers) != len(items):
                 raise TransientError(self.name, "Câu trả lời không đủ kết quả cho từng mục; sẽ gửi lại cùng khoá")
-            return [PushResult(a["key"], PushOutcome(a["status"]), a.get("version"),
-                               "Sổ liên lạc đang khoá" if a["status"] == "locked" else "") for a in answers]
-        return await self._call("PUT", "/hoc-sinh", expect=expect, json={"items": items},
-                                headers={"Idempotency-Key": idempotency_key})
+            return [
+                PushResult(
+                    a["key"],
+                    PushOutcome(a["status"]),
+                    a.get("version"),
+                    "Sổ liên lạc đang khoá" if a["status"] == "locked" else "",
+                )
+                for a in answers
+            ]
+
+        return await self._call(
+            "PUT", "/hoc-sinh", expect=expect, json={"items": items}, headers={"Idempotency-Key": idempotency_key}
+        )
 
     async def lock_windows(self) -> list[LockWindow]:
         return []  # the book answers "locked" item by item
@@ -77,6 +93,7 @@ class ToyConnector(HttpConnector):
         async def probe() -> tuple[str, dict]:
             body = await self._call("GET", "/khoa", policy=HEALTH_POLICY)
             return "đang khoá" if body.get("locked") else "đang mở", {}
+
         return await self._health(probe)
 
 

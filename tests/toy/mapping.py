@@ -16,10 +16,16 @@ ENTITIES = ("hoc_sinh",)
 
 
 def student(item: dict[str, Any]) -> Student:
-    return Student(id=f"{SOURCE}:{item['ma']}", full_name=item["ho_ten"], birth_date=item["ngay_sinh"],
-                   gender=catalogs.gender(item["gioi_tinh"]).code, class_code=item["lop"],
-                   status=catalogs.status(item["trang_thai"]).code,
-                   ministry_id=item.get("ma_dinh_danh"), links={SOURCE: item["ma"]})
+    return Student(
+        id=f"{SOURCE}:{item['ma']}",
+        full_name=item["ho_ten"],
+        birth_date=item["ngay_sinh"],
+        gender=catalogs.gender(item["gioi_tinh"]).code,
+        class_code=item["lop"],
+        status=catalogs.status(item["trang_thai"]).code,
+        ministry_id=item.get("ma_dinh_danh"),
+        links={SOURCE: item["ma"]},
+    )
 
 
 def to_canonical(stored: dict[str, dict[str, dict[str, Any]]]) -> SourceRecords:

@@ -40,10 +40,16 @@ class ToyState:
             if number < renamed:
                 name = " ".join([*name.split()[:-1], "Khánh" if name.split()[-1] != "Khánh" else "Lâm"])
             code = f"LL{student.ministry_id}"
-            state.students[code] = {"ma": code, "ho_ten": name, "ngay_sinh": f"{student.birth_date:%d/%m/%Y}",
-                                    "lop": student.class_code, "gioi_tinh": student.gender,
-                                    "trang_thai": student.status,
-                                    "ma_dinh_danh": student.ministry_id, "version": 1}
+            state.students[code] = {
+                "ma": code,
+                "ho_ten": name,
+                "ngay_sinh": f"{student.birth_date:%d/%m/%Y}",
+                "lop": student.class_code,
+                "gioi_tinh": student.gender,
+                "trang_thai": student.status,
+                "ma_dinh_danh": student.ministry_id,
+                "version": 1,
+            }
         return state
 
 
@@ -57,7 +63,7 @@ def build(state: ToyState):
     @app.get("/hoc-sinh")
     def students(cursor: int = 0, limit: int = PAGE):
         keys = sorted(state.students)
-        page = keys[cursor:cursor + limit]
+        page = keys[cursor : cursor + limit]
         following = cursor + limit if cursor + limit < len(keys) else None
         return {"items": [state.students[k] for k in page], "next_cursor": following}
 

@@ -45,22 +45,32 @@ def _toml(value) -> str:
 def config_file(tmp_path: Path, sims, toy_url: str) -> Path:
     school = sims.school
     tables = platform_settings({n: s.url for n, s in sims.servers.items()}, school.province_code, school.commune_code)
-    lines = [f"ma_truong = {_toml(school.ma_truong)}", f"school_year = {_toml(school.school_year)}",
-             f"database_url = {_toml('sqlite:///' + str(tmp_path / 'toy.db'))}"]
+    lines = [
+        f"ma_truong = {_toml(school.ma_truong)}",
+        f"school_year = {_toml(school.school_year)}",
+        f"database_url = {_toml('sqlite:///' + str(tmp_path / 'toy.db'))}",
+    ]
     for name, table in tables.items():
         lines += [f"[{name}]", *(f"{k} = {_toml(v)}" for k, v in table.items())]
-    lines += ["[platforms.toy]", f"connector = {_toml('tests.toy.connector:ToyConnector')}",
-              f"base_url = {_toml(toy_url)}"]
+    lines += [
+        "[platforms.toy]",
+        f"connector = {_toml('tests.toy.connector:ToyConnector')}",
+        f"base_url = {_toml(toy_url)}",
+    ]
     path = tmp_path / "lienthong.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 def run(config: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "LIENTHONG_CONFIG": str(config),
-           "LIENTHONG_VNEDU_CLIENT_SECRET": DEMO_SECRETS["vnedu_client_secret"],
-           "LIENTHONG_CSDL_PASSWORD": DEMO_SECRETS["csdl_password"],
-           "LIENTHONG_PORTAL_API_KEY": DEMO_SECRETS["portal_api_key"]}
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "LIENTHONG_CONFIG": str(config),
+        "LIENTHONG_VNEDU_CLIENT_SECRET": DEMO_SECRETS["vnedu_client_secret"],
+        "LIENTHONG_CSDL_PASSWORD": DEMO_SECRETS["csdl_password"],
+        "LIENTHONG_PORTAL_API_KEY": DEMO_SECRETS["portal_api_key"],
+    }
     return subprocess.run([*lienthong(), *args], capture_output=True, text=True, env=env, timeout=300)
 
 
@@ -82,10 +92,13 @@ def test_a_platform_added_by_configuration_is_synced_and_reconciled(tmp_path, sc
     missing = next(s for s in sims.school.students if s.ministry_id)  # left out of the toy's list
     renamed = [s for s in sims.school.students if s.ministry_id][1]  # another given name there
     assert {(r["kind"], r["student"]["keys"].get("csdl")) for r in about_toy} == {
-        ("missing_student", missing.ministry_id), ("bio_mismatch", renamed.ministry_id)}
+        ("missing_student", missing.ministry_id),
+        ("bio_mismatch", renamed.ministry_id),
+    }
     [gone] = [r for r in about_toy if r["kind"] == "missing_student"]
-    assert gone["message"] == (f"Em {missing.full_name} ({missing.class_code}) có trên CSDL nhưng không có trên "
-                               "sổ liên lạc")
+    assert gone["message"] == (
+        f"Em {missing.full_name} ({missing.class_code}) có trên CSDL nhưng không có trên sổ liên lạc"
+    )
     [name] = [r for r in about_toy if r["kind"] == "bio_mismatch"]
     assert name["field"] == "ho_ten" and "sổ liên lạc «" in name["message"]
     assert name["values"]["toy"] == toy.students[f"LL{renamed.ministry_id}"]["ho_ten"]
