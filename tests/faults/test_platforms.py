@@ -170,3 +170,29 @@ def test_a_run_killed_right_after_it_started_leaves_nothing_running(case):
     assert again.returncode in (exits.OK, exits.DIFFERENCES), again.shown()
     case.assert_clean(again, stdout_too=True)
     assert "running" not in {status for _, status in runs_of(case)}
+
+
+def test_two_syncs_started_together_twenty_times_never_clash(case):
+    """Twenty times, two `lienthong sync --once` for the same platform at the same moment: never an
+    IntegrityError or a traceback; when they overlap, exactly one does the work and the other
+    says why (exit 4); nothing is ever left 'running'."""
+    env = sync_env(case)
+    args = ("sync", "--once", "--platform", "csdl", "--json")
+    before = len(runs_of(case))
+    overlapped = 0
+    with faults(case.sims, latency_ms=150):  # each run lasts a few seconds: the two overlap
+        for _ in range(20):
+            both = [case.start(*args, env=env), case.start(*args, env=env)]
+            done = [case.finish(process, None, args, timeout=180) for process in both]
+            codes = sorted(d.returncode for d in done)
+            for result in done:
+                case.assert_clean(result, stdout_too=True)
+                assert "Integrity" not in result.stdout + result.stderr, result.shown()
+            assert codes in ([exits.OK, exits.OK], [exits.OK, exits.REFUSED]), [d.shown() for d in done]
+            if codes == [exits.OK, exits.REFUSED]:
+                overlapped += 1
+                busy = next(d for d in done if d.returncode == exits.REFUSED)
+                assert "Đang có lượt đồng bộ khác cho csdl" in busy.stdout + busy.stderr, busy.shown()
+    assert overlapped >= 15, overlapped  # they really ran at the same time, nearly every time
+    statuses = [status for _, status in runs_of(case)][before:]
+    assert statuses == ["completed"] * (40 - overlapped), statuses  # a refused run leaves no row at all
