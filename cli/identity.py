@@ -87,3 +87,14 @@ def forget_session() -> str | None:
         token = None
     path.unlink(missing_ok=True)
     return token
+
+
+def actor_ref() -> str:
+    """The account's reference when one is given (``--as`` or an open session), else ``os:USER``."""
+    if not os.environ.get(AS_ENV) and not session_file().is_file():
+        return f"os:{getpass.getuser()}"
+    from lienthong.config.settings import Settings
+    from lienthong.sync.service import open_store
+
+    with Session(open_store(Settings())) as session:
+        return current_actor(session).ref

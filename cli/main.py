@@ -63,11 +63,11 @@ def init(
 
 
 def _actor() -> str:
-    """Who acts, for the audit log: ``LIENTHONG_ACTOR`` (set per person on a shared server), else the OS user."""
-    import getpass
-    import os
+    """Who acts, for the audit log of an import or an export: the account (``--as`` or the open
+    session), else the operating-system user, marked as such (never a name typed in a variable)."""
+    from lienthong.cli.identity import actor_ref
 
-    return os.environ.get("LIENTHONG_ACTOR") or getpass.getuser()
+    return actor_ref()
 
 
 @app.command()
