@@ -137,7 +137,9 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
         if best[0] < DOUBT:
             result.unmatched.append(person.key)
         elif best[0] >= LINK and (
-            len(ranked) == 1 or best[0] - ranked[1][0] >= MARGIN or _only_exact(person, [by_key[k] for _, k in ranked])
+            len(ranked) == 1
+            or _gap(best[0], ranked[1][0]) >= MARGIN
+            or _only_exact(person, [by_key[k] for _, k in ranked])
         ):
             claims[best[1]].append((best[0], person.key))
         else:
@@ -147,13 +149,20 @@ def _scored(anchors: list[Person], pending: list[Person], result: MatchResult, t
     for anchor, claimants in sorted(claims.items()):
         claimants.sort(reverse=True)
         top_score, top_key = claimants[0]
-        clear = len(claimants) == 1 or top_score - claimants[1][0] >= 0.05
+        clear = len(claimants) == 1 or _gap(top_score, claimants[1][0]) >= 0.05
+        holder = taken.get(anchor)  # linked already by an ID: every claimant duplicates that record
         if clear:
             _take(result, taken, Link(top_key, anchor, "scored", top_score), top_key)
         for _, key in claimants[0 if not clear else 1 :]:
             # the record it duplicates: the one linked, or (none clear) the other strongest claimant
-            other = top_key if clear else taken.get(anchor) or (claimants[1][1] if key == top_key else top_key)
+            other = holder or (top_key if clear else (claimants[1][1] if key == top_key else top_key))
             result.duplicates.append((key, anchor, other))
+
+
+def _gap(better: float, worse: float) -> float:
+    """Scores carry four decimals: their difference is compared at that precision, so that
+    0.9006 - 0.7506 is the 0.15 it reads as, not 0.14999…"""
+    return round(better - worse, 4)
 
 
 def _only_exact(person: Person, ranked: list[Person]) -> bool:
