@@ -204,6 +204,7 @@ def _semester_value(
     subject, ``None`` (and the gaps recorded) when a required assessment is missing."""
     entered = entered or _NOTHING
     tx = [v for v in entered.tx if v is not None]
+    by_comment = catalogs.subject(code).by_comment
     if len(tx) < required_tx or entered.gk is None or entered.ck is None:
         for kind, ok in (
             ("tx", len(tx) >= required_tx),
@@ -212,8 +213,10 @@ def _semester_value(
         ):
             if not ok:
                 missing.append(Missing(code, semester, kind))
-        return None
-    if catalogs.subject(code).by_comment:
+        # Đạt only when every required assessment exists and all are Đ (domain rules): a comment
+        # subject with a gap is Chưa đạt, the gap still reported; a score subject has no average
+        return CHUA_DAT if by_comment else None
+    if by_comment:
         return comment_result([*tx, entered.gk, entered.ck])  # type: ignore[list-item]
     return tx, entered.gk, entered.ck
 
@@ -229,10 +232,10 @@ def _subject_values(
             value = semester_average(*value, rules)
         values[semester] = value
     hk1, hk2 = values["hk1"], values["hk2"]
-    if hk1 is None or hk2 is None:
+    if isinstance(hk2, str):
+        values["cn"] = hk2  # comment subjects: the year is semester II's result, whatever semester I's
+    elif hk1 is None or hk2 is None:
         values["cn"] = None
-    elif isinstance(hk2, str):
-        values["cn"] = hk2  # comment subjects: the year is semester II's result
     else:
         values["cn"] = year_average(hk1, hk2, rules)  # type: ignore[arg-type]
     return values
