@@ -74,9 +74,14 @@ def subject_by_name() -> dict[str, SubjectInfo]:
     return index
 
 
+@cache
+def _by_code(filename: str) -> dict[str, CodeName]:
+    return {e.code: e for e in _coded(filename)}
+
+
 def lookup(filename: str, value: Any, *, width: int, what: str, field: str | None) -> CodeName:
     """Find a catalog entry by code (``"01"``, ``1``) or by name, folded."""
-    entries = {e.code: e for e in _coded(filename)}
+    entries = _by_code(filename)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, str):
