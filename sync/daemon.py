@@ -21,6 +21,7 @@ from prometheus_client import start_http_server
 from lienthong.config.logging import configure, get_logger
 from lienthong.config.settings import Settings
 from lienthong.connectors.factory import build_connectors
+from lienthong.store import audit
 from lienthong.store.db import make_engine, migrate
 from lienthong.sync import service
 from lienthong.sync.metrics import record_run
@@ -50,6 +51,7 @@ def run_daemon(settings: Settings, stop: threading.Event | None = None) -> int:
     configure("INFO")
     log = get_logger(school=settings.ma_truong)
     migrate(settings.database_url)
+    audit.configure_from(settings)  # the daemon's entries are anchored like the commands'
     platforms = list(build_connectors(settings))  # credentials fail here, at start-up
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=settings.database_url)},
