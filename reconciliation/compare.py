@@ -103,12 +103,12 @@ def reconcile(
     semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
     sheets = ParsedSheets(school.sheets)
     for period in semesters:
-        found += _averages(held, sheets, school, links, period)
-        found += _learning(held, sheets, school, links, school_year, period)
-        found += _training(held, school, links, period)
+        found += _averages(held, sheets, school, links, period, anchor.name)
+        found += _learning(held, sheets, school, links, school_year, period, anchor.name)
+        found += _training(held, school, links, period, anchor.name)
         if school.has_attendance:  # exports carry no attendance: nothing to count against
-            found += _absences(held, school, links, school_year, period, today)
-    found += compare_year(held, school, links, school_year, sheets)
+            found += _absences(held, school, links, school_year, period, today, anchor.name)
+    found += compare_year(held, school, links, school_year, sheets, anchor.name)
     for source in sources.values():
         found += _refused_reports(source)
     return found
@@ -420,7 +420,9 @@ def _recomputed(cells: dict) -> Decimal | None:
 
 
 def _linked(held: SourceRecords, school: SourceRecords, links: dict[str, str], period: str):
-    """(key, anchor, the student, the held result of ``period``) for every linked student with one."""
+    """(key, anchor, the student, the held result of ``period``) for every linked student with one.
+    ``anchor`` is the identity source's key (results are kept under it); records name it under
+    ``identity`` (the identity source), falling back to the results source when they are one."""
     for key, anchor in links.items():
         result = held.results.get(f"{anchor}:{period}")
         if result is not None:
@@ -428,7 +430,12 @@ def _linked(held: SourceRecords, school: SourceRecords, links: dict[str, str], p
 
 
 def _averages(
-    held: SourceRecords, sheets: ParsedSheets, school: SourceRecords, links: dict[str, str], semester: str
+    held: SourceRecords,
+    sheets: ParsedSheets,
+    school: SourceRecords,
+    links: dict[str, str],
+    semester: str,
+    identity: str | None = None,
 ) -> list[Discrepancy]:
     out = []
     for key, anchor, student, result in _linked(held, school, links, semester):
@@ -445,7 +452,7 @@ def _averages(
                 Discrepancy(
                     "average_mismatch",
                     name,
-                    {school.name: key, held.name: anchor},
+                    {school.name: key, (identity or held.name): anchor},
                     "DiemTB",
                     {held.name: format_score(value), school.name: format_score(expected)},
                     f"ĐTB môn {info.name} HK{semester} của em {name} ({cls}): {held.title} "
@@ -477,6 +484,7 @@ def _learning(
     links: dict[str, str],
     school_year: str,
     semester: str,
+    identity: str | None = None,
 ) -> list[Discrepancy]:
     out = []
     for key, anchor, student, result in _linked(held, school, links, semester):
@@ -491,7 +499,7 @@ def _learning(
             Discrepancy(
                 "result_mismatch",
                 name,
-                {school.name: key, held.name: anchor},
+                {school.name: key, (identity or held.name): anchor},
                 "KetQuaHocTap",
                 {held.name: level, school.name: expected},
                 f"Kết quả học tập HK{semester} của em {name} ({cls}): {held.title} «{LEVEL_WORDS[level]}» "
@@ -505,7 +513,9 @@ def _learning(
     return out
 
 
-def _training(held: SourceRecords, school: SourceRecords, links: dict[str, str], semester: str) -> list[Discrepancy]:
+def _training(
+    held: SourceRecords, school: SourceRecords, links: dict[str, str], semester: str, identity: str | None = None
+) -> list[Discrepancy]:
     """The semester's training level: given by the homeroom teacher in the school's record, copied to the results."""
     out = []
     for key, anchor, student, result in _linked(held, school, links, semester):
@@ -517,7 +527,7 @@ def _training(held: SourceRecords, school: SourceRecords, links: dict[str, str],
             Discrepancy(
                 "result_mismatch",
                 name,
-                {school.name: key, held.name: anchor},
+                {school.name: key, (identity or held.name): anchor},
                 "KetQuaRenLuyen",
                 {held.name: level, school.name: given},
                 f"Kết quả rèn luyện HK{semester} của em {name} ({cls}): {held.title} "
@@ -542,7 +552,13 @@ def absence_counts(school: SourceRecords, first: date, last: date) -> dict[str, 
 
 
 def _absences(
-    held: SourceRecords, school: SourceRecords, links: dict[str, str], school_year: str, semester: str, today: date
+    held: SourceRecords,
+    school: SourceRecords,
+    links: dict[str, str],
+    school_year: str,
+    semester: str,
+    today: date,
+    identity: str | None = None,
 ) -> list[Discrepancy]:
     first, last = semester_bounds(int(school_year[:4]), semester)
     counted = absence_counts(school, first, min(last, today))
@@ -556,7 +572,7 @@ def _absences(
                 Discrepancy(
                     "absence_mismatch",
                     name,
-                    {school.name: key, held.name: anchor},
+                    {school.name: key, (identity or held.name): anchor},
                     "so_buoi_nghi",
                     {school.name: mine, held.name: theirs},
                     f"Số buổi nghỉ HK{semester} của em {name} ({cls}): {school.title} có phép "

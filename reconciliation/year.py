@@ -81,6 +81,7 @@ def compare_year(
     links: dict[str, str],
     school_year: str,
     sheets: ParsedSheets | None = None,
+    identity: str | None = None,
 ) -> list[Discrepancy]:
     """Every linked student's year results (the results source's ``CN`` record, the school's own
     year summary) against Circular 22 applied to both semesters of the school's scores."""
@@ -99,7 +100,7 @@ def compare_year(
             year = assess_student(StudentYear(school_year, grade, subjects))
         except MappingError:
             continue
-        who = _Student(student.full_name, student.class_code, {school.name: key, held.name: anchor})
+        who = _Student(student.full_name, student.class_code, {school.name: key, (identity or held.name): anchor})
         given = [school.training.get(f"{key}:{p}") for p in ("1", "2")]
         conduct = year_training(*given) if all(given) else None  # the year's level, derived (Điều 8)
         if result is not None:
