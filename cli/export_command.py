@@ -51,6 +51,7 @@ def run_export(
         force,
         actor,
         pushed=service.scores_pushed(settings),
+        settings=settings,
     )
     blocking = made.blocking
     if made.refused:

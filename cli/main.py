@@ -375,15 +375,23 @@ def users_add(
     classes: list[str] = typer.Option([], "--class", help="Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại."),
     subjects: list[str] = typer.Option([], "--subject", help="Môn (giáo viên bộ môn, tổ trưởng); lặp lại."),
     students: list[str] = typer.Option([], "--student", help="Mã học sinh (cha mẹ học sinh)."),
-    delegate: bool = typer.Option(
-        False, "--delegate", help="Thành viên Ban giám hiệu được Hiệu trưởng uỷ quyền duyệt."
-    ),
 ) -> None:
     """Thêm tài khoản (tài khoản đầu tiên: it hoặc principal, không cần đăng nhập)."""
     from lienthong.cli.users_command import add
 
-    scopes = {"class": classes, "subject": subjects, "student": students, "delegation": ["approve"] if delegate else []}
+    scopes = {"class": classes, "subject": subjects, "student": students}
     raise typer.Exit(add(login, name, role, scopes))
+
+
+@users_app.command("delegate")
+def users_delegate(
+    login: str = typer.Argument(..., help="Thành viên Ban giám hiệu (board)."),
+    revoke: bool = typer.Option(False, "--revoke", help="Thu hồi quyền duyệt."),
+) -> None:
+    """Hiệu trưởng uỷ quyền (hoặc thu hồi) cho một thành viên Ban giám hiệu duyệt sửa điểm, kết quả."""
+    from lienthong.cli.users_command import delegate
+
+    raise typer.Exit(delegate(login, not revoke))
 
 
 @users_app.command("passwd")

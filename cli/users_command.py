@@ -9,7 +9,7 @@ from sqlmodel import Session
 from lienthong.cli import exits
 from lienthong.cli.identity import current_actor, forget_session, now, read_password, save_session, sign_in
 from lienthong.config.settings import Settings
-from lienthong.store import accounts
+from lienthong.store import accounts, audit
 from lienthong.store.accounts import ROLES, AccountError
 from lienthong.sync.service import open_store
 
@@ -33,8 +33,6 @@ def add(login: str, full_name: str, role: str, scopes: dict[str, list[str]], con
             made = accounts.add_user(session, login, full_name, role, password, now(), scopes, by)
         except AccountError as exc:
             return _refused(console, exc)
-        from lienthong.store import audit
-
         audit.append(
             session,
             by.ref if by else f"user:{made.id}:{made.login}",
@@ -52,9 +50,11 @@ def passwd(login: str | None, console: Console | None = None) -> int:
     with _session() as session:
         try:
             by = current_actor(session)
-            accounts.set_password(session, login or by.login, read_password("Mật khẩu mới: "), now(), by)
+            target = login or by.login
+            accounts.set_password(session, target, read_password("Mật khẩu mới: "), now(), by)
         except AccountError as exc:
             return _refused(console, exc)
+        audit.append(session, by.ref, "password_set", {"account": accounts.fold_login(target)}, now())
         session.commit()
     console.print("Đã đổi mật khẩu; các phiên đăng nhập cũ của tài khoản đã hết hiệu lực.")
     return exits.OK
@@ -68,8 +68,36 @@ def disable(login: str, disabled: bool, console: Console | None = None) -> int:
             accounts.set_disabled(session, login, disabled, by)
         except AccountError as exc:
             return _refused(console, exc)
+        audit.append(
+            session,
+            by.ref,
+            "account_disabled" if disabled else "account_enabled",
+            {"account": accounts.fold_login(login)},
+            now(),
+        )
         session.commit()
     console.print(f"Đã {'khoá' if disabled else 'mở lại'} tài khoản {accounts.fold_login(login)}.", markup=False)
+    return exits.OK
+
+
+def delegate(login: str, granted: bool, console: Console | None = None) -> int:
+    """The principal gives (or takes back) a board member's right to approve corrections."""
+    console = console or Console(markup=False, highlight=False, soft_wrap=True)
+    with _session() as session:
+        try:
+            by = current_actor(session)
+            accounts.delegate(session, login, by, granted)
+        except AccountError as exc:
+            return _refused(console, exc)
+        audit.append(
+            session,
+            by.ref,
+            "delegation_granted" if granted else "delegation_revoked",
+            {"account": accounts.fold_login(login)},
+            now(),
+        )
+        session.commit()
+    console.print(f"Đã {'trao' if granted else 'thu hồi'} quyền duyệt cho {accounts.fold_login(login)}.")
     return exits.OK
 
 

@@ -85,6 +85,16 @@ class ScoreAuthoritySettings(BaseModel):
     targets: list[str] = ["vnedu"]
     approval: list[Literal["fill", "blank", "correction"]] = ["correction"]
 
+    @model_validator(mode="after")
+    def _corrections_need_the_principal(self) -> "ScoreAuthoritySettings":
+        # Suối Ngô art. 9: a correction of an entered score never goes out unapproved; not configurable
+        if "correction" not in self.approval:
+            raise SettingsError(
+                "authority.scores.approval phải có «correction»: sửa điểm đã nhập luôn cần Hiệu trưởng "
+                "duyệt (Quy chế Suối Ngô, Điều 9)"
+            )
+        return self
+
 
 class AuthoritySettings(BaseModel):
     """Which platform plays which part in reconciliation (``[authority]``)."""

@@ -94,7 +94,7 @@ def reconcile(
         links = link_students(school, anchor, found)
     for other in sources.values():  # every further source that lists students is checked against the anchor
         if other.name not in (school.name, anchor.name) and other.raw_names and anchor.raw_names:
-            link_students(other, anchor, found)
+            link_students(other, anchor, found, field=f"{other.name}.hoc_sinh")
     owner = _source(sources, roles.scores.owner)
     for target in roles.scores.targets:
         if target == school.name:  # score sheets are keyed by the school's student keys
@@ -152,15 +152,18 @@ def person(source: str, key: str, student: Student) -> Person:
     )
 
 
-def link_students(other: SourceRecords, anchor: SourceRecords, found: list[Discrepancy]) -> dict[str, str]:
+def link_students(
+    other: SourceRecords, anchor: SourceRecords, found: list[Discrepancy], field: str = "hoc_sinh"
+) -> dict[str, str]:
     """``other``'s key → the anchor's key for every student linked; doubts, duplicates, students on
     one side only and bio differences go to ``found``."""
     result = match(
         [person(anchor.name, k, s) for k, s in anchor.students.items()],
         [person(other.name, k, s) for k, s in other.students.items()],
     )
-    found += _unsettled(other, anchor, result)
-    found += _only_on_anchor(other, anchor, result)
+    # ``field`` tells a further source's roster differences from the school's (their ids differ)
+    found += _unsettled(other, anchor, result, field)
+    found += _only_on_anchor(other, anchor, result, field)
     links = {key: link.anchor for key, link in result.links.items()}
     for key, anchor_key in links.items():
         found += _bio(other, key, anchor, anchor_key)
@@ -171,7 +174,7 @@ def _keys(other: SourceRecords, mine: str | None, anchor: SourceRecords, theirs:
     return {k: v for k, v in ((other.name, mine), (anchor.name, theirs)) if v}
 
 
-def _unsettled(other: SourceRecords, anchor: SourceRecords, result) -> list[Discrepancy]:
+def _unsettled(other: SourceRecords, anchor: SourceRecords, result, field: str = "hoc_sinh") -> list[Discrepancy]:
     """``other``'s students a person must settle: doubts, duplicates, and those the anchor lacks."""
     found = []
     for doubt in result.doubts:
@@ -181,7 +184,7 @@ def _unsettled(other: SourceRecords, anchor: SourceRecords, result) -> list[Disc
                 "identity_doubt",
                 s.full_name,
                 _keys(other, doubt.key, anchor, None),
-                "hoc_sinh",
+                field,
                 {other.name: doubt.key, anchor.name: [a for a, _ in doubt.candidates]},
                 f"Chưa chắc em {s.full_name} ({s.class_code}) trên {other.title} là học sinh nào "
                 f"trên {anchor.title}: cần giáo viên chủ nhiệm xác nhận",
@@ -200,7 +203,7 @@ def _unsettled(other: SourceRecords, anchor: SourceRecords, result) -> list[Disc
                 "duplicate_student",
                 s.full_name,
                 _keys(other, key, anchor, anchor_key),
-                "hoc_sinh",
+                field,
                 {other.name: sorted([key, holder])},
                 f"Em {s.full_name} ({s.class_code}) có hai hồ sơ trên {other.title} ({holder}, {key})",
                 s.class_code,
@@ -214,7 +217,7 @@ def _unsettled(other: SourceRecords, anchor: SourceRecords, result) -> list[Disc
                 "missing_student",
                 s.full_name,
                 _keys(other, key, anchor, None),
-                "hoc_sinh",
+                field,
                 {other.name: key, anchor.name: None},
                 f"Em {s.full_name} ({s.class_code}) có trên {other.title} nhưng chưa có trên {anchor.full_title}",
                 s.class_code,
@@ -224,7 +227,7 @@ def _unsettled(other: SourceRecords, anchor: SourceRecords, result) -> list[Disc
     return found
 
 
-def _only_on_anchor(other: SourceRecords, anchor: SourceRecords, result) -> list[Discrepancy]:
+def _only_on_anchor(other: SourceRecords, anchor: SourceRecords, result, field: str = "hoc_sinh") -> list[Discrepancy]:
     """The anchor's students that ``other`` lacks: not linked, not duplicated, and not a candidate
     a person still has to choose between."""
     present = (
@@ -243,7 +246,7 @@ def _only_on_anchor(other: SourceRecords, anchor: SourceRecords, result) -> list
                 "missing_student",
                 name,
                 _keys(other, None, anchor, anchor_key),
-                "hoc_sinh",
+                field,
                 {other.name: None, anchor.name: anchor_key},
                 f"Em {name} ({cls}) có trên {anchor.title} nhưng không có trên {other.title}",
                 cls,

@@ -211,9 +211,40 @@ def _release(session: Session, row: DiscrepancyRow, value: str, now: datetime, a
             f"{record['student']['keys'].get(target)}:{record['subject']}:{record['semester']}",
         )
     ]
-    gradebook_value = record["values"].get(authority.owner)
+    decision = _sheet_decision(session, row, value, authority)
+    if decision is None:
+        return 0  # other cells of this sheet still wait for the principal: the sheet waits with them
     for item in waiting:
-        item.status = "pending" if value == gradebook_value else "cancelled"
-        item.message = "" if item.status == "pending" else "Hiệu trưởng duyệt giá trị khác sổ điểm: sửa sổ điểm"
+        item.status = decision
+        item.message = "" if decision == "pending" else "Hiệu trưởng duyệt giá trị khác sổ điểm: sửa sổ điểm"
         item.updated_at = now
     return sum(item.status == "pending" for item in waiting)
+
+
+def _sheet_decision(session: Session, row: DiscrepancyRow, value: str, authority: ScoreAuthority) -> str | None:
+    """The outbox holds one correction per sheet, the register one discrepancy per cell: the sheet
+    goes out (``pending``) only when every corrected cell of it is approved at the gradebook's
+    value, is cancelled when one is approved at another value, and waits (``None``) otherwise."""
+    mine = row.record
+    same_sheet = [
+        other
+        for other in queries.discrepancies(session, [row.class_code] if row.class_code else None).values()
+        if other.kind in SCORE_KINDS
+        and other.status != "closed"
+        and other.record["student"]["keys"] == mine["student"]["keys"]
+        and (other.record["subject"], other.record["semester"]) == (mine["subject"], mine["semester"])
+    ]
+    verdicts = []
+    for other in same_sheet:
+        approved = value if other.id == row.id else _approved_value(session, other)
+        if approved is None:
+            return None
+        verdicts.append(approved == other.record["values"].get(authority.owner))
+    return "pending" if all(verdicts) else "cancelled"
+
+
+def _approved_value(session: Session, row: DiscrepancyRow) -> str | None:
+    steps = history(session, row.id)
+    if row.status != "approved" or not steps or steps[-1].step != "approved":
+        return None
+    return steps[-1].value.get("value")

@@ -209,30 +209,35 @@ def export_for_csdl(
     actor: str,
     today: date | None = None,
     pushed: bool = False,
+    settings: Settings | None = None,
 ) -> CsdlExport:
     """Reconcile first; refuse over open score or identity differences unless ``force`` (audited)."""
     from lienthong.connectors.csdl.excel import write_results, write_student_list
     from lienthong.reconciliation.csdl_files import results_file, student_list_file
     from lienthong.store import audit
 
-    sources = load_sources(engine)
+    sources = load_sources(engine, settings)
+    roles = Roles.from_settings(settings.authority if settings else None)
     class_code = known_class(sources, class_code) if has_data(sources) else class_code
     today = today or date.today()
     found = [
-        d for d in reconcile(sources, school_year, None, today, pushed) if not class_code or d.class_code == class_code
+        d
+        for d in reconcile(sources, school_year, None, today, pushed, roles)
+        if not class_code or d.class_code == class_code
     ]
     now = datetime.now(timezone.utc)
     with Session(engine) as session:
-        record(session, found, now, {class_code} if class_code else None)
+        teachers = sources[roles.school].teachers if roles.school in sources else {}
+        record(session, found, now, {class_code} if class_code else None, teachers)
         session.commit()
     blocking = [d for d in found if d.kind in BLOCKING]
     if blocking and not force:
         return CsdlExport(blocking, refused=True)
     if what == "csdl-ketqua":
-        built = results_file(sources, school_year, semester or "1", class_code)
+        built = results_file(sources, school_year, semester or "1", class_code, roles)
         data = write_results(built.records, built.students, semester or "1")
     else:
-        built = student_list_file(sources, class_code)
+        built = student_list_file(sources, class_code, roles)
         data = write_student_list(built.records)
     if not built.records:
         return CsdlExport(blocking)

@@ -117,6 +117,12 @@ def add_user(
         raise AccountError("Tài khoản đầu tiên phải là quản trị CNTT (it) hoặc hiệu trưởng (principal).")
     if by is not None and by.role != "it":
         raise AccountError("Chỉ quản trị CNTT mới tạo tài khoản.")
+    # who may approve corrections is the principal's decision, not IT's (Suối Ngô art. 9): IT adds
+    # the first principal only, and a delegation to approve is given by the principal herself
+    if (scopes or {}).get("delegation"):
+        raise AccountError("Uỷ quyền duyệt do Hiệu trưởng trao: `lienthong --as HIỆU_TRƯỞNG users delegate TÊN`.")
+    if role == "principal" and _has_role(session, "principal"):
+        raise AccountError("Đã có tài khoản Hiệu trưởng; thay Hiệu trưởng thì khoá tài khoản cũ trước.")
     folded = fold_login(login)
     if not folded or not folded.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise AccountError("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang.")
@@ -145,6 +151,24 @@ def add_user(
             )
     session.flush()
     return actor_of(session, user)
+
+
+def _has_role(session: Session, role: str) -> bool:
+    return session.exec(select(UserRow.id).where(UserRow.role == role, UserRow.disabled.is_(False))).first() is not None
+
+
+def delegate(session: Session, login: str, by: Actor, granted: bool = True) -> None:
+    """The principal lets a board member approve corrections in her place (or takes it back)."""
+    if by.role != "principal":
+        raise AccountError("Chỉ Hiệu trưởng trao hoặc thu hồi quyền duyệt.")
+    user = _row(session, login)
+    if user is None or user.role != "board":
+        raise AccountError(f"{fold_login(login)} không phải tài khoản thành viên Ban giám hiệu (board).")
+    scope = session.get(UserScopeRow, (user.id, "delegation", "approve"))
+    if granted and scope is None:
+        session.add(UserScopeRow(user_id=user.id, kind="delegation", value="approve"))
+    elif not granted and scope is not None:
+        session.delete(scope)
 
 
 def authenticate(session: Session, login: str, password: str) -> Actor:

@@ -82,6 +82,15 @@ def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (``sqlite:///file:/path?uri=true`` too), ``None`` for a
+    server or in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database.removeprefix("file:") if parsed.query.get("uri") else parsed.database)
+
+
 class BadDatabaseUrl(ValueError):
     """A database address lienthong cannot use (not a URL, or a database it does not support)."""
 
@@ -99,11 +108,9 @@ def check_store(url: str, create: bool = False) -> None:
     ``PRAGMA quick_check``. Server databases are checked by their server."""
     import sqlite3
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    path = sqlite_file(url)
+    if path is None:
         return
-    # ``sqlite:///file:/path?mode=ro&uri=true`` names the file by a URI
-    path = Path(parsed.database.removeprefix("file:") if parsed.query.get("uri") else parsed.database)
     if not path.exists():
         if create:
             return

@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Iterable
 
-from sqlalchemy.engine import make_url
+from lienthong.store.db import sqlite_file
 
 _MODE = 0o600
 _SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")  # SQLite keeps live data in these too
@@ -25,10 +25,9 @@ class OutputRefused(ValueError):
 
 def database_files(database_url: str) -> list[Path]:
     """The files of a SQLite database at ``database_url`` (none for a server database)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    main = sqlite_file(database_url)
+    if main is None:
         return []
-    main = Path(url.database)
     return [main.with_name(main.name + suffix) for suffix in _SQLITE_SIDE_FILES]
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from lienthong.config.settings import AuthoritySettings, ScoreAuthoritySettings
 from lienthong.mapping.canonical import Student
 from lienthong.mapping.sources import SourceRecords
@@ -335,7 +337,7 @@ def test_a_further_source_that_lists_students_is_linked_to_the_csdl_too():
             "missing_student",
             "Bùi Thị My",
             {"smas": "HS01"},
-            "hoc_sinh",
+            "smas.hoc_sinh",  # a further source: its own ids
             {"smas": "HS01", "csdl": None},
             "Em Bùi Thị My (8A1) có trên SMAS nhưng chưa có trên CSDL ngành",
             "8A1",
@@ -345,7 +347,7 @@ def test_a_further_source_that_lists_students_is_linked_to_the_csdl_too():
             "missing_student",
             AN,
             {"csdl": mid(1)},
-            "hoc_sinh",
+            "smas.hoc_sinh",  # a further source: its own ids
             {"smas": None, "csdl": mid(1)},
             f"Em {AN} (8A1) có trên CSDL nhưng không có trên SMAS",
             "8A1",
@@ -439,10 +441,15 @@ def test_compare_scores_alone_reports_every_differing_cell_whatever_holds_the_sh
 
 
 def test_the_roles_take_the_configured_score_authority():
-    settings = AuthoritySettings(scores=ScoreAuthoritySettings(owner="vnedu", targets=["smas"], approval=["fill"]))
-    assert Roles.from_settings(settings) == Roles(
-        "csdl", "vnedu", "csdl", ScoreAuthority("vnedu", ("smas",), ("fill",))
+    scores = ScoreAuthoritySettings(owner="vnedu", targets=["smas"], approval=["fill", "correction"])
+    assert Roles.from_settings(AuthoritySettings(scores=scores)) == Roles(
+        "csdl", "vnedu", "csdl", ScoreAuthority("vnedu", ("smas",), ("fill", "correction"))
     )
+
+
+def test_corrections_always_need_the_principal_whatever_the_configuration():
+    with pytest.raises(ValueError, match="correction"):
+        ScoreAuthoritySettings(approval=["fill"])
 
 
 # --- results: averages, levels, absences -----------------------------------------------------------------
