@@ -27,6 +27,7 @@ from lienthong.config.settings import ScoreAuthoritySettings
 from lienthong.mapping import catalogs
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.registry import sheet_payload
+from lienthong.mapping.sources import trimmed
 from lienthong.mapping.vnedu import CELLS, score_cells
 
 FILL, BLANK, CORRECTION = "fill", "blank", "correction"
@@ -137,9 +138,7 @@ def planned_change(diff: SheetDiff, platform: str, entity: str, version: int, cl
     changed = {c.cell: c.mine for c in diff.pushable}
     theirs = score_cells(diff.theirs, diff.subject.by_comment)
     merged = {c: (changed[c] if c in changed else theirs[c]) for c in CELLS}
-    tx = [merged[f"tx{i}"] for i in range(4)]
-    while tx and tx[-1] is None:
-        tx.pop()
+    tx = trimmed(merged[f"tx{i}"] for i in range(4))
     payload = sheet_payload(platform, base=diff.theirs, tx=tx, gk=merged["gk"], ck=merged["ck"], version=version)
     return PlannedChange(platform, entity, diff.key, payload, diff.kind, class_code, tuple(changed))
 
