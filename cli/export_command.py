@@ -42,17 +42,22 @@ def run_export(
     except OutputRefused as exc:
         console.print(f"{exc}", style="red")
         return 2
-    made = service.export_for_csdl(
-        open_store(settings),
-        what,
-        settings.current_school_year(),
-        semester,
-        class_code,
-        force,
-        actor,
-        pushed=service.scores_pushed(settings),
-        settings=settings,
-    )
+    try:
+        made = service.export_for_csdl(
+            open_store(settings),
+            what,
+            settings.current_school_year(),
+            semester,
+            class_code,
+            force,
+            actor,
+            pushed=service.scores_pushed(settings),
+            settings=settings,
+            write=lambda data: write_output(out, data, overwrite=overwrite, protect=protect),
+        )
+    except OutputRefused as exc:  # the path changed meanwhile (a file or link appeared): nothing audited
+        console.print(f"{exc}", style="red")
+        return 2
     blocking = made.blocking
     if made.refused:
         console.print(
@@ -66,11 +71,6 @@ def run_export(
         return 2
     if not made.rows:
         console.print("Không có học sinh nào để xuất (chưa có dữ liệu đã đối chiếu cho lựa chọn này).", style="red")
-        return 2
-    try:
-        write_output(out, made.data, overwrite=overwrite, protect=protect)
-    except OutputRefused as exc:  # the path changed meanwhile (a file or link appeared)
-        console.print(f"{exc}", style="red")
         return 2
     console.print(f"Đã ghi {out}: {made.rows} học sinh.")
     if blocking:

@@ -7,6 +7,7 @@ import gc
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -210,6 +211,7 @@ def export_for_csdl(
     today: date | None = None,
     pushed: bool = False,
     settings: Settings | None = None,
+    write: Callable[[bytes], None] | None = None,
 ) -> CsdlExport:
     """Reconcile first; refuse over open score or identity differences unless ``force`` (audited)."""
     from lienthong.connectors.csdl.excel import write_results, write_student_list
@@ -241,6 +243,8 @@ def export_for_csdl(
         data = write_student_list(built.records)
     if not built.records:
         return CsdlExport(blocking)
+    if write is not None:
+        write(data)  # the file first: an export that failed to land leaves no audit entry
     with Session(engine) as session:
         audit.append(
             session,

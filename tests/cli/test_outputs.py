@@ -49,7 +49,12 @@ def found(monkeypatch):
     made = SimpleNamespace(blocking=[], refused=False, rows=1, data=b"PK-export", incomplete=[])
     monkeypatch.setattr(service, "reconcile_school", lambda *a, **k: result)
     monkeypatch.setattr(service, "scores_pushed", lambda settings: False)
-    monkeypatch.setattr(service, "export_for_csdl", lambda *a, **k: made)
+
+    def export(*args, write, **kwargs):  # as the service does: the file is written before the audit entry
+        write(made.data)
+        return made
+
+    monkeypatch.setattr(service, "export_for_csdl", export)
     for command in (reconcile_command, export_command):
         monkeypatch.setattr(command, "open_store", lambda settings: None)
 
