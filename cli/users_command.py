@@ -45,60 +45,61 @@ def add(login: str, full_name: str, role: str, scopes: dict[str, list[str]], con
     return exits.OK
 
 
-def passwd(login: str | None, console: Console | None = None) -> int:
+def _account_change(change, action: str, login: str | None, said: str, console: Console | None) -> int:
+    """One change to an account, made by the signed-in account and audited; refused: nothing written."""
     console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
         try:
             by = current_actor(session)
-            target = login or by.login
-            accounts.set_password(session, target, read_password("Mật khẩu mới: "), now(), by)
+            target = accounts.fold_login(login or by.login)
+            change(session, target, by)
         except AccountError as exc:
             return _refused(console, exc)
-        audit.append(session, by.ref, "password_set", {"account": accounts.fold_login(target)}, now())
+        audit.append(session, by.ref, action, {"account": target}, now())
         session.commit()
-    console.print("Đã đổi mật khẩu; các phiên đăng nhập cũ của tài khoản đã hết hiệu lực.")
+    console.print(said.format(login=target))
     return exits.OK
+
+
+def passwd(login: str | None, console: Console | None = None) -> int:
+    def change(session: Session, target: str, by) -> None:
+        accounts.set_password(session, target, read_password("Mật khẩu mới: "), now(), by)
+
+    return _account_change(
+        change,
+        "password_set",
+        login,
+        "Đã đổi mật khẩu của {login}; các phiên đăng nhập cũ của tài khoản đã hết hiệu lực.",
+        console,
+    )
 
 
 def disable(login: str, disabled: bool, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False, soft_wrap=True)
-    with _session() as session:
-        try:
-            by = current_actor(session)
-            accounts.set_disabled(session, login, disabled, by)
-        except AccountError as exc:
-            return _refused(console, exc)
-        audit.append(
-            session,
-            by.ref,
-            "account_disabled" if disabled else "account_enabled",
-            {"account": accounts.fold_login(login)},
-            now(),
-        )
-        session.commit()
-    console.print(f"Đã {'khoá' if disabled else 'mở lại'} tài khoản {accounts.fold_login(login)}.", markup=False)
-    return exits.OK
+    def change(session: Session, target: str, by) -> None:
+        accounts.set_disabled(session, target, disabled, by)
+
+    return _account_change(
+        change,
+        "account_disabled" if disabled else "account_enabled",
+        login,
+        f"Đã {'khoá' if disabled else 'mở lại'} tài khoản {{login}}.",
+        console,
+    )
 
 
 def delegate(login: str, granted: bool, console: Console | None = None) -> int:
     """The principal gives (or takes back) a board member's right to approve corrections."""
-    console = console or Console(markup=False, highlight=False, soft_wrap=True)
-    with _session() as session:
-        try:
-            by = current_actor(session)
-            accounts.delegate(session, login, by, granted)
-        except AccountError as exc:
-            return _refused(console, exc)
-        audit.append(
-            session,
-            by.ref,
-            "delegation_granted" if granted else "delegation_revoked",
-            {"account": accounts.fold_login(login)},
-            now(),
-        )
-        session.commit()
-    console.print(f"Đã {'trao' if granted else 'thu hồi'} quyền duyệt cho {accounts.fold_login(login)}.")
-    return exits.OK
+
+    def change(session: Session, target: str, by) -> None:
+        accounts.delegate(session, target, by, granted)
+
+    return _account_change(
+        change,
+        "delegation_granted" if granted else "delegation_revoked",
+        login,
+        f"Đã {'trao' if granted else 'thu hồi'} quyền duyệt cho {{login}}.",
+        console,
+    )
 
 
 def show_all(console: Console | None = None) -> int:
