@@ -29,26 +29,13 @@ from lienthong.assessment.engine import (
     assess_semester,
     assess_student,
 )
+from tests.hand_made import TX_GRADE_8
 
 D = Decimal
 YEAR, GRADE = "2024-2025", 8
 SCORE_CODES = ("VAN", "TOAN", "NN1", "GDCD", "LSDL", "KHTN", "CN", "TIN")
 COMMENT_CODES = ("GDTC", "NT", "HDTN", "GDDP")
 CATALOG = SCORE_CODES[:4] + ("LSDL", "KHTN", "CN", "TIN") + COMMENT_CODES  # the catalog's order
-TX_GRADE_8 = {
-    "VAN": 4,
-    "TOAN": 4,
-    "NN1": 4,
-    "GDCD": 2,
-    "LSDL": 4,
-    "KHTN": 4,
-    "CN": 3,
-    "TIN": 2,
-    "GDTC": 2,
-    "NT": 2,
-    "HDTN": 2,
-    "GDDP": 2,
-}
 
 
 def flat(code: str, value, grade: int = GRADE) -> SemesterScores:

@@ -19,6 +19,7 @@ from datetime import date
 import pytest
 
 from lienthong.reconciliation.compare import reconcile
+from tests.hand_made import COMMENT, TX_GRADE_8, mid, vkey
 
 SCHOOL_YEAR = "2025-2026"
 YEAR_OVER = date(2026, 6, 15)
@@ -28,29 +29,6 @@ PEOPLE = {  # n → (name, born dd/mm/yyyy, class)
     3: ("Lê Minh Chi", "20/11/2012", "8A2"),
     4: ("Phạm Quốc Dũng", "01/01/2012", "8A2"),
 }
-TX_GRADE_8 = {
-    "VAN": 4,
-    "TOAN": 4,
-    "NN1": 4,
-    "GDCD": 2,
-    "LSDL": 4,
-    "KHTN": 4,
-    "CN": 3,
-    "TIN": 2,
-    "GDTC": 2,
-    "NT": 2,
-    "HDTN": 2,
-    "GDDP": 2,
-}
-COMMENT = {"GDTC", "NT", "HDTN", "GDDP"}
-
-
-def vkey(n: int) -> str:
-    return f"100000000{n}"
-
-
-def mid(n: int) -> str:
-    return f"079000000{n}"
 
 
 class School:

@@ -21,33 +21,11 @@ from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.reconciliation.compare import Roles, SheetTable, compare_scores, reconcile
 from lienthong.reconciliation.discrepancy import Discrepancy
+from tests.hand_made import COMMENT, TX_GRADE_8, mid, vkey
 
 SCHOOL_YEAR = "2025-2026"
 TODAY = date(2025, 12, 1)
 AN = "Nguyễn Văn An"
-TX_GRADE_8 = {
-    "VAN": 4,
-    "TOAN": 4,
-    "NN1": 4,
-    "GDCD": 2,
-    "LSDL": 4,
-    "KHTN": 4,
-    "CN": 3,
-    "TIN": 2,
-    "GDTC": 2,
-    "NT": 2,
-    "HDTN": 2,
-    "GDDP": 2,
-}
-COMMENT = {"GDTC", "NT", "HDTN", "GDDP"}
-
-
-def vkey(n: int) -> str:
-    return f"100000000{n}"
-
-
-def mid(n: int) -> str:
-    return f"079000000{n}"
 
 
 def keys(n: int) -> dict[str, str]:
