@@ -1,48 +1,23 @@
 """Reading Excel files from people safely: what every Excel connector shares.
 
-A file is checked before openpyxl sees it: old ``.xls`` files are refused with advice,
-zip bombs (huge or extreme compression ratios) and XML parts with a DOCTYPE (XXE,
-billion laughs) are refused; openpyxl then parses with defusedxml. Headers are found by
-folded text in the first rows, never by position.
+A file is checked and bounded before it is parsed (`connectors.spreadsheet`: zip bombs, XML
+with a DOCTYPE, sheets spanning more than a school's table could), then read once with
+python-calamine, ``.xlsx`` and vnEdu's ``.xls`` alike. Headers are found by folded text in the
+first rows, never by position.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
-import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
-
 from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.spreadsheet import MAX_COLUMNS, Book, Sheet, UnsafeWorkbook, column_letters, open_book
 from lienthong.mapping.normalize import fold
 
-MAX_UNPACKED = 100 * 1024 * 1024  # a school's workbook is a few MB unpacked
-MAX_RATIO = 200  # XML compresses well, but not this well
-MAX_COLUMNS = 300  # the widest real table (a results sheet) has about 30
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-
-
-def _declares_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo, chunk: int = 1 << 20) -> bool:
-    """Whether a part declares a DOCTYPE or an ENTITY anywhere (not only in its first bytes), read in
-    chunks with an overlap so a declaration split between two chunks is still seen; the part's
-    unpacked size was bounded before this is called."""
-    tail = b""
-    with archive.open(member) as part:
-        while block := part.read(chunk):
-            if _DOCTYPE.search(tail + block):
-                return True
-            tail = block[-16:]
-    return False
-
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+__all__ = ["MAX_COLUMNS", "Book", "Sheet"]
 
 
 VALUE_SHOWN = 60  # enough to recognise a cell, short enough for one line of a report
@@ -80,7 +55,7 @@ class Problem:
 
 def cell_address(row: int, position: int | None) -> str:
     """The Excel address of a cell (``E12``) from its row number and 0-based column; ``""`` without a column."""
-    return f"{get_column_letter(position + 1)}{row}" if position is not None and position >= 0 else ""
+    return f"{column_letters(position + 1)}{row}" if position is not None and position >= 0 else ""
 
 
 def place(sheet: str, number: int, address: str) -> str:
@@ -202,49 +177,19 @@ class ExcelRead:
         return [p for p in self.problems if p.fatal]
 
 
-def open_workbook(data: bytes, platform: str) -> Workbook:
-    """A read-only workbook, after refusing what is not safe or not ``.xlsx``."""
-    if data[:8] == OLE_MAGIC:
-        raise FileFormatError(
-            platform,
-            "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại.",
-        )
+def open_workbook(data: bytes, platform: str) -> Book:
+    """A checked workbook (`connectors.spreadsheet`: ``.xlsx`` or ``.xls``, bounded before parsing)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise FileFormatError(platform, "Tệp không phải là tệp Excel .xlsx hợp lệ.") from None
-    with archive:
-        members = archive.infolist()
-        unpacked = sum(m.file_size for m in members)
-        packed = sum(m.compress_size for m in members) or 1
-        if unpacked > MAX_UNPACKED or unpacked / packed > MAX_RATIO:
-            raise FileFormatError(platform, "Tệp nén bất thường (có thể là «bom nén»); không mở.")
-        for member in members:
-            if member.filename.endswith((".xml", ".rels")) and _declares_doctype(archive, member):
-                raise FileFormatError(platform, "Tệp chứa khai báo DOCTYPE/ENTITY trong XML; không an toàn, không mở.")
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise FileFormatError(platform, f"Không đọc được tệp Excel ({type(exc).__name__}).") from None
+        return open_book(data)
+    except UnsafeWorkbook as refused:
+        raise FileFormatError(platform, refused.reason) from None
 
 
-def rows_of(sheet, limit: int | None = None) -> list[tuple]:
-    """The sheet's values row by row; a sheet with data beyond `MAX_COLUMNS` columns is refused
-    (no school table is that wide: it is a broken or hostile file, and reading it would take minutes)."""
-    width = sheet.max_column or 0  # from the sheet's dimension tag; may be absent or cover styled cells only
-    if width > MAX_COLUMNS:
-        head = sheet.iter_rows(values_only=True, max_row=20)
-        if any(v not in (None, "") for row in head for v in row[MAX_COLUMNS:]):
-            raise FileFormatError(
-                "excel",
-                f"Trang «{sheet.title}» có dữ liệu ở {width} cột; bảng điểm hay danh sách "
-                f"học sinh không rộng quá {MAX_COLUMNS} cột. Tệp hỏng hoặc không phải "
-                "tệp xuất của trường; không đọc.",
-            )
-    return [
-        tuple(row)
-        for row in sheet.iter_rows(values_only=True, max_row=limit, max_col=min(width, MAX_COLUMNS) if width else None)
-    ]
+def rows_of(sheet: Sheet, limit: int | None = None) -> list[tuple]:
+    """The sheet's values row by row as Excel numbers them (``rows[0]`` is row 1, ``None`` for empty);
+    parsed once per file, so detecting the kind and reading it cost one parse."""
+    rows = sheet.rows()
+    return rows[:limit] if limit is not None else list(rows)
 
 
 def find_header(

@@ -55,7 +55,7 @@ HEADER = ["STT", "Họ và tên", "Miệng", "15 phút", "15 phút", "Giữa kì
 XXE = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><workbook>&e;</workbook>'
 HOSTILE = {
     "not-a-zip": (b"Ho ten,Diem\nNguyen Van An,8\n", ()),
-    "old-xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048, (".xlsx",)),
+    "broken-xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048, (".xls", "hỏng")),
     "zip-bomb": (zip_bomb(), ("bom nén",)),
     "xxe": (workbook_with_part("xl/workbook.xml", XXE), ("DOCTYPE",)),
     "empty-workbook": (xlsx_bytes(Workbook()), ()),

@@ -1,0 +1,388 @@
+"""Opening a workbook someone sent, safely and once: ``.xlsx`` and vnEdu's ``.xls`` through python-calamine.
+
+calamine reads a sheet into a dense rectangle from its first to its last cell, so a 6 KB file
+with one cell in A1 and one in IV65536 takes a gigabyte, and a small zip can unpack to hundreds
+of megabytes. Everything calamine would allocate is therefore bounded *before* it parses: the
+file's size; for ``.xlsx`` each zip member's unpacked size and ratio, the sheets' XML scanned
+in a stream for DOCTYPE/ENTITY declarations and for the rows and columns the cells span; for
+``.xls`` the BIFF records of the compound file walked for the same bounds. A file past a bound
+is refused whole with a message saying which bound, before any row is read.
+
+Each sheet's rows are parsed once and kept on the `Book` (kind detection and the reader share
+them), with Excel's own row and column numbering: ``rows[0]`` is row 1, ``row[0]`` column A.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+MAX_FILE = 30 * 1024 * 1024  # a school's largest export is a few MB
+MAX_UNPACKED = 80 * 1024 * 1024  # all members of an .xlsx together
+MAX_MEMBER = 40 * 1024 * 1024  # one sheet of a whole school (3,000 rows × 60 columns) is ~12 MB of XML
+MAX_RATIO = 200  # XML compresses well, but not this well
+MAX_SHEETS = 300  # one sheet per class and subject of a grade is at most ~200
+MAX_COLUMNS = 300  # the widest real table (a results sheet with two-row headers) has about 60
+MAX_ROWS = 100_000  # a province-wide list of one grade
+MAX_AREA = 2_000_000  # cells calamine lays out for one sheet (rows × columns it spans): ~60 MB
+MAX_CELLS = 2_000_000  # cells holding a value in the whole workbook: ten times a school's semester
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+# Row and cell tags with any namespace prefix (``<x:row``); ``<col``/``<cols``/``<cfRule`` do not match.
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])([^>]*)>")
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})\d*"')
+MAX_ROW_BYTES = 8 << 20  # one row of 16,384 long cells; no school table comes near
+
+
+class UnsafeWorkbook(Exception):
+    """The file is refused whole; ``reason`` says why in Vietnamese."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Extent:
+    """What one sheet's cells span, measured before calamine lays them out."""
+
+    cells: int = 0
+    last_row: int = 0  # 1-based, as Excel numbers them
+    last_col: int = 0
+
+    def add(self, row: int, col: int) -> None:
+        self.cells += 1
+        self.last_row, self.last_col = max(self.last_row, row), max(self.last_col, col)
+
+    @property
+    def area(self) -> int:
+        """The cells laid out: rows are read from row 1 and column A, so Excel's numbering holds."""
+        return self.last_row * self.last_col
+
+
+def column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_extent(name: str, extent: Extent) -> None:
+    """Refuse a sheet calamine would lay out past the bounds (a wide or tall span, not its real content)."""
+    last = f"{column_letters(extent.last_col)}{extent.last_row}"
+    if extent.last_col > MAX_COLUMNS:
+        raise UnsafeWorkbook(
+            f"Trang «{name}» có dữ liệu đến cột {column_letters(extent.last_col)} (ô {last}); bảng điểm hay danh "
+            f"sách học sinh không rộng quá {MAX_COLUMNS} cột. Tệp hỏng hoặc không phải tệp xuất của trường; không đọc."
+        )
+    if extent.last_row > MAX_ROWS or extent.area > MAX_AREA:
+        raise UnsafeWorkbook(
+            f"Trang «{name}» có dữ liệu đến ô {last} ({extent.last_row} dòng × {extent.last_col} cột); "
+            "không có danh sách hay sổ điểm nào lớn như vậy. Tệp hỏng hoặc cố ý gây quá tải; không đọc."
+        )
+
+
+# --- .xlsx ------------------------------------------------------------------------------------
+
+
+def _scan_part(part, measure: Extent | None, chunk: int = 1 << 20) -> None:
+    """Stream one XML part: refuse a DOCTYPE/ENTITY anywhere in it and, for a sheet, measure the rows
+    and columns its cells with a value span. The stream is cut before its last row tag, so each
+    piece holds whole rows and the work in Python is per row, not per cell (a 30 MB sheet in ~0.2 s)."""
+    tail, last_row = b"", [0]
+    while True:
+        block = part.read(chunk)
+        text = tail + block
+        if b"<!" in text and _DOCTYPE.search(text):  # the case-blind search is slow: only where a declaration may be
+            raise UnsafeWorkbook("Tệp chứa khai báo DOCTYPE/ENTITY trong XML; không an toàn, không mở.")
+        if measure is None:
+            tail = text[-16:]  # a declaration split between two blocks is still seen
+        else:
+            cut = _last_row_start(text) if block else len(text)
+            _measure_rows(text[:cut], measure, last_row)
+            tail = text[cut:]
+            if len(tail) > MAX_ROW_BYTES:
+                raise UnsafeWorkbook("Tệp có một dòng dài hơn 8 MB; không phải bảng của trường, không mở.")
+        if not block:
+            return
+
+
+def _row_tags(text: bytes) -> list[tuple[int, int, bytes]]:
+    """Each row tag's (start, end, attributes): by plain search (fast), by pattern for prefixed tags."""
+    if b"<row" not in text:
+        return [(m.start(), m.end(), m[1]) for m in _ROW.finditer(text)]
+    tags, position = [], text.find(b"<row")
+    while position >= 0:
+        if text[position + 4 : position + 5] in (b" ", b">", b"/", b"\t", b"\r", b"\n"):  # not <rowBreaks
+            close = text.find(b">", position)
+            if close < 0:
+                break
+            tags.append((position, close + 1, text[position + 4 : close]))
+        position = text.find(b"<row", position + 4)
+    return tags
+
+
+def _last_row_start(text: bytes) -> int:
+    """Where the last row tag begins (0 if none): the text before it holds whole rows only."""
+    tags = _row_tags(text[text.rfind(b"<row") :]) if b"<row" in text else _row_tags(text)
+    if b"<row" in text and tags:
+        return text.rfind(b"<row")
+    return tags[-1][0] if tags else 0
+
+
+def _measure_rows(text: bytes, measure: Extent, last_row: list[int]) -> None:
+    """Add the rows in ``text`` (whole rows, each starting at a row tag) to ``measure``. A row or cell
+    without ``r`` follows the previous one, as calamine places it; a cell without a value
+    (self-closing, no ``</c>``) is not laid out and not counted."""
+    tags = _row_tags(text)
+    for index, (_, start, attributes) in enumerate(tags):
+        number = _ROW_NUMBER.search(attributes)
+        row = last_row[0] = int(number[1]) if number else last_row[0] + 1
+        end = tags[index + 1][0] if index + 1 < len(tags) else len(text)
+        filled = text.count(b"</c>", start, end)
+        closing = text.rfind(b"</c>", start, end)
+        if not filled:  # cells of another namespace prefix (``</x:c>``), or none
+            ends = [m.start() for m in _CELL_END.finditer(text, start, end)]
+            filled, closing = len(ends), ends[-1] if ends else -1
+        if not filled:
+            continue
+        position = max(text.rfind(b"<c ", start, closing), text.rfind(b"<c>", start, closing))
+        last = _CELL.match(text, position) if position >= 0 else None
+        if last is None:
+            last = next(reversed(list(_CELL.finditer(text, start, closing))), None)
+        ref = _CELL_REF.search(last[1]) if last else None
+        # without a reference the last cell's column is the number of cells before it, at most
+        col = column_number(ref[1]) if ref else len(_CELL.findall(text, start, end))
+        measure.cells += filled
+        measure.last_row, measure.last_col = max(measure.last_row, row), max(measure.last_col, col)
+
+
+def _check_xlsx(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UnsafeWorkbook("Tệp không phải là tệp Excel .xlsx hợp lệ.") from None
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(m.file_size for m in members)
+        packed = sum(m.compress_size for m in members) or 1
+        big = [
+            m
+            for m in members
+            if m.file_size > MAX_MEMBER or (m.file_size > 1 << 20 and m.file_size > MAX_RATIO * max(m.compress_size, 1))
+        ]
+        if unpacked > MAX_UNPACKED or unpacked / packed > MAX_RATIO or big:
+            raise UnsafeWorkbook(
+                "Tệp nén bất thường (có thể là «bom nén»: "
+                + (
+                    f"phần {big[0].filename} giải nén ra {big[0].file_size // (1 << 20)} MB"
+                    if big
+                    else f"giải nén ra {unpacked // (1 << 20)} MB"
+                )
+                + "); không mở."
+            )
+        names = {m.filename for m in members}
+        if "xl/workbook.bin" in names:
+            raise UnsafeWorkbook(
+                "Đây là tệp Excel nhị phân (.xlsb). Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."
+            )
+        if "xl/workbook.xml" not in names:
+            raise UnsafeWorkbook("Tệp không phải là tệp Excel .xlsx (không có phần xl/workbook.xml).")
+        sheets = [
+            m for m in members if re.fullmatch(r"xl/(worksheets|chartsheets|dialogsheets)/[^/]+\.xml", m.filename)
+        ]
+        if len(sheets) > MAX_SHEETS:
+            raise UnsafeWorkbook(
+                f"Tệp có {len(sheets)} trang tính; tệp của trường không quá {MAX_SHEETS} trang. Không mở."
+            )
+        cells = 0
+        for member in members:
+            if not member.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            extent = Extent() if member in sheets else None
+            with archive.open(member) as part:
+                _scan_part(part, extent)
+            if extent is not None:
+                _check_extent(member.filename.rsplit("/", 1)[-1].removesuffix(".xml"), extent)
+                cells += extent.cells
+        if cells > MAX_CELLS:
+            raise UnsafeWorkbook(
+                f"Tệp có {cells} ô dữ liệu, quá {MAX_CELLS} ô; không phải tệp của một trường. Không mở."
+            )
+
+
+# --- .xls (BIFF8 in an OLE2 compound file) -----------------------------------------------------
+
+_BOF, _EOF, _SST, _BOUNDSHEET = 0x0809, 0x000A, 0x00FC, 0x0085
+_BIFF_CELLS = {
+    0x0203,
+    0x027E,
+    0x00FD,
+    0x0204,
+    0x0006,
+    0x0205,
+    0x00D6,
+}  # NUMBER RK LABELSST LABEL FORMULA BOOLERR RSTRING
+_MULRK = 0x00BD
+
+
+def _check_xls(data: bytes) -> None:
+    import olefile  # only .xls files need it
+
+    try:
+        ole = olefile.OleFileIO(data)
+    except Exception:  # olefile raises several kinds for broken containers
+        raise UnsafeWorkbook("Tệp Excel cũ (.xls) bị hỏng, không mở được.") from None
+    with ole:
+        stream = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+        if stream is None:
+            raise UnsafeWorkbook("Tệp .xls không có bảng tính (có thể là tài liệu Word hay tệp khác đổi đuôi).")
+        if ole.get_size(stream) > MAX_FILE * 4:
+            raise UnsafeWorkbook("Tệp .xls khai báo kích thước bất thường; không mở.")
+        body = ole.openstream(stream).read()
+    _walk_biff(body)
+
+
+def _walk_biff(body: bytes) -> None:
+    """Walk the workbook stream's records: count sheets, refuse a shared-string table that declares
+    more strings than the stream could hold, and measure each sheet's cells as for ``.xlsx``."""
+    sheets, cells, offset, depth = 0, 0, 0, 0
+    extent: Extent | None = None
+    size = len(body)
+    while offset + 4 <= size:
+        kind, length = struct.unpack_from("<HH", body, offset)
+        record = body[offset + 4 : offset + 4 + length]
+        offset += 4 + length
+        if kind == _BOF:
+            depth += 1
+            substream = struct.unpack_from("<H", record, 2)[0] if len(record) >= 4 else 0
+            if depth == 1 and substream == 0x0010:  # a worksheet; charts inside it nest deeper
+                sheets += 1
+                extent = Extent()
+                if sheets > MAX_SHEETS:
+                    raise UnsafeWorkbook(f"Tệp có hơn {MAX_SHEETS} trang tính; không mở.")
+        elif kind == _EOF:
+            if depth == 1 and extent is not None:
+                _check_extent(f"thứ {sheets}", extent)
+                cells += extent.cells
+                extent = None
+            depth = max(depth - 1, 0)
+        elif kind == _SST and len(record) >= 8:
+            unique = struct.unpack_from("<I", record, 4)[0]
+            if unique > size:  # every string takes at least one byte of the stream
+                raise UnsafeWorkbook("Tệp .xls khai báo số chuỗi bất thường; không mở.")
+        elif depth == 1 and extent is not None and kind in _BIFF_CELLS and len(record) >= 4:
+            row, col = struct.unpack_from("<HH", record)
+            extent.add(row + 1, col + 1)
+        elif depth == 1 and extent is not None and kind == _MULRK and len(record) >= 6:
+            row, first = struct.unpack_from("<HH", record)
+            last = struct.unpack_from("<H", record, len(record) - 2)[0]
+            for col in range(first, max(first, last) + 1):
+                extent.add(row + 1, col + 1)
+        if cells > MAX_CELLS:
+            raise UnsafeWorkbook(f"Tệp có hơn {MAX_CELLS} ô dữ liệu; không phải tệp của một trường. Không mở.")
+
+
+# --- the book -----------------------------------------------------------------------------------
+
+
+def _value(value: Any) -> Any:
+    """calamine's values as the readers expect them: empty is ``None``, a whole number an ``int``
+    (IDs and counts; Excel stores every number as a float)."""
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+@dataclass
+class Sheet:
+    """One worksheet; its rows are parsed on first use and kept."""
+
+    title: str
+    index: int
+    book: Any = field(repr=False)
+    _rows: list[tuple] | None = field(default=None, repr=False)
+
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = self.book.rows_of(self)
+        return self._rows
+
+
+class Book:
+    """A safe workbook's sheets, in the file's order."""
+
+    def __init__(self, data: bytes):
+        import python_calamine  # a compiled reader: loaded when a file is opened, not by every command
+
+        try:
+            self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception as exc:  # calamine raises several kinds for broken files
+            raise UnsafeWorkbook(f"Không đọc được tệp Excel ({type(exc).__name__}).") from None
+        self.skipped: list[tuple[str, str]] = []  # (sheet, why): chart sheets, macro sheets
+        self.worksheets: list[Sheet] = []
+        for index, meta in enumerate(self._calamine.sheets_metadata):
+            if str(meta.typ).endswith("WorkSheet"):
+                self.worksheets.append(Sheet(meta.name, index, self))
+            else:
+                self.skipped.append((meta.name, "trang biểu đồ hoặc macro, không có bảng"))
+
+    def rows_of(self, sheet: Sheet) -> list[tuple]:
+        try:
+            found = self._calamine.get_sheet_by_index(sheet.index)
+            # from A1, so that Excel's numbering holds: rows[0] is row 1, row[0] column A
+            rows = [tuple(_value(v) for v in row) for row in found.to_python(skip_empty_area=False)]
+        except Exception as exc:
+            raise UnsafeWorkbook(f"Không đọc được trang «{sheet.title}» ({type(exc).__name__}).") from None
+        while rows and not any(v is not None for v in rows[-1]):
+            rows.pop()
+        return rows
+
+
+@lru_cache(maxsize=4)
+def _opened(data: bytes) -> Book | UnsafeWorkbook:
+    """The same bytes opened twice (kind detection, then the reader) are checked and parsed once;
+    bytes hash once and keep their hash, so the cache key costs nothing after the first look."""
+    try:
+        if len(data) > MAX_FILE:
+            raise UnsafeWorkbook(
+                f"Tệp lớn {len(data) // (1 << 20)} MB; tệp của một trường không quá {MAX_FILE >> 20} MB."
+            )
+        if data[:8] == OLE_MAGIC:
+            _check_xls(data)
+        elif data[:4] == ZIP_MAGIC:
+            _check_xlsx(data)
+        else:
+            raise UnsafeWorkbook("Tệp không phải là tệp Excel (.xlsx hoặc .xls).")
+        return Book(data)
+    except UnsafeWorkbook as refused:
+        return refused
+
+
+def open_book(data: bytes) -> Book:
+    """A checked workbook, or `UnsafeWorkbook` saying why not."""
+    opened = _opened(data)
+    if isinstance(opened, UnsafeWorkbook):
+        raise UnsafeWorkbook(opened.reason)
+    return opened
