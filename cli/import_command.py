@@ -1,7 +1,9 @@
 """``lienthong import FILE...``: exports and gradebooks into per-source snapshots, file by file.
 
-Prints per file what it is and what it held (kind, year, semesters, classes, students, cells)
-and every refused row with its number and reason; ``--json`` prints one object per file.
+Prints per file what it is and what it held (kind, year, semesters, classes, students, cells),
+every sheet (read, or skipped and why), every column not used, and every refused row with its
+sheet, cell, value and reason; ``--json`` prints one object per file. ``--dry-run`` reads and
+checks only (no database needed): what ``read-file`` did, with the same detector and words.
 Exit: 0 all read, 1 some rows refused, 2 a file refused whole or not readable.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,6 +36,7 @@ def run_import(
     as_json: bool,
     actor: str,
     console: Console | None = None,
+    dry_run: bool = False,
 ) -> int:
     console = console or Console(markup=False, highlight=False, soft_wrap=True)
     settings = Settings()
@@ -43,23 +47,63 @@ def run_import(
     except FileFormatError as exc:
         console.print(f"{exc.message}", style="red")
         return 2
-    engine = open_store(settings)
-    worst = 0
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report = ImportReport(str(path), error=f"Không mở được tệp: {exc.strerror}")
-        else:
-            report = import_file(
-                engine, path.name, data, kind, wanted, mapping, actor, lambda: datetime.now(timezone.utc)
-            )
-        worst = max(worst, 2 if report.error else 1 if report.refused else 0)
-        if as_json:
-            sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, default=str) + "\n")
-        else:
-            _show(report, console)
+    engine = None if dry_run else open_store(settings)
+    worst, written = 0, {}  # records stored from earlier files of this command: not written again
+    with _progress(paths, console, quiet=as_json) as advance:
+        for path in paths:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                report = ImportReport(str(path), error=f"Không mở được tệp: {exc.strerror}")
+            else:
+                report = import_file(
+                    engine,
+                    path.name,
+                    data,
+                    kind,
+                    wanted,
+                    mapping,
+                    actor,
+                    lambda: datetime.now(timezone.utc),
+                    dry_run,
+                    written,
+                )
+            worst = max(worst, 2 if report.error else 1 if report.refused else 0)
+            if as_json:
+                sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, default=str) + "\n")
+            else:
+                _show(report, console)
+            advance(path, report.rows)
     return worst
+
+
+@contextmanager
+def _progress(paths: list[Path], console: Console, quiet: bool):
+    """A progress bar (files, rows read, time left) for several files at a terminal; nothing
+    otherwise — scripts and ``--json`` get only their lines."""
+    if quiet or len(paths) < 2 or not console.is_terminal:
+        yield lambda path, rows: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    rows = 0
+    with Progress(
+        TextColumn("Đang nhập"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("tệp · {task.fields[rows]} dòng · còn"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("import", total=len(paths), rows=0)
+
+        def advance(path: Path, read: int) -> None:
+            nonlocal rows
+            rows += read
+            bar.update(task, advance=1, rows=rows)
+
+        yield advance
 
 
 def _show(report: ImportReport, console: Console) -> None:
@@ -73,7 +117,26 @@ def _show(report: ImportReport, console: Console) -> None:
         f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} ô điểm/kết quả, "
         f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối."
     )
-    if report.already_imported_at:
+    read = [sheet for sheet in report.sheets if sheet.get("status") == "read"]
+    if read:
+        shown = [
+            f"{sheet['sheet']}" + (f" ({sheet['rows']} dòng)" if sheet.get("rows") is not None else "")
+            for sheet in read
+        ]
+        console.print(f"  Đã đọc {len(read)} trang: {', '.join(shown)}.")
+    for sheet in report.sheets:
+        if sheet.get("status") != "read":
+            console.print(f"  Trang «{sheet['sheet']}»: không đọc — {sheet.get('reason', '')}.", style="yellow")
+    for column in report.unused_columns:
+        cell = f" (ô {column['cell']})" if column.get("cell") else ""
+        console.print(
+            f"  Cột «{column.get('column', '')}» trang «{column.get('sheet', '')}»{cell}: không dùng — "
+            f"{column.get('reason', '')}.",
+            style="yellow",
+        )
+    if report.dry_run:
+        console.print("  Chỉ đọc thử (--dry-run): không lưu gì.")
+    elif report.already_imported_at:
         console.print(f"  Tệp này đã được nhập lúc {shown_time(report.already_imported_at)}; không thay đổi gì.")
     else:
         console.print(

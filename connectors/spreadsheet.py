@@ -14,6 +14,7 @@ them), with Excel's own row and column numbering: ``rows[0]`` is row 1, ``row[0]
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -91,7 +92,8 @@ def _check_extent(name: str, extent: Extent) -> None:
     last = f"{column_letters(extent.last_col)}{extent.last_row}"
     if extent.last_col > MAX_COLUMNS:
         raise UnsafeWorkbook(
-            f"Trang «{name}» có dữ liệu đến cột {column_letters(extent.last_col)} (ô {last}); bảng điểm hay danh "
+            f"Trang «{name}» có dữ liệu đến cột {column_letters(extent.last_col)} ({extent.last_col} cột, ô {last}); "
+            "bảng điểm hay danh "
             f"sách học sinh không rộng quá {MAX_COLUMNS} cột. Tệp hỏng hoặc không phải tệp xuất của trường; không đọc."
         )
     if extent.last_row > MAX_ROWS or extent.area > MAX_AREA:
@@ -214,7 +216,7 @@ def _check_xlsx(data: bytes) -> None:
             raise UnsafeWorkbook(
                 f"Tệp có {len(sheets)} trang tính; tệp của trường không quá {MAX_SHEETS} trang. Không mở."
             )
-        cells = 0
+        cells, titles = 0, _sheet_titles(archive, names)
         for member in members:
             if not member.filename.endswith((".xml", ".rels", ".vml")):
                 continue
@@ -222,12 +224,39 @@ def _check_xlsx(data: bytes) -> None:
             with archive.open(member) as part:
                 _scan_part(part, extent)
             if extent is not None:
-                _check_extent(member.filename.rsplit("/", 1)[-1].removesuffix(".xml"), extent)
+                _check_extent(titles.get(member.filename, member.filename.rsplit("/", 1)[-1]), extent)
                 cells += extent.cells
         if cells > MAX_CELLS:
             raise UnsafeWorkbook(
                 f"Tệp có {cells} ô dữ liệu, quá {MAX_CELLS} ô; không phải tệp của một trường. Không mở."
             )
+
+
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_RELATION = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _sheet_titles(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Sheet part → the sheet's name as the user sees it on its tab, to name it in a refusal. Read
+    only once the parts' sizes were checked; a name that cannot be found leaves the part's name."""
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    workbook, relations = archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels")
+    if b"<!" in workbook + relations:
+        return {}  # a declaration is refused by the scan that follows
+    targets = {}
+    for tag in _RELATION.findall(relations):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        target = attributes.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
+        targets[attributes.get(b"Id", b"")] = target if target.startswith("xl/") else f"xl/{target}"
+    titles = {}
+    for tag in _SHEET_ENTRY.findall(workbook):
+        attributes = {key.split(b":")[-1]: value for key, value in _ATTRIBUTE.findall(tag)}
+        part = targets.get(attributes.get(b"id", b""))
+        if part:
+            titles[part] = html.unescape(attributes.get(b"name", b"").decode("utf-8", "replace"))
+    return titles
 
 
 # --- .xls (BIFF8 in an OLE2 compound file) -----------------------------------------------------

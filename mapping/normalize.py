@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
-from lienthong.mapping.legacy_encoding import detect_legacy_encoding
+from lienthong.mapping.legacy_encoding import ETH_AS_D, detect_legacy_encoding
 
 _WS = re.compile(r"\s+")
 _TONE_MARKS = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
@@ -31,27 +31,53 @@ def nfc(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def clean_text(value: Any, *, field: str | None = None) -> str:
-    """Canonical text: NFC, single spaces; refuses legacy-encoded (TCVN3/VNI) mojibake."""
+# What a caller tells the person when `clean_text_with_notes` read an Eth as Đ.
+ETH_NOTE = "Chữ «Ð» (Eth, do một số bàn phím gõ ra thay cho «Đ») đã được đọc là «Đ»"
+
+
+def clean_text_with_notes(value: Any, *, field: str | None = None) -> tuple[str, list[str]]:
+    """`clean_text`, and what was changed that the person should be told (Vietnamese notes).
+
+    ``Ð``/``ð`` (U+00D0/U+00F0, Latin Eth, which some keyboards type) in text that is not
+    legacy-encoded are read as ``Đ``/``đ``; the note `ETH_NOTE` says so. Refusing such a name
+    with advice to convert the file would damage a file that is already Unicode.
+    """
     if not isinstance(value, str):
         raise MappingError("Cần một chuỗi văn bản", value=value, field=field)
     text = nfc(value)
     found = detect_legacy_encoding(text)
     if found is not None:
         raise LegacyEncodingError(found[0], text, found[1], field=field)
-    return text
+    if "Ð" in text or "ð" in text:
+        return text.translate(ETH_AS_D), [ETH_NOTE]
+    return text, []
 
 
-def clean_name(value: Any, *, field: str | None = "ho_ten") -> str:
-    """A person's full name: clean text, non-empty, family name first, kept as written."""
-    text = clean_text(value, field=field)
+def clean_text(value: Any, *, field: str | None = None) -> str:
+    """Canonical text: NFC, single spaces, Ð read as Đ; refuses legacy-encoded (TCVN3/VNI)
+    mojibake. `clean_text_with_notes` also says what was read differently."""
+    return clean_text_with_notes(value, field=field)[0]
+
+
+def name_with_notes(value: Any, *, field: str | None = "ho_ten") -> tuple[str, list[str]]:
+    """`clean_name`, and the notes for the person (an ``Ð`` read as ``Đ``: `ETH_NOTE`).
+
+    Callers that can warn (file readers) use this; the notes never repeat the name.
+    """
+    text, notes = clean_text_with_notes(value, field=field)
     if not text or any(ch.isdigit() for ch in text):
         raise MappingError("Họ tên không hợp lệ", value=value, field=field)
     if text[0] in "=+-@":  # a spreadsheet would run it as a formula wherever the name is written
         raise MappingError(
             "Họ tên không được bắt đầu bằng dấu = + - @ (có thể là công thức bảng tính)", value=value, field=field
         )
-    return text
+    return text, notes
+
+
+def clean_name(value: Any, *, field: str | None = "ho_ten") -> str:
+    """A person's full name: clean text, non-empty, family name first, kept as written
+    (``Ð`` silently read as ``Đ``; `name_with_notes` says when)."""
+    return name_with_notes(value, field=field)[0]
 
 
 @lru_cache(maxsize=16384)

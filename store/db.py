@@ -6,8 +6,9 @@ import os
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -34,10 +35,18 @@ def _engine(url: str) -> sa.Engine:
             if not parsed.query.get("uri"):  # a "file:" URI names no plain path
                 _create_private(Path(parsed.database))
         # hide_parameters: an error message never carries a statement's values (names, IDs)
-        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True, **_JSON_CODEC)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **_JSON_CODEC)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# JSON columns (snapshot payloads: hundreds of thousands per school) through orjson, ~5x json's speed
+_JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
 def _create_private(path: Path) -> None:

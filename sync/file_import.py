@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import Problem
+from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.store import audit
@@ -57,9 +57,12 @@ class ImportReport:
     rows: int = 0
     refused: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    sheets: list[dict[str, Any]] = field(default_factory=list)  # every sheet: read, or skipped and why
+    unused_columns: list[dict[str, Any]] = field(default_factory=list)  # {"sheet", "cell", "column", "reason"}
     stored: Counter = field(default_factory=Counter)
     already_imported_at: datetime | None = None
     error: str | None = None  # the whole file was refused: why
+    dry_run: bool = False  # read and checked only: nothing was stored
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,9 +78,50 @@ class ImportReport:
             "stored": dict(self.stored),
             "already_imported": self.already_imported_at is not None,
             "error": self.error,
-            "refused": [{"row": p.row, "column": p.column, "reason": p.message} for p in self.refused],
-            "notes": [{"row": p.row, "column": p.column, "note": p.message} for p in self.notes],
+            "dry_run": self.dry_run,
+            "sheets": self.sheets,
+            "unused_columns": self.unused_columns,
+            "refused": [_problem_json(p, "reason") for p in self.refused],
+            "notes": [_problem_json(p, "note") for p in self.notes],
         }
+
+
+def _problem_json(problem: Problem, said: str) -> dict[str, Any]:
+    """Where (sheet, row, cell, column as the file heads it) and what (the value, why)."""
+    return {
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "cell": problem.cell,
+        "column": problem.column,
+        "value": problem.value,
+        said: problem.message,
+    }
+
+
+def account_for_sheets(data: bytes, read: Any, kind: str) -> list[dict[str, Any]]:
+    """Every sheet of the workbook, each either read (with what the reader found on it) or skipped
+    with the reader's reason — or, for a sheet the reader did not mention, why it was not read:
+    nothing in a workbook disappears without a line in the report."""
+    named: dict[str, dict[str, Any]] = {}
+    for found in read.info.get("sheets", []):
+        named.setdefault(str(found.get("sheet")), {"status": "read", "kind": kind, **found})
+    for skipped in read.info.get("skipped_sheets", []):
+        named.setdefault(str(skipped.get("sheet")), {"status": "skipped", **skipped})
+    book = open_workbook(data, "excel")  # already open: the reader's parse is reused
+    sheets = []
+    for sheet in book.worksheets:
+        entry = named.get(sheet.title)
+        if entry is None:
+            holds = any(v is not None for row in rows_of(sheet, 40) for v in row)
+            reason = (
+                f"không có bảng {WORDS[kind]} (không tìm thấy dòng tiêu đề trong 12 dòng đầu)"
+                if holds
+                else "trang trống"
+            )
+            entry = {"sheet": sheet.title, "status": "skipped", "reason": reason}
+        sheets.append(entry)
+    sheets += [{"sheet": name, "status": "skipped", "reason": why} for name, why in book.skipped]
+    return sheets
 
 
 def _read(
@@ -106,6 +150,8 @@ def _read(
     report.refused += [*read.rejected_rows, *(Problem(row, message, column) for row, message, column in found.refused)]
     report.notes += [p for p in read.problems if not p.fatal]
     report.notes += [Problem(row, message, column, fatal=False) for row, message, column in found.notes]
+    report.sheets = account_for_sheets(data, read, kind_name)
+    report.unused_columns = list(read.info.get("unused_columns", []))
     report.students = len(
         {s.key for s in snapshots if s.entity == "hoc_sinh"}
         or {s.payload.get("ma_hoc_sinh") or s.payload.get("MaDinhDanh") for s in snapshots}
@@ -151,9 +197,14 @@ def import_file(
     mapping: dict | None,
     actor: str,
     clock: Callable[[], datetime],
+    dry_run: bool = False,
+    written: dict | None = None,
 ) -> ImportReport:
-    """Read one file and keep what it holds; a file refused whole stores nothing (``report.error``)."""
-    report = ImportReport(name, hashlib.sha256(data).hexdigest())
+    """Read one file and keep what it holds; a file refused whole stores nothing (``report.error``).
+    ``dry_run``: read and check only, report what would be kept (``engine`` may then be ``None``).
+    ``written``: records this command already stored from earlier files, (source, entity, key) →
+    (version, payload): the same student on 23 score books is written once, not 23 times."""
+    report = ImportReport(name, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
     try:
         report.kind = kind or detect_kind(data)
         if kind:
@@ -165,6 +216,8 @@ def import_file(
             exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"
         )
         return report
+    if dry_run:
+        return report
     with Session(engine) as session:
         known = session.get(ImportedFileRow, report.sha256)
         if known is not None:
@@ -172,7 +225,13 @@ def import_file(
             report.stored["unchanged"] = len(snapshots)
             return report
         now = clock()
-        for group in _by_entity(snapshots):
+        memo = written if written is not None else {}
+        fresh = [s for s in snapshots if memo.get((s.source, s.entity, s.key)) != (s.version, s.payload)]
+        if repeated := len({(s.source, s.entity, s.key) for s in snapshots}) - len(
+            {(s.source, s.entity, s.key) for s in fresh}
+        ):
+            report.stored["unchanged"] += repeated
+        for group in _by_entity(fresh):
             for start in range(0, len(group), 500):
                 report.stored.update(o.value for o in upsert_snapshots(session, group[start : start + 500], now))
         summary = {"kind": report.kind, "rows": report.rows, "refused": len(report.refused), **report.stored}
@@ -189,6 +248,7 @@ def import_file(
         )
         audit.append(session, actor, "file_imported", {"file": name, "sha256": report.sha256, **summary}, now)
         session.commit()  # the whole file or nothing
+    memo.update(((s.source, s.entity, s.key), (s.version, s.payload)) for s in fresh)
     return report
 
 

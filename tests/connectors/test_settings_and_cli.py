@@ -88,7 +88,7 @@ def test_read_file_command_shows_rows_and_problems(tmp_path):
         env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
     )
     out = done.stdout.decode()
-    assert done.returncode == 1 and "Đọc được 1 dòng" in out and "TX2" in out
+    assert done.returncode == 1 and "1 dòng đọc được" in out and "TX2" in out and "không lưu gì" in out
     bad = subprocess.run(
         [*lienthong(), "read-file", str(tmp_path / "none.xlsx"), "--kind", "so-diem"],
         capture_output=True,
