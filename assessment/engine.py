@@ -23,8 +23,12 @@ _ONE_PLACE = Decimal("0.1")
 SEMESTERS = ("hk1", "hk2")
 
 
-def _round(value: Decimal) -> Decimal:
+def round_half_up(value: Decimal) -> Decimal:
+    """Circular 22's rounding: one decimal, half up, on the exact decimal (never a binary float)."""
     return value.quantize(_ONE_PLACE, rounding=ROUND_HALF_UP, context=_CTX)
+
+
+_round = round_half_up
 
 
 # --- subject averages and results ---------------------------------------------------------

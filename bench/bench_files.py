@@ -45,12 +45,47 @@ def _command(args: list[str], db: str) -> float:
     return time.perf_counter() - start
 
 
+def _in_process(files: list[Path], db: str) -> float:
+    """The import itself (every file read, checked and stored), without the interpreter's start:
+    what the ratio against the floor is about."""
+    from datetime import datetime, timezone
+
+    from lienthong.store.db import make_engine
+    from lienthong.sync.file_import import Wanted, import_file
+
+    engine = make_engine(db)
+    written: dict = {}
+    start = time.perf_counter()
+    for path in files:
+        report = import_file(
+            engine,
+            path.name,
+            path.read_bytes(),
+            None,
+            Wanted("2025-2026"),
+            None,
+            "bench",
+            lambda: datetime.now(timezone.utc),
+            written=written,
+        )
+        if report.error:
+            raise SystemExit(f"{path.name}: {report.error}")
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return elapsed
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         school = generate_school(1, 2000, YEAR_END)
         files = write_school_files(school, build_platform_data(school, 1), Path(tmp) / "files")
         sheets = sum(len(CalamineWorkbook.from_path(str(f)).sheet_names) for f in files)
         floor, cells = _floor(files)
+        inside_db = f"sqlite:///{tmp}/inside.db"
+        _command(["db", "upgrade"], inside_db)
+        inside = _in_process(files, inside_db)
+        floor_again, _ = _floor(files)  # the floor on both sides of the import: the machine's load drifts
+        floor = min(floor, floor_again)
         db = f"sqlite:///{tmp}/school.db"
         _command(["db", "upgrade"], db)
         imported = _command(["import", "--json", *map(str, files)], db)
@@ -60,9 +95,10 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     total = imported + reconciled
     print(
-        f"files: {len(files)} workbooks, {sheets} sheets, {cells:,} cells of a 2000-student school: import "
-        f"{imported:.1f} s + reconcile {reconciled:.1f} s = {total:.1f} s (aim: under 60 s), peak memory "
-        f"{peak_mb:.0f} MB; {imported / floor:.2f}x reading every cell with bare python-calamine ({floor:.1f} s; aim: within 2x)"
+        f"files: {len(files)} workbooks, {sheets} sheets, {cells:,} cells of a 2000-student school: "
+        f"import in process {inside:.2f} s = {inside / floor:.2f}x reading every cell with bare python-calamine "
+        f"({floor:.2f} s; aim: within 2x); as commands: import {imported:.1f} s + reconcile {reconciled:.1f} s "
+        f"= {total:.1f} s (aim: 6 s), peak memory of the commands {peak_mb:.0f} MB"
     )
 
 

@@ -1,23 +1,44 @@
 """Score books in Excel: a teacher's own gradebook or vnEdu's ``Sổ điểm môn học`` export.
 
-No fixed layout: a header row near the top with a name column and score columns
-(``TX1``, ``Miệng``, ``15 phút``, ``GK``, ``Giữa kì``, ``CK``, ``Cuối kì``…), possibly over two
-rows with ``ĐĐGtx`` merged above ``TX1``…``TX4``; ``8,5`` typed as text; blank and note rows;
-one sheet per class. The title rows (subject, class, semester, year) are checked against
-what the user asked for. When the columns cannot be recognised, a column mapping
-(``--map``) says where they are. Nothing is compared before the user has seen what was read.
+No fixed layout: a header row near the top with a name column and score columns (``TX1``,
+``Miệng``, ``15 phút``, ``GK``, ``Giữa kì``, ``CK``, ``Cuối kì``…), possibly over two rows with
+``ĐĐGtx`` merged above ``TX1``…``TX4``; ``8,5`` typed as text; blank and note rows; one sheet
+per class. The title rows (subject, class, semester, year) are checked against what the user
+asked for. When the columns cannot be recognised, a column mapping (``--map``) says where they
+are. Nothing is compared before the user has seen what was read.
+
+Who a row is: teachers key their books as they like, and every key is read, none required —
+``Mã học sinh`` (vnEdu's code), ``Mã định danh`` (the ministry's 10-digit ID), ``Số định
+danh``/``CCCD`` (the 12-digit personal ID), or the name alone (with ``Ngày sinh`` and the class
+from the title, the sheet or a ``Lớp``/``Tên lớp`` column). ``MSHS`` is the ministry's ID when
+most of its values have that shape (10 digits, or 9 in a number cell that lost its leading
+zero); otherwise it is the school's own numbering, which no platform shares: the column is then
+listed as not used and the rows are matched by name. IDs Excel turned into numbers get their
+leading zeros back (one note per column of a sheet).
+
+Split tests: part columns (``GKTN | GKTH | CKTN | CKTH``, ``GK TN``, ``Trắc nghiệm``/``Tự luận``
+under a ``Giữa kì``/``Cuối kì`` group) are never combined by guess. The school says how, once:
+``--map "GK=GKTN+GKTH,CK=CKTN+CKTH"`` (the sum of the parts, each 0–10 with up to two
+decimals, the sum within 0–10 and rounded half-up to one decimal as Circular 22 rounds). Until
+then the parts are listed as not used with that hint, and a note says the test was not read.
+
+Every header cell of a recognised table is either used or listed in ``info["unused_columns"]``
+(``{"sheet", "cell", "column", "reason"}``), every sheet without a table in
+``info["skipped_sheets"]`` (``{"sheet", "reason"}``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from lienthong.assessment.engine import semester_average
+from lienthong.assessment.engine import round_half_up, semester_average
 from lienthong.assessment.rules import CIRCULAR_22
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import (
@@ -38,23 +59,91 @@ from lienthong.connectors.excel import (
 from lienthong.mapping import catalogs
 from lienthong.mapping import gradebook as gradebook_mapping
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
-from lienthong.mapping.normalize import clean_name, fold, format_score, parse_date, parse_mark, parse_score
+from lienthong.mapping.normalize import (
+    clean_name,
+    fold,
+    format_score,
+    parse_date,
+    parse_mark,
+    parse_score,
+    restore_digits,
+)
 
 PLATFORM = "gradebook"
-NAME = {"ho va ten", "ho ten", "ten hoc sinh", "hoc sinh", "ho va ten hoc sinh"}
-CODE = {"ma hoc sinh", "ma hs"}
+
+# --- header vocabulary (folded text) ---------------------------------------------------------------
+
+NAME = {
+    "ho va ten",
+    "ho ten",
+    "ten hoc sinh",
+    "hoc sinh",
+    "ho va ten hoc sinh",
+    "ho ten hoc sinh",
+    "ho va ten hs",
+    "ho ten hs",
+}
+SURNAME = {"ho", "ho dem", "ho va dem", "ho va ten dem", "ho lot", "ho va ten lot"}  # beside a «Tên» column
+GIVEN = {"ten"}
+CODE = {"ma hoc sinh", "ma hs"}  # vnEdu's code, as its exports name it
+SCHOOL_NUMBER = {"mshs", "ma so hoc sinh", "ma so hs"}  # the ministry's ID or the school's own numbering
+MINISTRY = re.compile(r"^ma (?:so )?dinh danh(?! ca nhan)(?: .*)?$|^ma dd(?:hs)?$")
+PERSONAL = re.compile(r"^(?:so |ma so |ma )?dinh danh ca nhan$|^so dinh danh$|\bcccd\b|\bcmnd\b|\bcan cuoc\b")
+CLASS_COLUMN = {"lop", "ten lop", "lop hoc"}
+STT = {"stt", "tt", "so tt", "so thu tu", "so"}
 # "Miệng", "Miệng 2", "15 phút (3)", "KT 15 phút lần 2", "TX1"…
 TX = re.compile(
     r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d)"
     r"(\s*\(?\s*(lan\s*)?\d\)?)?$"
 )
-GK = {"gk", "giua ki", "giua ky", "ddggk", "ktgk", "kiem tra giua ki", "kiem tra giua ky"}
-CK = {"ck", "cuoi ki", "cuoi ky", "ddgck", "ktck", "kiem tra cuoi ki", "kiem tra cuoi ky"}
-AVERAGE = {"dtbmhk", "dtb", "tb", "diem tb", "trung binh"}
+_MID = r"(?:gk|giua (?:hoc )?k[iy]|giua hk|ddggk|ktgk)"
+_END = r"(?:ck|cuoi (?:hoc )?k[iy]|cuoi hk|ddgck|ktck)"
+_TEST_PREFIX = r"(?:(?:bai kiem tra|bai kt|kiem tra|kt|diem|thi|bai) )?"
+_SEMESTER = r"(?: (?:i|ii|1|2|hk ?i|hk ?ii|hk ?1|hk ?2))?"
+GK = re.compile(rf"^{_TEST_PREFIX}{_MID}{_SEMESTER}$")
+CK = re.compile(rf"^{_TEST_PREFIX}{_END}{_SEMESTER}$")
+_PART = r"(?:phan )?(?:tn|tl|th|trac nghiem|tu luan|thuc hanh)"
+# A part of the mid- or end-of-term test in one header cell: "GKTN", "GK TL", "Cuối kì - Tự luận"
+PART = re.compile(
+    rf"^{_TEST_PREFIX}(?P<test>{_MID}|{_END})[\s\-_/.:]*(?P<part>{_PART})$"
+    rf"|^(?P<part2>{_PART})[\s\-_/.:]*(?P<test2>{_MID}|{_END})$"
+)
+PART_UNDER_GROUP = re.compile(rf"^{_PART}$")  # "Trắc nghiệm" below a merged "Giữa kì"
+AVERAGE = {"dtbmhk", "dtb", "tb", "diem tb", "trung binh", "dtbhk", "tbm", "tbmhk", "diem trung binh"}
 COMMENT = {"nhan xet"}
 HIDDEN_ID = {"id"}
-BIRTH = {"ngay sinh"}
-CLASS = re.compile(r"^[6-9][a-z]\w{0,4}$")
+BIRTH = {"ngay sinh", "ngay thang nam sinh", "ngay, thang, nam sinh", "ngay/thang/nam sinh"}
+SHEET_CLASS = re.compile(r"^(?:lop\s*)?([6-9][a-z]\w{0,4})$")
+
+# Why a header the reader knows is not used: (folded pattern, reason said to the teacher).
+UNUSED_REASONS = (
+    (re.compile(r"^(?:dia chi )?(?:e-?mail|thu dien tu)\b"), "địa chỉ thư điện tử: không thuộc sổ điểm, không nhập"),
+    (
+        re.compile(r"^(?:diem )?(?:cong|tru|cong/tru|cong tru|cong, tru|\+/-)(?: diem)?$|^diem (?:cong|tru)"),
+        "điểm cộng/trừ không có trong Thông tư 22: không nhập",
+    ),
+    (
+        re.compile(r"^(?:dtb ?)?(?:mcn|ca nam|cn)$|^dtbmcn$|^tbcn$|^dtb ca nam$|^trung binh ca nam$"),
+        "điểm trung bình cả năm được tính lại từ hai học kỳ: không nhập",
+    ),
+    (
+        re.compile(r"^(?:dtb|tbm?|diem tb|diem trung binh|trung binh)\b"),
+        "điểm trung bình khác (học kỳ khác, cả năm) được tính lại theo Thông tư 22: không nhập",
+    ),
+    (
+        re.compile(r"^(?:xep loai|danh gia|ket qua|hoc luc|hanh kiem|danh hieu)"),
+        "kết quả, xếp loại do phần mềm tính lại theo Thông tư 22: không nhập",
+    ),
+    (re.compile(r"^(?:ghi chu|chu thich)"), "ghi chú của giáo viên: không nhập (vẫn còn trong tệp)"),
+    (
+        re.compile(r"^(?:gioi tinh|nu|nam/nu|dan toc|ton giao|noi sinh|que quan|dia chi|so dien thoai|sdt|dien thoai)"),
+        "thông tin lý lịch không thuộc sổ điểm: hồ sơ học sinh lấy từ danh sách của trường",
+    ),
+)
+UNUSED_DEFAULT = (
+    "cột không thuộc sổ điểm (họ tên, mã, ngày sinh, lớp, TX, GK, CK, ĐTB, nhận xét): không nhập; "
+    'nếu là cột điểm, hãy chỉ định bằng --map (ví dụ --map "Tên cột=TX1")'
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +153,16 @@ class Expect:
     subject: str | None = None  # catalog code
     semester: str | None = None  # "1", "2"
     school_year: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part column of a split test (``GKTN``; ``Trắc nghiệm`` under ``Giữa kì``)."""
+
+    position: int
+    test: str  # "gk" or "ck"
+    label: str  # the folded header as one text ("gktn", "trac nghiem")
+    group: str = ""  # the folded group header above it in a two-row header ("giua ki")
 
 
 @dataclass
@@ -78,6 +177,15 @@ class Columns:
     row_id: int | None = None
     birth: int | None = None
     header_rows: int = 1
+    given: int | None = None  # «Tên» when the name is split into «Họ đệm» | «Tên»
+    ministry: int | None = None  # «Mã định danh» (10 digits)
+    personal: int | None = None  # «Số định danh», «CCCD» (12 digits)
+    school_number: int | None = None  # «MSHS»: decided per sheet from its values
+    class_column: int | None = None  # «Lớp», «Tên lớp»
+    parts: list[Part] = field(default_factory=list)
+    combine: dict[str, list[int]] = field(default_factory=dict)  # "gk" → part positions summed
+    unused: list[tuple[int, str]] = field(default_factory=list)  # (position, reason)
+    labels: list[str] = field(default_factory=list)  # folded header per position (lowest row)
 
 
 ROLES = {
@@ -93,28 +201,55 @@ ROLES = {
     "ma hs": "code",
     "ma_hs": "code",
     "ma hoc sinh": "code",
+    "ma dinh danh": "ministry",
+    "ma_dinh_danh": "ministry",
+    "so dinh danh": "personal",
+    "so_dinh_danh": "personal",
+    "cccd": "personal",
+    "ngay sinh": "birth",
+    "ngay_sinh": "birth",
+    "lop": "class_column",
 }
+_ATTRIBUTE_ROLES = ("gk", "ck", "code", "ministry", "personal", "birth", "class_column")
 
 
 LETTER_KEYS = ("ho_ten", "gk", "ck", "ma_hs")
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
-MAP_HELP = "dùng «Tên cột=TX1» (TX1…TX4, GK, CK, HO_TEN, MA_HS) hoặc «ho_ten=B,tx=D:E,gk=F,ck=G,dong=4»."
+MAP_HELP = (
+    "dùng «Tên cột=TX1» (TX1…TX4, GK, CK, HO_TEN, MA_HS, MA_DINH_DANH, SO_DINH_DANH, NGAY_SINH, LOP), "
+    "«ho_ten=B,tx=D:E,gk=F,ck=G,dong=4», hoặc «GK=GKTN+GKTH» để cộng các phần của một bài kiểm tra."
+)
+TEST_WORDS = {"gk": "giữa kì", "ck": "cuối kì"}
 
 
 def parse_map(text: str) -> dict[str, Any]:
-    """A column mapping for a gradebook whose header was not recognised, in one of two forms.
+    """A column mapping for a gradebook, in the forms below (combinable with ``GK=…+…``).
 
     By header text: ``"Miệng 1=TX1,Viết 15p=TX2,Thi HK=CK"`` (each text as it stands in the
     header row, folded when compared). By column letters: ``"dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H"``.
-    Whether the rows and columns named exist is checked against each sheet when it is read.
+    How a split test adds up: ``"GK=GKTN+GKTH,CK=CKTN+CKTH"`` → ``mapping["combine"] =
+    {"gk": ["gktn", "gkth"], "ck": [...]}`` (each part a header text; ``Trắc nghiệm`` names the
+    part under that test's group). Whether the rows and columns named exist is checked against
+    each sheet when it is read.
     """
     mapping: dict[str, Any] = {}
     labels: dict[str, str] = {}
     texts: dict[str, str] = {}
+    combine: dict[str, list[str]] = {}
+    combine_texts: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, _, value = part.partition("=")
         key, value = key.strip(), value.strip()
-        if key == "dong":
+        if fold(key) in ("gk", "ck") and "+" in value:
+            pieces = [piece.strip() for piece in value.split("+")]
+            folded = [fold(piece) for piece in pieces]
+            if len(pieces) < 2 or not all(pieces) or len(set(folded)) < len(folded) or fold(key) in combine:
+                raise FileFormatError(
+                    PLATFORM, f"«{part}» trong --map: ghi các phần khác nhau, cách nhau bởi dấu +, ví dụ GK=GKTN+GKTH."
+                )
+            combine[fold(key)] = folded
+            combine_texts[fold(key)] = f"{key.upper()}={'+'.join(pieces)}"
+        elif key == "dong":
             mapping["header_row"] = _row_number(part, value)
         elif key == "tx" and all(_LETTERS.fullmatch(v) for v in value.split(":")):
             mapping["tx"] = [column_index_from_string(v.upper()) - 1 for v in value.split(":")]
@@ -137,6 +272,9 @@ def parse_map(text: str) -> dict[str, Any]:
     if labels:
         mapping["labels"] = labels
         mapping["label_texts"] = texts  # as the user typed them, to name one the file does not have
+    if combine:
+        mapping["combine"] = combine
+        mapping["combine_texts"] = combine_texts
     return mapping
 
 
@@ -155,43 +293,122 @@ def _label(value: Any) -> str:
     return fold(str(value)) if value is not None else ""
 
 
+def _bare(label: str) -> str:
+    """A header without its notes: «Ngày sinh (dd/mm/yyyy)», «Họ và tên:», «Giữa kì*»."""
+    return re.sub(r"\s*\([^)]*\)|[*:]+$", "", label).strip()
+
+
+def _test_of(label: str) -> str | None:
+    if GK.match(label):
+        return "gk"
+    if CK.match(label):
+        return "ck"
+    return None
+
+
+def _role(label: str, extra: dict[str, str]) -> Any:
+    """What a header means: a role name, ``("part", test)``, or ``None``."""
+    for text in dict.fromkeys((label, _bare(label))):
+        if not text:
+            continue
+        if text in extra:
+            return extra[text]
+        if found := PART.match(text):
+            test = found["test"] or found["test2"]
+            return ("part", "gk" if re.fullmatch(_MID, test) else "ck")
+        if TX.match(text):
+            return "tx"
+        if test := _test_of(text):
+            return test
+        for role, words in (
+            ("name", NAME),
+            ("surname", SURNAME),
+            ("given", GIVEN),
+            ("code", CODE),
+            ("school_number", SCHOOL_NUMBER),
+            ("class_column", CLASS_COLUMN),
+            ("stt", STT),
+            ("average", AVERAGE),
+            ("comment", COMMENT),
+            ("row_id", HIDDEN_ID),
+            ("birth", BIRTH),
+        ):
+            if text in words:
+                return role
+        if PERSONAL.search(text):
+            return "personal"
+        if MINISTRY.match(text):
+            return "ministry"
+    return None
+
+
 def detect_columns(rows: list[tuple], extra: dict[str, str] | None = None) -> tuple[int, Columns] | None:
     """The header row and its columns; ``extra`` maps header texts the user named to roles."""
     extra = extra or {}
-    names = NAME | {text for text, role in extra.items() if role == "name"}
     for index, row in enumerate(rows[:12]):
-        labels = [_label(v) for v in row]
-        if not any(label in names for label in labels):
+        top = [_label(v) for v in row]
+        roles = [_role(label, extra) for label in top]
+        if "name" in roles:
+            name, given = roles.index("name"), None
+        elif "surname" in roles and "given" in roles:
+            name, given = roles.index("surname"), roles.index("given")
+        else:
             continue
         below = [_label(v) for v in rows[index + 1]] if index + 1 < len(rows) else []
-        two_rows = any(TX.match(label) for label in below)
-        merged = (
-            [b if two_rows and b else a for a, b in zip(labels, below + [""] * len(labels))] if two_rows else labels
-        )
-        columns = Columns(
-            name=labels.index(next(lb for lb in labels if lb in names)), tx=[], header_rows=2 if two_rows else 1
-        )
-        for position, label in enumerate(merged):
-            role = extra.get(label) or extra.get(labels[position])
-            if role in ("gk", "ck", "code"):
-                setattr(columns, role, position)
-                continue
-            if TX.match(label) or role == "tx":
-                columns.tx.append(position)
-            for attr, names in (
-                ("gk", GK),
-                ("ck", CK),
-                ("code", CODE),
-                ("average", AVERAGE),
-                ("comment", COMMENT),
-                ("row_id", HIDDEN_ID),
-                ("birth", BIRTH),
-            ):
-                if label in names and getattr(columns, attr) is None:
-                    setattr(columns, attr, position)
-        if columns.tx or columns.gk is not None or columns.ck is not None:
+        two_rows = any(TX.match(label) or PART.match(label) or PART_UNDER_GROUP.match(label) for label in below)
+        columns = Columns(name=name, tx=[], given=given, header_rows=2 if two_rows else 1)
+        _fill(columns, top, below if two_rows else [], extra, taken={name, given} - {None})
+        if columns.tx or columns.gk is not None or columns.ck is not None or columns.parts:
             return index, columns
     return None
+
+
+def _fill(columns: Columns, top: list[str], below: list[str], extra: dict[str, str], taken: set[int]) -> None:
+    """Give every header cell a role, a part of a split test, or a reason it is not used.
+
+    Positions named by the user's ``--map`` (``extra``, ``taken``) come first; of two columns
+    with one role the first is used and the second listed as not used."""
+    width = max(len(top), len(below))
+    top, below = top + [""] * (width - len(top)), below + [""] * (width - len(below))
+    merged = [b or a for a, b in zip(top, below)]
+    columns.labels = merged
+    group, current = [], ""
+    for a, b in zip(top, below):  # a merged group cell holds its text in its first column only
+        current = a or (current if b else "")
+        group.append(current)
+    named = {p for p in range(width) if merged[p] in extra or top[p] in extra}
+    for position in sorted(range(width), key=lambda p: p not in named):
+        label = merged[position]
+        if position in taken or not label:
+            continue
+        role = extra.get(label) or extra.get(top[position]) or _role(label, extra)
+        if role is None and below[position] and PART_UNDER_GROUP.match(below[position]):
+            test = _test_of(_bare(group[position]))
+            role = ("part", test) if test else None
+        if isinstance(role, tuple):
+            columns.parts.append(Part(position, role[1], label, group[position] if below[position] else ""))
+        elif role == "tx":
+            columns.tx.append(position)
+        elif role == "stt":
+            continue  # the row number: tells table rows from notes, nothing to store
+        elif role in ("name", "surname", "given"):
+            columns.unused.append((position, "cột họ tên thứ hai: chỉ đọc cột họ tên đầu tiên"))
+        elif role in (*_ATTRIBUTE_ROLES, "average", "comment", "row_id", "school_number"):
+            if getattr(columns, role) is None:
+                setattr(columns, role, position)
+            else:
+                first = get_column_letter(getattr(columns, role) + 1)
+                columns.unused.append((position, f"cột trùng với cột {first}: chỉ đọc cột {first}"))
+        else:
+            columns.unused.append((position, _unused_reason(label)))
+    columns.tx.sort()
+
+
+def _unused_reason(label: str) -> str:
+    for pattern, reason in UNUSED_REASONS:
+        if pattern.search(_bare(label) or label):
+            return reason
+    return UNUSED_DEFAULT
 
 
 def _from_map(mapping: dict[str, Any], rows: list[tuple], sheet_name: str) -> tuple[int, Columns]:
@@ -211,6 +428,8 @@ def _from_map(mapping: dict[str, Any], rows: list[tuple], sheet_name: str) -> tu
             PLATFORM, f'Cách ánh xạ cột thiếu {missing.args[0]} (ví dụ: --map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H")'
         ) from None
     _check_bounds(header, columns, rows, sheet_name)
+    taken = {columns.name, *columns.tx, columns.gk, columns.ck, columns.code} - {None}
+    _fill(columns, [_label(v) for v in rows[header]], [], {}, taken)
     return header, columns
 
 
@@ -248,8 +467,8 @@ def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
     semester = re.search(r"hoc ky:?\s*(ii|i|1|2)\b", titles)
     if semester:
         found["semester"] = "2" if semester[1] in ("ii", "2") else "1"
-    cls = re.search(r"\blop:?\s*([6-9][a-z]\w{0,4})\b", titles)
-    found["class_code"] = (cls[1] if cls else sheet_name).upper() if cls or CLASS.match(fold(sheet_name)) else None
+    cls = re.search(r"\blop:?\s*([6-9][a-z]\w{0,4})\b", titles) or SHEET_CLASS.match(fold(sheet_name))
+    found["class_code"] = cls[1].upper() if cls else None
     subject = re.search(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)", titles)
     info = catalogs.subject_by_name().get(re.sub(r"[\s\-'’]+", "", subject[1])) if subject else None
     found["subject"] = info.code if info else _subject_named_in(titles)
@@ -310,6 +529,14 @@ class _Sheet:
         """The column's header as the file writes it («Ngày sinh», «Miệng»), else our name for it."""
         return header_text(self.rows, self.header, position, self.columns.header_rows) or fallback
 
+    def header_cell(self, position: int) -> str:
+        """The address of the cell that holds the column's header (the lower row of a two-row header)."""
+        for index in range(self.first_data - 1, self.header - 1, -1):
+            row = self.rows[index] if index < len(self.rows) else ()
+            if position < len(row) and not _blank(row[position]):
+                return cell_address(index + 1, position)
+        return cell_address(self.header + 1, position)
+
     def problem(self, number: int, position: int | None, message: str, fallback: str, raw: Any, fatal=True) -> Problem:
         return Problem(
             number,
@@ -321,6 +548,14 @@ class _Sheet:
             value=shown(raw),
         )
 
+    def unused(self, position: int, reason: str, column: str | None = None) -> dict[str, str]:
+        return {
+            "sheet": self.title,
+            "cell": self.header_cell(position),
+            "column": column if column is not None else self.heading(position, ""),
+            "reason": reason,
+        }
+
 
 def read_score_book(
     data: bytes, expect: Expect = Expect(), mapping: dict[str, Any] | None = None, keep_unreadable: bool = False
@@ -329,18 +564,26 @@ def read_score_book(
 
     ``keep_unreadable``: for a platform's export, keep a value that is not a score (or Đ/CĐ) as
     text and note it, instead of refusing the row — a teacher's own book refuses it. A row with
-    scores but no name, or a student code on two rows of a sheet, refuses the whole file.
+    scores but no name, or a student code or ID on two rows of a sheet, refuses the whole file.
+
+    Each record: ``dong``, ``trang`` (sheet), ``ho_ten``, ``ngay_sinh`` (dd/mm/yyyy), ``lop``,
+    ``ma_mon``, ``hoc_ky``, ``tx``, ``gk``, ``ck``, ``ma_hoc_sinh`` (vnEdu's code),
+    ``ma_dinh_danh`` (10 digits), ``so_dinh_danh`` (12 digits), ``row_id``, ``nhan_xet``.
     """
     book = open_workbook(data, PLATFORM)
-    result = ExcelRead()
-    seen = ""
+    result = ExcelRead(info={"sheets": [], "skipped_sheets": [], "unused_columns": []})
+    result.info["skipped_sheets"] += [{"sheet": name, "reason": why} for name, why in getattr(book, "skipped", [])]
+    seen = unplaced = ""
     faults: list[str] = []
     headings: set[str] = set()
+    combined: set[tuple[str, str]] = set()  # (test, part text) of --map found in some sheet
     for worksheet in book.worksheets:
         rows = rows_of(worksheet)
-        seen = seen or _likely_header(rows, worksheet.title)
+        likely = _likely_header(rows, worksheet.title)
+        seen = seen or likely
         located = _locate(rows, worksheet.title, mapping)
         if located is None:
+            result.info["skipped_sheets"].append({"sheet": worksheet.title, "reason": _why_skipped(rows, likely)})
             continue
         sheet = _Sheet(worksheet.title, rows, *located)
         headings |= {_label(v) for row in rows[sheet.header : sheet.first_data] for v in row}
@@ -349,11 +592,24 @@ def read_score_book(
         if subject is None:
             raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: không rõ môn học; hãy chọn môn khi nhập tệp.")
         semester = found.get("semester") or expect.semester or "1"
-        faults += _read_rows(sheet, subject, semester, found, result, keep_unreadable)
-        result.info.setdefault("sheets", []).append(
-            {"sheet": sheet.title, **found, "subject": subject, "semester": semester}
-        )
-    if not result.info.get("sheets"):
+        parts_unused: list[dict] = []
+        combined |= _resolve_parts(sheet, mapping, catalogs.subject(subject).by_comment, result, parts_unused)
+        if not keep_unreadable and not _letters(mapping):  # a platform's export, a letter map: layout known
+            unplaced = unplaced or _unplaced_scores(sheet, likely)
+        unused = [sheet.unused(position, reason) for position, reason in sheet.columns.unused] + parts_unused
+        _decide_school_number(sheet, unused)
+        classes: set[str] = set()
+        first_record = len(result.records)
+        faults += _read_rows(sheet, subject, semester, found, result, keep_unreadable, classes)
+        unused += _headerless(sheet, result.records[first_record:])
+        result.info["unused_columns"] += sorted(unused, key=lambda u: _column_order(u["cell"]))
+        info = {"sheet": sheet.title, **found, "subject": subject, "semester": semester}
+        if sheet.columns.class_column is not None:
+            info["classes"] = sorted(classes)
+            if not info.get("class_code") and len(classes) == 1:
+                info["class_code"] = next(iter(classes))
+        result.info["sheets"].append(info)
+    if not result.info["sheets"]:
         raise FileFormatError(
             PLATFORM,
             "Không nhận ra bảng điểm: cần một dòng tiêu đề có cột họ tên và các cột "
@@ -363,18 +619,63 @@ def read_score_book(
             '--map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H".',
         )
     _check_labels_found(mapping, headings)
+    _check_combine_found(mapping, combined)
+    if unplaced:  # after the checks of --map: a typo in it is the likelier cause
+        raise FileFormatError(PLATFORM, unplaced)
     refuse_file(PLATFORM, faults)
     return result
+
+
+def _column_order(address: str) -> tuple[int, str]:
+    letters = re.match(r"[A-Z]*", address)[0]
+    return (len(letters), letters)
 
 
 def _locate(rows: list[tuple], sheet_name: str, mapping: dict[str, Any] | None) -> tuple[int, Columns] | None:
     if mapping and "labels" in mapping:
         return detect_columns(rows, mapping["labels"])
-    if not mapping:
+    if not _letters(mapping):
         return detect_columns(rows)
     if not _used_width(rows):
         return None  # an empty sheet next to the class sheets: nothing to map, nothing to lose
     return _from_map(mapping, rows, sheet_name)
+
+
+def _unplaced_scores(sheet: _Sheet, likely: str) -> str:
+    """Columns of scores whose header says nothing known («Kiểm tra nói», «Thi HK»): reading the
+    rest would bring in part of the teacher's scores and compare blanks for the others, so the
+    file is refused with the columns to name in ``--map`` (a letter map names them on purpose).
+    Returns the message, ``""`` when there are none."""
+    columns = sheet.columns
+    rows = [row for row in sheet.rows[sheet.first_data :] if columns.name < len(row) and not _blank(row[columns.name])]
+    unplaced = []
+    for position, reason in columns.unused:
+        if reason != UNUSED_DEFAULT:
+            continue
+        values = [row[position] for row in rows if position < len(row) and not _blank(row[position])]
+        if values and sum(_looks_like_score(v, False) for v in values) * 2 >= len(values):
+            unplaced.append(f"«{sheet.heading(position, '')}» (ô {sheet.header_cell(position)})")
+    if not unplaced:
+        return ""
+    return (
+        f"Trang «{sheet.title}»: cột {', '.join(unplaced)} có điểm nhưng không rõ là điểm nào "
+        "(TX, GK hay CK); không nhập để khỏi sót điểm. "
+        + likely
+        + 'Hãy chỉ định cột, ví dụ --map "Miệng 1=TX1,Viết=TX2,Thi HK=CK".'
+    )
+
+
+def _letters(mapping: dict[str, Any] | None) -> bool:
+    """Whether ``--map`` places the columns by letter (``dong=4,ho_ten=B,…``)."""
+    return bool(mapping) and any(key in mapping for key in ("header_row", "tx", *LETTER_KEYS))
+
+
+def _why_skipped(rows: list[tuple], likely: str) -> str:
+    if not _used_width(rows):
+        return "trang trống"
+    return "không có dòng tiêu đề của sổ điểm trong 12 dòng đầu (cần cột họ tên và cột điểm TX/GK/CK)" + (
+        f"; {likely.strip()}" if likely else ""
+    )
 
 
 def _check_labels_found(mapping: dict[str, Any] | None, headings: set[str]) -> None:
@@ -389,6 +690,17 @@ def _check_labels_found(mapping: dict[str, Any] | None, headings: set[str]) -> N
         )
 
 
+def _check_combine_found(mapping: dict[str, Any] | None, combined: set[tuple[str, str]]) -> None:
+    """``GK=GKTN+GKTH`` where no sheet has those columns: a typo would add nothing without a word."""
+    for test, parts in (mapping or {}).get("combine", {}).items():
+        if not any((test, part) in combined for part in parts):
+            raise FileFormatError(
+                PLATFORM,
+                f"--map ghi «{mapping['combine_texts'][test]}» nhưng không trang nào có các cột đó; "
+                "hãy chép đúng chữ ở đầu cột.",
+            )
+
+
 def _likely_header(rows: list[tuple], sheet_name: str) -> str:
     """The row that looks most like a header (most text cells in the first 12 rows), to show the user."""
     best = max(
@@ -400,20 +712,243 @@ def _likely_header(rows: list[tuple], sheet_name: str) -> str:
     return f"Trang «{sheet_name}», dòng {best[0] + 1} có: {cells}. "
 
 
+# --- split tests -------------------------------------------------------------------------------------
+
+
+def _resolve_parts(
+    sheet: _Sheet, mapping: dict[str, Any] | None, by_comment: bool, result: ExcelRead, unused: list[dict]
+) -> set[tuple[str, str]]:
+    """Which part columns make up GK and CK (``columns.combine``), from the school's ``--map``;
+    parts nobody said how to add are listed as not used, with the hint, and noted. Returns the
+    (test, text) of the ``--map`` parts this sheet has."""
+    columns = sheet.columns
+    wanted = (mapping or {}).get("combine", {})
+    found: set[tuple[str, str]] = set()
+    for test in ("gk", "ck"):
+        chosen = _match_parts(sheet, test, wanted.get(test, []), mapping) if test in wanted else {}
+        parts = [p for p in columns.parts if p.test == test]
+        found |= {(test, text) for text in chosen}
+        if not parts and not chosen:
+            continue
+        written = ", ".join(sheet.heading(p.position, p.label) for p in parts)
+        plain = getattr(columns, test)
+        if plain is not None:
+            reason = (
+                f"điểm {TEST_WORDS[test]} lấy ở cột «{sheet.heading(plain, test.upper())}» "
+                f"(ô {sheet.header_cell(plain)}); các phần không được cộng thêm"
+            )
+        elif by_comment:
+            reason = "môn đánh giá bằng nhận xét (Đ/CĐ): không cộng các phần của bài kiểm tra"
+        elif chosen:
+            columns.combine[test] = list(chosen.values())
+            reason = f"không có trong --map «{mapping['combine_texts'][test]}»: không cộng"
+        else:
+            hint = "+".join(sheet.heading(p.position, p.label) for p in parts)
+            reason = (
+                f"cột {written} là phần của bài kiểm tra {TEST_WORDS[test]}; "
+                f'hãy cho biết cách cộng bằng --map "{test.upper()}={hint}"'
+            )
+            first = parts[0].position
+            result.problems.append(
+                Problem(
+                    sheet.first_data,  # the (lowest) header row, as Excel numbers it
+                    f"{reason[0].upper()}{reason[1:]}. Chưa nhập điểm {TEST_WORDS[test]} của trang này.",
+                    written,
+                    False,
+                    sheet=sheet.title,
+                    cell=sheet.header_cell(first),
+                )
+            )
+        used = set(columns.combine.get(test, []))
+        unused += [sheet.unused(p.position, reason) for p in parts if p.position not in used]
+    return found
+
+
+def _match_parts(sheet: _Sheet, test: str, texts: list[str], mapping: dict[str, Any]) -> dict[str, int]:
+    """The columns a ``GK=…+…`` names on this sheet (text → position): a part column of that test
+    whose header, or its text under the test's group, is the one named; any other header not yet
+    used when the text is its whole header. All or none: part of them refuses the file."""
+    columns = sheet.columns
+    free = {position for position, _ in columns.unused}  # headers no role took
+    chosen: dict[str, int] = {}
+    for text in texts:
+        candidates = [
+            p.position
+            for p in columns.parts
+            if p.test == test and (text in (p.label, _bare(p.label)) or text == f"{p.group} {p.label}".strip())
+        ]
+        candidates = candidates or [
+            position for position in free if text in (columns.labels[position], _bare(columns.labels[position]))
+        ]
+        if len(candidates) > 1:
+            cells = ", ".join(sheet.header_cell(p) for p in sorted(candidates))
+            raise FileFormatError(
+                PLATFORM,
+                f"Trang «{sheet.title}»: --map «{mapping['combine_texts'][test]}» — có nhiều cột «{text}» "
+                f"(ô {cells}); hãy ghi tên cột đầy đủ hơn.",
+            )
+        if candidates:
+            chosen[text] = candidates[0]
+    if chosen and len(chosen) < len(texts):
+        lacking = ", ".join(f"«{t}»" for t in texts if t not in chosen)
+        raise FileFormatError(
+            PLATFORM,
+            f"Trang «{sheet.title}» không có cột {lacking} mà --map «{mapping['combine_texts'][test]}» ghi; "
+            "hãy chép đúng chữ ở đầu cột.",
+        )
+    if chosen:  # the columns chosen are parts from now on, not columns left unused
+        kept = {p.position for p in columns.parts}
+        columns.parts += [Part(p, test, columns.labels[p]) for p in chosen.values() if p not in kept]
+        columns.unused = [(p, reason) for p, reason in columns.unused if p not in chosen.values()]
+    return chosen
+
+
+_PART_TEXT = re.compile(r"^\d{1,2}(?:[.,]\d+)?$", re.ASCII)
+_HUNDREDTH = Decimal("0.01")
+
+
+def _part_score(raw: Any, field: str) -> Decimal:
+    """One part of a split test: 0–10 with up to two decimals (``5,75``), as an exact decimal."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
+        raise MappingError("Điểm không phải là số", value=raw, field=field)
+    if isinstance(raw, float):
+        number = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        text = unicodedata.normalize("NFC", raw).strip()
+        if not _PART_TEXT.match(text):
+            raise MappingError("Điểm phải là số từ 0 đến 10, ví dụ 5,75", value=raw, field=field)
+        number = Decimal(text.replace(",", "."))
+    else:
+        number = Decimal(raw)
+    if not number.is_finite():
+        raise MappingError("Điểm không phải là số", value=raw, field=field)
+    if number.quantize(_HUNDREDTH) != number:
+        raise MappingError("Điểm phần chỉ được có tối đa hai chữ số thập phân", value=raw, field=field)
+    if not 0 <= number <= 10:
+        raise MappingError("Điểm phải nằm trong khoảng từ 0 đến 10", value=raw, field=field)
+    return number
+
+
+def _number(value: Decimal) -> str:
+    text = format(value, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text).replace(".", ",")
+
+
+def _combined(sheet: _Sheet, number: int, row: tuple, test: str, result: ExcelRead) -> Decimal | None:
+    """The test's score as the sum of its parts (rounded as Circular 22 rounds); ``None`` when all
+    parts are blank, or some are (noted: a missing part is not guessed as 0). Raises MappingError
+    (with the part's header as field) for a part or a sum that is not a score."""
+    positions = sheet.columns.combine[test]
+    raws = [row[p] if p < len(row) else None for p in positions]
+    if all(_blank(v) for v in raws):
+        return None
+    headings = [sheet.heading(p, "") for p in positions]
+    cells = [cell_address(number, p) for p in positions]
+    if any(_blank(v) for v in raws):
+        blank = ", ".join(c for c, v in zip(cells, raws) if _blank(v))
+        result.problems.append(
+            Problem(
+                number,
+                f"Thiếu điểm phần ở ô {blank} nên chưa cộng được điểm {TEST_WORDS[test]}; "
+                "điểm này để trống, hãy điền đủ các phần",
+                " + ".join(headings),
+                False,
+                sheet=sheet.title,
+                cell=cells[0],
+                value=" + ".join(shown(v) for v in raws),
+            )
+        )
+        return None
+    values = [_part_score(v, f"part:{p}") for v, p in zip(raws, positions)]
+    total = sum(values, Decimal(0))
+    if total > 10:
+        raise MappingError(
+            f"{' + '.join(headings)} = {' + '.join(_number(v) for v in values)} = {_number(total)}, lớn hơn 10 "
+            f"(ô {', '.join(cells)}): điểm {TEST_WORDS[test]} phải từ 0 đến 10",
+            value=" + ".join(shown(v) for v in raws),
+            field=f"sum:{test}",
+        )
+    return round_half_up(total)
+
+
+# --- identifiers -------------------------------------------------------------------------------------
+
+_ID_SHAPES = {"ministry": (10, 9, "mã định danh"), "personal": (12, 10, "số định danh cá nhân")}
+
+
+def _ministry_shaped(raw: Any) -> bool:
+    """A value of an «MSHS» column that is the ministry's ID: 10 digits, or 9 in a number cell (a
+    ministry ID begins with its province's code, 01…96, whose zero Excel drops)."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw).is_integer() and 9 <= len(str(int(raw))) <= 10
+    return isinstance(raw, str) and bool(re.fullmatch(r"\d{10}", raw.strip()))
+
+
+def _decide_school_number(sheet: _Sheet, unused: list[dict]) -> None:
+    """«MSHS» holds the ministry's ID when most of its values have that shape; otherwise it is the
+    school's own numbering, which no platform shares: listed as not used, rows matched by name."""
+    columns = sheet.columns
+    position = columns.school_number
+    if position is None:
+        return
+    values = [
+        row[position] for row in sheet.rows[sheet.first_data :] if position < len(row) and not _blank(row[position])
+    ]
+    if values and sum(map(_ministry_shaped, values)) * 2 > len(values) and columns.ministry is None:
+        columns.ministry = position
+    else:
+        why = (
+            "mã riêng của trường, không phải mã định danh Bộ GD&ĐT (10 chữ số): không dùng để đối chiếu; "
+            "học sinh được nhận theo họ tên và ngày sinh"
+            if columns.ministry is None
+            else f"đã có cột mã định danh {get_column_letter(columns.ministry + 1)}: chỉ đọc cột đó"
+        )
+        unused.append(sheet.unused(position, why))
+    columns.school_number = None
+
+
+def _identifier(raw: Any, kind: str, field: str) -> tuple[str, bool]:
+    """A ministry ID (10 digits) or personal ID (12): ``(text, restored)``; a number cell may have
+    lost its leading zeros (one for a ministry ID, up to two for a personal ID)."""
+    width, shortest, words = _ID_SHAPES[kind]
+    try:
+        text, restored = restore_digits(raw, width, field=field)
+    except MappingError:
+        raise MappingError(f"Không phải {words} ({width} chữ số)", value=raw, field=field) from None
+    original = len(str(int(raw))) if isinstance(raw, (int, float)) else len(str(raw).strip().split(".")[0])
+    if original < shortest:
+        raise MappingError(f"Không phải {words} ({width} chữ số)", value=raw, field=field)
+    return text, restored
+
+
+def _class_of(raw: Any) -> str | None:
+    """A class as a row's «Lớp» cell writes it: «6A1», «Lớp 6a1» → ``6A1``."""
+    if _blank(raw):
+        return None
+    text = unicodedata.normalize("NFC", str(raw)).strip()
+    text = re.sub(r"^l[ớo]p\s*:?\s*", "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", "", text).upper() or None
+
+
+# --- rows --------------------------------------------------------------------------------------------
+
+
 def _value(raw: Any, by_comment: bool, field: str):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     return parse_mark(raw, field=field) if by_comment else parse_score(raw, field=field)
 
 
-def _kept(raw: Any, by_comment: bool, label: str, where: Problem, result: ExcelRead):
+def _kept(raw: Any, by_comment: bool, label: str, place: Callable[[], Problem], result: ExcelRead):
     """A platform's export holds what the platform holds: an unreadable value is kept as its text
-    (reconciliation reports it against the gradebook) and noted, the row is not refused."""
+    (reconciliation reports it against the gradebook) and noted, the row is not refused. ``place``
+    makes the note's place only when there is one to make (a score book has ~300,000 cells)."""
     try:
         return _value(raw, by_comment, label)
     except LegacyEncodingError:
         raise
     except MappingError as exc:
+        where = place()
         where.message, where.fatal = f"{exc.reason} (giữ nguyên «{raw}» để đối chiếu)", False
         result.problems.append(where)
         return str(raw).strip()
@@ -444,78 +979,170 @@ def _code(raw: Any) -> str | None:
 
 
 def _read_rows(
-    sheet: _Sheet, subject: str, semester: str, found: dict, result: ExcelRead, keep_unreadable: bool
+    sheet: _Sheet,
+    subject: str,
+    semester: str,
+    found: dict,
+    result: ExcelRead,
+    keep_unreadable: bool,
+    classes: set[str],
 ) -> list[str]:
     """Read the sheet's rows into ``result``; return what must refuse the whole file (nameless
-    rows with scores, student codes on two rows)."""
+    rows with scores, a student code or ID on two rows). ``classes``: filled with the classes a
+    «Lớp» column names."""
     by_comment = catalogs.subject(subject).by_comment
     columns = sheet.columns
     positions = [*columns.tx, columns.gk, columns.ck]
     labels = [f"TX{i + 1}" for i in range(len(columns.tx))] + ["GK", "CK"]
-    fields = {"ho_ten": columns.name, "ngay_sinh": columns.birth, **dict(zip(labels, positions))}
+    parts = [p for positions_ in columns.combine.values() for p in positions_]
+    fields = {
+        "ho_ten": columns.name,
+        "ngay_sinh": columns.birth,
+        "ma_dinh_danh": columns.ministry,
+        "so_dinh_danh": columns.personal,
+        "lop": columns.class_column,
+        **dict(zip(labels, positions)),
+        **{f"part:{p}": p for p in parts},
+        **{f"sum:{test}": ps[0] for test, ps in columns.combine.items()},
+    }
     faults: list[str] = []
-    codes: dict[str, list[tuple[int, str]]] = {}
+    codes: dict[str, dict[str, list[tuple[int, str]]]] = {"code": {}, "ministry": {}, "personal": {}}
+    restored: dict[str, list[str]] = {"ministry": [], "personal": []}
     name_heading = sheet.heading(columns.name, "Họ và tên")
+    sheet_class = found.get("class_code")
     for number, row in enumerate(sheet.rows[sheet.first_data :], start=sheet.first_data + 1):
 
         def cell(i, row=row):
             return row[i] if i is not None and i < len(row) else None
 
         scores = [cell(i) for i in positions]
-        if _blank(cell(columns.name)):
-            filled = [cell_address(number, i) for i in positions if _looks_like_score(cell(i), by_comment)]
+        if _blank(cell(columns.name)) and _blank(cell(columns.given)):
+            filled = [cell_address(number, i) for i in [*positions, *parts] if _looks_like_score(cell(i), by_comment)]
             if filled:
                 name_cell = cell_address(number, columns.name)
                 faults.append(blank_name_fault(sheet.title, number, name_cell, name_heading, filled))
             continue
-        if all(_blank(v) for v in scores) and not isinstance(cell(0), (int, float)):
+        if all(_blank(v) for v in [*scores, *map(cell, parts)]) and not isinstance(cell(0), (int, float)):
             continue  # a note or signature line below the table
         code = _code(cell(columns.code))
         if code:
-            codes.setdefault(code, []).append((number, cell_address(number, columns.code)))
+            codes["code"].setdefault(code, []).append((number, cell_address(number, columns.code)))
         try:
-            full_name = clean_name(cell(columns.name), field="ho_ten")
+            given = cell(columns.given)
+            raw_name = cell(columns.name) if _blank(given) else f"{cell(columns.name) or ''} {given}"
+            full_name = clean_name(raw_name, field="ho_ten")
             born = cell(columns.birth)
             birth = parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y") if born not in (None, "") else None
+            row_class = _class_of(cell(columns.class_column))
+            if row_class and sheet_class and row_class != sheet_class:
+                raise MappingError(
+                    f"Lớp «{row_class}» khác lớp {sheet_class} của trang «{sheet.title}»", value=row_class, field="lop"
+                )
             values = [
-                _kept(v, by_comment, label, sheet.problem(number, i, "", label, v), result)
+                _kept(v, by_comment, label, partial(sheet.problem, number, i, "", label, v), result)
                 if keep_unreadable
                 else _value(v, by_comment, label)
                 for v, label, i in zip(scores, labels, positions)
             ]
+            for test in columns.combine:
+                values[-2 if test == "gk" else -1] = _combined(sheet, number, row, test, result)
         except LegacyEncodingError as exc:
             where = place(sheet.title, number, cell_address(number, fields.get(exc.field or "")))
             raise FileFormatError(PLATFORM, f"{where}: {exc.reason}") from None
         except MappingError as exc:
             position = fields.get(exc.field or "")
-            result.problems.append(sheet.problem(number, position, exc.reason, exc.field or "", cell(position)))
+            column = exc.field or "" if not (exc.field or "").startswith(("part:", "sum:")) else ""
+            problem = sheet.problem(number, position, exc.reason, column, cell(position))
+            if (exc.field or "").startswith("sum:"):
+                problem.column = " + ".join(sheet.heading(p, "") for p in columns.combine[exc.field[4:]])
+                problem.value = shown(exc.value)
+            result.problems.append(problem)
             continue
+        ids = {}
+        for kind, key in (("ministry", "ma_dinh_danh"), ("personal", "so_dinh_danh")):
+            position = getattr(columns, kind)
+            raw = cell(position)
+            ids[key] = None
+            if _blank(raw):
+                continue
+            try:
+                ids[key], was_restored = _identifier(raw, kind, key)
+            except MappingError as exc:
+                result.problems.append(
+                    sheet.problem(
+                        number, position, f"{exc.reason}: dòng này được đối chiếu theo họ tên", key, raw, fatal=False
+                    )
+                )
+                continue
+            if was_restored:
+                restored[kind].append(cell_address(number, position))
+            codes[kind].setdefault(ids[key], []).append((number, cell_address(number, position)))
+        record_class = row_class or sheet_class
+        if columns.class_column is not None and record_class:
+            classes.add(record_class)
         record = {
             "dong": number,
+            "trang": sheet.title,
             "ho_ten": full_name,
             "ngay_sinh": birth,
-            "lop": found.get("class_code"),
+            "lop": record_class,
             "ma_mon": subject,
             "hoc_ky": semester,
             "tx": values[:-2],
             "gk": values[-2],
             "ck": values[-1],
             "ma_hoc_sinh": code,
+            **ids,
             "row_id": cell(columns.row_id),
             "nhan_xet": str(cell(columns.comment) or "").strip(),
         }
         _check_average(
             record,
             cell(columns.average),
-            sheet.problem(number, columns.average, "", "ĐTBmhk", None),
+            partial(sheet.problem, number, columns.average, "", "ĐTBmhk", None),
             result,
             by_comment,
         )
         result.records.append(record)
-    return faults + duplicate_faults(sheet.title, sheet.heading(columns.code, "Mã học sinh"), codes)
+    for kind, cells in restored.items():
+        if cells:
+            position = getattr(columns, kind)
+            first = int(re.sub(r"^[A-Z]+", "", cells[0]))
+            more = f" và {len(cells) - 3} ô khác" if len(cells) > 3 else ""
+            result.problems.append(
+                Problem(
+                    first,
+                    f"{len(cells)} mã được lưu dạng số nên mất số 0 đầu ({', '.join(cells[:3])}{more}); "
+                    "đã khôi phục, hãy định dạng cột là Văn bản (Text)",
+                    sheet.heading(position, _ID_SHAPES[kind][2]),
+                    False,
+                    sheet=sheet.title,
+                    cell=cells[0],
+                )
+            )
+    for kind, fallback in (("code", "Mã học sinh"), ("ministry", "Mã định danh"), ("personal", "Số định danh")):
+        faults += duplicate_faults(sheet.title, sheet.heading(getattr(columns, kind), fallback), codes[kind])
+    return faults
 
 
-def _check_average(record: dict, shown_value: Any, where: Problem, result: ExcelRead, by_comment: bool) -> None:
+def _headerless(sheet: _Sheet, records: list[dict]) -> list[dict]:
+    """Columns with values in the table's rows (``records``, the sheet's) but no header: not read, so said."""
+    labelled = {p for p, label in enumerate(sheet.columns.labels) if label}
+    out: dict[int, str] = {}
+    for record in records:
+        number = record["dong"]
+        for position, value in enumerate(sheet.rows[number - 1]):
+            if position not in labelled and position not in out and not _blank(value):
+                out[position] = cell_address(number, position)
+    return [
+        sheet.unused(position, f"cột không có tiêu đề nhưng có dữ liệu (ví dụ ô {example}): không nhập", "")
+        for position, example in sorted(out.items())
+    ]
+
+
+def _check_average(
+    record: dict, shown_value: Any, place: Callable[[], Problem], result: ExcelRead, by_comment: bool
+) -> None:
     """vnEdu's ĐTBmhk is compared, never trusted."""
     tx = [v for v in record["tx"] if v is not None]
     if (
@@ -531,6 +1158,7 @@ def _check_average(record: dict, shown_value: Any, where: Problem, result: Excel
     except MappingError:
         return
     if in_file != computed:
+        where = place()
         where.message = f"ĐTBmhk trong tệp {format_score(in_file)} khác giá trị tính lại {format_score(computed)}"
         where.fatal, where.value = False, shown(shown_value)
         result.problems.append(where)
