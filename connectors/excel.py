@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.spreadsheet import MAX_COLUMNS, Book, Sheet, UnsafeWorkbook, column_letters, open_book
+from lienthong.mapping.headers import match_row, satisfied, vocabulary
 from lienthong.mapping.normalize import fold
 
 __all__ = ["MAX_COLUMNS", "Book", "Sheet"]
@@ -193,31 +194,34 @@ def rows_of(sheet: Sheet, limit: int | None = None) -> list[tuple]:
 
 
 def find_header(
-    rows: list[tuple], wanted: dict[str, Iterable[str]], required: Iterable[str], within: int = 12
+    rows: list[tuple], wanted: dict[str, Iterable[str]], required: Iterable[str | tuple[str, ...]], within: int = 12
 ) -> tuple[int, dict[str, int]] | None:
     """The first row (0-based) within ``within`` rows that holds every required column.
 
+    Header cells are matched through the header vocabulary (`mapping.headers`: the reader's own
+    texts, then the catalog's; annotated headers by their leading words; NFC/NFD, line breaks
+    and tone marks folded). A cell naming two wanted columns counts for neither; readers that
+    must say so call `mapping.headers.match_header`.
+
     Args:
         wanted: canonical column name → accepted header texts (compared folded).
-        required: the names that must be present.
+        required: the names that must be present (a tuple: any one of them).
     Returns:
         ``(row_index, {name: column_index})`` or ``None``.
     """
-    aliases = {fold(text): name for name, texts in wanted.items() for text in texts}
+    words = vocabulary(wanted)
+    required = tuple(required)
     for index, row in enumerate(rows[:within]):
-        columns: dict[str, int] = {}
-        for position, value in enumerate(row):
-            name = aliases.get(fold(str(value))) if value is not None else None
-            if name and name not in columns:
-                columns[name] = position
-        if all(name in columns for name in required):
-            return index, columns
+        found = match_row(row, index, words) if row else None
+        if found is not None and satisfied(required, found.columns):
+            return found.row, found.columns
     return None
 
 
 def title_text(rows: list[tuple], before: int) -> str:
     """The title rows above the header, folded, for checking year, semester and class."""
-    return fold(" ".join(str(v) for row in rows[:before] for v in row if v is not None))
+    text = " ".join(str(v) for row in rows[:before] for v in row if v is not None)
+    return fold(text.replace("Ð", "Đ").replace("ð", "đ"))  # Ð (U+00D0) typed for Đ
 
 
 @dataclass(frozen=True)

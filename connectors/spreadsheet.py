@@ -334,16 +334,6 @@ def _walk_biff(body: bytes) -> None:
 # --- the book -----------------------------------------------------------------------------------
 
 
-def _value(value: Any) -> Any:
-    """calamine's values as the readers expect them: empty is ``None``, a whole number an ``int``
-    (IDs and counts; Excel stores every number as a float)."""
-    if value == "":
-        return None
-    if type(value) is float and value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    return value
-
-
 @dataclass
 class Sheet:
     """One worksheet; its rows are parsed on first use and kept."""
@@ -380,8 +370,17 @@ class Book:
     def rows_of(self, sheet: Sheet) -> list[tuple]:
         try:
             found = self._calamine.get_sheet_by_index(sheet.index)
-            # from A1, so that Excel's numbering holds: rows[0] is row 1, row[0] column A
-            rows = [tuple(_value(v) for v in row) for row in found.to_python(skip_empty_area=False)]
+            # from A1, so that Excel's numbering holds: rows[0] is row 1, row[0] column A; empty is None
+            # and a whole number an int (IDs and counts: Excel stores every number as a float)
+            rows = [
+                tuple(
+                    [
+                        None if v == "" else int(v) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else v
+                        for v in row
+                    ]
+                )
+                for row in found.to_python(skip_empty_area=False)
+            ]
         except Exception as exc:
             raise UnsafeWorkbook(f"Không đọc được trang «{sheet.title}» ({type(exc).__name__}).") from None
         while rows and not any(v is not None for v in rows[-1]):

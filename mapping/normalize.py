@@ -64,6 +64,19 @@ def name_with_notes(value: Any, *, field: str | None = "ho_ten") -> tuple[str, l
 
     Callers that can warn (file readers) use this; the notes never repeat the name.
     """
+    if type(value) is str:  # the same student's name comes on every score book of an import
+        text, notes = _known_name(value, field)
+        return text, list(notes)
+    return _name_with_notes(value, field)
+
+
+@lru_cache(maxsize=8192)
+def _known_name(value: str, field: str | None) -> tuple[str, tuple[str, ...]]:
+    text, notes = _name_with_notes(value, field)
+    return text, tuple(notes)
+
+
+def _name_with_notes(value: Any, field: str | None) -> tuple[str, list[str]]:
     text, notes = clean_text_with_notes(value, field=field)
     if not text or any(ch.isdigit() for ch in text):
         raise MappingError("Họ tên không hợp lệ", value=value, field=field)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from lienthong.mapping.canonical import Absence, ReportRequest, SemesterResult, Student, YearResult
 
@@ -34,9 +34,14 @@ class SourceRecords:
     training: dict[str, str] = field(default_factory=dict)  # "student:semester" → level given
     absences: list[Absence] = field(default_factory=list)
     summaries: dict[str, YearResult] = field(default_factory=dict)  # the platform's own year summary
+    # The platform's own summary of each period, "student:period" (1, 2, CN); the CN ones are `summaries`.
+    period_summaries: dict[str, SemesterResult] = field(default_factory=dict)
     requests: list[ReportRequest] = field(default_factory=list)
     teachers: dict[str, str] = field(default_factory=dict)  # class → its homeroom teacher
     has_attendance: bool = False
+    # set by reconciliation on the score owner: how its students were linked to the school's
+    # (`reconciliation.compare.OwnerLinks`: counts by way, doubts, rows waiting for a roster)
+    linked: Any = None
 
     def year_result(self, student: str) -> YearResult | None:
         found = self.results.get(f"{student}:CN")
@@ -84,12 +89,23 @@ def wire_value(value: Any) -> str | None:
     return None if value is None else (value if isinstance(value, str) else f"{value}".removesuffix(".0"))
 
 
-def score_sheets_read(read: Any, out: FileRecords, source_title: str, extra: dict[str, str] | None = None) -> list:
-    """The score sheets of a read score book, keyed "student:subject:semester" (a row without a
-    student code is refused, saying so); returns the records that had a code."""
+def score_sheets_read(
+    read: Any,
+    out: FileRecords,
+    source_title: str,
+    extra: dict[str, str] | None = None,
+    student_key: Callable[[dict[str, Any]], str] | None = None,
+) -> list:
+    """The score sheets of a read score book, keyed "student:subject:semester"; returns the
+    records kept.
+
+    ``student_key``: the key of a row's student. Without it (a platform's own score book) the
+    student is the row's student code, and a row without one is refused, saying so; with it (a
+    teacher's gradebook, whose rows are linked to the school's students at reconciliation) every
+    row is kept under the key it gives."""
     kept = []
     for record in read.records:
-        if not record["ma_hoc_sinh"]:
+        if student_key is None and not record["ma_hoc_sinh"]:
             out.refused.append(
                 (
                     record["dong"],
@@ -99,6 +115,7 @@ def score_sheets_read(read: Any, out: FileRecords, source_title: str, extra: dic
                 )
             )
             continue
+        student = student_key(record) if student_key else record["ma_hoc_sinh"]
         payload = {
             "ma_hoc_sinh": record["ma_hoc_sinh"],
             "ma_mon": record["ma_mon"],
@@ -110,7 +127,7 @@ def score_sheets_read(read: Any, out: FileRecords, source_title: str, extra: dic
             **{name: record[field_] for name, field_ in (extra or {}).items()},
         }
         out.cells += sum(v is not None for v in [*record["tx"], record["gk"], record["ck"]])
-        out.stored.append(("diem", f"{payload['ma_hoc_sinh']}:{payload['ma_mon']}:{payload['hoc_ky']}", payload))
+        out.stored.append(("diem", f"{student}:{payload['ma_mon']}:{payload['hoc_ky']}", payload))
         kept.append(record)
     sheets = read.info.get("sheets", [])
     out.semesters = sorted({s["semester"] for s in sheets})

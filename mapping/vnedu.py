@@ -9,13 +9,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from lienthong.mapping import catalogs
-from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, Student, YearResult
+from lienthong.mapping.calendar import school_year_of, semester_of
+from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, SemesterResult, Student, YearResult
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import clean_name, format_date, format_score, parse_date, parse_mark, parse_score
 from lienthong.mapping.sources import FileRecords, Payloads, SourceRecords, score_sheets_read
 
 DATA_KINDS = {"diem": "diem", "diem_danh": "diem_danh", "hanh_kiem": "hanh_kiem"}
 CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")  # a score sheet's cells, compared one by one
+EXEMPT = "Miễn"  # a summary's value for a subject the student is exempt from: no result, and none missing
 
 
 def _cell_value(raw: Any, by_comment: bool) -> Decimal | str | tuple | None:
@@ -134,7 +136,7 @@ def students(payloads: Payloads, records: SourceRecords) -> None:
                     class_code=item.get("ma_lop"),
                     status=None,
                     ministry_id=None,
-                    personal_id=None,
+                    personal_id=item.get("so_dinh_danh_ca_nhan"),
                     links={SOURCE: key},
                 )
             else:
@@ -144,26 +146,45 @@ def students(payloads: Payloads, records: SourceRecords) -> None:
 
 
 def _result_value(value: Any) -> Any:
-    """A year value as written (a score, Đ/CĐ, or a word such as ``Miễn``), scores as Decimal."""
+    """A period's value as written (a score, Đ/CĐ, or `EXEMPT`), scores as Decimal."""
     try:
-        return Decimal(str(value)) if value not in (None, "", "Đ", "CĐ") else value
+        return Decimal(str(value)) if value not in (None, "", "Đ", "CĐ", EXEMPT) else value
     except ArithmeticError:
         return value
 
 
-def _summary(key: str, item: dict[str, Any]) -> YearResult:
-    return YearResult.model_construct(
+def _summary(key: str, item: dict[str, Any]) -> SemesterResult:
+    """vnEdu's own summary of one period (``hoc_ky`` 1, 2 or CN; a record without it is the year's)."""
+    period = str(item.get("hoc_ky") or "CN")
+    fields = dict(
         student_id=key,
-        period="CN",
+        school_year=item.get("nam_hoc"),
+        period=period,
         subjects={code: _result_value(v) for code, v in (item.get("mon") or {}).items()},
         learning=item.get("kq_hoc_tap"),
         training=item.get("kq_ren_luyen"),
+        absences_excused=item.get("nghi_co_phep") or 0,
+        absences_unexcused=item.get("nghi_khong_phep") or 0,
+    )
+    if period != "CN":
+        return SemesterResult.model_construct(**fields)
+    return YearResult.model_construct(
+        **fields,
         title=item.get("danh_hieu"),
         promotion=item.get("len_lop"),
-        absences_excused=0,
-        absences_unexcused=0,
         absence_total=item.get("tong_buoi_nghi"),
     )
+
+
+def summaries(stored: Payloads) -> dict[str, SemesterResult]:
+    """Every stored summary by "student:period"; a record stored before periods were kept (keyed by
+    the student alone, no ``hoc_ky``) is the year's, and gives way to one that says its period."""
+    out: dict[str, SemesterResult] = {}
+    for key, item in sorted(stored.items(), key=lambda pair: "hoc_ky" in pair[1]):
+        student = item.get("ma_hoc_sinh") or key.split(":")[0]
+        found = _summary(student, item)
+        out[f"{student}:{found.period}"] = found
+    return out
 
 
 def _absence(item: dict[str, Any]) -> Absence:
@@ -188,7 +209,10 @@ def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
     attendance = stored.get("diem_danh", {})
     records.has_attendance = bool(attendance)  # exports carry no attendance: nothing to count against
     records.absences = [_absence(item) for item in attendance.values() if item.get("loai") in ("P", "K")]
-    records.summaries = {key: _summary(key, item) for key, item in stored.get("tong_hop", {}).items()}
+    records.period_summaries = summaries(stored.get("tong_hop", {}))
+    records.summaries = {  # the year's, which reconciliation compares with the results source
+        key.rsplit(":", 1)[0]: found for key, found in records.period_summaries.items() if key.endswith(":CN")
+    }
     records.teachers = {
         code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})"
         for code, c in stored.get("lop", {}).items()
@@ -225,8 +249,11 @@ def _wire_cell(value: Any) -> str | None:
 # --- vnEdu's Excel exports as stored records (`connectors.vnedu.excel.FILE_KINDS`) ----------
 
 
-def file_student(code: str, name: str, born: str | None, class_code: str | None) -> dict[str, Any]:
-    """vnEdu's student as far as its exports show one: no gender, status or IDs of other platforms."""
+def file_student(
+    code: str, name: str, born: str | None, class_code: str | None, personal_id: str | None = None
+) -> dict[str, Any]:
+    """vnEdu's student as far as its exports show one: no gender, status or IDs of other platforms
+    (the summary has the personal ID)."""
     return {
         "ma_hoc_sinh": code,
         "ho_ten": name,
@@ -235,7 +262,7 @@ def file_student(code: str, name: str, born: str | None, class_code: str | None)
         "gioi_tinh": None,
         "trang_thai": None,
         "ma_dinh_danh_bo": None,
-        "so_dinh_danh_ca_nhan": None,
+        "so_dinh_danh_ca_nhan": personal_id,
         "tu_tep": True,
     }
 
@@ -256,18 +283,54 @@ def score_book_records(read: Any) -> FileRecords:
 
 
 def summary_records(read: Any) -> FileRecords:
-    """vnEdu's year summary: one ``tong_hop`` record per student, and the student."""
-    out = FileRecords(semesters=["CN"])
+    """vnEdu's summary of a semester or the year: one ``tong_hop`` record per student and period
+    (keyed "student:period"), and the student."""
+    out = FileRecords()
     for record in read.records:
-        out.stored.append(("tong_hop", record["ma_hoc_sinh"], record))
+        out.stored.append(("tong_hop", f"{record['ma_hoc_sinh']}:{record['hoc_ky']}", record))
         out.stored.append(
             (
                 "hoc_sinh",
                 record["ma_hoc_sinh"],
-                file_student(record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["ma_lop"]),
+                file_student(
+                    record["ma_hoc_sinh"],
+                    record["ho_ten"],
+                    record["ngay_sinh"],
+                    record["ma_lop"],
+                    record.get("so_dinh_danh_ca_nhan"),
+                ),
             )
         )
         out.cells += len(record["mon"])
-    out.classes = sorted({s["class_code"] for s in read.info["sheets"]})
-    out.school_year = next((s["school_year"] for s in read.info["sheets"] if s.get("school_year")), None)
+    sheets = read.info["sheets"]
+    out.semesters = sorted({s["semester"] for s in sheets})
+    out.classes = sorted({s["class_code"] for s in sheets})
+    out.school_year = next((s["school_year"] for s in sheets if s.get("school_year")), None)
+    return out
+
+
+def discipline_records(read: Any) -> FileRecords:
+    """vnEdu's discipline export as attendance: one ``diem_danh`` record per absent session, keyed
+    as the API's ("student:dd/mm/yyyy:S"); students are not stored (the export has no birth date)."""
+    out = FileRecords()
+    days = []
+    for record in read.records:
+        for session in record["buoi"]:
+            payload = {
+                "ma_hoc_sinh": record["ma_hoc_sinh"],
+                "ngay": record["ngay"],
+                "buoi": session,
+                "loai": record["loai"],
+                "ly_do": record["ly_do"],
+                "hinh_thuc": record["hinh_thuc"],
+                "ma_lop": record["lop"],
+                "tu_tep": True,
+            }
+            out.stored.append(("diem_danh", f"{record['ma_hoc_sinh']}:{record['ngay']}:{session}", payload))
+            out.cells += 1
+        days.append(parse_date(record["ngay"]))
+    out.semesters = sorted({semester_of(day) for day in days})
+    out.classes = sorted({r["lop"] for r in read.records if r["lop"]})
+    years = sorted({school_year_of(day) for day in days})
+    out.school_year = years[0] if len(years) == 1 else None
     return out

@@ -28,7 +28,7 @@ from lienthong.mapping.canonical import YearResult
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score
 from lienthong.mapping.sources import SourceRecords
-from lienthong.mapping.vnedu import score_cells
+from lienthong.mapping.vnedu import EXEMPT, score_cells
 from lienthong.reconciliation.discrepancy import Discrepancy
 
 TITLE_SHOWN = {**TITLE_WORDS, None: "không có danh hiệu"}
@@ -240,8 +240,8 @@ def _year_values(
     out = []
     for code, value in result.subjects.items():
         expected = year.subjects.get(code, {}).get("cn")
-        if expected is None or value is None or value == expected:
-            continue
+        if expected is None or value is None or value == EXEMPT or value == expected:
+            continue  # an exempt subject (vnEdu's «Miễn») has no year value to check
         info = catalogs.subject(code)
         out.append(
             who.discrepancy(

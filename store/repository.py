@@ -7,10 +7,9 @@ because ``updated_since`` is inclusive) changes nothing the second time.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -71,8 +70,9 @@ class SnapshotOutcome(str, Enum):
     STALE = "stale"  # an older version than the one stored: ignored
 
 
-@dataclass(frozen=True)
-class SnapshotRecord:
+class SnapshotRecord(NamedTuple):
+    """One source record to keep (a tuple: an import makes a hundred thousand of them)."""
+
     source: str
     entity: str
     key: str

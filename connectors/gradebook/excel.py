@@ -33,7 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -308,6 +308,16 @@ def _test_of(label: str) -> str | None:
 
 def _role(label: str, extra: dict[str, str]) -> Any:
     """What a header means: a role name, ``("part", test)``, or ``None``."""
+    return _headed(label) if not extra else _role_of(label, extra)
+
+
+@lru_cache(maxsize=4096)
+def _headed(label: str) -> Any:
+    """`_role` without a user's map: the same headers come on every sheet of every book."""
+    return _role_of(label, {})
+
+
+def _role_of(label: str, extra: dict[str, str]) -> Any:
     for text in dict.fromkeys((label, _bare(label))):
         if not text:
             continue

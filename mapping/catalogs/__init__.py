@@ -105,3 +105,62 @@ def status(value: Any, *, field: str | None = "trang_thai") -> CodeName:
 
 def gender(value: Any, *, field: str | None = "gioi_tinh") -> CodeName:
     return lookup("genders.csv", value, width=1, what="Giới tính", field=field)
+
+
+# --- column headers (headers.csv) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeaderWord:
+    """One header text people's spreadsheets use for a column, and where it was seen.
+
+    ``use``: ``read`` (a reader may read the column), ``unused`` (known, never needed for
+    reconciliation), ``personal`` (personal data never read: data minimisation), ``component``
+    (a component or old-program subject, not a subject of the current catalog).
+    """
+
+    column: str
+    header: str
+    use: str
+    source: str
+
+
+HEADER_USES = ("read", "unused", "personal", "component")
+# Why a known column is never read, as the report tells the person who sent the file.
+HEADER_USE_REASONS = {
+    "unused": "không cần cho đối chiếu",
+    "personal": "không đọc: dữ liệu cá nhân không cần cho đối chiếu",
+    "component": (
+        "không đọc: phân môn hoặc môn của chương trình cũ, không có trong danh mục môn hiện hành "
+        "(Lí, Hóa, Sinh thuộc Khoa học tự nhiên; Sử, Địa thuộc Lịch sử và Địa lí; "
+        "Âm nhạc, Mĩ thuật thuộc Nghệ thuật)"
+    ),
+}
+
+
+@cache
+def header_words() -> tuple[HeaderWord, ...]:
+    """The header vocabulary: canonical column → accepted header texts, each with its source."""
+    words = tuple(HeaderWord(r["column"], r["header"], r["use"], r["source"]) for r in _rows("headers.csv"))
+    for word in words:
+        if word.use not in HEADER_USES or not word.column or not word.header.strip():
+            raise ValueError(f"headers.csv: bad entry {word}")
+    return words
+
+
+@cache
+def header_uses() -> dict[str, str]:
+    """Canonical column → its ``use`` (one per column)."""
+    return {w.column: w.use for w in header_words()}
+
+
+def header_reason(column: str) -> str | None:
+    """Why a known column is never read, or ``None`` for a column readers may read."""
+    return HEADER_USE_REASONS.get(header_uses().get(column, "read"))
+
+
+def header_title(column: str) -> str:
+    """How a person would name a canonical column: its first header text (a subject's name)."""
+    if column.startswith("mon:") and column[4:] in subjects():
+        return subjects()[column[4:]].name
+    return next((w.header for w in header_words() if w.column == column), column)
