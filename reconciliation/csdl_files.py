@@ -22,6 +22,7 @@ from lienthong.mapping.errors import MappingError
 from lienthong.mapping.registry import canonical
 from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.compare import Roles, Sources, absence_counts, link_students
+from lienthong.reconciliation.owner_links import link_owner
 from lienthong.reconciliation.year import ParsedSheets, entered_subjects
 
 
@@ -43,10 +44,15 @@ def _parts(sources: Sources | dict, roles: Roles | None) -> tuple[Roles, SourceR
     )
 
 
-def _sheets(sources: Sources, roles: Roles, school: SourceRecords) -> ParsedSheets:
-    """The school's score sheets with the owner's (the teachers' gradebooks) in their place where present."""
+def _sheets(
+    sources: Sources, roles: Roles, school: SourceRecords, anchor: SourceRecords, links: dict[str, str]
+) -> ParsedSheets:
+    """The school's score sheets with the owner's (the teachers' gradebooks, however each book keys
+    its rows: `owner_links`) in their place where present."""
     owner = sources.get(roles.scores.owner)
-    return ParsedSheets({**school.sheets, **(owner.sheets if owner else {})})
+    if owner is None or owner.name == school.name:
+        return ParsedSheets(school.sheets)
+    return ParsedSheets({**school.sheets, **link_owner(owner, school, anchor, links).sheets})
 
 
 def _absences(school: SourceRecords, school_year: str, semester: str) -> dict[str, dict[str, int]] | None:
@@ -66,7 +72,7 @@ def results_file(
     roles, school, anchor, held = _parts(sources, roles)
     links = link_students(school, anchor, [])
     sheets, counted, out = (
-        _sheets(canonical(sources), roles, school),
+        _sheets(canonical(sources), roles, school, anchor, links),
         _absences(school, school_year, semester),
         CsdlFile(),
     )

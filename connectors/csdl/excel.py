@@ -38,8 +38,8 @@ from lienthong.mapping import csdl as csdl_mapping
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.headers import SCORE_WORDS, HeaderMatch, header_key, match_header
 from lienthong.mapping.normalize import (
-    clean_name,
     fold,
+    name_with_notes,
     parse_date,
     parse_level,
     parse_mark,
@@ -435,6 +435,13 @@ def _holds_any(row: tuple, columns: dict[str, int], names: tuple[str, ...]) -> b
     return any(_cell(row, columns, name) not in (None, "") for name in names)
 
 
+def _name(value: Any, table: Table, number: int, problems: list) -> str:
+    """A student's name, with a note at its cell when it was typed with ``Ð`` for ``Đ``."""
+    name, said = name_with_notes(value, field="ho_ten")
+    problems += [table.problem(number, "ho_ten", note, fatal=False) for note in said]
+    return name
+
+
 def _student(row: tuple, table: Table, number: int, problems: list) -> dict[str, Any]:
     columns = table.columns
     gender = _cell(row, columns, "gioi_tinh")
@@ -442,7 +449,7 @@ def _student(row: tuple, table: Table, number: int, problems: list) -> dict[str,
     status = _cell(row, columns, "trang_thai")
     record = {
         "MaDinhDanh": _id(_cell(row, columns, "ma_dinh_danh"), 10, table, number, "ma_dinh_danh", problems),
-        "HoTen": clean_name(_cell(row, columns, "ho_ten"), field="ho_ten"),
+        "HoTen": _name(_cell(row, columns, "ho_ten"), table, number, problems),
         "NgaySinh": parse_date(_cell(row, columns, "ngay_sinh"), field="ngay_sinh").isoformat(),
         "GioiTinh": catalogs.gender(gender, field="gioi_tinh").code if gender else None,
         "MaDanToc": catalogs.ethnicity(ethnic, field="ma_dan_toc").code if ethnic else "01",

@@ -60,9 +60,9 @@ from lienthong.mapping import catalogs
 from lienthong.mapping import gradebook as gradebook_mapping
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
 from lienthong.mapping.normalize import (
-    clean_name,
     fold,
     format_score,
+    name_with_notes,
     parse_date,
     parse_mark,
     parse_score,
@@ -1040,7 +1040,10 @@ def _read_rows(
         try:
             given = cell(columns.given)
             raw_name = cell(columns.name) if _blank(given) else f"{cell(columns.name) or ''} {given}"
-            full_name = clean_name(raw_name, field="ho_ten")
+            full_name, said = name_with_notes(raw_name, field="ho_ten")
+            result.problems += [
+                sheet.problem(number, columns.name, note, "ho_ten", raw_name, fatal=False) for note in said
+            ]
             born = cell(columns.birth)
             birth = parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y") if born not in (None, "") else None
             row_class = _class_of(cell(columns.class_column))

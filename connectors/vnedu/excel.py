@@ -45,8 +45,8 @@ from lienthong.mapping import vnedu as vnedu_mapping
 from lienthong.mapping.calendar import school_year_of, semester_of
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
 from lienthong.mapping.normalize import (
-    clean_name,
     fold,
+    name_with_notes,
     nfc,
     parse_date,
     parse_level,
@@ -387,6 +387,13 @@ def _subject_value(value: Any, by_comment: bool, name: str) -> str:
     return parse_mark(value, field=name) if by_comment else str(parse_score(value, field=name))
 
 
+def _name(value: Any, table: Table, number: int, notes: list[Problem]) -> str:
+    """A student's name, with a note at its cell when it was typed with ``Ð`` for ``Đ``."""
+    name, said = name_with_notes(value, field="ho_ten")
+    notes += [table.problem(number, "ho_ten", note, fatal=False) for note in said]
+    return name
+
+
 def _record(row: tuple, table: Table, number: int, sheet: tuple, notes: list[Problem]) -> dict[str, Any]:
     class_code, period, school_year = sheet
     columns = table.columns
@@ -417,7 +424,7 @@ def _record(row: tuple, table: Table, number: int, sheet: tuple, notes: list[Pro
     born = _cell(row, columns, "ngay_sinh")
     return {
         "ma_hoc_sinh": _code(_cell(row, columns, "ma_hoc_sinh")),
-        "ho_ten": clean_name(_cell(row, columns, "ho_ten"), field="ho_ten"),
+        "ho_ten": _name(_cell(row, columns, "ho_ten"), table, number, notes),
         "ngay_sinh": parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y") if born is not None else None,
         "so_dinh_danh_ca_nhan": _personal_id(row, table, number, notes),
         "ma_lop": class_code,
@@ -602,7 +609,7 @@ def _discipline_row(
     kind, sessions = meaning
     try:
         day = _day(_cell(row, columns, "ngay"))
-        who = clean_name(name, field="ho_ten") if name is not None else ""
+        who = _name(name, table, number, result.problems) if name is not None else ""
     except LegacyEncodingError as exc:
         raise FileFormatError(PLATFORM, f"{table.place(number, exc.field or '')}: {exc.reason}") from None
     except MappingError as exc:
