@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from lienthong.cli.classes_command import classes_app
+
 app = typer.Typer(
     help="lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở.",
     no_args_is_help=True,
@@ -23,6 +25,7 @@ resolve_app = typer.Typer(help="Xử lý khác biệt: GVCN đề xuất, Hiệu
 app.add_typer(resolve_app, name="resolve")
 users_app = typer.Typer(help="Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu, khoá, liệt kê.")
 app.add_typer(users_app, name="users")
+app.add_typer(classes_app, name="classes")
 
 
 @app.callback()
@@ -136,26 +139,22 @@ def check() -> None:
     raise typer.Exit(run_check())
 
 
-@app.command("read-file")
-def read_file(
-    path: Path = typer.Argument(..., help="Tệp Excel (.xlsx)."),
-    kind: str = typer.Option(..., "--kind", help="csdl-hoc-sinh, csdl-ket-qua hoặc so-diem."),
-    school_year: str = typer.Option(None, "--nam-hoc", help="Năm học mong đợi, ví dụ 2026-2027."),
-    semester: str = typer.Option(None, "--hoc-ky", help="Học kỳ mong đợi: 1, 2 (hoặc CN cho kết quả)."),
-    subject: str = typer.Option(None, "--mon", help="Mã môn (sổ điểm), ví dụ TOAN."),
-    class_code: str = typer.Option(None, "--lop", help="Lớp mong đợi, ví dụ 6A1."),
-    column_map: str = typer.Option(
-        None, "--map", help='Vị trí cột khi không tự nhận ra: "dong=4,ho_ten=B,tx=D:E,gk=F,ck=G".'
-    ),
-) -> None:
-    """Đọc một tệp Excel (CSDL, vnEdu hoặc sổ điểm cá nhân) và báo những gì đọc được, từng dòng lỗi."""
-    from lienthong.cli.files import KINDS
-    from lienthong.cli.files import read_file as run_read
+# The old names of ``read-file`` and ``import-gradebook``, kept so that scripts keep working.
+OLD_KINDS = {"so-diem": "gradebook", "csdl-hoc-sinh": "csdl-hocsinh", "csdl-ket-qua": "csdl-ketqua"}
 
-    if kind not in KINDS:
-        typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
-        raise typer.Exit(2)
-    raise typer.Exit(run_read(path, kind, school_year, semester, subject, class_code, column_map))
+
+@app.command("read-file", hidden=True)
+def read_file(
+    path: Path = typer.Argument(..., help="Tệp Excel (.xlsx hoặc .xls)."),
+    kind: str = typer.Option(None, "--kind", help="Loại tệp, như với `import`."),
+    school_year: str = typer.Option(None, "--school-year", "--nam-hoc", help="Năm học mong đợi."),
+    semester: str = typer.Option(None, "--semester", "--hoc-ky", help="Học kỳ mong đợi: 1, 2 hoặc CN."),
+    subject: str = typer.Option(None, "--subject", "--mon", help="Mã môn (sổ điểm), ví dụ TOAN."),
+    class_code: str = typer.Option(None, "--class", "--lop", help="Lớp mong đợi, ví dụ 6A1."),
+    column_map: str = typer.Option(None, "--map", help="Cột của sổ điểm không tự nhận ra."),
+) -> None:
+    """Như `lienthong import --dry-run`: đọc thử một tệp, không lưu gì."""
+    import_files([path], OLD_KINDS.get(kind, kind), school_year, semester, class_code, subject, column_map, False, True)
 
 
 @app.command()
@@ -204,7 +203,13 @@ def reconcile(
     summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Ghi đè tệp --out/--summary đã có."),
 ) -> None:
-    """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt."""
+    """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt.
+
+    Báo cả những phần chưa đối chiếu được và lý do (chỉ có một nguồn, chưa có dữ liệu điểm danh…).
+
+    Mã thoát: 0 — các phần đã đối chiếu đều khớp; 1 — có khác biệt cần xem;
+    2 — không đối chiếu được hai nguồn nào với nhau (chưa có dữ liệu, hoặc chỉ có một nguồn), hoặc tham số sai.
+    """
     from lienthong.cli.reconcile_command import run_reconcile
 
     if output_format not in ("table", "json", "html", "xlsx", "pdf"):
@@ -237,7 +242,7 @@ def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy 
 
 @app.command("import")
 def import_files(
-    paths: list[Path] = typer.Argument(..., help="Một hay nhiều tệp .xlsx."),
+    paths: list[Path] = typer.Argument(..., help="Một hay nhiều tệp Excel (.xlsx hoặc .xls)."),
     kind: str = typer.Option(
         None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra."
     ),
@@ -247,10 +252,18 @@ def import_files(
     subject: str = typer.Option(
         None, "--subject", help="Mã môn của sổ điểm cá nhân khi tiêu đề không ghi, ví dụ TOAN."
     ),
-    column_map: str = typer.Option(None, "--map", help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK".'),
+    column_map: str = typer.Option(
+        None,
+        "--map",
+        help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH".',
+    ),
     as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ đọc thử và báo những gì đọc được; không lưu gì."),
 ) -> None:
-    """Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự nhận loại tệp)."""
+    """Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự nhận loại tệp).
+
+    Báo từng trang (đã đọc, hoặc không đọc và vì sao), từng cột không dùng, từng dòng bị từ chối
+    (trang, ô, giá trị, lý do). Mã thoát: 0 đọc hết, 1 có dòng bị từ chối, 2 có tệp bị từ chối cả tệp."""
     from lienthong.cli.import_command import run_import
     from lienthong.connectors.file_kinds import KINDS
     from lienthong.sync.file_import import Wanted
@@ -262,7 +275,7 @@ def import_files(
         typer.echo("--semester phải là 1, 2 hoặc CN", err=True)
         raise typer.Exit(2)
     wanted = Wanted(school_year, semester, class_code.upper() if class_code else None, subject)
-    raise typer.Exit(run_import(paths, kind, wanted, column_map, as_json, _actor()))
+    raise typer.Exit(run_import(paths, kind, wanted, column_map, as_json, _actor(), dry_run=dry_run))
 
 
 @app.command("export")
@@ -292,11 +305,11 @@ def export(
     )
 
 
-@app.command("import-gradebook")
+@app.command("import-gradebook", hidden=True)
 def import_gradebook(
-    path: Path = typer.Argument(..., help="Sổ điểm (.xlsx) có cột Mã học sinh của vnEdu."),
-    subject: str = typer.Option(..., "--mon", help="Mã môn, ví dụ TOAN."),
-    semester: str = typer.Option("1", "--hoc-ky", help="Học kỳ 1 hoặc 2."),
+    path: Path = typer.Argument(..., help="Sổ điểm (.xlsx hoặc .xls)."),
+    subject: str = typer.Option(..., "--subject", "--mon", help="Mã môn, ví dụ TOAN."),
+    semester: str = typer.Option("1", "--semester", "--hoc-ky", help="Học kỳ 1 hoặc 2."),
     column_map: str = typer.Option(None, "--map", help="Vị trí cột khi không tự nhận ra."),
 ) -> None:
     """Nhập sổ điểm của giáo viên (như `lienthong import --kind gradebook`)."""

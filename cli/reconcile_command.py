@@ -11,6 +11,7 @@ from typing import Callable
 from rich.console import Console
 from rich.table import Table
 
+from lienthong.cli import exits
 from lienthong.config.settings import Settings
 from lienthong.reconciliation import service
 from lienthong.reconciliation.discrepancy import KIND_WORDS
@@ -63,7 +64,37 @@ def run_reconcile(
     except OutputRefused as exc:  # the path changed while reconciling (a file or link appeared)
         console.print(f"{exc}", style="red")
         return 2
-    return 1 if result.found else 0
+    return exit_code(result)
+
+
+def exit_code(result: service.Reconciliation) -> int:
+    """1: differences to look at; 2: nothing found because no two sources could be compared (as
+    with no data at all: "no difference" must never be said of what was not compared); 0: the
+    sources compared agree."""
+    if result.found:
+        return exits.DIFFERENCES
+    return exits.OK if result.compared else exits.BAD_INPUT
+
+
+def _say_what_was_not_checked(result: service.Reconciliation, console: Console) -> None:
+    """The checks that could not run, and the school's blank cells while semesters run."""
+    if not result.compared:
+        console.print(
+            "Chưa đối chiếu được nguồn nào với nhau, nên «không có khác biệt» chưa có nghĩa là dữ liệu đã "
+            "khớp: hãy nhập thêm tệp của nguồn còn thiếu (`lienthong import`) hoặc đồng bộ (`lienthong sync`).",
+            style="yellow",
+        )
+    if result.skipped:
+        console.print("Chưa đối chiếu được:")
+        for skipped in result.skipped:
+            console.print(f"  - {skipped.reason}")
+    running = [b for b in result.blanks if b.blank and not b.over]
+    if running:
+        classes = len({b.class_code for b in running})
+        console.print(
+            f"Đang trong học kỳ: còn {sum(b.blank for b in running)} ô điểm bắt buộc để trống ở {classes} lớp "
+            "(chưa tính là thiếu điểm; xem phần «Mức độ đầy đủ» của báo cáo --format html)."
+        )
 
 
 def _write_report(
@@ -75,12 +106,16 @@ def _write_report(
     console: Console,
     write: Write,
 ) -> None:
+    summary = result.summary()
     context = ReportContext(
         f"Trường {settings.ma_truong}" if settings.ma_truong else "Trường",
         result.school_year,
         result.at.astimezone(service.VN_TZ),
         class_code,
         result.teachers,
+        skipped=summary["skipped"],
+        incomplete=summary["incomplete"],
+        compared=summary["compared"],
     )
     rendered = RENDERERS[output_format](result.records(), context)
     if isinstance(rendered, str):
@@ -88,8 +123,12 @@ def _write_report(
     if out:
         write(out, rendered)
         console.print(f"Đã ghi báo cáo {out} ({len(result.found)} khác biệt).")
+        if not result.compared:
+            _say_what_was_not_checked(result, console)
     else:
         sys.stdout.buffer.write(rendered)
+        if not result.compared:  # the report is on standard output: the warning goes beside it
+            _say_what_was_not_checked(result, Console(stderr=True, markup=False, highlight=False, soft_wrap=True))
 
 
 def _write_json(result: service.Reconciliation, out: Path | None, summary_file: Path | None, write: Write) -> None:
@@ -116,3 +155,4 @@ def _print_table(result: service.Reconciliation, console: Console) -> None:
         f"Tổng cộng {len(result.found)} khác biệt cần xem: mới {changes['new']}, đã có từ trước "
         f"{changes['seen'] + changes['reopened']}, đã tự đóng vì các nguồn đã khớp {changes['closed']}."
     )
+    _say_what_was_not_checked(result, console)

@@ -78,10 +78,12 @@ class FileRecords:
 
 
 def trimmed(values: Any) -> list:
-    values = list(values)
-    while values and values[-1] is None:
-        values.pop()
-    return values
+    """The values without the blanks at the end (a sheet's last assessments not yet given)."""
+    values = values if isinstance(values, list) else list(values)
+    end = len(values)
+    while end and values[end - 1] is None:
+        end -= 1
+    return values[:end]
 
 
 def wire_value(value: Any) -> str | None:
@@ -120,7 +122,7 @@ def score_sheets_read(
             "ma_hoc_sinh": record["ma_hoc_sinh"],
             "ma_mon": record["ma_mon"],
             "hoc_ky": int(record["hoc_ky"]),
-            "ddg_tx": trimmed(wire_value(v) for v in record["tx"]),
+            "ddg_tx": trimmed([wire_value(v) for v in record["tx"]]),
             "ddg_gk": wire_value(record["gk"]),
             "ddg_ck": wire_value(record["ck"]),
             "nhan_xet": record.get("nhan_xet") or "",

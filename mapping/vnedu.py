@@ -214,7 +214,7 @@ def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
         key.rsplit(":", 1)[0]: found for key, found in records.period_summaries.items() if key.endswith(":CN")
     }
     records.teachers = {
-        code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})"
+        code: f"{c['gvcn_ho_ten']} ({c['gvcn_ma_gv']})" if c.get("gvcn_ma_gv") else c["gvcn_ho_ten"]
         for code, c in stored.get("lop", {}).items()
         if c.get("gvcn_ho_ten")
     }

@@ -3,11 +3,12 @@
 Inputs are canonical records by source (`mapping.sources.SourceRecords`), mapped from the
 stored pulls and imports by each platform's mapping module; which source plays which part
 (identity, the school's record, results, the owner of scores) comes from configuration
-(`Roles`). Students of every source are first linked to the identity source's (`matching`);
-then bio, class and status are compared between linked records, each score cell of the
-score owner against its targets, the results source's subject averages and levels against
-Circular 22 applied to the school's scores, training levels and absences. NFC/NFD and tone
-placement never count as differences.
+(`Roles`). Students of every source are first linked to the identity source's (`matching`),
+the score owner's (the teachers' gradebooks) to the school's (`owner_links`: the counts by way
+end up on the owner's ``SourceRecords.linked``); then bio, class and status are compared
+between linked records, each score cell of the score owner against its targets, the results
+source's subject averages and levels against Circular 22 applied to the school's scores,
+training levels and absences. NFC/NFD and tone placement never count as differences.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key
 from lienthong.mapping.registry import canonical
 from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.authority import CORRECTION, FILL, ScoreAuthority, diff_sheets, for_a_person
+from lienthong.reconciliation.completeness import missing_required
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import Person, match
+from lienthong.reconciliation.owner_links import link_owner, owner_compared
 from lienthong.reconciliation.year import ParsedSheets, compare_year, entered_subjects
 
 Sources = dict[str, SourceRecords]
@@ -75,6 +78,7 @@ def reconcile(
     today: date,
     pushed: bool = False,
     roles: Roles | None = None,
+    closed: tuple[str, ...] = (),
 ) -> list[Discrepancy]:
     """Every difference; ``semester`` ``None`` compares every semester the results source holds.
 
@@ -96,6 +100,10 @@ def reconcile(
         if other.name not in (school.name, anchor.name) and other.raw_names and anchor.raw_names:
             link_students(other, anchor, found, field=f"{other.name}.hoc_sinh")
     owner = _source(sources, roles.scores.owner)
+    if owner.name != school.name:  # the teachers' rows, keyed as each book keys them, as the school's students
+        owner.linked = link_owner(owner, school, anchor, links)  # counts for the report: `OwnerLinks`
+        found += owner.linked.doubts
+        owner = owner_compared(owner, owner.linked)
     for target in roles.scores.targets:
         if target == school.name:  # score sheets are keyed by the school's student keys
             found += compare_scores(owner, school, school, links, anchor.name, pushed, roles.scores.approval)
@@ -111,6 +119,9 @@ def reconcile(
     found += compare_year(held, school, links, school_year, sheets, anchor.name)
     for source in sources.values():
         found += _refused_reports(source)
+    # required assessments blank once the semester is over (``closed``: semesters whose entry window closed)
+    compared_owner = owner if school.name in roles.scores.targets else None  # its cells are compare_scores'
+    found += missing_required(sources, school, compared_owner, links, anchor.name, school_year, found, closed, semester)
     return found
 
 

@@ -2,7 +2,8 @@
 principal, as HTML, XLSX (one sheet per kind, filters on) and PDF (A4, fonts embedded).
 
 Renderings only: each takes exactly the JSON records of ``lienthong reconcile --format json``
-(`Discrepancy.as_json`) and adds nothing but layout and Vietnamese words.
+(`Discrepancy.as_json`) and, in the context, what its summary says besides (the checks that
+could not run and the completeness figures), and adds nothing but layout and Vietnamese words.
 """
 
 from __future__ import annotations
@@ -36,12 +37,53 @@ class ReportContext:
     titles: dict[str, str] = field(default_factory=titles)  # source → how people call it
     school_source: str = field(default_factory=lambda: AuthoritySettings().school)  # whose student code is shown
     identity_source: str = field(default_factory=lambda: AuthoritySettings().identity)  # who issues the Mã định danh
+    skipped: list[dict] = field(default_factory=list)  # the summary's ``skipped``: checks that could not run, why
+    incomplete: list[dict] = field(default_factory=list)  # the summary's ``incomplete``: blanks per class and subject
+    compared: bool = True  # the summary's ``compared``: whether any two sources were compared
 
     def source_word(self, source: str) -> str:
         """A source as people call it; a platform's own summary (``…_tonghop``) as «tổng hợp …»."""
         if source.endswith("_tonghop"):
             return f"tổng hợp {self.source_word(source.removesuffix('_tonghop'))}"
         return self.titles.get(source, source)
+
+
+def _teacher(context: ReportContext, code: str) -> str:
+    return context.teachers.get(code) or "chưa rõ"
+
+
+def _verdict(total: int, context: ReportContext) -> str:
+    """What an empty report means: agreement only where something was compared."""
+    if total:
+        return ""
+    if not context.compared:
+        return (
+            "Chưa đối chiếu được nguồn nào với nhau: không thấy khác biệt, nhưng chưa thể nói dữ liệu "
+            "đã khớp (xem phần «Chưa đối chiếu được»)."
+        )
+    if context.skipped:
+        return (
+            "Những phần đã đối chiếu đều khớp: không có khác biệt nào cần xử lý. Một số phần chưa đối "
+            "chiếu được (xem bên dưới)."
+        )
+    return "Các nguồn dữ liệu đã khớp nhau: không có khác biệt nào cần xử lý."
+
+
+def _incomplete_rows(context: ReportContext) -> list[dict]:
+    rows = []
+    for f in sorted(context.incomplete, key=lambda f: (f["class"], f["semester"], f["subject"])):
+        rows.append(
+            {
+                "class": f["class"],
+                "teacher": _teacher(context, f["class"]),
+                "subject": catalogs.subject(f["subject"]).name,
+                "semester": f["semester"],
+                "blank": f"{f['blank']}/{f['required']}",
+                "no_sheet": f["students"] - f["sheets"],
+                "state": "học kỳ đã kết thúc: đã báo thiếu điểm" if f["over"] else "đang trong học kỳ",
+            }
+        )
+    return rows
 
 
 def _title(context: ReportContext) -> str:
@@ -77,11 +119,7 @@ def _sections(records: list[dict], context: ReportContext) -> list[dict]:
     order = {"high": 0, "medium": 1, "low": 2}
     return [
         {
-            "heading": (
-                f"Lớp {code} — GVCN: {context.teachers.get(code, 'chưa rõ')}"
-                if code
-                else "Toàn trường (báo cáo với Sở)"
-            ),
+            "heading": (f"Lớp {code} — GVCN: {_teacher(context, code)}" if code else "Toàn trường (báo cáo với Sở)"),
             "rows": [
                 {
                     "id": r["id"],
@@ -107,8 +145,14 @@ def render_html(records: list[dict], context: ReportContext) -> str:
         school_year=context.school_year,
         generated=f"{context.generated:%d/%m/%Y %H:%M}",
         total=len(records),
+        verdict=_verdict(len(records), context),
+        agreed=context.compared and not context.skipped,
+        teacher=_teacher(context, context.class_code) if context.class_code else None,
         by_kind=counts.most_common(),
         classes=_sections(records, context),
+        skipped=[s["reason"] for s in context.skipped],
+        incomplete=_incomplete_rows(context),
+        school_source=context.source_word(context.school_source),
     )
 
 
@@ -171,6 +215,23 @@ def _append(sheet, values: list) -> None:
     sheet.append([safe_text(v) for v in values])
 
 
+def _incomplete_sheet(book: Workbook, context: ReportContext) -> None:
+    sheet = book.create_sheet("Mức độ đầy đủ")
+    where = context.source_word(context.school_source)
+    _append(
+        sheet,
+        ["Lớp", "GVCN", "Môn", "Học kỳ", f"Ô bắt buộc còn trống ({where})", "Học sinh chưa có trong sổ", "Tình trạng"],
+    )
+    for row in _incomplete_rows(context):
+        _append(sheet, list(row.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFG", (6, 24, 28, 7, 18, 14, 36)):
+        sheet.column_dimensions[letter].width = width
+
+
 def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
     book = Workbook()
     summary = book.active
@@ -181,11 +242,20 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
     _append(summary, ["Loại khác biệt", "Số lượng"])
     for kind, count in Counter(r["kind"] for r in records).most_common():
         _append(summary, [KIND_WORDS.get(kind, kind), count])
+    if verdict := _verdict(len(records), context):
+        _append(summary, [verdict])
     _append(summary, [])
     _append(summary, ["Lớp", "GVCN", "Số khác biệt"])
     for code, count in sorted(Counter(r["class"] or "—" for r in records).items()):
         _append(summary, [code, context.teachers.get(code, ""), count])
+    if context.skipped:
+        _append(summary, [])
+        _append(summary, ["Chưa đối chiếu được"])
+        for skipped in context.skipped:
+            _append(summary, [skipped["reason"]])
     summary["A1"].font = Font(bold=True, size=13)
+    if context.incomplete:
+        _incomplete_sheet(book, context)
     by_kind: dict[str, list[dict]] = defaultdict(list)
     for r in records:
         by_kind[r["kind"]].append(r)

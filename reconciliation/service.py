@@ -4,6 +4,7 @@ dashboard only present what these return."""
 from __future__ import annotations
 
 import gc
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -14,14 +15,18 @@ from sqlmodel import Session
 
 from lienthong.config.settings import Settings
 from lienthong.connectors.registry import registry
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.normalize import clean_name
 from lienthong.mapping.registry import mappings
 from lienthong.mapping.sources import SourceRecords
+from lienthong.reconciliation import completeness
 from lienthong.reconciliation.authority import ScoreAuthority, pushing_targets
 from lienthong.reconciliation.compare import Roles, SheetTable, person, reconcile
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import MatchResult, Person, match
 from lienthong.reconciliation.register import record
-from lienthong.store import queries
+from lienthong.store import audit, queries
+from lienthong.store.accounts import Actor
 from lienthong.store.repository import snapshot_versions
 
 VN_TZ = timezone(timedelta(hours=7))
@@ -75,10 +80,23 @@ class Reconciliation:
     school_year: str
     class_code: str | None = None
     at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    ran: list[str] = field(default_factory=list)  # the checks that ran (`completeness.coverage`)
+    skipped: list[completeness.Skipped] = field(default_factory=list)  # those that could not, and why
+    blanks: list[completeness.Blanks] = field(default_factory=list)  # completeness of the school's score books
+
+    @property
+    def compared(self) -> bool:
+        """Whether any two sources were compared: "no difference" means something only then."""
+        return completeness.compared_anything(self.ran)
 
     def records(self) -> list[dict]:
         """Each discrepancy as JSON, with when each of its sources was last read."""
         return [_with_seen(d.as_json(), self.seen) for d in self.found]
+
+    def incomplete(self) -> list[dict]:
+        """The completeness figures worth a look: a class, subject and semester with blank
+        required cells or students without a sheet, as JSON."""
+        return [b.as_json() for b in self.blanks if b.blank or b.sheets < b.students]
 
     def summary(self) -> dict:
         counts = Counter(d.kind for d in self.found)
@@ -88,6 +106,10 @@ class Reconciliation:
             "closed": self.changes["closed"],
             "by_kind": dict(sorted(counts.items())),
             "by_class": dict(sorted(Counter(d.class_code for d in self.found).items())),
+            "compared": self.compared,
+            "checks": self.ran,
+            "skipped": [s.as_json() for s in self.skipped],
+            "incomplete": self.incomplete(),
         }
 
 
@@ -118,6 +140,14 @@ def scores_pushed(settings: Settings) -> bool:
     return bool(pushing_targets(ScoreAuthority.from_settings(settings.authority.scores), configured))
 
 
+def closed_semesters(settings: Settings | None, school_year: str, at: datetime) -> tuple[str, ...]:
+    """Semesters of ``school_year`` whose score-entry window (the school's own, ``[[lock_windows]]``
+    in the configuration, which are the current year's) closed before ``at``."""
+    if settings is None or school_year != settings.current_school_year():
+        return ()
+    return tuple(sorted(completeness.closed_semesters(settings.lock_windows, school_year, at)))
+
+
 def reconcile_school(
     engine: sa.Engine,
     school_year: str,
@@ -127,7 +157,8 @@ def reconcile_school(
     settings: Settings | None = None,
 ) -> Reconciliation:
     """Reconcile every stored source (or one class), record the findings in the register.
-    ``pushed``: see `scores_pushed`; ``settings``: roles and further platforms (defaults without)."""
+    ``pushed``: see `scores_pushed`; ``settings``: roles and further platforms (defaults without).
+    The result also says which checks could not run and how complete the school's score books are."""
     sources = load_sources(engine, settings)
     roles = Roles.from_settings(settings.authority if settings else None)
     class_code = known_class(sources, class_code) if has_data(sources) else class_code
@@ -135,18 +166,136 @@ def reconcile_school(
     if not has_data(sources):
         raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
     today = today or date.today()
+    at = datetime.now(timezone.utc)
+    closed = closed_semesters(settings, school_year, at)
     found = [
         d
-        for d in reconcile(sources, school_year, None, today, pushed, roles)
+        for d in reconcile(sources, school_year, None, today, pushed, roles, closed)
         if not class_code or d.class_code == class_code
     ]
-    teachers = sources[roles.school].teachers if roles.school in sources else {}
-    at = datetime.now(timezone.utc)
+    ran, skipped = completeness.coverage(sources, roles, closed)
+    school = sources.get(roles.school) or SourceRecords(roles.school)
+    blanks = [
+        b
+        for b in completeness.figures(sources, school, school_year, closed)
+        if not class_code or b.class_code == class_code
+    ]
     with Session(engine) as session:
+        teachers = {c: t.name for c, t in homeroom_teachers(session, sources, school_year).items()}
         changes = record(session, found, at, {class_code} if class_code else None, teachers)
         session.commit()
         seen = {source: vn_time(when) for source, when in queries.last_seen(session).items()}
-    return Reconciliation(found, changes, teachers, seen, school_year, class_code, at)
+    return Reconciliation(found, changes, teachers, seen, school_year, class_code, at, ran, skipped, blanks)
+
+
+# --- homeroom teachers (GVCN) ---------------------------------------------------------------
+
+GVCN_NAMED = "class_gvcn_set"  # the audit action of `name_homeroom_teacher`
+MAY_NAME_GVCN = ("it", "principal")
+NAMED, CLASS_LIST = "named", "class_list"
+
+
+@dataclass(frozen=True)
+class Homeroom:
+    """A class's homeroom teacher and where the name comes from."""
+
+    name: str
+    origin: str  # NAMED (by `lienthong classes set-gvcn`) or CLASS_LIST (a platform's class list)
+    by: str | None = None  # who named her (an account's ref), for NAMED
+    at: datetime | None = None
+    listed: str | None = None  # what a class list says when the school named someone else
+
+    def origin_words(self) -> str:
+        if self.origin == CLASS_LIST:
+            return "danh sách lớp"
+        when = f" lúc {vn_time(self.at)[:16].replace('T', ' ')}" if self.at else ""
+        said = f"đặt bằng lệnh classes set-gvcn ({self.by or 'không rõ người đặt'}{when})"
+        return said + (f"; danh sách lớp ghi «{self.listed}»" if self.listed else "")
+
+
+def homeroom_teachers(session: Session, sources: dict[str, SourceRecords], school_year: str) -> dict[str, Homeroom]:
+    """Class → its GVCN: the one the school named for the year, else the one a class list gives."""
+    listed: dict[str, str] = {}
+    for source in sources.values():
+        listed.update(source.teachers)
+    out = {code: Homeroom(name, CLASS_LIST) for code, name in listed.items()}
+    named = queries.homeroom_teachers(session, school_year)
+    if named:
+        last = {}
+        for entry in queries.audit_entries(session, GVCN_NAMED):
+            detail = entry.detail or {}
+            if detail.get("school_year") == school_year:
+                last[detail.get("class")] = entry
+        for code, name in named.items():
+            entry = last.get(code)
+            other = listed.get(code)
+            out[code] = Homeroom(
+                name,
+                NAMED,
+                entry.actor if entry else None,
+                entry.at if entry else None,
+                other if other and other.split(" (")[0] != name else None,
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    code: str
+    students: int  # in the school's record (or the largest list of it)
+    homeroom: Homeroom | None
+
+
+def _class_order(code: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
+
+
+def list_classes(engine: sa.Engine, school_year: str, settings: Settings | None = None) -> list[ClassInfo]:
+    """Every class the data knows, with its GVCN and where the name comes from."""
+    sources = load_sources(engine, settings)
+    counts: dict[str, int] = {}
+    for source in sources.values():
+        per = Counter(s.class_code for s in source.students.values() if s.class_code)
+        for code, n in per.items():
+            counts[code] = max(counts.get(code, 0), n)
+    with Session(engine) as session:
+        teachers = homeroom_teachers(session, sources, school_year)
+    codes = sorted(set(counts) | set(teachers), key=_class_order)
+    return [ClassInfo(code, counts.get(code, 0), teachers.get(code)) for code in codes]
+
+
+class NotPermitted(ValueError):
+    """This account's role may not do this; said in Vietnamese."""
+
+
+def name_homeroom_teacher(
+    engine: sa.Engine,
+    school_year: str,
+    class_code: str,
+    full_name: str,
+    actor: Actor,
+    at: datetime,
+    settings: Settings | None = None,
+) -> tuple[str, str, Homeroom | None]:
+    """The school names a class's GVCN for the year (IT or the principal), audited. Returns the
+    class as the data writes it, the name as stored and who was GVCN before."""
+    if actor.role not in MAY_NAME_GVCN:
+        raise NotPermitted(f"{actor.shown()} không đặt được GVCN: chỉ quản trị CNTT hoặc Hiệu trưởng.")
+    try:
+        name = clean_name(full_name, field="gvcn")
+    except MappingError as exc:
+        raise UnknownChoice(f"Tên giáo viên chủ nhiệm không hợp lệ: {exc.reason} ({full_name!r}).") from None
+    sources = load_sources(engine, settings)
+    code = known_class(sources, class_code)
+    assert code is not None
+    with Session(engine) as session:
+        before = homeroom_teachers(session, sources, school_year).get(code)
+        grade = int(code[0]) if code[:1].isdigit() else 0
+        queries.set_homeroom_teacher(session, school_year, code, name, grade)
+        detail = {"school_year": school_year, "class": code, "teacher": name, "before": before.name if before else None}
+        audit.append(session, actor.ref, GVCN_NAMED, detail, at)
+        session.commit()
+    return code, name, before
 
 
 def _with_seen(record: dict, seen: dict[str, str]) -> dict:
@@ -216,20 +365,20 @@ def export_for_csdl(
     """Reconcile first; refuse over open score or identity differences unless ``force`` (audited)."""
     from lienthong.connectors.csdl.excel import write_results, write_student_list
     from lienthong.reconciliation.csdl_files import results_file, student_list_file
-    from lienthong.store import audit
 
     sources = load_sources(engine, settings)
     roles = Roles.from_settings(settings.authority if settings else None)
     class_code = known_class(sources, class_code) if has_data(sources) else class_code
     today = today or date.today()
+    now = datetime.now(timezone.utc)
+    closed = closed_semesters(settings, school_year, now)
     found = [
         d
-        for d in reconcile(sources, school_year, None, today, pushed, roles)
+        for d in reconcile(sources, school_year, None, today, pushed, roles, closed)
         if not class_code or d.class_code == class_code
     ]
-    now = datetime.now(timezone.utc)
     with Session(engine) as session:
-        teachers = sources[roles.school].teachers if roles.school in sources else {}
+        teachers = {c: t.name for c, t in homeroom_teachers(session, sources, school_year).items()}
         record(session, found, now, {class_code} if class_code else None, teachers)
         session.commit()
     blocking = [d for d in found if d.kind in BLOCKING]

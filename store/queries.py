@@ -16,12 +16,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from lienthong.store.tables import (
+    AuditLogRow,
+    ClassRow,
     DiscrepancyRow,
     OutboxItemRow,
     ResolutionRow,
     RunLeaseRow,
     SourceSnapshotRow,
     SyncRunRow,
+    TeacherRow,
 )
 
 # Outbox statuses that are still alive: pending (to send) · awaiting_approval (a correction:
@@ -258,3 +261,36 @@ def interrupt_run(session: Session, run_id: int) -> bool:
     table = SyncRunRow.__table__
     statement = sa.update(table).where(table.c.id == run_id, table.c.status == "running")
     return session.execute(statement.values(status="interrupted")).rowcount == 1
+
+
+# --- homeroom teachers named by the school (a file-only school's class list has no GVCN) -----
+
+
+def homeroom_teachers(session: Session, school_year: str) -> dict[str, str]:
+    """Class → the GVCN the school named for it in ``school_year`` (`set_homeroom_teacher`)."""
+    statement = (
+        select(ClassRow.code, TeacherRow.full_name)
+        .join(TeacherRow, ClassRow.homeroom_teacher_id == TeacherRow.id)
+        .where(ClassRow.school_year == school_year)
+    )
+    return {code: name for code, name in session.exec(statement).all()}
+
+
+def set_homeroom_teacher(session: Session, school_year: str, class_code: str, full_name: str, grade: int) -> None:
+    """Name the GVCN of a class for a school year (in the caller's transaction). A teacher is
+    kept once per name: the same person named for a second class is the same row."""
+    teacher_id = f"ten:{full_name}"
+    if session.get(TeacherRow, teacher_id) is None:
+        session.add(TeacherRow(id=teacher_id, full_name=full_name))
+        session.flush()  # the class row refers to it
+    row = session.get(ClassRow, (school_year, class_code))
+    if row is None:
+        session.add(ClassRow(school_year=school_year, code=class_code, grade=grade, homeroom_teacher_id=teacher_id))
+    else:
+        row.homeroom_teacher_id = teacher_id
+        session.add(row)
+
+
+def audit_entries(session: Session, action: str) -> list[AuditLogRow]:
+    """The audit log's entries of one action, oldest first."""
+    return list(session.exec(select(AuditLogRow).where(AuditLogRow.action == action).order_by(AuditLogRow.id)))

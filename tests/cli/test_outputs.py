@@ -45,7 +45,7 @@ def database(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def found(monkeypatch):
     """A reconciliation and an export with fixed results: these tests are about where they go."""
-    result = SimpleNamespace(found=[], records=lambda: [{"id": "D-1"}], summary=lambda: {"total": 1})
+    result = SimpleNamespace(found=[], compared=True, records=lambda: [{"id": "D-1"}], summary=lambda: {"total": 1})
     made = SimpleNamespace(blocking=[], refused=False, rows=1, data=b"PK-export", incomplete=[])
     monkeypatch.setattr(service, "reconcile_school", lambda *a, **k: result)
     monkeypatch.setattr(service, "scores_pushed", lambda settings: False)

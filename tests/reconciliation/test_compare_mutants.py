@@ -454,7 +454,8 @@ def test_a_wrong_average_is_one_exact_record_and_what_cannot_be_recomputed_is_le
             )
         ]
     )
-    assert found(sources) == [
+    # the blank ĐĐGck and ĐĐGtx are `missing_score`s of their own (tests/reconciliation/test_missing_assessments)
+    assert [d for d in found(sources) if d.kind != "missing_score"] == [
         Discrepancy(
             "average_mismatch",
             AN,

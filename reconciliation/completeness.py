@@ -1,0 +1,376 @@
+"""What the school's score books still lack, and what a reconciliation could not check.
+
+Circular 22 requires each subject's ĐĐGtx (as many as `RuleSet.required_tx` says for its
+periods, or 2 for a comment subject), one ĐĐGgk and one ĐĐGck per semester. While a semester
+is under way, blanks in the school's record (vnEdu) are normal: they are counted per class,
+subject and semester (`figures`) for the report. Once the semester is over for a class — its
+results exist in some source, or the school's score-entry window has closed — each required
+assessment still blank is a ``missing_score`` for the class's homeroom teacher
+(`missing_required`), whether or not a teacher's gradebook of the subject was imported. A
+cell the gradebook holds a value for is left to the gradebook comparison (a discrepancy or a
+push): one difference is raised once.
+
+`skipped_checks` says which comparisons could not run and why (one source only, no
+attendance or training in the files…), so that "no difference" is never said of what was not
+compared.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from lienthong.assessment.errors import AssessmentError
+from lienthong.assessment.rules import rules_for
+from lienthong.mapping import catalogs
+from lienthong.mapping.calendar import VN_TZ
+from lienthong.mapping.canonical import StudentStatus
+from lienthong.mapping.errors import MappingError
+from lienthong.mapping.registry import titles
+from lienthong.mapping.sources import SourceRecords
+from lienthong.reconciliation.discrepancy import Discrepancy
+
+if TYPE_CHECKING:
+    from lienthong.reconciliation.compare import Roles
+
+SEMESTERS = ("1", "2")
+GONE = {StudentStatus.CHUYEN_DI, StudentStatus.THOI_HOC, StudentStatus.CHUYEN_DI.value, StudentStatus.THOI_HOC.value}
+RESULTS, WINDOW = "results", "window"  # why a semester counts as over
+WHY_OVER = {RESULTS: "đã có kết quả học kỳ", WINDOW: "sổ điểm học kỳ đã khoá"}
+SCORE_FINDINGS = ("missing_score", "score_mismatch")
+
+
+def cell_word(cell: str) -> str:
+    """``tx1`` → «ĐĐGtx thứ 2», ``gk`` → «ĐĐGgk»."""
+    if cell.startswith("tx"):
+        return f"ĐĐGtx thứ {int(cell[2:]) + 1}"
+    return {"gk": "ĐĐGgk", "ck": "ĐĐGck"}[cell]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""  # as `mapping.vnedu.score_cells` reads a cell: no value
+
+
+def blank_required(sheet: dict, required_tx: int) -> list[str]:
+    """The required cells of a score sheet left blank: ``gk``, ``ck``, and as many ĐĐGtx as the
+    sheet lacks (Circular 22 counts entered ĐĐGtx), named by their first blank places."""
+    tx = list(sheet.get("ddg_tx") or [])
+    entered = sum(not _blank(v) for v in tx)
+    short = max(0, required_tx - entered)
+    places = [i for i in range(max(len(tx), required_tx)) if i >= len(tx) or _blank(tx[i])]
+    cells = [f"tx{i}" for i in places[:short]]
+    return cells + [c for c in ("gk", "ck") if _blank(sheet.get(f"ddg_{c}"))]
+
+
+def closed_semesters(windows: Iterable[Any], school_year: str, at: datetime) -> dict[str, datetime]:
+    """Semesters whose score-entry window (``kind`` ``diem``) closed before ``at``, with when it
+    closed. ``windows``: the school's own windows (`config.settings.SchoolWindowSettings`) or
+    canonical `LockWindow`s; a canonical window of another school year is left out."""
+    closed: dict[str, datetime] = {}
+    for window in windows:
+        kind = getattr(window.kind, "value", window.kind)
+        year = getattr(window, "school_year", school_year)
+        closes = getattr(window, "closes", None) or getattr(window, "closes_at", None)
+        if kind != "diem" or year != school_year or closes is None or str(window.semester) not in SEMESTERS:
+            continue
+        if closes.tzinfo is None:  # a window written without its offset is Vietnam's time
+            closes = closes.replace(tzinfo=VN_TZ)
+        if closes <= at:
+            semester = str(window.semester)
+            closed[semester] = max(closed.get(semester, closes), closes)
+    return closed
+
+
+def over_semesters(sources: Iterable[SourceRecords], closed: Iterable[str] = ()) -> dict[str, dict[str, str]]:
+    """Class → semester → why it is over (`RESULTS` or `WINDOW`). A semester is over for a class
+    when a source holds a result of that semester (a year result: both) for a student of it, as
+    that source lists the student, or the school's own record for the same ministry ID; and for
+    every class once the score-entry window of the semester has closed (``closed``)."""
+    sources = list(sources)
+    by_ministry_id = {
+        s.ministry_id: s.class_code for source in sources for s in source.students.values() if s.ministry_id
+    }
+    over: dict[str, dict[str, str]] = defaultdict(dict)
+    for source in sources:
+        periods: dict[str, set[str]] = defaultdict(set)
+        for key in list(source.results) + [f"{k}:CN" for k in source.summaries]:
+            student, period = key.rsplit(":", 1)
+            periods[student] |= set(SEMESTERS) if period == "CN" else {period} & set(SEMESTERS)
+        for student, done in periods.items():
+            known = source.students.get(student)
+            class_code = known.class_code if known else by_ministry_id.get(student)
+            for semester in done if class_code else ():
+                over[class_code][semester] = RESULTS
+    classes = {s.class_code for source in sources for s in source.students.values() if s.class_code}
+    for semester in closed:
+        for class_code in classes:
+            over[class_code].setdefault(semester, WINDOW)
+    return dict(over)
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    key: str
+    student_key: str
+    class_code: str
+    subject: catalogs.SubjectInfo
+    semester: str
+    sheet: dict
+    blanks: tuple[str, ...]
+    required: int  # cells this sheet must hold
+
+
+def _sheets(school: SourceRecords, school_year: str) -> Iterator[_Sheet]:
+    """Each score sheet of a student still in the school, with its required cells left blank."""
+    required: dict[tuple[str, int], int | None] = {}
+    for key, sheet in school.sheets.items():
+        try:
+            student_key, code, semester = key.split(":")
+            subject = catalogs.subject(code)
+        except (ValueError, MappingError):
+            continue
+        student = school.students.get(student_key)
+        class_code = student.class_code if student else None
+        if not class_code or not class_code[:1].isdigit() or student.status in GONE or semester not in SEMESTERS:
+            continue
+        grade = int(class_code[0])
+        if (code, grade) not in required:
+            try:
+                required[(code, grade)] = rules_for(school_year, grade).required_tx(code, grade)
+            except AssessmentError:  # a grade or year Circular 22 does not govern
+                required[(code, grade)] = None
+        tx = required[(code, grade)]
+        if tx is None:
+            continue
+        yield _Sheet(key, student_key, class_code, subject, semester, sheet, tuple(blank_required(sheet, tx)), tx + 2)
+
+
+def missing_required(
+    sources: dict[str, SourceRecords],
+    school: SourceRecords,
+    owner: SourceRecords | None,
+    links: dict[str, str],
+    anchor: str,
+    school_year: str,
+    found: list[Discrepancy],
+    closed: Iterable[str] = (),
+    semester: str | None = None,
+) -> list[Discrepancy]:
+    """A ``missing_score`` for each required assessment blank in the school's record once its
+    semester is over for the class (``semester``: only that one). ``owner``: the score owner as
+    compared with the school's record (its sheets keyed by the school's student keys), ``None``
+    when the school's record is not its target; a cell it holds a value for is the gradebook
+    comparison's (already in ``found``, or pushed). A cell already in ``found`` is never raised twice."""
+    over = over_semesters(sources.values(), closed)
+    if not over or not school.sheets:
+        return []
+    owned = owner.sheets if owner is not None else {}
+    raised = {(d.keys.get(school.name), d.subject, d.semester, d.field) for d in found if d.kind in SCORE_FINDINGS}
+    out = []
+    for item in _sheets(school, school_year):
+        why = over.get(item.class_code, {}).get(item.semester)
+        if not why or not item.blanks or (semester and item.semester != semester):
+            continue
+        theirs = owned.get(item.key)
+        for cell in item.blanks:
+            if (item.student_key, item.subject.code, item.semester, cell) in raised:
+                continue
+            if theirs is not None and not _owner_blank(theirs, cell):
+                continue
+            out.append(_missing(item, cell, why, school, owner if theirs is not None else None, links, anchor))
+    return out
+
+
+def _owner_blank(sheet: dict, cell: str) -> bool:
+    if cell.startswith("tx"):
+        tx = list(sheet.get("ddg_tx") or [])
+        i = int(cell[2:])
+        return i >= len(tx) or _blank(tx[i])
+    return _blank(sheet.get(f"ddg_{cell}"))
+
+
+def _missing(
+    item: _Sheet,
+    cell: str,
+    why: str,
+    school: SourceRecords,
+    owner: SourceRecords | None,
+    links: dict[str, str],
+    anchor: str,
+) -> Discrepancy:
+    student = school.students[item.student_key]
+    name, cls, word, subject = student.full_name, item.class_code, cell_word(cell), item.subject.name
+    keys = {k: v for k, v in ((school.name, item.student_key), (anchor, links.get(item.student_key))) if v}
+    values: dict[str, Any] = {school.name: None}
+    if owner is not None:
+        values[owner.name] = None
+    also = f"; {owner.full_title or owner.title} cũng để trống" if owner is not None else ""
+    return Discrepancy(
+        "missing_score",
+        name,
+        keys,
+        cell,
+        values,
+        f"Thiếu {word} môn {subject} HK{item.semester} của em {name} ({cls}) trên {school.title}: "
+        f"học kỳ đã kết thúc ({WHY_OVER[why]}){also}",
+        cls,
+        item.subject.code,
+        item.semester,
+        suggestion=f"Giáo viên bộ môn {subject} nhập {word} vào {school.title} (cần Hiệu trưởng duyệt nếu sổ đã khoá)",
+        detail={"over": why},
+    )
+
+
+@dataclass(frozen=True)
+class Blanks:
+    """How complete one class's score book of one subject and semester is in the school's record."""
+
+    class_code: str
+    subject: str  # code
+    semester: str
+    students: int  # students of the class still in the school
+    sheets: int  # of them, with a score sheet of the subject
+    required: int  # required cells over those sheets
+    blank: int  # of them, still blank
+    over: bool  # the semester is over: each blank is also a ``missing_score``
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "class": self.class_code,
+            "subject": self.subject,
+            "semester": self.semester,
+            "students": self.students,
+            "sheets": self.sheets,
+            "required": self.required,
+            "blank": self.blank,
+            "over": self.over,
+        }
+
+
+def figures(
+    sources: dict[str, SourceRecords], school: SourceRecords, school_year: str, closed: Iterable[str] = ()
+) -> list[Blanks]:
+    """Per class, subject and semester of the school's record: the required cells and how many
+    are blank, and how many of the class's students have no sheet of the subject, for every
+    semester the record holds sheets of."""
+    over = over_semesters(sources.values(), closed)
+    counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for item in _sheets(school, school_year):
+        count = counts[(item.class_code, item.subject.code, item.semester)]
+        count[0] += 1
+        count[1] += item.required
+        count[2] += len(item.blanks)
+    enrolled: dict[str, int] = defaultdict(int)
+    for student in school.students.values():
+        if student.class_code and student.status not in GONE:
+            enrolled[student.class_code] += 1
+    held = {(cls, semester) for cls, _, semester in counts}
+    out = []
+    for cls, semester in sorted(held):
+        for code in catalogs.subjects():
+            sheets, required, blank = counts.get((cls, code, semester), (0, 0, 0))
+            done = semester in over.get(cls, {})
+            out.append(Blanks(cls, code, semester, enrolled[cls], sheets, required, blank, done))
+    return out
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A check that could not run, and why, in Vietnamese."""
+
+    check: str  # students, scores, averages, training, absences, missing_scores
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"check": self.check, "reason": self.reason}
+
+
+CROSS_SOURCE = ("students", "scores", "averages", "training", "absences")  # comparisons between two sources
+
+
+def _title(sources: dict[str, SourceRecords], name: str, full: bool = False) -> str:
+    source = sources.get(name)
+    shown = (source.full_title if full else source.title) if source else ""
+    return shown or titles().get(name, name)
+
+
+def _subjects_of(sheets: Any) -> set[str]:
+    return {key.split(":")[1] for key in sheets if key.count(":") == 2}
+
+
+def coverage(
+    sources: dict[str, SourceRecords], roles: Roles, closed: Iterable[str] = ()
+) -> tuple[list[str], list[Skipped]]:
+    """Which checks ran (their names) and which were skipped, with why."""
+    ran: list[str] = []
+    skipped: list[Skipped] = []
+    empty = SourceRecords("")
+    school, anchor = sources.get(roles.school, empty), sources.get(roles.identity, empty)
+    held, owner = sources.get(roles.results, empty), sources.get(roles.scores.owner, empty)
+    school_t, anchor_t, held_t = (_title(sources, n) for n in (roles.school, roles.identity, roles.results))
+    owner_t = _title(sources, roles.scores.owner, full=True)
+    linked = bool(school.raw_names and anchor.raw_names)
+
+    def check(name: str, reason: str | None) -> None:
+        if reason:
+            skipped.append(Skipped(name, reason))
+        else:
+            ran.append(name)
+
+    if linked:
+        check("students", None)
+    elif school.raw_names or anchor.raw_names:
+        only = school_t if school.raw_names else anchor_t
+        check("students", f"Không đối chiếu danh sách học sinh: chỉ có một nguồn ({only})")
+    else:
+        check("students", "Không đối chiếu danh sách học sinh: chưa có danh sách học sinh nào")
+
+    if school.name not in roles.scores.targets:
+        check("scores", f"Không đối chiếu điểm với {owner_t}: cấu hình không yêu cầu {school_t} khớp với sổ điểm")
+    elif not school.sheets:
+        check("scores", f"Không đối chiếu điểm: chưa có sổ điểm {school_t}")
+    elif not owner.sheets:
+        check("scores", f"Không đối chiếu điểm với {owner_t}: chưa có sổ điểm nào của giáo viên")
+    else:
+        check("scores", None)
+        lacking = sorted(_subjects_of(school.sheets) - _subjects_of(owner.sheets), key=list(catalogs.subjects()).index)
+        if lacking:
+            names = ", ".join(catalogs.subject(c).name for c in lacking)
+            reason = f"Không đối chiếu điểm các môn {names} với {owner_t}: chưa có sổ điểm của các môn này"
+            skipped.append(Skipped("scores", reason))
+
+    results = [k for k in held.results if not k.endswith(":CN")]
+    if not results:
+        reason = f"chưa có kết quả học kỳ của {held_t}"
+        check("averages", f"Không đối chiếu điểm trung bình và kết quả học tập: {reason}")
+        check("training", f"Không đối chiếu kết quả rèn luyện: {reason}")
+        check("absences", f"Không đối chiếu số buổi nghỉ: {reason}")
+    elif not linked:
+        reason = f"chưa ghép được học sinh {school_t} với {anchor_t} (thiếu danh sách học sinh)"
+        for name, what in (("averages", "điểm trung bình và kết quả học tập"), ("training", "kết quả rèn luyện")):
+            check(name, f"Không đối chiếu {what}: {reason}")
+        check("absences", f"Không đối chiếu số buổi nghỉ: {reason}")
+    else:
+        check("averages", None if school.sheets else f"Không đối chiếu điểm trung bình: chưa có sổ điểm {school_t}")
+        check("training", None if school.training else "Không đối chiếu kết quả rèn luyện: chưa có dữ liệu rèn luyện")
+        check("absences", None if school.has_attendance else "Không đối chiếu số buổi nghỉ: chưa có dữ liệu điểm danh")
+
+    over = over_semesters(sources.values(), closed)
+    if not school.sheets:
+        check("missing_scores", f"Không kiểm tra điểm bắt buộc còn trống: chưa có sổ điểm {school_t}")
+    elif not over:
+        check(
+            "missing_scores",
+            "Chưa báo thiếu điểm bắt buộc: chưa học kỳ nào kết thúc (chưa có kết quả học kỳ, sổ điểm chưa "
+            "khoá); số ô còn trống xem ở phần mức độ đầy đủ",
+        )
+    else:
+        check("missing_scores", None)
+    return ran, skipped
+
+
+def compared_anything(ran: Iterable[str]) -> bool:
+    """Whether any comparison between two sources ran."""
+    return any(name in CROSS_SOURCE for name in ran)
