@@ -137,12 +137,23 @@ def _reconcile(settings: Settings, sims: Simulators, pdf: Path, console: Console
         None,
         sims.school.today,
         pushed=service.scores_pushed(settings),
+        settings=settings,
     )
     found = result.found
     pdf.write_bytes(
         render_pdf(
             [d.as_json() for d in found],
-            ReportContext(sims.school.name, sims.school.school_year, result.at, None, result.teachers),
+            ReportContext(
+                sims.school.name,
+                sims.school.school_year,
+                result.at,
+                None,
+                result.teachers,
+                skipped=[s.as_json() for s in result.skipped],
+                incomplete=result.incomplete(),
+                compared=result.compared,
+                matched=result.matched,
+            ),
         )
     )
     counts = Counter(KIND_WORDS.get(d.kind, d.kind) for d in found)

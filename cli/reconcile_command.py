@@ -84,6 +84,8 @@ def _say_what_was_not_checked(result: service.Reconciliation, console: Console) 
             "khớp: hãy nhập thêm tệp của nguồn còn thiếu (`lienthong import`) hoặc đồng bộ (`lienthong sync`).",
             style="yellow",
         )
+    if result.matched:
+        console.print(f"Sổ điểm của giáo viên: {result.matched}.")
     if result.skipped:
         console.print("Chưa đối chiếu được:")
         for skipped in result.skipped:
@@ -116,6 +118,7 @@ def _write_report(
         skipped=summary["skipped"],
         incomplete=summary["incomplete"],
         compared=summary["compared"],
+        matched=result.matched,
     )
     rendered = RENDERERS[output_format](result.records(), context)
     if isinstance(rendered, str):

@@ -40,6 +40,7 @@ class ReportContext:
     skipped: list[dict] = field(default_factory=list)  # the summary's ``skipped``: checks that could not run, why
     incomplete: list[dict] = field(default_factory=list)  # the summary's ``incomplete``: blanks per class and subject
     compared: bool = True  # the summary's ``compared``: whether any two sources were compared
+    matched: str = ""  # how the teachers' rows were linked to the school's students, said in words
 
     def source_word(self, source: str) -> str:
         """A source as people call it; a platform's own summary (``…_tonghop``) as «tổng hợp …»."""
@@ -151,6 +152,7 @@ def render_html(records: list[dict], context: ReportContext) -> str:
         by_kind=counts.most_common(),
         classes=_sections(records, context),
         skipped=[s["reason"] for s in context.skipped],
+        matched=context.matched,
         incomplete=_incomplete_rows(context),
         school_source=context.source_word(context.school_source),
     )
@@ -248,6 +250,9 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
     _append(summary, ["Lớp", "GVCN", "Số khác biệt"])
     for code, count in sorted(Counter(r["class"] or "—" for r in records).items()):
         _append(summary, [code, context.teachers.get(code, ""), count])
+    if context.matched:
+        _append(summary, [])
+        _append(summary, [f"Sổ điểm của giáo viên: {context.matched}"])
     if context.skipped:
         _append(summary, [])
         _append(summary, ["Chưa đối chiếu được"])

@@ -83,6 +83,8 @@ class Reconciliation:
     ran: list[str] = field(default_factory=list)  # the checks that ran (`completeness.coverage`)
     skipped: list[completeness.Skipped] = field(default_factory=list)  # those that could not, and why
     blanks: list[completeness.Blanks] = field(default_factory=list)  # completeness of the school's score books
+    matched: str = ""  # how the teachers' rows were linked to students: `OwnerLinks.words`
+    matched_counts: dict = field(default_factory=dict)  # the same as data: `OwnerLinks.as_json`
 
     @property
     def compared(self) -> bool:
@@ -110,6 +112,7 @@ class Reconciliation:
             "checks": self.ran,
             "skipped": [s.as_json() for s in self.skipped],
             "incomplete": self.incomplete(),
+            "gradebook_links": self.matched_counts,
         }
 
 
@@ -174,6 +177,8 @@ def reconcile_school(
         if not class_code or d.class_code == class_code
     ]
     ran, skipped = completeness.coverage(sources, roles, closed)
+    owner = sources.get(roles.scores.owner)
+    linked = getattr(owner, "linked", None)  # set by `reconcile` when the owner is not the school
     school = sources.get(roles.school) or SourceRecords(roles.school)
     blanks = [
         b
@@ -185,7 +190,20 @@ def reconcile_school(
         changes = record(session, found, at, {class_code} if class_code else None, teachers)
         session.commit()
         seen = {source: vn_time(when) for source, when in queries.last_seen(session).items()}
-    return Reconciliation(found, changes, teachers, seen, school_year, class_code, at, ran, skipped, blanks)
+    return Reconciliation(
+        found,
+        changes,
+        teachers,
+        seen,
+        school_year,
+        class_code,
+        at,
+        ran,
+        skipped,
+        blanks,
+        linked.words() if linked and owner.sheets else "",
+        linked.as_json() if linked and owner.sheets else {},
+    )
 
 
 # --- homeroom teachers (GVCN) ---------------------------------------------------------------

@@ -263,7 +263,7 @@ def _id(value: Any, width: int, table: Table, number: int, name: str, problems: 
 
 def _personal_id(value: Any, table: Table, number: int, problems: list) -> dict[str, str | None]:
     """The personal ID: a 12-digit CCCD (zeros Excel dropped from a number restored and flagged);
-    an old 9-digit CMND is kept as it is, apart, and flagged (it is not a personal ID); other
+    an old 9-digit CMND is flagged and not kept (it is not a personal ID, and nothing compares it); other
     lengths are flagged and not used; letters mixed with digits refuse the row."""
     if value in (None, ""):
         return {"SoDinhDanhCaNhan": None}
@@ -298,11 +298,12 @@ def _personal_id(value: Any, table: Table, number: int, problems: list) -> dict[
             table.problem(
                 number,
                 "so_dinh_danh",
-                "Số CMND cũ (9 số), không phải số định danh cá nhân 12 số: giữ nguyên, chưa dùng để đối chiếu",
+                "Số CMND cũ (9 số), không phải số định danh cá nhân 12 số: không dùng và không lưu "
+                "(chỉ lưu dữ liệu cá nhân cần cho đối chiếu); hãy cập nhật số CCCD trên CSDL",
                 fatal=False,
             )
         )
-        return {"SoDinhDanhCaNhan": None, "SoCMND": compact}
+        return {"SoDinhDanhCaNhan": None}  # not kept: an ID nothing compares is personal data held for nothing
     problems.append(
         table.problem(
             number,
@@ -457,7 +458,7 @@ def _student(row: tuple, table: Table, number: int, problems: list) -> dict[str,
         "TrangThai": catalogs.status(status, field="trang_thai").code if status else "1",
     }
     personal = _personal_id(_cell(row, columns, "so_dinh_danh"), table, number, problems)
-    return {"MaDinhDanh": record.pop("MaDinhDanh"), **personal, **record}  # SoCMND only when there is one
+    return {"MaDinhDanh": record.pop("MaDinhDanh"), **personal, **record}
 
 
 def _semester_in(text: str) -> str | None:
