@@ -43,7 +43,7 @@ def run_import(
     if wanted.school_year is None:  # a file of another school year is refused unless asked for
         wanted = Wanted(settings.current_school_year(), wanted.semester, wanted.class_code, wanted.subject)
     try:
-        mapping = parse_map(column_map) if column_map else None
+        mapping = parse_map(column_map) if column_map else _standing_parts(settings)
     except FileFormatError as exc:
         console.print(f"{exc.message}", style="red")
         return 2
@@ -75,6 +75,17 @@ def run_import(
                 _show(report, console)
             advance(path, report.rows)
     return worst
+
+
+def _standing_parts(settings: Settings) -> dict | None:
+    """How the school combines split tests, said once in ``[files] gradebook_parts``."""
+    text = settings.files.gradebook_parts.strip()
+    if not text:
+        return None
+    try:
+        return {**parse_map(text), "standing": True}
+    except FileFormatError as exc:
+        raise FileFormatError(exc.platform, f"Cấu hình [files] gradebook_parts: {exc.message}") from None
 
 
 @contextmanager

@@ -129,6 +129,16 @@ class SchoolWindowSettings(BaseModel):
     closes: datetime
 
 
+class FileSettings(BaseModel):
+    """How the school's own files are read, said once instead of with every import."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # how split tests combine (multiple-choice + written parts), as `import --map` takes it:
+    # "GK=GKTN+GKTH,CK=CKTN+CKTH"; empty: parts are reported as not used until the school says
+    gradebook_parts: str = ""
+
+
 class Settings(BaseSettings):
     """What one lienthong installation needs to know."""
 
@@ -155,6 +165,7 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = ScheduleSettings()
     authority: AuthoritySettings = AuthoritySettings()
     lock_windows: list[SchoolWindowSettings] = []
+    files: FileSettings = FileSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -701,7 +701,11 @@ def _check_labels_found(mapping: dict[str, Any] | None, headings: set[str]) -> N
 
 
 def _check_combine_found(mapping: dict[str, Any] | None, combined: set[tuple[str, str]]) -> None:
-    """``GK=GKTN+GKTH`` where no sheet has those columns: a typo would add nothing without a word."""
+    """``GK=GKTN+GKTH`` where no sheet has those columns: a typo would add nothing without a word.
+    The school's standing rule (``[files] gradebook_parts``) is for the books that split a test:
+    a book that does not is read as it is."""
+    if (mapping or {}).get("standing"):
+        return
     for test, parts in (mapping or {}).get("combine", {}).items():
         if not any((test, part) in combined for part in parts):
             raise FileFormatError(
