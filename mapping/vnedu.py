@@ -303,6 +303,11 @@ def summary_records(read: Any) -> FileRecords:
         )
         out.cells += len(record["mon"])
     sheets = read.info["sheets"]
+    for sheet in sheets:  # the homeroom teacher its title rows name: the class list a file-only school has
+        if sheet.get("homeroom") and sheet.get("class_code"):
+            out.stored.append(
+                ("lop", sheet["class_code"], {"ma_lop": sheet["class_code"], "gvcn_ho_ten": sheet["homeroom"]})
+            )
     out.semesters = sorted({s["semester"] for s in sheets})
     out.classes = sorted({s["class_code"] for s in sheets})
     out.school_year = next((s["school_year"] for s in sheets if s.get("school_year")), None)

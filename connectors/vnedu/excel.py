@@ -21,6 +21,7 @@ absence record a file-only school has: each absence row becomes vnEdu attendance
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -301,7 +302,13 @@ def read_summary(
             continue
         period = _period(sheet.title, rows, layout, expected_semester)
         result.info["sheets"].append(
-            {"sheet": sheet.title, "class_code": class_code, "school_year": school_year, "semester": period}
+            {
+                "sheet": sheet.title,
+                "class_code": class_code,
+                "school_year": school_year,
+                "semester": period,
+                "homeroom": homeroom_teacher(rows, layout.header),
+            }
         )
         result.info["unused_columns"] += [
             {"sheet": sheet.title, "cell": cell_address(layout.header + 1, p), "column": label, "reason": reason}
@@ -321,6 +328,25 @@ def read_summary(
         )
     refuse_file(PLATFORM, faults)
     return result
+
+
+# «GVCN: Nguyễn Thị Lan», «Giáo viên chủ nhiệm: …» in a title row, up to the next field or the row's end
+_HOMEROOM = re.compile(
+    r"(?:GVCN|gi[aá]o\s+vi[eê]n\s+ch[uủ]\s+nhi[eệ]m)\s*:\s*(.+?)\s*"
+    r"(?:$|[-–—,;|]|\s{2,}|\b(?:L[ớo]p|N[ăa]m h[ọo]c|Sĩ số)\b)",
+    re.IGNORECASE,
+)
+
+
+def homeroom_teacher(rows: list[tuple], header: int) -> str | None:
+    """The homeroom teacher a sheet's title rows name (vnEdu's summaries print «GVCN: …» above the
+    table), as written; ``None`` when they name none."""
+    for row in rows[:header]:
+        for value in row:
+            if isinstance(value, str) and (found := _HOMEROOM.search(unicodedata.normalize("NFC", value))):
+                name = " ".join(found[1].split())
+                return name if any(ch.isalpha() for ch in name) else None
+    return None
 
 
 def _cell(row: tuple, columns: dict[str, int], name: str) -> Any:

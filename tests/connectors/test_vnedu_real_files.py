@@ -166,7 +166,9 @@ def test_real_semester_summary_is_read_with_its_period_absences_ids_and_abbrevia
     data = write({"6A1": class_6a1(), "Ghi chú": ([["Bảng do vnEdu xuất"]], [])})
     read = read_summary(data, "2025-2026")
     assert not read.rejected_rows, [str(p) for p in read.rejected_rows]
-    assert read.info["sheets"] == [{"sheet": "6A1", "class_code": "6A1", "school_year": "2025-2026", "semester": "2"}]
+    assert read.info["sheets"] == [
+        {"sheet": "6A1", "class_code": "6A1", "school_year": "2025-2026", "semester": "2", "homeroom": None}
+    ]
     an, binh, chi = read.records
     assert (an["ma_hoc_sinh"], an["hoc_ky"], an["nam_hoc"]) == ("1800576641", "2", "2025-2026")
     assert an["ngay_sinh"] == "12/03/2014"
@@ -187,6 +189,18 @@ def test_real_semester_summary_is_read_with_its_period_absences_ids_and_abbrevia
     assert "Lịch sử và Địa lí" in unused["Sử"]["reason"] and unused["Sử"]["sheet"] == "6A1"
     assert read.info["skipped_sheets"] == [{"sheet": "Ghi chú", "reason": read.info["skipped_sheets"][0]["reason"]}]
     assert detect_kind(data) == "vnedu-tonghop"
+
+
+def test_the_homeroom_teacher_named_above_the_table_is_the_class_s_gvcn(write):
+    # a file-only school's class list: vnEdu prints the GVCN in the title rows of each class's sheet
+    rows, merges = class_6a1()
+    rows[3] = ["Lớp: 6A1 - GVCN: Phạm Thị Hồng Nhung", None, None, "Sĩ số: 3"]
+    read = read_summary(write({"6A1": (rows, merges)}))
+    assert read.info["sheets"][0]["homeroom"] == "Phạm Thị Hồng Nhung"
+    stored = vnedu_mapping.summary_records(read).stored
+    assert ("lop", "6A1", {"ma_lop": "6A1", "gvcn_ho_ten": "Phạm Thị Hồng Nhung"}) in stored
+    teachers = vnedu_mapping.to_canonical({"lop": {"6A1": {"ma_lop": "6A1", "gvcn_ho_ten": "Phạm Thị Hồng Nhung"}}})
+    assert teachers.teachers == {"6A1": "Phạm Thị Hồng Nhung"}
 
 
 def test_lower_case_abbreviations_and_a_year_summary_told_by_its_title(write):
