@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.spreadsheet import MAX_COLUMNS, Book, Sheet, UnsafeWorkbook, column_letters, open_book
+from lienthong.connectors.spreadsheet import Book, Sheet, UnsafeWorkbook, column_letters, open_book
 from lienthong.mapping.headers import match_row, satisfied, vocabulary
 from lienthong.mapping.normalize import fold
-
-__all__ = ["MAX_COLUMNS", "Book", "Sheet"]
-
 
 VALUE_SHOWN = 60  # enough to recognise a cell, short enough for one line of a report
 
