@@ -69,8 +69,8 @@ class FileRecords:
     says about itself for the import report."""
 
     stored: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (entity, key, payload)
-    refused: list[tuple[int, str, str]] = field(default_factory=list)  # (row, Vietnamese reason, column)
-    notes: list[tuple[int, str, str]] = field(default_factory=list)
+    refused: list[tuple] = field(default_factory=list)  # (row, Vietnamese reason, column[, sheet])
+    notes: list[tuple] = field(default_factory=list)  # (row, Vietnamese note, column[, sheet])
     semesters: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     school_year: str | None = None
@@ -108,12 +108,14 @@ def score_sheets_read(
     kept = []
     for record in read.records:
         if student_key is None and not record["ma_hoc_sinh"]:
+            in_class = f" ({record['lop']})" if record.get("lop") else ""
             out.refused.append(
                 (
                     record["dong"],
-                    f"Em {record['ho_ten']} ({record['lop']}) không có Mã học sinh "
+                    f"Em {record['ho_ten']}{in_class} không có Mã học sinh "
                     f"{source_title} nên chưa đối chiếu được: hãy thêm cột Mã học sinh",
                     "Mã học sinh",
+                    record.get("trang") or "",
                 )
             )
             continue

@@ -147,9 +147,9 @@ def _read(
     report.semesters, report.classes, report.school_year = found.semesters, found.classes, found.school_year
     report.cells = found.cells
     report.rows = len(read.records)
-    report.refused += [*read.rejected_rows, *(Problem(row, message, column) for row, message, column in found.refused)]
+    report.refused += [*read.rejected_rows, *(_problem(*refusal) for refusal in found.refused)]
     report.notes += [p for p in read.problems if not p.fatal]
-    report.notes += [Problem(row, message, column, fatal=False) for row, message, column in found.notes]
+    report.notes += [_problem(*note, fatal=False) for note in found.notes]
     report.sheets = account_for_sheets(data, read, kind_name)
     report.unused_columns = list(read.info.get("unused_columns", []))
     report.students = len(
@@ -157,6 +157,11 @@ def _read(
         or {s.payload.get("ma_hoc_sinh") or s.payload.get("MaDinhDanh") for s in snapshots}
     )
     return snapshots
+
+
+def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:
+    """A refusal or note the platform's mapping made of a read row (it knows no cell address)."""
+    return Problem(row, message, column, fatal, sheet=sheet)
 
 
 def _check_meant(report: ImportReport, wanted: Wanted) -> None:
