@@ -231,11 +231,14 @@ def import_file(
             return report
         now = clock()
         memo = written if written is not None else {}
-        fresh = [s for s in snapshots if memo.get((s.source, s.entity, s.key)) != (s.version, s.payload)]
-        if repeated := len({(s.source, s.entity, s.key) for s in snapshots}) - len(
-            {(s.source, s.entity, s.key) for s in fresh}
-        ):
-            report.stored["unchanged"] += repeated
+        fresh, repeated = [], set()
+        for record in snapshots:  # a record is (source, entity, key, version, payload)
+            if memo.get(record[:3]) == record[3:]:
+                repeated.add(record[:3])
+            else:
+                fresh.append(record)
+        if repeated := repeated - {record[:3] for record in fresh}:
+            report.stored["unchanged"] += len(repeated)
         for group in _by_entity(fresh):
             for start in range(0, len(group), 500):
                 report.stored.update(o.value for o in upsert_snapshots(session, group[start : start + 500], now))
@@ -253,7 +256,7 @@ def import_file(
         )
         audit.append(session, actor, "file_imported", {"file": name, "sha256": report.sha256, **summary}, now)
         session.commit()  # the whole file or nothing
-    memo.update(((s.source, s.entity, s.key), (s.version, s.payload)) for s in fresh)
+    memo.update((record[:3], record[3:]) for record in fresh)
     return report
 
 

@@ -953,6 +953,40 @@ def _value(raw: Any, by_comment: bool, field: str):
     return parse_mark(raw, field=field) if by_comment else parse_score(raw, field=field)
 
 
+def _scores(
+    scores: list, labels: list[str], positions: list, by_comment: bool, keep: bool, sheet, number: int, result
+) -> list:
+    """A row's score cells read; with ``keep`` (a platform's export) an unreadable one is kept as text
+    and noted (`_kept`), else it refuses the row. A cell is parsed once and a note's place made only
+    for a cell that needs one: a school's score books hold ~300,000 cells."""
+    values = []
+    for raw, label, position in zip(scores, labels, positions):
+        try:
+            values.append(_value(raw, by_comment, label))
+        except LegacyEncodingError:
+            raise
+        except MappingError:
+            if not keep:
+                raise
+            values.append(
+                _kept(raw, by_comment, label, partial(sheet.problem, number, position, "", label, raw), result)
+            )
+    return values
+
+
+@lru_cache(maxsize=8192)
+def _birth_text(born: Any) -> str:
+    return parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y")
+
+
+def _birth(born: Any) -> str:
+    """A birth date as dd/mm/yyyy; the same text comes on every book of the student's classes."""
+    try:
+        return _birth_text(born)
+    except TypeError:  # an unhashable cell value: parsed without the cache
+        return parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y")
+
+
 def _kept(raw: Any, by_comment: bool, label: str, place: Callable[[], Problem], result: ExcelRead):
     """A platform's export holds what the platform holds: an unreadable value is kept as its text
     (reconciliation reports it against the gradebook) and noted, the row is not refused. ``place``
@@ -1049,18 +1083,13 @@ def _read_rows(
                 sheet.problem(number, columns.name, note, "ho_ten", raw_name, fatal=False) for note in said
             ]
             born = cell(columns.birth)
-            birth = parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y") if born not in (None, "") else None
+            birth = _birth(born) if born not in (None, "") else None
             row_class = _class_of(cell(columns.class_column))
             if row_class and sheet_class and row_class != sheet_class:
                 raise MappingError(
                     f"Lớp «{row_class}» khác lớp {sheet_class} của trang «{sheet.title}»", value=row_class, field="lop"
                 )
-            values = [
-                _kept(v, by_comment, label, partial(sheet.problem, number, i, "", label, v), result)
-                if keep_unreadable
-                else _value(v, by_comment, label)
-                for v, label, i in zip(scores, labels, positions)
-            ]
+            values = _scores(scores, labels, positions, by_comment, keep_unreadable, sheet, number, result)
             for test in columns.combine:
                 values[-2 if test == "gk" else -1] = _combined(sheet, number, row, test, result)
         except LegacyEncodingError as exc:
