@@ -20,6 +20,7 @@ absence record a file-only school has: each absence row becomes vnEdu attendance
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -388,13 +389,33 @@ def _code(value: Any) -> str:
 
 
 def _holds_a_student(row: tuple, columns: dict[str, int]) -> bool:
-    """A name and a result without a code: a student's row that cannot be stored, not a note line
-    below the table (which holds one text and nothing in the result columns)."""
+    """A name and a result without a code: a student's row that cannot be stored — not a note or
+    signature line below the table («Người lập biểu» under the names, «Hiệu trưởng» under a
+    subject), whose cells read as no score, level, count or date."""
     if _cell(row, columns, "ho_ten") in (None, ""):
         return False
     return any(
-        _cell(row, columns, name) not in (None, "") for name in columns if name not in ("stt", "ho_ten", "ma_hoc_sinh")
+        _reads_as_a_result(_cell(row, columns, name))
+        for name in columns
+        if name not in ("stt", "ho_ten", "ma_hoc_sinh")
     )
+
+
+def _reads_as_a_result(value: Any) -> bool:
+    if value in (None, ""):
+        return False
+    if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
+        return True
+    text = str(value).strip()
+    if re.fullmatch(r"\d{1,2}(?:[.,]\d+)?|\d{1,2}/\d{1,2}/\d{4}|\d{9,12}", text) or fold(text) == "mien":
+        return True
+    for parse in (parse_level, parse_mark):
+        try:
+            parse(text)
+            return True
+        except MappingError:
+            pass
+    return False
 
 
 def _count(row: tuple, columns: dict, name: str, what: str) -> int | None:
