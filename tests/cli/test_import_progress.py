@@ -9,7 +9,7 @@ from rich.console import Console
 
 from lienthong.cli.import_command import run_import
 from lienthong.sync.file_import import Wanted
-from tests.connectors.test_gradebook_layouts import workbook
+from tests.workbooks import workbook
 
 
 def _books(tmp_path, count: int) -> list:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from tests.cli.test_file_only import run
-from tests.connectors.test_gradebook_layouts import SPLIT, workbook
+from tests.connectors.test_gradebook_layouts import SPLIT
+from tests.workbooks import workbook
 
 
 def _import(tmp_path, name: str, data: bytes, config: str) -> dict:

@@ -8,37 +8,17 @@ sheet, or is not a row number or column letter, is refused with a Vietnamese mes
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 
 from lienthong.connectors.csdl.excel import read_results, read_student_list
-from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem
 from lienthong.connectors.gradebook.excel import Expect, parse_map, read_score_book
 from lienthong.connectors.vnedu.excel import read_summary
+from tests.workbooks import refusal, workbook
 
 TOAN = Expect(subject="TOAN", semester="1")
-
-
-def workbook(sheets: dict[str, list[list]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def refusal(call) -> str:
-    with pytest.raises(FileFormatError) as caught:
-        call()
-    return caught.value.message
 
 
 # --- the line a person reads -----------------------------------------------------------------------

@@ -11,39 +11,19 @@ import datetime
 import io
 import unicodedata
 
-import pytest
-from openpyxl import Workbook
-
 from lienthong.connectors.csdl.excel import (
     IMPORT_HEADER,
     read_results,
     read_student_list,
     write_student_list,
 )
-from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import detect_kind
 from lienthong.mapping import catalogs
+from tests.workbooks import refusal
+from tests.workbooks import workbook as xlsx
 
 PERSONAL = "không đọc: dữ liệu cá nhân không cần cho đối chiếu"
 SERIAL_2014_09_05 = (datetime.date(2014, 9, 5) - datetime.date(1899, 12, 30)).days
-
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def refusal(call) -> str:
-    with pytest.raises(FileFormatError) as caught:
-        call()
-    return caught.value.message
 
 
 def unused(read) -> dict[str, tuple[str, str]]:

@@ -10,38 +10,16 @@ split into parts (`GKTN | GKTH | CKTN | CKTH`, or `Trắc nghiệm | Tự luận
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 
-from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import detect_kind
 from lienthong.connectors.gradebook.excel import Expect, parse_map, read_score_book
+from tests.workbooks import refusal, workbook
 
 TOAN = Expect(subject="TOAN", semester="1")
 HINT_GK = 'cột GKTN, GKTH là phần của bài kiểm tra giữa kì; hãy cho biết cách cộng bằng --map "GK=GKTN+GKTH"'
-
-
-def workbook(sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in (merged or {}).get(title, []):
-            sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def refusal(call) -> str:
-    with pytest.raises(FileFormatError) as caught:
-        call()
-    return caught.value.message
 
 
 def unused(read, sheet: str | None = None) -> dict[str, dict]:
