@@ -1,6 +1,16 @@
 """``make bench``: run every benchmark in turn."""
 
-from bench import bench_assess, bench_files, bench_generator, bench_pull, bench_reconcile, bench_soap, bench_sync
+from bench import (
+    bench_assess,
+    bench_files,
+    bench_generator,
+    bench_matching,
+    bench_pull,
+    bench_reconcile,
+    bench_soap,
+    bench_startup,
+    bench_sync,
+)
 
 if __name__ == "__main__":
     bench_assess.main()
@@ -9,4 +19,6 @@ if __name__ == "__main__":
     bench_soap.main()
     bench_sync.main()
     bench_reconcile.main()
+    bench_matching.main()
     bench_files.main()
+    bench_startup.main()

@@ -50,10 +50,9 @@ def _in_process(files: list[Path], db: str) -> float:
     what the ratio against the floor is about."""
     from datetime import datetime, timezone
 
+    from lienthong.connectors.spreadsheet import _opened
     from lienthong.store.db import make_engine
     from lienthong.sync.file_import import Wanted, import_file
-
-    from lienthong.connectors.spreadsheet import _opened
 
     engine = make_engine(db)
     written: dict = {}

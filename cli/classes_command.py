@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import typer
 
-classes_app = typer.Typer(help="Lớp học và giáo viên chủ nhiệm (GVCN) của từng lớp.", no_args_is_help=True)
+from lienthong.cli.layout import Commands
+
+classes_app = typer.Typer(
+    help="Lớp học và giáo viên chủ nhiệm (GVCN) của từng lớp.",
+    no_args_is_help=True,
+    cls=Commands,
+    rich_markup_mode=None,
+)
 
 
 def _console():

@@ -1,472 +1,73 @@
-"""Entry point of the ``lienthong`` command (typer). Heavy imports stay inside commands."""
+"""Entry point of the ``lienthong`` command: starts the typer app of `cli.app`.
+
+``--help`` is what a person types first, and typer with click and pydantic costs several times a
+bare Python start: every ``lienthong … --help`` is therefore printed from `cli.help_text` — the
+app's own help, rendered in advance and checked against it by tests/cli/test_startup.py —
+without loading them. Anything else (a command, an option before ``--help``, a narrow terminal,
+``python -m``) goes to the app.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 
-import typer
-
-from lienthong.cli.classes_command import classes_app
-
-app = typer.Typer(
-    help="lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở.",
-    no_args_is_help=True,
-    add_completion=False,
-    # errors leave through cli.errors (one Vietnamese line, no traceback, never local variables)
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-)
-db_app = typer.Typer(help="Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi cấu hình).")
-app.add_typer(db_app, name="db")
-audit_app = typer.Typer(help="Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).")
-app.add_typer(audit_app, name="audit")
-resolve_app = typer.Typer(help="Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.")
-app.add_typer(resolve_app, name="resolve")
-users_app = typer.Typer(help="Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu, khoá, liệt kê.")
-app.add_typer(users_app, name="users")
-app.add_typer(classes_app, name="classes")
+# click lays out help at most this many columns wide: from this width on, the text is the same.
+HELP_COLUMNS = 80
 
 
-@app.callback()
-def where_data_lives(
-    config: Path = typer.Option(
-        None, "--config", envvar="LIENTHONG_CONFIG", help="Tệp cấu hình TOML (mặc định: biến LIENTHONG_CONFIG)."
-    ),
-    db: str = typer.Option(
-        None, "--db", envvar="LIENTHONG_DATABASE_URL", help="Địa chỉ CSDL (mặc định sqlite:///./lienthong.db)."
-    ),
-    as_login: str = typer.Option(
-        None, "--as", help="Thực hiện bằng tài khoản này (hỏi mật khẩu; không có bàn phím: đọc một dòng từ stdin)."
-    ),
-) -> None:
-    """lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở."""
-    import os
-
-    # One way for every command: the options become the environment the settings read.
-    if config:
-        os.environ["LIENTHONG_CONFIG"] = str(config)
-    if db:
-        os.environ["LIENTHONG_DATABASE_URL"] = db
-    if as_login:
-        os.environ["LIENTHONG_AS"] = as_login
-
-
-@app.command()
-def init(
-    ma_truong: str = typer.Option(..., "--ma-truong", help="Mã trường (8 chữ số)."),
-    path: Path = typer.Option(Path("lienthong.toml"), "--file", help="Tệp cấu hình sẽ tạo."),
-) -> None:
-    """Tạo tệp cấu hình có chú thích cho một trường và cơ sở dữ liệu của nó."""
-    import os
-
-    from lienthong.cli.init import init_school
-
-    raise typer.Exit(init_school(path, ma_truong, os.environ.get("LIENTHONG_DATABASE_URL")))
-
-
-def _actor() -> str:
-    """Who acts, for the audit log of an import or an export: the account (``--as`` or the open
-    session), else the operating-system user, marked as such (never a name typed in a variable)."""
-    from lienthong.cli.identity import actor_ref
-
-    return actor_ref()
-
-
-@app.command()
-def assess() -> None:
-    """Tính kết quả theo Thông tư 22 cho từng học sinh (JSON Lines từ stdin ra stdout)."""
-    from lienthong.cli.assess import run
-
-    sys.stdin.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    raise typer.Exit(run(sys.stdin, sys.stdout, sys.stderr))
-
-
-@app.command()
-def demo(
-    seed: int = typer.Option(1, help="Hạt giống sinh trường mô phỏng."),
-    students: int = typer.Option(2000, help="Số học sinh của trường mô phỏng."),
-    wait: bool = typer.Option(True, "--wait/--no-wait", help="Giữ các hệ thống mô phỏng chạy sau khi đồng bộ."),
-) -> None:
-    """Trường mô phỏng + ba hệ thống mô phỏng + một lần đồng bộ đầy đủ, rồi in tóm tắt."""
-    from lienthong.cli.demo import run_demo
-
-    raise typer.Exit(run_demo(seed=seed, students=students, wait=wait))
-
-
-@app.command()
-def simulate(
-    seed: int = typer.Option(1, help="Hạt giống sinh trường mô phỏng."),
-    students: int = typer.Option(2000, help="Số học sinh của trường mô phỏng."),
-    faults: str = typer.Option("none", help="Hồ sơ lỗi: none, flaky hoặc hostile."),
-    host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe (chỉ nên là loopback)."),
-    port: list[str] = typer.Option(
-        [],
-        "--port",
-        help="Cổng của một hệ thống, dạng TÊN=CỔNG (0: tự chọn cổng trống), "
-        "lặp lại cho từng hệ thống; mặc định vnedu=8101, csdl=8102, "
-        "portal=8103.",
-    ),
-    manifest: Path = typer.Option(None, help="Ghi bản kê các khác biệt đã cài vào tệp JSON này."),
-    files: Path = typer.Option(
-        None,
-        "--files",
-        help="Chỉ ghi bộ tệp Excel của trường (vnEdu, CSDL, sổ điểm giáo "
-        "viên) vào thư mục này rồi dừng, không chạy dịch vụ.",
-    ),
-    today: str = typer.Option(
-        None,
-        "--today",
-        help="Ngày của trường mô phỏng (YYYY-MM-DD), ví dụ cuối năm học để có kết quả cả năm; mặc định hôm nay.",
-    ),
-) -> None:
-    """Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo) cho đến khi Ctrl-C hoặc SIGTERM."""
-    from lienthong.cli.simulate import run_simulators, write_files
-
-    if files:
-        raise typer.Exit(write_files(seed, students, files, today, manifest))
-    raise typer.Exit(
-        run_simulators(seed=seed, students=students, faults=faults, host=host, ports=port, manifest=manifest)
-    )
-
-
-@app.command()
-def check() -> None:
-    """Kiểm tra kết nối và thông tin đăng nhập tới từng hệ thống đã cấu hình."""
-    from lienthong.cli.connections import check as run_check
-
-    raise typer.Exit(run_check())
-
-
-# The old names of ``read-file`` and ``import-gradebook``, kept so that scripts keep working.
-OLD_KINDS = {"so-diem": "gradebook", "csdl-hoc-sinh": "csdl-hocsinh", "csdl-ket-qua": "csdl-ketqua"}
-
-
-@app.command("read-file", hidden=True)
-def read_file(
-    path: Path = typer.Argument(..., help="Tệp Excel (.xlsx hoặc .xls)."),
-    kind: str = typer.Option(None, "--kind", help="Loại tệp, như với `import`."),
-    school_year: str = typer.Option(None, "--school-year", "--nam-hoc", help="Năm học mong đợi."),
-    semester: str = typer.Option(None, "--semester", "--hoc-ky", help="Học kỳ mong đợi: 1, 2 hoặc CN."),
-    subject: str = typer.Option(None, "--subject", "--mon", help="Mã môn (sổ điểm), ví dụ TOAN."),
-    class_code: str = typer.Option(None, "--class", "--lop", help="Lớp mong đợi, ví dụ 6A1."),
-    column_map: str = typer.Option(None, "--map", help="Cột của sổ điểm không tự nhận ra."),
-) -> None:
-    """Như `lienthong import --dry-run`: đọc thử một tệp, không lưu gì."""
-    import_files([path], OLD_KINDS.get(kind, kind), school_year, semester, class_code, subject, column_map, False, True)
-
-
-@app.command()
-def sync(
-    once: bool = typer.Option(True, "--once", help="Chạy một lần rồi dừng (lịch tự động: `lienthong run`)."),
-    platform: list[str] = typer.Option(None, "--platform", help="Chỉ đồng bộ hệ thống này (lặp lại được)."),
-    full: bool = typer.Option(False, "--full", help="Đọc toàn bộ thay vì chỉ phần thay đổi."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ cho xem kế hoạch gửi; không ghi gì ở đâu cả."),
-    as_json: bool = typer.Option(False, "--json", help="Mỗi sự kiện một đối tượng JSON trên một dòng."),
-) -> None:
-    """Đồng bộ một lần: đọc các hệ thống, lập kế hoạch theo quyền sở hữu dữ liệu, gửi đi."""
-    from lienthong.cli.sync_commands import sync_once
-
-    raise typer.Exit(sync_once(platform or None, full, dry_run, as_json))
-
-
-@app.command()
-def run() -> None:
-    """Chạy thường trực: đồng bộ theo lịch trong cấu hình, /metrics cho Prometheus; dừng bằng SIGTERM."""
-    from lienthong.config.settings import Settings, SettingsError
-    from lienthong.connectors.errors import ConnectorError
-    from lienthong.sync.daemon import run_daemon
-
+def _columns() -> int:
+    """The terminal's width as click measures it (`shutil.get_terminal_size`, without loading shutil)."""
     try:
-        raise typer.Exit(run_daemon(Settings()))
-    except (ConnectorError, SettingsError) as exc:
-        typer.echo(getattr(exc, "message", str(exc)), err=True)
-        raise typer.Exit(2) from None
-
-
-@app.command()
-def match() -> None:
-    """Ghép học sinh vnEdu với học sinh CSDL (mã định danh, số định danh, họ tên + ngày sinh)."""
-    from lienthong.cli.match_command import run_match
-
-    raise typer.Exit(run_match())
-
-
-@app.command()
-def reconcile(
-    output_format: str = typer.Option(
-        "table", "--format", help="table (trên màn hình), json (JSON Lines), html, xlsx hoặc pdf (báo cáo)."
-    ),
-    class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1 (báo cáo cho GVCN)."),
-    out: Path = typer.Option(None, "--out", help="Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf)."),
-    summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Ghi đè tệp --out/--summary đã có."),
-) -> None:
-    """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt.
-
-    Báo cả những phần chưa đối chiếu được và lý do (chỉ có một nguồn, chưa có dữ liệu điểm danh…).
-
-    Mã thoát: 0 — các phần đã đối chiếu đều khớp; 1 — có khác biệt cần xem;
-    2 — không đối chiếu được hai nguồn nào với nhau (chưa có dữ liệu, hoặc chỉ có một nguồn), hoặc tham số sai.
-    """
-    from lienthong.cli.reconcile_command import run_reconcile
-
-    if output_format not in ("table", "json", "html", "xlsx", "pdf"):
-        typer.echo("--format phải là table, json, html, xlsx hoặc pdf", err=True)
-        raise typer.Exit(2)
-    if output_format in ("xlsx", "pdf") and out is None:
-        typer.echo(f"--format {output_format} cần --out TỆP", err=True)
-        raise typer.Exit(2)
-    raise typer.Exit(run_reconcile(output_format, class_code, out, summary, overwrite=overwrite))
-
-
-@app.command()
-def runs(
-    limit: int = typer.Option(20, help="Số lần chạy gần nhất."),
-    as_json: bool = typer.Option(False, "--json", help="Mỗi lần chạy một đối tượng JSON trên một dòng."),
-) -> None:
-    """Lịch sử các lần đồng bộ và kết quả."""
-    from lienthong.cli.sync_commands import list_runs
-
-    raise typer.Exit(list_runs(limit, as_json))
-
-
-@app.command("approve-run")
-def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy đang tạm giữ.")) -> None:
-    """Quản trị viên duyệt một lần chạy bị tạm giữ (ghi vào nhật ký kiểm toán)."""
-    from lienthong.cli.sync_commands import approve
-
-    raise typer.Exit(approve(run_id))
-
-
-@app.command("import")
-def import_files(
-    paths: list[Path] = typer.Argument(..., help="Một hay nhiều tệp Excel (.xlsx hoặc .xls)."),
-    kind: str = typer.Option(
-        None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra."
-    ),
-    school_year: str = typer.Option(None, "--school-year", help="Năm học của tệp; mặc định năm học trong cấu hình."),
-    semester: str = typer.Option(None, "--semester", help="1, 2 hoặc CN: tệp khác học kỳ này bị từ chối."),
-    class_code: str = typer.Option(None, "--class", help="Lớp: tệp có lớp khác bị từ chối."),
-    subject: str = typer.Option(
-        None, "--subject", help="Mã môn của sổ điểm cá nhân khi tiêu đề không ghi, ví dụ TOAN."
-    ),
-    column_map: str = typer.Option(
-        None,
-        "--map",
-        help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH".',
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ đọc thử và báo những gì đọc được; không lưu gì."),
-) -> None:
-    """Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự nhận loại tệp).
-
-    Báo từng trang (đã đọc, hoặc không đọc và vì sao), từng cột không dùng, từng dòng bị từ chối
-    (trang, ô, giá trị, lý do). Mã thoát: 0 đọc hết, 1 có dòng bị từ chối, 2 có tệp bị từ chối cả tệp."""
-    from lienthong.cli.import_command import run_import
-    from lienthong.connectors.file_kinds import KINDS
-    from lienthong.sync.file_import import Wanted
-
-    if kind and kind not in KINDS:
-        typer.echo(f"--kind phải là một trong: {', '.join(KINDS)}", err=True)
-        raise typer.Exit(2)
-    if semester and semester not in ("1", "2", "CN"):
-        typer.echo("--semester phải là 1, 2 hoặc CN", err=True)
-        raise typer.Exit(2)
-    wanted = Wanted(school_year, semester, class_code.upper() if class_code else None, subject)
-    raise typer.Exit(run_import(paths, kind, wanted, column_map, as_json, _actor(), dry_run=dry_run))
-
-
-@app.command("export")
-def export(
-    what: str = typer.Argument(..., help="csdl-ketqua (kết quả học tập) hoặc csdl-hocsinh (danh sách học sinh)."),
-    out: Path = typer.Option(..., "--out", help="Tệp .xlsx sẽ ghi."),
-    semester: str = typer.Option(None, "--semester", help="1, 2 hoặc CN (bắt buộc với csdl-ketqua)."),
-    class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 6A1."),
-    force: bool = typer.Option(
-        False, "--force", help="Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký kiểm toán)."
-    ),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Ghi đè tệp --out đã có."),
-) -> None:
-    """Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu đã đối chiếu."""
-    from lienthong.cli.export_command import run_export
-
-    if what not in ("csdl-ketqua", "csdl-hocsinh"):
-        typer.echo("Chỉ xuất được csdl-ketqua hoặc csdl-hocsinh", err=True)
-        raise typer.Exit(2)
-    if what == "csdl-ketqua" and semester not in ("1", "2", "CN"):
-        typer.echo("csdl-ketqua cần --semester 1, 2 hoặc CN", err=True)
-        raise typer.Exit(2)
-    raise typer.Exit(
-        run_export(
-            what, semester, class_code.upper() if class_code else None, out, force, _actor(), overwrite=overwrite
-        )
-    )
-
-
-@app.command("import-gradebook", hidden=True)
-def import_gradebook(
-    path: Path = typer.Argument(..., help="Sổ điểm (.xlsx hoặc .xls)."),
-    subject: str = typer.Option(..., "--subject", "--mon", help="Mã môn, ví dụ TOAN."),
-    semester: str = typer.Option("1", "--semester", "--hoc-ky", help="Học kỳ 1 hoặc 2."),
-    column_map: str = typer.Option(None, "--map", help="Vị trí cột khi không tự nhận ra."),
-) -> None:
-    """Nhập sổ điểm của giáo viên (như `lienthong import --kind gradebook`)."""
-    from lienthong.cli.import_command import run_import
-    from lienthong.sync.file_import import OWNER_KIND, Wanted
-
-    raise typer.Exit(run_import([path], OWNER_KIND, Wanted(None, semester, None, subject), column_map, False, _actor()))
-
-
-@resolve_app.command("propose")
-def resolve_propose(
-    discrepancy_id: str = typer.Argument(..., help="Mã khác biệt (cột id của `lienthong reconcile --format json`)."),
-    value: str = typer.Option(..., "--value", help="Giá trị đúng, ví dụ 7,5 hoặc Đ."),
-    reason: str = typer.Option(..., "--reason", help="Lý do, ví dụ «đối chiếu bài kiểm tra gốc»."),
-) -> None:
-    """GVCN đề xuất giá trị đúng; sửa điểm/kết quả cần Hiệu trưởng duyệt trước khi gửi đi."""
-    from lienthong.cli.resolve_command import propose
-
-    raise typer.Exit(propose(discrepancy_id, value, reason))
-
-
-@resolve_app.command("approve")
-def resolve_approve(
-    discrepancy_id: str = typer.Argument(..., help="Mã khác biệt."),
-    reason: str = typer.Option("", "--reason", help="Ghi chú khi duyệt."),
-) -> None:
-    """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới."""
-    from lienthong.cli.resolve_command import approve
-
-    raise typer.Exit(approve(discrepancy_id, reason))
-
-
-@resolve_app.command("reject")
-def resolve_reject(
-    discrepancy_id: str = typer.Argument(..., help="Mã khác biệt."),
-    reason: str = typer.Option(..., "--reason", help="Lý do từ chối."),
-) -> None:
-    """Hiệu trưởng từ chối đề xuất; khác biệt trở lại cho GVCN."""
-    from lienthong.cli.resolve_command import reject
-
-    raise typer.Exit(reject(discrepancy_id, reason))
-
-
-@resolve_app.command("show")
-def resolve_show(discrepancy_id: str = typer.Argument(..., help="Mã khác biệt.")) -> None:
-    """Khác biệt, người phụ trách và các bước xử lý."""
-    from lienthong.cli.resolve_command import show
-
-    raise typer.Exit(show(discrepancy_id))
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Kiểm tra nhật ký kiểm toán: phát hiện mọi mục bị sửa hoặc xoá."""
-    from lienthong.cli.sync_commands import verify_audit
-
-    raise typer.Exit(verify_audit())
-
-
-@db_app.command("upgrade")
-def db_upgrade(url: str = typer.Option(None, help="Địa chỉ CSDL; mặc định lấy từ cấu hình.")) -> None:
-    """Tạo hoặc nâng cấp lược đồ CSDL lên phiên bản mới nhất (Alembic)."""
-    from lienthong.config.settings import Settings
-    from lienthong.store.db import migrate
-
-    target = url or Settings().database_url
-    migrate(target)
-    typer.echo(f"Đã nâng cấp CSDL: {Settings.redact_url(target)}")
-
-
-@users_app.command("add")
-def users_add(
-    login: str = typer.Argument(..., help="Tên đăng nhập (không phân biệt hoa thường)."),
-    name: str = typer.Option(..., "--name", help="Họ và tên."),
-    role: str = typer.Option(..., "--role", help="it, principal, board, department_head, gvcn, teacher, parent."),
-    classes: list[str] = typer.Option([], "--class", help="Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại."),
-    subjects: list[str] = typer.Option([], "--subject", help="Môn (giáo viên bộ môn, tổ trưởng); lặp lại."),
-    students: list[str] = typer.Option([], "--student", help="Mã học sinh (cha mẹ học sinh)."),
-) -> None:
-    """Thêm tài khoản (tài khoản đầu tiên: it hoặc principal, không cần đăng nhập)."""
-    from lienthong.cli.users_command import add
-
-    scopes = {"class": classes, "subject": subjects, "student": students}
-    raise typer.Exit(add(login, name, role, scopes))
-
-
-@users_app.command("delegate")
-def users_delegate(
-    login: str = typer.Argument(..., help="Thành viên Ban giám hiệu (board)."),
-    revoke: bool = typer.Option(False, "--revoke", help="Thu hồi quyền duyệt."),
-) -> None:
-    """Hiệu trưởng uỷ quyền (hoặc thu hồi) cho một thành viên Ban giám hiệu duyệt sửa điểm, kết quả."""
-    from lienthong.cli.users_command import delegate
-
-    raise typer.Exit(delegate(login, not revoke))
-
-
-@users_app.command("passwd")
-def users_passwd(login: str = typer.Argument(None, help="Tài khoản (mặc định: của mình).")) -> None:
-    """Đổi mật khẩu (của mình, hoặc của người khác nếu là quản trị CNTT)."""
-    from lienthong.cli.users_command import passwd
-
-    raise typer.Exit(passwd(login))
-
-
-@users_app.command("disable")
-def users_disable(login: str = typer.Argument(...)) -> None:
-    """Khoá một tài khoản (quản trị CNTT)."""
-    from lienthong.cli.users_command import disable
-
-    raise typer.Exit(disable(login, True))
-
-
-@users_app.command("enable")
-def users_enable(login: str = typer.Argument(...)) -> None:
-    """Mở lại một tài khoản đã khoá (quản trị CNTT)."""
-    from lienthong.cli.users_command import disable
-
-    raise typer.Exit(disable(login, False))
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """Danh sách tài khoản, vai trò và phạm vi."""
-    from lienthong.cli.users_command import show_all
-
-    raise typer.Exit(show_all())
-
-
-@users_app.command("roles")
-def users_roles() -> None:
-    """Các vai trò."""
-    from lienthong.cli.users_command import roles
-
-    raise typer.Exit(roles())
-
-
-@app.command()
-def login(name: str = typer.Argument(..., help="Tên đăng nhập.")) -> None:
-    """Đăng nhập: mở một phiên 8 giờ cho các lệnh sau (lưu trong tệp chỉ mình đọc được)."""
-    from lienthong.cli.users_command import login as sign_in
-
-    raise typer.Exit(sign_in(name))
-
-
-@app.command()
-def logout() -> None:
-    """Đăng xuất: phiên hiện tại hết hiệu lực."""
-    from lienthong.cli.users_command import logout as sign_out
-
-    raise typer.Exit(sign_out())
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or HELP_COLUMNS
+    except (AttributeError, ValueError, OSError):
+        return HELP_COLUMNS
+
+
+def _help_asked() -> str | None:
+    """The help to print for ``lienthong [COMMAND…] --help``, if it is known in advance: under the
+    program's own name (``python -m`` names itself differently), with nothing but command names
+    before ``--help``, on a terminal at least as wide as click's help."""
+    args = sys.argv[1:]
+    if not args or args[-1] != "--help" or any(arg.startswith("-") for arg in args[:-1]):
+        return None
+    if os.path.basename(sys.argv[0]) != "lienthong" or _columns() < HELP_COLUMNS:
+        return None
+    from lienthong.cli.help_text import HELP
+
+    return HELP.get(" ".join(["lienthong", *args[:-1]]))
 
 
 def main() -> None:
+    if (shown := _help_asked()) is not None:
+        try:
+            sys.stdout.write(shown)
+        except UnicodeEncodeError:  # a terminal that cannot show Vietnamese: the app says so its own way
+            pass
+        else:
+            sys.exit(0)
+    from lienthong.cli.app import app
     from lienthong.cli.errors import guarded
 
     guarded(app)
+
+
+def __getattr__(name: str):
+    """``from lienthong.cli.main import app`` (and the app's other names), as before the split."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from lienthong.cli import app as commands
+
+    try:
+        return getattr(commands, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
 if __name__ == "__main__":

@@ -6,10 +6,7 @@ import json
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Callable
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Callable
 
 from lienthong.cli import exits
 from lienthong.config.settings import Settings
@@ -18,6 +15,9 @@ from lienthong.reconciliation.discrepancy import KIND_WORDS
 from lienthong.reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
 from lienthong.store.files import OutputRefused, check_output, database_files, write_output
 from lienthong.sync.service import open_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 RENDERERS = {"html": render_html, "xlsx": render_xlsx, "pdf": render_pdf}
 Write = Callable[[Path, bytes], None]
@@ -31,7 +31,6 @@ def run_reconcile(
     console: Console | None = None,
     overwrite: bool = False,
 ) -> int:
-    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     settings = Settings()
     protect = database_files(settings.database_url)  # a report over the database would destroy it
     write = partial(write_output, overwrite=overwrite, protect=protect)
@@ -41,7 +40,7 @@ def run_reconcile(
             if target:
                 check_output(target, overwrite=overwrite, protect=protect)
     except OutputRefused as exc:
-        console.print(f"{exc}", style="red")
+        _screen(console).print(f"{exc}", style="red")
         return 2
     try:
         result = service.reconcile_school(
@@ -52,19 +51,29 @@ def run_reconcile(
             settings=settings,
         )
     except service.NoData as exc:
-        console.print(f"{exc}", style="red")
+        _screen(console).print(f"{exc}", style="red")
         return 2
     try:
         if output_format in RENDERERS:
-            _write_report(result, settings, output_format, class_code, out, console, write)
+            _write_report(result, settings, output_format, class_code, out, _screen(console), write)
         elif output_format == "json":
             _write_json(result, out, summary_file, write)
         else:
-            _print_table(result, console)
+            _print_table(result, _screen(console))
     except OutputRefused as exc:  # the path changed while reconciling (a file or link appeared)
-        console.print(f"{exc}", style="red")
+        _screen(console).print(f"{exc}", style="red")
         return 2
     return exit_code(result)
+
+
+def _screen(console: Console | None = None, stderr: bool = False) -> Console:
+    """``console``, or the terminal's: rich is loaded only when something is shown (the JSON path,
+    the one scripts and the daemon wait for, never loads it: tests/cli/test_startup.py)."""
+    if console is not None:
+        return console
+    from rich.console import Console
+
+    return Console(stderr=stderr, markup=False, highlight=False, soft_wrap=True)
 
 
 def exit_code(result: service.Reconciliation) -> int:
@@ -131,7 +140,7 @@ def _write_report(
     else:
         sys.stdout.buffer.write(rendered)
         if not result.compared:  # the report is on standard output: the warning goes beside it
-            _say_what_was_not_checked(result, Console(stderr=True, markup=False, highlight=False, soft_wrap=True))
+            _say_what_was_not_checked(result, _screen(stderr=True))
 
 
 def _write_json(result: service.Reconciliation, out: Path | None, summary_file: Path | None, write: Write) -> None:
@@ -149,6 +158,8 @@ def _write_json(result: service.Reconciliation, out: Path | None, summary_file: 
 
 
 def _print_table(result: service.Reconciliation, console: Console) -> None:
+    from rich.table import Table
+
     table = Table("Lớp", "Loại", "Nội dung", "Gợi ý")
     for d in sorted(result.found, key=lambda d: (d.class_code or "", d.kind)):
         table.add_row(d.class_code or "", KIND_WORDS.get(d.kind, d.kind), d.message, d.suggestion)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
 from sqlmodel import Session
 
 from lienthong.cli import exits
 from lienthong.cli.identity import current_actor
-from lienthong.config.logging import configure as configure_logging
 from lienthong.config.settings import Settings, SettingsError
 from lienthong.connectors.errors import ConnectorError
 from lienthong.mapping.calendar import shown_time
 from lienthong.store.accounts import AccountError
 from lienthong.sync import service
-from lienthong.sync.run import RunBusy
+
+if TYPE_CHECKING:  # rich loads when something is shown on screen, the run's machinery with a sync
+    from rich.console import Console
 
 STATUS_WORDS = {
     "running": "đang chạy",
@@ -30,11 +29,22 @@ STATUS_WORDS = {
 }
 
 
+def _screen(console: Console | None = None) -> Console:
+    if console is not None:
+        return console
+    from rich.console import Console
+
+    return Console(markup=False, highlight=False, soft_wrap=True)
+
+
 def sync_once(
     platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False, console: Console | None = None
 ) -> int:
     """Exit: 0 done, 1 done with refusals, errors or a hold, 2 bad configuration, 3 a platform unreachable."""
-    console = console or Console(markup=False, highlight=False, soft_wrap=True)
+    from lienthong.config.logging import configure as configure_logging
+    from lienthong.sync.run import RunBusy
+
+    console = _screen(console)
     configure_logging("WARNING")
     try:
         settings = Settings()
@@ -62,6 +72,8 @@ def _run(settings: Settings, platforms, full: bool, dry_run: bool, as_json: bool
             print(json.dumps({"event": "pulled", "platform": platform, "entity": entity, "records": count}), flush=True)
 
         return service.sync_blocking(settings, platforms=platforms, full=full, dry_run=dry_run, progress=progress)
+    from rich.progress import BarColumn, Progress, TextColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -88,6 +100,8 @@ def _fail(message: str, as_json: bool, console: Console) -> None:
 
 
 def print_summary(report, dry_run: bool, console: Console) -> None:
+    from rich.table import Table
+
     table = Table(
         title=("Chạy thử (không ghi gì)" if dry_run else f"Lần chạy #{report.run_id}")
         + f" — {STATUS_WORDS.get(report.status, report.status)}"
@@ -125,7 +139,6 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
 
 
 def list_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False, soft_wrap=True)
     found = service.history(service.open_store(Settings()), limit)
     queue = Counter(found.queue)
     if as_json:
@@ -162,6 +175,9 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
             )
         )
         return 0
+    from rich.table import Table
+
+    console = _screen(console)
     table = Table("#", "Bắt đầu", "Kết thúc", "Hệ thống", "Kiểu", "Trạng thái", "Chi tiết")
     for run in found.runs:
         detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
@@ -185,7 +201,7 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
 
 
 def approve(run_id: int, console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False, soft_wrap=True)
+    console = _screen(console)
     engine = service.open_store(Settings())
     try:
         with Session(engine) as session:
@@ -199,7 +215,7 @@ def approve(run_id: int, console: Console | None = None) -> int:
 
 
 def verify_audit(console: Console | None = None) -> int:
-    console = console or Console(markup=False, highlight=False, soft_wrap=True)
+    console = _screen(console)
     problems = service.verify_audit(service.open_store(Settings()))
     if problems:
         for problem in problems:

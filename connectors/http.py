@@ -13,19 +13,22 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar, TypeVar
 
-import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
 
 from lienthong.connectors.base import Connector, Health
 from lienthong.connectors.errors import ConfigError, ConnectorError, PermanentError, TransientError
 
+if TYPE_CHECKING:  # httpx loads with the first client: a command that makes none (reconcile) never pays for it
+    import httpx
+
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+TIMEOUT = 30.0  # seconds for a whole answer…
+CONNECT_TIMEOUT = 10.0  # …and for the connection
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,16 @@ def new_client(
 ) -> httpx.AsyncClient:
     """An async client with the project's timeouts; TLS verification always on; plain ``http://``
     only to this machine (a simulator, a local proxy): students' data never crosses a network unencrypted."""
+    import httpx
+
     _require_tls(base_url, platform)
-    return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=TIMEOUT, verify=True, **kwargs)
+    timeout = httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT)
+    return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout, verify=True, **kwargs)
 
 
 def _require_tls(base_url: str, platform: str) -> None:
+    import httpx
+
     url = httpx.URL(base_url)
     if url.scheme == "http" and not _is_loopback(url.host):
         raise ConfigError(
@@ -229,6 +237,8 @@ class HttpConnector(WireConnector):
         await self.client.aclose()
 
     async def _request(self, method: str, path: str, **kwargs) -> tuple[httpx.Response, Any]:
+        import httpx
+
         await self._sent()
         try:
             response = await self.client.request(method, path, **kwargs)

@@ -20,7 +20,7 @@ CELLS = ("tx0", "tx1", "tx2", "tx3", "gk", "ck")  # a score sheet's cells, compa
 EXEMPT = "Miễn"  # a summary's value for a subject the student is exempt from: no result, and none missing
 
 
-def _cell_value(raw: Any, by_comment: bool) -> Decimal | str | tuple | None:
+def _parsed_cell(raw: Any, by_comment: bool) -> Decimal | str | tuple | None:
     if raw is None or raw == "":
         return None
     try:
@@ -29,13 +29,45 @@ def _cell_value(raw: Any, by_comment: bool) -> Decimal | str | tuple | None:
         return ("?", str(raw))  # unreadable: differs from every real value, and says what it was
 
 
+# A cell's text → its value, for score and for comment subjects: a school writes a few hundred
+# distinct texts ("7,5", "7.5", "Đ"…), read here once each. Only text is kept (1 == True == 1.0
+# as keys, yet they read differently; no text equals a number), and only so many texts:
+# unreadable ones are without end.
+_CELL_TEXTS: tuple[dict[Any, Any], dict[Any, Any]] = ({None: None, "": None}, {None: None, "": None})
+_CELL_TEXTS_KEPT = 4096
+_UNSEEN = object()
+_NO_TX = (None, None, None, None)
+
+
+def _cell_value(raw: Any, by_comment: bool) -> Decimal | str | tuple | None:
+    if type(raw) is not str:
+        return _parsed_cell(raw, by_comment)
+    known = _CELL_TEXTS[by_comment]
+    value = known.get(raw, _UNSEEN)
+    if value is _UNSEEN:
+        value = _parsed_cell(raw, by_comment)
+        if len(known) < _CELL_TEXTS_KEPT:
+            known[raw] = value
+    return value
+
+
+def sheet_values(payload: dict[str, Any], by_comment: bool) -> tuple:
+    """A score sheet's exact values in `CELLS` order (``tx0``…``tx3``, ``gk``, ``ck``): what two
+    platforms' sheets are compared by, whatever their texts (``7,5`` and ``7.5`` are one value)."""
+    tx = payload.get("ddg_tx") or ()
+    if type(tx) is not list:
+        tx = list(tx)
+    raws = (*tx[:4], *_NO_TX[len(tx) :], payload.get("ddg_gk"), payload.get("ddg_ck"))
+    known = _CELL_TEXTS[by_comment]
+    try:
+        return tuple([known[raw] for raw in raws])  # every text read before (nearly always)
+    except (KeyError, TypeError):  # a text not read yet, a number, or a value no key can be
+        return tuple([_cell_value(raw, by_comment) for raw in raws])
+
+
 def score_cells(payload: dict[str, Any], by_comment: bool) -> dict[str, Any]:
     """A vnEdu-shaped score sheet (also the gradebook's) as exact values by cell: ``tx0``…``ck``."""
-    tx = list(payload.get("ddg_tx") or [])
-    values = {f"tx{i}": _cell_value(tx[i] if i < len(tx) else None, by_comment) for i in range(4)}
-    values["gk"] = _cell_value(payload.get("ddg_gk"), by_comment)
-    values["ck"] = _cell_value(payload.get("ddg_ck"), by_comment)
-    return values
+    return dict(zip(CELLS, sheet_values(payload, by_comment)))
 
 
 def school_year_name(start: int) -> str:
@@ -210,6 +242,10 @@ def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:
     records.has_attendance = bool(attendance)  # exports carry no attendance: nothing to count against
     records.absences = [_absence(item) for item in attendance.values() if item.get("loai") in ("P", "K")]
     records.period_summaries = summaries(stored.get("tong_hop", {}))
+    for key, found in records.period_summaries.items():  # a file-only school's training: its semester summaries
+        student, period = key.rsplit(":", 1)
+        if period in ("1", "2") and found.training:
+            records.training.setdefault(f"{student}:{period}", found.training)
     records.summaries = {  # the year's, which reconciliation compares with the results source
         key.rsplit(":", 1)[0]: found for key, found in records.period_summaries.items() if key.endswith(":CN")
     }

@@ -18,13 +18,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lienthong.assessment.engine import assess_semester, semester_average
-from lienthong.assessment.rules import CIRCULAR_22
+from lienthong.assessment.engine import semester_average
+from lienthong.assessment.rules import CIRCULAR_22, rules_for
 from lienthong.config.settings import AuthoritySettings
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import semester_bounds
 from lienthong.mapping.canonical import Student
-from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key
 from lienthong.mapping.registry import canonical
 from lienthong.mapping.sources import SourceRecords
@@ -33,7 +32,7 @@ from lienthong.reconciliation.completeness import missing_required
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import Person, match
 from lienthong.reconciliation.owner_links import link_owner, owner_compared
-from lienthong.reconciliation.year import ParsedSheets, compare_year, entered_subjects
+from lienthong.reconciliation.year import ParsedSheets, SheetTable, compare_year
 
 Sources = dict[str, SourceRecords]
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}
@@ -111,7 +110,7 @@ def reconcile(
     semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
     sheets = ParsedSheets(school.sheets)
     for period in semesters:
-        found += _averages(held, sheets, school, links, period, anchor.name)
+        found += _averages(held, sheets, school, links, school_year, period, anchor.name)
         found += _learning(held, sheets, school, links, school_year, period, anchor.name)
         found += _training(held, school, links, period, anchor.name)
         if school.has_attendance:  # exports carry no attendance: nothing to count against
@@ -333,34 +332,6 @@ def _bio(other: SourceRecords, key: str, anchor: SourceRecords, anchor_key: str)
     return out
 
 
-class SheetTable(dict):
-    """Score sheets by key, digested once when loaded, for comparing two sources in bulk.
-
-    As data-diff does: each sheet's typed values get a digest, sheets fall into `SEGMENTS`
-    buckets by key, and each bucket gets one digest of its members. Two tables are compared
-    bucket by bucket; only the members of buckets that differ are looked at one by one.
-    """
-
-    SEGMENTS = 256
-
-    def __init__(self, sheets: dict[str, dict]):
-        super().__init__(sheets)
-        self.digests: dict[str, int] = {}
-        self.segments = [0] * self.SEGMENTS
-        self.members: list[list[str]] = [[] for _ in range(self.SEGMENTS)]
-        for key, sheet in self.items():
-            digest = self.digests[key] = hash(_typed(sheet))
-            bucket = hash(key) % self.SEGMENTS
-            self.segments[bucket] ^= hash((key, digest))  # order-free: members may come in any order
-            self.members[bucket].append(key)
-
-    def differing(self, other: "SheetTable") -> list[str]:
-        """Keys of this table that the other holds with other typed values."""
-        theirs, mine = other.digests, self.digests
-        buckets = [i for i, (a, b) in enumerate(zip(self.segments, other.segments)) if a != b]
-        return sorted(key for i in buckets for key in self.members[i] if theirs.get(key, mine[key]) != mine[key])
-
-
 def _typed(sheet: dict) -> tuple:
     return tuple(sheet["ddg_tx"]), sheet["ddg_gk"], sheet["ddg_ck"]
 
@@ -379,9 +350,9 @@ def compare_scores(
     target takes the owner's values), only the sheets whose change waits for the principal
     (``approval``) are for a person. ``school`` names the students (sheets are keyed by its student keys).
 
-    Bulk first: sheets typed alike on both sides (nearly all of them) are set aside without
-    parsing — by segment digests when both sides are `SheetTable`s, else by their typed
-    values — and only the rest is parsed, so ``8,5`` and ``8.5`` still count as the same score.
+    Bulk first: sheets alike on both sides (nearly all of them) are set aside — by segment
+    digests of their values as read when both sides are `SheetTable`s (``8,5`` and ``8.5`` are
+    one score there), else by their typed values — and only the rest is diffed cell by cell.
     """
     mine_sheets, their_sheets = owner.sheets, target.sheets
     if isinstance(mine_sheets, SheetTable) and isinstance(their_sheets, SheetTable):
@@ -425,12 +396,33 @@ def compare_scores(
     return out
 
 
-def _recomputed(cells: dict) -> Decimal | None:
-    tx = [cells[f"tx{i}"] for i in range(4) if isinstance(cells[f"tx{i}"], Decimal)]
-    gk, ck = cells["gk"], cells["ck"]
+def _recomputed(values: tuple) -> Decimal | None:
+    """A sheet's semester average (``values`` in `CELLS` order) from whatever it holds: at least
+    one ĐĐGtx, the ĐĐGgk and the ĐĐGck."""
+    tx = [v for v in values[:4] if isinstance(v, Decimal)]
+    gk, ck = values[4], values[5]
     if not tx or not isinstance(gk, Decimal) or not isinstance(ck, Decimal):
         return None
     return semester_average(tx, gk, ck, CIRCULAR_22)
+
+
+def _grade(student: Student) -> int | None:
+    code = student.class_code or ""
+    return int(code[0]) if code[:1].isdigit() else None
+
+
+def _assessed(sheets: ParsedSheets, key: str, student: Student, school_year: str, semester: str):
+    """The student's semester as `ParsedSheets.semester` assessed it, when its averages are the
+    ones `_recomputed` gives (the rules in force weigh ĐĐGgk and ĐĐGck as Circular 22 does)."""
+    grade = _grade(student)
+    if grade is None:
+        return None
+    assessed = sheets.semester(key, school_year, grade, semester)
+    if assessed is None:
+        return None
+    rules = rules_for(school_year, grade)  # it governs: the semester was assessed under it
+    same = (rules.weight_gk, rules.weight_ck) == (CIRCULAR_22.weight_gk, CIRCULAR_22.weight_ck)
+    return assessed if same else None
 
 
 def _linked(held: SourceRecords, school: SourceRecords, links: dict[str, str], period: str):
@@ -448,17 +440,26 @@ def _averages(
     sheets: ParsedSheets,
     school: SourceRecords,
     links: dict[str, str],
+    school_year: str,
     semester: str,
     identity: str | None = None,
 ) -> list[Discrepancy]:
+    """Each subject average the results source holds against the one recomputed from the school's
+    sheet: the semester's assessment when the student's sheets give one (the averages computed
+    once, for the learning levels too), else from the sheet alone."""
     out = []
     for key, anchor, student, result in _linked(held, school, links, semester):
+        assessed = None
         for code, value in result.subjects.items():
             info = catalogs.subject(code)
             if info.by_comment or not isinstance(value, Decimal):
                 continue
-            cells = sheets.cells(f"{key}:{info.code}:{semester}", False)
-            expected = _recomputed(cells) if cells else None
+            if assessed is None:
+                assessed = _assessed(sheets, key, student, school_year, semester) or ({}, None)
+            expected = assessed[0].get(info.code)
+            if not isinstance(expected, Decimal):
+                values = sheets.values(f"{key}:{info.code}:{semester}", False)
+                expected = _recomputed(values) if values else None
             if expected is None or expected == value:
                 continue
             name, cls = student.full_name, student.class_code
@@ -482,13 +483,8 @@ def _averages(
 
 def _semester_level(sheets: ParsedSheets, key: str, grade: int, school_year: str, semester: str) -> str | None:
     """The learning level of a semester recomputed (Circular 22) from the school's score sheets."""
-    subjects = entered_subjects(sheets, key, (semester,))
-    if subjects is None:
-        return None
-    try:
-        return assess_semester(school_year, grade, subjects, f"hk{semester}")[1]
-    except MappingError:
-        return None
+    assessed = sheets.semester(key, school_year, grade, semester)
+    return assessed[1] if assessed is not None else None
 
 
 def _learning(

@@ -12,10 +12,8 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from jinja2 import Environment, PackageLoader, select_autoescape
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from functools import cache
+from typing import TYPE_CHECKING
 
 from lienthong.config.settings import AuthoritySettings
 from lienthong.mapping import catalogs
@@ -23,8 +21,22 @@ from lienthong.mapping.normalize import safe_text
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation.discrepancy import KIND_WORDS
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from openpyxl import Workbook
+
 SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
-_ENV = Environment(loader=PackageLoader("lienthong.reconciliation", "templates"), autoescape=select_autoescape(["j2"]))
+
+
+# Jinja2, openpyxl and WeasyPrint load inside the renderer that needs them: `reconcile --format json`
+# and the table on screen never pay for them (tests/cli/test_startup.py).
+@cache
+def _env() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("lienthong.reconciliation", "templates"), autoescape=select_autoescape(["j2"])
+    )
 
 
 @dataclass(frozen=True)
@@ -140,7 +152,8 @@ def _sections(records: list[dict], context: ReportContext) -> list[dict]:
 
 def render_html(records: list[dict], context: ReportContext) -> str:
     counts = Counter(KIND_WORDS.get(r["kind"], r["kind"]) for r in records)
-    return _ENV.get_template("report.html.j2").render(
+    template = _env().get_template("report.html.j2")
+    return template.render(
         title=_title(context),
         school=context.school,
         school_year=context.school_year,
@@ -218,6 +231,8 @@ def _append(sheet, values: list) -> None:
 
 
 def _incomplete_sheet(book: Workbook, context: ReportContext) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet("Mức độ đầy đủ")
     where = context.source_word(context.school_source)
     _append(
@@ -235,6 +250,9 @@ def _incomplete_sheet(book: Workbook, context: ReportContext) -> None:
 
 
 def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -27,7 +28,7 @@ from lienthong.reconciliation.matching import MatchResult, Person, match
 from lienthong.reconciliation.register import record
 from lienthong.store import audit, queries
 from lienthong.store.accounts import Actor
-from lienthong.store.repository import snapshot_versions
+from lienthong.store.repository import source_payloads
 
 VN_TZ = timezone(timedelta(hours=7))
 
@@ -48,21 +49,43 @@ def extra_mappings(settings: Settings | None) -> dict:
     }
 
 
-def load_sources(engine: sa.Engine, settings: Settings | None = None) -> dict[str, SourceRecords]:
+class Sources(dict):
+    """Canonical records by source (`load_sources`), with when each source was last read."""
+
+    def __init__(self, records: dict[str, SourceRecords], seen: dict[str, datetime]):
+        super().__init__(records)
+        self.seen = seen  # source → when any of its records was last read (stored time, UTC)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while hundreds of thousands of records are made (they all live on:
+    each pass of the collector would walk them again), and none of them looked at afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # before the collector is back: it would first walk every record made
+        if enabled:
+            gc.enable()
+
+
+def load_sources(engine: sa.Engine, settings: Settings | None = None) -> Sources:
     """Every stored pull and import as canonical records, by source: each platform's mapping
-    module reads the entities it declares."""
-    sources = {}
-    with Session(engine) as session:
+    module reads the entities it declares, all read with one query per source (`source_payloads`,
+    which also says when the source was last read: `Sources.seen`)."""
+    sources, seen = {}, {}
+    with _collector_paused(), Session(engine) as session:
         for name, mapping in mappings(extra_mappings(settings)).items():
-            stored = {
-                entity: {k: p for k, (_, p) in snapshot_versions(session, name, entity).items()}
-                for entity in mapping.ENTITIES
-            }
-            records = mapping.to_canonical(stored)
-            if records.sheets:  # score sheets digested once, for the bulk comparison
+            stored = source_payloads(session, name, tuple(mapping.ENTITIES))
+            if stored.seen_at is not None:
+                seen[name] = stored.seen_at
+            records = mapping.to_canonical(stored.payloads)
+            if records.sheets:  # score sheets read once, when first compared (`SheetTable`)
                 records.sheets = SheetTable(records.sheets)
             sources[name] = records
-    return sources
+    return Sources(sources, seen)
 
 
 def has_data(sources: dict[str, SourceRecords]) -> bool:
@@ -165,7 +188,6 @@ def reconcile_school(
     sources = load_sources(engine, settings)
     roles = Roles.from_settings(settings.authority if settings else None)
     class_code = known_class(sources, class_code) if has_data(sources) else class_code
-    gc.freeze()  # hundreds of thousands of loaded records live to the end: keep the collector off them
     if not has_data(sources):
         raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
     today = today or date.today()
@@ -189,7 +211,7 @@ def reconcile_school(
         teachers = {c: t.name for c, t in homeroom_teachers(session, sources, school_year).items()}
         changes = record(session, found, at, {class_code} if class_code else None, teachers)
         session.commit()
-        seen = {source: vn_time(when) for source, when in queries.last_seen(session).items()}
+    seen = {source: vn_time(when) for source, when in sources.seen.items()}  # read with the records
     return Reconciliation(
         found,
         changes,

@@ -11,41 +11,154 @@ scores the same way.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
 from lienthong.assessment.engine import (
     SemesterScores,
-    StudentYear,
     SubjectYear,
-    assess_student,
+    Value,
+    assess_semester,
+    learning_level,
     promotion,
     title,
+    year_average,
     year_training,
 )
-from lienthong.assessment.rules import rules_for
+from lienthong.assessment.rules import RuleSet, rules_for
 from lienthong.mapping import catalogs
 from lienthong.mapping.canonical import YearResult
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score
 from lienthong.mapping.sources import SourceRecords
-from lienthong.mapping.vnedu import EXEMPT, score_cells
+from lienthong.mapping.vnedu import CELLS, EXEMPT, sheet_values
 from lienthong.reconciliation.discrepancy import Discrepancy
 
 TITLE_SHOWN = {**TITLE_WORDS, None: "không có danh hiệu"}
+_UNSEEN = object()
+
+
+def _read_as_comment(code: str, kinds: dict[str, bool]) -> bool:
+    """Whether a subject's cells are marks (Đ/CĐ): as `authority.diff_sheets` reads them (an
+    unknown subject, which it skips, as scores)."""
+    by_comment = kinds.get(code)
+    if by_comment is None:
+        try:
+            by_comment = catalogs.subject(code).by_comment
+        except MappingError:
+            by_comment = False
+        kinds[code] = by_comment
+    return by_comment
+
+
+def _subject_code(key: str) -> str:
+    parts = key.split(":", 2)
+    return parts[1] if len(parts) > 1 else ""
+
+
+class SheetTable(dict):
+    """Score sheets by key, for comparing two sources in bulk, each sheet's cells read once.
+
+    On first use every sheet's cells are read as its subject reads them (`mapping.vnedu.
+    sheet_values`: ``7,5`` and ``7.5`` are one score), and, as data-diff does, sheets fall into
+    `SEGMENTS` buckets by key, each bucket with one digest of its members' values. Two tables
+    are compared bucket by bucket; only the members of buckets that differ are looked at one by
+    one. The values read are kept for every later reader (`ParsedSheets`).
+    """
+
+    SEGMENTS = 256
+
+    def __init__(self, sheets: dict[str, dict]):
+        super().__init__(sheets)
+        self._values: dict[str, tuple] | None = None
+        self._kinds: dict[str, bool] = {}  # subject code → read as marks
+        self._segments: list[int] = []
+        self._members: list[list[str]] = []
+
+    def _digest(self) -> dict[str, tuple]:
+        if self._values is not None:
+            return self._values
+        values: dict[str, tuple] = {}
+        segments, members = [0] * self.SEGMENTS, [[] for _ in range(self.SEGMENTS)]
+        kinds, read, count = self._kinds, sheet_values, self.SEGMENTS
+        for key, sheet in self.items():
+            parts = key.split(":", 2)
+            code = parts[1] if len(parts) > 1 else ""
+            by_comment = kinds.get(code)
+            if by_comment is None:
+                by_comment = _read_as_comment(code, kinds)
+            cells = values[key] = read(sheet, by_comment)
+            bucket = hash(key) % count
+            segments[bucket] ^= hash((key, cells))  # order-free: members may come in any order
+            members[bucket].append(key)
+        self._segments, self._members, self._values = segments, members, values
+        return values
+
+    def differing(self, other: "SheetTable") -> list[str]:
+        """Keys of this table that the other holds with other values (as read: ``7,5`` is ``7.5``)."""
+        mine, theirs = self._digest(), other._digest()
+        buckets = [i for i, (a, b) in enumerate(zip(self._segments, other._segments)) if a != b]
+        return sorted(
+            key
+            for i in buckets
+            for key in self._members[i]
+            if (their := theirs.get(key)) is not None and their != mine[key]
+        )
+
+    def values_of(self, key: str, by_comment: bool) -> tuple | None:
+        """One sheet's values in `CELLS` order, read once: from the digest when it read them so."""
+        sheet = self.get(key)
+        if sheet is None:
+            return None
+        read = self._values.get(key) if self._values is not None else None
+        if read is not None and self._kinds.get(_subject_code(key)) == by_comment:
+            return read
+        return sheet_values(sheet, by_comment)
 
 
 class ParsedSheets:
-    """Score sheets by key, each parsed once however many comparisons read it."""
+    """Score sheets by key, each parsed once however many comparisons read it, and each
+    student's semester assessed once for every check that reads it (`semester`)."""
 
     def __init__(self, sheets: dict[str, dict]):
         self.raw = sheets
-        self._parsed: dict[str, dict[str, Any] | None] = {}
+        self._parsed: dict[str, tuple | None] = {}
+        self._semesters: dict[tuple, tuple[dict[str, Value | None], str | None] | None] = {}
+
+    def values(self, key: str, by_comment: bool) -> tuple | None:
+        """A sheet's values in `CELLS` order (``tx0``…``tx3``, ``gk``, ``ck``), ``None`` without one."""
+        parsed = self._parsed.get(key, _UNSEEN)
+        if parsed is _UNSEEN:
+            raw = self.raw
+            if isinstance(raw, SheetTable):
+                parsed = raw.values_of(key, by_comment)
+            else:
+                sheet = raw.get(key)
+                parsed = None if sheet is None else sheet_values(sheet, by_comment)
+            self._parsed[key] = parsed
+        return parsed
 
     def cells(self, key: str, by_comment: bool) -> dict[str, Any] | None:
-        if key not in self._parsed:
-            sheet = self.raw.get(key)
-            self._parsed[key] = None if sheet is None else score_cells(sheet, by_comment)
-        return self._parsed[key]
+        """A sheet's values by cell name (`mapping.vnedu.score_cells`), ``None`` without one."""
+        values = self.values(key, by_comment)
+        return None if values is None else dict(zip(CELLS, values))
+
+    def semester(
+        self, key: str, school_year: str, grade: int, semester: str
+    ) -> tuple[dict[str, Value | None], str | None] | None:
+        """One student's semester under Circular 22 (`assess_semester`): each subject's value
+        (its average, or Đ/CĐ) and the learning level; ``None`` when a sheet is missing or
+        unreadable, or the rules do not govern the year and grade. Computed once, read by the
+        average check, the semester's learning level and the year's (`compare_year`)."""
+        asked = (key, school_year, grade, semester)
+        found = self._semesters.get(asked, _UNSEEN)
+        if found is _UNSEEN:
+            subjects = entered_subjects(self, key, (semester,))
+            try:
+                found = None if subjects is None else assess_semester(school_year, grade, subjects, f"hk{semester}")
+            except MappingError:
+                found = None
+            self._semesters[asked] = found
+        return found
 
 
 def entered_subjects(sheets: ParsedSheets, key: str, semesters: tuple[str, ...]) -> tuple[SubjectYear, ...] | None:
@@ -55,15 +168,14 @@ def entered_subjects(sheets: ParsedSheets, key: str, semesters: tuple[str, ...])
     for code, info in catalogs.subjects().items():
         entered = {}
         for semester in semesters:
-            cells = sheets.cells(f"{key}:{code}:{semester}", info.by_comment)
-            if cells is None:
+            values = sheets.values(f"{key}:{code}:{semester}", info.by_comment)
+            if values is None:
                 return None
-            if any(isinstance(v, tuple) for v in cells.values()):
+            if tuple in map(type, values):  # an unreadable value: ("?", text)
                 return None
+            tx = values[:4]
             entered[f"hk{semester}"] = SemesterScores(
-                tx=tuple(cells[f"tx{i}"] for i in range(4) if cells[f"tx{i}"] is not None),
-                gk=cells["gk"],
-                ck=cells["ck"],
+                tx=tuple([v for v in tx if v is not None]) if None in tx else tx, gk=values[4], ck=values[5]
             )
         subjects.append(SubjectYear(code, **entered))
     return tuple(subjects)
@@ -92,13 +204,9 @@ def compare_year(
         student = school.students[key]
         if (result is None and summary is None) or not (student.class_code or "")[:1].isdigit():
             continue
-        subjects = entered_subjects(sheets, key, ("1", "2"))
-        if subjects is None:
-            continue
         grade = int(student.class_code[0])
-        try:
-            year = assess_student(StudentYear(school_year, grade, subjects))
-        except MappingError:
+        year = _year(sheets, key, school_year, grade)
+        if year is None:
             continue
         who = _Student(student.full_name, student.class_code, {school.name: key, (identity or held.name): anchor})
         given = [school.training.get(f"{key}:{p}") for p in ("1", "2")]
@@ -134,6 +242,48 @@ def compare_year(
                     )
                 )
     return out
+
+
+class _Year:
+    """What the year checks read of a student's year under Circular 22: each subject's year
+    value and the year's learning level, as `assess_student` gives them (``subjects[code]["cn"]``,
+    ``learning["cn"]``), from the two semesters already assessed (`ParsedSheets.semester`)."""
+
+    def __init__(self, subjects: dict[str, dict[str, Value | None]], learning: str | None):
+        self.subjects, self.learning = subjects, {"cn": learning}
+
+
+def _year(sheets: ParsedSheets, key: str, school_year: str, grade: int) -> _Year | None:
+    """``None`` where `assess_student` could not tell (a sheet missing or unreadable in either
+    semester, a year or grade the rules do not govern)."""
+    first = sheets.semester(key, school_year, grade, "1")
+    second = sheets.semester(key, school_year, grade, "2") if first is not None else None
+    if second is None:
+        return None
+    rules = rules_for(school_year, grade)  # it governs: both semesters were assessed under it
+    hk1, hk2 = first[0], second[0]
+    subjects = {code: {"cn": _year_value(hk1[code], hk2[code], rules)} for code in hk1}
+    return _Year(subjects, _level((v["cn"] for v in subjects.values()), rules))
+
+
+def _year_value(hk1: Value | None, hk2: Value | None, rules: RuleSet) -> Value | None:
+    """A subject's year value (Điều 9 k.1): semester II's result for a comment subject, else the
+    year average of the two semester averages (none when either is missing)."""
+    if isinstance(hk2, str):
+        return hk2
+    if hk1 is None or hk2 is None:
+        return None
+    return year_average(hk1, hk2, rules)  # type: ignore[arg-type]
+
+
+def _level(values: Iterable[Value | None], rules: RuleSet) -> str | None:
+    """The learning level of the values (Điều 9 k.2–3), none while one is missing."""
+    collected = list(values)
+    if any(v is None for v in collected):
+        return None
+    scores = [v for v in collected if isinstance(v, Decimal)]
+    marks = [v for v in collected if isinstance(v, str)]
+    return learning_level(scores, marks, rules)
 
 
 class _Student:

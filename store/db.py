@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import orjson
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -79,6 +82,8 @@ def session_scope(engine: sa.Engine) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # Alembic is loaded to migrate, never to open a current store
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("lienthong.store") / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -87,8 +92,51 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` (creating it if it is new)."""
+    from alembic import command
+
     make_engine(url).dispose()  # creates the SQLite folder when needed
     command.upgrade(alembic_config(url), revision)
+
+
+_ASSIGNED = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration's revision id, read from the text of the migration scripts (their
+    ``revision`` and ``down_revision`` lines) without loading Alembic; ``None`` when the scripts
+    do not name exactly one head (a merge in progress): then every open goes through Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("lienthong.store") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        for name, value in _ASSIGNED.findall(script.read_text(encoding="utf-8")):
+            (revisions if name == "revision" else parents).update(_QUOTED.findall(value))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def schema_revisions(engine: sa.Engine) -> list[str]:
+    """The revisions the database says it is at (``alembic_version``); none for a database that
+    was never migrated. Two cheap statements, no Alembic."""
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return []
+        return list(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def upgrade_if_behind(engine: sa.Engine, url: str) -> bool:
+    """Migrate the database at ``url`` (``engine``'s) unless it is already at the code's head
+    revision; returns whether Alembic ran. A database at a revision this code does not know
+    (written by a newer lienthong) is refused by Alembic, as every open did before."""
+    head = head_revision()
+    if head is not None and schema_revisions(engine) == [head]:
+        return False
+    migrate(url)
+    engine.dispose()  # connections opened before the migration reopen on the new schema
+    return True
 
 
 def sqlite_file(url: str) -> Path | None:

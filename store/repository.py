@@ -187,6 +187,47 @@ def snapshot_versions(session: Session, source: str, entity: str) -> dict[str, t
     return {key: (version, payload) for key, version, payload in rows}
 
 
+class StoredSource(NamedTuple):
+    """A source's stored records, read at once (`source_payloads`)."""
+
+    payloads: dict[str, dict[str, dict]]  # entity → key → payload, for the entities asked
+    seen_at: datetime | None  # when any record of the source (of any entity) was last read
+
+
+def source_payloads(session: Session, source: str, entities: tuple[str, ...]) -> StoredSource:
+    """Every stored record of a source's ``entities`` as ``entity → key → payload``, and when the
+    source was last read, from one query: rows as plain tuples (no ORM objects, no per-row type
+    processing), each payload's JSON text decoded by orjson, ``seen_at`` compared as stored and
+    converted once."""
+    table = SourceSnapshotRow.__table__
+    statement = sa.select(
+        table.c.entity,
+        table.c.key,
+        sa.cast(table.c.payload, sa.Text),  # the text: decoded here, not by the column's type
+        sa.type_coerce(table.c.seen_at, sa.String),  # as the driver gives it: converted once, below
+    ).where(table.c.source == source)
+    rows = session.connection().execute(statement).all()
+    payloads: dict[str, dict[str, dict]] = {entity: {} for entity in entities}
+    loads = orjson.loads
+    for entity, key, text, _ in rows:
+        kept = payloads.get(entity)
+        if kept is not None:
+            kept[key] = loads(text)
+    latest = max((row[3] for row in rows if row[3] is not None), default=None)
+    return StoredSource(payloads, _stored_time(session, latest))
+
+
+def _stored_time(session: Session, value: Any) -> datetime | None:
+    """A ``seen_at`` as the driver gave it (SQLite: its text, whose order is the times' order) as
+    the column's type reads it."""
+    if value is None or isinstance(value, datetime):
+        return value
+    dialect = session.get_bind().dialect
+    column = SourceSnapshotRow.__table__.c.seen_at.type
+    process = column.dialect_impl(dialect).result_processor(dialect, None)
+    return process(value) if process else value
+
+
 def student_classes(session: Session, source: str) -> dict[str, str]:
     """A source's student key → class, for counting what a plan would do to each class."""
     return {key: payload.get("ma_lop") for key, (_, payload) in snapshot_versions(session, source, "hoc_sinh").items()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -23,9 +23,11 @@ from lienthong.mapping.canonical import LockWindow
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.store import audit, queries
 from lienthong.store.accounts import Actor
-from lienthong.store.db import check_store, make_engine, migrate
+from lienthong.store.db import check_store, make_engine, upgrade_if_behind
 from lienthong.store.tables import OutboxItemRow, SyncRunRow
-from lienthong.sync.run import RunOptions, RunReport, approve_run, run_once
+
+if TYPE_CHECKING:  # the run (and its logging) loads with a sync: `open_store` alone serves read-only commands
+    from lienthong.sync.run import RunReport
 
 Progress = Callable[[str, str, int], None]
 
@@ -36,11 +38,13 @@ def now() -> datetime:
 
 def open_store(settings: Settings, create: bool = False) -> sa.Engine:
     """The configured database, checked (it exists unless ``create``; a SQLite file passes its
-    integrity check) and migrated to the current schema."""
+    integrity check) and migrated to the current schema when it is behind (a store already at
+    the head costs one read of its version: Alembic is loaded only to migrate)."""
     check_store(settings.database_url, create)
-    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    upgrade_if_behind(engine, settings.database_url)
     audit.configure_from(settings)  # the key and checkpoint file every entry of this process is anchored with
-    return make_engine(settings.database_url)
+    return engine
 
 
 def school_windows(settings: Settings) -> list[LockWindow]:
@@ -82,6 +86,8 @@ async def sync(
     engine: sa.Engine | None = None,
 ) -> RunReport:
     """One run over the configured platforms (or ``platforms``): pull, plan, deliver."""
+    from lienthong.sync.run import RunOptions, run_once
+
     connectors = connectors_for(settings, platforms)
     engine = engine or open_store(settings)
     try:
@@ -137,6 +143,8 @@ def approve(engine: sa.Engine, run_id: int, actor: Actor, clock: Callable[[], da
     """Release a held run (IT or the principal); returns how many changes go out with the next delivery."""
     if actor.role not in RUN_APPROVERS:
         raise NotAllowed(f"{actor.shown()} không duyệt được lần chạy bị tạm giữ: chỉ quản trị CNTT hoặc Hiệu trưởng.")
+    from lienthong.sync.run import approve_run
+
     return approve_run(engine, run_id, actor.ref, clock)
 
 

@@ -16,16 +16,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
-import httpx
-import zeep
-from lxml import etree
 from pydantic import SecretStr
-from zeep.exceptions import Fault, TransportError, XMLParseError, XMLSyntaxError
-from zeep.helpers import serialize_object
-from zeep.proxy import AsyncServiceProxy
-from zeep.transports import AsyncTransport
 
 from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
 from lienthong.connectors.errors import AuthError, ConnectorError, LockedError, PermanentError, TransientError
@@ -40,11 +33,15 @@ from lienthong.connectors.http import (
 )
 from lienthong.mapping.canonical import LockWindow
 
+if TYPE_CHECKING:  # zeep, lxml and httpx load with the first client: a reconcile never needs them
+    import httpx
+    import zeep
+    from zeep.exceptions import Fault
+
 PLATFORM = "csdl"
 NS = "urn:moet:csdl:truonghoc:v1"
 BINDING = f"{{{NS}}}CSDLTruongHocBinding"
 PAGE_SIZE = 500
-SETTINGS = zeep.Settings(strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
 OUTCOMES = {
     "0": PushOutcome.APPLIED,
     "PHIEN_BAN_CU": PushOutcome.CONFLICT,
@@ -68,6 +65,20 @@ class CsdlConfig:
 
 
 @cache
+def zeep_settings() -> zeep.Settings:
+    """The parser's settings: strict, no huge trees, no DTD, entities or external fetches."""
+    import zeep
+
+    return zeep.Settings(strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SETTINGS":  # the old constant, made when first asked for
+        return zeep_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
 def _wsdl_path() -> str:
     return str(resources.files("lienthong.connectors.csdl").joinpath("csdl.wsdl"))
 
@@ -85,10 +96,14 @@ class CsdlSoap(WireConnector):
         sleep: Sleep = asyncio.sleep,
         limiter: RateLimiter | None = None,
     ):
+        import zeep
+        from zeep.proxy import AsyncServiceProxy
+        from zeep.transports import AsyncTransport
+
         super().__init__(config.rate_limit, policy, sleep, limiter)
         self.config = config
         self.http = new_client(config.endpoint, transport)
-        client = zeep.AsyncClient(_document(), transport=AsyncTransport(client=self.http), settings=SETTINGS)
+        client = zeep.AsyncClient(_document(), transport=AsyncTransport(client=self.http), settings=zeep_settings())
         # AsyncClient.create_service would build a synchronous proxy; bind the async one.
         self.service = AsyncServiceProxy(client, client.wsdl.bindings[BINDING], address=config.endpoint)
         self.factory = client.type_factory("ns0")
@@ -119,6 +134,10 @@ class CsdlSoap(WireConnector):
     # --- the wire ----------------------------------------------------------------------------
 
     async def _raw(self, operation: str, **args) -> Any:
+        import httpx
+        from lxml import etree
+        from zeep.exceptions import Fault, TransportError, XMLParseError, XMLSyntaxError
+
         await self._sent()
         try:
             return await getattr(self.service, operation)(**args)
@@ -163,6 +182,8 @@ class CsdlSoap(WireConnector):
         operation, field = (
             ("LayDanhSachHocSinh", "HocSinh") if entity == "hoc_sinh" else ("LayKetQuaHocTap", "KetQuaHocSinh")
         )
+        from zeep.helpers import serialize_object
+
         page, total = 1, None
         while total is None or (page - 1) * self.config.page_size < total:
             answer = await self._call(operation, Trang=page, SoBanGhi=self.config.page_size, **args)
@@ -226,7 +247,9 @@ class _SessionExpired(TransientError):
 @cache
 def _document():
     """The WSDL parsed once per process (zeep Documents are reusable across clients)."""
-    return zeep.wsdl.Document(_wsdl_path(), zeep.Transport(), settings=SETTINGS)
+    import zeep
+
+    return zeep.wsdl.Document(_wsdl_path(), zeep.Transport(), settings=zeep_settings())
 
 
 def _fault_error(fault: Fault) -> ConnectorError:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
-import httpx
 from pydantic import SecretStr
 
 from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
@@ -28,6 +27,9 @@ from lienthong.connectors.http import (
     Sleep,
 )
 from lienthong.mapping.canonical import LockWindow, ReportProblem
+
+if TYPE_CHECKING:  # httpx loads with the first client (connectors.http)
+    import httpx
 
 PLATFORM = "portal"
 

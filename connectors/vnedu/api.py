@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
-import httpx
 from pydantic import SecretStr
 
 from lienthong.connectors.base import Health, PullPage, PushOutcome, PushResult, Record
@@ -30,6 +29,9 @@ from lienthong.connectors.http import (
 from lienthong.mapping.calendar import semester_bounds
 from lienthong.mapping.canonical import LockWindow
 from lienthong.mapping.vnedu import lock_window_from_vnedu
+
+if TYPE_CHECKING:  # httpx loads with the first client (connectors.http)
+    import httpx
 
 PLATFORM = "vnedu"
 PAGE_SIZE = 500

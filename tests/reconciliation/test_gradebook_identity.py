@@ -381,10 +381,10 @@ def test_vnedu_s_own_score_book_still_needs_its_student_code():
     read = SimpleNamespace(
         records=[
             {**row(4, "Nguyễn Thị Hà", ["8"], "9", "8", code="1800000001"), "ngay_sinh": "05/01/2014"},
-            row(5, "Nguyễn Thị Hoa", ["8"], "9", "8", mid="0790000002"),
+            {**row(5, "Nguyễn Thị Hoa", ["8"], "9", "8", mid="0790000002"), "trang": "6A1"},
         ],
         info={"sheets": [{"sheet": "6A1", "semester": "1", "class_code": "6A1"}]},
     )
     out = score_book_records(read)
     assert [(e, k) for e, k, _ in out.stored] == [("diem", "1800000001:TOAN:1"), ("hoc_sinh", "1800000001")]
-    assert [(r, c) for r, _, c in out.refused] == [(5, "Mã học sinh")]
+    assert [(r, c, s) for r, _, c, s in out.refused] == [(5, "Mã học sinh", "6A1")]

@@ -20,6 +20,7 @@ from lienthong.reconciliation.matching import Doubt, Link, MatchResult, Person, 
 BORN = date(2013, 5, 12)
 SAME = "nhiều học sinh giống nhau"  # the doubt's reason when the best scores ≥ LINK
 LOW = "điểm giống thấp"  # … and when it scores between DOUBT and LINK
+SWAPPED_DATE = "ngày và tháng sinh đảo nhau: có thể là hai học sinh"  # … and when a swap may be two children
 
 
 def csdl(key, name, born=BORN, cls="8A1", gender="1"):
@@ -146,11 +147,26 @@ def test_a_claimant_clearly_ahead_is_linked_and_the_weaker_is_its_duplicate():
     anchors = [csdl("7900000041", "Lê Văn Hùng", born=date(2013, 3, 4))]
     others = [
         vnedu("1000000041", "Lê Văn Hùng", born=date(2013, 3, 4)),
+        vnedu("1000000042", "Lê Văn Hùng", born=date(2013, 3, 4), cls="8A2"),
+    ]  # another class: exactly 0.05 behind is clear
+    assert score(others[1], anchors[0]) == 0.95
+    assert match(anchors, others) == MatchResult(
+        links=linked(("1000000041", "7900000041", 1.0)), duplicates=[("1000000042", "7900000041", "1000000041")]
+    )
+
+
+def test_a_claimant_with_the_swapped_date_beside_the_anchor_s_own_is_a_doubt_not_a_duplicate():
+    # issue 16: vnEdu holds both readings of the date for one name in one class — a namesake
+    # classmate whose counterpart is missing as likely as a second record of the same child
+    anchors = [csdl("7900000041", "Lê Văn Hùng", born=date(2013, 3, 4))]
+    others = [
+        vnedu("1000000041", "Lê Văn Hùng", born=date(2013, 3, 4)),
         vnedu("1000000042", "Lê Văn Hùng", born=date(2013, 4, 3)),
     ]  # day and month swapped
     assert score(others[1], anchors[0]) == 0.94  # 0.06 behind
     assert match(anchors, others) == MatchResult(
-        links=linked(("1000000041", "7900000041", 1.0)), duplicates=[("1000000042", "7900000041", "1000000041")]
+        links=linked(("1000000041", "7900000041", 1.0)),
+        doubts=[Doubt("1000000042", (("7900000041", 0.94),), SWAPPED_DATE)],
     )
 
 

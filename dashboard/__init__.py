@@ -1,0 +1,1 @@
+"""The web dashboard: principal, homeroom teacher and IT pages over the services (FastAPI, Jinja2, Vietnamese)."""
