@@ -50,7 +50,10 @@ class RuleSet:
         info = catalogs.subject(subject_code)
         if info.by_comment:
             return self.tx_comment
-        periods = info.periods_by_grade[grade]
+        return self.tx_for_periods(info.periods_by_grade[grade])
+
+    def tx_for_periods(self, periods: int) -> int:
+        """ĐĐGtx required per semester of a subject assessed by score with ``periods`` a year."""
         for bound, count in self.tx_by_periods:
             if bound is None or periods <= bound:
                 return count

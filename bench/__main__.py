@@ -2,8 +2,10 @@
 
 from bench import (
     bench_assess,
+    bench_dashboard,
     bench_files,
     bench_generator,
+    bench_incremental,
     bench_matching,
     bench_pull,
     bench_reconcile,
@@ -22,3 +24,5 @@ if __name__ == "__main__":
     bench_matching.main()
     bench_files.main()
     bench_startup.main()
+    bench_incremental.main()
+    bench_dashboard.main()

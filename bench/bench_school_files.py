@@ -27,13 +27,20 @@ from tests.school_files.generator import build, fold
 from tests.school_files.test_school_files import signature_of
 
 
-def _floor(files: list[Path]) -> tuple[float, int]:
-    start, cells = time.perf_counter(), 0
+def _floor(files: list[Path]) -> tuple[float, int, float]:
+    """Seconds (wall) to read every cell with python-calamine, the cells, and the processor seconds."""
+    start, cpu, cells = time.perf_counter(), time.process_time(), 0
     for path in files:
         book = CalamineWorkbook.from_path(str(path))
         for name in book.sheet_names:
             cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python())
-    return time.perf_counter() - start, cells
+    return time.perf_counter() - start, cells, time.process_time() - cpu
+
+
+def _children_cpu() -> float:
+    """Processor seconds the finished child processes used so far (steadier than wall time on a shared machine)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _command(args: list[str], db: str) -> tuple[float, subprocess.CompletedProcess]:
@@ -50,16 +57,17 @@ def main(per_class: int = 42) -> None:
         started = time.perf_counter()
         school, files = build(Path(folder) / "tep", seed=15, per_grade=12, per_class=per_class)
         made = time.perf_counter() - started
-        floor, cells = _floor([f.path for f in files])
+        floor, cells, floor_cpu = _floor([f.path for f in files])
         db = f"sqlite:///{folder}/truong.db"
         _command(["db", "upgrade"], db)
         books = [str(f.path) for f in files if f.kind == "gradebook" and not f.args]
         mapped = [f for f in files if f.args]
         rest = [str(f.path) for f in files if f.kind != "gradebook"]
-        took = 0.0
+        took, cpu = 0.0, _children_cpu()
         for args in (books, [*mapped[0].args, *(str(f.path) for f in mapped)], rest):
             elapsed, _ = _command(["import", "--json", *args], db)
             took += elapsed
+        cpu = _children_cpu() - cpu
         out, summary = Path(folder) / "found.jsonl", Path(folder) / "summary.json"
         reconciling, _ = _command(["reconcile", "--format", "json", "--out", str(out), "--summary", str(summary)], db)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -74,7 +82,8 @@ def main(per_class: int = 42) -> None:
             f"school files: {len(school.students)} students, {len(files)} files, {cells:,} cells "
             f"(generated in {made:.1f} s)\n"
             f"  floor (python-calamine, every cell): {floor:.2f} s\n"
-            f"  import (3 commands, wall; one starts in {start:.2f} s): {took:.2f} s = {took / floor:.1f}× floor\n"
+            f"  import (3 commands, wall; one starts in {start:.2f} s): {took:.2f} s = {took / floor:.1f}× floor "
+            f"(processor: {cpu:.2f} s = {cpu / floor_cpu:.1f}× the floor's {floor_cpu:.2f} s)\n"
             f"  reconcile (wall): {reconciling:.2f} s; import + reconcile {took + reconciling:.2f} s\n"
             f"  peak RSS of a child: {peak:.0f} MB\n"
             f"  differences: issue 15's list {len(required)} (+{len(expected - required)} beyond it), found "

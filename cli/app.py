@@ -13,7 +13,9 @@ from pathlib import Path
 import typer
 
 from lienthong.cli.classes_command import classes_app
-from lienthong.cli.layout import Commands
+from lienthong.cli.layout import Commands, command_group
+from lienthong.cli.records_command import backup_app, hocba_app, print_app, restore_command, retention_app
+from lienthong.cli.serve_command import serve
 
 app = typer.Typer(
     help="lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở.",
@@ -25,21 +27,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
 )
-db_app = typer.Typer(
-    help="Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi cấu hình).", cls=Commands, rich_markup_mode=None
-)
+db_app = command_group("Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi cấu hình).", no_args_is_help=False)
 app.add_typer(db_app, name="db")
-audit_app = typer.Typer(help="Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).", cls=Commands, rich_markup_mode=None)
+audit_app = command_group("Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).", no_args_is_help=False)
 app.add_typer(audit_app, name="audit")
-resolve_app = typer.Typer(
-    help="Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.", cls=Commands, rich_markup_mode=None
-)
+resolve_app = command_group("Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.", no_args_is_help=False)
 app.add_typer(resolve_app, name="resolve")
-users_app = typer.Typer(
-    help="Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu, khoá, liệt kê.", cls=Commands, rich_markup_mode=None
+users_app = command_group(
+    "Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu, khoá, liệt kê.", no_args_is_help=False
 )
 app.add_typer(users_app, name="users")
 app.add_typer(classes_app, name="classes")
+app.add_typer(hocba_app, name="hocba")
+app.add_typer(backup_app, name="backup")
+app.add_typer(retention_app, name="retention")
+app.add_typer(print_app, name="print")
 
 
 @app.callback()
@@ -186,17 +188,15 @@ def sync(
 
 
 @app.command()
-def run() -> None:
-    """Chạy thường trực: đồng bộ theo lịch trong cấu hình, /metrics cho Prometheus; dừng bằng SIGTERM."""
-    from lienthong.config.settings import Settings, SettingsError
-    from lienthong.connectors.errors import ConnectorError
-    from lienthong.sync.daemon import run_daemon
+def run(
+    serve_dashboard: bool = typer.Option(False, "--serve", help="Chạy cả bảng điều khiển trong cùng tiến trình."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Địa chỉ của bảng điều khiển (với --serve)."),
+    port: int = typer.Option(8100, "--port", help="Cổng của bảng điều khiển (với --serve)."),
+) -> None:
+    """Chạy thường trực: đồng bộ và sao lưu theo lịch trong cấu hình, /metrics cho Prometheus; dừng bằng SIGTERM."""
+    from lienthong.cli.sync_commands import run_service
 
-    try:
-        raise typer.Exit(run_daemon(Settings()))
-    except (ConnectorError, SettingsError) as exc:
-        typer.echo(getattr(exc, "message", str(exc)), err=True)
-        raise typer.Exit(2) from None
+    raise typer.Exit(run_service(host, port) if serve_dashboard else run_service())
 
 
 @app.command()
@@ -216,6 +216,9 @@ def reconcile(
     out: Path = typer.Option(None, "--out", help="Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf)."),
     summary: Path = typer.Option(None, "--summary", help="Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Ghi đè tệp --out/--summary đã có."),
+    full: bool = typer.Option(
+        False, "--full", help="Tính lại mọi học sinh (mặc định chỉ tính lại học sinh có dữ liệu thay đổi)."
+    ),
 ) -> None:
     """Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng tiếng Việt.
 
@@ -232,7 +235,22 @@ def reconcile(
     if output_format in ("xlsx", "pdf") and out is None:
         typer.echo(f"--format {output_format} cần --out TỆP", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(run_reconcile(output_format, class_code, out, summary, overwrite=overwrite))
+    raise typer.Exit(run_reconcile(output_format, class_code, out, summary, overwrite=overwrite, full=full))
+
+
+@app.command()
+def completeness(
+    class_code: str = typer.Option(None, "--class", help="Chỉ một lớp, ví dụ 9A1."),
+    semester: str = typer.Option(None, "--semester", help="Học kỳ 1 hoặc 2; mặc định các học kỳ đã bắt đầu."),
+    output_format: str = typer.Option("table", "--format", help="table (trên màn hình) hoặc json."),
+) -> None:
+    """Mức độ đầy đủ: đầu điểm đã nhập so với Thông tư 22, rèn luyện, điểm danh, ai trễ hạn (Quy chế Suối Ngô).
+
+    Mã thoát: 0 — không ai trễ hạn; 1 — có việc trễ hạn; 2 — lớp, học kỳ hoặc tham số sai, chưa có dữ liệu.
+    """
+    from lienthong.cli.completeness_command import run_completeness
+
+    raise typer.Exit(run_completeness(class_code, semester, output_format))
 
 
 @app.command()
@@ -475,3 +493,8 @@ def logout() -> None:
     from lienthong.cli.users_command import logout as sign_out
 
     raise typer.Exit(sign_out())
+
+
+# Registered last so that `lienthong --help` lists them after the daily commands.
+app.command("restore")(restore_command)
+app.command()(serve)

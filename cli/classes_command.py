@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import typer
 
-from lienthong.cli.layout import Commands
+from lienthong.cli.layout import command_group
 
-classes_app = typer.Typer(
-    help="Lớp học và giáo viên chủ nhiệm (GVCN) của từng lớp.",
-    no_args_is_help=True,
-    cls=Commands,
-    rich_markup_mode=None,
-)
+classes_app = command_group("Lớp học và giáo viên chủ nhiệm (GVCN) của từng lớp.")
 
 
 def _console():
@@ -97,24 +92,18 @@ def show_classes(as_json: bool, console=None) -> int:
 
 
 def set_gvcn(class_code: str, full_name: str, console=None) -> int:
-    from sqlmodel import Session
-
     from lienthong.cli import exits
-    from lienthong.cli.identity import current_actor, now
+    from lienthong.cli.identity import now, signed_in_actor
     from lienthong.config.settings import Settings
     from lienthong.reconciliation import service
-    from lienthong.store.accounts import AccountError
     from lienthong.sync.service import open_store
 
     console = console or _console()
     settings = Settings()
     engine = open_store(settings)
-    with Session(engine) as session:
-        try:
-            actor = current_actor(session)
-        except AccountError as exc:
-            console.print(str(exc), style="red")
-            return exits.REFUSED
+    actor = signed_in_actor(engine, console)
+    if actor is None:
+        return exits.REFUSED
     year = settings.current_school_year()
     try:
         code, name, before = service.name_homeroom_teacher(engine, year, class_code, full_name, actor, now(), settings)

@@ -3,19 +3,26 @@
 Everything runs on this machine: the simulators on loopback, the store in ``var/demo.db``
 (started afresh), the teachers' gradebooks written to ``var/demo/so-diem`` and imported as
 the owner of scores. The simulators keep running (with their addresses printed) until
-Ctrl-C, so that IT can look around with ``lienthong runs`` or a browser.
+Ctrl-C, so that IT can look around with ``lienthong runs`` or a browser. The dashboard runs
+beside them (``lienthong serve`` in a thread), with three demo accounts — IT, the principal and the
+homeroom teacher of the class with the most score differences — whose passwords are printed.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlmodel import Session
 
 from lienthong.assessment.engine import assess_student
 from lienthong.cli.assess import parse_student
+from lienthong.cli.serve_command import start_in_background, stop_background
 from lienthong.cli.simulate import wait_until_stopped
 from lienthong.cli.sync_commands import print_summary
 from lienthong.config.settings import Settings
@@ -25,10 +32,12 @@ from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, format_sco
 from lienthong.simulators.demo_config import DEFAULT_PORTS, DEMO_SECRETS, platform_settings
 from lienthong.simulators.gradebooks import score_book
 from lienthong.simulators.server import Simulators
+from lienthong.store import accounts, audit
 from lienthong.store.db import make_engine, migrate
 from lienthong.sync import service as sync_service
 from lienthong.sync.file_import import import_score_book
 
+DASHBOARD_PORT = 8100
 LEVEL_SHOWN = {**LEVEL_WORDS, None: "—"}
 PROMOTION_SHOWN = {**PROMOTION_WORDS, None: "—"}
 
@@ -111,22 +120,54 @@ def run_demo(seed: int, students: int, wait: bool, var: Path = Path("var"), cons
     console.print(
         "Khác biệt đã cài sẵn giữa các hệ thống: " + ", ".join(f"{k} {v}" for k, v in sorted(differences.items()))
     )
-    _reconcile(settings, sims, var / "demo" / "doi-chieu.pdf", console)
+    result = _reconcile(settings, sims, var / "demo" / "doi-chieu.pdf", console)
     _class_table(sims, console)
     for name, address in sims.urls().items():
         console.print(f"{name} {address}")
     console.print(f"Cơ sở dữ liệu: {database}. Xem lịch sử: LIENTHONG_DATABASE_URL={url} lienthong runs")
-    if wait:
-        console.print("Các hệ thống mô phỏng đang chạy; nhấn Ctrl-C để dừng.")
-        wait_until_stopped()
+    people = _demo_accounts(engine, result.teachers, result.found)
+    # the dashboard reads the configuration as `lienthong serve` does: this store and school year
+    os.environ["LIENTHONG_DATABASE_URL"], os.environ["LIENTHONG_SCHOOL_YEAR"] = url, sims.school.school_year
+    server, thread, address = start_in_background("127.0.0.1", DASHBOARD_PORT)
+    try:
+        console.print(f"Bảng điều khiển: {address}")
+        for login, password, what in people:
+            console.print(f"  {what}: tên đăng nhập {login}, mật khẩu {password}")
+        if wait:
+            console.print("Các hệ thống mô phỏng và bảng điều khiển đang chạy; nhấn Ctrl-C để dừng.")
+            wait_until_stopped()
+    finally:
+        stop_background(server, thread)
     sims.stop()
     return 0 if report.status == "completed" and not report.errors else 1
 
 
-def _reconcile(settings: Settings, sims: Simulators, pdf: Path, console: Console) -> None:
-    """Reconcile what the sync read, keep the differences for the GVCNs, and write the school's report."""
-    from collections import Counter
+def _demo_accounts(engine, teachers: dict[str, str], found: list) -> list[tuple[str, str, str]]:
+    """IT, the principal and the GVCN of the class with the most score differences, each with a
+    fresh password (the demo's store is new every run); returns (login, password, who) to print."""
+    by_class = Counter(d.class_code for d in found if d.kind in ("score_mismatch", "missing_score") and d.class_code)
+    class_code = by_class.most_common(1)[0][0] if by_class else (sorted(teachers)[0] if teachers else "6A1")
+    teacher = teachers.get(class_code, "").split(" (")[0] or f"Giáo viên chủ nhiệm lớp {class_code}"
+    people = [
+        ("it.demo", "Quản trị CNTT (mô phỏng)", "it", {}, "Quản trị CNTT"),
+        ("hieutruong.demo", "Hiệu trưởng (mô phỏng)", "principal", {}, "Hiệu trưởng"),
+        (f"gvcn.{class_code.lower()}", teacher, "gvcn", {"class": [class_code]}, f"GVCN lớp {class_code} ({teacher})"),
+    ]
+    made = []
+    with Session(engine) as session:
+        by = None
+        for login, name, role, scopes, what in people:
+            password = secrets.token_urlsafe(9)
+            actor = accounts.add_user(session, login, name, role, password, now(), scopes, by)
+            audit.append(session, (by or actor).ref, "account_added", {"account": actor.ref, "role": role}, now())
+            by = by or actor
+            made.append((actor.login, password, what))
+        session.commit()
+    return made
 
+
+def _reconcile(settings: Settings, sims: Simulators, pdf: Path, console: Console):
+    """Reconcile what the sync read, keep the differences for the GVCNs, and write the school's report."""
     from lienthong.reconciliation import service
     from lienthong.reconciliation.discrepancy import KIND_WORDS
     from lienthong.reconciliation.reports import ReportContext, render_pdf
@@ -162,6 +203,7 @@ def _reconcile(settings: Settings, sims: Simulators, pdf: Path, console: Console
         + ", ".join(f"{k} {v}" for k, v in counts.most_common())
         + f"); báo cáo PDF: {pdf}"
     )
+    return result
 
 
 def _class_table(sims: Simulators, console: Console, class_code: str = "8A1", rows: int = 10) -> None:

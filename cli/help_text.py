@@ -20,41 +20,54 @@ Options:
   --help           Show this message and exit.
 
 Commands:
-  init         Tạo tệp cấu hình có chú thích cho một trường và cơ sở dữ liệu
-               của nó.
-  assess       Tính kết quả theo Thông tư 22 cho từng học sinh (JSON Lines từ
-               stdin ra stdout).
-  demo         Trường mô phỏng + ba hệ thống mô phỏng + một lần đồng bộ đầy
-               đủ, rồi in tóm tắt.
-  simulate     Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo) cho
-               đến khi Ctrl-C hoặc SIGTERM.
-  check        Kiểm tra kết nối và thông tin đăng nhập tới từng hệ thống đã
-               cấu hình.
-  sync         Đồng bộ một lần: đọc các hệ thống, lập kế hoạch theo quyền sở
-               hữu dữ liệu, gửi đi.
-  run          Chạy thường trực: đồng bộ theo lịch trong cấu hình, /metrics
-               cho Prometheus; dừng bằng SIGTERM.
-  match        Ghép học sinh vnEdu với học sinh CSDL (mã định danh, số định
-               danh, họ tên + ngày sinh).
-  reconcile    Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một
-               dòng, bằng tiếng Việt.
-  runs         Lịch sử các lần đồng bộ và kết quả.
-  approve-run  Quản trị viên duyệt một lần chạy bị tạm giữ (ghi vào nhật ký
-               kiểm toán).
-  import       Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo
-               viên (tự nhận loại tệp).
-  export       Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu
-               đã đối chiếu.
-  login        Đăng nhập: mở một phiên 8 giờ cho các lệnh sau (lưu trong tệp
-               chỉ mình đọc được).
-  logout       Đăng xuất: phiên hiện tại hết hiệu lực.
-  db           Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi
-               cấu hình).
-  audit        Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).
-  resolve      Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.
-  users        Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu, khoá,
-               liệt kê.
-  classes      Lớp học và giáo viên chủ nhiệm (GVCN) của từng lớp.
+  init          Tạo tệp cấu hình có chú thích cho một trường và cơ sở dữ liệu
+                của nó.
+  assess        Tính kết quả theo Thông tư 22 cho từng học sinh (JSON Lines từ
+                stdin ra stdout).
+  demo          Trường mô phỏng + ba hệ thống mô phỏng + một lần đồng bộ đầy
+                đủ, rồi in tóm tắt.
+  simulate      Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo)
+                cho đến khi Ctrl-C hoặc SIGTERM.
+  check         Kiểm tra kết nối và thông tin đăng nhập tới từng hệ thống đã
+                cấu hình.
+  sync          Đồng bộ một lần: đọc các hệ thống, lập kế hoạch theo quyền sở
+                hữu dữ liệu, gửi đi.
+  run           Chạy thường trực: đồng bộ và sao lưu theo lịch trong cấu hình,
+                /metrics cho Prometheus; dừng bằng SIGTERM.
+  match         Ghép học sinh vnEdu với học sinh CSDL (mã định danh, số định
+                danh, họ tên + ngày sinh).
+  reconcile     Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một
+                dòng, bằng tiếng Việt.
+  completeness  Mức độ đầy đủ: đầu điểm đã nhập so với Thông tư 22, rèn luyện,
+                điểm danh, ai trễ hạn (Quy chế Suối Ngô).
+  runs          Lịch sử các lần đồng bộ và kết quả.
+  approve-run   Quản trị viên duyệt một lần chạy bị tạm giữ (ghi vào nhật ký
+                kiểm toán).
+  import        Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của
+                giáo viên (tự nhận loại tệp).
+  export        Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu
+                đã đối chiếu.
+  login         Đăng nhập: mở một phiên 8 giờ cho các lệnh sau (lưu trong tệp
+                chỉ mình đọc được).
+  logout        Đăng xuất: phiên hiện tại hết hiệu lực.
+  restore       Khôi phục một bản sao lưu vào cơ sở dữ liệu mới, chỉ chuyển
+                sang khi đã kiểm tra khớp bản kê.
+  serve         Chạy bảng điều khiển (trang web cho GVCN, Hiệu trưởng, CNTT và
+                API JSON) cho đến khi Ctrl-C.
+  db            Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi
+                cấu hình).
+  audit         Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).
+  resolve       Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.
+  users         Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu,
+                khoá, liệt kê.
+  classes       Lớp học và giáo viên chủ nhiệm (GVCN) của từng lớp.
+  hocba         Học bạ số (XML): xuất từ dữ liệu, GVCN và Hiệu trưởng ký số,
+                kiểm tra chữ ký, lập phiên bản sửa.
+  backup        Sao lưu cơ sở dữ liệu vào một thư mục có bản kê SHA-256;
+                `backup verify` kiểm tra một bản sao lưu.
+  retention     Thời hạn lưu hồ sơ: ít nhất 5 năm sau khi học sinh tốt nghiệp
+                hoặc chuyển trường.
+  print         Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
 """,
     "lienthong init": """\
 Usage: lienthong init [OPTIONS]
@@ -153,11 +166,15 @@ Options:
     "lienthong run": """\
 Usage: lienthong run [OPTIONS]
 
-  Chạy thường trực: đồng bộ theo lịch trong cấu hình, /metrics cho Prometheus;
-  dừng bằng SIGTERM.
+  Chạy thường trực: đồng bộ và sao lưu theo lịch trong cấu hình, /metrics cho
+  Prometheus; dừng bằng SIGTERM.
 
 Options:
-  --help  Show this message and exit.
+  --serve       Chạy cả bảng điều khiển trong cùng tiến trình.
+  --host <str>  Địa chỉ của bảng điều khiển (với --serve).  [default:
+                127.0.0.1]
+  --port <int>  Cổng của bảng điều khiển (với --serve).  [default: 8100]
+  --help        Show this message and exit.
 """,
     "lienthong match": """\
 Usage: lienthong match [OPTIONS]
@@ -188,6 +205,23 @@ Options:
   --out <path>      Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf).
   --summary <path>  Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr.
   --overwrite       Ghi đè tệp --out/--summary đã có.
+  --full            Tính lại mọi học sinh (mặc định chỉ tính lại học sinh có
+                    dữ liệu thay đổi).
+  --help            Show this message and exit.
+""",
+    "lienthong completeness": """\
+Usage: lienthong completeness [OPTIONS]
+
+  Mức độ đầy đủ: đầu điểm đã nhập so với Thông tư 22, rèn luyện, điểm danh, ai
+  trễ hạn (Quy chế Suối Ngô).
+
+  Mã thoát: 0 — không ai trễ hạn; 1 — có việc trễ hạn; 2 — lớp, học kỳ hoặc
+  tham số sai, chưa có dữ liệu.
+
+Options:
+  --class <str>     Chỉ một lớp, ví dụ 9A1.
+  --semester <str>  Học kỳ 1 hoặc 2; mặc định các học kỳ đã bắt đầu.
+  --format <str>    table (trên màn hình) hoặc json.  [default: table]
   --help            Show this message and exit.
 """,
     "lienthong runs": """\
@@ -290,6 +324,39 @@ Usage: lienthong logout [OPTIONS]
 
 Options:
   --help  Show this message and exit.
+""",
+    "lienthong restore": """\
+Usage: lienthong restore [OPTIONS] {backup}
+
+  Khôi phục một bản sao lưu vào cơ sở dữ liệu mới, chỉ chuyển sang khi đã kiểm
+  tra khớp bản kê.
+
+  Cần tài khoản Hiệu trưởng (--as), hoặc --yes cho kịch bản của bộ phận CNTT.
+  Bản sao lưu hỏng bị từ chối, nêu tệp không khớp.
+
+  Mã thoát: 0 — đã khôi phục; 2 — bản sao lưu hỏng hoặc đích đã có; 4 — tài
+  khoản không được khôi phục.
+
+Arguments:
+  backup <path>  Thư mục sao lưu (lienthong-…).  [required]
+
+Options:
+  --to <str>  Cơ sở dữ liệu MỚI: đường dẫn tệp .db hoặc địa chỉ
+              postgresql+psycopg://…  [required]
+  --yes       Khôi phục theo kịch bản của bộ phận CNTT (không hỏi tài khoản).
+  --help      Show this message and exit.
+""",
+    "lienthong serve": """\
+Usage: lienthong serve [OPTIONS]
+
+  Chạy bảng điều khiển (trang web cho GVCN, Hiệu trưởng, CNTT và API JSON) cho
+  đến khi Ctrl-C.
+
+Options:
+  --host <str>  Địa chỉ lắng nghe (mặc định chỉ trên máy này).  [default:
+                127.0.0.1]
+  --port <int>  Cổng của bảng điều khiển.  [default: 8100]
+  --help        Show this message and exit.
 """,
     "lienthong db": """\
 Usage: lienthong db [OPTIONS] COMMAND [ARGS]...
@@ -538,6 +605,256 @@ Arguments:
 
 Options:
   --help  Show this message and exit.
+""",
+    "lienthong hocba": """\
+Usage: lienthong hocba [OPTIONS] COMMAND [ARGS]...
+
+  Học bạ số (XML): xuất từ dữ liệu, GVCN và Hiệu trưởng ký số, kiểm tra chữ
+  ký, lập phiên bản sửa.
+
+Options:
+  --help  Show this message and exit.
+
+Commands:
+  export   Xuất học bạ năm học hiện tại của một lớp (XML, kiểm tra theo
+           hocba.xsd), tính theo Thông tư 22.
+  sign     Ký số học bạ bằng tài khoản đang dùng: GVCN ký năm học của lớp
+           mình, Hiệu trưởng ký toàn bộ (sau GVCN).
+  verify   Kiểm tra chữ ký số: ai ký, lúc nào, chữ ký phủ phần nào, có gì bị
+           thay đổi sau khi ký.
+  correct  Hiệu trưởng duyệt sửa học bạ đã ký: lập phiên bản mới từ dữ liệu
+           hiện tại, ghi từng thay đổi.
+""",
+    "lienthong hocba export": """\
+Usage: lienthong hocba export [OPTIONS]
+
+  Xuất học bạ năm học hiện tại của một lớp (XML, kiểm tra theo hocba.xsd),
+  tính theo Thông tư 22.
+
+  Học sinh đã có học bạ trong thư mục: thêm năm học mới thành phiên bản mới;
+  năm học đã ký không bị ghi đè (sửa bằng `lienthong hocba correct`).
+
+  Mã thoát: 0 — đã xuất cả lớp; 1 — có học sinh chưa xuất được (thiếu dữ liệu,
+  nêu lý do); 2 — không xuất được ai.
+
+Options:
+  --class <str>  Lớp, ví dụ 9A1.  [required]
+  --out <path>   Thư mục ghi học bạ (mỗi học sinh một tệp MÃ_ĐỊNH_DANH-
+                 vN.xml).  [required]
+  --help         Show this message and exit.
+""",
+    "lienthong hocba sign": """\
+Usage: lienthong hocba sign [OPTIONS] {path}
+
+  Ký số học bạ bằng tài khoản đang dùng: GVCN ký năm học của lớp mình, Hiệu
+  trưởng ký toàn bộ (sau GVCN).
+
+  Khoá ký là tệp PKCS#12 khai báo trong [records] signing_keys cho tài khoản;
+  mật khẩu khoá đặt ở biến môi trường LIENTHONG_KEY_PASSWORD_<TÊN_ĐĂNG_NHẬP>
+  hoặc LIENTHONG_KEY_PASSWORD.
+
+  Mã thoát: 0 — đã ký; 2 — tệp hoặc khoá không dùng được; 4 — tài khoản không
+  được ký phần này.
+
+Arguments:
+  path <path>  Tệp học bạ XML.  [required]
+
+Options:
+  --year <str>  Năm học GVCN ký (mặc định: năm học của lớp mình chưa ký).
+  --help        Show this message and exit.
+""",
+    "lienthong hocba verify": """\
+Usage: lienthong hocba verify [OPTIONS] {paths}...
+
+  Kiểm tra chữ ký số: ai ký, lúc nào, chữ ký phủ phần nào, có gì bị thay đổi
+  sau khi ký.
+
+  Mã thoát: 0 — mọi chữ ký hợp lệ và tin cậy; 1 — có chữ ký hỏng, thiếu hoặc
+  chứng thư không tin cậy; 2 — tệp không phải học bạ hợp lệ (hoặc có nội dung
+  nguy hiểm như XXE) nên không đọc.
+
+Arguments:
+  paths... <list[Path]>  Một hay nhiều tệp học bạ XML.  [required]
+
+Options:
+  --help  Show this message and exit.
+""",
+    "lienthong hocba correct": """\
+Usage: lienthong hocba correct [OPTIONS] {path}
+
+  Hiệu trưởng duyệt sửa học bạ đã ký: lập phiên bản mới từ dữ liệu hiện tại,
+  ghi từng thay đổi.
+
+  Bản đã ký không bị sửa; phiên bản mới ghi số phiên bản, mã SHA-256 của bản
+  cũ, mục thay đổi (giá trị cũ, mới, lý do, người duyệt) và cần GVCN rồi Hiệu
+  trưởng ký lại.
+
+  Mã thoát: 0 — đã lập phiên bản mới; 2 — không có gì thay đổi hoặc tệp không
+  dùng được; 4 — không phải Hiệu trưởng.
+
+Arguments:
+  path <path>  Học bạ đã ký (phiên bản mới nhất).  [required]
+
+Options:
+  --reason <str>  Lý do sửa, ví dụ «chấm phúc khảo môn Toán».  [required]
+  --help          Show this message and exit.
+""",
+    "lienthong backup": """\
+Usage: lienthong backup [OPTIONS] COMMAND [ARGS]...
+
+  Sao lưu cơ sở dữ liệu vào một thư mục có bản kê SHA-256; `backup verify`
+  kiểm tra một bản sao lưu.
+
+Options:
+  --to <path>  Thư mục đặt bản sao lưu (mặc định: [records] archive_dir).
+  --help       Show this message and exit.
+
+Commands:
+  verify  Kiểm tra một bản sao lưu mà không khôi phục: từng tệp theo SHA-256,
+          từng bảng theo bản kê.
+""",
+    "lienthong backup verify": """\
+Usage: lienthong backup verify [OPTIONS] {backup}
+
+  Kiểm tra một bản sao lưu mà không khôi phục: từng tệp theo SHA-256, từng
+  bảng theo bản kê.
+
+  Mã thoát: 0 — nguyên vẹn; 2 — hỏng (nêu tệp không khớp).
+
+Arguments:
+  backup <path>  Thư mục sao lưu (lienthong-…).  [required]
+
+Options:
+  --help  Show this message and exit.
+""",
+    "lienthong retention": """\
+Usage: lienthong retention [OPTIONS] COMMAND [ARGS]...
+
+  Thời hạn lưu hồ sơ: ít nhất 5 năm sau khi học sinh tốt nghiệp hoặc chuyển
+  trường.
+
+Options:
+  --help  Show this message and exit.
+
+Commands:
+  report  Học sinh đã rời trường hoặc tốt nghiệp, và ngày hồ sơ của từng em
+          được phép xoá.
+  purge   Xoá hồ sơ học sinh đã hết thời hạn lưu (quản trị CNTT hoặc Hiệu
+          trưởng; ghi nhật ký kiểm toán).
+""",
+    "lienthong retention report": """\
+Usage: lienthong retention report [OPTIONS]
+
+  Học sinh đã rời trường hoặc tốt nghiệp, và ngày hồ sơ của từng em được phép
+  xoá.
+
+Options:
+  --json  Mỗi học sinh một đối tượng JSON trên một dòng.
+  --help  Show this message and exit.
+""",
+    "lienthong retention purge": """\
+Usage: lienthong retention purge [OPTIONS] {students}...
+
+  Xoá hồ sơ học sinh đã hết thời hạn lưu (quản trị CNTT hoặc Hiệu trưởng; ghi
+  nhật ký kiểm toán).
+
+  Mã thoát: 0 — đã xoá; 4 — bị từ chối vì chưa hết thời hạn lưu (không xoá gì)
+  hoặc tài khoản không có quyền.
+
+Arguments:
+  students... <list[str]>  Mã học sinh (của hồ sơ trường) cần xoá.  [required]
+
+Options:
+  --help  Show this message and exit.
+""",
+    "lienthong print": """\
+Usage: lienthong print [OPTIONS] COMMAND [ARGS]...
+
+  Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
+
+Options:
+  --help  Show this message and exit.
+
+Commands:
+  hocba        In học bạ năm học hiện tại của một lớp: PDF khổ A4, mỗi học
+               sinh một trang.
+  sign         Ký số PAdES một sổ in bằng tài khoản đang dùng (GVCN, giáo viên
+               bộ môn, Hiệu trưởng); giữ chữ ký trước.
+  verify       Kiểm tra chữ ký số PAdES của một sổ in: ai ký, lúc nào, có gì
+               bị sửa sau khi ký.
+  so-theo-doi  In sổ theo dõi và đánh giá học sinh của một lớp, một học kỳ
+               hoặc cả năm (PDF, A4 ngang).
+  so-dang-bo   In sổ đăng bộ của trường (hoặc các lớp chọn): PDF, A4 ngang.
+""",
+    "lienthong print hocba": """\
+Usage: lienthong print hocba [OPTIONS]
+
+  In học bạ năm học hiện tại của một lớp: PDF khổ A4, mỗi học sinh một trang.
+
+  Mã thoát: 0 — đã in cả lớp; 1 — có học sinh chưa in được (nêu lý do); 2 —
+  không in được.
+
+Options:
+  --class <str>  Lớp, ví dụ 9A1.  [required]
+  --out <path>   Tệp PDF sẽ ghi.  [required]
+  --sign         Ký số PAdES bằng tài khoản đang dùng (--as).
+  --overwrite    Ghi đè tệp --out đã có.
+  --help         Show this message and exit.
+""",
+    "lienthong print sign": """\
+Usage: lienthong print sign [OPTIONS] {path}
+
+  Ký số PAdES một sổ in bằng tài khoản đang dùng (GVCN, giáo viên bộ môn, Hiệu
+  trưởng); giữ chữ ký trước.
+
+  Mã thoát: 0 — đã ký; 2 — tệp hoặc khoá không dùng được; 4 — cần tài khoản.
+
+Arguments:
+  path <path>  Tệp PDF đã in.  [required]
+
+Options:
+  --help  Show this message and exit.
+""",
+    "lienthong print verify": """\
+Usage: lienthong print verify [OPTIONS] {path}
+
+  Kiểm tra chữ ký số PAdES của một sổ in: ai ký, lúc nào, có gì bị sửa sau khi
+  ký.
+
+  Mã thoát: 0 — mọi chữ ký hợp lệ; 1 — chữ ký hỏng, không tin cậy hoặc chưa có
+  chữ ký; 2 — tệp không đọc được.
+
+Arguments:
+  path <path>  Tệp PDF đã ký.  [required]
+
+Options:
+  --help  Show this message and exit.
+""",
+    "lienthong print so-theo-doi": """\
+Usage: lienthong print so-theo-doi [OPTIONS]
+
+  In sổ theo dõi và đánh giá học sinh của một lớp, một học kỳ hoặc cả năm
+  (PDF, A4 ngang).
+
+Options:
+  --class <str>     Lớp, ví dụ 9A1.  [required]
+  --semester <str>  1, 2 hoặc CN (cả năm).  [required]
+  --out <path>      Tệp PDF sẽ ghi.  [required]
+  --sign            Ký số PAdES bằng tài khoản đang dùng (--as).
+  --overwrite       Ghi đè tệp --out đã có.
+  --help            Show this message and exit.
+""",
+    "lienthong print so-dang-bo": """\
+Usage: lienthong print so-dang-bo [OPTIONS]
+
+  In sổ đăng bộ của trường (hoặc các lớp chọn): PDF, A4 ngang.
+
+Options:
+  --out <path>         Tệp PDF sẽ ghi.  [required]
+  --class <list[str]>  Chỉ các lớp này (lặp lại); mặc định cả trường.
+  --sign               Ký số PAdES bằng tài khoản đang dùng (--as).
+  --overwrite          Ghi đè tệp --out đã có.
+  --help               Show this message and exit.
 """,
 }
 

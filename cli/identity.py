@@ -12,6 +12,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -62,6 +63,17 @@ def current_actor(session: Session) -> Actor:
     except (OSError, ValueError, KeyError):
         raise AccountError(f"Tệp phiên {path} hỏng: hãy đăng nhập lại (`lienthong login`).") from None
     return accounts.actor_for_token(session, token, now())
+
+
+def signed_in_actor(engine: Any, console: Any) -> Actor | None:
+    """The account acting now (`current_actor`), or ``None`` once the reason it is refused has been
+    printed: the command then exits with `exits.REFUSED`."""
+    with Session(engine) as session:
+        try:
+            return current_actor(session)
+        except AccountError as exc:
+            console.print(str(exc), style="red")
+            return None
 
 
 def save_session(token: str, login: str, expires: datetime) -> Path:

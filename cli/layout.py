@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from gettext import gettext as _
 
+import typer
 from typer.core import TyperGroup
 
 WHOLE = 10_000  # no command summary is cut: the first sentence (or paragraph) is kept whole
@@ -21,3 +22,10 @@ class Commands(TyperGroup):
         if rows:
             with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
+
+
+def command_group(help_text: str, **options) -> typer.Typer:
+    """A group of commands (``lienthong hocba …``) laid out as the others: plain help, Vietnamese
+    text as written; without a subcommand it shows its help unless ``options`` say otherwise."""
+    options.setdefault("no_args_is_help", True)
+    return typer.Typer(help=help_text, cls=Commands, rich_markup_mode=None, **options)

@@ -12,14 +12,13 @@ from lienthong.cli import exits
 from lienthong.config.settings import Settings
 from lienthong.reconciliation import service
 from lienthong.reconciliation.discrepancy import KIND_WORDS
-from lienthong.reconciliation.reports import ReportContext, render_html, render_pdf, render_xlsx
 from lienthong.store.files import OutputRefused, check_output, database_files, write_output
 from lienthong.sync.service import open_store
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-RENDERERS = {"html": render_html, "xlsx": render_xlsx, "pdf": render_pdf}
+RENDERERS = ("html", "xlsx", "pdf")  # the reports (`reconciliation.reports`, loaded only for them)
 Write = Callable[[Path, bytes], None]
 
 
@@ -30,6 +29,7 @@ def run_reconcile(
     summary_file: Path | None = None,
     console: Console | None = None,
     overwrite: bool = False,
+    full: bool = False,
 ) -> int:
     settings = Settings()
     protect = database_files(settings.database_url)  # a report over the database would destroy it
@@ -42,20 +42,23 @@ def run_reconcile(
     except OutputRefused as exc:
         _screen(console).print(f"{exc}", style="red")
         return 2
+    engine = open_store(settings)
     try:
         result = service.reconcile_school(
-            open_store(settings),
+            engine,
             settings.current_school_year(),
             class_code,
             pushed=service.scores_pushed(settings),
             settings=settings,
+            full=full,
         )
     except service.NoData as exc:
         _screen(console).print(f"{exc}", style="red")
         return 2
     try:
         if output_format in RENDERERS:
-            _write_report(result, settings, output_format, class_code, out, _screen(console), write)
+            statuses = service.register_statuses(engine)
+            _write_report(result, settings, output_format, class_code, out, statuses, _screen(console), write)
         elif output_format == "json":
             _write_json(result, out, summary_file, write)
         else:
@@ -114,11 +117,14 @@ def _write_report(
     output_format: str,
     class_code: str | None,
     out: Path | None,
+    statuses: dict[str, str],
     console: Console,
     write: Write,
 ) -> None:
+    from lienthong.reconciliation import reports
+
     summary = result.summary()
-    context = ReportContext(
+    context = reports.ReportContext(
         f"Trường {settings.ma_truong}" if settings.ma_truong else "Trường",
         result.school_year,
         result.at.astimezone(service.VN_TZ),
@@ -128,8 +134,10 @@ def _write_report(
         incomplete=summary["incomplete"],
         compared=summary["compared"],
         matched=result.matched,
+        statuses=statuses,
     )
-    rendered = RENDERERS[output_format](result.records(), context)
+    render = {"html": reports.render_html, "xlsx": reports.render_xlsx, "pdf": reports.render_pdf}[output_format]
+    rendered = render(result.records(), context)
     if isinstance(rendered, str):
         rendered = rendered.encode("utf-8")
     if out:

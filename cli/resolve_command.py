@@ -18,7 +18,7 @@ from lienthong.reconciliation import resolution
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.store.accounts import AccountError, Actor
 from lienthong.store.tables import DiscrepancyRow
-from lienthong.sync.service import open_store
+from lienthong.sync.service import open_store, school_windows
 
 STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
 STATUS_WORDS = {
@@ -54,20 +54,35 @@ def run_step(step: Callable[[Session, Actor, datetime], str], console: Console |
 
 
 def propose(discrepancy_id: str, value: str, reason: str) -> int:
+    windows = school_windows(Settings())  # a correction into a closed window is refused, as on the dashboard
+
     def step(session: Session, actor: Actor, now: datetime) -> str:
-        made = resolution.propose(session, discrepancy_id, value, reason, actor, now)
+        made = resolution.propose_in_window(session, discrepancy_id, value, reason, actor, now, windows)
         row = session.get(DiscrepancyRow, discrepancy_id)
         return f"Đã ghi đề xuất «{made.value['value']}» cho khác biệt {discrepancy_id}: {STATUS_WORDS[row.status]}."
 
     return run_step(step)
 
 
+def _decided(decision: resolution.Decision) -> resolution.Decision:
+    """The one decision of `resolution.decide`, raised again when refused (so that the step writes
+    nothing and exits 4 for a rule or a closed window, 2 for the input)."""
+    if decision.done:
+        return decision
+    if decision.refused in ("rule", "window"):
+        raise resolution.NotAllowed(decision.refusal)
+    raise resolution.ResolutionError(decision.refusal)
+
+
 def approve(discrepancy_id: str, reason: str) -> int:
-    authority = ScoreAuthority.from_settings(Settings().authority.scores)
+    settings = Settings()
+    authority = ScoreAuthority.from_settings(settings.authority.scores)
     targets = ", ".join(titles().get(t, t) for t in authority.targets)
+    windows = school_windows(settings)
 
     def step(session: Session, actor: Actor, now: datetime) -> str:
-        released = resolution.approve(session, discrepancy_id, actor, now, reason, authority)
+        decided = resolution.decide(session, [discrepancy_id], True, actor, now, reason, authority, windows)
+        released = _decided(decided[0]).released
         return f"Đã duyệt khác biệt {discrepancy_id}" + (
             f"; {released} thay đổi sẽ được gửi lên {targets} ở lần đồng bộ tới." if released else "."
         )
@@ -77,7 +92,7 @@ def approve(discrepancy_id: str, reason: str) -> int:
 
 def reject(discrepancy_id: str, reason: str) -> int:
     def step(session: Session, actor: Actor, now: datetime) -> str:
-        resolution.reject(session, discrepancy_id, actor, reason, now)
+        _decided(resolution.decide(session, [discrepancy_id], False, actor, now, reason)[0])
         return f"Đã từ chối đề xuất cho khác biệt {discrepancy_id}; giáo viên chủ nhiệm sẽ đề xuất lại."
 
     return run_step(step)

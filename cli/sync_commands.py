@@ -1,4 +1,4 @@
-"""``lienthong sync``, ``runs``, ``approve-run``, ``audit verify``."""
+"""``lienthong sync``, ``run``, ``runs``, ``approve-run``, ``audit verify``."""
 
 from __future__ import annotations
 
@@ -62,6 +62,44 @@ def sync_once(
     else:
         print_summary(report, dry_run, console)
     return service.exit_code(report)
+
+
+def run_service(host: str | None = None, port: int = 8100) -> int:
+    """The daemon (`sync.daemon`); with ``host``, the dashboard too, served from a thread of this
+    process (uvicorn over the dashboard's factory, as ``lienthong serve``). SIGTERM stops both.
+    Exit: 0 stopped, 2 bad configuration or the dashboard could not start."""
+    import signal
+    import sys
+    import threading
+
+    from lienthong.sync.daemon import run_daemon
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # while the dashboard starts, too
+    try:
+        settings = Settings()
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    server = thread = None
+    if host is not None:
+        from lienthong.cli.serve_command import start_in_background, stop_background
+
+        try:
+            service.open_store(settings, create=True).dispose()  # created and migrated before the pages open it
+            server, thread, address = start_in_background(host, port)
+        except (RuntimeError, OSError, ValueError, ConnectorError) as exc:
+            print(f"Không chạy được bảng điều khiển: {getattr(exc, 'message', exc)}", file=sys.stderr)
+            return 2
+        print(f"Bảng điều khiển: {address}", file=sys.stderr, flush=True)
+    try:
+        return run_daemon(settings, stop)
+    except (ConnectorError, SettingsError) as exc:
+        print(getattr(exc, "message", str(exc)), file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            stop_background(server, thread)
 
 
 def _run(settings: Settings, platforms, full: bool, dry_run: bool, as_json: bool, console: Console):

@@ -23,6 +23,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from lienthong.config.records import RecordsSettings
+
 DEFAULT_DATABASE_URL = "sqlite:///./lienthong.db"
 # Secrets that are not a platform's: name → (environment variable, key in the secrets file).
 OTHER_SECRETS = {"audit": ("LIENTHONG_AUDIT_KEY", "audit_key")}
@@ -116,6 +118,17 @@ class ScheduleSettings(BaseModel):
     full: str = "0 2 * * *"  # a full sync every night at 02:00
     run_at_start: bool = True
     metrics_port: int = 9108
+    backup: str = "0 2 * * 0"  # a backup every Sunday at 02:00 into [records] archive_dir; "" for none
+    semester_ends: list[str] = ["01-15", "05-31"]
+    """Days (MM-DD) ending semester I and semester II (the school year), each backed up at 22:00
+    (Bình An regulation, art. 8); the defaults are the ministry's yearly plan (`mapping.calendar`)."""
+
+    @model_validator(mode="after")
+    def _days(self) -> "ScheduleSettings":
+        for day in self.semester_ends:
+            if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", day):
+                raise SettingsError(f"schedule.semester_ends: «{day}» phải có dạng MM-DD, ví dụ 01-15")
+        return self
 
 
 class SchoolWindowSettings(BaseModel):
@@ -166,6 +179,8 @@ class Settings(BaseSettings):
     authority: AuthoritySettings = AuthoritySettings()
     lock_windows: list[SchoolWindowSettings] = []
     files: FileSettings = FileSettings()
+    records: RecordsSettings = RecordsSettings()
+    """Transcripts (học bạ) and their signing keys, backups, retention (`config.records`)."""
 
     @classmethod
     def settings_customise_sources(

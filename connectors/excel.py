@@ -51,6 +51,14 @@ class Problem:
         return self.describe()
 
 
+def memorable(value: Any) -> bool:
+    """Whether a cell value may stand for every cell equal to it, so that what it reads as is worked
+    out once (a school's files repeat a few hundred scores over a million cells): a text or a
+    number, but not ``True``/``False`` nor the 1 and 0 they equal (``True == 1``)."""
+    kind = type(value)
+    return kind is str or kind is float or (kind is int and not 0 <= value <= 1)
+
+
 def cell_address(row: int, position: int | None) -> str:
     """The Excel address of a cell (``E12``) from its row number and 0-based column; ``""`` without a column."""
     return f"{column_letters(position + 1)}{row}" if position is not None and position >= 0 else ""

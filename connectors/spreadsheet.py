@@ -43,7 +43,14 @@ _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])([^>]*)>")
 _CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})\d*"')
+# A cell with a value and its reference first (``<c r="E12" t="s">``, not ``<c r="E12"/>``): calamine
+# places it by the reference, whatever row tag it sits in.
+_VALUE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c r="([A-Z]{1,3})(\d*)"[^>]*(?<!/)>')
 MAX_ROW_BYTES = 8 << 20  # one row of 16,384 long cells; no school table comes near
+# A cell tag that is not ``<c r="…"`` within the first 999 rows and columns A…KN (300): one search in
+# C tells a school's sheet from one that must be measured row by row.
+_NOT_PLAIN = re.compile(rb'<c(?=[\s>/])(?! r="(?:[A-Z]|[A-J][A-Z]|K[A-N])[1-9]\d{0,2}")')
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")  # ``<x:c …>``: measured row by row
 
 
 class UnsafeWorkbook(Exception):
@@ -151,9 +158,22 @@ def _last_row_start(text: bytes) -> int:
     return tags[-1][0] if tags else 0
 
 
+def _plain_cells(text: bytes) -> int | None:
+    """The cells with a value in a whole sheet's XML when every cell tag is ``<c r="…"`` within the
+    first 999 rows and 300 columns — the sheets of a school's files, measured by a few passes in C
+    rather than row by row in Python; ``None`` for any other sheet (`_measure_rows` measures it).
+    A DOCTYPE or ENTITY declaration is refused here as anywhere."""
+    if b"<!" in text and _DOCTYPE.search(text):
+        raise UnsafeWorkbook("Tệp chứa khai báo DOCTYPE/ENTITY trong XML; không an toàn, không mở.")
+    if _NOT_PLAIN.search(text) or _PREFIXED_CELL.search(text):
+        return None
+    return text.count(b"</c>")
+
+
 def _measure_rows(text: bytes, measure: Extent, last_row: list[int]) -> None:
     """Add the rows in ``text`` (whole rows, each starting at a row tag) to ``measure``. A row or cell
-    without ``r`` follows the previous one, as calamine places it; a cell without a value
+    without ``r`` follows the previous one, as calamine places it; a cell with ``r`` is placed by
+    it (a row tag saying 1 does not make its cell A90000 the first row); a cell without a value
     (self-closing, no ``</c>``) is not laid out and not counted."""
     tags = _row_tags(text)
     for index, (_, start, attributes) in enumerate(tags):
@@ -174,6 +194,10 @@ def _measure_rows(text: bytes, measure: Extent, last_row: list[int]) -> None:
         ref = _CELL_REF.search(last[1]) if last else None
         # without a reference the last cell's column is the number of cells before it, at most
         col = column_number(ref[1]) if ref else len(_CELL.findall(text, start, end))
+        placed = _VALUE_CELL.findall(text, start, end) if text.find(b'c r="', start, end) >= 0 else ()
+        if placed:  # by their references: the furthest row and column any of them names
+            row = max([row, *(int(digits) for _, digits in placed if digits)])
+            col = max([col, *(column_number(letters) for letters in {letters for letters, _ in placed})])
         measure.cells += filled
         measure.last_row, measure.last_col = max(measure.last_row, row), max(measure.last_col, col)
 
@@ -221,8 +245,16 @@ def _check_xlsx(data: bytes) -> None:
             if not member.filename.endswith((".xml", ".rels", ".vml")):
                 continue
             extent = Extent() if member in sheets else None
-            with archive.open(member) as part:
-                _scan_part(part, extent)
+            if extent is not None and member.file_size <= MAX_ROW_BYTES:  # a whole sheet, read in one piece
+                text = archive.read(member)
+                plain = _plain_cells(text)
+                if plain is not None:
+                    cells += plain
+                    continue
+                _scan_part(io.BytesIO(text), extent)
+            else:
+                with archive.open(member) as part:
+                    _scan_part(part, extent)
             if extent is not None:
                 _check_extent(titles.get(member.filename, member.filename.rsplit("/", 1)[-1]), extent)
                 cells += extent.cells
@@ -293,24 +325,37 @@ def _check_xls(data: bytes) -> None:
 
 def _walk_biff(body: bytes) -> None:
     """Walk the workbook stream's records: count sheets, refuse a shared-string table that declares
-    more strings than the stream could hold, and measure each sheet's cells as for ``.xlsx``."""
+    more strings than the stream could hold, and measure each sheet's cells as for ``.xlsx``
+    (a sheet's furthest row and column kept in locals: a school's ``.xls`` has ~100,000 cells)."""
     sheets, cells, offset, depth = 0, 0, 0, 0
     extent: Extent | None = None
+    filled = last_row = last_col = 0  # the current sheet's
     size = len(body)
+    head = struct.Struct("<HH").unpack_from  # a record's kind and length; a cell's row and column
     while offset + 4 <= size:
-        kind, length = struct.unpack_from("<HH", body, offset)
-        record = body[offset + 4 : offset + 4 + length]
-        offset += 4 + length
+        kind, length = head(body, offset)
+        start = offset + 4
+        offset = start + length
+        if depth == 1 and extent is not None and kind in _BIFF_CELLS and length >= 4 and start + 4 <= size:
+            row, col = head(body, start)
+            filled += 1
+            if row >= last_row:
+                last_row = row + 1
+            if col >= last_col:
+                last_col = col + 1
+            continue
+        record = body[start:offset]
         if kind == _BOF:
             depth += 1
             substream = struct.unpack_from("<H", record, 2)[0] if len(record) >= 4 else 0
             if depth == 1 and substream == 0x0010:  # a worksheet; charts inside it nest deeper
                 sheets += 1
-                extent = Extent()
+                extent, filled, last_row, last_col = Extent(), 0, 0, 0
                 if sheets > MAX_SHEETS:
                     raise UnsafeWorkbook(f"Tệp có hơn {MAX_SHEETS} trang tính; không mở.")
         elif kind == _EOF:
             if depth == 1 and extent is not None:
+                extent.cells, extent.last_row, extent.last_col = filled, last_row, last_col
                 _check_extent(f"thứ {sheets}", extent)
                 cells += extent.cells
                 extent = None
@@ -319,15 +364,12 @@ def _walk_biff(body: bytes) -> None:
             unique = struct.unpack_from("<I", record, 4)[0]
             if unique > size:  # every string takes at least one byte of the stream
                 raise UnsafeWorkbook("Tệp .xls khai báo số chuỗi bất thường; không mở.")
-        elif depth == 1 and extent is not None and kind in _BIFF_CELLS and len(record) >= 4:
-            row, col = struct.unpack_from("<HH", record)
-            extent.add(row + 1, col + 1)
         elif depth == 1 and extent is not None and kind == _MULRK and len(record) >= 6:
             row, first = struct.unpack_from("<HH", record)
             last = struct.unpack_from("<H", record, len(record) - 2)[0]
-            for col in range(first, max(first, last) + 1):
-                extent.add(row + 1, col + 1)
-        if cells > MAX_CELLS:
+            filled += max(first, last) - first + 1  # one cell per column from first to last
+            last_row, last_col = max(last_row, row + 1), max(last_col, max(first, last) + 1)
+        if cells > MAX_CELLS:  # the sheets ended so far
             raise UnsafeWorkbook(f"Tệp có hơn {MAX_CELLS} ô dữ liệu; không phải tệp của một trường. Không mở.")
 
 

@@ -100,8 +100,14 @@ def fold(text: str) -> str:
     This is the contract's folding: ``"Mã định danh\\nBộ GD&ĐT"`` → ``"ma dinh danh bo gd&dt"``.
     """
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = decomposed.translate(_DIACRITICS)  # Vietnamese marks, in C; any other combining mark below
+    if not stripped.isascii():
+        stripped = "".join(ch for ch in stripped if not unicodedata.combining(ch))
     return _WS.sub(" ", stripped).strip().lower()
+
+
+# The combining marks of U+0300–U+036F (every mark a Vietnamese letter decomposes to), to drop
+_DIACRITICS = dict.fromkeys(c for c in range(0x300, 0x370) if unicodedata.combining(chr(c)))
 
 
 @lru_cache(maxsize=65536)  # matching compares each name with hundreds of candidates

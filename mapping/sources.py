@@ -91,6 +91,19 @@ def wire_value(value: Any) -> str | None:
     return None if value is None else (value if isinstance(value, str) else f"{value}".removesuffix(".0"))
 
 
+def _wired(values: list, texts: dict[int, Any]) -> list:
+    """`wire_value` of each value, made once per value object: a reader hands the same parsed score
+    (one object for every cell reading 8,5) to thousands of cells. ``texts`` (id → text) lives while
+    the records holding the values do, so an id is never another object's."""
+    out = []
+    for value in values:
+        text = texts.get(id(value), texts)
+        if text is texts:
+            text = texts[id(value)] = wire_value(value)
+        out.append(text)
+    return out
+
+
 def score_sheets_read(
     read: Any,
     out: FileRecords,
@@ -106,6 +119,8 @@ def score_sheets_read(
     teacher's gradebook, whose rows are linked to the school's students at reconciliation) every
     row is kept under the key it gives."""
     kept = []
+    texts: dict[int, Any] = {}  # id of a read value → its wire text (`_wired`)
+    extra = extra or {}
     for record in read.records:
         if student_key is None and not record["ma_hoc_sinh"]:
             in_class = f" ({record['lop']})" if record.get("lop") else ""
@@ -120,17 +135,20 @@ def score_sheets_read(
             )
             continue
         student = student_key(record) if student_key else record["ma_hoc_sinh"]
+        values = [*record["tx"], record["gk"], record["ck"]]
+        wired = _wired(values, texts)
         payload = {
             "ma_hoc_sinh": record["ma_hoc_sinh"],
             "ma_mon": record["ma_mon"],
             "hoc_ky": int(record["hoc_ky"]),
-            "ddg_tx": trimmed([wire_value(v) for v in record["tx"]]),
-            "ddg_gk": wire_value(record["gk"]),
-            "ddg_ck": wire_value(record["ck"]),
+            "ddg_tx": trimmed(wired[:-2]),
+            "ddg_gk": wired[-2],
+            "ddg_ck": wired[-1],
             "nhan_xet": record.get("nhan_xet") or "",
-            **{name: record[field_] for name, field_ in (extra or {}).items()},
         }
-        out.cells += sum(v is not None for v in [*record["tx"], record["gk"], record["ck"]])
+        if extra:
+            payload.update((name, record[field_]) for name, field_ in extra.items())
+        out.cells += len(wired) - wired.count(None)  # texts: comparing Decimals with None costs an ABC check
         out.stored.append(("diem", f"{student}:{payload['ma_mon']}:{payload['hoc_ky']}", payload))
         kept.append(record)
     sheets = read.info.get("sheets", [])

@@ -30,8 +30,9 @@ from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.authority import CORRECTION, FILL, ScoreAuthority, diff_sheets, for_a_person
 from lienthong.reconciliation.completeness import missing_required
 from lienthong.reconciliation.discrepancy import Discrepancy
-from lienthong.reconciliation.matching import Person, match
-from lienthong.reconciliation.owner_links import link_owner, owner_compared
+from lienthong.reconciliation.matching import match
+from lienthong.reconciliation.owner_links import OwnerLinks, link_owner, owner_compared, relinked
+from lienthong.reconciliation.people import person
 from lienthong.reconciliation.year import ParsedSheets, SheetTable, compare_year
 
 Sources = dict[str, SourceRecords]
@@ -84,6 +85,55 @@ def reconcile(
     ``sources``: canonical records by source, or stored payloads (source → entity → key →
     payload), which are mapped first. ``pushed``: the sync pushes the score owner's values to
     its targets (then only what waits for the principal is a score discrepancy, see `authority`)."""
+    return findings(sources, school_year, semester, today, pushed, roles, closed).found
+
+
+# The stages of one reconciliation, in the order their findings come (`Findings.stages`): what
+# rests on the rosters alone (matching, the teachers' rows, refused reports), and what each of
+# the school's students' own records give (cells, each semester's checks, the year, blanks).
+ROSTERS, SCORES, PERIODS, YEAR, REPORTS, BLANKS = range(6)
+PER_STUDENT = (SCORES, PERIODS, YEAR, BLANKS)
+
+
+@dataclass
+class Findings:
+    """`reconcile`'s findings in its order, each with its stage ``(stage, semester, check)``;
+    ``links``: the school's student key → the identity source's, in the matcher's order."""
+
+    found: list[Discrepancy]
+    stages: list[tuple[int, int, int]]
+    links: dict[str, str]
+    owner_links: OwnerLinks | None = None
+
+    def add(self, stage: tuple[int, int, int], found: list[Discrepancy]) -> None:
+        self.found += found
+        self.stages += [stage] * len(found)
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What a reconciliation of some students only (their records alone are given) takes from
+    the last reconciliation of all (`register.State`): the links, the semesters compared, and the
+    stand-in whose results say which semesters are over for each class."""
+
+    links: dict[str, str]
+    claims: dict[str, tuple[str, str]]  # owner's student → (school's student, how), before settling
+    semesters: list[str]
+    over: Sources
+
+
+def findings(
+    sources: Sources | dict,
+    school_year: str,
+    semester: str | None,
+    today: date,
+    pushed: bool = False,
+    roles: Roles | None = None,
+    closed: tuple[str, ...] = (),
+    partial: Partial | None = None,
+) -> Findings:
+    """`reconcile`, each finding with its stage. With ``partial``, ``sources`` hold some students'
+    records only (and their rosters' rows): only the per-student stages run, for them."""
     sources = canonical(sources)
     roles = roles or Roles.from_settings()
     school, anchor, held = (
@@ -91,37 +141,54 @@ def reconcile(
         _source(sources, roles.identity),
         _source(sources, roles.results),
     )
-    found: list[Discrepancy] = []
-    links: dict[str, str] = {}
-    if school.raw_names and anchor.raw_names:
-        links = link_students(school, anchor, found)
-    for other in sources.values():  # every further source that lists students is checked against the anchor
-        if other.name not in (school.name, anchor.name) and other.raw_names and anchor.raw_names:
-            link_students(other, anchor, found, field=f"{other.name}.hoc_sinh")
+    out = Findings([], [], partial.links if partial else {})
     owner = _source(sources, roles.scores.owner)
-    if owner.name != school.name:  # the teachers' rows, keyed as each book keys them, as the school's students
-        owner.linked = link_owner(owner, school, anchor, links)  # counts for the report: `OwnerLinks`
-        found += owner.linked.doubts
-        owner = owner_compared(owner, owner.linked)
+    if partial is None:
+        found: list[Discrepancy] = []
+        if school.raw_names and anchor.raw_names:
+            out.links = link_students(school, anchor, found)
+        for other in sources.values():  # every further source that lists students is checked against the anchor
+            if other.name not in (school.name, anchor.name) and other.raw_names and anchor.raw_names:
+                link_students(other, anchor, found, field=f"{other.name}.hoc_sinh")
+        out.add((ROSTERS, 0, 0), found)
+        if owner.name != school.name:  # the teachers' rows, keyed as each book keys them, as the school's students
+            owner.linked = link_owner(owner, school, anchor, out.links)  # counts for the report: `OwnerLinks`
+            out.owner_links = owner.linked
+            out.add((ROSTERS, 0, 0), owner.linked.doubts)
+            owner = owner_compared(owner, owner.linked)
+    elif owner.name != school.name:
+        owner = owner_compared(owner, relinked(owner, school, partial.claims))
+    links = out.links
     for target in roles.scores.targets:
         if target == school.name:  # score sheets are keyed by the school's student keys
-            found += compare_scores(owner, school, school, links, anchor.name, pushed, roles.scores.approval)
+            out.add(
+                (SCORES, 0, 0),
+                compare_scores(owner, school, school, links, anchor.name, pushed, roles.scores.approval),
+            )
     results = held.results
-    semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
+    if partial is not None:
+        semesters = partial.semesters
+    else:
+        semesters = [semester] if semester else sorted({k.rsplit(":", 1)[1] for k in results} - {"CN"})
     sheets = ParsedSheets(school.sheets)
-    for period in semesters:
-        found += _averages(held, sheets, school, links, school_year, period, anchor.name)
-        found += _learning(held, sheets, school, links, school_year, period, anchor.name)
-        found += _training(held, school, links, period, anchor.name)
+    for i, period in enumerate(semesters):
+        out.add((PERIODS, i, 0), _averages(held, sheets, school, links, school_year, period, anchor.name))
+        out.add((PERIODS, i, 1), _learning(held, sheets, school, links, school_year, period, anchor.name))
+        out.add((PERIODS, i, 2), _training(held, school, links, period, anchor.name))
         if school.has_attendance:  # exports carry no attendance: nothing to count against
-            found += _absences(held, school, links, school_year, period, today, anchor.name)
-    found += compare_year(held, school, links, school_year, sheets, anchor.name)
-    for source in sources.values():
-        found += _refused_reports(source)
+            out.add((PERIODS, i, 3), _absences(held, school, links, school_year, period, today, anchor.name))
+    out.add((YEAR, 0, 0), compare_year(held, school, links, school_year, sheets, anchor.name))
+    if partial is None:
+        for source in sources.values():
+            out.add((REPORTS, 0, 0), _refused_reports(source))
     # required assessments blank once the semester is over (``closed``: semesters whose entry window closed)
     compared_owner = owner if school.name in roles.scores.targets else None  # its cells are compare_scores'
-    found += missing_required(sources, school, compared_owner, links, anchor.name, school_year, found, closed, semester)
-    return found
+    over = partial.over if partial else sources
+    missing = missing_required(
+        over, school, compared_owner, links, anchor.name, school_year, out.found, closed, semester
+    )
+    out.add((BLANKS, 0, 0), missing)
+    return out
 
 
 def _refused_reports(source: SourceRecords) -> list[Discrepancy]:
@@ -145,21 +212,6 @@ def _refused_reports(source: SourceRecords) -> list[Discrepancy]:
             )
         )
     return out
-
-
-def person(source: str, key: str, student: Student) -> Person:
-    """What matching compares of a canonical student."""
-    gender = getattr(student.gender, "value", student.gender)
-    return Person(
-        source,
-        key,
-        student.full_name,
-        student.birth_date,
-        student.class_code,
-        gender,
-        student.ministry_id,
-        student.personal_id,
-    )
 
 
 def link_students(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from lienthong.assessment.errors import AssessmentError
 from lienthong.assessment.rules import rules_for
@@ -56,12 +56,24 @@ def _blank(value: Any) -> bool:
 def blank_required(sheet: dict, required_tx: int) -> list[str]:
     """The required cells of a score sheet left blank: ``gk``, ``ck``, and as many ĐĐGtx as the
     sheet lacks (Circular 22 counts entered ĐĐGtx), named by their first blank places."""
-    tx = list(sheet.get("ddg_tx") or [])
-    entered = sum(not _blank(v) for v in tx)
-    short = max(0, required_tx - entered)
+    tx = sheet.get("ddg_tx") or ()
+    if type(tx) is not list:
+        tx = list(tx)
+    # counted in C (a school has a quarter of a million sheets): a blank is None or "" (`_blank`)
+    short = required_tx - len(tx) + tx.count(None) + tx.count("")
+    cells = _tx_blanks(tx, required_tx, short) if short > 0 else []
+    gk, ck = sheet.get("ddg_gk"), sheet.get("ddg_ck")
+    if gk is None or gk == "":
+        cells.append("gk")
+    if ck is None or ck == "":
+        cells.append("ck")
+    return cells
+
+
+def _tx_blanks(tx: Any, required_tx: int, short: int) -> list[str]:
+    """The first ``short`` blank ĐĐGtx places (past the entered ones: places not written yet)."""
     places = [i for i in range(max(len(tx), required_tx)) if i >= len(tx) or _blank(tx[i])]
-    cells = [f"tx{i}" for i in places[:short]]
-    return cells + [c for c in ("gk", "ck") if _blank(sheet.get(f"ddg_{c}"))]
+    return [f"tx{i}" for i in places[:short]]
 
 
 def closed_semesters(windows: Iterable[Any], school_year: str, at: datetime) -> dict[str, datetime]:
@@ -110,8 +122,24 @@ def over_semesters(sources: Iterable[SourceRecords], closed: Iterable[str] = ())
     return dict(over)
 
 
-@dataclass(frozen=True)
-class _Sheet:
+class PlacedSheet(NamedTuple):  # a tuple: made for each of a school's quarter of a million sheets
+    """A score sheet of a student still in the school, placed in a class, and how many ĐĐGtx its
+    subject requires there (Circular 22)."""
+
+    key: str
+    student_key: str
+    class_code: str
+    subject: catalogs.SubjectInfo
+    semester: str
+    sheet: dict
+    required_tx: int
+
+    def blanks(self) -> list[str]:
+        """Its required cells left blank (`blank_required`)."""
+        return blank_required(self.sheet, self.required_tx)
+
+
+class _Sheet(NamedTuple):
     key: str
     student_key: str
     class_code: str
@@ -122,29 +150,69 @@ class _Sheet:
     required: int  # cells this sheet must hold
 
 
-def _sheets(school: SourceRecords, school_year: str) -> Iterator[_Sheet]:
-    """Each score sheet of a student still in the school, with its required cells left blank."""
-    required: dict[tuple[str, int], int | None] = {}
+_UNKNOWN: Any = object()
+
+
+def placed_sheets(school: SourceRecords, school_year: str) -> Iterator[PlacedSheet]:
+    """Each score sheet of the school's record whose student is still in the school, in a class of
+    a grade Circular 22 governs this year, with the ĐĐGtx its subject requires there."""
+    classes: dict[str, str | None] = {}  # student key → class, None when not counted
+    kinds: dict[str, catalogs.SubjectInfo | None] = {}  # subject code → catalog entry
+    required: dict[tuple[str, str], int | None] = {}  # (code, class) → ĐĐGtx required
+    students = school.students
     for key, sheet in school.sheets.items():
-        try:
-            student_key, code, semester = key.split(":")
-            subject = catalogs.subject(code)
-        except (ValueError, MappingError):
+        parts = key.split(":")
+        if len(parts) != 3 or parts[2] not in SEMESTERS:
             continue
-        student = school.students.get(student_key)
-        class_code = student.class_code if student else None
-        if not class_code or not class_code[:1].isdigit() or student.status in GONE or semester not in SEMESTERS:
-            continue
-        grade = int(class_code[0])
-        if (code, grade) not in required:
+        student_key, code, semester = parts
+        if code in kinds:
+            subject = kinds[code]
+        else:
             try:
-                required[(code, grade)] = rules_for(school_year, grade).required_tx(code, grade)
-            except AssessmentError:  # a grade or year Circular 22 does not govern
-                required[(code, grade)] = None
-        tx = required[(code, grade)]
+                subject = kinds[code] = catalogs.subject(code)
+            except MappingError:
+                subject = kinds[code] = None
+        if subject is None:
+            continue
+        if student_key in classes:
+            class_code = classes[student_key]
+        else:
+            class_code = classes[student_key] = _counted_class(students.get(student_key))
+        if class_code is None:
+            continue
+        tx = required.get((code, class_code), _UNKNOWN)
+        if tx is _UNKNOWN:
+            tx = required[(code, class_code)] = _required_tx(code, int(class_code[0]), school_year)
         if tx is None:
             continue
-        yield _Sheet(key, student_key, class_code, subject, semester, sheet, tuple(blank_required(sheet, tx)), tx + 2)
+        yield PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx)
+
+
+def blank_count(sheet: dict, required_tx: int) -> int:
+    """How many required cells of a score sheet are blank: ``len(blank_required(...))``, uncounted
+    by name."""
+    tx = sheet.get("ddg_tx") or ()
+    if type(tx) is not list:
+        tx = list(tx)
+    short = required_tx - len(tx) + tx.count(None) + tx.count("")
+    gk, ck = sheet.get("ddg_gk"), sheet.get("ddg_ck")
+    return max(0, short) + (gk is None or gk == "") + (ck is None or ck == "")
+
+
+def _counted_class(student: Any) -> str | None:
+    """The class of a student still in the school, when it names a grade (``6A1``); else ``None``."""
+    class_code = student.class_code if student else None
+    if not class_code or not class_code[:1].isdigit() or student.status in GONE:
+        return None
+    return class_code
+
+
+def _required_tx(code: str, grade: int, school_year: str) -> int | None:
+    """ĐĐGtx required of a subject in a grade, ``None`` where Circular 22 does not govern."""
+    try:
+        return rules_for(school_year, grade).required_tx(code, grade)
+    except AssessmentError:  # a grade or year Circular 22 does not govern
+        return None
 
 
 def missing_required(
@@ -169,10 +237,14 @@ def missing_required(
     owned = owner.sheets if owner is not None else {}
     raised = {(d.keys.get(school.name), d.subject, d.semester, d.field) for d in found if d.kind in SCORE_FINDINGS}
     out = []
-    for item in _sheets(school, school_year):
-        why = over.get(item.class_code, {}).get(item.semester)
-        if not why or not item.blanks or (semester and item.semester != semester):
+    for placed in placed_sheets(school, school_year):
+        why = over.get(placed.class_code, {}).get(placed.semester)
+        if not why or (semester and placed.semester != semester):
             continue
+        blanks = placed.blanks()  # only where the semester is over: most sheets need none
+        if not blanks:
+            continue
+        item = _Sheet(*placed[:6], tuple(blanks), placed.required_tx + 2)
         theirs = owned.get(item.key)
         for cell in item.blanks:
             if (item.student_key, item.subject.code, item.semester, cell) in raised:
@@ -257,11 +329,11 @@ def figures(
     semester the record holds sheets of."""
     over = over_semesters(sources.values(), closed)
     counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for item in _sheets(school, school_year):
+    for item in placed_sheets(school, school_year):
         count = counts[(item.class_code, item.subject.code, item.semester)]
         count[0] += 1
-        count[1] += item.required
-        count[2] += len(item.blanks)
+        count[1] += item.required_tx + 2
+        count[2] += blank_count(item.sheet, item.required_tx)
     enrolled: dict[str, int] = defaultdict(int)
     for student in school.students.values():
         if student.class_code and student.status not in GONE:

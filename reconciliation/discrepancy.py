@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITY = {
@@ -76,7 +76,6 @@ class Discrepancy:
 
     def as_json(self) -> dict[str, Any]:
         """The JSON record of ``lienthong reconcile --format json``."""
-        body = asdict(self)
         return {
             "id": self.id,
             "kind": self.kind,
@@ -86,7 +85,7 @@ class Discrepancy:
             "subject": self.subject,
             "semester": self.semester,
             "field": self.field,
-            "values": body["values"],
+            "values": dict(self.values),  # a copy of its own (not `asdict`'s deep one: read, then written out)
             "suggestion": self.suggestion,
             "message": self.message,
         }

@@ -37,7 +37,8 @@ from lienthong.mapping.normalize import format_date, given_name_sort_key, name_k
 from lienthong.mapping.sources import SourceRecords
 from lienthong.mapping.vnedu import score_cells
 from lienthong.reconciliation.discrepancy import Discrepancy
-from lienthong.reconciliation.matching import DOUBT, Person, match, score
+from lienthong.reconciliation.matching import DOUBT, match, score
+from lienthong.reconciliation.people import person
 
 CODE, MINISTRY, PERSONAL, NAME, SCORED = "code", "ministry_id", "personal_id", "name", "scored"
 STRENGTH = {CODE: 0, MINISTRY: 1, PERSONAL: 2, NAME: 3, SCORED: 4}  # which claim wins a sheet
@@ -59,6 +60,9 @@ class OwnerLinks:
     waiting: Counter = field(default_factory=Counter)  # class → owner's students waiting for a roster
     doubts: list[Discrepancy] = field(default_factory=list)
     sheets: Any = field(default_factory=dict)
+    # owner's student → (school's student, way) as linked before its sheets were settled: whose
+    # sheets a school's student's comparison reads (`relinked`)
+    claims: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def ways(self) -> Counter:
@@ -107,23 +111,22 @@ def link_owner(
     return out
 
 
+def relinked(owner: SourceRecords, school: SourceRecords, claims: dict[str, tuple[str, str]]) -> OwnerLinks:
+    """`link_owner` for some of the owner's students, linked as an earlier `link_owner` of all
+    of them did (its ``claims``): their sheets keyed by the school's students and settled alike."""
+    out = OwnerLinks(school.title)
+    out.keys = {key: school_key for key, (school_key, _) in claims.items()}
+    out.how = {key: way for key, (_, way) in claims.items()}
+    sheets_of: dict[str, list[str]] = defaultdict(list)
+    for sheet_key in owner.sheets:
+        sheets_of[sheet_key.split(":", 1)[0]].append(sheet_key)
+    out.sheets = _rekeyed(owner, school, out, sheets_of)
+    return out
+
+
 def owner_compared(owner: SourceRecords, linked: OwnerLinks) -> SourceRecords:
     """The owner as `compare_scores` reads it: its sheets keyed by the school's students."""
     return owner if linked.sheets is owner.sheets else copied(owner, sheets=linked.sheets)
-
-
-def _person(source: str, key: str, student: Student) -> Person:
-    gender = getattr(student.gender, "value", student.gender)
-    return Person(
-        source,
-        key,
-        student.full_name,
-        student.birth_date,
-        student.class_code,
-        gender,
-        student.ministry_id,
-        student.personal_id,
-    )
 
 
 class _Linker:
@@ -217,8 +220,8 @@ class _Linker:
         """Names that differ a little (a slip, a dropped middle name): the identity matcher decides."""
         school, owner = self.school, self.owner
         result = match(
-            [_person(school.name, k, self._of(k)) for k in candidates],
-            [_person(owner.name, k, owner.students[k]) for k in keys],
+            [person(school.name, k, self._of(k)) for k in candidates],
+            [person(owner.name, k, owner.students[k]) for k in keys],
         )
         for key, link in result.links.items():
             if self._conflicts(owner.students[key], link.anchor):
@@ -236,11 +239,11 @@ class _Linker:
 
     def _near(self, student: Student) -> list[str]:
         """The grade's students a person might take this child for (another class's namesake)."""
-        mine = _person(self.owner.name, "", student)
+        mine = person(self.owner.name, "", student)
         grade = (student.class_code or "?")[:1]
         ranked = sorted(
             (
-                (score(mine, _person(self.school.name, k, s)), k)
+                (score(mine, person(self.school.name, k, s)), k)
                 for k, s in self.school.students.items()
                 if (s.class_code or "?")[:1] == grade
             ),
@@ -334,6 +337,7 @@ def _rekeyed(owner: SourceRecords, school: SourceRecords, out: OwnerLinks, sheet
     (their doubt says so), and two owner sheets on one school sheet are settled (`_settle`).
     Unchanged (the same object) when every linked key is the school's already."""
     keys = out.keys
+    out.claims = {key: (school_key, out.how[key]) for key, school_key in keys.items()}
     if all(k == v for k, v in keys.items()) and not (owner.students.keys() - keys.keys()):
         return owner.sheets
     claims: dict[str, list[tuple[int, str, str]]] = defaultdict(list)

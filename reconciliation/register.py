@@ -6,11 +6,19 @@ seen is closed (the sources agree again); one that comes back is reopened.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import itertools
+import operator
 from collections import Counter
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any, Iterable
 
+import orjson
 from sqlmodel import Session
 
+from lienthong.reconciliation.compare import BLANKS, PER_STUDENT, PERIODS, SCORES, YEAR
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.store import queries
 from lienthong.store.tables import DiscrepancyRow
@@ -62,3 +70,273 @@ def record(
             row.status, row.closed_at = "closed", now
             counts["closed"] += 1
     return counts
+
+
+# --- what the next reconciliation needs to recompute only what changed ------------------------
+#
+# Every stored record either belongs to one of the school's students (a score sheet, a training
+# level, an absence, a semester result: its key starts with the student's key on its platform,
+# which the links turn into the school's key: `Layout.place`) or to the rosters (students,
+# classes, reports). A student's findings in the per-student stages (`compare.PER_STUDENT`) depend
+# only on that student's records, on the rosters and on which records exist. So the state keeps
+# a global digest (the run's question, every record's key, the rosters' contents) and, for the
+# records of the per-student kinds, one digest per run of `CHUNK` records in key order
+# (`Fingerprint`), with each student's findings. When the global digest is the one saved, only
+# the students that own a record of a chunk whose digest moved are recomputed, from their own
+# records; a moved chunk holding a record of no one student (an unlinked result…) means a full run.
+
+STATE_ID = "school"
+STATE_VERSION = 4
+
+
+_block = operator.itemgetter(0, 1)  # a row's source and entity
+CHUNK = 16  # records per digest of a per-student kind: a changed record costs its neighbours' recomputing
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+@dataclass
+class Fingerprint:
+    """The stored records as the state compares them, from ``(source, entity, key, content hash)``
+    rows of the entities each source's mapping reads: the global digest (the run's question and
+    every record's key), and each kind's chunk digests (its keys sorted, `CHUNK` content hashes
+    each), all joined in C."""
+
+    shared: str
+    chunks: dict[str, list[str]]  # "source|entity" → digests
+    keys: dict[str, list[str]]  # "source|entity" → its keys, sorted
+    rosters: set[str] = field(default_factory=set)  # the kinds keyed by a student (or class…) alone
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple], read: dict[str, frozenset[str]], context: str) -> "Fingerprint":
+        shared, chunks, keys, rosters = [context], {}, {}, set()
+        for (source, entity), group in itertools.groupby(sorted(rows), key=_block):
+            if entity not in read.get(source, ()):
+                continue
+            block = list(group)
+            names = [row[2] for row in block]
+            hashes = [row[3] for row in block]
+            joined = "\n".join(names)
+            shared += [f"#{source}|{entity}|{len(names)}", joined]
+            name = f"{source}|{entity}"
+            if ":" not in joined:
+                rosters.add(name)
+            keys[name] = names
+            chunks[name] = [_digest(hashes[i : i + CHUNK]) for i in range(0, len(hashes), CHUNK)]
+        return cls(_digest(shared), chunks, keys, rosters)
+
+    def moved(self, before: dict[str, list[str]]) -> list[tuple[str, str, str]] | None:
+        """``(source, entity, key)`` of every record in a chunk whose digest moved since ``before``
+        (the state's); ``None`` when the chunks are not the same ones."""
+        if before.keys() != self.chunks.keys():
+            return None
+        out = []
+        for name, digests in self.chunks.items():
+            if len(before[name]) != len(digests):
+                return None
+            source, entity = name.split("|", 1)
+            names = self.keys[name]
+            for i, (was, now) in enumerate(zip(before[name], digests)):
+                if was != now:
+                    out += [(source, entity, key) for key in names[i * CHUNK : (i + 1) * CHUNK]]
+        return out
+
+    def records_of(self, prefixes: dict[str, set[str]]) -> dict[str, set[tuple[str, str]]]:
+        """Every record ``(entity, key)`` of a per-student kind whose key starts with one of
+        ``prefixes`` (source → student keys on that platform), by source."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        for name, names in self.keys.items():
+            source, entity = name.split("|", 1)
+            for prefix in prefixes.get(source, ()):
+                start = bisect.bisect_left(names, f"{prefix}:")
+                end = bisect.bisect_left(names, f"{prefix};", start)  # ";" follows ":"
+                out.setdefault(source, set()).update((entity, key) for key in names[start:end])
+        return out
+
+
+@dataclass
+class Layout:
+    """Which school's student each stored record belongs to (`place`)."""
+
+    school: str
+    results: str
+    owner: str
+    read: dict[str, frozenset[str]]  # source → the entities its mapping reads
+    links: dict[str, str]  # the school's student key → the identity source's
+    claims: dict[str, tuple[str, str]]  # the owner's student → (school's student, way)
+    anchors: tuple[str, ...] = ()  # the identity source (whose roster rows name the links' other side)
+    by_anchor: dict[str, str | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_anchor = {}
+        for key, anchor in self.links.items():
+            self.by_anchor[anchor] = None if anchor in self.by_anchor else key  # two on one: the rosters'
+
+    def students_of(self, moved: list[tuple[str, str, str]]) -> set[str] | None:
+        """The school's students owning the rosters' rows of ``moved`` (records keyed by a student
+        alone: the school's, the identity source's linked one, the owner's claiming one)."""
+        out, by_anchor = set(), {}
+        for key, anchor in self.links.items():
+            by_anchor.setdefault(anchor, set()).add(key)
+        for source, _, key in moved:
+            if ":" in key:
+                continue
+            if source == self.school:
+                out.add(key)
+            if source == self.results or source in self.anchors:
+                out |= by_anchor.get(key, set())
+            if source == self.owner and key in self.claims:
+                out.add(self.claims[key][0])
+        return out
+
+    def owners(self, moved: list[tuple[str, str, str]]) -> set[str] | None:
+        """The school's students owning the records of ``moved`` chunks. A record of no student
+        (a result of an unlinked student, a book's row linked to nobody) changes no finding: its
+        key is in the global digest, its content read by no check. ``None`` when a record's
+        content may matter to more than one student (a result linked twice, another platform's)."""
+        out = set()
+        for source, _, key in moved:
+            student, colon, _ = key.partition(":")
+            if not colon:
+                continue  # a roster's row: `students_of`
+            if source == self.school:
+                out.add(student)
+            elif source == self.results:
+                if student in self.by_anchor:
+                    if self.by_anchor[student] is None:
+                        return None
+                    out.add(self.by_anchor[student])
+            elif source == self.owner:
+                if student in self.claims:
+                    out.add(self.claims[student][0])
+            else:
+                return None
+        return out
+
+    def prefixes(self, students: set[str]) -> dict[str, set[str]]:
+        """What the records of ``students`` (school's keys) start with on each platform: the key,
+        the identity source's linked key (results), the owner's students that claim it."""
+        out: dict[str, set[str]] = {self.school: set(students)}
+        out.setdefault(self.results, set()).update(self.links[k] for k in students if k in self.links)
+        owned = {key for key, (school_key, _) in self.claims.items() if school_key in students}
+        out.setdefault(self.owner, set()).update(owned)
+        return out
+
+
+def ranks(
+    stages: list[tuple[int, int, int]], found: list[Discrepancy], school: str, order: dict[str, int]
+) -> list[tuple[tuple, str | None]] | None:
+    """Each finding's place in `compare.findings`' order, worked out from the finding alone (so
+    that findings kept from earlier runs and new ones merge in that order), with the school's
+    student it belongs to (``None``: the rosters'). Cells and blanks come by score sheet key, each
+    semester's checks and the year's by the links' order (``order``), a count within one place
+    after that. ``None`` when a per-student finding names no linked school's student."""
+    out, seen = [], Counter()
+    for i, (stage, d) in enumerate(zip(stages, found)):
+        if stage[0] not in PER_STUDENT:
+            out.append(((*stage, i, "", 0), None))
+            continue
+        student = d.keys.get(school)
+        if student is None:
+            return None
+        if stage[0] in (SCORES, BLANKS):
+            base = (*stage, 0, f"{student}:{d.subject}:{d.semester}")
+        elif student in order:
+            base = (*stage, order[student], "")
+        else:
+            return None
+        seen[base] += 1
+        out.append(((*base, seen[base]), student))
+    return out
+
+
+def placement(students: Iterable[tuple[str, str, Any]]) -> str:
+    """A digest of where each student is placed (class, status, ministry ID), ``(source, key,
+    student)`` for every platform's students: what a roster change must leave alone for the
+    classes' figures and which semesters are over to stand."""
+    lines = sorted(
+        f"{source}|{key}|{s.class_code}|{getattr(s.status, 'value', s.status)}|{s.ministry_id}"
+        for source, key, s in students
+    )
+    return _digest(lines)
+
+
+def finding_fields(d: Discrepancy) -> dict:
+    """A finding's fields as they are (written out at once: no copy, unlike `dataclasses.asdict`)."""
+    return {name: getattr(d, name) for name in _FIELDS}
+
+
+_FIELDS = tuple(f.name for f in fields(Discrepancy))
+
+
+def _finding(record: dict) -> Discrepancy:
+    return Discrepancy(**record)
+
+
+class State(dict):
+    """The saved state's body (JSON): see the comment above `STATE_ID`."""
+
+    ordered = True  # its findings' places give back their order (else it is not kept)
+
+    @classmethod
+    def load(cls, session: Session) -> "State | None":
+        saved = queries.reconcile_state(session, STATE_ID)
+        if saved is None or saved[0] != STATE_VERSION:
+            return None
+        try:
+            return cls(orjson.loads(saved[1]))
+        except orjson.JSONDecodeError:  # not what this version wrote: the next run is full, and writes it again
+            return None
+
+    def save(self, session: Session, at: datetime) -> None:
+        try:
+            body = orjson.dumps(self, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+        except TypeError:  # a finding holding a value JSON cannot keep: no state, the next run is full
+            body = None
+        queries.save_reconcile_state(session, STATE_ID, STATE_VERSION, body, at)
+
+    @staticmethod
+    def drop(session: Session, at: datetime) -> None:
+        queries.save_reconcile_state(session, STATE_ID, STATE_VERSION, None, at)
+
+    def layout(self, read: dict[str, frozenset[str]]) -> Layout:
+        return Layout(
+            self["school"],
+            self["results"],
+            self["owner"],
+            read,
+            dict(self["links"]),
+            {k: (v[0], v[1]) for k, v in self["claims"].items()},
+            (self["identity"],),
+        )
+
+    def keep(
+        self, placed: list[tuple[tuple, str | None]], found: list[Discrepancy], keep_students: bool = False
+    ) -> None:
+        """The findings, each with its place (`ranks`): the rosters' ones and each student's
+        (``keep_students``: only the rosters' given, the students' ones kept as they are)."""
+        shared, per_student = [], {}
+        for (r, student), d in zip(placed, found):
+            item = [list(r), finding_fields(d)]
+            if student is None:
+                shared.append(item)
+            else:
+                per_student.setdefault(student, []).append(item)
+        self["shared"] = shared
+        if not keep_students:
+            self["found"] = per_student
+
+    def reorder(self, order: dict[str, int]) -> None:
+        """The students' findings placed by the links' new order (each semester's checks and the
+        year's come in it)."""
+        for student, items in self["found"].items():
+            for r, _ in items:
+                if r[0] in (PERIODS, YEAR) and student in order:  # one no longer linked is recomputed
+                    r[3] = order[student]
+
+    def findings(self, student: str | None = None) -> list[tuple[tuple, Discrepancy]]:
+        """The kept findings of the rosters (``student`` ``None``) or of one student, with their places."""
+        items = self["shared"] if student is None else self["found"].get(student, [])
+        return [(tuple(r), _finding(record)) for r, record in items]

@@ -1,5 +1,8 @@
 """Reports of a reconciliation: per class for the homeroom teacher, per school for IT and the
-principal, as HTML, XLSX (one sheet per kind, filters on) and PDF (A4, fonts embedded).
+principal, as HTML, XLSX (one sheet per kind, filters on, A4 print setup) and PDF (A4, fonts
+embedded): documents a school files, with the letterhead (the Sở and the school; the national
+motto), the date line, a status per difference and the signatures (người lập, GVCN, hiệu trưởng).
+Times are Vietnam's, counts are written 1.234, semesters «Học kì I», «Học kì II», «Cả năm».
 
 Renderings only: each takes exactly the JSON records of ``lienthong reconcile --format json``
 (`Discrepancy.as_json`) and, in the context, what its summary says besides (the checks that
@@ -9,13 +12,16 @@ could not run and the completeness figures), and adds nothing but layout and Vie
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from lienthong.config.settings import AuthoritySettings
+from lienthong.config.records import RecordsSettings
+from lienthong.config.settings import AuthoritySettings, Settings
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import safe_text
 from lienthong.mapping.registry import titles
@@ -26,6 +32,68 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
+# The register's statuses (`store.tables.DiscrepancyRow.status`) as the school says them. A record
+# with no status (a fresh ``lienthong reconcile``) is a new one.
+STATUS_WORDS = {
+    "open": "mới",
+    "proposed": "đã đề xuất",
+    "approved": "đã duyệt",
+    "resolved": "đã bỏ qua",  # settled by the GVCN without a correction to push
+    "closed": "đã bỏ qua",  # closed by itself: the sources agree again
+}
+# The one way the reports write a semester.
+SEMESTER_WORDS = {"1": "Học kì I", "2": "Học kì II", "CN": "Cả năm", "cn": "Cả năm", "0": "Cả năm"}
+# What the records' ``field`` means, for a person (never ``DiemTB`` or ``ho_ten`` in a report).
+FIELD_WORDS = {
+    "hoc_sinh": "Hồ sơ học sinh",
+    "ho_ten": "Họ và tên",
+    "ngay_sinh": "Ngày sinh",
+    "gioi_tinh": "Giới tính",
+    "dan_toc": "Dân tộc",
+    "trang_thai": "Trạng thái",
+    "so_buoi_nghi": "Số buổi nghỉ",
+    "gvcn": "Giáo viên chủ nhiệm",
+    "lop": "Lớp",
+    "ma_dinh_danh": "Mã định danh",
+    "DiemTB": "Điểm trung bình môn",
+    "gk": "ĐĐGgk",
+    "ck": "ĐĐGck",
+    "nhan_xet": "Nhận xét",
+    **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(8)},
+}
+ABSENCE_WORDS = {"P": "có phép", "K": "không phép"}
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@cache
+def _records_settings() -> RecordsSettings:
+    """The school's name, its Sở and its place from the configuration (``[records]``); the
+    defaults when no configuration can be read (a report is still written)."""
+    try:
+        return Settings().records
+    except Exception:  # noqa: BLE001 - a report never fails for want of a letterhead
+        return RecordsSettings()
+
+
+def local_time(at: datetime | str) -> str:
+    """``dd/mm/yyyy HH:MM`` in Vietnam's time (Asia/Ho_Chi_Minh), whatever zone ``at`` is in."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    if at.tzinfo is not None:
+        at = at.astimezone(VN_TZ)
+    return f"{at:%d/%m/%Y %H:%M}"
+
+
+def number(value: int) -> str:
+    """A count written the Vietnamese way: ``1.234``."""
+    return f"{value:,}".replace(",", ".")
+
+
+def semester_words(semester: str | int | None) -> str:
+    """``1`` → «Học kì I», ``2`` → «Học kì II», ``CN`` → «Cả năm»."""
+    if semester is None or semester == "":
+        return ""
+    return SEMESTER_WORDS.get(str(semester), str(semester))
 
 
 # Jinja2, openpyxl and WeasyPrint load inside the renderer that needs them: `reconcile --format json`
@@ -34,9 +102,11 @@ SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
 def _env() -> Environment:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=PackageLoader("lienthong.reconciliation", "templates"), autoescape=select_autoescape(["j2"])
     )
+    env.filters["thousands"] = number
+    return env
 
 
 @dataclass(frozen=True)
@@ -53,12 +123,45 @@ class ReportContext:
     incomplete: list[dict] = field(default_factory=list)  # the summary's ``incomplete``: blanks per class and subject
     compared: bool = True  # the summary's ``compared``: whether any two sources were compared
     matched: str = ""  # how the teachers' rows were linked to the school's students, said in words
+    statuses: dict[str, str] = field(default_factory=dict)  # discrepancy id → the register's status
+    department: str = ""  # the Sở; by default from the configuration (``[records] department_name``)
+    place: str = ""  # the place on the date line; by default ``[records] place``
+    school_name: str = ""  # the school's full name; by default ``[records] school_name``
 
     def source_word(self, source: str) -> str:
         """A source as people call it; a platform's own summary (``…_tonghop``) as «tổng hợp …»."""
         if source.endswith("_tonghop"):
             return f"tổng hợp {self.source_word(source.removesuffix('_tonghop'))}"
         return self.titles.get(source, source)
+
+
+def _school(context: ReportContext) -> str:
+    """The school's name: the given one, unless it is only «Trường» and a code and the
+    configuration names the school."""
+    named = context.school_name or _records_settings().school_name
+    if named and re.fullmatch(r"(Trường)?\s*\d*", context.school.strip()):
+        return named
+    return context.school
+
+
+def _department(context: ReportContext) -> str:
+    return context.department or _records_settings().department_name or "Sở Giáo dục và Đào tạo"
+
+
+def _date_line(context: ReportContext) -> str:
+    """``Bình An, ngày 23 tháng 11 năm 2026`` (the place left to be written by hand when unknown)."""
+    day = context.generated.astimezone(VN_TZ) if context.generated.tzinfo else context.generated
+    place = context.place or _records_settings().place or "……"
+    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def _status(record: dict, context: ReportContext) -> str:
+    status = record.get("status") or context.statuses.get(record["id"]) or "open"
+    return STATUS_WORDS.get(status, status)
+
+
+def _field(record: dict) -> str:
+    return FIELD_WORDS.get(record["field"], record["field"])
 
 
 def _teacher(context: ReportContext, code: str) -> str:
@@ -91,7 +194,8 @@ def _incomplete_rows(context: ReportContext) -> list[dict]:
                 "teacher": _teacher(context, f["class"]),
                 "subject": catalogs.subject(f["subject"]).name,
                 "semester": f["semester"],
-                "blank": f"{f['blank']}/{f['required']}",
+                "semester_words": semester_words(f["semester"]),
+                "blank": f"{number(f['blank'])}/{number(f['required'])}",
                 "no_sheet": f["students"] - f["sheets"],
                 "state": "học kỳ đã kết thúc: đã báo thiếu điểm" if f["over"] else "đang trong học kỳ",
             }
@@ -111,18 +215,49 @@ def _values(record: dict, context: ReportContext) -> str:
 
     def when(source: str) -> str:
         at = seen.get(source) or seen.get(source.removesuffix("_tonghop"))
-        return f" (đọc lúc {at[8:10]}/{at[5:7]} {at[11:16]})" if at else ""
+        return f" (đọc lúc {local_time(at)})" if at else ""
 
-    return "; ".join(
-        f"{context.source_word(k)}: {'(trống)' if v is None else v}{when(k)}" for k, v in record["values"].items()
-    )
+    return "; ".join(f"{context.source_word(k)}: {_value(v)}{when(k)}" for k, v in record["values"].items())
+
+
+def _value(value) -> str:
+    """One source's value in words: a blank, a count, the days absent, a list of codes."""
+    if value is None:
+        return "(trống)"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{ABSENCE_WORDS.get(k, k)} {_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _name(record: dict, context: ReportContext) -> str:
+    """The student's name as the school's own record writes it (a differing name is the
+    difference: the other platforms' spellings are quoted, never used to name her)."""
+    name = record["student"]["name"]
+    if record["field"] == "ho_ten" and isinstance(record["values"].get(context.school_source), str):
+        return record["values"][context.school_source]
+    return name
+
+
+def _message(record: dict, context: ReportContext) -> str:
+    """The record's message, naming the student by the school's record when her name is what differs."""
+    message, name, ours = record["message"], record["student"]["name"], _name(record, context)
+    if name and ours != name:
+        message = message.replace(f"em {name} (", f"em {ours} (", 1)
+    # The message's own words (``HK1``…) are the record's: written where it is made (compare.py).
+    return message
 
 
 def _student(record: dict, context: ReportContext) -> str:
     if not record["student"]["name"]:
         return "—"  # a school-level difference (a refused report)
     keys = ", ".join(f"{context.source_word(k)} {v}" for k, v in record["student"]["keys"].items())
-    return f"{record['student']['name']} ({keys})"
+    return f"{_name(record, context)} ({keys})"
 
 
 def _sections(records: list[dict], context: ReportContext) -> list[dict]:
@@ -138,8 +273,9 @@ def _sections(records: list[dict], context: ReportContext) -> list[dict]:
                     "id": r["id"],
                     "kind": KIND_WORDS.get(r["kind"], r["kind"]),
                     "student": _student(r, context),
-                    "message": r["message"],
+                    "message": _message(r, context),
                     "suggestion": r["suggestion"],
+                    "status": _status(r, context),
                     "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),
                     "severity_class": SEVERITY_WORDS.get(r["severity"], ""),
                 }
@@ -155,14 +291,16 @@ def render_html(records: list[dict], context: ReportContext) -> str:
     template = _env().get_template("report.html.j2")
     return template.render(
         title=_title(context),
-        school=context.school,
+        school=_school(context),
+        department=_department(context),
+        date_line=_date_line(context),
         school_year=context.school_year,
-        generated=f"{context.generated:%d/%m/%Y %H:%M}",
-        total=len(records),
+        generated=local_time(context.generated),
+        total=number(len(records)),
         verdict=_verdict(len(records), context),
         agreed=context.compared and not context.skipped,
         teacher=_teacher(context, context.class_code) if context.class_code else None,
-        by_kind=counts.most_common(),
+        by_kind=[(kind, number(count)) for kind, count in counts.most_common()],
         classes=_sections(records, context),
         skipped=[s["reason"] for s in context.skipped],
         matched=context.matched,
@@ -208,19 +346,20 @@ def render_pdf(records: list[dict], context: ReportContext) -> bytes:
 
 def _xlsx_columns(context: ReportContext) -> list[str]:
     return [
-        "Mã",
+        "Mã khác biệt",
         "Lớp",
         "GVCN",
         "Học sinh",
         f"Mã {context.source_word(context.school_source)}",
         "Mã định danh",
         "Môn",
-        "Học kỳ",
-        "Trường dữ liệu",
+        "Học kì",
+        "Thông tin khác nhau",
         "Giá trị theo nguồn",
         "Nội dung",
         "Gợi ý xử lý",
         "Mức độ",
+        "Trạng thái",
     ]
 
 
@@ -230,34 +369,58 @@ def _append(sheet, values: list) -> None:
     sheet.append([safe_text(v) for v in values])
 
 
-def _incomplete_sheet(book: Workbook, context: ReportContext) -> None:
-    from openpyxl.styles import Font
+def _print_setup(sheet, header_rows: int, landscape: bool) -> None:
+    """A4, fit to the page's width (as many pages down as needed), the heading rows repeated on
+    every page, the page number in the footer."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    if header_rows:
+        sheet.print_title_rows = f"1:{header_rows}"
+    sheet.oddFooter.center.text = "Trang &P/&N"
 
+
+def _heading_row(sheet, row: int = 1) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _incomplete_sheet(book: Workbook, context: ReportContext) -> None:
     sheet = book.create_sheet("Mức độ đầy đủ")
     where = context.source_word(context.school_source)
     _append(
         sheet,
-        ["Lớp", "GVCN", "Môn", "Học kỳ", f"Ô bắt buộc còn trống ({where})", "Học sinh chưa có trong sổ", "Tình trạng"],
+        ["Lớp", "GVCN", "Môn", "Học kì", f"Ô bắt buộc còn trống ({where})", "Học sinh chưa có trong sổ", "Tình trạng"],
     )
     for row in _incomplete_rows(context):
-        _append(sheet, list(row.values()))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        # The semester stays its code here (tests/reconciliation/test_skipped_checks.py pins it).
+        _append(sheet, [row[k] for k in ("class", "teacher", "subject", "semester", "blank", "no_sheet", "state")])
+        sheet.cell(sheet.max_row, 6).number_format = "#,##0"
+    _heading_row(sheet)
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFG", (6, 24, 28, 7, 18, 14, 36)):
+    for letter, width in zip("ABCDEFG", (6, 24, 28, 11, 18, 14, 36)):
         sheet.column_dimensions[letter].width = width
+    _print_setup(sheet, 1, landscape=True)
 
 
-def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def _summary_sheet(book: Workbook, records: list[dict], context: ReportContext) -> None:
+    from openpyxl.styles import Font
 
-    book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"
     _append(summary, [_title(context)])
-    _append(summary, [f"{context.school} · Năm học {context.school_year} · {context.generated:%d/%m/%Y %H:%M}"])
+    _append(summary, [f"{_department(context)} · {_school(context)}"])
+    teacher = f" · GVCN: {_teacher(context, context.class_code)}" if context.class_code else ""
+    _append(summary, [f"Năm học {context.school_year}{teacher} · Lập lúc {local_time(context.generated)}"])
     _append(summary, [])
     _append(summary, ["Loại khác biệt", "Số lượng"])
     for kind, count in Counter(r["kind"] for r in records).most_common():
@@ -268,6 +431,10 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
     _append(summary, ["Lớp", "GVCN", "Số khác biệt"])
     for code, count in sorted(Counter(r["class"] or "—" for r in records).items()):
         _append(summary, [code, context.teachers.get(code, ""), count])
+    _append(summary, [])
+    _append(summary, ["Trạng thái", "Số khác biệt"])
+    for status, count in Counter(_status(r, context) for r in records).most_common():
+        _append(summary, [status, count])
     if context.matched:
         _append(summary, [])
         _append(summary, [f"Sổ điểm của giáo viên: {context.matched}"])
@@ -277,6 +444,41 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
         for skipped in context.skipped:
             _append(summary, [skipped["reason"]])
     summary["A1"].font = Font(bold=True, size=13)
+    for row in summary.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, int):
+                cell.number_format = "#,##0"  # shown 1.234 where the sheet is opened in Vietnamese
+    summary.column_dimensions["A"].width = 34
+    summary.column_dimensions["B"].width = 24
+    _print_setup(summary, 0, landscape=False)
+
+
+def _row(r: dict, context: ReportContext) -> list:
+    keys = r["student"]["keys"]
+    return [
+        r["id"],
+        r["class"],
+        context.teachers.get(r["class"] or "", ""),
+        _name(r, context) if r["student"]["name"] else "",
+        keys.get(context.school_source, ""),
+        keys.get(context.identity_source, ""),
+        catalogs.subject(r["subject"]).name if r["subject"] else "",
+        semester_words(r["semester"]),
+        _field(r),
+        _values(r, context),
+        _message(r, context),
+        r["suggestion"],
+        SEVERITY_WORDS.get(r["severity"], ""),
+        _status(r, context),
+    ]
+
+
+def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    book = Workbook()
+    _summary_sheet(book, records, context)
     if context.incomplete:
         _incomplete_sheet(book, context)
     by_kind: dict[str, list[dict]] = defaultdict(list)
@@ -286,34 +488,16 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
         sheet = book.create_sheet(KIND_WORDS.get(kind, kind)[:31])
         _append(sheet, _xlsx_columns(context))
         for r in sorted(items, key=lambda r: (r["class"] or "", r["student"]["name"])):
-            keys = r["student"]["keys"]
-            subject = catalogs.subject(r["subject"]).name if r["subject"] else ""
-            _append(
-                sheet,
-                [
-                    r["id"],
-                    r["class"],
-                    context.teachers.get(r["class"] or "", ""),
-                    r["student"]["name"],
-                    keys.get(context.school_source, ""),
-                    keys.get(context.identity_source, ""),
-                    subject,
-                    r["semester"] or "",
-                    r["field"],
-                    _values(r, context),
-                    r["message"],
-                    r["suggestion"],
-                    SEVERITY_WORDS.get(r["severity"], ""),
-                ],
-            )
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            _append(sheet, _row(r, context))
+        _heading_row(sheet)
         sheet.auto_filter.ref = sheet.dimensions
         sheet.freeze_panes = "A2"
-        for letter, width in zip("ABCDEFGHIJKLM", (18, 6, 22, 24, 12, 13, 16, 7, 14, 30, 60, 36, 10)):
+        for letter, width in zip("ABCDEFGHIJKLMN", (18, 6, 22, 24, 12, 13, 16, 10, 16, 30, 60, 36, 10, 12)):
             sheet.column_dimensions[letter].width = width
-        for row in sheet.iter_rows(min_row=2, min_col=11, max_col=11):
-            row[0].alignment = Alignment(wrap_text=True, vertical="top")
+        for row in sheet.iter_rows(min_row=2, min_col=10, max_col=12):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _print_setup(sheet, 1, landscape=True)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -9,11 +9,14 @@ a proposal by someone else (the one who proposes does not approve). Every step i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
 from lienthong.mapping import catalogs
+from lienthong.mapping.calendar import shown_time
+from lienthong.mapping.canonical import LockWindow
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_score, parse_level, parse_mark, parse_promotion, parse_score, parse_title
 from lienthong.reconciliation.authority import ScoreAuthority
@@ -248,3 +251,98 @@ def _approved_value(session: Session, row: DiscrepancyRow) -> str | None:
     if row.status != "approved" or not steps or steps[-1].step != "approved":
         return None
     return steps[-1].value.get("value")
+
+
+# --- for the dashboard: lock windows, one decision over a selection ----------------------------
+
+
+class WindowClosed(NotAllowed):
+    """A correction for a semester whose entry window is closed (Suối Ngô art. 3: the principal
+    sets when the system opens and closes); said with the window."""
+
+
+def closed_window(row: DiscrepancyRow, windows: list[LockWindow], now: datetime) -> LockWindow | None:
+    """The window that keeps this correction out, if any: a score or result correction of a
+    semester whose score window is closed — the school's by its dates, a platform's when it says
+    locked. Differences that correct no entered value (a student's record) pass."""
+    semester = (row.record or {}).get("semester")
+    if row.kind not in CORRECTIONS or not semester:
+        return None
+    for window in windows:
+        if window.kind.value != "diem" or window.semester.value != str(semester):
+            continue
+        closed = not window.is_open(now) if window.platform == "school" else window.locked
+        if closed:
+            return window
+    return None
+
+
+def refuse_closed_window(row: DiscrepancyRow, windows: list[LockWindow], now: datetime) -> None:
+    window = closed_window(row, windows, now)
+    if window is None:
+        return
+    whose = "của nhà trường" if window.platform == "school" else f"trên {window.platform}"
+    raise WindowClosed(
+        f"Sổ điểm học kỳ {window.semester.value} đã khoá ({whose}, "
+        f"mở từ {shown_time(window.opens_at)} đến {shown_time(window.closes_at)}): không sửa được lúc này; "
+        "Hiệu trưởng mở khoá trước khi sửa (Quy chế Suối Ngô, Điều 3)."
+    )
+
+
+def propose_in_window(
+    session: Session,
+    discrepancy_id: str,
+    value: str,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    windows: list[LockWindow],
+) -> ResolutionRow:
+    """`propose`, refused for a correction whose semester's window is closed."""
+    refuse_closed_window(_discrepancy(session, discrepancy_id), windows, now)
+    return propose(session, discrepancy_id, value, reason, actor, now)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What became of one discrepancy of a selection the principal decided on."""
+
+    discrepancy_id: str
+    done: bool
+    released: int = 0  # outbox changes released by an approval
+    refusal: str = ""  # why not, in Vietnamese
+    refused: str = ""  # `refusal_kind`: input, rule or window
+
+
+def refusal_kind(exc: ResolutionError) -> str:
+    """``window`` (a closed window), ``rule`` (this account may not, or not now) or ``input``."""
+    if isinstance(exc, WindowClosed):
+        return "window"
+    return "rule" if isinstance(exc, NotAllowed) else "input"
+
+
+def decide(
+    session: Session,
+    discrepancy_ids: list[str],
+    approved: bool,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+    authority: ScoreAuthority | None = None,
+    windows: list[LockWindow] | None = None,
+) -> list[Decision]:
+    """Approve (or reject, with ``note`` as the reason) each of a selection, one by one: a refused
+    one is said and writes nothing; the others stand (in the caller's transaction)."""
+    out = []
+    for discrepancy_id in dict.fromkeys(discrepancy_ids):
+        try:
+            if approved:
+                refuse_closed_window(_discrepancy(session, discrepancy_id), windows or [], now)
+                released = approve(session, discrepancy_id, actor, now, note.strip(), authority)
+                out.append(Decision(discrepancy_id, True, released))
+            else:
+                reject(session, discrepancy_id, actor, note, now)
+                out.append(Decision(discrepancy_id, True))
+        except ResolutionError as exc:
+            out.append(Decision(discrepancy_id, False, refusal=str(exc), refused=refusal_kind(exc)))
+    return out

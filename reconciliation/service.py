@@ -3,13 +3,11 @@ dashboard only present what these return."""
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -20,15 +18,19 @@ from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import clean_name
 from lienthong.mapping.registry import mappings
 from lienthong.mapping.sources import SourceRecords
-from lienthong.reconciliation import completeness
+from lienthong.reconciliation import completeness, runs
 from lienthong.reconciliation.authority import ScoreAuthority, pushing_targets
-from lienthong.reconciliation.compare import Roles, SheetTable, person, reconcile
+from lienthong.reconciliation.compare import Roles, SheetTable, reconcile
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import MatchResult, Person, match
-from lienthong.reconciliation.register import record
+from lienthong.reconciliation.people import person
+from lienthong.reconciliation.register import State, record
+from lienthong.reconciliation.runs import Sources, class_codes, collector_paused, extra_mappings
 from lienthong.store import audit, queries
-from lienthong.store.accounts import Actor
-from lienthong.store.repository import source_payloads
+from lienthong.store.repository import some_payloads, source_payloads
+
+if TYPE_CHECKING:
+    from lienthong.store.accounts import Actor
 
 VN_TZ = timezone(timedelta(hours=7))
 
@@ -38,47 +40,17 @@ def vn_time(at: datetime) -> str:
     return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(VN_TZ).isoformat(timespec="seconds")
 
 
-def extra_mappings(settings: Settings | None) -> dict:
-    """The mapping modules of platforms the configuration adds (their connectors name them)."""
-    if settings is None:
-        return {}
-    return {
-        name: cls.mapping
-        for name, cls in registry(settings).items()
-        if getattr(cls, "mapping", None) is not None and name in settings.platforms
-    }
-
-
-class Sources(dict):
-    """Canonical records by source (`load_sources`), with when each source was last read."""
-
-    def __init__(self, records: dict[str, SourceRecords], seen: dict[str, datetime]):
-        super().__init__(records)
-        self.seen = seen  # source → when any of its records was last read (stored time, UTC)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No garbage collection while hundreds of thousands of records are made (they all live on:
-    each pass of the collector would walk them again), and none of them looked at afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()  # before the collector is back: it would first walk every record made
-        if enabled:
-            gc.enable()
-
-
-def load_sources(engine: sa.Engine, settings: Settings | None = None) -> Sources:
+def load_sources(
+    engine: sa.Engine, settings: Settings | None = None, hashes: list[tuple[str, str, str, str]] | None = None
+) -> Sources:
     """Every stored pull and import as canonical records, by source: each platform's mapping
     module reads the entities it declares, all read with one query per source (`source_payloads`,
-    which also says when the source was last read: `Sources.seen`)."""
+    which also says when the source was last read: `Sources.seen`). ``hashes``, when given, gets
+    each record read as ``(source, entity, key, content hash)``, from the same rows."""
     sources, seen = {}, {}
-    with _collector_paused(), Session(engine) as session:
+    with collector_paused(), Session(engine) as session:
         for name, mapping in mappings(extra_mappings(settings)).items():
-            stored = source_payloads(session, name, tuple(mapping.ENTITIES))
+            stored = source_payloads(session, name, tuple(mapping.ENTITIES), hashes)
             if stored.seen_at is not None:
                 seen[name] = stored.seen_at
             records = mapping.to_canonical(stored.payloads)
@@ -150,10 +122,13 @@ class UnknownChoice(ValueError):
 def known_class(sources: dict[str, SourceRecords], wanted: str | None) -> str | None:
     """``wanted`` as the data writes it (``6a2``, `` 6A 2`` → ``6A2``); an unknown class is refused
     with the known ones listed, never answered with "no differences"."""
+    return _known(class_codes(sources), wanted)
+
+
+def _known(known: list[str], wanted: str | None) -> str | None:
     if wanted is None:
         return None
     code = "".join(wanted.split()).upper()
-    known = sorted({s.class_code for source in sources.values() for s in source.students.values() if s.class_code})
     if code not in known:
         raise UnknownChoice(f"Không có lớp «{wanted}» trong dữ liệu; các lớp: {', '.join(known) or '(chưa có)'}.")
     return code
@@ -181,51 +156,56 @@ def reconcile_school(
     today: date | None = None,
     pushed: bool = False,
     settings: Settings | None = None,
+    full: bool = False,
 ) -> Reconciliation:
     """Reconcile every stored source (or one class), record the findings in the register.
     ``pushed``: see `scores_pushed`; ``settings``: roles and further platforms (defaults without).
-    The result also says which checks could not run and how complete the school's score books are."""
-    sources = load_sources(engine, settings)
-    roles = Roles.from_settings(settings.authority if settings else None)
-    class_code = known_class(sources, class_code) if has_data(sources) else class_code
-    if not has_data(sources):
-        raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
+    The result also says which checks could not run and how complete the school's score books are.
+
+    Only the students whose stored records changed since the last reconciliation are recomputed
+    (`runs.incremental`; the others' findings are kept), unless ``full`` or the rosters, the set of
+    records, the day or the configuration changed: the findings are those of a full run either way."""
     today = today or date.today()
     at = datetime.now(timezone.utc)
-    closed = closed_semesters(settings, school_year, at)
-    found = [
-        d
-        for d in reconcile(sources, school_year, None, today, pushed, roles, closed)
-        if not class_code or d.class_code == class_code
-    ]
-    ran, skipped = completeness.coverage(sources, roles, closed)
-    owner = sources.get(roles.scores.owner)
-    linked = getattr(owner, "linked", None)  # set by `reconcile` when the owner is not the school
-    school = sources.get(roles.school) or SourceRecords(roles.school)
-    blanks = [
-        b
-        for b in completeness.figures(sources, school, school_year, closed)
-        if not class_code or b.class_code == class_code
-    ]
+    roles = Roles.from_settings(settings.authority if settings else None)
+    run = runs.Run(school_year, today, pushed, roles, closed_semesters(settings, school_year, at), settings)
+    done = None if full else runs.incremental(engine, run, some_payloads)
+    if done is None:
+        done = _full(engine, run)
+    class_code = _known(done.classes, class_code)
+    found = [d for d in done.found if not class_code or d.class_code == class_code]
+    blanks = [b for b in done.blanks if not class_code or b.class_code == class_code]
     with Session(engine) as session:
-        teachers = {c: t.name for c, t in homeroom_teachers(session, sources, school_year).items()}
+        teachers = {c: t.name for c, t in homeroom_teachers(session, done.listed, school_year).items()}
         changes = record(session, found, at, {class_code} if class_code else None, teachers)
+        if done.state is not None:
+            done.state.save(session, at)
+        elif done.drop:
+            State.drop(session, at)
         session.commit()
-    seen = {source: vn_time(when) for source, when in sources.seen.items()}  # read with the records
     return Reconciliation(
         found,
         changes,
         teachers,
-        seen,
+        {source: vn_time(when) for source, when in done.seen.items()},  # read with the records
         school_year,
         class_code,
         at,
-        ran,
-        skipped,
+        done.ran,
+        done.skipped,
         blanks,
-        linked.words() if linked and owner.sheets else "",
-        linked.as_json() if linked and owner.sheets else {},
+        done.matched,
+        done.matched_counts,
     )
+
+
+def _full(engine: sa.Engine, run: runs.Run) -> runs.Done:
+    """Every stored record read (`load_sources`) and every student recomputed from them (`runs.full`)."""
+    hashes: list[tuple[str, str, str, str]] = []
+    sources = load_sources(engine, run.settings, hashes)
+    if not has_data(sources):
+        raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
+    return runs.full(sources, hashes, run)
 
 
 # --- homeroom teachers (GVCN) ---------------------------------------------------------------
@@ -233,6 +213,13 @@ def reconcile_school(
 GVCN_NAMED = "class_gvcn_set"  # the audit action of `name_homeroom_teacher`
 MAY_NAME_GVCN = ("it", "principal")
 NAMED, CLASS_LIST = "named", "class_list"
+
+
+def register_statuses(engine: sa.Engine, classes: list[str] | None = None) -> dict[str, str]:
+    """Each stored discrepancy's status in the register (open, proposed, approved, resolved,
+    closed), by id: what a printed report shows beside every difference."""
+    with Session(engine) as session:
+        return {key: row.status for key, row in queries.discrepancies(session, classes).items()}
 
 
 @dataclass(frozen=True)

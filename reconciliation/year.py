@@ -201,8 +201,10 @@ def compare_year(
     out: list[Discrepancy] = []
     for key, anchor in links.items():
         result, summary = held.year_result(anchor), school.summaries.get(key)
+        if result is None and summary is None:
+            continue
         student = school.students[key]
-        if (result is None and summary is None) or not (student.class_code or "")[:1].isdigit():
+        if not (student.class_code or "")[:1].isdigit():
             continue
         grade = int(student.class_code[0])
         year = _year(sheets, key, school_year, grade)

@@ -254,3 +254,81 @@ def close_session(session: Session, token: str) -> None:
     row = session.get(SessionTokenRow, _digest(token))
     if row is not None:
         row.revoked = True
+
+
+# --- signing in from the dashboard: throttled and audited ------------------------------------
+
+THROTTLE_FAILURES = 5  # failed sign-ins of one login …
+THROTTLE_MINUTES = 15  # … within this many minutes make the next attempt wait
+SIGN_IN_ACTIONS = ("login_failed", "login_succeeded")
+
+
+class Throttled(AccountError):
+    """Too many failed sign-ins for a login: wait (said in Vietnamese, with how long)."""
+
+
+def _utc(at: datetime) -> datetime:
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def recent_failures(session: Session, login: str, now: datetime) -> list[datetime]:
+    """When ``login`` failed to sign in within the throttle window, since its last success."""
+    from lienthong.store.tables import AuditLogRow  # the sign-in history is the audit log's
+
+    folded = fold_login(login)
+    since = _utc(now) - timedelta(minutes=THROTTLE_MINUTES)
+    entries = session.exec(
+        select(AuditLogRow)
+        .where(AuditLogRow.action.in_(SIGN_IN_ACTIONS), AuditLogRow.at >= since)
+        .order_by(AuditLogRow.id)
+    )
+    failures: list[datetime] = []
+    for entry in entries:
+        if (entry.detail or {}).get("login") != folded:
+            continue
+        if entry.action == "login_succeeded":
+            failures = []
+        else:
+            failures.append(_utc(entry.at))
+    return failures
+
+
+def sign_in(session: Session, login: str, password: str, now: datetime, via: str = "web") -> Actor:
+    """`authenticate`, throttled: after `THROTTLE_FAILURES` failures of one login within
+    `THROTTLE_MINUTES`, attempts are refused unchecked until the oldest of them ages out.
+    Every outcome is an audit entry in the caller's transaction: commit it whatever happens
+    (a refusal raises `AccountError`, or `Throttled`)."""
+    from lienthong.store import audit
+
+    folded = fold_login(login)
+    failures = recent_failures(session, folded, now)
+    if len(failures) >= THROTTLE_FAILURES:
+        wait = failures[-THROTTLE_FAILURES] + timedelta(minutes=THROTTLE_MINUTES) - _utc(now)
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        audit.append(session, f"login:{folded}", "login_throttled", {"login": folded, "via": via}, now)
+        raise Throttled(
+            f"Đăng nhập sai quá {THROTTLE_FAILURES} lần trong {THROTTLE_MINUTES} phút: "
+            f"hãy thử lại sau {minutes} phút, hoặc nhờ quản trị CNTT đặt lại mật khẩu."
+        )
+    try:
+        actor = authenticate(session, folded, password)
+    except AccountError:
+        audit.append(session, f"login:{folded}", "login_failed", {"login": folded, "via": via}, now)
+        raise
+    audit.append(session, actor.ref, "login_succeeded", {"login": folded, "via": via}, now)
+    return actor
+
+
+def change_own_password(session: Session, actor: Actor, current: str, new: str, now: datetime) -> None:
+    """One's own password, after the current one is checked; every open session ends (the
+    caller opens a new one). Audited in the caller's transaction."""
+    from lienthong.store import audit
+
+    try:
+        authenticate(session, actor.login, current)
+    except AccountError:
+        raise AccountError("Mật khẩu hiện tại không đúng.") from None
+    if new == current:
+        raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    set_password(session, actor.login, new, now, actor)
+    audit.append(session, actor.ref, "password_set", {"account": actor.login, "via": "web"}, now)

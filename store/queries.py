@@ -20,6 +20,7 @@ from lienthong.store.tables import (
     ClassRow,
     DiscrepancyRow,
     OutboxItemRow,
+    ReconcileStateRow,
     ResolutionRow,
     RunLeaseRow,
     SourceSnapshotRow,
@@ -294,3 +295,22 @@ def set_homeroom_teacher(session: Session, school_year: str, class_code: str, fu
 def audit_entries(session: Session, action: str) -> list[AuditLogRow]:
     """The audit log's entries of one action, oldest first."""
     return list(session.exec(select(AuditLogRow).where(AuditLogRow.action == action).order_by(AuditLogRow.id)))
+
+
+# --- the incremental reconciliation's state (one row, its body JSON text) ---------------------
+
+
+def reconcile_state(session: Session, state_id: str) -> tuple[int, str] | None:
+    """``(version, body)`` of the saved state, ``None`` when there is none."""
+    table = ReconcileStateRow.__table__
+    statement = sa.select(table.c.version, table.c.body).where(table.c.id == state_id)
+    row = session.connection().execute(statement).first()
+    return (row[0], row[1]) if row else None
+
+
+def save_reconcile_state(session: Session, state_id: str, version: int, body: str | None, at: datetime) -> None:
+    """Replace the saved state (in the caller's transaction); ``body`` ``None`` drops it."""
+    table = ReconcileStateRow.__table__
+    session.execute(sa.delete(table).where(table.c.id == state_id))
+    if body is not None:
+        session.execute(sa.insert(table).values(id=state_id, version=version, saved_at=at, body=body))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime
 from decimal import Decimal
+from typing import Any, Sequence
+
+import orjson
+from sqlmodel import Session
 
 from lienthong.mapping.canonical import Mark, ScoreSheet, Student
 from lienthong.mapping.normalize import name_key
-from lienthong.store.tables import ScoreSheetRow, StudentLinkRow, StudentRow
+from lienthong.store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
 
 
 def _stored(value: Decimal | Mark | None) -> str | None:
@@ -73,3 +79,86 @@ def score_sheet_from_row(row: ScoreSheetRow) -> ScoreSheet:
         ck=row.ck,
         comment=row.comment,
     )
+
+
+# --- an import's snapshots, in bulk ---------------------------------------------------------------
+
+_KEYS_PER_QUERY = 500  # under every engine's limit of bound parameters per statement
+
+
+def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime) -> Counter:
+    """`store.repository.upsert_snapshots` for the records of an imported file, with the same rules
+    and outcomes (a new key is inserted, a changed one updated, an older version ignored, an
+    unchanged one only marked as seen), counted by outcome (``{"new": 38, …}``).
+
+    ``records`` are `SnapshotRecord`s of one source and entity, each key once. A file brings tens of
+    thousands of them, so each payload is serialised once (the text the engine's JSON columns
+    write) and hashed once (`repository.content_hash`), and the rows go to the driver in one
+    ``executemany`` per statement, past the ORM's per-row work.
+    """
+    from lienthong.store.repository import SnapshotOutcome, content_hash  # repository imports this module
+
+    counts: Counter = Counter()
+    if not records:
+        return counts
+    table = SourceSnapshotRow.__table__
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    name = dialect.identifier_preparer.format_table(table)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    source, entity = records[0].source, records[0].entity
+    stored: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(records), _KEYS_PER_QUERY):
+        keys = [r.key for r in records[start : start + _KEYS_PER_QUERY]]
+        found = connection.exec_driver_sql(
+            f"SELECT {quote('key')}, version, content_hash FROM {name} WHERE source = {mark} AND entity = {mark} "
+            f"AND {quote('key')} IN ({', '.join([mark] * len(keys))})",
+            (source, entity, *keys),
+        )
+        stored.update((key, (version, digest)) for key, version, digest in found)
+    when = _bound(table.c.seen_at.type, dialect, seen_at)
+    inserts, updates, touched = [], [], []
+    for record in records:
+        digest = content_hash(record.payload)
+        known = stored.get(record.key)
+        if known is None:
+            inserts.append((source, entity, record.key, record.version, digest, _json(record.payload), when))
+            counts[SnapshotOutcome.NEW.value] += 1
+        elif record.version < known[0]:
+            counts[SnapshotOutcome.STALE.value] += 1
+        elif known == (record.version, digest):
+            touched.append((when, source, entity, record.key))
+            counts[SnapshotOutcome.UNCHANGED.value] += 1
+        else:
+            updates.append((record.version, digest, _json(record.payload), when, source, entity, record.key))
+            counts[SnapshotOutcome.CHANGED.value] += 1
+    session.flush()  # ORM work pending in this session goes first
+    payload = f"CAST({mark} AS JSON)" if dialect.name == "postgresql" else mark
+    where = f"WHERE source = {mark} AND entity = {mark} AND {quote('key')} = {mark}"
+    if inserts:
+        connection.exec_driver_sql(
+            f"INSERT INTO {name} (source, entity, {quote('key')}, version, content_hash, payload, seen_at) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {payload}, {mark})",
+            inserts,
+        )
+    if updates:
+        connection.exec_driver_sql(
+            f"UPDATE {name} SET version = {mark}, content_hash = {mark}, payload = {payload}, seen_at = {mark} {where}",
+            updates,
+        )
+    if touched:
+        connection.exec_driver_sql(f"UPDATE {name} SET seen_at = {mark} {where}", touched)
+    session.expire_all()  # ORM objects loaded earlier must not hide these writes
+    return counts
+
+
+def _json(payload: dict[str, Any]) -> str:
+    """A payload as the engine's JSON columns write it (`store.db`: orjson, keys as given)."""
+    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _bound(column_type: Any, dialect: Any, value: Any) -> Any:
+    """``value`` as the column's type gives it to the driver (SQLite keeps a time as text)."""
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process else value

@@ -194,27 +194,97 @@ class StoredSource(NamedTuple):
     seen_at: datetime | None  # when any record of the source (of any entity) was last read
 
 
-def source_payloads(session: Session, source: str, entities: tuple[str, ...]) -> StoredSource:
+def source_payloads(
+    session: Session, source: str, entities: tuple[str, ...], hashes: list[tuple[str, str, str, str]] | None = None
+) -> StoredSource:
     """Every stored record of a source's ``entities`` as ``entity → key → payload``, and when the
     source was last read, from one query: rows as plain tuples (no ORM objects, no per-row type
     processing), each payload's JSON text decoded by orjson, ``seen_at`` compared as stored and
-    converted once."""
+    converted once. ``hashes``, when given, gets ``(source, entity, key, content hash)`` of each
+    record returned, from the same rows (what an incremental reconciliation compares next time)."""
     table = SourceSnapshotRow.__table__
-    statement = sa.select(
+    columns = [
         table.c.entity,
         table.c.key,
         sa.cast(table.c.payload, sa.Text),  # the text: decoded here, not by the column's type
         sa.type_coerce(table.c.seen_at, sa.String),  # as the driver gives it: converted once, below
-    ).where(table.c.source == source)
+    ]
+    if hashes is not None:
+        columns.append(table.c.content_hash)
+    statement = sa.select(*columns).where(table.c.source == source).order_by(table.c.entity, _in_order(session))
     rows = session.connection().execute(statement).all()
     payloads: dict[str, dict[str, dict]] = {entity: {} for entity in entities}
     loads = orjson.loads
-    for entity, key, text, _ in rows:
-        kept = payloads.get(entity)
+    for row in rows:
+        kept = payloads.get(row[0])
         if kept is not None:
-            kept[key] = loads(text)
+            kept[row[1]] = loads(row[2])
+            if hashes is not None:
+                hashes.append((source, row[0], row[1], row[4]))
     latest = max((row[3] for row in rows if row[3] is not None), default=None)
     return StoredSource(payloads, _stored_time(session, latest))
+
+
+def _in_order(session: Session) -> Any:
+    """The key column sorted by its characters' code points, as Python sorts strings (PostgreSQL
+    would otherwise sort by the database's locale): every reading of a source in one order."""
+    key = SourceSnapshotRow.__table__.c.key
+    return key.collate("C") if session.get_bind().dialect.name == "postgresql" else key
+
+
+class StoredHash(NamedTuple):
+    """One stored record's place and content hash (`snapshot_hashes` gives plain tuples alike)."""
+
+    source: str
+    entity: str
+    key: str
+    content_hash: str
+
+
+def snapshot_hashes(session: Session) -> tuple[list[tuple[str, str, str, str]], dict[str, datetime]]:
+    """Every stored record's ``(source, entity, key, content hash)`` without its payload, in no
+    particular order, and when each source was last read, from one query
+    on the driver's own cursor (tens of thousands of plain tuples, no row objects): what an
+    incremental reconciliation compares before it decodes anything."""
+    table = SourceSnapshotRow.__table__
+    columns = (table.c.source, table.c.entity, table.c.key, table.c.content_hash, table.c.seen_at)
+    statement = sa.select(*columns).compile(dialect=session.get_bind().dialect)
+    connection = session.connection()
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(statement))
+        found = cursor.fetchall()
+    finally:
+        cursor.close()
+    latest: dict[str, Any] = {}
+    for source, _, _, _, seen in found:
+        if seen is not None and (source not in latest or seen > latest[source]):
+            latest[source] = seen
+    rows = [(source, entity, key, digest) for source, entity, key, digest, _ in found]
+    return rows, {source: _stored_time(session, seen) for source, seen in latest.items()}
+
+
+def some_payloads(session: Session, source: str, wanted: set[tuple[str, str]]) -> dict[str, dict[str, dict]]:
+    """The payloads of some records of a source, ``wanted`` as ``(entity, key)``: ``entity → key →
+    payload``, in the order `source_payloads` gives them (each entity's keys read through the
+    primary key)."""
+    table = SourceSnapshotRow.__table__
+    by_entity: dict[str, list[str]] = {}
+    for entity, key in wanted:
+        by_entity.setdefault(entity, []).append(key)
+    out: dict[str, dict[str, dict]] = {}
+    loads = orjson.loads
+    for entity in sorted(by_entity):
+        keys = sorted(by_entity[entity])
+        found = []
+        for start in range(0, len(keys), 500):  # a bounded number of parameters per statement
+            statement = sa.select(table.c.key, sa.cast(table.c.payload, sa.Text)).where(
+                table.c.source == source, table.c.entity == entity, table.c.key.in_(keys[start : start + 500])
+            )
+            found += session.connection().execute(statement).all()
+        if found:
+            out[entity] = {key: loads(text) for key, text in sorted(found)}
+    return out
 
 
 def _stored_time(session: Session, value: Any) -> datetime | None:

@@ -7,7 +7,7 @@ every database unchanged.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -18,8 +18,22 @@ def _json() -> Any:
     return Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
 
 
+class UtcDateTime(sa.types.TypeDecorator):
+    """A moment, written as UTC. SQLite keeps a time as text without its offset, so a time given
+    in Vietnam's +07:00 would come back seven hours off when read as UTC, as every reader here
+    does; PostgreSQL converts by itself, and gets the same instant either way."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(timezone.utc)
+        return value
+
+
 def _when(**kwargs: Any) -> Any:
-    return Field(sa_column=sa.Column(sa.DateTime(timezone=True), **kwargs))
+    return Field(sa_column=sa.Column(UtcDateTime(), **kwargs))
 
 
 class SchoolRow(SQLModel, table=True):
@@ -329,3 +343,17 @@ class RunLeaseRow(SQLModel, table=True):
     acquired_at: datetime = _when(nullable=False)
     heartbeat_at: datetime = _when(nullable=False)
     expires_at: datetime = _when(nullable=False)
+
+
+class ReconcileStateRow(SQLModel, table=True):
+    """What the last reconciliation of all the school's students read and found, for the next one
+    to recompute only the students whose records changed (`reconciliation.register.State`): the
+    content hashes of each student's records, the links, and each student's findings. One row;
+    the body is JSON text (read back with orjson, never through the ORM)."""
+
+    __tablename__ = "reconcile_state"
+
+    id: str = Field(primary_key=True, max_length=16)
+    version: int
+    saved_at: datetime = _when(nullable=False)
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

@@ -4,6 +4,11 @@ Schedules come from configuration as crontab lines in ``Asia/Ho_Chi_Minh`` (incr
 syncs in school hours, a full sync at night); the job store is the same database, so
 schedules survive restarts. One run per (school, platform) at a time; SIGTERM lets the
 current run finish its batch, then stops. ``/metrics`` serves Prometheus metrics.
+
+Backups (Bình An regulation, art. 8: each semester and year) go into ``[records] archive_dir``
+on ``[schedule] backup`` (weekly by default) and at the end of each semester and of the year
+(``[schedule] semester_ends``). Each is recorded as a run (mode ``backup``) that the IT page and
+``lienthong runs`` show; a failed one is a failed run and a log line, never the daemon's end.
 """
 
 from __future__ import annotations
@@ -11,18 +16,24 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from prometheus_client import start_http_server
+from sqlmodel import Session
 
 from lienthong.config.logging import configure, get_logger
 from lienthong.config.settings import Settings
 from lienthong.connectors.factory import build_connectors
+from lienthong.records import backup as backups
 from lienthong.store import audit
+from lienthong.store.backup import BackupUnavailable
 from lienthong.store.db import make_engine, migrate
+from lienthong.store.tables import SyncRunRow
 from lienthong.sync import service
 from lienthong.sync.metrics import record_run
 from lienthong.sync.run import RunBusy
@@ -47,7 +58,125 @@ def sync_job(platform: str, full: bool) -> None:
     log.info("run_finished", run=report.run_id, status=report.status, errors=len(report.errors))
 
 
+DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab(line: str, zone: str) -> CronTrigger:
+    """A crontab line as cron reads it. APScheduler 3 counts weekdays from Monday = 0, cron from
+    Sunday = 0: the weekday numbers are written as names first, so ``1-6`` is Monday to Saturday."""
+    fields = line.split()
+    if len(fields) == 5:
+        fields[4] = ",".join(_weekdays(part) for part in fields[4].split(","))
+    return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
+
+
+def _weekdays(part: str) -> str:
+    days, _, step = part.partition("/")
+    first, dash, last = days.partition("-")
+    if not (first.isdigit() and (not dash or last.isdigit())):
+        return part  # "*", names: as they are
+    suffix = f"/{step}" if step else ""
+    if not dash:
+        return DAYS[int(first) % 8] + suffix
+    start, end = int(first), int(last)
+    if start == 0 and end < 7:  # Sunday first: cron's start of the week is APScheduler's end
+        return "sun" + (f",mon-{DAYS[end]}{suffix}" if end >= 1 else "")
+    return f"{DAYS[start]}-{DAYS[end]}{suffix}"
+
+
+BACKUP_ACTOR = "system:daemon"
+BACKUP_HOUR = 22  # a semester's last day, after the day's entries
+
+
+def backup_triggers(settings: Settings) -> dict[str, CronTrigger]:
+    """The backup schedule by reason: ``weekly`` (``[schedule] backup``), ``semester-1`` and
+    ``year`` (the days in ``[schedule] semester_ends``), in the configured timezone."""
+    zone = settings.timezone
+    triggers: dict[str, CronTrigger] = {}
+    if settings.schedule.backup.strip():
+        triggers["weekly"] = crontab(settings.schedule.backup, zone)
+    ends = settings.schedule.semester_ends
+    for index, day in enumerate(ends):
+        month, date_ = (int(part) for part in day.split("-"))
+        reason = "year" if index == len(ends) - 1 else f"semester-{index + 1}"
+        triggers[reason] = CronTrigger(month=month, day=date_, hour=BACKUP_HOUR, minute=0, timezone=zone)
+    return triggers
+
+
+def next_backups(settings: Settings, now: datetime) -> dict[str, datetime]:
+    """When each scheduled backup runs next after ``now`` (for tests and the IT page)."""
+    return {reason: t.get_next_fire_time(None, now) for reason, t in backup_triggers(settings).items()}
+
+
+def backup_job(reason: str) -> None:
+    """One scheduled backup (module level: the job store keeps a reference)."""
+    run_backup(Settings(), reason)
+
+
+def run_backup(settings: Settings, reason: str, clock: Callable[[], datetime] = _now, engine=None) -> SyncRunRow:
+    """A backup into ``[records] archive_dir``, recorded as a run (completed or failed) and audited;
+    a failure is logged by its kind (never a student's data) and returned, not raised."""
+    log = get_logger(school=settings.ma_truong)
+    engine = engine or make_engine(settings.database_url)
+    started = clock()
+    summary: dict = {"reason": reason}
+    try:
+        target = settings.records.archive_dir
+        if target is None:
+            raise BackupUnavailable("Chưa khai báo [records] archive_dir: không có nơi đặt bản sao lưu.")
+        check = backups.make_backup(settings.database_url, Path(target), started, BACKUP_ACTOR)
+        summary["folder"] = check.folder.name
+        status = "completed"
+    except (BackupUnavailable, backups.BackupDamaged, OSError) as exc:
+        status, summary["errors"] = "failed", {"backup": str(exc)}
+        log.error("backup_failed", reason=reason, error=type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001 - the daemon carries on; the run says it failed
+        status, summary["errors"] = "failed", {"backup": f"Sao lưu không thành công ({type(exc).__name__})."}
+        log.error("backup_failed", reason=reason, error=type(exc).__name__)
+    run = SyncRunRow(
+        started_at=started, finished_at=clock(), platforms="", mode="backup", status=status, summary=summary
+    )
+    try:
+        with Session(engine) as session:
+            session.add(run)
+            action = "backup_made" if status == "completed" else "backup_failed"
+            audit.append(session, BACKUP_ACTOR, action, summary, clock())
+            session.commit()
+            session.refresh(run)
+    except Exception as exc:  # noqa: BLE001 - a store that cannot be written to is logged, not fatal
+        log.error("backup_not_recorded", reason=reason, error=type(exc).__name__)
+    if status == "completed":
+        log.info("backup_made", reason=reason, folder=summary["folder"])
+    return run
+
+
+def _backup_ids(settings: Settings) -> dict[str, str]:
+    if settings.records.archive_dir is None:
+        return {}
+    return {f"{settings.ma_truong}:backup:{reason}": reason for reason in backup_triggers(settings)}
+
+
+def _schedule_backups(scheduler: BackgroundScheduler, settings: Settings, log) -> None:
+    if settings.records.archive_dir is None:
+        log.warning("backup_not_scheduled", why="no [records] archive_dir")
+    triggers = backup_triggers(settings)
+    for job_id, reason in _backup_ids(settings).items():
+        scheduler.add_job(  # a semester's backup missed while the server was off runs when it is back
+            backup_job, triggers[reason], args=[reason], id=job_id, replace_existing=True, misfire_grace_time=None
+        )
+
+
+def _drop_stale_backups(scheduler: BackgroundScheduler, settings: Settings) -> None:
+    """Backup jobs kept in the job store from an older configuration (a day or line removed)."""
+    wanted = _backup_ids(settings)
+    for job in scheduler.get_jobs():
+        if job.id.startswith(f"{settings.ma_truong}:backup:") and job.id not in wanted:
+            job.remove()
+
+
 def run_daemon(settings: Settings, stop: threading.Event | None = None) -> int:
+    stop = stop or threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # first: a SIGTERM while starting stops cleanly too
     configure("INFO")
     log = get_logger(school=settings.ma_truong)
     migrate(settings.database_url)
@@ -63,17 +192,17 @@ def run_daemon(settings: Settings, stop: threading.Event | None = None) -> int:
         for mode, line in (("incremental", settings.schedule.incremental), ("full", settings.schedule.full)):
             scheduler.add_job(
                 sync_job,
-                CronTrigger.from_crontab(line, timezone=settings.timezone),
+                crontab(line, settings.timezone),
                 args=[platform, mode == "full"],
                 id=f"{settings.ma_truong}:{platform}:{mode}",
                 replace_existing=True,
                 next_run_time=_now() if mode == "incremental" and settings.schedule.run_at_start else None,
             )
+    _schedule_backups(scheduler, settings, log)
     start_http_server(settings.schedule.metrics_port, addr="127.0.0.1")
     scheduler.start()
+    _drop_stale_backups(scheduler, settings)
     log.info("daemon_started", platforms=platforms, metrics_port=settings.schedule.metrics_port)
-    stop = stop or threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

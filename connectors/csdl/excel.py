@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import (
     ExcelRead,
@@ -27,6 +25,7 @@ from lienthong.connectors.excel import (
     Table,
     cell_address,
     duplicate_faults,
+    memorable,
     open_workbook,
     refuse_file,
     rows_of,
@@ -536,6 +535,7 @@ def read_results(data: bytes, expected_year: str | None = None, semester: str | 
         read = set(columns) - {"stt", "ho_ten", "ngay_sinh"} - ({"lop"} if "ma_lop" in columns else set())
         result.info["unused_columns"] += _unused(found, read, {**_RESULT_NOT_READ, "lop": "đã có cột «Mã lớp»"})
         count = 0
+        marks = _Marks(columns)
         for number, row in enumerate(found.rows[found.match.row + 1 :], start=found.match.row + 2):
             if _cell(row, columns, "ma_dinh_danh") in (None, ""):
                 if _holds_any(row, columns, tuple(c for c in columns if c not in ("stt", "ma_dinh_danh", "ma_lop"))):
@@ -544,7 +544,7 @@ def read_results(data: bytes, expected_year: str | None = None, semester: str | 
                     )
                 continue  # blank or note rows below the table
             try:
-                record = _result(row, table, number, period, result.problems)
+                record = _result(row, table, number, period, result.problems, marks)
             except MappingError as exc:
                 result.problems.append(table.problem(number, exc.field or "", exc.reason))
                 continue
@@ -577,19 +577,47 @@ def _semester_words(code: str) -> str:
     return {"1": "học kỳ I", "2": "học kỳ II", "CN": "cả năm"}[code]
 
 
-def _result(row: tuple, table: Table, number: int, semester: str, problems: list) -> dict[str, Any]:
+class _Marks:
+    """A results sheet's subject columns, and the subject values read so far: a grade's sheet
+    repeats a few dozen scores and marks over thousands of cells, each read (and checked) once.
+    Only values read without refusal are kept: one that refuses its row is said at every cell."""
+
+    def __init__(self, columns: dict[str, int]):
+        self.subjects = [
+            (name, name[4:], catalogs.subject(name[4:]).by_comment) for name in columns if name.startswith("mon:")
+        ]
+        self.read: dict[tuple[bool, Any], tuple[str, str]] = {}
+
+    def value(self, name: str, by_comment: bool, value: Any) -> tuple[str, str]:
+        """``("KetQuaDanhGia", "Đ")`` or ``("DiemTB", "8.5")`` for a subject cell; `MappingError` if neither."""
+        known = self.read.get((by_comment, value)) if memorable(value) else None
+        if known is not None:
+            return known
+        found = (
+            ("KetQuaDanhGia", parse_mark(value, field=name))
+            if by_comment
+            else (
+                "DiemTB",
+                str(parse_score(value, field=name)),
+            )
+        )
+        if memorable(value):
+            self.read[(by_comment, value)] = found
+        return found
+
+
+def _result(
+    row: tuple, table: Table, number: int, semester: str, problems: list, marks: _Marks | None = None
+) -> dict[str, Any]:
     columns = table.columns
+    marks = marks or _Marks(columns)
     subjects = []
-    for name in columns:
-        if not name.startswith("mon:"):
-            continue
-        code, value = name[4:], _cell(row, columns, name)
+    for name, code, by_comment in marks.subjects:
+        value = _cell(row, columns, name)
         if value in (None, ""):
             continue
-        if catalogs.subject(code).by_comment:
-            subjects.append({"MaMon": code, "KetQuaDanhGia": parse_mark(value, field=name)})
-        else:
-            subjects.append({"MaMon": code, "DiemTB": str(parse_score(value, field=name))})
+        field, read = marks.value(name, by_comment, value)
+        subjects.append({"MaMon": code, field: read})
     title = _cell(row, columns, "danh_hieu")
     promotion = _cell(row, columns, "len_lop")
     return {
@@ -629,6 +657,8 @@ def _append(sheet, values: list) -> None:
 
 def write_student_list(records: list[dict[str, Any]]) -> bytes:
     """An import file in the current template: one header row, values as text in the CSDL's codes."""
+    from openpyxl import Workbook  # writing only: an import never loads it (~0.4 s with numpy)
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
@@ -683,6 +713,8 @@ def write_results(records: list[dict[str, Any]], students: dict[str, dict[str, A
     ]
     if semester == "CN":
         header += ["Danh hiệu", "Lên lớp"]
+    from openpyxl import Workbook  # writing only: an import never loads it (~0.4 s with numpy)
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Sheet1"

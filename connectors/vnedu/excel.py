@@ -36,6 +36,7 @@ from lienthong.connectors.excel import (
     cell_address,
     duplicate_faults,
     find_header,
+    memorable,
     open_workbook,
     refuse_file,
     rows_of,
@@ -219,9 +220,12 @@ def _why_unused(header: str) -> str:
 
 
 class _SummaryTable(Table):
-    """A summary sheet's table, its two-row headers named as the file writes them («Buổi nghỉ P»)."""
+    """A summary sheet's table, its two-row headers named as the file writes them («Buổi nghỉ P»);
+    ``values``: the subject cells read so far, (by comment, cell) → value, each read once."""
 
     labels: dict[str, str]
+    values: dict[tuple[bool, Any], str]
+    subjects: list[tuple[str, Any]]  # (column name, the catalog's subject) of each subject column
 
     def heading(self, name: str) -> str:
         return self.labels.get(name) or super().heading(name)
@@ -316,7 +320,8 @@ def read_summary(
             for p, label, reason in layout.unused
         ]
         table = _SummaryTable(sheet.title, rows, layout.header, layout.columns, SUMMARY_COLUMNS)
-        table.labels = layout.labels
+        table.labels, table.values = layout.labels, {}
+        table.subjects = [(n, catalogs.subject(n[4:])) for n in layout.columns if n.startswith("mon:")]
         codes: dict[str, list[tuple[int, str]]] = {}
         for number, row in enumerate(rows[layout.first_data :], start=layout.first_data + 1):
             _row(row, table, number, (class_code, period, school_year), result, codes)
@@ -445,12 +450,20 @@ def _record(row: tuple, table: Table, number: int, sheet: tuple, notes: list[Pro
     class_code, period, school_year = sheet
     columns = table.columns
     subjects = {}
-    for name in columns:
+    known = getattr(table, "values", None)
+    named = getattr(table, "subjects", None)
+    if named is None:
+        named = [(name, catalogs.subject(name[4:])) for name in columns if name.startswith("mon:")]
+    for name, info in named:
         value = _cell(row, columns, name)
-        if not name.startswith("mon:") or value is None:
+        if value is None:
             continue
-        info = catalogs.subject(name[4:])
-        subjects[info.code] = _subject_value(value, info.by_comment, name)
+        if known is None or not memorable(value):
+            subjects[info.code] = _subject_value(value, info.by_comment, name)
+        elif (found := known.get((info.by_comment, value))) is not None:
+            subjects[info.code] = found
+        else:
+            subjects[info.code] = known[(info.by_comment, value)] = _subject_value(value, info.by_comment, name)
     learning, training = _cell(row, columns, "kq_hoc_tap"), _cell(row, columns, "kq_ren_luyen")
     title, promotion = _cell(row, columns, "danh_hieu"), _cell(row, columns, "len_lop")
     excused = _count(row, columns, "nghi_p", "Số buổi nghỉ có phép")

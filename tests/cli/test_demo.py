@@ -1,7 +1,8 @@
 """``lienthong demo``: what a new user sees first — simulators, one full sync, the summary."""
 
+import re
 import subprocess
-from datetime import date
+from datetime import date, datetime, timezone
 
 from lienthong.simulators.school import current_school_year, generate_class
 from tests.cli.test_assess_cli import lienthong
@@ -23,6 +24,28 @@ def test_demo_syncs_the_synthetic_school_and_prints_a_vietnamese_summary(tmp_pat
     assert (tmp_path / "var" / "demo.db").exists() and len(list((tmp_path / "var/demo/so-diem").glob("*.xlsx"))) == 12
     assert "Đối chiếu:" in out and "khác biệt giao cho giáo viên chủ nhiệm" in out
     assert (tmp_path / "var/demo/doi-chieu.pdf").read_bytes()[:5] == b"%PDF-"
+    assert re.search(r"Bảng điều khiển: http://127\.0\.0\.1:\d+/", out)
+    printed = re.findall(r"tên đăng nhập (\S+), mật khẩu (\S+)", out)
+    assert [login for login, _ in printed][:2] == ["it.demo", "hieutruong.demo"] and printed[2][0].startswith("gvcn.")
+    _sign_in_with_printed_passwords(f"sqlite:///{tmp_path / 'var' / 'demo.db'}", printed)
+
+
+def _sign_in_with_printed_passwords(url: str, printed: list[tuple[str, str]]) -> None:
+    from sqlmodel import Session
+
+    from lienthong.store import accounts
+    from lienthong.store.access import discrepancies
+    from lienthong.store.db import make_engine
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        people = {login: accounts.authenticate(session, login, password) for login, password in printed}
+        gvcn = people[printed[2][0]]
+        assert [p.role for p in people.values()] == ["it", "principal", "gvcn"] and len(gvcn.classes) == 1
+        mine = discrepancies(session, gvcn)  # her class has differences to resolve
+        assert mine and {row.class_code for row in mine} == set(gvcn.classes)
+        assert accounts.open_session(session, gvcn, datetime.now(timezone.utc))[0]
+    engine.dispose()
 
 
 def test_school_year_follows_the_clock():

@@ -135,3 +135,23 @@ def test_the_principal_approving_a_teachers_proposal_sends_exactly_one_write(set
     assert sims.vnedu.writes.as_dict()["total"] == before + 1
     with Session(engine) as session:
         assert session.get(DiscrepancyRow, mine.id).status == "approved"
+
+
+def test_the_printed_report_shows_each_difference_at_its_step_in_the_register(setting):
+    """A GVCN's proposal is "đã đề xuất" in the report she prints; the others are still "mới"."""
+    import re
+
+    sims, engine, mine, theirs, tmp = setting
+    value = mine.record["values"]["gradebook"]
+    proposed = cli(engine, tmp, "--as", "gv.lan", "resolve", "propose", mine.id, "--value", value, "--reason", "gốc")
+    assert proposed.returncode == 0, proposed.stdout
+    out = tmp / "doi-chieu.html"
+    done = cli(engine, tmp, "reconcile", "--format", "html", "--out", str(out), password=None)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    page = out.read_text(encoding="utf-8")
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r"<tr[^>]*>(?:(?!</tr>).)*?([0-9a-f]{16})(?:(?!</tr>).)*</tr>", page, re.S)
+    }
+    assert "đã đề xuất" in rows[mine.id] and "mới" not in rows[mine.id]
+    assert "mới" in rows[theirs.id] and "đã đề xuất" not in rows[theirs.id]

@@ -1,0 +1,147 @@
+"""How the pages and the API say what the services return: Vietnamese words, Vietnam's time.
+
+Presentation only: no rule and no query lives here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+from lienthong.mapping import catalogs
+from lienthong.mapping.calendar import shown_time
+from lienthong.mapping.registry import titles
+from lienthong.reconciliation.discrepancy import KIND_WORDS
+from lienthong.store.accounts import ROLES, Actor
+from lienthong.store.tables import DiscrepancyRow, ResolutionRow
+
+STATUS_WORDS = {
+    "open": "chưa xử lý",
+    "proposed": "chờ Hiệu trưởng duyệt",
+    "approved": "đã duyệt, chờ các nguồn khớp",
+    "resolved": "GVCN đã xử lý, chờ các nguồn khớp",
+    "closed": "đã khớp (tự đóng)",
+}
+STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
+FIELD_WORDS = {"gk": "giữa kỳ", "ck": "cuối kỳ"}
+
+
+def when(at: datetime | None) -> str:
+    return shown_time(at) if at else "—"
+
+
+def _iso(at: datetime | None) -> str | None:
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).isoformat() if at else None
+
+
+def subject_name(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return catalogs.subject(code).name
+    except (KeyError, ValueError):
+        return code
+
+
+def field_words(row: DiscrepancyRow) -> str:
+    """``tx0`` → "ĐĐGtx 1", ``gk`` → "ĐĐGgk"; other fields as they are."""
+    field = (row.record or {}).get("field", "")
+    if field.startswith("tx") and field[2:].isdigit():
+        return f"ĐĐGtx {int(field[2:]) + 1}"
+    if field in ("gk", "ck"):
+        return f"ĐĐG{field}"
+    return field
+
+
+def shown_value(value: Any) -> str:
+    if value is None or value == "":
+        return "(trống)"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return str(value).replace(".", ",")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {shown_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(shown_value(v) for v in value)
+    return str(value)
+
+
+def choosable(value: Any) -> bool:
+    """Whether a source's value can be chosen as the right one (a single value, not a structure)."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
+
+
+def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, Any]]:
+    """Each source's value with its name and when it was last read."""
+    names = titles()
+    return [
+        {
+            "source": source,
+            "title": names.get(source, source),
+            "value": value,
+            "shown": shown_value(value),
+            "choosable": choosable(value),
+            "read_at": when(read.get(source)),
+            "read_at_iso": _iso(read.get(source)),
+        }
+        for source, value in ((row.record or {}).get("values") or {}).items()
+    ]
+
+
+def step_json(step: ResolutionRow) -> dict[str, Any]:
+    return {
+        "step": step.step,
+        "step_words": STEP_WORDS.get(step.step, step.step),
+        "actor": step.actor,
+        "role": step.role,
+        "value": (step.value or {}).get("value"),
+        "reason": step.reason,
+        "at": step.at.isoformat() if step.at else None,
+        "at_shown": when(step.at),
+    }
+
+
+def discrepancy_json(row: DiscrepancyRow, read: dict[str, datetime]) -> dict[str, Any]:
+    """One discrepancy as the API gives it (and as the pages lay it out)."""
+    record = row.record or {}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "kind_words": KIND_WORDS.get(row.kind, row.kind),
+        "status": row.status,
+        "status_words": STATUS_WORDS.get(row.status, row.status),
+        "class": row.class_code,
+        "assignee": row.assignee,
+        "student": (record.get("student") or {}).get("name"),
+        "subject": record.get("subject"),
+        "subject_name": subject_name(record.get("subject")),
+        "semester": record.get("semester"),
+        "field": record.get("field"),
+        "field_words": field_words(row),
+        "message": record.get("message", ""),
+        "suggestion": record.get("suggestion", ""),
+        "sources": sources(row, read),
+        "first_seen": when(row.first_seen),
+        "last_seen": when(row.last_seen),
+    }
+
+
+def actor_json(actor: Actor) -> dict[str, Any]:
+    return {
+        "login": actor.login,
+        "full_name": actor.full_name,
+        "role": actor.role,
+        "role_words": ROLES.get(actor.role, actor.role),
+        "classes": sorted(actor.classes),
+        "subjects": sorted(actor.subjects),
+    }
+
+
+def install(templates: Jinja2Templates) -> None:
+    """The helpers the templates use."""
+    templates.env.globals.update(ROLES=ROLES, STATUS_WORDS=STATUS_WORDS, when=when)
+    templates.env.filters["subject_name"] = subject_name
+    templates.env.autoescape = True

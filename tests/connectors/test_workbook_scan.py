@@ -1,0 +1,88 @@
+"""The bounds are measured where calamine places each cell: by its own reference, whatever the row
+tag around it says, and by the furthest column of the row, not its last cell. A school's sheets
+(every cell ``<c r="…"`` within 999 rows and 300 columns) are measured by a few searches in C;
+any other sheet row by row, to the same counts."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import open_workbook, rows_of
+from lienthong.connectors.spreadsheet import Extent, _plain_cells, _scan_part
+from lienthong.simulators.exports import write_school_files
+from lienthong.simulators.school import generate_school
+from lienthong.simulators.views import build_platform_data
+from tests.connectors.test_workbook_bounds import SHEET_HEAD, SHEET_TAIL, cell, xlsx_from_sheet
+
+
+def _sheet(*rows: bytes) -> bytes:
+    return SHEET_HEAD + b"".join(rows) + SHEET_TAIL
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # the row tag says 1, the cell's reference row 9,000: calamine lays out 9,000 × 300 cells
+        b'<row r="1">' + cell("A1", "STT") + cell("KN9000", "x") + b"</row>",
+        # the furthest column is not the row's last cell
+        b'<row r="1">' + cell("KN9000", "x") + cell("A1", "STT") + b"</row>",
+    ],
+)
+def test_a_cell_is_measured_where_its_reference_places_it(row):
+    with pytest.raises(FileFormatError) as refused:
+        open_workbook(xlsx_from_sheet(_sheet(row)), "excel")
+    assert "đến ô KN9000 (9000 dòng × 300 cột)" in refused.value.message
+
+
+def test_a_far_cell_without_a_value_is_not_laid_out_and_not_refused():
+    book = open_workbook(xlsx_from_sheet(_sheet(b'<row r="1">' + cell("A1", "STT") + b'<c r="KN9000"/></row>')), "x")
+    assert rows_of(book.worksheets[0]) == [("STT",)]
+
+
+def test_a_declaration_is_refused_on_the_quick_path_too():
+    with pytest.raises(FileFormatError) as refused:
+        open_workbook(xlsx_from_sheet(b'<!DOCTYPE x [<!ENTITY a "b">]>' + _sheet(cell("A1", "x"))), "excel")
+    assert "DOCTYPE" in refused.value.message
+
+
+def _sheets_of(data: bytes) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+
+
+def test_the_quick_path_counts_what_the_row_by_row_measure_counts(tmp_path: Path):
+    school = generate_school(3, 120, date(2026, 6, 15))
+    files = write_school_files(school, build_platform_data(school, 3), tmp_path)
+    sheets = [sheet for path in files if path.suffix == ".xlsx" for sheet in _sheets_of(path.read_bytes())]
+    assert len(sheets) > 20
+    for text in sheets:
+        measured = Extent()
+        _scan_part(io.BytesIO(text), measured)
+        assert _plain_cells(text) == measured.cells
+        assert measured.last_row <= 999 and measured.last_col <= 300
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _sheet(b"<row><c><v>1</v></c></row>"),  # no references: placed one after another
+        _sheet(b'<row r="1"><c t="s" r="A1"><v>1</v></c></row>'),  # the reference not first
+        _sheet(b'<row r="1000"><c r="A1000"><v>1</v></c></row>'),  # row 1,000
+        _sheet(b'<row r="1"><c r="KO1"><v>1</v></c></row>'),  # column 301
+        _sheet(b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'),  # prefixed tags
+    ],
+)
+def test_any_other_sheet_is_measured_row_by_row(text):
+    assert _plain_cells(text) is None
+
+
+def test_a_reference_without_a_row_is_measured_by_its_row_tag():
+    measured = Extent()
+    _scan_part(io.BytesIO(_sheet(b'<row r="7"><c r="C"><v>1</v></c></row>')), measured)
+    assert (measured.cells, measured.last_row, measured.last_col) == (1, 7, 3)

@@ -1,0 +1,83 @@
+"""Excel files uploaded on the IT page: the checks of ``lienthong import``, a report per file in
+Vietnamese, size and type limits, temporary copies removed, the upload audited with the account."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from lienthong.store.tables import AuditLogRow
+from lienthong.sync import uploads
+from lienthong.sync.service import NotAllowed
+from tests.dashboard.conftest import csrf_of, make_site
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+SCORE_BOOK = FIXTURES / "vnedu_so_diem_toan_6A1_hk1.xlsx"
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def _post(client, files, csrf, **fields):
+    return client.post("/cntt/nhap-tep", data={"csrf": csrf, **fields}, files=files, follow_redirects=False)
+
+
+def test_it_uploads_files_and_reads_each_ones_report(sqlite_engine, private_tmp):
+    site = make_site(sqlite_engine)
+    client = site.client("it")
+    page = client.get("/cntt")
+    assert 'enctype="multipart/form-data"' in page.text and "Nhập tệp Excel" in page.text
+    files = [
+        ("tep", (SCORE_BOOK.name, SCORE_BOOK.read_bytes(), "application/vnd.ms-excel")),
+        ("tep", ("danh-sach.csv", b"a,b\n", "text/csv")),
+    ]
+    response = _post(client, files, csrf_of(page.text))
+    assert response.status_code == 200, response.text[:500]
+    text = response.text
+    assert SCORE_BOOK.name in text and "năm học" in text and "học sinh" in text
+    assert "Ngày không tồn tại" in text and '<td data-label="Dòng">13</td>' in text  # the refused row, where
+    assert "danh-sach.csv</strong>: không nhập — Chỉ nhận tệp Excel (.xlsx hoặc .xls)." in text
+    assert list(private_tmp.iterdir()) == []  # the copies are gone
+    with Session(sqlite_engine) as session:
+        entries = list(
+            session.exec(select(AuditLogRow).where(AuditLogRow.action.in_(("file_imported", "files_uploaded"))))
+        )
+    by = {e.action: e for e in entries}
+    assert by["files_uploaded"].actor == by["file_imported"].actor == site.people["it"].ref
+    assert [f["file"] for f in by["files_uploaded"].detail["files"]] == [SCORE_BOOK.name, "danh-sach.csv"]
+    again = _post(
+        client, [("tep", (SCORE_BOOK.name, SCORE_BOOK.read_bytes(), "application/vnd.ms-excel"))], csrf_of(text)
+    )
+    assert "đã được nhập lúc" in again.text  # the same file again changes nothing
+
+
+def test_an_upload_too_large_is_refused_before_it_is_read(sqlite_engine):
+    client = make_site(sqlite_engine).client("principal")
+    csrf = csrf_of(client.get("/cntt").text)
+    big = b"\0" * (uploads.MAX_FILE + (2 << 20))
+    response = _post(client, [("tep", ("lon.xlsx", big, "application/octet-stream"))], csrf)
+    assert response.status_code == 413 and "không quá 30 MB" in response.text
+
+
+def test_a_file_over_the_limit_is_refused_by_the_service(sqlite_engine, private_tmp, monkeypatch):
+    site = make_site(sqlite_engine)
+    monkeypatch.setattr(uploads, "MAX_FILE", 10)
+    found = uploads.import_uploads(
+        sqlite_engine, site.settings, [uploads.Upload("a.xlsx", io.BytesIO(b"x" * 11))], site.people["it"], site.clock
+    )
+    assert "không quá" in found[0].error and list(private_tmp.iterdir()) == []
+
+
+def test_only_it_and_the_principal_import(sqlite_engine):
+    site = make_site(sqlite_engine)
+    with pytest.raises(NotAllowed):
+        uploads.import_uploads(sqlite_engine, site.settings, [], site.people["gvcn"], site.clock)

@@ -1,0 +1,79 @@
+"""An import's records go to the database in bulk (`store.records.store_snapshots`): the same rows,
+hashes and outcomes as `store.repository.upsert_snapshots`, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from lienthong.store.records import store_snapshots
+from lienthong.store.repository import SnapshotRecord, content_hash, upsert_snapshots
+from lienthong.store.tables import SourceSnapshotRow
+
+NOW = datetime(2026, 6, 15, 8, 0, tzinfo=timezone.utc)
+PAYLOADS = {
+    "1800000001:TOAN:1": {"ma_hoc_sinh": "1800000001", "ddg_tx": ["8", "7.5"], "ddg_gk": None, "mon": {"VAN": "Đ"}},
+    "1800000002:TOAN:1": {"ma_hoc_sinh": "1800000002", "ho_ten": "Nguyễn Thị Hà", "z": 1, "a": [None, "6"]},
+    "1800000003:TOAN:1": {"ma_hoc_sinh": "1800000003", "ddg_ck": "10"},
+}
+
+
+def _rows(engine, source: str) -> dict[str, tuple]:
+    table = SourceSnapshotRow.__table__
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.select(table.c.key, table.c.version, table.c.content_hash, table.c.payload, table.c.seen_at).where(
+                table.c.source == source
+            )
+        )
+        return {
+            key: (version, digest, payload, seen.replace(tzinfo=None)) for key, version, digest, payload, seen in found
+        }
+
+
+def _records(source: str, payloads: dict, version: int = 0) -> list[SnapshotRecord]:
+    return [SnapshotRecord(source, "diem", key, version, payload) for key, payload in payloads.items()]
+
+
+def test_bulk_rows_are_the_rows_the_repository_writes(engine):
+    with Session(engine) as session:
+        upsert_snapshots(session, _records("vnedu", PAYLOADS), NOW)
+        counts = store_snapshots(session, _records("gradebook", PAYLOADS), NOW)
+        session.commit()
+    assert counts == Counter(new=3)
+    assert _rows(engine, "gradebook") == _rows(engine, "vnedu")
+    stored = _rows(engine, "gradebook")
+    assert list(stored["1800000002:TOAN:1"][2]) == ["ma_hoc_sinh", "ho_ten", "z", "a"]  # keys as given
+    assert stored["1800000001:TOAN:1"][1] == content_hash(PAYLOADS["1800000001:TOAN:1"])
+
+
+def test_outcomes_are_the_repositorys(engine):
+    later = NOW + timedelta(days=1)
+    changed = {**PAYLOADS, "1800000002:TOAN:1": {"ma_hoc_sinh": "1800000002", "ddg_tx": ["9"]}}
+    fresh = {"1800000004:TOAN:1": {"ma_hoc_sinh": "1800000004"}}
+    with Session(engine) as session:
+        store_snapshots(session, _records("gradebook", PAYLOADS, version=5), NOW)
+        session.commit()
+        counts = store_snapshots(session, _records("gradebook", {**changed, **fresh}, version=5), later)
+        stale = store_snapshots(session, _records("gradebook", {"1800000003:TOAN:1": {"x": 1}}, version=4), later)
+        session.commit()
+    assert counts == Counter(new=1, changed=1, unchanged=2)
+    assert stale == Counter(stale=1)
+    stored = _rows(engine, "gradebook")
+    assert stored["1800000002:TOAN:1"][2] == {"ma_hoc_sinh": "1800000002", "ddg_tx": ["9"]}
+    assert stored["1800000003:TOAN:1"][2] == PAYLOADS["1800000003:TOAN:1"]  # the older version did not win
+    assert stored["1800000001:TOAN:1"][3] == later.replace(tzinfo=None)  # unchanged: seen again
+    assert stored["1800000003:TOAN:1"][0] == 5
+
+
+def test_more_keys_than_one_query_takes(engine):
+    many = {f"{n:010d}:TOAN:1": {"ma_hoc_sinh": f"{n:010d}", "ddg_gk": "7"} for n in range(1203)}
+    with Session(engine) as session:
+        first = store_snapshots(session, _records("gradebook", many), NOW)
+        again = store_snapshots(session, _records("gradebook", many), NOW)
+        session.commit()
+    assert first == Counter(new=1203) and again == Counter(unchanged=1203)
+    assert len(_rows(engine, "gradebook")) == 1203
