@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -100,45 +100,44 @@ def scope_of(actor: Actor) -> Scope:
     return Scope(False)  # an unknown role sees nothing
 
 
-def require_student_data(actor: Actor) -> Scope:
+def _allowed(actor: Actor, granted: Callable[[Scope], bool], refusal: str) -> Scope:
+    """The actor's scope if it grants this, else `Forbidden` saying who may (``refusal``)."""
     scope = scope_of(actor)
-    if not scope.student_data:
-        raise Forbidden(f"{actor.shown()} không xem được dữ liệu học sinh (điểm, kết quả): ngoài phạm vi vai trò.")
+    if not granted(scope):
+        raise Forbidden(f"{actor.shown()} {refusal}")
     return scope
+
+
+def require_student_data(actor: Actor) -> Scope:
+    return _allowed(
+        actor, lambda s: s.student_data, "không xem được dữ liệu học sinh (điểm, kết quả): ngoài phạm vi vai trò."
+    )
 
 
 def require_approver(actor: Actor) -> Scope:
-    scope = scope_of(actor)
-    if not scope.approve:
-        raise Forbidden(
-            f"{actor.shown()} không có quyền duyệt: chỉ Hiệu trưởng, hoặc thành viên Ban giám hiệu được uỷ quyền."
-        )
-    return scope
+    return _allowed(
+        actor,
+        lambda s: s.approve,
+        "không có quyền duyệt: chỉ Hiệu trưởng, hoặc thành viên Ban giám hiệu được uỷ quyền.",
+    )
 
 
 def require_overview(actor: Actor) -> Scope:
     """The principal's page: the principal and the Ban giám hiệu (the whole school), a department
     head (the department's subjects)."""
-    scope = scope_of(actor)
-    if not scope.overview:
-        raise Forbidden(f"{actor.shown()} không xem được trang tổng quan: chỉ Ban giám hiệu và tổ trưởng chuyên môn.")
-    return scope
+    return _allowed(
+        actor, lambda s: s.overview, "không xem được trang tổng quan: chỉ Ban giám hiệu và tổ trưởng chuyên môn."
+    )
 
 
 def require_operations(actor: Actor) -> Scope:
     """The IT page and the audit log: IT and the principal."""
-    scope = scope_of(actor)
-    if not scope.operations:
-        raise Forbidden(f"{actor.shown()} không xem được trang vận hành: chỉ quản trị CNTT và Hiệu trưởng.")
-    return scope
+    return _allowed(actor, lambda s: s.operations, "không xem được trang vận hành: chỉ quản trị CNTT và Hiệu trưởng.")
 
 
 def require_import(actor: Actor) -> Scope:
     """Uploading files to import on the IT page (as ``lienthong import``): IT and the principal."""
-    scope = scope_of(actor)
-    if not scope.operations:
-        raise Forbidden(f"{actor.shown()} không nhập tệp được: chỉ quản trị CNTT và Hiệu trưởng.")
-    return scope
+    return _allowed(actor, lambda s: s.operations, "không nhập tệp được: chỉ quản trị CNTT và Hiệu trưởng.")
 
 
 def age_of(row: DiscrepancyRow, now: datetime) -> str:

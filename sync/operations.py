@@ -244,29 +244,39 @@ def retry_dead_letter(
     engine: sa.Engine, item_id: int, reason: str, actor: Actor, clock: Callable[[], datetime] = service.now
 ) -> OutboxItemRow:
     """Send a dead letter again with the next delivery (in a new batch), audited with the reason."""
-    reason = _reason(reason)
-    _operator(actor, "gửi lại mục bị từ chối")
-    with Session(engine) as session:
-        item = _dead(session, item_id)
-        item.status, item.batch_key, item.updated_at = "pending", None, clock()
-        detail = {"item": item.id, "platform": item.platform, "entity": item.entity, "reason": reason}
-        audit.append(session, actor.ref, "dead_letter_retried", detail, clock())
-        session.commit()
-        session.refresh(item)
-        return item
+    return _settle_dead_letter(engine, item_id, reason, actor, clock, "pending", "gửi lại mục bị từ chối")
 
 
 def discard_dead_letter(
     engine: sa.Engine, item_id: int, reason: str, actor: Actor, clock: Callable[[], datetime] = service.now
 ) -> OutboxItemRow:
     """Give up a dead letter (it is never sent), audited with the reason."""
+    return _settle_dead_letter(engine, item_id, reason, actor, clock, "cancelled", "bỏ mục bị từ chối")
+
+
+_SETTLED = {"pending": "dead_letter_retried", "cancelled": "dead_letter_discarded"}  # new status → audit action
+
+
+def _settle_dead_letter(
+    engine: sa.Engine,
+    item_id: int,
+    reason: str,
+    actor: Actor,
+    clock: Callable[[], datetime],
+    status: str,
+    what: str,
+) -> OutboxItemRow:
+    """A dead letter sent again (``pending``: out of its old batch) or given up (``cancelled``) by
+    an operator, with the reason in the audit log."""
     reason = _reason(reason)
-    _operator(actor, "bỏ mục bị từ chối")
+    _operator(actor, what)
     with Session(engine) as session:
         item = _dead(session, item_id)
-        item.status, item.updated_at = "cancelled", clock()
+        item.status, item.updated_at = status, clock()
+        if status == "pending":
+            item.batch_key = None  # the next delivery puts it in a new batch
         detail = {"item": item.id, "platform": item.platform, "entity": item.entity, "reason": reason}
-        audit.append(session, actor.ref, "dead_letter_discarded", detail, clock())
+        audit.append(session, actor.ref, _SETTLED[status], detail, clock())
         session.commit()
         session.refresh(item)
         return item
