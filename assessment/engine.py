@@ -245,7 +245,8 @@ def _subject_values(
     return values
 
 
-def _level_of(values: Iterable[Value | None], rules: RuleSet) -> str | None:
+def level_of(values: Iterable[Value | None], rules: RuleSet) -> str | None:
+    """The learning level of a set of subject values (Điều 9 k.2–3); none while one is missing."""
     collected = list(values)
     if any(v is None for v in collected):
         return None
@@ -268,7 +269,7 @@ def assess_student(year: StudentYear) -> YearAssessment:
         if code not in given:
             given[code] = SubjectYear(code)
     subjects = {code: _subject_values(s, year.grade, rules, missing) for code, s in given.items()}
-    learning = {p: _level_of((v[p] for v in subjects.values()), rules) for p in ("hk1", "hk2", "cn")}
+    learning = {p: level_of((v[p] for v in subjects.values()), rules) for p in ("hk1", "hk2", "cn")}
     training = _training(year, missing)
     if year.absences is None:
         missing.append(Missing(None, "cn", "absences"))
@@ -295,7 +296,7 @@ def assess_semester(
         entered = getattr(given[code], semester) if code in given else None
         value = _semester_value(code, semester, entered, rules.required_tx(code, grade), [])
         values[code] = semester_average(*value, rules) if isinstance(value, tuple) else value
-    return values, _level_of(values.values(), rules)
+    return values, level_of(values.values(), rules)
 
 
 def _training(year: StudentYear, missing: list[Missing]) -> dict[str, str | None]:

@@ -11,14 +11,14 @@ scores the same way.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from lienthong.assessment.engine import (
     SemesterScores,
     SubjectYear,
     Value,
     assess_semester,
-    learning_level,
+    level_of,
     promotion,
     title,
     year_average,
@@ -265,7 +265,7 @@ def _year(sheets: ParsedSheets, key: str, school_year: str, grade: int) -> _Year
     rules = rules_for(school_year, grade)  # it governs: both semesters were assessed under it
     hk1, hk2 = first[0], second[0]
     subjects = {code: {"cn": _year_value(hk1[code], hk2[code], rules)} for code in hk1}
-    return _Year(subjects, _level((v["cn"] for v in subjects.values()), rules))
+    return _Year(subjects, level_of((v["cn"] for v in subjects.values()), rules))
 
 
 def _year_value(hk1: Value | None, hk2: Value | None, rules: RuleSet) -> Value | None:
@@ -276,16 +276,6 @@ def _year_value(hk1: Value | None, hk2: Value | None, rules: RuleSet) -> Value |
     if hk1 is None or hk2 is None:
         return None
     return year_average(hk1, hk2, rules)  # type: ignore[arg-type]
-
-
-def _level(values: Iterable[Value | None], rules: RuleSet) -> str | None:
-    """The learning level of the values (Điều 9 k.2–3), none while one is missing."""
-    collected = list(values)
-    if any(v is None for v in collected):
-        return None
-    scores = [v for v in collected if isinstance(v, Decimal)]
-    marks = [v for v in collected if isinstance(v, str)]
-    return learning_level(scores, marks, rules)
 
 
 class _Student:
