@@ -33,10 +33,11 @@ def make_engine(url: str) -> sa.Engine:
 def _engine(url: str) -> sa.Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            if not parsed.query.get("uri"):  # a "file:" URI names no plain path
-                _create_private(Path(parsed.database))
+        path = sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not parsed.query.get("uri"):  # a "file:" URI may be read-only: never created here
+                _create_private(path)
         # hide_parameters: an error message never carries a statement's values (names, IDs)
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True, **_JSON_CODEC)
         sa.event.listen(engine, "connect", _sqlite_pragmas)

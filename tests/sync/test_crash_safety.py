@@ -71,6 +71,13 @@ def test_sigkill_at_30_random_points_then_everything_applied_exactly_once(tmp_pa
         sims.set_faults(FaultProfile(latency_ms=25))  # every request takes a moment: kills land mid-flight
         rng = random.Random(2026)
         wiped: set = set()
+        # How long one uninterrupted run takes here (machines differ by 3x): kills are drawn inside
+        # that span, so a fast machine does not let most runs finish before the kill.
+        wipe(sims, rng, wiped, 15)
+        started = time.monotonic()
+        calibration = subprocess.run([*lienthong(), "sync", "--once"], env=env, capture_output=True, timeout=300)
+        span = time.monotonic() - started
+        assert calibration.returncode == 0, calibration.stdout.decode()[-2000:]
         killed = attempts = killed_with_work_left = 0
         while killed < KILLS and attempts < 3 * KILLS:
             attempts += 1
@@ -78,11 +85,14 @@ def test_sigkill_at_30_random_points_then_everything_applied_exactly_once(tmp_pa
             process = subprocess.Popen(
                 [*lienthong(), "sync", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(0.5, 2.5))
+            started = time.monotonic()
+            time.sleep(rng.uniform(0.2, 0.85) * span)
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
                 killed += 1
                 killed_with_work_left += sims.vnedu.writes.as_dict()["total"] < len(wiped)
+            else:  # finished first: the machine got faster, aim earlier next time
+                span = min(span, time.monotonic() - started)
             process.wait()
         sims.set_faults(FaultProfile())
         for _ in range(5):  # restart until the outbox is empty
