@@ -20,6 +20,7 @@ class SubjectInfo:
 
     code: str
     name: str
+    short_name: str  # the heading a school's tables use ("LS&ĐL", "HĐTN&HN"), where the full name does not fit
     assessment: Assessment
     periods_by_grade: dict[int, int]
     aliases: tuple[str, ...]
@@ -38,6 +39,7 @@ def subjects() -> dict[str, SubjectInfo]:
         row["code"]: SubjectInfo(
             code=row["code"],
             name=row["name"],
+            short_name=row["short_name"],
             assessment=row["assessment"],  # type: ignore[arg-type]
             periods_by_grade={g: int(row[f"periods_{g}"]) for g in (6, 7, 8, 9)},
             aliases=tuple(a for a in (row.get("aliases") or "").split("|") if a),

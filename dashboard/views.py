@@ -45,6 +45,16 @@ def subject_name(code: str | None) -> str:
         return code
 
 
+def subject_heading(code: str | None) -> str:
+    """The short heading a school's tables give a subject ("LS&ĐL"), where a code means nothing to a principal."""
+    if not code:
+        return ""
+    try:
+        return catalogs.subject(code).short_name
+    except (KeyError, ValueError):
+        return code
+
+
 def field_words(row: DiscrepancyRow) -> str:
     """``tx0`` → "ĐĐGtx 1", ``gk`` → "ĐĐGgk"; other fields as they are."""
     field = (row.record or {}).get("field", "")
@@ -144,4 +154,5 @@ def install(templates: Jinja2Templates) -> None:
     """The helpers the templates use."""
     templates.env.globals.update(ROLES=ROLES, STATUS_WORDS=STATUS_WORDS, when=when)
     templates.env.filters["subject_name"] = subject_name
+    templates.env.filters["subject_heading"] = subject_heading
     templates.env.autoescape = True

@@ -47,6 +47,10 @@ def test_the_principal_sees_the_heat_table_with_each_cell_linking_to_its_class(s
     assert "Tổng quan nhà trường" in html and "Bảng nhiệt lớp × môn" in html
     assert _cell(html, "6A1", "TOAN") == "98"  # 89 of 15 students × (4 ĐĐGtx, ĐĐGgk, ĐĐGck)
     assert _cell(html, "7A1", "TOAN") == "100"
+    # columns headed the way a school's tables are (short Vietnamese names, the full one on hover), not by codes
+    heading = re.search(r'<table class="heat">\s*<thead>(.*?)</thead>', html, re.S).group(1)
+    assert '<th title="Lịch sử và Địa lí">LS&amp;ĐL</th>' in heading and ">Toán</th>" in heading
+    assert not re.search(r">(LSDL|TOAN|NN1|HDTN)</th>", heading)
     assert "<svg" in html and 'href="/tong-quan/lop/6A1"' in html  # the chart's bars are links
     # discrepancies by class and age: 6A2's is over 30 days old, and its number links to that list
     assert 'href="/khac-biet?lop=6A2&amp;tuoi=tren-30-ngay">1</a>' in html
