@@ -122,6 +122,25 @@ def require_approver(actor: Actor) -> Scope:
     )
 
 
+def require_results_confirmer(actor: Actor, class_code: str) -> Scope:
+    """Confirming a class's results (Bình An regulation, art. 7): the class's own GVCN, no one else."""
+    scope = scope_of(actor)
+    if actor.role != "gvcn" or class_code not in (scope.classes or ()):
+        raise Forbidden(
+            f"{actor.shown()} không xác nhận được kết quả lớp {class_code}: chỉ giáo viên chủ nhiệm của lớp xác nhận."
+        )
+    return scope
+
+
+def require_results_approver(actor: Actor) -> Scope:
+    """Approving or reopening a class's results (Suối Ngô 5.4): the principal alone."""
+    return _allowed(
+        actor,
+        lambda s: actor.role == "principal",
+        "không duyệt hoặc mở lại được kết quả của lớp: chỉ Hiệu trưởng.",
+    )
+
+
 def require_overview(actor: Actor) -> Scope:
     """The principal's page: the principal and the Ban giám hiệu (the whole school), a department
     head (the department's subjects)."""
