@@ -26,7 +26,6 @@ from lienthong.mapping.registry import mappings
 from lienthong.store import access, audit
 from lienthong.store import results as stored
 from lienthong.store.accounts import Actor
-from lienthong.store.repository import source_payloads
 from lienthong.store.tables import DiscrepancyRow, ResultApprovalRow
 
 STATES = {
@@ -90,7 +89,7 @@ class SchoolRecord:
 
     def __init__(self, session: Session, where: Where):
         mapping = mappings()[where.source]
-        payloads = source_payloads(session, where.source, ("hoc_sinh", "tong_hop")).payloads
+        payloads = stored.school_payloads(session, where.source, ("hoc_sinh", "tong_hop"))
         self.records = mapping.to_canonical(payloads)
         self.where = where
 
@@ -433,11 +432,13 @@ def _changed_id(where: Where, class_code: str, period: str) -> str:
     )
 
 
-def record_changes(session: Session, where: Where, now: datetime) -> list[DiscrepancyRow]:
+def record_changes(
+    session: Session, where: Where, now: datetime, record: SchoolRecord | None = None
+) -> list[DiscrepancyRow]:
     """A source changed results that are approved: each such class × period becomes (or stays) an
     open discrepancy for the principal, naming the students; it closes when the record agrees with
     the approved values again or the results are reopened. Returns the open ones."""
-    record = SchoolRecord(session, where)
+    record = record or SchoolRecord(session, where)
     approved = {(r.class_code, r.period): r for r in stored.approvals(session, where.ma_truong, where.school_year)}
     out = []
     for (class_code, period), row in approved.items():

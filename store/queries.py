@@ -30,7 +30,8 @@ from lienthong.store.tables import (
 
 # Outbox statuses that are still alive: pending (to send) · awaiting_approval (a correction:
 # principal first) · held (the run is held) · conflict (re-planned after the next read)
-OPEN_OUTBOX = ("pending", "awaiting_approval", "held", "conflict")
+# awaiting_results (a class's year results: the principal approves them first)
+OPEN_OUTBOX = ("pending", "awaiting_approval", "held", "conflict", "awaiting_results")
 
 
 # --- runs ----------------------------------------------------------------------------------
@@ -113,6 +114,22 @@ def awaiting_approval(session: Session, platform: str, entity: str, key: str) ->
                 OutboxItemRow.key == key,
                 OutboxItemRow.status == "awaiting_approval",
             )
+        ).all()
+    )
+
+
+def done_items(session: Session, platform: str, entity: str, key: str) -> list[OutboxItemRow]:
+    """What the platform acknowledged for one record, newest first."""
+    return list(
+        session.exec(
+            select(OutboxItemRow)
+            .where(
+                OutboxItemRow.platform == platform,
+                OutboxItemRow.entity == entity,
+                OutboxItemRow.key == key,
+                OutboxItemRow.status == "done",
+            )
+            .order_by(OutboxItemRow.id.desc())
         ).all()
     )
 

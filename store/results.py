@@ -4,9 +4,11 @@ results. Rows are per school (``ma_truong``): a store may hold several schools."
 
 from __future__ import annotations
 
+import orjson
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lienthong.store.tables import ResultApprovalRow
+from lienthong.store.tables import ResultApprovalRow, SourceSnapshotRow
 
 PERIODS = ("HK1", "HK2", "CN")
 STATES = ("chua_xac_nhan", "da_xac_nhan", "da_duyet")
@@ -37,3 +39,16 @@ def approved(session: Session, ma_truong: str, school_year: str, period: str) ->
     return {
         row.class_code: row for row in approvals(session, ma_truong, school_year, period) if row.state == "da_duyet"
     }
+
+
+def school_payloads(session: Session, source: str, entities: tuple[str, ...]) -> dict[str, dict[str, dict]]:
+    """The stored records of some entities of one source (``entity → key → payload``): the students
+    and their period summaries, without the score sheets beside them."""
+    table = SourceSnapshotRow.__table__
+    statement = sa.select(table.c.entity, table.c.key, sa.cast(table.c.payload, sa.Text)).where(
+        table.c.source == source, table.c.entity.in_(entities)
+    )
+    out: dict[str, dict[str, dict]] = {entity: {} for entity in entities}
+    for entity, key, payload in session.connection().execute(statement):
+        out[entity][key] = orjson.loads(payload)
+    return out

@@ -77,22 +77,22 @@ def store_school(engine, pupils=PUPILS, version: int = 1, at: datetime = NOW) ->
         session.commit()
 
 
-def change(engine, key: str, period: str, version: int, at: datetime = NOW, **fields) -> None:
+def change(engine, key: str, period: str, version: int, at: datetime = NOW, pupils=PUPILS, **fields) -> None:
     """A later pull or import brings a changed summary for one student."""
-    pupil = next(p for p in PUPILS if p[0] == key)
+    pupil = next(p for p in pupils if p[0] == key)
     item = {**summary(key, period, pupil[4]), **fields}
     with Session(engine) as session:
         upsert_snapshots(session, [SnapshotRecord("vnedu", "tong_hop", f"{key}:{period}", version, item)], at)
         session.commit()
 
 
-def make_accounts(engine) -> dict[str, accounts.Actor]:
+def make_accounts(engine, gvcn_class: str = "9A1") -> dict[str, accounts.Actor]:
     with Session(engine) as session:
         it = accounts.add_user(session, LOGINS["it"], "Lê Văn An", "it", PASSWORD, NOW)
         made = {"it": it}
         people = {
             "principal": ("Trần Văn Minh", "principal", {}),
-            "gvcn": ("Nguyễn Thị Lan", "gvcn", {"class": ["9A1"]}),
+            "gvcn": ("Nguyễn Thị Lan", "gvcn", {"class": [gvcn_class]}),
             "gvcn2": ("Phạm Thu Hoà", "gvcn", {"class": ["9A2"]}),
             "teacher": ("Đỗ Văn Bình", "teacher", {"class": ["9A1"], "subject": ["TOAN"]}),
             "board": ("Vũ Thị Hà", "board", {}),
