@@ -40,6 +40,12 @@ class Decisions(BaseModel):
     ids: list[str] = Field(min_length=1, description="Mã các khác biệt đang chờ duyệt.")
     decision: Literal["approve", "reject"]
     note: str = Field("", description="Ghi chú khi duyệt; lý do (bắt buộc) khi từ chối.")
+    present_board: str = Field(
+        "", max_length=100, description="Thành viên Ban quản trị chứng kiến việc sửa (tên đăng nhập hoặc họ tên)."
+    )
+    present_gvcn: str = Field(
+        "", max_length=100, description="GVCN của lớp chứng kiến việc sửa (tên đăng nhập hoặc họ tên)."
+    )
 
 
 def _refused(exc: resolution.ResolutionError) -> JSONResponse:
@@ -157,6 +163,8 @@ def decide(
         body.note,
         board.authority,
         board.windows(),
+        resolution.Present(body.present_board, body.present_gvcn),
+        board.results_where,
     )
     session.commit()
     items = [

@@ -28,6 +28,7 @@ from lienthong.dashboard.overview import RecordsCache
 from lienthong.dashboard.security import SESSION_COOKIE, CsrfRefused, Guard, SignInNeeded
 from lienthong.mapping.canonical import LockWindow
 from lienthong.reconciliation.authority import ScoreAuthority
+from lienthong.reconciliation.results import Where, where_of
 from lienthong.store import accounts
 from lienthong.store.access import Forbidden, NotFound
 from lienthong.sync import service as sync_service
@@ -54,6 +55,11 @@ class Dashboard:
     @property
     def authority(self) -> ScoreAuthority:
         return ScoreAuthority.from_settings(self.settings.authority.scores)
+
+    @property
+    def results_where(self) -> Where:
+        """The school whose class results the pages confirm and approve."""
+        return where_of(self.settings)
 
     def windows(self) -> list[LockWindow]:
         """The windows a correction must respect: the school's own (``[[lock_windows]]``)."""

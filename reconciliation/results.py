@@ -22,6 +22,7 @@ from typing import Any
 from sqlmodel import Session
 
 from lienthong.assessment.results import PERIODS, StudentResult, changed_students, class_content, fingerprint
+from lienthong.config.settings import Settings
 from lienthong.mapping.registry import mappings
 from lienthong.store import access, audit
 from lienthong.store import results as stored
@@ -55,6 +56,11 @@ class Where:
     ma_truong: str
     school_year: str
     source: str = "vnedu"
+
+
+def where_of(settings: Settings) -> Where:
+    """The configured school: its code, the current school year, the source of its record."""
+    return Where(settings.ma_truong, settings.current_school_year(), settings.authority.school)
 
 
 def period_of(value: str) -> str:

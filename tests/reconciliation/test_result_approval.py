@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from lienthong.reconciliation import results
+from lienthong.reconciliation import resolution, results
 from lienthong.store import access, audit
 from lienthong.store.tables import AuditLogRow, DiscrepancyRow, ResultApprovalRow
 from tests.results_school import NOW, WHERE, change, make_accounts, quick, store_school
@@ -155,3 +155,78 @@ def test_a_source_changing_approved_results_becomes_a_discrepancy_and_the_approv
     assert step(engine, results.record_changes, WHERE, LATER) == []
     with Session(engine) as session:
         assert [d.status for d in session.exec(select(DiscrepancyRow))] == ["closed"]
+
+
+# --- the people present at a correction (Suối Ngô art. 9) --------------------------------------
+
+
+def result_correction(engine, people, semester="CN") -> str:
+    """A year-result difference of 9A1 the GVCN proposes to correct."""
+    with Session(engine) as session:
+        session.add(
+            DiscrepancyRow(
+                id="kqsai00000000001",
+                kind="result_mismatch",
+                class_code="9A1",
+                record={
+                    "kind": "result_mismatch",
+                    "field": "csdl.cn.LenLop",
+                    "semester": semester,
+                    "student": {"name": "Trần Thị Ngọc", "keys": {"vnedu": "1800000002"}},
+                    "values": {"csdl": "LL", "vnedu": "KTL"},
+                    "message": "Lên lớp của Trần Thị Ngọc khác nhau.",
+                    "suggestion": "Đối chiếu sổ.",
+                },
+                status="open",
+                first_seen=NOW,
+                last_seen=NOW,
+            )
+        )
+        resolution.propose(session, "kqsai00000000001", "KTL", "đối chiếu sổ", people["gvcn"], NOW)
+        session.commit()
+    return "kqsai00000000001"
+
+
+def approve_correction(engine, people, present=None):
+    with Session(engine) as session:
+        out = resolution.approve(session, "kqsai00000000001", people["principal"], LATER, "", None, present, WHERE)
+        session.commit()
+        return out
+
+
+def test_a_correction_of_approved_results_is_refused_until_reopened_then_needs_the_people_present(engine, people):
+    result_correction(engine, people)
+    step(engine, results.confirm, people["gvcn"], WHERE, "9A1", "CN", NOW)
+    step(engine, results.approve, people["principal"], WHERE, "9A1", "CN", NOW)
+    with pytest.raises(resolution.NotAllowed, match="đã được Hiệu trưởng duyệt và khoá.*mở lại"):
+        approve_correction(engine, people, resolution.Present("vuthiha", "gvcn9a1"))
+    step(engine, results.reopen, people["principal"], WHERE, "9A1", "CN", "Sửa lên lớp theo biên bản", LATER)
+    with pytest.raises(
+        resolution.ResolutionError, match="cần ghi người chứng kiến.*thiếu thành viên Ban quản trị và GVCN"
+    ):
+        approve_correction(engine, people)
+    with pytest.raises(resolution.ResolutionError, match="không phải giáo viên chủ nhiệm lớp 9A1"):
+        approve_correction(engine, people, resolution.Present("board", "gvcn9a2"))
+    with pytest.raises(resolution.ResolutionError, match="không phải thành viên Ban quản trị"):
+        approve_correction(engine, people, resolution.Present("gvbm", "gvcn9a1"))
+    approve_correction(engine, people, resolution.Present("board", "Nguyễn Thị Lan"))
+    with Session(engine) as session:
+        step_row = resolution.history(session, "kqsai00000000001")[-1]
+        present = step_row.value["present"]
+        assert present == {
+            "principal": {"account": people["principal"].ref, "name": "Trần Văn Minh"},
+            "board": {"account": people["board"].ref, "name": "Vũ Thị Hà"},
+            "gvcn": {"name": "Nguyễn Thị Lan"},
+        }
+        entry = session.exec(select(AuditLogRow).where(AuditLogRow.action == "discrepancy_approved")).one()
+        assert entry.detail["present"] == present and audit.verify(session) == []
+
+
+def test_a_correction_of_results_never_approved_records_the_people_present_when_given(engine, people):
+    result_correction(engine, people, semester="1")
+    with Session(engine) as session:
+        row = session.get(DiscrepancyRow, "kqsai00000000001")
+        assert resolution.witness_rule(session, row, WHERE) == "optional"
+    approve_correction(engine, people)  # not required: nothing of 9A1 was approved
+    with Session(engine) as session:
+        assert "present" not in resolution.history(session, "kqsai00000000001")[-1].value
