@@ -132,6 +132,19 @@ def require_results_confirmer(actor: Actor, class_code: str) -> Scope:
     return scope
 
 
+def results_classes(actor: Actor) -> frozenset[str] | None:
+    """Whose class results an account may read (the whole class's results, student by student):
+    the principal and the Ban giám hiệu every class (``None``), a GVCN her classes; no one else —
+    a subject teacher or a parent reads no other student's year results."""
+    if actor.role in ("principal", "board"):
+        return None
+    if actor.role == "gvcn":
+        return frozenset(actor.classes)
+    raise Forbidden(
+        f"{actor.shown()} không xem được kết quả của lớp: chỉ Ban giám hiệu và giáo viên chủ nhiệm của lớp."
+    )
+
+
 def require_results_approver(actor: Actor) -> Scope:
     """Approving or reopening a class's results (Suối Ngô 5.4): the principal alone."""
     return _allowed(
