@@ -43,6 +43,7 @@ RUN_WORDS = {
 QUEUE_WORDS = {
     "pending": "chờ gửi",
     "awaiting_approval": "chờ Hiệu trưởng duyệt",
+    "awaiting_results": "chờ Hiệu trưởng duyệt kết quả cả năm của lớp (chưa gửi)",
     "held": "bị giữ cùng lần chạy",
     "conflict": "xung đột, lập lại sau lần đọc tới",
     "done": "đã gửi",

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from lienthong.assessment.results import PERIODS, StudentResult, changed_students, class_content, fingerprint
 from lienthong.config.settings import Settings
 from lienthong.mapping.registry import mappings
+from lienthong.mapping.sources import SourceRecords
 from lienthong.store import access, audit
 from lienthong.store import results as stored
 from lienthong.store.accounts import Actor
@@ -94,10 +95,16 @@ class SchoolRecord:
     """The school's students and their period results, read once from the stored source."""
 
     def __init__(self, session: Session, where: Where):
-        mapping = mappings()[where.source]
-        payloads = stored.school_payloads(session, where.source, ("hoc_sinh", "tong_hop"))
-        self.records = mapping.to_canonical(payloads)
-        self.where = where
+        self.session, self.where = session, where
+        self._records: SourceRecords | None = None
+
+    @property
+    def records(self) -> SourceRecords:
+        """Read when first needed: a run with no results to plan or check reads nothing."""
+        if self._records is None:
+            payloads = stored.school_payloads(self.session, self.where.source, ("hoc_sinh", "tong_hop"))
+            self._records = mappings()[self.where.source].to_canonical(payloads)
+        return self._records
 
     def classes(self) -> list[str]:
         return sorted({s.class_code for s in self.records.students.values() if s.class_code})
@@ -449,6 +456,8 @@ def record_changes(
     out = []
     for (class_code, period), row in approved.items():
         found = session.get(DiscrepancyRow, _changed_id(where, class_code, period))
+        if row.state != "da_duyet" and (found is None or found.status == "closed"):
+            continue  # nothing approved, nothing open: the record need not be read
         content = record.content(class_code, period, row)
         moved = changed_students(row.content, content) if row.state == "da_duyet" else []
         if row.state != "da_duyet" or fingerprint(content) == row.fingerprint:

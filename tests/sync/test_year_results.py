@@ -70,7 +70,18 @@ def school(engine, monkeypatch):
         sims.stop()
 
 
-def test_year_results_wait_for_the_approval_then_exactly_the_approved_values_go_out_once(engine, school):
+def runs_table(engine, monkeypatch) -> str:
+    from rich.console import Console
+
+    from lienthong.cli.sync_commands import list_runs
+
+    monkeypatch.setenv("LIENTHONG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    console = Console(record=True, width=250, markup=False, highlight=False)
+    assert list_runs(5, console=console) == 0
+    return console.export_text()
+
+
+def test_year_results_wait_for_the_approval_then_exactly_the_approved_values_go_out_once(engine, school, monkeypatch):
     sims, people, where, class_code, pupils = school
     before = run(sims, engine, where)
     assert result_writes(sims) == {}  # nothing reaches the CSDL before the approval
@@ -81,6 +92,9 @@ def test_year_results_wait_for_the_approval_then_exactly_the_approved_values_go_
         assert all(f"Chờ Hiệu trưởng duyệt kết quả cả năm lớp {class_code}" in i.message for i in waiting)
         summary = session.get(SyncRunRow, before.run_id).summary
         assert summary["year_results"]["waiting"] == {class_code: 3}
+    shown = runs_table(engine, monkeypatch)  # what IT sees: the run and the queue say why
+    assert f"kết quả cả năm chờ Hiệu trưởng duyệt: {class_code} (3)" in shown
+    assert "kết quả cả năm chờ duyệt 3" in shown
     again = run(sims, engine, where)  # held, not dropped, not piled up
     assert result_writes(sims) == {} and again.year_results["planned"] == {"already_planned": 3}
 
