@@ -74,7 +74,6 @@ def runs_table(engine, monkeypatch) -> str:
     from rich.console import Console
 
     from lienthong.cli.sync_commands import list_runs
-
     from lienthong.store import audit
 
     monkeypatch.setattr(audit, "_anchor", audit._anchor)  # opening the store configures it: put back after
