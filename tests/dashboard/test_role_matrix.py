@@ -61,6 +61,9 @@ READS = [
     ("/ket-qua", expect(("principal",))),
     ("/ket-qua/lop/6A1", expect(("principal", "board", "gvcn"))),
     ("/ket-qua/lop/7A1", expect(("principal", "board"))),
+    ("/api/results", expect(("principal", "board", "gvcn"))),
+    ("/api/results?class=6A1&period=CN", expect(("principal", "board", "gvcn"))),
+    ("/api/results?class=7A1", expect(("principal", "board"))),
 ]
 
 
@@ -308,3 +311,26 @@ def test_approving_and_reopening_results_answers_each_role_exactly(sqlite_engine
         assert blank.status_code == 400 and "Cần ghi lý do mở lại" in blank.text
     else:
         assert approved.status_code == 403 and reopened.status_code == 403
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_results_by_api_answer_each_role_exactly(sqlite_engine, role):
+    site = make_site(sqlite_engine)
+    seed_school(sqlite_engine)
+    client = site.client()
+    bearer = {"Authorization": f"Bearer {site.token('gvcn')}"}
+    shown = client.get("/api/results?class=6A1&period=CN", headers=bearer).json()["items"][0]
+    headers = {} if role == ANON else {"Authorization": f"Bearer {site.token(role)}"}
+    body = {"class": "6A1", "period": "CN", "fingerprint": shown["fingerprint"]}
+    confirmed = client.post("/api/results/confirm", json=body, headers=headers)
+    assert confirmed.status_code == (401 if role == ANON else 200 if role == "gvcn" else 403), confirmed.text
+    if role != "gvcn":
+        assert client.post("/api/results/confirm", json=body, headers=bearer).status_code == 200
+    approved = client.post("/api/results/approve", json={"class": "6A1", "period": "CN"}, headers=headers)
+    assert approved.status_code == (401 if role == ANON else 200 if role == "principal" else 403), approved.text
+    if role == "principal":
+        assert approved.json()["state"] == "da_duyet"
+        twice = client.post("/api/results/approve", json={"class": "6A1", "period": "CN"}, headers=headers)
+        assert twice.status_code == 409 and "đã được duyệt rồi" in twice.json()["detail"]
+        blank = client.post("/api/results/reopen", json={"class": "6A1", "period": "CN"}, headers=headers)
+        assert blank.status_code == 400 and "Cần ghi lý do" in blank.json()["detail"]
