@@ -92,30 +92,43 @@ def _code(value: Any) -> Any:
 
 
 class SchoolRecord:
-    """The school's students and their period results, read once from the stored source."""
+    """The school's students and their period results, read from the stored source when first
+    needed, and turned into canonical records one class at a time (a GVCN's page maps forty
+    students, not the school)."""
 
     def __init__(self, session: Session, where: Where):
         self.session, self.where = session, where
-        self._records: SourceRecords | None = None
+        self._payloads: dict[str, dict[str, dict]] | None = None
+        self._classes: dict[str, SourceRecords] = {}
 
-    @property
-    def records(self) -> SourceRecords:
-        """Read when first needed: a run with no results to plan or check reads nothing."""
-        if self._records is None:
-            payloads = stored.school_payloads(self.session, self.where.source, ("hoc_sinh", "tong_hop"))
-            self._records = mappings()[self.where.source].to_canonical(payloads)
-        return self._records
+    def _raw(self) -> dict[str, dict[str, dict]]:
+        if self._payloads is None:
+            self._payloads = stored.school_payloads(self.session, self.where.source, ("hoc_sinh", "tong_hop"))
+        return self._payloads
 
     def classes(self) -> list[str]:
-        return sorted({s.class_code for s in self.records.students.values() if s.class_code})
+        return sorted({item.get("ma_lop") for item in self._raw()["hoc_sinh"].values() if item.get("ma_lop")})
+
+    def _of_class(self, class_code: str) -> SourceRecords:
+        found = self._classes.get(class_code)
+        if found is None:
+            raw = self._raw()
+            students = {k: v for k, v in raw["hoc_sinh"].items() if v.get("ma_lop") == class_code}
+            summaries = {
+                k: v for k, v in raw["tong_hop"].items() if (v.get("ma_hoc_sinh") or k.split(":")[0]) in students
+            }
+            found = mappings()[self.where.source].to_canonical({"hoc_sinh": students, "tong_hop": summaries})
+            self._classes[class_code] = found
+        return found
 
     def students(self, class_code: str, period: str) -> list[StudentResult]:
         out = []
         wanted = SOURCE_PERIODS[period]
-        for key, student in self.records.students.items():
+        records = self._of_class(class_code)
+        for key, student in records.students.items():
             if student.class_code != class_code:
                 continue
-            result = self.records.period_summaries.get(f"{key}:{wanted}")
+            result = records.period_summaries.get(f"{key}:{wanted}")
             out.append(
                 StudentResult(
                     key=key,

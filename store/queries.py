@@ -118,18 +118,17 @@ def awaiting_approval(session: Session, platform: str, entity: str, key: str) ->
     )
 
 
-def done_items(session: Session, platform: str, entity: str, key: str) -> list[OutboxItemRow]:
-    """What the platform acknowledged for one record, newest first."""
+def entity_items(session: Session, platform: str, entity: str, statuses: Iterable[str]) -> list[OutboxItemRow]:
+    """Every item of one platform's entity in these statuses, oldest first (a plan reads them once)."""
     return list(
         session.exec(
             select(OutboxItemRow)
             .where(
                 OutboxItemRow.platform == platform,
                 OutboxItemRow.entity == entity,
-                OutboxItemRow.key == key,
-                OutboxItemRow.status == "done",
+                OutboxItemRow.status.in_(list(statuses)),
             )
-            .order_by(OutboxItemRow.id.desc())
+            .order_by(OutboxItemRow.id)
         ).all()
     )
 

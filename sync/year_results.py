@@ -49,10 +49,22 @@ class ResultsPlan:
         return {"planned": dict(self.planned), "waiting": dict(sorted(self.waiting.items()))}
 
 
-def _delivered(session: Session, platform: str, key: str, content: tuple) -> bool:
-    """Whether the platform already acknowledged exactly this content (its answer carries no version
-    for the next plan to start from, and its year results are not read back every run)."""
-    return any(result_content(item.payload) == content for item in queries.done_items(session, platform, ENTITY, key))
+class _Items:
+    """The outbox's year-result items of one platform, read with two queries: the open ones and
+    what the platform acknowledged, by key."""
+
+    def __init__(self, session: Session, platform: str):
+        self.open: dict[str, list[OutboxItemRow]] = {}
+        self.done: dict[str, set[tuple]] = {}
+        for item in queries.entity_items(session, platform, ENTITY, queries.OPEN_OUTBOX):
+            self.open.setdefault(item.key, []).append(item)
+        for item in queries.entity_items(session, platform, ENTITY, ("done",)):
+            self.done.setdefault(item.key, set()).add(result_content(item.payload))
+
+    def delivered(self, key: str, content: tuple) -> bool:
+        """Whether the platform already acknowledged exactly this content (its answer carries no
+        version for the next plan to start from, and its year results are not read back every run)."""
+        return content in self.done.get(key, ())
 
 
 def plan_year_results(
@@ -67,6 +79,7 @@ def plan_year_results(
     approved = stored.approved(session, where.ma_truong, where.school_year, PERIOD)
     for platform in platforms:
         held = snapshot_versions(session, platform, ENTITY)
+        items = _Items(session, platform)
         for class_code in record.classes():
             row = approved.get(class_code)
             students = (
@@ -80,12 +93,10 @@ def plan_year_results(
                 version, theirs = held.get(key, (0, None))
                 payload = confirmed_to_csdl(student, PERIOD, version + 1, theirs is None)
                 content = result_content(payload)
-                if (theirs is not None and result_content(theirs) == content) or _delivered(
-                    session, platform, key, content
-                ):
+                if (theirs is not None and result_content(theirs) == content) or items.delivered(key, content):
                     plan.planned["unchanged"] += 1
                     continue
-                if _keep(session, platform, key, content, status, now, class_code):
+                if _keep(items.open.get(key, []), content, status, now):
                     plan.planned["already_planned"] += 1
                 else:
                     session.add(
@@ -108,13 +119,11 @@ def plan_year_results(
     return plan
 
 
-def _keep(
-    session: Session, platform: str, key: str, content: tuple, status: str, now: datetime, class_code: str
-) -> bool:
+def _keep(live: list[OutboxItemRow], content: tuple, status: str, now: datetime) -> bool:
     """Settle the open items of one record: one with this content and status stays (True); an
     unsent one that says something else, or waits while the results are now approved, is replaced."""
     kept = False
-    for item in queries.open_items(session, platform, ENTITY, key):
+    for item in live:
         if item.batch_key and item.status == "pending":
             kept = True  # being delivered: its answer comes first
             continue
