@@ -1,4 +1,4 @@
-"""What a homeroom teacher confirms for her class (Bình An regulation, art. 7; Suối Ngô 5.4): the
+"""What a homeroom teacher confirms for her class (Suối Ngô regulation, art. 7; Bình An 5.4): the
 class's results of a period, student by student, and the lists Circular 22 derives from them —
 students to re-test (with the subjects: score subjects whose year average is below the passing
 mark, comment subjects at CĐ), students to train in the summer, students who stay back, students

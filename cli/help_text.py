@@ -69,7 +69,7 @@ Commands:
                 hoặc chuyển trường.
   print         Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
   results       Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng
-                duyệt hoặc mở lại (Quy chế Bình An Điều 7).
+                duyệt hoặc mở lại (Quy chế Suối Ngô Điều 7).
 """,
     "lienthong init": """\
 Usage: lienthong init [OPTIONS]
@@ -869,7 +869,7 @@ Options:
 Usage: lienthong results [OPTIONS] COMMAND [ARGS]...
 
   Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng duyệt hoặc mở lại
-  (Quy chế Bình An Điều 7).
+  (Quy chế Suối Ngô Điều 7).
 
 Options:
   --help  Show this message and exit.

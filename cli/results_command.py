@@ -12,7 +12,7 @@ import typer
 from lienthong.cli.layout import command_group
 
 results_app = command_group(
-    "Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng duyệt hoặc mở lại (Quy chế Bình An Điều 7)."
+    "Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng duyệt hoặc mở lại (Quy chế Suối Ngô Điều 7)."
 )
 FORMATS = ("table", "json")
 

@@ -1,4 +1,4 @@
-"""The class results pages (Bình An regulation, art. 7; Suối Ngô 5.4): the GVCN's «Xác nhận kết
+"""The class results pages (Suối Ngô regulation, art. 7; Bình An 5.4): the GVCN's «Xác nhận kết
 quả» of her class (what will be confirmed, and the button), the principal's «Duyệt kết quả» (every
 class with its state, approve, reopen with a reason). The pages present what
 `reconciliation.results` returns; every rule, scoping included, is there and in `store.access`.
@@ -114,6 +114,7 @@ def _approval_page(request: Request, who: Who, session: Session, status: int = 2
         status,
         by_class=by_class,
         period_words=results.PERIOD_WORDS,
+        period_titles=results.PERIOD_TITLES,
         counts={state: sum(f.state == state for f in found) for state in results.STATES},
         **extra,
     )

@@ -1,4 +1,4 @@
-"""Confirming and approving a class's results (Bình An regulation, art. 7; Suối Ngô 5.4).
+"""Confirming and approving a class's results (Suối Ngô regulation, art. 7; Bình An 5.4).
 
 Per class × school year × period (``HK1``, ``HK2``, ``CN`` = the whole year) the results go
 ``chua_xac_nhan`` → ``da_xac_nhan`` (the class's GVCN confirms what the school's record holds:
@@ -36,6 +36,7 @@ STATES = {
     "da_duyet": "Hiệu trưởng đã duyệt (đã khoá)",
 }
 PERIOD_WORDS = {"HK1": "học kỳ I", "HK2": "học kỳ II", "CN": "cả năm"}
+PERIOD_TITLES = {"HK1": "Học kỳ I", "HK2": "Học kỳ II", "CN": "Cả năm"}  # at the start of a line
 SOURCE_PERIODS = {"HK1": "1", "HK2": "2", "CN": "CN"}  # how the school's record names them
 CHANGED_KIND = "approved_result_changed"  # a discrepancy: a source moved an approved result
 

@@ -123,7 +123,7 @@ def require_approver(actor: Actor) -> Scope:
 
 
 def require_results_confirmer(actor: Actor, class_code: str) -> Scope:
-    """Confirming a class's results (Bình An regulation, art. 7): the class's own GVCN, no one else."""
+    """Confirming a class's results (Suối Ngô regulation, art. 7): the class's own GVCN, no one else."""
     scope = scope_of(actor)
     if actor.role != "gvcn" or class_code not in (scope.classes or ()):
         raise Forbidden(
@@ -146,7 +146,7 @@ def results_classes(actor: Actor) -> frozenset[str] | None:
 
 
 def require_results_approver(actor: Actor) -> Scope:
-    """Approving or reopening a class's results (Suối Ngô 5.4): the principal alone."""
+    """Approving or reopening a class's results (Bình An 5.4): the principal alone."""
     return _allowed(
         actor,
         lambda s: actor.role == "principal",

@@ -1,4 +1,4 @@
-"""Year results reach the platforms only once the principal approved them (Suối Ngô 5.4; Bình An
+"""Year results reach the platforms only once the principal approved them (Bình An 5.4; Suối Ngô
 art. 7): planned in the run's plan transaction, beside the score sheets.
 
 For each class of the school's record, each student's year result (period ``CN``: learning,

@@ -56,7 +56,7 @@ READS = [
     ("/cntt", expect(OPERATIONS)),
     ("/cntt/doi-chieu.xlsx", expect(OPERATIONS)),
     ("/nhat-ky", expect(OPERATIONS)),
-    # class results (Bình An art. 7, Suối Ngô 5.4): the whole class's results, student by student,
+    # class results (Suối Ngô art. 7, Bình An 5.4): the whole class's results, student by student,
     # for the Ban giám hiệu and the class's GVCN only; the approval page for the principal alone
     ("/ket-qua", expect(("principal",))),
     ("/ket-qua/lop/6A1", expect(("principal", "board", "gvcn"))),

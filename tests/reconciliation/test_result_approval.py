@@ -1,4 +1,4 @@
-"""The results workflow (Bình An art. 7, Suối Ngô 5.4): the class's GVCN confirms exactly what the
+"""The results workflow (Suối Ngô art. 7, Bình An 5.4): the class's GVCN confirms exactly what the
 school's record holds, the principal approves that fingerprint, approved results are locked, a
 reopening needs a reason; wrong roles, wrong classes and stale confirmations are refused."""
 

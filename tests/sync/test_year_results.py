@@ -1,5 +1,5 @@
-"""Year results reach the CSDL only once the principal approved the class's results (Suối Ngô 5.4,
-Bình An art. 7), against the CSDL simulator over real loopback SOAP: before the approval no write
+"""Year results reach the CSDL only once the principal approved the class's results (Bình An 5.4,
+Suối Ngô art. 7), against the CSDL simulator over real loopback SOAP: before the approval no write
 reaches it and the run shows why the results wait; after, exactly the approved values, once each,
 even when a source changed them after the approval."""
 
