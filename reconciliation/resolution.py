@@ -107,6 +107,11 @@ def propose(
     """The homeroom teacher says what is right and why; a correction then waits for the principal."""
     row = _discrepancy(session, discrepancy_id)
     _may_propose(actor, row)
+    if row.kind == results.CHANGED_KIND:
+        raise NotAllowed(
+            "Kết quả này đã được Hiệu trưởng duyệt và khoá: không sửa bằng đề xuất; Hiệu trưởng mở lại kết quả "
+            "(ghi lý do), rồi GVCN xác nhận giá trị mới."
+        )
     if row.status == "closed":
         raise NotAllowed("Khác biệt này đã tự đóng vì các nguồn đã khớp; không cần xử lý.")
     if not reason.strip():

@@ -508,3 +508,12 @@ def record_changes(
         session.add(found)
         out.append(found)
     return out
+
+
+def record_changes_in_store(session: Session, now: datetime, source: str = "vnedu") -> list[DiscrepancyRow]:
+    """`record_changes` for every school and school year of the store with approved results (after
+    an import, which knows no school code): the discrepancies open now."""
+    out = []
+    for ma_truong, school_year in stored.approved_schools(session):
+        out += record_changes(session, Where(ma_truong, school_year, source), now)
+    return out

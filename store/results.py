@@ -52,3 +52,10 @@ def school_payloads(session: Session, source: str, entities: tuple[str, ...]) ->
     for entity, key, payload in session.connection().execute(statement):
         out[entity][key] = orjson.loads(payload)
     return out
+
+
+def approved_schools(session: Session) -> list[tuple[str, str]]:
+    """(school, school year) of every school with results approved now, sorted."""
+    table = ResultApprovalRow.__table__
+    statement = sa.select(table.c.ma_truong, table.c.school_year).where(table.c.state == "da_duyet").distinct()
+    return sorted(tuple(row) for row in session.connection().execute(statement))

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from lienthong.connectors.csdl.soap import CsdlConfig, CsdlSoap
 from lienthong.connectors.http import RateLimiter, RetryPolicy
-from lienthong.reconciliation import results
+from lienthong.reconciliation import resolution, results
 from lienthong.reconciliation.results import Where
 from lienthong.store.tables import DiscrepancyRow, OutboxItemRow, SyncRunRow
 from lienthong.sync.run import RunOptions, run_once
@@ -139,3 +139,41 @@ def test_a_dry_run_plans_nothing_and_the_unapproved_results_never_go_out(engine,
         session.commit()
     report = run(sims, engine, where)
     assert report.year_results["waiting"] == {class_code: 3} and result_writes(sims) == {}
+
+
+def test_an_import_that_moves_approved_results_keeps_them_and_opens_a_discrepancy(sqlite_engine, monkeypatch):
+    from datetime import date
+
+    from lienthong.sync.file_import import Wanted, import_file
+    from tests.connectors.test_vnedu_real_files import CN, clock, student, summary_sheet, xls
+
+    def book(absences: tuple) -> bytes:
+        pupils = [
+            student(1, "Nguyễn Văn An", date(2014, 3, 12), "001214000123", absences=absences),
+            student(2, "Trần Thị Bình", date(2014, 7, 5), "001214000456"),
+        ]
+        return xls({"6A1": summary_sheet("6A1", CN, "(Cả năm)", pupils)})
+
+    quick(monkeypatch)
+    first = import_file(sqlite_engine, "tonghop.xls", book((2, 1, 3)), None, Wanted("2025-2026"), None, "it", clock)
+    assert first.error is None and first.notes == []
+    people = make_accounts(sqlite_engine, gvcn_class="6A1")
+    where = Where("", "2025-2026")
+    with Session(sqlite_engine) as session:
+        results.confirm(session, people["gvcn"], where, "6A1", "CN", clock())
+        results.approve(session, people["principal"], where, "6A1", "CN", clock())
+        session.commit()
+    moved = import_file(sqlite_engine, "tonghop-2.xls", book((5, 4, 9)), None, Wanted("2025-2026"), None, "it", clock)
+    assert moved.error is None
+    assert [n.message for n in moved.notes] == [
+        "Kết quả cả năm lớp 6A1 đã được duyệt nhưng dữ liệu nguồn đã thay đổi (1 học sinh); giá trị đã duyệt "
+        "được giữ và không bị ghi đè. Hiệu trưởng mở lại kết quả (ghi lý do) để GVCN xác nhận giá trị mới, "
+        "hoặc sửa lại nguồn."
+    ]
+    with Session(sqlite_engine) as session:
+        kept = results.approved_contents(session, where, "CN")["6A1"]
+        assert kept["absences"] == {"excused": 2, "unexcused": 1}  # the approved values, not the file's
+        row = session.exec(select(DiscrepancyRow)).one()
+        assert (row.kind, row.status, row.class_code) == ("approved_result_changed", "open", "6A1")
+        with pytest.raises(resolution.NotAllowed, match="không sửa bằng đề xuất"):
+            resolution.propose(session, row.id, "x", "y", people["gvcn"], clock())
