@@ -136,11 +136,15 @@ def propose(
 
 
 @router.get("/approvals", summary="Đề xuất đang chờ Hiệu trưởng duyệt")
-def approvals(who: Who = Depends(signed_in), session: Session = Depends(store)) -> Any:
+def approvals(request: Request, who: Who = Depends(signed_in), session: Session = Depends(store)) -> Any:
     read = access.read_times(session)
     return {
         "items": [
-            {**views.discrepancy_json(row, read), "proposal": views.step_json(step)}
+            {
+                **views.discrepancy_json(row, read),
+                "proposal": views.step_json(step),
+                "witnesses": resolution.witness_rule(session, row, dashboard(request).results_where),
+            }
             for row, step in access.approval_queue(session, who.actor)
         ]
     }

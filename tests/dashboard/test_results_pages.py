@@ -106,5 +106,10 @@ def test_the_approval_queue_asks_for_the_people_present_once_results_were_approv
         "chung_kien_bqt:kqsai00000000006": "Vũ Thị Hà",
         "chung_kien_gvcn:kqsai00000000006": "gv.lan",  # her account
     }
+    assert principal.get("/api/approvals").json()["items"][0]["witnesses"] == "required"
     ok = principal.post("/duyet", data=witnessed)
     assert ok.status_code == 200 and "Đã duyệt 1 đề xuất" in ok.text
+    history = principal.get("/khac-biet/kqsai00000000006").text
+    assert "Người chứng kiến: Hiệu trưởng Trần Văn Minh; Ban quản trị Vũ Thị Hà; GVCN Nguyễn Thị Lan" in history
+    audit = principal.get("/nhat-ky").text
+    assert "Hiệu trưởng duyệt kết quả của lớp" in audit and "Hiệu trưởng mở lại kết quả của lớp" in audit
