@@ -87,14 +87,18 @@ def plan_year_results(
             )
             status = "pending" if row is not None else WAITING
             for student in students:
-                if not student.get("ministry_id") or not (student.get("learning") or student.get("promotion")):
-                    continue  # no Mã định danh yet, or no year result in the school's record
+                if not (student.get("learning") or student.get("promotion")):
+                    continue  # no year result in the school's record yet
+                if not student.get("ministry_id"):
+                    plan.planned["no_ministry_id"] += 1  # the CSDL knows no student without it: a person links
+                    continue
                 key = f"{student['ministry_id']}:{PERIOD}"
                 version, theirs = held.get(key, (0, None))
                 payload = confirmed_to_csdl(student, PERIOD, version + 1, theirs is None)
                 content = result_content(payload)
                 if (theirs is not None and result_content(theirs) == content) or items.delivered(key, content):
                     plan.planned["unchanged"] += 1
+                    _keep(items.open.get(key, []), (), "", now)  # nothing left to send: unsent items go
                     continue
                 if _keep(items.open.get(key, []), content, status, now):
                     plan.planned["already_planned"] += 1

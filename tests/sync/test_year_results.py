@@ -177,3 +177,28 @@ def test_an_import_that_moves_approved_results_keeps_them_and_opens_a_discrepanc
         assert (row.kind, row.status, row.class_code) == ("approved_result_changed", "open", "6A1")
         with pytest.raises(resolution.NotAllowed, match="không sửa bằng đề xuất"):
             resolution.propose(session, row.id, "x", "y", people["gvcn"], clock())
+
+
+def test_the_plan_drops_a_waiting_item_once_the_csdl_agrees_and_counts_students_without_an_id(
+    sqlite_engine, monkeypatch
+):
+    from lienthong.mapping.csdl import confirmed_to_csdl
+    from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+    from lienthong.sync.year_results import plan_year_results
+    from tests.results_school import NOW, PUPILS, WHERE
+
+    pupils = [*PUPILS[:3], ("1800000009", "Đỗ Hải Yến", "9A1", None, PUPILS[0][4])]  # no Mã định danh yet
+    store_school(sqlite_engine, pupils)
+    quick(monkeypatch)
+    principal = make_accounts(sqlite_engine)["principal"]
+    with Session(sqlite_engine) as session:
+        session.add(SyncRunRow(id=1, started_at=NOW, platforms="csdl", mode="full", status="running"))
+        first = plan_year_results(session, 1, WHERE, ["csdl"], NOW)
+        assert first.as_json() == {"planned": {"waiting": 3, "no_ministry_id": 1}, "waiting": {"9A1": 3}}
+        content = results.statuses(session, principal, WHERE, "9A1", "CN")[0].content
+        same = confirmed_to_csdl(content["students"][0], "CN", 4, False)  # the CSDL now holds the same values
+        upsert_snapshots(session, [SnapshotRecord("csdl", "ket_qua", f"{same['MaDinhDanh']}:CN", 4, same)], NOW)
+        again = plan_year_results(session, 1, WHERE, ["csdl"], NOW)
+        assert again.planned == {"unchanged": 1, "already_planned": 2, "no_ministry_id": 1}
+        statuses = {i.key: i.status for i in session.exec(select(OutboxItemRow))}
+        assert statuses[f"{same['MaDinhDanh']}:CN"] == "superseded"
