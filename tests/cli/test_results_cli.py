@@ -80,3 +80,53 @@ def test_refusals_exit_4_or_2_and_change_nothing(school):
     nobody = cli(db, "results", "confirm", "--class", "9A1", "--period", "HK1", home=home)
     assert nobody.returncode == 4 and "cần một tài khoản" in nobody.stdout
     assert state(engine, period="HK1") is None
+
+
+def test_a_correction_of_results_approved_before_needs_the_people_present_on_the_command_line(school):
+    from lienthong.store.tables import DiscrepancyRow
+    from tests.results_school import NOW
+
+    db, engine, home = school
+    with Session(engine) as session:
+        session.add(
+            DiscrepancyRow(
+                id="kqsai00000000009",
+                kind="result_mismatch",
+                class_code="9A1",
+                record={
+                    "kind": "result_mismatch",
+                    "field": "csdl.cn.LenLop",
+                    "semester": "CN",
+                    "student": {"name": "Trần Thị Ngọc", "keys": {"vnedu": "1800000002"}},
+                    "values": {"csdl": "LL", "vnedu": "KTL"},
+                    "message": "Lên lớp của Trần Thị Ngọc khác nhau.",
+                    "suggestion": "Đối chiếu sổ.",
+                },
+                status="open",
+                first_seen=NOW,
+                last_seen=NOW,
+            )
+        )
+        session.commit()
+    assert as_(db, home, "gvcn9a1", "confirm", "--class", "9A1", "--period", "CN").returncode == 0
+    assert as_(db, home, "hieutruong", "approve", "--class", "9A1", "--period", "CN").returncode == 0
+    proposed = cli(
+        db, "--as", "gvcn9a1", "resolve", "propose", "kqsai00000000009", "--value", "KTL", "--reason", "sổ gốc",
+        home=home, password=PASSWORD,
+    )  # fmt: skip
+    assert proposed.returncode == 0, proposed.stdout + proposed.stderr
+
+    def approve(*extra):
+        return cli(
+            db, "--as", "hieutruong", "resolve", "approve", "kqsai00000000009", *extra, home=home, password=PASSWORD
+        )
+
+    locked = approve("--board", "board", "--gvcn", "gvcn9a1")
+    assert locked.returncode == 4 and "mở lại kết quả" in locked.stdout
+    as_(db, home, "hieutruong", "reopen", "--class", "9A1", "--period", "CN", "--reason", "Biên bản sửa")
+    missing = approve()
+    assert missing.returncode == 2 and "cần ghi người chứng kiến" in missing.stdout
+    done = approve("--board", "board", "--gvcn", "Nguyễn Thị Lan")
+    assert done.returncode == 0, done.stdout + done.stderr
+    shown = cli(db, "resolve", "show", "kqsai00000000009", home=home)
+    assert "chứng kiến: Hiệu trưởng Trần Văn Minh; Ban quản trị Vũ Thị Hà; GVCN Nguyễn Thị Lan" in shown.stdout
