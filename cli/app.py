@@ -15,6 +15,7 @@ import typer
 from lienthong.cli.classes_command import classes_app
 from lienthong.cli.layout import Commands, command_group
 from lienthong.cli.records_command import backup_app, hocba_app, print_app, restore_command, retention_app
+from lienthong.cli.results_command import results_app
 from lienthong.cli.serve_command import serve
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.add_typer(hocba_app, name="hocba")
 app.add_typer(backup_app, name="backup")
 app.add_typer(retention_app, name="retention")
 app.add_typer(print_app, name="print")
+app.add_typer(results_app, name="results")
 
 
 @app.callback()
@@ -367,11 +369,20 @@ def resolve_propose(
 def resolve_approve(
     discrepancy_id: str = typer.Argument(..., help="Mã khác biệt."),
     reason: str = typer.Option("", "--reason", help="Ghi chú khi duyệt."),
+    board: str = typer.Option(
+        "",
+        "--board",
+        help="Thành viên Ban quản trị chứng kiến việc sửa (tên đăng nhập hoặc họ tên; Quy chế Suối Ngô, Điều 9).",
+    ),
+    gvcn: str = typer.Option("", "--gvcn", help="GVCN của lớp chứng kiến việc sửa (tên đăng nhập hoặc họ tên)."),
 ) -> None:
-    """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới."""
+    """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới.
+
+    Sửa kết quả của lớp đã từng được duyệt cần ghi người chứng kiến: --board và --gvcn.
+    """
     from lienthong.cli.resolve_command import approve
 
-    raise typer.Exit(approve(discrepancy_id, reason))
+    raise typer.Exit(approve(discrepancy_id, reason, board, gvcn))
 
 
 @resolve_app.command("reject")

@@ -68,6 +68,8 @@ Commands:
   retention     Thời hạn lưu hồ sơ: ít nhất 5 năm sau khi học sinh tốt nghiệp
                 hoặc chuyển trường.
   print         Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
+  results       Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng
+                duyệt hoặc mở lại (Quy chế Suối Ngô Điều 7).
 """,
     "lienthong init": """\
 Usage: lienthong init [OPTIONS]
@@ -434,11 +436,18 @@ Usage: lienthong resolve approve [OPTIONS] {discrepancy_id}
   Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi
   ở lần đồng bộ tới.
 
+  Sửa kết quả của lớp đã từng được duyệt cần ghi người chứng kiến: --board và
+  --gvcn.
+
 Arguments:
   discrepancy_id <str>  Mã khác biệt.  [required]
 
 Options:
   --reason <str>  Ghi chú khi duyệt.
+  --board <str>   Thành viên Ban quản trị chứng kiến việc sửa (tên đăng nhập
+                  hoặc họ tên; Quy chế Suối Ngô, Điều 9).
+  --gvcn <str>    GVCN của lớp chứng kiến việc sửa (tên đăng nhập hoặc họ
+                  tên).
   --help          Show this message and exit.
 """,
     "lienthong resolve reject": """\
@@ -855,6 +864,83 @@ Options:
   --sign               Ký số PAdES bằng tài khoản đang dùng (--as).
   --overwrite          Ghi đè tệp --out đã có.
   --help               Show this message and exit.
+""",
+    "lienthong results": """\
+Usage: lienthong results [OPTIONS] COMMAND [ARGS]...
+
+  Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng duyệt hoặc mở lại
+  (Quy chế Suối Ngô Điều 7).
+
+Options:
+  --help  Show this message and exit.
+
+Commands:
+  status   Trạng thái kết quả của từng lớp: chưa xác nhận, GVCN đã xác nhận,
+           Hiệu trưởng đã duyệt.
+  confirm  GVCN xác nhận kết quả của lớp mình: chuyên cần, chuyển trường, rèn
+           luyện, lên lớp, danh hiệu, kiểm tra lại.
+  approve  Hiệu trưởng duyệt đúng kết quả GVCN đã xác nhận; kết quả cả năm chỉ
+           được gửi đi sau khi duyệt.
+  reopen   Hiệu trưởng mở lại kết quả đã xác nhận hoặc đã duyệt (bắt buộc ghi
+           lý do); GVCN xác nhận lại.
+""",
+    "lienthong results status": """\
+Usage: lienthong results status [OPTIONS]
+
+  Trạng thái kết quả của từng lớp: chưa xác nhận, GVCN đã xác nhận, Hiệu
+  trưởng đã duyệt.
+
+  Mã thoát: 0 — xong; 2 — lớp, kỳ hoặc tham số sai; 4 — tài khoản không xem
+  được lớp này.
+
+Options:
+  --class <str>   Chỉ một lớp, ví dụ 9A1.
+  --period <str>  HK1, HK2 hoặc CN (cả năm); mặc định cả ba.
+  --format <str>  table (trên màn hình) hoặc json.  [default: table]
+  --help          Show this message and exit.
+""",
+    "lienthong results confirm": """\
+Usage: lienthong results confirm [OPTIONS]
+
+  GVCN xác nhận kết quả của lớp mình: chuyên cần, chuyển trường, rèn luyện,
+  lên lớp, danh hiệu, kiểm tra lại.
+
+  Mã thoát: 0 — đã xác nhận; 2 — lớp hoặc kỳ sai; 4 — không phải GVCN của lớp,
+  hoặc kết quả đã duyệt.
+
+Options:
+  --class <str>   Lớp, ví dụ 9A1.  [required]
+  --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
+  --help          Show this message and exit.
+""",
+    "lienthong results approve": """\
+Usage: lienthong results approve [OPTIONS]
+
+  Hiệu trưởng duyệt đúng kết quả GVCN đã xác nhận; kết quả cả năm chỉ được gửi
+  đi sau khi duyệt.
+
+  Mã thoát: 0 — đã duyệt; 2 — lớp hoặc kỳ sai; 4 — không phải Hiệu trưởng,
+  chưa xác nhận, hoặc dữ liệu đã đổi.
+
+Options:
+  --class <str>   Lớp, ví dụ 9A1.  [required]
+  --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
+  --help          Show this message and exit.
+""",
+    "lienthong results reopen": """\
+Usage: lienthong results reopen [OPTIONS]
+
+  Hiệu trưởng mở lại kết quả đã xác nhận hoặc đã duyệt (bắt buộc ghi lý do);
+  GVCN xác nhận lại.
+
+  Mã thoát: 0 — đã mở lại; 2 — thiếu lý do, lớp hoặc kỳ sai; 4 — không phải
+  Hiệu trưởng.
+
+Options:
+  --class <str>   Lớp, ví dụ 9A1.  [required]
+  --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
+  --reason <str>  Lý do mở lại (ghi vào nhật ký kiểm toán).  [required]
+  --help          Show this message and exit.
 """,
 }
 

@@ -16,6 +16,7 @@ from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.authority import ScoreAuthority
+from lienthong.reconciliation.results import where_of
 from lienthong.store.accounts import AccountError, Actor
 from lienthong.store.tables import DiscrepancyRow
 from lienthong.sync.service import open_store, school_windows
@@ -74,14 +75,18 @@ def _decided(decision: resolution.Decision) -> resolution.Decision:
     raise resolution.ResolutionError(decision.refusal)
 
 
-def approve(discrepancy_id: str, reason: str) -> int:
+def approve(discrepancy_id: str, reason: str, board: str = "", gvcn: str = "") -> int:
     settings = Settings()
     authority = ScoreAuthority.from_settings(settings.authority.scores)
     targets = ", ".join(titles().get(t, t) for t in authority.targets)
     windows = school_windows(settings)
+    present = resolution.Present(board, gvcn)
+    where = where_of(settings)
 
     def step(session: Session, actor: Actor, now: datetime) -> str:
-        decided = resolution.decide(session, [discrepancy_id], True, actor, now, reason, authority, windows)
+        decided = resolution.decide(
+            session, [discrepancy_id], True, actor, now, reason, authority, windows, present, where
+        )
         released = _decided(decided[0]).released
         return f"Đã duyệt khác biệt {discrepancy_id}" + (
             f"; {released} thay đổi sẽ được gửi lên {targets} ở lần đồng bộ tới." if released else "."
@@ -96,6 +101,14 @@ def reject(discrepancy_id: str, reason: str) -> int:
         return f"Đã từ chối đề xuất cho khác biệt {discrepancy_id}; giáo viên chủ nhiệm sẽ đề xuất lại."
 
     return run_step(step)
+
+
+def _present(present: dict | None) -> str:
+    """The people present at an approved correction, as the minutes name them."""
+    if not present:
+        return ""
+    names = {"principal": "Hiệu trưởng", "board": "Ban quản trị", "gvcn": "GVCN"}
+    return " (chứng kiến: " + "; ".join(f"{names[k]} {v['name']}" for k, v in present.items() if k in names) + ")"
 
 
 def show(discrepancy_id: str, console: Console | None = None) -> int:
@@ -115,7 +128,7 @@ def show(discrepancy_id: str, console: Console | None = None) -> int:
                 shown_time(step.at),
                 STEP_WORDS[step.step],
                 step.actor,
-                str(step.value.get("value", "")),
+                str(step.value.get("value", "")) + _present(step.value.get("present")),
                 step.reason,
             )
         console.print(table)

@@ -203,7 +203,7 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
             json.dumps(
                 {
                     "event": "queue",
-                    **{k: queue[k] for k in ("pending", "held", "awaiting_approval", "dead")},
+                    **{k: queue[k] for k in ("pending", "held", "awaiting_approval", "awaiting_results", "dead")},
                     "refused": [
                         {"platform": i.platform, "entity": i.entity, "key": i.key, "message": i.message}
                         for i in found.refused
@@ -219,6 +219,10 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
     table = Table("#", "Bắt đầu", "Kết thúc", "Hệ thống", "Kiểu", "Trạng thái", "Chi tiết")
     for run in found.runs:
         detail = run.hold_reason or ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
+        waiting = (run.summary.get("year_results") or {}).get("waiting") or {}
+        if waiting:  # year results held until the principal approves the class's results
+            listed = ", ".join(f"{code} ({n})" for code, n in waiting.items())
+            detail = "; ".join(filter(None, [detail, f"kết quả cả năm chờ Hiệu trưởng duyệt: {listed}"]))
         table.add_row(
             str(run.id),
             shown_time(run.started_at),
@@ -231,7 +235,8 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
     console.print(table)
     console.print(
         f"Hàng đợi gửi: chờ gửi {queue['pending']} (kể cả chờ mở khoá sổ), tạm giữ {queue['held']}, "
-        f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, bị từ chối {queue['dead']}."
+        f"chờ Hiệu trưởng duyệt {queue['awaiting_approval']}, "
+        f"kết quả cả năm chờ duyệt {queue['awaiting_results']}, bị từ chối {queue['dead']}."
     )
     for item in found.refused:
         console.print(f"  bị từ chối {item.platform} {item.entity} {item.key}: {item.message}", style="red")

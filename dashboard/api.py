@@ -17,7 +17,7 @@ from sqlmodel import Session
 from lienthong.dashboard import views
 from lienthong.dashboard.deps import checked_call, dashboard, signed_in, store
 from lienthong.dashboard.security import Who
-from lienthong.reconciliation import resolution
+from lienthong.reconciliation import resolution, results
 from lienthong.store import access, accounts, audit
 from lienthong.store.accounts import AccountError
 
@@ -40,6 +40,12 @@ class Decisions(BaseModel):
     ids: list[str] = Field(min_length=1, description="Mã các khác biệt đang chờ duyệt.")
     decision: Literal["approve", "reject"]
     note: str = Field("", description="Ghi chú khi duyệt; lý do (bắt buộc) khi từ chối.")
+    present_board: str = Field(
+        "", max_length=100, description="Thành viên Ban quản trị chứng kiến việc sửa (tên đăng nhập hoặc họ tên)."
+    )
+    present_gvcn: str = Field(
+        "", max_length=100, description="GVCN của lớp chứng kiến việc sửa (tên đăng nhập hoặc họ tên)."
+    )
 
 
 def _refused(exc: resolution.ResolutionError) -> JSONResponse:
@@ -130,11 +136,15 @@ def propose(
 
 
 @router.get("/approvals", summary="Đề xuất đang chờ Hiệu trưởng duyệt")
-def approvals(who: Who = Depends(signed_in), session: Session = Depends(store)) -> Any:
+def approvals(request: Request, who: Who = Depends(signed_in), session: Session = Depends(store)) -> Any:
     read = access.read_times(session)
     return {
         "items": [
-            {**views.discrepancy_json(row, read), "proposal": views.step_json(step)}
+            {
+                **views.discrepancy_json(row, read),
+                "proposal": views.step_json(step),
+                "witnesses": resolution.witness_rule(session, row, dashboard(request).results_where),
+            }
             for row, step in access.approval_queue(session, who.actor)
         ]
     }
@@ -157,6 +167,8 @@ def decide(
         body.note,
         board.authority,
         board.windows(),
+        resolution.Present(body.present_board, body.present_gvcn),
+        board.results_where,
     )
     session.commit()
     items = [
@@ -166,3 +178,58 @@ def decide(
     refused = [d for d in decisions if not d.done]
     status = 200 if len(refused) < len(decisions) else max(REFUSAL_STATUS[d.refused] for d in refused)
     return JSONResponse({"items": items}, status_code=status)
+
+
+# --- class results: the GVCN confirms, the principal approves or reopens -------------------------
+
+
+class ResultsStep(BaseModel):
+    class_code: str = Field(alias="class", description="Lớp, ví dụ 9A1.")
+    period: str = Field(description="HK1, HK2 hoặc CN (cả năm).")
+    fingerprint: str | None = Field(
+        None, description="Khi xác nhận: mã kiểm tra của nội dung đã xem (`fingerprint` của GET /api/results)."
+    )
+    reason: str = Field("", description="Khi mở lại: lý do (bắt buộc).")
+
+
+def _results_refused(exc: results.ResultsError) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=409 if isinstance(exc, results.ResultsRefused) else 400)
+
+
+@router.get("/results", summary="Kết quả các lớp trong phạm vi của tài khoản, kèm trạng thái xác nhận, duyệt")
+def results_list(
+    request: Request,
+    class_code: str | None = Query(None, alias="class"),
+    period: str | None = None,
+    who: Who = Depends(signed_in),
+    session: Session = Depends(store),
+) -> Any:
+    try:
+        found = results.statuses(session, who.actor, dashboard(request).results_where, class_code, period)
+    except results.ResultsError as exc:
+        return _results_refused(exc)
+    return {"items": [item.as_json() for item in found]}
+
+
+@router.post("/results/{step}", summary="Xác nhận (GVCN), duyệt hoặc mở lại (Hiệu trưởng) kết quả của một lớp")
+def results_step(
+    step: Literal["confirm", "approve", "reopen"],
+    body: ResultsStep,
+    request: Request,
+    who: Who = Depends(checked_call),
+    session: Session = Depends(store),
+) -> Any:
+    board = dashboard(request)
+    where, now = board.results_where, board.clock()
+    try:
+        if step == "confirm":
+            found = results.confirm(session, who.actor, where, body.class_code, body.period, now, body.fingerprint)
+        elif step == "approve":
+            found = results.approve(session, who.actor, where, body.class_code, body.period, now)
+        else:
+            found = results.reopen(session, who.actor, where, body.class_code, body.period, body.reason, now)
+    except results.ResultsError as exc:
+        session.rollback()
+        return _results_refused(exc)
+    session.commit()
+    return found.as_json()

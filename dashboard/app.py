@@ -28,6 +28,7 @@ from lienthong.dashboard.overview import RecordsCache
 from lienthong.dashboard.security import SESSION_COOKIE, CsrfRefused, Guard, SignInNeeded
 from lienthong.mapping.canonical import LockWindow
 from lienthong.reconciliation.authority import ScoreAuthority
+from lienthong.reconciliation.results import Where, where_of
 from lienthong.store import accounts
 from lienthong.store.access import Forbidden, NotFound
 from lienthong.sync import service as sync_service
@@ -55,6 +56,11 @@ class Dashboard:
     def authority(self) -> ScoreAuthority:
         return ScoreAuthority.from_settings(self.settings.authority.scores)
 
+    @property
+    def results_where(self) -> Where:
+        """The school whose class results the pages confirm and approve."""
+        return where_of(self.settings)
+
     def windows(self) -> list[LockWindow]:
         """The windows a correction must respect: the school's own (``[[lock_windows]]``)."""
         return sync_service.school_windows(self.settings)
@@ -78,7 +84,7 @@ def create_app(
     session_hours: int | None = None,
 ) -> FastAPI:
     """The dashboard over ``engine`` (default: the configured store, checked and migrated)."""
-    from lienthong.dashboard import api, operations_pages, pages, principal_pages
+    from lienthong.dashboard import api, operations_pages, pages, principal_pages, results_pages
 
     engine = engine or sync_service.open_store(settings)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -98,6 +104,7 @@ def create_app(
     app.include_router(principal_pages.router)
     app.include_router(principal_pages.api)
     app.include_router(operations_pages.router)
+    app.include_router(results_pages.router)
     app.include_router(api.router)
     _handlers(app)
     app.middleware("http")(_protective_headers)

@@ -43,6 +43,7 @@ RUN_WORDS = {
 QUEUE_WORDS = {
     "pending": "chờ gửi",
     "awaiting_approval": "chờ Hiệu trưởng duyệt",
+    "awaiting_results": "chờ Hiệu trưởng duyệt kết quả cả năm của lớp (chưa gửi)",
     "held": "bị giữ cùng lần chạy",
     "conflict": "xung đột, lập lại sau lần đọc tới",
     "done": "đã gửi",
@@ -69,6 +70,9 @@ ACTION_WORDS = {
     "delegation_revoked": "thu hồi uỷ quyền duyệt",
     "discrepancy_proposed": "GVCN đề xuất sửa",
     "discrepancy_approved": "Hiệu trưởng duyệt sửa",
+    "results_confirmed": "GVCN xác nhận kết quả của lớp",
+    "results_approved": "Hiệu trưởng duyệt kết quả của lớp",
+    "results_reopened": "Hiệu trưởng mở lại kết quả của lớp",
     "discrepancy_rejected": "Hiệu trưởng từ chối đề xuất",
     "file_imported": "nhập tệp",
     "hocba_printed": "in học bạ",

@@ -253,8 +253,13 @@ def approval_page(request: Request, who: Who = Depends(signed_in), session: Sess
 
 def _queue(request: Request, who: Who, session: Session, status: int = 200, **extra: Any) -> Response:
     read = access.read_times(session)
+    where = dashboard(request).results_where
     waiting = [
-        {**views.discrepancy_json(row, read), "proposal": views.step_json(step)}
+        {
+            **views.discrepancy_json(row, read),
+            "proposal": views.step_json(step),
+            "witnesses": resolution.witness_rule(session, row, where),
+        }
         for row, step in access.approval_queue(session, who.actor)
     ]
     return render(request, "approvals.j2", who, status, waiting=waiting, **extra)
@@ -280,8 +285,21 @@ def decide(
     note = note or _text(form, "ghi_chu")
     for discrepancy_id in chosen:
         access.discrepancy(session, who.actor, discrepancy_id)  # within the approver's scope
+    present = resolution.Present(
+        _text(form, f"chung_kien_bqt:{one}") if one else _text(form, "chung_kien_bqt"),
+        _text(form, f"chung_kien_gvcn:{one}") if one else _text(form, "chung_kien_gvcn"),
+    )
     decisions = resolution.decide(
-        session, chosen, verb == "duyet", who.actor, board.clock(), note, board.authority, board.windows()
+        session,
+        chosen,
+        verb == "duyet",
+        who.actor,
+        board.clock(),
+        note,
+        board.authority,
+        board.windows(),
+        present,
+        board.results_where,
     )
     session.commit()
     done = [d for d in decisions if d.done]

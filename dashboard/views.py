@@ -111,7 +111,19 @@ def step_json(step: ResolutionRow) -> dict[str, Any]:
         "reason": step.reason,
         "at": step.at.isoformat() if step.at else None,
         "at_shown": when(step.at),
+        "present": (step.value or {}).get("present"),
+        "present_shown": present_words((step.value or {}).get("present")),
     }
+
+
+PRESENT_WORDS = {"principal": "Hiệu trưởng", "board": "Ban quản trị", "gvcn": "GVCN"}
+
+
+def present_words(present: dict | None) -> str:
+    """The people present at a correction (Suối Ngô art. 9) as the minutes name them."""
+    if not present:
+        return ""
+    return "; ".join(f"{PRESENT_WORDS[k]} {v.get('name', '')}" for k, v in present.items() if k in PRESENT_WORDS)
 
 
 def discrepancy_json(row: DiscrepancyRow, read: dict[str, datetime]) -> dict[str, Any]:

@@ -144,3 +144,48 @@ def student_list_records(read: Any) -> FileRecords:
 
 def results_records(read: Any) -> FileRecords:
     return _file_records(read, "ket_qua")
+
+
+def confirmed_to_csdl(student: dict[str, Any], period: str, version: int, new: bool) -> dict[str, Any]:
+    """A student's confirmed (and approved) result of a period (`assessment.results` content) as a
+    ``KetQuaHocSinh`` record: marks as ``KetQuaDanhGia``, averages with a dot, exempt subjects left out."""
+    subjects = []
+    for code, value in sorted((student.get("subjects") or {}).items()):
+        text = str(value).strip()
+        if text in ("Đ", "CĐ"):
+            subjects.append({"MaMon": code, "KetQuaDanhGia": text})
+        elif text and text[0].isdigit():
+            subjects.append({"MaMon": code, "DiemTB": text.replace(",", ".")})
+    record = {
+        "MaDinhDanh": student["ministry_id"],
+        "HocKy": {"HK1": "1", "HK2": "2"}.get(period, "CN"),
+        "Mon": subjects,
+        "KetQuaHocTap": student.get("learning"),
+        "KetQuaRenLuyen": student.get("training"),
+        "SoBuoiNghiCoPhep": int(student.get("absences_excused") or 0),
+        "SoBuoiNghiKhongPhep": int(student.get("absences_unexcused") or 0),
+        "SuKien": "NEW" if new else "UPDATE",
+        "PhienBan": version,
+    }
+    if period == "CN":
+        record["DanhHieu"], record["LenLop"] = student.get("title"), student.get("promotion")
+    return record
+
+
+RESULT_CONTENT = ("KetQuaHocTap", "KetQuaRenLuyen", "SoBuoiNghiCoPhep", "SoBuoiNghiKhongPhep", "DanhHieu", "LenLop")
+
+
+def result_content(record: dict[str, Any]) -> tuple:
+    """What a ``KetQuaHocSinh`` says, without its version, event or times: two records that say the
+    same thing compare equal (``7.50`` and ``7.5`` are one average)."""
+    subjects = []
+    for m in record.get("Mon") or []:
+        value = m.get("DiemTB")
+        if value is not None:
+            try:
+                value = str(Decimal(str(value)).normalize())
+            except ArithmeticError:
+                value = str(value)
+        subjects.append((m.get("MaMon"), value, m.get("KetQuaDanhGia")))
+    head = tuple(int(record.get(k) or 0) if k.startswith("SoBuoi") else (record.get(k) or None) for k in RESULT_CONTENT)
+    return (str(record.get("HocKy")), tuple(sorted(subjects)), head)

@@ -29,6 +29,7 @@ SEVERITY = {
 }
 
 KIND_WORDS = {  # what a teacher calls each kind
+    "approved_result_changed": "kết quả đã duyệt bị thay đổi ở nguồn",
     "score_mismatch": "điểm khác sổ điểm",
     "missing_score": "thiếu điểm",
     "average_mismatch": "điểm trung bình khác",

@@ -23,6 +23,10 @@ from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.store import queries
 from lienthong.store.tables import DiscrepancyRow
 
+# Discrepancies another workflow opens and closes (`reconciliation.results`: an approved result a
+# source changed): a reconciliation, which does not look for them, leaves them as they are.
+OWN_LIFECYCLE = ("approved_result_changed",)
+
 
 def record(
     session: Session,
@@ -66,7 +70,7 @@ def record(
         if row.record != discrepancy.as_json():
             row.record = discrepancy.as_json()  # the values moved while the difference stayed
     for key, row in stored.items():
-        if key not in current and row.status != "closed":  # open, proposed, approved or resolved
+        if key not in current and row.status != "closed" and row.kind not in OWN_LIFECYCLE:  # open … resolved
             row.status, row.closed_at = "closed", now
             counts["closed"] += 1
     return counts

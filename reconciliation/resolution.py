@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from sqlmodel import Session
 
@@ -19,8 +20,9 @@ from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.canonical import LockWindow
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_score, parse_level, parse_mark, parse_promotion, parse_score, parse_title
+from lienthong.reconciliation import results
 from lienthong.reconciliation.authority import ScoreAuthority
-from lienthong.store import audit, queries
+from lienthong.store import accounts, audit, queries
 from lienthong.store.accounts import Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
@@ -105,6 +107,11 @@ def propose(
     """The homeroom teacher says what is right and why; a correction then waits for the principal."""
     row = _discrepancy(session, discrepancy_id)
     _may_propose(actor, row)
+    if row.kind == results.CHANGED_KIND:
+        raise NotAllowed(
+            "Kết quả này đã được Hiệu trưởng duyệt và khoá: không sửa bằng đề xuất; Hiệu trưởng mở lại kết quả "
+            "(ghi lý do), rồi GVCN xác nhận giá trị mới."
+        )
     if row.status == "closed":
         raise NotAllowed("Khác biệt này đã tự đóng vì các nguồn đã khớp; không cần xử lý.")
     if not reason.strip():
@@ -144,25 +151,33 @@ def approve(
     now: datetime,
     reason: str = "",
     authority: ScoreAuthority | None = None,
+    present: Present | None = None,
+    where: results.Where | None = None,
 ) -> int:
     """The principal approves the last proposal; returns how many outbox changes it released.
 
     For a score whose proposed value is the gradebook's, the correction waiting in the outbox
     is released (it goes out at the next run). A different value means the gradebook itself
     is wrong: the waiting correction is cancelled and the teacher corrects the gradebook.
+
+    ``present``: who witnessed the correction (Suối Ngô art. 9), recorded with the approval;
+    required when the correction touches class results approved before (``where``: the school
+    whose results are looked up). A correction of results approved now is refused: the principal
+    reopens them first.
     """
     _may_approve(actor)
     row = _discrepancy(session, discrepancy_id)
     proposal = _last_proposal(session, row)
     if _same_account(proposal.actor, actor):
         raise NotAllowed("Người đề xuất không tự duyệt đề xuất của mình; Hiệu trưởng (hoặc người được uỷ quyền) duyệt.")
+    witnesses = witnessed(session, row, actor, present, needs_witnesses(session, row, where))
     session.add(
         ResolutionRow(
             discrepancy_id=row.id,
             step="approved",
             actor=actor.ref,
             role=actor.role,
-            value=proposal.value,
+            value={**proposal.value, **({"present": witnesses} if witnesses else {})},
             reason=reason,
             at=now,
         )
@@ -174,10 +189,94 @@ def approve(
         session,
         actor.ref,
         "discrepancy_approved",
-        {"discrepancy": row.id, "kind": row.kind, "value": proposal.value["value"], "released": released},
+        {
+            "discrepancy": row.id,
+            "kind": row.kind,
+            "value": proposal.value["value"],
+            "released": released,
+            **({"present": witnesses} if witnesses else {}),
+        },
         now,
     )
     return released
+
+
+# --- the people present at a correction (Suối Ngô art. 9) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Present:
+    """Who witnessed a correction besides the principal who approves it: a member of the Ban quản
+    trị and the class's GVCN, each an account's login or a name as written in the minutes."""
+
+    board: str = ""
+    gvcn: str = ""
+
+
+def needs_witnesses(session: Session, row: DiscrepancyRow, where: results.Where | None) -> bool:
+    """Whether approving this correction must record the people present: a score or result
+    correction of a class whose results of that semester (or year) were approved before. Raises
+    `NotAllowed` while those results are approved: the principal reopens them first."""
+    if where is None or row.kind not in CORRECTIONS:
+        return False
+    try:
+        return results.correction_guard(session, where, row.class_code, (row.record or {}).get("semester"))
+    except results.ResultsRefused as exc:
+        raise NotAllowed(str(exc)) from None
+
+
+def witness_rule(session: Session, row: DiscrepancyRow, where: results.Where | None) -> str:
+    """For the approval queue: ``required`` (results approved before: the people present must be
+    recorded), ``locked`` (results approved now: reopen first) or ``optional``."""
+    try:
+        return "required" if needs_witnesses(session, row, where) else "optional"
+    except NotAllowed:
+        return "locked"
+
+
+def _person(session: Session, text: str, what: str, fits: Callable[[Actor], bool], refusal: str) -> dict[str, str]:
+    account = accounts.find(session, text)
+    if account is None:
+        if len(text) > 100:
+            raise ResolutionError(f"Tên {what} quá dài (tối đa 100 ký tự).")
+        return {"name": text}
+    if not fits(account):
+        raise ResolutionError(f"Tài khoản {account.login} ({account.full_name}) {refusal}")
+    return {"account": account.ref, "name": account.full_name}
+
+
+def witnessed(
+    session: Session, row: DiscrepancyRow, actor: Actor, present: Present | None, required: bool
+) -> dict[str, dict[str, str]] | None:
+    """The people present as recorded (the principal, a Ban quản trị member, the GVCN), or ``None``
+    when none were given and none are required; a missing one when required is refused."""
+    board = (present.board if present else "").strip()
+    gvcn = (present.gvcn if present else "").strip()
+    if not board and not gvcn and not required:
+        return None
+    missing = [what for what, value in (("thành viên Ban quản trị", board), ("GVCN của lớp", gvcn)) if not value]
+    if missing:
+        raise ResolutionError(
+            f"Sửa kết quả của lớp {row.class_code or ''} cần ghi người chứng kiến (Quy chế Suối Ngô, Điều 9): "
+            f"thiếu {' và '.join(missing)}."
+        )
+    return {
+        "principal": {"account": actor.ref, "name": actor.full_name},
+        "board": _person(
+            session,
+            board,
+            "thành viên Ban quản trị",
+            lambda a: a.role in ("board", "it") and a.id != actor.id,
+            "không phải thành viên Ban quản trị (Ban giám hiệu hoặc quản trị hệ thống).",
+        ),
+        "gvcn": _person(
+            session,
+            gvcn,
+            "GVCN",
+            lambda a: a.role == "gvcn" and (row.class_code or "") in a.classes,
+            f"không phải giáo viên chủ nhiệm lớp {row.class_code}.",
+        ),
+    }
 
 
 def reject(session: Session, discrepancy_id: str, actor: Actor, reason: str, now: datetime) -> None:
@@ -330,6 +429,8 @@ def decide(
     note: str = "",
     authority: ScoreAuthority | None = None,
     windows: list[LockWindow] | None = None,
+    present: Present | None = None,
+    where: results.Where | None = None,
 ) -> list[Decision]:
     """Approve (or reject, with ``note`` as the reason) each of a selection, one by one: a refused
     one is said and writes nothing; the others stand (in the caller's transaction)."""
@@ -338,7 +439,7 @@ def decide(
         try:
             if approved:
                 refuse_closed_window(_discrepancy(session, discrepancy_id), windows or [], now)
-                released = approve(session, discrepancy_id, actor, now, note.strip(), authority)
+                released = approve(session, discrepancy_id, actor, now, note.strip(), authority, present, where)
                 out.append(Decision(discrepancy_id, True, released))
             else:
                 reject(session, discrepancy_id, actor, note, now)

@@ -122,6 +122,38 @@ def require_approver(actor: Actor) -> Scope:
     )
 
 
+def require_results_confirmer(actor: Actor, class_code: str) -> Scope:
+    """Confirming a class's results (Suối Ngô regulation, art. 7): the class's own GVCN, no one else."""
+    scope = scope_of(actor)
+    if actor.role != "gvcn" or class_code not in (scope.classes or ()):
+        raise Forbidden(
+            f"{actor.shown()} không xác nhận được kết quả lớp {class_code}: chỉ giáo viên chủ nhiệm của lớp xác nhận."
+        )
+    return scope
+
+
+def results_classes(actor: Actor) -> frozenset[str] | None:
+    """Whose class results an account may read (the whole class's results, student by student):
+    the principal and the Ban giám hiệu every class (``None``), a GVCN her classes; no one else —
+    a subject teacher or a parent reads no other student's year results."""
+    if actor.role in ("principal", "board"):
+        return None
+    if actor.role == "gvcn":
+        return frozenset(actor.classes)
+    raise Forbidden(
+        f"{actor.shown()} không xem được kết quả của lớp: chỉ Ban giám hiệu và giáo viên chủ nhiệm của lớp."
+    )
+
+
+def require_results_approver(actor: Actor) -> Scope:
+    """Approving or reopening a class's results (Bình An 5.4): the principal alone."""
+    return _allowed(
+        actor,
+        lambda s: actor.role == "principal",
+        "không duyệt hoặc mở lại được kết quả của lớp: chỉ Hiệu trưởng.",
+    )
+
+
 def require_overview(actor: Actor) -> Scope:
     """The principal's page: the principal and the Ban giám hiệu (the whole school), a department
     head (the department's subjects)."""

@@ -94,6 +94,12 @@ def actor_of(session: Session, user: UserRow) -> Actor:
     )
 
 
+def find(session: Session, login: str) -> Actor | None:
+    """The active account of a login (folded), or ``None``: a person named, not an account."""
+    user = _row(session, login)
+    return actor_of(session, user) if user is not None and not user.disabled else None
+
+
 def count_users(session: Session) -> int:
     return len(session.exec(select(UserRow.id)).all())
 

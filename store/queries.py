@@ -30,7 +30,8 @@ from lienthong.store.tables import (
 
 # Outbox statuses that are still alive: pending (to send) · awaiting_approval (a correction:
 # principal first) · held (the run is held) · conflict (re-planned after the next read)
-OPEN_OUTBOX = ("pending", "awaiting_approval", "held", "conflict")
+# awaiting_results (a class's year results: the principal approves them first)
+OPEN_OUTBOX = ("pending", "awaiting_approval", "held", "conflict", "awaiting_results")
 
 
 # --- runs ----------------------------------------------------------------------------------
@@ -113,6 +114,21 @@ def awaiting_approval(session: Session, platform: str, entity: str, key: str) ->
                 OutboxItemRow.key == key,
                 OutboxItemRow.status == "awaiting_approval",
             )
+        ).all()
+    )
+
+
+def entity_items(session: Session, platform: str, entity: str, statuses: Iterable[str]) -> list[OutboxItemRow]:
+    """Every item of one platform's entity in these statuses, oldest first (a plan reads them once)."""
+    return list(
+        session.exec(
+            select(OutboxItemRow)
+            .where(
+                OutboxItemRow.platform == platform,
+                OutboxItemRow.entity == entity,
+                OutboxItemRow.status.in_(list(statuses)),
+            )
+            .order_by(OutboxItemRow.id)
         ).all()
     )
 

@@ -357,3 +357,33 @@ class ReconcileStateRow(SQLModel, table=True):
     version: int
     saved_at: datetime = _when(nullable=False)
     body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class ResultApprovalRow(SQLModel, table=True):
+    """A class's results of one period (``HK1``, ``HK2``, ``CN``) on their way to the principal:
+    ``chua_xac_nhan`` → ``da_xac_nhan`` (the GVCN confirmed exactly ``fingerprint``, the digest of
+    ``content``) → ``da_duyet`` (the principal approved that fingerprint); a reopening (with a
+    reason) goes back to ``chua_xac_nhan``. ``content`` is what was confirmed, which an approval
+    locks: the year results pushed to the platforms are these values. ``earlier`` keeps each
+    student's promotion at the last approval (who passed after a re-test is read against it).
+    Every step is also in the hash-chained audit log."""
+
+    __tablename__ = "result_approval"
+
+    ma_truong: str = Field(primary_key=True, max_length=8)
+    school_year: str = Field(primary_key=True, max_length=9)
+    class_code: str = Field(primary_key=True, max_length=8)
+    period: str = Field(primary_key=True, max_length=3)  # HK1 | HK2 | CN
+    state: str = Field(max_length=16, index=True)  # chua_xac_nhan | da_xac_nhan | da_duyet
+    fingerprint: Optional[str] = Field(default=None, max_length=64)
+    content: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    earlier: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    confirmed_by: Optional[str] = None
+    confirmed_at: Optional[datetime] = _when(nullable=True)
+    approved_by: Optional[str] = None
+    approved_at: Optional[datetime] = _when(nullable=True)
+    ever_approved: bool = False  # approved at least once: a later correction needs witnesses
+    reopened_by: Optional[str] = None
+    reopened_at: Optional[datetime] = _when(nullable=True)
+    reopen_reason: str = ""
+    updated_at: datetime = _when(nullable=False)

@@ -25,6 +25,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
+from lienthong.reconciliation.results import record_changes_in_store
 from lienthong.store import audit
 from lienthong.store.records import store_snapshots
 from lienthong.store.repository import SnapshotRecord
@@ -276,6 +277,8 @@ def _import_file(
             report.stored["unchanged"] += len(repeated)
         for group in _by_entity(fresh):
             report.stored.update(store_snapshots(session, group, now))
+        if any(record.entity in RESULT_ENTITIES for record in fresh):
+            _approved_moved(session, report, now)
         summary = {"kind": report.kind, "rows": report.rows, "refused": len(report.refused), **report.stored}
         session.add(
             ImportedFileRow(
@@ -292,6 +295,16 @@ def _import_file(
         session.commit()  # the whole file or nothing
     memo.update((record[:3], record[3:]) for record in fresh)
     return report
+
+
+RESULT_ENTITIES = ("hoc_sinh", "tong_hop")  # what a class's confirmed results are read from
+
+
+def _approved_moved(session: Session, report: ImportReport, now: datetime) -> None:
+    """Results the principal approved are locked: a file that changes them is kept as what the file
+    says, the approved values stay (and are what goes out), and the change becomes a discrepancy."""
+    for row in record_changes_in_store(session, now):
+        report.notes.append(Problem(0, row.record["message"] + " " + row.record["suggestion"], fatal=False))
 
 
 def _by_entity(records: list[SnapshotRecord]) -> list[list[SnapshotRecord]]:

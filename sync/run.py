@@ -24,6 +24,7 @@ from lienthong.connectors.base import Connector
 from lienthong.connectors.errors import ConnectorError, TransientError
 from lienthong.mapping.calendar import school_year_of, semester_of
 from lienthong.reconciliation.authority import PlannedChange, ScoreAuthority, plan_scores, pushing_targets
+from lienthong.reconciliation.results import SchoolRecord, Where, record_changes
 from lienthong.store import audit, queries
 from lienthong.store.db import session_scope
 from lienthong.store.repository import snapshot_versions, student_classes
@@ -31,6 +32,8 @@ from lienthong.store.tables import SyncRunRow
 from lienthong.sync.outbox import deliver, enqueue, new_changes, window_open
 from lienthong.sync.pull import pull_platform
 from lienthong.sync.state import RunStore
+from lienthong.sync.year_results import ENTITY as YEAR_ENTITY
+from lienthong.sync.year_results import plan_year_results
 
 HOLD_SHARE = 0.05  # a run that would blank more than this share of a class waits for approval
 MAX_CLOSED_CHANGES = 20  # ... or change more than this many results of a closed semester
@@ -82,6 +85,9 @@ class RunOptions:
     school_windows: list = field(default_factory=list)  # the school's own lock windows (canonical)
     authority: ScoreAuthority = field(default_factory=lambda: ScoreAuthority.from_settings(None))
     lease_seconds: float = LEASE_SECONDS
+    # the school whose class results gate the year results (`sync.year_results`): ``Settings.ma_truong``
+    ma_truong: str = ""
+    school_source: str = "vnedu"  # ``[authority] school``: the record a GVCN confirms
 
 
 @dataclass
@@ -96,6 +102,8 @@ class RunReport:
     errors: dict[str, str] = field(default_factory=dict)
     unreachable: set[str] = field(default_factory=set)  # platforms that did not answer, after retries
     plan: list[PlannedChange] = field(default_factory=list)
+    # year results: planned counts, and the classes whose results wait for the principal (not sent)
+    year_results: dict = field(default_factory=dict)
 
     def failed(self, platform: str, exc: ConnectorError) -> None:
         self.errors[platform] = exc.message
@@ -114,6 +122,7 @@ class RunReport:
             "hold_reason": self.hold_reason,
             "errors": self.errors,
             "unreachable": sorted(self.unreachable),
+            "year_results": self.year_results,
         }
 
 
@@ -204,7 +213,8 @@ async def _work(
         except ConnectorError as exc:
             report.failed(name, exc)
     windows = await _windows(connectors, names, report, options)
-    _plan(store, run, report, options, clock, windows, pushing_targets(options.authority, connectors), beat)
+    results_to = [n for n in connectors if YEAR_ENTITY in connectors[n].pushes]
+    _plan(store, run, report, options, clock, windows, pushing_targets(options.authority, connectors), beat, results_to)
     if report.status != "held" and not options.dry_run:
         for name in names:
             if name in report.errors:
@@ -353,6 +363,7 @@ def _plan(
     windows: dict[str, list],
     targets: list[str],
     beat: Callable[[Session], None] | None = None,
+    results_to: list[str] | None = None,
 ) -> None:
     authority = options.authority
     with store.step() as session:  # the decision and its outbox items: one transaction
@@ -380,6 +391,11 @@ def _plan(
         report.planned = enqueue(
             session, run.id, changes, _status_of(bool(report.hold_reason), authority.approval), clock()
         )
+        where = Where(options.ma_truong, school_year_of(clock().date()), options.school_source)
+        school = SchoolRecord(session, where)
+        year = plan_year_results(session, run.id, where, results_to or [], clock(), school)
+        report.year_results = year.as_json()
+        record_changes(session, where, clock(), school)  # an approved result a source moved: for the principal
         if report.hold_reason:
             run.status, run.hold_reason, report.status = "held", report.hold_reason, "held"
             audit.append(session, "lienthong", "run_held", {"run": run.id, "reason": report.hold_reason}, clock())
@@ -399,6 +415,7 @@ def _finish(store: RunStore, run: SyncRunRow, report: RunReport, clock) -> None:
             "delivered": {k: dict(v) for k, v in report.delivered.items()},
             "waiting_window": report.waiting_window,
             "errors": report.errors,
+            "year_results": report.year_results,
         }
 
 

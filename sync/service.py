@@ -97,6 +97,8 @@ async def sync(
             dry_run,
             school_windows=school_windows(settings),
             authority=ScoreAuthority.from_settings(settings.authority.scores),
+            ma_truong=settings.ma_truong,
+            school_source=settings.authority.school,
         )
         return await run_once(connectors, engine, options, clock, progress)
     finally:

@@ -56,6 +56,14 @@ READS = [
     ("/cntt", expect(OPERATIONS)),
     ("/cntt/doi-chieu.xlsx", expect(OPERATIONS)),
     ("/nhat-ky", expect(OPERATIONS)),
+    # class results (Suối Ngô art. 7, Bình An 5.4): the whole class's results, student by student,
+    # for the Ban giám hiệu and the class's GVCN only; the approval page for the principal alone
+    ("/ket-qua", expect(("principal",))),
+    ("/ket-qua/lop/6A1", expect(("principal", "board", "gvcn"))),
+    ("/ket-qua/lop/7A1", expect(("principal", "board"))),
+    ("/api/results", expect(("principal", "board", "gvcn"))),
+    ("/api/results?class=6A1&period=CN", expect(("principal", "board", "gvcn"))),
+    ("/api/results?class=7A1", expect(("principal", "board"))),
 ]
 
 
@@ -253,3 +261,76 @@ def test_uploading_files_to_import_answers_each_role_exactly(sqlite_engine, role
         with Session(sqlite_engine) as session:
             uploads = list(session.exec(select(AuditLogRow).where(AuditLogRow.action == "files_uploaded")))
         assert len(uploads) == 1
+
+
+# --- class results: confirm (the class's GVCN), approve and reopen (the principal) -------------
+
+
+def _form(client, role: str) -> str:
+    return csrf_of(client.get("/dang-nhap" if role == ANON else "/doi-mat-khau").text)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_confirming_results_answers_each_role_exactly(sqlite_engine, role):
+    site = make_site(sqlite_engine)
+    seed_school(sqlite_engine)
+    client = site.client(None if role == ANON else role)
+    form = {"csrf": _form(client, role), "ky": "HK1"}
+    response = client.post("/ket-qua/lop/6A1/xac-nhan", data=form, follow_redirects=False)
+    if role == ANON:
+        assert _answer(response, False) == SIGN_IN
+    elif role == "gvcn":
+        assert response.status_code == 303 and response.headers["location"] == "/ket-qua/lop/6A1?xong=xac-nhan"
+    else:
+        assert response.status_code == 403 and "chỉ giáo viên chủ nhiệm của lớp xác nhận" in response.text
+    if role == "gvcn":  # another class's results, and a form without its token
+        other = client.post("/ket-qua/lop/7A1/xac-nhan", data=form, follow_redirects=False)
+        assert other.status_code == 403
+        bare = client.post("/ket-qua/lop/6A1/xac-nhan", data={"ky": "HK2"}, follow_redirects=False)
+        assert bare.status_code == 403 and "mã chống giả mạo" in bare.text
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_approving_and_reopening_results_answers_each_role_exactly(sqlite_engine, role):
+    site = make_site(sqlite_engine)
+    seed_school(sqlite_engine)
+    gvcn = site.client("gvcn")
+    confirmed = gvcn.post("/ket-qua/lop/6A1/xac-nhan", data={"csrf": _form(gvcn, "gvcn"), "ky": "CN"})
+    assert confirmed.status_code == 200 and "Đã xác nhận kết quả" in confirmed.text
+    client = site.client(None if role == ANON else role)
+    csrf = _form(client, role)
+    approved = client.post("/ket-qua/duyet", data={"csrf": csrf, "lop": "6A1", "ky": "CN"}, follow_redirects=False)
+    reason = {"csrf": csrf, "lop": "6A1", "ky": "CN", "ly_do": "Sau kiểm tra lại"}
+    reopened = client.post("/ket-qua/mo-lai", data=reason, follow_redirects=False)
+    if role == ANON:
+        assert _answer(approved, False) == SIGN_IN and _answer(reopened, False) == SIGN_IN
+    elif role == "principal":
+        assert approved.status_code == 303 and approved.headers["location"] == "/ket-qua?xong=duyet"
+        assert reopened.status_code == 303 and reopened.headers["location"] == "/ket-qua?xong=mo-lai"
+        blank = client.post("/ket-qua/mo-lai", data={**reason, "ly_do": " "}, follow_redirects=False)
+        assert blank.status_code == 400 and "Cần ghi lý do mở lại" in blank.text
+    else:
+        assert approved.status_code == 403 and reopened.status_code == 403
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_results_by_api_answer_each_role_exactly(sqlite_engine, role):
+    site = make_site(sqlite_engine)
+    seed_school(sqlite_engine)
+    client = site.client()
+    bearer = {"Authorization": f"Bearer {site.token('gvcn')}"}
+    shown = client.get("/api/results?class=6A1&period=CN", headers=bearer).json()["items"][0]
+    headers = {} if role == ANON else {"Authorization": f"Bearer {site.token(role)}"}
+    body = {"class": "6A1", "period": "CN", "fingerprint": shown["fingerprint"]}
+    confirmed = client.post("/api/results/confirm", json=body, headers=headers)
+    assert confirmed.status_code == (401 if role == ANON else 200 if role == "gvcn" else 403), confirmed.text
+    if role != "gvcn":
+        assert client.post("/api/results/confirm", json=body, headers=bearer).status_code == 200
+    approved = client.post("/api/results/approve", json={"class": "6A1", "period": "CN"}, headers=headers)
+    assert approved.status_code == (401 if role == ANON else 200 if role == "principal" else 403), approved.text
+    if role == "principal":
+        assert approved.json()["state"] == "da_duyet"
+        twice = client.post("/api/results/approve", json={"class": "6A1", "period": "CN"}, headers=headers)
+        assert twice.status_code == 409 and "đã được duyệt rồi" in twice.json()["detail"]
+        blank = client.post("/api/results/reopen", json={"class": "6A1", "period": "CN"}, headers=headers)
+        assert blank.status_code == 400 and "Cần ghi lý do" in blank.json()["detail"]
