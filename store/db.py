@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 
 
 def make_engine(url: str) -> sa.Engine:
-    """An engine for ``url``; a SQLite file gets WAL mode and enforced foreign keys."""
+    """An engine for ``url``, scoped to the store's own school (`store.tenancy.own_school`: the one
+    school of a one-school store); a SQLite file gets WAL mode and enforced foreign keys. Scope it
+    to a named school with `store.tenancy.for_school`."""
+    from lienthong.store.tenancy import own_school
+
     try:
-        return _engine(url)
+        return own_school(_engine(url))
     except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise BadDatabaseUrl(
             "Địa chỉ cơ sở dữ liệu không dùng được: dùng sqlite:///đường/dẫn.db hoặc postgresql+psycopg://… "

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import lienthong.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from lienthong.store.db import make_engine
+from lienthong.store.tenancy import unscoped
 
 OWN_TABLES = set(SQLModel.metadata.tables)
 
@@ -17,7 +18,8 @@ def include_name(name, type_, parent_names):
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    # Unscoped: a migration works on every school's rows, as the role that owns the tables.
+    engine = unscoped(make_engine(context.config.get_main_option("sqlalchemy.url")))
     with engine.connect() as connection:
         context.configure(
             connection=connection,
