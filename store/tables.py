@@ -58,7 +58,13 @@ def _within_school(school: Any, *key: str) -> dict[str, Any]:
 
 def _of_student(*more: Any) -> tuple:
     """A row about one student of the school: the student is looked up within the same school."""
-    return (sa.ForeignKeyConstraint(["ma_truong", "student_id"], ["student.ma_truong", "student.id"]), *more)
+    return (_within(["ma_truong", "student_id"], ["student.ma_truong", "student.id"]), *more)
+
+
+def _within(columns: list[str], refers: list[str]) -> sa.ForeignKeyConstraint:
+    """A reference within one school; a store's rows given its school's code (`store.tenancy`)
+    carry their references along."""
+    return sa.ForeignKeyConstraint(columns, refers, onupdate="CASCADE")
 
 
 class SchoolRow(SQLModel, table=True):
@@ -81,9 +87,7 @@ class TeacherRow(SQLModel, table=True):
 
 class ClassRow(SQLModel, table=True):
     __tablename__ = "school_class"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(["ma_truong", "homeroom_teacher_id"], ["teacher.ma_truong", "teacher.id"]),
-    )
+    __table_args__ = (_within(["ma_truong", "homeroom_teacher_id"], ["teacher.ma_truong", "teacher.id"]),)
     ma_truong: Optional[str] = _school()
     __mapper_args__ = _within_school(ma_truong, "school_year", "code")
 
@@ -340,9 +344,7 @@ class ResolutionRow(SQLModel, table=True):
     workflow's state is the last step; every step is also in the hash-chained audit log."""
 
     __tablename__ = "resolution"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(["ma_truong", "discrepancy_id"], ["discrepancy.ma_truong", "discrepancy.id"]),
-    )
+    __table_args__ = (_within(["ma_truong", "discrepancy_id"], ["discrepancy.ma_truong", "discrepancy.id"]),)
     ma_truong: Optional[str] = _school(key=False)
 
     id: Optional[int] = Field(default=None, primary_key=True)

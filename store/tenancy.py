@@ -37,6 +37,8 @@ from typing import Any, Union
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
+from sqlalchemy.orm.mapper import _all_registries
+from sqlalchemy.sql import util as sql_util
 
 OPTION = "lienthong_school"  # the execution option naming an engine's school
 OWN_SCHOOL = "*"  # `OPTION`'s value for "the store's only school" (no real code is "*")
@@ -102,6 +104,56 @@ def schools(engine: sa.Engine) -> list[str]:
     """Every registered school's code (cross-school: the registry is not school data)."""
     with unscoped(engine).connect() as connection:
         return sorted(connection.exec_driver_sql("SELECT ma_truong FROM school").scalars())
+
+
+def claim(engine: sa.Engine, ma_truong: str, name: str = "") -> None:
+    """Make sure the store knows the school ``ma_truong`` before it is opened for it (cross-school).
+
+    A store with no school registered (a new one-school store) registers it, and the rows written
+    while it had none (`UNNAMED`) become that school's. A store that knows the school: nothing to
+    do. A store that knows other schools only is refused: a mistyped ``ma_truong`` must not open
+    an empty school beside the real one (a province's schools are added one by one, by hand)."""
+    with unscoped(engine).begin() as connection:
+        known = list(connection.exec_driver_sql("SELECT ma_truong FROM school").scalars())
+        if ma_truong in known:
+            return
+        if known:
+            raise TenancyError(
+                f"Cơ sở dữ liệu không có trường {ma_truong} (có: {', '.join(sorted(known)[:5])}"
+                f"{', …' if len(known) > 5 else ''}): kiểm tra ma_truong trong cấu hình."
+            )
+        _register(connection, ma_truong, name)
+        tables = [t for t in sa.inspect(connection).get_table_names() if t != "school"]
+        columns = {t: [c["name"] for c in sa.inspect(connection).get_columns(t)] for t in tables}
+        # parents first: their references follow them (ON UPDATE CASCADE); the rest after
+        for name_ in sorted((t for t in tables if COLUMN in columns[t]), key=lambda t: t not in _PARENTS):
+            table = sa.table(name_, sa.column(COLUMN))
+            connection.execute(sa.update(table).where(table.c[COLUMN] == UNNAMED).values({COLUMN: ma_truong}))
+
+
+_PARENTS = ("teacher", "student", "discrepancy")
+
+
+def register(engine: sa.Engine, ma_truong: str, name: str = "", commune_code: str = "") -> bool:
+    """Add a school to the store's registry (cross-school: an admin function); False when it was
+    there already."""
+    with unscoped(engine).begin() as connection:
+        if connection.exec_driver_sql(
+            f"SELECT 1 FROM school WHERE ma_truong = {_mark(connection)}", (ma_truong,)
+        ).first():
+            return False
+        _register(connection, ma_truong, name, commune_code)
+        return True
+
+
+def _register(connection: sa.Connection, ma_truong: str, name: str, commune_code: str = "") -> None:
+    school = sa.table("school", *(sa.column(c) for c in ("ma_truong", "name", "province_code", "commune_code")))
+    values = {"ma_truong": ma_truong, "name": name or ma_truong, "province_code": ma_truong[:2]}
+    connection.execute(sa.insert(school).values(**values, commune_code=commune_code))
+
+
+def _mark(connection: sa.Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def owned(cls_or_table: Any) -> bool:
@@ -208,7 +260,7 @@ def _scope_orm(state: Any) -> None:
     """Every ORM statement on school data sees the session's school only."""
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    owned_mappers = [mapper for mapper in state.all_mappers if COLUMN in mapper.columns]
+    owned_mappers = _owned_mappers(state)
     if not owned_mappers:
         return
     school = _session_school(state.session, required=True)
@@ -221,6 +273,31 @@ def _scope_orm(state: Any) -> None:
         for mapper in owned_mappers
     ]
     state.statement = state.statement.options(*options)
+
+
+def _owned_mappers(state: Any) -> list[Any]:
+    """The school tables' mappers a statement reads or writes: its entities, and the tables it
+    names otherwise (``select(func.count()).select_from(Row)``, a join)."""
+    found = {mapper for mapper in state.all_mappers if COLUMN in mapper.columns}
+    by_table = _mappers_by_table()
+    for table in sql_util.find_tables(state.statement, include_joins=True, include_crud=True):
+        mapper = by_table.get(table)
+        if mapper is not None:
+            found.add(mapper)
+    return sorted(found, key=lambda mapper: mapper.class_.__name__)
+
+
+def _mappers_by_table() -> dict[Any, Any]:
+    """Every mapped class with a ``ma_truong`` column, by its table (new classes included)."""
+    mappers = [mapper for registry in _all_registries() for mapper in registry.mappers]
+    if len(mappers) != _BY_TABLE.get("count"):
+        _BY_TABLE.clear()
+        _BY_TABLE.update({mapper.local_table: mapper for mapper in mappers if COLUMN in mapper.columns})
+        _BY_TABLE["count"] = len(mappers)
+    return _BY_TABLE
+
+
+_BY_TABLE: dict[Any, Any] = {}
 
 
 @event.listens_for(Session, "before_flush")

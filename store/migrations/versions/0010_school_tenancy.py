@@ -180,7 +180,9 @@ def _create(name: str, key: tuple[str, ...], references: list, shape: dict) -> N
     for columns_, parent, parent_columns in references:
         constraints.append(
             sa.ForeignKeyConstraint(
-                ["ma_truong", *columns_], [f"{parent}.ma_truong", *(f"{parent}.{c}" for c in parent_columns)]
+                ["ma_truong", *columns_],
+                [f"{parent}.ma_truong", *(f"{parent}.{c}" for c in parent_columns)],
+                onupdate="CASCADE",
             )
         )
     for fk in shape["foreign_keys"]:  # references to tables kept as they are (a run)
