@@ -37,8 +37,6 @@ from typing import Any, Union
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
-from sqlalchemy.orm.mapper import _all_registries
-from sqlalchemy.sql import util as sql_util
 
 OPTION = "lienthong_school"  # the execution option naming an engine's school
 OWN_SCHOOL = "*"  # `OPTION`'s value for "the store's only school" (no real code is "*")
@@ -260,41 +258,54 @@ def _scope_orm(state: Any) -> None:
     """Every ORM statement on school data sees the session's school only."""
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    owned_mappers = _owned_mappers(state)
-    if not owned_mappers:
+    top, named = _owned_mappers(state)
+    if not (top or named):
         return
     school = _session_school(state.session, required=True)
-    if state.is_column_load:  # a refresh of expired attributes, by the mapped key: loader criteria skip it
-        for mapper in owned_mappers:
-            state.statement = state.statement.where(mapper.columns[COLUMN] == school)
-        return
-    options = [
-        with_loader_criteria(mapper.class_, lambda cls: cls.ma_truong == school, include_aliases=True)
-        for mapper in owned_mappers
-    ]
-    state.statement = state.statement.options(*options)
+    statement = state.statement
+    # The statement's own entities by a WHERE (cheaper than loader criteria, and it also covers the
+    # refresh of expired attributes, which loader criteria skip); joined or selected-from entities
+    # by loader criteria, which go into the join's ON clause.
+    for mapper in top:
+        statement = statement.where(_is_of(mapper, school))
+    if named:
+        statement = statement.options(
+            *(
+                with_loader_criteria(mapper.class_, lambda cls: cls.ma_truong == school, include_aliases=True)
+                for mapper in named
+            )
+        )
+    state.statement = statement
 
 
-def _owned_mappers(state: Any) -> list[Any]:
-    """The school tables' mappers a statement reads or writes: its entities, and the tables it
-    names otherwise (``select(func.count()).select_from(Row)``, a join)."""
-    found = {mapper for mapper in state.all_mappers if COLUMN in mapper.columns}
-    by_table = _mappers_by_table()
-    for table in sql_util.find_tables(state.statement, include_joins=True, include_crud=True):
-        mapper = by_table.get(table)
-        if mapper is not None:
-            found.add(mapper)
-    return sorted(found, key=lambda mapper: mapper.class_.__name__)
+def _is_of(mapper: Any, school: str) -> Any:
+    """``<mapper's table>.ma_truong = school``, built once per table and school (statements share it)."""
+    found = _CRITERIA.get((mapper, school))
+    if found is None:
+        if len(_CRITERIA) > 10_000:  # a province's hundreds of schools × tables stay well under
+            _CRITERIA.clear()
+        found = _CRITERIA[(mapper, school)] = mapper.columns[COLUMN] == school
+    return found
 
 
-def _mappers_by_table() -> dict[Any, Any]:
-    """Every mapped class with a ``ma_truong`` column, by its table (new classes included)."""
-    mappers = [mapper for registry in _all_registries() for mapper in registry.mappers]
-    if len(mappers) != _BY_TABLE.get("count"):
-        _BY_TABLE.clear()
-        _BY_TABLE.update({mapper.local_table: mapper for mapper in mappers if COLUMN in mapper.columns})
-        _BY_TABLE["count"] = len(mappers)
-    return _BY_TABLE
+_CRITERIA: dict[tuple[Any, str], Any] = {}
+
+
+def _owned_mappers(state: Any) -> tuple[list[Any], list[Any]]:
+    """The school tables' mappers a statement reads or writes: its own entities, and the entities
+    it names otherwise (``select(func.count()).select_from(Row)``, a join's target). A plain Core
+    table is not an entity: the Core statements in ``store/`` carry `school_column` themselves."""
+    top = [mapper for mapper in state.all_mappers if COLUMN in mapper.columns]
+    statement = state.statement
+    named = []
+    for element in (
+        *getattr(statement, "_from_obj", ()),
+        *(join[0] for join in getattr(statement, "_setup_joins", ())),
+    ):
+        mapper = getattr(element, "_annotations", {}).get("parentmapper")
+        if mapper is not None and COLUMN in mapper.columns and mapper not in top and mapper not in named:
+            named.append(mapper)
+    return top, named
 
 
 _BY_TABLE: dict[Any, Any] = {}
@@ -304,9 +315,12 @@ _BY_TABLE: dict[Any, Any] = {}
 def _stamp_new(session: Session, _context: Any, _instances: Any) -> None:
     """New rows get the session's school; a row of another school is never written here."""
     school: str | None = None
-    for obj in list(session.new) + list(session.dirty):
-        table = getattr(type(obj), "__table__", None)
-        if table is None or COLUMN not in table.c:
+    # the pending objects, and the persistent ones changed since the last flush (the identity map's
+    # modified states: `session.dirty` would look at every loaded object at every flush)
+    modified = getattr(session.identity_map, "_modified", None)
+    changed = [state.obj() for state in modified] if modified is not None else list(session.dirty)
+    for obj in [*session.new, *changed]:
+        if obj is None or COLUMN not in getattr(getattr(type(obj), "__table__", None), "c", ()):
             continue
         if school is None:
             school = require_school(session)
