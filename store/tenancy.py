@@ -154,10 +154,15 @@ def _mark(connection: sa.Connection) -> str:
     return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
-def owned(cls_or_table: Any) -> bool:
-    """Whether a mapped class or table holds school data (has a ``ma_truong`` column)."""
-    table = getattr(cls_or_table, "__table__", cls_or_table)
-    return COLUMN in table.c
+def policy_sql(table: str) -> list[str]:
+    """The PostgreSQL statements that put a school table under row-level security, as migration
+    0010 does for the tables it knows: for a later migration adding a school table."""
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY school_rows ON {table} USING (ma_truong = current_setting('{SETTING}', true)) "
+        f"WITH CHECK (ma_truong = current_setting('{SETTING}', true))",
+    ]
 
 
 def column_default(context: Any) -> str:

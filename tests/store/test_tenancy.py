@@ -259,6 +259,28 @@ def test_raw_sql_without_a_filter_sees_only_the_scoped_school(pg_two):
 
 
 @pytest.mark.postgres
+def test_every_school_table_is_under_a_policy_and_the_app_role_cannot_bypass_it(pg_two):
+    with tenancy.unscoped(pg_two).connect() as connection:
+        owned = set(
+            connection.exec_driver_sql(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'ma_truong' "
+                "AND table_schema = 'public' AND table_name <> 'school'"
+            ).scalars()
+        )
+        forced = set(
+            connection.exec_driver_sql(
+                "SELECT c.relname FROM pg_class c JOIN pg_policies p ON p.tablename = c.relname "
+                "WHERE c.relrowsecurity AND c.relforcerowsecurity AND p.policyname = 'school_rows'"
+            ).scalars()
+        )
+        role = connection.exec_driver_sql(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", (tenancy.APP_ROLE,)
+        ).one()
+    assert len(owned) >= 19 and owned == forced
+    assert tuple(role) == (False, False)
+
+
+@pytest.mark.postgres
 def test_raw_sql_sees_nothing_when_no_school_is_set(pg_two):
     with tenancy.unscoped(pg_two).begin() as connection:
         connection.exec_driver_sql(f"SET LOCAL ROLE {tenancy.APP_ROLE}")  # the application's role, no school
