@@ -37,6 +37,7 @@ from typing import Any, Union
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
+from sqlalchemy.orm.base import NO_VALUE
 
 OPTION = "lienthong_school"  # the execution option naming an engine's school
 OWN_SCHOOL = "*"  # `OPTION`'s value for "the store's only school" (no real code is "*")
@@ -300,8 +301,15 @@ def _owned_mappers(state: Any) -> tuple[list[Any], list[Any]]:
     """The school tables' mappers a statement reads or writes: its own entities, and the entities
     it names otherwise (``select(func.count()).select_from(Row)``, a join's target). A plain Core
     table is not an entity: the Core statements in ``store/`` carry `school_column` themselves."""
-    top = [mapper for mapper in state.all_mappers if COLUMN in mapper.columns]
     statement = state.statement
+    raw = getattr(statement, "_raw_columns", None)
+    if raw is not None and len(raw) == 1 and not statement._from_obj and not statement._setup_joins:
+        # one entity or one of its columns, alone (`session.get`, most selects): no need to ask
+        # the ORM for every entity of the statement
+        mapper = raw[0]._annotations.get("parentmapper")
+        if mapper is not None:
+            return ([mapper] if COLUMN in mapper.columns else []), []
+    top = [mapper for mapper in state.all_mappers if COLUMN in mapper.columns]
     named = []
     for element in (
         *getattr(statement, "_from_obj", ()),
@@ -320,24 +328,28 @@ _BY_TABLE: dict[Any, Any] = {}
 def _stamp_new(session: Session, _context: Any, _instances: Any) -> None:
     """New rows get the session's school; a row of another school is never written here."""
     school: str | None = None
-    # the pending objects, and the persistent ones changed since the last flush (the identity map's
-    # modified states: `session.dirty` would look at every loaded object at every flush)
-    modified = getattr(session.identity_map, "_modified", None)
-    changed = [state.obj() for state in modified] if modified is not None else list(session.dirty)
-    for obj in [*session.new, *changed]:
-        if obj is None or COLUMN not in getattr(getattr(type(obj), "__table__", None), "c", ()):
+    for obj in session.new:
+        if COLUMN not in getattr(getattr(type(obj), "__table__", None), "c", ()):
             continue
         if school is None:
             school = require_school(session)
-        state = sa.inspect(obj)
         given = getattr(obj, COLUMN, None)
-        if state.pending or state.transient:
-            if given is None:
-                setattr(obj, COLUMN, school)
-            elif given != school:
-                raise TenancyError(f"Không ghi được dữ liệu của trường {given} khi đang làm việc với trường {school}.")
-        elif state.attrs[COLUMN].history.has_changes() or given != school:
-            raise TenancyError(f"Không chuyển được dữ liệu sang trường khác (đang làm việc với trường {school}).")
+        if given is None:
+            setattr(obj, COLUMN, school)
+        elif given != school:
+            raise TenancyError(f"Không ghi được dữ liệu của trường {given} khi đang làm việc với trường {school}.")
+    # the persistent objects changed since the last flush (the identity map's modified states:
+    # `session.dirty` would look at every loaded object at every flush); a session sees one
+    # school's rows, so a row's school may only stay what it was
+    modified = getattr(session.identity_map, "_modified", None)
+    states = modified if modified is not None else [sa.inspect(obj) for obj in session.dirty]
+    for state in states:
+        before = state.committed_state.get(COLUMN, _NOTHING)
+        if before is not _NOTHING and before is not NO_VALUE and before != state.dict.get(COLUMN):
+            raise TenancyError("Không chuyển được dữ liệu sang trường khác.")
+
+
+_NOTHING = object()
 
 
 def merge(session: Session, obj: Any) -> Any:
