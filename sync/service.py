@@ -43,7 +43,7 @@ def open_store(settings: Settings, create: bool = False) -> sa.Engine:
     configured school (``ma_truong``; `store.tenancy`)."""
     check_store(settings.database_url, create)
     engine = make_engine(settings.database_url)
-    upgrade_if_behind(engine, settings.database_url)
+    upgrade_if_behind(engine, settings.database_url, settings.ma_truong)
     audit.configure_from(settings)  # the key and checkpoint file every entry of this process is anchored with
     return school_engine(settings, engine)
 

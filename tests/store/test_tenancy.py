@@ -332,6 +332,19 @@ def test_a_store_at_0008_with_data_is_migrated_with_its_schools_code(database_ur
     store.dispose()
 
 
+def test_a_store_at_0008_opened_by_a_command_gets_the_configured_school(database_url, monkeypatch):
+    from lienthong.sync.service import open_store
+
+    _migrated_0008(database_url)
+    monkeypatch.delenv("LIENTHONG_MA_TRUONG", raising=False)
+    monkeypatch.delenv("LIENTHONG_CONFIG", raising=False)
+    with Session(open_store(Settings(database_url=database_url, ma_truong=B))) as session:
+        assert repository.load_student(session, "s1").full_name == "Nguyễn Văn An"
+        assert len(queries.resolutions(session, "d1")) == 1
+    with Session(tenancy.for_school(make_engine(database_url), A)) as session:
+        assert repository.load_student(session, "s1") is None  # the rows are B's, not another school's
+
+
 def test_a_store_with_data_and_no_known_school_is_refused_unchanged(database_url, monkeypatch):
     engine = _migrated_0008(database_url)
     monkeypatch.delenv("LIENTHONG_MA_TRUONG", raising=False)

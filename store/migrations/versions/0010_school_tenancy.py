@@ -7,8 +7,9 @@ and of the references to it; national keys (the ministry's student ID) stay uniq
 
 Tables whose primary key changes are rebuilt (copied aside, created anew, copied back), the same
 way on SQLite and PostgreSQL; ``sync_run`` and ``outbox_item`` only gain the column. Existing rows
-get the store's school: the ``school`` table's single row, else ``LIENTHONG_MA_TRUONG`` (or
-``ma_truong`` in the file ``LIENTHONG_CONFIG`` names); a store with rows and no known school is
+get the store's school: the ``school`` table's single row, else the configured ``ma_truong`` of the
+command that opens the store (`store.db.migrate`), ``LIENTHONG_MA_TRUONG``, or ``ma_truong`` in the
+file ``LIENTHONG_CONFIG`` names; a store with rows and no known school is
 refused, unchanged, with what to set.
 
 On PostgreSQL: the role ``lienthong_app`` (NOLOGIN, NOBYPASSRLS) gets the application's rights,
@@ -26,7 +27,7 @@ from typing import Sequence, Union
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
+from alembic import context, op
 
 revision: str = "0010"
 down_revision: Union[str, None] = "0008"
@@ -144,7 +145,10 @@ def _store_school(bind: sa.Connection) -> str:
 
 
 def _configured_school() -> str | None:
-    code = os.environ.get("LIENTHONG_MA_TRUONG", "").strip()
+    """The school the opening command was configured with, else ``LIENTHONG_MA_TRUONG``, else the
+    configuration file ``LIENTHONG_CONFIG`` names."""
+    given = context.config.attributes.get("lienthong.ma_truong") if context.config else None
+    code = given or os.environ.get("LIENTHONG_MA_TRUONG", "").strip()
     if not code and os.environ.get("LIENTHONG_CONFIG"):
         try:
             from lienthong.config.settings import Settings
