@@ -3,10 +3,16 @@
 Every stored row of school data carries its school's code (``ma_truong``). An engine is scoped
 to one school by `for_school` (an execution option on an engine sharing the pool), and then:
 
-- every ORM statement (``select``, ``session.get``, ``session.merge``'s load, ORM ``update`` and
-  ``delete``) on a mapped class that has a ``ma_truong`` column gets ``ma_truong = <school>``
-  through ``with_loader_criteria`` (`_scope_orm`): generic, a new table with the column is
-  covered without a line here;
+- every ORM statement (``select``, ``session.get``, ``session.merge``'s load, the refresh of
+  expired attributes, ORM ``update`` and ``delete``) on a mapped class that has a ``ma_truong``
+  column gets ``ma_truong = <school>`` (`_scope_orm`: a WHERE for the statement's own entities,
+  ``with_loader_criteria`` for joined and selected-from ones): generic, a new table with the
+  column is covered without a line here. A subquery on a school table is not reached: write its
+  filter (none in ``store/`` today; PostgreSQL's policies cover it anyway);
+- the tables (`store.tables`) keep ``ma_truong`` in their primary key in the database, while the
+  ORM knows a row by the key its school knows it by, with ``ma_truong`` as the version column:
+  ``session.get(Row, key)`` works as before, and every UPDATE and DELETE the ORM writes also
+  names the row's school, so a row of another school with the same key is never touched;
 - every new object of such a class gets the school's code at flush (`_stamp_new`), and an object
   of another school cannot be added or moved there (`TenancyError`);
 - the Core statements and driver SQL in ``store/`` (the bulk loads of snapshots, the leases)
@@ -83,10 +89,14 @@ def school_of(bind: Bind) -> str | None:
     if option != OWN_SCHOOL:
         return option
     if isinstance(bind, sa.Connection):
-        return bind.info.get(_NOW) if bind.in_transaction() else _resolve(bind.connection.dbapi_connection)
-    with bind.connect() as connection:
-        connection.exec_driver_sql("SELECT 1")  # begins: the school is resolved as every transaction does
-        return connection.info.get(_NOW)
+        found = bind.info.get(_NOW) if bind.in_transaction() else _resolve(bind.connection.dbapi_connection)
+    else:
+        with bind.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")  # begins: the school is resolved as every transaction does
+            found = connection.info.get(_NOW)
+    if isinstance(found, TenancyError):
+        raise found
+    return found
 
 
 def require_school(session: Session) -> str:
