@@ -6,6 +6,13 @@ versions in alternation, median of 5 runs: importing 60,000 snapshot records (th
 importing them again unchanged, the reconciliation's bulk load of a source's payloads and of every
 record's hash, and 2,000 students saved and read back through the ORM.
 
+Measured here (2 shared CPUs, 2026-12-01, against 2b1f71c): import 60k new +1.5 %, unchanged
++4.9 %, bulk load of payloads +1.7 %, of hashes +10.5 % (81 → 89 ms); the ORM alone (2,000
+students saved, read back by key) +27 % and +34 %: about 15–30 µs more per ORM statement (the
+school's WHERE, the flush check). Whole commands do not move: ``reconcile --format json --full`` on
+the 2,000-student demo store migrated to 0010, median of 5: 1,624 → 1,580 ms; with nothing changed
+978 → 909 ms (same JSON out).
+
 ``python -m bench.bench_tenancy BASE_DIR`` where ``BASE_DIR/lienthong`` holds the earlier tree
 (``git archive <commit> | tar -x -C BASE_DIR/lienthong``); ``--one`` measures the tree it imports.
 """
