@@ -101,7 +101,7 @@ def main() -> None:
     start = time.perf_counter()
     classes = _school(engine)
     print(f"{STUDENTS} students in {len(classes)} classes stored in {time.perf_counter() - start:.1f} s")
-    where = results.Where("79000701", "2026-2027")
+    where = results.Where("2026-2027")
     with Session(engine) as session:
         it = accounts.add_user(session, "it", "Quản trị", "it", "mat-khau-dai-1", NOW)
         principal = accounts.add_user(session, "ht", "Hiệu trưởng", "principal", "mat-khau-dai-1", NOW, by=it)

@@ -17,6 +17,7 @@ from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.reconciliation.results import where_of
+from lienthong.store import tenancy
 from lienthong.store.accounts import AccountError, Actor
 from lienthong.store.tables import DiscrepancyRow
 from lienthong.sync.service import open_store, school_windows
@@ -59,7 +60,7 @@ def propose(discrepancy_id: str, value: str, reason: str) -> int:
 
     def step(session: Session, actor: Actor, now: datetime) -> str:
         made = resolution.propose_in_window(session, discrepancy_id, value, reason, actor, now, windows)
-        row = session.get(DiscrepancyRow, discrepancy_id)
+        row = tenancy.get(session, DiscrepancyRow, discrepancy_id)
         return f"Đã ghi đề xuất «{made.value['value']}» cho khác biệt {discrepancy_id}: {STATUS_WORDS[row.status]}."
 
     return run_step(step)
@@ -114,7 +115,7 @@ def _present(present: dict | None) -> str:
 def show(discrepancy_id: str, console: Console | None = None) -> int:
     console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
-        row = session.get(DiscrepancyRow, discrepancy_id)
+        row = tenancy.get(session, DiscrepancyRow, discrepancy_id)
         if row is None:
             console.print(f"Không có khác biệt mã {discrepancy_id}.", style="red")
             return 2

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -23,8 +22,8 @@ from lienthong.reconciliation.compare import Roles
 from lienthong.reconciliation.completeness_cadence import History, history_from_payloads
 from lienthong.reconciliation.completeness_figures import Completeness
 from lienthong.reconciliation.completeness_measure import measure
-from lienthong.store import accounts
-from lienthong.store.tables import OutboxItemRow, SourceSnapshotRow
+from lienthong.store import accounts, repository
+from lienthong.store.tables import OutboxItemRow
 
 SEMESTER_CHOICES = ("1", "2")
 SUBJECT_TEACHER_ROLES = ("teacher",)
@@ -65,13 +64,7 @@ def known_semester(semester: str | None) -> tuple[str, ...] | None:
 def stored_payloads(session: Session, source: str, entity: str) -> dict[str, dict]:
     """Every stored record of one entity of a source, ``key → payload`` (the JSON text decoded by
     orjson, as `store.repository.source_payloads` does, without reading the source's other entities)."""
-    table = SourceSnapshotRow.__table__
-    rows = session.connection().execute(
-        sa.select(table.c.key, sa.cast(table.c.payload, sa.Text)).where(
-            table.c.source == source, table.c.entity == entity
-        )
-    )
-    return {key: orjson.loads(text) for key, text in rows}
+    return repository.entity_payloads(session, source, entity)
 
 
 def history_of(session: Session, school: SourceRecords) -> History:

@@ -22,7 +22,7 @@ from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_score, parse_level, parse_mark, parse_promotion, parse_score, parse_title
 from lienthong.reconciliation import results
 from lienthong.reconciliation.authority import ScoreAuthority
-from lienthong.store import accounts, audit, queries
+from lienthong.store import accounts, audit, queries, tenancy
 from lienthong.store.accounts import Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
@@ -39,7 +39,7 @@ class NotAllowed(ResolutionError):
 
 
 def _discrepancy(session: Session, discrepancy_id: str) -> DiscrepancyRow:
-    row = session.get(DiscrepancyRow, discrepancy_id)
+    row = tenancy.get(session, DiscrepancyRow, discrepancy_id)
     if row is None:
         raise ResolutionError(f"Không có khác biệt mã {discrepancy_id} (xem `lienthong reconcile`).")
     return row

@@ -52,17 +52,16 @@ class ResultsRefused(ResultsError):
 
 @dataclass(frozen=True)
 class Where:
-    """Which school's results: its code (``Settings.ma_truong``), the school year, and the source
-    that holds the school's record (``[authority] school``, vnEdu by default)."""
+    """Which results: the school year and the source that holds the school's record (``[authority]
+    school``, vnEdu by default). The school is the session's (`store.tenancy`)."""
 
-    ma_truong: str
     school_year: str
     source: str = "vnedu"
 
 
 def where_of(settings: Settings) -> Where:
-    """The configured school: its code, the current school year, the source of its record."""
-    return Where(settings.ma_truong, settings.current_school_year(), settings.authority.school)
+    """The configured school's current school year and the source of its record."""
+    return Where(settings.current_school_year(), settings.authority.school)
 
 
 def period_of(value: str) -> str:
@@ -254,7 +253,7 @@ def _view(class_code: str, period: str, row: ResultApprovalRow | None, content: 
 
 
 def _row(session: Session, where: Where, class_code: str, period: str) -> ResultApprovalRow | None:
-    return stored.approval(session, where.ma_truong, where.school_year, class_code, period)
+    return stored.approval(session, where.school_year, class_code, period)
 
 
 def _known_class(record: SchoolRecord, class_code: str) -> str:
@@ -276,7 +275,7 @@ def statuses(
         if allowed is not None and class_code not in allowed:
             raise access.Forbidden(f"{actor.shown()} không xem được kết quả lớp {class_code}: ngoài phạm vi được giao.")
     periods = (period_of(period),) if period else PERIODS
-    rows = {(r.class_code, r.period): r for r in stored.approvals(session, where.ma_truong, where.school_year)}
+    rows = {(r.class_code, r.period): r for r in stored.approvals(session, where.school_year)}
     classes = [class_code] if class_code else [c for c in record.classes() if allowed is None or c in allowed]
     out = []
     for code in classes:
@@ -295,7 +294,6 @@ def one(session: Session, actor: Actor, where: Where, class_code: str, period: s
 
 def _new_row(where: Where, class_code: str, period: str, now: datetime) -> ResultApprovalRow:
     return ResultApprovalRow(
-        ma_truong=where.ma_truong,
         school_year=where.school_year,
         class_code=class_code,
         period=period,
@@ -309,7 +307,6 @@ def _new_row(where: Where, class_code: str, period: str, now: datetime) -> Resul
 
 def _detail(where: Where, class_code: str, period: str, **more: Any) -> dict[str, Any]:
     return {
-        "ma_truong": where.ma_truong,
         "school_year": where.school_year,
         "class": class_code,
         "period": period,
@@ -428,9 +425,7 @@ def reopen(
 
 def approved_contents(session: Session, where: Where, period: str) -> dict[str, dict[str, Any]]:
     """Class → the approved content of ``period``: the values that go out, whatever a source says now."""
-    return {
-        code: row.content for code, row in stored.approved(session, where.ma_truong, where.school_year, period).items()
-    }
+    return {code: row.content for code, row in stored.approved(session, where.school_year, period).items()}
 
 
 def correction_guard(session: Session, where: Where, class_code: str | None, semester: str | None) -> bool:
@@ -454,9 +449,7 @@ def correction_guard(session: Session, where: Where, class_code: str | None, sem
 
 
 def _changed_id(where: Where, class_code: str, period: str) -> str:
-    return (
-        "kq" + hashlib.sha256(f"{where.ma_truong}|{where.school_year}|{class_code}|{period}".encode()).hexdigest()[:14]
-    )
+    return "kq" + hashlib.sha256(f"{where.school_year}|{class_code}|{period}".encode()).hexdigest()[:14]
 
 
 def record_changes(
@@ -466,7 +459,7 @@ def record_changes(
     open discrepancy for the principal, naming the students; it closes when the record agrees with
     the approved values again or the results are reopened. Returns the open ones."""
     record = record or SchoolRecord(session, where)
-    approved = {(r.class_code, r.period): r for r in stored.approvals(session, where.ma_truong, where.school_year)}
+    approved = {(r.class_code, r.period): r for r in stored.approvals(session, where.school_year)}
     out = []
     for (class_code, period), row in approved.items():
         found = session.get(DiscrepancyRow, _changed_id(where, class_code, period))
@@ -511,9 +504,9 @@ def record_changes(
 
 
 def record_changes_in_store(session: Session, now: datetime, source: str = "vnedu") -> list[DiscrepancyRow]:
-    """`record_changes` for every school and school year of the store with approved results (after
-    an import, which knows no school code): the discrepancies open now."""
+    """`record_changes` for every school year of the session's school with approved results (after
+    an import, which knows no school year): the discrepancies open now."""
     out = []
-    for ma_truong, school_year in stored.approved_schools(session):
-        out += record_changes(session, Where(ma_truong, school_year, source), now)
+    for school_year in stored.approved_years(session):
+        out += record_changes(session, Where(school_year, source), now)
     return out

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lienthong.store import queries
+from lienthong.store import queries, tenancy
 from lienthong.store.accounts import Actor
 from lienthong.store.tables import (
     DiscrepancyRow,
@@ -216,7 +216,7 @@ def discrepancies(
 def discrepancy(session: Session, actor: Actor, discrepancy_id: str) -> DiscrepancyRow:
     """One discrepancy, if this account may see it."""
     scope = require_student_data(actor)
-    row = session.get(DiscrepancyRow, discrepancy_id)
+    row = tenancy.get(session, DiscrepancyRow, discrepancy_id)
     if row is None:
         raise NotFound(f"Không có khác biệt mã {discrepancy_id}.")
     if not scope.sees(row):
@@ -290,7 +290,9 @@ def store_version(session: Session) -> tuple:
     writes snapshots, a push applied, an account's classes or subjects): cheap to ask on every
     request, so the loaded records and figures are kept until it moves."""
     snap = SourceSnapshotRow.__table__
-    snapshots = session.execute(sa.select(sa.func.count(), sa.func.max(snap.c.seen_at))).one()
+    snapshots = session.execute(
+        sa.select(sa.func.count(), sa.func.max(snap.c.seen_at)).where(tenancy.school_column(session, snap))
+    ).one()
     pushed = session.execute(
         sa.select(sa.func.count(), sa.func.max(OutboxItemRow.updated_at)).where(OutboxItemRow.status == "done")
     ).one()

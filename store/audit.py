@@ -1,5 +1,7 @@
 """The append-only, hash-chained audit log: every approval and every change is recorded.
 
+Each school has its own chain (`store.tenancy`: a session sees its school's entries only, numbered
+from 1 per school, and verified per school).
 Each entry's hash is SHA-256 over the previous entry's hash and the entry's canonical JSON,
 so editing an entry breaks the chain there; `verify` finds where. The chain alone cannot
 show that its last entries were deleted, nor that someone rewrote an entry and recomputed
@@ -32,6 +34,7 @@ from pydantic import SecretStr
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
+from lienthong.store import tenancy
 from lienthong.store.tables import AuditLogRow
 
 if TYPE_CHECKING:
@@ -126,13 +129,15 @@ def append(
     key_bytes = _key_bytes(key) or _anchor.key
     path = Path(checkpoint) if checkpoint else _anchor.checkpoint
     at = at.astimezone(timezone.utc)  # stored and hashed in UTC: SQLite keeps no offset
-    _one_appender_at_a_time(session)
+    school = tenancy.require_school(session)
+    _one_appender_at_a_time(session, school)
     last = session.exec(select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(1)).first()
     prev = last.hash if last else GENESIS
     digest = _digest(prev, at, actor, action, detail)
     row = AuditLogRow(
         # Numbered here, not by a sequence: PostgreSQL skips numbers on rollback, and a gap
         # must mean a deleted entry.
+        ma_truong=school,
         id=last.id + 1 if last else 1,
         at=at,
         actor=actor,
@@ -145,23 +150,26 @@ def append(
     session.add(row)
     session.flush()
     if path:
-        _queue_checkpoint(session, path, row)
+        _queue_checkpoint(session, path, row, school)
     return row
 
 
-def _one_appender_at_a_time(session: Session) -> None:
-    # Two processes appending at once would both chain onto the same last entry. On PostgreSQL
-    # the second waits here until the first commits; SQLite has a single writer anyway.
+def _one_appender_at_a_time(session: Session, school: str) -> None:
+    # Two processes appending at once to one school's chain would both chain onto the same last
+    # entry. On PostgreSQL the second waits here until the first commits (other schools' chains
+    # go on: the lock is per school); SQLite has a single writer anyway.
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
+        session.connection().execute(
+            sa.text("SELECT pg_advisory_xact_lock(:k, hashtext(:school))"), {"k": _APPEND_LOCK, "school": school}
+        )
 
 
-def _queue_checkpoint(session: Session, path: Path, row: AuditLogRow) -> None:
+def _queue_checkpoint(session: Session, path: Path, row: AuditLogRow, school: str) -> None:
     # Written after commit, never before: a checkpoint for an entry that was rolled back would
     # later look like a deleted entry.
     count = session.exec(select(sa.func.count()).select_from(AuditLogRow)).one()
     line = json.dumps(
-        {"at": row.at.isoformat(), "count": count, "id": row.id, "hash": row.hash, "hmac": row.hmac},
+        {"school": school, "at": row.at.isoformat(), "count": count, "id": row.id, "hash": row.hash, "hmac": row.hmac},
         separators=(",", ":"),
     )
     session.info.setdefault(_PENDING, []).append((path, line))
@@ -205,6 +213,7 @@ def check(session: Session, key: Key = None, checkpoint: Path | str | None = Non
     """The chain against itself, its HMACs and the checkpoint file."""
     key_bytes = _key_bytes(key) or _anchor.key
     path = Path(checkpoint) if checkpoint else _anchor.checkpoint
+    school = tenancy.require_school(session)
     rows = list(session.exec(select(AuditLogRow).order_by(AuditLogRow.id)))
     found = _chain_problems(rows) + _hmac_problems(rows, key_bytes)
     report = AuditReport(warnings=_key_warnings(rows, key_bytes))
@@ -214,7 +223,7 @@ def check(session: Session, key: Key = None, checkpoint: Path | str | None = Non
                 "Không có tệp điểm kiểm tra (audit_checkpoint): không phát hiện được việc xoá các mục cuối"
             )
     else:
-        marks, unreadable = _read_marks(path)
+        marks, unreadable = _read_marks(path, school)
         found += _mark_problems(rows, marks, key_bytes)
         report.warnings += unreadable
         if not marks and rows:
@@ -273,8 +282,9 @@ def _key_warnings(rows: list[AuditLogRow], key: bytes | None) -> list[str]:
     return []
 
 
-def _read_marks(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """The checkpoints in the file, and a warning per line that is not one."""
+def _read_marks(path: Path, school: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The checkpoints of ``school``'s chain in the file (a line written before schools were named
+    is the store's one school's), and a warning per line that is not one."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -283,6 +293,8 @@ def _read_marks(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     for number, line in enumerate(lines, start=1):
         try:
             mark = json.loads(line)
+            if mark.get("school", school) != school:
+                continue
             marks.append(
                 {
                     "at": str(mark["at"]),

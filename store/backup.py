@@ -132,7 +132,11 @@ def table_digests(engine: sa.Engine) -> dict[str, dict[str, Any]]:
     """Every table's row count and SHA-256 over its rows, ordered by the primary key (by every
     column, as text, for a table without one): equal exactly when two databases hold the same rows."""
     out: dict[str, dict[str, Any]] = {}
-    with engine.connect() as connection:
+    from lienthong.store.tenancy import unscoped
+
+    # Cross-school: the whole database, as its copy holds it (on PostgreSQL, read as the login role:
+    # every school's rows only for a role that bypasses row-level security, as pg_dump needs too).
+    with unscoped(engine).connect() as connection:
         inspector = sa.inspect(connection)
         quote = engine.dialect.identifier_preparer.quote
         for table in sorted(inspector.get_table_names()):

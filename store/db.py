@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 
 
 def make_engine(url: str) -> sa.Engine:
-    """An engine for ``url``; a SQLite file gets WAL mode and enforced foreign keys."""
+    """An engine for ``url``, scoped to the store's own school (`store.tenancy.own_school`: the one
+    school of a one-school store); a SQLite file gets WAL mode and enforced foreign keys. Scope it
+    to a named school with `store.tenancy.for_school`."""
+    from lienthong.store.tenancy import own_school
+
     try:
-        return _engine(url)
+        return own_school(_engine(url))
     except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise BadDatabaseUrl(
             "Địa chỉ cơ sở dữ liệu không dùng được: dùng sqlite:///đường/dẫn.db hoặc postgresql+psycopg://… "
@@ -91,12 +95,18 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (creating it if it is new)."""
+SCHOOL_ATTRIBUTE = "lienthong.ma_truong"  # the configured school, for migration 0010's existing rows
+
+
+def migrate(url: str, revision: str = "head", ma_truong: str | None = None) -> None:
+    """Bring the database at ``url`` to ``revision`` (creating it if it is new); ``ma_truong`` is
+    the configured school, whose code a one-school store's existing rows get (migration 0010)."""
     from alembic import command
 
     make_engine(url).dispose()  # creates the SQLite folder when needed
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    config.attributes[SCHOOL_ATTRIBUTE] = ma_truong or None
+    command.upgrade(config, revision)
 
 
 _ASSIGNED = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
@@ -128,14 +138,14 @@ def schema_revisions(engine: sa.Engine) -> list[str]:
         return list(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
 
 
-def upgrade_if_behind(engine: sa.Engine, url: str) -> bool:
+def upgrade_if_behind(engine: sa.Engine, url: str, ma_truong: str | None = None) -> bool:
     """Migrate the database at ``url`` (``engine``'s) unless it is already at the code's head
     revision; returns whether Alembic ran. A database at a revision this code does not know
     (written by a newer lienthong) is refused by Alembic, as every open did before."""
     head = head_revision()
     if head is not None and schema_revisions(engine) == [head]:
         return False
-    migrate(url)
+    migrate(url, ma_truong=ma_truong)
     engine.dispose()  # connections opened before the migration reopen on the new schema
     return True
 

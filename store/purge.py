@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from lienthong.store import tenancy
 from lienthong.store.tables import SourceSnapshotRow
 
 
@@ -17,7 +18,8 @@ def delete_student_records(session: Session, key: str, source: str | None = None
     and records keyed ``key:…`` such as score sheets, absences and results; returns how many went."""
     table = SourceSnapshotRow.__table__
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    statement = sa.delete(table).where(sa.or_(table.c.key == key, table.c.key.like(f"{escaped}:%", escape="\\")))
+    about = sa.or_(table.c.key == key, table.c.key.like(f"{escaped}:%", escape="\\"))
+    statement = sa.delete(table).where(tenancy.school_column(session, table), about)
     if source is not None:
         statement = statement.where(table.c.source == source)
     return session.execute(statement).rowcount or 0

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
+from lienthong.store import tenancy
 from lienthong.store.tables import (
     AuditLogRow,
     ClassRow,
@@ -171,7 +172,11 @@ def resolutions(session: Session, discrepancy_id: str) -> list[ResolutionRow]:
 def last_seen(session: Session) -> dict[str, datetime]:
     """When each source was last read (pulled or imported)."""
     table = SourceSnapshotRow.__table__
-    rows = session.execute(sa.select(table.c.source, sa.func.max(table.c.seen_at)).group_by(table.c.source))
+    rows = session.execute(
+        sa.select(table.c.source, sa.func.max(table.c.seen_at))
+        .where(tenancy.school_column(session, table))
+        .group_by(table.c.source)
+    )
     return {source: at for source, at in rows if at is not None}
 
 
@@ -207,6 +212,7 @@ def insert_lease(session: Session, platform: str, run_id: int, holder: str, now:
     table = RunLeaseRow.__table__
     insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[session.get_bind().dialect.name]
     statement = insert(table).values(
+        ma_truong=tenancy.require_school(session),
         platform=platform,
         run_id=run_id,
         holder=holder,
@@ -215,7 +221,7 @@ def insert_lease(session: Session, platform: str, run_id: int, holder: str, now:
         expires_at=_utc(until),
     )
     # RETURNING, not rowcount: psycopg reports no row count for INSERT … ON CONFLICT
-    inserted = statement.on_conflict_do_nothing(index_elements=["platform"]).returning(table.c.platform)
+    inserted = statement.on_conflict_do_nothing(index_elements=["ma_truong", "platform"]).returning(table.c.platform)
     return session.execute(inserted).first() is not None
 
 
@@ -240,7 +246,7 @@ def take_over_lease(
     free = sa.true() if holder_gone else table.c.expires_at <= _utc(now)
     statement = (
         sa.update(table)
-        .where(table.c.platform == platform, table.c.run_id == from_run, free)
+        .where(tenancy.school_column(session, table), table.c.platform == platform, table.c.run_id == from_run, free)
         .values(run_id=run_id, holder=holder, acquired_at=_utc(now), heartbeat_at=_utc(now), expires_at=_utc(until))
     )
     return session.execute(statement).rowcount == 1
@@ -251,7 +257,7 @@ def renew_leases(session: Session, run_id: int, platforms: list[str], now: datet
     table = RunLeaseRow.__table__
     statement = (
         sa.update(table)
-        .where(table.c.run_id == run_id, table.c.platform.in_(platforms))
+        .where(tenancy.school_column(session, table), table.c.run_id == run_id, table.c.platform.in_(platforms))
         .values(heartbeat_at=_utc(now), expires_at=_utc(until))
     )
     if session.execute(statement).rowcount == len(platforms):
@@ -263,20 +269,23 @@ def renew_leases(session: Session, run_id: int, platforms: list[str], now: datet
 def release_leases(session: Session, run_id: int) -> None:
     """The run ended: its platforms are free at once."""
     table = RunLeaseRow.__table__
-    session.execute(sa.delete(table).where(table.c.run_id == run_id))
+    session.execute(sa.delete(table).where(tenancy.school_column(session, table), table.c.run_id == run_id))
 
 
 def expire_leases(session: Session, run_id: int, now: datetime) -> None:
     """The run stopped on an error: its platforms are free, and the next run, taking a lease
     over, marks the run interrupted (as it would after a hard kill)."""
     table = RunLeaseRow.__table__
-    session.execute(sa.update(table).where(table.c.run_id == run_id).values(expires_at=_utc(now)))
+    mine = tenancy.school_column(session, table)
+    session.execute(sa.update(table).where(mine, table.c.run_id == run_id).values(expires_at=_utc(now)))
 
 
 def interrupt_run(session: Session, run_id: int) -> bool:
     """Mark a run that died while running; True when it was still marked running."""
     table = SyncRunRow.__table__
-    statement = sa.update(table).where(table.c.id == run_id, table.c.status == "running")
+    statement = sa.update(table).where(
+        tenancy.school_column(session, table), table.c.id == run_id, table.c.status == "running"
+    )
     return session.execute(statement.values(status="interrupted")).rowcount == 1
 
 
@@ -297,10 +306,10 @@ def set_homeroom_teacher(session: Session, school_year: str, class_code: str, fu
     """Name the GVCN of a class for a school year (in the caller's transaction). A teacher is
     kept once per name: the same person named for a second class is the same row."""
     teacher_id = f"ten:{full_name}"
-    if session.get(TeacherRow, teacher_id) is None:
+    if tenancy.get(session, TeacherRow, teacher_id) is None:
         session.add(TeacherRow(id=teacher_id, full_name=full_name))
         session.flush()  # the class row refers to it
-    row = session.get(ClassRow, (school_year, class_code))
+    row = tenancy.get(session, ClassRow, (school_year, class_code))
     if row is None:
         session.add(ClassRow(school_year=school_year, code=class_code, grade=grade, homeroom_teacher_id=teacher_id))
     else:
@@ -319,7 +328,9 @@ def audit_entries(session: Session, action: str) -> list[AuditLogRow]:
 def reconcile_state(session: Session, state_id: str) -> tuple[int, str] | None:
     """``(version, body)`` of the saved state, ``None`` when there is none."""
     table = ReconcileStateRow.__table__
-    statement = sa.select(table.c.version, table.c.body).where(table.c.id == state_id)
+    statement = sa.select(table.c.version, table.c.body).where(
+        tenancy.school_column(session, table), table.c.id == state_id
+    )
     row = session.connection().execute(statement).first()
     return (row[0], row[1]) if row else None
 
@@ -327,6 +338,8 @@ def reconcile_state(session: Session, state_id: str) -> tuple[int, str] | None:
 def save_reconcile_state(session: Session, state_id: str, version: int, body: str | None, at: datetime) -> None:
     """Replace the saved state (in the caller's transaction); ``body`` ``None`` drops it."""
     table = ReconcileStateRow.__table__
-    session.execute(sa.delete(table).where(table.c.id == state_id))
+    school = tenancy.require_school(session)
+    session.execute(sa.delete(table).where(table.c.ma_truong == school, table.c.id == state_id))
     if body is not None:
-        session.execute(sa.insert(table).values(id=state_id, version=version, saved_at=at, body=body))
+        statement = sa.insert(table).values(ma_truong=school, id=state_id, version=version, saved_at=at, body=body)
+        session.execute(statement)

@@ -97,6 +97,7 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
     ``executemany`` per statement, past the ORM's per-row work.
     """
     from lienthong.store.repository import SnapshotOutcome, content_hash  # repository imports this module
+    from lienthong.store.tenancy import require_school
 
     counts: Counter = Counter()
     if not records:
@@ -108,13 +109,14 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
     name = dialect.identifier_preparer.format_table(table)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     source, entity = records[0].source, records[0].entity
+    school = require_school(session)
     stored: dict[str, tuple[int, str]] = {}
     for start in range(0, len(records), _KEYS_PER_QUERY):
         keys = [r.key for r in records[start : start + _KEYS_PER_QUERY]]
         found = connection.exec_driver_sql(
-            f"SELECT {quote('key')}, version, content_hash FROM {name} WHERE source = {mark} AND entity = {mark} "
-            f"AND {quote('key')} IN ({', '.join([mark] * len(keys))})",
-            (source, entity, *keys),
+            f"SELECT {quote('key')}, version, content_hash FROM {name} WHERE ma_truong = {mark} AND source = {mark} "
+            f"AND entity = {mark} AND {quote('key')} IN ({', '.join([mark] * len(keys))})",
+            (school, source, entity, *keys),
         )
         stored.update((key, (version, digest)) for key, version, digest in found)
     when = _bound(table.c.seen_at.type, dialect, seen_at)
@@ -123,23 +125,23 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
         digest = content_hash(record.payload)
         known = stored.get(record.key)
         if known is None:
-            inserts.append((source, entity, record.key, record.version, digest, _json(record.payload), when))
+            inserts.append((school, source, entity, record.key, record.version, digest, _json(record.payload), when))
             counts[SnapshotOutcome.NEW.value] += 1
         elif record.version < known[0]:
             counts[SnapshotOutcome.STALE.value] += 1
         elif known == (record.version, digest):
-            touched.append((when, source, entity, record.key))
+            touched.append((when, school, source, entity, record.key))
             counts[SnapshotOutcome.UNCHANGED.value] += 1
         else:
-            updates.append((record.version, digest, _json(record.payload), when, source, entity, record.key))
+            updates.append((record.version, digest, _json(record.payload), when, school, source, entity, record.key))
             counts[SnapshotOutcome.CHANGED.value] += 1
     session.flush()  # ORM work pending in this session goes first
     payload = f"CAST({mark} AS JSON)" if dialect.name == "postgresql" else mark
-    where = f"WHERE source = {mark} AND entity = {mark} AND {quote('key')} = {mark}"
+    where = f"WHERE ma_truong = {mark} AND source = {mark} AND entity = {mark} AND {quote('key')} = {mark}"
     if inserts:
         connection.exec_driver_sql(
-            f"INSERT INTO {name} (source, entity, {quote('key')}, version, content_hash, payload, seen_at) "
-            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {payload}, {mark})",
+            f"INSERT INTO {name} (ma_truong, source, entity, {quote('key')}, version, content_hash, payload, seen_at) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark}, {payload}, {mark})",
             inserts,
         )
     if updates:

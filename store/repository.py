@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lienthong.mapping.canonical import ScoreSheet, Student
+from lienthong.store import tenancy
 from lienthong.store.records import score_sheet_from_row, score_sheet_to_row, student_from_rows, student_to_rows
 from lienthong.store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
 
@@ -23,7 +24,7 @@ from lienthong.store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLink
 def save_student(session: Session, student: Student) -> None:
     """Insert or replace a student and their platform links."""
     row, links = student_to_rows(student)
-    session.merge(row)
+    tenancy.merge(session, row)
     existing = session.exec(select(StudentLinkRow).where(StudentLinkRow.student_id == student.id)).all()
     wanted = {(link.platform, link.external_key) for link in links}
     for old in existing:
@@ -31,11 +32,11 @@ def save_student(session: Session, student: Student) -> None:
             session.delete(old)
     session.flush()
     for link in links:
-        session.merge(link)
+        tenancy.merge(session, link)
 
 
 def load_student(session: Session, student_id: str) -> Student | None:
-    row = session.get(StudentRow, student_id)
+    row = tenancy.get(session, StudentRow, student_id)
     if row is None:
         return None
     links = session.exec(select(StudentLinkRow).where(StudentLinkRow.student_id == student_id)).all()
@@ -43,12 +44,12 @@ def load_student(session: Session, student_id: str) -> Student | None:
 
 
 def find_student_by_link(session: Session, platform: str, external_key: str) -> Student | None:
-    link = session.get(StudentLinkRow, (platform, external_key))
+    link = tenancy.get(session, StudentLinkRow, (platform, external_key))
     return load_student(session, link.student_id) if link else None
 
 
 def save_score_sheet(session: Session, sheet: ScoreSheet) -> None:
-    session.merge(score_sheet_to_row(sheet))
+    tenancy.merge(session, score_sheet_to_row(sheet))
 
 
 def load_score_sheets(session: Session, student_id: str, school_year: str) -> list[ScoreSheet]:
@@ -119,11 +120,13 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
         return []
     table = SourceSnapshotRow.__table__
     source, entity = records[0].source, records[0].entity
+    school = tenancy.require_school(session)
+    mine = table.c.ma_truong == school
     stored = {
         key: (version, digest)
         for key, version, digest in session.execute(
             sa.select(table.c.key, table.c.version, table.c.content_hash).where(
-                table.c.source == source, table.c.entity == entity, table.c.key.in_([r.key for r in records])
+                mine, table.c.source == source, table.c.entity == entity, table.c.key.in_([r.key for r in records])
             )
         )
     }
@@ -133,6 +136,7 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
         known = stored.get(record.key)
         if known is None:
             inserts[record.key] = {
+                "ma_truong": school,
                 "source": source,
                 "entity": entity,
                 "key": record.key,
@@ -155,7 +159,7 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
             stored[record.key] = (record.version, digest)
             outcomes.append(SnapshotOutcome.CHANGED)
     session.flush()  # ORM work pending in this session goes first
-    where = sa.and_(table.c.source == source, table.c.entity == entity, table.c.key == sa.bindparam("k"))
+    where = sa.and_(mine, table.c.source == source, table.c.entity == entity, table.c.key == sa.bindparam("k"))
     if inserts:
         session.execute(sa.insert(table), list(inserts.values()))
     if updates:
@@ -181,7 +185,7 @@ def snapshot_versions(session: Session, source: str, entity: str) -> dict[str, t
     table = SourceSnapshotRow.__table__
     rows = session.execute(
         sa.select(table.c.key, table.c.version, table.c.payload).where(
-            table.c.source == source, table.c.entity == entity
+            tenancy.school_column(session, table), table.c.source == source, table.c.entity == entity
         )
     )
     return {key: (version, payload) for key, version, payload in rows}
@@ -211,7 +215,11 @@ def source_payloads(
     ]
     if hashes is not None:
         columns.append(table.c.content_hash)
-    statement = sa.select(*columns).where(table.c.source == source).order_by(table.c.entity, _in_order(session))
+    statement = (
+        sa.select(*columns)
+        .where(tenancy.school_column(session, table), table.c.source == source)
+        .order_by(table.c.entity, _in_order(session))
+    )
     rows = session.connection().execute(statement).all()
     payloads: dict[str, dict[str, dict]] = {entity: {} for entity in entities}
     loads = orjson.loads
@@ -248,11 +256,14 @@ def snapshot_hashes(session: Session) -> tuple[list[tuple[str, str, str, str]], 
     incremental reconciliation compares before it decodes anything."""
     table = SourceSnapshotRow.__table__
     columns = (table.c.source, table.c.entity, table.c.key, table.c.content_hash, table.c.seen_at)
-    statement = sa.select(*columns).compile(dialect=session.get_bind().dialect)
+    school = tenancy.require_school(session)
+    dialect = session.get_bind().dialect
+    statement = sa.select(*columns).compile(dialect=dialect)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
     connection = session.connection()
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(str(statement))
+        cursor.execute(f"{statement} WHERE {table.c.ma_truong.name} = {mark}", (school,))
         found = cursor.fetchall()
     finally:
         cursor.close()
@@ -279,7 +290,10 @@ def some_payloads(session: Session, source: str, wanted: set[tuple[str, str]]) -
         found = []
         for start in range(0, len(keys), 500):  # a bounded number of parameters per statement
             statement = sa.select(table.c.key, sa.cast(table.c.payload, sa.Text)).where(
-                table.c.source == source, table.c.entity == entity, table.c.key.in_(keys[start : start + 500])
+                tenancy.school_column(session, table),
+                table.c.source == source,
+                table.c.entity == entity,
+                table.c.key.in_(keys[start : start + 500]),
             )
             found += session.connection().execute(statement).all()
         if found:
@@ -296,6 +310,18 @@ def _stored_time(session: Session, value: Any) -> datetime | None:
     column = SourceSnapshotRow.__table__.c.seen_at.type
     process = column.dialect_impl(dialect).result_processor(dialect, None)
     return process(value) if process else value
+
+
+def entity_payloads(session: Session, source: str, entity: str) -> dict[str, dict]:
+    """Every stored record of one entity of a source, ``key → payload`` (the JSON text decoded by
+    orjson, as `source_payloads` does, without reading the source's other entities)."""
+    table = SourceSnapshotRow.__table__
+    rows = session.connection().execute(
+        sa.select(table.c.key, sa.cast(table.c.payload, sa.Text)).where(
+            tenancy.school_column(session, table), table.c.source == source, table.c.entity == entity
+        )
+    )
+    return {key: orjson.loads(text) for key, text in rows}
 
 
 def student_classes(session: Session, source: str) -> dict[str, str]:

@@ -11,7 +11,9 @@ from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
+
+from lienthong.store.tenancy import column_default
 
 
 def _json() -> Any:
@@ -36,6 +38,35 @@ def _when(**kwargs: Any) -> Any:
     return Field(sa_column=sa.Column(UtcDateTime(), **kwargs))
 
 
+def _school(key: bool = True) -> Any:
+    """The school a row belongs to (`store.tenancy`): part of the table's primary key where a
+    natural key (a class code, a teacher id, a platform's key) is only unique within one school;
+    filled from the session's or connection's school when not given."""
+    if key:
+        column = sa.Column("ma_truong", AutoString(length=8), primary_key=True, default=column_default)
+        return Field(default=None, sa_column=column)
+    return Field(default=None, max_length=8, index=True, nullable=False, sa_column_kwargs={"default": column_default})
+
+
+def _within_school(school: Any, *key: str) -> dict[str, Any]:
+    """How the ORM knows a row of a school table: by the key the school knows it by (a session
+    sees one school, `store.tenancy`), while every UPDATE and DELETE it writes also names the row's
+    school (its ``version_id_col``, never generated): a row of another school with the same key is
+    never touched, on SQLite too, and ``session.get(Row, key)`` works as before."""
+    return {"primary_key": list(key), "version_id_col": school.sa_column, "version_id_generator": False}
+
+
+def _of_student(*more: Any) -> tuple:
+    """A row about one student of the school: the student is looked up within the same school."""
+    return (_within(["ma_truong", "student_id"], ["student.ma_truong", "student.id"]), *more)
+
+
+def _within(columns: list[str], refers: list[str]) -> sa.ForeignKeyConstraint:
+    """A reference within one school; a store's rows given its school's code (`store.tenancy`)
+    carry their references along."""
+    return sa.ForeignKeyConstraint(columns, refers, onupdate="CASCADE")
+
+
 class SchoolRow(SQLModel, table=True):
     __tablename__ = "school"
 
@@ -47,6 +78,8 @@ class SchoolRow(SQLModel, table=True):
 
 class TeacherRow(SQLModel, table=True):
     __tablename__ = "teacher"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "id")
 
     id: str = Field(primary_key=True)
     full_name: str
@@ -54,15 +87,20 @@ class TeacherRow(SQLModel, table=True):
 
 class ClassRow(SQLModel, table=True):
     __tablename__ = "school_class"
+    __table_args__ = (_within(["ma_truong", "homeroom_teacher_id"], ["teacher.ma_truong", "teacher.id"]),)
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "school_year", "code")
 
     school_year: str = Field(primary_key=True, max_length=9)
     code: str = Field(primary_key=True, max_length=8)
     grade: int
-    homeroom_teacher_id: Optional[str] = Field(default=None, foreign_key="teacher.id")
+    homeroom_teacher_id: Optional[str] = None
 
 
 class StudentRow(SQLModel, table=True):
     __tablename__ = "student"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "id")
 
     id: str = Field(primary_key=True)
     full_name: str
@@ -80,17 +118,22 @@ class StudentLinkRow(SQLModel, table=True):
     """One platform's key for a student; every platform's key is kept side by side."""
 
     __tablename__ = "student_link"
-    __table_args__ = (sa.UniqueConstraint("student_id", "platform"),)
+    __table_args__ = _of_student(sa.UniqueConstraint("ma_truong", "student_id", "platform"))
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "platform", "external_key")
 
     platform: str = Field(primary_key=True, max_length=16)
     external_key: str = Field(primary_key=True)
-    student_id: str = Field(foreign_key="student.id", index=True)
+    student_id: str = Field(index=True)
 
 
 class ScoreSheetRow(SQLModel, table=True):
     __tablename__ = "score_sheet"
+    __table_args__ = _of_student()
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "student_id", "subject_code", "school_year", "semester")
 
-    student_id: str = Field(primary_key=True, foreign_key="student.id")
+    student_id: str = Field(primary_key=True)
     subject_code: str = Field(primary_key=True, max_length=8)
     school_year: str = Field(primary_key=True, max_length=9)
     semester: str = Field(primary_key=True, max_length=1)
@@ -102,8 +145,11 @@ class ScoreSheetRow(SQLModel, table=True):
 
 class AbsenceRow(SQLModel, table=True):
     __tablename__ = "absence"
+    __table_args__ = _of_student()
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "student_id", "day", "session")
 
-    student_id: str = Field(primary_key=True, foreign_key="student.id")
+    student_id: str = Field(primary_key=True)
     day: date = Field(primary_key=True)
     session: str = Field(primary_key=True, max_length=1)
     kind: str = Field(max_length=1)
@@ -112,8 +158,11 @@ class AbsenceRow(SQLModel, table=True):
 
 class TrainingResultRow(SQLModel, table=True):
     __tablename__ = "training_result"
+    __table_args__ = _of_student()
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "student_id", "school_year", "semester")
 
-    student_id: str = Field(primary_key=True, foreign_key="student.id")
+    student_id: str = Field(primary_key=True)
     school_year: str = Field(primary_key=True, max_length=9)
     semester: str = Field(primary_key=True, max_length=1)
     level: str = Field(max_length=2)
@@ -124,8 +173,11 @@ class PeriodResultRow(SQLModel, table=True):
     """A semester's or the year's result (SemesterResult / YearResult)."""
 
     __tablename__ = "period_result"
+    __table_args__ = _of_student()
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "student_id", "school_year", "period")
 
-    student_id: str = Field(primary_key=True, foreign_key="student.id")
+    student_id: str = Field(primary_key=True)
     school_year: str = Field(primary_key=True, max_length=9)
     period: str = Field(primary_key=True, max_length=2)
     subjects: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
@@ -139,6 +191,8 @@ class PeriodResultRow(SQLModel, table=True):
 
 class LockWindowRow(SQLModel, table=True):
     __tablename__ = "lock_window"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "platform", "school_year", "semester", "kind")
 
     platform: str = Field(primary_key=True, max_length=16)
     school_year: str = Field(primary_key=True, max_length=9)
@@ -157,6 +211,8 @@ class SourceSnapshotRow(SQLModel, table=True):
     """
 
     __tablename__ = "source_snapshot"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "source", "entity", "key")
 
     source: str = Field(primary_key=True, max_length=16)
     entity: str = Field(primary_key=True, max_length=32)
@@ -174,6 +230,8 @@ class SyncCursorRow(SQLModel, table=True):
     """Where an incremental pull resumes; committed with the snapshots it covers."""
 
     __tablename__ = "sync_cursor"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "platform", "entity", "scope")
 
     platform: str = Field(primary_key=True, max_length=16)
     entity: str = Field(primary_key=True, max_length=32)
@@ -184,6 +242,7 @@ class SyncCursorRow(SQLModel, table=True):
 
 class SyncRunRow(SQLModel, table=True):
     __tablename__ = "sync_run"
+    ma_truong: Optional[str] = _school(key=False)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     started_at: datetime = _when(nullable=False)
@@ -206,7 +265,8 @@ class OutboxItemRow(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_item"
-    __table_args__ = (sa.Index("ix_outbox_live", "platform", "entity", "key", "status"),)
+    __table_args__ = (sa.Index("ix_outbox_live", "ma_truong", "platform", "entity", "key", "status"),)
+    ma_truong: Optional[str] = _school(key=False)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="sync_run.id", index=True)
@@ -227,6 +287,9 @@ class AuditLogRow(SQLModel, table=True):
     """Append-only, hash-chained: each entry's hash covers its content and the previous hash."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (sa.UniqueConstraint("ma_truong", "hash"),)
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "id")
 
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = _when(nullable=False)
@@ -234,7 +297,7 @@ class AuditLogRow(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64)
     # HMAC-SHA256 of `hash` under the installation's audit key: without the key, a rewritten
     # chain cannot be re-signed. Empty for entries written while no key was set.
     hmac: Optional[str] = Field(default=None, max_length=64)
@@ -245,6 +308,8 @@ class DiscrepancyRow(SQLModel, table=True):
     sources agree again (reopened if they part again)."""
 
     __tablename__ = "discrepancy"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "id")
 
     id: str = Field(primary_key=True, max_length=16)
     kind: str = Field(max_length=32, index=True)
@@ -262,6 +327,8 @@ class ImportedFileRow(SQLModel, table=True):
     the same file imported again changes nothing."""
 
     __tablename__ = "imported_file"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "sha256")
 
     sha256: str = Field(primary_key=True, max_length=64)
     name: str
@@ -277,9 +344,11 @@ class ResolutionRow(SQLModel, table=True):
     workflow's state is the last step; every step is also in the hash-chained audit log."""
 
     __tablename__ = "resolution"
+    __table_args__ = (_within(["ma_truong", "discrepancy_id"], ["discrepancy.ma_truong", "discrepancy.id"]),)
+    ma_truong: Optional[str] = _school(key=False)
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    discrepancy_id: str = Field(foreign_key="discrepancy.id", index=True, max_length=16)
+    discrepancy_id: str = Field(index=True, max_length=16)
     step: str = Field(max_length=16)  # proposed | approved | rejected
     actor: str
     role: str = Field(max_length=16)  # gvcn | hieu_truong | it
@@ -336,6 +405,8 @@ class RunLeaseRow(SQLModel, table=True):
     """
 
     __tablename__ = "run_lease"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "platform")
 
     platform: str = Field(primary_key=True, max_length=16)
     run_id: int = Field(foreign_key="sync_run.id")
@@ -352,6 +423,8 @@ class ReconcileStateRow(SQLModel, table=True):
     the body is JSON text (read back with orjson, never through the ORM)."""
 
     __tablename__ = "reconcile_state"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "id")
 
     id: str = Field(primary_key=True, max_length=16)
     version: int
@@ -369,8 +442,9 @@ class ResultApprovalRow(SQLModel, table=True):
     Every step is also in the hash-chained audit log."""
 
     __tablename__ = "result_approval"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "school_year", "class_code", "period")
 
-    ma_truong: str = Field(primary_key=True, max_length=8)
     school_year: str = Field(primary_key=True, max_length=9)
     class_code: str = Field(primary_key=True, max_length=8)
     period: str = Field(primary_key=True, max_length=3)  # HK1 | HK2 | CN

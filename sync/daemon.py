@@ -32,7 +32,7 @@ from lienthong.connectors.factory import build_connectors
 from lienthong.records import backup as backups
 from lienthong.store import audit
 from lienthong.store.backup import BackupUnavailable
-from lienthong.store.db import make_engine, migrate
+from lienthong.store.db import migrate
 from lienthong.store.tables import SyncRunRow
 from lienthong.sync import service
 from lienthong.sync.metrics import record_run
@@ -49,7 +49,7 @@ def sync_job(platform: str, full: bool) -> None:
     log = get_logger(school=settings.ma_truong, platform=platform)
     try:
         report = service.sync_blocking(
-            settings, platforms=[platform], full=full, engine=make_engine(settings.database_url)
+            settings, platforms=[platform], full=full, engine=service.school_engine(settings)
         )
     except RunBusy as exc:  # the other run (a full one over an incremental one) carries on: nothing lost
         log.info("run_skipped_busy", since=exc.since.isoformat() if exc.since else None)
@@ -117,7 +117,7 @@ def run_backup(settings: Settings, reason: str, clock: Callable[[], datetime] = 
     """A backup into ``[records] archive_dir``, recorded as a run (completed or failed) and audited;
     a failure is logged by its kind (never a student's data) and returned, not raised."""
     log = get_logger(school=settings.ma_truong)
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or service.school_engine(settings)
     started = clock()
     summary: dict = {"reason": reason}
     try:

@@ -26,7 +26,7 @@ from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.reconciliation.results import record_changes_in_store
-from lienthong.store import audit
+from lienthong.store import audit, tenancy
 from lienthong.store.records import store_snapshots
 from lienthong.store.repository import SnapshotRecord
 from lienthong.store.tables import ImportedFileRow
@@ -260,7 +260,7 @@ def _import_file(
     if dry_run:
         return report
     with Session(engine) as session:
-        known = session.get(ImportedFileRow, report.sha256)
+        known = tenancy.get(session, ImportedFileRow, report.sha256)
         if known is not None:
             report.already_imported_at = known.imported_at
             report.stored["unchanged"] = len(snapshots)

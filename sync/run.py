@@ -85,8 +85,6 @@ class RunOptions:
     school_windows: list = field(default_factory=list)  # the school's own lock windows (canonical)
     authority: ScoreAuthority = field(default_factory=lambda: ScoreAuthority.from_settings(None))
     lease_seconds: float = LEASE_SECONDS
-    # the school whose class results gate the year results (`sync.year_results`): ``Settings.ma_truong``
-    ma_truong: str = ""
     school_source: str = "vnedu"  # ``[authority] school``: the record a GVCN confirms
 
 
@@ -391,7 +389,7 @@ def _plan(
         report.planned = enqueue(
             session, run.id, changes, _status_of(bool(report.hold_reason), authority.approval), clock()
         )
-        where = Where(options.ma_truong, school_year_of(clock().date()), options.school_source)
+        where = Where(school_year_of(clock().date()), options.school_source)
         school = SchoolRecord(session, where)
         year = plan_year_results(session, run.id, where, results_to or [], clock(), school)
         report.year_results = year.as_json()

@@ -21,7 +21,7 @@ from lienthong.connectors.errors import ConfigError
 from lienthong.connectors.factory import build_connectors
 from lienthong.mapping.canonical import LockWindow
 from lienthong.reconciliation.authority import ScoreAuthority
-from lienthong.store import audit, queries
+from lienthong.store import audit, queries, tenancy
 from lienthong.store.accounts import Actor
 from lienthong.store.db import check_store, make_engine, upgrade_if_behind
 from lienthong.store.tables import OutboxItemRow, SyncRunRow
@@ -39,12 +39,23 @@ def now() -> datetime:
 def open_store(settings: Settings, create: bool = False) -> sa.Engine:
     """The configured database, checked (it exists unless ``create``; a SQLite file passes its
     integrity check) and migrated to the current schema when it is behind (a store already at
-    the head costs one read of its version: Alembic is loaded only to migrate)."""
+    the head costs one read of its version: Alembic is loaded only to migrate), scoped to the
+    configured school (``ma_truong``; `store.tenancy`)."""
     check_store(settings.database_url, create)
     engine = make_engine(settings.database_url)
-    upgrade_if_behind(engine, settings.database_url)
+    upgrade_if_behind(engine, settings.database_url, settings.ma_truong)
     audit.configure_from(settings)  # the key and checkpoint file every entry of this process is anchored with
-    return engine
+    return school_engine(settings, engine)
+
+
+def school_engine(settings: Settings, engine: sa.Engine | None = None) -> sa.Engine:
+    """``engine`` (else one for the configured database) scoped to the configured school: the
+    store's one school when no ``ma_truong`` is configured (`store.tenancy.own_school`)."""
+    engine = engine or make_engine(settings.database_url)
+    if not settings.ma_truong:
+        return engine
+    tenancy.claim(engine, settings.ma_truong, settings.records.school_name)
+    return tenancy.for_school(engine, settings.ma_truong)
 
 
 def school_windows(settings: Settings) -> list[LockWindow]:
@@ -97,7 +108,6 @@ async def sync(
             dry_run,
             school_windows=school_windows(settings),
             authority=ScoreAuthority.from_settings(settings.authority.scores),
-            ma_truong=settings.ma_truong,
             school_source=settings.authority.school,
         )
         return await run_once(connectors, engine, options, clock, progress)

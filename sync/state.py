@@ -10,6 +10,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from lienthong.store import tenancy
 from lienthong.store.tables import SyncCursorRow
 
 
@@ -44,7 +45,7 @@ def scope_key(scope: dict) -> str:
 
 
 def load_cursor(session: Session, platform: str, entity: str, scope: dict) -> dict | None:
-    row = session.get(SyncCursorRow, (platform, entity, scope_key(scope)))
+    row = tenancy.get(session, SyncCursorRow, (platform, entity, scope_key(scope)))
     return row.cursor if row else None
 
 
@@ -52,7 +53,7 @@ def save_cursor(session: Session, platform: str, entity: str, scope: dict, curso
     if cursor is None:
         return
     key = (platform, entity, scope_key(scope))
-    row = session.get(SyncCursorRow, key)
+    row = tenancy.get(session, SyncCursorRow, key)
     if row is None:
         session.add(SyncCursorRow(platform=platform, entity=entity, scope=key[2], cursor=cursor, updated_at=at))
     else:

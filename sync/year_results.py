@@ -76,7 +76,7 @@ def plan_year_results(
     if not platforms:
         return plan
     record = record or SchoolRecord(session, where)
-    approved = stored.approved(session, where.ma_truong, where.school_year, PERIOD)
+    approved = stored.approved(session, where.school_year, PERIOD)
     for platform in platforms:
         held = snapshot_versions(session, platform, ENTITY)
         items = _Items(session, platform)

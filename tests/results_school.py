@@ -16,7 +16,7 @@ from lienthong.store.tables import UserRow, UserScopeRow
 NOW = datetime(2027, 5, 25, 3, 0, tzinfo=timezone.utc)
 MA_TRUONG = "79000701"
 YEAR = "2026-2027"
-WHERE = Where(MA_TRUONG, YEAR)
+WHERE = Where(YEAR)
 PASSWORD = "mat-khau-dai-1"
 # key, name, class, ministry id, (learning, training, promotion, title, TOAN, VAN, GDTC)
 PUPILS = [

@@ -30,7 +30,7 @@ def as_(db, home, login, *args):
 
 def state(engine, class_code="9A1", period="CN"):
     with Session(engine) as session:
-        row = session.get(ResultApprovalRow, ("", "2026-2027", class_code, period))
+        row = session.get(ResultApprovalRow, ("2026-2027", class_code, period))
         return row.state if row else None
 
 

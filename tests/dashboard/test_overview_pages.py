@@ -100,7 +100,7 @@ def test_exports_are_the_page_in_xlsx_and_pdf_and_each_is_audited_with_the_accou
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout
         assert "Tổng quan nhà trường" in text.decode() and "Tình trạng đồng bộ" in text.decode()
     with Session(school_site.engine) as session:
-        logged = list(session.exec(select(AuditLogRow).where(AuditLogRow.action == "export")))
+        logged = list(session.exec(select(AuditLogRow).where(AuditLogRow.action == "export").order_by(AuditLogRow.id)))
     assert [(e.actor, e.detail["format"]) for e in logged] == [
         (school_site.people["principal"].ref, "xlsx"),
         (school_site.people["principal"].ref, "pdf"),

@@ -31,7 +31,7 @@ def step(engine, fn, *args, **kwargs):
 
 def state(engine, class_code="9A1", period="CN") -> str | None:
     with Session(engine) as session:
-        row = session.get(ResultApprovalRow, (WHERE.ma_truong, WHERE.school_year, class_code, period))
+        row = session.get(ResultApprovalRow, (WHERE.school_year, class_code, period))
         return row.state if row else None
 
 

@@ -17,6 +17,7 @@ from lienthong.config.settings import Settings
 from lienthong.store import audit
 from lienthong.store.db import make_engine, migrate, session_scope
 from lienthong.store.tables import AuditLogRow
+from lienthong.store.tenancy import unscoped
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 KEY = "khoa-kiem-toan-thu-nghiem"
@@ -194,7 +195,8 @@ def test_the_application_role_can_append_but_not_update_or_delete(postgres_url, 
     migrate(postgres_url)
     engine = make_engine(postgres_url)
     role = f"lt_app_{uuid.uuid4().hex[:10]}"  # roles are server-wide: one of our own
-    with engine.begin() as conn:
+    admin = unscoped(engine)  # as the login role, not the application's (`store.tenancy`)
+    with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE ROLE "{role}" NOLOGIN'))
         for statement in audit.lock_down_sql(role):
             conn.execute(sa.text(statement))
@@ -209,7 +211,7 @@ def test_the_application_role_can_append_but_not_update_or_delete(postgres_url, 
                 conn.execute(sa.text(forbidden))
         assert found(engine, marks) == []
     finally:
-        with engine.begin() as conn:
+        with admin.begin() as conn:
             conn.execute(sa.text(f'DROP OWNED BY "{role}"'))
             conn.execute(sa.text(f'DROP ROLE "{role}"'))
         engine.dispose()

@@ -41,7 +41,7 @@ def csdl(sims) -> CsdlSoap:
 def run(sims, engine, where: Where):
     async def go():
         async with csdl(sims) as api:
-            return await run_once({"csdl": api}, engine, RunOptions(ma_truong=where.ma_truong), pinned)
+            return await run_once({"csdl": api}, engine, RunOptions(), pinned)
 
     return asyncio.run(go())
 
@@ -63,7 +63,7 @@ def school(engine, monkeypatch):
     pupils = [(f"18{i:08d}", s["HoTen"], class_code, s["MaDinhDanh"], VALUES[i]) for i, s in enumerate(mates)]
     store_school(engine, pupils, at=pinned())
     people = make_accounts(engine, gvcn_class=class_code)
-    where = Where(sims.school.ma_truong, "2026-2027")
+    where = Where("2026-2027")
     try:
         yield sims, people, where, class_code, pupils
     finally:
@@ -158,7 +158,7 @@ def test_an_import_that_moves_approved_results_keeps_them_and_opens_a_discrepanc
     first = import_file(sqlite_engine, "tonghop.xls", book((2, 1, 3)), None, Wanted("2025-2026"), None, "it", clock)
     assert first.error is None and first.notes == []
     people = make_accounts(sqlite_engine, gvcn_class="6A1")
-    where = Where("", "2025-2026")
+    where = Where("2025-2026")
     with Session(sqlite_engine) as session:
         results.confirm(session, people["gvcn"], where, "6A1", "CN", clock())
         results.approve(session, people["principal"], where, "6A1", "CN", clock())
