@@ -7,10 +7,11 @@ waits at most (a schedule that fires again while one waits adds nothing). A scho
 reconciliation holds ``"<ma_truong>:reconcile"``; a backup ``"<ma_truong|all>:backup"``.
 
 Schedules: the scheduler defers one small ``tick`` job a minute (de-duplicated across schedulers by
-Procrastinate); the tick reads ``[schedule]`` (crontab lines in the configured timezone, as the
-daemon does) and defers each (school, platform) job that is due. Workers that die (their heartbeat
-stops for ``[engine] stalled_after_s``) leave their jobs in ``doing``: ``retry_stalled`` puts them
-back in the queue; the run they left keeps its platform until its lease expires (`sync.run`).
+Procrastinate) and runs it itself, on its own queue; the tick reads ``[schedule]`` (crontab lines in
+the configured timezone, as the daemon does) and defers each (school, platform) job that is due.
+Workers that die (their heartbeat stops for ``[engine] stalled_after_s``) leave their jobs in
+``doing``: ``retry_stalled`` (the scheduler's too) puts them back in the queue; the run a dead worker
+left is taken over at once on the same machine, else when its lease expires (`sync.run`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from lienthong.sync.distributed import jobs
 from lienthong.sync.distributed.schools import all_schools
 
 QUEUE = "lienthong"
-SCHEDULER_QUEUE = "lienthong-scheduler"  # no job is deferred there: the scheduler only defers
+SCHEDULER_QUEUE = "lienthong-scheduler"  # the scheduler's own small jobs: the tick, stalled jobs handed on
 SYNC, RECONCILE, BACKUP, TICK, RETRY_STALLED = (
     "lienthong.sync",
     "lienthong.reconcile",
@@ -104,8 +105,9 @@ def build_app(settings: Settings, periodic: bool = False):
             await app.job_manager.retry_job(job)
             log.warning("job_stalled_retried", job=job.id, task=job.task_name, lock=job.lock)
 
-    tick_task = app.task(name=TICK, queue=QUEUE, queueing_lock=TICK)(tick)
-    stalled_task = app.task(name=RETRY_STALLED, queue=QUEUE, queueing_lock=RETRY_STALLED)(retry_stalled)
+    # on the scheduler's own queue: never behind a province's syncs waiting for a worker
+    tick_task = app.task(name=TICK, queue=SCHEDULER_QUEUE, queueing_lock=TICK)(tick)
+    stalled_task = app.task(name=RETRY_STALLED, queue=SCHEDULER_QUEUE, queueing_lock=RETRY_STALLED)(retry_stalled)
     if periodic:
         app.periodic(cron="* * * * *", periodic_id="schedule")(tick_task)
         app.periodic(cron=stalled_cron(settings.engine.stalled_after_s), periodic_id="stalled")(stalled_task)
@@ -183,8 +185,8 @@ async def defer_async(app, task_name: str, kwargs: dict, key: str) -> int | None
 
 
 def run_worker(settings: Settings, concurrency: int | None = None, scheduler: bool = False) -> int:
-    """A worker (``lienthong worker``) or the scheduler (``lienthong scheduler``: only the
-    schedules' deferrals, no job of its own), until SIGTERM or Ctrl-C."""
+    """A worker (``lienthong worker``) or the scheduler (``lienthong scheduler``: the schedules'
+    deferrals and its own queue's small jobs, never a sync), until SIGTERM or Ctrl-C."""
     from lienthong.config.logging import configure
     from lienthong.store import audit
 
