@@ -166,7 +166,7 @@ class EngineSettings(BaseModel):
     lease_seconds: float = 300.0
     """How long a (school, platform) stays taken by a run that stopped renewing it (a killed worker's):
     must exceed ``retry_budget_s``, or a run still waiting out a platform's retries looks dead."""
-    rate_window_s: float = 1.1  # the shared rate limits count requests in this window (platforms count 1 s)
+    rate_window_s: float = 1.05  # a shared slot frees this long after its answer (platforms count 1 s)
 
     @model_validator(mode="after")
     def _positive(self) -> "EngineSettings":

@@ -67,6 +67,7 @@ class VneduPlatform:
         self.tokens: dict[str, Token] = {}
         self.requests: dict[str, deque] = {}
         self.arrivals: dict[str, list[float]] = {}
+        self.limited: dict[str, int] = {}  # 429 answers by client
         self.faults = FaultInjector()
 
     def add(self, state: "VneduState") -> "VneduState":
@@ -88,7 +89,11 @@ class VneduPlatform:
 
     def rates(self) -> dict:
         return {
-            client: {"requests": len(times), "max_per_second": self.max_rate(client)}
+            client: {
+                "requests": len(times),
+                "max_per_second": self.max_rate(client),
+                "limited": self.limited.get(client, 0),
+            }
             for client, times in self.arrivals.items()
         }
 
@@ -347,6 +352,7 @@ def _rate_limit(state: VneduPlatform, client: str) -> None:
     while recent and recent[0] <= now - 1:
         recent.popleft()
     if len(recent) >= state.rate_limit:
+        state.limited[client] = state.limited.get(client, 0) + 1
         raise ApiError(429, "rate_limited", "Quá 10 yêu cầu mỗi giây", headers={"Retry-After": "1"})
     recent.append(now)
 

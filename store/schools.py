@@ -29,31 +29,59 @@ def save_school(session: Session, row: SchoolRow) -> SchoolRow:
     return session.merge(row)
 
 
-def take_rate_slot(engine: sa.Engine, platform: str, client_id: str, rate: int, window: float) -> float:
-    """Take one request slot for ``client_id`` on ``platform``: ``0.0`` when taken, else how many
-    seconds to wait before asking again. At most ``rate`` slots are taken in any ``window``
-    seconds by all processes together: the row is locked (``FOR UPDATE``) while it is decided,
-    and times are the database's own clock, so workers on machines whose clocks differ agree."""
+IN_FLIGHT_SECONDS = 300.0  # a slot never given back (its worker died mid-request) is free after this
+
+
+def take_rate_slot(engine: sa.Engine, platform: str, client_id: str, rate: int, window: float, slot: str) -> float:
+    """Take the request slot ``slot`` for ``client_id`` on ``platform``: ``0.0`` when taken, else how
+    many seconds to wait before asking again.
+
+    A slot counts from when it is taken until ``window`` seconds after its request was answered
+    (`give_back_rate_slot`), so that however late a request leaves or arrives, any ``window`` of
+    arrivals at the platform holds at most ``rate`` of them, sent by all processes together: the row
+    is locked (``FOR UPDATE``) while it is decided, and times are the database's own clock, so workers
+    on machines whose clocks differ agree."""
     table = RateSlotRow.__table__
     key = (table.c.platform == platform) & (table.c.client_id == client_id)
-    postgres = engine.dialect.name == "postgresql"
     with engine.begin() as connection:
-        if postgres:
-            connection.execute(
-                postgresql_insert(table)
-                .values(platform=platform, client_id=client_id, sent=[])
-                .on_conflict_do_nothing()
-            )
-            now = float(connection.execute(sa.text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
-        else:  # one school, one process (embedded): SQLite serialises writers by itself
-            now = time.time()
-            if connection.execute(sa.select(table.c.platform).where(key)).first() is None:
-                connection.execute(sa.insert(table).values(platform=platform, client_id=client_id, sent=[]))
+        now = _locked_row(connection, table, key, platform, client_id)
         sent = connection.execute(sa.select(table.c.sent).where(key).with_for_update()).scalar_one()
-        recent = [at for at in sent if at > now - window]
-        taken = len(recent) < rate
+        live = [
+            entry
+            for entry in sent
+            if (entry[2] is None and entry[1] > now - IN_FLIGHT_SECONDS)
+            or (entry[2] is not None and entry[2] > now - window)
+        ]
+        taken = len(live) < rate
         if taken:
-            recent.append(now)
-        if recent != sent:
-            connection.execute(sa.update(table).where(key).values(sent=recent))
-    return 0.0 if taken else max(recent[0] + window - now, 0.001)
+            live.append([slot, now, None])
+        if live != sent:
+            connection.execute(sa.update(table).where(key).values(sent=live))
+    if taken:
+        return 0.0
+    answered = [entry[2] for entry in live if entry[2] is not None]
+    return max(min(answered) + window - now, 0.005) if answered else 0.05  # all out: wait for an answer
+
+
+def give_back_rate_slot(engine: sa.Engine, platform: str, client_id: str, slot: str) -> None:
+    """The request of ``slot`` was answered (or failed): its slot frees ``window`` seconds from now."""
+    table = RateSlotRow.__table__
+    key = (table.c.platform == platform) & (table.c.client_id == client_id)
+    with engine.begin() as connection:
+        now = _locked_row(connection, table, key, platform, client_id)
+        sent = connection.execute(sa.select(table.c.sent).where(key).with_for_update()).scalar_one()
+        kept = [[entry[0], entry[1], now] if entry[0] == slot and entry[2] is None else entry for entry in sent]
+        if kept != sent:
+            connection.execute(sa.update(table).where(key).values(sent=kept))
+
+
+def _locked_row(connection: sa.Connection, table: sa.Table, key, platform: str, client_id: str) -> float:
+    """Make sure the (platform, client) row exists; the database's time now, in seconds."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            postgresql_insert(table).values(platform=platform, client_id=client_id, sent=[]).on_conflict_do_nothing()
+        )
+        return float(connection.execute(sa.text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
+    if connection.execute(sa.select(table.c.platform).where(key)).first() is None:  # SQLite: one writer at a time
+        connection.execute(sa.insert(table).values(platform=platform, client_id=client_id, sent=[]))
+    return time.time()

@@ -7,31 +7,40 @@ each is given a `SharedRateLimiter` whose slots are rows in PostgreSQL (`store.s
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
 from lienthong.connectors.base import Connector
-from lienthong.store.schools import take_rate_slot
+from lienthong.store.schools import give_back_rate_slot, take_rate_slot
 
 
 class SharedRateLimiter:
-    """At most ``rate`` requests in any ``window`` seconds for (platform, client), across processes."""
+    """At most ``rate`` requests in any ``window`` seconds for (platform, client), across processes,
+    however late each leaves or is answered: a slot is held from before the request until ``window``
+    after its answer (`store.schools.take_rate_slot`)."""
 
     def __init__(self, engine: sa.Engine, platform: str, client_id: str, rate: int, window: float = 1.1):
         self.engine, self.platform, self.client_id = engine, platform, client_id
         self.rate, self.window = int(rate), window
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> str | None:
+        """Wait for a slot; the slot, to give back when the request is answered (`release`)."""
         if self.rate <= 0:
-            return
+            return None
+        slot = uuid.uuid4().hex[:16]
         while True:
             wait = await asyncio.to_thread(
-                take_rate_slot, self.engine, self.platform, self.client_id, self.rate, self.window
+                take_rate_slot, self.engine, self.platform, self.client_id, self.rate, self.window, slot
             )
             if wait <= 0:
-                return
+                return slot
             await asyncio.sleep(wait)
+
+    async def release(self, slot: str | None) -> None:
+        if slot is not None:
+            await asyncio.to_thread(give_back_rate_slot, self.engine, self.platform, self.client_id, slot)
 
 
 def client_of(connector: Connector) -> str:

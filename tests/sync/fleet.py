@@ -70,6 +70,7 @@ class Fleet:
     # --- set-up -------------------------------------------------------------------------------
 
     def start(self) -> "Fleet":
+        self.folder.mkdir(parents=True, exist_ok=True)
         admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
@@ -215,8 +216,7 @@ class Fleet:
         self.processes.clear()
         self.sims.stop()
         self.engine.dispose()
-        for engine in tenancy_shim._engines.values():
-            engine.dispose()
+        tenancy_shim._engines.clear()
         admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))

@@ -8,10 +8,8 @@ is used and the tests run on the real one. Worker subprocesses start through
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-from lienthong.store.db import _JSON_CODEC
 from lienthong.store.tables import SyncRunRow
 
 TENANCY_LANDED = "ma_truong" in SyncRunRow.__table__.c
@@ -27,25 +25,31 @@ def prepare(engine: sa.Engine, codes: list[str]) -> None:
     """Each school's schema with a copy of every school-owned table (no-op once tenancy landed)."""
     if TENANCY_LANDED:
         return
-    statements = []
-    for code in codes:
-        statements.append(f'CREATE SCHEMA "{schema(code)}"')
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name not in INSTALLATION_TABLES:
-                statements.append(
-                    f'CREATE TABLE "{schema(code)}"."{table.name}" (LIKE public."{table.name}" INCLUDING ALL)'
-                )
-    with engine.begin() as connection:
-        connection.exec_driver_sql(";\n".join(statements))
+    for code in codes:  # one transaction per school: a province's tables at once exceed the lock table
+        statements = [f'CREATE SCHEMA "{schema(code)}"'] + [
+            f'CREATE TABLE "{schema(code)}"."{table.name}" (LIKE public."{table.name}" INCLUDING ALL)'
+            for table in SQLModel.metadata.sorted_tables
+            if table.name not in INSTALLATION_TABLES
+        ]
+        with engine.begin() as connection:
+            connection.exec_driver_sql(";\n".join(statements))
 
 
 def for_school(engine: sa.Engine, ma_truong: str) -> sa.Engine:
-    key = (engine.url.render_as_string(hide_password=False), ma_truong)
+    """``engine`` (its pool shared) with each connection it hands out pointed at the school's schema
+    first (the installation's tables stay reachable in ``public``)."""
+    key = (id(engine), ma_truong)
     if key not in _engines:
-        url = engine.url.update_query_dict({"options": f"-csearch_path={schema(ma_truong)}"})
-        _engines[key] = sa.create_engine(
-            url, poolclass=NullPool, hide_parameters=True, **_JSON_CODEC
-        ).execution_options(lienthong_school=ma_truong)
+        scoped = engine.execution_options(lienthong_school=ma_truong)
+        path = f'SET search_path TO "{schema(ma_truong)}", public'
+
+        @sa.event.listens_for(scoped, "engine_connect")
+        def _point(connection: sa.Connection) -> None:
+            raw = connection.connection.dbapi_connection
+            raw.cursor().execute(path)
+            raw.commit()  # before SQLAlchemy begins: a rollback of the work must not undo it
+
+        _engines[key] = scoped
     return _engines[key]
 
 
