@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from lienthong.config.settings import Settings, SettingsError
 from lienthong.store.db import make_engine, migrate
@@ -316,3 +317,40 @@ def test_the_embedded_daemon_points_a_distributed_installation_to_its_workers(tm
     done = subprocess.run([*lienthong(), "run"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "lienthong worker" in done.stderr
     assert not (tmp_path / "x.db").exists()  # refused before anything was opened
+
+
+def test_each_job_runs_the_daemons_use_case_on_the_schools_store(sqlite_engine, tmp_path, monkeypatch):
+    """sync, reconcile, backup: what the worker runs, in-process, on the embedded store (one school)."""
+    from lienthong.store.tables import SyncRunRow
+    from lienthong.sync.distributed import jobs
+    from tests.sync.conftest import import_books, make_sims
+
+    sims = make_sims()
+    try:
+        code = sims.school.ma_truong
+        settings = Settings(database_url=str(sqlite_engine.url), records={"archive_dir": str(tmp_path / "kho")})
+        with pytest.raises(RegistryError, match="chưa được đăng ký"):
+            jobs.sync_school(sqlite_engine, settings, code, "vnedu")
+        add_school(
+            sqlite_engine,
+            code,
+            "THCS",
+            "79",
+            "26734",
+            {"vnedu": {"base_url": sims.servers["vnedu"].url, "client_id": "lienthong-demo"}},
+            AT,
+        )
+        assert jobs.reconcile_school(sqlite_engine, settings, code).status == "no_data"
+        import_books(sqlite_engine, sims)
+        monkeypatch.setenv(f"LIENTHONG_{code}_VNEDU_CLIENT_SECRET", "demo-secret")
+        done = jobs.sync_school(sqlite_engine, settings, code, "vnedu", full=True)
+        assert done.status == "completed" and done.errors == 0
+        assert jobs.reconcile_school(sqlite_engine, settings, code).status == "completed"
+        backup = jobs.backup(sqlite_engine, settings, "manual", code)
+        assert backup.status == "completed" and any((tmp_path / "kho").iterdir())
+        with Session(sqlite_engine) as session:
+            runs = session.exec(select(SyncRunRow).order_by(SyncRunRow.id)).all()
+        assert [(r.mode, r.status) for r in runs] == [("full", "completed"), ("backup", "completed")]
+        assert sims.vnedu.platform.rates()["lienthong-demo"]["requests"] > 0  # the shared slots let it through
+    finally:
+        sims.stop()
