@@ -21,7 +21,7 @@ class SharedRateLimiter:
     however late each leaves or is answered: a slot is held from before the request until ``window``
     after its answer (`store.schools.take_rate_slot`)."""
 
-    def __init__(self, engine: sa.Engine, platform: str, client_id: str, rate: int, window: float = 1.1):
+    def __init__(self, engine: sa.Engine, platform: str, client_id: str, rate: int, window: float = 1.05):
         self.engine, self.platform, self.client_id = engine, platform, client_id
         self.rate, self.window = int(rate), window
 

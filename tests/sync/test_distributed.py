@@ -285,7 +285,9 @@ def test_schools_and_enqueue_commands(postgres_url, tmp_path):
 @pytest.mark.postgres
 def test_a_dead_workers_job_is_handed_on_and_a_live_ones_is_not(postgres_url, tmp_path, monkeypatch):
     """Procrastinate 3.10 finds stalled jobs by their worker's heartbeat (``procrastinate_workers``),
-    not by how long they ran: a long job of a live worker stays, a dead worker's goes back to the queue."""
+    not by how long they ran: a long job of a live worker stays, a dead worker's goes back to the queue,
+    also when a worker starting up pruned the dead one's row first (the orphan of procrastinate#1518,
+    on 3.6: here the job's ``worker_id`` is set to NULL by the foreign key, and NULL counts as stalled)."""
     migrate(postgres_url)
     monkeypatch.setenv("LIENTHONG_CONFIG", str(_config(tmp_path, postgres_url, extra="stalled_after_s = 30\n")))
     app = distributed.build_app(Settings(), periodic=True)
@@ -293,23 +295,21 @@ def test_a_dead_workers_job_is_handed_on_and_a_live_ones_is_not(postgres_url, tm
     async def scenario() -> dict[str, str]:
         async with app.open_async():
             manager = app.job_manager
-            for code in ("79000701", "79000702"):
+            for code in ("79000701", "79000702", "79000703"):
                 await distributed.defer_async(app, *distributed.job_for("sync", code, "vnedu"))
-            dead, live = await manager.register_worker(), await manager.register_worker()
-            first = await manager.fetch_job(queues=None, worker_id=dead)
-            second = await manager.fetch_job(queues=None, worker_id=live)
-            async with app.connector.pool.connection() as connection:  # the dead one stopped beating a minute ago
+            dead, live, pruned = [await manager.register_worker() for _ in range(3)]
+            fetched = [await manager.fetch_job(queues=None, worker_id=w) for w in (dead, live, pruned)]
+            async with app.connector.pool.connection() as connection:  # two stopped beating a minute ago
                 await connection.execute(
-                    "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '60 seconds' WHERE id = %s",
-                    (dead,),
+                    "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '60 seconds' "
+                    "WHERE id = ANY(%s)",
+                    ([dead, pruned],),
                 )
+                await connection.execute("DELETE FROM procrastinate_workers WHERE id = %s", (pruned,))
             await app.tasks[distributed.RETRY_STALLED](timestamp=0)
-            return {
-                first.task_kwargs["ma_truong"]: (await manager.get_job_status_async(first.id)).value,
-                second.task_kwargs["ma_truong"]: (await manager.get_job_status_async(second.id)).value,
-            }
+            return {job.task_kwargs["ma_truong"]: (await manager.get_job_status_async(job.id)).value for job in fetched}
 
-    assert asyncio.run(scenario()) == {"79000701": "todo", "79000702": "doing"}
+    assert asyncio.run(scenario()) == {"79000701": "todo", "79000702": "doing", "79000703": "todo"}
 
 
 def test_the_embedded_daemon_points_a_distributed_installation_to_its_workers(tmp_path):
