@@ -12,6 +12,7 @@ from bench import (
     bench_soap,
     bench_startup,
     bench_sync,
+    bench_workers,
 )
 
 if __name__ == "__main__":
@@ -26,3 +27,4 @@ if __name__ == "__main__":
     bench_startup.main()
     bench_incremental.main()
     bench_dashboard.main()
+    bench_workers.main()  # needs LIENTHONG_TEST_DATABASE_URL (PostgreSQL); says so otherwise

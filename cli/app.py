@@ -17,6 +17,7 @@ from lienthong.cli.layout import Commands, command_group
 from lienthong.cli.records_command import backup_app, hocba_app, print_app, restore_command, retention_app
 from lienthong.cli.results_command import results_app
 from lienthong.cli.serve_command import serve
+from lienthong.cli.worker_command import schools_app
 
 app = typer.Typer(
     help="lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành và cổng báo cáo của Sở.",
@@ -44,6 +45,7 @@ app.add_typer(backup_app, name="backup")
 app.add_typer(retention_app, name="retention")
 app.add_typer(print_app, name="print")
 app.add_typer(results_app, name="results")
+app.add_typer(schools_app, name="schools")
 
 
 @app.callback()
@@ -199,6 +201,75 @@ def run(
     from lienthong.cli.sync_commands import run_service
 
     raise typer.Exit(run_service(host, port) if serve_dashboard else run_service())
+
+
+@app.command()
+def worker(
+    concurrency: int = typer.Option(
+        None, "--concurrency", help="Số việc chạy cùng lúc (mặc định [engine] concurrency)."
+    ),
+) -> None:
+    """Chế độ phân tán: một tiến trình làm các việc trong hàng đợi (đồng bộ, đối chiếu, nộp báo cáo, sao lưu)."""
+    from lienthong.cli.worker_command import worker as run
+
+    raise typer.Exit(run(concurrency))
+
+
+@app.command()
+def scheduler() -> None:
+    """Chế độ phân tán: đưa các việc theo lịch trong cấu hình vào hàng đợi, trả lại việc của tiến trình đã chết."""
+    from lienthong.cli.worker_command import scheduler as run
+
+    raise typer.Exit(run())
+
+
+@app.command()
+def enqueue(
+    what: str = typer.Argument(..., help="sync, reconcile, submit (nộp báo cáo lên cổng) hoặc backup."),
+    school: str = typer.Option(None, "--school", help="Mã trường (8 chữ số)."),
+    platform: str = typer.Option(None, "--platform", help="Hệ thống cần đồng bộ (với sync), ví dụ vnedu."),
+    full: bool = typer.Option(False, "--full", help="Đồng bộ đầy đủ thay vì chỉ phần thay đổi (với sync)."),
+) -> None:
+    """Chế độ phân tán: thêm một việc vào hàng đợi bằng tay."""
+    from lienthong.cli.worker_command import enqueue as run
+
+    raise typer.Exit(run(what, school, platform, full))
+
+
+@schools_app.command("add")
+def schools_add(
+    ma_truong: str = typer.Argument(..., help="Mã trường (8 chữ số)."),
+    name: str = typer.Option(..., "--name", help="Tên trường."),
+    tinh: str = typer.Option(..., "--tinh", help="Mã tỉnh (2 chữ số)."),
+    xa: str = typer.Option(..., "--xa", help="Mã xã (5 chữ số)."),
+    vnedu_url: str = typer.Option(None, "--vnedu-url", help="Địa chỉ API vnEdu."),
+    vnedu_client: str = typer.Option(None, "--vnedu-client", help="client_id đối tác vnEdu."),
+    csdl_endpoint: str = typer.Option(None, "--csdl-endpoint", help="Địa chỉ dịch vụ CSDL ngành."),
+    csdl_user: str = typer.Option(None, "--csdl-user", help="Tài khoản CSDL ngành của trường."),
+    portal_url: str = typer.Option(None, "--portal-url", help="Địa chỉ cổng báo cáo của Sở."),
+    options: list[str] = typer.Option(
+        [], "--set", help="Thiết lập khác: HỆ_THỐNG.KHOÁ=GIÁ_TRỊ, ví dụ vnedu.rate_limit=5."
+    ),
+) -> None:
+    """Đăng ký (hoặc cập nhật) một trường; mật khẩu và khoá không lưu ở đây: biến LIENTHONG_<MÃ_TRƯỜNG>_…"""
+    from lienthong.cli.worker_command import add_school
+
+    raise typer.Exit(
+        add_school(ma_truong, name, tinh, xa, vnedu_url, vnedu_client, csdl_endpoint, csdl_user, portal_url, options)
+    )
+
+
+@schools_app.command("list")
+def schools_list(
+    output_format: str = typer.Option("table", "--format", help="table hoặc json (mỗi trường một dòng)."),
+    sort: str = typer.Option(
+        "ma_truong", "--sort", help="ma_truong, name, completeness, discrepancies, waiting, dead hoặc on_time."
+    ),
+) -> None:
+    """Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc chờ, nộp báo cáo đúng hạn."""
+    from lienthong.cli.worker_command import list_schools
+
+    raise typer.Exit(list_schools(output_format, sort))
 
 
 @app.command()

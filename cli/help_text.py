@@ -34,6 +34,11 @@ Commands:
                 hữu dữ liệu, gửi đi.
   run           Chạy thường trực: đồng bộ và sao lưu theo lịch trong cấu hình,
                 /metrics cho Prometheus; dừng bằng SIGTERM.
+  worker        Chế độ phân tán: một tiến trình làm các việc trong hàng đợi
+                (đồng bộ, đối chiếu, nộp báo cáo, sao lưu).
+  scheduler     Chế độ phân tán: đưa các việc theo lịch trong cấu hình vào
+                hàng đợi, trả lại việc của tiến trình đã chết.
+  enqueue       Chế độ phân tán: thêm một việc vào hàng đợi bằng tay.
   match         Ghép học sinh vnEdu với học sinh CSDL (mã định danh, số định
                 danh, họ tên + ngày sinh).
   reconcile     Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một
@@ -70,6 +75,8 @@ Commands:
   print         Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
   results       Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng
                 duyệt hoặc mở lại (Quy chế Suối Ngô Điều 7).
+  schools       Các trường của một hệ thống dùng chung (chế độ phân tán): đăng
+                ký, xem song song.
 """,
     "lienthong init": """\
 Usage: lienthong init [OPTIONS]
@@ -177,6 +184,40 @@ Options:
                 127.0.0.1]
   --port <int>  Cổng của bảng điều khiển (với --serve).  [default: 8100]
   --help        Show this message and exit.
+""",
+    "lienthong worker": """\
+Usage: lienthong worker [OPTIONS]
+
+  Chế độ phân tán: một tiến trình làm các việc trong hàng đợi (đồng bộ, đối
+  chiếu, nộp báo cáo, sao lưu).
+
+Options:
+  --concurrency <int>  Số việc chạy cùng lúc (mặc định [engine] concurrency).
+  --help               Show this message and exit.
+""",
+    "lienthong scheduler": """\
+Usage: lienthong scheduler [OPTIONS]
+
+  Chế độ phân tán: đưa các việc theo lịch trong cấu hình vào hàng đợi, trả lại
+  việc của tiến trình đã chết.
+
+Options:
+  --help  Show this message and exit.
+""",
+    "lienthong enqueue": """\
+Usage: lienthong enqueue [OPTIONS] {what}
+
+  Chế độ phân tán: thêm một việc vào hàng đợi bằng tay.
+
+Arguments:
+  what <str>  sync, reconcile, submit (nộp báo cáo lên cổng) hoặc backup.
+              [required]
+
+Options:
+  --school <str>    Mã trường (8 chữ số).
+  --platform <str>  Hệ thống cần đồng bộ (với sync), ví dụ vnedu.
+  --full            Đồng bộ đầy đủ thay vì chỉ phần thay đổi (với sync).
+  --help            Show this message and exit.
 """,
     "lienthong match": """\
 Usage: lienthong match [OPTIONS]
@@ -940,6 +981,55 @@ Options:
   --class <str>   Lớp, ví dụ 9A1.  [required]
   --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
   --reason <str>  Lý do mở lại (ghi vào nhật ký kiểm toán).  [required]
+  --help          Show this message and exit.
+""",
+    "lienthong schools": """\
+Usage: lienthong schools [OPTIONS] COMMAND [ARGS]...
+
+  Các trường của một hệ thống dùng chung (chế độ phân tán): đăng ký, xem song
+  song.
+
+Options:
+  --help  Show this message and exit.
+
+Commands:
+  add   Đăng ký (hoặc cập nhật) một trường; mật khẩu và khoá không lưu ở đây:
+        biến LIENTHONG_<MÃ_TRƯỜNG>_…
+  list  Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc
+        chờ, nộp báo cáo đúng hạn.
+""",
+    "lienthong schools add": """\
+Usage: lienthong schools add [OPTIONS] {ma_truong}
+
+  Đăng ký (hoặc cập nhật) một trường; mật khẩu và khoá không lưu ở đây: biến
+  LIENTHONG_<MÃ_TRƯỜNG>_…
+
+Arguments:
+  ma_truong <str>  Mã trường (8 chữ số).  [required]
+
+Options:
+  --name <str>           Tên trường.  [required]
+  --tinh <str>           Mã tỉnh (2 chữ số).  [required]
+  --xa <str>             Mã xã (5 chữ số).  [required]
+  --vnedu-url <str>      Địa chỉ API vnEdu.
+  --vnedu-client <str>   client_id đối tác vnEdu.
+  --csdl-endpoint <str>  Địa chỉ dịch vụ CSDL ngành.
+  --csdl-user <str>      Tài khoản CSDL ngành của trường.
+  --portal-url <str>     Địa chỉ cổng báo cáo của Sở.
+  --set <list[str]>      Thiết lập khác: HỆ_THỐNG.KHOÁ=GIÁ_TRỊ, ví dụ
+                         vnedu.rate_limit=5.
+  --help                 Show this message and exit.
+""",
+    "lienthong schools list": """\
+Usage: lienthong schools list [OPTIONS]
+
+  Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc chờ, nộp
+  báo cáo đúng hạn.
+
+Options:
+  --format <str>  table hoặc json (mỗi trường một dòng).  [default: table]
+  --sort <str>    ma_truong, name, completeness, discrepancies, waiting, dead
+                  hoặc on_time.  [default: ma_truong]
   --help          Show this message and exit.
 """,
 }

@@ -81,6 +81,13 @@ def run_service(host: str | None = None, port: int = 8100) -> int:
     except SettingsError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    if settings.engine.mode == "distributed":  # many schools: the workers and the scheduler do this
+        print(
+            'Cấu hình đang ở chế độ phân tán ([engine] mode = "distributed"): chạy `lienthong scheduler` và '
+            "`lienthong worker` thay cho `lienthong run`.",
+            file=sys.stderr,
+        )
+        return 2
     server = thread = None
     if host is not None:
         from lienthong.cli.serve_command import start_in_background, stop_background

@@ -152,6 +152,33 @@ class FileSettings(BaseModel):
     gradebook_parts: str = ""
 
 
+class EngineSettings(BaseModel):
+    """How the work runs (``[engine]``): ``embedded`` (one school, SQLite or PostgreSQL, the
+    APScheduler daemon of ``lienthong run``) or ``distributed`` (many schools in one PostgreSQL,
+    Procrastinate workers started by ``lienthong worker`` and ``lienthong scheduler``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["embedded", "distributed"] = "embedded"
+    concurrency: int = 1  # jobs one worker process runs at a time (``lienthong worker --concurrency``)
+    heartbeat_s: float = 10.0  # how often a worker says it is alive
+    stalled_after_s: float = 30.0  # a worker silent this long is dead: its jobs are retried by another
+    lease_seconds: float = 300.0
+    """How long a (school, platform) stays taken by a run that stopped renewing it (a killed worker's):
+    must exceed ``retry_budget_s``, or a run still waiting out a platform's retries looks dead."""
+    rate_window_s: float = 1.05  # a shared slot frees this long after its answer (platforms count 1 s)
+
+    @model_validator(mode="after")
+    def _positive(self) -> "EngineSettings":
+        if self.concurrency < 1:
+            raise SettingsError("engine.concurrency phải từ 1 trở lên")
+        if min(self.heartbeat_s, self.stalled_after_s, self.lease_seconds, self.rate_window_s) <= 0:
+            raise SettingsError("engine: các khoảng thời gian phải lớn hơn 0")
+        if self.stalled_after_s <= self.heartbeat_s:
+            raise SettingsError("engine.stalled_after_s phải lớn hơn engine.heartbeat_s")
+        return self
+
+
 class Settings(BaseSettings):
     """What one lienthong installation needs to know."""
 
@@ -179,6 +206,7 @@ class Settings(BaseSettings):
     authority: AuthoritySettings = AuthoritySettings()
     lock_windows: list[SchoolWindowSettings] = []
     files: FileSettings = FileSettings()
+    engine: EngineSettings = EngineSettings()
     records: RecordsSettings = RecordsSettings()
     """Transcripts (học bạ) and their signing keys, backups, retention (`config.records`)."""
 
@@ -226,9 +254,14 @@ class Settings(BaseSettings):
         return SecretStr(value) if value else None
 
     def secret(self, platform: str) -> SecretStr:
-        """A platform's credential from the environment or the secrets file, or a clear error."""
+        """A platform's credential from the environment or the secrets file, or a clear error.
+
+        The school's own comes first (``LIENTHONG_<MA_TRUONG>_VNEDU_CLIENT_SECRET``, or the key in the
+        secrets file's ``[school.<ma_truong>]`` table), then the installation's: a contractor with one
+        partner account for all its schools sets it once."""
         _field, env_name, file_key = SECRET_NAMES[platform]
-        value = os.environ.get(env_name)
+        value = school_secret(self.ma_truong, platform, self.secrets_file) if self.ma_truong else None
+        value = value or os.environ.get(env_name)
         if not value and self.secrets_file:
             value = _read_secrets(self.secrets_file).get(file_key)
         if not value:
@@ -244,6 +277,21 @@ class Settings(BaseSettings):
     def redact_url(url: str) -> str:
         """The URL with any password replaced, fit for logs and messages."""
         return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def school_env_name(ma_truong: str, platform: str) -> str:
+    """``LIENTHONG_79000701_VNEDU_CLIENT_SECRET``: one school's credential for one platform."""
+    return "LIENTHONG_" + ma_truong + "_" + SECRET_NAMES[platform][1].removeprefix("LIENTHONG_")
+
+
+def school_secret(ma_truong: str, platform: str, secrets_file: Path | None = None) -> str | None:
+    """One school's own credential for ``platform`` (environment first, then the secrets file's
+    ``[school.<ma_truong>]`` table), or ``None``."""
+    value = os.environ.get(school_env_name(ma_truong, platform))
+    if not value and secrets_file:
+        table = _read_secrets(secrets_file).get("school", {}).get(ma_truong, {})
+        value = table.get(SECRET_NAMES[platform][2]) if isinstance(table, dict) else None
+    return value or None
 
 
 def _refuse_secrets_in(path: Path) -> None:

@@ -12,8 +12,10 @@ import ipaddress
 import math
 import time
 from collections import deque
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, ClassVar, TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
@@ -22,6 +24,8 @@ from lienthong.connectors.base import Connector, Health
 from lienthong.connectors.errors import ConfigError, ConnectorError, PermanentError, TransientError
 
 if TYPE_CHECKING:  # httpx loads with the first client: a command that makes none (reconcile) never pays for it
+    import ssl
+
     import httpx
 
 T = TypeVar("T")
@@ -99,6 +103,10 @@ class RateLimiter:
                     return
                 await self.sleep(self.sent[0] + self.window - now)
 
+    async def release(self, slot: Any = None) -> None:
+        """The request sent with the slot was answered: counted from its start here, nothing to do
+        (a limiter shared between processes counts it until its answer: `sync.distributed.limits`)."""
+
 
 def retry_after(response: httpx.Response) -> float | None:
     """Seconds from a ``Retry-After`` header (the contracts use seconds); not a number (an HTTP
@@ -127,7 +135,16 @@ def new_client(
 
     _require_tls(base_url, platform)
     timeout = httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT)
-    return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout, verify=True, **kwargs)
+    return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout, verify=tls_context(), **kwargs)
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The verifying TLS context every client shares (httpx's own default, built once: loading the
+    CA bundle costs ~25 ms, which a worker would otherwise pay at every job)."""
+    import httpx
+
+    return httpx.create_ssl_context(verify=True)
 
 
 def _require_tls(base_url: str, platform: str) -> None:
@@ -197,10 +214,18 @@ class WireConnector(Connector):
         self.limiter = limiter or RateLimiter(rate_limit, sleep=sleep)
         self.requests = 0
 
-    async def _sent(self) -> None:
-        """Wait for the rate limit and count the request about to go out."""
-        await self.limiter.acquire()
+    @asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """Wait for the rate limit, count the request about to go out, and tell the limiter when it
+        was answered (or failed): a request is the platform's to count from its start to its answer."""
+        slot = await self.limiter.acquire()
         self.requests += 1
+        try:
+            yield
+        finally:
+            release = getattr(self.limiter, "release", None)
+            if release is not None:
+                await release(slot)
 
     async def _retried(self, operation: Callable[[], Awaitable[T]], policy: RetryPolicy | None = None) -> T:
         return await with_retries(operation, policy or self.policy, self.sleep)
@@ -239,11 +264,11 @@ class HttpConnector(WireConnector):
     async def _request(self, method: str, path: str, **kwargs) -> tuple[httpx.Response, Any]:
         import httpx
 
-        await self._sent()
-        try:
-            response = await self.client.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise transport_error(self.name, exc) from None
+        async with self._slot():
+            try:
+                response = await self.client.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                raise transport_error(self.name, exc) from None
         try:
             body = response.json()
         except ValueError:

@@ -38,7 +38,29 @@ class PortalError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
+class PortalPlatform:
+    """One portal serving many schools (a province's), each with its own API key; faults are the portal's."""
+
+    def __init__(self) -> None:
+        self.schools: dict[str, PortalState] = {}
+        self.faults = FaultInjector()
+
+    def add(self, state: "PortalState") -> "PortalState":
+        self.schools[state.school.ma_truong] = state
+        state.platform = self
+        return state
+
+    def writes_as_dict(self) -> dict:
+        """Submissions of every school (keys prefixed by the school when there are several)."""
+        if len(self.schools) == 1:
+            return next(iter(self.schools.values())).writes.as_dict()
+        by_key = {f"{code}:{k}": n for code, st in self.schools.items() for k, n in st.writes.counts.items()}
+        return {"total": sum(by_key.values()), "by_key": dict(sorted(by_key.items()))}
+
+
 class PortalState:
+    """One school's requests and submissions (its faults are its `PortalPlatform`'s)."""
+
     def __init__(self, school: School, data: PlatformData, clock: Clock = vn_now, api_key: str = DEMO_KEY):
         self.school, self.clock, self.api_key = school, clock, api_key
         self.enrolment_by_grade = {str(k): v for k, v in data.portal["enrolment_by_grade"].items()}
@@ -47,7 +69,9 @@ class PortalState:
         self.submissions: dict[str, dict] = {}
         self.replies: dict[str, tuple[str, dict]] = {}
         self.writes = WriteCounter()
-        self.faults = FaultInjector()
+        PortalPlatform().add(self)
+
+    faults = property(lambda self: self.platform.faults)
 
 
 def _requests(school: School) -> dict[str, dict]:
@@ -223,13 +247,15 @@ def _check_groups(rows: list) -> list[dict]:
 # --- the app -------------------------------------------------------------------------------------
 
 
-def create_app(state: PortalState) -> FastAPI:
+def create_app(served: PortalState | PortalPlatform) -> FastAPI:
+    """The portal of one school, or of many (``served`` a `PortalPlatform`)."""
+    platform = served.platform if isinstance(served, PortalState) else served
     app = FastAPI(title="Cổng báo cáo Sở GD&ĐT (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_exception_handler(PortalError, _portal_error)
-    _request_list_route(app, state)
-    _submit_route(app, state)
-    _submission_route(app, state)
-    _control(app, state)
+    _request_list_route(app, platform)
+    _submit_route(app, platform)
+    _submission_route(app, platform)
+    _control(app, platform)
     return app
 
 
@@ -237,15 +263,19 @@ async def _portal_error(_request: Request, exc: PortalError) -> JSONResponse:
     return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status, headers=exc.headers)
 
 
-def _authorize(state: PortalState, request: Request, fields: dict) -> None:
-    """The API key, and the school and administrative codes it was issued for."""
-    if request.headers.get("x-api-key") != state.api_key:
+def _authorize(platform: PortalPlatform, request: Request, fields: dict) -> PortalState:
+    """The API key, and the school and administrative codes it was issued for; the school's state."""
+    key = request.headers.get("x-api-key")
+    if key not in {s.api_key for s in platform.schools.values()}:
         raise PortalError(401, "unauthorized", "X-Api-Key không đúng")
-    school = state.school
     for name, width in (("ma_truong", 8), ("ma_tinh", 2), ("ma_xa", 5)):
         value = str(fields.get(name) or "")
         if len(value) != width or not value.isdigit():
             raise PortalError(400, "bad_request", f"Thiếu hoặc sai {name} ({width} chữ số)")
+    state = platform.schools.get(fields["ma_truong"])
+    if state is None or state.api_key != key:
+        raise PortalError(403, "forbidden", "Khoá API không dùng được cho trường hoặc đơn vị hành chính này")
+    school = state.school
     if (fields["ma_truong"], fields["ma_tinh"], fields["ma_xa"]) != (
         school.ma_truong,
         school.province_code,
@@ -255,24 +285,25 @@ def _authorize(state: PortalState, request: Request, fields: dict) -> None:
     if state.faults.roll(state.faults.profile.permanent_rate):
         state.faults.count("403")
         raise PortalError(403, "forbidden", "Tài khoản của trường đang bị tạm khoá")
+    return state
 
 
-def _request_list_route(app: FastAPI, state: PortalState) -> None:
+def _request_list_route(app: FastAPI, platform: PortalPlatform) -> None:
     @app.get("/api/v1/yeu-cau-bao-cao")
     async def list_requests(request: Request) -> list[dict]:
-        _authorize(state, request, dict(request.query_params))
+        state = _authorize(platform, request, dict(request.query_params))
         year = request.query_params.get("nam_hoc")
         if year != state.school.school_year:
             return []
         return list(state.requests.values())
 
 
-def _submit_route(app: FastAPI, state: PortalState) -> None:
+def _submit_route(app: FastAPI, platform: PortalPlatform) -> None:
     @app.post("/api/v1/yeu-cau-bao-cao/{code}/nop")
     async def submit(code: str, request: Request) -> JSONResponse:
         form = await request.form()
-        _authorize(
-            state, request, {**dict(request.query_params), **{k: v for k, v in form.items() if isinstance(v, str)}}
+        state = _authorize(
+            platform, request, {**dict(request.query_params), **{k: v for k, v in form.items() if isinstance(v, str)}}
         )
         key = request.headers.get("idempotency-key")
         if not key:
@@ -318,10 +349,10 @@ def _new_submission(state: PortalState, code: str, content: bytes, summary_text)
     return {"ma_lan_nop": number}
 
 
-def _submission_route(app: FastAPI, state: PortalState) -> None:
+def _submission_route(app: FastAPI, platform: PortalPlatform) -> None:
     @app.get("/api/v1/lan-nop/{number}")
     async def submission(number: str, request: Request) -> dict:
-        _authorize(state, request, dict(request.query_params))
+        state = _authorize(platform, request, dict(request.query_params))
         found = state.submissions.get(number)
         if found is None:
             raise PortalError(404, "not_found", f"Không có lần nộp {number}")
@@ -332,13 +363,24 @@ def _submission_route(app: FastAPI, state: PortalState) -> None:
         return {"trang_thai": found["trang_thai"], "nop_luc": found["nop_luc"].isoformat(), "loi": found["loi"]}
 
 
-def _control(app: FastAPI, state: PortalState) -> None:
-    add_control_routes(app, state)
+class _Served:
+    """The control routes' view of a portal: its schools' submissions together, its faults."""
+
+    def __init__(self, platform: PortalPlatform):
+        self.writes, self.faults = self, platform.faults
+        self.as_dict = platform.writes_as_dict
+
+
+def _control(app: FastAPI, platform: PortalPlatform) -> None:
+    add_control_routes(app, _Served(platform))
 
     @app.post("/_sim/duyet/{code}")
-    async def approve(code: str) -> dict:
-        state.requests[code]["trang_thai"] = "da_duyet"
-        return state.requests[code]
+    async def approve(code: str, request: Request) -> dict:
+        chosen = request.query_params.get("ma_truong")
+        schools = [platform.schools[chosen]] if chosen else list(platform.schools.values())
+        for state in schools:
+            state.requests[code]["trang_thai"] = "da_duyet"
+        return schools[0].requests[code]
 
 
 def _finish(state: PortalState, found: dict) -> None:
@@ -351,5 +393,5 @@ def error_body(status: int) -> tuple[bytes, bytes]:
     return json.dumps({"error": "tam_thoi", "message": "Lỗi tạm thời, hãy thử lại"}).encode(), b"application/json"
 
 
-def build(state: PortalState):
-    return FaultMiddleware(create_app(state), state.faults, error_body)
+def build(served: PortalState | PortalPlatform):
+    return FaultMiddleware(create_app(served), served.faults, error_body)

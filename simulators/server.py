@@ -120,3 +120,64 @@ class Simulators:
         for server in self.servers.values():
             server.stop()
         self.servers.clear()
+
+
+@dataclass
+class ManySchools:
+    """One vnEdu serving many synthetic schools (a department's or a contractor's), each with its own
+    code (``ma_truong``), data and write counter; clients and their rate limit are the platform's."""
+
+    platform: vnedu.VneduPlatform
+    schools: dict[str, School]
+    portal: portal.PortalPlatform = field(default_factory=lambda: portal.PortalPlatform())
+    server: LoopbackServer | None = None
+    portal_server: LoopbackServer | None = None
+
+    @classmethod
+    def create(
+        cls,
+        count: int,
+        students: int = 20,
+        seed: int = 1,
+        today: date | None = None,
+        clock: Clock = vn_now,
+        rates: Rates | None = None,
+        rate_limit: int = 10,
+        clients: dict[str, str] | None = None,
+    ) -> "ManySchools":
+        """``count`` schools coded ``7901xxxx``; ``clients``: vnEdu partner client id → secret (the demo's by
+        default); each school's portal key is ``khoa-<ma_truong>``."""
+        platform = vnedu.VneduPlatform(clients or dict([vnedu.DEMO_CLIENT]), rate_limit)
+        reports = portal.PortalPlatform()
+        schools: dict[str, School] = {}
+        for index in range(count):
+            school = generate_school(seed + index, students, today or clock().date(), classes_per_grade=1)
+            school.ma_truong = f"7901{index + 1:04d}"
+            data = build_platform_data(school, seed + index, rates or Rates())
+            platform.add(vnedu.VneduState(school, data, clock, rate_limit=rate_limit))
+            reports.add(portal.PortalState(school, data, clock, api_key=f"khoa-{school.ma_truong}"))
+            schools[school.ma_truong] = school
+        return cls(platform, schools, reports)
+
+    def state(self, ma_truong: str) -> vnedu.VneduState:
+        return self.platform.schools[ma_truong]
+
+    def set_faults(self, profile: FaultProfile) -> None:
+        self.platform.faults.set(profile)
+        self.portal.faults.set(profile)
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> "ManySchools":
+        self.server = LoopbackServer(vnedu.build(self.platform), host, port).start()
+        self.portal_server = LoopbackServer(portal.build(self.portal), host).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "not started"
+        return self.server.url
+
+    def stop(self) -> None:
+        for server in (self.server, self.portal_server):
+            if server is not None:
+                server.stop()
+        self.server = self.portal_server = None

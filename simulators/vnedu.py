@@ -56,8 +56,58 @@ class Token:
     uses: int = 0
 
 
+class VneduPlatform:
+    """What one vnEdu serves to all its schools: the partner clients (id → secret), their tokens,
+    the rate limit counted per client (not per school), the fault profile; and, for tests and
+    benchmarks, when each client's requests arrived (`max_rate`)."""
+
+    def __init__(self, credentials: dict[str, str], rate_limit: int = 10):
+        self.schools: dict[str, VneduState] = {}
+        self.credentials, self.rate_limit = dict(credentials), rate_limit
+        self.tokens: dict[str, Token] = {}
+        self.requests: dict[str, deque] = {}
+        self.arrivals: dict[str, list[float]] = {}
+        self.limited: dict[str, int] = {}  # 429 answers by client
+        self.faults = FaultInjector()
+
+    def add(self, state: "VneduState") -> "VneduState":
+        self.schools[state.ma_truong] = state
+        state.platform = self
+        return state
+
+    def arrived(self, client: str) -> None:
+        self.arrivals.setdefault(client, []).append(time.monotonic())
+
+    def max_rate(self, client: str, window: float = 1.0) -> int:
+        """The most requests ``client`` sent in any ``window`` seconds (each counted as it arrived)."""
+        times, most, first = self.arrivals.get(client, []), 0, 0
+        for last, at in enumerate(times):
+            while times[first] <= at - window:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
+    def rates(self) -> dict:
+        return {
+            client: {
+                "requests": len(times),
+                "max_per_second": self.max_rate(client),
+                "limited": self.limited.get(client, 0),
+            }
+            for client, times in self.arrivals.items()
+        }
+
+    def writes_as_dict(self) -> dict:
+        """Writes of every school (keys prefixed by the school when there are several)."""
+        if len(self.schools) == 1:
+            return next(iter(self.schools.values())).writes.as_dict()
+        by_key = {f"{code}:{k}": n for code, st in self.schools.items() for k, n in st.writes.counts.items()}
+        return {"total": sum(by_key.values()), "by_key": dict(sorted(by_key.items()))}
+
+
 class VneduState:
-    """The platform's data and bookkeeping for one school."""
+    """The platform's data and bookkeeping for one school (its clients, tokens and rate limit are
+    its `VneduPlatform`'s: its own, unless added to one that serves several schools)."""
 
     def __init__(
         self,
@@ -68,7 +118,8 @@ class VneduState:
         rate_limit: int = 10,
     ):
         self.ma_truong, self.nam_hoc, self.clock = school.ma_truong, school.start_year, clock
-        self.credentials, self.rate_limit = credentials, rate_limit
+        self.platform = VneduPlatform({credentials[0]: credentials[1]}, rate_limit)
+        self.platform.add(self)
         self.classes = {c["ma_lop"]: c for c in data.vnedu["lop"]}
         self.students: dict[str, dict] = data.vnedu["hoc_sinh"]
         self.scores: dict[tuple, dict] = data.vnedu["diem"]
@@ -85,13 +136,22 @@ class VneduState:
             for w in school.lock_windows
         ]
         self.forced_locks: dict[tuple[int, str], bool] = {}
-        self.tokens: dict[str, Token] = {}
         self.replies: dict[str, tuple[str, float, int, Any]] = {}
-        self.requests: dict[str, deque] = {}
         self.writes = WriteCounter()
-        self.faults = FaultInjector()
         self.revision = 0  # grows on every write; sorted views are rebuilt after it changes
         self.sorted_cache: dict[str, tuple[int, list]] = {}
+
+    # what the platform keeps for all its schools, reached from one school as before
+    tokens = property(lambda self: self.platform.tokens)
+    requests = property(lambda self: self.platform.requests)
+    faults = property(lambda self: self.platform.faults)
+    rate_limit = property(
+        lambda self: self.platform.rate_limit, lambda self, value: setattr(self.platform, "rate_limit", value)
+    )
+
+    @property
+    def credentials(self) -> tuple[str, str]:
+        return next(iter(self.platform.credentials.items()))
 
     # --- lock windows --------------------------------------------------------------------
 
@@ -212,16 +272,18 @@ def _absence_key(item: dict) -> str:
 # --- the app -----------------------------------------------------------------------------------
 
 
-def create_app(state: VneduState) -> FastAPI:
+def create_app(served: VneduState | VneduPlatform) -> FastAPI:
+    """The API of one school's vnEdu, or of one serving many (``served`` a `VneduPlatform`)."""
+    platform = served.platform if isinstance(served, VneduState) else served
     app = FastAPI(title="vnEdu (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_exception_handler(ApiError, _api_error)
-    _token_route(app, state)
+    _token_route(app, platform)
     # registration order is the route table's order; kept as the contract lists the endpoints
-    _roster_routes(app, state)
-    _score_and_absence_routes(app, state)
-    _conduct_and_lock_routes(app, state)
-    _write_routes(app, state)
-    _control(app, state)
+    _roster_routes(app, platform)
+    _score_and_absence_routes(app, platform)
+    _conduct_and_lock_routes(app, platform)
+    _write_routes(app, platform)
+    _control(app, platform)
     return app
 
 
@@ -235,14 +297,16 @@ async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
 # --- auth ----------------------------------------------------------------------------------------
 
 
-def _token_route(app: FastAPI, state: VneduState) -> None:
+def _token_route(app: FastAPI, state: VneduPlatform) -> None:
     @app.post("/oauth/token")
     @app.post("/api/v1/oauth/token")
     async def token(request: Request) -> JSONResponse:
         form = await request.form()
+        state.arrived(str(form.get("client_id")))
         if form.get("grant_type") != "client_credentials":
             raise ApiError(400, "bad_request", "grant_type phải là client_credentials")
-        if (form.get("client_id"), form.get("client_secret")) != state.credentials:
+        known = state.credentials.get(str(form.get("client_id")))
+        if known is None or form.get("client_secret") != known:
             raise ApiError(401, "invalid_client", "client_id hoặc client_secret không đúng")
         scope = str(form.get("scope") or "")
         if not scope.startswith("school:"):
@@ -254,12 +318,14 @@ def _token_route(app: FastAPI, state: VneduState) -> None:
         return JSONResponse({"access_token": value, "token_type": "Bearer", "expires_in": TOKEN_SECONDS})
 
 
-def _authorize(state: VneduState, request: Request, ma_truong: str) -> None:
-    """What every school route checks first: token, injected expiry, rate limit, scope, school."""
+def _authorize(state: VneduPlatform, request: Request, ma_truong: str) -> VneduState:
+    """What every school route checks first: token, injected expiry, rate limit, scope, school;
+    the school's state when it passes."""
     header = request.headers.get("authorization", "")
     token = state.tokens.get(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
     if token is None or token.expires_at < time.monotonic():
         raise ApiError(401, "invalid_token", "Token không hợp lệ hoặc đã hết hạn")
+    state.arrived(token.client_id)
     token.uses += 1
     every = state.faults.profile.token_expiry_every
     if every and token.uses > every:  # fault injection: the token dies mid-pull
@@ -269,14 +335,16 @@ def _authorize(state: VneduState, request: Request, ma_truong: str) -> None:
     _rate_limit(state, token.client_id)
     if token.school != ma_truong:
         raise ApiError(403, "forbidden", "Phạm vi (scope) của token không gồm trường này")
-    if ma_truong != state.ma_truong:
+    school = state.schools.get(ma_truong)
+    if school is None:
         raise ApiError(404, "not_found", "Không tìm thấy trường")
     if state.faults.roll(state.faults.profile.permanent_rate):
         state.faults.count("403")
         raise ApiError(403, "forbidden", "Tài khoản đối tác bị tạm khoá")
+    return school
 
 
-def _rate_limit(state: VneduState, client: str) -> None:
+def _rate_limit(state: VneduPlatform, client: str) -> None:
     if not state.rate_limit:
         return
     now = time.monotonic()
@@ -284,6 +352,7 @@ def _rate_limit(state: VneduState, client: str) -> None:
     while recent and recent[0] <= now - 1:
         recent.popleft()
     if len(recent) >= state.rate_limit:
+        state.limited[client] = state.limited.get(client, 0) + 1
         raise ApiError(429, "rate_limited", "Quá 10 yêu cầu mỗi giây", headers={"Retry-After": "1"})
     recent.append(now)
 
@@ -309,25 +378,25 @@ def _class_of(state: VneduState, ma_hoc_sinh: str) -> str | None:
     return student["ma_lop"] if student else None
 
 
-def _roster_routes(app: FastAPI, state: VneduState) -> None:
+def _roster_routes(app: FastAPI, platform: VneduPlatform) -> None:
     @app.get(BASE + "/lop")
     async def classes(ma_truong: str, request: Request) -> dict:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         items = list(state.classes.values()) if _year_or_empty(state, request) else []
         return {"items": items, "next_cursor": None}
 
     @app.get(BASE + "/hoc-sinh")
     async def students(ma_truong: str, request: Request) -> JSONResponse:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         ma_lop = _check_class(state, request)
         rows = _sorted(state, "hoc_sinh", state.students, _student_key) if _year_or_empty(state, request) else []
         return _page(request, rows, (lambda s: s["ma_lop"] == ma_lop) if ma_lop else None)
 
 
-def _score_and_absence_routes(app: FastAPI, state: VneduState) -> None:
+def _score_and_absence_routes(app: FastAPI, platform: VneduPlatform) -> None:
     @app.get(BASE + "/diem")
     async def scores(ma_truong: str, request: Request) -> JSONResponse:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         current = _year_or_empty(state, request)
         semester = _query_int(request, "hoc_ky", required=True, allowed={1, 2})
         ma_lop, ma_mon = _check_class(state, request), request.query_params.get("ma_mon")
@@ -343,7 +412,7 @@ def _score_and_absence_routes(app: FastAPI, state: VneduState) -> None:
 
     @app.get(BASE + "/diem-danh")
     async def absences(ma_truong: str, request: Request) -> JSONResponse:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         first, last = _day(request, "tu_ngay"), _day(request, "den_ngay")
         ma_lop = _check_class(state, request)
 
@@ -355,10 +424,10 @@ def _score_and_absence_routes(app: FastAPI, state: VneduState) -> None:
         return _page(request, _sorted(state, "diem_danh", state.absences, _absence_key), keep)
 
 
-def _conduct_and_lock_routes(app: FastAPI, state: VneduState) -> None:
+def _conduct_and_lock_routes(app: FastAPI, platform: VneduPlatform) -> None:
     @app.get(BASE + "/hanh-kiem")
     async def conduct(ma_truong: str, request: Request) -> JSONResponse:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         current = _year_or_empty(state, request)
         semester = request.query_params.get("hoc_ky")
         if semester not in ("1", "2", "CN"):
@@ -372,19 +441,19 @@ def _conduct_and_lock_routes(app: FastAPI, state: VneduState) -> None:
 
     @app.get(BASE + "/khoa-so")
     async def locks(ma_truong: str, request: Request) -> dict:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         return {"items": state.window_list() if _year_or_empty(state, request) else [], "next_cursor": None}
 
 
-def _write_routes(app: FastAPI, state: VneduState) -> None:
+def _write_routes(app: FastAPI, platform: VneduPlatform) -> None:
     @app.put(BASE + "/diem")
     async def put_scores(ma_truong: str, request: Request) -> JSONResponse:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         return await _idempotent(state, request, lambda body: _apply_scores(state, body, 200))
 
     @app.put(BASE + "/diem-danh")
     async def put_absences(ma_truong: str, request: Request) -> JSONResponse:
-        _authorize(state, request, ma_truong)
+        state = _authorize(platform, request, ma_truong)
         return await _idempotent(state, request, lambda body: _apply_absences(state, body, 500))
 
 
@@ -586,14 +655,28 @@ def _apply_absences(state: VneduState, body: Any, maximum: int) -> dict:
 # --- control endpoints (tests, demo) ---------------------------------------------------------
 
 
-def _control(app: FastAPI, state: VneduState) -> None:
-    add_control_routes(app, state)
+class _Served:
+    """The control routes' view of a platform: its schools' writes together, its faults."""
+
+    def __init__(self, platform: VneduPlatform):
+        self.writes, self.faults = self, platform.faults
+        self.as_dict = platform.writes_as_dict
+
+
+def _control(app: FastAPI, platform: VneduPlatform) -> None:
+    add_control_routes(app, _Served(platform))
+
+    @app.get("/_sim/rates")
+    async def rates() -> dict:
+        return platform.rates()
 
     @app.put("/_sim/khoa-so")
     async def force_lock(request: Request) -> dict:
         body = await request.json()
-        state.forced_locks[(int(body["hoc_ky"]), body["loai"])] = body["dang_khoa"]
-        return {"items": state.window_list()}
+        schools = [platform.schools[body["ma_truong"]]] if body.get("ma_truong") else list(platform.schools.values())
+        for state in schools:
+            state.forced_locks[(int(body["hoc_ky"]), body["loai"])] = body["dang_khoa"]
+        return {"items": schools[0].window_list()}
 
 
 def error_body(status: int) -> tuple[bytes, bytes]:
@@ -602,6 +685,6 @@ def error_body(status: int) -> tuple[bytes, bytes]:
     return json.dumps(body).encode(), b"application/json"
 
 
-def build(state: VneduState):
+def build(served: VneduState | VneduPlatform):
     """The ASGI app as served: the API behind its fault injector."""
-    return FaultMiddleware(create_app(state), state.faults, error_body)
+    return FaultMiddleware(create_app(served), served.faults, error_body)

@@ -95,6 +95,20 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def own_schema_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Whether Alembic compares a schema object: lienthong's own tables (and what is on them), never
+    another library's (Procrastinate's ``procrastinate_*`` in distributed mode): not ours to drop or alter."""
+    from sqlmodel import SQLModel
+
+    import lienthong.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    own = set(SQLModel.metadata.tables) | {"alembic_version"}
+    if type_ == "table":
+        return name in own
+    table = parent_names.get("table_name")
+    return table is None or table in own
+
+
 SCHOOL_ATTRIBUTE = "lienthong.ma_truong"  # the configured school, for migration 0010's existing rows
 
 

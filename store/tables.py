@@ -68,12 +68,20 @@ def _within(columns: list[str], refers: list[str]) -> sa.ForeignKeyConstraint:
 
 
 class SchoolRow(SQLModel, table=True):
+    """A school of the installation; in distributed mode, also what its jobs need (the registry,
+    `lienthong schools add`). ``platforms`` holds each enabled platform's settings as its TOML
+    table would (``{"vnedu": {"base_url": …, "client_id": …}}``), never a secret: those come from
+    ``LIENTHONG_<MA_TRUONG>_…`` variables or the secrets file."""
+
     __tablename__ = "school"
 
     ma_truong: str = Field(primary_key=True, max_length=8)
     name: str
     province_code: str = Field(max_length=2)
     commune_code: str = Field(max_length=5)
+    platforms: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, server_default="{}"))
+    active: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
+    added_at: Optional[datetime] = _when(nullable=True)
 
 
 class TeacherRow(SQLModel, table=True):
@@ -461,3 +469,16 @@ class ResultApprovalRow(SQLModel, table=True):
     reopened_at: Optional[datetime] = _when(nullable=True)
     reopen_reason: str = ""
     updated_at: datetime = _when(nullable=False)
+
+
+class RateSlotRow(SQLModel, table=True):
+    """The requests sent lately to one platform under one client, by every worker (distributed
+    mode): a worker takes a slot under ``SELECT … FOR UPDATE`` of this row, so the platform's
+    limit per client holds however many workers there are. ``sent`` is the send times (seconds,
+    the database's clock) inside the window."""
+
+    __tablename__ = "rate_slot"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    client_id: str = Field(primary_key=True, max_length=128)
+    sent: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))

@@ -95,13 +95,17 @@ async def sync(
     progress: Progress | None = None,
     clock: Callable[[], datetime] = now,
     engine: sa.Engine | None = None,
+    connectors: dict[str, Connector] | None = None,
+    lease_seconds: float | None = None,
 ) -> RunReport:
-    """One run over the configured platforms (or ``platforms``): pull, plan, deliver."""
-    from lienthong.sync.run import RunOptions, run_once
+    """One run over the configured platforms (or ``platforms``): pull, plan, deliver.
+    ``connectors``: built by the caller (a worker shares their rate limits; `connectors_for`
+    otherwise), closed here either way; ``lease_seconds``: see `run.RunOptions`."""
+    from lienthong.sync.run import LEASE_SECONDS, RunOptions, run_once
 
-    connectors = connectors_for(settings, platforms)
-    engine = engine or open_store(settings)
+    connectors = connectors if connectors is not None else connectors_for(settings, platforms)
     try:
+        engine = engine or open_store(settings)
         options = RunOptions(
             platforms,
             full,
@@ -109,6 +113,7 @@ async def sync(
             school_windows=school_windows(settings),
             authority=ScoreAuthority.from_settings(settings.authority.scores),
             school_source=settings.authority.school,
+            lease_seconds=lease_seconds or LEASE_SECONDS,
         )
         return await run_once(connectors, engine, options, clock, progress)
     finally:

@@ -138,15 +138,15 @@ class CsdlSoap(WireConnector):
         from lxml import etree
         from zeep.exceptions import Fault, TransportError, XMLParseError, XMLSyntaxError
 
-        await self._sent()
-        try:
-            return await getattr(self.service, operation)(**args)
-        except Fault as fault:
-            raise _fault_error(fault) from None
-        except httpx.TransportError as exc:
-            raise transport_error(PLATFORM, exc) from None
-        except (TransportError, XMLSyntaxError, XMLParseError, etree.XMLSyntaxError) as exc:
-            raise TransientError(PLATFORM, f"CSDL trả lời không phải SOAP hợp lệ ({type(exc).__name__})") from None
+        async with self._slot():
+            try:
+                return await getattr(self.service, operation)(**args)
+            except Fault as fault:
+                raise _fault_error(fault) from None
+            except httpx.TransportError as exc:
+                raise transport_error(PLATFORM, exc) from None
+            except (TransportError, XMLSyntaxError, XMLParseError, etree.XMLSyntaxError) as exc:
+                raise TransientError(PLATFORM, f"CSDL trả lời không phải SOAP hợp lệ ({type(exc).__name__})") from None
 
     async def _login(self) -> str:
         answer = await self._raw(

@@ -5,17 +5,8 @@ from sqlalchemy import event
 from sqlmodel import SQLModel
 
 import lienthong.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from lienthong.store.db import make_engine
+from lienthong.store.db import make_engine, own_schema_name
 from lienthong.store.tenancy import unscoped
-
-OWN_TABLES = set(SQLModel.metadata.tables)
-
-
-def include_name(name, type_, parent_names):
-    # Tables of other libraries (the task queue's, later) are not ours to drop or alter.
-    if type_ == "table":
-        return name in OWN_TABLES or name == "alembic_version"
-    return True
 
 
 def run_migrations_online() -> None:
@@ -28,7 +19,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=SQLModel.metadata,
-            include_name=include_name,
+            include_name=own_schema_name,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             transactional_ddl=True,  # SQLite too (`_transactional_ddl`): all steps or none

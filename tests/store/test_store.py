@@ -11,7 +11,7 @@ from sqlmodel import SQLModel, select
 
 import lienthong.store.tables  # noqa: F401
 from lienthong.mapping.canonical import ScoreSheet, Student
-from lienthong.store.db import alembic_config, make_engine, migrate, session_scope
+from lienthong.store.db import alembic_config, make_engine, migrate, own_schema_name, session_scope
 from lienthong.store.repository import (
     SnapshotOutcome,
     SnapshotRecord,
@@ -52,7 +52,8 @@ def make_student(**changes) -> Student:
 
 def test_migrations_create_exactly_the_models(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": own_schema_name})
+        diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
     assert "alembic_version" in sa.inspect(engine).get_table_names()
 

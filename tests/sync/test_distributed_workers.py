@@ -1,0 +1,80 @@
+"""Province scale on a real PostgreSQL: 3 ``lienthong worker`` processes and a scheduler sync 100
+synthetic schools on one vnEdu simulator; one worker is SIGKILLed in the middle of a job.
+
+Every (school, platform) job completes; each score wiped in vnEdu is written back exactly once
+(the simulator counts writes per school and key); no two runs of the same (school, platform)
+overlapped (from the run records); no client ever went over vnEdu's 10 requests/s.
+
+Until the tenancy branch lands, each school's rows live in a schema of their own (`tenancy_shim`);
+with tenancy in, the same assertions run on the real scoping."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.conftest import PG_URL_ENV, need_service
+from tests.sync.fleet import Fleet
+
+SCHOOLS = 100
+STARTING = re.compile(r"Starting job lienthong\.sync\[\d+\]\(.*ma_truong='(\d{8})'")
+
+
+def kill_mid_job(fleet: Fleet, process, log: str, after: int, timeout: float = 120) -> tuple[str, datetime]:
+    """SIGKILL ``process`` a moment into a sync job, once ``after`` jobs have succeeded: the school it
+    was syncing, and when it was dead."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if fleet.job_counts().get("succeeded", 0) >= after:
+            lines = (fleet.folder / log).read_text(encoding="utf-8", errors="replace").splitlines()
+            found = STARTING.search(lines[-1]) if lines else None
+            if found:
+                time.sleep(0.15)  # into the run: its requests take 50 ms each
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+                return found.group(1), datetime.now(timezone.utc).replace(microsecond=0)
+        time.sleep(0.02)
+    raise AssertionError("no job to interrupt")
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_three_workers_100_schools_one_killed_mid_job(tmp_path):
+    admin = os.environ.get(PG_URL_ENV)
+    if not admin:
+        need_service(f"PostgreSQL not configured: set {PG_URL_ENV}")
+    fleet = Fleet(admin, tmp_path, SCHOOLS, lease_seconds=6, stalled_after_s=4).start()
+    try:
+        assert fleet.enqueue_all() == SCHOOLS
+        assert fleet.enqueue_all() == 0  # each (school, platform) waits once: the queueing lock
+        fleet.set_latency(50)
+        workers = fleet.workers(3)
+        fleet.spawn("scheduler", log="scheduler.log")
+        victim, dead_at = kill_mid_job(fleet, workers[0], "worker-0.log", after=20)
+
+        assert fleet.wait_done(timeout=240) == {"succeeded": SCHOOLS}  # every job, the killed one too
+        for code in fleet.codes():
+            runs = fleet.runs(code)
+            assert [r.status for r in runs][-1] == "completed", code
+            for before, after in zip(runs, runs[1:]):  # one run of a (school, platform) at a time
+                if before.finished_at is not None:
+                    assert after.started_at >= before.finished_at, code
+                else:  # the killed run: its successor started once it was dead (its lease taken over)
+                    assert before.status == "interrupted" and code == victim, code
+                    assert after.started_at >= dead_at, code
+            writes = fleet.sims.state(code).writes.as_dict()["by_key"]
+            assert set(writes) == {f"diem:{sid}:{mon}:{hk}" for sid, mon, hk in fleet.wiped[code]}, code
+            assert set(writes.values()) == {1}, code  # nothing lost, nothing doubled
+        killed_runs = fleet.runs(victim)
+        assert killed_runs[0].status == "interrupted" and killed_runs[0].finished_at is None
+        assert len(killed_runs) >= 2
+        rates = fleet.sims.platform.rates()
+        assert len(rates) == SCHOOLS and max(r["max_per_second"] for r in rates.values()) <= 10
+        assert "job_stalled_retried" in (tmp_path / "scheduler.log").read_text(encoding="utf-8")
+    finally:
+        fleet.stop()
