@@ -208,19 +208,26 @@ def worker(
     concurrency: int = typer.Option(
         None, "--concurrency", help="Số việc chạy cùng lúc (mặc định [engine] concurrency)."
     ),
+    check: bool = typer.Option(
+        False, "--check", help="Chỉ kiểm tra cơ sở dữ liệu và hàng đợi việc có sẵn sàng không (mã thoát 0 hoặc 3)."
+    ),
 ) -> None:
     """Chế độ phân tán: một tiến trình làm các việc trong hàng đợi (đồng bộ, đối chiếu, nộp báo cáo, sao lưu)."""
     from lienthong.cli.worker_command import worker as run
 
-    raise typer.Exit(run(concurrency))
+    raise typer.Exit(run(concurrency, check))
 
 
 @app.command()
-def scheduler() -> None:
+def scheduler(
+    check: bool = typer.Option(
+        False, "--check", help="Chỉ kiểm tra cơ sở dữ liệu và hàng đợi việc có sẵn sàng không (mã thoát 0 hoặc 3)."
+    ),
+) -> None:
     """Chế độ phân tán: đưa các việc theo lịch trong cấu hình vào hàng đợi, trả lại việc của tiến trình đã chết."""
     from lienthong.cli.worker_command import scheduler as run
 
-    raise typer.Exit(run())
+    raise typer.Exit(run(check))
 
 
 @app.command()

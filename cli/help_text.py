@@ -193,6 +193,8 @@ Usage: lienthong worker [OPTIONS]
 
 Options:
   --concurrency <int>  Số việc chạy cùng lúc (mặc định [engine] concurrency).
+  --check              Chỉ kiểm tra cơ sở dữ liệu và hàng đợi việc có sẵn sàng
+                       không (mã thoát 0 hoặc 3).
   --help               Show this message and exit.
 """,
     "lienthong scheduler": """\
@@ -202,7 +204,9 @@ Usage: lienthong scheduler [OPTIONS]
   việc của tiến trình đã chết.
 
 Options:
-  --help  Show this message and exit.
+  --check  Chỉ kiểm tra cơ sở dữ liệu và hàng đợi việc có sẵn sàng không (mã
+           thoát 0 hoặc 3).
+  --help   Show this message and exit.
 """,
     "lienthong enqueue": """\
 Usage: lienthong enqueue [OPTIONS] {what}

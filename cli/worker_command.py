@@ -51,11 +51,25 @@ def _open(settings: Settings):
     return open_store(settings)
 
 
-def worker(concurrency: int | None) -> int:
+def check(settings: Settings) -> int:
+    """``--check``: whether a worker could work here (the compose file's healthcheck)."""
+    from lienthong.sync.distributed.app import health
+
+    problem = health(settings)
+    if problem:
+        _say(problem, error=True)
+        return exits.UNREACHABLE
+    _say("Sẵn sàng: cơ sở dữ liệu và hàng đợi việc trả lời.")
+    return exits.OK
+
+
+def worker(concurrency: int | None, check_only: bool = False) -> int:
     from lienthong.config.settings import SettingsError
     from lienthong.sync.distributed.app import run_worker
 
     settings = distributed_settings()
+    if check_only:
+        return check(settings)
     if concurrency is not None and concurrency < 1:
         _say("--concurrency phải từ 1 trở lên", error=True)
         return exits.BAD_INPUT
@@ -67,11 +81,13 @@ def worker(concurrency: int | None) -> int:
         return exits.BAD_INPUT
 
 
-def scheduler() -> int:
+def scheduler(check_only: bool = False) -> int:
     from lienthong.config.settings import SettingsError
     from lienthong.sync.distributed.app import run_worker
 
     settings = distributed_settings()
+    if check_only:
+        return check(settings)
     try:
         _open(settings).dispose()
         return run_worker(settings, scheduler=True)

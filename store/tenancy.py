@@ -50,6 +50,7 @@ OWN_SCHOOL = "*"  # `OPTION`'s value for "the store's only school" (no real code
 SETTING = "lienthong.school"  # the PostgreSQL setting the row-level security policies read
 APP_ROLE = "lienthong_app"  # the role without BYPASSRLS that migration 0010 creates
 COLUMN = "ma_truong"
+REGISTRY = "school"  # the installation's list of schools: keyed by ``ma_truong``, owned by no school
 # The code of a new store's school until one is registered. Not "": PostgreSQL reads a setting that
 # a transaction set locally as "" once it ends, and an unscoped connection must match no row.
 UNNAMED = "-"
@@ -318,20 +319,22 @@ def _owned_mappers(state: Any) -> tuple[list[Any], list[Any]]:
         # the ORM for every entity of the statement
         mapper = raw[0]._annotations.get("parentmapper")
         if mapper is not None:
-            return ([mapper] if COLUMN in mapper.columns else []), []
-    top = [mapper for mapper in state.all_mappers if COLUMN in mapper.columns]
+            return ([mapper] if _school_data(mapper) else []), []
+    top = [mapper for mapper in state.all_mappers if _school_data(mapper)]
     named = []
     for element in (
         *getattr(statement, "_from_obj", ()),
         *(join[0] for join in getattr(statement, "_setup_joins", ())),
     ):
         mapper = getattr(element, "_annotations", {}).get("parentmapper")
-        if mapper is not None and COLUMN in mapper.columns and mapper not in top and mapper not in named:
+        if mapper is not None and _school_data(mapper) and mapper not in top and mapper not in named:
             named.append(mapper)
     return top, named
 
 
-_BY_TABLE: dict[Any, Any] = {}
+def _school_data(mapper: Any) -> bool:
+    """Whether a mapped class's rows belong to one school (it has ``ma_truong``; not the registry)."""
+    return COLUMN in mapper.columns and mapper.local_table.name != REGISTRY
 
 
 @event.listens_for(Session, "before_flush")
@@ -339,7 +342,8 @@ def _stamp_new(session: Session, _context: Any, _instances: Any) -> None:
     """New rows get the session's school; a row of another school is never written here."""
     school: str | None = None
     for obj in session.new:
-        if COLUMN not in getattr(getattr(type(obj), "__table__", None), "c", ()):
+        table = getattr(type(obj), "__table__", None)
+        if COLUMN not in getattr(table, "c", ()) or table.name == REGISTRY:
             continue
         if school is None:
             school = require_school(session)

@@ -184,6 +184,22 @@ async def defer_async(app, task_name: str, kwargs: dict, key: str) -> int | None
         return None
 
 
+def health(settings: Settings) -> str | None:
+    """Why a worker here could not work (said in Vietnamese), or ``None`` when it can: the
+    database answers within 5 s and holds the task queue's tables (the compose file's healthcheck;
+    one plain connection, not the worker's pool, which would wait 30 s for a server that is down)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(conninfo(settings.database_url), connect_timeout=5) as connection:
+            queue = connection.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0]
+    except psycopg.Error as exc:
+        return f"Không kết nối được cơ sở dữ liệu ({type(exc).__name__})."
+    if queue is None:
+        return "Cơ sở dữ liệu chưa có bảng hàng đợi việc: chạy `lienthong db upgrade`."
+    return None
+
+
 def run_worker(settings: Settings, concurrency: int | None = None, scheduler: bool = False) -> int:
     """A worker (``lienthong worker``) or the scheduler (``lienthong scheduler``: the schedules'
     deferrals and its own queue's small jobs, never a sync), until SIGTERM or Ctrl-C."""

@@ -235,6 +235,13 @@ def test_schools_and_enqueue_commands(postgres_url, tmp_path):
     )
     assert added.returncode == 0, added.stderr
     assert "LIENTHONG_79000701_VNEDU_CLIENT_SECRET" in added.stdout  # what IT still has to set
+    for role in ("worker", "scheduler"):  # the compose file's healthchecks
+        ready = run(role, "--check")
+        assert ready.returncode == 0 and "Sẵn sàng" in ready.stdout, ready.stderr
+    (tmp_path / "down").mkdir()
+    down = dict(env, LIENTHONG_CONFIG=str(_config(tmp_path / "down", "postgresql+psycopg://postgres@127.0.0.1:1/x")))
+    sick = subprocess.run([*lienthong(), "worker", "--check"], env=down, capture_output=True, text=True, timeout=60)
+    assert sick.returncode == 3 and "Không kết nối được cơ sở dữ liệu" in sick.stderr
     refused = run(
         "schools",
         "add",
