@@ -10,7 +10,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from datetime import date, datetime
@@ -32,7 +31,7 @@ from lienthong.store.tenancy import for_school
 from lienthong.sync.distributed.app import SYNC, build_app, defer, job_for
 from lienthong.sync.distributed.schools import add_school
 from lienthong.sync.file_import import import_score_book
-from tests.sync import tenancy_shim
+from tests.cli.test_assess_cli import lienthong
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBJECT = "TOAN"
@@ -40,11 +39,6 @@ SUBJECT = "TOAN"
 
 def pinned() -> datetime:
     return datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
-
-
-def scoped(engine: sa.Engine, ma_truong: str) -> sa.Engine:
-    """A school's view of the store: the real tenancy once landed, the shim's schema before."""
-    return for_school(engine, ma_truong) if tenancy_shim.TENANCY_LANDED else tenancy_shim.for_school(engine, ma_truong)
 
 
 class Fleet:
@@ -104,7 +98,6 @@ class Fleet:
         )
         os.environ["LIENTHONG_CONFIG"] = str(self.config)  # this process's settings too (enqueue, reads)
         self.settings = Settings()
-        tenancy_shim.prepare(self.engine, self.codes())
         rng = random.Random(2026)
         for code, school in self.sims.schools.items():
             add_school(
@@ -118,7 +111,7 @@ class Fleet:
             )
             data = score_book(school, SUBJECT, "1")
             import_score_book(
-                scoped(self.engine, code), data, Expect(subject=SUBJECT, semester="1"), None, "giao-vien", pinned
+                for_school(self.engine, code), data, Expect(subject=SUBJECT, semester="1"), None, "giao-vien", pinned
             )
             self.wiped[code] = self._wipe(self.sims.state(code), rng)
         return self
@@ -158,7 +151,7 @@ class Fleet:
     def spawn(self, *args: str, log: str | None = None) -> subprocess.Popen:
         out = open(self.folder / log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.sync.distributed_worker", *args],
+            [*lienthong(), *args],
             cwd=ROOT,
             env=self.env(),
             stdout=out,
@@ -197,7 +190,7 @@ class Fleet:
         raise AssertionError(f"jobs not done after {timeout:.0f} s: {self.job_counts()}")
 
     def runs(self, code: str) -> list[SyncRunRow]:
-        with Session(scoped(self.engine, code)) as session:
+        with Session(for_school(self.engine, code)) as session:
             return list(session.exec(select(SyncRunRow).order_by(SyncRunRow.id)).all())
 
     def set_latency(self, ms: float) -> None:
@@ -216,7 +209,6 @@ class Fleet:
         self.processes.clear()
         self.sims.stop()
         self.engine.dispose()
-        tenancy_shim._engines.clear()
         admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))

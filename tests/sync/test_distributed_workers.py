@@ -3,10 +3,8 @@ synthetic schools on one vnEdu simulator; one worker is SIGKILLed in the middle 
 
 Every (school, platform) job completes; each score wiped in vnEdu is written back exactly once
 (the simulator counts writes per school and key); no two runs of the same (school, platform)
-overlapped (from the run records); no client ever went over vnEdu's 10 requests/s.
-
-Until the tenancy branch lands, each school's rows live in a schema of their own (`tenancy_shim`);
-with tenancy in, the same assertions run on the real scoping."""
+overlapped (from the run records); no client ever went over vnEdu's 10 requests/s; and no school's
+rows are visible under another school's scope, through the ORM or raw SQL (row-level security)."""
 
 from __future__ import annotations
 
@@ -17,7 +15,10 @@ import time
 from datetime import datetime, timezone
 
 import pytest
+from sqlmodel import Session, select
 
+from lienthong.store.tables import SyncRunRow
+from lienthong.store.tenancy import for_school, unscoped
 from tests.conftest import PG_URL_ENV, need_service
 from tests.sync.fleet import Fleet
 
@@ -76,5 +77,15 @@ def test_three_workers_100_schools_one_killed_mid_job(tmp_path):
         rates = fleet.sims.platform.rates()
         assert len(rates) == SCHOOLS and max(r["max_per_second"] for r in rates.values()) <= 10
         assert "job_stalled_retried" in (tmp_path / "scheduler.log").read_text(encoding="utf-8")
+        everyone = set(fleet.codes())
+        for code in (victim, *sorted(everyone - {victim})[:3]):  # one school's scope shows its rows only
+            with Session(for_school(fleet.engine, code)) as session:
+                assert {r.ma_truong for r in session.exec(select(SyncRunRow))} == {code}
+                raw = session.connection().exec_driver_sql  # a query that forgets its filter: the policies
+                assert raw("SELECT DISTINCT ma_truong FROM source_snapshot").scalars().all() == [code]
+                assert raw("SELECT DISTINCT ma_truong FROM sync_run").scalars().all() == [code]
+        with unscoped(fleet.engine).connect() as connection:  # the table owner sees the province
+            stored = connection.exec_driver_sql("SELECT DISTINCT ma_truong FROM source_snapshot").scalars().all()
+        assert set(stored) == everyone
     finally:
         fleet.stop()
