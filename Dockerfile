@@ -23,7 +23,7 @@ FROM python:3.11.11-slim-bookworm
 # weasyprint's Pango and the fonts of the printed books (Vietnamese diacritics: DejaVu);
 # pg_dump for `lienthong backup` on PostgreSQL; no compilers in the final image.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
        fonts-dejavu-core postgresql-client tzdata \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/lienthong /opt/lienthong
