@@ -220,9 +220,9 @@ def plan(session: Session, actor: Actor, where: Where, code: str, now: datetime)
         return report, None
     title = f"Thống kê chất lượng giáo dục {PERIOD_WORDS[report.period]}, năm học {where.school_year}"
     change = PlannedChange(PLATFORM, ENTITY, report.request, report.payload(title), "report", None, ())
-    mine = [i for i in items if _same(i, report) and i.status in ("pending", "dead")]
-    if mine and mine[0].batch_key and mine[0].status == "pending":
-        return report, mine[0].id  # in flight: its answer comes with the same key
+    waiting = [i for i in items if _same(i, report) and i.status == "pending"]
+    if waiting:
+        return report, waiting[0].id  # already queued (or in flight: its answer comes with the same key)
     run = SyncRunRow(  # the decision, as a run of its own: the outbox item's origin
         started_at=now,
         finished_at=now,
