@@ -223,10 +223,10 @@ def plan(session: Session, actor: Actor, where: Where, code: str, now: datetime)
     waiting = [i for i in items if _same(i, report) and i.status == "pending"]
     if waiting:
         return report, waiting[0].id  # already queued (or in flight: its answer comes with the same key)
-    run = SyncRunRow(  # the decision, as a run of its own: the outbox item's origin
-        started_at=now,
+    run = SyncRunRow(  # the decision, as a run of its own (the outbox item's origin); it reached no
+        started_at=now,  # platform, so it names none (a platform's last successful run stays a sync's)
         finished_at=now,
-        platforms=PLATFORM,
+        platforms="",
         mode="report",
         status="completed",
         summary={"report": _detail(report)},

@@ -6,6 +6,7 @@ values (not a source's later change), and never a second one for the same number
 import asyncio
 from collections import Counter
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
@@ -31,7 +32,7 @@ PUPILS = [
 ]
 
 
-def portal(sims) -> PortalApi:
+def portal(sims, transport=None) -> PortalApi:
     school = sims.school
     config = PortalConfig(
         sims.servers["portal"].url,
@@ -48,13 +49,17 @@ def portal(sims) -> PortalApi:
         return None
 
     return PortalApi(
-        config, policy=RetryPolicy(attempts=4, initial=0.001, maximum=0.01), sleep=no_wait, limiter=RateLimiter(0)
+        config,
+        transport=transport,
+        policy=RetryPolicy(attempts=4, initial=0.001, maximum=0.01),
+        sleep=no_wait,
+        limiter=RateLimiter(0),
     )
 
 
-def portal_run(sims, engine):
+def portal_run(sims, engine, transport=None):
     async def go():
-        async with portal(sims) as api:
+        async with portal(sims, transport) as api:
             return await run_once({"portal": api}, engine, RunOptions(platforms=["portal"]), pinned)
 
     return go
@@ -151,3 +156,47 @@ def test_only_the_principal_submits_and_only_a_known_tk_clgd_request(engine, sch
     with pytest.raises(portal_reports.PortalReportError, match="chỉ nộp báo cáo TK-CLGD"):
         submit(sims, engine, people["principal"], other)
     assert sims.portal.submissions == {}
+
+
+class LosingAnswers(httpx.AsyncBaseTransport):
+    """Real loopback HTTP, but every submission's answer is lost after the portal took it."""
+
+    def __init__(self):
+        self.inner, self.lost = httpx.AsyncHTTPTransport(), 0
+
+    async def handle_async_request(self, request):
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST":
+            await response.aread()
+            self.lost += 1
+            raise httpx.ReadError("connection dropped", request=request)
+        return response
+
+    async def aclose(self):
+        await self.inner.aclose()
+
+
+def test_answers_lost_on_the_way_back_never_make_a_second_submission(engine, school):
+    """The portal takes the report but every answer is lost (the connector gives up): the report
+    stays queued with its key; the next submit sends the same key again, which the portal answers
+    with the first submission. One submission in all."""
+    sims, people, code = school
+    approve(engine, people, "6A1", "gvcn")
+    approve(engine, people, "9A2", "gvcn2")
+    losing = LosingAnswers()
+    first = asyncio.run(
+        portal_reports.submit_quality_report(
+            engine, people["principal"], WHERE, code, portal_run(sims, engine, losing), pinned
+        )
+    )
+    assert losing.lost >= 2  # the connector tried again (same key), then gave up for this run
+    assert first.state == "waiting" and "chưa gửi xong" in first.message
+    assert len(sims.portal.submissions) == 1 and len(sims.portal.replies) == 1
+    done = submit(sims, engine, people["principal"], code)
+    assert done.state == "sent", done.message
+    assert len(sims.portal.submissions) == 1 and len(sims.portal.replies) == 1  # the same key each time
+    [sent] = sims.portal.submissions.values()
+    assert sent["summary"]["Tổng số HS"] == 4 and sent["trang_thai"] == "chap_nhan"
+    with Session(engine) as session:
+        items = session.exec(select(OutboxItemRow).where(OutboxItemRow.entity == "bao_cao")).all()
+        assert [(i.status, i.attempts) for i in items] == [("done", 2)]
