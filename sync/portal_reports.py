@@ -223,6 +223,13 @@ def plan(session: Session, actor: Actor, where: Where, code: str, now: datetime)
     waiting = [i for i in items if _same(i, report) and i.status == "pending"]
     if waiting:
         return report, waiting[0].id  # already queued (or in flight: its answer comes with the same key)
+    refused = [i for i in items if _same(i, report) and i.status == "dead"]
+    if refused:  # the same numbers again would be refused again (a dead letter IT may send again)
+        raise PortalReportRefused(
+            f"Sở đã trả lại báo cáo {report.request} với đúng số liệu này: {refused[0].message} "
+            "Cần sửa số liệu (Hiệu trưởng mở lại kết quả, GVCN xác nhận lại) hoặc nhờ quản trị CNTT gửi lại "
+            "mục bị từ chối ở trang vận hành."
+        )
     run = SyncRunRow(  # the decision, as a run of its own (the outbox item's origin); it reached no
         started_at=now,  # platform, so it names none (a platform's last successful run stays a sync's)
         finished_at=now,

@@ -200,3 +200,16 @@ def test_answers_lost_on_the_way_back_never_make_a_second_submission(engine, sch
     with Session(engine) as session:
         items = session.exec(select(OutboxItemRow).where(OutboxItemRow.entity == "bao_cao")).all()
         assert [(i.status, i.attempts) for i in items] == [("done", 2)]
+
+
+def test_a_report_the_portal_sends_back_is_a_dead_letter_and_the_same_numbers_are_not_sent_again(engine, school):
+    sims, people, code = school
+    sims.portal.enrolment_by_grade = {"6": 3, "7": 0, "8": 0, "9": 2}  # the Sở counts one more pupil in grade 6
+    approve(engine, people, "6A1", "gvcn")
+    approve(engine, people, "9A2", "gvcn2")
+    back = submit(sims, engine, people["principal"], code)
+    assert back.state == "refused" and not back.sent
+    assert "Sở trả lại báo cáo" in back.message and "khối 6 là 2, dữ liệu của trường là 3" in back.message
+    with pytest.raises(portal_reports.PortalReportRefused, match="Sở đã trả lại báo cáo .* với đúng số liệu này"):
+        submit(sims, engine, people["principal"], code)
+    assert len(sims.portal.submissions) == 1
