@@ -14,6 +14,7 @@ import typer
 
 from lienthong.cli.classes_command import classes_app
 from lienthong.cli.layout import Commands, command_group
+from lienthong.cli.portal_command import portal_app
 from lienthong.cli.records_command import backup_app, hocba_app, print_app, restore_command, retention_app
 from lienthong.cli.results_command import results_app
 from lienthong.cli.serve_command import serve
@@ -45,6 +46,7 @@ app.add_typer(backup_app, name="backup")
 app.add_typer(retention_app, name="retention")
 app.add_typer(print_app, name="print")
 app.add_typer(results_app, name="results")
+app.add_typer(portal_app, name="portal")
 app.add_typer(schools_app, name="schools")
 
 

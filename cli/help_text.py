@@ -75,6 +75,8 @@ Commands:
   print         Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
   results       Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng
                 duyệt hoặc mở lại (Quy chế Suối Ngô Điều 7).
+  portal        Cổng báo cáo của Sở: nộp báo cáo thống kê chất lượng giáo dục
+                (TK-CLGD).
   schools       Các trường của một hệ thống dùng chung (chế độ phân tán): đăng
                 ký, xem song song.
 """,
@@ -986,6 +988,39 @@ Options:
   --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
   --reason <str>  Lý do mở lại (ghi vào nhật ký kiểm toán).  [required]
   --help          Show this message and exit.
+""",
+    "lienthong portal": """\
+Usage: lienthong portal [OPTIONS] COMMAND [ARGS]...
+
+  Cổng báo cáo của Sở: nộp báo cáo thống kê chất lượng giáo dục (TK-CLGD).
+
+Options:
+  --help  Show this message and exit.
+
+Commands:
+  submit  Hiệu trưởng nộp báo cáo TK-CLGD cho một yêu cầu của Sở, chỉ từ kết
+          quả các lớp đã duyệt.
+""",
+    "lienthong portal submit": """\
+Usage: lienthong portal submit [OPTIONS] {MA_YEU_CAU}
+
+  Hiệu trưởng nộp báo cáo TK-CLGD cho một yêu cầu của Sở, chỉ từ kết quả các
+  lớp đã duyệt.
+
+  Số liệu lấy từ kết quả đã được Hiệu trưởng duyệt của mọi lớp trong kỳ của
+  yêu cầu (học kỳ I, II hoặc cả năm); còn lớp nào chưa duyệt thì không nộp và
+  nêu tên các lớp đó. Nộp lại cùng số liệu không tạo lần nộp thứ hai.
+
+  Mã thoát: 0 — đã nộp (hoặc Sở đã nhận đúng số liệu này); 1 — Sở trả lại báo
+  cáo; 2 — mã yêu cầu sai hoặc chưa cấu hình cổng báo cáo; 3 — cổng báo cáo
+  không trả lời (sẽ gửi lại, không trùng); 4 — không phải Hiệu trưởng, còn lớp
+  chưa duyệt, báo cáo đã khoá, hoặc đang có lần đồng bộ khác.
+
+Arguments:
+  MA_YEU_CAU <str>  Mã yêu cầu báo cáo của Sở, ví dụ YC20260001.  [required]
+
+Options:
+  --help  Show this message and exit.
 """,
     "lienthong schools": """\
 Usage: lienthong schools [OPTIONS] COMMAND [ARGS]...

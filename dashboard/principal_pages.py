@@ -8,20 +8,22 @@ scoped by `store.access` to a department's subjects, for its head.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from lienthong.dashboard import charts, exports, overview
-from lienthong.dashboard.deps import dashboard, signed_in, store
+from lienthong.dashboard.deps import checked_form, dashboard, signed_in, store
 from lienthong.dashboard.pages import render
 from lienthong.dashboard.security import Who
 from lienthong.mapping.calendar import VN_TZ
 from lienthong.reconciliation import completeness_cadence as cadence
 from lienthong.reconciliation import service as reconciliation_service
 from lienthong.store import access
-from lienthong.sync import operations
+from lienthong.sync import operations, portal_reports
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["lienthong"])
@@ -49,9 +51,21 @@ def _class_bars(ov: overview.Overview, semester: str | None) -> list[charts.Bar]
     return bars
 
 
+SUBMIT_DONE = (
+    "Đã xếp báo cáo {code} vào hàng đợi gửi Sở (số liệu từ kết quả đã duyệt): "
+    "gửi ở lần đồng bộ cổng báo cáo tới, không bao giờ gửi trùng."
+)
+SUBMIT_ALREADY = "Sở đã nhận báo cáo {code} với đúng số liệu này: không nộp lại."
+
+
 @router.get("/tong-quan")
 def principal_page(
-    request: Request, hk: str | None = None, who: Who = Depends(signed_in), session: Session = Depends(store)
+    request: Request,
+    hk: str | None = None,
+    nop: str = "",
+    da: str = "",
+    who: Who = Depends(signed_in),
+    session: Session = Depends(store),
 ) -> Response:
     semester = _semester(hk)
     ov = _overview(request, who, session, semester)
@@ -68,8 +82,40 @@ def principal_page(
             ov.by_age, access.AGE_WORDS, "/khac-biet?lop={lop}&tuoi={tuoi}", "Khác biệt đang mở theo lớp và tuổi"
         ),
         operations=scope.operations,
+        may_submit=who.actor.role == "principal",
+        submit_form=portal_reports.FORM,
+        done=(SUBMIT_ALREADY if da else SUBMIT_DONE).format(code=nop) if nop in _request_codes(ov) else "",
         **exports.helpers(),
     )
+
+
+def _request_codes(ov: overview.Overview) -> set[str]:
+    return {r.code for r in ov.portal.requests} if ov.portal else set()
+
+
+@router.post("/tong-quan/bao-cao/{code}/nop")
+def submit_report(
+    request: Request,
+    code: str,
+    _form: FormData = Depends(checked_form),
+    who: Who = Depends(signed_in),
+    session: Session = Depends(store),
+) -> Response:
+    """«Nộp báo cáo»: the principal puts the TK-CLGD answering ``code`` in the outbox, built from the
+    approved class results only (`sync.portal_reports`); the next portal run sends it."""
+    access.require_results_approver(who.actor)
+    board = dashboard(request)
+    try:
+        _report, item = portal_reports.plan(session, who.actor, board.results_where, code, board.clock())
+    except portal_reports.PortalReportRefused as exc:
+        session.rollback()
+        return render(request, "error.j2", who, 409, title="Chưa nộp được báo cáo", message=str(exc))
+    except portal_reports.PortalReportError as exc:
+        session.rollback()
+        return render(request, "error.j2", who, 404, title="Không tìm thấy yêu cầu báo cáo", message=str(exc))
+    session.commit()
+    already = "&da=1" if item is None else ""
+    return RedirectResponse(f"/tong-quan?nop={quote(code)}{already}#bao-cao-so", status_code=303)
 
 
 @router.get("/tong-quan/lop/{class_code}")

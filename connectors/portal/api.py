@@ -9,6 +9,7 @@ and the 2025 administrative codes.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator
@@ -124,12 +125,16 @@ class PortalApi(HttpConnector):
 
     async def push(self, entity: str, items: list[dict], idempotency_key: str) -> list[PushResult]:
         """Submit one report ``{"ma_yeu_cau", "tep": bytes, "tom_tat": dict}`` and wait for the
-        portal's check: accepted → applied; refused → invalid, with the problems attached."""
+        portal's check: accepted → applied; refused → invalid, with the problems attached. ``tep``
+        may be base64 text (an outbox item's payload is JSON)."""
         self.check_entity(entity, self.pushes)
         if len(items) != 1:
             raise ValueError("the portal takes one report per submission")
         report = items[0]
         code = report["ma_yeu_cau"]
+        content = report["tep"]
+        if isinstance(content, str):
+            content = base64.b64decode(content, validate=True)
         try:
             answer = await self._call(
                 "POST",
@@ -138,7 +143,7 @@ class PortalApi(HttpConnector):
                 files={
                     "tep": (
                         f"{code}.xlsx",
-                        report["tep"],
+                        content,
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     )
                 },

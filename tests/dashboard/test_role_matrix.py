@@ -334,3 +334,96 @@ def test_results_by_api_answer_each_role_exactly(sqlite_engine, role):
         assert twice.status_code == 409 and "đã được duyệt rồi" in twice.json()["detail"]
         blank = client.post("/api/results/reopen", json={"class": "6A1", "period": "CN"}, headers=headers)
         assert blank.status_code == 400 and "Cần ghi lý do" in blank.json()["detail"]
+
+
+# --- «Nộp báo cáo»: the TK-CLGD to the Sở, from approved class results only ------------------------
+
+REPORT = "/tong-quan/bao-cao/YC-12/nop"  # YC-12: the Sở's TK-CLGD of HK1 (tests.dashboard.conftest)
+
+
+def _approve_every_class(engine, levels: tuple[str, str], period: str = "HK1") -> list[str]:
+    """Every class's results of ``period`` approved, each student with ``levels`` (learning, training)."""
+    from lienthong.assessment.results import fingerprint
+    from lienthong.reconciliation.results import SchoolRecord, Where
+    from lienthong.store.tables import ResultApprovalRow
+
+    with Session(engine) as session:
+        record = SchoolRecord(session, Where("2026-2027"))
+        classes = record.classes()
+        for code in classes:
+            content = record.content(code, period, None)
+            for student in content["students"]:
+                student["learning"], student["training"] = levels
+            session.add(
+                ResultApprovalRow(
+                    school_year="2026-2027",
+                    class_code=code,
+                    period=period,
+                    state="da_duyet",
+                    fingerprint=fingerprint(content),
+                    content=content,
+                    earlier={},
+                    reopen_reason="",
+                    ever_approved=True,
+                    approved_by="user:1",
+                    approved_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        session.commit()
+    return classes
+
+
+def _report_items(engine) -> list[tuple[str, str]]:
+    with Session(engine) as session:
+        items = session.exec(
+            select(OutboxItemRow).where(OutboxItemRow.entity == "bao_cao", OutboxItemRow.key != "YC-10")
+        )
+        return [(i.key, i.status) for i in items]
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_submitting_the_quality_report_answers_each_role_exactly(sqlite_engine, role):
+    """The principal alone; refused (409, naming the classes) while a class's HK1 results are not
+    approved; nothing is queued for anyone."""
+    site = make_site(sqlite_engine)
+    seed_school(sqlite_engine)
+    client = site.client(None if role == ANON else role)
+    csrf = csrf_of(client.get("/dang-nhap" if role == ANON else "/doi-mat-khau").text)
+    response = client.post(REPORT, data={"csrf": csrf}, follow_redirects=False)
+    if role == ANON:
+        assert _answer(response, False) == SIGN_IN
+    elif role == "principal":
+        assert response.status_code == 409, response.text[:300]
+        assert "4 lớp chưa được Hiệu trưởng duyệt: 6A1, 7A1, 8A1, 9A1" in response.text
+    else:
+        assert response.status_code == 403 and "Không có quyền" in response.text, response.text[:300]
+    assert _report_items(sqlite_engine) == []
+
+
+def test_the_principal_page_submits_the_quality_report_once_approved(sqlite_engine):
+    site = make_site(sqlite_engine)
+    seed_school(sqlite_engine)
+    client = site.client("principal")
+    page = client.get("/tong-quan").text
+    assert f'action="{REPORT}"' in page and "Nộp báo cáo" in page  # beside the TK-CLGD request only
+    assert page.count("Nộp báo cáo</button>") == 1
+    assert 'action="/tong-quan/bao-cao/YC-11/nop"' not in site.client("board").get("/tong-quan").text
+    assert "Nộp báo cáo</button>" not in site.client("board").get("/tong-quan").text
+    _approve_every_class(sqlite_engine, ("K", "T"))
+    no_csrf = client.post(REPORT, data={}, follow_redirects=False)
+    assert no_csrf.status_code in (400, 403) and _report_items(sqlite_engine) == []
+    csrf = csrf_of(page)
+    done = client.post(REPORT, data={"csrf": csrf}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/tong-quan?nop=YC-12#bao-cao-so"
+    assert "Đã xếp báo cáo YC-12 vào hàng đợi gửi Sở" in client.get(done.headers["location"]).text
+    assert _report_items(sqlite_engine) == [("YC-12", "pending")]
+    again = client.post(REPORT, data={"csrf": csrf}, follow_redirects=False)
+    assert again.status_code == 303 and _report_items(sqlite_engine) == [("YC-12", "pending")]  # not twice
+    with Session(sqlite_engine) as session:
+        item = session.exec(select(OutboxItemRow).where(OutboxItemRow.key == "YC-12")).one()
+        summary = item.payload["tom_tat"]
+        pupils = summary["Tổng số HS"]
+        assert pupils > 0 and summary["Học tập Khá"] == pupils and summary["Rèn luyện Tốt"] == pupils
+    other = client.post("/tong-quan/bao-cao/YC-11/nop", data={"csrf": csrf}, follow_redirects=False)
+    assert other.status_code == 404 and "chỉ nộp báo cáo TK-CLGD" in other.text
