@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import subprocess
+import threading
 import time
 from datetime import timedelta
 
@@ -24,14 +25,19 @@ KILLS = 30
 
 
 class Ticking:
-    """vnEdu's clock, one second further at every reading, as a real platform's would be."""
+    """vnEdu's clock, one second further at every reading, as a real platform's would be. Read from
+    the simulator's threads and the test's at once (a killed client's request may still be served
+    while the test wipes scores): without the lock two readers could interleave and hand a later
+    write an earlier time than one already pulled, which an ``updated_since`` cursor rightly skips."""
 
     def __init__(self):
         self.now = pinned()
+        self.lock = threading.Lock()
 
     def __call__(self):
-        self.now += timedelta(seconds=1)
-        return self.now
+        with self.lock:
+            self.now += timedelta(seconds=1)
+            return self.now
 
 
 def wipe(sims, rng, taken: set, count: int) -> None:
