@@ -36,18 +36,24 @@ from lienthong.reconciliation.portal_reports import (
     StudentOutcome,
     quality_report,
 )
-from lienthong.reconciliation.results import PERIOD_WORDS, SchoolRecord, Where, approved_contents
+from lienthong.reconciliation.results import (
+    PERIOD_WORDS,
+    ResultsError,
+    SchoolRecord,
+    Where,
+    approved_contents,
+    period_of,
+)
 from lienthong.store import access, audit
 from lienthong.store import results as stored
 from lienthong.store.accounts import Actor
 from lienthong.store.tables import OutboxItemRow, SyncRunRow
+from lienthong.sync.operations import REPORT_ENTITY as ENTITY
 from lienthong.sync.outbox import enqueue
 
 PLATFORM = "portal"
-ENTITY = "bao_cao"  # what the portal connector pushes (`sync.operations.REPORT_ENTITY`)
 REQUESTS = "yeu_cau_bao_cao"
 FORM = "TK-CLGD"
-PERIODS = {"1": "HK1", "2": "HK2", "CN": "CN", "HK1": "HK1", "HK2": "HK2"}
 
 
 class PortalReportError(ValueError):
@@ -119,8 +125,10 @@ def _request(session: Session, code: str) -> dict[str, Any]:
             f"Yêu cầu {code} là mẫu {found.get('ma_bieu_mau')}: lệnh này chỉ nộp báo cáo {FORM} "
             "(thống kê chất lượng giáo dục)."
         )
-    if str(found.get("hoc_ky") or "") not in PERIODS:
-        raise PortalReportError(f"Yêu cầu {code} không ghi kỳ báo cáo (học kỳ I, II hoặc cả năm).")
+    try:
+        period_of(str(found.get("hoc_ky") or ""))
+    except ResultsError:
+        raise PortalReportError(f"Yêu cầu {code} không ghi kỳ báo cáo (học kỳ I, II hoặc cả năm).") from None
     return found
 
 
@@ -153,7 +161,7 @@ def build(session: Session, actor: Actor, where: Where, code: str) -> QualityRep
         raise PortalReportRefused(f"{actor.shown()} không nộp được báo cáo lên Sở: chỉ Hiệu trưởng.") from exc
     request = _request(session, code)
     code = request["ma_yeu_cau"]
-    period = PERIODS[str(request["hoc_ky"])]
+    period = period_of(str(request["hoc_ky"]))
     if request.get("trang_thai") == "da_duyet":
         raise PortalReportRefused(f"Báo cáo {code} đã được Sở duyệt và khoá: muốn sửa cần Sở gửi yêu cầu mới.")
     classes = SchoolRecord(session, where).classes()
