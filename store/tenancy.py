@@ -29,7 +29,8 @@ a one-school store, resolved from the ``school`` table at each transaction (`UNN
 new store has none registered), and a loud `TenancyError` as soon as the store
 holds several schools: a province's store is only ever read through `for_school`. `unscoped`
 gives the engine with no school at all: ORM work on school data then fails loudly; it is for the
-named cross-school admin functions only (`schools`, migrations, whole-database backup digests).
+named cross-school admin functions only (`claim`, migrations, whole-database backup digests); the
+registry of schools (``school``) is the installation's, read and written by `store.schools`.
 
 Accounts (``user_account``, ``user_scope``, ``session_token``) are installation-wide and carry no
 school: a department (Sở) account acting on several schools stays possible; the schools an
@@ -110,12 +111,6 @@ def school_column(session: Session, table: sa.Table) -> Any:
     return table.c[COLUMN] == require_school(session)
 
 
-def schools(engine: sa.Engine) -> list[str]:
-    """Every registered school's code (cross-school: the registry is not school data)."""
-    with unscoped(engine).connect() as connection:
-        return sorted(connection.exec_driver_sql("SELECT ma_truong FROM school").scalars())
-
-
 def claim(engine: sa.Engine, ma_truong: str, name: str = "") -> None:
     """Make sure the store knows the school ``ma_truong`` before it is opened for it (cross-school).
 
@@ -144,26 +139,10 @@ def claim(engine: sa.Engine, ma_truong: str, name: str = "") -> None:
 _PARENTS = ("teacher", "student", "discrepancy")
 
 
-def register(engine: sa.Engine, ma_truong: str, name: str = "", commune_code: str = "") -> bool:
-    """Add a school to the store's registry (cross-school: an admin function); False when it was
-    there already."""
-    with unscoped(engine).begin() as connection:
-        if connection.exec_driver_sql(
-            f"SELECT 1 FROM school WHERE ma_truong = {_mark(connection)}", (ma_truong,)
-        ).first():
-            return False
-        _register(connection, ma_truong, name, commune_code)
-        return True
-
-
-def _register(connection: sa.Connection, ma_truong: str, name: str, commune_code: str = "") -> None:
+def _register(connection: sa.Connection, ma_truong: str, name: str) -> None:
     school = sa.table("school", *(sa.column(c) for c in ("ma_truong", "name", "province_code", "commune_code")))
     values = {"ma_truong": ma_truong, "name": name or ma_truong, "province_code": ma_truong[:2]}
-    connection.execute(sa.insert(school).values(**values, commune_code=commune_code))
-
-
-def _mark(connection: sa.Connection) -> str:
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.execute(sa.insert(school).values(**values, commune_code=""))
 
 
 def policy_sql(table: str) -> list[str]:

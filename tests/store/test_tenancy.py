@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from lienthong.config.settings import Settings
 from lienthong.mapping.canonical import ScoreSheet, Student
 from lienthong.store import access, audit, queries, repository, tenancy
+from lienthong.store import schools as registry
 from lienthong.store.accounts import Actor
 from lienthong.store.db import make_engine, migrate, session_scope
 from lienthong.store.records import store_snapshots
@@ -20,6 +21,7 @@ from lienthong.store.repository import SnapshotRecord
 from lienthong.store.tables import (
     AuditLogRow,
     DiscrepancyRow,
+    SchoolRow,
     StudentLinkRow,
     StudentRow,
     SyncCursorRow,
@@ -90,11 +92,24 @@ def fill(engine: sa.Engine, school: str, marks) -> None:
             audit.append(session, "gvcn", "discrepancy_proposed", {"n": n, "mark": mark}, T0, key=KEY, checkpoint=marks)
 
 
+def register(engine, code: str, name: str = "") -> None:
+    """A school added to the installation's registry (`store.schools`, as `lienthong schools add` does)."""
+    with Session(tenancy.unscoped(engine)) as session:
+        row = SchoolRow(ma_truong=code, name=name or code, province_code=code[:2], commune_code="")
+        registry.save_school(session, row)
+        session.commit()
+
+
+def registered(engine) -> list[str]:
+    with Session(tenancy.unscoped(engine)) as session:
+        return [row.ma_truong for row in registry.schools(session, active_only=False)]
+
+
 @pytest.fixture
 def two(engine, tmp_path):
     marks = tmp_path / "audit-checkpoints.log"
     for school in (A, B):
-        tenancy.register(engine, school, f"Trường {school}")
+        register(engine, school, f"Trường {school}")
         fill(engine, school, marks)
     return engine, marks
 
@@ -208,7 +223,7 @@ def test_an_unscoped_engine_fails_loudly_on_school_data(two):
         with pytest.raises(tenancy.TenancyError):
             session.add(TeacherRow(id="x", full_name="y"))
             session.flush()
-    assert tenancy.schools(engine) == [A, B]  # the registry is the cross-school admin function
+    assert registered(engine) == [A, B]  # the registry is the cross-school admin function
 
 
 def test_the_stores_own_school_engine_refuses_a_store_of_several_schools(two):
@@ -241,7 +256,7 @@ def pg_two(postgres_url, tmp_path):
     engine = make_engine(postgres_url)
     marks = tmp_path / "marks.log"
     for school in (A, B):
-        tenancy.register(engine, school)
+        register(engine, school)
         fill(engine, school, marks)
     yield engine
     engine.dispose()
@@ -314,7 +329,7 @@ def test_a_store_at_0008_with_data_is_migrated_with_its_schools_code(database_ur
     engine = _migrated_0008(database_url)
     monkeypatch.setenv("LIENTHONG_MA_TRUONG", A)
     migrate(database_url)
-    assert tenancy.schools(engine) == [A]
+    assert registered(engine) == [A]
     store = make_engine(database_url)  # the one school of the store, as every command opens it
     with session_scope(store) as session:
         assert repository.load_student(session, "s1").links == {"vnedu": "1800576647"}
