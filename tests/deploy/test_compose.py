@@ -100,7 +100,8 @@ def test_the_services_the_issue_names_are_there():
     assert SERVICES["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in ("worker", "scheduler", "dashboard"):
         assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
-    assert "replicas" not in (SERVICES["worker"].get("deploy") or {}) or True  # scaled with --scale worker=N
+    # `--scale worker=N` needs a worker with no fixed container name and no host port of its own
+    assert not {"container_name", "ports"} & set(SERVICES["worker"])
 
 
 @pytest.mark.parametrize("name", sorted(LIENTHONG_SERVICES))
