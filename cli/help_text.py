@@ -75,8 +75,8 @@ Commands:
   print         Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
   results       Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng
                 duyệt hoặc mở lại (Quy chế Suối Ngô Điều 7).
-  portal        Cổng báo cáo của Sở: nộp báo cáo thống kê chất lượng giáo dục
-                (TK-CLGD).
+  portal        Cổng báo cáo của Sở: nộp báo cáo chất lượng giáo dục (TK-CLGD)
+                và chuyên cần (TK-CHUYENCAN).
   schools       Các trường của một hệ thống dùng chung (chế độ phân tán): đăng
                 ký, xem song song.
 """,
@@ -992,29 +992,34 @@ Options:
     "lienthong portal": """\
 Usage: lienthong portal [OPTIONS] COMMAND [ARGS]...
 
-  Cổng báo cáo của Sở: nộp báo cáo thống kê chất lượng giáo dục (TK-CLGD).
+  Cổng báo cáo của Sở: nộp báo cáo chất lượng giáo dục (TK-CLGD) và chuyên cần
+  (TK-CHUYENCAN).
 
 Options:
   --help  Show this message and exit.
 
 Commands:
-  submit  Hiệu trưởng nộp báo cáo TK-CLGD cho một yêu cầu của Sở, chỉ từ kết
-          quả các lớp đã duyệt.
+  submit  Hiệu trưởng nộp báo cáo cho một yêu cầu của Sở: TK-CLGD hoặc TK-
+          CHUYENCAN.
 """,
     "lienthong portal submit": """\
 Usage: lienthong portal submit [OPTIONS] {MA_YEU_CAU}
 
-  Hiệu trưởng nộp báo cáo TK-CLGD cho một yêu cầu của Sở, chỉ từ kết quả các
-  lớp đã duyệt.
+  Hiệu trưởng nộp báo cáo cho một yêu cầu của Sở: TK-CLGD hoặc TK-CHUYENCAN.
 
-  Số liệu lấy từ kết quả đã được Hiệu trưởng duyệt của mọi lớp trong kỳ của
-  yêu cầu (học kỳ I, II hoặc cả năm); còn lớp nào chưa duyệt thì không nộp và
-  nêu tên các lớp đó. Nộp lại cùng số liệu không tạo lần nộp thứ hai.
+  TK-CLGD (chất lượng giáo dục): số liệu lấy từ kết quả đã được Hiệu trưởng
+  duyệt của mọi lớp trong kỳ của yêu cầu (học kỳ I, II hoặc cả năm); còn lớp
+  nào chưa duyệt thì không nộp và nêu tên các lớp đó. TK-CHUYENCAN (chuyên cần
+  tháng): sĩ số, số buổi nghỉ có phép, không phép của tháng và số học sinh
+  nghỉ quá 45 buổi từ đầu năm học, lấy từ điểm danh của trường; chỉ nộp khi
+  tháng đã kết thúc. TK-BIENDONG chưa lập được (các hệ thống không ghi ngày
+  chuyển trường). Nộp lại cùng số liệu không tạo lần nộp thứ hai.
 
   Mã thoát: 0 — đã nộp (hoặc Sở đã nhận đúng số liệu này); 1 — Sở trả lại báo
-  cáo; 2 — mã yêu cầu sai hoặc chưa cấu hình cổng báo cáo; 3 — cổng báo cáo
-  không trả lời (sẽ gửi lại, không trùng); 4 — không phải Hiệu trưởng, còn lớp
-  chưa duyệt, báo cáo đã khoá, hoặc đang có lần đồng bộ khác.
+  cáo; 2 — mã yêu cầu sai, mẫu chưa hỗ trợ hoặc chưa cấu hình cổng báo cáo; 3
+  — cổng báo cáo không trả lời (sẽ gửi lại, không trùng); 4 — không phải Hiệu
+  trưởng, còn lớp chưa duyệt, tháng chưa kết thúc, chưa có điểm danh, báo cáo
+  đã khoá, hoặc đang có lần đồng bộ khác.
 
 Arguments:
   MA_YEU_CAU <str>  Mã yêu cầu báo cáo của Sở, ví dụ YC20260001.  [required]

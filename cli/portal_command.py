@@ -1,5 +1,6 @@
-"""``lienthong portal …``: the principal submits the education-quality report (TK-CLGD) answering one
-of the Sở's requests, built from the approved class results only (`sync.portal_reports`). Acts as the
+"""``lienthong portal …``: the principal submits a report answering one of the Sở's requests — the
+education-quality report (TK-CLGD) from the approved class results only, the monthly attendance
+(TK-CHUYENCAN) once the month is over (`sync.portal_reports`). Acts as the
 signed-in account (``--as`` or ``lienthong login``); a refusal says why in Vietnamese and sends nothing.
 
 Heavy imports stay inside the commands (the ``lienthong`` entry point imports this module).
@@ -11,22 +12,28 @@ import typer
 
 from lienthong.cli.layout import command_group
 
-portal_app = command_group("Cổng báo cáo của Sở: nộp báo cáo thống kê chất lượng giáo dục (TK-CLGD).")
+portal_app = command_group(
+    "Cổng báo cáo của Sở: nộp báo cáo chất lượng giáo dục (TK-CLGD) và chuyên cần (TK-CHUYENCAN)."
+)
 
 
 @portal_app.command("submit")
 def submit_command(
     request: str = typer.Argument(..., metavar="MA_YEU_CAU", help="Mã yêu cầu báo cáo của Sở, ví dụ YC20260001."),
 ) -> None:
-    """Hiệu trưởng nộp báo cáo TK-CLGD cho một yêu cầu của Sở, chỉ từ kết quả các lớp đã duyệt.
+    """Hiệu trưởng nộp báo cáo cho một yêu cầu của Sở: TK-CLGD hoặc TK-CHUYENCAN.
 
-    Số liệu lấy từ kết quả đã được Hiệu trưởng duyệt của mọi lớp trong kỳ của yêu cầu (học kỳ I, II
-    hoặc cả năm); còn lớp nào chưa duyệt thì không nộp và nêu tên các lớp đó. Nộp lại cùng số liệu
-    không tạo lần nộp thứ hai.
+    TK-CLGD (chất lượng giáo dục): số liệu lấy từ kết quả đã được Hiệu trưởng duyệt của mọi lớp trong
+    kỳ của yêu cầu (học kỳ I, II hoặc cả năm); còn lớp nào chưa duyệt thì không nộp và nêu tên các lớp
+    đó. TK-CHUYENCAN (chuyên cần tháng): sĩ số, số buổi nghỉ có phép, không phép của tháng và số học
+    sinh nghỉ quá 45 buổi từ đầu năm học, lấy từ điểm danh của trường; chỉ nộp khi tháng đã kết thúc.
+    TK-BIENDONG chưa lập được (các hệ thống không ghi ngày chuyển trường). Nộp lại cùng số liệu không
+    tạo lần nộp thứ hai.
 
     Mã thoát: 0 — đã nộp (hoặc Sở đã nhận đúng số liệu này); 1 — Sở trả lại báo cáo; 2 — mã yêu cầu
-    sai hoặc chưa cấu hình cổng báo cáo; 3 — cổng báo cáo không trả lời (sẽ gửi lại, không trùng);
-    4 — không phải Hiệu trưởng, còn lớp chưa duyệt, báo cáo đã khoá, hoặc đang có lần đồng bộ khác.
+    sai, mẫu chưa hỗ trợ hoặc chưa cấu hình cổng báo cáo; 3 — cổng báo cáo không trả lời (sẽ gửi lại,
+    không trùng); 4 — không phải Hiệu trưởng, còn lớp chưa duyệt, tháng chưa kết thúc, chưa có điểm
+    danh, báo cáo đã khoá, hoặc đang có lần đồng bộ khác.
     """
     raise typer.Exit(submit(request))
 
@@ -59,7 +66,7 @@ def submit(request: str, console=None) -> int:
         return exits.REFUSED
     try:
         with Session(engine) as session:  # the rules first: nothing is planned when they refuse
-            portal_reports.build(session, actor, where, request)
+            portal_reports.build(session, actor, where, request, now())
         connectors = service.connectors_for(settings, [portal_reports.PLATFORM])
     except portal_reports.PortalReportRefused as exc:
         console.print(str(exc), style="red")
@@ -75,7 +82,7 @@ def submit(request: str, console=None) -> int:
         return await service.sync(settings, [portal_reports.PLATFORM], engine=engine, connectors=connectors)
 
     try:
-        done = asyncio.run(portal_reports.submit_quality_report(engine, actor, where, request, deliver, now))
+        done = asyncio.run(portal_reports.submit_report(engine, actor, where, request, deliver, now))
     except RunBusy as exc:
         console.print(f"{exc.message} Báo cáo đã được xếp chờ gửi ở lần đồng bộ cổng báo cáo sau.", style="red")
         return exits.REFUSED
@@ -83,8 +90,9 @@ def submit(request: str, console=None) -> int:
         console.print(str(exc), style="red")  # the school's results moved since the check above
         return exits.REFUSED
     report = done.report
+    basis = "kết quả đã duyệt" if report.form == portal_reports.QUALITY else "điểm danh của trường"
     console.print(
-        f"Báo cáo TK-CLGD {report.request}: {len(report.classes)} lớp, {report.students} học sinh (kết quả đã duyệt)."
+        f"Báo cáo {report.form} {report.request}: {len(report.classes)} lớp, {report.students} học sinh ({basis})."
     )
     console.print(done.message, style=None if done.sent else "red")
     return {"sent": exits.OK, "already": exits.OK, "refused": exits.DIFFERENCES}.get(done.state, exits.UNREACHABLE)

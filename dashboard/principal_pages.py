@@ -83,7 +83,7 @@ def principal_page(
         ),
         operations=scope.operations,
         may_submit=who.actor.role == "principal",
-        submit_form=portal_reports.FORM,
+        submit_forms=portal_reports.FORMS,
         done=(SUBMIT_ALREADY if da else SUBMIT_DONE).format(code=nop) if nop in _request_codes(ov) else "",
         **exports.helpers(),
     )
@@ -101,8 +101,9 @@ def submit_report(
     who: Who = Depends(signed_in),
     session: Session = Depends(store),
 ) -> Response:
-    """«Nộp báo cáo»: the principal puts the TK-CLGD answering ``code`` in the outbox, built from the
-    approved class results only (`sync.portal_reports`); the next portal run sends it."""
+    """«Nộp báo cáo»: the principal puts the report answering ``code`` in the outbox (TK-CLGD from the
+    approved class results only, TK-CHUYENCAN once its month is over: `sync.portal_reports`); the next
+    portal run sends it."""
     access.require_results_approver(who.actor)
     board = dashboard(request)
     try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Iterable
+from datetime import date
+from typing import Iterable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -146,6 +147,44 @@ def _quality_with_total(rows: list[list]) -> Report:
 def attendance_report(classes: dict[str, tuple[int, int, int, int]]) -> Report:
     """TK-CHUYENCAN: per class (size, excused, unexcused, pupils over 45 sessions so far)."""
     return _with_total("TK-CHUYENCAN", [[code, *values] for code, values in sorted(classes.items())])
+
+
+LEFT = ("3", "4")  # StudentStatus codes of pupils no longer at the school: moved away, dropped out
+OVER = 45  # sessions absent in the year beyond which a pupil stays back (Circular 22: more than 45)
+
+
+def attendance_counts(
+    students: Mapping[str, tuple[str, str]],
+    absences: Iterable[tuple[str, date, str]],
+    first: date,
+    last: date,
+    year_start: date,
+) -> dict[str, tuple[int, int, int, int]]:
+    """TK-CHUYENCAN's counts per class for the month ``first``–``last``.
+
+    ``students``: student key → (class code, status code); ``absences``: (student key, day, "P"|"K"),
+    one per session. A class's size counts the pupils still at the school; the month's sessions are
+    those of its pupils on days inside the month; «nghỉ quá 45 buổi (lũy kế)» counts pupils whose
+    sessions from ``year_start`` to ``last`` are more than 45, excused and unexcused together."""
+    size: dict[str, int] = {}
+    for class_code, status in students.values():
+        if status not in LEFT:
+            size[class_code] = size.get(class_code, 0) + 1
+    excused = dict.fromkeys(size, 0)
+    unexcused = dict.fromkeys(size, 0)
+    so_far: dict[str, int] = {}
+    for key, day, kind in absences:
+        found = students.get(key)
+        if found is None or found[1] in LEFT or not year_start <= day <= last:
+            continue
+        so_far[key] = so_far.get(key, 0) + 1
+        if day >= first:
+            (excused if kind == "P" else unexcused)[found[0]] += 1
+    over = dict.fromkeys(size, 0)
+    for key, sessions in so_far.items():
+        if sessions > OVER:
+            over[students[key][0]] += 1
+    return {code: (size[code], excused[code], unexcused[code], over[code]) for code in size}
 
 
 def changes_report(classes: dict[str, tuple[int, int, int, int]]) -> Report:

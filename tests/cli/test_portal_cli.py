@@ -3,6 +3,7 @@ loopback HTTP: a bad request id exits 2, unapproved classes exit 4 naming them (
 portal), after the approvals one submission (exit 0), and the same command again sends nothing."""
 
 import subprocess
+from datetime import date
 
 import pytest
 from sqlmodel import Session
@@ -13,7 +14,7 @@ from lienthong.store.db import make_engine, migrate
 from tests.cli.test_assess_cli import lienthong
 from tests.results_school import PASSWORD, make_accounts, quick, store_school
 from tests.sync.conftest import make_sims, pinned
-from tests.sync.test_portal_reports import PUPILS, WHERE
+from tests.sync.test_portal_reports import PUPILS, WHERE, monthly, store_absences
 
 
 @pytest.fixture
@@ -97,3 +98,27 @@ def test_the_principal_submits_the_quality_report_once_after_every_class_is_appr
     again = run("portal", "submit", code, login="hieutruong")
     assert again.returncode == 0 and "không nộp lại" in again.stdout, again.stdout + again.stderr
     assert len(sims.portal.submissions) == 1
+
+
+def test_the_principal_submits_a_month_s_attendance_once_the_school_record_holds_it(school):
+    """TK-CHUYENCAN for October (over by any date this test runs): refused with exit 4 while the
+    school record has no attendance, then sent once with the month's sessions."""
+    sims, engine, _people, run = school
+    sims.portal.enrolment_by_class = {"6A1": 2, "9A2": 2}
+    synced = run("sync", "--once", "--platform", "portal")
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    october = monthly(sims, "2026-10")
+    empty = run("portal", "submit", october, login="hieutruong")
+    assert empty.returncode == 4 and "chưa có điểm danh" in empty.stdout, empty.stdout + empty.stderr
+    assert sims.portal.submissions == {}
+
+    store_absences(
+        tenancy.for_school(engine, sims.school.ma_truong),
+        [("1800000001", date(2026, 10, 5), "S", "P"), ("1800000003", date(2026, 10, 6), "C", "K")],
+    )
+    done = run("portal", "submit", october, login="hieutruong")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Báo cáo TK-CHUYENCAN {october}: 2 lớp, 4 học sinh (điểm danh của trường)" in done.stdout
+    [sent] = sims.portal.submissions.values()
+    assert sent["trang_thai"] == "chap_nhan", sent["loi"]
+    assert sent["summary"]["Buổi nghỉ có phép"] == 1 and sent["summary"]["Buổi nghỉ không phép"] == 1

@@ -406,8 +406,10 @@ def test_the_principal_page_submits_the_quality_report_once_approved(sqlite_engi
     seed_school(sqlite_engine)
     client = site.client("principal")
     page = client.get("/tong-quan").text
-    assert f'action="{REPORT}"' in page and "Nộp báo cáo" in page  # beside the TK-CLGD request only
-    assert page.count("Nộp báo cáo</button>") == 1
+    assert f'action="{REPORT}"' in page and "Nộp báo cáo" in page  # beside the TK-CLGD request
+    assert 'action="/tong-quan/bao-cao/YC-10/nop"' in page  # and the monthly attendance (TK-CHUYENCAN)
+    assert 'action="/tong-quan/bao-cao/YC-11/nop"' not in page  # not TK-BIENDONG, which lienthong cannot build
+    assert page.count("Nộp báo cáo</button>") == 2
     assert 'action="/tong-quan/bao-cao/YC-11/nop"' not in site.client("board").get("/tong-quan").text
     assert "Nộp báo cáo</button>" not in site.client("board").get("/tong-quan").text
     _approve_every_class(sqlite_engine, ("K", "T"))
@@ -426,4 +428,4 @@ def test_the_principal_page_submits_the_quality_report_once_approved(sqlite_engi
         pupils = summary["Tổng số HS"]
         assert pupils > 0 and summary["Học tập Khá"] == pupils and summary["Rèn luyện Tốt"] == pupils
     other = client.post("/tong-quan/bao-cao/YC-11/nop", data={"csrf": csrf}, follow_redirects=False)
-    assert other.status_code == 404 and "chỉ nộp báo cáo TK-CLGD" in other.text
+    assert other.status_code == 404 and "không ghi ngày chuyển đến" in other.text  # TK-BIENDONG

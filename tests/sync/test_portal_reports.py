@@ -5,6 +5,7 @@ values (not a source's later change), and never a second one for the same number
 
 import asyncio
 from collections import Counter
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -16,10 +17,11 @@ from lienthong.connectors.portal.api import PortalApi, PortalConfig
 from lienthong.reconciliation import results
 from lienthong.reconciliation.results import Where
 from lienthong.simulators.portal import read_report
+from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.store.tables import AuditLogRow, OutboxItemRow
 from lienthong.sync import portal_reports
 from lienthong.sync.run import RunOptions, run_once
-from tests.results_school import change, make_accounts, quick, store_school
+from tests.results_school import change, make_accounts, quick, store_school, student
 from tests.sync.conftest import make_sims, pinned
 
 WHERE = Where("2026-2027")
@@ -66,9 +68,7 @@ def portal_run(sims, engine, transport=None):
 
 
 def submit(sims, engine, actor, code):
-    return asyncio.run(
-        portal_reports.submit_quality_report(engine, actor, WHERE, code, portal_run(sims, engine), pinned)
-    )
+    return asyncio.run(portal_reports.submit_report(engine, actor, WHERE, code, portal_run(sims, engine), pinned))
 
 
 @pytest.fixture
@@ -146,16 +146,109 @@ def test_refused_while_a_class_is_unapproved_then_one_submission_of_the_approved
         assert "Ngọc" not in str(logged.detail)  # counts in the audit log, never names
 
 
-def test_only_the_principal_submits_and_only_a_known_tk_clgd_request(engine, school):
+def test_only_the_principal_submits_and_only_a_known_request_of_a_form_lienthong_builds(engine, school):
     sims, people, code = school
     with pytest.raises(portal_reports.PortalReportRefused, match="chỉ Hiệu trưởng"):
         submit(sims, engine, people["gvcn"], code)
     with pytest.raises(portal_reports.PortalReportError, match="Không có yêu cầu báo cáo 'YC-KHONG-CO'"):
         submit(sims, engine, people["principal"], "YC-KHONG-CO")
-    other = next(r["ma_yeu_cau"] for r in sims.portal.requests.values() if r["ma_bieu_mau"] == "TK-CHUYENCAN")
-    with pytest.raises(portal_reports.PortalReportError, match="chỉ nộp báo cáo TK-CLGD"):
-        submit(sims, engine, people["principal"], other)
+    changes = next(r["ma_yeu_cau"] for r in sims.portal.requests.values() if r["ma_bieu_mau"] == "TK-BIENDONG")
+    with pytest.raises(portal_reports.PortalReportError, match="không ghi ngày chuyển đến"):
+        submit(sims, engine, people["principal"], changes)
     assert sims.portal.submissions == {}
+
+
+# --- TK-CHUYENCAN: the month's attendance, once the month is over --------------------------------
+
+
+def monthly(sims, month: str) -> str:
+    return next(
+        r["ma_yeu_cau"]
+        for r in sims.portal.requests.values()
+        if r["ma_bieu_mau"] == "TK-CHUYENCAN" and r["ky_bao_cao"] == month
+    )
+
+
+def store_absences(engine, absences) -> None:
+    """vnEdu's attendance as a pull stores it: one record per pupil, day and session."""
+    records = [
+        SnapshotRecord(
+            "vnedu",
+            "diem_danh",
+            f"{key}:{day:%d/%m/%Y}:{session}",
+            1,
+            {"ma_hoc_sinh": key, "ngay": f"{day:%d/%m/%Y}", "buoi": session, "loai": kind, "ly_do": ""},
+        )
+        for key, day, session, kind in absences
+    ]
+    with Session(engine) as session:
+        upsert_snapshots(session, records, pinned())
+        session.commit()
+
+
+def school_days(first: date, count: int) -> list[date]:
+    days, day = [], first
+    while len(days) < count:
+        if day.weekday() < 6:  # Monday to Saturday
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def test_monthly_attendance_is_counted_from_the_school_record_once_the_month_is_over(engine, school):
+    sims, people, _code = school
+    sims.portal.enrolment_by_class = {"6A1": 2, "9A2": 2}
+    october, november = monthly(sims, "2026-10"), monthly(sims, "2026-11")
+    with pytest.raises(portal_reports.PortalReportRefused, match="chưa có điểm danh"):
+        submit(sims, engine, people["principal"], october)
+
+    # Ngọc (6A1): 23 sessions in September (every afternoon from the 7th, two mornings) and 23 in
+    # October, 3 of them unexcused: 46 so far; Khôi (9A2): 1 excused morning in October and 2 in
+    # November; Hà's absence in July, before the school year, is not counted
+    ngoc = [("1800000002", d, "C", "P") for d in school_days(date(2026, 9, 7), 21)]
+    ngoc += [("1800000002", date(2026, 9, 7), "S", "P"), ("1800000002", date(2026, 9, 8), "S", "P")]
+    ngoc += [("1800000002", d, "C", "K" if i < 3 else "P") for i, d in enumerate(school_days(date(2026, 10, 1), 23))]
+    khoi = [("1800000003", date(2026, 10, 5), "S", "P"), ("1800000003", date(2026, 11, 2), "S", "P")]
+    khoi += [("1800000003", date(2026, 11, 3), "S", "P"), ("1800000004", date(2026, 7, 30), "S", "K")]
+    store_absences(engine, ngoc + khoi)
+
+    with pytest.raises(portal_reports.PortalReportRefused, match="tháng chưa kết thúc.*01/12/2026"):
+        submit(sims, engine, people["principal"], november)  # pinned on 23/11/2026
+    assert sims.portal.submissions == {}
+
+    done = submit(sims, engine, people["principal"], october)
+    assert done.state == "sent", done.message
+    assert done.report.form == "TK-CHUYENCAN" and done.report.period == "2026-10"
+    [sent] = sims.portal.submissions.values()
+    assert sent["trang_thai"] == "chap_nhan" and sent["loi"] == []
+    _header, rows = read_report(sent["content"], "TK-CHUYENCAN")
+    by_class = {str(r["Lớp"]): r for _, r in rows}
+    assert [by_class["6A1"][h] for h in ("Sĩ số", "Buổi nghỉ có phép", "Buổi nghỉ không phép")] == [2, 20, 3]
+    assert by_class["6A1"]["HS nghỉ quá 45 buổi (lũy kế)"] == 1  # 46 sessions since September
+    assert [by_class["9A2"][h] for h in ("Sĩ số", "Buổi nghỉ có phép", "Buổi nghỉ không phép")] == [2, 1, 0]
+    assert by_class["9A2"]["HS nghỉ quá 45 buổi (lũy kế)"] == 0
+    assert sent["summary"] == {
+        "Sĩ số": 4,
+        "Buổi nghỉ có phép": 21,
+        "Buổi nghỉ không phép": 3,
+        "HS nghỉ quá 45 buổi (lũy kế)": 1,
+    }
+    again = submit(sims, engine, people["principal"], october)
+    assert again.state == "already" and len(sims.portal.submissions) == 1
+
+
+def test_a_pupil_who_moved_away_is_not_in_the_class_size(engine, school):
+    sims, people, _code = school
+    sims.portal.enrolment_by_class = {"6A1": 1, "9A2": 2}
+    store_absences(engine, [("1800000004", date(2026, 10, 5), "S", "K")])
+    with Session(engine) as session:
+        moved = student("1800000001", "Lê Văn Ánh", "6A1", "7900000001", status="Chuyển đi")
+        upsert_snapshots(session, [SnapshotRecord("vnedu", "hoc_sinh", "1800000001", 2, moved)], pinned())
+        session.commit()
+    done = submit(sims, engine, people["principal"], monthly(sims, "2026-10"))
+    assert done.state == "sent", done.message
+    [sent] = sims.portal.submissions.values()
+    assert sent["summary"]["Sĩ số"] == 3 and sent["summary"]["Buổi nghỉ không phép"] == 1
 
 
 class LosingAnswers(httpx.AsyncBaseTransport):
@@ -185,9 +278,7 @@ def test_answers_lost_on_the_way_back_never_make_a_second_submission(engine, sch
     approve(engine, people, "9A2", "gvcn2")
     losing = LosingAnswers()
     first = asyncio.run(
-        portal_reports.submit_quality_report(
-            engine, people["principal"], WHERE, code, portal_run(sims, engine, losing), pinned
-        )
+        portal_reports.submit_report(engine, people["principal"], WHERE, code, portal_run(sims, engine, losing), pinned)
     )
     assert losing.lost >= 2  # the connector tried again (same key), then gave up for this run
     assert first.state == "waiting" and "chưa gửi xong" in first.message
