@@ -134,6 +134,17 @@ def entity_items(session: Session, platform: str, entity: str, statuses: Iterabl
     )
 
 
+def record_items(session: Session, platform: str, entity: str, key: str) -> list[OutboxItemRow]:
+    """Every item ever queued for one record, whatever its status, newest first."""
+    return list(
+        session.exec(
+            select(OutboxItemRow)
+            .where(OutboxItemRow.platform == platform, OutboxItemRow.entity == entity, OutboxItemRow.key == key)
+            .order_by(OutboxItemRow.id.desc())
+        ).all()
+    )
+
+
 def queue_counts(session: Session) -> Counter:
     """Outbox items by status."""
     return Counter(session.exec(select(OutboxItemRow.status)).all())

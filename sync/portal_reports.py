@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from lienthong.assessment.results import STUDYING  # enrolment status "Đang học"
 from lienthong.mapping.calendar import VN_TZ
@@ -54,7 +54,7 @@ from lienthong.reconciliation.results import (
     approved_contents,
     period_of,
 )
-from lienthong.store import access, audit
+from lienthong.store import access, audit, queries
 from lienthong.store import results as stored
 from lienthong.store.accounts import Actor
 from lienthong.store.tables import OutboxItemRow, SyncRunRow
@@ -301,10 +301,7 @@ def _period_words(report: PortalReport) -> str:
 
 
 def _items(session: Session, code: str) -> list[OutboxItemRow]:
-    query = select(OutboxItemRow).where(
-        OutboxItemRow.platform == PLATFORM, OutboxItemRow.entity == ENTITY, OutboxItemRow.key == code
-    )
-    return list(session.exec(query.order_by(sa.desc(OutboxItemRow.id))))
+    return queries.record_items(session, PLATFORM, ENTITY, code)
 
 
 def _same(item: OutboxItemRow, report: PortalReport) -> bool:
