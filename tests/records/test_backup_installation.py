@@ -22,7 +22,6 @@ from lienthong.sync import service
 from lienthong.sync.distributed import jobs
 from lienthong.sync.distributed.schools import add_school
 from tests.conftest import PG_URL_ENV, need_service
-from tests.records.test_backup_postgresql import second_database  # noqa: F401 - a fixture
 from tests.results_school import PUPILS, store_school
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
@@ -37,7 +36,9 @@ def province(postgres_url, monkeypatch, tmp_path):
     migrate(postgres_url)
     engine = make_engine(postgres_url)
     for code, pupils in SCHOOLS.items():
-        add_school(engine, code, f"Trường {code}", "79", "26734", {"vnedu": {"base_url": "http://x", "client_id": "c"}}, NOW)
+        add_school(
+            engine, code, f"Trường {code}", "79", "26734", {"vnedu": {"base_url": "http://x", "client_id": "c"}}, NOW
+        )
         store_school(for_school(engine, code), PUPILS[:pupils], at=NOW)
     yield engine
     engine.dispose()

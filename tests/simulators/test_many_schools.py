@@ -1,6 +1,8 @@
-"""One vnEdu and one portal serving many schools, as a province's are: each school's data behind its
-own code, vnEdu's limit counted per partner client across all the schools it serves, a portal key
-good for its own school only, and the writes counted per school."""
+"""One vnEdu, one CSDL and one portal serving many schools, as a province's are: each school's data
+behind its own code, vnEdu's limit counted per partner client across all the schools it serves, a
+portal key good for its own school only, a CSDL session that reaches its own school's records only
+(another's password is SAI_DANG_NHAP, another's student KHONG_TON_TAI), and the writes counted per
+school."""
 
 from __future__ import annotations
 
