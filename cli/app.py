@@ -339,11 +339,16 @@ def completeness(
 def runs(
     limit: int = typer.Option(20, help="Số lần chạy gần nhất."),
     as_json: bool = typer.Option(False, "--json", help="Mỗi lần chạy một đối tượng JSON trên một dòng."),
+    installation: bool = typer.Option(
+        False,
+        "--installation",
+        help="Việc của cả hệ thống, không của riêng trường nào (sao lưu toàn bộ cơ sở dữ liệu ở chế độ phân tán).",
+    ),
 ) -> None:
     """Lịch sử các lần đồng bộ và kết quả."""
-    from lienthong.cli.sync_commands import list_runs
+    from lienthong.cli.sync_commands import list_installation_runs, list_runs
 
-    raise typer.Exit(list_runs(limit, as_json))
+    raise typer.Exit(list_installation_runs(limit, as_json) if installation else list_runs(limit, as_json))
 
 
 @app.command("approve-run")

@@ -279,9 +279,11 @@ Usage: lienthong runs [OPTIONS]
   Lịch sử các lần đồng bộ và kết quả.
 
 Options:
-  --limit <int>  Số lần chạy gần nhất.  [default: 20]
-  --json         Mỗi lần chạy một đối tượng JSON trên một dòng.
-  --help         Show this message and exit.
+  --limit <int>   Số lần chạy gần nhất.  [default: 20]
+  --json          Mỗi lần chạy một đối tượng JSON trên một dòng.
+  --installation  Việc của cả hệ thống, không của riêng trường nào (sao lưu
+                  toàn bộ cơ sở dữ liệu ở chế độ phân tán).
+  --help          Show this message and exit.
 """,
     "lienthong approve-run": """\
 Usage: lienthong approve-run [OPTIONS] {run_id}

@@ -183,6 +183,54 @@ def print_summary(report, dry_run: bool, console: Console) -> None:
             )
 
 
+INSTALLATION_KINDS = {"backup": "sao lưu toàn bộ"}
+
+
+def list_installation_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
+    """``lienthong runs --installation``: the installation's own runs (backups of every school's rows)."""
+    settings = Settings()
+    engine = service.open_store(settings.model_copy(update={"ma_truong": None}))
+    found = service.installation_history(engine, limit)
+    if as_json:
+        for run in found:
+            print(
+                json.dumps(
+                    {
+                        "event": "installation_run",
+                        "run_id": run.id,
+                        "kind": run.kind,
+                        "reason": run.reason,
+                        "started_at": run.started_at.isoformat(),
+                        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                        "status": run.status,
+                        "summary": run.summary,
+                    },
+                    ensure_ascii=False,
+                    default=str,
+                )
+            )
+        return 0
+    from rich.table import Table
+
+    console = _screen(console)
+    table = Table("#", "Bắt đầu", "Kết thúc", "Việc", "Lý do", "Trạng thái", "Chi tiết")
+    for run in found:
+        detail = ", ".join(f"{k}: {v}" for k, v in (run.summary.get("errors") or {}).items())
+        if not detail and run.summary.get("folder"):
+            detail = f"{run.summary['folder']} ({run.summary.get('rows', 0):,} dòng)".replace(",", ".")
+        table.add_row(
+            str(run.id),
+            shown_time(run.started_at),
+            shown_time(run.finished_at, with_seconds=True) if run.finished_at else "—",
+            INSTALLATION_KINDS.get(run.kind, run.kind),
+            run.reason,
+            STATUS_WORDS.get(run.status, run.status),
+            detail,
+        )
+    console.print(table if found else "Chưa có việc nào của cả hệ thống (sao lưu toàn bộ cơ sở dữ liệu).")
+    return 0
+
+
 def list_runs(limit: int, as_json: bool = False, console: Console | None = None) -> int:
     found = service.history(service.open_store(Settings()), limit)
     queue = Counter(found.queue)

@@ -60,6 +60,8 @@ def _folder_name(at: datetime) -> str:
 def make_backup(url: str, to_dir: Path, at: datetime, by: str) -> BackupCheck:
     """A new backup folder of the database at ``url`` under ``to_dir``; checked once written."""
     kind = copies.kind_of(url)
+    if kind == "postgresql":
+        _check_role(url)  # before any folder is made: a copy without every school's rows is no backup
     to_dir.mkdir(parents=True, exist_ok=True)
     folder = to_dir / _folder_name(at)
     folder.mkdir(mode=0o700)
@@ -90,6 +92,16 @@ def make_backup(url: str, to_dir: Path, at: datetime, by: str) -> BackupCheck:
     sums = "".join(f"{sha256_file(folder / n)}  {n}\n" for n in (name, MANIFEST))
     _write_private(folder / SUMS, sums.encode())
     return verify_backup(folder)
+
+
+def _check_role(url: str) -> None:
+    from lienthong.store.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        copies.check_dump_role(engine)
+    finally:
+        engine.dispose()
 
 
 def _server_digests(url: str) -> dict[str, dict[str, Any]]:

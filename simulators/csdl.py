@@ -4,6 +4,10 @@ The WSDL is ours, written from the contract (``csdl.wsdl``) and served at ``/csd
 requests are real SOAP envelopes, parsed with entities and network access off; errors are
 SOAP Faults with ``detail/LoiCSDL/MaLoi``. ``MaGiaoDich`` makes writes idempotent for 7 days;
 ``PhienBan`` must grow. The Excel exports (ministry layout and quirks) are in `csdl_excel`.
+
+One simulator serves one school (the demo's) or many (`CsdlPlatform`, a province's): each school
+signs in with its own ``MaTruong``, user name and password, and its session token reaches its
+own data only; another school's ``MaDinhDanh`` is ``KHONG_TON_TAI`` to it, as to the real CSDL.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from lxml import etree
 
 from lienthong.simulators.catalog import ETHNICITIES, STATUSES, SUBJECTS
@@ -70,8 +74,50 @@ def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
+class CsdlPlatform:
+    """What one CSDL serves to all its schools: the session tokens (each one a school's: the school
+    that logged in with its ``MaTruong``, user name and password) and the fault profile. A request
+    reaches the data of its token's school only, so a school never reads or writes another's."""
+
+    def __init__(self) -> None:
+        self.schools: dict[str, CsdlState] = {}
+        self.tokens: dict[str, list] = {}  # token → [expires (monotonic), requests, ma_truong]
+        self.faults = FaultInjector()
+
+    def add(self, state: "CsdlState") -> "CsdlState":
+        self.schools[state.ma_truong] = state
+        state.platform = self
+        return state
+
+    def school(self, ma_truong: str | None) -> "CsdlState":
+        """The school a control or Excel request names (``ma_truong``; may be left out when there is one)."""
+        if ma_truong is None and len(self.schools) == 1:
+            return next(iter(self.schools.values()))
+        found = self.schools.get(ma_truong or "")
+        if found is None:
+            raise KeyError(ma_truong)
+        return found
+
+    def writes_as_dict(self) -> dict:
+        """Writes of every school (keys prefixed by the school when there are several)."""
+        if len(self.schools) == 1:
+            return next(iter(self.schools.values())).writes.as_dict()
+        by_key = {f"{code}:{k}": n for code, st in self.schools.items() for k, n in st.writes.counts.items()}
+        return {"total": sum(by_key.values()), "by_key": dict(sorted(by_key.items()))}
+
+
 class CsdlState:
-    def __init__(self, school: School, data: PlatformData, clock: Clock = vn_now, login: tuple[str, str] = DEMO_LOGIN):
+    """One school's data, sign-in and bookkeeping (its tokens and faults are its `CsdlPlatform`'s:
+    its own, unless added to one that serves several schools)."""
+
+    def __init__(
+        self,
+        school: School,
+        data: PlatformData,
+        clock: Clock = vn_now,
+        login: tuple[str, str] = DEMO_LOGIN,
+        seed: str = "csdl-ids",
+    ):
         self.ma_truong, self.nam_hoc, self.clock, self.login = school.ma_truong, school.school_year, clock, login
         self.school = school
         self.students: dict[str, dict] = data.csdl["hoc_sinh"]
@@ -79,11 +125,14 @@ class CsdlState:
         self.numeric_ids = set(data.csdl.get("excel_numeric_ids", []))
         self.windows = school.lock_windows
         self.forced_locks: dict[tuple[str, str], bool] = {}
-        self.tokens: dict[str, list] = {}
-        self.replies: dict[str, tuple[float, bytes]] = {}
+        self.replies: dict[str, tuple[float, bytes]] = {}  # MaGiaoDich → first answer, per school
         self.writes = WriteCounter()
-        self.faults = FaultInjector()
-        self.rng = random.Random("csdl-ids")
+        self.rng = random.Random(seed)
+        CsdlPlatform().add(self)
+
+    # what the platform keeps for all its schools, reached from one school as before
+    tokens = property(lambda self: self.platform.tokens)
+    faults = property(lambda self: self.platform.faults)
 
     def locked(self, semester: str, kind: str) -> bool:
         semester = "2" if semester == "CN" else semester
@@ -172,54 +221,72 @@ def parse_request(raw: bytes) -> etree._Element:
 # --- operations --------------------------------------------------------------------------------
 
 
-class Service:
-    def __init__(self, state: CsdlState):
-        self.state = state
+OPERATIONS = (
+    "DangNhap",
+    "LayDanhSachHocSinh",
+    "CapNhatHocSinh",
+    "LayKetQuaHocTap",
+    "CapNhatKetQuaHocTap",
+    "LayTrangThaiKhoa",
+)
+
+
+class Gateway:
+    """The endpoint of a `CsdlPlatform`: ``DangNhap`` opens a session for the school named by
+    ``MaTruong`` (with that school's user name and password); every other operation is served by
+    the `Service` of the school whose session its ``Token`` is."""
+
+    def __init__(self, platform: CsdlPlatform):
+        self.platform = platform
 
     def dispatch(self, op: etree._Element) -> bytes:
         name = etree.QName(op).localname
-        if etree.QName(op).namespace != NS or name not in self.OPERATIONS:
+        if etree.QName(op).namespace != NS or name not in OPERATIONS:
             raise Fault("soap:Client", "DU_LIEU_KHONG_HOP_LE", f"Không có thao tác {name}")
-        if name != "DangNhap":
-            self._check_token(_required(op, "Token"))
         response = etree.Element(_q(f"{name}Response"), nsmap={None: NS})
-        return getattr(self, name)(op, response)
+        if name == "DangNhap":
+            return self.DangNhap(op, response)
+        state = self._session(_required(op, "Token"))
+        return getattr(Service(state), name)(op, response)
 
-    OPERATIONS = (
-        "DangNhap",
-        "LayDanhSachHocSinh",
-        "CapNhatHocSinh",
-        "LayKetQuaHocTap",
-        "CapNhatKetQuaHocTap",
-        "LayTrangThaiKhoa",
-    )
-
-    def _check_token(self, token: str) -> None:
-        entry = self.state.tokens.get(token)
+    def _session(self, token: str) -> CsdlState:
+        """The school whose session ``token`` is; an unknown or expired token is ``TOKEN_HET_HAN``."""
+        platform = self.platform
+        entry = platform.tokens.get(token)
         if entry is None or entry[0] < time.monotonic():
             raise Fault("soap:Client", "TOKEN_HET_HAN", "Phiên làm việc đã hết hạn, hãy đăng nhập lại")
         entry[1] += 1
-        every = self.state.faults.profile.token_expiry_every
+        every = platform.faults.profile.token_expiry_every
         if every and entry[1] > every:
-            self.state.tokens.pop(token)
-            self.state.faults.count("token_expired")
+            platform.tokens.pop(token)
+            platform.faults.count("token_expired")
             raise Fault("soap:Client", "TOKEN_HET_HAN", "Phiên làm việc đã hết hạn, hãy đăng nhập lại")
+        return platform.schools[entry[2]]
+
+    def DangNhap(self, op, response) -> bytes:
+        ma_truong = _text(op, "MaTruong")
+        state = self.platform.schools.get(ma_truong or "")
+        if state is None or (_text(op, "TenDangNhap"), _text(op, "MatKhau")) != state.login:
+            raise Fault("soap:Client", "SAI_DANG_NHAP", "Sai mã trường, tên đăng nhập hoặc mật khẩu")
+        while (token := f"{state.rng.getrandbits(128):032x}") in self.platform.tokens:
+            pass
+        self.platform.tokens[token] = [time.monotonic() + TOKEN_MINUTES * 60, 0, state.ma_truong]
+        _sub(response, "Token", token)
+        _sub(response, "HetHan", (state.clock() + timedelta(minutes=TOKEN_MINUTES)).isoformat())
+        return envelope(response)
+
+
+class Service:
+    """The operations of one school's session: its data only."""
+
+    def __init__(self, state: CsdlState):
+        self.state = state
 
     def _year(self, op) -> bool:
         year = _required(op, "NamHoc")
         if len(year) != 9 or year[4] != "-" or not (year[:4] + year[5:]).isdigit():
             raise Fault("soap:Client", "DU_LIEU_KHONG_HOP_LE", "NamHoc phải có dạng 2024-2025")
         return year == self.state.nam_hoc
-
-    def DangNhap(self, op, response) -> bytes:
-        given = (_text(op, "MaTruong"), _text(op, "TenDangNhap"), _text(op, "MatKhau"))
-        if given != (self.state.ma_truong, *self.state.login):
-            raise Fault("soap:Client", "SAI_DANG_NHAP", "Sai mã trường, tên đăng nhập hoặc mật khẩu")
-        token = f"{self.state.rng.getrandbits(128):032x}"
-        self.state.tokens[token] = [time.monotonic() + TOKEN_MINUTES * 60, 0]
-        _sub(response, "Token", token)
-        _sub(response, "HetHan", (self.state.clock() + timedelta(minutes=TOKEN_MINUTES)).isoformat())
-        return envelope(response)
 
     def _paged(self, op, rows: list) -> tuple[int, list]:
         page, size = _int(op, "Trang", 1, 10**6), _int(op, "SoBanGhi", 1, MAX_PAGE)
@@ -448,16 +515,18 @@ def _valid_average(text: str | None) -> bool:
 # --- the app -----------------------------------------------------------------------------------
 
 
-def create_app(state: CsdlState) -> FastAPI:
+def create_app(served: CsdlState | CsdlPlatform) -> FastAPI:
+    """The simulator of one school (a `CsdlState`, as the demo runs it) or of many (a `CsdlPlatform`)."""
+    platform = served.platform if isinstance(served, CsdlState) else served
     app = FastAPI(title="CSDL ngành (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
-    _soap_routes(app, state)
-    _excel_routes(app, state)
-    _control(app, state)
+    _soap_routes(app, platform)
+    _excel_routes(app, platform)
+    _control(app, platform)
     return app
 
 
-def _soap_routes(app: FastAPI, state: CsdlState) -> None:
-    service = Service(state)
+def _soap_routes(app: FastAPI, platform: CsdlPlatform) -> None:
+    gateway = Gateway(platform)
     wsdl = resources.files(__package__).joinpath("csdl.wsdl").read_text(encoding="utf-8")  # ours, from the contract
 
     @app.get("/csdl")
@@ -469,42 +538,65 @@ def _soap_routes(app: FastAPI, state: CsdlState) -> None:
 
     @app.post("/csdl")
     async def soap(request: Request) -> Response:
+        faults = platform.faults
         try:
-            if state.faults.roll(state.faults.profile.soap_fault_rate):
-                state.faults.count("QUA_TAI")
+            if faults.roll(faults.profile.soap_fault_rate):
+                faults.count("QUA_TAI")
                 raise Fault("soap:Server", "QUA_TAI", "Hệ thống đang quá tải, hãy thử lại sau")
-            if state.faults.roll(state.faults.profile.permanent_rate):
-                state.faults.count("DU_LIEU_KHONG_HOP_LE")
+            if faults.roll(faults.profile.permanent_rate):
+                faults.count("DU_LIEU_KHONG_HOP_LE")
                 raise Fault("soap:Client", "DU_LIEU_KHONG_HOP_LE", "Yêu cầu bị từ chối")
-            answer = service.dispatch(parse_request(await request.body()))
+            answer = gateway.dispatch(parse_request(await request.body()))
         except Fault as fault:
             return fault_response(fault)
         return Response(answer, media_type="text/xml; charset=utf-8")
 
 
-def _excel_routes(app: FastAPI, state: CsdlState) -> None:
+def _named(platform: CsdlPlatform, request: Request) -> CsdlState:
+    """The school a request names by ``ma_truong`` (optional when the simulator serves one)."""
+    try:
+        return platform.school(request.query_params.get("ma_truong"))
+    except KeyError:
+        raise HTTPException(404, "Không có trường này") from None
+
+
+def _excel_routes(app: FastAPI, platform: CsdlPlatform) -> None:
     from lienthong.simulators.csdl_excel import results_workbook, student_list_workbook
 
     @app.get("/csdl/excel/danh-sach-hoc-sinh")
     async def export_students(request: Request) -> Response:
         params = request.query_params
-        data = student_list_workbook(state, params.get("ma_lop"), int(params.get("mau", "2")))
+        data = student_list_workbook(_named(platform, request), params.get("ma_lop"), int(params.get("mau", "2")))
         return _xlsx(data, "DanhSachHocSinh.xlsx")
 
     @app.get("/csdl/excel/ket-qua-hoc-tap")
     async def export_results(request: Request) -> Response:
         params = request.query_params
-        data = results_workbook(state, int(params.get("khoi", "6")), params.get("hoc_ky", "1"))
+        data = results_workbook(_named(platform, request), int(params.get("khoi", "6")), params.get("hoc_ky", "1"))
         return _xlsx(data, "KetQuaHocTap.xlsx")
 
 
-def _control(app: FastAPI, state: CsdlState) -> None:
-    add_control_routes(app, state)
+class _Served:
+    """The control routes' view of a CSDL: its schools' writes together, its faults."""
+
+    def __init__(self, platform: CsdlPlatform):
+        self.writes, self.faults = self, platform.faults
+        self.as_dict = platform.writes_as_dict
+
+
+def _control(app: FastAPI, platform: CsdlPlatform) -> None:
+    add_control_routes(app, _Served(platform))
 
     @app.put("/_sim/khoa")
     async def force_lock(request: Request) -> dict:
+        """Force a lock open or shut (``dang_khoa``: true, false, or null to follow the windows), for
+        the school named by ``ma_truong`` in the body, else for every school."""
         body = await request.json()
-        state.forced_locks[(body["hoc_ky"], body["loai"])] = body["dang_khoa"]
+        chosen = body.get("ma_truong")
+        if chosen is not None and chosen not in platform.schools:
+            raise HTTPException(404, "Không có trường này")
+        for state in [platform.schools[chosen]] if chosen else platform.schools.values():
+            state.forced_locks[(body["hoc_ky"], body["loai"])] = body["dang_khoa"]
         return {"ok": True}
 
 
@@ -520,5 +612,5 @@ def error_body(status: int) -> tuple[bytes, bytes]:
     return f"{status} Service Unavailable".encode(), b"text/plain"
 
 
-def build(state: CsdlState):
-    return FaultMiddleware(create_app(state), state.faults, error_body)
+def build(served: CsdlState | CsdlPlatform):
+    return FaultMiddleware(create_app(served), served.faults, error_body)

@@ -122,16 +122,25 @@ class Simulators:
         self.servers.clear()
 
 
+def csdl_login(ma_truong: str) -> tuple[str, str]:
+    """The CSDL user name and password of a school of `ManySchools` (each school its own)."""
+    return f"cb-{ma_truong}", f"mat-khau-csdl-{ma_truong}"
+
+
 @dataclass
 class ManySchools:
-    """One vnEdu serving many synthetic schools (a department's or a contractor's), each with its own
-    code (``ma_truong``), data and write counter; clients and their rate limit are the platform's."""
+    """One vnEdu, one CSDL and one portal serving many synthetic schools (a department's or a
+    contractor's), each with its own code (``ma_truong``), data and write counters; vnEdu's clients and
+    their rate limit are the platform's, each school signs in to the CSDL with its own password
+    (`csdl_login`) and to the portal with its own key."""
 
     platform: vnedu.VneduPlatform
     schools: dict[str, School]
     portal: portal.PortalPlatform = field(default_factory=lambda: portal.PortalPlatform())
+    csdl: csdl.CsdlPlatform = field(default_factory=lambda: csdl.CsdlPlatform())
     server: LoopbackServer | None = None
     portal_server: LoopbackServer | None = None
+    csdl_server: LoopbackServer | None = None
 
     @classmethod
     def create(
@@ -149,6 +158,7 @@ class ManySchools:
         default); each school's portal key is ``khoa-<ma_truong>``."""
         platform = vnedu.VneduPlatform(clients or dict([vnedu.DEMO_CLIENT]), rate_limit)
         reports = portal.PortalPlatform()
+        ministry = csdl.CsdlPlatform()
         schools: dict[str, School] = {}
         for index in range(count):
             school = generate_school(seed + index, students, today or clock().date(), classes_per_grade=1)
@@ -156,20 +166,32 @@ class ManySchools:
             data = build_platform_data(school, seed + index, rates or Rates())
             platform.add(vnedu.VneduState(school, data, clock, rate_limit=rate_limit))
             reports.add(portal.PortalState(school, data, clock, api_key=f"khoa-{school.ma_truong}"))
-            schools[school.ma_truong] = school
-        return cls(platform, schools, reports)
+            code = school.ma_truong
+            ministry.add(csdl.CsdlState(school, data, clock, login=csdl_login(code), seed=f"csdl-ids-{code}"))
+            schools[code] = school
+        return cls(platform, schools, reports, ministry)
 
     def state(self, ma_truong: str) -> vnedu.VneduState:
         return self.platform.schools[ma_truong]
 
+    def csdl_state(self, ma_truong: str) -> csdl.CsdlState:
+        return self.csdl.schools[ma_truong]
+
     def set_faults(self, profile: FaultProfile) -> None:
         self.platform.faults.set(profile)
         self.portal.faults.set(profile)
+        self.csdl.faults.set(profile)
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> "ManySchools":
         self.server = LoopbackServer(vnedu.build(self.platform), host, port).start()
         self.portal_server = LoopbackServer(portal.build(self.portal), host).start()
+        self.csdl_server = LoopbackServer(csdl.build(self.csdl), host).start()
         return self
+
+    @property
+    def csdl_endpoint(self) -> str:
+        assert self.csdl_server is not None, "not started"
+        return f"{self.csdl_server.url}/csdl"
 
     @property
     def url(self) -> str:
@@ -177,7 +199,7 @@ class ManySchools:
         return self.server.url
 
     def stop(self) -> None:
-        for server in (self.server, self.portal_server):
+        for server in (self.server, self.portal_server, self.csdl_server):
             if server is not None:
                 server.stop()
-        self.server = self.portal_server = None
+        self.server = self.portal_server = self.csdl_server = None

@@ -97,6 +97,26 @@ def _tool(name: str) -> str:
     return found
 
 
+def check_dump_role(engine: sa.Engine) -> None:
+    """Refuse (`BackupUnavailable`) a PostgreSQL login role that row-level security would restrict:
+    the database's copy must hold every school's rows, and ``pg_dump`` (``row_security`` off) stops
+    at the first policy such a role meets. A superuser, or a role with ``BYPASSRLS``, is needed."""
+    from lienthong.store.tenancy import unscoped
+
+    with unscoped(engine).connect() as connection:
+        role, bypass, policies = connection.exec_driver_sql(
+            "SELECT current_user, r.rolsuper OR r.rolbypassrls, "
+            "EXISTS (SELECT FROM pg_policies WHERE policyname = 'school_rows') "
+            "FROM pg_roles r WHERE r.rolname = current_user"
+        ).one()
+    if policies and not bypass:
+        raise BackupUnavailable(
+            f"Vai trò PostgreSQL «{role}» không bỏ qua được bảo mật theo dòng (row-level security): bản sao "
+            "lưu sẽ thiếu dữ liệu của các trường. Sao lưu cần vai trò siêu quản trị hoặc có BYPASSRLS "
+            "(ALTER ROLE … BYPASSRLS), xem docs/scale.md."
+        )
+
+
 def dump_postgresql(url: str, dest: Path) -> None:
     address, env = _libpq(url)
     _private(dest)

@@ -482,3 +482,19 @@ class RateSlotRow(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=16)
     client_id: str = Field(primary_key=True, max_length=128)
     sent: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class InstallationRunRow(SQLModel, table=True):
+    """A job of the whole installation, not of one school (distributed mode): a backup of the
+    database with every school's rows. It carries no ``ma_truong`` and no row-level security policy,
+    so IT reads it without naming a school (`store.installation`, ``lienthong runs --installation``)."""
+
+    __tablename__ = "installation_run"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # backup
+    reason: str = Field(default="", max_length=32)  # manual · weekly · semester_1 …
+    started_at: datetime = _when(nullable=False)
+    finished_at: Optional[datetime] = _when(nullable=True)
+    status: str = Field(max_length=16)  # completed | failed
+    summary: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))

@@ -30,10 +30,11 @@ from lienthong.config.logging import configure, get_logger
 from lienthong.config.settings import Settings
 from lienthong.connectors.factory import build_connectors
 from lienthong.records import backup as backups
-from lienthong.store import audit
+from lienthong.store import audit, installation
 from lienthong.store.backup import BackupUnavailable
 from lienthong.store.db import migrate
-from lienthong.store.tables import SyncRunRow
+from lienthong.store.tables import InstallationRunRow, SyncRunRow
+from lienthong.store.tenancy import unscoped
 from lienthong.sync import service
 from lienthong.sync.metrics import record_run
 from lienthong.sync.run import RunBusy
@@ -113,12 +114,9 @@ def backup_job(reason: str) -> None:
     run_backup(Settings(), reason)
 
 
-def run_backup(settings: Settings, reason: str, clock: Callable[[], datetime] = _now, engine=None) -> SyncRunRow:
-    """A backup into ``[records] archive_dir``, recorded as a run (completed or failed) and audited;
-    a failure is logged by its kind (never a student's data) and returned, not raised."""
-    log = get_logger(school=settings.ma_truong)
-    engine = engine or service.school_engine(settings)
-    started = clock()
+def _make_backup(settings: Settings, reason: str, started: datetime, log) -> tuple[str, dict]:
+    """A backup into ``[records] archive_dir``: its status and summary (a failure said in Vietnamese,
+    logged by its kind, never with a student's data)."""
     summary: dict = {"reason": reason}
     try:
         target = settings.records.archive_dir
@@ -126,13 +124,24 @@ def run_backup(settings: Settings, reason: str, clock: Callable[[], datetime] = 
             raise BackupUnavailable("Chưa khai báo [records] archive_dir: không có nơi đặt bản sao lưu.")
         check = backups.make_backup(settings.database_url, Path(target), started, BACKUP_ACTOR)
         summary["folder"] = check.folder.name
-        status = "completed"
+        summary["rows"] = sum(t["rows"] for t in check.manifest["tables"].values())
+        return "completed", summary
     except (BackupUnavailable, backups.BackupDamaged, OSError) as exc:
-        status, summary["errors"] = "failed", {"backup": str(exc)}
+        summary["errors"] = {"backup": str(exc)}
         log.error("backup_failed", reason=reason, error=type(exc).__name__)
     except Exception as exc:  # noqa: BLE001 - the daemon carries on; the run says it failed
-        status, summary["errors"] = "failed", {"backup": f"Sao lưu không thành công ({type(exc).__name__})."}
+        summary["errors"] = {"backup": f"Sao lưu không thành công ({type(exc).__name__})."}
         log.error("backup_failed", reason=reason, error=type(exc).__name__)
+    return "failed", summary
+
+
+def run_backup(settings: Settings, reason: str, clock: Callable[[], datetime] = _now, engine=None) -> SyncRunRow:
+    """A backup into ``[records] archive_dir``, recorded as a run of the school (completed or failed)
+    and audited; a failure is logged by its kind (never a student's data) and returned, not raised."""
+    log = get_logger(school=settings.ma_truong)
+    engine = engine or service.school_engine(settings)
+    started = clock()
+    status, summary = _make_backup(settings, reason, started, log)
     run = SyncRunRow(
         started_at=started, finished_at=clock(), platforms="", mode="backup", status=status, summary=summary
     )
@@ -147,6 +156,30 @@ def run_backup(settings: Settings, reason: str, clock: Callable[[], datetime] = 
         log.error("backup_not_recorded", reason=reason, error=type(exc).__name__)
     if status == "completed":
         log.info("backup_made", reason=reason, folder=summary["folder"])
+    return run
+
+
+def run_installation_backup(
+    settings: Settings, reason: str, engine, clock: Callable[[], datetime] = _now
+) -> InstallationRunRow:
+    """A backup of the whole database (every school's rows: on PostgreSQL with row-level security
+    the login role must bypass it, `store.backup.check_dump_role`), recorded as an installation run
+    (``installation_run``: no school's, read by IT with ``lienthong runs --installation``)."""
+    log = get_logger(school="all")
+    started = clock()
+    status, summary = _make_backup(settings, reason, started, log)
+    run = InstallationRunRow(
+        kind="backup", reason=reason, started_at=started, finished_at=clock(), status=status, summary=summary
+    )
+    try:
+        with Session(unscoped(engine)) as session:
+            installation.record_run(session, run)
+            session.commit()
+            session.refresh(run)
+    except Exception as exc:  # noqa: BLE001 - a store that cannot be written to is logged, not fatal
+        log.error("backup_not_recorded", reason=reason, error=type(exc).__name__)
+    if status == "completed":
+        log.info("backup_made", reason=reason, folder=summary["folder"], rows=summary["rows"])
     return run
 
 

@@ -21,10 +21,10 @@ from lienthong.connectors.errors import ConfigError
 from lienthong.connectors.factory import build_connectors
 from lienthong.mapping.canonical import LockWindow
 from lienthong.reconciliation.authority import ScoreAuthority
-from lienthong.store import audit, queries, tenancy
+from lienthong.store import audit, installation, queries, tenancy
 from lienthong.store.accounts import Actor
 from lienthong.store.db import check_store, make_engine, upgrade_if_behind
-from lienthong.store.tables import OutboxItemRow, SyncRunRow
+from lienthong.store.tables import InstallationRunRow, OutboxItemRow, SyncRunRow
 
 if TYPE_CHECKING:  # the run (and its logging) loads with a sync: `open_store` alone serves read-only commands
     from lienthong.sync.run import RunReport
@@ -147,6 +147,13 @@ def history(engine: sa.Engine, limit: int = 20, refused: int = 20) -> RunHistory
             dict(queries.queue_counts(session)),
             queries.dead_items(session, refused),
         )
+
+
+def installation_history(engine: sa.Engine, limit: int = 20) -> list[InstallationRunRow]:
+    """The installation's own runs (a backup with every school's rows), the newest first: no school's,
+    read without naming one."""
+    with Session(tenancy.unscoped(engine)) as session:
+        return installation.recent_runs(session, limit)
 
 
 class NotAllowed(ValueError):

@@ -97,11 +97,16 @@ def reconcile_school(engine: sa.Engine, base: Settings, ma_truong: str) -> Outco
 
 
 def backup(engine: sa.Engine, base: Settings, reason: str, ma_truong: str | None = None) -> Outcome:
-    """A backup of the database into ``[records] archive_dir``, recorded as a run (the daemon's
-    `run_backup`); with a school, recorded in that school's runs."""
-    from lienthong.sync.daemon import run_backup
+    """A backup of the database into ``[records] archive_dir``. Without a school (the scheduled
+    one, lock ``all:backup``) it holds every school's rows and is recorded as an installation run
+    (`run_installation_backup`); with a school, recorded in that school's runs (the daemon's
+    `run_backup`)."""
+    from lienthong.sync.daemon import run_backup, run_installation_backup
 
-    settings = base if ma_truong is None else school_settings(base, registered(engine, ma_truong))
-    scoped = engine if ma_truong is None else for_school(engine, ma_truong)
-    run = run_backup(settings, reason, lambda: datetime.now(timezone.utc).replace(microsecond=0), scoped)
+    clock = lambda: datetime.now(timezone.utc).replace(microsecond=0)  # noqa: E731
+    if ma_truong is None:
+        installation_run = run_installation_backup(base, reason, engine, clock)
+        return Outcome(installation_run.id, installation_run.status)
+    settings = school_settings(base, registered(engine, ma_truong))
+    run = run_backup(settings, reason, clock, for_school(engine, ma_truong))
     return Outcome(run.id, run.status)

@@ -6,13 +6,16 @@ nothing secret is committed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from lienthong.simulators.school import generate_school
@@ -21,6 +24,7 @@ from lienthong.store import accounts, queries
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from tests.cli.test_assess_cli import lienthong
+from tests.conftest import PG_URL_ENV, need_service
 from tests.records.pki import Issued, issue, make_ca
 
 TODAY = date(2026, 6, 15)  # the end of 2025-2026: every result of the year is in
@@ -135,3 +139,19 @@ def cli(store, tmp_path, pki) -> Cli:
 def copy_file(source: Path, target: Path) -> Path:
     shutil.copyfile(source, target)
     return target
+
+
+@pytest.fixture
+def second_database():
+    """Another empty database on the same server, dropped afterwards (the restore's target)."""
+    admin_url = os.environ.get(PG_URL_ENV)
+    if not admin_url:
+        need_service(f"PostgreSQL not configured: set {PG_URL_ENV}")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"lt_restore_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -3,38 +3,19 @@ checked against the manifest (skipped without a server, required in CI)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from datetime import datetime, timezone
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from lienthong.records import backup as backups
 from lienthong.store import accounts, audit
 from lienthong.store.backup import table_digests
 from lienthong.store.db import make_engine, migrate
-from tests.conftest import PG_URL_ENV, need_service
+from tests.conftest import need_service
 
 NOW = datetime(2026, 6, 15, 3, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def second_database():
-    """Another empty database on the same server, dropped afterwards (the restore's target)."""
-    admin_url = os.environ.get(PG_URL_ENV)
-    if not admin_url:
-        need_service(f"PostgreSQL not configured: set {PG_URL_ENV}")
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"lt_restore_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres

@@ -1,13 +1,19 @@
-"""One vnEdu and one portal serving many schools, as a province's are: each school's data behind its
-own code, vnEdu's limit counted per partner client across all the schools it serves, a portal key
-good for its own school only, and the writes counted per school."""
+"""One vnEdu, one CSDL and one portal serving many schools, as a province's are: each school's data
+behind its own code, vnEdu's limit counted per partner client across all the schools it serves, a
+portal key good for its own school only, a CSDL session that reaches its own school's records only
+(another's password is SAI_DANG_NHAP, another's student KHONG_TON_TAI), and the writes counted per
+school."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
+import zeep
+from zeep.exceptions import Fault
 
-from lienthong.simulators.server import ManySchools
+from lienthong.simulators.server import ManySchools, csdl_login
 from lienthong.simulators.views import Rates
 from tests.simulators.conftest import TODAY, pinned
 
@@ -108,3 +114,69 @@ def test_a_portal_key_serves_its_own_school_only(province):
     assert reports(province, f"khoa-{A}", B).status_code == 403  # another school's key
     assert reports(province, "khoa-sai", A).status_code == 401
     assert reports(province, f"khoa-{A}", "7901").status_code == 400
+
+
+# --- the CSDL: each school signs in with its own code and password ---------------------------------
+
+NS = "{urn:moet:csdl:truonghoc:v1}"
+
+
+@pytest.fixture(scope="module")
+def ministry(province):
+    return zeep.Client(f"{province.csdl_endpoint}?wsdl")
+
+
+def csdl_token(ministry, school: str, login: tuple[str, str] | None = None) -> str:
+    user, password = login or csdl_login(school)
+    return ministry.service.DangNhap(MaTruong=school, TenDangNhap=user, MatKhau=password).Token
+
+
+def csdl_fault(call) -> str:
+    with pytest.raises(Fault) as caught:
+        call()
+    return caught.value.detail.find(f"{NS}LoiCSDL/{NS}MaLoi").text
+
+
+def csdl_students(ministry, token: str) -> set[str]:
+    answer = ministry.service.LayDanhSachHocSinh(Token=token, NamHoc="2026-2027", Trang=1, SoBanGhi=500)
+    return {s.MaDinhDanh for s in answer.HocSinh}
+
+
+def test_each_school_reads_its_own_csdl_records(province, ministry):
+    seen = {school: csdl_students(ministry, csdl_token(ministry, school)) for school in (A, B)}
+    for school in (A, B):
+        assert seen[school] == set(province.csdl_state(school).students) and len(seen[school]) >= 10
+    assert not seen[A] & seen[B]
+
+
+def test_a_school_cannot_sign_in_as_another(ministry):
+    assert csdl_fault(lambda: csdl_token(ministry, A, csdl_login(B))) == "SAI_DANG_NHAP"  # B's password, A's code
+    assert csdl_fault(lambda: csdl_token(ministry, "79019999", csdl_login(A))) == "SAI_DANG_NHAP"  # not a school
+
+
+def test_a_school_cannot_write_another_schools_student(province, ministry):
+    other = province.csdl_state(B)
+    mid, theirs = next(iter(sorted(other.students.items())))
+    before = (dict(theirs), other.writes.as_dict(), province.csdl_state(A).writes.as_dict())
+    record = ministry.get_type(f"{NS}HocSinh")(
+        MaDinhDanh=mid,
+        HoTen="Tên bị sửa",
+        NgaySinh=theirs["NgaySinh"],
+        GioiTinh=theirs["GioiTinh"],
+        MaDanToc=theirs["MaDanToc"],
+        MaLop=theirs["MaLop"],
+        TrangThai=theirs["TrangThai"],
+        SuKien="UPDATE",
+        PhienBan=int(theirs["PhienBan"]) + 1,
+    )
+    province.csdl_state(A).forced_locks[(province.csdl_state(A).school.current_semester, "HOCSINH")] = False
+    [answer] = ministry.service.CapNhatHocSinh(
+        Token=csdl_token(ministry, A), MaGiaoDich=str(uuid.uuid4()), HocSinh=[record]
+    )
+    assert (answer.Khoa, answer.MaLoi) == (mid, "KHONG_TON_TAI")
+    assert (other.students[mid], other.writes.as_dict(), province.csdl_state(A).writes.as_dict()) == before
+    [mine] = ministry.service.CapNhatHocSinh(
+        Token=csdl_token(ministry, B), MaGiaoDich=str(uuid.uuid4()), HocSinh=[record]
+    )
+    assert mine.MaLoi == "0" and other.students[mid]["HoTen"] == "Tên bị sửa"  # the same record, by its school
+    assert province.csdl.writes_as_dict()["by_key"] == {f"{B}:hoc_sinh:{mid}": 1}

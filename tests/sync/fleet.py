@@ -2,7 +2,12 @@
 database, many synthetic schools on one vnEdu simulator (`ManySchools`), each registered with its own
 partner client and secret (``LIENTHONG_<MA_TRUONG>_VNEDU_CLIENT_SECRET``), its teachers' gradebooks
 imported and a few of its scores wiped in vnEdu (the writes the syncs must make, once each), and
-``lienthong worker`` / ``scheduler`` processes started on it."""
+``lienthong worker`` / ``scheduler`` processes started on it.
+
+With ``csdl_schools``, as many further schools use the CSDL (on the same simulators' multi-school
+CSDL), each signing in with its own user and password (``LIENTHONG_<MA_TRUONG>_CSDL_PASSWORD``, no
+installation-wide one): a class of each has its year results confirmed by its GVCN and approved
+by the principal, so that each CSDL sync must write those students' year results, once each."""
 
 from __future__ import annotations
 
@@ -20,11 +25,14 @@ from sqlmodel import Session, select
 
 from lienthong.config.settings import Settings
 from lienthong.connectors.gradebook.excel import Expect
+from lienthong.reconciliation import results
+from lienthong.reconciliation.results import Where
 from lienthong.simulators.faults import FaultProfile
 from lienthong.simulators.gradebooks import score_book
 from lienthong.simulators.school import VN_TZ
-from lienthong.simulators.server import ManySchools
+from lienthong.simulators.server import ManySchools, csdl_login
 from lienthong.simulators.views import Rates
+from lienthong.store.accounts import Actor
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.tables import SyncRunRow
 from lienthong.store.tenancy import for_school
@@ -32,6 +40,7 @@ from lienthong.sync.distributed.app import SYNC, build_app, defer, job_for
 from lienthong.sync.distributed.schools import add_school
 from lienthong.sync.file_import import import_score_book
 from tests.cli.test_assess_cli import lienthong
+from tests.results_school import store_school
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBJECT = "TOAN"
@@ -52,14 +61,16 @@ class Fleet:
         shared_client: bool = False,
         lease_seconds: float = 6.0,
         stalled_after_s: float = 4.0,
+        csdl_schools: int = 0,
     ):
-        self.admin_url, self.folder, self.count = admin_url, folder, schools
+        self.admin_url, self.folder, self.count, self.csdl_count = admin_url, folder, schools, csdl_schools
         self.students, self.wiped_per_school, self.shared_client = students, wiped, shared_client
         self.lease_seconds, self.stalled_after_s = lease_seconds, stalled_after_s
         self.processes: list[subprocess.Popen] = []
         self.name = f"lt_fleet_{uuid.uuid4().hex[:10]}"
         self.url = sa.engine.make_url(admin_url).set(database=self.name).render_as_string(hide_password=False)
         self.wiped: dict[str, set] = {}
+        self.approved: dict[str, set[str]] = {}  # CSDL school → the MaDinhDanh whose year results go out
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -73,14 +84,14 @@ class Fleet:
         self.engine = make_engine(self.url)
         clients = {self.client(code): self.secret(code) for code in self.codes()}
         self.sims = ManySchools.create(
-            self.count,
+            self.count + self.csdl_count,
             students=self.students,
             today=date(2026, 11, 23),
             clock=pinned,
             rates=Rates(**{k: 0.0 for k in Rates.__dataclass_fields__}),
             clients=clients,
         ).start()
-        assert list(self.sims.schools) == self.codes()
+        assert list(self.sims.schools) == self.codes() + self.csdl_codes()
         self.config = self.folder / "lienthong.toml"
         self.config.write_text(
             f'database_url = "{self.url}"\n'
@@ -99,7 +110,8 @@ class Fleet:
         os.environ["LIENTHONG_CONFIG"] = str(self.config)  # this process's settings too (enqueue, reads)
         self.settings = Settings()
         rng = random.Random(2026)
-        for code, school in self.sims.schools.items():
+        for code in self.codes():
+            school = self.sims.schools[code]
             add_school(
                 self.engine,
                 code,
@@ -114,10 +126,49 @@ class Fleet:
                 for_school(self.engine, code), data, Expect(subject=SUBJECT, semester="1"), None, "giao-vien", pinned
             )
             self.wiped[code] = self._wipe(self.sims.state(code), rng)
+        for code in self.csdl_codes():
+            self._csdl_school(code)
         return self
 
+    def _csdl_school(self, code: str) -> None:
+        """A school on the CSDL: registered with its own user, three pupils of one class with their
+        year results in the school's record (as vnEdu's pull stores them), confirmed and approved."""
+        state = self.sims.csdl_state(code)
+        add_school(
+            self.engine,
+            code,
+            f"Trường THCS mô phỏng {code}",
+            "79",
+            "26734",
+            {"csdl": {"endpoint": self.sims.csdl_endpoint, "username": csdl_login(code)[0]}},
+            pinned(),
+        )
+        state.forced_locks[("2", "KETQUA")] = False  # the year's results window is open on the CSDL
+        first = min(state.students.values(), key=lambda s: s["MaDinhDanh"])
+        mates = sorted(
+            (s for s in state.students.values() if s["MaLop"] == first["MaLop"]), key=lambda s: s["MaDinhDanh"]
+        )
+        values = ("K", "T", "LL", None, "7.5", "6.5", "Đ")
+        pupils = [(f"{code}{i:02d}", s["HoTen"], s["MaLop"], s["MaDinhDanh"], values) for i, s in enumerate(mates[:3])]
+        scoped = for_school(self.engine, code)
+        store_school(scoped, pupils, at=pinned())
+        where, class_code = Where("2026-2027"), first["MaLop"]
+        gvcn = Actor(1, f"gvcn-{code}", "Giáo viên chủ nhiệm", "gvcn", classes=frozenset({class_code}))
+        with Session(scoped) as session:
+            results.confirm(session, gvcn, where, class_code, "CN", pinned())
+            results.approve(
+                session, Actor(2, f"ht-{code}", "Hiệu trưởng", "principal"), where, class_code, "CN", pinned()
+            )
+            session.commit()
+        self.approved[code] = {p[3] for p in pupils}
+
     def codes(self) -> list[str]:
+        """The schools on vnEdu."""
         return [f"7901{i + 1:04d}" for i in range(self.count)]
+
+    def csdl_codes(self) -> list[str]:
+        """The schools on the CSDL (after those on vnEdu)."""
+        return [f"7901{i + 1:04d}" for i in range(self.count, self.count + self.csdl_count)]
 
     def client(self, code: str) -> str:
         return "so-gd-dt" if self.shared_client else f"doi-tac-{code}"
@@ -144,6 +195,8 @@ class Fleet:
         }
         for code in self.codes():
             env[f"LIENTHONG_{code}_VNEDU_CLIENT_SECRET"] = self.secret(code)
+        for code in self.csdl_codes():
+            env[f"LIENTHONG_{code}_CSDL_PASSWORD"] = csdl_login(code)[1]
         return env
 
     # --- processes ------------------------------------------------------------------------------
@@ -167,8 +220,8 @@ class Fleet:
         app = build_app(self.settings)
         queued = 0
         with app.open():
-            for code in self.codes():
-                task, kwargs, key = job_for("sync", code, "vnedu", full)
+            for code, platform in [(c, "vnedu") for c in self.codes()] + [(c, "csdl") for c in self.csdl_codes()]:
+                task, kwargs, key = job_for("sync", code, platform, full)
                 queued += defer(app, task, kwargs, key) is not None
         return queued
 

@@ -1,10 +1,12 @@
 """Province scale on a real PostgreSQL: 3 ``lienthong worker`` processes and a scheduler sync 100
-synthetic schools on one vnEdu simulator; one worker is SIGKILLed in the middle of a job.
+synthetic schools on one vnEdu simulator and 8 more on the CSDL's (each signing in with its own
+password); one worker is SIGKILLed in the middle of a job.
 
-Every (school, platform) job completes; each score wiped in vnEdu is written back exactly once
-(the simulator counts writes per school and key); no two runs of the same (school, platform)
-overlapped (from the run records); no client ever went over vnEdu's 10 requests/s; and no school's
-rows are visible under another school's scope, through the ORM or raw SQL (row-level security)."""
+Every (school, platform) job completes; each score wiped in vnEdu is written back exactly once, and
+each approved year result reaches the CSDL exactly once, in its own school (the simulators count
+writes per school and key); no two runs of the same (school, platform) overlapped (from the run
+records); no client ever went over vnEdu's 10 requests/s; and no school's rows are visible under
+another school's scope, through the ORM or raw SQL (row-level security)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from tests.conftest import PG_URL_ENV, need_service
 from tests.sync.fleet import Fleet
 
 SCHOOLS = 100
+CSDL_SCHOOLS = 8
 STARTING = re.compile(r"Starting job lienthong\.sync\[\d+\]\(.*ma_truong='(\d{8})'")
 
 
@@ -51,17 +54,18 @@ def test_three_workers_100_schools_one_killed_mid_job(tmp_path):
     admin = os.environ.get(PG_URL_ENV)
     if not admin:
         need_service(f"PostgreSQL not configured: set {PG_URL_ENV}")
-    fleet = Fleet(admin, tmp_path, SCHOOLS, lease_seconds=6, stalled_after_s=4).start()
+    fleet = Fleet(admin, tmp_path, SCHOOLS, lease_seconds=6, stalled_after_s=4, csdl_schools=CSDL_SCHOOLS).start()
     try:
-        assert fleet.enqueue_all() == SCHOOLS
+        assert fleet.enqueue_all() == SCHOOLS + CSDL_SCHOOLS
         assert fleet.enqueue_all() == 0  # each (school, platform) waits once: the queueing lock
         fleet.set_latency(50)
         workers = fleet.workers(3)
         fleet.spawn("scheduler", log="scheduler.log")
         started, dead_at = kill_mid_job(fleet, workers[0], "worker-0.log", after=20)
 
-        assert fleet.wait_done(timeout=240) == {"succeeded": SCHOOLS}  # every job, the killed one too
-        for code in fleet.codes():
+        assert fleet.wait_done(timeout=240) == {"succeeded": SCHOOLS + CSDL_SCHOOLS}  # the killed one too
+        everyone = set(fleet.codes()) | set(fleet.csdl_codes())
+        for code in sorted(everyone):
             runs = fleet.runs(code)
             assert [r.status for r in runs][-1] == "completed", code
             for before, after in zip(runs, runs[1:]):  # one run of a (school, platform) at a time
@@ -70,10 +74,19 @@ def test_three_workers_100_schools_one_killed_mid_job(tmp_path):
                 else:  # a killed run: its successor started once it was dead (its lease taken over)
                     assert before.status == "interrupted" and code in started, code
                     assert after.started_at >= dead_at, code
+        for code in fleet.codes():
             writes = fleet.sims.state(code).writes.as_dict()["by_key"]
             assert set(writes) == {f"diem:{sid}:{mon}:{hk}" for sid, mon, hk in fleet.wiped[code]}, code
             assert set(writes.values()) == {1}, code  # nothing lost, nothing doubled
-        cut_short = {code for code in fleet.codes() if any(r.status == "interrupted" for r in fleet.runs(code))}
+        # the CSDL: each school's approved year results written once, in that school only (the
+        # simulator prefixes each write by the school whose session made it)
+        expected = {f"{code}:ket_qua:{mid}:CN": 1 for code, mids in fleet.approved.items() for mid in mids}
+        assert len(expected) == 3 * CSDL_SCHOOLS
+        assert fleet.sims.csdl.writes_as_dict()["by_key"] == expected
+        for code, mids in fleet.approved.items():
+            held = fleet.sims.csdl_state(code).results
+            assert {mid for (mid, period), r in held.items() if period == "CN" and r["LenLop"] == "LL"} >= mids, code
+        cut_short = {code for code in everyone if any(r.status == "interrupted" for r in fleet.runs(code))}
         assert cut_short and cut_short <= started  # the kill landed mid-job, and only on that worker's jobs
         for code in cut_short:
             killed_runs = fleet.runs(code)
@@ -83,8 +96,11 @@ def test_three_workers_100_schools_one_killed_mid_job(tmp_path):
         rates = fleet.sims.platform.rates()
         assert len(rates) == SCHOOLS and max(r["max_per_second"] for r in rates.values()) <= 10
         assert "job_stalled_retried" in (tmp_path / "scheduler.log").read_text(encoding="utf-8")
-        everyone = set(fleet.codes())
-        for code in (victim, *sorted(everyone - {victim})[:3]):  # one school's scope shows its rows only
+        for code in (
+            victim,
+            *sorted(everyone - {victim})[:3],
+            fleet.csdl_codes()[0],
+        ):  # one school's scope shows its rows only
             with Session(for_school(fleet.engine, code)) as session:
                 assert {r.ma_truong for r in session.exec(select(SyncRunRow))} == {code}
                 raw = session.connection().exec_driver_sql  # a query that forgets its filter: the policies
