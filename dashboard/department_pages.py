@@ -32,8 +32,20 @@ COLUMNS = (
     ("sync", "Đồng bộ"),
     ("waiting", "Chờ gửi"),
     ("dead", "Bị từ chối"),
-    ("on_time", "Nộp báo cáo đúng hạn"),
+    ("on_time", "Nộp đúng hạn"),
 )
+# which way each column's first sort runs (`SORT_KEYS`: the worst first), for ``aria-sort`` and the arrow
+ASCENDING = frozenset({"ma_truong", "name", "completeness", "on_time"})
+DESCENDING = frozenset({"discrepancies", "waiting", "dead"})  # "sync": failing first, then the stalest: neither
+
+
+def direction(key: str, reverse: bool) -> str:
+    """``aria-sort`` of the column sorted by ``key``."""
+    if key in ASCENDING:
+        return "descending" if reverse else "ascending"
+    if key in DESCENDING:
+        return "ascending" if reverse else "descending"
+    return "other"
 
 
 def _summaries(request: Request, who: Who, sort: str, reverse: bool) -> list[schools_overview.SchoolSummary]:
@@ -60,6 +72,7 @@ def schools_page(
         columns=COLUMNS,
         sort=sap_xep,
         reverse=reverse,
+        direction=direction(sap_xep, reverse),
         RUN_WORDS=RUN_WORDS,
         lag_words=exports.lag_words,
     )

@@ -83,9 +83,12 @@ def province_site(engine) -> Site:
         session.commit()
     for code in NAMES:
         _fill(engine, code)
-    settings = Settings(database_url=str(engine.url), school_year=SCHOOL_YEAR)
-    site = Site(engine, settings, Clock(), made)
-    site.app = create_app(settings, engine, secret_key=b"test-key", clock=site.clock)
+    # served as `lienthong serve` serves a store of several schools: with the school it is configured
+    # for (`sync.service.school_engine`), whose audit chain the sign-ins go to
+    settings = Settings(database_url=str(engine.url), school_year=SCHOOL_YEAR, ma_truong=A)
+    served = tenancy.for_school(engine, A)
+    site = Site(served, settings, Clock(), made)
+    site.app = create_app(settings, served, secret_key=b"test-key", clock=site.clock)
     return site
 
 
@@ -171,6 +174,14 @@ def test_every_column_heading_is_a_sort_link_and_an_unknown_sort_is_said(shared)
     page = client.get("/so/truong").text
     linked = set(re.findall(r'href="/so/truong\?sap_xep=(\w+)', page))
     assert linked == set(schools_overview.SORT_KEYS)
+    assert (
+        'aria-sort="descending"><a href="/so/truong?sap_xep=discrepancies&amp;nguoc=1"'
+        in client.get("/so/truong?sap_xep=discrepancies").text
+    )  # the most first
+    assert (
+        'aria-sort="ascending"><a href="/so/truong?sap_xep=discrepancies"'
+        in client.get("/so/truong?sap_xep=discrepancies&nguoc=1").text
+    )
     bad = client.get("/so/truong?sap_xep=tuoi")
     assert bad.status_code == 400 and "Không sắp xếp được theo «tuoi»" in bad.text
     assert client.get("/api/schools?sort=tuoi").status_code == 422
