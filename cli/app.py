@@ -272,13 +272,18 @@ def schools_add(
 def schools_list(
     output_format: str = typer.Option("table", "--format", help="table hoặc json (mỗi trường một dòng)."),
     sort: str = typer.Option(
-        "ma_truong", "--sort", help="ma_truong, name, completeness, discrepancies, waiting, dead hoặc on_time."
+        "ma_truong",
+        "--sort",
+        help="ma_truong, name, completeness, discrepancies, sync, waiting, dead hoặc on_time (kém nhất trước).",
     ),
+    reverse: bool = typer.Option(False, "--reverse", help="Đảo thứ tự sắp xếp (tốt nhất trước)."),
 ) -> None:
-    """Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc chờ, nộp báo cáo đúng hạn."""
+    """Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc chờ, nộp báo cáo đúng hạn.
+
+    Với tài khoản (--as hoặc `lienthong login`): cán bộ Sở GD&ĐT xem các trường mình phụ trách."""
     from lienthong.cli.worker_command import list_schools
 
-    raise typer.Exit(list_schools(output_format, sort))
+    raise typer.Exit(list_schools(output_format, sort, reverse))
 
 
 @app.command()
@@ -512,15 +517,20 @@ def db_upgrade(url: str = typer.Option(None, help="Địa chỉ CSDL; mặc đ�
 def users_add(
     login: str = typer.Argument(..., help="Tên đăng nhập (không phân biệt hoa thường)."),
     name: str = typer.Option(..., "--name", help="Họ và tên."),
-    role: str = typer.Option(..., "--role", help="it, principal, board, department_head, gvcn, teacher, parent."),
+    role: str = typer.Option(
+        ..., "--role", help="it, principal, board, department_head, gvcn, teacher, parent, so_gddt."
+    ),
     classes: list[str] = typer.Option([], "--class", help="Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại."),
     subjects: list[str] = typer.Option([], "--subject", help="Môn (giáo viên bộ môn, tổ trưởng); lặp lại."),
     students: list[str] = typer.Option([], "--student", help="Mã học sinh (cha mẹ học sinh)."),
+    schools: list[str] = typer.Option(
+        [], "--school", help="Mã trường phụ trách (cán bộ Sở GD&ĐT); lặp lại, hoặc '*' cho mọi trường."
+    ),
 ) -> None:
     """Thêm tài khoản (tài khoản đầu tiên: it hoặc principal, không cần đăng nhập)."""
     from lienthong.cli.users_command import add
 
-    scopes = {"class": classes, "subject": subjects, "student": students}
+    scopes = {"class": classes, "subject": subjects, "student": students, "school": schools}
     raise typer.Exit(add(login, name, role, scopes))
 
 

@@ -552,10 +552,12 @@ Arguments:
 Options:
   --name <str>           Họ và tên.  [required]
   --role <str>           it, principal, board, department_head, gvcn, teacher,
-                         parent.  [required]
+                         parent, so_gddt.  [required]
   --class <list[str]>    Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại.
   --subject <list[str]>  Môn (giáo viên bộ môn, tổ trưởng); lặp lại.
   --student <list[str]>  Mã học sinh (cha mẹ học sinh).
+  --school <list[str]>   Mã trường phụ trách (cán bộ Sở GD&ĐT); lặp lại, hoặc
+                         '*' cho mọi trường.
   --help                 Show this message and exit.
 """,
     "lienthong users delegate": """\
@@ -1072,10 +1074,14 @@ Usage: lienthong schools list [OPTIONS]
   Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc chờ, nộp
   báo cáo đúng hạn.
 
+  Với tài khoản (--as hoặc `lienthong login`): cán bộ Sở GD&ĐT xem các trường
+  mình phụ trách.
+
 Options:
   --format <str>  table hoặc json (mỗi trường một dòng).  [default: table]
-  --sort <str>    ma_truong, name, completeness, discrepancies, waiting, dead
-                  hoặc on_time.  [default: ma_truong]
+  --sort <str>    ma_truong, name, completeness, discrepancies, sync, waiting,
+                  dead hoặc on_time (kém nhất trước).  [default: ma_truong]
+  --reverse       Đảo thứ tự sắp xếp (tốt nhất trước).
   --help          Show this message and exit.
 """,
 }

@@ -109,7 +109,8 @@ def show_all(console: Console | None = None) -> int:
         disabled = {u.id for u in users if accounts.is_disabled(session, u.id)}
     table = Table("Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Trạng thái")
     for user in users:
-        scope = ", ".join([*sorted(user.classes), *sorted(user.subjects), *sorted(user.students)])
+        schools = ["mọi trường"] if accounts.ALL_SCHOOLS in user.schools else sorted(user.schools)
+        scope = ", ".join([*sorted(user.classes), *sorted(user.subjects), *sorted(user.students), *schools])
         table.add_row(
             user.login,
             user.full_name,

@@ -173,20 +173,30 @@ def add_school(
     return exits.OK
 
 
-def list_schools(output_format: str, sort: str) -> int:
+def list_schools(output_format: str, sort: str, reverse: bool = False) -> int:
+    """The schools side by side (`sync.schools_overview`): those the signed-in account oversees
+    (``--as`` or `lienthong login`: a Sở officer's schools, IT every school, others refused); with
+    no account given, the installation's console reads every school."""
     from lienthong.mapping.calendar import shown_time
-    from lienthong.sync.distributed.schools import RegistryError, summaries
+    from lienthong.store.access import Forbidden
+    from lienthong.store.accounts import AccountError
+    from lienthong.sync.schools_overview import UnknownSort, summaries
     from lienthong.sync.service import now
 
     settings = distributed_settings()
     if output_format not in ("table", "json"):
         _say("--format là table hoặc json", error=True)
         return exits.BAD_INPUT
+    engine = _open(settings)
     try:
-        found = summaries(_open(settings), settings, now(), sort)
-    except RegistryError as exc:
+        actor = _console_actor(engine)
+        found = summaries(engine, settings, now(), actor, sort, reverse)
+    except UnknownSort as exc:
         _say(str(exc), error=True)
         return exits.BAD_INPUT
+    except (AccountError, Forbidden) as exc:
+        _say(str(exc), error=True)
+        return exits.REFUSED
     if output_format == "json":
         for item in found:
             typer.echo(json.dumps(item.as_json(), ensure_ascii=False))
@@ -224,3 +234,17 @@ def list_schools(output_format: str, sort: str) -> int:
         )
     Console(markup=False, highlight=False, soft_wrap=True).print(table)
     return exits.OK
+
+
+def _console_actor(engine):
+    """The account given (``--as``, or the session `lienthong login` opened), else ``None``."""
+    import os
+
+    from sqlmodel import Session
+
+    from lienthong.cli.identity import AS_ENV, current_actor, session_file
+
+    if not os.environ.get(AS_ENV) and not session_file().is_file():
+        return None
+    with Session(engine) as session:
+        return current_actor(session)

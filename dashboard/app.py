@@ -84,7 +84,7 @@ def create_app(
     session_hours: int | None = None,
 ) -> FastAPI:
     """The dashboard over ``engine`` (default: the configured store, checked and migrated)."""
-    from lienthong.dashboard import api, operations_pages, pages, principal_pages, results_pages
+    from lienthong.dashboard import api, department_pages, operations_pages, pages, principal_pages, results_pages
 
     engine = engine or sync_service.open_store(settings)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -105,6 +105,8 @@ def create_app(
     app.include_router(principal_pages.api)
     app.include_router(operations_pages.router)
     app.include_router(results_pages.router)
+    app.include_router(department_pages.router)
+    app.include_router(department_pages.api)
     app.include_router(api.router)
     _handlers(app)
     app.middleware("http")(_protective_headers)

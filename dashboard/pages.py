@@ -252,6 +252,7 @@ def approval_page(request: Request, who: Who = Depends(signed_in), session: Sess
 
 
 def _queue(request: Request, who: Who, session: Session, status: int = 200, **extra: Any) -> Response:
+    queue = access.approval_queue(session, who.actor)  # first: who may not approve reads nothing here
     read = access.read_times(session)
     where = dashboard(request).results_where
     waiting = [
@@ -260,7 +261,7 @@ def _queue(request: Request, who: Who, session: Session, status: int = 200, **ex
             "proposal": views.step_json(step),
             "witnesses": resolution.witness_rule(session, row, where),
         }
-        for row, step in access.approval_queue(session, who.actor)
+        for row, step in queue
     ]
     return render(request, "approvals.j2", who, status, waiting=waiting, **extra)
 

@@ -4,7 +4,10 @@ Every read of students' data for a person (the dashboard's pages and API, later 
 through `scope_of` and the scoped queries below, so that a homeroom teacher sees her classes, a
 subject teacher his classes and subjects, a department head the department's subjects, a parent
 one child, the principal everything, and IT the operations without students' scores
-(Bình An regulation, art. 7 and 9: each role exploits only the data of its function).
+(Bình An regulation, art. 7 and 9: each role exploits only the data of its function). A
+department (Sở GD&ĐT) officer reads the schools she oversees side by side, as aggregate figures
+only (no student, no score), and changes nothing; IT, who runs the installation, reads every
+school's the same way.
 A refusal is `Forbidden` (the record exists, this account may not see it) or `NotFound`.
 """
 
@@ -18,12 +21,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lienthong.store import queries, tenancy
-from lienthong.store.accounts import Actor
+from lienthong.store import schools as registry
+from lienthong.store.accounts import ALL_SCHOOLS, Actor
 from lienthong.store.tables import (
     DiscrepancyRow,
     ImportedFileRow,
     OutboxItemRow,
     ResolutionRow,
+    SchoolRow,
     SourceSnapshotRow,
     UserRow,
     UserScopeRow,
@@ -55,6 +60,8 @@ class Scope:
     propose: bool = False  # may propose a resolution (within the classes)
     approve: bool = False  # may approve or reject proposals (Suối Ngô art. 9)
     operations: bool = False  # runs, queues, accounts: the IT page (not students' data)
+    department: bool = False  # the schools side by side: aggregate figures per school, nothing personal
+    schools: frozenset[str] | None = None  # with `department`: the schools overseen (None: every one)
 
     def sees(self, row: DiscrepancyRow) -> bool:
         """Whether a discrepancy is within this scope."""
@@ -96,7 +103,9 @@ def scope_of(actor: Actor) -> Scope:
     if role == "parent":
         return Scope(True, students=actor.students)
     if role == "it":
-        return Scope(False, operations=True)
+        return Scope(False, operations=True, department=True)
+    if role == "so_gddt":  # reads, never acts: no proposal, no approval, no operations
+        return Scope(False, department=True, schools=None if ALL_SCHOOLS in actor.schools else actor.schools)
     return Scope(False)  # an unknown role sees nothing
 
 
@@ -170,6 +179,40 @@ def require_operations(actor: Actor) -> Scope:
 def require_import(actor: Actor) -> Scope:
     """Uploading files to import on the IT page (as ``lienthong import``): IT and the principal."""
     return _allowed(actor, lambda s: s.operations, "không nhập tệp được: chỉ quản trị CNTT và Hiệu trưởng.")
+
+
+def require_department(actor: Actor) -> Scope:
+    """The schools side by side («Các trường»): a Sở officer (her schools) and IT (every school)."""
+    return _allowed(
+        actor, lambda s: s.department, "không xem được trang các trường: chỉ cán bộ Sở GD&ĐT và quản trị CNTT."
+    )
+
+
+def overseen_schools(session: Session, actor: Actor | None) -> list[SchoolRow]:
+    """The registered (active) schools whose aggregate figures this account reads, by code. ``None``
+    is the installation's own console (``lienthong schools list`` with no account given, as
+    ``schools add``): whoever runs it there reads the database anyway, so every school."""
+    rows = registry.schools(session)
+    if actor is None:
+        return rows
+    scope = require_department(actor)
+    return [row for row in rows if scope.schools is None or row.ma_truong in scope.schools]
+
+
+def require_school_figures(actor: Actor | None, ma_truong: str) -> None:
+    """`Forbidden` unless this account oversees ``ma_truong`` (``None``: the console, see above)."""
+    if actor is None:
+        return
+    scope = require_department(actor)
+    if scope.schools is not None and ma_truong not in scope.schools:
+        raise Forbidden(f"{actor.shown()} không xem được số liệu của trường {ma_truong}: ngoài các trường phụ trách.")
+
+
+def open_discrepancy_count(session: Session, actor: Actor | None) -> int:
+    """The live discrepancies of the session's school, counted and nothing else read out of them,
+    for an account that oversees that school."""
+    require_school_figures(actor, tenancy.require_school(session))
+    return queries.count_discrepancies(session, LIVE)
 
 
 def age_of(row: DiscrepancyRow, now: datetime) -> str:

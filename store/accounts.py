@@ -3,8 +3,9 @@
 Passwords are Argon2id hashes (argon2-cffi); a login is compared folded (case and spaces do not
 make two people); a session token is kept only as its SHA-256. What an account may touch is its
 role and its scopes (`UserScopeRow`): a GVCN her classes, a subject teacher his classes and
-subjects, a department head the department's subjects, a parent one child, and a board member
-the principal's delegation to approve. The checks themselves live with the rules they guard
+subjects, a department head the department's subjects, a parent one child, a board member
+the principal's delegation to approve, and a department (Sở GD&ĐT) officer the schools she
+oversees (their codes, or `ALL_SCHOOLS`). The checks themselves live with the rules they guard
 (`reconciliation.resolution`, `sync.run`); this module says who someone is.
 """
 
@@ -30,8 +31,10 @@ ROLES = {
     "gvcn": "giáo viên chủ nhiệm",
     "teacher": "giáo viên bộ môn",
     "parent": "cha mẹ học sinh",
+    "so_gddt": "cán bộ Sở GD&ĐT",
 }
-SCOPES = ("class", "subject", "student", "delegation")
+SCOPES = ("class", "subject", "student", "delegation", "school")
+ALL_SCHOOLS = "*"  # a department account's school scope: every school of the installation
 MIN_PASSWORD = 10
 SESSION_HOURS = 8
 _HASHER = PasswordHasher()
@@ -53,6 +56,7 @@ class Actor:
     subjects: frozenset[str] = field(default_factory=frozenset)
     students: frozenset[str] = field(default_factory=frozenset)
     delegated: bool = False  # a board member the principal let approve
+    schools: frozenset[str] = field(default_factory=frozenset)  # a Sở officer's schools (or `ALL_SCHOOLS`)
 
     @property
     def ref(self) -> str:
@@ -91,6 +95,7 @@ def actor_of(session: Session, user: UserRow) -> Actor:
         frozenset(by_kind["subject"]),
         frozenset(by_kind["student"]),
         bool(by_kind["delegation"]),
+        frozenset(by_kind["school"]),
     )
 
 
@@ -127,6 +132,7 @@ def add_user(
     # the first principal only, and a delegation to approve is given by the principal herself
     if (scopes or {}).get("delegation"):
         raise AccountError("Uỷ quyền duyệt do Hiệu trưởng trao: `lienthong --as HIỆU_TRƯỞNG users delegate TÊN`.")
+    _check_schools(role, (scopes or {}).get("school") or [])
     if role == "principal" and _has_role(session, "principal"):
         raise AccountError("Đã có tài khoản Hiệu trưởng; thay Hiệu trưởng thì khoá tài khoản cũ trước.")
     folded = fold_login(login)
@@ -157,6 +163,24 @@ def add_user(
             )
     session.flush()
     return actor_of(session, user)
+
+
+def _check_schools(role: str, schools: list[str]) -> None:
+    """A Sở officer oversees schools named by their codes (8 digits), or all of them (``*``); no
+    other account is given schools: accounts of a school act on that school only."""
+    if role != "so_gddt":
+        if schools:
+            raise AccountError("Chỉ tài khoản cán bộ Sở GD&ĐT (so_gddt) được giao trường (--school).")
+        return
+    codes = [code.strip() for code in schools]
+    if not codes:
+        raise AccountError(
+            "Tài khoản cán bộ Sở GD&ĐT cần danh sách trường phụ trách: --school MÃ_TRƯỜNG (lặp lại), "
+            "hoặc --school '*' cho mọi trường."
+        )
+    wrong = [code for code in codes if code != ALL_SCHOOLS and not (len(code) == 8 and code.isdigit())]
+    if wrong:
+        raise AccountError(f"Mã trường gồm 8 chữ số (hoặc * cho mọi trường): {', '.join(wrong)}.")
 
 
 def _has_role(session: Session, role: str) -> bool:

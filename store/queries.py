@@ -46,6 +46,12 @@ def recent_runs(session: Session, limit: int) -> list[SyncRunRow]:
     return list(session.exec(select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)))
 
 
+def latest_real_runs(session: Session, limit: int) -> list[SyncRunRow]:
+    """The last ``limit`` runs that were not dry runs, newest first."""
+    query = select(SyncRunRow).where(SyncRunRow.dry_run.is_(False)).order_by(SyncRunRow.id.desc()).limit(limit)
+    return list(session.exec(query))
+
+
 # --- outbox --------------------------------------------------------------------------------
 
 
@@ -167,6 +173,12 @@ def discrepancies(session: Session, classes: Iterable[str] | None = None) -> dic
     if classes is not None:
         query = query.where(DiscrepancyRow.class_code.in_(list(classes)))
     return {row.id: row for row in session.exec(query)}
+
+
+def count_discrepancies(session: Session, statuses: Iterable[str]) -> int:
+    """How many stored discrepancies have one of ``statuses`` (counted in the database)."""
+    query = select(sa.func.count(DiscrepancyRow.id)).where(DiscrepancyRow.status.in_(list(statuses)))
+    return int(session.exec(query).one())
 
 
 def resolutions(session: Session, discrepancy_id: str) -> list[ResolutionRow]:

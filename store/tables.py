@@ -373,7 +373,7 @@ class UserRow(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     login: str = Field(max_length=64, sa_column_kwargs={"unique": True})  # folded: lower case, no spaces
     full_name: str
-    role: str = Field(max_length=24)  # it | principal | board | department_head | gvcn | teacher | parent
+    role: str = Field(max_length=24)  # it | principal | board | department_head | gvcn | teacher | parent | so_gddt
     password_hash: str
     disabled: bool = False
     created_at: datetime = _when(nullable=False)
@@ -383,12 +383,13 @@ class UserRow(SQLModel, table=True):
 
 class UserScopeRow(SQLModel, table=True):
     """What an account may act on: a class (GVCN, subject teacher), a subject (subject teacher,
-    department head), a student (parent), or the principal's delegation (board member)."""
+    department head), a student (parent), the principal's delegation (board member), or a school
+    (a Sở officer: its code, or ``*`` for every school)."""
 
     __tablename__ = "user_scope"
 
     user_id: int = Field(primary_key=True, foreign_key="user_account.id")
-    kind: str = Field(primary_key=True, max_length=16)  # class | subject | student | delegation
+    kind: str = Field(primary_key=True, max_length=16)  # class | subject | student | delegation | school
     value: str = Field(primary_key=True, max_length=64)
 
 

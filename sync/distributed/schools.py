@@ -1,4 +1,5 @@
-"""The school registry: ``lienthong schools add|list``, and each school's settings for its jobs.
+"""The school registry: ``lienthong schools add``, and each school's settings for its jobs (the
+schools side by side, ``schools list``, are `sync.schools_overview`'s).
 
 A school is registered with its name, administrative codes and each platform's settings as its
 TOML table would hold them (base URL, client id…); its secrets never enter the database: they
@@ -9,9 +10,8 @@ come from ``LIENTHONG_<MA_TRUONG>_VNEDU_CLIENT_SECRET``-style variables or the s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
@@ -28,14 +28,10 @@ from lienthong.config.settings import (
     school_secret,
 )
 from lienthong.store import schools as registry
-from lienthong.store.accounts import Actor
 from lienthong.store.tables import SchoolRow
-from lienthong.store.tenancy import for_school
 
 PLATFORM_SETTINGS: dict[str, type[BaseModel]] = {"vnedu": VneduSettings, "csdl": CsdlSettings, "portal": PortalSettings}
 _SECRETISH = re.compile(r"(secret|password|mat_khau|api_key|token)", re.IGNORECASE)
-# Whom a department's overview acts as: it sees every class of the school, changes nothing.
-OVERVIEW_ACTOR = Actor(0, "so-gd-dt", "Sở GD&ĐT", "principal")
 
 
 class RegistryError(ValueError):
@@ -136,82 +132,3 @@ def missing_secrets(base: Settings, row: SchoolRow) -> list[str]:
         except SettingsError:
             missing.append(school_env_name(row.ma_truong, platform))
     return missing
-
-
-# --- the department's overview: each school side by side --------------------------------------
-
-
-@dataclass(frozen=True)
-class SchoolSummary:
-    ma_truong: str
-    name: str
-    completeness: int | None  # share of required assessments entered, in percent; None: no data
-    discrepancies: int  # open (live) discrepancies
-    last_success: dict[str, datetime | None]  # by platform: end of the last completed run
-    waiting: int  # pushes waiting (to send, for approval, held)
-    dead: int  # dead letters
-    on_time: int | None  # portal on-time rate in percent; None: nothing due yet
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ma_truong": self.ma_truong,
-            "name": self.name,
-            "completeness": self.completeness,
-            "discrepancies": self.discrepancies,
-            "last_success": {k: v.isoformat() if v else None for k, v in self.last_success.items()},
-            "waiting": self.waiting,
-            "dead": self.dead,
-            "on_time": self.on_time,
-        }
-
-
-SORT_KEYS: dict[str, Callable[[SchoolSummary], Any]] = {
-    "ma_truong": lambda s: s.ma_truong,
-    "name": lambda s: s.name,
-    "completeness": lambda s: (s.completeness is None, s.completeness or 0),
-    "discrepancies": lambda s: -s.discrepancies,
-    "waiting": lambda s: -s.waiting,
-    "dead": lambda s: -s.dead,
-    "on_time": lambda s: (s.on_time is None, s.on_time or 0),
-}
-"""``--sort``: the worst first (least complete, most discrepancies, most waiting or refused, least on time)."""
-
-
-def summaries(engine: sa.Engine, base: Settings, now: datetime, sort: str = "ma_truong") -> list[SchoolSummary]:
-    """Every registered school's figures, each read through its own scope (`store.tenancy`) by the
-    services the school's own pages use."""
-    if sort not in SORT_KEYS:
-        raise RegistryError(f"Không sắp xếp được theo «{sort}» (có: {', '.join(SORT_KEYS)})")
-    found = [summary(engine, base, row, now) for row in all_schools(engine)]
-    return sorted(found, key=SORT_KEYS[sort])
-
-
-def summary(engine: sa.Engine, base: Settings, row: SchoolRow, now: datetime) -> SchoolSummary:
-    from lienthong.reconciliation import service as reconciliation
-    from lienthong.reconciliation.completeness_service import completeness_report
-    from lienthong.store import access
-    from lienthong.sync import operations
-
-    settings = school_settings(base, row)
-    scoped = for_school(engine, row.ma_truong)
-    sources = reconciliation.load_sources(scoped, settings)
-    share = None
-    if reconciliation.has_data(sources):
-        figures = completeness_report(
-            scoped, settings.current_school_year(), settings=settings, now=now, sources=sources
-        )
-        share = figures.entered * 100 // figures.required if figures.required else None
-    with Session(scoped) as session:
-        counts = access.counts_by_class(session, OVERVIEW_ACTOR)
-    health = operations.platform_health(scoped, settings, now)
-    portal = operations.portal_requests(scoped, sources.get("portal"), now)
-    return SchoolSummary(
-        row.ma_truong,
-        row.name,
-        share,
-        sum(n for per in counts.values() for n in per.values()),
-        {h.platform: h.last_success for h in health},
-        sum(h.waiting for h in health),
-        sum(h.dead for h in health),
-        portal.rate,
-    )

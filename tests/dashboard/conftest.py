@@ -21,7 +21,7 @@ from lienthong.store.tables import DiscrepancyRow, OutboxItemRow, SyncRunRow
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
 PASSWORD = "mat-khau-dai-1"
 SCHOOL_YEAR = "2026-2027"
-ROLES = ("it", "principal", "board", "gvcn", "teacher", "department_head", "parent")
+ROLES = ("it", "principal", "board", "gvcn", "teacher", "department_head", "parent", "so_gddt")
 LOGINS = {
     "it": "it.an",
     "principal": "ht.minh",
@@ -30,6 +30,7 @@ LOGINS = {
     "teacher": "gv.binh",
     "department_head": "tt.cuong",
     "parent": "ph.dung",
+    "so_gddt": "so.giang",
 }
 # ids of the stored discrepancies
 MINE, OTHER, BIO, MINE_GK = "d6a1toantx0", "d6a2toantx0", "d6a1lylich", "d6a1toangk"
@@ -118,6 +119,7 @@ def build_store(engine) -> dict[str, accounts.Actor]:
             "teacher": ("Đỗ Văn Bình", {"class": ["6A1"], "subject": ["TOAN"]}),
             "department_head": ("Hồ Văn Cường", {"subject": ["VAN"]}),
             "parent": ("Lê Văn Dũng", {"student": ["1800000001"]}),
+            "so_gddt": ("Đinh Thị Giang", {"school": ["*"]}),
         }
         for role, (name, scopes) in people.items():
             made[role] = accounts.add_user(session, LOGINS[role], name, role, PASSWORD, NOW, scopes, by=it)

@@ -17,6 +17,7 @@ SIGN_IN = "sign-in"  # a redirect to /dang-nhap (pages) or 401 (API)
 STUDENT_DATA = ("principal", "board", "gvcn", "teacher", "department_head", "parent")
 OVERVIEW = ("principal", "board", "department_head")  # a department head: the department's subjects
 OPERATIONS = ("it", "principal")
+DEPARTMENT = ("so_gddt", "it")  # the schools side by side: a Sở officer, and IT who runs the installation
 
 
 def expect(allowed: tuple[str, ...], public: bool = False) -> dict[str, object]:
@@ -64,6 +65,11 @@ READS = [
     ("/api/results", expect(("principal", "board", "gvcn"))),
     ("/api/results?class=6A1&period=CN", expect(("principal", "board", "gvcn"))),
     ("/api/results?class=7A1", expect(("principal", "board"))),
+    ("/so/truong", expect(DEPARTMENT)),
+    ("/so/truong?sap_xep=completeness", expect(DEPARTMENT)),
+    ("/so/truong?sap_xep=sync&nguoc=1", expect(DEPARTMENT)),
+    ("/api/schools", expect(DEPARTMENT)),
+    ("/api/schools?sort=discrepancies&reverse=true", expect(DEPARTMENT)),
 ]
 
 

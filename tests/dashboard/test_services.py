@@ -23,18 +23,20 @@ def people(engine):
 
 def test_each_role_gets_its_scope(people):
     may = {
-        role: (s.student_data, s.propose, s.approve, s.classes)
+        role: (s.student_data, s.propose, s.approve, s.classes, s.operations, s.department)
         for role, s in ((role, access.scope_of(actor)) for role, actor in people.items())
     }
     assert may == {
-        "it": (False, False, False, None),
-        "principal": (True, True, True, None),
-        "board": (True, False, False, None),
-        "gvcn": (True, True, False, frozenset({"6A1"})),
-        "teacher": (True, False, False, frozenset({"6A1"})),
-        "department_head": (True, False, False, None),
-        "parent": (True, False, False, None),
+        "it": (False, False, False, None, True, True),
+        "principal": (True, True, True, None, True, False),
+        "board": (True, False, False, None, False, False),
+        "gvcn": (True, True, False, frozenset({"6A1"}), False, False),
+        "teacher": (True, False, False, frozenset({"6A1"}), False, False),
+        "department_head": (True, False, False, None, False, False),
+        "parent": (True, False, False, None, False, False),
+        "so_gddt": (False, False, False, None, False, True),  # aggregate figures of its schools, nothing else
     }
+    assert access.scope_of(people["so_gddt"]).schools is None  # given "*": every school
 
 
 def test_a_delegated_board_member_proposes_and_approves(engine, people):

@@ -28,8 +28,8 @@ from lienthong.sync.distributed.schools import (
     all_schools,
     missing_secrets,
     school_settings,
-    summaries,
 )
+from lienthong.sync.schools_overview import UnknownSort, summaries
 from tests.cli.test_assess_cli import lienthong
 
 VNEDU = {"base_url": "https://vnedu.example", "client_id": "doi-tac"}
@@ -120,7 +120,7 @@ def test_the_overview_lists_each_school_and_sorts(sqlite_engine):
     assert [s.name for s in found] == ["THCS A", "THCS B"]
     first = found[0].as_json()
     assert first["completeness"] is None and first["discrepancies"] == 0 and first["last_success"] == {"vnedu": None}
-    with pytest.raises(RegistryError, match="Không sắp xếp"):
+    with pytest.raises(UnknownSort, match="Không sắp xếp"):
         summaries(sqlite_engine, Settings(), AT, sort="tuoi")
 
 
