@@ -46,6 +46,24 @@ def _options(args: list[str], valued: dict[str, str], flags: dict[str, str]) -> 
     return found
 
 
+def _loaded_without_collector() -> Callable[..., int]:
+    """`cli.reconcile_command.run_reconcile`, imported with the garbage collector paused, what it
+    loaded then kept out of every later collection (`gc.freeze`): the modules live as long as the
+    process, and each collection during the import walked all that was loaded so far again (a
+    tenth of the import's time)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from lienthong.cli.reconcile_command import run_reconcile
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+    return run_reconcile
+
+
 def reconcile_call(args: list[str]) -> Callable[[], int] | None:
     """The ``reconcile`` command of ``args`` (``sys.argv[1:]``) as a call returning its exit code,
     or ``None`` when it is not a plain reconcile command line (the typer app handles it)."""
@@ -72,7 +90,7 @@ def reconcile_call(args: list[str]) -> Callable[[], int] | None:
         if output_format in ("xlsx", "pdf") and out is None:
             print(f"--format {output_format} cần --out TỆP", file=sys.stderr)
             return 2
-        from lienthong.cli.reconcile_command import run_reconcile
+        run_reconcile = _loaded_without_collector()
 
         class_code = after.get("class_code")
         return run_reconcile(
