@@ -92,11 +92,10 @@ class _Sync:
     assessment moved (and moved back the next time), a new version as vnEdu gives it."""
 
     def __init__(self, database: Path):
-        import sqlalchemy as sa
-
+        from lienthong.store.db import make_engine
         from lienthong.store.repository import snapshot_versions
 
-        self.engine = sa.create_engine(f"sqlite:///{database}")
+        self.engine = make_engine(f"sqlite:///{database}")  # scoped to the store's one school
         from sqlmodel import Session
 
         with Session(self.engine) as session:

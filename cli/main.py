@@ -3,7 +3,8 @@
 ``--help`` is what a person types first, and typer with click and pydantic costs several times a
 bare Python start: every ``lienthong … --help`` is therefore printed from `cli.help_text` — the
 app's own help, rendered in advance and checked against it by tests/cli/test_startup.py —
-without loading them. Anything else (a command, an option before ``--help``, a narrow terminal,
+without loading them. ``lienthong reconcile`` with plain options is parsed by `cli.fast`, without
+them too. Anything else (another command, an option before ``--help``, a narrow terminal,
 ``python -m``) goes to the app.
 """
 
@@ -52,8 +53,13 @@ def main() -> None:
             pass
         else:
             sys.exit(0)
-    from lienthong.cli.app import app
     from lienthong.cli.errors import guarded
+    from lienthong.cli.fast import reconcile_call
+
+    call = reconcile_call(sys.argv[1:])
+    if call is not None:
+        guarded(lambda standalone_mode: call())
+    from lienthong.cli.app import app
 
     guarded(app)
 

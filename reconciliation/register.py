@@ -43,6 +43,7 @@ def record(
     counts: Counter = Counter()
     current = {d.id: d for d in found}
     stored = queries.discrepancies(session, scope_classes)
+    touched: list[str] = []
     for key, discrepancy in current.items():
         row = stored.get(key)
         if row is None:
@@ -60,19 +61,27 @@ def record(
             )
             counts["new"] += 1
             continue
+        assignee = assignees.get(discrepancy.class_code or "") or row.assignee
+        shown = discrepancy.as_json()
+        if row.status != "closed" and row.assignee == assignee and row.record == shown:
+            counts["seen"] += 1
+            touched.append(key)  # only seen again: all of them in one statement below
+            continue
         if row.status == "closed":
             row.status, row.closed_at = "open", None
             counts["reopened"] += 1
         else:
             counts["seen"] += 1
         row.last_seen = now
-        row.assignee = assignees.get(discrepancy.class_code or "") or row.assignee
-        if row.record != discrepancy.as_json():
-            row.record = discrepancy.as_json()  # the values moved while the difference stayed
+        row.assignee = assignee
+        if row.record != shown:
+            row.record = shown  # the values moved while the difference stayed
     for key, row in stored.items():
         if key not in current and row.status != "closed" and row.kind not in OWN_LIFECYCLE:  # open … resolved
             row.status, row.closed_at = "closed", now
             counts["closed"] += 1
+    if touched:
+        queries.touch_discrepancies(session, touched, now)
     return counts
 
 

@@ -217,3 +217,53 @@ def test_help_starts_within_3x_a_bare_python():
     machine, and still fails if ``--help`` goes through typer again (about 7x)."""
     median = _median_of_alternating({"python": [sys.executable, "-c", "pass"], "help": [*lienthong(), "--help"]})
     assert median["help"] <= 3 * median["python"], median
+
+
+# --- reconcile without typer (cli.fast) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "reconcile --format json",
+        "reconcile --format=json --class 6a1",
+        "reconcile --format json --class 6A1 --format json --full",
+        "reconcile --format json --class 9Z9",
+        "reconcile --format xlsx",
+        "reconcile --format bad",
+        "--db sqlite:////nowhere/at/all.db reconcile --format json",
+        "--db nota-url reconcile --format json",
+        "reconcile --format json --out",
+        "reconcile --format json --bogus",
+        "reconcile --full=yes --format json",
+        "reconcile --format json --class",
+    ],
+)
+def test_reconcile_without_typer_does_what_the_app_does(store, args):
+    """The plain command lines of ``reconcile`` are read by hand (`cli.fast`): the same output,
+    messages and exit code as the typer app gives them; the others still go to the app."""
+    env = _env(store)
+    fast = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("WATCHED", "()"), *args.split()], capture_output=True, text=True, env=env
+    )
+    through_app = subprocess.run([sys.executable, "-c", APP, *args.split()], capture_output=True, text=True, env=env)
+    assert fast.stdout == through_app.stdout
+    fast_err = fast.stderr.rstrip().rsplit("\nLOADED ", 1)[0].rstrip()
+    summary = (fast_err.splitlines() or [""])[-1]
+    if summary.startswith("{"):  # the summary: the same but for the counts of new and closed
+        fast_err = fast_err.replace(
+            summary, json.dumps({**json.loads(summary), "new": 0, "closed": 0}, ensure_ascii=False)
+        )
+        app_summary = through_app.stderr.rstrip().splitlines()[-1]
+        app_err = through_app.stderr.rstrip().replace(
+            app_summary, json.dumps({**json.loads(app_summary), "new": 0, "closed": 0}, ensure_ascii=False)
+        )
+    else:
+        app_err = through_app.stderr.rstrip()
+    assert fast_err == app_err
+    assert json.loads(fast.stderr.rstrip().splitlines()[-1].removeprefix("LOADED "))["code"] == through_app.returncode
+
+
+def test_plain_reconcile_loads_no_command_line_framework(store):
+    code, loaded, out = _probe("reconcile", "--format", "json", env=_env(store), watched=("typer", "click"))
+    assert code == 1 and out and loaded == []
