@@ -11,14 +11,9 @@ the screen. Skipped without /usr/bin/chromium, unless ``LIENTHONG_REQUIRE_SERVIC
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone
-from pathlib import Path
 
 import httpx
 import pytest
@@ -34,13 +29,8 @@ from lienthong.store import accounts
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.tables import DiscrepancyRow
 from lienthong.sync.run import RunOptions, run_once
-from tests.conftest import need_service
+from tests.dashboard.browsers import PASSWORD, SHOTS, launched_chromium, serving, shoot, sign_in, submit
 from tests.sync.conftest import SUBJECTS, import_books, make_sims, pinned, vnedu
-
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "mat-khau-dai-1"
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "dashboard"
-WIDTHS = {"desktop": (1280, 800), "phone": (360, 740)}
 
 pytestmark = pytest.mark.slow
 
@@ -85,14 +75,8 @@ def _sim_writes(sims) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not os.path.exists(CHROMIUM):
-        need_service(f"Chromium not installed at {CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -116,7 +100,6 @@ def school(tmp_path):
 @pytest.fixture
 def served(school):
     """The dashboard under uvicorn on a free loopback port, over the school's store."""
-    import uvicorn
 
     sims, engine, typo = school
     with Session(engine) as session:
@@ -134,48 +117,8 @@ def served(school):
         {"semester": "2", "opens": "2027-01-18T00:00:00+07:00", "closes": "2027-05-25T23:59:00+07:00"},
     ]
     settings = Settings(database_url=str(engine.url), school_year="2026-2027", lock_windows=windows)
-    app = create_app(settings, engine)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sims, engine, typo
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def shoot(page, name: str) -> None:
-    """The page at each width, full length; at 360 px nothing may be wider than the screen."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-        if label == "phone":
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            assert overflow <= 0, f"{name}: {overflow}px wider than a 360 px screen"
-    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
-
-
-def sign_in(page, base: str, login: str) -> None:
-    page.goto(f"{base}/")
-    assert "/dang-nhap" in page.url
-    page.fill("#ten", login)
-    page.fill("#mat_khau", PASSWORD)
-    submit(page, "button[type=submit]")
-    assert page.url == f"{base}/"
-
-
-def submit(page, selector: str) -> None:
-    """Click a form's button and wait for the page the server answers with."""
-    with page.expect_navigation():
-        page.click(selector)
-    page.wait_for_load_state()
+    with serving(create_app(settings, engine)) as base:
+        yield base, sims, engine, typo
 
 
 def test_a_gvcn_resolves_the_principal_approves_and_vnedu_receives_that_one_write(chromium, served):

@@ -5,22 +5,23 @@ on «Duyệt kết quả». Each page is photographed at a desktop width and at 
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 
 from lienthong.config.settings import Settings
 from lienthong.dashboard.app import create_app
 from lienthong.store import accounts
 from lienthong.store.db import make_engine, migrate
-from tests.dashboard.test_browser import chromium, shoot, sign_in, submit  # noqa: F401 (the fixture)
+from tests.dashboard.browsers import launched_chromium, serving, shoot, sign_in, submit
 from tests.results_school import make_accounts, store_school
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -31,23 +32,12 @@ def served(tmp_path, monkeypatch):
     engine = make_engine(url)
     store_school(engine)
     make_accounts(engine)
-    app = create_app(Settings(database_url=url, school_year="2026-2027"), engine)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=sock.getsockname()[1], log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(Settings(database_url=url, school_year="2026-2027"), engine)) as base:
+        yield base
     engine.dispose()
 
 
-def test_the_gvcn_confirms_and_the_principal_approves_in_a_browser(chromium, served):  # noqa: F811
+def test_the_gvcn_confirms_and_the_principal_approves_in_a_browser(chromium, served):
     base = served
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()

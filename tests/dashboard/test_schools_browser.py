@@ -5,17 +5,12 @@ photographed at a desktop width and at 360 px under ``var/screenshots/dashboard/
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
 
 import pytest
 
-from tests.conftest import need_service
+from tests.dashboard.browsers import launched_chromium, serving, shoot, submit
 from tests.dashboard.conftest import PASSWORD
-from tests.dashboard.test_browser import CHROMIUM, shoot, submit
 from tests.dashboard.test_schools_page import NAMES, A, B, province_site
 
 pytestmark = pytest.mark.slow
@@ -23,34 +18,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        need_service(f"Chromium not installed at {CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def served(sqlite_engine):
-    import uvicorn
-
-    site = province_site(sqlite_engine)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(site.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(province_site(sqlite_engine).app) as base:
+        yield base
 
 
 def _rows(page) -> list[str]:
