@@ -54,19 +54,20 @@ def decode_cursor(cursor: str) -> list:
     return value
 
 
-def add_control_routes(app, state) -> None:
-    """The control endpoints every simulator has: write counters and fault profile (tests, demo)."""
+def add_control_routes(app, platform) -> None:
+    """The control endpoints every simulator has (tests, demo): the write counters of all the
+    platform's schools together (``platform.writes_as_dict()``) and its fault profile."""
     from lienthong.simulators.faults import profile
 
     @app.get("/_sim/writes")
     async def writes() -> dict:
-        return state.writes.as_dict()
+        return platform.writes_as_dict()
 
     @app.get("/_sim/faults")
     async def get_faults() -> dict:
-        return state.faults.as_dict()
+        return platform.faults.as_dict()
 
     @app.put("/_sim/faults")
     async def set_faults(request: Request) -> dict:
-        state.faults.set(profile(await request.json()))
-        return state.faults.as_dict()
+        platform.faults.set(profile(await request.json()))
+        return platform.faults.as_dict()

@@ -576,16 +576,8 @@ def _excel_routes(app: FastAPI, platform: CsdlPlatform) -> None:
         return _xlsx(data, "KetQuaHocTap.xlsx")
 
 
-class _Served:
-    """The control routes' view of a CSDL: its schools' writes together, its faults."""
-
-    def __init__(self, platform: CsdlPlatform):
-        self.writes, self.faults = self, platform.faults
-        self.as_dict = platform.writes_as_dict
-
-
 def _control(app: FastAPI, platform: CsdlPlatform) -> None:
-    add_control_routes(app, _Served(platform))
+    add_control_routes(app, platform)
 
     @app.put("/_sim/khoa")
     async def force_lock(request: Request) -> dict:

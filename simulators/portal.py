@@ -363,16 +363,8 @@ def _submission_route(app: FastAPI, platform: PortalPlatform) -> None:
         return {"trang_thai": found["trang_thai"], "nop_luc": found["nop_luc"].isoformat(), "loi": found["loi"]}
 
 
-class _Served:
-    """The control routes' view of a portal: its schools' submissions together, its faults."""
-
-    def __init__(self, platform: PortalPlatform):
-        self.writes, self.faults = self, platform.faults
-        self.as_dict = platform.writes_as_dict
-
-
 def _control(app: FastAPI, platform: PortalPlatform) -> None:
-    add_control_routes(app, _Served(platform))
+    add_control_routes(app, platform)
 
     @app.post("/_sim/duyet/{code}")
     async def approve(code: str, request: Request) -> dict:

@@ -655,16 +655,8 @@ def _apply_absences(state: VneduState, body: Any, maximum: int) -> dict:
 # --- control endpoints (tests, demo) ---------------------------------------------------------
 
 
-class _Served:
-    """The control routes' view of a platform: its schools' writes together, its faults."""
-
-    def __init__(self, platform: VneduPlatform):
-        self.writes, self.faults = self, platform.faults
-        self.as_dict = platform.writes_as_dict
-
-
 def _control(app: FastAPI, platform: VneduPlatform) -> None:
-    add_control_routes(app, _Served(platform))
+    add_control_routes(app, platform)
 
     @app.get("/_sim/rates")
     async def rates() -> dict:
