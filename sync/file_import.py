@@ -27,7 +27,7 @@ from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, dete
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.reconciliation.results import record_changes_in_store
 from lienthong.store import audit, tenancy
-from lienthong.store.records import store_snapshots
+from lienthong.store.records import import_session, store_snapshots
 from lienthong.store.repository import SnapshotRecord
 from lienthong.store.tables import ImportedFileRow
 
@@ -259,7 +259,7 @@ def _import_file(
         return report
     if dry_run:
         return report
-    with Session(engine) as session:
+    with import_session(engine) as session:
         known = tenancy.get(session, ImportedFileRow, report.sha256)
         if known is not None:
             report.already_imported_at = known.imported_at
