@@ -95,13 +95,13 @@ def _wired(values: list, texts: dict[int, Any]) -> list:
     """`wire_value` of each value, made once per value object: a reader hands the same parsed score
     (one object for every cell reading 8,5) to thousands of cells. ``texts`` (id → text) lives while
     the records holding the values do, so an id is never another object's."""
-    out = []
-    for value in values:
-        text = texts.get(id(value), texts)
-        if text is texts:
-            text = texts[id(value)] = wire_value(value)
-        out.append(text)
-    return out
+    try:
+        return [texts[id(value)] for value in values]  # after a file's first rows, every value is known
+    except KeyError:
+        for value in values:
+            if id(value) not in texts:
+                texts[id(value)] = wire_value(value)
+        return [texts[id(value)] for value in values]
 
 
 def score_sheets_read(
@@ -119,7 +119,7 @@ def score_sheets_read(
     teacher's gradebook, whose rows are linked to the school's students at reconciliation) every
     row is kept under the key it gives."""
     kept = []
-    texts: dict[int, Any] = {}  # id of a read value → its wire text (`_wired`)
+    texts: dict[int, Any] = {id(None): None}  # id of a read value → its wire text (`_wired`)
     extra = extra or {}
     for record in read.records:
         if student_key is None and not record["ma_hoc_sinh"]:

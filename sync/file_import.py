@@ -177,7 +177,7 @@ class _Found:
         source, version = self.source, self.version
         groups: dict[str, dict[str, SnapshotRecord]] = {}
         repeated = set()
-        known = written.get
+        known, make = written.get, SnapshotRecord._make
         for entity, key, payload in self.stored:
             stamp = version if entity == "diem" else FILE_VERSION
             if known((source, entity, key)) == (stamp, payload):
@@ -186,7 +186,7 @@ class _Found:
             group = groups.get(entity)
             if group is None:
                 group = groups[entity] = {}
-            group[key] = SnapshotRecord(source, entity, key, stamp, payload)
+            group[key] = make((source, entity, key, stamp, payload))
         unchanged = sum(1 for entity, key in repeated if key not in groups.get(entity, ()))
         return [list(group.values()) for group in groups.values()], unchanged
 
