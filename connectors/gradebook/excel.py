@@ -1101,6 +1101,7 @@ def _read_rows(
     }
     faults: list[str] = []
     codes: dict[str, dict[str, list[int]]] = {"code": {}, "ministry": {}, "personal": {}}  # kind → key → rows
+    by_code = codes["code"]
     restored: dict[str, list[str]] = {"ministry": [], "personal": []}
     name_heading = sheet.heading(columns.name, "Họ và tên")
     sheet_class = found.get("class_code")
@@ -1140,18 +1141,22 @@ def _read_rows(
                 name_cell = cell_address(number, columns.name)
                 faults.append(blank_name_fault(sheet.title, number, name_cell, name_heading, filled))
             continue
+        first = scores[0]
         if (
-            _blank(scores[0])  # most rows have their first score: the rest need no look
+            (first is None or not str(first).strip())  # most rows have their first score: the rest need no look
             and all(_blank(v) for v in scores)
             and all(_blank(row[p]) for p in parts)
             and not isinstance(row[0], (int, float))
         ):
             continue  # a note or signature line below the table
-        code = _code(row[code_at])
-        if code:
-            codes["code"].setdefault(code, []).append(number)
+        code = row[code_at]
+        if code is not None:  # `_code`, inlined
+            code = str(code).strip()
+            code = code.removesuffix(".0") if code else None
+            if code:
+                by_code.setdefault(code, []).append(number)
         try:
-            if not _blank(given):
+            if given is not None and not _blank(given):
                 raw_name = f"{raw_name or ''} {given}"
             full_name, said = name_with_notes(raw_name, field="ho_ten")
             if said:
