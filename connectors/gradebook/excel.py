@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -360,22 +360,54 @@ def _role_of(label: str, extra: dict[str, str]) -> Any:
 
 def detect_columns(rows: list[tuple], extra: dict[str, str] | None = None) -> tuple[int, Columns] | None:
     """The header row and its columns; ``extra`` maps header texts the user named to roles."""
-    extra = extra or {}
     for index, row in enumerate(rows[:12]):
-        top = [_label(v) for v in row]
-        roles = [_role(label, extra) for label in top]
-        if "name" in roles:
-            name, given = roles.index("name"), None
-        elif "surname" in roles and "given" in roles:
-            name, given = roles.index("surname"), roles.index("given")
-        else:
-            continue
-        below = [_label(v) for v in rows[index + 1]] if index + 1 < len(rows) else []
-        two_rows = any(TX.match(label) or PART.match(label) or PART_UNDER_GROUP.match(label) for label in below)
-        columns = Columns(name=name, tx=[], given=given, header_rows=2 if two_rows else 1)
-        _fill(columns, top, below if two_rows else [], extra, taken={name, given} - {None})
-        if columns.tx or columns.gk is not None or columns.ck is not None or columns.parts:
+        below = rows[index + 1] if index + 1 < len(rows) else None
+        if extra:
+            columns = _header_columns(row, below, extra)
+        else:  # every class sheet of a book has the same header rows: read once, copied for each sheet
+            try:
+                found = _known_header(row, below)
+            except TypeError:  # an unhashable cell value
+                found = _header_columns(row, below, {})
+            columns = _copied(found) if found is not None else None
+        if columns is not None:
             return index, columns
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _known_header(row: tuple, below: tuple | None) -> Columns | None:
+    return _header_columns(row, below, {})
+
+
+def _copied(columns: Columns) -> Columns:
+    """A sheet's own copy: a reader adds to a sheet's columns (split tests, unused ones)."""
+    return replace(
+        columns,
+        tx=list(columns.tx),
+        parts=list(columns.parts),
+        combine={test: list(positions) for test, positions in columns.combine.items()},
+        unused=list(columns.unused),
+        labels=list(columns.labels),
+    )
+
+
+def _header_columns(row: tuple, below_row: tuple | None, extra: dict[str, str]) -> Columns | None:
+    """``row`` read as a header row (with ``below_row`` as its second row when it has one), or ``None``."""
+    top = [_label(v) for v in row]
+    roles = [_role(label, extra) for label in top]
+    if "name" in roles:
+        name, given = roles.index("name"), None
+    elif "surname" in roles and "given" in roles:
+        name, given = roles.index("surname"), roles.index("given")
+    else:
+        return None
+    below = [_label(v) for v in below_row] if below_row is not None else []
+    two_rows = any(TX.match(label) or PART.match(label) or PART_UNDER_GROUP.match(label) for label in below)
+    columns = Columns(name=name, tx=[], given=given, header_rows=2 if two_rows else 1)
+    _fill(columns, top, below if two_rows else [], extra, taken={name, given} - {None})
+    if columns.tx or columns.gk is not None or columns.ck is not None or columns.parts:
+        return columns
     return None
 
 
