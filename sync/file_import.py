@@ -172,15 +172,19 @@ class _Found:
     def fresh(self, written: dict) -> tuple[list[list[SnapshotRecord]], int]:
         """The records to write, one list per entity (`store_snapshots` takes one entity at a time;
         a key seen twice in the file is written once, as it is last), and how many keys are left
-        out because this command already wrote them as they are (``written``: (source, entity,
-        key) → (version, payload); the same student on 23 score books is written once)."""
-        source, version = self.source, self.version
+        out because this command already wrote them as they are (``written``: (source, entity) →
+        key → (version, payload); the same student on 23 score books is written once)."""
+        source, version, make = self.source, self.version, SnapshotRecord._make
         groups: dict[str, dict[str, SnapshotRecord]] = {}
+        earlier: dict[str, dict] = {}  # entity → what earlier files wrote of it
         repeated = set()
-        known, make = written.get, SnapshotRecord._make
         for entity, key, payload in self.stored:
             stamp = version if entity == "diem" else FILE_VERSION
-            if known((source, entity, key)) == (stamp, payload):
+            known = earlier.get(entity)
+            if known is None:
+                known = earlier[entity] = written.get((source, entity), {})
+            same = known.get(key)
+            if same is not None and same[0] == stamp and same[1] == payload:
                 repeated.add((entity, key))
                 continue
             group = groups.get(entity)
@@ -189,6 +193,13 @@ class _Found:
             group[key] = make((source, entity, key, stamp, payload))
         unchanged = sum(1 for entity, key in repeated if key not in groups.get(entity, ()))
         return [list(group.values()) for group in groups.values()], unchanged
+
+    @staticmethod
+    def remember(written: dict, groups: list[list[SnapshotRecord]]) -> None:
+        """Add what was just written to ``written`` (see `fresh`)."""
+        for group in groups:
+            known = written.setdefault((group[0].source, group[0].entity), {})
+            known.update((record.key, (record.version, record.payload)) for record in group)
 
 
 def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:
@@ -255,8 +266,9 @@ def import_file(
 ) -> ImportReport:
     """Read one file and keep what it holds; a file refused whole stores nothing (``report.error``).
     ``dry_run``: read and check only, report what would be kept (``engine`` may then be ``None``).
-    ``written``: records this command already stored from earlier files, (source, entity, key) →
-    (version, payload): the same student on 23 score books is written once, not 23 times."""
+    ``written``: records this command already stored from earlier files, (source, entity) → key →
+    (version, payload), filled here (the caller passes the same dict for every file of one
+    command): the same student on 23 score books is written once, not 23 times."""
     with _collector_paused():
         return _import_file(engine, name, data, kind, wanted, mapping, actor, clock, dry_run, written)
 
@@ -316,7 +328,7 @@ def _import_file(
         )
         audit.append(session, actor, "file_imported", {"file": name, "sha256": report.sha256, **summary}, now)
         session.commit()  # the whole file or nothing
-    memo.update(((r.source, r.entity, r.key), (r.version, r.payload)) for group in groups for r in group)
+    _Found.remember(memo, groups)
     return report
 
 
