@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterator, Sequence
 
-import hashlib
-
 import orjson
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from lienthong.mapping.canonical import Mark, ScoreSheet, Student
 from lienthong.mapping.normalize import name_key
-from lienthong.store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
+from lienthong.store.tables import ImportedFileRow, ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
 
 
 def _stored(value: Decimal | Mark | None) -> str | None:
@@ -87,6 +87,16 @@ def score_sheet_from_row(row: ScoreSheetRow) -> ScoreSheet:
 # --- an import's snapshots, in bulk ---------------------------------------------------------------
 
 
+def imported_at(session: Session, sha256: str) -> datetime | None:
+    """When the file with this SHA-256 was imported into the session's school, ``None`` if never."""
+    from lienthong.store.tenancy import school_column
+
+    table = ImportedFileRow.__table__
+    return session.execute(
+        sa.select(table.c.imported_at).where(school_column(session, table), table.c.sha256 == sha256)
+    ).scalar()
+
+
 @contextmanager
 def import_session(engine: Any) -> Iterator[Session]:
     """A session for storing one imported file (committed by the caller: all of it or nothing).
@@ -112,6 +122,7 @@ def import_session(engine: Any) -> Iterator[Session]:
                 connection.rollback()
                 connection.exec_driver_sql(f"PRAGMA synchronous={previous}")
                 connection.commit()
+
 
 _KEYS_PER_QUERY = 500  # under every engine's limit of bound parameters per statement
 
@@ -160,7 +171,9 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
         if known is None:
             if not inserts:
                 order.append((SnapshotOutcome.NEW, inserts))
-            inserts.append((school, source, entity, key, version, digest, dumps(payload, option=as_given).decode(), when))
+            inserts.append(
+                (school, source, entity, key, version, digest, dumps(payload, option=as_given).decode(), when)
+            )
         elif version < known[0]:
             if not stale:
                 order.append((SnapshotOutcome.STALE, stale))
@@ -172,7 +185,9 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
         else:
             if not updates:
                 order.append((SnapshotOutcome.CHANGED, updates))
-            updates.append((version, digest, dumps(payload, option=as_given).decode(), when, school, source, entity, key))
+            updates.append(
+                (version, digest, dumps(payload, option=as_given).decode(), when, school, source, entity, key)
+            )
     for outcome, outcomes in order:
         counts[outcome.value] = len(outcomes)
     session.flush()  # ORM work pending in this session goes first

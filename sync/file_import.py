@@ -26,8 +26,8 @@ from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.reconciliation.results import record_changes_in_store
-from lienthong.store import audit, tenancy
-from lienthong.store.records import import_session, store_snapshots
+from lienthong.store import audit
+from lienthong.store.records import import_session, imported_at, store_snapshots
 from lienthong.store.repository import SnapshotRecord
 from lienthong.store.tables import ImportedFileRow
 
@@ -300,9 +300,9 @@ def _import_file(
     if dry_run:
         return report
     with import_session(engine) as session:
-        known = tenancy.get(session, ImportedFileRow, report.sha256)
+        known = imported_at(session, report.sha256)
         if known is not None:
-            report.already_imported_at = known.imported_at
+            report.already_imported_at = known
             report.stored["unchanged"] = len(found.stored)
             return report
         now = clock()
