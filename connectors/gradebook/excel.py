@@ -625,7 +625,8 @@ def read_score_book(
     faults: list[str] = []
     headings: set[str] = set()
     combined: set[tuple[str, str]] = set()  # (test, part text) of --map found in some sheet
-    parsed: dict[bool, dict] = {False: {None: None}, True: {None: None}}  # by_comment → cell → value (`_Cells`)
+    # by_comment → cell → value (`_Cells`); "averages": ĐTBmhk cell → score (`_check_average`)
+    parsed: dict[bool | str, dict] = {False: {None: None}, True: {None: None}, "averages": {}}
     for worksheet in book.worksheets:
         rows = rows_of(worksheet)
         located = _locate(rows, worksheet.title, mapping)
@@ -1111,7 +1112,7 @@ def _read_rows(
     result: ExcelRead,
     keep_unreadable: bool,
     classes: set[str],
-    parsed: dict[bool, dict] | None = None,
+    parsed: dict[bool | str, dict] | None = None,
 ) -> list[str]:
     """Read the sheet's rows into ``result``; return what must refuse the whole file (nameless
     rows with scores, a student code or ID on two rows). ``classes``: filled with the classes a
@@ -1161,6 +1162,7 @@ def _read_rows(
         at(columns.comment),
     )
     checked = average_at is not None and not by_comment
+    averages: dict = (parsed or {}).setdefault("averages", {})  # ĐTBmhk values read in the book (`_check_average`)
     score_cells = itemgetter(*score_at)  # TX…, GK, CK: at least two, so always a tuple
     for number, row in enumerate(table.rows, start=sheet.first_data + 1):
         scores = score_cells(row)
@@ -1257,13 +1259,7 @@ def _read_rows(
             "nhan_xet": str(row[comment_at] or "").strip(),
         }
         if checked and row[average_at] is not None:
-            _check_average(
-                record,
-                row[average_at],
-                partial(sheet.problem, number, average_at, "", "ĐTBmhk", None),
-                result,
-                by_comment,
-            )
+            _check_average(record, row[average_at], (sheet, number, average_at), result, by_comment, averages)
         result.records.append(record)
     for kind, cells in restored.items():
         if cells:
@@ -1311,18 +1307,30 @@ def _headerless(sheet: _Sheet, records: list[dict]) -> list[dict]:
 
 
 def _check_average(
-    record: dict, shown_value: Any, place: Callable[[], Problem], result: ExcelRead, by_comment: bool
+    record: dict,
+    shown_value: Any,
+    at: tuple[_Sheet, int, int],
+    result: ExcelRead,
+    by_comment: bool,
+    averages: dict | None = None,
 ) -> None:
-    """vnEdu's ĐTBmhk is compared, never trusted."""
+    """vnEdu's ĐTBmhk is compared, never trusted. ``at``: the cell (sheet, row, column);
+    ``averages``: the values read so far (value → score, or ``None`` when it is not one)."""
     if by_comment or shown_value is None or shown_value == "":
         return
     tx = [v for v in record["tx"] if v is not None]
     gk, ck = record["gk"], record["ck"]
     if not tx:
         return
-    try:
-        in_file = parse_score(shown_value)
-    except MappingError:
+    in_file = averages.get(shown_value, averages) if averages is not None and memorable(shown_value) else averages
+    if in_file is averages:  # not read before (or not to be kept)
+        try:
+            in_file = parse_score(shown_value)
+        except MappingError:
+            in_file = None
+        if averages is not None and memorable(shown_value):
+            averages[shown_value] = in_file
+    if in_file is None:
         return
     if _same_average(tx, gk, ck, in_file):
         return
@@ -1330,7 +1338,8 @@ def _check_average(
         return
     computed = semester_average(tx, gk, ck, CIRCULAR_22)
     if in_file != computed:
-        where = place()
+        sheet, number, position = at
+        where = sheet.problem(number, position, "", "ĐTBmhk", None)
         where.message = f"ĐTBmhk trong tệp {format_score(in_file)} khác giá trị tính lại {format_score(computed)}"
         where.fatal, where.value = False, shown(shown_value)
         result.problems.append(where)
