@@ -165,7 +165,13 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
     order = []  # the outcomes in the order their first record came, as `upsert_snapshots` counts them
     dumps, sha256, canonical, as_given = orjson.dumps, hashlib.sha256, _CANONICAL, orjson.OPT_NON_STR_KEYS
     found = stored.get
-    for _, _, key, version, payload in records:  # content_hash and _json, inlined: a file has ~50,000 records
+    for (
+        _,
+        _,
+        key,
+        version,
+        payload,
+    ) in records:  # `repository.content_hash` and the JSON text, inlined: ~50,000 records a file
         digest = sha256(dumps(payload, default=str, option=canonical)).hexdigest()
         known = found(key)
         if known is None:
@@ -208,11 +214,6 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
         connection.exec_driver_sql(f"UPDATE {name} SET seen_at = {mark} {where}", touched)
     session.expire_all()  # ORM objects loaded earlier must not hide these writes
     return counts
-
-
-def _json(payload: dict[str, Any]) -> str:
-    """A payload as the engine's JSON columns write it (`store.db`: orjson, keys as given)."""
-    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _bound(column_type: Any, dialect: Any, value: Any) -> Any:
