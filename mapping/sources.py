@@ -95,13 +95,13 @@ def _wired(values: list, texts: dict[int, Any]) -> list:
     """`wire_value` of each value, made once per value object: a reader hands the same parsed score
     (one object for every cell reading 8,5) to thousands of cells. ``texts`` (id → text) lives while
     the records holding the values do, so an id is never another object's."""
-    out = []
-    for value in values:
-        text = texts.get(id(value), texts)
-        if text is texts:
-            text = texts[id(value)] = wire_value(value)
-        out.append(text)
-    return out
+    try:
+        return [texts[id(value)] for value in values]  # after a file's first rows, every value is known
+    except KeyError:
+        for value in values:
+            if id(value) not in texts:
+                texts[id(value)] = wire_value(value)
+        return [texts[id(value)] for value in values]
 
 
 def score_sheets_read(
@@ -119,8 +119,9 @@ def score_sheets_read(
     teacher's gradebook, whose rows are linked to the school's students at reconciliation) every
     row is kept under the key it gives."""
     kept = []
-    texts: dict[int, Any] = {}  # id of a read value → its wire text (`_wired`)
+    texts: dict[int, Any] = {id(None): None}  # id of a read value → its wire text (`_wired`)
     extra = extra or {}
+    stored, cells = out.stored, 0
     for record in read.records:
         if student_key is None and not record["ma_hoc_sinh"]:
             in_class = f" ({record['lop']})" if record.get("lop") else ""
@@ -135,22 +136,31 @@ def score_sheets_read(
             )
             continue
         student = student_key(record) if student_key else record["ma_hoc_sinh"]
-        values = [*record["tx"], record["gk"], record["ck"]]
-        wired = _wired(values, texts)
+        try:  # `_wired`, inlined: a school's books have ~50,000 rows
+            tx = [texts[id(value)] for value in record["tx"]]
+            mid, end = texts[id(record["gk"])], texts[id(record["ck"])]
+        except KeyError:
+            wired = _wired([*record["tx"], record["gk"], record["ck"]], texts)
+            tx, mid, end = wired[:-2], wired[-2], wired[-1]
+        # texts: comparing Decimals with None costs an ABC check
+        cells += len(tx) + 2 - tx.count(None) - (mid is None) - (end is None)
+        while tx and tx[-1] is None:  # `trimmed`
+            tx.pop()
+        subject, semester = record["ma_mon"], int(record["hoc_ky"])
         payload = {
             "ma_hoc_sinh": record["ma_hoc_sinh"],
-            "ma_mon": record["ma_mon"],
-            "hoc_ky": int(record["hoc_ky"]),
-            "ddg_tx": trimmed(wired[:-2]),
-            "ddg_gk": wired[-2],
-            "ddg_ck": wired[-1],
+            "ma_mon": subject,
+            "hoc_ky": semester,
+            "ddg_tx": tx,
+            "ddg_gk": mid,
+            "ddg_ck": end,
             "nhan_xet": record.get("nhan_xet") or "",
         }
         if extra:
             payload.update((name, record[field_]) for name, field_ in extra.items())
-        out.cells += len(wired) - wired.count(None)  # texts: comparing Decimals with None costs an ABC check
-        out.stored.append(("diem", f"{student}:{payload['ma_mon']}:{payload['hoc_ky']}", payload))
+        stored.append(("diem", f"{student}:{subject}:{semester}", payload))
         kept.append(record)
+    out.cells += cells
     sheets = read.info.get("sheets", [])
     out.semesters = sorted({s["semester"] for s in sheets})
     out.classes = sorted({s["class_code"] for s in sheets if s.get("class_code")})

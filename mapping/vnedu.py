@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -303,17 +304,20 @@ def file_student(
     }
 
 
+# A student as a score book shows them, made once for the ~24 books an import brings (one object:
+# the import tells it is what an earlier book wrote without comparing it field by field). Nothing
+# changes a stored payload once made.
+_book_student = lru_cache(maxsize=16384)(file_student)
+
+
 def score_book_records(read: Any) -> FileRecords:
     """vnEdu's ``Sổ điểm môn học``: its score sheets, and its students (with a birth date)."""
     out = FileRecords()
     for record in score_sheets_read(read, out, TITLE):
         if record.get("ngay_sinh"):
+            code = record["ma_hoc_sinh"]
             out.stored.append(
-                (
-                    "hoc_sinh",
-                    record["ma_hoc_sinh"],
-                    file_student(record["ma_hoc_sinh"], record["ho_ten"], record["ngay_sinh"], record["lop"]),
-                )
+                ("hoc_sinh", code, _book_student(code, record["ho_ten"], record["ngay_sinh"], record["lop"]))
             )
     return out
 

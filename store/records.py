@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import orjson
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from lienthong.mapping.canonical import Mark, ScoreSheet, Student
 from lienthong.mapping.normalize import name_key
-from lienthong.store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
+from lienthong.store.tables import ImportedFileRow, ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
 
 
 def _stored(value: Decimal | Mark | None) -> str | None:
@@ -83,6 +86,44 @@ def score_sheet_from_row(row: ScoreSheetRow) -> ScoreSheet:
 
 # --- an import's snapshots, in bulk ---------------------------------------------------------------
 
+
+def imported_at(session: Session, sha256: str) -> datetime | None:
+    """When the file with this SHA-256 was imported into the session's school, ``None`` if never."""
+    from lienthong.store.tenancy import school_column
+
+    table = ImportedFileRow.__table__
+    return session.execute(
+        sa.select(table.c.imported_at).where(school_column(session, table), table.c.sha256 == sha256)
+    ).scalar()
+
+
+@contextmanager
+def import_session(engine: Any) -> Iterator[Session]:
+    """A session for storing one imported file (committed by the caller: all of it or nothing).
+
+    On a SQLite store in WAL mode its commit does not wait for the disk (``synchronous=NORMAL``,
+    for this session's connection only; the store's setting is back when it ends): the commit is
+    still atomic and survives the process being killed, and only a power cut right after it can
+    undo it — the file's ``imported_files`` row goes with its records, so importing it again
+    stores it then. Waiting for the disk at each of a school's 40 files cost more than reading them.
+    """
+    with engine.connect() as connection:
+        previous = None
+        if connection.dialect.name == "sqlite":
+            if str(connection.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal":
+                previous = int(connection.exec_driver_sql("PRAGMA synchronous").scalar())
+                connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            connection.commit()  # the setting cannot change inside a transaction: none is open
+        try:
+            with Session(bind=connection) as session:
+                yield session
+        finally:
+            if previous is not None:
+                connection.rollback()
+                connection.exec_driver_sql(f"PRAGMA synchronous={previous}")
+                connection.commit()
+
+
 _KEYS_PER_QUERY = 500  # under every engine's limit of bound parameters per statement
 
 
@@ -96,7 +137,7 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
     write) and hashed once (`repository.content_hash`), and the rows go to the driver in one
     ``executemany`` per statement, past the ORM's per-row work.
     """
-    from lienthong.store.repository import SnapshotOutcome, content_hash  # repository imports this module
+    from lienthong.store.repository import _CANONICAL, SnapshotOutcome  # repository imports this module
     from lienthong.store.tenancy import require_school
 
     counts: Counter = Counter()
@@ -120,21 +161,41 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
         )
         stored.update((key, (version, digest)) for key, version, digest in found)
     when = _bound(table.c.seen_at.type, dialect, seen_at)
-    inserts, updates, touched = [], [], []
-    for record in records:
-        digest = content_hash(record.payload)
-        known = stored.get(record.key)
+    inserts, updates, touched, stale = [], [], [], []
+    order = []  # the outcomes in the order their first record came, as `upsert_snapshots` counts them
+    dumps, sha256, canonical, as_given = orjson.dumps, hashlib.sha256, _CANONICAL, orjson.OPT_NON_STR_KEYS
+    found = stored.get
+    for (
+        _,
+        _,
+        key,
+        version,
+        payload,
+    ) in records:  # `repository.content_hash` and the JSON text, inlined: ~50,000 records a file
+        digest = sha256(dumps(payload, default=str, option=canonical)).hexdigest()
+        known = found(key)
         if known is None:
-            inserts.append((school, source, entity, record.key, record.version, digest, _json(record.payload), when))
-            counts[SnapshotOutcome.NEW.value] += 1
-        elif record.version < known[0]:
-            counts[SnapshotOutcome.STALE.value] += 1
-        elif known == (record.version, digest):
-            touched.append((when, school, source, entity, record.key))
-            counts[SnapshotOutcome.UNCHANGED.value] += 1
+            if not inserts:
+                order.append((SnapshotOutcome.NEW, inserts))
+            inserts.append(
+                (school, source, entity, key, version, digest, dumps(payload, option=as_given).decode(), when)
+            )
+        elif version < known[0]:
+            if not stale:
+                order.append((SnapshotOutcome.STALE, stale))
+            stale.append(key)
+        elif known[0] == version and known[1] == digest:
+            if not touched:
+                order.append((SnapshotOutcome.UNCHANGED, touched))
+            touched.append((when, school, source, entity, key))
         else:
-            updates.append((record.version, digest, _json(record.payload), when, school, source, entity, record.key))
-            counts[SnapshotOutcome.CHANGED.value] += 1
+            if not updates:
+                order.append((SnapshotOutcome.CHANGED, updates))
+            updates.append(
+                (version, digest, dumps(payload, option=as_given).decode(), when, school, source, entity, key)
+            )
+    for outcome, outcomes in order:
+        counts[outcome.value] = len(outcomes)
     session.flush()  # ORM work pending in this session goes first
     payload = f"CAST({mark} AS JSON)" if dialect.name == "postgresql" else mark
     where = f"WHERE ma_truong = {mark} AND source = {mark} AND entity = {mark} AND {quote('key')} = {mark}"
@@ -153,11 +214,6 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
         connection.exec_driver_sql(f"UPDATE {name} SET seen_at = {mark} {where}", touched)
     session.expire_all()  # ORM objects loaded earlier must not hide these writes
     return counts
-
-
-def _json(payload: dict[str, Any]) -> str:
-    """A payload as the engine's JSON columns write it (`store.db`: orjson, keys as given)."""
-    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _bound(column_type: Any, dialect: Any, value: Any) -> Any:

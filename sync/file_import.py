@@ -26,8 +26,8 @@ from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.reconciliation.results import record_changes_in_store
-from lienthong.store import audit, tenancy
-from lienthong.store.records import store_snapshots
+from lienthong.store import audit
+from lienthong.store.records import import_session, imported_at, store_snapshots
 from lienthong.store.repository import SnapshotRecord
 from lienthong.store.tables import ImportedFileRow
 
@@ -135,7 +135,7 @@ def _read(
     mapping: dict | None,
     clock: Callable[[], datetime],
     report: ImportReport,
-) -> list[SnapshotRecord]:
+) -> _Found:
     kind = FILE_KINDS[kind_name]
     if kind.periods == "semester" and wanted.semester == "CN":
         raise FileFormatError("excel", f"{kind.words.capitalize()} là của một học kỳ (1 hoặc 2), không phải cả năm.")
@@ -144,10 +144,6 @@ def _read(
     read = kind.read(data, Expect(wanted.subject, wanted.semester, wanted.school_year), mapping)
     found = kind.records(read)
     version = int(clock().timestamp()) if kind.owner else FILE_VERSION  # a later gradebook is newer truth
-    snapshots = [
-        SnapshotRecord(kind.source, entity, key, version if entity == "diem" else FILE_VERSION, payload)
-        for entity, key, payload in found.stored
-    ]
     report.semesters, report.classes, report.school_year = found.semesters, found.classes, found.school_year
     report.cells = found.cells
     report.rows = len(read.records)
@@ -156,11 +152,54 @@ def _read(
     report.notes += [_problem(*note, fatal=False) for note in found.notes]
     report.sheets = account_for_sheets(data, read, kind_name)
     report.unused_columns = list(read.info.get("unused_columns", []))
+    stored = found.stored  # (entity, key, payload)
     report.students = len(
-        {s.key for s in snapshots if s.entity == "hoc_sinh"}
-        or {s.payload.get("ma_hoc_sinh") or s.payload.get("MaDinhDanh") for s in snapshots}
+        {key for entity, key, _ in stored if entity == "hoc_sinh"}
+        or {payload.get("ma_hoc_sinh") or payload.get("MaDinhDanh") for _, _, payload in stored}
     )
-    return snapshots
+    return _Found(kind.source, version, stored)
+
+
+@dataclass
+class _Found:
+    """A file's records as its platform's mapping made them, to store under ``source``: scores
+    (``diem``) with ``version``, everything else with `FILE_VERSION`."""
+
+    source: str
+    version: int
+    stored: list[tuple[str, str, dict[str, Any]]]
+
+    def fresh(self, written: dict) -> tuple[list[list[SnapshotRecord]], int]:
+        """The records to write, one list per entity (`store_snapshots` takes one entity at a time;
+        a key seen twice in the file is written once, as it is last), and how many keys are left
+        out because this command already wrote them as they are (``written``: (source, entity) →
+        key → (version, payload); the same student on 23 score books is written once)."""
+        source, version, make = self.source, self.version, SnapshotRecord._make
+        groups: dict[str, dict[str, SnapshotRecord]] = {}
+        earlier: dict[str, dict] = {}  # entity → what earlier files wrote of it
+        repeated = set()
+        for entity, key, payload in self.stored:
+            stamp = version if entity == "diem" else FILE_VERSION
+            known = earlier.get(entity)
+            if known is None:
+                known = earlier[entity] = written.get((source, entity), {})
+            same = known.get(key)
+            if same is not None and same[0] == stamp and same[1] == payload:
+                repeated.add((entity, key))
+                continue
+            group = groups.get(entity)
+            if group is None:
+                group = groups[entity] = {}
+            group[key] = make((source, entity, key, stamp, payload))
+        unchanged = sum(1 for entity, key in repeated if key not in groups.get(entity, ()))
+        return [list(group.values()) for group in groups.values()], unchanged
+
+    @staticmethod
+    def remember(written: dict, groups: list[list[SnapshotRecord]]) -> None:
+        """Add what was just written to ``written`` (see `fresh`)."""
+        for group in groups:
+            known = written.setdefault((group[0].source, group[0].entity), {})
+            known.update((record.key, (record.version, record.payload)) for record in group)
 
 
 def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:
@@ -227,8 +266,9 @@ def import_file(
 ) -> ImportReport:
     """Read one file and keep what it holds; a file refused whole stores nothing (``report.error``).
     ``dry_run``: read and check only, report what would be kept (``engine`` may then be ``None``).
-    ``written``: records this command already stored from earlier files, (source, entity, key) →
-    (version, payload): the same student on 23 score books is written once, not 23 times."""
+    ``written``: records this command already stored from earlier files, (source, entity) → key →
+    (version, payload), filled here (the caller passes the same dict for every file of one
+    command): the same student on 23 score books is written once, not 23 times."""
     with _collector_paused():
         return _import_file(engine, name, data, kind, wanted, mapping, actor, clock, dry_run, written)
 
@@ -250,7 +290,7 @@ def _import_file(
         report.kind = kind or detect_kind(data)
         if kind:
             _check_kind(data, kind)
-        snapshots = _read(report.kind, data, wanted, mapping, clock, report)
+        found = _read(report.kind, data, wanted, mapping, clock, report)
         _check_meant(report, wanted)
     except FileFormatError as exc:
         report.error = (
@@ -259,25 +299,20 @@ def _import_file(
         return report
     if dry_run:
         return report
-    with Session(engine) as session:
-        known = tenancy.get(session, ImportedFileRow, report.sha256)
+    with import_session(engine) as session:
+        known = imported_at(session, report.sha256)
         if known is not None:
-            report.already_imported_at = known.imported_at
-            report.stored["unchanged"] = len(snapshots)
+            report.already_imported_at = known
+            report.stored["unchanged"] = len(found.stored)
             return report
         now = clock()
         memo = written if written is not None else {}
-        fresh, repeated = [], set()
-        for record in snapshots:  # a record is (source, entity, key, version, payload)
-            if memo.get(record[:3]) == record[3:]:
-                repeated.add(record[:3])
-            else:
-                fresh.append(record)
-        if repeated := repeated - {record[:3] for record in fresh}:
-            report.stored["unchanged"] += len(repeated)
-        for group in _by_entity(fresh):
+        groups, unchanged = found.fresh(memo)
+        if unchanged:
+            report.stored["unchanged"] += unchanged
+        for group in groups:
             report.stored.update(store_snapshots(session, group, now))
-        if any(record.entity in RESULT_ENTITIES for record in fresh):
+        if any(group[0].entity in RESULT_ENTITIES for group in groups):
             _approved_moved(session, report, now)
         summary = {"kind": report.kind, "rows": report.rows, "refused": len(report.refused), **report.stored}
         session.add(
@@ -293,7 +328,7 @@ def _import_file(
         )
         audit.append(session, actor, "file_imported", {"file": name, "sha256": report.sha256, **summary}, now)
         session.commit()  # the whole file or nothing
-    memo.update((record[:3], record[3:]) for record in fresh)
+    _Found.remember(memo, groups)
     return report
 
 
@@ -305,14 +340,6 @@ def _approved_moved(session: Session, report: ImportReport, now: datetime) -> No
     says, the approved values stay (and are what goes out), and the change becomes a discrepancy."""
     for row in record_changes_in_store(session, now):
         report.notes.append(Problem(0, row.record["message"] + " " + row.record["suggestion"], fatal=False))
-
-
-def _by_entity(records: list[SnapshotRecord]) -> list[list[SnapshotRecord]]:
-    """`upsert_snapshots` takes one source and entity per call; a student seen on every sheet is kept once."""
-    groups: dict[tuple[str, str], dict[str, SnapshotRecord]] = {}
-    for record in records:
-        groups.setdefault((record.source, record.entity), {})[record.key] = record
-    return [list(g.values()) for g in groups.values()]
 
 
 def import_score_book(

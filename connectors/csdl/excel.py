@@ -586,6 +586,7 @@ class _Marks:
         self.subjects = [
             (name, name[4:], catalogs.subject(name[4:]).by_comment) for name in columns if name.startswith("mon:")
         ]
+        self.cells = [(columns[name], name, code, by_comment) for name, code, by_comment in self.subjects]
         self.read: dict[tuple[bool, Any], tuple[str, str]] = {}
 
     def value(self, name: str, by_comment: bool, value: Any) -> tuple[str, str]:
@@ -612,11 +613,20 @@ def _result(
     columns = table.columns
     marks = marks or _Marks(columns)
     subjects = []
-    for name, code, by_comment in marks.subjects:
-        value = _cell(row, columns, name)
-        if value in (None, ""):
+    width, known = len(row), marks.read
+    for index, name, code, by_comment in marks.cells:  # `_cell` and `_Marks.value`'s cache, inlined
+        value = row[index] if index < width else None
+        if type(value) is str:
+            value = value.strip()
+        if value is None or value == "":
             continue
-        field, read = marks.value(name, by_comment, value)
+        kind = type(value)
+        found = (
+            known.get((by_comment, value))
+            if kind is str or kind is float or (kind is int and not 0 <= value <= 1)  # `memorable`
+            else None
+        )
+        field, read = found if found is not None else marks.value(name, by_comment, value)
         subjects.append({"MaMon": code, field: read})
     title = _cell(row, columns, "danh_hieu")
     promotion = _cell(row, columns, "len_lop")

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -360,22 +360,54 @@ def _role_of(label: str, extra: dict[str, str]) -> Any:
 
 def detect_columns(rows: list[tuple], extra: dict[str, str] | None = None) -> tuple[int, Columns] | None:
     """The header row and its columns; ``extra`` maps header texts the user named to roles."""
-    extra = extra or {}
     for index, row in enumerate(rows[:12]):
-        top = [_label(v) for v in row]
-        roles = [_role(label, extra) for label in top]
-        if "name" in roles:
-            name, given = roles.index("name"), None
-        elif "surname" in roles and "given" in roles:
-            name, given = roles.index("surname"), roles.index("given")
-        else:
-            continue
-        below = [_label(v) for v in rows[index + 1]] if index + 1 < len(rows) else []
-        two_rows = any(TX.match(label) or PART.match(label) or PART_UNDER_GROUP.match(label) for label in below)
-        columns = Columns(name=name, tx=[], given=given, header_rows=2 if two_rows else 1)
-        _fill(columns, top, below if two_rows else [], extra, taken={name, given} - {None})
-        if columns.tx or columns.gk is not None or columns.ck is not None or columns.parts:
+        below = rows[index + 1] if index + 1 < len(rows) else None
+        if extra:
+            columns = _header_columns(row, below, extra)
+        else:  # every class sheet of a book has the same header rows: read once, copied for each sheet
+            try:
+                found = _known_header(row, below)
+            except TypeError:  # an unhashable cell value
+                found = _header_columns(row, below, {})
+            columns = _copied(found) if found is not None else None
+        if columns is not None:
             return index, columns
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _known_header(row: tuple, below: tuple | None) -> Columns | None:
+    return _header_columns(row, below, {})
+
+
+def _copied(columns: Columns) -> Columns:
+    """A sheet's own copy: a reader adds to a sheet's columns (split tests, unused ones)."""
+    return replace(
+        columns,
+        tx=list(columns.tx),
+        parts=list(columns.parts),
+        combine={test: list(positions) for test, positions in columns.combine.items()},
+        unused=list(columns.unused),
+        labels=list(columns.labels),
+    )
+
+
+def _header_columns(row: tuple, below_row: tuple | None, extra: dict[str, str]) -> Columns | None:
+    """``row`` read as a header row (with ``below_row`` as its second row when it has one), or ``None``."""
+    top = [_label(v) for v in row]
+    roles = [_role(label, extra) for label in top]
+    if "name" in roles:
+        name, given = roles.index("name"), None
+    elif "surname" in roles and "given" in roles:
+        name, given = roles.index("surname"), roles.index("given")
+    else:
+        return None
+    below = [_label(v) for v in below_row] if below_row is not None else []
+    two_rows = any(TX.match(label) or PART.match(label) or PART_UNDER_GROUP.match(label) for label in below)
+    columns = Columns(name=name, tx=[], given=given, header_rows=2 if two_rows else 1)
+    _fill(columns, top, below if two_rows else [], extra, taken={name, given} - {None})
+    if columns.tx or columns.gk is not None or columns.ck is not None or columns.parts:
+        return columns
     return None
 
 
@@ -593,7 +625,8 @@ def read_score_book(
     faults: list[str] = []
     headings: set[str] = set()
     combined: set[tuple[str, str]] = set()  # (test, part text) of --map found in some sheet
-    parsed: dict[bool, dict] = {False: {None: None}, True: {None: None}}  # by_comment → cell → value (`_Cells`)
+    # by_comment → cell → value (`_Cells`); "averages": ĐTBmhk cell → score (`_check_average`)
+    parsed: dict[bool | str, dict] = {False: {None: None}, True: {None: None}, "averages": {}}
     for worksheet in book.worksheets:
         rows = rows_of(worksheet)
         located = _locate(rows, worksheet.title, mapping)
@@ -1079,7 +1112,7 @@ def _read_rows(
     result: ExcelRead,
     keep_unreadable: bool,
     classes: set[str],
-    parsed: dict[bool, dict] | None = None,
+    parsed: dict[bool | str, dict] | None = None,
 ) -> list[str]:
     """Read the sheet's rows into ``result``; return what must refuse the whole file (nameless
     rows with scores, a student code or ID on two rows). ``classes``: filled with the classes a
@@ -1101,6 +1134,7 @@ def _read_rows(
     }
     faults: list[str] = []
     codes: dict[str, dict[str, list[int]]] = {"code": {}, "ministry": {}, "personal": {}}  # kind → key → rows
+    by_code = codes["code"]
     restored: dict[str, list[str]] = {"ministry": [], "personal": []}
     name_heading = sheet.heading(columns.name, "Họ và tên")
     sheet_class = found.get("class_code")
@@ -1128,6 +1162,7 @@ def _read_rows(
         at(columns.comment),
     )
     checked = average_at is not None and not by_comment
+    averages: dict = (parsed or {}).setdefault("averages", {})  # ĐTBmhk values read in the book (`_check_average`)
     score_cells = itemgetter(*score_at)  # TX…, GK, CK: at least two, so always a tuple
     for number, row in enumerate(table.rows, start=sheet.first_data + 1):
         scores = score_cells(row)
@@ -1140,18 +1175,22 @@ def _read_rows(
                 name_cell = cell_address(number, columns.name)
                 faults.append(blank_name_fault(sheet.title, number, name_cell, name_heading, filled))
             continue
+        first = scores[0]
         if (
-            _blank(scores[0])  # most rows have their first score: the rest need no look
+            (first is None or not str(first).strip())  # most rows have their first score: the rest need no look
             and all(_blank(v) for v in scores)
             and all(_blank(row[p]) for p in parts)
             and not isinstance(row[0], (int, float))
         ):
             continue  # a note or signature line below the table
-        code = _code(row[code_at])
-        if code:
-            codes["code"].setdefault(code, []).append(number)
+        code = row[code_at]
+        if code is not None:  # `_code`, inlined
+            code = str(code).strip()
+            code = code.removesuffix(".0") if code else None
+            if code:
+                by_code.setdefault(code, []).append(number)
         try:
-            if not _blank(given):
+            if given is not None and not _blank(given):
                 raw_name = f"{raw_name or ''} {given}"
             full_name, said = name_with_notes(raw_name, field="ho_ten")
             if said:
@@ -1220,13 +1259,7 @@ def _read_rows(
             "nhan_xet": str(row[comment_at] or "").strip(),
         }
         if checked and row[average_at] is not None:
-            _check_average(
-                record,
-                row[average_at],
-                partial(sheet.problem, number, average_at, "", "ĐTBmhk", None),
-                result,
-                by_comment,
-            )
+            _check_average(record, row[average_at], (sheet, number, average_at), result, by_comment, averages)
         result.records.append(record)
     for kind, cells in restored.items():
         if cells:
@@ -1274,18 +1307,30 @@ def _headerless(sheet: _Sheet, records: list[dict]) -> list[dict]:
 
 
 def _check_average(
-    record: dict, shown_value: Any, place: Callable[[], Problem], result: ExcelRead, by_comment: bool
+    record: dict,
+    shown_value: Any,
+    at: tuple[_Sheet, int, int],
+    result: ExcelRead,
+    by_comment: bool,
+    averages: dict | None = None,
 ) -> None:
-    """vnEdu's ĐTBmhk is compared, never trusted."""
+    """vnEdu's ĐTBmhk is compared, never trusted. ``at``: the cell (sheet, row, column);
+    ``averages``: the values read so far (value → score, or ``None`` when it is not one)."""
     if by_comment or shown_value is None or shown_value == "":
         return
     tx = [v for v in record["tx"] if v is not None]
     gk, ck = record["gk"], record["ck"]
     if not tx:
         return
-    try:
-        in_file = parse_score(shown_value)
-    except MappingError:
+    in_file = averages.get(shown_value, averages) if averages is not None and memorable(shown_value) else averages
+    if in_file is averages:  # not read before (or not to be kept)
+        try:
+            in_file = parse_score(shown_value)
+        except MappingError:
+            in_file = None
+        if averages is not None and memorable(shown_value):
+            averages[shown_value] = in_file
+    if in_file is None:
         return
     if _same_average(tx, gk, ck, in_file):
         return
@@ -1293,7 +1338,8 @@ def _check_average(
         return
     computed = semester_average(tx, gk, ck, CIRCULAR_22)
     if in_file != computed:
-        where = place()
+        sheet, number, position = at
+        where = sheet.problem(number, position, "", "ĐTBmhk", None)
         where.message = f"ĐTBmhk trong tệp {format_score(in_file)} khác giá trị tính lại {format_score(computed)}"
         where.fatal, where.value = False, shown(shown_value)
         result.problems.append(where)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from lienthong.store.records import store_snapshots
+from lienthong.store.records import import_session, store_snapshots
 from lienthong.store.repository import SnapshotRecord, content_hash, upsert_snapshots
 from lienthong.store.tables import SourceSnapshotRow
 
@@ -77,3 +78,21 @@ def test_more_keys_than_one_query_takes(engine):
         session.commit()
     assert first == Counter(new=1203) and again == Counter(unchanged=1203)
     assert len(_rows(engine, "gradebook")) == 1203
+
+
+def test_an_import_lowers_the_disk_wait_for_itself_only(engine):
+    """The import's commit does not wait for the disk (``synchronous=NORMAL`` under WAL), but the
+    store's connections are given back with their own setting, and what was stored is committed."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a PostgreSQL store is left as it is configured")
+    seen = []
+    for payloads in (PAYLOADS, {"1800000009:TOAN:1": {"ddg_ck": "9"}}):
+        with import_session(engine) as session:
+            seen.append(session.connection().exec_driver_sql("PRAGMA synchronous").scalar())
+            store_snapshots(session, _records("gradebook", payloads), NOW)
+            session.commit()
+    with engine.connect() as first, engine.connect() as second:  # every connection the pool holds
+        after = [c.exec_driver_sql("PRAGMA synchronous").scalar() for c in (first, second)]
+    assert seen == [1, 1]  # NORMAL while importing
+    assert after == [2, 2]  # FULL, SQLite's default, for everything else
+    assert set(_rows(engine, "gradebook")) == {*PAYLOADS, "1800000009:TOAN:1"}
