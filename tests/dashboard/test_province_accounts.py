@@ -36,7 +36,9 @@ def province(engine) -> Site:
     a Sở officer, and each school's principal and GVCN."""
     with Session(tenancy.unscoped(engine)) as session:
         for code in (A, B):
-            registry.save_school(session, SchoolRow(ma_truong=code, name=f"THCS {code}", province_code="79", commune_code=""))
+            registry.save_school(
+                session, SchoolRow(ma_truong=code, name=f"THCS {code}", province_code="79", commune_code="")
+            )
         session.commit()
     for code in (A, B):
         _fill(engine, code)
