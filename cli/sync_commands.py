@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from lienthong.cli import exits
-from lienthong.cli.identity import current_actor
+from lienthong.cli.identity import current_actor, work_engine
 from lienthong.config.settings import Settings, SettingsError
 from lienthong.connectors.errors import ConnectorError
 from lienthong.mapping.calendar import shown_time
@@ -304,7 +304,7 @@ def approve(run_id: int, console: Console | None = None) -> int:
     try:
         with Session(engine) as session:
             actor = current_actor(session)
-        released = service.approve(engine, run_id, actor)
+        released = service.approve(work_engine(engine, actor), run_id, actor)
     except (AccountError, ValueError) as exc:
         console.print(str(exc), style="red", markup=False)
         return exits.REFUSED

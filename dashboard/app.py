@@ -66,14 +66,15 @@ class Dashboard:
         An account of no school (a Sở officer, the installation's IT) and the staff of the school the
         store acts for keep the app's scope: one school's store is served as it always was."""
         board = self.served
-        school = actor.school
-        if school is None or school == tenancy.store_school(board.engine):
+        engine = accounts.work_engine(board.engine, actor)
+        if engine is board.engine:
             return board
+        school = tenancy.school_of(engine)
         found = board._schools.get(school)
         if found is None:
             found = board._schools[school] = replace(
                 board,
-                engine=tenancy.for_school(board.engine, school),
+                engine=engine,
                 settings=board.settings.model_copy(update={"ma_truong": school}),
                 records=RecordsCache(),
                 root=board,

@@ -250,6 +250,16 @@ def chain_engine(engine: sa.Engine, home: str | None) -> sa.Engine:
     return engine if home == store else tenancy.for_school(engine, home)
 
 
+def work_engine(engine: sa.Engine, actor: Actor) -> sa.Engine:
+    """``engine`` scoped to where ``actor`` works: her home school (`store.tenancy.for_school`), so
+    that an account of school A reads and writes A's rows only, whatever store it signed in to. An
+    account of no school, or of the school ``engine`` already acts for, keeps ``engine`` (a store of
+    one school works as it always did)."""
+    if actor.school is None or actor.school == tenancy.store_school(engine):
+        return engine
+    return tenancy.for_school(engine, actor.school)
+
+
 def _same_school(by: Actor, user: UserRow) -> None:
     """An account of school A changes no account of school B (the installation's IT: any)."""
     if by.school is not None and user.ma_truong != by.school:
