@@ -9,7 +9,7 @@ from sqlmodel import Session
 from lienthong.cli import exits
 from lienthong.cli.identity import current_actor, forget_session, now, read_password, save_session, sign_in
 from lienthong.config.settings import Settings
-from lienthong.store import accounts, audit
+from lienthong.store import accounts, audit, tenancy
 from lienthong.store.accounts import ROLES, AccountError
 from lienthong.sync.service import open_store
 
@@ -132,10 +132,13 @@ def show_all(console: Console | None = None) -> int:
     with _session() as session:
         users = accounts.list_users(session)
         disabled = {u.id for u in users if accounts.is_disabled(session, u.id)}
+        store = tenancy.store_school(session)
     table = Table("Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Trạng thái")
     for user in users:
         schools = ["mọi trường"] if accounts.ALL_SCHOOLS in user.schools else sorted(user.schools)
-        scope = ", ".join([*sorted(user.classes), *sorted(user.subjects), *sorted(user.students), *schools])
+        # the home school, where it is news: on a store of several schools, or another school's
+        home = [f"trường {user.school}"] if user.school and user.school != store else []
+        scope = ", ".join([*home, *sorted(user.classes), *sorted(user.subjects), *sorted(user.students), *schools])
         table.add_row(
             user.login,
             user.full_name,
