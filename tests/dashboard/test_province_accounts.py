@@ -151,6 +151,8 @@ def test_an_account_of_no_school_gets_a_refusal_not_an_error_on_a_school_page(si
     page = it.get("/cntt")
     assert page.status_code == 403 and "không thuộc trường nào" in page.text, page.text[:300]
     assert it.get("/api/schools").status_code == 200
+    trail = it.get("/nhat-ky")  # the installation's IT reads the installation's chain
+    assert trail.status_code == 200 and "it.tinh" in trail.text and "đăng nhập" in trail.text, trail.text[:300]
     client, _ = sign_in(site, "so.hai")
     assert client.get("/khac-biet").status_code == 403  # her role reads no student anyway
     schools = client.get("/api/schools")
