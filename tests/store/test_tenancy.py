@@ -105,6 +105,14 @@ def registered(engine) -> list[str]:
         return [row.ma_truong for row in registry.schools(session, active_only=False)]
 
 
+@pytest.fixture(autouse=True)
+def unconfigured_audit():
+    """`sync.service.open_store` sets the audit key and checkpoint file process-wide: a later test's
+    chain must not be checked against this test's checkpoint file."""
+    yield
+    audit.configure(None, None)
+
+
 @pytest.fixture
 def two(engine, tmp_path):
     marks = tmp_path / "audit-checkpoints.log"
