@@ -496,7 +496,7 @@ def resolve_show(discrepancy_id: str = typer.Argument(..., help="Mã khác biệ
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Kiểm tra nhật ký kiểm toán: phát hiện mọi mục bị sửa hoặc xoá."""
+    """Kiểm tra nhật ký kiểm toán (của trường hoặc mọi trường, và của cả hệ thống): phát hiện mục bị sửa, xoá."""
     from lienthong.cli.sync_commands import verify_audit
 
     raise typer.Exit(verify_audit())
@@ -524,7 +524,10 @@ def users_add(
     subjects: list[str] = typer.Option([], "--subject", help="Môn (giáo viên bộ môn, tổ trưởng); lặp lại."),
     students: list[str] = typer.Option([], "--student", help="Mã học sinh (cha mẹ học sinh)."),
     schools: list[str] = typer.Option(
-        [], "--school", help="Mã trường phụ trách (cán bộ Sở GD&ĐT); lặp lại, hoặc '*' cho mọi trường."
+        [],
+        "--school",
+        help="Trường của tài khoản (mã 8 chữ số; bắt buộc khi CSDL có nhiều trường); cán bộ Sở GD&ĐT: "
+        "các trường phụ trách, lặp lại, hoặc '*' cho mọi trường.",
     ),
 ) -> None:
     """Thêm tài khoản (tài khoản đầu tiên: it hoặc principal, không cần đăng nhập)."""

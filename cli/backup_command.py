@@ -13,7 +13,7 @@ from rich.console import Console
 from sqlmodel import Session
 
 from lienthong.cli import exits
-from lienthong.cli.identity import actor_ref, current_actor, signed_in_actor
+from lienthong.cli.identity import actor_ref, current_actor, signed_in_actor, work_engine
 from lienthong.config.settings import Settings
 from lienthong.mapping.calendar import VN_TZ
 from lienthong.records import backup as backups
@@ -199,6 +199,7 @@ def retention_purge(students: list[str], console: Console | None = None) -> int:
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     if actor.role not in PURGERS:
         console.print(f"{actor.shown()} không xoá được hồ sơ: chỉ quản trị CNTT hoặc Hiệu trưởng.", style="red")
         return exits.REFUSED

@@ -93,7 +93,7 @@ def show_classes(as_json: bool, console=None) -> int:
 
 def set_gvcn(class_code: str, full_name: str, console=None) -> int:
     from lienthong.cli import exits
-    from lienthong.cli.identity import now, signed_in_actor
+    from lienthong.cli.identity import now, signed_in_actor, work_engine
     from lienthong.config.settings import Settings
     from lienthong.reconciliation import service
     from lienthong.sync.service import open_store
@@ -104,6 +104,7 @@ def set_gvcn(class_code: str, full_name: str, console=None) -> int:
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     year = settings.current_school_year()
     try:
         code, name, before = service.name_homeroom_teacher(engine, year, class_code, full_name, actor, now(), settings)

@@ -438,12 +438,14 @@ Options:
   --help  Show this message and exit.
 
 Commands:
-  verify  Kiểm tra nhật ký kiểm toán: phát hiện mọi mục bị sửa hoặc xoá.
+  verify  Kiểm tra nhật ký kiểm toán (của trường hoặc mọi trường, và của cả hệ
+          thống): phát hiện mục bị sửa, xoá.
 """,
     "lienthong audit verify": """\
 Usage: lienthong audit verify [OPTIONS]
 
-  Kiểm tra nhật ký kiểm toán: phát hiện mọi mục bị sửa hoặc xoá.
+  Kiểm tra nhật ký kiểm toán (của trường hoặc mọi trường, và của cả hệ thống):
+  phát hiện mục bị sửa, xoá.
 
 Options:
   --help  Show this message and exit.
@@ -556,8 +558,9 @@ Options:
   --class <list[str]>    Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại.
   --subject <list[str]>  Môn (giáo viên bộ môn, tổ trưởng); lặp lại.
   --student <list[str]>  Mã học sinh (cha mẹ học sinh).
-  --school <list[str]>   Mã trường phụ trách (cán bộ Sở GD&ĐT); lặp lại, hoặc
-                         '*' cho mọi trường.
+  --school <list[str]>   Trường của tài khoản (mã 8 chữ số; bắt buộc khi CSDL
+                         có nhiều trường); cán bộ Sở GD&ĐT: các trường phụ
+                         trách, lặp lại, hoặc '*' cho mọi trường.
   --help                 Show this message and exit.
 """,
     "lienthong users delegate": """\

@@ -14,7 +14,7 @@ from rich.console import Console
 from sqlmodel import Session
 
 from lienthong.cli import exits
-from lienthong.cli.identity import actor_ref, signed_in_actor
+from lienthong.cli.identity import actor_ref, signed_in_actor, work_engine
 from lienthong.config.settings import Settings
 from lienthong.mapping.calendar import VN_TZ, shown_time
 from lienthong.records import files, hocba_xml, signing
@@ -115,6 +115,7 @@ def sign(path: Path, year: str | None, console: Console | None = None) -> int:
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     data, root = _read(path, console)
     if root is None:
         return exits.BAD_INPUT
@@ -223,6 +224,7 @@ def correct(path: Path, reason: str, console: Console | None = None) -> int:
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     if actor.role != "principal":
         console.print(
             f"{actor.shown()} không duyệt sửa học bạ: chỉ Hiệu trưởng (Quy chế Suối Ngô, Điều 9).", style="red"

@@ -76,6 +76,20 @@ def signed_in_actor(engine: Any, console: Any) -> Actor | None:
             return None
 
 
+def work_engine(engine: Any, actor: Actor) -> Any:
+    """``engine`` scoped to the acting account's school (`store.accounts.work_engine`): what a command
+    does after ``--as`` or `lienthong login` touches that school's rows only."""
+    return accounts.work_engine(engine, actor)
+
+
+def enter(session: Session, actor: Actor) -> None:
+    """Move ``session`` (which has read only accounts so far) to the acting account's school."""
+    engine = accounts.work_engine(session.get_bind(), actor)
+    if engine is not session.get_bind():
+        session.close()
+        session.bind = engine
+
+
 def save_session(token: str, login: str, expires: datetime) -> Path:
     """The session token in a file only this user can read (0600), replaced atomically."""
     path = session_file()

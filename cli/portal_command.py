@@ -50,7 +50,7 @@ def submit(request: str, console=None) -> int:
     from sqlmodel import Session
 
     from lienthong.cli import exits
-    from lienthong.cli.identity import now, signed_in_actor
+    from lienthong.cli.identity import now, signed_in_actor, work_engine
     from lienthong.config.settings import Settings, SettingsError
     from lienthong.connectors.errors import ConnectorError
     from lienthong.reconciliation.results import where_of
@@ -64,6 +64,7 @@ def submit(request: str, console=None) -> int:
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     try:
         with Session(engine) as session:  # the rules first: nothing is planned when they refuse
             portal_reports.build(session, actor, where, request, now())

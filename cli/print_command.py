@@ -9,7 +9,7 @@ from rich.console import Console
 from sqlmodel import Session
 
 from lienthong.cli import exits
-from lienthong.cli.identity import actor_ref, current_actor, signed_in_actor
+from lienthong.cli.identity import actor_ref, current_actor, signed_in_actor, work_engine
 from lienthong.config.settings import Settings
 from lienthong.mapping.calendar import VN_TZ
 from lienthong.records import signing
@@ -46,6 +46,7 @@ def print_hocba(class_code: str, out: Path, sign: bool, overwrite: bool, console
         actor = signed_in_actor(engine, console)
         if actor is None:
             return exits.REFUSED
+        engine = work_engine(engine, actor)
     try:
         made = class_transcripts(engine, settings, class_code, _now().astimezone(VN_TZ).date())
     except RecordsSetupMissing as exc:
@@ -113,6 +114,7 @@ def _start(out: Path, sign: bool, overwrite: bool, console: Console):
             except AccountError as exc:
                 console.print(str(exc), style="red")
                 return None, exits.REFUSED
+        engine = work_engine(engine, actor)
     return (settings, engine, actor), exits.OK
 
 
@@ -175,6 +177,7 @@ def sign_printed(path: Path, console: Console | None = None) -> int:
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     try:
         before = path.read_bytes()
         data = sign_pdf(before, actor, settings.records.signing_keys)

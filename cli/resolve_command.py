@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from lienthong.cli import exits
-from lienthong.cli.identity import current_actor
+from lienthong.cli.identity import current_actor, enter
 from lienthong.config.settings import Settings
 from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.registry import titles
@@ -43,6 +43,7 @@ def run_step(step: Callable[[Session, Actor, datetime], str], console: Console |
     with _session() as session:
         try:
             actor = current_actor(session)
+            enter(session, actor)  # the step works in the account's school
             said = step(session, actor, datetime.now(timezone.utc))
         except (AccountError, resolution.NotAllowed) as exc:
             console.print(str(exc), style="red", markup=False)

@@ -104,7 +104,7 @@ def step(which: str, class_code: str, period: str, reason: str = "", console=Non
     from sqlmodel import Session
 
     from lienthong.cli import exits
-    from lienthong.cli.identity import now, signed_in_actor
+    from lienthong.cli.identity import now, signed_in_actor, work_engine
     from lienthong.reconciliation import results
     from lienthong.store.access import Forbidden
 
@@ -113,6 +113,7 @@ def step(which: str, class_code: str, period: str, reason: str = "", console=Non
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     with Session(engine) as session:
         try:
             if which == "confirm":
@@ -142,7 +143,7 @@ def show_status(class_code: str | None, period: str | None, output_format: str, 
     from sqlmodel import Session
 
     from lienthong.cli import exits
-    from lienthong.cli.identity import signed_in_actor
+    from lienthong.cli.identity import signed_in_actor, work_engine
     from lienthong.reconciliation import results
     from lienthong.store.access import Forbidden
 
@@ -154,6 +155,7 @@ def show_status(class_code: str | None, period: str | None, output_format: str, 
     actor = signed_in_actor(engine, console)
     if actor is None:
         return exits.REFUSED
+    engine = work_engine(engine, actor)
     with Session(engine) as session:
         try:
             found = results.statuses(session, actor, where, class_code, period)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from lienthong.cli import exits
-from lienthong.cli.identity import current_actor
+from lienthong.cli.identity import current_actor, work_engine
 from lienthong.config.settings import Settings, SettingsError
 from lienthong.connectors.errors import ConnectorError
 from lienthong.mapping.calendar import shown_time
@@ -304,7 +304,7 @@ def approve(run_id: int, console: Console | None = None) -> int:
     try:
         with Session(engine) as session:
             actor = current_actor(session)
-        released = service.approve(engine, run_id, actor)
+        released = service.approve(work_engine(engine, actor), run_id, actor)
     except (AccountError, ValueError) as exc:
         console.print(str(exc), style="red", markup=False)
         return exits.REFUSED
@@ -314,10 +314,25 @@ def approve(run_id: int, console: Console | None = None) -> int:
 
 def verify_audit(console: Console | None = None) -> int:
     console = _screen(console)
-    problems = service.verify_audit(service.open_store(Settings()))
-    if problems:
-        for problem in problems:
-            console.print(f"{problem}", style="red")
+    from lienthong.store.tenancy import INSTALLATION
+
+    reports = service.verify_audit(service.open_store(Settings()))
+    # one school and no installation entries: said as it always was; else chain by chain
+    shown = {scope: report for scope, report in reports.items() if scope != INSTALLATION or report.entries}
+    named = len(shown) > 1
+
+    def name(scope: str) -> str:
+        return "Nhật ký của cả hệ thống (tài khoản)" if scope == INSTALLATION else f"Nhật ký của trường {scope}"
+
+    bad = False
+    for scope, report in shown.items():
+        for problem in report.problems:
+            console.print(f"{name(scope)}: {problem}" if named else problem, style="red")
+        bad = bad or bool(report.problems)
+    if bad:
         return 1
+    if named:
+        for scope, report in shown.items():
+            console.print(f"{name(scope)}: {report.entries} mục, nguyên vẹn.")
     console.print("Nhật ký kiểm toán nguyên vẹn.")
     return 0

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from lienthong.cli import exits
 from lienthong.cli.identity import current_actor, forget_session, now, read_password, save_session, sign_in
 from lienthong.config.settings import Settings
-from lienthong.store import accounts, audit
+from lienthong.store import accounts, audit, tenancy
 from lienthong.store.accounts import ROLES, AccountError
 from lienthong.sync.service import open_store
 
@@ -18,19 +18,40 @@ def _session() -> Session:
     return Session(open_store(Settings()))
 
 
+def _audited(login: str | None = None) -> Session:
+    """A session on the audit chain of an event about the account ``login`` (`accounts.audit_engine`:
+    its school's, or the installation's); accounts themselves are read and written under any scope."""
+    return Session(accounts.audit_engine(open_store(Settings()), login))
+
+
 def _refused(console: Console, exc: Exception) -> int:
     console.print(str(exc), style="red", markup=False)
     return exits.REFUSED
 
 
 def add(login: str, full_name: str, role: str, scopes: dict[str, list[str]], console: Console | None = None) -> int:
-    """A new account; the first one needs no sign-in (IT or the principal), later ones need IT's."""
+    """A new account; the first one needs no sign-in (IT or the principal), later ones need IT's.
+    ``scopes["school"]``: a Sở officer's schools; for any other role, its home school (one)."""
     console = console or Console(markup=False, highlight=False, soft_wrap=True)
-    with _session() as session:
+    scopes = dict(scopes)
+    school = None
+    if role != "so_gddt":
+        given = [code.strip() for code in scopes.pop("school", []) or [] if code.strip()]
+        if len(given) > 1:
+            return _refused(console, AccountError("Tài khoản của trường thuộc một trường: chỉ một --school."))
+        school = given[0] if given else None
+    engine = open_store(Settings())
+    with Session(engine) as session:
         try:
             by = current_actor(session) if accounts.count_users(session) else None
+            home = accounts.home_school(session, role, school, by)
+        except AccountError as exc:
+            return _refused(console, exc)
+    # the event goes to the new account's chain: its school's, or the installation's
+    with Session(accounts.chain_engine(engine, home)) as session:
+        try:
             password = read_password("Mật khẩu cho tài khoản mới: ")
-            made = accounts.add_user(session, login, full_name, role, password, now(), scopes, by)
+            made = accounts.add_user(session, login, full_name, role, password, now(), scopes, by, school=home)
         except AccountError as exc:
             return _refused(console, exc)
         audit.append(
@@ -41,7 +62,7 @@ def add(login: str, full_name: str, role: str, scopes: dict[str, list[str]], con
             now(),
         )
         session.commit()
-    console.print(f"Đã tạo tài khoản {made.shown()}.", markup=False)
+    console.print(f"Đã tạo tài khoản {made.shown()}{f' (trường {home})' if school else ''}.", markup=False)
     return exits.OK
 
 
@@ -51,7 +72,11 @@ def _account_change(change, action: str, login: str | None, said: str, console: 
     with _session() as session:
         try:
             by = current_actor(session)
-            target = accounts.fold_login(login or by.login)
+        except AccountError as exc:
+            return _refused(console, exc)
+    target = accounts.fold_login(login or by.login)
+    with _audited(target) as session:
+        try:
             change(session, target, by)
         except AccountError as exc:
             return _refused(console, exc)
@@ -107,10 +132,13 @@ def show_all(console: Console | None = None) -> int:
     with _session() as session:
         users = accounts.list_users(session)
         disabled = {u.id for u in users if accounts.is_disabled(session, u.id)}
+        store = tenancy.store_school(session)
     table = Table("Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Trạng thái")
     for user in users:
         schools = ["mọi trường"] if accounts.ALL_SCHOOLS in user.schools else sorted(user.schools)
-        scope = ", ".join([*sorted(user.classes), *sorted(user.subjects), *sorted(user.students), *schools])
+        # the home school, where it is news: on a store of several schools, or another school's
+        home = [f"trường {user.school}"] if user.school and user.school != store else []
+        scope = ", ".join([*home, *sorted(user.classes), *sorted(user.subjects), *sorted(user.students), *schools])
         table.add_row(
             user.login,
             user.full_name,

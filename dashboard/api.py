@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from lienthong.dashboard import views
-from lienthong.dashboard.deps import checked_call, dashboard, signed_in, store
+from lienthong.dashboard.deps import account_store, checked_call, dashboard, signed_in, store
 from lienthong.dashboard.security import Who
 from lienthong.reconciliation import resolution, results
 from lienthong.store import access, accounts, audit
@@ -53,8 +53,13 @@ def _refused(exc: resolution.ResolutionError) -> JSONResponse:
 
 
 @router.post("/session", summary="Đăng nhập: trả về mã phiên (Bearer)")
-def open_session(body: Credentials, request: Request, session: Session = Depends(store)) -> Any:
+def open_session(body: Credentials, request: Request) -> Any:
     board = dashboard(request)
+    with Session(accounts.audit_engine(board.engine, body.login)) as session:  # the login's audit chain
+        return _opening(board, session, body)
+
+
+def _opening(board: Any, session: Session, body: Credentials) -> Any:
     now = board.clock()
     try:
         actor = accounts.sign_in(session, body.login, body.password, now, via="api")
@@ -68,7 +73,9 @@ def open_session(body: Credentials, request: Request, session: Session = Depends
 
 
 @router.delete("/session", status_code=204, summary="Đăng xuất: mã phiên hết hiệu lực")
-def close_session(request: Request, who: Who = Depends(checked_call), session: Session = Depends(store)) -> Response:
+def close_session(
+    request: Request, who: Who = Depends(checked_call), session: Session = Depends(account_store)
+) -> Response:
     accounts.close_session(session, who.token)
     audit.append(session, who.actor.ref, "logout", {"login": who.actor.login, "via": "api"}, dashboard(request).clock())
     session.commit()

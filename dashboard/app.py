@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -29,7 +29,7 @@ from lienthong.dashboard.security import SESSION_COOKIE, CsrfRefused, Guard, Sig
 from lienthong.mapping.canonical import LockWindow
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.reconciliation.results import Where, where_of
-from lienthong.store import accounts
+from lienthong.store import accounts, tenancy
 from lienthong.store.access import Forbidden, NotFound
 from lienthong.sync import service as sync_service
 
@@ -51,6 +51,36 @@ class Dashboard:
     clock: Callable[[], datetime]
     templates: Jinja2Templates
     records: RecordsCache = field(default_factory=RecordsCache)  # the principal's figures, kept while unchanged
+    # A request's dashboard is scoped to its account's school (`for_actor`): ``root`` is the app's.
+    root: Dashboard | None = None
+    _schools: dict[str, Dashboard] = field(default_factory=dict, repr=False)
+
+    @property
+    def served(self) -> Dashboard:
+        """The app's own dashboard (the configured store's scope), whichever request's this is."""
+        return self.root or self
+
+    def for_actor(self, actor: accounts.Actor) -> Dashboard:
+        """The dashboard of ``actor``'s requests: scoped to her home school (`store.tenancy`), with
+        that school's figures cache, so a principal of A sees A and never B on a province's store.
+        An account of no school (a Sở officer, the installation's IT) and the staff of the school the
+        store acts for keep the app's scope: one school's store is served as it always was."""
+        board = self.served
+        engine = accounts.work_engine(board.engine, actor)
+        if engine is board.engine:
+            return board
+        school = tenancy.school_of(engine)
+        found = board._schools.get(school)
+        if found is None:
+            found = board._schools[school] = replace(
+                board,
+                engine=engine,
+                settings=board.settings.model_copy(update={"ma_truong": school}),
+                records=RecordsCache(),
+                root=board,
+                _schools={},
+            )
+        return found
 
     @property
     def authority(self) -> ScoreAuthority:
@@ -168,6 +198,18 @@ def _handlers(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse({"detail": str(exc)}, status_code=403)
         return page(request, 403, "Không có quyền", str(exc))
+
+    @app.exception_handler(tenancy.TenancyError)
+    async def no_school(request: Request, exc: tenancy.TenancyError) -> Response:
+        # school data asked for where no school is in scope: an account of no school (a Sở officer,
+        # the installation's IT) on a store of several schools acting for none
+        message = (
+            "Trang này là dữ liệu của một trường, mà tài khoản này không thuộc trường nào "
+            "(cơ sở dữ liệu có nhiều trường): dùng trang «Các trường» hoặc tài khoản của trường."
+        )
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=403)
+        return page(request, 403, "Không có quyền", message)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -9,26 +9,42 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from lienthong.dashboard.security import CSRF_FIELD, CSRF_HEADER, Who
+from lienthong.store import accounts
 
 if TYPE_CHECKING:
     from lienthong.dashboard.app import Dashboard
 
 
 def dashboard(request: Request) -> Dashboard:
-    return request.app.state.dashboard
+    """The request's dashboard: once signed in, scoped to the account's school (`Dashboard.for_actor`)."""
+    return getattr(request.state, "board", None) or request.app.state.dashboard
 
 
 def store(request: Request) -> Iterator[Session]:
+    """The request's store session: on the app's scope until `signed_in` moves it to the account's."""
     with Session(dashboard(request).engine) as session:
         yield session
 
 
 def signed_in(request: Request, session: Session = Depends(store)) -> Who:
-    """The account of this request, or a redirect to sign in (401 on the API)."""
+    """The account of this request, or a redirect to sign in (401 on the API). From here on the
+    request works in the account's school: `dashboard` and the ``store`` session are scoped to it."""
     board = dashboard(request)
     who = board.guard.who(request, session, board.clock())
     request.state.who = who
+    scoped = board.for_actor(who.actor)
+    request.state.board = scoped
+    if scoped.engine is not session.get_bind():
+        session.close()  # only the session's row was read (accounts are the installation's)
+        session.bind = scoped.engine
     return who
+
+
+def account_store(request: Request, who: Who = Depends(signed_in)) -> Iterator[Session]:
+    """A session on the audit chain of the signed-in account's own events (sign-out, password):
+    `store.accounts.audit_engine`, its school's chain or the installation's."""
+    with Session(accounts.audit_engine(dashboard(request).served.engine, who.actor.login)) as session:
+        yield session
 
 
 async def read_form(request: Request) -> FormData:

@@ -26,7 +26,7 @@ from lienthong.dashboard.pages import render
 from lienthong.dashboard.security import CSRF_FIELD, Who
 from lienthong.mapping.calendar import VN_TZ
 from lienthong.reconciliation.reports import ReportContext, render_pdf, render_xlsx
-from lienthong.store import access
+from lienthong.store import access, tenancy
 from lienthong.sync import operations, uploads
 from lienthong.sync import service as sync_service
 
@@ -235,7 +235,10 @@ def audit_page(request: Request, trang: int = 1, hanh_dong: str = "", who: Who =
     board = dashboard(request)
     access.require_operations(who.actor)
     page = max(1, trang)
-    trail = operations.audit_trail(board.engine, AUDIT_PAGE, (page - 1) * AUDIT_PAGE, hanh_dong.strip() or None)
+    engine = board.engine
+    if who.actor.school is None and tenancy.store_school(engine) is None:
+        engine = tenancy.installation(engine)  # the installation's IT on a province's store: its own chain
+    trail = operations.audit_trail(engine, AUDIT_PAGE, (page - 1) * AUDIT_PAGE, hanh_dong.strip() or None)
     return render(
         request,
         "audit.j2",

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from lienthong.dashboard import views
-from lienthong.dashboard.deps import checked_form, dashboard, read_form, signed_in, store
+from lienthong.dashboard.deps import account_store, checked_form, dashboard, read_form, signed_in, store
 from lienthong.dashboard.security import CSRF_FIELD, PRE_COOKIE, Who, safe_next, secure
 from lienthong.reconciliation import resolution
 from lienthong.store import access, accounts, audit
@@ -67,13 +67,19 @@ def _sign_in_form(request: Request, target: str, error: str = "", login: str = "
 
 
 @router.post("/dang-nhap")
-def sign_in(request: Request, form: FormData = Depends(read_form), session: Session = Depends(store)) -> Response:
+def sign_in(request: Request, form: FormData = Depends(read_form)) -> Response:
     board = dashboard(request)
     board.guard.check(_text(form, CSRF_FIELD) or None, request.cookies.get(PRE_COOKIE))
     login, target = _text(form, "ten"), safe_next(_text(form, "tiep"))
+    with Session(accounts.audit_engine(board.engine, login)) as session:  # the login's chain
+        return _signing_in(request, session, login, _raw(form, "mat_khau"), target)
+
+
+def _signing_in(request: Request, session: Session, login: str, password: str, target: str) -> Response:
+    board = dashboard(request)
     now = board.clock()
     try:
-        actor = accounts.sign_in(session, login, _raw(form, "mat_khau"), now)
+        actor = accounts.sign_in(session, login, password, now)
     except accounts.Throttled as exc:
         session.commit()  # the refusal is audited
         return _sign_in_form(request, target, str(exc), login, 429)
@@ -92,7 +98,7 @@ def sign_out(
     request: Request,
     form: FormData = Depends(checked_form),
     who: Who = Depends(signed_in),
-    session: Session = Depends(store),
+    session: Session = Depends(account_store),
 ) -> Response:
     board = dashboard(request)
     accounts.close_session(session, who.token)
@@ -113,7 +119,7 @@ def change_password(
     request: Request,
     form: FormData = Depends(checked_form),
     who: Who = Depends(signed_in),
-    session: Session = Depends(store),
+    session: Session = Depends(account_store),
 ) -> Response:
     board = dashboard(request)
     new, again = _raw(form, "moi"), _raw(form, "nhap_lai")

@@ -7,6 +7,12 @@ subjects, a department head the department's subjects, a parent one child, a boa
 the principal's delegation to approve, and a department (Sở GD&ĐT) officer the schools she
 oversees (their codes, or `ALL_SCHOOLS`). The checks themselves live with the rules they guard
 (`reconciliation.resolution`, `sync.run`); this module says who someone is.
+
+Accounts are the installation's; a school's staff account (principal, GVCN, teacher, its IT…) has
+a home school (`Actor.school`) and acts in that school only: the dashboard and the CLI scope its
+work there (`store.tenancy.for_school`). A Sở officer and the installation's IT have none. Where an
+account's events are audited is `audit_engine`: its school's chain when the store acts for a
+school, else the installation's chain (`store.tenancy.installation`).
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from lienthong.store.tables import SessionTokenRow, UserRow, UserScopeRow
+from lienthong.store import tenancy
+from lienthong.store.tables import SchoolRow, SessionTokenRow, UserRow, UserScopeRow
 
 ROLES = {
     "it": "quản trị CNTT",
@@ -57,6 +65,7 @@ class Actor:
     students: frozenset[str] = field(default_factory=frozenset)
     delegated: bool = False  # a board member the principal let approve
     schools: frozenset[str] = field(default_factory=frozenset)  # a Sở officer's schools (or `ALL_SCHOOLS`)
+    school: str | None = None  # the home school of a school's staff account; none: Sở, installation IT
 
     @property
     def ref(self) -> str:
@@ -96,6 +105,7 @@ def actor_of(session: Session, user: UserRow) -> Actor:
         frozenset(by_kind["student"]),
         bool(by_kind["delegation"]),
         frozenset(by_kind["school"]),
+        user.ma_truong,
     )
 
 
@@ -118,8 +128,10 @@ def add_user(
     now: datetime,
     scopes: dict[str, list[str]] | None = None,
     by: Actor | None = None,
+    school: str | None = None,
 ) -> Actor:
-    """A new account; only IT adds accounts, except the very first one (IT or the principal)."""
+    """A new account; only IT adds accounts, except the very first one (IT or the principal).
+    ``school``: its home school (`home_school` decides it when not given)."""
     if role not in ROLES:
         raise AccountError(f"Vai trò {role!r} không có; các vai trò: {', '.join(ROLES)}.")
     if by is None and count_users(session) > 0:
@@ -133,7 +145,8 @@ def add_user(
     if (scopes or {}).get("delegation"):
         raise AccountError("Uỷ quyền duyệt do Hiệu trưởng trao: `lienthong --as HIỆU_TRƯỞNG users delegate TÊN`.")
     _check_schools(role, (scopes or {}).get("school") or [])
-    if role == "principal" and _has_role(session, "principal"):
+    home = home_school(session, role, school, by)
+    if role == "principal" and _has_role(session, "principal", home):
         raise AccountError("Đã có tài khoản Hiệu trưởng; thay Hiệu trưởng thì khoá tài khoản cũ trước.")
     folded = fold_login(login)
     if not folded or not folded.replace(".", "").replace("_", "").replace("-", "").isalnum():
@@ -149,6 +162,7 @@ def add_user(
         created_at=now,
         created_by=by.id if by else None,
         password_changed_at=now,
+        ma_truong=home,
     )
     session.add(user)
     session.flush()
@@ -183,8 +197,73 @@ def _check_schools(role: str, schools: list[str]) -> None:
         raise AccountError(f"Mã trường gồm 8 chữ số (hoặc * cho mọi trường): {', '.join(wrong)}.")
 
 
-def _has_role(session: Session, role: str) -> bool:
-    return session.exec(select(UserRow.id).where(UserRow.role == role, UserRow.disabled.is_(False))).first() is not None
+def _has_role(session: Session, role: str, school: str | None) -> bool:
+    """Whether an active account of ``role`` is staff of ``school`` (a principal per school)."""
+    query = select(UserRow.id).where(UserRow.role == role, UserRow.disabled.is_(False))
+    query = query.where(UserRow.ma_truong.is_(None) if school is None else UserRow.ma_truong == school)
+    return session.exec(query).first() is not None
+
+
+def home_school(session: Session, role: str, given: str | None, by: Actor | None = None) -> str | None:
+    """The home school of a new account of ``role``: ``given`` (a registered school), else the
+    school of the IT account adding it, else the school the store acts for (the configured one, or
+    its only one). A Sở officer has none (her schools are scopes); IT may have none (the
+    installation's IT, on a store of several schools). A school's IT adds its own school's staff."""
+    if role == "so_gddt":
+        return None
+    store = tenancy.store_school(session)
+    home = given.strip() if given and given.strip() else (by.school if by and by.school else store)
+    if given and home != store and session.get(SchoolRow, home) is None:
+        raise AccountError(f"Không có trường {home} trong hệ thống: đăng ký trường trước (`lienthong schools add`).")
+    if home is None and role != "it":
+        raise AccountError("Cơ sở dữ liệu chứa nhiều trường: chỉ rõ trường của tài khoản bằng --school MÃ_TRƯỜNG.")
+    if by is not None and by.school is not None and home != by.school:
+        raise AccountError(f"Quản trị CNTT của trường {by.school} chỉ tạo tài khoản của trường mình.")
+    return home
+
+
+def school_of_login(session: Session, login: str) -> str | None:
+    """The home school of the account ``login`` (folded); ``None`` for an account of no school."""
+    user = _row(session, login)
+    return user.ma_truong if user is not None else None
+
+
+def audit_engine(engine: sa.Engine, login: str | None = None) -> sa.Engine:
+    """``engine`` scoped to the audit chain of an account event about ``login`` (`chain_engine` of
+    its home school); a login no account has (a failed sign-in) goes with the store's school. The
+    home school is read on the accounts (installation-wide): no school scope is needed for it."""
+    home = store = tenancy.store_school(engine)
+    if login is not None:
+        with Session(tenancy.unscoped(engine)) as session:
+            user = _row(session, login)
+        home = user.ma_truong if user is not None else store
+    return chain_engine(engine, home)
+
+
+def chain_engine(engine: sa.Engine, home: str | None) -> sa.Engine:
+    """``engine`` scoped to the audit chain of an account of ``home`` school: that school's chain
+    when the store acts for a school (configured, or its only one); the installation's chain for an
+    account of no school, or on a store of several schools that acts for none."""
+    store = tenancy.store_school(engine)
+    if store is None or home is None:
+        return tenancy.installation(engine)
+    return engine if home == store else tenancy.for_school(engine, home)
+
+
+def work_engine(engine: sa.Engine, actor: Actor) -> sa.Engine:
+    """``engine`` scoped to where ``actor`` works: her home school (`store.tenancy.for_school`), so
+    that an account of school A reads and writes A's rows only, whatever store it signed in to. An
+    account of no school, or of the school ``engine`` already acts for, keeps ``engine`` (a store of
+    one school works as it always did)."""
+    if actor.school is None or actor.school == tenancy.store_school(engine):
+        return engine
+    return tenancy.for_school(engine, actor.school)
+
+
+def _same_school(by: Actor, user: UserRow) -> None:
+    """An account of school A changes no account of school B (the installation's IT: any)."""
+    if by.school is not None and user.ma_truong != by.school:
+        raise AccountError(f"Tài khoản {user.login} không thuộc trường {by.school}.")
 
 
 def delegate(session: Session, login: str, by: Actor, granted: bool = True) -> None:
@@ -192,7 +271,7 @@ def delegate(session: Session, login: str, by: Actor, granted: bool = True) -> N
     if by.role != "principal":
         raise AccountError("Chỉ Hiệu trưởng trao hoặc thu hồi quyền duyệt.")
     user = _row(session, login)
-    if user is None or user.role != "board":
+    if user is None or user.role != "board" or user.ma_truong != by.school:
         raise AccountError(f"{fold_login(login)} không phải tài khoản thành viên Ban giám hiệu (board).")
     scope = session.get(UserScopeRow, (user.id, "delegation", "approve"))
     if granted and scope is None:
@@ -226,6 +305,8 @@ def set_password(session: Session, login: str, password: str, now: datetime, by:
         raise AccountError(f"Không có tài khoản {fold_login(login)}.")
     if by.id != user.id and by.role != "it":
         raise AccountError("Chỉ quản trị CNTT mới đổi mật khẩu của người khác.")
+    if by.id != user.id:
+        _same_school(by, user)
     _check_password(password)
     user.password_hash, user.password_changed_at = _HASHER.hash(password), now
     for token in session.exec(select(SessionTokenRow).where(SessionTokenRow.user_id == user.id)):
@@ -240,6 +321,7 @@ def set_disabled(session: Session, login: str, disabled: bool, by: Actor) -> Non
         raise AccountError(f"Không có tài khoản {fold_login(login)}.")
     if user.id == by.id and disabled:
         raise AccountError("Không tự khoá tài khoản của mình.")
+    _same_school(by, user)
     user.disabled = disabled
 
 

@@ -1,7 +1,9 @@
 """The append-only, hash-chained audit log: every approval and every change is recorded.
 
 Each school has its own chain (`store.tenancy`: a session sees its school's entries only, numbered
-from 1 per school, and verified per school).
+from 1 per school, and verified per school), and so has the installation (the account events of no
+school, `store.accounts.audit_engine`): the reserved scope `store.tenancy.INSTALLATION`, chained,
+anchored and verified by the same code. `check_chains` verifies every chain a store answers for.
 Each entry's hash is SHA-256 over the previous entry's hash and the entry's canonical JSON,
 so editing an entry breaks the chain there; `verify` finds where. The chain alone cannot
 show that its last entries were deleted, nor that someone rewrote an entry and recomputed
@@ -34,6 +36,7 @@ from pydantic import SecretStr
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
+from lienthong.store import schools as registry
 from lienthong.store import tenancy
 from lienthong.store.tables import AuditLogRow
 
@@ -66,6 +69,7 @@ class AuditReport:
 
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    entries: int = 0  # how many entries the chain holds
 
 
 def configure(key: Key, checkpoint_path: Path | str | None) -> None:
@@ -216,7 +220,7 @@ def check(session: Session, key: Key = None, checkpoint: Path | str | None = Non
     school = tenancy.require_school(session)
     rows = list(session.exec(select(AuditLogRow).order_by(AuditLogRow.id)))
     found = _chain_problems(rows) + _hmac_problems(rows, key_bytes)
-    report = AuditReport(warnings=_key_warnings(rows, key_bytes))
+    report = AuditReport(warnings=_key_warnings(rows, key_bytes), entries=len(rows))
     if path is None:
         if rows:
             report.warnings.append(
@@ -230,6 +234,24 @@ def check(session: Session, key: Key = None, checkpoint: Path | str | None = Non
             report.warnings.append(f"Tệp điểm kiểm tra {path} trống hoặc không có: chưa so được với nhật ký")
     report.problems = [text for _, text in sorted(found, key=lambda problem: problem[0])]
     return report
+
+
+def check_chains(engine: sa.Engine, key: Key = None, checkpoint: Path | str | None = None) -> dict[str, AuditReport]:
+    """`check` of every chain ``engine`` answers for, by scope: the school it acts for (or, acting
+    for none, every registered school's), then the installation's (`store.tenancy.INSTALLATION`)."""
+    school = tenancy.store_school(engine)
+    if school is not None:
+        scopes = [(school, engine)]
+    else:
+        with Session(tenancy.unscoped(engine)) as session:
+            codes = [row.ma_truong for row in registry.schools(session, active_only=False)]
+        scopes = [(code, tenancy.for_school(engine, code)) for code in codes]
+    scopes.append((tenancy.INSTALLATION, tenancy.installation(engine)))
+    reports = {}
+    for scope, bound in scopes:
+        with Session(bound) as session:
+            reports[scope] = check(session, key=key, checkpoint=checkpoint)
+    return reports
 
 
 def _chain_problems(rows: list[AuditLogRow]) -> list[tuple[int, str]]:
@@ -293,7 +315,8 @@ def _read_marks(path: Path, school: str) -> tuple[list[dict[str, Any]], list[str
     for number, line in enumerate(lines, start=1):
         try:
             mark = json.loads(line)
-            if mark.get("school", school) != school:
+            # a line with no school is the one school's of an older store, never the installation's
+            if mark.get("school", None if school == tenancy.INSTALLATION else school) != school:
                 continue
             marks.append(
                 {

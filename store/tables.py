@@ -379,6 +379,10 @@ class UserRow(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     created_by: Optional[int] = None
     password_changed_at: datetime = _when(nullable=False)
+    # The school whose staff the account is (`store.tenancy`: what it acts on); none for a Sở officer
+    # (her schools are scopes) or the installation's IT. Not a tenancy column: accounts are read
+    # under every scope.
+    ma_truong: Optional[str] = Field(default=None, max_length=8, index=True)
 
 
 class UserScopeRow(SQLModel, table=True):

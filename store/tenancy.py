@@ -32,9 +32,18 @@ gives the engine with no school at all: ORM work on school data then fails loudl
 named cross-school admin functions only (`claim`, migrations, whole-database backup digests); the
 registry of schools (``school``) is the installation's, read and written by `store.schools`.
 
-Accounts (``user_account``, ``user_scope``, ``session_token``) are installation-wide and carry no
-school: a department (Sở) account acting on several schools stays possible; the schools an
-account may act on are its scopes, decided with the other access rules (`store.access`).
+Accounts (``user_account``, ``user_scope``, ``session_token``) are installation-wide: they are read
+under any scope (no policy, no filter). A school's staff account names its home school
+(``user_account.ma_truong``, which the scoping leaves alone: `ACCOUNTS`); a department (Sở) account
+or an installation IT account has none, and the schools a Sở account oversees are its scopes
+(`store.access`).
+
+The installation itself has an audit chain (`installation`): the account events that belong to no
+school (`store.accounts.audit_engine`). It is a reserved scope, `INSTALLATION`, which no school
+code can be, not a second table: `store.audit` chains, numbers, locks, checkpoints and verifies it
+as it does a school's, and on PostgreSQL the same policy keeps it apart from every school's rows
+(and the `store.audit.lock_down_sql` grants cover it). That scope reaches ``audit_log`` only
+(`INSTALLATION_TABLES`): school data read or written under it is a `TenancyError`.
 """
 
 from __future__ import annotations
@@ -52,6 +61,12 @@ SETTING = "lienthong.school"  # the PostgreSQL setting the row-level security po
 APP_ROLE = "lienthong_app"  # the role without BYPASSRLS that migration 0010 creates
 COLUMN = "ma_truong"
 REGISTRY = "school"  # the installation's list of schools: keyed by ``ma_truong``, owned by no school
+# Tables whose ``ma_truong`` says whom a row concerns, not whose it is: never scoped (accounts).
+ACCOUNTS = frozenset({"user_account"})
+# The installation's own scope: its audit chain. Not a school code (those are 8 digits), and within
+# the column's 8 characters.
+INSTALLATION = "@install"
+INSTALLATION_TABLES = frozenset({"audit_log"})  # the only school tables the installation scope reaches
 # The code of a new store's school until one is registered. Not "": PostgreSQL reads a setting that
 # a transaction set locally as "" once it ends, and an unscoped connection must match no row.
 UNNAMED = "-"
@@ -67,9 +82,25 @@ class TenancyError(RuntimeError):
 
 def for_school(engine: sa.Engine, ma_truong: str) -> sa.Engine:
     """``engine`` (sharing its pool) scoped to the school ``ma_truong``."""
-    if not isinstance(ma_truong, str) or ma_truong == OWN_SCHOOL:
+    if not isinstance(ma_truong, str) or ma_truong in (OWN_SCHOOL, INSTALLATION):
         raise TenancyError(f"Mã trường không hợp lệ: {ma_truong!r}.")
     return engine.execution_options(**{OPTION: ma_truong})
+
+
+def installation(engine: sa.Engine) -> sa.Engine:
+    """``engine`` scoped to the installation's audit chain (`INSTALLATION`), and nothing else."""
+    return engine.execution_options(**{OPTION: INSTALLATION})
+
+
+def store_school(bind: Bind) -> str | None:
+    """The school an engine (or session) acts for: the configured one, or the store's only one
+    (`UNNAMED` on a new store); ``None`` when it names none and the store holds several schools,
+    when it is unscoped, or scoped to the installation."""
+    try:
+        school = school_of(bind)
+    except TenancyError:
+        return None
+    return None if school == INSTALLATION else school
 
 
 def own_school(engine: sa.Engine) -> sa.Engine:
@@ -122,6 +153,8 @@ def claim(engine: sa.Engine, ma_truong: str, name: str = "") -> None:
         known = list(connection.exec_driver_sql("SELECT ma_truong FROM school").scalars())
         if ma_truong in known:
             return
+        if ma_truong in (OWN_SCHOOL, INSTALLATION, UNNAMED):
+            raise TenancyError(f"Mã trường không hợp lệ: {ma_truong!r}.")
         if known:
             raise TenancyError(
                 f"Cơ sở dữ liệu không có trường {ma_truong} (có: {', '.join(sorted(known)[:5])}"
@@ -258,6 +291,8 @@ def _scope_orm(state: Any) -> None:
     if not (top or named):
         return
     school = _session_school(state.session, required=True)
+    if school == INSTALLATION:
+        _installation_only(top + named)
     statement = state.statement
     # The statement's own entities by a WHERE (cheaper than loader criteria, and it also covers the
     # refresh of expired attributes, which loader criteria skip); joined or selected-from entities
@@ -312,8 +347,18 @@ def _owned_mappers(state: Any) -> tuple[list[Any], list[Any]]:
 
 
 def _school_data(mapper: Any) -> bool:
-    """Whether a mapped class's rows belong to one school (it has ``ma_truong``; not the registry)."""
-    return COLUMN in mapper.columns and mapper.local_table.name != REGISTRY
+    """Whether a mapped class's rows belong to one school (it has ``ma_truong``; not the registry,
+    not the accounts)."""
+    return COLUMN in mapper.columns and mapper.local_table.name != REGISTRY and mapper.local_table.name not in ACCOUNTS
+
+
+def _installation_only(mappers: Any) -> None:
+    """The installation scope reads and writes its audit chain only, never a school's data."""
+    names = sorted({mapper.local_table.name for mapper in mappers} - INSTALLATION_TABLES)
+    if names:
+        raise TenancyError(
+            f"Không đọc hay ghi dữ liệu của trường ({', '.join(names)}) trong phạm vi cả hệ thống: phải chỉ rõ trường."
+        )
 
 
 @event.listens_for(Session, "before_flush")
@@ -322,10 +367,12 @@ def _stamp_new(session: Session, _context: Any, _instances: Any) -> None:
     school: str | None = None
     for obj in session.new:
         table = getattr(type(obj), "__table__", None)
-        if COLUMN not in getattr(table, "c", ()) or table.name == REGISTRY:
+        if COLUMN not in getattr(table, "c", ()) or table.name == REGISTRY or table.name in ACCOUNTS:
             continue
         if school is None:
             school = require_school(session)
+        if school == INSTALLATION and table.name not in INSTALLATION_TABLES:
+            _installation_only([sa.inspect(type(obj))])
         given = getattr(obj, COLUMN, None)
         if given is None:
             setattr(obj, COLUMN, school)
@@ -337,6 +384,8 @@ def _stamp_new(session: Session, _context: Any, _instances: Any) -> None:
     modified = getattr(session.identity_map, "_modified", None)
     states = modified if modified is not None else [sa.inspect(obj) for obj in session.dirty]
     for state in states:
+        if state.mapper.local_table.name in ACCOUNTS:
+            continue  # an account's home school is the accounts' business (`store.accounts`)
         before = state.committed_state.get(COLUMN, _NOTHING)
         if before is not _NOTHING and before is not NO_VALUE and before != state.dict.get(COLUMN):
             raise TenancyError("Không chuyển được dữ liệu sang trường khác.")

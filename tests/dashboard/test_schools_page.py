@@ -69,22 +69,24 @@ def _fill(engine, code: str) -> None:
 
 
 def province_site(engine) -> Site:
-    """The accounts (installation-wide), three registered schools, each one's rows under its scope."""
+    """Three registered schools, each one's rows under its scope, and the accounts (installation-wide:
+    the installation's IT and the Sở officers of no school, the principal and GVCN of A)."""
+    with Session(tenancy.unscoped(engine)) as session:
+        for code, name in NAMES.items():
+            registry.save_school(session, SchoolRow(ma_truong=code, name=name, province_code="79", commune_code=""))
+        session.commit()
     with Session(engine) as session:
         it = accounts.add_user(session, "it.an", "Lê Văn An", "it", PASSWORD, NOW)
         made = {"it.an": it}
         for login, (name, role, scopes) in PEOPLE.items():
             if login != "it.an":
-                made[login] = accounts.add_user(session, login, name, role, PASSWORD, NOW, scopes, by=it)
-        session.commit()
-    with Session(tenancy.unscoped(engine)) as session:
-        for code, name in NAMES.items():
-            registry.save_school(session, SchoolRow(ma_truong=code, name=name, province_code="79", commune_code=""))
+                school = None if role in ("so_gddt", "it") else A
+                made[login] = accounts.add_user(session, login, name, role, PASSWORD, NOW, scopes, by=it, school=school)
         session.commit()
     for code in NAMES:
         _fill(engine, code)
-    # served as `lienthong serve` serves a store of several schools: with the school it is configured
-    # for (`sync.service.school_engine`), whose audit chain the sign-ins go to
+    # served with the school it is configured for (`sync.service.school_engine`), as a school's own
+    # dashboard on a province's store is; `test_province_accounts` serves one configured for none
     settings = Settings(database_url=str(engine.url), school_year=SCHOOL_YEAR, ma_truong=A)
     served = tenancy.for_school(engine, A)
     site = Site(served, settings, Clock(), made)
