@@ -12,6 +12,7 @@ page must not read school data with a role that bypasses them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
@@ -33,13 +34,14 @@ from lienthong.store.tables import (
 
 @dataclass(frozen=True)
 class RunLine:
-    """One run as the page reads it (no summary, no approval)."""
+    """One run as the page reads it (no summary, no approval); ``names``: the platforms it included."""
 
     id: int
     platforms: str
     status: str
     started_at: datetime
     finished_at: datetime | None
+    names: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,36 @@ class SchoolState:
     version: tuple  # moves when the records behind completeness and the portal's rate move
 
 
-def school_state(session: Session, live: Iterable[str], runs_read: int) -> SchoolState:
-    """The figures of the session's school (`tenancy.require_school`): live discrepancies (statuses
-    ``live``), each source's last read, the outbox by platform and status, each platform set's last
-    good run, the latest ``runs_read`` real runs, and `records_version`."""
-    school = tenancy.require_school(session)
+def school_states(
+    engine: sa.Engine, codes: Iterable[str], live: Iterable[str], runs_read: int
+) -> dict[str, SchoolState]:
+    """Each school's `SchoolState`: one transaction per school, each under that school's scope
+    (`tenancy.for_school`'s option, so that the transaction begins as every scoped one does: on
+    PostgreSQL ``lienthong.school`` set and the application's role taken), on one connection
+    checked out once, and one statement per school (`_statement`). ``live``: the statuses of a
+    live discrepancy; ``runs_read``: how many of the latest real runs are read."""
+    codes = list(codes)
+    out: dict[str, SchoolState] = {}
+    if not codes:
+        return out
+    statement = _statement(tuple(live), runs_read)
+    with tenancy.for_school(engine, codes[0]).connect() as connection:
+        for code in codes:
+            options = tenancy.for_school(engine, code).get_execution_options()
+            connection.execution_options(**{tenancy.OPTION: options[tenancy.OPTION]})
+            with connection.begin() as transaction:
+                rows = connection.execute(statement, {"school": code}).all()
+                transaction.rollback()  # read only
+            out[code] = _state(rows)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _statement(live: tuple[str, ...], runs_read: int) -> sa.CompoundSelect:
+    """Every figure of one school (the parameter ``school``) as tagged rows of one ``UNION ALL``:
+    ``(tag, a, b, n, at, until)``. Each part names the school too (the policies are the backstop,
+    not the filter). Built once: a page of 200 schools spent more time building it than running it."""
+    school = sa.bindparam("school", type_=sa.String())
     disc, snap, out, run, files = (
         DiscrepancyRow.__table__,
         SourceSnapshotRow.__table__,
@@ -66,30 +93,58 @@ def school_state(session: Session, live: Iterable[str], runs_read: int) -> Schoo
         SyncRunRow.__table__,
         ImportedFileRow.__table__,
     )
-    mine = {t: t.c[tenancy.COLUMN] == school for t in (disc, snap, out, run, files)}
-    discrepancies = session.execute(
-        sa.select(sa.func.count()).select_from(disc).where(mine[disc], disc.c.status.in_(list(live)))
-    ).scalar_one()
-    read = session.execute(
-        sa.select(snap.c.source, sa.func.max(snap.c.seen_at), sa.func.count()).where(mine[snap]).group_by(snap.c.source)
-    ).all()
-    outbox = session.execute(
-        sa.select(out.c.platform, out.c.status, sa.func.count(), sa.func.max(out.c.updated_at))
-        .where(mine[out])
-        .group_by(out.c.platform, out.c.status)
-    ).all()
-    successes = session.execute(
-        sa.select(run.c.platforms, sa.func.max(run.c.finished_at))
-        .where(mine[run], run.c.status.in_(("completed", "approved")), run.c.dry_run.is_(False))
-        .group_by(run.c.platforms)
-    ).all()
-    latest = session.execute(
+    latest = (
         sa.select(run.c.id, run.c.platforms, run.c.status, run.c.started_at, run.c.finished_at)
-        .where(mine[run], run.c.dry_run.is_(False))
+        .where(run.c.ma_truong == school, run.c.dry_run.is_(False))
         .order_by(run.c.id.desc())
         .limit(runs_read)
-    ).all()
-    imported = session.execute(sa.select(sa.func.count()).select_from(files).where(mine[files])).scalar_one()
+        .subquery()
+    )
+    none = sa.null()
+    parts = [
+        # the runs first: their typed columns type the union's (a time read back as a time on SQLite)
+        sa.select(
+            sa.literal("r"), latest.c.platforms, latest.c.status, latest.c.id, latest.c.started_at, latest.c.finished_at
+        ),
+        sa.select(sa.literal("d"), none, none, sa.func.count(), none, none)
+        .select_from(disc)
+        .where(disc.c.ma_truong == school, disc.c.status.in_(list(live))),
+        sa.select(sa.literal("l"), snap.c.source, none, sa.func.count(), sa.func.max(snap.c.seen_at), none)
+        .where(snap.c.ma_truong == school)
+        .group_by(snap.c.source),
+        sa.select(sa.literal("o"), out.c.platform, out.c.status, sa.func.count(), sa.func.max(out.c.updated_at), none)
+        .where(out.c.ma_truong == school)
+        .group_by(out.c.platform, out.c.status),
+        sa.select(sa.literal("s"), run.c.platforms, none, none, none, sa.func.max(run.c.finished_at))
+        .where(run.c.ma_truong == school, run.c.status.in_(("completed", "approved")), run.c.dry_run.is_(False))
+        .group_by(run.c.platforms),
+        sa.select(sa.literal("f"), none, none, sa.func.count(), none, none)
+        .select_from(files)
+        .where(files.c.ma_truong == school),
+    ]
+    return sa.union_all(*parts)
+
+
+def _state(rows: list[Any]) -> SchoolState:
+    discrepancies = imported = 0
+    read: list[tuple[str, datetime | None, int]] = []
+    outbox: list[tuple[str, str, int, datetime | None]] = []
+    successes: list[tuple[str, datetime | None]] = []
+    runs: list[RunLine] = []
+    for tag, a, b, n, at, until in rows:
+        if tag == "r":
+            runs.append(RunLine(int(n), a, b, at, until, frozenset(p.strip() for p in (a or "").split(","))))
+        elif tag == "d":
+            discrepancies = int(n)
+        elif tag == "l":
+            read.append((a, at, int(n)))
+        elif tag == "o":
+            outbox.append((a, b, int(n), at))
+        elif tag == "s":
+            successes.append((a, until))
+        else:
+            imported = int(n)
+    runs.sort(key=lambda r: r.id, reverse=True)  # a union keeps no order
     done = [(count, at) for _, status, count, at in outbox if status == "done"]
     version = (
         sum(count for _, _, count in read),
@@ -99,11 +154,11 @@ def school_state(session: Session, live: Iterable[str], runs_read: int) -> Schoo
         imported,
     )
     return SchoolState(
-        int(discrepancies),
+        discrepancies,
         {source: at for source, at, _ in read if at is not None},
-        [(platform, status, int(count)) for platform, status, count, _ in outbox],
-        [(platforms, at) for platforms, at in successes],
-        [RunLine(*row) for row in latest],
+        [(platform, status, count) for platform, status, count, _ in outbox],
+        successes,
+        runs,
         version,
     )
 
@@ -119,9 +174,14 @@ def accounts_version(session: Session) -> tuple:
     return (*users, scopes)
 
 
-def schools_floor(engine: sa.Engine, codes: Iterable[str]) -> Any:
-    """One trivial transaction per school, each under its own scope: the floor a page that reads its
-    schools one by one cannot go under (`bench.bench_department` measures against it)."""
-    for code in codes:
-        with Session(tenancy.for_school(engine, code)) as session:
-            session.execute(sa.select(sa.func.count()).select_from(DiscrepancyRow.__table__).where(sa.false()))
+def schools_floor(engine: sa.Engine, codes: Iterable[str]) -> None:
+    """One trivial transaction per school, each under its own scope (as `school_states` takes them,
+    on one connection): the floor a page that reads its schools one by one under row-level security
+    cannot go under (`bench.bench_department` measures against it)."""
+    codes = list(codes)
+    with tenancy.for_school(engine, codes[0]).connect() as connection:
+        for code in codes:
+            connection.execution_options(**{tenancy.OPTION: code})
+            with connection.begin() as transaction:
+                connection.execute(sa.select(sa.func.count()).select_from(DiscrepancyRow.__table__).where(sa.false()))
+                transaction.rollback()

@@ -148,35 +148,37 @@ def summaries(
     with Session(engine) as session:
         rows = access.overseen_schools(session, actor)
         context = _context(session, base)
-    found = [summary(engine, base, row, now, actor, context) for row in rows]
+    for row in rows:
+        access.require_school_figures(actor, row.ma_truong)
+    states = overview.school_states(engine, [row.ma_truong for row in rows], access.LIVE, RUNS_READ)
+    found = [_summary(engine, base, row, now, states[row.ma_truong], context) for row in rows]
     ordered = sorted(found, key=lambda s: s.ma_truong)  # ties stay in code order either way
     return sorted(ordered, key=SORT_KEYS[sort], reverse=reverse)
 
 
-def summary(
-    engine: sa.Engine,
-    base: Settings,
-    row: SchoolRow,
-    now: datetime,
-    actor: Actor | None,
-    context: tuple | None = None,
+def summary(engine: sa.Engine, base: Settings, row: SchoolRow, now: datetime, actor: Actor | None) -> SchoolSummary:
+    """One school's figures (`summaries` reads many schools the same way)."""
+    access.require_school_figures(actor, row.ma_truong)
+    state = overview.school_states(engine, [row.ma_truong], access.LIVE, RUNS_READ)[row.ma_truong]
+    with Session(engine) as session:
+        context = _context(session, base)
+    return _summary(engine, base, row, now, state, context)
+
+
+def _summary(
+    engine: sa.Engine, base: Settings, row: SchoolRow, now: datetime, state: overview.SchoolState, context: tuple
 ) -> SchoolSummary:
-    """One school's figures, read through its own scope: the live ones (discrepancies, runs, outbox)
-    in one transaction (`store.overview.school_state`); completeness and the portal's on-time rate,
-    which need the school's records loaded, by the services its own pages use, kept (`RecordsFigures`)
-    until those records move. ``context``: `_context`, when the caller read it for several schools."""
+    """A school's row: the live figures read through its own scope (`overview.school_states`: one
+    statement in one transaction of its scope); completeness and the portal's on-time rate, which
+    need its records loaded, by the services its own pages use, kept (`RecordsFigures`) until what
+    they are computed from moves."""
     from lienthong.sync import operations
     from lienthong.sync.distributed.schools import school_settings
 
-    access.require_school_figures(actor, row.ma_truong)
     # a school registered with its platforms (distributed mode) has its own; the store's own school
     # (embedded mode, registered when first opened) runs on the installation's settings
     settings = school_settings(base, row) if row.platforms else base.model_copy(update={"ma_truong": row.ma_truong})
-    scoped = for_school(engine, row.ma_truong)
-    with Session(scoped) as session:
-        state = overview.school_state(session, access.LIVE, RUNS_READ)
-        context = context if context is not None else _context(session, base)
-    slow = _records_figures(scoped, settings, row, now, (*state.version, *context))
+    slow = _records_figures(for_school(engine, row.ma_truong), settings, row, now, (*state.version, *context))
     health = operations.health_from(settings, now, state.read, state.outbox, state.successes)
     return SchoolSummary(
         row.ma_truong,
@@ -212,6 +214,12 @@ class RecordsFigures:
 # store, a test's) starts empty; the entries of a pool go with it
 _KEPT: "weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple, RecordsFigures]]]" = weakref.WeakKeyDictionary()
 _KEPT_LOCK = threading.Lock()
+
+
+def forget() -> None:
+    """Drop every kept `RecordsFigures` (the next read measures each school again)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def _records_figures(
@@ -251,7 +259,7 @@ def _platform_sync(
     platform: str, title: str, last_success: datetime | None, runs: list[overview.RunLine], now: datetime
 ) -> PlatformSync:
     """A platform's last run and failing streak, from the school's latest runs (newest first)."""
-    mine = [run for run in runs if platform in {p.strip() for p in (run.platforms or "").split(",")}]
+    mine = [run for run in runs if platform in run.names]
     if not mine:
         return PlatformSync(platform, title, None, None, None, last_success, 0)
     last = mine[0]
