@@ -78,6 +78,11 @@ class SchoolSummary:
         return max((p.failing for p in self.sync), default=0)
 
     @property
+    def computed_words(self) -> str:
+        """When completeness and on_time were computed, in Vietnam's time (``09:41 01/12/2026``)."""
+        return self.computed_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y") if self.computed_at else ""
+
+    @property
     def oldest_success(self) -> datetime | None:
         """The platform that has gone longest without a good run: its last success (None: never)."""
         found = [p.last_success for p in self.sync]
