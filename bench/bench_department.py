@@ -21,6 +21,16 @@ key); the first request after a school's records moved loads and measures them (
 page does), and that cost grows with the school: the run prints it per school, so a province's
 first load can be estimated from it (``--students 160`` measures a bigger school).
 
+Measured here (2 CPUs shared with three other sessions, 2026-12-01, 40 students, 10 requests;
+the machine's load moves every figure by ±30 %): floor 185–312 ms p50 for 200 schools; the
+principal's /tong-quan 39 ms. /so/truong for 200 schools: p50 880 ms, p95 959 ms (2.8× the floor);
+/api/schools for 200: p50 895, p95 1,196 ms; for 20 schools: 104–165 ms p50. First request after
+the figures were dropped (every school's records loaded and measured, what each request cost
+before they were kept): 11.0–11.6 s for 200 schools, 40–58 ms a school at 40 students.
+``lienthong schools list`` (a new process each time: nothing kept): 10–16 s for 200 schools.
+Before the covering index (migration 0013) the page was 1.5–2.3 s p50: each school's 300 runs
+were 300 heap pages (the schools' runs interleave in time), about 7 ms a school on the server.
+
 ``python -m bench.bench_department [--students N] [--requests N]``; needs
 ``LIENTHONG_TEST_DATABASE_URL`` (PostgreSQL, a role that may create databases).
 """
