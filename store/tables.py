@@ -250,6 +250,15 @@ class SyncCursorRow(SQLModel, table=True):
 
 class SyncRunRow(SQLModel, table=True):
     __tablename__ = "sync_run"
+    # a school's latest runs, and each platform's last good one, from the index alone (migration 0013)
+    __table_args__ = (
+        sa.Index(
+            "ix_sync_run_school_latest",
+            "ma_truong",
+            "id",
+            postgresql_include=["platforms", "status", "dry_run", "started_at", "finished_at"],
+        ),
+    )
     ma_truong: Optional[str] = _school(key=False)
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -87,6 +87,14 @@ def for_school(engine: sa.Engine, ma_truong: str) -> sa.Engine:
     return engine.execution_options(**{OPTION: ma_truong})
 
 
+def scope_connection(connection: sa.Connection, ma_truong: str) -> sa.Connection:
+    """An open connection's next transactions scoped to the school ``ma_truong`` (checked as
+    `for_school` checks it): one connection reading many schools one transaction each."""
+    if not isinstance(ma_truong, str) or ma_truong in (OWN_SCHOOL, INSTALLATION):
+        raise TenancyError(f"Mã trường không hợp lệ: {ma_truong!r}.")
+    return connection.execution_options(**{OPTION: ma_truong})
+
+
 def installation(engine: sa.Engine) -> sa.Engine:
     """``engine`` scoped to the installation's audit chain (`INSTALLATION`), and nothing else."""
     return engine.execution_options(**{OPTION: INSTALLATION})

@@ -88,9 +88,8 @@ def configured_platforms(settings: Settings) -> list[str]:
 def platform_health(engine: sa.Engine, settings: Settings, now: datetime) -> list[PlatformHealth]:
     """Each configured platform (and any the store has seen): last read, last successful run, lag,
     waiting pushes and dead letters."""
-    names = titles()
     with Session(engine) as session:
-        read = {k: _aware(v) for k, v in queries.last_seen(session).items()}
+        read = queries.last_seen(session)
         counts = session.exec(
             select(OutboxItemRow.platform, OutboxItemRow.status, sa.func.count()).group_by(
                 OutboxItemRow.platform, OutboxItemRow.status
@@ -101,6 +100,21 @@ def platform_health(engine: sa.Engine, settings: Settings, now: datetime) -> lis
             .where(SyncRunRow.status.in_(("completed", "approved")), SyncRunRow.dry_run.is_(False))
             .group_by(SyncRunRow.platforms)
         ).all()
+    return health_from(settings, now, read, counts, runs)
+
+
+def health_from(
+    settings: Settings,
+    now: datetime,
+    read: dict[str, datetime],
+    counts: list[tuple[str, str, int]],
+    runs: list[tuple[str, datetime | None]],
+) -> list[PlatformHealth]:
+    """`platform_health` from what it reads: each source's last read, the outbox counted by
+    (platform, status), and the end of the last good run of each set of platforms run together
+    (`sync.schools_overview` reads the same for many schools, in one transaction each)."""
+    names = titles()
+    read = {k: _aware(v) for k, v in read.items()}
     success: dict[str, datetime] = {}
     for platforms, at in runs:
         for name in (platforms or "").split(","):
