@@ -6,8 +6,8 @@ subject teacher his classes and subjects, a department head the department's sub
 one child, the principal everything, and IT the operations without students' scores
 (Bình An regulation, art. 7 and 9: each role exploits only the data of its function). A
 department (Sở GD&ĐT) officer reads the schools she oversees side by side, as aggregate figures
-only (no student, no score), and changes nothing; IT, who runs the installation, reads every
-school's the same way.
+only (no student, no score), and changes nothing; the installation's IT (an account of no school)
+reads every school's the same way, a school's IT only its own.
 A refusal is `Forbidden` (the record exists, this account may not see it) or `NotFound`.
 """
 
@@ -102,8 +102,10 @@ def scope_of(actor: Actor) -> Scope:
         return Scope(True, subjects=actor.subjects)
     if role == "parent":
         return Scope(True, students=actor.students)
-    if role == "it":
-        return Scope(False, operations=True, department=True)
+    if role == "it":  # a school's IT reads its own school's figures; the installation's IT, every school's
+        return Scope(
+            False, operations=True, department=True, schools=frozenset({actor.school}) if actor.school else None
+        )
     if role == "so_gddt":  # reads, never acts: no proposal, no approval, no operations
         return Scope(False, department=True, schools=None if ALL_SCHOOLS in actor.schools else actor.schools)
     return Scope(False)  # an unknown role sees nothing

@@ -137,6 +137,16 @@ def test_a_department_account_reads_exactly_its_schools(province):
     assert _codes(province.client("it.an").get("/api/schools")) == [A, B, C]  # IT runs the installation
 
 
+def test_a_school_s_it_reads_its_own_school_s_figures_only(province):
+    with Session(province.engine) as session:
+        province.people["it.a"] = accounts.add_user(
+            session, "it.a", "Trần Văn Bình", "it", PASSWORD, NOW, by=province.people["it.an"], school=A
+        )
+        session.commit()
+    assert _codes(province.client("it.a").get("/api/schools")) == [A]
+    assert _rows(province.client("it.a").get("/so/truong").text) == [A]
+
+
 def test_the_service_refuses_a_school_outside_the_accounts_scope(province):
     officer = province.people["so.hai"]
     with Session(tenancy.unscoped(province.engine)) as session:
