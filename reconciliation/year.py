@@ -11,13 +11,14 @@ scores the same way.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from lienthong.assessment.engine import (
     SemesterScores,
     SubjectYear,
     Value,
-    assess_semester,
+    assess_semester_cells,
     level_of,
     promotion,
     title,
@@ -152,13 +153,30 @@ class ParsedSheets:
         asked = (key, school_year, grade, semester)
         found = self._semesters.get(asked, _UNSEEN)
         if found is _UNSEEN:
-            subjects = entered_subjects(self, key, (semester,))
+            cells = self._entered(key, semester)
             try:
-                found = None if subjects is None else assess_semester(school_year, grade, subjects, f"hk{semester}")
+                found = None if cells is None else assess_semester_cells(school_year, grade, cells)
             except MappingError:
                 found = None
             self._semesters[asked] = found
         return found
+
+    def _entered(self, key: str, semester: str) -> dict[str, tuple] | None:
+        """`entered_subjects` of one semester as `assess_semester_cells` reads it (the same
+        sheets, the same refusals), without building its records."""
+        cells = {}
+        for code, by_comment in _catalog():
+            values = self.values(f"{key}:{code}:{semester}", by_comment)
+            if values is None or tuple in map(type, values):  # missing, or an unreadable value
+                return None
+            cells[code] = ([v for v in values[:4] if v is not None], values[4], values[5])
+        return cells
+
+
+@cache
+def _catalog() -> tuple[tuple[str, bool], ...]:
+    """Every catalog subject in order, with whether it is assessed by comment."""
+    return tuple((code, info.by_comment) for code, info in catalogs.subjects().items())
 
 
 def entered_subjects(sheets: ParsedSheets, key: str, semesters: tuple[str, ...]) -> tuple[SubjectYear, ...] | None:
