@@ -225,26 +225,28 @@ def missing_required(
     found: list[Discrepancy],
     closed: Iterable[str] = (),
     semester: str | None = None,
+    placed: Iterable[PlacedSheet] | None = None,
 ) -> list[Discrepancy]:
     """A ``missing_score`` for each required assessment blank in the school's record once its
     semester is over for the class (``semester``: only that one). ``owner``: the score owner as
     compared with the school's record (its sheets keyed by the school's student keys), ``None``
     when the school's record is not its target; a cell it holds a value for is the gradebook
-    comparison's (already in ``found``, or pushed). A cell already in ``found`` is never raised twice."""
+    comparison's (already in ``found``, or pushed). A cell already in ``found`` is never raised twice.
+    ``placed``: the school's `placed_sheets`, when the caller has them already."""
     over = over_semesters(sources.values(), closed)
     if not over or not school.sheets:
         return []
     owned = owner.sheets if owner is not None else {}
     raised = {(d.keys.get(school.name), d.subject, d.semester, d.field) for d in found if d.kind in SCORE_FINDINGS}
     out = []
-    for placed in placed_sheets(school, school_year):
-        why = over.get(placed.class_code, {}).get(placed.semester)
-        if not why or (semester and placed.semester != semester):
+    for item in placed_sheets(school, school_year) if placed is None else placed:
+        why = over.get(item.class_code, {}).get(item.semester)
+        if not why or (semester and item.semester != semester):
             continue
-        blanks = placed.blanks()  # only where the semester is over: most sheets need none
+        blanks = item.blanks()  # only where the semester is over: most sheets need none
         if not blanks:
             continue
-        item = _Sheet(*placed[:6], tuple(blanks), placed.required_tx + 2)
+        item = _Sheet(*item[:6], tuple(blanks), item.required_tx + 2)
         theirs = owned.get(item.key)
         for cell in item.blanks:
             if (item.student_key, item.subject.code, item.semester, cell) in raised:
