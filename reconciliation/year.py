@@ -105,13 +105,14 @@ class SheetTable(dict):
             if (their := theirs.get(key)) is not None and their != mine[key]
         )
 
-    def values_of(self, key: str, by_comment: bool) -> tuple | None:
-        """One sheet's values in `CELLS` order, read once: from the digest when it read them so."""
+    def values_of(self, key: str, by_comment: bool, code: str | None = None) -> tuple | None:
+        """One sheet's values in `CELLS` order, read once: from the digest when it read them so.
+        ``code``: the key's subject, when the caller knows it."""
         sheet = self.get(key)
         if sheet is None:
             return None
         read = self._values.get(key) if self._values is not None else None
-        if read is not None and self._kinds.get(_subject_code(key)) == by_comment:
+        if read is not None and self._kinds.get(_subject_code(key) if code is None else code) == by_comment:
             return read
         return sheet_values(sheet, by_comment)
 
@@ -125,13 +126,14 @@ class ParsedSheets:
         self._parsed: dict[str, tuple | None] = {}
         self._semesters: dict[tuple, tuple[dict[str, Value | None], str | None] | None] = {}
 
-    def values(self, key: str, by_comment: bool) -> tuple | None:
-        """A sheet's values in `CELLS` order (``tx0``…``tx3``, ``gk``, ``ck``), ``None`` without one."""
+    def values(self, key: str, by_comment: bool, code: str | None = None) -> tuple | None:
+        """A sheet's values in `CELLS` order (``tx0``…``tx3``, ``gk``, ``ck``), ``None`` without one.
+        ``code``: the key's subject, when the caller knows it."""
         parsed = self._parsed.get(key, _UNSEEN)
         if parsed is _UNSEEN:
             raw = self.raw
             if isinstance(raw, SheetTable):
-                parsed = raw.values_of(key, by_comment)
+                parsed = raw.values_of(key, by_comment, code)
             else:
                 sheet = raw.get(key)
                 parsed = None if sheet is None else sheet_values(sheet, by_comment)
@@ -165,11 +167,16 @@ class ParsedSheets:
         """`entered_subjects` of one semester as `assess_semester_cells` reads it (the same
         sheets, the same refusals), without building its records."""
         cells = {}
+        parsed, read = self._parsed, self.values
         for code, by_comment in _catalog():
-            values = self.values(f"{key}:{code}:{semester}", by_comment)
+            sheet_key = f"{key}:{code}:{semester}"
+            values = parsed.get(sheet_key, _UNSEEN)
+            if values is _UNSEEN:
+                values = read(sheet_key, by_comment, code)
             if values is None or tuple in map(type, values):  # missing, or an unreadable value
                 return None
-            cells[code] = ([v for v in values[:4] if v is not None], values[4], values[5])
+            tx0, tx1, tx2, tx3, gk, ck = values
+            cells[code] = ([v for v in (tx0, tx1, tx2, tx3) if v is not None], gk, ck)
         return cells
 
 
