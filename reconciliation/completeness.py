@@ -133,6 +133,7 @@ class PlacedSheet(NamedTuple):  # a tuple: made for each of a school's quarter o
     semester: str
     sheet: dict
     required_tx: int
+    blank: int  # its required cells left blank, counted (`blank_count`): most sheets have none
 
     def blanks(self) -> list[str]:
         """Its required cells left blank (`blank_required`)."""
@@ -185,7 +186,7 @@ def placed_sheets(school: SourceRecords, school_year: str) -> Iterator[PlacedShe
             tx = required[(code, class_code)] = _required_tx(code, int(class_code[0]), school_year)
         if tx is None:
             continue
-        yield PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx)
+        yield PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx, blank_count(sheet, tx))
 
 
 def blank_count(sheet: dict, required_tx: int) -> int:
@@ -241,9 +242,9 @@ def missing_required(
     out = []
     for item in placed_sheets(school, school_year) if placed is None else placed:
         why = over.get(item.class_code, {}).get(item.semester)
-        if not why or (semester and item.semester != semester):
+        if not why or (semester and item.semester != semester) or not item.blank:
             continue
-        blanks = item.blanks()  # only where the semester is over: most sheets need none
+        blanks = item.blanks()  # only where the semester is over and some are blank
         if not blanks:
             continue
         item = _Sheet(*item[:6], tuple(blanks), item.required_tx + 2)
@@ -335,7 +336,7 @@ def figures(
         count = counts[(item.class_code, item.subject.code, item.semester)]
         count[0] += 1
         count[1] += item.required_tx + 2
-        count[2] += blank_count(item.sheet, item.required_tx)
+        count[2] += item.blank
     enrolled: dict[str, int] = defaultdict(int)
     for student in school.students.values():
         if student.class_code and student.status not in GONE:

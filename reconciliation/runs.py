@@ -258,7 +258,7 @@ def _blank_counts(
         count = counts.setdefault(place, [0, 0])
         count[0] += 1
         count[1] += item.required_tx + 2
-        blank = completeness.blank_count(item.sheet, item.required_tx)
+        blank = item.blank
         if blank:
             blanks.setdefault(item.student_key, []).append([*place, blank])
     return [[*place, *count] for place, count in counts.items()], blanks
