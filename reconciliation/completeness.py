@@ -227,14 +227,17 @@ def missing_required(
     closed: Iterable[str] = (),
     semester: str | None = None,
     placed: Iterable[PlacedSheet] | None = None,
+    over: dict[str, dict[str, str]] | None = None,
 ) -> list[Discrepancy]:
     """A ``missing_score`` for each required assessment blank in the school's record once its
     semester is over for the class (``semester``: only that one). ``owner``: the score owner as
     compared with the school's record (its sheets keyed by the school's student keys), ``None``
     when the school's record is not its target; a cell it holds a value for is the gradebook
     comparison's (already in ``found``, or pushed). A cell already in ``found`` is never raised twice.
-    ``placed``: the school's `placed_sheets`, when the caller has them already."""
-    over = over_semesters(sources.values(), closed)
+    ``placed``, ``over``: the school's `placed_sheets` and `over_semesters` of ``sources`` and
+    ``closed``, when the caller has them already."""
+    if over is None:
+        over = over_semesters(sources.values(), closed)
     if not over or not school.sheets:
         return []
     owned = owner.sheets if owner is not None else {}
@@ -376,9 +379,13 @@ def _subjects_of(sheets: Any) -> set[str]:
 
 
 def coverage(
-    sources: dict[str, SourceRecords], roles: Roles, closed: Iterable[str] = ()
+    sources: dict[str, SourceRecords],
+    roles: Roles,
+    closed: Iterable[str] = (),
+    over: dict[str, dict[str, str]] | None = None,
 ) -> tuple[list[str], list[Skipped]]:
-    """Which checks ran (their names) and which were skipped, with why."""
+    """Which checks ran (their names) and which were skipped, with why. ``over``: `over_semesters`
+    of ``sources`` and ``closed``, when the caller has it already."""
     ran: list[str] = []
     skipped: list[Skipped] = []
     empty = SourceRecords("")
@@ -432,7 +439,8 @@ def coverage(
         check("training", None if school.training else "Không đối chiếu kết quả rèn luyện: chưa có dữ liệu rèn luyện")
         check("absences", None if school.has_attendance else "Không đối chiếu số buổi nghỉ: chưa có dữ liệu điểm danh")
 
-    over = over_semesters(sources.values(), closed)
+    if over is None:
+        over = over_semesters(sources.values(), closed)
     if not school.sheets:
         check("missing_scores", f"Không kiểm tra điểm bắt buộc còn trống: chưa có sổ điểm {school_t}")
     elif not over:

@@ -156,7 +156,7 @@ def full(sources: Sources, hashes: list[tuple[str, str, str, str]], run: Run) ->
     `service.load_sources`); the state for the next run kept."""
     roles = run.roles
     found = findings(sources, run.school_year, None, run.today, run.pushed, roles, run.closed)
-    ran, skipped = completeness.coverage(sources, roles, run.closed)
+    ran, skipped = completeness.coverage(sources, roles, run.closed, found.over)  # `over`: of the same sources
     owner = sources.get(roles.scores.owner)
     linked = getattr(owner, "linked", None)  # set by `reconcile` when the owner is not the school
     school = sources.get(roles.school) or SourceRecords(roles.school)
@@ -213,7 +213,7 @@ def _state(
         contested=sorted(k for k, n in claimed.items() if n > 1),
         semesters=sorted({k.rsplit(":", 1)[1] for k in _source_of(sources, roles.results).results} - {"CN"}),
         has_attendance=school.has_attendance,
-        over=completeness.over_semesters(sources.values(), run.closed),
+        over=found.over if found.over is not None else completeness.over_semesters(sources.values(), run.closed),
         training=sorted({key.rsplit(":", 1)[0] for key in school.training}),
         ran=done.ran,
         skipped=[[s.check, s.reason] for s in done.skipped],
