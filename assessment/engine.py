@@ -106,11 +106,19 @@ def _table_level(scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet
 
 
 def _meets_without_one(level: str, scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet) -> bool:
-    """Whether leaving out one single subject (score or comment) makes ``level`` hold."""
-    for i in range(len(scores)):
+    """Whether leaving out one single subject (score or comment) makes ``level`` hold.
+
+    Only two subjects need trying: a lowest score and a Chưa đạt (else any) comment. `_meets`
+    asks of the scores that the lowest be high enough and that enough reach a bound: leaving out
+    a lowest score raises the lowest the most and lowers no count more than leaving out another
+    would; of the comments it asks only how many are Chưa đạt, which leaving out a Chưa đạt
+    lowers and leaving out another leaves as it is."""
+    if scores:
+        i = scores.index(min(scores))
         if _meets(level, [*scores[:i], *scores[i + 1 :]], marks, rules):
             return True
-    for i in range(len(marks)):
+    if marks:
+        i = marks.index(CHUA_DAT) if CHUA_DAT in marks else 0
         if _meets(level, scores, [*marks[:i], *marks[i + 1 :]], rules):
             return True
     return False
