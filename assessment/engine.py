@@ -63,6 +63,10 @@ _AVERAGES = tuple(round_half_up(Decimal(tenths).scaleb(-1)) for tenths in range(
 
 def year_average(hk1: Decimal, hk2: Decimal, rules: RuleSet) -> Decimal:
     """ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3, half-up to 0.1."""
+    first, second = _TENTHS.get(hk1), _TENTHS.get(hk2)
+    if first is not None and second is not None:  # in whole tenths, as `semester_average`
+        total, count = first + rules.weight_hk2 * second, 1 + rules.weight_hk2
+        return _AVERAGES[(2 * total + count) // (2 * count)]
     return _round(_CTX.divide(hk1 + rules.weight_hk2 * hk2, Decimal(1 + rules.weight_hk2)))
 
 
