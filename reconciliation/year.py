@@ -60,49 +60,37 @@ class SheetTable(dict):
     """Score sheets by key, for comparing two sources in bulk, each sheet's cells read once.
 
     On first use every sheet's cells are read as its subject reads them (`mapping.vnedu.
-    sheet_values`: ``7,5`` and ``7.5`` are one score), and, as data-diff does, sheets fall into
-    `SEGMENTS` buckets by key, each bucket with one digest of its members' values. Two tables
-    are compared bucket by bucket; only the members of buckets that differ are looked at one by
-    one. The values read are kept for every later reader (`ParsedSheets`).
+    sheet_values`: ``7,5`` and ``7.5`` are one score); two tables are compared by those values,
+    key by key (a tuple comparison each: cheaper in memory than digests of buckets, which would
+    hash every sheet of both sides first). The values read are kept for every later reader
+    (`ParsedSheets`).
     """
-
-    SEGMENTS = 256
 
     def __init__(self, sheets: dict[str, dict]):
         super().__init__(sheets)
         self._values: dict[str, tuple] | None = None
         self._kinds: dict[str, bool] = {}  # subject code → read as marks
-        self._segments: list[int] = []
-        self._members: list[list[str]] = []
 
-    def _digest(self) -> dict[str, tuple]:
+    def _read(self) -> dict[str, tuple]:
         if self._values is not None:
             return self._values
         values: dict[str, tuple] = {}
-        segments, members = [0] * self.SEGMENTS, [[] for _ in range(self.SEGMENTS)]
-        kinds, read, count = self._kinds, sheet_values, self.SEGMENTS
+        kinds, read = self._kinds, sheet_values
         for key, sheet in self.items():
             parts = key.split(":", 2)
             code = parts[1] if len(parts) > 1 else ""
             by_comment = kinds.get(code)
             if by_comment is None:
                 by_comment = _read_as_comment(code, kinds)
-            cells = values[key] = read(sheet, by_comment)
-            bucket = hash(key) % count
-            segments[bucket] ^= hash((key, cells))  # order-free: members may come in any order
-            members[bucket].append(key)
-        self._segments, self._members, self._values = segments, members, values
+            values[key] = read(sheet, by_comment)
+        self._values = values
         return values
 
     def differing(self, other: "SheetTable") -> list[str]:
         """Keys of this table that the other holds with other values (as read: ``7,5`` is ``7.5``)."""
-        mine, theirs = self._digest(), other._digest()
-        buckets = [i for i, (a, b) in enumerate(zip(self._segments, other._segments)) if a != b]
+        theirs = other._read()
         return sorted(
-            key
-            for i in buckets
-            for key in self._members[i]
-            if (their := theirs.get(key)) is not None and their != mine[key]
+            key for key, mine in self._read().items() if (their := theirs.get(key)) is not None and their != mine
         )
 
     def values_of(self, key: str, by_comment: bool, code: str | None = None) -> tuple | None:
