@@ -8,8 +8,8 @@ decimal on the exact quotient; binary floats would round e.g. 7.65 down.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import cache
 from typing import Iterable, Sequence, Union
 
 from lienthong.assessment import subjects as catalogs
@@ -353,9 +353,7 @@ _NO_CELLS: tuple = ((), None, None)
 @cache
 def _semester_plan(rules: RuleSet, grade: int) -> tuple[tuple[str, bool, int], ...]:
     """Every catalog subject in order: (code, assessed by comment, ĐĐGtx required per semester)."""
-    return tuple(
-        (code, info.by_comment, rules.required_tx(code, grade)) for code, info in catalogs.subjects().items()
-    )
+    return tuple((code, info.by_comment, rules.required_tx(code, grade)) for code, info in catalogs.subjects().items())
 
 
 def _training(year: StudentYear, missing: list[Missing]) -> dict[str, str | None]:

@@ -7,8 +7,8 @@ A draft amendment of Circular 22 is pending; when it is issued it becomes a seco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from decimal import Decimal
+from functools import cache
 
 from lienthong.assessment import subjects as catalogs
 from lienthong.assessment.errors import AssessmentError
