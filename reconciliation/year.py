@@ -155,12 +155,17 @@ class ParsedSheets:
         """`entered_subjects` of one semester as `assess_semester_cells` reads it (the same
         sheets, the same refusals), without building its records."""
         cells = {}
-        parsed, read = self._parsed, self.values
+        parsed, read, raw = self._parsed, self.values, self.raw
+        # the table's own reading, when it read every sheet already (`SheetTable.differing`)
+        table = raw._values if isinstance(raw, SheetTable) else None
+        kinds = raw._kinds if table is not None else {}
         for code, by_comment in _catalog():
             sheet_key = f"{key}:{code}:{semester}"
-            values = parsed.get(sheet_key, _UNSEEN)
-            if values is _UNSEEN:
-                values = read(sheet_key, by_comment, code)
+            values = table.get(sheet_key) if table is not None and kinds.get(code) == by_comment else None
+            if values is None:  # not read by the table (or no such sheet): as `values` reads it
+                values = parsed.get(sheet_key, _UNSEEN)
+                if values is _UNSEEN:
+                    values = read(sheet_key, by_comment, code)
             if values is None or tuple in map(type, values):  # missing, or an unreadable value
                 return None
             tx0, tx1, tx2, tx3, gk, ck = values
