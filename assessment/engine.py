@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import cache
 from typing import Iterable, Sequence, Union
 
 from lienthong.assessment import subjects as catalogs
@@ -36,13 +37,36 @@ _round = round_half_up
 
 def semester_average(tx: Sequence[Decimal], gk: Decimal, ck: Decimal, rules: RuleSet) -> Decimal:
     """ĐTBmhk = (ΣĐĐGtx + 2·ĐĐGgk + 3·ĐĐGck) / (number of ĐĐGtx + 5), half-up to 0.1."""
+    tenths = _TENTHS.get
+    found = [tenths(v) for v in tx]
+    mid, end = tenths(gk), tenths(ck)
+    if None not in found and mid is not None and end is not None:  # nearly always: see `_TENTHS`
+        total = sum(found) + rules.weight_gk * mid + rules.weight_ck * end
+        count = len(found) + rules.weight_gk + rules.weight_ck
+        return _AVERAGES[(2 * total + count) // (2 * count)]
     total = sum(tx, Decimal(0)) + rules.weight_gk * gk + rules.weight_ck * ck
     count = len(tx) + rules.weight_gk + rules.weight_ck
     return _round(_CTX.divide(total, Decimal(count)))
 
 
+# Every score 0–10 in whole tenths (Decimal("8.5"), equally "8.50" → 85): an average of such
+# scores is worked in integers, ``(2·total + count) // (2·count)`` being total/count rounded half
+# up, and read back from `_AVERAGES` (each made by `round_half_up` itself). Identical to the
+# Decimal route: that route's quotient (28 digits, half up) is rounded a second time only where
+# its first rounding could cross a half-tenth, which needs 20-odd nines in a row after the tenths
+# digit: impossible for a fraction total/count with a count below 10^20 (a run of m nines in a
+# fraction's expansion needs a denominator above 10^m; a terminating expansion has none). Both
+# routes' results depend on the inputs' values only, and quantize to exponent -1.
+_TENTHS = {Decimal(tenths).scaleb(-1): tenths for tenths in range(101)}
+_AVERAGES = tuple(round_half_up(Decimal(tenths).scaleb(-1)) for tenths in range(101))
+
+
 def year_average(hk1: Decimal, hk2: Decimal, rules: RuleSet) -> Decimal:
     """ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3, half-up to 0.1."""
+    first, second = _TENTHS.get(hk1), _TENTHS.get(hk2)
+    if first is not None and second is not None:  # in whole tenths, as `semester_average`
+        total, count = first + rules.weight_hk2 * second, 1 + rules.weight_hk2
+        return _AVERAGES[(2 * total + count) // (2 * count)]
     return _round(_CTX.divide(hk1 + rules.weight_hk2 * hk2, Decimal(1 + rules.weight_hk2)))
 
 
@@ -86,11 +110,19 @@ def _table_level(scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet
 
 
 def _meets_without_one(level: str, scores: Sequence[Decimal], marks: Sequence[str], rules: RuleSet) -> bool:
-    """Whether leaving out one single subject (score or comment) makes ``level`` hold."""
-    for i in range(len(scores)):
+    """Whether leaving out one single subject (score or comment) makes ``level`` hold.
+
+    Only two subjects need trying: a lowest score and a Chưa đạt (else any) comment. `_meets`
+    asks of the scores that the lowest be high enough and that enough reach a bound: leaving out
+    a lowest score raises the lowest the most and lowers no count more than leaving out another
+    would; of the comments it asks only how many are Chưa đạt, which leaving out a Chưa đạt
+    lowers and leaving out another leaves as it is."""
+    if scores:
+        i = scores.index(min(scores))
         if _meets(level, [*scores[:i], *scores[i + 1 :]], marks, rules):
             return True
-    for i in range(len(marks)):
+    if marks:
+        i = marks.index(CHUA_DAT) if CHUA_DAT in marks else 0
         if _meets(level, scores, [*marks[:i], *marks[i + 1 :]], rules):
             return True
     return False
@@ -288,15 +320,40 @@ def assess_semester(
 ) -> tuple[dict[str, Value | None], str | None]:
     """One semester only (``"hk1"`` or ``"hk2"``): each subject's value and the learning level,
     the same rules as `assess_student` without the year's work (reconciliation asks this of
-    every student of a school at once)."""
+    every student of a school at once: `assess_semester_cells`)."""
+    cells = {}
+    for s in subjects:
+        entered = getattr(s, semester) or _NOTHING
+        cells[s.code] = ([v for v in entered.tx if v is not None], entered.gk, entered.ck)
+    return assess_semester_cells(school_year, grade, cells)
+
+
+def assess_semester_cells(
+    school_year: str, grade: int, cells: dict[str, tuple[Sequence[Value], Value | None, Value | None]]
+) -> tuple[dict[str, Value | None], str | None]:
+    """`assess_semester` of what was entered, by subject code: ``(the ĐĐGtx entered, ĐĐGgk,
+    ĐĐGck)``, blanks left out of the ĐĐGtx and ``None`` for a blank ĐĐGgk or ĐĐGck; a subject
+    not given has nothing entered. The subject rules come from `_semester_plan`, read once."""
     rules = rules_for(school_year, grade)
-    given = {s.code: s for s in subjects}
     values: dict[str, Value | None] = {}
-    for code in catalogs.subjects():
-        entered = getattr(given[code], semester) if code in given else None
-        value = _semester_value(code, semester, entered, rules.required_tx(code, grade), [])
-        values[code] = semester_average(*value, rules) if isinstance(value, tuple) else value
+    for code, by_comment, required in _semester_plan(rules, grade):
+        tx, gk, ck = cells.get(code) or _NO_CELLS
+        if len(tx) < required or gk is None or ck is None:
+            values[code] = CHUA_DAT if by_comment else None  # as `_semester_value`: a gap
+        elif by_comment:
+            values[code] = comment_result([*tx, gk, ck])  # type: ignore[list-item]
+        else:
+            values[code] = semester_average(tx, gk, ck, rules)  # type: ignore[arg-type]
     return values, level_of(values.values(), rules)
+
+
+_NO_CELLS: tuple = ((), None, None)
+
+
+@cache
+def _semester_plan(rules: RuleSet, grade: int) -> tuple[tuple[str, bool, int], ...]:
+    """Every catalog subject in order: (code, assessed by comment, ĐĐGtx required per semester)."""
+    return tuple((code, info.by_comment, rules.required_tx(code, grade)) for code, info in catalogs.subjects().items())
 
 
 def _training(year: StudentYear, missing: list[Missing]) -> dict[str, str | None]:

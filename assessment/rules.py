@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from lienthong.assessment import subjects as catalogs
 from lienthong.assessment.errors import AssessmentError
@@ -73,7 +74,7 @@ def rules_for(school_year: str, grade: int) -> RuleSet:
     if grade not in (6, 7, 8, 9):
         raise AssessmentError("Khối lớp THCS phải từ 6 đến 9", value=grade, field="grade")
     start = int(school_year[:4])
-    for rules in sorted(RULESETS, key=lambda r: r.first_year, reverse=True):
+    for rules in _newest_first(RULESETS):
         if rules.applies_to(start, grade):
             return rules
     raise AssessmentError(
@@ -82,3 +83,9 @@ def rules_for(school_year: str, grade: int) -> RuleSet:
         value=school_year,
         field="school_year",
     )
+
+
+@cache
+def _newest_first(rulesets: tuple[RuleSet, ...]) -> tuple[RuleSet, ...]:
+    """The rule sets, the latest first (sorted once: every student's semester asks)."""
+    return tuple(sorted(rulesets, key=lambda r: r.first_year, reverse=True))

@@ -133,6 +133,7 @@ class PlacedSheet(NamedTuple):  # a tuple: made for each of a school's quarter o
     semester: str
     sheet: dict
     required_tx: int
+    blank: int  # its required cells left blank, counted (`blank_count`): most sheets have none
 
     def blanks(self) -> list[str]:
         """Its required cells left blank (`blank_required`)."""
@@ -185,7 +186,7 @@ def placed_sheets(school: SourceRecords, school_year: str) -> Iterator[PlacedShe
             tx = required[(code, class_code)] = _required_tx(code, int(class_code[0]), school_year)
         if tx is None:
             continue
-        yield PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx)
+        yield PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx, blank_count(sheet, tx))
 
 
 def blank_count(sheet: dict, required_tx: int) -> int:
@@ -225,26 +226,31 @@ def missing_required(
     found: list[Discrepancy],
     closed: Iterable[str] = (),
     semester: str | None = None,
+    placed: Iterable[PlacedSheet] | None = None,
+    over: dict[str, dict[str, str]] | None = None,
 ) -> list[Discrepancy]:
     """A ``missing_score`` for each required assessment blank in the school's record once its
     semester is over for the class (``semester``: only that one). ``owner``: the score owner as
     compared with the school's record (its sheets keyed by the school's student keys), ``None``
     when the school's record is not its target; a cell it holds a value for is the gradebook
-    comparison's (already in ``found``, or pushed). A cell already in ``found`` is never raised twice."""
-    over = over_semesters(sources.values(), closed)
+    comparison's (already in ``found``, or pushed). A cell already in ``found`` is never raised twice.
+    ``placed``, ``over``: the school's `placed_sheets` and `over_semesters` of ``sources`` and
+    ``closed``, when the caller has them already."""
+    if over is None:
+        over = over_semesters(sources.values(), closed)
     if not over or not school.sheets:
         return []
     owned = owner.sheets if owner is not None else {}
     raised = {(d.keys.get(school.name), d.subject, d.semester, d.field) for d in found if d.kind in SCORE_FINDINGS}
     out = []
-    for placed in placed_sheets(school, school_year):
-        why = over.get(placed.class_code, {}).get(placed.semester)
-        if not why or (semester and placed.semester != semester):
+    for item in placed_sheets(school, school_year) if placed is None else placed:
+        why = over.get(item.class_code, {}).get(item.semester)
+        if not why or (semester and item.semester != semester) or not item.blank:
             continue
-        blanks = placed.blanks()  # only where the semester is over: most sheets need none
+        blanks = item.blanks()  # only where the semester is over and some are blank
         if not blanks:
             continue
-        item = _Sheet(*placed[:6], tuple(blanks), placed.required_tx + 2)
+        item = _Sheet(*item[:6], tuple(blanks), item.required_tx + 2)
         theirs = owned.get(item.key)
         for cell in item.blanks:
             if (item.student_key, item.subject.code, item.semester, cell) in raised:
@@ -333,7 +339,7 @@ def figures(
         count = counts[(item.class_code, item.subject.code, item.semester)]
         count[0] += 1
         count[1] += item.required_tx + 2
-        count[2] += blank_count(item.sheet, item.required_tx)
+        count[2] += item.blank
     enrolled: dict[str, int] = defaultdict(int)
     for student in school.students.values():
         if student.class_code and student.status not in GONE:
@@ -373,9 +379,13 @@ def _subjects_of(sheets: Any) -> set[str]:
 
 
 def coverage(
-    sources: dict[str, SourceRecords], roles: Roles, closed: Iterable[str] = ()
+    sources: dict[str, SourceRecords],
+    roles: Roles,
+    closed: Iterable[str] = (),
+    over: dict[str, dict[str, str]] | None = None,
 ) -> tuple[list[str], list[Skipped]]:
-    """Which checks ran (their names) and which were skipped, with why."""
+    """Which checks ran (their names) and which were skipped, with why. ``over``: `over_semesters`
+    of ``sources`` and ``closed``, when the caller has it already."""
     ran: list[str] = []
     skipped: list[Skipped] = []
     empty = SourceRecords("")
@@ -429,7 +439,8 @@ def coverage(
         check("training", None if school.training else "Không đối chiếu kết quả rèn luyện: chưa có dữ liệu rèn luyện")
         check("absences", None if school.has_attendance else "Không đối chiếu số buổi nghỉ: chưa có dữ liệu điểm danh")
 
-    over = over_semesters(sources.values(), closed)
+    if over is None:
+        over = over_semesters(sources.values(), closed)
     if not school.sheets:
         check("missing_scores", f"Không kiểm tra điểm bắt buộc còn trống: chưa có sổ điểm {school_t}")
     elif not over:

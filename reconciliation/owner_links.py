@@ -349,10 +349,16 @@ def _rekeyed(owner: SourceRecords, school: SourceRecords, out: OwnerLinks, sheet
         elif student not in owner.students:
             kept[sheet_key] = payload  # stored before rosters, on no school student: skipped as before
     compared: set[str] = set()
+    sheets = owner.sheets
     for target, claimants in claims.items():
+        if len(claimants) == 1:  # nearly always: the one claimant stands (`_settle` of one)
+            _, student, sheet_key = claimants[0]
+            kept[target] = sheets[sheet_key]
+            compared.add(student)
+            continue
         winner = _settle(owner, school, out, target, sorted(claimants), sheets_of)
         if winner is not None:
-            kept[target] = owner.sheets[winner[1]]
+            kept[target] = sheets[winner[1]]
             compared.add(winner[0])
     for student in set(keys) - compared - (sheets_of.keys() - owner.students.keys()):
         del keys[student], out.how[student]  # every sheet of it is in doubt: not counted as matched

@@ -156,7 +156,7 @@ def full(sources: Sources, hashes: list[tuple[str, str, str, str]], run: Run) ->
     `service.load_sources`); the state for the next run kept."""
     roles = run.roles
     found = findings(sources, run.school_year, None, run.today, run.pushed, roles, run.closed)
-    ran, skipped = completeness.coverage(sources, roles, run.closed)
+    ran, skipped = completeness.coverage(sources, roles, run.closed, found.over)  # `over`: of the same sources
     owner = sources.get(roles.scores.owner)
     linked = getattr(owner, "linked", None)  # set by `reconcile` when the owner is not the school
     school = sources.get(roles.school) or SourceRecords(roles.school)
@@ -196,7 +196,7 @@ def _state(
     claims = owner_links.claims if owner_links is not None else {}
     fingerprint = Fingerprint.of(hashes, run.read(), run.context())
     claimed = Counter(school_key for school_key, _ in claims.values())
-    sheets, blanks = _blank_counts(school, run.school_year)
+    sheets, blanks = _blank_counts(school, run.school_year, found.placed)
     listed: dict[str, str] = {}
     for source in sources.values():
         listed.update(source.teachers)
@@ -213,7 +213,7 @@ def _state(
         contested=sorted(k for k, n in claimed.items() if n > 1),
         semesters=sorted({k.rsplit(":", 1)[1] for k in _source_of(sources, roles.results).results} - {"CN"}),
         has_attendance=school.has_attendance,
-        over=completeness.over_semesters(sources.values(), run.closed),
+        over=found.over if found.over is not None else completeness.over_semesters(sources.values(), run.closed),
         training=sorted({key.rsplit(":", 1)[0] for key in school.training}),
         ran=done.ran,
         skipped=[[s.check, s.reason] for s in done.skipped],
@@ -244,18 +244,21 @@ def _enrolled(school: SourceRecords) -> dict[str, int]:
     return dict(Counter(s.class_code for s in school.students.values() if s.class_code and s.status not in GONE))
 
 
-def _blank_counts(school: SourceRecords, school_year: str) -> tuple[list, dict[str, list]]:
+def _blank_counts(
+    school: SourceRecords, school_year: str, placed: list[completeness.PlacedSheet] | None = None
+) -> tuple[list, dict[str, list]]:
     """The school's score sheets counted as `completeness.figures` counts them: ``[class, subject,
     semester, sheets, required cells]`` of each, and each student's blank required cells
-    ``[class, subject, semester, blank]`` (only where some are blank)."""
+    ``[class, subject, semester, blank]`` (only where some are blank). ``placed``: the school's
+    `completeness.placed_sheets` when the run has them already (`Findings.placed`)."""
     counts: dict[tuple[str, str, str], list[int]] = {}
     blanks: dict[str, list] = {}
-    for item in completeness.placed_sheets(school, school_year):
+    for item in completeness.placed_sheets(school, school_year) if placed is None else placed:
         place = (item.class_code, item.subject.code, item.semester)
         count = counts.setdefault(place, [0, 0])
         count[0] += 1
         count[1] += item.required_tx + 2
-        blank = completeness.blank_count(item.sheet, item.required_tx)
+        blank = item.blank
         if blank:
             blanks.setdefault(item.student_key, []).append([*place, blank])
     return [[*place, *count] for place, count in counts.items()], blanks
@@ -452,7 +455,7 @@ def _recomputed(
     out: dict[str, list] = {key: [] for key in changed}
     for (r, student), d in zip(placed, found.found):
         out[student].append((r, d))
-    _, blanks = _blank_counts(school, run.school_year)
+    _, blanks = _blank_counts(school, run.school_year, found.placed)
     for key in changed:
         state["found"].pop(key, None)
         state["blanks"].pop(key, None)

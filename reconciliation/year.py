@@ -11,13 +11,14 @@ scores the same way.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from lienthong.assessment.engine import (
     SemesterScores,
     SubjectYear,
     Value,
-    assess_semester,
+    assess_semester_cells,
     level_of,
     promotion,
     title,
@@ -59,58 +60,47 @@ class SheetTable(dict):
     """Score sheets by key, for comparing two sources in bulk, each sheet's cells read once.
 
     On first use every sheet's cells are read as its subject reads them (`mapping.vnedu.
-    sheet_values`: ``7,5`` and ``7.5`` are one score), and, as data-diff does, sheets fall into
-    `SEGMENTS` buckets by key, each bucket with one digest of its members' values. Two tables
-    are compared bucket by bucket; only the members of buckets that differ are looked at one by
-    one. The values read are kept for every later reader (`ParsedSheets`).
+    sheet_values`: ``7,5`` and ``7.5`` are one score); two tables are compared by those values,
+    key by key (a tuple comparison each: cheaper in memory than digests of buckets, which would
+    hash every sheet of both sides first). The values read are kept for every later reader
+    (`ParsedSheets`).
     """
-
-    SEGMENTS = 256
 
     def __init__(self, sheets: dict[str, dict]):
         super().__init__(sheets)
         self._values: dict[str, tuple] | None = None
         self._kinds: dict[str, bool] = {}  # subject code → read as marks
-        self._segments: list[int] = []
-        self._members: list[list[str]] = []
 
-    def _digest(self) -> dict[str, tuple]:
+    def _read(self) -> dict[str, tuple]:
         if self._values is not None:
             return self._values
         values: dict[str, tuple] = {}
-        segments, members = [0] * self.SEGMENTS, [[] for _ in range(self.SEGMENTS)]
-        kinds, read, count = self._kinds, sheet_values, self.SEGMENTS
+        kinds, read = self._kinds, sheet_values
         for key, sheet in self.items():
             parts = key.split(":", 2)
             code = parts[1] if len(parts) > 1 else ""
             by_comment = kinds.get(code)
             if by_comment is None:
                 by_comment = _read_as_comment(code, kinds)
-            cells = values[key] = read(sheet, by_comment)
-            bucket = hash(key) % count
-            segments[bucket] ^= hash((key, cells))  # order-free: members may come in any order
-            members[bucket].append(key)
-        self._segments, self._members, self._values = segments, members, values
+            values[key] = read(sheet, by_comment)
+        self._values = values
         return values
 
     def differing(self, other: "SheetTable") -> list[str]:
         """Keys of this table that the other holds with other values (as read: ``7,5`` is ``7.5``)."""
-        mine, theirs = self._digest(), other._digest()
-        buckets = [i for i, (a, b) in enumerate(zip(self._segments, other._segments)) if a != b]
+        theirs = other._read()
         return sorted(
-            key
-            for i in buckets
-            for key in self._members[i]
-            if (their := theirs.get(key)) is not None and their != mine[key]
+            key for key, mine in self._read().items() if (their := theirs.get(key)) is not None and their != mine
         )
 
-    def values_of(self, key: str, by_comment: bool) -> tuple | None:
-        """One sheet's values in `CELLS` order, read once: from the digest when it read them so."""
+    def values_of(self, key: str, by_comment: bool, code: str | None = None) -> tuple | None:
+        """One sheet's values in `CELLS` order, read once: from the digest when it read them so.
+        ``code``: the key's subject, when the caller knows it."""
         sheet = self.get(key)
         if sheet is None:
             return None
         read = self._values.get(key) if self._values is not None else None
-        if read is not None and self._kinds.get(_subject_code(key)) == by_comment:
+        if read is not None and self._kinds.get(_subject_code(key) if code is None else code) == by_comment:
             return read
         return sheet_values(sheet, by_comment)
 
@@ -124,13 +114,14 @@ class ParsedSheets:
         self._parsed: dict[str, tuple | None] = {}
         self._semesters: dict[tuple, tuple[dict[str, Value | None], str | None] | None] = {}
 
-    def values(self, key: str, by_comment: bool) -> tuple | None:
-        """A sheet's values in `CELLS` order (``tx0``…``tx3``, ``gk``, ``ck``), ``None`` without one."""
+    def values(self, key: str, by_comment: bool, code: str | None = None) -> tuple | None:
+        """A sheet's values in `CELLS` order (``tx0``…``tx3``, ``gk``, ``ck``), ``None`` without one.
+        ``code``: the key's subject, when the caller knows it."""
         parsed = self._parsed.get(key, _UNSEEN)
         if parsed is _UNSEEN:
             raw = self.raw
             if isinstance(raw, SheetTable):
-                parsed = raw.values_of(key, by_comment)
+                parsed = raw.values_of(key, by_comment, code)
             else:
                 sheet = raw.get(key)
                 parsed = None if sheet is None else sheet_values(sheet, by_comment)
@@ -152,13 +143,40 @@ class ParsedSheets:
         asked = (key, school_year, grade, semester)
         found = self._semesters.get(asked, _UNSEEN)
         if found is _UNSEEN:
-            subjects = entered_subjects(self, key, (semester,))
+            cells = self._entered(key, semester)
             try:
-                found = None if subjects is None else assess_semester(school_year, grade, subjects, f"hk{semester}")
+                found = None if cells is None else assess_semester_cells(school_year, grade, cells)
             except MappingError:
                 found = None
             self._semesters[asked] = found
         return found
+
+    def _entered(self, key: str, semester: str) -> dict[str, tuple] | None:
+        """`entered_subjects` of one semester as `assess_semester_cells` reads it (the same
+        sheets, the same refusals), without building its records."""
+        cells = {}
+        parsed, read, raw = self._parsed, self.values, self.raw
+        # the table's own reading, when it read every sheet already (`SheetTable.differing`)
+        table = raw._values if isinstance(raw, SheetTable) else None
+        kinds = raw._kinds if table is not None else {}
+        for code, by_comment in _catalog():
+            sheet_key = f"{key}:{code}:{semester}"
+            values = table.get(sheet_key) if table is not None and kinds.get(code) == by_comment else None
+            if values is None:  # not read by the table (or no such sheet): as `values` reads it
+                values = parsed.get(sheet_key, _UNSEEN)
+                if values is _UNSEEN:
+                    values = read(sheet_key, by_comment, code)
+            if values is None or tuple in map(type, values):  # missing, or an unreadable value
+                return None
+            tx0, tx1, tx2, tx3, gk, ck = values
+            cells[code] = ([v for v in (tx0, tx1, tx2, tx3) if v is not None], gk, ck)
+        return cells
+
+
+@cache
+def _catalog() -> tuple[tuple[str, bool], ...]:
+    """Every catalog subject in order, with whether it is assessed by comment."""
+    return tuple((code, info.by_comment) for code, info in catalogs.subjects().items())
 
 
 def entered_subjects(sheets: ParsedSheets, key: str, semesters: tuple[str, ...]) -> tuple[SubjectYear, ...] | None:
