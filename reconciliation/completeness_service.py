@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from lienthong.config.settings import Settings
 from lienthong.mapping.calendar import VN_TZ
@@ -22,8 +22,7 @@ from lienthong.reconciliation.compare import Roles
 from lienthong.reconciliation.completeness_cadence import History, history_from_payloads
 from lienthong.reconciliation.completeness_figures import Completeness
 from lienthong.reconciliation.completeness_measure import measure
-from lienthong.store import accounts, repository
-from lienthong.store.tables import OutboxItemRow
+from lienthong.store import accounts, queries, repository
 
 SEMESTER_CHOICES = ("1", "2")
 SUBJECT_TEACHER_ROLES = ("teacher",)
@@ -31,11 +30,7 @@ SUBJECT_TEACHER_ROLES = ("teacher",)
 
 def applied_pushes(session: Session, platform: str) -> list[tuple[str, datetime]]:
     """(score sheet key, when the platform applied it) of every score push lienthong delivered."""
-    rows = session.exec(
-        select(OutboxItemRow.key, OutboxItemRow.updated_at).where(
-            OutboxItemRow.platform == platform, OutboxItemRow.entity == "diem", OutboxItemRow.status == "done"
-        )
-    ).all()
+    rows = queries.delivered(session, platform, "diem")
     return [(key, at if at.tzinfo else at.replace(tzinfo=timezone.utc)) for key, at in rows]
 
 

@@ -20,6 +20,7 @@ from lienthong.store.tables import (
     AuditLogRow,
     ClassRow,
     DiscrepancyRow,
+    LockWindowRow,
     OutboxItemRow,
     ReconcileStateRow,
     ResolutionRow,
@@ -377,3 +378,70 @@ def save_reconcile_state(session: Session, state_id: str, version: int, body: st
     if body is not None:
         statement = sa.insert(table).values(ma_truong=school, id=state_id, version=version, saved_at=at, body=body)
         session.execute(statement)
+
+
+# --- operations: what the IT and principal pages show -----------------------------------------
+
+
+def outbox_counts(session: Session) -> list[tuple[str, str, int]]:
+    """(platform, status, how many) over the outbox."""
+    return list(
+        session.exec(
+            select(OutboxItemRow.platform, OutboxItemRow.status, sa.func.count()).group_by(
+                OutboxItemRow.platform, OutboxItemRow.status
+            )
+        ).all()
+    )
+
+
+def last_good_runs(session: Session) -> list[tuple[str, datetime | None]]:
+    """(the run's platforms as stored, when the last completed or approved real run of them ended)."""
+    return list(
+        session.exec(
+            select(SyncRunRow.platforms, sa.func.max(SyncRunRow.finished_at))
+            .where(SyncRunRow.status.in_(("completed", "approved")), SyncRunRow.dry_run.is_(False))
+            .group_by(SyncRunRow.platforms)
+        ).all()
+    )
+
+
+def platform_windows(session: Session) -> list[LockWindowRow]:
+    """The lock windows read from the platforms."""
+    return list(session.exec(select(LockWindowRow).order_by(LockWindowRow.platform, LockWindowRow.semester)))
+
+
+def held_runs(session: Session) -> list[SyncRunRow]:
+    """Runs waiting for an administrator, oldest first."""
+    return list(session.exec(select(SyncRunRow).where(SyncRunRow.status == "held").order_by(SyncRunRow.id)))
+
+
+def delivered(session: Session, platform: str, entity: str) -> list[tuple[str, datetime]]:
+    """(key, when applied) of every delivered item of one platform's entity."""
+    return list(
+        session.exec(
+            select(OutboxItemRow.key, OutboxItemRow.updated_at).where(
+                OutboxItemRow.platform == platform, OutboxItemRow.entity == entity, OutboxItemRow.status == "done"
+            )
+        ).all()
+    )
+
+
+def first_done(session: Session, platform: str | None, entity: str) -> list[tuple[str, datetime]]:
+    """(key, when first applied) of every delivered item of ``entity`` (of ``platform`` when given)."""
+    query = select(OutboxItemRow.key, sa.func.min(OutboxItemRow.updated_at)).where(
+        OutboxItemRow.entity == entity, OutboxItemRow.status == "done"
+    )
+    if platform is not None:
+        query = query.where(OutboxItemRow.platform == platform)
+    return list(session.exec(query.group_by(OutboxItemRow.key)).all())
+
+
+def audit_page(session: Session, limit: int, offset: int, action: str | None) -> tuple[list[AuditLogRow], int]:
+    """A page of the audit log, newest first (``action`` only, when given), and how many in all."""
+    query = select(AuditLogRow)
+    counted = select(sa.func.count()).select_from(AuditLogRow)
+    if action:
+        query = query.where(AuditLogRow.action == action)
+        counted = counted.where(AuditLogRow.action == action)
+    total = session.exec(counted).one()
+    return list(session.exec(query.order_by(AuditLogRow.id.desc()).offset(offset).limit(limit))), total

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from lienthong.config.settings import SECRET_NAMES, Settings, SettingsError
 from lienthong.mapping.calendar import VN_TZ
@@ -24,7 +24,7 @@ from lienthong.mapping.registry import titles
 from lienthong.mapping.sources import SourceRecords
 from lienthong.store import audit, queries
 from lienthong.store.accounts import Actor
-from lienthong.store.tables import AuditLogRow, LockWindowRow, OutboxItemRow, SyncRunRow
+from lienthong.store.tables import AuditLogRow, OutboxItemRow, SyncRunRow
 from lienthong.sync import service
 from lienthong.sync.service import NotAllowed
 
@@ -90,16 +90,8 @@ def platform_health(engine: sa.Engine, settings: Settings, now: datetime) -> lis
     waiting pushes and dead letters."""
     with Session(engine) as session:
         read = queries.last_seen(session)
-        counts = session.exec(
-            select(OutboxItemRow.platform, OutboxItemRow.status, sa.func.count()).group_by(
-                OutboxItemRow.platform, OutboxItemRow.status
-            )
-        ).all()
-        runs = session.exec(
-            select(SyncRunRow.platforms, sa.func.max(SyncRunRow.finished_at))
-            .where(SyncRunRow.status.in_(("completed", "approved")), SyncRunRow.dry_run.is_(False))
-            .group_by(SyncRunRow.platforms)
-        ).all()
+        counts = queries.outbox_counts(session)
+        runs = queries.last_good_runs(session)
     return health_from(settings, now, read, counts, runs)
 
 
@@ -194,7 +186,7 @@ def lock_windows(engine: sa.Engine, settings: Settings, now: datetime) -> list[W
     """The school's windows (``[[lock_windows]]``) and those read from the platforms."""
     rows = list(service.school_windows(settings))
     with Session(engine) as session:
-        rows += list(session.exec(select(LockWindowRow).order_by(LockWindowRow.platform, LockWindowRow.semester)))
+        rows += queries.platform_windows(session)
     out = []
     for w in rows:
         opens, closes = _aware(w.opens_at), _aware(w.closes_at)
@@ -219,8 +211,7 @@ def lock_windows(engine: sa.Engine, settings: Settings, now: datetime) -> list[W
 def held_runs(engine: sa.Engine) -> list[tuple[SyncRunRow, int]]:
     """Runs waiting for an administrator, each with how many changes it holds."""
     with Session(engine) as session:
-        runs = list(session.exec(select(SyncRunRow).where(SyncRunRow.status == "held").order_by(SyncRunRow.id)))
-        return [(run, len(queries.items_of_run(session, run.id, "held"))) for run in runs]
+        return [(run, len(queries.items_of_run(session, run.id, "held"))) for run in queries.held_runs(session)]
 
 
 def approve_held_run(
@@ -330,11 +321,7 @@ def portal_requests(engine: sa.Engine, portal: SourceRecords | None, now: dateti
     late when applied after it or still not submitted once due."""
     requests = list(portal.requests) if portal is not None else []
     with Session(engine) as session:
-        sent = session.exec(
-            select(OutboxItemRow.key, sa.func.min(OutboxItemRow.updated_at))
-            .where(OutboxItemRow.entity == REPORT_ENTITY, OutboxItemRow.status == "done")
-            .group_by(OutboxItemRow.key)
-        ).all()
+        sent = queries.first_done(session, None, REPORT_ENTITY)
     submitted = {key: _aware(at) for key, at in sent}
     today = now.astimezone(VN_TZ).date()
     out = []
@@ -382,13 +369,8 @@ def audit_trail(engine: sa.Engine, limit: int = 100, offset: int = 0, action: st
     """The newest entries (``action`` only, when given) and the verification of the whole chain."""
     with Session(engine) as session:
         report = audit.check(session)
-        query = select(AuditLogRow)
-        counted = select(sa.func.count()).select_from(AuditLogRow)
-        if action:
-            query = query.where(AuditLogRow.action == action)
-            counted = counted.where(AuditLogRow.action == action)
-        total = session.exec(counted).one()
-        rows = tuple(session.exec(query.order_by(col(AuditLogRow.id).desc()).offset(offset).limit(limit)))
+        entries, total = queries.audit_page(session, limit, offset, action)
+        rows = tuple(entries)
     broken = frozenset(int(m.group(1)) for m in (_ENTRY.search(p) for p in report.problems) if m)
     return AuditTrail(rows, total, tuple(report.problems), tuple(report.warnings), broken)
 
