@@ -54,6 +54,15 @@ def decode_cursor(cursor: str) -> list:
     return value
 
 
+def schools_writes(schools: dict) -> dict:
+    """The write counters of a platform's schools (``ma_truong`` → its state with ``writes``)
+    together: one school's as they are, several schools' keys prefixed by the school."""
+    if len(schools) == 1:
+        return next(iter(schools.values())).writes.as_dict()
+    by_key = {f"{code}:{k}": n for code, st in schools.items() for k, n in st.writes.counts.items()}
+    return {"total": sum(by_key.values()), "by_key": dict(sorted(by_key.items()))}
+
+
 def add_control_routes(app, platform) -> None:
     """The control endpoints every simulator has (tests, demo): the write counters of all the
     platform's schools together (``platform.writes_as_dict()``) and its fault profile."""

@@ -22,7 +22,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from lxml import etree
 
 from lienthong.simulators.catalog import ETHNICITIES, STATUSES, SUBJECTS
-from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, vn_now
+from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, schools_writes, vn_now
 from lienthong.simulators.faults import FaultInjector, FaultMiddleware
 from lienthong.simulators.school import School
 from lienthong.simulators.views import PlatformData
@@ -100,10 +100,7 @@ class CsdlPlatform:
 
     def writes_as_dict(self) -> dict:
         """Writes of every school (keys prefixed by the school when there are several)."""
-        if len(self.schools) == 1:
-            return next(iter(self.schools.values())).writes.as_dict()
-        by_key = {f"{code}:{k}": n for code, st in self.schools.items() for k, n in st.writes.counts.items()}
-        return {"total": sum(by_key.values()), "by_key": dict(sorted(by_key.items()))}
+        return schools_writes(self.schools)
 
 
 class CsdlState:

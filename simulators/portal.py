@@ -21,7 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from openpyxl import load_workbook
 
-from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, body_digest, vn_now
+from lienthong.simulators.common import Clock, WriteCounter, add_control_routes, body_digest, schools_writes, vn_now
 from lienthong.simulators.faults import FaultInjector, FaultMiddleware
 from lienthong.simulators.formats import fold
 from lienthong.simulators.portal_templates import GROUPS, LEVELS, TEMPLATES
@@ -52,10 +52,7 @@ class PortalPlatform:
 
     def writes_as_dict(self) -> dict:
         """Submissions of every school (keys prefixed by the school when there are several)."""
-        if len(self.schools) == 1:
-            return next(iter(self.schools.values())).writes.as_dict()
-        by_key = {f"{code}:{k}": n for code, st in self.schools.items() for k, n in st.writes.counts.items()}
-        return {"total": sum(by_key.values()), "by_key": dict(sorted(by_key.items()))}
+        return schools_writes(self.schools)
 
 
 class PortalState:

@@ -30,6 +30,7 @@ from lienthong.simulators.common import (
     body_digest,
     decode_cursor,
     encode_cursor,
+    schools_writes,
     vn_now,
 )
 from lienthong.simulators.faults import FaultInjector, FaultMiddleware
@@ -99,10 +100,7 @@ class VneduPlatform:
 
     def writes_as_dict(self) -> dict:
         """Writes of every school (keys prefixed by the school when there are several)."""
-        if len(self.schools) == 1:
-            return next(iter(self.schools.values())).writes.as_dict()
-        by_key = {f"{code}:{k}": n for code, st in self.schools.items() for k, n in st.writes.counts.items()}
-        return {"total": sum(by_key.values()), "by_key": dict(sorted(by_key.items()))}
+        return schools_writes(self.schools)
 
 
 class VneduState:
