@@ -1,6 +1,7 @@
 """``lienthong assess`` end to end: the installed command, real pipes, UTF-8."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,23 @@ def lienthong() -> list[str]:
     found = shutil.which("lienthong", path=str(Path(sys.executable).parent))
     assert found, "the lienthong console script is not installed in this environment"
     return [found]
+
+
+def configured_cli(home: Path, config: Path):
+    """``run(*args, stdin="")``: the ``lienthong`` command with ``config`` and its own home and
+    session file under ``home``, as IT runs it on a server (nothing inherited but ``PATH``)."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "LIENTHONG_CONFIG": str(config),
+        "LIENTHONG_SESSION_FILE": str(home / "phien.json"),
+        "COLUMNS": "200",
+    }
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([*lienthong(), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+
+    return run
 
 
 def run_assess(text: str) -> subprocess.CompletedProcess:

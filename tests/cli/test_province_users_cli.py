@@ -6,9 +6,6 @@ school and cannot touch the other's."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -16,7 +13,7 @@ from lienthong.store import schools as registry
 from lienthong.store import tenancy
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.tables import AuditLogRow, DiscrepancyRow, SchoolRow
-from tests.cli.test_assess_cli import lienthong
+from tests.cli.test_assess_cli import configured_cli
 from tests.dashboard.conftest import score
 
 A, B = "79000701", "79000702"
@@ -44,16 +41,7 @@ def test_accounts_and_audit_on_a_province_store(tmp_path):
     engine = _province(url)
     config = tmp_path / "lienthong.toml"
     config.write_text(f'database_url = "{url}"\nschool_year = "2026-2027"\n', encoding="utf-8")  # no ma_truong
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "LIENTHONG_CONFIG": str(config),
-        "LIENTHONG_SESSION_FILE": str(tmp_path / "phien.json"),
-        "COLUMNS": "200",
-    }
-
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([*lienthong(), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+    run = configured_cli(tmp_path, config)
 
     made = run("users", "add", "it.tinh", "--name", "Lê Văn An", "--role", "it", stdin=IT_PASSWORD + "\n")
     assert made.returncode == 0, made.stderr + made.stdout

@@ -5,15 +5,13 @@ console with no account reads every school (as before); on a real PostgreSQL in 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import datetime, timezone
 
 import pytest
 
 from lienthong.store.db import make_engine, migrate
 from lienthong.sync.distributed.schools import add_school
-from tests.cli.test_assess_cli import lienthong
+from tests.cli.test_assess_cli import configured_cli
 
 AT = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)
 VNEDU = {"base_url": "https://vnedu.example", "client_id": "doi-tac"}
@@ -28,22 +26,13 @@ def test_schools_list_reads_the_schools_of_the_account_given(postgres_url, tmp_p
     for n, code in enumerate(CODES):
         add_school(engine, code, f"THCS {n + 1}", "79", "26734", {"vnedu": VNEDU}, AT)
     engine.dispose()
-    # accounts are the installation's, but their audit entries go to a school's chain: a store of
-    # several schools is served with the school it is configured for (as the dashboard is)
+    # configured for one school, as a school's own server on the province store is (a store configured
+    # for none is `test_province_users_cli`'s)
     config = tmp_path / "lienthong.toml"
     config.write_text(
         f'database_url = "{postgres_url}"\nma_truong = "{CODES[0]}"\n[engine]\nmode = "distributed"\n', encoding="utf-8"
     )
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "LIENTHONG_CONFIG": str(config),
-        "LIENTHONG_SESSION_FILE": str(tmp_path / "phien.json"),
-        "COLUMNS": "200",
-    }
-
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([*lienthong(), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+    run = configured_cli(tmp_path, config)
 
     made = run("users", "add", "it.an", "--name", "Lê Văn An", "--role", "it", stdin=IT_PASSWORD + "\n")
     assert made.returncode == 0, made.stderr + made.stdout
