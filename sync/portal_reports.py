@@ -253,7 +253,7 @@ def _quality(session: Session, where: Where, request: dict[str, Any]) -> PortalR
 def _attendance(session: Session, where: Where, request: dict[str, Any], now: datetime) -> PortalReport:
     """TK-CHUYENCAN for the request's month, from the school record's students and attendance."""
     code = request["ma_yeu_cau"]
-    first, last = _month(request) or (None, None)
+    first, last = _month(request)  # `_request` refused a monthly request without its month
     shown = f"tháng {first.month}/{first.year}"
     if now.astimezone(VN_TZ).date() <= last:
         raise PortalReportRefused(
