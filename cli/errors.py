@@ -24,7 +24,8 @@ def _text(exc: BaseException) -> str:
 
 
 def _database(exc: BaseException) -> tuple[int, str] | None:
-    """SQLAlchemy's errors, named by what went wrong, never by the statement or its parameters."""
+    """The database's errors (SQLAlchemy's, the driver's), named by what went wrong, never by the
+    statement or its parameters."""
     text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text or "busy" in text:
         return exits.REFUSED, "Cơ sở dữ liệu đang bận (một lệnh khác đang ghi): chờ một lát rồi chạy lại."
@@ -60,7 +61,7 @@ def _classify(exc: BaseException) -> tuple[int, str] | None:
             "Địa chỉ cơ sở dữ liệu không hợp lệ: dùng sqlite:///đường/dẫn.db hoặc "
             "postgresql+psycopg://… (--db hoặc LIENTHONG_DATABASE_URL)."
         )
-    if isinstance(exc, sa_exc.SQLAlchemyError):
+    if isinstance(exc, sa_exc.SQLAlchemyError) or _driver_error(exc):
         return _database(exc)
     if isinstance(exc, TransientError):
         return exits.UNREACHABLE, _text(exc)
@@ -80,6 +81,12 @@ def _classify(exc: BaseException) -> tuple[int, str] | None:
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         return exits.BAD_INPUT, f"Không đọc hoặc ghi được tệp{where} ({type(exc).__name__})."
     return _named(exc)
+
+
+def _driver_error(exc: BaseException) -> bool:
+    """An error of the database driver itself (sqlite3, psycopg), raised by a statement on a plain
+    connection (`store.plain`), which SQLAlchemy did not wrap."""
+    return type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg")
 
 
 def _named(exc: BaseException) -> tuple[int, str] | None:

@@ -6,14 +6,14 @@ import json
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from lienthong.cli import exits
 from lienthong.config.settings import Settings
 from lienthong.reconciliation import service
 from lienthong.reconciliation.discrepancy import KIND_WORDS
+from lienthong.store import plain
 from lienthong.store.files import OutputRefused, check_output, database_files, write_output
-from lienthong.sync.service import open_store
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,10 +42,28 @@ def run_reconcile(
     except OutputRefused as exc:
         _screen(console).print(f"{exc}", style="red")
         return 2
-    engine = open_store(settings)
+    store = _open(settings)
+    try:
+        return _reconciled(store, settings, output_format, class_code, out, summary_file, console, write, full)
+    finally:
+        if isinstance(store, plain.Plain):
+            plain.close(store)
+
+
+def _reconciled(
+    store: Any,
+    settings: Settings,
+    output_format: str,
+    class_code: str | None,
+    out: Path | None,
+    summary_file: Path | None,
+    console: Console | None,
+    write: Write,
+    full: bool,
+) -> int:
     try:
         result = service.reconcile_school(
-            engine,
+            store,
             settings.current_school_year(),
             class_code,
             pushed=service.scores_pushed(settings),
@@ -57,7 +75,7 @@ def run_reconcile(
         return 2
     try:
         if output_format in RENDERERS:
-            statuses = service.register_statuses(engine)
+            statuses = service.register_statuses(store)
             _write_report(result, settings, output_format, class_code, out, statuses, _screen(console), write)
         elif output_format == "json":
             _write_json(result, out, summary_file, write)
@@ -67,6 +85,18 @@ def run_reconcile(
         _screen(console).print(f"{exc}", style="red")
         return 2
     return exit_code(result)
+
+
+def _open(settings: Settings) -> Any:
+    """The store: a plain connection to a SQLite store ready as it is (`store.plain.open_sqlite`:
+    SQLAlchemy is not loaded), else the engine of `sync.service.open_store` (which migrates a store
+    that is behind, registers the configured school, or opens a server database)."""
+    try:
+        return plain.open_sqlite(settings.database_url, settings.ma_truong)
+    except plain.NotPlain:
+        from lienthong.sync.service import open_store
+
+        return open_store(settings)
 
 
 def _screen(console: Console | None = None, stderr: bool = False) -> Console:

@@ -16,12 +16,11 @@ from datetime import datetime
 from typing import Any, Iterable
 
 import orjson
-from sqlmodel import Session
 
 from lienthong.reconciliation.compare import BLANKS, PER_STUDENT, PERIODS, SCORES, YEAR
 from lienthong.reconciliation.discrepancy import Discrepancy
-from lienthong.store import queries
-from lienthong.store.tables import DiscrepancyRow
+from lienthong.store import reconcile_queries
+from lienthong.store.plain import Plain, opened
 
 # Discrepancies another workflow opens and closes (`reconciliation.results`: an approved result a
 # source changed): a reconciliation, which does not look for them, leaves them as they are.
@@ -29,60 +28,58 @@ OWN_LIFECYCLE = ("approved_result_changed",)
 
 
 def record(
-    session: Session,
+    store: Any,
     found: list[Discrepancy],
     now: datetime,
     scope_classes: set[str] | None = None,
     assignees: dict[str, str] | None = None,
 ) -> Counter:
     """Apply one reconciliation's findings; returns counts of new, seen, reopened and closed.
+    ``store``: a `store.plain.Plain` or a session (their caller commits) or an engine (`store.plain.opened`).
 
     Each difference is assigned to the homeroom teacher of its class (``assignees``), when known.
     """
     assignees = assignees or {}
     counts: Counter = Counter()
     current = {d.id: d for d in found}
-    stored = queries.discrepancies(session, scope_classes)
-    touched: list[str] = []
-    for key, discrepancy in current.items():
-        row = stored.get(key)
-        if row is None:
-            session.add(
-                DiscrepancyRow(
-                    id=key,
-                    kind=discrepancy.kind,
-                    class_code=discrepancy.class_code,
-                    record=discrepancy.as_json(),
-                    status="open",
-                    first_seen=now,
-                    last_seen=now,
-                    assignee=assignees.get(discrepancy.class_code or ""),
+    with opened(store) as db:
+        stored = reconcile_queries.discrepancies(db, scope_classes)
+        new: list[reconcile_queries.NewDiscrepancy] = []
+        touched: list[str] = []
+        reopened: list[str] = []
+        rewritten: list[tuple[str, dict, str | None]] = []
+        for key, discrepancy in current.items():
+            row = stored.get(key)
+            shown = discrepancy.as_json()
+            if row is None:
+                assignee = assignees.get(discrepancy.class_code or "")
+                new.append(
+                    reconcile_queries.NewDiscrepancy(key, discrepancy.kind, discrepancy.class_code, shown, assignee)
                 )
-            )
-            counts["new"] += 1
-            continue
-        assignee = assignees.get(discrepancy.class_code or "") or row.assignee
-        shown = discrepancy.as_json()
-        if row.status != "closed" and row.assignee == assignee and row.record == shown:
-            counts["seen"] += 1
-            touched.append(key)  # only seen again: all of them in one statement below
-            continue
-        if row.status == "closed":
-            row.status, row.closed_at = "open", None
-            counts["reopened"] += 1
-        else:
-            counts["seen"] += 1
-        row.last_seen = now
-        row.assignee = assignee
-        if row.record != shown:
-            row.record = shown  # the values moved while the difference stayed
-    for key, row in stored.items():
-        if key not in current and row.status != "closed" and row.kind not in OWN_LIFECYCLE:  # open … resolved
-            row.status, row.closed_at = "closed", now
-            counts["closed"] += 1
-    if touched:
-        queries.touch_discrepancies(session, touched, now)
-    return counts
+                counts["new"] += 1
+                continue
+            assignee = assignees.get(discrepancy.class_code or "") or row.assignee
+            if row.status == "closed":
+                reopened.append(key)
+                counts["reopened"] += 1
+            else:
+                counts["seen"] += 1
+            if row.status != "closed" and row.assignee == assignee and row.record == shown:
+                touched.append(key)  # only seen again: all of them in one statement below
+            else:
+                rewritten.append((key, shown, assignee))
+        closed = [
+            key
+            for key, row in stored.items()
+            if key not in current and row.status != "closed" and row.kind not in OWN_LIFECYCLE  # open … resolved
+        ]
+        counts["closed"] += len(closed)
+        reconcile_queries.add_discrepancies(db, new, now)
+        reconcile_queries.reopen_discrepancies(db, reopened)
+        reconcile_queries.seen_again(db, rewritten, now)
+        reconcile_queries.close_discrepancies(db, closed, now)
+        reconcile_queries.touch_discrepancies(db, touched, now)
+    return +counts
 
 
 # --- what the next reconciliation needs to recompute only what changed ------------------------
@@ -294,8 +291,8 @@ class State(dict):
     ordered = True  # its findings' places give back their order (else it is not kept)
 
     @classmethod
-    def load(cls, session: Session) -> "State | None":
-        saved = queries.reconcile_state(session, STATE_ID)
+    def load(cls, db: Plain) -> "State | None":
+        saved = reconcile_queries.reconcile_state(db, STATE_ID)
         if saved is None or saved[0] != STATE_VERSION:
             return None
         try:
@@ -303,16 +300,16 @@ class State(dict):
         except orjson.JSONDecodeError:  # not what this version wrote: the next run is full, and writes it again
             return None
 
-    def save(self, session: Session, at: datetime) -> None:
+    def save(self, db: Plain, at: datetime) -> None:
         try:
             body = orjson.dumps(self, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
         except TypeError:  # a finding holding a value JSON cannot keep: no state, the next run is full
             body = None
-        queries.save_reconcile_state(session, STATE_ID, STATE_VERSION, body, at)
+        reconcile_queries.save_reconcile_state(db, STATE_ID, STATE_VERSION, body, at)
 
     @staticmethod
-    def drop(session: Session, at: datetime) -> None:
-        queries.save_reconcile_state(session, STATE_ID, STATE_VERSION, None, at)
+    def drop(db: Plain, at: datetime) -> None:
+        reconcile_queries.save_reconcile_state(db, STATE_ID, STATE_VERSION, None, at)
 
     def layout(self, read: dict[str, frozenset[str]]) -> Layout:
         return Layout(

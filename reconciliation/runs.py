@@ -40,9 +40,6 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Callable, Iterator
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from lienthong.config.settings import Settings
 from lienthong.connectors.registry import registry
 from lienthong.mapping import catalogs
@@ -61,7 +58,8 @@ from lienthong.reconciliation.register import (
     placement,
     ranks,
 )
-from lienthong.store.repository import snapshot_hashes
+from lienthong.store.plain import Plain
+from lienthong.store.reconcile_queries import snapshot_hashes
 
 # --- the stored records, as every run reads them ---------------------------------------------
 
@@ -106,7 +104,7 @@ def class_codes(sources: dict[str, SourceRecords]) -> list[str]:
 
 # --- one run: full, or incremental over the saved state --------------------------------------
 
-Payloads = Callable[[Session, str, set[tuple[str, str]]], dict[str, dict[str, dict]]]  # `some_payloads`
+Payloads = Callable[[Plain, str, set[tuple[str, str]]], dict[str, dict[str, dict]]]  # `some_payloads`
 
 
 @dataclass(frozen=True)
@@ -297,32 +295,31 @@ def _over_view(over: dict[str, dict[str, str]]) -> Sources:
     return Sources({"~over": SourceRecords("~over", students=students, results=results)}, {})
 
 
-def incremental(engine: sa.Engine, run: Run, payloads: Payloads) -> Done | None:
+def incremental(db: Plain, run: Run, payloads: Payloads) -> Done | None:
     """The saved state's findings, with the students whose records changed recomputed from their
     own records only; ``None`` when a full run is needed (no state, the rosters, the set of records
     or the run's question changed, a student two teachers' rows claim changed). ``payloads`` reads
-    those records (`repository.some_payloads`, passed in so that what a run reads can be watched)."""
+    those records (`reconcile_queries.some_payloads`, passed in so that what a run reads can be watched)."""
     read = run.read()
-    with Session(engine) as session:
-        state = State.load(session)
-        if state is None:
+    state = State.load(db)
+    if state is None:
+        return None
+    rows, seen = snapshot_hashes(db)
+    fingerprint = Fingerprint.of(rows, read, run.context())
+    moved = fingerprint.moved(state["chunks"]) if fingerprint.shared == state["digest"] else None
+    if moved is None:
+        return None
+    layout = state.layout(read)
+    if any(":" not in key for _, _, key in moved):  # a roster's row: the links may move
+        relinked = _relinked(db, state, fingerprint, moved, run, layout, payloads)
+        if relinked is None:
             return None
-        rows, seen = snapshot_hashes(session)
-        fingerprint = Fingerprint.of(rows, read, run.context())
-        moved = fingerprint.moved(state["chunks"]) if fingerprint.shared == state["digest"] else None
-        if moved is None:
-            return None
-        layout = state.layout(read)
-        if any(":" not in key for _, _, key in moved):  # a roster's row: the links may move
-            relinked = _relinked(session, state, fingerprint, moved, run, layout, payloads)
-            if relinked is None:
-                return None
-            layout, changed = relinked
-        else:
-            changed = layout.owners(moved)
-        if changed is None or changed & set(state["contested"]):
-            return None
-        stored = _changed_records(session, layout, changed, fingerprint, payloads) if changed else {}
+        layout, changed = relinked
+    else:
+        changed = layout.owners(moved)
+    if changed is None or changed & set(state["contested"]):
+        return None
+    stored = _changed_records(db, layout, changed, fingerprint, payloads) if changed else {}
     found = _recomputed(stored, state, changed, run, layout) if changed else {}
     if found is None:
         return None
@@ -348,7 +345,7 @@ def incremental(engine: sa.Engine, run: Run, payloads: Payloads) -> Done | None:
 
 
 def _relinked(
-    session: Session, state: State, fingerprint: Fingerprint, moved: list, run: Run, before: Layout, payloads: Payloads
+    db: Plain, state: State, fingerprint: Fingerprint, moved: list, run: Run, before: Layout, payloads: Payloads
 ) -> tuple[Layout, set[str]] | None:
     """A roster changed (a name, a birth date…, where each student is placed left as it was): the
     rosters' findings recomputed from every roster (matching, the teachers' rows, refused
@@ -370,7 +367,7 @@ def _relinked(
             if rows is None
             for key in fingerprint.keys[f"{name}|{entity}"]
         }
-        read = payloads(session, name, wanted) if wanted else {}
+        read = payloads(db, name, wanted) if wanted else {}
         stored = {entity: read.get(entity, {}) if rows is None else rows for entity, rows in stored.items()}
         try:
             sources[name] = mapping.to_canonical(stored)
@@ -416,7 +413,7 @@ def _relinked(
 
 
 def _changed_records(
-    session: Session, layout: Layout, changed: set[str], fingerprint: Fingerprint, payloads: Payloads
+    db: Plain, layout: Layout, changed: set[str], fingerprint: Fingerprint, payloads: Payloads
 ) -> dict[str, dict[str, dict]]:
     """The stored records of the changed students, by source: each one's own records, its roster
     row on the school's platform and the score owner's rows that claim it."""
@@ -425,7 +422,7 @@ def _changed_records(
     for source in (layout.school, layout.owner):  # their roster rows, keyed by the student alone
         rows = wanted.setdefault(source, set())
         rows.update((entity, key) for key in prefixes.get(source, ()) for entity in layout.read.get(source, ()))
-    return {source: payloads(session, source, keys) for source, keys in wanted.items() if keys}
+    return {source: payloads(db, source, keys) for source, keys in wanted.items() if keys}
 
 
 def _recomputed(

@@ -9,11 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from lienthong.config.settings import Settings
-from lienthong.connectors.registry import registry
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import clean_name
 from lienthong.mapping.registry import mappings
@@ -26,10 +22,14 @@ from lienthong.reconciliation.matching import MatchResult, Person, match
 from lienthong.reconciliation.people import person
 from lienthong.reconciliation.register import State, record
 from lienthong.reconciliation.runs import Sources, class_codes, collector_paused, extra_mappings
-from lienthong.store import audit, queries
-from lienthong.store.repository import some_payloads, source_payloads
+from lienthong.store import reconcile_queries
+from lienthong.store.plain import Plain, opened
+from lienthong.store.reconcile_queries import some_payloads, source_payloads
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
     from lienthong.store.accounts import Actor
 
 VN_TZ = timezone(timedelta(hours=7))
@@ -41,16 +41,18 @@ def vn_time(at: datetime) -> str:
 
 
 def load_sources(
-    engine: sa.Engine, settings: Settings | None = None, hashes: list[tuple[str, str, str, str]] | None = None
+    store: sa.Engine | Session | Plain,
+    settings: Settings | None = None,
+    hashes: list[tuple[str, str, str, str]] | None = None,
 ) -> Sources:
     """Every stored pull and import as canonical records, by source: each platform's mapping
     module reads the entities it declares, all read with one query per source (`source_payloads`,
     which also says when the source was last read: `Sources.seen`). ``hashes``, when given, gets
     each record read as ``(source, entity, key, content hash)``, from the same rows."""
     sources, seen = {}, {}
-    with collector_paused(), Session(engine) as session:
+    with collector_paused(), opened(store) as db:
         for name, mapping in mappings(extra_mappings(settings)).items():
-            stored = source_payloads(session, name, tuple(mapping.ENTITIES), hashes)
+            stored = source_payloads(db, name, tuple(mapping.ENTITIES), hashes)
             if stored.seen_at is not None:
                 seen[name] = stored.seen_at
             records = mapping.to_canonical(stored.payloads)
@@ -136,6 +138,8 @@ def _known(known: list[str], wanted: str | None) -> str | None:
 
 def scores_pushed(settings: Settings) -> bool:
     """Whether the sync pushes the score owner's values to its targets here (configured connectors)."""
+    from lienthong.connectors.registry import registry  # the connectors, only when asked
+
     known = registry(settings)
     configured = {name: cls for name, cls in known.items() if settings.section(name) is not None}
     return bool(pushing_targets(ScoreAuthority.from_settings(settings.authority.scores), configured))
@@ -150,7 +154,7 @@ def closed_semesters(settings: Settings | None, school_year: str, at: datetime) 
 
 
 def reconcile_school(
-    engine: sa.Engine,
+    store: sa.Engine | Plain,
     school_year: str,
     class_code: str | None = None,
     today: date | None = None,
@@ -169,20 +173,20 @@ def reconcile_school(
     at = datetime.now(timezone.utc)
     roles = Roles.from_settings(settings.authority if settings else None)
     run = runs.Run(school_year, today, pushed, roles, closed_semesters(settings, school_year, at), settings)
-    done = None if full else runs.incremental(engine, run, some_payloads)
-    if done is None:
-        done = _full(engine, run)
-    class_code = _known(done.classes, class_code)
-    found = [d for d in done.found if not class_code or d.class_code == class_code]
-    blanks = [b for b in done.blanks if not class_code or b.class_code == class_code]
-    with Session(engine) as session:
-        teachers = {c: t.name for c, t in homeroom_teachers(session, done.listed, school_year).items()}
-        changes = record(session, found, at, {class_code} if class_code else None, teachers)
+    with opened(store) as db:
+        done = None if full else runs.incremental(db, run, some_payloads)
+        if done is None:
+            done = _full(db, run)
+        class_code = _known(done.classes, class_code)
+        found = [d for d in done.found if not class_code or d.class_code == class_code]
+        blanks = [b for b in done.blanks if not class_code or b.class_code == class_code]
+        teachers = {c: t.name for c, t in homeroom_teachers(db, done.listed, school_year).items()}
+        changes = record(db, found, at, {class_code} if class_code else None, teachers)
         if done.state is not None:
-            done.state.save(session, at)
+            done.state.save(db, at)
         elif done.drop:
-            State.drop(session, at)
-        session.commit()
+            State.drop(db, at)
+        db.commit()
     return Reconciliation(
         found,
         changes,
@@ -199,10 +203,10 @@ def reconcile_school(
     )
 
 
-def _full(engine: sa.Engine, run: runs.Run) -> runs.Done:
+def _full(db: Plain, run: runs.Run) -> runs.Done:
     """Every stored record read (`load_sources`) and every student recomputed from them (`runs.full`)."""
     hashes: list[tuple[str, str, str, str]] = []
-    sources = load_sources(engine, run.settings, hashes)
+    sources = load_sources(db, run.settings, hashes)
     if not has_data(sources):
         raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
     return runs.full(sources, hashes, run)
@@ -218,8 +222,8 @@ NAMED, CLASS_LIST = "named", "class_list"
 def register_statuses(engine: sa.Engine, classes: list[str] | None = None) -> dict[str, str]:
     """Each stored discrepancy's status in the register (open, proposed, approved, resolved,
     closed), by id: what a printed report shows beside every difference."""
-    with Session(engine) as session:
-        return {key: row.status for key, row in queries.discrepancies(session, classes).items()}
+    with opened(engine) as db:
+        return {key: row.status for key, row in reconcile_queries.discrepancies(db, classes).items()}
 
 
 @dataclass(frozen=True)
@@ -240,16 +244,20 @@ class Homeroom:
         return said + (f"; danh sách lớp ghi «{self.listed}»" if self.listed else "")
 
 
-def homeroom_teachers(session: Session, sources: dict[str, SourceRecords], school_year: str) -> dict[str, Homeroom]:
+def homeroom_teachers(
+    store: sa.Engine | Session | Plain, sources: dict[str, SourceRecords], school_year: str
+) -> dict[str, Homeroom]:
     """Class → its GVCN: the one the school named for the year, else the one a class list gives."""
     listed: dict[str, str] = {}
     for source in sources.values():
         listed.update(source.teachers)
     out = {code: Homeroom(name, CLASS_LIST) for code, name in listed.items()}
-    named = queries.homeroom_teachers(session, school_year)
+    with opened(store) as db:
+        named = reconcile_queries.homeroom_teachers(db, school_year)
+        entries = reconcile_queries.audit_entries(db, GVCN_NAMED) if named else []
     if named:
         last = {}
-        for entry in queries.audit_entries(session, GVCN_NAMED):
+        for entry in entries:
             detail = entry.detail or {}
             if detail.get("school_year") == school_year:
                 last[detail.get("class")] = entry
@@ -285,8 +293,7 @@ def list_classes(engine: sa.Engine, school_year: str, settings: Settings | None 
         per = Counter(s.class_code for s in source.students.values() if s.class_code)
         for code, n in per.items():
             counts[code] = max(counts.get(code, 0), n)
-    with Session(engine) as session:
-        teachers = homeroom_teachers(session, sources, school_year)
+    teachers = homeroom_teachers(engine, sources, school_year)
     codes = sorted(set(counts) | set(teachers), key=_class_order)
     return [ClassInfo(code, counts.get(code, 0), teachers.get(code)) for code in codes]
 
@@ -312,6 +319,10 @@ def name_homeroom_teacher(
         name = clean_name(full_name, field="gvcn")
     except MappingError as exc:
         raise UnknownChoice(f"Tên giáo viên chủ nhiệm không hợp lệ: {exc.reason} ({full_name!r}).") from None
+    from sqlmodel import Session
+
+    from lienthong.store import audit, queries
+
     sources = load_sources(engine, settings)
     code = known_class(sources, class_code)
     assert code is not None
@@ -390,8 +401,11 @@ def export_for_csdl(
     write: Callable[[bytes], None] | None = None,
 ) -> CsdlExport:
     """Reconcile first; refuse over open score or identity differences unless ``force`` (audited)."""
+    from sqlmodel import Session
+
     from lienthong.connectors.csdl.excel import write_results, write_student_list
     from lienthong.reconciliation.csdl_files import results_file, student_list_file
+    from lienthong.store import audit
 
     sources = load_sources(engine, settings)
     roles = Roles.from_settings(settings.authority if settings else None)

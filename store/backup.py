@@ -20,7 +20,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from lienthong.store.db import sqlite_file
+from lienthong.store.location import sqlite_file
 
 
 class BackupUnavailable(ValueError):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
 from contextlib import contextmanager
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -14,6 +12,14 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+
+from lienthong.store.location import (  # noqa: F401  (where they were)
+    StoreDamaged,
+    StoreMissing,
+    check_store,
+    head_revision,
+    sqlite_file,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -123,26 +129,6 @@ def migrate(url: str, revision: str = "head", ma_truong: str | None = None) -> N
     command.upgrade(config, revision)
 
 
-_ASSIGNED = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
-_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
-
-
-@cache
-def head_revision() -> str | None:
-    """The newest migration's revision id, read from the text of the migration scripts (their
-    ``revision`` and ``down_revision`` lines) without loading Alembic; ``None`` when the scripts
-    do not name exactly one head (a merge in progress): then every open goes through Alembic."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (resources.files("lienthong.store") / "migrations" / "versions").iterdir():
-        if not script.name.endswith(".py"):
-            continue
-        for name, value in _ASSIGNED.findall(script.read_text(encoding="utf-8")):
-            (revisions if name == "revision" else parents).update(_QUOTED.findall(value))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
 def schema_revisions(engine: sa.Engine) -> list[str]:
     """The revisions the database says it is at (``alembic_version``); none for a database that
     was never migrated. Two cheap statements, no Alembic."""
@@ -164,52 +150,5 @@ def upgrade_if_behind(engine: sa.Engine, url: str, ma_truong: str | None = None)
     return True
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite database URL (``sqlite:///file:/path?uri=true`` too), ``None`` for a
-    server or in-memory database."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database.removeprefix("file:") if parsed.query.get("uri") else parsed.database)
-
-
 class BadDatabaseUrl(ValueError):
     """A database address lienthong cannot use (not a URL, or a database it does not support)."""
-
-
-class StoreMissing(ValueError):
-    """No database where one was named: a mistyped path must not quietly become a new, empty one."""
-
-
-class StoreDamaged(ValueError):
-    """A database file that fails SQLite's own check: refused, with the backup hint."""
-
-
-def check_store(url: str, create: bool = False) -> None:
-    """Before a SQLite file is opened for writing: it exists (unless ``create``) and passes
-    ``PRAGMA quick_check``. Server databases are checked by their server."""
-    import sqlite3
-
-    path = sqlite_file(url)
-    if path is None:
-        return
-    if not path.exists():
-        if create:
-            return
-        raise StoreMissing(
-            f"Không có cơ sở dữ liệu tại {path}: kiểm tra --db (hoặc LIENTHONG_DATABASE_URL); tạo mới "
-            "bằng `lienthong init` hoặc `lienthong db upgrade`."
-        )
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError:
-        verdict = "not a database"
-    if verdict != "ok":
-        raise StoreDamaged(
-            f"Tệp cơ sở dữ liệu {path} bị hỏng (kiểm tra của SQLite: {verdict[:80]}): không dùng tiếp; "
-            "giữ lại tệp này và khôi phục từ bản sao lưu gần nhất."
-        )

@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Iterable
 
-from lienthong.store.db import sqlite_file
+from lienthong.store.location import sqlite_file
 
 _MODE = 0o600
 _SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")  # SQLite keeps live data in these too

@@ -55,29 +55,24 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 from sqlalchemy.orm.base import NO_VALUE
 
-OPTION = "lienthong_school"  # the execution option naming an engine's school
-OWN_SCHOOL = "*"  # `OPTION`'s value for "the store's only school" (no real code is "*")
-SETTING = "lienthong.school"  # the PostgreSQL setting the row-level security policies read
-APP_ROLE = "lienthong_app"  # the role without BYPASSRLS that migration 0010 creates
-COLUMN = "ma_truong"
-REGISTRY = "school"  # the installation's list of schools: keyed by ``ma_truong``, owned by no school
-# Tables whose ``ma_truong`` says whom a row concerns, not whose it is: never scoped (accounts).
-ACCOUNTS = frozenset({"user_account"})
-# The installation's own scope: its audit chain. Not a school code (those are 8 digits), and within
-# the column's 8 characters.
-INSTALLATION = "@install"
-INSTALLATION_TABLES = frozenset({"audit_log"})  # the only school tables the installation scope reaches
-# The code of a new store's school until one is registered. Not "": PostgreSQL reads a setting that
-# a transaction set locally as "" once it ends, and an unscoped connection must match no row.
-UNNAMED = "-"
-_NOW = "lienthong.tenancy.school"  # key in Connection.info: the school of the open transaction
-_BYPASS = "lienthong.tenancy.bypass"  # key in Connection.info: the login role bypasses RLS
+from lienthong.store.school_scope import (  # noqa: F401  (the scoping's names, used here and from here)
+    _BYPASS,
+    _NOW,
+    ACCOUNTS,
+    APP_ROLE,
+    COLUMN,
+    INSTALLATION,
+    INSTALLATION_TABLES,
+    OPTION,
+    OWN_SCHOOL,
+    REGISTRY,
+    SETTING,
+    UNNAMED,
+    TenancyError,
+    own_school_code,
+)
 
 Bind = Union[sa.Engine, sa.Connection, Session]
-
-
-class TenancyError(RuntimeError):
-    """School data asked for without a school, or across schools (said in Vietnamese)."""
 
 
 def for_school(engine: sa.Engine, ma_truong: str) -> sa.Engine:
@@ -130,7 +125,7 @@ def school_of(bind: Bind) -> str | None:
     if option != OWN_SCHOOL:
         return option
     if isinstance(bind, sa.Connection):
-        found = bind.info.get(_NOW) if bind.in_transaction() else _resolve(bind.connection.dbapi_connection)
+        found = bind.info.get(_NOW) if bind.in_transaction() else own_school_code(bind.connection.dbapi_connection)
     else:
         with bind.connect() as connection:
             connection.exec_driver_sql("SELECT 1")  # begins: the school is resolved as every transaction does
@@ -234,36 +229,12 @@ _UNSCOPED = (
 )
 
 
-def _resolve(dbapi_connection: Any) -> str | TenancyError:
-    """The store's only school, read from the registry on the driver's own cursor (this runs while
-    a transaction begins, before SQLAlchemy may execute anything on the connection)."""
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("SELECT ma_truong FROM school ORDER BY ma_truong LIMIT 2")
-        found = [row[0] for row in cursor.fetchall()]
-    except Exception:  # noqa: BLE001 - a store not migrated yet has no registry: the unnamed school
-        found = []
-        if getattr(dbapi_connection, "rollback", None) and _is_postgresql(dbapi_connection):
-            dbapi_connection.rollback()
-    finally:
-        cursor.close()
-    if len(found) > 1:
-        return TenancyError(
-            "Cơ sở dữ liệu này chứa dữ liệu của nhiều trường: phải chỉ rõ trường (ma_truong trong cấu hình)."
-        )
-    return found[0] if found else UNNAMED
-
-
-def _is_postgresql(dbapi_connection: Any) -> bool:
-    return type(dbapi_connection).__module__.startswith("psycopg")
-
-
 @event.listens_for(sa.Engine, "begin")
 def _on_begin(connection: sa.Connection) -> None:
     """At each transaction's start: note its school, and on PostgreSQL hand it to the policies."""
     option = connection.get_execution_options().get(OPTION)
     dbapi_connection = connection.connection.dbapi_connection
-    school = _resolve(dbapi_connection) if option == OWN_SCHOOL else option
+    school = own_school_code(dbapi_connection) if option == OWN_SCHOOL else option
     connection.info[_NOW] = school
     if connection.dialect.name != "postgresql" or option is None:
         return

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import gc
 from datetime import date, datetime, timedelta
+from unittest import mock
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
@@ -33,7 +33,9 @@ from lienthong.reconciliation.year import ParsedSheets, entered_subjects
 from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import as_stored, build_platform_data
 from lienthong.store import queries
-from lienthong.store.repository import SnapshotRecord, snapshot_versions, source_payloads, upsert_snapshots
+from lienthong.store.plain import Plain, opened
+from lienthong.store.reconcile_queries import source_payloads
+from lienthong.store.repository import SnapshotRecord, snapshot_versions, upsert_snapshots
 
 AUTUMN, YEAR_END = date(2026, 11, 23), date(2026, 6, 15)
 SEEN = datetime(2026, 11, 20, 8, 30, 15, 250000)
@@ -102,11 +104,11 @@ def test_one_query_per_source_reads_what_each_entity_s_query_read(engine):
     stored["vnedu"]["lop"] = {"6A1": {"ma_lop": "6A1"}}
     stored["vnedu"]["not_read"] = {"x": {"late": True}}  # an entity no mapping reads: still a read of vnEdu
     last = keep(engine, stored)
-    with Session(engine) as session:
+    with Session(engine) as session, opened(session) as db:
         register = queries.last_seen(session)
         for source, entities in stored.items():
             asked = tuple(e for e in entities if e != "not_read")
-            got = source_payloads(session, source, (*asked, "tong_hop"))
+            got = source_payloads(db, source, (*asked, "tong_hop"))
             for entity in asked:
                 assert got.payloads[entity] == {
                     k: p for k, (_, p) in snapshot_versions(session, source, entity).items()
@@ -115,23 +117,22 @@ def test_one_query_per_source_reads_what_each_entity_s_query_read(engine):
             assert "not_read" not in got.payloads
             assert got.seen_at == register[source]
             assert got.seen_at.replace(tzinfo=None) == last[source]  # to the microsecond, as stored
-        assert source_payloads(session, "nobody", ("diem",)) == ({"diem": {}}, None)
+        assert source_payloads(db, "nobody", ("diem",)) == ({"diem": {}}, None)
 
 
 def test_load_sources_reads_each_source_once_and_says_when_it_was_last_read(engine):
     stored = stored_school(AUTUMN, students=90)
     keep(engine, stored)
     statements: list[str] = []
+    real = Plain.rows
 
-    def seen(conn, cursor, statement, *args):
+    def seen(self, statement, *args):
         if "source_snapshot" in statement:
             statements.append(statement)
+        return real(self, statement, *args)
 
-    sa.event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with mock.patch.object(Plain, "rows", seen):
         sources = load_sources(engine)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", seen)
     assert len(statements) == len(sources) == 4  # vnEdu, CSDL, the portal, the gradebooks
     with Session(engine) as session:
         assert sources.seen == queries.last_seen(session)

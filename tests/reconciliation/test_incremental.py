@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from lienthong.reconciliation import service
 from lienthong.simulators.school import generate_school
-from lienthong.store import queries, repository
+from lienthong.store import queries, reconcile_queries
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.store.tables import SourceSnapshotRow
@@ -315,7 +315,7 @@ def test_after_a_sync_that_changed_some_scores_only_those_students_are_read(temp
         for engine in engines:
             changes.write(engine, LATER)
         read: list[int] = []
-        real = repository.some_payloads
+        real = reconcile_queries.some_payloads
 
         def counted(session, source, wanted):
             read.append(len(wanted))

@@ -12,10 +12,11 @@ from sqlmodel import Session, select
 
 from lienthong.config.settings import Settings
 from lienthong.mapping.canonical import ScoreSheet, Student
-from lienthong.store import access, audit, queries, repository, tenancy
+from lienthong.store import access, audit, queries, reconcile_queries, repository, tenancy
 from lienthong.store import schools as registry
 from lienthong.store.accounts import Actor
 from lienthong.store.db import make_engine, migrate, session_scope
+from lienthong.store.plain import opened
 from lienthong.store.records import store_snapshots
 from lienthong.store.repository import SnapshotRecord
 from lienthong.store.tables import (
@@ -125,8 +126,12 @@ def two(engine, tmp_path):
 def seen(engine: sa.Engine, school: str, marks) -> dict:
     """What one school's scope reads through the store's query functions."""
     with Session(tenancy.for_school(engine, school)) as session:
-        payloads = repository.source_payloads(session, "vnedu", ("hoc_sinh",)).payloads
-        hashes, _ = repository.snapshot_hashes(session)
+        with opened(session) as db:  # the reconciliation's plain statements, under the same scope
+            payloads = reconcile_queries.source_payloads(db, "vnedu", ("hoc_sinh",)).payloads
+            hashes, _ = reconcile_queries.snapshot_hashes(db)
+            some = reconcile_queries.some_payloads(db, "excel", {("diem", "s1:TOAN:1")})["diem"]["s1:TOAN:1"]["diem"]
+            register = [row.record["mark"] for row in reconcile_queries.discrepancies(db).values()]
+            teachers = reconcile_queries.homeroom_teachers(db, "2026-2027")
         return {
             "student": repository.load_student(session, "s1").full_name,
             "by_link": repository.find_student_by_link(session, "vnedu", "1800576647").full_name,
@@ -139,7 +144,9 @@ def seen(engine: sa.Engine, school: str, marks) -> dict:
             "snapshot": repository.snapshot_versions(session, "vnedu", "hoc_sinh")["1800576647"][1]["ho_ten"],
             "payloads": payloads["hoc_sinh"]["1800576647"]["ho_ten"],
             "hashes": sorted((s, e, k) for s, e, k, _ in hashes),
-            "some": repository.some_payloads(session, "excel", {("diem", "s1:TOAN:1")})["diem"]["s1:TOAN:1"]["diem"],
+            "some": some,
+            "plain_register": register,
+            "plain_teachers": teachers,
             "entity": repository.entity_payloads(session, "excel", "diem")["s1:TOAN:1"]["diem"],
             "classes": repository.student_classes(session, "vnedu"),
             "last_seen": sorted(queries.last_seen(session)),

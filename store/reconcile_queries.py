@@ -1,0 +1,239 @@
+"""What a reconciliation reads and writes, as plain SQL on a `store.plain.Plain` connection (no
+SQLAlchemy: see `store.plain` for why): the stored records and their hashes, the saved state of the
+incremental runs, the register of discrepancies, the homeroom teachers the school named.
+
+Every statement names the connection's school; times and JSON are kept as the ORM's columns keep
+them (`store.tables`), so that the ORM's readers (the dashboard, the resolutions) see the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import orjson
+
+from lienthong.store.plain import Plain
+
+IN_CHUNK = 500  # a bounded number of parameters per statement
+
+
+# --- the stored records ------------------------------------------------------------------------
+
+
+class StoredSource(NamedTuple):
+    """A source's stored records, read at once (`source_payloads`)."""
+
+    payloads: dict[str, dict[str, dict]]  # entity → key → payload, for the entities asked
+    seen_at: datetime | None  # when any record of the source (of any entity) was last read
+
+
+def _key_order(db: Plain) -> str:
+    """Keys sorted by their characters' code points, as Python sorts strings (PostgreSQL would
+    otherwise sort by the database's locale): every reading of a source in one order."""
+    return 'key COLLATE "C"' if db.postgresql else "key"
+
+
+def source_payloads(
+    db: Plain, source: str, entities: tuple[str, ...], hashes: list[tuple[str, str, str, str]] | None = None
+) -> StoredSource:
+    """Every stored record of a source's ``entities`` as ``entity → key → payload``, and when the
+    source was last read, from one query: each payload's JSON text decoded by orjson, ``seen_at``
+    compared as stored and converted once. ``hashes``, when given, gets ``(source, entity, key,
+    content hash)`` of each record returned, from the same rows (what an incremental
+    reconciliation compares next time)."""
+    rows = db.rows(
+        "SELECT entity, key, CAST(payload AS TEXT), seen_at, content_hash FROM source_snapshot "
+        f"WHERE ma_truong = ? AND source = ? ORDER BY entity, {_key_order(db)}",
+        (db.school, source),
+    )
+    payloads: dict[str, dict[str, dict]] = {entity: {} for entity in entities}
+    loads = orjson.loads
+    for entity, key, text, _, digest in rows:
+        kept = payloads.get(entity)
+        if kept is not None:
+            kept[key] = loads(text)
+            if hashes is not None:
+                hashes.append((source, entity, key, digest))
+    latest = max((row[3] for row in rows if row[3] is not None), default=None)
+    return StoredSource(payloads, db.stored_time(latest))
+
+
+def snapshot_hashes(db: Plain) -> tuple[list[tuple[str, str, str, str]], dict[str, datetime]]:
+    """Every stored record's ``(source, entity, key, content hash)`` without its payload, in no
+    particular order, and when each source was last read, from one query: what an incremental
+    reconciliation compares before it decodes anything."""
+    found = db.rows(
+        "SELECT source, entity, key, content_hash, seen_at FROM source_snapshot WHERE ma_truong = ?", (db.school,)
+    )
+    latest: dict[str, Any] = {}
+    for source, _, _, _, seen in found:
+        if seen is not None and (source not in latest or seen > latest[source]):
+            latest[source] = seen
+    rows = [(source, entity, key, digest) for source, entity, key, digest, _ in found]
+    return rows, {source: db.stored_time(seen) for source, seen in latest.items()}  # type: ignore[misc]
+
+
+def some_payloads(db: Plain, source: str, wanted: set[tuple[str, str]]) -> dict[str, dict[str, dict]]:
+    """The payloads of some records of a source, ``wanted`` as ``(entity, key)``: ``entity → key →
+    payload``, in the order `source_payloads` gives them (each entity's keys read through the
+    primary key)."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, key in wanted:
+        by_entity.setdefault(entity, []).append(key)
+    out: dict[str, dict[str, dict]] = {}
+    loads = orjson.loads
+    for entity in sorted(by_entity):
+        keys = sorted(by_entity[entity])
+        found: list[tuple] = []
+        for start in range(0, len(keys), IN_CHUNK):
+            chunk = keys[start : start + IN_CHUNK]
+            found += db.rows(
+                "SELECT key, CAST(payload AS TEXT) FROM source_snapshot "
+                f"WHERE ma_truong = ? AND source = ? AND entity = ? AND key IN ({db.marks(len(chunk))})",
+                (db.school, source, entity, *chunk),
+            )
+        if found:
+            out[entity] = {key: loads(text) for key, text in sorted(found)}
+    return out
+
+
+# --- the incremental reconciliation's state (one row, its body JSON text) ----------------------
+
+
+def reconcile_state(db: Plain, state_id: str) -> tuple[int, str] | None:
+    """``(version, body)`` of the saved state, ``None`` when there is none."""
+    found = db.rows("SELECT version, body FROM reconcile_state WHERE ma_truong = ? AND id = ?", (db.school, state_id))
+    return (found[0][0], found[0][1]) if found else None
+
+
+def save_reconcile_state(db: Plain, state_id: str, version: int, body: str | None, at: datetime) -> None:
+    """Replace the saved state (in the connection's transaction); ``body`` ``None`` drops it."""
+    db.run("DELETE FROM reconcile_state WHERE ma_truong = ? AND id = ?", (db.school, state_id))
+    if body is not None:
+        db.run(
+            "INSERT INTO reconcile_state (ma_truong, id, version, saved_at, body) VALUES (?, ?, ?, ?, ?)",
+            (db.school, state_id, version, db.time_param(at), body),
+        )
+
+
+# --- the register of discrepancies -------------------------------------------------------------
+
+
+class StoredDiscrepancy(NamedTuple):
+    """A discrepancy as the register keeps it (the columns a reconciliation compares)."""
+
+    id: str
+    kind: str
+    class_code: str | None
+    record: dict
+    status: str
+    assignee: str | None
+
+
+def discrepancies(db: Plain, classes: set[str] | None = None) -> dict[str, StoredDiscrepancy]:
+    """Stored discrepancies by id, all or those of ``classes``."""
+    statement = (
+        "SELECT id, kind, class_code, CAST(record AS TEXT), status, assignee FROM discrepancy WHERE ma_truong = ?"
+    )
+    params: list[Any] = [db.school]
+    if classes is not None:
+        listed = sorted(classes)
+        statement += f" AND class_code IN ({db.marks(len(listed))})" if listed else " AND 1 = 0"
+        params += listed
+    return {
+        row[0]: StoredDiscrepancy(row[0], row[1], row[2], orjson.loads(row[3]), row[4], row[5])
+        for row in db.rows(statement, params)
+    }
+
+
+class NewDiscrepancy(NamedTuple):
+    id: str
+    kind: str
+    class_code: str | None
+    record: dict
+    assignee: str | None
+
+
+def add_discrepancies(db: Plain, rows: list[NewDiscrepancy], now: datetime) -> None:
+    """Open new discrepancies, first and last seen ``now``."""
+    at = db.time_param(now)
+    db.many(
+        "INSERT INTO discrepancy (ma_truong, id, kind, class_code, record, status, assignee, first_seen, "
+        f"last_seen, closed_at) VALUES (?, ?, ?, ?, {db.json_mark()}, 'open', ?, ?, ?, NULL)",
+        [(db.school, r.id, r.kind, r.class_code, _json(r.record), r.assignee, at, at) for r in rows],
+    )
+
+
+def seen_again(db: Plain, rows: list[tuple[str, dict, str | None]], now: datetime) -> None:
+    """Discrepancies seen again with something to write: ``(id, record, assignee)`` each, last
+    seen ``now`` (their status left as it is: `reopen_discrepancies` for the closed ones)."""
+    at = db.time_param(now)
+    db.many(
+        f"UPDATE discrepancy SET record = {db.json_mark()}, assignee = ?, last_seen = ? WHERE ma_truong = ? AND id = ?",
+        [(_json(record), assignee, at, db.school, key) for key, record, assignee in rows],
+    )
+
+
+def reopen_discrepancies(db: Plain, ids: list[str]) -> None:
+    """Open again discrepancies that had closed (the sources part again)."""
+    db.many(
+        "UPDATE discrepancy SET status = 'open', closed_at = NULL WHERE ma_truong = ? AND id = ?",
+        [(db.school, key) for key in sorted(ids)],
+    )
+
+
+def close_discrepancies(db: Plain, ids: list[str], now: datetime) -> None:
+    """Close discrepancies no longer found (the sources agree again) at ``now``."""
+    at = db.time_param(now)
+    db.many(
+        "UPDATE discrepancy SET status = 'closed', closed_at = ? WHERE ma_truong = ? AND id = ?",
+        [(at, db.school, key) for key in sorted(ids)],
+    )
+
+
+def touch_discrepancies(db: Plain, ids: list[str], now: datetime) -> None:
+    """Mark discrepancies seen again at ``now`` (their ``last_seen``), in bulk: a reconciliation
+    sees most of them again unchanged."""
+    ids = sorted(ids)
+    at = db.time_param(now)
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        db.run(
+            f"UPDATE discrepancy SET last_seen = ? WHERE ma_truong = ? AND id IN ({db.marks(len(chunk))})",
+            (at, db.school, *chunk),
+        )
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# --- homeroom teachers ---------------------------------------------------------------------------
+
+
+def homeroom_teachers(db: Plain, school_year: str) -> dict[str, str]:
+    """Class → the GVCN the school named for it in ``school_year`` (`queries.set_homeroom_teacher`)."""
+    return dict(
+        db.rows(
+            "SELECT c.code, t.full_name FROM school_class c JOIN teacher t "
+            "ON t.ma_truong = c.ma_truong AND t.id = c.homeroom_teacher_id "
+            "WHERE c.ma_truong = ? AND c.school_year = ?",
+            (db.school, school_year),
+        )
+    )
+
+
+class AuditEntry(NamedTuple):
+    actor: str
+    at: datetime
+    detail: dict
+
+
+def audit_entries(db: Plain, action: str) -> list[AuditEntry]:
+    """The audit log's entries of one action, oldest first."""
+    rows = db.rows(
+        "SELECT actor, at, CAST(detail AS TEXT) FROM audit_log WHERE ma_truong = ? AND action = ? ORDER BY id",
+        (db.school, action),
+    )
+    return [AuditEntry(actor, db.stored_time(at), orjson.loads(detail)) for actor, at, detail in rows]  # type: ignore[arg-type]
