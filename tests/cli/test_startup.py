@@ -107,6 +107,28 @@ def test_reconcile_as_json_loads_no_renderer_no_alembic_no_rich_no_network(store
     assert loaded == [], f"loaded on the JSON path of reconcile: {loaded}"
 
 
+def test_reconcile_on_a_current_sqlite_store_loads_no_sqlalchemy(store):
+    """The reconciliation's statements go through sqlite3 alone (`store.plain`): loading SQLAlchemy
+    and the tables cost more than reading the school's data."""
+    code, loaded, out = _probe("reconcile", "--format", "json", env=_env(store), watched=("sqlalchemy", "sqlmodel"))
+    assert code == 1 and out and loaded == []
+
+
+def test_reconcile_migrates_a_store_behind_and_refuses_one_ahead(tmp_path):
+    from lienthong.store.db import head_revision, migrate
+
+    url = f"sqlite:///{tmp_path / 'cu.db'}"
+    migrate(url, "0010")
+    code, loaded, _ = _probe("reconcile", "--format", "json", env=_env(url), watched=HEAVY)
+    assert code == 2 and "alembic" in loaded  # nothing stored yet: said, after the migration
+    assert _version(url) == [head_revision()]
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    done = subprocess.run([*lienthong(), "reconcile"], capture_output=True, text=True, env=_env(url), timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert _version(url) == ["9999"]
+
+
 def test_the_table_loads_rich_and_still_no_renderer(store):
     code, loaded, out = _probe("reconcile", env=_env(store), watched=HEAVY)
     assert code == 1 and "Tổng cộng" in out
