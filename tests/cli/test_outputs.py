@@ -55,8 +55,8 @@ def found(monkeypatch):
         return made
 
     monkeypatch.setattr(service, "export_for_csdl", export)
-    for command in (reconcile_command, export_command):
-        monkeypatch.setattr(command, "open_store", lambda settings: None)
+    monkeypatch.setattr(reconcile_command, "_open", lambda settings: None)
+    monkeypatch.setattr(export_command, "open_store", lambda settings: None)
 
 
 def test_a_report_aimed_at_the_live_database_is_refused_and_the_database_is_unchanged(database, tmp_path, found):
