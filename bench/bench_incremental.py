@@ -2,12 +2,12 @@
 processes, median of 5 runs taken in alternation, each against the floor measured beside it (a
 bare Python process that reads every stored snapshot row with sqlite3 and decodes it with orjson).
 
-- ``reconcile --format json --full`` on the 2,000-student demo database: aim within 2.5x the floor.
+- ``reconcile --format json`` on the 2,000-student demo database, as typed (the demo reconciled it:
+  an incremental run) and with ``--full``: aim within 2.5x the floor.
 - ``reconcile --format json`` after a sync that changed 20 students (one score sheet each, written
   as a pull writes it, before each timed run): aim within 1.5x the floor.
-- ``reconcile --format json`` when nothing changed since the last reconciliation.
 - The file-flow database (issue 15's Excel school, 2,016 students, every file imported):
-  ``reconcile --format json --full`` within 3x its floor, and incremental with nothing changed.
+  ``reconcile --format json`` as typed and with ``--full``: within 3x its floor.
 
 Each process's peak resident memory and CPU time (user + system) come from the kernel (``wait4``:
 that child's own ``ru_maxrss`` and times); the highest peak over the runs of each command is shown,
@@ -183,9 +183,14 @@ def main(keep: bool = False) -> None:
             f"{result['median'] / floor['median']:5.2f}x the floor; CPU {result['cpu'] * 1000:5.0f} ms "
             f"{result['cpu'] / floor['cpu']:5.2f}x; peak {result['peak_mb']:6.1f} MB  exit {result['exit']}"
         )
+    # The issue's aims name the command as typed (``reconcile --format json``: on a database already
+    # reconciled, as the demo's and an imported school's are, an incremental run); shown for
+    # ``--full`` (every student recomputed) too.
     aims = (
+        ("demo reconcile, nothing changed", "demo", 2.5),
         ("demo reconcile --full", "demo", 2.5),
         (f"demo reconcile after {CHANGED} changed", "demo", 1.5),
+        ("files reconcile, nothing changed", "files", 3.0),
         ("files reconcile --full", "files", 3.0),
     )
     for name, floor, aim in aims:
