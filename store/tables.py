@@ -219,6 +219,11 @@ class SourceSnapshotRow(SQLModel, table=True):
     """
 
     __tablename__ = "source_snapshot"
+    # every record's hash in key order from the index alone: what each reconciliation reads first
+    # (`store.reconcile_queries.snapshot_hashes`; migration 0015)
+    __table_args__ = (
+        sa.Index("ix_source_snapshot_hashes", "ma_truong", "source", "entity", "key", "content_hash", "seen_at"),
+    )
     ma_truong: Optional[str] = _school()
     __mapper_args__ = _within_school(ma_truong, "source", "entity", "key")
 
