@@ -55,7 +55,7 @@ def _in_process(files: list[Path], db: str) -> tuple[float, float]:
 
     from lienthong.connectors.spreadsheet import _opened
     from lienthong.store.db import make_engine
-    from lienthong.sync.file_import import Wanted, import_file
+    from lienthong.sync.file_import import Wanted, import_file, read_files
 
     engine = make_engine(db)
     written: dict = {}
@@ -65,11 +65,11 @@ def _in_process(files: list[Path], db: str) -> tuple[float, float]:
     )
     _opened.cache_clear()
     start, cpu = time.perf_counter(), time.process_time()
-    for path in files:
+    for path, data in read_files(files):  # as `lienthong import` reads them: the next ones parsed ahead
         report = import_file(
             engine,
             path.name,
-            path.read_bytes(),
+            data,
             None,
             Wanted("2025-2026"),
             None,

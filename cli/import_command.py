@@ -22,7 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.mapping.calendar import shown_time
-from lienthong.sync.file_import import ImportReport, Wanted, import_file
+from lienthong.sync.file_import import ImportReport, Wanted, import_file, read_files
 from lienthong.sync.service import open_store
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
@@ -50,11 +50,9 @@ def run_import(
     engine = None if dry_run else open_store(settings)
     worst, written = 0, {}  # records stored from earlier files of this command: not written again
     with _progress(paths, console, quiet=as_json) as advance:
-        for path in paths:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                report = ImportReport(str(path), error=f"Không mở được tệp: {exc.strerror}")
+        for path, data in read_files(paths):  # the next files are parsed while this one is stored
+            if isinstance(data, OSError):
+                report = ImportReport(str(path), error=f"Không mở được tệp: {data.strerror}")
             else:
                 report = import_file(
                     engine,

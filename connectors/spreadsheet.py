@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import struct
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -430,10 +432,8 @@ class Book:
         return rows
 
 
-@lru_cache(maxsize=4)
-def _opened(data: bytes) -> Book | UnsafeWorkbook:
-    """The same bytes opened twice (kind detection, then the reader) are checked and parsed once;
-    bytes hash once and keep their hash, so the cache key costs nothing after the first look."""
+def _open(data: bytes) -> Book | UnsafeWorkbook:
+    """The file checked against every bound, then opened; the refusal when a bound is passed."""
     try:
         if len(data) > MAX_FILE:
             raise UnsafeWorkbook(
@@ -450,9 +450,77 @@ def _opened(data: bytes) -> Book | UnsafeWorkbook:
         return refused
 
 
+@lru_cache(maxsize=4)
+def _opened(data: bytes) -> Book | UnsafeWorkbook:
+    """The same bytes opened twice (kind detection, then the reader) are checked and parsed once;
+    bytes hash once and keep their hash, so the cache key costs nothing after the first look.
+    Bytes a `ReadAhead` took are waited for, not opened again."""
+    ahead = _AHEAD.pop(id(data), None)
+    if ahead is not None and ahead[0] is data:
+        return ahead[1].result()
+    return _open(data)
+
+
 def open_book(data: bytes) -> Book:
     """A checked workbook, or `UnsafeWorkbook` saying why not."""
     opened = _opened(data)
     if isinstance(opened, UnsafeWorkbook):
         raise UnsafeWorkbook(opened.reason)
     return opened
+
+
+# --- reading ahead --------------------------------------------------------------------------------
+
+# id(bytes) → (the bytes, their `_parsed` future): what `ReadAhead` started, until `_opened` takes it
+_AHEAD: dict[int, tuple[bytes, Future]] = {}
+
+
+def _parsed(data: bytes) -> Book | UnsafeWorkbook:
+    """`_open`, and every worksheet's rows parsed (what every reader of a file does first). A sheet
+    that cannot be parsed is left unparsed: its reader meets the refusal where it always did."""
+    opened = _open(data)
+    if isinstance(opened, Book):
+        for sheet in opened.worksheets:
+            try:
+                sheet.rows()
+            except UnsafeWorkbook:
+                pass
+    return opened
+
+
+def reading_threads() -> int:
+    """Threads that check and parse workbooks ahead: one per processor beside the one that maps and
+    stores, at most three (the parse of one file takes a fifth of the rest of its import)."""
+    return max(1, min(3, (os.cpu_count() or 1) - 1))
+
+
+class ReadAhead:
+    """Checks and parses the workbooks a command reads next, in threads, while the current one is
+    read, mapped and stored: python-calamine parses without holding the interpreter's lock, so
+    where a processor is free the parse of the next files costs no wall time. Files are still
+    taken one at a time and in order, each refused or stored whole: only when their bytes are
+    checked and parsed moves. Used as a context manager; bytes ``submit``-ted and never opened
+    are dropped at its end."""
+
+    def __init__(self, threads: int | None = None):
+        self.threads = threads or reading_threads()
+        self._pool: ThreadPoolExecutor | None = None
+        self._mine: list[int] = []
+
+    def __enter__(self) -> ReadAhead:
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="read-ahead")
+        return self
+
+    def submit(self, data: bytes) -> None:
+        """Start checking and parsing ``data``; `open_book` of the same bytes object waits for it."""
+        if self._pool is None or id(data) in _AHEAD:
+            return
+        _AHEAD[id(data)] = (data, self._pool.submit(_parsed, data))
+        self._mine.append(id(data))
+
+    def __exit__(self, *_: Any) -> None:
+        for key in self._mine:
+            _AHEAD.pop(key, None)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool, self._mine = None, []

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import fold
@@ -142,7 +143,13 @@ class Vocabulary:
         prefixes = [(key, names, 0) for key, names in self.own.items() if " " in key]
         prefixes += [(key, names, 1) for key, names in self.catalog.items() if " " in key and key not in self.own]
         self.prefixes = sorted(prefixes, key=lambda p: (-len(p[0]), p[2]))
+        # by their first word, in the same order: a header can only start with a text of its first word
+        self._by_first: dict[str, list[tuple[str, Any, int]]] = {}
+        for prefix in self.prefixes:
+            self._by_first.setdefault(prefix[0].split(" ", 1)[0], []).append(prefix)
         self._seen: dict[str, tuple[tuple[str, ...], int]] = {}
+        # a row of texts → what `match_row` found in it: a score book repeats its header on every sheet
+        self.rows: dict[tuple, tuple[dict[str, int], list[Cell], list[Cell]]] = {}
 
     def classify(self, text: str) -> tuple[tuple[str, ...], int]:
         """The columns a header text names (empty: unknown; several: ambiguous) and how strongly."""
@@ -172,7 +179,7 @@ class Vocabulary:
         for table in (self.own, self.catalog):
             if key in table:
                 return tuple(sorted(table[key])), EXACT
-        for prefix, names, _ in self.prefixes:
+        for prefix, names, _ in self._by_first.get(key.split(" ", 1)[0], ()):
             if key.startswith(prefix + " ") and not key[len(prefix) + 1].isdigit():
                 return tuple(sorted(names)), LEADING
         return (), 0
@@ -192,7 +199,25 @@ def _satisfied(required: Iterable[str | tuple[str, ...]], present: set[str]) -> 
 
 
 def match_row(row: tuple, index: int, words: Vocabulary) -> HeaderMatch:
-    """What each non-empty cell of one row names, and the columns a reader would use from it."""
+    """What each non-empty cell of one row names, and the columns a reader would use from it.
+
+    A row of texts is matched once per vocabulary (a school's score books repeat one header on
+    ~1,500 sheets); rows holding other values are matched each time (``1 == 1.0 == True`` as keys,
+    though each is shown differently)."""
+    known = words.rows.get(row) if all(type(v) is str or v is None for v in row) else False
+    if known is None:
+        if len(words.rows) > 4096:  # a hostile file's thousands of distinct rows stay bounded
+            words.rows.clear()
+        found = _match_row(row, index, words)
+        words.rows[row] = (found.columns, found.cells, found.ambiguous)
+        known = words.rows[row]
+    if known:
+        columns, cells, ambiguous = known
+        return HeaderMatch(index, dict(columns), list(cells), words.wanted, list(ambiguous))
+    return _match_row(row, index, words)
+
+
+def _match_row(row: tuple, index: int, words: Vocabulary) -> HeaderMatch:
     cells: list[Cell] = []
     columns: dict[str, int] = {}
     strength: dict[str, int] = {}

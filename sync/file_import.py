@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections import Counter
+from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -25,6 +26,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
+from lienthong.connectors.spreadsheet import ReadAhead
 from lienthong.reconciliation.results import record_changes_in_store
 from lienthong.store import audit
 from lienthong.store.records import import_session, imported_at, store_snapshots
@@ -330,6 +332,30 @@ def _import_file(
         session.commit()  # the whole file or nothing
     _Found.remember(memo, groups)
     return report
+
+
+def read_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bytes | OSError]]:
+    """Each file's bytes in the order given (or why it could not be read), while the next few are
+    checked and parsed in threads (`ReadAhead`): the caller imports them one by one, in order, as
+    before, and the parse of the next files overlaps the mapping and storing of this one."""
+    with ReadAhead() as ahead:
+
+        def load(path: Path) -> tuple[Path, bytes | OSError]:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                return path, exc
+            ahead.submit(data)
+            return path, data
+
+        upcoming = iter(paths)
+        waiting = deque(load(path) for _, path in zip(range(ahead.threads + 1), upcoming))
+        while waiting:
+            loaded = waiting.popleft()
+            following = next(upcoming, None)
+            if following is not None:
+                waiting.append(load(following))
+            yield loaded
 
 
 RESULT_ENTITIES = ("hoc_sinh", "tong_hop")  # what a class's confirmed results are read from

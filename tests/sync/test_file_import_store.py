@@ -81,18 +81,23 @@ def test_more_keys_than_one_query_takes(engine):
 
 
 def test_an_import_lowers_the_disk_wait_for_itself_only(engine):
-    """The import's commit does not wait for the disk (``synchronous=NORMAL`` under WAL), but the
-    store's connections are given back with their own setting, and what was stored is committed."""
+    """The import's commit does not wait for the disk (``synchronous=NORMAL`` under WAL) nor copy
+    the log into the database every 4 MB, but the store's connections are given back with their
+    own settings, and what was stored is committed."""
     if engine.dialect.name != "sqlite":
         pytest.skip("a PostgreSQL store is left as it is configured")
     seen = []
     for payloads in (PAYLOADS, {"1800000009:TOAN:1": {"ddg_ck": "9"}}):
         with import_session(engine) as session:
-            seen.append(session.connection().exec_driver_sql("PRAGMA synchronous").scalar())
+            pragma = session.connection().exec_driver_sql
+            seen.append((pragma("PRAGMA synchronous").scalar(), pragma("PRAGMA wal_autocheckpoint").scalar()))
             store_snapshots(session, _records("gradebook", payloads), NOW)
             session.commit()
     with engine.connect() as first, engine.connect() as second:  # every connection the pool holds
-        after = [c.exec_driver_sql("PRAGMA synchronous").scalar() for c in (first, second)]
-    assert seen == [1, 1]  # NORMAL while importing
-    assert after == [2, 2]  # FULL, SQLite's default, for everything else
+        after = [
+            (c.exec_driver_sql("PRAGMA synchronous").scalar(), c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar())
+            for c in (first, second)
+        ]
+    assert seen == [(1, 16384), (1, 16384)]  # NORMAL, and the log copied every 64 MB while importing
+    assert after == [(2, 1000), (2, 1000)]  # FULL and every 4 MB, SQLite's defaults, for everything else
     assert set(_rows(engine, "gradebook")) == {*PAYLOADS, "1800000009:TOAN:1"}
