@@ -41,7 +41,6 @@ from types import SimpleNamespace
 from typing import Callable, Iterator
 
 from lienthong.config.settings import Settings
-from lienthong.connectors.registry import registry
 from lienthong.mapping import catalogs
 from lienthong.mapping.registry import mappings
 from lienthong.mapping.sources import SourceRecords
@@ -66,8 +65,10 @@ from lienthong.store.reconcile_queries import snapshot_hashes
 
 def extra_mappings(settings: Settings | None) -> dict:
     """The mapping modules of platforms the configuration adds (their connectors name them)."""
-    if settings is None:
+    if settings is None or not settings.platforms:
         return {}
+    from lienthong.connectors.registry import registry  # the connectors, only for added platforms
+
     return {
         name: cls.mapping
         for name, cls in registry(settings).items()
