@@ -245,6 +245,11 @@ class Settings(BaseSettings):
             return getattr(self, platform)
         return self.platforms.get(platform)
 
+    def configured_platforms(self) -> list[str]:
+        """The platforms this installation has settings for: the shipped ones with their table, and
+        every one the configuration adds."""
+        return [name for name in (*SECRET_NAMES, *self.platforms) if self.section(name) is not None]
+
     def optional_secret(self, name: str) -> SecretStr | None:
         """A secret that is not a platform's (`OTHER_SECRETS`, e.g. ``audit``), or ``None`` when unset."""
         env_name, file_key = OTHER_SECRETS[name]

@@ -138,7 +138,9 @@ def _known(known: list[str], wanted: str | None) -> str | None:
 
 def scores_pushed(settings: Settings) -> bool:
     """Whether the sync pushes the score owner's values to its targets here (configured connectors)."""
-    from lienthong.connectors.registry import registry  # the connectors, only when asked
+    if not settings.configured_platforms():
+        return False  # no platform configured (a school working from files alone): nothing is pushed
+    from lienthong.connectors.registry import registry  # the connectors, only when some are configured
 
     known = registry(settings)
     configured = {name: cls for name, cls in known.items() if settings.section(name) is not None}

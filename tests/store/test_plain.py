@@ -146,3 +146,22 @@ def test_a_missing_or_damaged_file_is_refused_as_before(tmp_path):
         plain.open_sqlite(f"sqlite:///{broken}", None)
     with pytest.raises(plain.NotPlain):
         plain.open_sqlite(f"sqlite:///{tmp_path / 'x.db'}?mode=ro", None)  # a URL with options: the full open
+
+
+# --- what a reconciliation asks of the configuration ----------------------------------------------
+
+
+def test_scores_are_pushed_only_where_a_target_platform_is_configured():
+    from lienthong.config.settings import Settings
+    from lienthong.reconciliation.service import scores_pushed
+
+    files_only = Settings(database_url="sqlite://")
+    assert files_only.configured_platforms() == [] and scores_pushed(files_only) is False
+    with_vnedu = Settings(database_url="sqlite://", vnedu={"base_url": "https://vnedu.example", "client_id": "c"})
+    assert with_vnedu.configured_platforms() == ["vnedu"] and scores_pushed(with_vnedu) is True  # gradebook → vnEdu
+    other_target = Settings(
+        database_url="sqlite://",
+        vnedu={"base_url": "https://vnedu.example", "client_id": "c"},
+        authority={"scores": {"owner": "gradebook", "targets": ["csdl"]}},
+    )
+    assert scores_pushed(other_target) is False  # CSDL is not configured here
