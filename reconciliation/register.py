@@ -13,7 +13,7 @@ import operator
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import orjson
 
@@ -22,13 +22,17 @@ from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.store import reconcile_queries
 from lienthong.store.plain import Plain, opened
 
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
 # Discrepancies another workflow opens and closes (`reconciliation.results`: an approved result a
 # source changed): a reconciliation, which does not look for them, leaves them as they are.
 OWN_LIFECYCLE = ("approved_result_changed",)
 
 
 def record(
-    store: Any,
+    store: Plain | Session | sa.Engine,
     found: list[Discrepancy],
     now: datetime,
     scope_classes: set[str] | None = None,
