@@ -20,9 +20,10 @@ from typing import Callable, Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lienthong.store import queries, tenancy
+from lienthong.store import queries, reconcile_queries, tenancy
 from lienthong.store import schools as registry
 from lienthong.store.accounts import ALL_SCHOOLS, Actor
+from lienthong.store.plain import opened
 from lienthong.store.tables import (
     DiscrepancyRow,
     ImportedFileRow,
@@ -359,4 +360,6 @@ def report_records(session: Session, actor: Actor, school_year: str) -> tuple[li
         .where(DiscrepancyRow.status.in_(list(LIVE)))
         .order_by(DiscrepancyRow.class_code, DiscrepancyRow.kind, DiscrepancyRow.id)
     )
-    return [dict(row.record or {}) for row in session.exec(query)], queries.homeroom_teachers(session, school_year)
+    records = [dict(row.record or {}) for row in session.exec(query)]
+    with opened(session) as db:
+        return records, reconcile_queries.homeroom_teachers(db, school_year)

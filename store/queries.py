@@ -22,7 +22,6 @@ from lienthong.store.tables import (
     DiscrepancyRow,
     LockWindowRow,
     OutboxItemRow,
-    ReconcileStateRow,
     ResolutionRow,
     RunLeaseRow,
     SourceSnapshotRow,
@@ -182,17 +181,6 @@ def count_discrepancies(session: Session, statuses: Iterable[str]) -> int:
     return int(session.exec(query).one())
 
 
-def touch_discrepancies(session: Session, ids: Iterable[str], now: datetime) -> None:
-    """Mark discrepancies seen again at ``now`` (their ``last_seen``), in bulk: a reconciliation
-    sees most of them again unchanged, and one UPDATE per row was most of its writing."""
-    table = DiscrepancyRow.__table__
-    ids = sorted(ids)
-    mine = tenancy.school_column(session, table)
-    for start in range(0, len(ids), 500):  # a bounded number of parameters per statement
-        chunk = ids[start : start + 500]
-        session.execute(sa.update(table).where(mine, table.c.id.in_(chunk)).values(last_seen=now))
-
-
 def resolutions(session: Session, discrepancy_id: str) -> list[ResolutionRow]:
     return list(
         session.exec(
@@ -327,16 +315,6 @@ def interrupt_run(session: Session, run_id: int) -> bool:
 # --- homeroom teachers named by the school (a file-only school's class list has no GVCN) -----
 
 
-def homeroom_teachers(session: Session, school_year: str) -> dict[str, str]:
-    """Class → the GVCN the school named for it in ``school_year`` (`set_homeroom_teacher`)."""
-    statement = (
-        select(ClassRow.code, TeacherRow.full_name)
-        .join(TeacherRow, ClassRow.homeroom_teacher_id == TeacherRow.id)
-        .where(ClassRow.school_year == school_year)
-    )
-    return {code: name for code, name in session.exec(statement).all()}
-
-
 def set_homeroom_teacher(session: Session, school_year: str, class_code: str, full_name: str, grade: int) -> None:
     """Name the GVCN of a class for a school year (in the caller's transaction). A teacher is
     kept once per name: the same person named for a second class is the same row."""
@@ -350,34 +328,6 @@ def set_homeroom_teacher(session: Session, school_year: str, class_code: str, fu
     else:
         row.homeroom_teacher_id = teacher_id
         session.add(row)
-
-
-def audit_entries(session: Session, action: str) -> list[AuditLogRow]:
-    """The audit log's entries of one action, oldest first."""
-    return list(session.exec(select(AuditLogRow).where(AuditLogRow.action == action).order_by(AuditLogRow.id)))
-
-
-# --- the incremental reconciliation's state (one row, its body JSON text) ---------------------
-
-
-def reconcile_state(session: Session, state_id: str) -> tuple[int, str] | None:
-    """``(version, body)`` of the saved state, ``None`` when there is none."""
-    table = ReconcileStateRow.__table__
-    statement = sa.select(table.c.version, table.c.body).where(
-        tenancy.school_column(session, table), table.c.id == state_id
-    )
-    row = session.connection().execute(statement).first()
-    return (row[0], row[1]) if row else None
-
-
-def save_reconcile_state(session: Session, state_id: str, version: int, body: str | None, at: datetime) -> None:
-    """Replace the saved state (in the caller's transaction); ``body`` ``None`` drops it."""
-    table = ReconcileStateRow.__table__
-    school = tenancy.require_school(session)
-    session.execute(sa.delete(table).where(table.c.ma_truong == school, table.c.id == state_id))
-    if body is not None:
-        statement = sa.insert(table).values(ma_truong=school, id=state_id, version=version, saved_at=at, body=body)
-        session.execute(statement)
 
 
 # --- operations: what the IT and principal pages show -----------------------------------------

@@ -88,7 +88,8 @@ def fill(engine: sa.Engine, school: str, marks) -> None:
                 last_seen=T0,
             )
         )
-        queries.save_reconcile_state(session, "all", 1, f'{{"mark": "{mark}"}}', T0)
+        with opened(session) as db:
+            reconcile_queries.save_reconcile_state(db, "all", 1, f'{{"mark": "{mark}"}}', T0)
         for n in range(3 if school == A else 2):
             audit.append(session, "gvcn", "discrepancy_proposed", {"n": n, "mark": mark}, T0, key=KEY, checkpoint=marks)
 
@@ -132,6 +133,7 @@ def seen(engine: sa.Engine, school: str, marks) -> dict:
             some = reconcile_queries.some_payloads(db, "excel", {("diem", "s1:TOAN:1")})["diem"]["s1:TOAN:1"]["diem"]
             register = [row.record["mark"] for row in reconcile_queries.discrepancies(db).values()]
             teachers = reconcile_queries.homeroom_teachers(db, "2026-2027")
+            state = reconcile_queries.reconcile_state(db, "all")[1]
         return {
             "student": repository.load_student(session, "s1").full_name,
             "by_link": repository.find_student_by_link(session, "vnedu", "1800576647").full_name,
@@ -139,14 +141,13 @@ def seen(engine: sa.Engine, school: str, marks) -> dict:
             "links": len(session.exec(select(StudentLinkRow)).all()),
             "get": session.get(StudentRow, "s1").ministry_id,
             "sheet": [str(v) for v in repository.load_score_sheets(session, "s1", "2026-2027")[0].tx],
-            "teachers": queries.homeroom_teachers(session, "2026-2027"),
+            "teachers": teachers,
             "teacher_rows": len(session.exec(select(TeacherRow)).all()),
             "snapshot": repository.snapshot_versions(session, "vnedu", "hoc_sinh")["1800576647"][1]["ho_ten"],
             "payloads": payloads["hoc_sinh"]["1800576647"]["ho_ten"],
             "hashes": sorted((s, e, k) for s, e, k, _ in hashes),
             "some": some,
             "plain_register": register,
-            "plain_teachers": teachers,
             "entity": repository.entity_payloads(session, "excel", "diem")["s1:TOAN:1"]["diem"],
             "classes": repository.student_classes(session, "vnedu"),
             "last_seen": sorted(queries.last_seen(session)),
@@ -156,7 +157,7 @@ def seen(engine: sa.Engine, school: str, marks) -> dict:
             "discrepancy": session.get(DiscrepancyRow, "d1").record["mark"],
             "register": [row.record["mark"] for row in queries.discrepancies(session).values()],
             "scoped": [row.record["mark"] for row in access.discrepancies(session, PRINCIPAL)],
-            "state": queries.reconcile_state(session, "all")[1],
+            "state": state,
             "audit": [row.id for row in session.exec(select(AuditLogRow).order_by(AuditLogRow.id))],
             "verify": audit.check(session, key=KEY, checkpoint=marks).problems,
         }
@@ -256,7 +257,8 @@ def test_a_new_store_becomes_its_schools_when_first_opened_with_its_code(engine)
     tenancy.claim(engine, A)
     with Session(tenancy.for_school(engine, A)) as session:
         assert repository.load_student(session, "s1").full_name == "Nguyễn Văn An"
-        assert queries.homeroom_teachers(session, "2026-2027") == {"9A1": "Lê Văn Cường"}
+        with opened(session) as db:
+            assert reconcile_queries.homeroom_teachers(db, "2026-2027") == {"9A1": "Lê Văn Cường"}
     assert tenancy.school_of(engine) == A  # the one school of a one-school store
     with pytest.raises(tenancy.TenancyError, match="không có trường 79000009"):
         tenancy.claim(engine, "79000009")
