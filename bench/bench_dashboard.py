@@ -51,9 +51,24 @@ def _copy(database: Path) -> Path:
     return copy
 
 
-def _p95(samples: list[float]) -> float:
+def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def timed(client, path: str, n: int) -> tuple[float, float, float]:
+    """(first request ms, p50 ms, p95 ms over ``n`` more) of one page, each answered 200."""
+    start = time.perf_counter()
+    response = client.get(path)
+    first = 1000 * (time.perf_counter() - start)
+    assert response.status_code == 200, (path, response.status_code, response.text[:300])
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.get(path)
+        samples.append(1000 * (time.perf_counter() - start))
+        assert response.status_code == 200
+    return first, statistics.median(samples), p95(samples)
 
 
 def measure(database: Path) -> dict[str, tuple[float, float]]:
@@ -94,18 +109,9 @@ def measure(database: Path) -> dict[str, tuple[float, float]]:
     for role, path in paths.items():
         client = TestClient(app)
         client.cookies.set(SESSION_COOKIE, tokens[role])
-        start = time.perf_counter()
-        first = client.get(path)
-        assert first.status_code == 200, (path, first.status_code, first.text[:300])
-        cold = 1000 * (time.perf_counter() - start)
+        cold, p50, slow = timed(client, path, REQUESTS)
         print(f"  {role} {path}: first request (cold: records loaded, figures measured) {cold:.0f} ms")
-        samples = []
-        for _ in range(REQUESTS):
-            start = time.perf_counter()
-            response = client.get(path)
-            samples.append(1000 * (time.perf_counter() - start))
-            assert response.status_code == 200
-        out[role] = (statistics.median(samples), _p95(samples))
+        out[role] = (p50, slow)
     engine.dispose()
     return out
 
@@ -113,9 +119,9 @@ def measure(database: Path) -> dict[str, tuple[float, float]]:
 def main(keep: bool = True) -> None:
     print(f"dashboard pages, {STUDENTS} students, {REQUESTS} requests each (TestClient, in process)")
     results = measure(_copy(school(keep)))
-    for role, (median, p95) in results.items():
-        verdict = "ok" if p95 <= AIM_MS[role] else "OVER"
-        print(f"  {role:9s} median {median:6.1f} ms  p95 {p95:6.1f} ms  (aim ≤ {AIM_MS[role]} ms: {verdict})")
+    for role, (median, slow) in results.items():
+        verdict = "ok" if slow <= AIM_MS[role] else "OVER"
+        print(f"  {role:9s} median {median:6.1f} ms  p95 {slow:6.1f} ms  (aim ≤ {AIM_MS[role]} ms: {verdict})")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from bench.bench_dashboard import p95, timed
 from bench.bench_startup import _lienthong
 
 SCHOOLS = 200
@@ -65,11 +66,6 @@ def _pinned() -> datetime:
     from lienthong.simulators.school import VN_TZ
 
     return datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
-
-
-def _p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
 def _codes() -> list[str]:
@@ -229,21 +225,6 @@ def people(url: str) -> dict[str, str]:
     return tokens
 
 
-def _timed(client, path: str, n: int) -> tuple[float, float, float]:
-    """(first request ms, p50 ms, p95 ms over ``n`` more)."""
-    start = time.perf_counter()
-    response = client.get(path)
-    first = 1000 * (time.perf_counter() - start)
-    assert response.status_code == 200, (path, response.status_code, response.text[:300])
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        response = client.get(path)
-        samples.append(1000 * (time.perf_counter() - start))
-        assert response.status_code == 200
-    return first, statistics.median(samples), _p95(samples)
-
-
 def measure(url: str, tokens: dict[str, str], requests: int) -> dict[str, tuple[float, float, float]]:
     from fastapi.testclient import TestClient
 
@@ -264,7 +245,7 @@ def measure(url: str, tokens: dict[str, str], requests: int) -> dict[str, tuple[
         start = time.perf_counter()
         overview.schools_floor(engine, _codes())
         floor.append(1000 * (time.perf_counter() - start))
-    out["floor: 200 trivial scoped transactions"] = (floor[0], statistics.median(floor), _p95(floor))
+    out["floor: 200 trivial scoped transactions"] = (floor[0], statistics.median(floor), p95(floor))
     cases = [
         ("ht.minh", "/tong-quan", "principal /tong-quan (1 school)"),
         ("so.hai", "/api/schools", f"/api/schools, {SOME} schools"),
@@ -277,7 +258,7 @@ def measure(url: str, tokens: dict[str, str], requests: int) -> dict[str, tuple[
         schools_overview.forget()  # the first request measures every school's records again
         client = TestClient(app)
         client.cookies.set(SESSION_COOKIE, tokens[login])
-        out[label] = _timed(client, path, requests)
+        out[label] = timed(client, path, requests)
     engine.dispose()
     return out
 
