@@ -18,7 +18,6 @@ and the median CPU time beside the wall time (on a shared machine it moves far l
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.bench_startup import FLOOR, _env, _lienthong, demo_database
+from bench.launcher import launcher
 
 RUNS = 5
 FOLDER = Path("/tmp/lienthong-bench-incremental")
@@ -79,12 +79,10 @@ def _files(keep: bool) -> Path:
 def _once(command: list[str], env: dict[str, str]) -> tuple[float, float, int, int]:
     """(wall seconds, CPU seconds, peak resident KiB, exit code) of one process, output discarded.
     CPU time (user + system, the child's own from ``wait4``) is shown beside the wall time: on a
-    machine other work shares, it moves far less."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    machine other work shares, it moves far less. The process is started by `bench.launcher`, so
+    that its peak memory is its own (a child of this benchmark, which holds the changed sheets,
+    would start with this one's)."""
+    return tuple(launcher().run(command, env))  # type: ignore[return-value]
 
 
 class _Sync:

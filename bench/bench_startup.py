@@ -10,7 +10,9 @@
   must at least do). Aim: ``reconcile --format json`` within 2.5x of it.
 
 Each process's peak resident memory comes from the kernel (``wait4``: that child's own
-``ru_maxrss``, not the running maximum over all children).
+``ru_maxrss``, not the running maximum over all children), the commands started by a small
+process of their own (`bench.launcher`): a child forked by this benchmark would start with its
+peak.
 
 ``python -m bench.bench_startup [--keep]``: ``--keep`` reuses the demo database of an earlier
 run (building it takes about half a minute).
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.launcher import launcher
 
 RUNS = 5
 FOLDER = Path("/tmp/lienthong-bench-startup")
@@ -68,13 +72,10 @@ def demo_database(keep: bool = False) -> Path:
 
 
 def _once(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """(seconds, peak resident KiB, exit code) of one process, its output discarded."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss, child.returncode
+    """(seconds, peak resident KiB, exit code) of one process, its output discarded (started by
+    `bench.launcher`, so that its peak is its own)."""
+    ran = launcher().run(command, env)
+    return ran.seconds, ran.peak_kib, ran.exit_code
 
 
 def measure(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int = RUNS) -> dict[str, dict]:

@@ -16,13 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
 
+from lienthong.config.environment import BadEnvironmentValue, gather
 from lienthong.config.records import RecordsSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///./lienthong.db"
@@ -179,11 +174,13 @@ class EngineSettings(BaseModel):
         return self
 
 
-class Settings(BaseSettings):
-    """What one lienthong installation needs to know."""
+class Settings(BaseModel):
+    """What one lienthong installation needs to know: the keywords given, over the ``LIENTHONG_*``
+    environment (``LIENTHONG_VNEDU__BASE_URL`` for a nested key, JSON for a table or list), over the
+    TOML file named by ``LIENTHONG_CONFIG`` (`config.environment`)."""
 
     # an unknown key is a typo (``bse_url``): refused, with the nearest known key suggested
-    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", env_nested_delimiter="__", extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy URL: SQLite file by default, ``postgresql+psycopg://…`` in production."""
@@ -210,21 +207,18 @@ class Settings(BaseSettings):
     records: RecordsSettings = RecordsSettings()
     """Transcripts (học bạ) and their signing keys, backups, retention (`config.records`)."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+    def __init__(self, **values: Any) -> None:
         toml_path = os.environ.get("LIENTHONG_CONFIG")
         if toml_path:
             _refuse_secrets_in(Path(toml_path))
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_path)))
-        return tuple(sources)
+        try:
+            gathered = gather(type(self), values, os.environ, Path(toml_path) if toml_path else None)
+        except BadEnvironmentValue as exc:
+            raise SettingsError(
+                f'Biến môi trường {exc.variable} phải là JSON (ví dụ {exc.variable}=\'{{"khoa": "giá trị"}}\' '
+                'hoặc \'["a", "b"]\'): sửa giá trị rồi chạy lại'
+            ) from None
+        super().__init__(**gathered)
 
     @model_validator(mode="after")
     def _school_code(self) -> "Settings":
