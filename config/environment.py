@@ -14,7 +14,6 @@ Only the reading is here; what the values mean and which are refused stays in th
 from __future__ import annotations
 
 import json
-import tomllib
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -192,6 +191,8 @@ def _by_field_name(model: type[BaseModel], values: Mapping[str, Any]) -> dict[st
 
 
 def _toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only where a TOML file is named: its parser is a tenth of the settings' import
+
     if not path.is_file():
         return {}
     with path.open("rb") as file:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -307,6 +306,8 @@ def _refuse_secrets_in(path: Path) -> None:
             elif isinstance(value, str) and re.search(r"://[^/@:]+:[^@/]+@", value):
                 found.append(f"{prefix}{key} (mật khẩu trong địa chỉ)")  # a URL carrying its password
 
+    import tomllib  # only where a TOML file is named (see `config.environment._toml`)
+
     walk(tomllib.loads(path.read_text(encoding="utf-8")), "")
     if found:
         raise SettingsError(
@@ -316,6 +317,8 @@ def _refuse_secrets_in(path: Path) -> None:
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
+    import tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
