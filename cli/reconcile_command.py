@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from lienthong.cli import exits
 from lienthong.config.settings import Settings
-from lienthong.reconciliation import service
-from lienthong.reconciliation.discrepancy import KIND_WORDS
 from lienthong.store import plain
 from lienthong.store.files import OutputRefused, check_output, database_files, write_output
+from lienthong.store.location import check_store_ahead, plain_sqlite_file
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from lienthong.reconciliation import service
 
 RENDERERS = ("html", "xlsx", "pdf")  # the reports (`reconciliation.reports`, loaded only for them)
 Write = Callable[[Path, bytes], None]
@@ -42,7 +43,11 @@ def run_reconcile(
     except OutputRefused as exc:
         _screen(console).print(f"{exc}", style="red")
         return 2
-    store = _open(settings)
+    # SQLite's integrity check runs in a thread while the reconciliation's code loads
+    checked = check_store_ahead(settings.database_url) if plain_sqlite_file(settings.database_url) else None
+    import lienthong.reconciliation.service  # noqa: F401  (loaded now, beside the check, not after it)
+
+    store = _open(settings, checked)
     try:
         return _reconciled(store, settings, output_format, class_code, out, summary_file, console, write, full)
     finally:
@@ -61,6 +66,8 @@ def _reconciled(
     write: Write,
     full: bool,
 ) -> int:
+    from lienthong.reconciliation import service
+
     try:
         result = service.reconcile_school(
             store,
@@ -87,12 +94,12 @@ def _reconciled(
     return exit_code(result)
 
 
-def _open(settings: Settings) -> Any:
+def _open(settings: Settings, checked: Callable[[], None] | None = None) -> Any:
     """The store: a plain connection to a SQLite store ready as it is (`store.plain.open_sqlite`:
     SQLAlchemy is not loaded), else the engine of `sync.service.open_store` (which migrates a store
     that is behind, registers the configured school, or opens a server database)."""
     try:
-        return plain.open_sqlite(settings.database_url, settings.ma_truong)
+        return plain.open_sqlite(settings.database_url, settings.ma_truong, checked)
     except plain.NotPlain:
         from lienthong.sync.service import open_store
 
@@ -151,7 +158,7 @@ def _write_report(
     console: Console,
     write: Write,
 ) -> None:
-    from lienthong.reconciliation import reports
+    from lienthong.reconciliation import reports, service
 
     summary = result.summary()
     context = reports.ReportContext(
@@ -197,6 +204,8 @@ def _write_json(result: service.Reconciliation, out: Path | None, summary_file: 
 
 def _print_table(result: service.Reconciliation, console: Console) -> None:
     from rich.table import Table
+
+    from lienthong.reconciliation.discrepancy import KIND_WORDS
 
     table = Table("Lớp", "Loại", "Nội dung", "Gợi ý")
     for d in sorted(result.found, key=lambda d: (d.class_code or "", d.kind)):

@@ -7,6 +7,7 @@ import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 _PLAIN_SQLITE = "sqlite:///"
 
@@ -90,3 +91,29 @@ def check_store(url: str, create: bool = False) -> None:
             f"Tệp cơ sở dữ liệu {path} bị hỏng (kiểm tra của SQLite: {verdict[:80]}): không dùng tiếp; "
             "giữ lại tệp này và khôi phục từ bản sao lưu gần nhất."
         )
+
+
+def check_store_ahead(url: str) -> Callable[[], None]:
+    """`check_store` begun in a thread; the returned function waits for it and raises what it
+    found. SQLite checks without holding the interpreter's lock, so a command that starts it
+    before loading its own code (`cli.reconcile_command`) has the check done by the time it opens
+    the store, where a processor is free. Nothing is opened for writing before the wait."""
+    import threading
+
+    found: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            check_store(url)
+        except BaseException as exc:  # handed to the waiting command as it is
+            found.append(exc)
+
+    thread = threading.Thread(target=check, name="quick-check", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if found:
+            raise found[0]
+
+    return wait

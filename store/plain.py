@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, Callable, Iterator, Sequence
 
 from lienthong.store.location import check_store, head_revision, plain_sqlite_file
@@ -161,15 +162,16 @@ class NotPlain(Exception):
     server database): it is opened through `sync.service.open_store` instead."""
 
 
-def open_sqlite(database_url: str, ma_truong: str | None) -> Plain:
+def open_sqlite(database_url: str, ma_truong: str | None, checked: Callable[[], None] | None = None) -> Plain:
     """A plain connection to the SQLite store at ``database_url`` for ``ma_truong`` (or the store's
     only school), when the store is ready as it is: the file exists and passes SQLite's
     ``quick_check`` (`store.db.check_store`: the same refusals), it is at the code's head revision,
-    and it knows the school. Else `NotPlain`. Close it with `close`."""
+    and it knows the school. Else `NotPlain`. Close it with `close`. ``checked``: the wait for a
+    check already begun (`store.location.check_store_ahead`), instead of checking here."""
     path = plain_sqlite_file(database_url)
     if path is None:
         raise NotPlain("not a plain SQLite URL")
-    check_store(database_url)
+    (checked or partial(check_store, database_url))()
     connection = sqlite3.connect(str(path), check_same_thread=False)
     try:
         _pragmas(connection)

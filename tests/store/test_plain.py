@@ -148,6 +148,20 @@ def test_a_missing_or_damaged_file_is_refused_as_before(tmp_path):
         plain.open_sqlite(f"sqlite:///{tmp_path / 'x.db'}?mode=ro", None)  # a URL with options: the full open
 
 
+def test_a_check_begun_ahead_refuses_as_the_check_itself(tmp_path):
+    """`lienthong reconcile` begins SQLite's check in a thread while its code loads: the store is
+    opened only after it, and what it finds is raised as before."""
+    from lienthong.store.location import check_store_ahead
+
+    missing, broken = f"sqlite:///{tmp_path / 'khong-co.db'}", tmp_path / "hong.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
+    with pytest.raises(StoreMissing):
+        plain.open_sqlite(missing, None, check_store_ahead(missing))
+    with pytest.raises(StoreDamaged):
+        plain.open_sqlite(f"sqlite:///{broken}", None, check_store_ahead(f"sqlite:///{broken}"))
+    assert not (tmp_path / "khong-co.db").exists()
+
+
 # --- what a reconciliation asks of the configuration ----------------------------------------------
 
 
