@@ -48,40 +48,45 @@ def _command(args: list[str], db: str) -> float:
     return time.perf_counter() - start
 
 
-def _in_process(files: list[Path], db: str) -> tuple[float, float]:
+def _in_process(files: list[Path], db: str, readers: int | None = None) -> tuple[float, float, float]:
     """The import itself (every file read, checked and stored), without the interpreter's start:
-    what the ratio against the floor is about."""
+    what the ratio against the floor is about. Returns wall and processor seconds, the processor
+    seconds of the worker processes included (``readers``: as `import_files` chooses by default)."""
     from datetime import datetime, timezone
 
     from lienthong.connectors.spreadsheet import _opened
     from lienthong.store.db import make_engine
-    from lienthong.sync.file_import import Wanted, import_file, read_files
+    from lienthong.sync.file_import import Wanted, import_file, import_files
 
     engine = make_engine(db)
-    written: dict = {}
     # the code is loaded once before timing (the floor's reader is loaded too), and nothing read is kept
     import_file(
         None, files[0].name, files[0].read_bytes(), None, Wanted("2025-2026"), None, "bench", datetime.now, True
     )
     _opened.cache_clear()
-    start, cpu = time.perf_counter(), time.process_time()
-    for path, data in read_files(files):  # as `lienthong import` reads them: the next ones parsed ahead
-        report = import_file(
-            engine,
-            path.name,
-            data,
-            None,
-            Wanted("2025-2026"),
-            None,
-            "bench",
-            lambda: datetime.now(timezone.utc),
-            written=written,
-        )
+    start, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+    reports = import_files(  # as `lienthong import` reads them: the next ones read by workers meanwhile
+        engine,
+        [(path.name, path) for path in files],
+        None,
+        Wanted("2025-2026"),
+        None,
+        "bench",
+        lambda: datetime.now(timezone.utc),
+        readers=readers,
+    )
+    for report in reports:
         if report.error:
-            raise SystemExit(f"{path.name}: {report.error}")
+            raise SystemExit(f"{report.name}: {report.error}")
     elapsed, used = time.perf_counter() - start, time.process_time() - cpu
     engine.dispose()
-    return elapsed, used
+    return elapsed, used, _children_cpu() - children
+
+
+def _children_cpu() -> float:
+    """Processor seconds of the finished child processes (the workers, once they stopped)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def main() -> None:
