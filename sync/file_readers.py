@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_READERS = 4  # past four, storing (in the command's own process) is what everyone waits for
 READ_LIMIT_SECONDS = 120  # a school's largest workbook is read in a few seconds
 WORKER_MEMORY = 2 << 30  # address space of one worker; a file within the workbook bounds needs < 400 MB
+START_LIMIT = 60  # a worker loads the readers in well under a second
 QUEUED = 2  # files handed to one worker at a time: the one it reads and the next
 
 STOPPED = (
@@ -114,6 +115,7 @@ def serve(tasks: int, answers: int) -> None:
         limit = job.memory if hard == resource.RLIM_INFINITY else min(job.memory, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     gc.freeze()  # the loaded code is never garbage: the collector does not walk it again
+    outgoing.send(None)  # loaded: the time limit of its first file runs from here
     while True:
         try:
             task = incoming.recv()
@@ -150,6 +152,7 @@ class _Worker:
     queue: deque = field(default_factory=deque)  # indices sent and not answered, in the order sent
     since: float = 0.0  # when it began the file at the head of its queue
     answered: int = 0
+    loaded: bool = False  # it said it is ready (its start is not counted in a file's time)
 
 
 class Readers:
@@ -197,6 +200,7 @@ class Readers:
         os.close(tasks_in)
         os.close(answers_out)
         worker = _Worker(process, Connection(tasks_out, readable=False), Connection(answers_in, writable=False))
+        worker.since = time.monotonic()
         worker.tasks.send(list(sys.path))
         worker.tasks.send(self._job)
         return worker
@@ -254,7 +258,7 @@ class Readers:
             yield data if isinstance(data, FileRead) else job.reader(file[0], data, job.kind, job.wanted, job.mapping)
 
     def _send(self, worker: _Worker, index: int, name: str, source: Source) -> None:
-        if not worker.queue:
+        if not worker.queue and worker.loaded:  # a new worker's time runs from when it is loaded
             worker.since = time.monotonic()
         worker.queue.append(index)
         try:
@@ -268,20 +272,25 @@ class Readers:
         for connection in wait(list(busy), timeout=1.0):
             worker = busy[connection]
             try:
-                index, read = connection.recv()
+                answer = connection.recv()
             except (EOFError, OSError):
                 self._replace(worker, sent, done, STOPPED)
                 continue
             except MemoryError:
                 self._replace(worker, sent, done, OUT_OF_MEMORY)
                 continue
+            worker.since = time.monotonic()
+            if answer is None:  # loaded
+                worker.loaded = True
+                continue
+            index, read = answer
             worker.queue.popleft()
-            worker.since, worker.answered = time.monotonic(), worker.answered + 1
+            worker.answered += 1
             done[index] = read
             del sent[index]
         now = time.monotonic()
         for worker in list(self._workers):
-            if worker.queue and now - worker.since > self.limit:
+            if worker.queue and now - worker.since > (self.limit if worker.loaded else max(self.limit, START_LIMIT)):
                 self._replace(worker, sent, done, TOO_SLOW)
 
     def _replace(self, worker: _Worker, sent: dict, done: dict, why: str) -> None:
