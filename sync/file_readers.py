@@ -31,6 +31,7 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -174,6 +175,7 @@ class Readers:
         self.count, self.limit = count, limit
         self._job = _Job(kind, wanted, mapping, memory, reader)
         self._workers: list[_Worker] = []
+        self._again: deque = deque()  # (index, file) sent to a worker that stopped: to send again
 
     def __enter__(self) -> Readers:
         self._workers = [self._start() for _ in range(self.count)]
@@ -221,25 +223,25 @@ class Readers:
         given = iter(enumerate(files))
         sent: dict[int, tuple[str, Source]] = {}
         done: dict[int, FileRead] = {}
-        following, ended = 0, False
+        following, upcoming = 0, None  # upcoming: the next file, taken from ``files`` and not yet sent
         while True:
-            while not ended and self._workers and len(sent) + len(done) < QUEUED * self.count:
+            while self._workers and len(sent) + len(done) < QUEUED * self.count:
+                upcoming = upcoming or (self._again.popleft() if self._again else next(given, None))
+                if upcoming is None:
+                    break
+                index, (name, source) = upcoming
                 worker = min(self._workers, key=lambda w: len(w.queue))
-                if len(worker.queue) >= QUEUED:
+                # content goes only to an idle worker: one sending its answer could not take it (pipes fill)
+                if len(worker.queue) >= (1 if isinstance(source, bytes) else QUEUED):
                     break
-                task = next(given, None)
-                if task is None:
-                    ended = True
-                    break
-                index, (name, source) = task
-                sent[index] = (name, source)
+                sent[index], upcoming = (name, source), None
                 self._send(worker, index, name, source)
             if following in done:
                 yield done.pop(following)
                 following += 1
                 continue
             if not self._workers:  # none could keep reading: the rest is read here, in order
-                yield from self._read_here(sent, done, given)
+                yield from self._read_here(sent, done, chain([upcoming] if upcoming else [], given))
                 return
             if not sent:
                 return
@@ -248,7 +250,7 @@ class Readers:
     def _read_here(self, sent: dict, done: dict, given: Iterator) -> Iterator[FileRead]:
         """The reads already back and the files left, in order, the files read in this process
         (when every worker stopped before reading anything)."""
-        waiting = {**done, **sent}
+        waiting = {**done, **sent, **dict(self._again)}
         for _, file in [*sorted(waiting.items()), *given]:
             if isinstance(file, FileRead):
                 yield file
@@ -295,8 +297,8 @@ class Readers:
 
     def _replace(self, worker: _Worker, sent: dict, done: dict, why: str) -> None:
         """The worker stopped (or is stopped) on the file at the head of its queue: that file is
-        refused with ``why``; a new worker takes the files queued behind it, in the same order (or
-        the other workers, when this one stopped before reading anything: it is not started again)."""
+        refused with ``why``; the files queued behind it are sent again, first, to a new worker (or to
+        the others, when this one stopped before reading anything: it is not started again)."""
         index = worker.queue.popleft()
         name, source = sent.pop(index)
         worker.process.kill()
@@ -308,9 +310,7 @@ class Readers:
             self._workers[place] = self._start()
         else:
             del self._workers[place]
-        for waiting in worker.queue:
-            if self._workers:
-                self._send(min(self._workers, key=lambda w: len(w.queue)), waiting, *sent[waiting])
+        self._again.extendleft(reversed([(waiting, sent.pop(waiting)) for waiting in worker.queue]))
 
 
 def _sha256(source: Source) -> str:

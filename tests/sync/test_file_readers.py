@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from lienthong.sync import file_import
 from lienthong.sync.file_import import Wanted, import_files
 from lienthong.sync.file_readers import STOPPED, TOO_SLOW, Readers
-from lienthong.sync.file_reading import OUT_OF_MEMORY
+from lienthong.sync.file_reading import OUT_OF_MEMORY, read_file
 from tests.sync.reader_faults import hangs_on_slow, stops_on_crash, wants_memory_on_big
 from tests.workbooks import workbook
 
@@ -83,3 +83,20 @@ def test_a_file_refused_by_its_worker_stores_nothing_and_the_others_are_stored(t
     with sqlite_engine.connect() as connection:
         stored = connection.execute(sa.text("select name from imported_file order by name")).scalars().all()
     assert stored == ["a.xlsx", "b.xlsx"]
+
+
+def test_files_given_as_content_are_read_in_order_without_the_pipes_filling():
+    rows = [["SỔ ĐIỂM MÔN TOÁN — LỚP 6A1"], ["STT", "Họ và tên", "TX1", "GK", "CK"]]
+    given, family = ["An", "Bình", "Chi", "Dũng", "Hà", "Lan"], ["Lê", "Trần", "Nguyễn", "Phạm", "Vũ"]
+    rows += [
+        [n, f"{family[n % 5]} Văn {given[n % 6]}{' ' + given[n // 6 % 6] if n > 30 else ''}", 8, 7, 9]
+        for n in range(1, 3001)
+    ]
+    data = workbook({"6A1": rows})
+    assert len(data) > 64 << 10  # more than a pipe holds, each way
+    names = [f"so-diem-{number}.xlsx" for number in range(6)]
+    with Readers(2, None, WANTED, None) as readers:
+        reports = [read.report for read in readers.read([(name, data) for name in names])]
+    alone = read_file(names[0], data, None, WANTED, None).report
+    assert alone.error is None and alone.rows > 2000
+    assert [r.as_json() for r in reports] == [{**alone.as_json(), "file": name} for name in names]
