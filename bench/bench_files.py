@@ -15,6 +15,7 @@ files parsed in threads, as on a one-processor machine) and with one worker.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -45,14 +46,13 @@ def _floor(files: list[Path]) -> tuple[float, int, float]:
 
 
 class _Tree(threading.Thread):
-    """Samples a process and its descendants every 50 ms: the peak of their summed resident memory,
-    and each one's processor seconds as last seen (a worker's last 50 ms may be missed)."""
+    """Samples a process and its descendants every 50 ms: the peak of their summed resident memory."""
 
-    TICK, PAGE = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+    PAGE = os.sysconf("SC_PAGE_SIZE")
 
     def __init__(self, root: int):
         super().__init__(daemon=True)
-        self.root, self.peak, self.cpu = root, 0, {}
+        self.root, self.peak = root, 0
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -64,25 +64,20 @@ class _Tree(threading.Thread):
                         fields = stat.read().rsplit(")", 1)[1].split()
                 except OSError:
                     continue
-                self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self.TICK
                 resident += int(fields[21]) * self.PAGE
             self.peak = max(self.peak, resident)
 
     def _family(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as stat:
-                        parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-                except OSError:
-                    continue
-                children.setdefault(parent, []).append(int(entry))
         family, waiting = [], [self.root]
         while waiting:
             pid = waiting.pop()
             family.append(pid)
-            waiting += children.get(pid, [])
+            try:
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        waiting += map(int, children.read().split())
+            except OSError:
+                continue
         return family
 
     def stop(self) -> _Tree:
@@ -123,8 +118,7 @@ def _in_process(files: list[Path], db: str, readers: int | None = None) -> tuple
         None, files[0].name, files[0].read_bytes(), None, Wanted("2025-2026"), None, "bench", datetime.now, True
     )
     _opened.cache_clear()
-    tree = _Tree(os.getpid())
-    tree.start()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers are counted once they stopped
     start, cpu = time.perf_counter(), time.process_time()
     reports = import_files(  # as `lienthong import` reads them: the next ones read by workers meanwhile
         engine,
@@ -140,7 +134,8 @@ def _in_process(files: list[Path], db: str, readers: int | None = None) -> tuple
         if report.error:
             raise SystemExit(f"{report.name}: {report.error}")
     elapsed, used = time.perf_counter() - start, time.process_time() - cpu
-    workers = sum(seconds for pid, seconds in tree.stop().cpu.items() if pid != os.getpid())
+    stopped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = stopped.ru_utime + stopped.ru_stime - children.ru_utime - children.ru_stime
     engine.dispose()
     return elapsed, used, workers
 
