@@ -6,6 +6,11 @@ the same snapshots an API pull would give, under the platform that declares the 
 (`connectors.file_kinds`) — all or nothing. The file's SHA-256 is the source version: the same file imported again
 writes nothing. Records from files carry version 0, so an API pull of the same record
 (versions from 1) supersedes them and a later file never overwrites API data.
+
+Reading a file (`sync.file_reading.read_file`) is pure; storing it is done here, one file at a
+time, in the order given. `import_files` — the one path of ``lienthong import`` (and its
+``--dry-run``), the dashboard's uploads and the benchmarks — reads the next files in worker
+processes (`sync.file_readers`) while it stores the current one.
 """
 
 from __future__ import annotations
