@@ -3,9 +3,13 @@ and reconcile them (aim: under 60 s together), with peak memory, against reading
 workbooks cell by cell with python-calamine and nothing else (the floor any importer pays;
 issue 15's aim: import within 2x of it).
 
-Run as the user would: `lienthong import` and `lienthong reconcile` in a child process, whose
-peak resident memory is read from the kernel (``RUSAGE_CHILDREN``). Times are wall clock; the
-processor time of the import and the floor is printed too (steadier on a shared machine).
+Run as the user would: `lienthong import` and `lienthong reconcile` in a child process. The import
+reads files in worker processes (`sync.file_readers`, one per processor, at most four) while it
+stores them: its memory is the peak of the summed resident memory of the command and its
+workers (sampled from ``/proc`` every 50 ms), and its processor time is the command's and the
+workers'. Times are wall clock; the processor time of the import and the floor is printed too
+(steadier on a shared machine). The import in process is also timed without workers (the next
+files parsed in threads, as on a one-processor machine) and with one worker.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -24,6 +29,7 @@ from python_calamine import CalamineWorkbook
 from lienthong.simulators.exports import write_school_files
 from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import build_platform_data
+from lienthong.sync.file_readers import reader_count, usable_processors
 
 YEAR_END = date(2026, 6, 15)
 
@@ -39,49 +45,99 @@ def _floor(files: list[Path]) -> tuple[float, int, float]:
     return time.perf_counter() - start, cells, time.process_time() - cpu
 
 
-def _command(args: list[str], db: str) -> float:
+class _Tree(threading.Thread):
+    """Samples a process and its descendants every 50 ms: the peak of their summed resident memory."""
+
+    PAGE = os.sysconf("SC_PAGE_SIZE")
+
+    def __init__(self, root: int):
+        super().__init__(daemon=True)
+        self.root, self.peak = root, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            resident = 0
+            for pid in self._family():
+                try:
+                    with open(f"/proc/{pid}/stat") as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                resident += int(fields[21]) * self.PAGE
+            self.peak = max(self.peak, resident)
+
+    def _family(self) -> list[int]:
+        family, waiting = [], [self.root]
+        while waiting:
+            pid = waiting.pop()
+            family.append(pid)
+            try:
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        waiting += map(int, children.read().split())
+            except OSError:
+                continue
+        return family
+
+    def stop(self) -> _Tree:
+        self._done.set()
+        self.join()
+        return self
+
+
+def _command(args: list[str], db: str) -> tuple[float, float]:
+    """Wall seconds of one command, and the peak summed resident memory (MB) of it and its workers."""
     env = {**os.environ, "LIENTHONG_SCHOOL_YEAR": "2025-2026"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "lienthong.cli.main", "--db", db, *args], capture_output=True, env=env)
+    command = [sys.executable, "-m", "lienthong.cli.main", "--db", db, *args]
+    done = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    tree = _Tree(done.pid)
+    tree.start()
+    out, err = done.communicate()
+    elapsed = time.perf_counter() - start
+    tree.stop()
     if done.returncode not in (0, 1):
-        raise SystemExit(done.stdout.decode()[-2000:] + done.stderr.decode()[-2000:])
-    return time.perf_counter() - start
+        raise SystemExit(out.decode()[-2000:] + err.decode()[-2000:])
+    return elapsed, tree.peak / (1 << 20)
 
 
-def _in_process(files: list[Path], db: str) -> tuple[float, float]:
+def _in_process(files: list[Path], db: str, readers: int | None = None) -> tuple[float, float, float]:
     """The import itself (every file read, checked and stored), without the interpreter's start:
-    what the ratio against the floor is about."""
+    what the ratio against the floor is about. Returns wall and processor seconds, the processor
+    seconds of the worker processes included (``readers``: as `import_files` chooses by default)."""
     from datetime import datetime, timezone
 
     from lienthong.connectors.spreadsheet import _opened
     from lienthong.store.db import make_engine
-    from lienthong.sync.file_import import Wanted, import_file, read_files
+    from lienthong.sync.file_import import Wanted, import_file, import_files
 
     engine = make_engine(db)
-    written: dict = {}
     # the code is loaded once before timing (the floor's reader is loaded too), and nothing read is kept
     import_file(
         None, files[0].name, files[0].read_bytes(), None, Wanted("2025-2026"), None, "bench", datetime.now, True
     )
     _opened.cache_clear()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers are counted once they stopped
     start, cpu = time.perf_counter(), time.process_time()
-    for path, data in read_files(files):  # as `lienthong import` reads them: the next ones parsed ahead
-        report = import_file(
-            engine,
-            path.name,
-            data,
-            None,
-            Wanted("2025-2026"),
-            None,
-            "bench",
-            lambda: datetime.now(timezone.utc),
-            written=written,
-        )
+    reports = import_files(  # as `lienthong import` reads them: the next ones read by workers meanwhile
+        engine,
+        [(path.name, path) for path in files],
+        None,
+        Wanted("2025-2026"),
+        None,
+        "bench",
+        lambda: datetime.now(timezone.utc),
+        readers=readers,
+    )
+    for report in reports:
         if report.error:
-            raise SystemExit(f"{path.name}: {report.error}")
+            raise SystemExit(f"{report.name}: {report.error}")
     elapsed, used = time.perf_counter() - start, time.process_time() - cpu
+    stopped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = stopped.ru_utime + stopped.ru_stime - children.ru_utime - children.ru_stime
     engine.dispose()
-    return elapsed, used
+    return elapsed, used, workers
 
 
 def main() -> None:
@@ -90,25 +146,35 @@ def main() -> None:
         files = write_school_files(school, build_platform_data(school, 1), Path(tmp) / "files")
         sheets = sum(len(CalamineWorkbook.from_path(str(f)).sheet_names) for f in files)
         floor, cells, floor_cpu = _floor(files)
-        inside_db = f"sqlite:///{tmp}/inside.db"
-        _command(["db", "upgrade"], inside_db)
-        inside, inside_cpu = _in_process(files, inside_db)
+        timed = {}
+        for readers in (None, 0, 1):  # as the command chooses (one per processor), none, one
+            db = f"sqlite:///{tmp}/inside-{readers}.db"
+            _command(["db", "upgrade"], db)
+            timed[readers] = _in_process(files, db, readers)
         floor_again, _, floor_cpu_again = _floor(files)  # on both sides of the import: the machine's load drifts
         floor, floor_cpu = min(floor, floor_again), min(floor_cpu, floor_cpu_again)
         db = f"sqlite:///{tmp}/school.db"
         _command(["db", "upgrade"], db)
-        imported = _command(["import", "--json", *map(str, files)], db)
-        reconciled = _command(
+        imported, import_mb = _command(["import", "--json", *map(str, files)], db)
+        reconciled, reconcile_mb = _command(
             ["reconcile", "--format", "json", "--out", f"{tmp}/found.jsonl", "--summary", f"{tmp}/summary.json"], db
         )
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    inside, own_cpu, workers_cpu = timed[None]
     total = imported + reconciled
     print(
-        f"files: {len(files)} workbooks, {sheets} sheets, {cells:,} cells of a 2000-student school: "
-        f"import in process {inside:.2f} s = {inside / floor:.2f}x reading every cell with bare python-calamine "
-        f"({floor:.2f} s; aim: within 2x; processor time {inside_cpu:.2f} s = {inside_cpu / floor_cpu:.2f}x "
-        f"{floor_cpu:.2f} s); as commands: import {imported:.1f} s + reconcile {reconciled:.1f} s "
-        f"= {total:.1f} s (aim: 6 s), peak memory of the commands {peak_mb:.0f} MB"
+        f"files: {len(files)} workbooks, {sheets} sheets, {cells:,} cells of a 2000-student school, "
+        f"{reader_count(len(files))} worker processes on {usable_processors()} processors:\n"
+        f"  import in process {inside:.2f} s = {inside / floor:.2f}x reading every cell with bare python-calamine "
+        f"({floor:.2f} s; aim: within 2x); processor time {own_cpu:.2f} s here + {workers_cpu:.2f} s in workers "
+        f"= {(own_cpu + workers_cpu) / floor_cpu:.2f}x the floor's {floor_cpu:.2f} s\n"
+        + "".join(
+            f"  import in process with {readers} workers: {timed[readers][0]:.2f} s = "
+            f"{timed[readers][0] / floor:.2f}x (processor {timed[readers][1]:.2f} s here + {timed[readers][2]:.2f} s)\n"
+            for readers in (0, 1)
+        )
+        + f"  as commands: import {imported:.1f} s + reconcile {reconciled:.1f} s = {total:.1f} s (aim: 6 s); "
+        f"peak memory: import {import_mb:.0f} MB (the command and its workers together), "
+        f"reconcile {reconcile_mb:.0f} MB"
     )
 
 

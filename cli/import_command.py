@@ -22,7 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.mapping.calendar import shown_time
-from lienthong.sync.file_import import ImportReport, Wanted, import_file, read_files
+from lienthong.sync.file_import import ImportReport, Wanted, import_files
 from lienthong.sync.service import open_store
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
@@ -48,24 +48,19 @@ def run_import(
         console.print(f"{exc.message}", style="red")
         return 2
     engine = None if dry_run else open_store(settings)
-    worst, written = 0, {}  # records stored from earlier files of this command: not written again
+    worst = 0
+    reports = import_files(
+        engine,
+        [(path.name, path) for path in paths],
+        kind,
+        wanted,
+        mapping,
+        actor,
+        lambda: datetime.now(timezone.utc),
+        dry_run,
+    )
     with _progress(paths, console, quiet=as_json) as advance:
-        for path, data in read_files(paths):  # the next files are parsed while this one is stored
-            if isinstance(data, OSError):
-                report = ImportReport(str(path), error=f"Không mở được tệp: {data.strerror}")
-            else:
-                report = import_file(
-                    engine,
-                    path.name,
-                    data,
-                    kind,
-                    wanted,
-                    mapping,
-                    actor,
-                    lambda: datetime.now(timezone.utc),
-                    dry_run,
-                    written,
-                )
+        for path, report in zip(paths, reports, strict=True):  # stored one by one, in order; the next read meanwhile
             worst = max(worst, 2 if report.error else 1 if report.refused else 0)
             if as_json:
                 sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, default=str) + "\n")

@@ -6,15 +6,19 @@ the same snapshots an API pull would give, under the platform that declares the 
 (`connectors.file_kinds`) — all or nothing. The file's SHA-256 is the source version: the same file imported again
 writes nothing. Records from files carry version 0, so an API pull of the same record
 (versions from 1) supersedes them and a later file never overwrites API data.
+
+Reading a file (`sync.file_reading.read_file`) is pure; storing it is done here, one file at a
+time, in the order given. `import_files` — the one path of ``lienthong import`` (and its
+``--dry-run``), the dashboard's uploads and the benchmarks — reads the next files in worker
+processes (`sync.file_readers`) while it stores the current one.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-from collections import Counter, deque
+from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -23,8 +27,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import Problem, open_workbook, rows_of
-from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
+from lienthong.connectors.excel import Problem
+from lienthong.connectors.file_kinds import FILE_KINDS
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.connectors.spreadsheet import ReadAhead
 from lienthong.reconciliation.results import record_changes_in_store
@@ -32,134 +36,13 @@ from lienthong.store import audit
 from lienthong.store.records import import_session, imported_at, store_snapshots
 from lienthong.store.repository import SnapshotRecord
 from lienthong.store.tables import ImportedFileRow
+from lienthong.sync.file_readers import Readers, load, reader_count
+from lienthong.sync.file_reading import FileRead, ImportReport, Wanted, account_for_sheets, read_file
 
 FILE_VERSION = 0
 # The kind of the score owner's files (a teacher's gradebook): the one kind whose later file is newer truth.
 OWNER_KIND = next(name for name, kind in FILE_KINDS.items() if kind.owner)
-
-
-@dataclass(frozen=True)
-class Wanted:
-    """What the user means to import; a file that says otherwise is refused whole."""
-
-    school_year: str | None = None
-    semester: str | None = None  # "1", "2", "CN"
-    class_code: str | None = None
-    subject: str | None = None
-
-
-@dataclass
-class ImportReport:
-    """What one file brought: for the person at the terminal and for scripts (``--json``)."""
-
-    name: str
-    sha256: str = ""
-    kind: str | None = None
-    school_year: str | None = None
-    semesters: list[str] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)
-    students: int = 0
-    cells: int = 0
-    rows: int = 0
-    refused: list[Problem] = field(default_factory=list)
-    notes: list[Problem] = field(default_factory=list)
-    sheets: list[dict[str, Any]] = field(default_factory=list)  # every sheet: read, or skipped and why
-    unused_columns: list[dict[str, Any]] = field(default_factory=list)  # {"sheet", "cell", "column", "reason"}
-    stored: Counter = field(default_factory=Counter)
-    already_imported_at: datetime | None = None
-    error: str | None = None  # the whole file was refused: why
-    dry_run: bool = False  # read and checked only: nothing was stored
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.name,
-            "sha256": self.sha256,
-            "kind": self.kind,
-            "school_year": self.school_year,
-            "semesters": self.semesters,
-            "classes": self.classes,
-            "students": self.students,
-            "cells": self.cells,
-            "rows": self.rows,
-            "stored": dict(self.stored),
-            "already_imported": self.already_imported_at is not None,
-            "error": self.error,
-            "dry_run": self.dry_run,
-            "sheets": self.sheets,
-            "unused_columns": self.unused_columns,
-            "refused": [_problem_json(p, "reason") for p in self.refused],
-            "notes": [_problem_json(p, "note") for p in self.notes],
-        }
-
-
-def _problem_json(problem: Problem, said: str) -> dict[str, Any]:
-    """Where (sheet, row, cell, column as the file heads it) and what (the value, why)."""
-    return {
-        "sheet": problem.sheet,
-        "row": problem.row,
-        "cell": problem.cell,
-        "column": problem.column,
-        "value": problem.value,
-        said: problem.message,
-    }
-
-
-def account_for_sheets(data: bytes, read: Any, kind: str) -> list[dict[str, Any]]:
-    """Every sheet of the workbook, each either read (with what the reader found on it) or skipped
-    with the reader's reason — or, for a sheet the reader did not mention, why it was not read:
-    nothing in a workbook disappears without a line in the report."""
-    named: dict[str, dict[str, Any]] = {}
-    for found in read.info.get("sheets", []):
-        named.setdefault(str(found.get("sheet")), {"status": "read", "kind": kind, **found})
-    for skipped in read.info.get("skipped_sheets", []):
-        named.setdefault(str(skipped.get("sheet")), {"status": "skipped", **skipped})
-    book = open_workbook(data, "excel")  # already open: the reader's parse is reused
-    sheets = []
-    for sheet in book.worksheets:
-        entry = named.get(sheet.title)
-        if entry is None:
-            holds = any(v is not None for row in rows_of(sheet, 40) for v in row)
-            reason = (
-                f"không có bảng {WORDS[kind]} (không tìm thấy dòng tiêu đề trong 12 dòng đầu)"
-                if holds
-                else "trang trống"
-            )
-            entry = {"sheet": sheet.title, "status": "skipped", "reason": reason}
-        sheets.append(entry)
-    sheets += [{"sheet": name, "status": "skipped", "reason": why} for name, why in book.skipped]
-    return sheets
-
-
-def _read(
-    kind_name: str,
-    data: bytes,
-    wanted: Wanted,
-    mapping: dict | None,
-    clock: Callable[[], datetime],
-    report: ImportReport,
-) -> _Found:
-    kind = FILE_KINDS[kind_name]
-    if kind.periods == "semester" and wanted.semester == "CN":
-        raise FileFormatError("excel", f"{kind.words.capitalize()} là của một học kỳ (1 hoặc 2), không phải cả năm.")
-    if kind.periods == "year" and wanted.semester not in (None, "CN"):
-        raise FileFormatError("excel", f"Tệp là {kind.words}, không phải học kỳ {wanted.semester}.")
-    read = kind.read(data, Expect(wanted.subject, wanted.semester, wanted.school_year), mapping)
-    found = kind.records(read)
-    version = int(clock().timestamp()) if kind.owner else FILE_VERSION  # a later gradebook is newer truth
-    report.semesters, report.classes, report.school_year = found.semesters, found.classes, found.school_year
-    report.cells = found.cells
-    report.rows = len(read.records)
-    report.refused += [*read.rejected_rows, *(_problem(*refusal) for refusal in found.refused)]
-    report.notes += [p for p in read.problems if not p.fatal]
-    report.notes += [_problem(*note, fatal=False) for note in found.notes]
-    report.sheets = account_for_sheets(data, read, kind_name)
-    report.unused_columns = list(read.info.get("unused_columns", []))
-    stored = found.stored  # (entity, key, payload)
-    report.students = len(
-        {key for entity, key, _ in stored if entity == "hoc_sinh"}
-        or {payload.get("ma_hoc_sinh") or payload.get("MaDinhDanh") for _, _, payload in stored}
-    )
-    return _Found(kind.source, version, stored)
+__all__ = ["ImportReport", "Wanted", "account_for_sheets", "import_file", "import_files", "import_score_book"]
 
 
 @dataclass
@@ -204,40 +87,6 @@ class _Found:
             known.update((record.key, (record.version, record.payload)) for record in group)
 
 
-def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:
-    """A refusal or note the platform's mapping made of a read row (it knows no cell address)."""
-    return Problem(row, message, column, fatal, sheet=sheet)
-
-
-def _check_meant(report: ImportReport, wanted: Wanted) -> None:
-    if wanted.class_code and report.classes and report.classes != [wanted.class_code]:
-        raise FileFormatError(
-            "excel", f"Tệp có {_classes(report.classes)}, không chỉ lớp {wanted.class_code} như đã chọn."
-        )
-    if wanted.school_year and report.school_year and report.school_year != wanted.school_year:
-        raise FileFormatError(
-            "excel", f"Tệp là của năm học {report.school_year}, không phải năm học {wanted.school_year} như đã chọn."
-        )
-
-
-def _check_kind(data: bytes, kind: str) -> None:
-    """A kind the user chose must be what the file looks like (a vnEdu export is no teacher's
-    gradebook); a file whose kind cannot be told (columns to map) is read as chosen."""
-    try:
-        looks = detect_kind(data)  # an unsafe or unreadable file is refused here, whatever it was said to be
-    except UnknownKind:
-        return
-    if looks != kind:
-        raise FileFormatError(
-            "excel", f"Tệp có vẻ là {WORDS[looks]} ({looks}), không phải {WORDS[kind]} ({kind}) như đã chọn."
-        )
-
-
-def _classes(classes: list[str]) -> str:
-    shown = ", ".join(classes[:8]) + ("…" if len(classes) > 8 else "")
-    return f"lớp {shown}"
-
-
 @contextmanager
 def _collector_paused():
     """An import builds a few hundred thousand small dicts, lists and tuples that all live until the
@@ -254,8 +103,50 @@ def _collector_paused():
         gc.enable()
 
 
+def import_files(
+    engine: sa.Engine | None,
+    files: Iterable[tuple[str, Path | bytes]],
+    kind: str | None,
+    wanted: Wanted,
+    mapping: dict | None,
+    actor: str,
+    clock: Callable[[], datetime],
+    dry_run: bool = False,
+    readers: int | None = None,
+) -> Iterator[ImportReport]:
+    """Import files one by one, in the order given, each stored whole or refused whole (its
+    ``report.error``), yielding each one's report as soon as it is stored. ``files``: (name shown
+    in the report, path or content). ``dry_run``: read and check only (``engine`` may be ``None``).
+
+    While a file is stored, the next ones are read in worker processes (`sync.file_readers`;
+    ``readers`` of them, by default one per processor, none with one processor or one file: then
+    they are read here, their parse started ahead in threads). Reading is the same function either
+    way, and storing stays here: the reports and the rows stored do not depend on it. The same
+    record stored unchanged by an earlier file of the same call is not written again (the same
+    student on 23 score books is written once)."""
+    files = list(files)
+    count = reader_count(len(files)) if readers is None else readers
+    written: dict = {}
+    if count:
+        with Readers(count, kind, wanted, mapping) as pool:
+            reads = pool.read(files)
+            while (read := _next(reads)) is not None:
+                yield _keep(engine, read, actor, clock, dry_run, written)
+        return
+    for name, data in _read_ahead(files):
+        with _collector_paused():
+            read = data if isinstance(data, FileRead) else read_file(name, data, kind, wanted, mapping)
+            report = _keep(engine, read, actor, clock, dry_run, written)
+        yield report
+
+
+def _next(reads: Iterator[FileRead]) -> FileRead | None:
+    with _collector_paused():  # the read comes back as a few hundred thousand small objects
+        return next(reads, None)
+
+
 def import_file(
-    engine: sa.Engine,
+    engine: sa.Engine | None,
     name: str,
     data: bytes,
     kind: str | None,
@@ -266,41 +157,31 @@ def import_file(
     dry_run: bool = False,
     written: dict | None = None,
 ) -> ImportReport:
-    """Read one file and keep what it holds; a file refused whole stores nothing (``report.error``).
-    ``dry_run``: read and check only, report what would be kept (``engine`` may then be ``None``).
-    ``written``: records this command already stored from earlier files, (source, entity) → key →
-    (version, payload), filled here (the caller passes the same dict for every file of one
-    command): the same student on 23 score books is written once, not 23 times."""
+    """Read one file and keep what it holds, as `import_files` does for each of its files; a file
+    refused whole stores nothing (``report.error``). ``written``: records stored unchanged by
+    earlier calls, (source, entity) → key → (version, payload), filled here (see `_Found.fresh`)."""
     with _collector_paused():
-        return _import_file(engine, name, data, kind, wanted, mapping, actor, clock, dry_run, written)
+        read = read_file(name, data, kind, wanted, mapping)
+        return _keep(engine, read, actor, clock, dry_run, written if written is not None else {})
 
 
-def _import_file(
-    engine: sa.Engine,
-    name: str,
-    data: bytes,
-    kind: str | None,
-    wanted: Wanted,
-    mapping: dict | None,
+def _keep(
+    engine: sa.Engine | None,
+    read: FileRead,
     actor: str,
     clock: Callable[[], datetime],
     dry_run: bool,
-    written: dict | None,
+    written: dict,
 ) -> ImportReport:
-    report = ImportReport(name, hashlib.sha256(data).hexdigest(), dry_run=dry_run)
-    try:
-        report.kind = kind or detect_kind(data)
-        if kind:
-            _check_kind(data, kind)
-        found = _read(report.kind, data, wanted, mapping, clock, report)
-        _check_meant(report, wanted)
-    except FileFormatError as exc:
-        report.error = (
-            exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"
-        )
+    """Store one file's read whole, or nothing: what the report says."""
+    report = read.report
+    report.dry_run = dry_run
+    # a later gradebook is newer truth: its scores' version is the time it is stored (read here, in
+    # the order files are stored, whichever process read it)
+    version = int(clock().timestamp()) if read.dated else FILE_VERSION
+    if report.error or dry_run:
         return report
-    if dry_run:
-        return report
+    found = _Found(read.source, version, read.stored)
     with import_session(engine) as session:
         known = imported_at(session, report.sha256)
         if known is not None:
@@ -308,8 +189,7 @@ def _import_file(
             report.stored["unchanged"] = len(found.stored)
             return report
         now = clock()
-        memo = written if written is not None else {}
-        groups, unchanged = found.fresh(memo)
+        groups, unchanged = found.fresh(written)
         if unchanged:
             report.stored["unchanged"] += unchanged
         for group in groups:
@@ -320,7 +200,7 @@ def _import_file(
         session.add(
             ImportedFileRow(
                 sha256=report.sha256,
-                name=name,
+                name=report.name,
                 kind=report.kind,
                 school_year=report.school_year,
                 imported_at=now,
@@ -328,33 +208,31 @@ def _import_file(
                 summary=summary,
             )
         )
-        audit.append(session, actor, "file_imported", {"file": name, "sha256": report.sha256, **summary}, now)
+        audit.append(session, actor, "file_imported", {"file": report.name, "sha256": report.sha256, **summary}, now)
         session.commit()  # the whole file or nothing
-    _Found.remember(memo, groups)
+    _Found.remember(written, groups)
     return report
 
 
-def read_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bytes | OSError]]:
-    """Each file's bytes in the order given (or why it could not be read), while the next few are
-    checked and parsed in threads (`ReadAhead`): the caller imports them one by one, in order, as
-    before, and the parse of the next files overlaps the mapping and storing of this one."""
+def _read_ahead(files: list[tuple[str, Path | bytes]]) -> Iterator[tuple[str, bytes | FileRead]]:
+    """Each file's bytes in the order given (or a read refusing it when it cannot be opened), while
+    the next few are checked and parsed in threads (`ReadAhead`): the caller reads them one by one,
+    in order, and the parse of the next files overlaps the reading and storing of this one."""
     with ReadAhead() as ahead:
 
-        def load(path: Path) -> tuple[Path, bytes | OSError]:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                return path, exc
-            ahead.submit(data)
-            return path, data
+        def opened(name: str, source: Path | bytes) -> tuple[str, bytes | FileRead]:
+            data = load(name, source)
+            if isinstance(data, bytes):
+                ahead.submit(data)
+            return name, data
 
-        upcoming = iter(paths)
-        waiting = deque(load(path) for _, path in zip(range(ahead.threads + 1), upcoming))
+        upcoming = iter(files)
+        waiting = deque(opened(*file) for _, file in zip(range(ahead.threads + 1), upcoming))
         while waiting:
             loaded = waiting.popleft()
             following = next(upcoming, None)
             if following is not None:
-                waiting.append(load(following))
+                waiting.append(opened(*following))
             yield loaded
 
 

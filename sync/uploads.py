@@ -2,7 +2,8 @@
 
 Each upload is copied to a private temporary folder (removed after), refused when it is not an
 ``.xlsx``/``.xls`` file or is larger than the reader's limit, and otherwise read by
-`sync.file_import.import_file` exactly as the command reads it. The upload as a whole is written
+`sync.file_import.import_files` exactly as the command reads them (the next files read in worker
+processes while one is stored). The upload as a whole is written
 to the audit log with the account (each imported file is audited there as well, by the import).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -24,7 +26,7 @@ from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.connectors.spreadsheet import MAX_FILE
 from lienthong.store import audit
 from lienthong.store.accounts import Actor
-from lienthong.sync.file_import import ImportReport, Wanted, import_file
+from lienthong.sync.file_import import ImportReport, Wanted, import_files
 from lienthong.sync.service import NotAllowed
 
 UPLOADERS = ("it", "principal")
@@ -82,18 +84,16 @@ def import_uploads(
         raise FileFormatError("excel", f"Mỗi lần tải lên nhiều nhất {MAX_FILES} tệp.")
     mapping = _mapping(settings)
     wanted = Wanted(settings.current_school_year(), semester)
-    reports, written = [], {}
     folder = Path(tempfile.mkdtemp(prefix="lienthong-tai-len-"))  # private (0700), removed below
     try:
-        for index, upload in enumerate(uploads, 1):
-            shown = PurePath(upload.name.replace("\\", "/")).name or f"tep-{index}"
-            path, refused = _copy(upload, folder, index)
-            if path is None:
-                reports.append(ImportReport(shown, error=refused))
-                continue
-            data = path.read_bytes()
-            reports.append(import_file(engine, shown, data, kind, wanted, mapping, actor.ref, clock, False, written))
-            path.unlink()
+        copied = [_copy(upload, folder, index) for index, upload in enumerate(uploads, 1)]
+        shown = [PurePath(u.name.replace("\\", "/")).name or f"tep-{i}" for i, u in enumerate(uploads, 1)]
+        accepted = [(name, path) for name, (path, _) in zip(shown, copied) if path is not None]
+        with closing(import_files(engine, accepted, kind, wanted, mapping, actor.ref, clock)) as imported:
+            reports = [
+                next(imported) if path is not None else ImportReport(name, error=refused)
+                for name, (path, refused) in zip(shown, copied)
+            ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     _audit(engine, actor, reports, clock())

@@ -1,18 +1,22 @@
-"""``import`` of several files parses the next ones in threads while the current one is stored
-(`connectors.spreadsheet.ReadAhead`): the files still come one at a time and in order, each
-refused or kept whole, with the reports a one-by-one import gives."""
+"""``import`` of several files reads the next ones in worker processes (`sync.file_readers`) or, with
+one processor, parses them in threads (`connectors.spreadsheet.ReadAhead`) while the current one
+is stored: the files still come one at a time and in order, each refused or kept whole, with the
+reports a one-by-one import gives."""
 
 from __future__ import annotations
 
 import io
 import json
 import threading
+from datetime import datetime
 
+import pytest
 from rich.console import Console
 
 from lienthong.cli.import_command import run_import
 from lienthong.connectors.spreadsheet import Book, _opened
-from lienthong.sync.file_import import Wanted, read_files
+from lienthong.sync import file_import
+from lienthong.sync.file_import import Wanted, import_files
 from tests.workbooks import workbook
 
 
@@ -47,10 +51,11 @@ def _reports(paths, capsys) -> list[dict]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
-def test_files_read_ahead_come_in_order_with_the_reports_of_one_by_one(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("readers", [0, 2])
+def test_files_read_ahead_come_in_order_with_the_reports_of_one_by_one(tmp_path, monkeypatch, capsys, readers):
     monkeypatch.setenv("LIENTHONG_SCHOOL_YEAR", "2025-2026")
+    monkeypatch.setattr(file_import, "reader_count", lambda files: readers)
     paths = _files(tmp_path)
-    assert [path for path, _ in read_files(paths)] == paths
     together = _reports(paths, capsys)
     alone = [report for path in paths for report in _reports([path], capsys)]
     assert together == alone
@@ -70,6 +75,7 @@ def test_the_next_files_are_parsed_beside_the_one_being_read(tmp_path, monkeypat
 
     monkeypatch.setattr(Book, "rows_of", noted)
     _opened.cache_clear()  # the same bytes opened by the test above are not parsed again
-    _reports(_files(tmp_path), capsys)
+    files = [(path.name, path) for path in _files(tmp_path)]
+    list(import_files(None, files, None, Wanted("2025-2026", "1"), None, "test", datetime.now, True, readers=0))
     assert len(parsed_on) == 3  # each good workbook's sheet, once
     assert all(name.startswith("read-ahead") for name in parsed_on)

@@ -1,0 +1,322 @@
+"""Reading many files at once, in worker processes, while the command stores them one by one in order.
+
+Reading a workbook (the safety scan, python-calamine's parse, the readers, the mapping) is Python
+work that holds the interpreter's lock: threads cannot share it, processes can. `Readers` keeps a
+few worker processes, each reading one file at a time with `sync.file_reading.read_file` — the
+same function the command runs itself when there is one processor or one file — and hands the
+reads back in the order the files were given, so that storing stays in the command's process,
+one file at a time, each stored whole or refused whole, exactly as without workers.
+
+A worker is a new interpreter (``python -c``, not a fork): it inherits none of the command's
+threads, open database connections or logging handlers, and runs none of the command's own
+code (``multiprocessing`` would run the caller's main module again in every child). It loads
+only the readers (about 0.4 s, while the command opens its database) and talks over two pipes.
+Each worker's address space is capped (`WORKER_MEMORY`), on top of the bounds every workbook is
+checked against before it is parsed; a file that runs a worker out of memory, stops it, or keeps
+it past `READ_LIMIT_SECONDS` is refused with a clear message, the worker is replaced, and the
+files after it are read as usual: no file is lost and no command hangs on one file. A worker
+that stops before reading anything is not replaced (the files are then read by the others, or
+by the command itself).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from itertools import chain
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from lienthong.connectors.spreadsheet import _opened
+from lienthong.sync.file_reading import OUT_OF_MEMORY, FileRead, ImportReport, Wanted, read_file
+
+log = logging.getLogger(__name__)
+
+MAX_READERS = 4  # past four, storing (in the command's own process) is what everyone waits for
+READ_LIMIT_SECONDS = 120  # a school's largest workbook is read in a few seconds
+WORKER_MEMORY = 2 << 30  # address space of one worker; a file within the workbook bounds needs < 400 MB
+START_LIMIT = 60  # a worker loads the readers in well under a second
+QUEUED = 2  # files handed to one worker at a time: the one it reads and the next
+
+STOPPED = (
+    "Không đọc được tệp: chương trình đọc tệp dừng đột ngột khi đọc tệp này (có thể tệp hỏng hoặc cần quá "
+    "nhiều bộ nhớ). Hãy mở tệp bằng Excel, kiểm tra rồi lưu lại và gửi lại; các tệp khác vẫn được nhập."
+)
+TOO_SLOW = (
+    f"Không đọc được tệp: đọc quá {READ_LIMIT_SECONDS} giây (tệp của một trường đọc trong vài giây; có thể tệp "
+    "hỏng hoặc cố ý gây quá tải). Hãy mở tệp bằng Excel, kiểm tra rồi lưu lại và gửi lại."
+)
+
+Source = Path | bytes  # a file to read: its path, or its content
+
+
+def usable_processors() -> int:
+    """Processors this process may run on (``taskset`` and container limits included)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def reader_count(files: int) -> int:
+    """Worker processes for ``files`` files: one per usable processor, at most `MAX_READERS` and
+    one per file; none with one processor or one file (the command reads it itself: a worker's
+    start would cost more than it saves)."""
+    processors = usable_processors()
+    if processors < 2 or files < 2:
+        return 0
+    return min(processors, MAX_READERS, files)
+
+
+def load(name: str, source: Source) -> FileRead | bytes:
+    """The file's bytes, or a read refusing it when it cannot be opened (named by its path, as given)."""
+    if isinstance(source, bytes):
+        return source
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        return FileRead(ImportReport(str(source), error=f"Không mở được tệp: {exc.strerror}"))
+
+
+# --- in a worker ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every file of one command is read with (sent to each worker once)."""
+
+    kind: str | None
+    wanted: Wanted
+    mapping: dict | None
+    memory: int
+    reader: Callable[[str, bytes, str | None, Wanted, dict | None], FileRead] = read_file
+
+
+def serve(tasks: int, answers: int) -> None:
+    """A worker (started by `Readers` as ``python -c``): read the files sent on the pipe ``tasks``,
+    one at a time, and send each read back on ``answers``, until told to stop."""
+    os.dup2(2, 1)  # nothing a worker prints may mix with the command's output (``--json``)
+    incoming, outgoing = Connection(tasks, writable=False), Connection(answers, readable=False)
+    try:
+        sys.path[:] = incoming.recv()  # where the command found its code (a reader given by a test too)
+        job: _Job = incoming.recv()
+    except EOFError:
+        return
+    if job.memory:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = job.memory if hard == resource.RLIM_INFINITY else min(job.memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    gc.freeze()  # the loaded code is never garbage: the collector does not walk it again
+    outgoing.send(None)  # loaded: the time limit of its first file runs from here
+    while True:
+        try:
+            task = incoming.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        index, name, source = task
+        outgoing.send((index, _read_one(name, source, job)))
+
+
+def _read_one(name: str, source: Source, job: _Job) -> FileRead:
+    gc.disable()  # as in the command's process: reading makes no cycles worth collecting
+    try:
+        data = load(name, source)
+        if isinstance(data, FileRead):
+            return data
+        return job.reader(name, data, job.kind, job.wanted, job.mapping)
+    except MemoryError:
+        return FileRead(ImportReport(name, error=OUT_OF_MEMORY))
+    finally:
+        _opened.cache_clear()  # the workbook is read: a worker keeps nothing of a file it answered for
+        gc.enable()
+
+
+# --- in the command's process ---------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen
+    tasks: Connection
+    answers: Connection
+    queue: deque = field(default_factory=deque)  # indices sent and not answered, in the order sent
+    since: float = 0.0  # when it began the file at the head of its queue
+    answered: int = 0
+    loaded: bool = False  # it said it is ready (its start is not counted in a file's time)
+
+
+class Readers:
+    """Worker processes that read files and hand the reads back in order (see the module's text).
+
+    Used as a context manager: the workers start on entering (they load the readers while the
+    command goes on) and stop on leaving."""
+
+    def __init__(
+        self,
+        count: int,
+        kind: str | None,
+        wanted: Wanted,
+        mapping: dict | None,
+        memory: int = WORKER_MEMORY,
+        limit: float = READ_LIMIT_SECONDS,
+        reader: Callable[..., FileRead] = read_file,
+    ):
+        self.count, self.limit = count, limit
+        self._job = _Job(kind, wanted, mapping, memory, reader)
+        self._workers: list[_Worker] = []
+        self._again: deque = deque()  # (index, file) sent to a worker that stopped: to send again
+
+    def __enter__(self) -> Readers:
+        self._workers = [self._start() for _ in range(self.count)]
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        for worker in self._workers:
+            try:
+                worker.tasks.send(None)
+            except OSError:
+                pass
+        for worker in self._workers:
+            self._stop(worker, wait=5)
+        self._workers = []
+
+    def _start(self) -> _Worker:
+        tasks_in, tasks_out = os.pipe()
+        answers_in, answers_out = os.pipe()
+        process = subprocess.Popen(
+            [sys.executable, "-c", f"from {__name__} import serve; serve({tasks_in}, {answers_out})"],
+            pass_fds=(tasks_in, answers_out),
+            stdin=subprocess.DEVNULL,
+        )
+        os.close(tasks_in)
+        os.close(answers_out)
+        worker = _Worker(process, Connection(tasks_out, readable=False), Connection(answers_in, writable=False))
+        worker.since = time.monotonic()
+        worker.tasks.send(list(sys.path))
+        worker.tasks.send(self._job)
+        return worker
+
+    @staticmethod
+    def _stop(worker: _Worker, wait: float = 0) -> None:
+        try:
+            worker.process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+        worker.tasks.close()
+        worker.answers.close()
+
+    def read(self, files: Iterable[tuple[str, Source]]) -> Iterator[FileRead]:
+        """Each file read, in the order given; at most `QUEUED` files per worker are sent ahead of
+        the one the caller waits for, so a long list never sits in memory read."""
+        given = iter(enumerate(files))
+        sent: dict[int, tuple[str, Source]] = {}
+        done: dict[int, FileRead] = {}
+        following, upcoming = 0, None  # upcoming: the next file, taken from ``files`` and not yet sent
+        while True:
+            while self._workers and len(sent) + len(done) < QUEUED * self.count:
+                upcoming = upcoming or (self._again.popleft() if self._again else next(given, None))
+                if upcoming is None:
+                    break
+                index, (name, source) = upcoming
+                worker = min(self._workers, key=lambda w: len(w.queue))
+                # content goes only to an idle worker: one sending its answer could not take it (pipes fill)
+                if len(worker.queue) >= (1 if isinstance(source, bytes) else QUEUED):
+                    break
+                sent[index], upcoming = (name, source), None
+                self._send(worker, index, name, source)
+            if following in done:
+                yield done.pop(following)
+                following += 1
+                continue
+            if not self._workers:  # none could keep reading: the rest is read here, in order
+                yield from self._read_here(sent, done, chain([upcoming] if upcoming else [], given))
+                return
+            if not sent:
+                return
+            self._collect(sent, done)
+
+    def _read_here(self, sent: dict, done: dict, given: Iterator) -> Iterator[FileRead]:
+        """The reads already back and the files left, in order, the files read in this process
+        (when every worker stopped before reading anything)."""
+        waiting = {**done, **sent, **dict(self._again)}
+        for _, file in [*sorted(waiting.items()), *given]:
+            if isinstance(file, FileRead):
+                yield file
+                continue
+            data = load(*file)
+            job = self._job
+            yield data if isinstance(data, FileRead) else job.reader(file[0], data, job.kind, job.wanted, job.mapping)
+
+    def _send(self, worker: _Worker, index: int, name: str, source: Source) -> None:
+        if not worker.queue and worker.loaded:  # a new worker's time runs from when it is loaded
+            worker.since = time.monotonic()
+        worker.queue.append(index)
+        try:
+            worker.tasks.send((index, name, source))
+        except OSError:  # it stopped: seen as its answers' end in `_collect`
+            pass
+
+    def _collect(self, sent: dict[int, tuple[str, Source]], done: dict[int, FileRead]) -> None:
+        """Wait for any worker's next read (or its end: the file it was reading is refused)."""
+        busy = {worker.answers: worker for worker in self._workers if worker.queue}
+        for connection in wait(list(busy), timeout=1.0):
+            worker = busy[connection]
+            try:
+                answer = connection.recv()
+            except (EOFError, OSError):
+                self._replace(worker, sent, done, STOPPED)
+                continue
+            except MemoryError:
+                self._replace(worker, sent, done, OUT_OF_MEMORY)
+                continue
+            worker.since = time.monotonic()
+            if answer is None:  # loaded
+                worker.loaded = True
+                continue
+            index, read = answer
+            worker.queue.popleft()
+            worker.answered += 1
+            done[index] = read
+            del sent[index]
+        now = time.monotonic()
+        for worker in list(self._workers):
+            if worker.queue and now - worker.since > (self.limit if worker.loaded else max(self.limit, START_LIMIT)):
+                self._replace(worker, sent, done, TOO_SLOW)
+
+    def _replace(self, worker: _Worker, sent: dict, done: dict, why: str) -> None:
+        """The worker stopped (or is stopped) on the file at the head of its queue: that file is
+        refused with ``why``; the files queued behind it are sent again, first, to a new worker (or to
+        the others, when this one stopped before reading anything: it is not started again)."""
+        index = worker.queue.popleft()
+        name, source = sent.pop(index)
+        worker.process.kill()
+        self._stop(worker)
+        log.warning("file reader stopped: exit code %s after %d files", worker.process.returncode, worker.answered)
+        done[index] = FileRead(ImportReport(name, _sha256(source), error=why))
+        place = self._workers.index(worker)
+        if worker.answered:
+            self._workers[place] = self._start()
+        else:
+            del self._workers[place]
+        self._again.extendleft(reversed([(waiting, sent.pop(waiting)) for waiting in worker.queue]))
+
+
+def _sha256(source: Source) -> str:
+    """The refused file's SHA-256, as the report of any other refused file carries it."""
+    try:
+        data = source if isinstance(source, bytes) else source.read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(data).hexdigest()

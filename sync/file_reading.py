@@ -1,0 +1,229 @@
+"""The read phase of one file's import: what it is, what it holds, whether it is what the user meant.
+
+Pure given the file's bytes, the kind chosen (or none), what the user meant (`Wanted`) and the
+column map: no database, no clock, no state kept between files — so that it runs the same in the
+command's own process or in a worker process (`sync.file_readers`), and loads only the
+connectors and the mapping (a worker starts without the store, the reconciliation or the CLI).
+The one thing that depends on when a file is stored, a gradebook's version, is taken by the
+caller when it stores the file (`FileRead.dated`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lienthong.connectors.errors import FileFormatError
+from lienthong.connectors.excel import Problem, open_workbook, rows_of
+from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
+from lienthong.connectors.gradebook.excel import Expect
+
+log = logging.getLogger(__name__)
+
+# Said when a file could not be read for want of memory, or the reader stopped on it: the file is
+# refused whole like any unsafe file (the command and the other files go on).
+OUT_OF_MEMORY = (
+    "Tệp cần quá nhiều bộ nhớ để đọc; có thể tệp hỏng hoặc cố ý gây quá tải. Không đọc. "
+    "Hãy mở tệp bằng Excel, kiểm tra rồi lưu lại và gửi lại."
+)
+READER_FAILED = (
+    "Không đọc được tệp: chương trình đọc tệp gặp lỗi ({what}). Hãy báo cho quản trị CNTT kèm tên tệp; "
+    "các tệp khác vẫn được nhập."
+)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the user means to import; a file that says otherwise is refused whole."""
+
+    school_year: str | None = None
+    semester: str | None = None  # "1", "2", "CN"
+    class_code: str | None = None
+    subject: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """What one file brought: for the person at the terminal and for scripts (``--json``)."""
+
+    name: str
+    sha256: str = ""
+    kind: str | None = None
+    school_year: str | None = None
+    semesters: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    students: int = 0
+    cells: int = 0
+    rows: int = 0
+    refused: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    sheets: list[dict[str, Any]] = field(default_factory=list)  # every sheet: read, or skipped and why
+    unused_columns: list[dict[str, Any]] = field(default_factory=list)  # {"sheet", "cell", "column", "reason"}
+    stored: Counter = field(default_factory=Counter)
+    already_imported_at: datetime | None = None
+    error: str | None = None  # the whole file was refused: why
+    dry_run: bool = False  # read and checked only: nothing was stored
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.name,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "school_year": self.school_year,
+            "semesters": self.semesters,
+            "classes": self.classes,
+            "students": self.students,
+            "cells": self.cells,
+            "rows": self.rows,
+            "stored": dict(self.stored),
+            "already_imported": self.already_imported_at is not None,
+            "error": self.error,
+            "dry_run": self.dry_run,
+            "sheets": self.sheets,
+            "unused_columns": self.unused_columns,
+            "refused": [_problem_json(p, "reason") for p in self.refused],
+            "notes": [_problem_json(p, "note") for p in self.notes],
+        }
+
+
+def _problem_json(problem: Problem, said: str) -> dict[str, Any]:
+    """Where (sheet, row, cell, column as the file heads it) and what (the value, why)."""
+    return {
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "cell": problem.cell,
+        "column": problem.column,
+        "value": problem.value,
+        said: problem.message,
+    }
+
+
+@dataclass
+class FileRead:
+    """One file read and checked: its report and, unless it was refused whole, the records its
+    platform's mapping made of it, to store under ``source`` (``stored``: (entity, key, payload)).
+    ``dated``: the file is the score owner's (a teacher's gradebook), whose scores are stored with
+    the clock's time as their version (a later gradebook is newer truth) — the caller reads its
+    clock for it when it stores the file, as it did when reading and storing were one step."""
+
+    report: ImportReport
+    source: str = ""
+    stored: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    dated: bool = False
+
+
+def account_for_sheets(data: bytes, read: Any, kind: str) -> list[dict[str, Any]]:
+    """Every sheet of the workbook, each either read (with what the reader found on it) or skipped
+    with the reader's reason — or, for a sheet the reader did not mention, why it was not read:
+    nothing in a workbook disappears without a line in the report."""
+    named: dict[str, dict[str, Any]] = {}
+    for found in read.info.get("sheets", []):
+        named.setdefault(str(found.get("sheet")), {"status": "read", "kind": kind, **found})
+    for skipped in read.info.get("skipped_sheets", []):
+        named.setdefault(str(skipped.get("sheet")), {"status": "skipped", **skipped})
+    book = open_workbook(data, "excel")  # already open: the reader's parse is reused
+    sheets = []
+    for sheet in book.worksheets:
+        entry = named.get(sheet.title)
+        if entry is None:
+            holds = any(v is not None for row in rows_of(sheet, 40) for v in row)
+            reason = (
+                f"không có bảng {WORDS[kind]} (không tìm thấy dòng tiêu đề trong 12 dòng đầu)"
+                if holds
+                else "trang trống"
+            )
+            entry = {"sheet": sheet.title, "status": "skipped", "reason": reason}
+        sheets.append(entry)
+    sheets += [{"sheet": name, "status": "skipped", "reason": why} for name, why in book.skipped]
+    return sheets
+
+
+def read_file(name: str, data: bytes, kind: str | None, wanted: Wanted, mapping: dict | None) -> FileRead:
+    """Read one file and check it against what the user meant; a file refused whole comes back
+    with ``report.error`` saying why (a reader that fails or runs out of memory on it included:
+    the file is refused, the command goes on with the next)."""
+    done = FileRead(ImportReport(name, hashlib.sha256(data).hexdigest()))
+    report = done.report
+    try:
+        report.kind = kind or detect_kind(data)
+        if kind:
+            _check_kind(data, kind)
+        _read(report.kind, data, wanted, mapping, done)
+        _check_meant(report, wanted)
+    except FileFormatError as exc:
+        report.error = (
+            exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"
+        )
+    except MemoryError:
+        report.error = OUT_OF_MEMORY
+    except Exception as exc:  # a reader's fault: the file is refused, never half stored nor the command stopped
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        log.error("file reader failed: %s at %s:%s", type(exc).__name__, where.filename, where.lineno)
+        report.error = READER_FAILED.format(what=type(exc).__name__)
+    if report.error:
+        done.stored = []
+    return done
+
+
+def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, done: FileRead) -> None:
+    kind, report = FILE_KINDS[kind_name], done.report
+    if kind.periods == "semester" and wanted.semester == "CN":
+        raise FileFormatError("excel", f"{kind.words.capitalize()} là của một học kỳ (1 hoặc 2), không phải cả năm.")
+    if kind.periods == "year" and wanted.semester not in (None, "CN"):
+        raise FileFormatError("excel", f"Tệp là {kind.words}, không phải học kỳ {wanted.semester}.")
+    read = kind.read(data, Expect(wanted.subject, wanted.semester, wanted.school_year), mapping)
+    found = kind.records(read)
+    done.dated = bool(kind.owner)  # a later gradebook is newer truth: its version is when it is stored
+    report.semesters, report.classes, report.school_year = found.semesters, found.classes, found.school_year
+    report.cells = found.cells
+    report.rows = len(read.records)
+    report.refused += [*read.rejected_rows, *(_problem(*refusal) for refusal in found.refused)]
+    report.notes += [p for p in read.problems if not p.fatal]
+    report.notes += [_problem(*note, fatal=False) for note in found.notes]
+    report.sheets = account_for_sheets(data, read, kind_name)
+    report.unused_columns = list(read.info.get("unused_columns", []))
+    stored = found.stored  # (entity, key, payload)
+    report.students = len(
+        {key for entity, key, _ in stored if entity == "hoc_sinh"}
+        or {payload.get("ma_hoc_sinh") or payload.get("MaDinhDanh") for _, _, payload in stored}
+    )
+    done.source, done.stored = kind.source, stored
+
+
+def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:
+    """A refusal or note the platform's mapping made of a read row (it knows no cell address)."""
+    return Problem(row, message, column, fatal, sheet=sheet)
+
+
+def _check_meant(report: ImportReport, wanted: Wanted) -> None:
+    if wanted.class_code and report.classes and report.classes != [wanted.class_code]:
+        raise FileFormatError(
+            "excel", f"Tệp có {_classes(report.classes)}, không chỉ lớp {wanted.class_code} như đã chọn."
+        )
+    if wanted.school_year and report.school_year and report.school_year != wanted.school_year:
+        raise FileFormatError(
+            "excel", f"Tệp là của năm học {report.school_year}, không phải năm học {wanted.school_year} như đã chọn."
+        )
+
+
+def _check_kind(data: bytes, kind: str) -> None:
+    """A kind the user chose must be what the file looks like (a vnEdu export is no teacher's
+    gradebook); a file whose kind cannot be told (columns to map) is read as chosen."""
+    try:
+        looks = detect_kind(data)  # an unsafe or unreadable file is refused here, whatever it was said to be
+    except UnknownKind:
+        return
+    if looks != kind:
+        raise FileFormatError(
+            "excel", f"Tệp có vẻ là {WORDS[looks]} ({looks}), không phải {WORDS[kind]} ({kind}) như đã chọn."
+        )
+
+
+def _classes(classes: list[str]) -> str:
+    shown = ", ".join(classes[:8]) + ("…" if len(classes) > 8 else "")
+    return f"lớp {shown}"
