@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterator, Sequence
 
-import orjson
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -145,12 +143,12 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
     and outcomes (a new key is inserted, a changed one updated, an older version ignored, an
     unchanged one only marked as seen), counted by outcome (``{"new": 38, …}``).
 
-    ``records`` are `SnapshotRecord`s of one source and entity, each key once. A file brings tens of
-    thousands of them, so each payload is serialised once (the text the engine's JSON columns
-    write) and hashed once (`repository.content_hash`), and the rows go to the driver in one
-    ``executemany`` per statement, past the ORM's per-row work.
+    ``records`` are `WrittenRecord`s of one source and entity, each key once: their payloads
+    already hashed and written as JSON text where the file was read (`store.snapshot_text`). A
+    file brings tens of thousands of them: the rows go to the driver in one ``executemany`` per
+    statement, past the ORM's per-row work.
     """
-    from lienthong.store.repository import _CANONICAL, SnapshotOutcome  # repository imports this module
+    from lienthong.store.repository import SnapshotOutcome  # repository imports this module
     from lienthong.store.tenancy import require_school
 
     counts: Counter = Counter()
@@ -176,23 +174,13 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
     when = _bound(table.c.seen_at.type, dialect, seen_at)
     inserts, updates, touched, stale = [], [], [], []
     order = []  # the outcomes in the order their first record came, as `upsert_snapshots` counts them
-    dumps, sha256, canonical, as_given = orjson.dumps, hashlib.sha256, _CANONICAL, orjson.OPT_NON_STR_KEYS
     found = stored.get
-    for (
-        _,
-        _,
-        key,
-        version,
-        payload,
-    ) in records:  # `repository.content_hash` and the JSON text, inlined: ~50,000 records a file
-        digest = sha256(dumps(payload, default=str, option=canonical)).hexdigest()
+    for _, _, key, version, digest, text in records:
         known = found(key)
         if known is None:
             if not inserts:
                 order.append((SnapshotOutcome.NEW, inserts))
-            inserts.append(
-                (school, source, entity, key, version, digest, dumps(payload, option=as_given).decode(), when)
-            )
+            inserts.append((school, source, entity, key, version, digest, text, when))
         elif version < known[0]:
             if not stale:
                 order.append((SnapshotOutcome.STALE, stale))
@@ -204,9 +192,7 @@ def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime)
         else:
             if not updates:
                 order.append((SnapshotOutcome.CHANGED, updates))
-            updates.append(
-                (version, digest, dumps(payload, option=as_given).decode(), when, school, source, entity, key)
-            )
+            updates.append((version, digest, text, when, school, source, entity, key))
     for outcome, outcomes in order:
         counts[outcome.value] = len(outcomes)
     session.flush()  # ORM work pending in this session goes first

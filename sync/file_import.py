@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -34,7 +34,7 @@ from lienthong.connectors.spreadsheet import ReadAhead
 from lienthong.reconciliation.results import record_changes_in_store
 from lienthong.store import audit
 from lienthong.store.records import import_session, imported_at, store_snapshots
-from lienthong.store.repository import SnapshotRecord
+from lienthong.store.snapshot_text import WrittenRecord
 from lienthong.store.tables import ImportedFileRow
 from lienthong.sync.file_readers import Readers, load, reader_count
 from lienthong.sync.file_reading import FileRead, ImportReport, Wanted, account_for_sheets, read_file
@@ -47,44 +47,44 @@ __all__ = ["ImportReport", "Wanted", "account_for_sheets", "import_file", "impor
 
 @dataclass
 class _Found:
-    """A file's records as its platform's mapping made them, to store under ``source``: scores
-    (``diem``) with ``version``, everything else with `FILE_VERSION`."""
+    """A file's records as its platform's mapping made them and its reader wrote them out, to
+    store under ``source``: scores (``diem``) with ``version``, everything else with `FILE_VERSION`."""
 
     source: str
     version: int
-    stored: list[tuple[str, str, dict[str, Any]]]
+    stored: list[tuple[str, str, str, str]]  # (entity, key, content hash, JSON text)
 
-    def fresh(self, written: dict) -> tuple[list[list[SnapshotRecord]], int]:
+    def fresh(self, written: dict) -> tuple[list[list[WrittenRecord]], int]:
         """The records to write, one list per entity (`store_snapshots` takes one entity at a time;
         a key seen twice in the file is written once, as it is last), and how many keys are left
         out because this command already wrote them as they are (``written``: (source, entity) →
-        key → (version, payload); the same student on 23 score books is written once)."""
-        source, version, make = self.source, self.version, SnapshotRecord._make
-        groups: dict[str, dict[str, SnapshotRecord]] = {}
+        key → (version, content hash); the same student on 23 score books is written once)."""
+        source, version, make = self.source, self.version, WrittenRecord._make
+        groups: dict[str, dict[str, WrittenRecord]] = {}
         earlier: dict[str, dict] = {}  # entity → what earlier files wrote of it
         repeated = set()
-        for entity, key, payload in self.stored:
+        for entity, key, digest, text in self.stored:
             stamp = version if entity == "diem" else FILE_VERSION
             known = earlier.get(entity)
             if known is None:
                 known = earlier[entity] = written.get((source, entity), {})
             same = known.get(key)
-            if same is not None and same[0] == stamp and same[1] == payload:
+            if same is not None and same[0] == stamp and same[1] == digest:
                 repeated.add((entity, key))
                 continue
             group = groups.get(entity)
             if group is None:
                 group = groups[entity] = {}
-            group[key] = make((source, entity, key, stamp, payload))
+            group[key] = make((source, entity, key, stamp, digest, text))
         unchanged = sum(1 for entity, key in repeated if key not in groups.get(entity, ()))
         return [list(group.values()) for group in groups.values()], unchanged
 
     @staticmethod
-    def remember(written: dict, groups: list[list[SnapshotRecord]]) -> None:
+    def remember(written: dict, groups: list[list[WrittenRecord]]) -> None:
         """Add what was just written to ``written`` (see `fresh`)."""
         for group in groups:
             known = written.setdefault((group[0].source, group[0].entity), {})
-            known.update((record.key, (record.version, record.payload)) for record in group)
+            known.update((record.key, (record.version, record.digest)) for record in group)
 
 
 @contextmanager
@@ -159,7 +159,7 @@ def import_file(
 ) -> ImportReport:
     """Read one file and keep what it holds, as `import_files` does for each of its files; a file
     refused whole stores nothing (``report.error``). ``written``: records stored unchanged by
-    earlier calls, (source, entity) → key → (version, payload), filled here (see `_Found.fresh`)."""
+    earlier calls, (source, entity) → key → (version, content hash), filled here (see `_Found.fresh`)."""
     with _collector_paused():
         read = read_file(name, data, kind, wanted, mapping)
         return _keep(engine, read, actor, clock, dry_run, written if written is not None else {})

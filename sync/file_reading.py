@@ -22,6 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
+from lienthong.store.snapshot_text import written_out
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +107,16 @@ def _problem_json(problem: Problem, said: str) -> dict[str, Any]:
 @dataclass
 class FileRead:
     """One file read and checked: its report and, unless it was refused whole, the records its
-    platform's mapping made of it, to store under ``source`` (``stored``: (entity, key, payload)).
+    platform's mapping made of it, to store under ``source`` (``stored``: each one's entity, key,
+    and payload as it is stored — its content hash and JSON text, `store.snapshot_text` — written
+    out here, where the file is read: the storing process handles two strings per record).
     ``dated``: the file is the score owner's (a teacher's gradebook), whose scores are stored with
     the clock's time as their version (a later gradebook is newer truth) — the caller reads its
     clock for it when it stores the file, as it did when reading and storing were one step."""
 
     report: ImportReport
     source: str = ""
-    stored: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    stored: list[tuple[str, str, str, str]] = field(default_factory=list)  # (entity, key, hash, JSON text)
     dated: bool = False
 
 
@@ -192,7 +195,7 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, don
         {key for entity, key, _ in stored if entity == "hoc_sinh"}
         or {payload.get("ma_hoc_sinh") or payload.get("MaDinhDanh") for _, _, payload in stored}
     )
-    done.source, done.stored = kind.source, stored
+    done.source, done.stored = kind.source, [written_out(entity, key, payload) for entity, key, payload in stored]
 
 
 def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:

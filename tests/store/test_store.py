@@ -150,12 +150,13 @@ def test_a_time_given_in_vietnam_time_reads_back_as_the_same_moment(engine):
     from lienthong.store.plain import opened
     from lienthong.store.reconcile_queries import source_payloads
     from lienthong.store.records import store_snapshots
+    from lienthong.store.snapshot_text import written
 
     hanoi = timezone(timedelta(hours=7))
     at = datetime(2026, 11, 23, 10, 0, tzinfo=hanoi)
     with session_scope(engine) as session:
         upsert_snapshot(session, SnapshotRecord("vnedu", "hoc_sinh", "a", 1, {}), at)
-        store_snapshots(session, [SnapshotRecord("csdl", "hoc_sinh", "b", 1, {})], at)
+        store_snapshots(session, [written("csdl", "hoc_sinh", "b", 1, {})], at)
     with session_scope(engine) as session:
         for source in ("vnedu", "csdl"):
             [row] = load_snapshots(session, source, "hoc_sinh")

@@ -19,6 +19,7 @@ from lienthong.store.db import make_engine, migrate, session_scope
 from lienthong.store.plain import opened
 from lienthong.store.records import store_snapshots
 from lienthong.store.repository import SnapshotRecord
+from lienthong.store.snapshot_text import written
 from lienthong.store.tables import (
     AuditLogRow,
     DiscrepancyRow,
@@ -69,7 +70,7 @@ def fill(engine: sa.Engine, school: str, marks) -> None:
         repository.upsert_snapshots(
             session, [SnapshotRecord("vnedu", "hoc_sinh", "1800576647", 1, {"ho_ten": mark, "ma_lop": "9A1"})], T0
         )
-        store_snapshots(session, [SnapshotRecord("excel", "diem", "s1:TOAN:1", 1, {"diem": mark})], T0)
+        store_snapshots(session, [written("excel", "diem", "s1:TOAN:1", 1, {"diem": mark})], T0)
         session.add(
             SyncCursorRow(platform="vnedu", entity="hoc_sinh", scope="all", cursor={"mark": mark}, updated_at=T0)
         )

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from lienthong.store.records import import_session, store_snapshots
 from lienthong.store.repository import SnapshotRecord, content_hash, upsert_snapshots
+from lienthong.store.snapshot_text import WrittenRecord, written
 from lienthong.store.tables import SourceSnapshotRow
 
 NOW = datetime(2026, 6, 15, 8, 0, tzinfo=timezone.utc)
@@ -39,10 +40,15 @@ def _records(source: str, payloads: dict, version: int = 0) -> list[SnapshotReco
     return [SnapshotRecord(source, "diem", key, version, payload) for key, payload in payloads.items()]
 
 
+def _written(source: str, payloads: dict, version: int = 0) -> list[WrittenRecord]:
+    """The same records as an import's readers write them out (hash and JSON text)."""
+    return [written(*record) for record in _records(source, payloads, version)]
+
+
 def test_bulk_rows_are_the_rows_the_repository_writes(engine):
     with Session(engine) as session:
         upsert_snapshots(session, _records("vnedu", PAYLOADS), NOW)
-        counts = store_snapshots(session, _records("gradebook", PAYLOADS), NOW)
+        counts = store_snapshots(session, _written("gradebook", PAYLOADS), NOW)
         session.commit()
     assert counts == Counter(new=3)
     assert _rows(engine, "gradebook") == _rows(engine, "vnedu")
@@ -56,10 +62,10 @@ def test_outcomes_are_the_repositorys(engine):
     changed = {**PAYLOADS, "1800000002:TOAN:1": {"ma_hoc_sinh": "1800000002", "ddg_tx": ["9"]}}
     fresh = {"1800000004:TOAN:1": {"ma_hoc_sinh": "1800000004"}}
     with Session(engine) as session:
-        store_snapshots(session, _records("gradebook", PAYLOADS, version=5), NOW)
+        store_snapshots(session, _written("gradebook", PAYLOADS, version=5), NOW)
         session.commit()
-        counts = store_snapshots(session, _records("gradebook", {**changed, **fresh}, version=5), later)
-        stale = store_snapshots(session, _records("gradebook", {"1800000003:TOAN:1": {"x": 1}}, version=4), later)
+        counts = store_snapshots(session, _written("gradebook", {**changed, **fresh}, version=5), later)
+        stale = store_snapshots(session, _written("gradebook", {"1800000003:TOAN:1": {"x": 1}}, version=4), later)
         session.commit()
     assert counts == Counter(new=1, changed=1, unchanged=2)
     assert stale == Counter(stale=1)
@@ -73,8 +79,8 @@ def test_outcomes_are_the_repositorys(engine):
 def test_more_keys_than_one_query_takes(engine):
     many = {f"{n:010d}:TOAN:1": {"ma_hoc_sinh": f"{n:010d}", "ddg_gk": "7"} for n in range(1203)}
     with Session(engine) as session:
-        first = store_snapshots(session, _records("gradebook", many), NOW)
-        again = store_snapshots(session, _records("gradebook", many), NOW)
+        first = store_snapshots(session, _written("gradebook", many), NOW)
+        again = store_snapshots(session, _written("gradebook", many), NOW)
         session.commit()
     assert first == Counter(new=1203) and again == Counter(unchanged=1203)
     assert len(_rows(engine, "gradebook")) == 1203
@@ -91,7 +97,7 @@ def test_an_import_lowers_the_disk_wait_for_itself_only(engine):
         with import_session(engine) as session:
             pragma = session.connection().exec_driver_sql
             seen.append((pragma("PRAGMA synchronous").scalar(), pragma("PRAGMA wal_autocheckpoint").scalar()))
-            store_snapshots(session, _records("gradebook", payloads), NOW)
+            store_snapshots(session, _written("gradebook", payloads), NOW)
             session.commit()
     with engine.connect() as first, engine.connect() as second:  # every connection the pool holds
         after = [
