@@ -125,13 +125,20 @@ class Fingerprint:
 
     @classmethod
     def of(cls, rows: Iterable[tuple], read: dict[str, frozenset[str]], context: str) -> "Fingerprint":
-        shared, chunks, keys, rosters = [context], {}, {}, set()
+        """From ``(source, entity, key, content hash)`` rows in any order (a full run's reading)."""
+        blocks = []
         for (source, entity), group in itertools.groupby(sorted(rows), key=_block):
-            if entity not in read.get(source, ()):
-                continue
-            block = list(group)
-            names = [row[2] for row in block]
-            hashes = [row[3] for row in block]
+            if entity in read.get(source, ()):
+                block = list(group)
+                blocks.append((source, entity, [row[2] for row in block], [row[3] for row in block]))
+        return cls.of_blocks(blocks, context)
+
+    @classmethod
+    def of_blocks(cls, blocks: Iterable[tuple[str, str, list[str], list[str]]], context: str) -> "Fingerprint":
+        """From each kind's ``(source, entity, keys, content hashes)``, kinds and keys in order (as
+        `reconcile_queries.snapshot_hashes` reads them)."""
+        shared, chunks, keys, rosters = [context], {}, {}, set()
+        for source, entity, names, hashes in blocks:
             joined = "\n".join(names)
             shared += [f"#{source}|{entity}|{len(names)}", joined]
             name = f"{source}|{entity}"

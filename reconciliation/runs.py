@@ -305,8 +305,8 @@ def incremental(db: Plain, run: Run, payloads: Payloads) -> Done | None:
     state = State.load(db)
     if state is None:
         return None
-    rows, seen = snapshot_hashes(db)
-    fingerprint = Fingerprint.of(rows, read, run.context())
+    blocks, seen = snapshot_hashes(db, read)
+    fingerprint = Fingerprint.of_blocks(blocks, run.context())
     moved = fingerprint.moved(state["chunks"]) if fingerprint.shared == state["digest"] else None
     if moved is None:
         return None

@@ -61,7 +61,7 @@ class Plain:
         cursor = self.connection.cursor()
         try:
             cursor.execute(self._sql(statement), tuple(params))
-            return [tuple(row) for row in cursor.fetchall()]
+            return cursor.fetchall()  # tuples: both drivers' default rows
         finally:
             cursor.close()
 

@@ -59,22 +59,30 @@ def source_payloads(
     return StoredSource(payloads, db.stored_time(latest))
 
 
-def snapshot_hashes(db: Plain) -> tuple[list[tuple[str, str, str, str]], dict[str, datetime]]:
-    """Every stored record's ``(source, entity, key, content hash)`` without its payload, in key
-    order, and when each source was last read, from the hashes' index alone: what an incremental
-    reconciliation compares before it decodes anything."""
-    # In the key's order: the primary key's index gives it on SQLite without a sort, and the
-    # fingerprint's sort of an ordered list is a single pass (`register.Fingerprint.of`).
-    order = 'source COLLATE "C", entity COLLATE "C", key COLLATE "C"' if db.postgresql else "source, entity, key"
-    rows = db.rows(
-        f"SELECT source, entity, key, content_hash FROM source_snapshot WHERE ma_truong = ? ORDER BY {order}",
-        (db.school,),
-    )
+def snapshot_hashes(
+    db: Plain, read: dict[str, frozenset[str]]
+) -> tuple[list[tuple[str, str, list[str], list[str]]], dict[str, datetime]]:
+    """The stored records of the kinds each source's mapping reads (``read``: source → entities),
+    without their payloads: ``(source, entity, keys, content hashes)`` of each kind that has
+    records, keys in order, kinds in order; and when each source was last read. From the hashes'
+    index alone: what an incremental reconciliation compares before it decodes anything."""
+    blocks = []
+    for source in sorted(read):
+        for entity in sorted(read[source]):
+            # one kind at a time, in the key's order (the index's): no source or entity per row
+            found = db.rows(
+                "SELECT key, content_hash FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? "
+                f"ORDER BY {_key_order(db)}",
+                (db.school, source, entity),
+            )
+            if found:
+                keys, hashes = zip(*found)
+                blocks.append((source, entity, list(keys), list(hashes)))
     # the last reading of each source from the same index, without a value per row in Python
     latest = db.rows(
         "SELECT source, MAX(seen_at) FROM source_snapshot WHERE ma_truong = ? GROUP BY source", (db.school,)
     )
-    return rows, {source: db.stored_time(seen) for source, seen in latest if seen is not None}  # type: ignore[misc]
+    return blocks, {source: db.stored_time(seen) for source, seen in latest if seen is not None}  # type: ignore[misc]
 
 
 def some_payloads(db: Plain, source: str, wanted: set[tuple[str, str]]) -> dict[str, dict[str, dict]]:

@@ -130,7 +130,8 @@ def seen(engine: sa.Engine, school: str, marks) -> dict:
     with Session(tenancy.for_school(engine, school)) as session:
         with opened(session) as db:  # the reconciliation's plain statements, under the same scope
             payloads = reconcile_queries.source_payloads(db, "vnedu", ("hoc_sinh",)).payloads
-            hashes, _ = reconcile_queries.snapshot_hashes(db)
+            read = {"excel": frozenset({"diem"}), "vnedu": frozenset({"hoc_sinh"})}
+            hashes, _ = reconcile_queries.snapshot_hashes(db, read)
             some = reconcile_queries.some_payloads(db, "excel", {("diem", "s1:TOAN:1")})["diem"]["s1:TOAN:1"]["diem"]
             register = [row.record["mark"] for row in reconcile_queries.discrepancies(db).values()]
             teachers = reconcile_queries.homeroom_teachers(db, "2026-2027")
@@ -146,7 +147,7 @@ def seen(engine: sa.Engine, school: str, marks) -> dict:
             "teacher_rows": len(session.exec(select(TeacherRow)).all()),
             "snapshot": repository.snapshot_versions(session, "vnedu", "hoc_sinh")["1800576647"][1]["ho_ten"],
             "payloads": payloads["hoc_sinh"]["1800576647"]["ho_ten"],
-            "hashes": sorted((s, e, k) for s, e, k, _ in hashes),
+            "hashes": sorted((s, e, k) for s, e, keys, _ in hashes for k in keys),
             "some": some,
             "plain_register": register,
             "entity": repository.entity_payloads(session, "excel", "diem")["s1:TOAN:1"]["diem"],
