@@ -31,11 +31,24 @@ import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
+from typing import Any
 
 from lienthong.mapping.normalize import fold, name_key
+
+# rapidfuzz, bound on first use (`_load_fuzzy`): a reconciliation that links nobody anew (an
+# incremental run after a sync of scores) never scores a name, and its start is what people wait for
+fuzz: Any = None
+OSA: Any = None
+
+
+def _load_fuzzy() -> None:
+    global fuzz, OSA
+    if fuzz is None:
+        from rapidfuzz import fuzz as loaded
+        from rapidfuzz.distance import OSA as distance
+
+        fuzz, OSA = loaded, distance
+
 
 LINK = 0.90
 DOUBT = 0.70
@@ -151,6 +164,7 @@ def _birth(a: date | None, b: date | None) -> float:
 
 def score(a: Person, b: Person) -> float:
     """0…1: how sure we are that ``a`` and ``b`` are the same student."""
+    _load_fuzzy()
     return _score(a, b, _name_score(_name(a.full_name, fold), _name(b.full_name, fold)))  # one pair: the shared cache
 
 
@@ -209,6 +223,7 @@ class _Blocks:
     one large table costs a trip to memory for every name looked up."""
 
     def __init__(self, anchors: list[Person], names: _Names) -> None:
+        _load_fuzzy()
         self.rows = [(anchor, names(anchor.full_name)) for anchor in anchors]
         self.grades: dict[str, int] = {}
         self.givens: dict[str, int] = {}
@@ -315,6 +330,7 @@ def match(anchors: list[Person], others: list[Person]) -> MatchResult:
     """
     # What matching builds holds no cycles, but a collection it triggers walks the caller's whole
     # heap (a school's score sheets): at 20,000 students that costs five times the matching.
+    _load_fuzzy()
     collecting = gc.isenabled()
     gc.disable()
     try:
