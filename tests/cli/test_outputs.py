@@ -55,7 +55,7 @@ def found(monkeypatch):
         return made
 
     monkeypatch.setattr(service, "export_for_csdl", export)
-    monkeypatch.setattr(reconcile_command, "_open", lambda settings: None)
+    monkeypatch.setattr(reconcile_command, "_open", lambda settings, checked=None: None)
     monkeypatch.setattr(export_command, "open_store", lambda settings: None)
 
 
