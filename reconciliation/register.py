@@ -6,10 +6,7 @@ seen is closed (the sources agree again); one that comes back is reopened.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import itertools
-import operator
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -93,18 +90,16 @@ def record(
 # which the links turn into the school's key: `Layout.place`) or to the rosters (students,
 # classes, reports). A student's findings in the per-student stages (`compare.PER_STUDENT`) depend
 # only on that student's records, on the rosters and on which records exist. So the state keeps
-# a global digest (the run's question, every record's key, the rosters' contents) and, for the
-# records of the per-student kinds, one digest per run of `CHUNK` records in key order
-# (`Fingerprint`), with each student's findings. When the global digest is the one saved, only
-# the students that own a record of a chunk whose digest moved are recomputed, from their own
-# records; a moved chunk holding a record of no one student (an unlinked result…) means a full run.
+# a global digest (`Fingerprint`: the run's question and how many records each kind read holds)
+# with each student's findings. Which records changed since comes from the database's change
+# journal (`store.reconcile_queries.pending_changes`, written by triggers: migration 0016), which
+# each run empties of what it took into account. When the global digest is the one saved and no
+# record went, the set of records is the one the state saw (a record added changes a count), and
+# only the students that own a changed record are recomputed, from their own records; a changed
+# record of no one student (an unlinked result…) means a full run.
 
 STATE_ID = "school"
-STATE_VERSION = 4
-
-
-_block = operator.itemgetter(0, 1)  # a row's source and entity
-CHUNK = 16  # records per digest of a per-student kind: a changed record costs its neighbours' recomputing
+STATE_VERSION = 5
 
 
 def _digest(parts: list[str]) -> str:
@@ -113,68 +108,46 @@ def _digest(parts: list[str]) -> str:
 
 @dataclass
 class Fingerprint:
-    """The stored records as the state compares them, from ``(source, entity, key, content hash)``
-    rows of the entities each source's mapping reads: the global digest (the run's question and
-    every record's key), and each kind's chunk digests (its keys sorted, `CHUNK` content hashes
-    each), all joined in C."""
+    """The stored records as the state compares them, for the entities each source's mapping
+    reads: the global digest of the run's question and each kind's count of records, and the
+    kinds keyed by a student (or class…) alone, the rosters."""
 
     shared: str
-    chunks: dict[str, list[str]]  # "source|entity" → digests
-    keys: dict[str, list[str]]  # "source|entity" → its keys, sorted
-    rosters: set[str] = field(default_factory=set)  # the kinds keyed by a student (or class…) alone
+    counts: dict[str, int]  # "source|entity" → how many records
+    rosters: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, rows: Iterable[tuple], read: dict[str, frozenset[str]], context: str) -> "Fingerprint":
-        """From ``(source, entity, key, content hash)`` rows in any order (a full run's reading)."""
-        blocks = []
-        for (source, entity), group in itertools.groupby(sorted(rows), key=_block):
+        """From the ``(source, entity, key, content hash)`` rows a full run read."""
+        counts: Counter = Counter()
+        keyed = set()
+        for source, entity, key, _ in rows:
             if entity in read.get(source, ()):
-                block = list(group)
-                blocks.append((source, entity, [row[2] for row in block], [row[3] for row in block]))
-        return cls.of_blocks(blocks, context)
+                name = f"{source}|{entity}"
+                counts[name] += 1
+                if ":" in key:
+                    keyed.add(name)
+        return cls.of_counts(counts, set(counts) - keyed, context)
 
     @classmethod
-    def of_blocks(cls, blocks: Iterable[tuple[str, str, list[str], list[str]]], context: str) -> "Fingerprint":
-        """From each kind's ``(source, entity, keys, content hashes)``, kinds and keys in order (as
-        `reconcile_queries.snapshot_hashes` reads them)."""
-        shared, chunks, keys, rosters = [context], {}, {}, set()
-        for source, entity, names, hashes in blocks:
-            joined = "\n".join(names)
-            shared += [f"#{source}|{entity}|{len(names)}", joined]
-            name = f"{source}|{entity}"
-            if ":" not in joined:
-                rosters.add(name)
-            keys[name] = names
-            chunks[name] = [_digest(hashes[i : i + CHUNK]) for i in range(0, len(hashes), CHUNK)]
-        return cls(_digest(shared), chunks, keys, rosters)
+    def of_counts(cls, counts: dict[str, int], rosters: Iterable[str], context: str) -> "Fingerprint":
+        """From each kind's count of records (``"source|entity" → count``, the kinds read) and the
+        rosters among them."""
+        shared = [context, *(f"#{name}|{counts[name]}" for name in sorted(counts))]
+        return cls(_digest(shared), dict(counts), set(rosters))
 
-    def moved(self, before: dict[str, list[str]]) -> list[tuple[str, str, str]] | None:
-        """``(source, entity, key)`` of every record in a chunk whose digest moved since ``before``
-        (the state's); ``None`` when the chunks are not the same ones."""
-        if before.keys() != self.chunks.keys():
-            return None
-        out = []
-        for name, digests in self.chunks.items():
-            if len(before[name]) != len(digests):
+
+def moved_records(changes: Iterable[Any], read: dict[str, frozenset[str]]) -> list[tuple[str, str, str]] | None:
+    """``(source, entity, key)`` of the records of the kinds read whose content changed, from the
+    change journal's rows (`reconcile_queries.Change`); ``None`` when one of them went (the set of
+    records moved: a full run)."""
+    out = set()
+    for change in changes:
+        if change.entity in read.get(change.source, ()):
+            if change.deleted:
                 return None
-            source, entity = name.split("|", 1)
-            names = self.keys[name]
-            for i, (was, now) in enumerate(zip(before[name], digests)):
-                if was != now:
-                    out += [(source, entity, key) for key in names[i * CHUNK : (i + 1) * CHUNK]]
-        return out
-
-    def records_of(self, prefixes: dict[str, set[str]]) -> dict[str, set[tuple[str, str]]]:
-        """Every record ``(entity, key)`` of a per-student kind whose key starts with one of
-        ``prefixes`` (source → student keys on that platform), by source."""
-        out: dict[str, set[tuple[str, str]]] = {}
-        for name, names in self.keys.items():
-            source, entity = name.split("|", 1)
-            for prefix in prefixes.get(source, ()):
-                start = bisect.bisect_left(names, f"{prefix}:")
-                end = bisect.bisect_left(names, f"{prefix};", start)  # ";" follows ":"
-                out.setdefault(source, set()).update((entity, key) for key in names[start:end])
-        return out
+            out.add((change.source, change.entity, change.key))
+    return sorted(out)
 
 
 @dataclass

@@ -4,23 +4,25 @@ asks for one and records what it finds). Either way the findings are those of a 
 Full (`full`): every stored record is read as canonical records (`service.load_sources`, which
 also gives each record's content hash) and every student's findings computed (`compare.findings`),
 with the checks that ran and the completeness counts. The state the next run needs
-(`register.State`) is built alongside: the run's question and a digest of every record
+(`register.State`) is built alongside: the run's question and each kind's count of records
 (`register.Fingerprint`), the links between the platforms' students, and each student's findings
 in their places and blank cells. A run whose findings cannot be put back in that order keeps no
 state (the saved one is dropped), and the next run is full.
 
-Incremental (`incremental`): the stored records' hashes are read, then only the records of the
-students owning a record whose chunk digest moved; those students are recomputed from their own
-records (`_recomputed`) and their findings put back among the others' saved ones. A moved roster
-row (a name, a birth date…) first has the rosters' findings recomputed from every roster, with the
-links and the teachers' claimed rows (`_relinked`); the students whose link or claim moved are
-recomputed too.
+Incremental (`incremental`): the records changed since the state come from the database's change
+journal (migration 0016), then only the records of the students owning one of them are read; those
+students are recomputed from their own records (`_recomputed`) and their findings put back among
+the others' saved ones. A changed roster row (a name, a birth date…) first has the rosters'
+findings recomputed from every roster, with the links and the teachers' claimed rows
+(`_relinked`); the students whose link or claim moved are recomputed too. Either way the run
+empties the journal of the rows it took into account (`service.reconcile_school`).
 
 It falls back to a full run (returns ``None``) when:
 
 - no state is saved (none yet, another `register.STATE_VERSION`, or the last run kept none);
 - the global digest moved: the run's question (`Run.context`: the day, closed score-entry
-  windows, roles, what is pushed, the platforms and kinds read) or the set of stored records;
+  windows, roles, what is pushed, the platforms and kinds read) or a kind's count of records, or
+  the journal says a record went (the set of stored records moved);
 - a moved record may matter to more than one student (`register.Layout.owners`), or a changed
   student is one two teachers' rows claim;
 - a moved roster row moves a student's class, status or ID (the placement), cannot be read
@@ -54,11 +56,12 @@ from lienthong.reconciliation.register import (
     Layout,
     State,
     finding_fields,
+    moved_records,
     placement,
     ranks,
 )
 from lienthong.store.plain import Plain
-from lienthong.store.reconcile_queries import snapshot_hashes
+from lienthong.store.reconcile_queries import Change, keys_of, keys_starting, kind_counts, last_seen
 
 # --- the stored records, as every run reads them ---------------------------------------------
 
@@ -206,7 +209,7 @@ def _state(
         identity=roles.identity,
         placement=_placement(sources),
         digest=fingerprint.shared,
-        chunks=fingerprint.chunks,
+        rosters=sorted(fingerprint.rosters),
         links=list(found.links.items()),
         claims={k: list(v) for k, v in claims.items()},
         contested=sorted(k for k, n in claimed.items() if n > 1),
@@ -296,20 +299,24 @@ def _over_view(over: dict[str, dict[str, str]]) -> Sources:
     return Sources({"~over": SourceRecords("~over", students=students, results=results)}, {})
 
 
-def incremental(db: Plain, run: Run, payloads: Payloads) -> Done | None:
+def incremental(db: Plain, run: Run, payloads: Payloads, changes: list[Change]) -> Done | None:
     """The saved state's findings, with the students whose records changed recomputed from their
     own records only; ``None`` when a full run is needed (no state, the rosters, the set of records
-    or the run's question changed, a student two teachers' rows claim changed). ``payloads`` reads
-    those records (`reconcile_queries.some_payloads`, passed in so that what a run reads can be watched)."""
+    or the run's question changed, a student two teachers' rows claim changed). ``changes``: the
+    change journal's rows not yet taken into account (`reconcile_queries.pending_changes`, read
+    before anything else); ``payloads`` reads the changed records (`reconcile_queries.some_payloads`,
+    passed in so that what a run reads can be watched)."""
     read = run.read()
     state = State.load(db)
     if state is None:
         return None
-    blocks, seen = snapshot_hashes(db, read)
-    fingerprint = Fingerprint.of_blocks(blocks, run.context())
-    moved = fingerprint.moved(state["chunks"]) if fingerprint.shared == state["digest"] else None
+    counts = kind_counts(db)
+    within = {f"{source}|{entity}": n for (source, entity), n in counts.items() if entity in read.get(source, ())}
+    fingerprint = Fingerprint.of_counts(within, state["rosters"], run.context())
+    moved = moved_records(changes, read) if fingerprint.shared == state["digest"] else None
     if moved is None:
         return None
+    seen = last_seen(db, sorted({source for source, _ in counts}))
     layout = state.layout(read)
     if any(":" not in key for _, _, key in moved):  # a roster's row: the links may move
         relinked = _relinked(db, state, fingerprint, moved, run, layout, payloads)
@@ -329,8 +336,6 @@ def incremental(db: Plain, run: Run, payloads: Payloads) -> Done | None:
         merged += found[key] if key in changed else state.findings(key)
     merged.sort(key=lambda item: item[0])
     listed = Sources({"~teachers": SourceRecords("~teachers", teachers=state["teachers"])}, {})
-    moved_only = state["chunks"] != fingerprint.chunks  # a record written again with other bytes, the same findings
-    state["chunks"] = fingerprint.chunks
     return Done(
         [d for _, d in merged],
         state["classes"],
@@ -341,7 +346,7 @@ def incremental(db: Plain, run: Run, payloads: Payloads) -> Done | None:
         _figures(state),
         state["matched"],
         state["matched_counts"],
-        state=state if changed or moved_only else None,  # nothing new: the saved state stands
+        state=state if moved else None,  # nothing changed: the saved state stands
     )
 
 
@@ -356,18 +361,14 @@ def _relinked(
     sources = {}
     for name, mapping in mappings(extra_mappings(run.settings)).items():
         stored: dict[str, dict] = {}
+        wanted = set()
         for entity in mapping.ENTITIES:
             block = f"{name}|{entity}"
             if block in fingerprint.rosters:
                 stored[entity] = None  # read below
-            elif name == before.owner and block in fingerprint.keys:  # which rows the owner's books hold
-                stored[entity] = dict.fromkeys(fingerprint.keys[block], {})
-        wanted = {
-            (entity, key)
-            for entity, rows in stored.items()
-            if rows is None
-            for key in fingerprint.keys[f"{name}|{entity}"]
-        }
+                wanted.update((entity, key) for key in keys_of(db, name, entity))
+            elif name == before.owner and block in fingerprint.counts:  # which rows the owner's books hold
+                stored[entity] = dict.fromkeys(keys_of(db, name, entity), {})
         read = payloads(db, name, wanted) if wanted else {}
         stored = {entity: read.get(entity, {}) if rows is None else rows for entity, rows in stored.items()}
         try:
@@ -419,7 +420,14 @@ def _changed_records(
     """The stored records of the changed students, by source: each one's own records, its roster
     row on the school's platform and the score owner's rows that claim it."""
     prefixes = layout.prefixes(changed)
-    wanted = fingerprint.records_of(prefixes)
+    wanted: dict[str, set[tuple[str, str]]] = {}
+    for source, starts in prefixes.items():
+        kinds = [
+            entity
+            for entity in layout.read.get(source, ())
+            if f"{source}|{entity}" in fingerprint.counts and f"{source}|{entity}" not in fingerprint.rosters
+        ]
+        wanted[source] = keys_starting(db, source, kinds, starts) if starts and kinds else set()
     for source in (layout.school, layout.owner):  # their roster rows, keyed by the student alone
         rows = wanted.setdefault(source, set())
         rows.update((entity, key) for key in prefixes.get(source, ()) for entity in layout.read.get(source, ()))

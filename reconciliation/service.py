@@ -176,7 +176,8 @@ def reconcile_school(
     roles = Roles.from_settings(settings.authority if settings else None)
     run = runs.Run(school_year, today, pushed, roles, closed_semesters(settings, school_year, at), settings)
     with opened(store) as db:
-        done = None if full else runs.incremental(db, run, some_payloads)
+        journal = reconcile_queries.pending_changes(db)  # before any record is read: see `runs.incremental`
+        done = None if full else runs.incremental(db, run, some_payloads, journal)
         if done is None:
             done = _full(db, run)
         class_code = _known(done.classes, class_code)
@@ -188,6 +189,7 @@ def reconcile_school(
             done.state.save(db, at)
         elif done.drop:
             State.drop(db, at)
+        reconcile_queries.consume_changes(db, [change.id for change in journal])
         db.commit()
     return Reconciliation(
         found,

@@ -59,30 +59,93 @@ def source_payloads(
     return StoredSource(payloads, db.stored_time(latest))
 
 
-def snapshot_hashes(
-    db: Plain, read: dict[str, frozenset[str]]
-) -> tuple[list[tuple[str, str, list[str], list[str]]], dict[str, datetime]]:
-    """The stored records of the kinds each source's mapping reads (``read``: source → entities),
-    without their payloads: ``(source, entity, keys, content hashes)`` of each kind that has
-    records, keys in order, kinds in order; and when each source was last read. From the hashes'
-    index alone: what an incremental reconciliation compares before it decodes anything."""
-    blocks = []
-    for source in sorted(read):
-        for entity in sorted(read[source]):
-            # one kind at a time, in the key's order (the index's): no source or entity per row
-            found = db.rows(
-                "SELECT key, content_hash FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? "
-                f"ORDER BY {_key_order(db)}",
-                (db.school, source, entity),
-            )
-            if found:
-                keys, hashes = zip(*found)
-                blocks.append((source, entity, list(keys), list(hashes)))
-    # the last reading of each source from the same index, without a value per row in Python
-    latest = db.rows(
-        "SELECT source, MAX(seen_at) FROM source_snapshot WHERE ma_truong = ? GROUP BY source", (db.school,)
+def kind_counts(db: Plain) -> dict[tuple[str, str], int]:
+    """How many records each stored kind holds, ``(source, entity) → count``, from the primary
+    key's index: with no deletion journaled (`pending_changes`), an unchanged count says no record
+    was added."""
+    found = db.rows(
+        "SELECT source, entity, COUNT(*) FROM source_snapshot WHERE ma_truong = ? GROUP BY source, entity",
+        (db.school,),
     )
-    return blocks, {source: db.stored_time(seen) for source, seen in latest if seen is not None}  # type: ignore[misc]
+    return {(source, entity): count for source, entity, count in found}
+
+
+def last_seen(db: Plain, sources: list[str]) -> dict[str, datetime]:
+    """When each of ``sources`` was last read (any record of any entity): one lookup each in
+    ``ix_source_snapshot_seen``."""
+    out = {}
+    for source in sorted(sources):
+        found = db.rows(
+            "SELECT MAX(seen_at) FROM source_snapshot WHERE ma_truong = ? AND source = ?", (db.school, source)
+        )
+        if found and found[0][0] is not None:
+            out[source] = db.stored_time(found[0][0])
+    return out  # type: ignore[return-value]
+
+
+class Change(NamedTuple):
+    """A row of the change journal (migration 0016): a stored record whose content changed, or
+    that went (``deleted``)."""
+
+    id: int
+    source: str
+    entity: str
+    key: str
+    deleted: bool
+
+
+def pending_changes(db: Plain) -> list[Change]:
+    """The journal's rows not yet taken into account, oldest first."""
+    rows = db.rows(
+        "SELECT id, source, entity, key, deleted FROM snapshot_change WHERE ma_truong = ? ORDER BY id", (db.school,)
+    )
+    return [Change(i, source, entity, key, bool(deleted)) for i, source, entity, key, deleted in rows]
+
+
+def consume_changes(db: Plain, ids: list[int]) -> None:
+    """Delete the journal's rows a reconciliation took into account (in its transaction). By their
+    ids, not up to the highest one: on PostgreSQL a row with a lower id may commit after a higher
+    one was read, and must wait for the next run."""
+    ids = sorted(ids)
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        db.run(f"DELETE FROM snapshot_change WHERE ma_truong = ? AND id IN ({db.marks(len(chunk))})", (db.school, *chunk))
+
+
+def keys_of(db: Plain, source: str, entity: str) -> list[str]:
+    """Every stored key of one kind, in order."""
+    rows = db.rows(
+        "SELECT key FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? "
+        f"ORDER BY {_key_order(db)}",
+        (db.school, source, entity),
+    )
+    return [row[0] for row in rows]
+
+
+def keys_starting(db: Plain, source: str, entities: list[str], prefixes: set[str]) -> set[tuple[str, str]]:
+    """``(entity, key)`` of the stored records of ``entities`` whose key is one of ``prefixes``, a
+    colon and more (a student's own records: ``"<student>:…"``). On SQLite each prefix is a range
+    of the primary key (keys compare by code point); PostgreSQL compares by the database's locale,
+    where ":" and ";" need not be neighbours, so each kind's keys are matched there instead."""
+    out: set[tuple[str, str]] = set()
+    wanted = sorted(prefixes)
+    for entity in sorted(entities):
+        if db.postgresql:
+            rows = db.rows(
+                "SELECT key FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? "
+                "AND strpos(key, ':') > 0 AND split_part(key, ':', 1) = ANY(?)",
+                (db.school, source, entity, wanted),
+            )
+            out.update((entity, row[0]) for row in rows)
+            continue
+        for prefix in wanted:
+            rows = db.rows(
+                "SELECT key FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? "
+                "AND key >= ? AND key < ?",
+                (db.school, source, entity, f"{prefix}:", f"{prefix};"),  # ";" follows ":"
+            )
+            out.update((entity, row[0]) for row in rows)
+    return out
 
 
 def some_payloads(db: Plain, source: str, wanted: set[tuple[str, str]]) -> dict[str, dict[str, dict]]:

@@ -219,11 +219,8 @@ class SourceSnapshotRow(SQLModel, table=True):
     """
 
     __tablename__ = "source_snapshot"
-    # every record's hash in key order from the index alone: what each reconciliation reads first
-    # (`store.reconcile_queries.snapshot_hashes`; migration 0015)
-    __table_args__ = (
-        sa.Index("ix_source_snapshot_hashes", "ma_truong", "source", "entity", "key", "content_hash", "seen_at"),
-    )
+    # each source's last reading, one index lookup (`store.reconcile_queries.last_seen`; migration 0016)
+    __table_args__ = (sa.Index("ix_source_snapshot_seen", "ma_truong", "source", "seen_at"),)
     ma_truong: Optional[str] = _school()
     __mapper_args__ = _within_school(ma_truong, "source", "entity", "key")
 
@@ -233,7 +230,26 @@ class SourceSnapshotRow(SQLModel, table=True):
     version: int
     content_hash: str = Field(max_length=64)
     payload: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
-    seen_at: datetime = _when(nullable=False, index=True)
+    seen_at: datetime = _when(nullable=False)
+
+
+class SnapshotChangeRow(SQLModel, table=True):
+    """A stored record whose content changed (``deleted`` false) or that went (``deleted`` true:
+    removed, or moved to another key), written by triggers on ``source_snapshot`` (migration 0016,
+    which says why) for the next reconciliation, which deletes the rows it took into account.
+    Inserts are not journaled: each kind's count of records tells them."""
+
+    __tablename__ = "snapshot_change"
+    __table_args__ = (sa.Index("ix_snapshot_change_ma_truong", "ma_truong", "id"),)
+
+    id: Optional[int] = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+    )
+    ma_truong: str = Field(max_length=8)
+    source: str = Field(max_length=16)
+    entity: str = Field(max_length=32)
+    key: str
+    deleted: bool
 
 
 # --- the sync engine's state ----------------------------------------------------------------

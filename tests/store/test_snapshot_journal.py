@@ -1,0 +1,95 @@
+"""The change journal on ``source_snapshot`` (migration 0016): the database itself notes every
+record whose content changed and every record that went, on SQLite and PostgreSQL (under the
+school's row-level security), and nothing for a record seen again unchanged or a new one; a
+reconciliation reads the rows and deletes those it took into account."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from lienthong.store import reconcile_queries, tenancy
+from lienthong.store.db import make_engine, migrate, session_scope
+from lienthong.store.plain import opened
+from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+from tests.store.test_tenancy import register
+
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def engine(database_url):
+    migrate(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _write(engine, rows: list[tuple[str, int, dict]], at: datetime, entity: str = "diem") -> None:
+    with session_scope(engine) as session:
+        records = [SnapshotRecord("vnedu", entity, key, version, payload) for key, version, payload in rows]
+        upsert_snapshots(session, records, at)
+
+
+def _journal(engine) -> list[tuple[str, str, str, bool]]:
+    with opened(engine) as db:
+        return [(c.source, c.entity, c.key, c.deleted) for c in reconcile_queries.pending_changes(db)]
+
+
+def test_changed_and_removed_records_are_journaled_new_and_unchanged_ones_are_not(engine):
+    _write(engine, [("s1:TOAN:1", 1, {"tx": ["7"]}), ("s2:TOAN:1", 1, {"tx": ["8"]})], T0)
+    assert _journal(engine) == []  # new records: the kind's count says so
+    _write(engine, [("s1:TOAN:1", 2, {"tx": ["7"]}), ("s2:TOAN:1", 2, {"tx": ["8"]})], T0 + timedelta(hours=1))
+    assert _journal(engine) == []  # seen again, the same content
+    _write(engine, [("s2:TOAN:1", 3, {"tx": ["9"]})], T0 + timedelta(hours=2))
+    assert _journal(engine) == [("vnedu", "diem", "s2:TOAN:1", False)]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM source_snapshot WHERE key = 's1:TOAN:1'")
+    assert _journal(engine) == [("vnedu", "diem", "s2:TOAN:1", False), ("vnedu", "diem", "s1:TOAN:1", True)]
+    with opened(engine) as db:
+        assert reconcile_queries.kind_counts(db) == {("vnedu", "diem"): 1}
+        assert list(reconcile_queries.last_seen(db, ["vnedu"])) == ["vnedu"]
+
+
+def test_a_reconciliation_deletes_only_the_rows_it_read(engine):
+    _write(engine, [("s1:TOAN:1", 1, {"tx": ["7"]})], T0)
+    _write(engine, [("s1:TOAN:1", 2, {"tx": ["6"]})], T0 + timedelta(hours=1))
+    with opened(engine) as db:
+        read = reconcile_queries.pending_changes(db)
+    _write(engine, [("s1:TOAN:1", 3, {"tx": ["5"]})], T0 + timedelta(hours=2))  # meanwhile
+    with opened(engine) as db:
+        reconcile_queries.consume_changes(db, [change.id for change in read])
+        db.commit()
+    assert _journal(engine) == [("vnedu", "diem", "s1:TOAN:1", False)]  # the later change waits for the next run
+    assert len(read) == 1
+
+
+def test_keys_by_student_prefix_match_the_colon_exactly(engine):
+    rows = [(key, 1, {"x": key}) for key in ("s1:TOAN:1", "s1:VAN:1", "s10:TOAN:1", "s1", "s1;x", "s2:TOAN:1")]
+    _write(engine, rows, T0)
+    with opened(engine) as db:
+        found = reconcile_queries.keys_starting(db, "vnedu", ["diem"], {"s1"})
+        assert found == {("diem", "s1:TOAN:1"), ("diem", "s1:VAN:1")}
+        assert reconcile_queries.keys_of(db, "vnedu", "diem") == sorted(key for key, _, _ in rows)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_journal_is_the_writers_school_and_only_its_own(postgres_url):
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        for school in ("79000001", "79000002"):
+            register(engine, school, f"Trường {school}")
+        schools = {code: tenancy.for_school(engine, code) for code in ("79000001", "79000002")}
+        for code, scoped in schools.items():
+            _write(scoped, [("s1:TOAN:1", 1, {"tx": [code]})], T0)
+            _write(scoped, [("s1:TOAN:1", 2, {"tx": [code, "x"]})], T0 + timedelta(hours=1))
+        _write(schools["79000001"], [("s1:TOAN:1", 3, {"tx": ["again"]})], T0 + timedelta(hours=2))
+        assert len(_journal(schools["79000001"])) == 2 and len(_journal(schools["79000002"])) == 1
+        with tenancy.unscoped(engine).connect() as connection:
+            owners = connection.execute(sa.text("SELECT ma_truong FROM snapshot_change ORDER BY id")).scalars().all()
+        assert owners == ["79000001", "79000002", "79000001"]
+    finally:
+        engine.dispose()
