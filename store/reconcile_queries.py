@@ -109,14 +109,15 @@ def consume_changes(db: Plain, ids: list[int]) -> None:
     ids = sorted(ids)
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
-        db.run(f"DELETE FROM snapshot_change WHERE ma_truong = ? AND id IN ({db.marks(len(chunk))})", (db.school, *chunk))
+        db.run(
+            f"DELETE FROM snapshot_change WHERE ma_truong = ? AND id IN ({db.marks(len(chunk))})", (db.school, *chunk)
+        )
 
 
 def keys_of(db: Plain, source: str, entity: str) -> list[str]:
     """Every stored key of one kind, in order."""
     rows = db.rows(
-        "SELECT key FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? "
-        f"ORDER BY {_key_order(db)}",
+        f"SELECT key FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? ORDER BY {_key_order(db)}",
         (db.school, source, entity),
     )
     return [row[0] for row in rows]

@@ -111,8 +111,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    op.execute("DROP TRIGGER IF EXISTS snapshot_changed" + (" ON source_snapshot" if bind.dialect.name == "postgresql" else ""))
-    op.execute("DROP TRIGGER IF EXISTS snapshot_removed" + (" ON source_snapshot" if bind.dialect.name == "postgresql" else ""))
+    op.execute(
+        "DROP TRIGGER IF EXISTS snapshot_changed" + (" ON source_snapshot" if bind.dialect.name == "postgresql" else "")
+    )
+    op.execute(
+        "DROP TRIGGER IF EXISTS snapshot_removed" + (" ON source_snapshot" if bind.dialect.name == "postgresql" else "")
+    )
     if bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS snapshot_journal()")
     else:
@@ -121,7 +125,9 @@ def downgrade() -> None:
     with op.batch_alter_table("source_snapshot", schema=None) as batch_op:
         batch_op.create_index("ix_source_snapshot_seen_at", ["seen_at"], unique=False)
     op.create_index(
-        "ix_source_snapshot_hashes", "source_snapshot", ["ma_truong", "source", "entity", "key", "content_hash", "seen_at"]
+        "ix_source_snapshot_hashes",
+        "source_snapshot",
+        ["ma_truong", "source", "entity", "key", "content_hash", "seen_at"],
     )
     op.drop_index("ix_snapshot_change_ma_truong", table_name="snapshot_change")
     op.drop_table("snapshot_change")
