@@ -110,17 +110,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    op.execute(
-        "DROP TRIGGER IF EXISTS snapshot_changed" + (" ON source_snapshot" if bind.dialect.name == "postgresql" else "")
-    )
-    op.execute(
-        "DROP TRIGGER IF EXISTS snapshot_removed" + (" ON source_snapshot" if bind.dialect.name == "postgresql" else "")
-    )
-    if bind.dialect.name == "postgresql":
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    on = " ON source_snapshot" if postgresql else ""
+    for trigger in (
+        ("snapshot_changed", "snapshot_removed")
+        if postgresql
+        else ("snapshot_changed", "snapshot_moved", "snapshot_removed")
+    ):
+        op.execute(f"DROP TRIGGER IF EXISTS {trigger}{on}")
+    if postgresql:
         op.execute("DROP FUNCTION IF EXISTS snapshot_journal()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS snapshot_moved")
     op.drop_index("ix_source_snapshot_seen", table_name="source_snapshot")
     with op.batch_alter_table("source_snapshot", schema=None) as batch_op:
         batch_op.create_index("ix_source_snapshot_seen_at", ["seen_at"], unique=False)
