@@ -8,7 +8,8 @@ writes nothing. Records from files carry version 0, so an API pull of the same r
 (versions from 1) supersedes them and a later file never overwrites API data.
 
 Reading a file (`sync.file_reading.read_file`) is pure; storing it is done here, one file at a
-time, in the order given. `import_files` — the one path of ``lienthong import`` (and its
+time, in the order given, in one session per command whose commits each take the files stored
+in the last second (`_Keeper`). `import_files` — the one path of ``lienthong import`` (and its
 ``--dry-run``), the dashboard's uploads and the benchmarks — reads the next files in worker
 processes (`sync.file_readers`) while it stores the current one.
 """
@@ -16,8 +17,9 @@ processes (`sync.file_readers`) while it stores the current one.
 from __future__ import annotations
 
 import gc
+import time
 from collections import deque
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -115,7 +117,8 @@ def import_files(
     readers: int | None = None,
 ) -> Iterator[ImportReport]:
     """Import files one by one, in the order given, each stored whole or refused whole (its
-    ``report.error``), yielding each one's report as soon as it is stored. ``files``: (name shown
+    ``report.error``), yielding each one's report once what it stored is committed (files stored
+    within `COMMIT_SECONDS` of each other are committed together: `_Keeper`). ``files``: (name shown
     in the report, path or content). ``dry_run``: read and check only (``engine`` may be ``None``).
 
     While a file is stored, the next ones are read in worker processes (`sync.file_readers`;
@@ -127,17 +130,21 @@ def import_files(
     files = list(files)
     count = reader_count(len(files)) if readers is None else readers
     written: dict = {}
-    if count:
-        with Readers(count, kind, wanted, mapping) as pool:
-            reads = pool.read(files)
-            while (read := _next(reads)) is not None:
-                yield _keep(engine, read, actor, clock, dry_run, written)
-        return
-    for name, data in _read_ahead(files):
-        with _collector_paused():
-            read = data if isinstance(data, FileRead) else read_file(name, data, kind, wanted, mapping)
-            report = _keep(engine, read, actor, clock, dry_run, written)
-        yield report
+    with _Keeper(None if dry_run else engine, actor, clock, dry_run) as keeper:
+        if count:
+            with Readers(count, kind, wanted, mapping) as pool:
+                reads = pool.read(files)
+                while (read := _next(reads)) is not None:
+                    with _collector_paused():
+                        keeper.keep(read, written)
+                    yield from keeper.ready()
+        else:
+            for name, data in _read_ahead(files):
+                with _collector_paused():
+                    read = data if isinstance(data, FileRead) else read_file(name, data, kind, wanted, mapping)
+                    keeper.keep(read, written)
+                yield from keeper.ready()
+        yield from keeper.ready(last=True)
 
 
 def _next(reads: Iterator[FileRead]) -> FileRead | None:
@@ -160,35 +167,65 @@ def import_file(
     """Read one file and keep what it holds, as `import_files` does for each of its files; a file
     refused whole stores nothing (``report.error``). ``written``: records stored unchanged by
     earlier calls, (source, entity) → key → (version, content hash), filled here (see `_Found.fresh`)."""
-    with _collector_paused():
-        read = read_file(name, data, kind, wanted, mapping)
-        return _keep(engine, read, actor, clock, dry_run, written if written is not None else {})
+    with _Keeper(None if dry_run else engine, actor, clock, dry_run) as keeper, _collector_paused():
+        keeper.keep(read_file(name, data, kind, wanted, mapping), written if written is not None else {})
+        (report,) = keeper.ready(last=True)
+    return report
 
 
-def _keep(
-    engine: sa.Engine | None,
-    read: FileRead,
-    actor: str,
-    clock: Callable[[], datetime],
-    dry_run: bool,
-    written: dict,
-) -> ImportReport:
-    """Store one file's read whole, or nothing: what the report says."""
-    report = read.report
-    report.dry_run = dry_run
-    # a later gradebook is newer truth: its scores' version is the time it is stored (read here, in
-    # the order files are stored, whichever process read it)
-    version = int(clock().timestamp()) if read.dated else FILE_VERSION
-    if report.error or dry_run:
-        return report
-    found = _Found(read.source, version, read.stored)
-    with import_session(engine) as session:
+# How long stored files may wait for their commit (seconds). Each commit writes every page the
+# files since the last one changed, and a file's snapshots land all over the key indexes (a
+# score book has a row for every student): committed file by file, a school's 40 files wrote
+# its 40 MB of pages four times over (160 MB, a third of the command's own processor time).
+# Bounded, because SQLite has one writer: another writer (the dashboard, the daemon) waits
+# for the commit, and gives up after its busy timeout (5 s, `store.db`).
+COMMIT_SECONDS = 1.0
+
+
+class _Keeper:
+    """Stores the reads of one command, each file whole or not at all, in the order given, in one
+    session; files stored since the last commit are committed together, at least every
+    `COMMIT_SECONDS` and at the end. A file's report is handed out (`ready`) only once what it
+    stored is committed, so what a person is told was stored is stored: when the command stops on
+    an error (the database's: a file refused whole is only a report), the files stored and not yet
+    committed are rolled back with it, none of their reports having been given."""
+
+    def __init__(self, engine: sa.Engine | None, actor: str, clock: Callable[[], datetime], dry_run: bool):
+        self.engine, self.actor, self.clock, self.dry_run = engine, actor, clock, dry_run
+        self.waiting: list[ImportReport] = []  # in order; the stored ones not yet committed
+        self.since: float | None = None  # when the first file not yet committed was stored
+        self._stack = ExitStack()
+        self._session: Session | None = None
+
+    def __enter__(self) -> _Keeper:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stack.close()  # an uncommitted batch (the command stopped on an error) is rolled back
+
+    def _opened(self) -> Session:
+        if self._session is None:
+            self._session = self._stack.enter_context(import_session(self.engine))
+        return self._session
+
+    def keep(self, read: FileRead, written: dict) -> None:
+        """Store one file's read whole, or nothing (what its report says); its report waits for `ready`."""
+        report = read.report
+        self.waiting.append(report)
+        report.dry_run = self.dry_run
+        # a later gradebook is newer truth: its scores' version is the time it is stored (read here, in
+        # the order files are stored, whichever process read it)
+        version = int(self.clock().timestamp()) if read.dated else FILE_VERSION
+        if report.error or self.dry_run:
+            return
+        found = _Found(read.source, version, read.stored)
+        session = self._opened()
         known = imported_at(session, report.sha256)
         if known is not None:
             report.already_imported_at = known
             report.stored["unchanged"] = len(found.stored)
-            return report
-        now = clock()
+            return
+        now = self.clock()
         groups, unchanged = found.fresh(written)
         if unchanged:
             report.stored["unchanged"] += unchanged
@@ -204,14 +241,29 @@ def _keep(
                 kind=report.kind,
                 school_year=report.school_year,
                 imported_at=now,
-                actor=actor,
+                actor=self.actor,
                 summary=summary,
             )
         )
-        audit.append(session, actor, "file_imported", {"file": report.name, "sha256": report.sha256, **summary}, now)
-        session.commit()  # the whole file or nothing
-    _Found.remember(written, groups)
-    return report
+        audit.append(
+            session, self.actor, "file_imported", {"file": report.name, "sha256": report.sha256, **summary}, now
+        )
+        session.flush()
+        _Found.remember(written, groups)
+        if self.since is None:
+            self.since = time.monotonic()
+
+    def ready(self, last: bool = False) -> list[ImportReport]:
+        """The reports whose files are committed (or stored nothing), in order: all of them when
+        nothing waits for a commit, or when the commit is due (the oldest stored file waited
+        `COMMIT_SECONDS`, or ``last``: no file follows)."""
+        if self.since is not None:
+            if not last and time.monotonic() - self.since < COMMIT_SECONDS:
+                return []
+            self._opened().commit()
+            self.since = None
+        ready, self.waiting = self.waiting, []
+        return ready
 
 
 def _read_ahead(files: list[tuple[str, Path | bytes]]) -> Iterator[tuple[str, bytes | FileRead]]:

@@ -1,0 +1,99 @@
+"""Files stored by one import are committed together (`sync.file_import.COMMIT_SECONDS`), and a
+file's report is handed out only once what it stored is committed: what a person is told was
+stored is in the database for every other connection, and a command that stops on an error leaves
+no file it did not report, each file whole, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from lienthong.store import audit
+from lienthong.sync import file_import
+from lienthong.sync.file_import import Wanted, import_files
+from tests.workbooks import workbook
+
+WANTED = Wanted("2025-2026", "1")
+KEY = "khoa-kiem-toan"
+
+
+@pytest.fixture(autouse=True)
+def unconfigured():
+    """`audit.configure` is process-wide: every test starts and ends without it."""
+    audit.configure(None, None)
+    yield
+    audit.configure(None, None)
+
+
+def _book(folder: Path, number: int, students: int = 2) -> tuple[str, Path]:
+    name = f"toan-6a{number}.xlsx"
+    rows = [[f"SỔ ĐIỂM MÔN TOÁN — LỚP 6A{number}"], ["STT", "Họ và tên", "TX1", "GK", "CK"]]
+    rows += [[n, f"Lê Văn An {chr(64 + n)}", 8, 7, 9] for n in range(1, students + 1)]
+    (folder / name).write_bytes(workbook({f"6A{number}": rows}))
+    return name, folder / name
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.at = datetime(2025, 12, 1, 8, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        self.at += timedelta(seconds=1)
+        return self.at
+
+
+def _stored(engine: sa.Engine) -> tuple[list[str], int, int]:
+    """The imported files' names, the snapshots and the audit entries, as another connection sees them."""
+    with engine.connect() as connection:
+        names = connection.execute(sa.text("select name from imported_file order by imported_at")).scalars().all()
+        snapshots = connection.execute(sa.text("select count(*) from source_snapshot")).scalar()
+        entries = connection.execute(sa.text("select count(*) from audit_log")).scalar()
+    return list(names), snapshots, entries
+
+
+@pytest.mark.parametrize("every", [0.0, 3600.0])
+def test_a_report_is_handed_out_once_its_file_is_committed(engine, tmp_path, monkeypatch, every):
+    monkeypatch.setattr(file_import, "COMMIT_SECONDS", every)
+    marks = tmp_path / "marks.log"
+    audit.configure(KEY, marks)
+    files = [_book(tmp_path, number) for number in (1, 2, 3)]
+    seen = []
+    for report in import_files(engine, files, None, WANTED, None, "it", _Clock(), readers=0):
+        assert report.error is None and report.stored["new"] == 4  # two students and their scores
+        seen.append(report.name)
+        names, _, _ = _stored(engine)
+        assert names[: len(seen)] == seen  # every file reported so far is committed
+    assert _stored(engine) == ([name for name, _ in files], 12, 3)
+    with Session(engine) as session:  # the chain and its checkpoints, one per file, in the file beside it
+        assert audit.check(session, key=KEY, checkpoint=marks) == audit.AuditReport(entries=3)
+
+
+@pytest.mark.parametrize("every", [0.0, 3600.0])
+def test_an_error_while_storing_leaves_only_the_files_reported_each_whole(engine, tmp_path, monkeypatch, every):
+    monkeypatch.setattr(file_import, "COMMIT_SECONDS", every)
+    stored = file_import.store_snapshots
+
+    def fails_on_the_third_file(session, records, now):
+        if "6A3" in records[0].key:
+            stored(session, records, now)  # half written when the database gives up
+            raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return stored(session, records, now)
+
+    monkeypatch.setattr(file_import, "store_snapshots", fails_on_the_third_file)
+    files = [_book(tmp_path, number) for number in (1, 2, 3, 4)]
+    reported = []
+    with pytest.raises(sa.exc.OperationalError):
+        for report in import_files(engine, files, None, WANTED, None, "it", _Clock(), readers=0):
+            reported.append(report.name)
+    names, snapshots, entries = _stored(engine)
+    assert names == reported == ([] if every else ["toan-6a1.xlsx", "toan-6a2.xlsx"])
+    assert (snapshots, entries) == (4 * len(names), len(names))
+    # imported again: the files not stored are stored now, the others are known
+    monkeypatch.setattr(file_import, "store_snapshots", stored)
+    again = list(import_files(engine, files, None, WANTED, None, "it", _Clock(), readers=0))
+    assert [r.already_imported_at is not None for r in again] == [name in names for name, _ in files]
+    assert _stored(engine)[1:] == (16, 4)
