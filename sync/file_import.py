@@ -23,23 +23,22 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
-
-import sqlalchemy as sa
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem
 from lienthong.connectors.file_kinds import FILE_KINDS
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.connectors.spreadsheet import ReadAhead
-from lienthong.reconciliation.results import record_changes_in_store
-from lienthong.store import audit
-from lienthong.store.records import import_session, imported_at, store_snapshots
+from lienthong.store import audit_chain, imports, plain
+from lienthong.store.plain import Plain
 from lienthong.store.snapshot_text import WrittenRecord
-from lienthong.store.tables import ImportedFileRow
 from lienthong.sync.file_readers import Readers, load, reader_count
 from lienthong.sync.file_reading import FileRead, ImportReport, Wanted, account_for_sheets, read_file
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlmodel import Session
 
 FILE_VERSION = 0
 # The kind of the score owner's files (a teacher's gradebook): the one kind whose later file is newer truth.
@@ -106,7 +105,7 @@ def _collector_paused():
 
 
 def import_files(
-    engine: sa.Engine | None,
+    engine: sa.Engine | Plain | None,
     files: Iterable[tuple[str, Path | bytes]],
     kind: str | None,
     wanted: Wanted,
@@ -117,16 +116,17 @@ def import_files(
     readers: int | None = None,
 ) -> Iterator[ImportReport]:
     """Import files one by one, in the order given, each stored whole or refused whole (its
-    ``report.error``), yielding each one's report once what it stored is committed (files stored
-    within `COMMIT_SECONDS` of each other are committed together: `_Keeper`). ``files``: (name shown
-    in the report, path or content). ``dry_run``: read and check only (``engine`` may be ``None``).
+        ``report.error``), yielding each one's report once what it stored is committed (files stored
+        within `COMMIT_SECONDS` of each other are committed together: `_Keeper`). ``files``: (name shown
+        in the report, path or content). ``engine``: the store, an engine or a command's own plain
+    connection (`_Keeper`). ``dry_run``: read and check only (``engine`` may be ``None``).
 
-    While a file is stored, the next ones are read in worker processes (`sync.file_readers`;
-    ``readers`` of them, by default one per processor, none with one processor or one file: then
-    they are read here, their parse started ahead in threads). Reading is the same function either
-    way, and storing stays here: the reports and the rows stored do not depend on it. The same
-    record stored unchanged by an earlier file of the same call is not written again (the same
-    student on 23 score books is written once)."""
+        While a file is stored, the next ones are read in worker processes (`sync.file_readers`;
+        ``readers`` of them, by default one per processor, none with one processor or one file: then
+        they are read here, their parse started ahead in threads). Reading is the same function either
+        way, and storing stays here: the reports and the rows stored do not depend on it. The same
+        record stored unchanged by an earlier file of the same call is not written again (the same
+        student on 23 score books is written once)."""
     files = list(files)
     count = reader_count(len(files)) if readers is None else readers
     written: dict = {}
@@ -153,7 +153,7 @@ def _next(reads: Iterator[FileRead]) -> FileRead | None:
 
 
 def import_file(
-    engine: sa.Engine | None,
+    engine: sa.Engine | Plain | None,
     name: str,
     data: bytes,
     kind: str | None,
@@ -183,30 +183,50 @@ COMMIT_SECONDS = 1.0
 
 
 class _Keeper:
-    """Stores the reads of one command, each file whole or not at all, in the order given, in one
-    session; files stored since the last commit are committed together, at least every
-    `COMMIT_SECONDS` and at the end. A file's report is handed out (`ready`) only once what it
-    stored is committed, so what a person is told was stored is stored: when the command stops on
-    an error (the database's: a file refused whole is only a report), the files stored and not yet
-    committed are rolled back with it, none of their reports having been given."""
+    """Stores the reads of one command, each file whole or not at all, in the order given, on one
+    connection; files stored since the last commit are committed together, once the oldest of them
+    has waited `COMMIT_SECONDS` (looked at as each file is stored) and at the end. A file's report
+    is handed out (`ready`) only once what it stored is committed, so what a person is told was
+    stored is stored: when the command stops on an error (the database's: a file refused whole is
+    only a report), the files stored and not yet committed are rolled back with it, none of their
+    reports having been given. Their audit checkpoints are written after the commit, never before.
 
-    def __init__(self, engine: sa.Engine | None, actor: str, clock: Callable[[], datetime], dry_run: bool):
-        self.engine, self.actor, self.clock, self.dry_run = engine, actor, clock, dry_run
+    ``store``: ``None`` for a dry run; a `Plain` connection of the command's own (`store.plain.
+    open_sqlite`: SQLAlchemy never loaded), committed and closed by its opener; or an engine, on
+    which one session (`store.records.import_session`) lends its driver connection to the same
+    statements (`store.plain.opened`) and compares a file's results with the approved ones."""
+
+    def __init__(self, store: Any, actor: str, clock: Callable[[], datetime], dry_run: bool):
+        self.store, self.actor, self.clock, self.dry_run = store, actor, clock, dry_run
         self.waiting: list[ImportReport] = []  # in order; the stored ones not yet committed
         self.since: float | None = None  # when the first file not yet committed was stored
+        self.checkpoints: list = []  # the audit entries' checkpoints, written once committed
         self._stack = ExitStack()
-        self._session: Session | None = None
+        self._session: Any = None
+        self._db: Plain | None = None
 
     def __enter__(self) -> _Keeper:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._stack.close()  # an uncommitted batch (the command stopped on an error) is rolled back
+        if isinstance(self.store, Plain):
+            self.store.connection.rollback()  # a batch not committed (the command stopped on an error)
+        self._stack.close()  # the session's is rolled back as it closes
 
-    def _opened(self) -> Session:
-        if self._session is None:
-            self._session = self._stack.enter_context(import_session(self.engine))
-        return self._session
+    def _opened(self) -> Plain:
+        """The connection of the transaction under way (a session's begins a new one after each commit:
+        on PostgreSQL each transaction is scoped to the school as it begins, `store.tenancy`)."""
+        if self._db is None:
+            if isinstance(self.store, Plain):
+                imports.for_import(self.store)
+                self._db = self.store
+            else:
+                from lienthong.store.records import import_session
+
+                if self._session is None:
+                    self._session = self._stack.enter_context(import_session(self.store))
+                self._db = self._stack.enter_context(plain.opened(self._session))
+        return self._db
 
     def keep(self, read: FileRead, written: dict) -> None:
         """Store one file's read whole, or nothing (what its report says); its report waits for `ready`."""
@@ -219,36 +239,32 @@ class _Keeper:
         if report.error or self.dry_run:
             return
         found = _Found(read.source, version, read.stored)
-        session = self._opened()
-        known = imported_at(session, report.sha256)
+        db = self._opened()
+        known = imports.imported_at(db, report.sha256)
         if known is not None:
             report.already_imported_at = known
             report.stored["unchanged"] = len(found.stored)
             return
-        now = self.clock()
         groups, unchanged = found.fresh(written)
+        results = any(group[0].entity in RESULT_ENTITIES for group in groups)
+        if results and self._session is None and imports.has_approved_results(db):
+            report.error = APPROVED_MEANWHILE  # nothing stored: see `APPROVED_MEANWHILE`
+            return
+        now = self.clock()
         if unchanged:
             report.stored["unchanged"] += unchanged
         for group in groups:
-            report.stored.update(store_snapshots(session, group, now))
-        if any(group[0].entity in RESULT_ENTITIES for group in groups):
-            _approved_moved(session, report, now)
+            report.stored.update(imports.store_snapshots(db, group, now))
+        if results and self._session is not None:
+            _approved_moved(self._session, report, now)
         summary = {"kind": report.kind, "rows": report.rows, "refused": len(report.refused), **report.stored}
-        session.add(
-            ImportedFileRow(
-                sha256=report.sha256,
-                name=report.name,
-                kind=report.kind,
-                school_year=report.school_year,
-                imported_at=now,
-                actor=self.actor,
-                summary=summary,
-            )
+        imports.add_imported_file(
+            db, report.sha256, report.name, report.kind, report.school_year, now, self.actor, summary
         )
-        audit.append(
-            session, self.actor, "file_imported", {"file": report.name, "sha256": report.sha256, **summary}, now
-        )
-        session.flush()
+        detail = {"file": report.name, "sha256": report.sha256, **summary}
+        checkpoint = audit_chain.append(db, self.actor, "file_imported", detail, now)
+        if checkpoint is not None:
+            self.checkpoints.append(checkpoint)
         _Found.remember(written, groups)
         if self.since is None:
             self.since = time.monotonic()
@@ -260,10 +276,29 @@ class _Keeper:
         if self.since is not None:
             if not last and time.monotonic() - self.since < COMMIT_SECONDS:
                 return []
-            self._opened().commit()
-            self.since = None
+            self._commit()
         ready, self.waiting = self.waiting, []
         return ready
+
+    def _commit(self) -> None:
+        if self._session is not None:
+            self._session.commit()
+            self._db = None  # the next file's statements go in the session's next transaction
+        else:
+            self.store.commit()
+        self.since = None
+        audit_chain.write_checkpoints(self.checkpoints)
+        self.checkpoints = []
+
+
+# A store opened without SQLAlchemy (`store.plain.open_sqlite`) is opened so only when the school has
+# no approved results (`store.imports.has_approved_results`: a file that changes them must leave a
+# discrepancy for the principal, `reconciliation.results`). Should the principal approve results
+# while such an import runs, a file bringing results after that is not stored.
+APPROVED_MEANWHILE = (
+    "Chưa lưu tệp này: Hiệu trưởng vừa duyệt kết quả của lớp trong lúc đang nhập. Hãy nhập lại tệp này "
+    "(lần nhập sau sẽ so với kết quả đã duyệt và báo thay đổi, nếu có)."
+)
 
 
 def _read_ahead(files: list[tuple[str, Path | bytes]]) -> Iterator[tuple[str, bytes | FileRead]]:
@@ -294,6 +329,8 @@ RESULT_ENTITIES = ("hoc_sinh", "tong_hop")  # what a class's confirmed results a
 def _approved_moved(session: Session, report: ImportReport, now: datetime) -> None:
     """Results the principal approved are locked: a file that changes them is kept as what the file
     says, the approved values stay (and are what goes out), and the change becomes a discrepancy."""
+    from lienthong.reconciliation.results import record_changes_in_store
+
     for row in record_changes_in_store(session, now):
         report.notes.append(Problem(0, row.record["message"] + " " + row.record["suggestion"], fatal=False))
 

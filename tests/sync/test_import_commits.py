@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from lienthong.store import audit
+from lienthong.store import audit, imports, plain
 from lienthong.sync import file_import
 from lienthong.sync.file_import import Wanted, import_files
 from tests.workbooks import workbook
@@ -37,6 +37,20 @@ def _book(folder: Path, number: int, students: int = 2) -> tuple[str, Path]:
     return name, folder / name
 
 
+@pytest.fixture(params=["engine", "plain"])
+def store(request, engine):
+    """What the import stores through: the engine (the dashboard, the tests), or a command's own
+    driver connection to a SQLite store (`store.plain.open_sqlite`: ``lienthong import``)."""
+    if request.param == "engine":
+        yield engine
+        return
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a server database is opened through its engine")
+    opened = plain.open_sqlite(engine.url.render_as_string(), None)
+    yield opened
+    plain.close(opened)
+
+
 class _Clock:
     def __init__(self) -> None:
         self.at = datetime(2025, 12, 1, 8, tzinfo=timezone.utc)
@@ -56,13 +70,13 @@ def _stored(engine: sa.Engine) -> tuple[list[str], int, int]:
 
 
 @pytest.mark.parametrize("every", [0.0, 3600.0])
-def test_a_report_is_handed_out_once_its_file_is_committed(engine, tmp_path, monkeypatch, every):
+def test_a_report_is_handed_out_once_its_file_is_committed(store, engine, tmp_path, monkeypatch, every):
     monkeypatch.setattr(file_import, "COMMIT_SECONDS", every)
     marks = tmp_path / "marks.log"
     audit.configure(KEY, marks)
     files = [_book(tmp_path, number) for number in (1, 2, 3)]
     seen = []
-    for report in import_files(engine, files, None, WANTED, None, "it", _Clock(), readers=0):
+    for report in import_files(store, files, None, WANTED, None, "it", _Clock(), readers=0):
         assert report.error is None and report.stored["new"] == 4  # two students and their scores
         seen.append(report.name)
         names, _, _ = _stored(engine)
@@ -73,9 +87,9 @@ def test_a_report_is_handed_out_once_its_file_is_committed(engine, tmp_path, mon
 
 
 @pytest.mark.parametrize("every", [0.0, 3600.0])
-def test_an_error_while_storing_leaves_only_the_files_reported_each_whole(engine, tmp_path, monkeypatch, every):
+def test_an_error_while_storing_leaves_only_the_files_reported_each_whole(store, engine, tmp_path, monkeypatch, every):
     monkeypatch.setattr(file_import, "COMMIT_SECONDS", every)
-    stored = file_import.store_snapshots
+    stored = imports.store_snapshots
 
     def fails_on_the_third_file(session, records, now):
         if "6A3" in records[0].key:
@@ -83,17 +97,48 @@ def test_an_error_while_storing_leaves_only_the_files_reported_each_whole(engine
             raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
         return stored(session, records, now)
 
-    monkeypatch.setattr(file_import, "store_snapshots", fails_on_the_third_file)
+    monkeypatch.setattr(imports, "store_snapshots", fails_on_the_third_file)
     files = [_book(tmp_path, number) for number in (1, 2, 3, 4)]
     reported = []
     with pytest.raises(sa.exc.OperationalError):
-        for report in import_files(engine, files, None, WANTED, None, "it", _Clock(), readers=0):
+        for report in import_files(store, files, None, WANTED, None, "it", _Clock(), readers=0):
             reported.append(report.name)
     names, snapshots, entries = _stored(engine)
     assert names == reported == ([] if every else ["toan-6a1.xlsx", "toan-6a2.xlsx"])
     assert (snapshots, entries) == (4 * len(names), len(names))
     # imported again: the files not stored are stored now, the others are known
-    monkeypatch.setattr(file_import, "store_snapshots", stored)
-    again = list(import_files(engine, files, None, WANTED, None, "it", _Clock(), readers=0))
+    monkeypatch.setattr(imports, "store_snapshots", stored)
+    again = list(import_files(store, files, None, WANTED, None, "it", _Clock(), readers=0))
     assert [r.already_imported_at is not None for r in again] == [name in names for name, _ in files]
     assert _stored(engine)[1:] == (16, 4)
+
+
+def test_results_approved_while_a_plain_import_runs_refuse_the_files_that_bring_results(
+    sqlite_engine, tmp_path, monkeypatch
+):
+    """A command's own connection (no SQLAlchemy) is used only while the school has no approved
+    results; were they approved meanwhile, a file bringing results is refused whole, with why,
+    rather than stored without comparing it to them. The files before it are stored."""
+    from lienthong.store.tables import ResultApprovalRow
+
+    monkeypatch.setattr(file_import, "COMMIT_SECONDS", 0.0)  # each file's report as soon as it is stored
+    files = [_book(tmp_path, number) for number in (1, 2)]
+    opened = plain.open_sqlite(sqlite_engine.url.render_as_string(), None)
+    try:
+        imported = import_files(opened, files, None, WANTED, None, "it", _Clock(), readers=0)
+        first = next(imported)
+        with Session(sqlite_engine) as session:  # the principal, on the dashboard
+            at = datetime(2025, 12, 1, 9, tzinfo=timezone.utc)
+            session.add(
+                ResultApprovalRow(
+                    school_year="2025-2026", class_code="6A2", period="HK1", state="da_duyet", updated_at=at
+                )
+            )
+            session.commit()
+        second = next(imported)
+        assert next(imported, None) is None
+    finally:
+        plain.close(opened)
+    assert first.error is None and second.error == file_import.APPROVED_MEANWHILE
+    assert "Hiệu trưởng vừa duyệt kết quả" in second.error
+    assert _stored(sqlite_engine) == (["toan-6a1.xlsx"], 4, 1)
