@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from operator import itemgetter
+from itertools import groupby
+from operator import attrgetter, itemgetter
 from typing import Any, Sequence
 
 import orjson
@@ -62,22 +63,33 @@ def has_approved_results(db: Plain) -> bool:
 
 
 def store_snapshots(db: Plain, records: Sequence[Any], seen_at: datetime) -> Counter:
+    """`store_rows` for `WrittenRecord`s of one source and entity (each key once), as
+    `store.repository.upsert_snapshots` takes its records."""
+    counts: Counter = Counter()
+    for version, run in groupby(records, key=attrgetter("version")):
+        run = list(run)
+        rows = [(r.entity, r.key, r.digest, r.text) for r in run]
+        counts.update(store_rows(db, run[0].source, run[0].entity, version, rows, seen_at))
+    return counts
+
+
+def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence[tuple], seen_at: datetime) -> Counter:
     """`store.repository.upsert_snapshots` for the records of an imported file, with the same rules
     and outcomes (a new key is inserted, a changed one updated, an older version ignored, an
     unchanged one only marked as seen), counted by outcome (``{"new": 38, …}``).
 
-    ``records`` are `WrittenRecord`s of one source and entity, each key once: their payloads
-    already hashed and written as JSON text where the file was read (`store.snapshot_text`). A
-    file brings tens of thousands of them: the rows go to the driver in one ``executemany`` per
-    statement.
+    ``rows``: ``(entity, key, content hash, JSON text)`` of one source and entity, each key once, all
+    of ``version``: their payloads already hashed and written as JSON text where the file was read
+    (`store.snapshot_text.written_out`, as a file's read holds them). A file brings tens of
+    thousands of them: the rows go to the driver in one ``executemany`` per statement.
     """
     counts: Counter = Counter()
-    if not records:
+    if not rows:
         return counts
-    source, entity, school = records[0].source, records[0].entity, db.school
+    school = db.school
     stored: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(records), _KEYS_PER_QUERY):
-        keys = [r.key for r in records[start : start + _KEYS_PER_QUERY]]
+    for start in range(0, len(rows), _KEYS_PER_QUERY):
+        keys = [r[1] for r in rows[start : start + _KEYS_PER_QUERY]]
         found = db.rows(
             'SELECT "key", version, content_hash FROM source_snapshot WHERE ma_truong = ? AND source = ? '
             f'AND entity = ? AND "key" IN ({db.marks(len(keys))})',
@@ -88,7 +100,7 @@ def store_snapshots(db: Plain, records: Sequence[Any], seen_at: datetime) -> Cou
     inserts, updates, touched, stale = [], [], [], []
     order = []  # the outcomes in the order their first record came, as `upsert_snapshots` counts them
     known_as = stored.get
-    for _, _, key, version, digest, text in records:
+    for _, key, digest, text in rows:
         known = known_as(key)
         if known is None:
             if not inserts:

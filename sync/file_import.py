@@ -23,7 +23,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem
@@ -32,7 +32,6 @@ from lienthong.connectors.gradebook.excel import Expect
 from lienthong.connectors.spreadsheet import ReadAhead
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.plain import Plain
-from lienthong.store.snapshot_text import WrittenRecord
 from lienthong.sync.file_readers import Readers, load, reader_count
 from lienthong.sync.file_reading import FileRead, ImportReport, Wanted, account_for_sheets, read_file
 
@@ -55,37 +54,68 @@ class _Found:
     version: int
     stored: list[tuple[str, str, str, str]]  # (entity, key, content hash, JSON text)
 
-    def fresh(self, written: dict) -> tuple[list[list[WrittenRecord]], int]:
-        """The records to write, one list per entity (`store_snapshots` takes one entity at a time;
-        a key seen twice in the file is written once, as it is last), and how many keys are left
-        out because this command already wrote them as they are (``written``: (source, entity) →
-        key → (version, content hash); the same student on 23 score books is written once)."""
-        source, version, make = self.source, self.version, WrittenRecord._make
-        groups: dict[str, dict[str, WrittenRecord]] = {}
-        earlier: dict[str, dict] = {}  # entity → what earlier files wrote of it
+    def stamp(self, entity: str) -> int:
+        return self.version if entity == "diem" else FILE_VERSION
+
+    def fresh(self, written: dict) -> tuple[list[Group], int]:
+        """The records to write, one group per entity (`store.imports.store_rows` takes one entity
+        at a time; a key seen twice in the file is written once, as it is last), and how many keys
+        are left out because this command already wrote them as they are (``written``: (source,
+        entity) → key → (version, content hash); the same student on 23 score books is written once)."""
+        grouped: dict[str, dict[str, tuple]] = {}
+        for record in self.stored:  # in the file's order: each entity's keys in the order they first came
+            group = grouped.get(record[0])
+            if group is None:
+                group = grouped[record[0]] = {}
+            group[record[1]] = record
+        if sum(map(len, grouped.values())) != len(self.stored):
+            return self._fresh_one_by_one(written)  # a key twice in the file (rare): record by record
+        groups, unchanged = [], 0
+        for entity, group in grouped.items():
+            stamp, rows = self.stamp(entity), list(group.values())
+            known = written.get((self.source, entity))
+            if known:  # what earlier files wrote as it is here is left out
+                rows = [row for row in rows if known.get(row[1]) != (stamp, row[2])]
+                unchanged += len(group) - len(rows)
+            if rows:
+                groups.append(Group(self.source, entity, stamp, rows))
+        if unchanged and len(groups) > 1:  # each group where its first record to write came, as below
+            place = {id(record): i for i, record in enumerate(self.stored)}
+            groups.sort(key=lambda group: place[id(group.rows[0])])
+        return groups, unchanged
+
+    def _fresh_one_by_one(self, written: dict) -> tuple[list[Group], int]:
+        """`fresh`, record by record: a key twice in the file keeps the place of its first record
+        written and the value of its last (one left out as written before is not written)."""
+        groups: dict[str, dict[str, tuple]] = {}
         repeated = set()
-        for entity, key, digest, text in self.stored:
-            stamp = version if entity == "diem" else FILE_VERSION
-            known = earlier.get(entity)
-            if known is None:
-                known = earlier[entity] = written.get((source, entity), {})
-            same = known.get(key)
-            if same is not None and same[0] == stamp and same[1] == digest:
+        for record in self.stored:
+            entity, key, digest = record[0], record[1], record[2]
+            if written.get((self.source, entity), {}).get(key) == (self.stamp(entity), digest):
                 repeated.add((entity, key))
                 continue
-            group = groups.get(entity)
-            if group is None:
-                group = groups[entity] = {}
-            group[key] = make((source, entity, key, stamp, digest, text))
+            groups.setdefault(entity, {})[key] = record
         unchanged = sum(1 for entity, key in repeated if key not in groups.get(entity, ()))
-        return [list(group.values()) for group in groups.values()], unchanged
+        return [Group(self.source, e, self.stamp(e), list(rows.values())) for e, rows in groups.items()], unchanged
 
     @staticmethod
-    def remember(written: dict, groups: list[list[WrittenRecord]]) -> None:
+    def remember(written: dict, groups: list[Group]) -> None:
         """Add what was just written to ``written`` (see `fresh`)."""
         for group in groups:
-            known = written.setdefault((group[0].source, group[0].entity), {})
-            known.update((record.key, (record.version, record.digest)) for record in group)
+            version = group.version
+            written.setdefault((group.source, group.entity), {}).update(
+                {row[1]: (version, row[2]) for row in group.rows}
+            )
+
+
+class Group(NamedTuple):
+    """A file's records of one entity to write: ``rows`` are ``(entity, key, content hash, JSON
+    text)`` as the file's read holds them, each key once, all stored with ``version``."""
+
+    source: str
+    entity: str
+    version: int
+    rows: list[tuple[str, str, str, str]]
 
 
 @contextmanager
@@ -246,7 +276,7 @@ class _Keeper:
             report.stored["unchanged"] = len(found.stored)
             return
         groups, unchanged = found.fresh(written)
-        results = any(group[0].entity in RESULT_ENTITIES for group in groups)
+        results = any(group.entity in RESULT_ENTITIES for group in groups)
         if results and self._session is None and imports.has_approved_results(db):
             report.error = APPROVED_MEANWHILE  # nothing stored: see `APPROVED_MEANWHILE`
             return
@@ -254,7 +284,7 @@ class _Keeper:
         if unchanged:
             report.stored["unchanged"] += unchanged
         for group in groups:
-            report.stored.update(imports.store_snapshots(db, group, now))
+            report.stored.update(imports.store_rows(db, *group, now))
         if results and self._session is not None:
             _approved_moved(self._session, report, now)
         summary = {"kind": report.kind, "rows": report.rows, "refused": len(report.refused), **report.stored}

@@ -89,15 +89,15 @@ def test_a_report_is_handed_out_once_its_file_is_committed(store, engine, tmp_pa
 @pytest.mark.parametrize("every", [0.0, 3600.0])
 def test_an_error_while_storing_leaves_only_the_files_reported_each_whole(store, engine, tmp_path, monkeypatch, every):
     monkeypatch.setattr(file_import, "COMMIT_SECONDS", every)
-    stored = imports.store_snapshots
+    stored = imports.store_rows
 
-    def fails_on_the_third_file(session, records, now):
-        if "6A3" in records[0].key:
-            stored(session, records, now)  # half written when the database gives up
+    def fails_on_the_third_file(db, source, entity, version, rows, now):
+        if "6A3" in rows[0][1]:
+            stored(db, source, entity, version, rows, now)  # half written when the database gives up
             raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
-        return stored(session, records, now)
+        return stored(db, source, entity, version, rows, now)
 
-    monkeypatch.setattr(imports, "store_snapshots", fails_on_the_third_file)
+    monkeypatch.setattr(imports, "store_rows", fails_on_the_third_file)
     files = [_book(tmp_path, number) for number in (1, 2, 3, 4)]
     reported = []
     with pytest.raises(sa.exc.OperationalError):
@@ -107,7 +107,7 @@ def test_an_error_while_storing_leaves_only_the_files_reported_each_whole(store,
     assert names == reported == ([] if every else ["toan-6a1.xlsx", "toan-6a2.xlsx"])
     assert (snapshots, entries) == (4 * len(names), len(names))
     # imported again: the files not stored are stored now, the others are known
-    monkeypatch.setattr(imports, "store_snapshots", stored)
+    monkeypatch.setattr(imports, "store_rows", stored)
     again = list(import_files(store, files, None, WANTED, None, "it", _Clock(), readers=0))
     assert [r.already_imported_at is not None for r in again] == [name in names for name, _ in files]
     assert _stored(engine)[1:] == (16, 4)
@@ -142,3 +142,35 @@ def test_results_approved_while_a_plain_import_runs_refuse_the_files_that_bring_
     assert first.error is None and second.error == file_import.APPROVED_MEANWHILE
     assert "Hiệu trưởng vừa duyệt kết quả" in second.error
     assert _stored(sqlite_engine) == (["toan-6a1.xlsx"], 4, 1)
+
+
+def test_records_written_by_an_earlier_file_are_left_out_in_the_file_s_order():
+    """`_Found.fresh`: what an earlier file of the command wrote as it is here is not written again
+    (counted unchanged); each entity is written where its first record to write came, each key once
+    with its last value."""
+    found = file_import._Found(
+        "gradebook",
+        7,
+        [
+            ("hoc_sinh", "a", "h1", "{}"),
+            ("diem", "a:TOAN", "d1", "{}"),
+            ("hoc_sinh", "b", "h2", "{}"),
+            ("diem", "b:TOAN", "d2", "{}"),
+        ],
+    )
+    written = {("gradebook", "hoc_sinh"): {"a": (0, "h1")}}
+    groups, unchanged = found.fresh(written)
+    assert unchanged == 1
+    assert [(g.entity, g.version, [row[1] for row in g.rows]) for g in groups] == [
+        ("diem", 7, ["a:TOAN", "b:TOAN"]),
+        ("hoc_sinh", 0, ["b"]),
+    ]
+    file_import._Found.remember(written, groups)
+    assert written[("gradebook", "diem")] == {"a:TOAN": (7, "d1"), "b:TOAN": (7, "d2")}
+    twice = file_import._Found("gradebook", 7, [*found.stored, ("diem", "a:TOAN", "d3", "[]")])
+    groups, unchanged = twice.fresh({("gradebook", "diem"): {"b:TOAN": (7, "d2")}})
+    assert unchanged == 1
+    assert [(g.entity, [row[1:3] for row in g.rows]) for g in groups] == [
+        ("hoc_sinh", [("a", "h1"), ("b", "h2")]),
+        ("diem", [("a:TOAN", "d3")]),
+    ]
