@@ -25,7 +25,8 @@ from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.mapping.calendar import shown_time
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.location import check_store_ahead, plain_sqlite_file
-from lienthong.sync.file_import import ImportReport, Wanted, import_files
+from lienthong.sync.file_import import ImportReport, Wanted, import_files, started_readers
+from lienthong.sync.file_readers import Readers, reader_count
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 
@@ -49,12 +50,14 @@ def run_import(
     except FileFormatError as exc:
         console.print(f"{exc.message}", style="red")
         return 2
-    store = None if dry_run else _open(settings)
-    try:
-        return _imported(store, paths, kind, wanted, mapping, as_json, actor, console, dry_run)
-    finally:
-        if isinstance(store, plain.Plain):
-            plain.close(store)
+    # the readers start loading first: the store's integrity check and opening go on meanwhile
+    with started_readers(reader_count(len(paths)), kind, wanted, mapping) as pool:
+        store = None if dry_run else _open(settings)
+        try:
+            return _imported(store, paths, kind, wanted, mapping, as_json, actor, console, dry_run, pool)
+        finally:
+            if isinstance(store, plain.Plain):
+                plain.close(store)
 
 
 def _open(settings: Settings) -> Any:
@@ -87,6 +90,7 @@ def _imported(
     actor: str,
     console: Console,
     dry_run: bool,
+    pool: Readers | None,
 ) -> int:
     worst = 0
     reports = import_files(
@@ -98,6 +102,7 @@ def _imported(
         actor,
         lambda: datetime.now(timezone.utc),
         dry_run,
+        pool if pool is not None else 0,
     )
     with _progress(paths, console, quiet=as_json) as advance:
         for path, report in zip(paths, reports, strict=True):  # stored one by one, in order; the next read meanwhile

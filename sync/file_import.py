@@ -143,31 +143,34 @@ def import_files(
     actor: str,
     clock: Callable[[], datetime],
     dry_run: bool = False,
-    readers: int | None = None,
+    readers: int | Readers | None = None,
 ) -> Iterator[ImportReport]:
     """Import files one by one, in the order given, each stored whole or refused whole (its
-        ``report.error``), yielding each one's report once what it stored is committed (files stored
-        within `COMMIT_SECONDS` of each other are committed together: `_Keeper`). ``files``: (name shown
-        in the report, path or content). ``engine``: the store, an engine or a command's own plain
+    ``report.error``), yielding each one's report once what it stored is committed (files stored
+    within `COMMIT_SECONDS` of each other are committed together: `_Keeper`). ``files``: (name shown
+    in the report, path or content). ``engine``: the store, an engine or a command's own plain
     connection (`_Keeper`). ``dry_run``: read and check only (``engine`` may be ``None``).
 
-        While a file is stored, the next ones are read in worker processes (`sync.file_readers`;
-        ``readers`` of them, by default one per processor, none with one processor or one file: then
-        they are read here, their parse started ahead in threads). Reading is the same function either
-        way, and storing stays here: the reports and the rows stored do not depend on it. The same
-        record stored unchanged by an earlier file of the same call is not written again (the same
-        student on 23 score books is written once)."""
+    While a file is stored, the next ones are read in worker processes (`sync.file_readers`;
+    ``readers`` of them, by default one per processor, none with one processor or one file: then
+    they are read here, their parse started ahead in threads; or ``readers`` already started by the
+    caller (`started_readers`, for the same ``kind``, ``wanted`` and ``mapping``), which stops them).
+    Reading is the same function either way, and storing stays here: the reports and the rows
+    stored do not depend on it. The same record stored unchanged by an earlier file of the same
+    call is not written again (the same student on 23 score books is written once)."""
     files = list(files)
-    count = reader_count(len(files)) if readers is None else readers
     written: dict = {}
-    with _Keeper(None if dry_run else engine, actor, clock, dry_run) as keeper:
-        if count:
-            with Readers(count, kind, wanted, mapping) as pool:
-                reads = pool.read(files)
-                while (read := _next(reads)) is not None:
-                    with _collector_paused():
-                        keeper.keep(read, written)
-                    yield from keeper.ready()
+    with ExitStack() as stack, _Keeper(None if dry_run else engine, actor, clock, dry_run) as keeper:
+        pool = readers
+        if pool is None or isinstance(pool, int):
+            count = reader_count(len(files)) if pool is None else pool
+            pool = stack.enter_context(started_readers(count, kind, wanted, mapping))
+        if pool is not None:
+            reads = pool.read(files)
+            while (read := _next(reads)) is not None:
+                with _collector_paused():
+                    keeper.keep(read, written)
+                yield from keeper.ready()
         else:
             for name, data in _read_ahead(files):
                 with _collector_paused():
@@ -175,6 +178,19 @@ def import_files(
                     keeper.keep(read, written)
                 yield from keeper.ready()
         yield from keeper.ready(last=True)
+
+
+@contextmanager
+def started_readers(count: int, kind: str | None, wanted: Wanted, mapping: dict | None) -> Iterator[Readers | None]:
+    """``count`` worker processes reading files for `import_files` (``None`` for none: the files are
+    then read in the command), stopped when the block ends. A command starts them before it opens
+    the store (`reader_count` of its files), so that they load the readers while it does: on an
+    existing school's store SQLite's integrity check alone takes a few tenths of a second."""
+    if not count:
+        yield None
+        return
+    with Readers(count, kind, wanted, mapping) as pool:
+        yield pool
 
 
 def _next(reads: Iterator[FileRead]) -> FileRead | None:
