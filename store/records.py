@@ -85,12 +85,6 @@ def score_sheet_from_row(row: ScoreSheetRow) -> ScoreSheet:
 # --- an import's snapshots, in bulk (`store.imports`, on a session) ----------------------------------
 
 
-def imported_at(session: Session, sha256: str) -> datetime | None:
-    """When the file with this SHA-256 was imported into the session's school, ``None`` if never."""
-    with plain.opened(session) as db:
-        return imports.imported_at(db, sha256)
-
-
 def store_snapshots(session: Session, records: Sequence[Any], seen_at: datetime) -> Counter:
     """`store.imports.store_snapshots` in the session's transaction (its pending ORM work goes
     first, and its objects are expired after: they must not hide these writes)."""
