@@ -12,12 +12,12 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+if TYPE_CHECKING:  # loaded by the functions that use them: an import by the operating-system user needs neither
+    from sqlmodel import Session
 
-from lienthong.store import accounts
-from lienthong.store.accounts import AccountError, Actor
+    from lienthong.store.accounts import Actor
 
 SESSION_FILE_ENV = "LIENTHONG_SESSION_FILE"
 AS_ENV = "LIENTHONG_AS"
@@ -44,11 +44,16 @@ def read_password(prompt: str = "Mật khẩu: ") -> str:
 
 
 def sign_in(session: Session, login: str) -> Actor:
+    from lienthong.store import accounts
+
     return accounts.authenticate(session, login, read_password())
 
 
 def current_actor(session: Session) -> Actor:
     """The account acting now: ``--as`` (password checked), else the open session, else refused."""
+    from lienthong.store import accounts
+    from lienthong.store.accounts import AccountError
+
     login = os.environ.get(AS_ENV)
     if login:
         return sign_in(session, login)
@@ -68,6 +73,10 @@ def current_actor(session: Session) -> Actor:
 def signed_in_actor(engine: Any, console: Any) -> Actor | None:
     """The account acting now (`current_actor`), or ``None`` once the reason it is refused has been
     printed: the command then exits with `exits.REFUSED`."""
+    from sqlmodel import Session
+
+    from lienthong.store.accounts import AccountError
+
     with Session(engine) as session:
         try:
             return current_actor(session)
@@ -79,11 +88,15 @@ def signed_in_actor(engine: Any, console: Any) -> Actor | None:
 def work_engine(engine: Any, actor: Actor) -> Any:
     """``engine`` scoped to the acting account's school (`store.accounts.work_engine`): what a command
     does after ``--as`` or `lienthong login` touches that school's rows only."""
+    from lienthong.store import accounts
+
     return accounts.work_engine(engine, actor)
 
 
 def enter(session: Session, actor: Actor) -> None:
     """Move ``session`` (which has read only accounts so far) to the acting account's school."""
+    from lienthong.store import accounts
+
     engine = accounts.work_engine(session.get_bind(), actor)
     if engine is not session.get_bind():
         session.close()
@@ -119,7 +132,10 @@ def actor_ref() -> str:
     """The account's reference when one is given (``--as`` or an open session), else ``os:USER``."""
     if not os.environ.get(AS_ENV) and not session_file().is_file():
         return f"os:{getpass.getuser()}"
+    from sqlmodel import Session
+
     from lienthong.config.settings import Settings
+    from lienthong.store.accounts import AccountError
     from lienthong.sync.service import open_store
 
     with Session(open_store(Settings())) as session:

@@ -14,6 +14,7 @@ import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -22,8 +23,10 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.mapping.calendar import shown_time
-from lienthong.sync.file_import import ImportReport, Wanted, import_files
-from lienthong.sync.service import open_store
+from lienthong.store import audit_chain, imports, plain
+from lienthong.store.location import check_store_ahead, plain_sqlite_file
+from lienthong.sync.file_import import ImportReport, Wanted, import_files, started_readers
+from lienthong.sync.file_readers import Readers, reader_count
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 
@@ -47,10 +50,51 @@ def run_import(
     except FileFormatError as exc:
         console.print(f"{exc.message}", style="red")
         return 2
-    engine = None if dry_run else open_store(settings)
+    # the readers start loading first: the store's integrity check and opening go on meanwhile
+    with started_readers(reader_count(len(paths)), kind, wanted, mapping) as pool:
+        store = None if dry_run else _open(settings)
+        try:
+            return _imported(store, paths, kind, wanted, mapping, as_json, actor, console, dry_run, pool)
+        finally:
+            if isinstance(store, plain.Plain):
+                plain.close(store)
+
+
+def _open(settings: Settings) -> Any:
+    """The store: a plain connection to a SQLite store ready as it is and whose school has no approved
+    results (`store.plain.open_sqlite`: SQLAlchemy is not loaded, `sync.file_import._Keeper`), else
+    the engine of `sync.service.open_store` (which migrates a store that is behind, registers the
+    configured school, opens a server database; and compares imported results with approved ones)."""
+    checked = check_store_ahead(settings.database_url) if plain_sqlite_file(settings.database_url) else None
+    try:
+        db = plain.open_sqlite(settings.database_url, settings.ma_truong, checked)
+    except plain.NotPlain:
+        db = None
+    if db is not None:
+        if not imports.has_approved_results(db):
+            audit_chain.configure_from(settings)  # as `open_store` does: the key and checkpoint file
+            return db
+        plain.close(db)
+    from lienthong.sync.service import open_store
+
+    return open_store(settings)
+
+
+def _imported(
+    store: Any,
+    paths: list[Path],
+    kind: str | None,
+    wanted: Wanted,
+    mapping: dict | None,
+    as_json: bool,
+    actor: str,
+    console: Console,
+    dry_run: bool,
+    pool: Readers | None,
+) -> int:
     worst = 0
     reports = import_files(
-        engine,
+        store,
         [(path.name, path) for path in paths],
         kind,
         wanted,
@@ -58,6 +102,7 @@ def run_import(
         actor,
         lambda: datetime.now(timezone.utc),
         dry_run,
+        pool if pool is not None else 0,
     )
     with _progress(paths, console, quiet=as_json) as advance:
         for path, report in zip(paths, reports, strict=True):  # stored one by one, in order; the next read meanwhile

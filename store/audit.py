@@ -21,11 +21,8 @@ role able to append only.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
-import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,30 +33,25 @@ from pydantic import SecretStr
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
+from lienthong.store import audit_chain, tenancy
 from lienthong.store import schools as registry
-from lienthong.store import tenancy
+from lienthong.store.audit_chain import (  # noqa: F401  (the chain's names, used here and from here)
+    CHECKPOINT_FILE,
+    GENESIS,
+    configure,
+)
+from lienthong.store.audit_chain import digest as _digest
+from lienthong.store.audit_chain import key_bytes as _key_bytes
+from lienthong.store.audit_chain import mac as _mac
 from lienthong.store.tables import AuditLogRow
 
 if TYPE_CHECKING:
     from lienthong.config.settings import Settings
 
-GENESIS = "0" * 64
-CHECKPOINT_FILE = "audit-checkpoints.log"
-# Any fixed number: the PostgreSQL advisory lock that lets one process append at a time.
-_APPEND_LOCK = 0x6C74_6175
+_APPEND_LOCK = audit_chain.APPEND_LOCK
 _PENDING = "lienthong.audit.pending_checkpoints"  # key in Session.info
 
 Key = Union[str, bytes, SecretStr, None]
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Anchor:
-    key: bytes | None = None
-    checkpoint: Path | None = None
-
-
-_anchor = _Anchor()
 
 
 @dataclass
@@ -70,13 +62,6 @@ class AuditReport:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     entries: int = 0  # how many entries the chain holds
-
-
-def configure(key: Key, checkpoint_path: Path | str | None) -> None:
-    """The key and checkpoint file that every later `append` and `verify` of this process uses
-    when not given its own (``None``: no HMAC, no checkpoint file)."""
-    global _anchor
-    _anchor = _Anchor(_key_bytes(key), Path(checkpoint_path) if checkpoint_path else None)
 
 
 def configure_from(settings: Settings) -> None:
@@ -95,29 +80,6 @@ def checkpoint_path(settings: Settings) -> Path | None:
     return None
 
 
-def _digest(prev_hash: str, at: datetime, actor: str, action: str, detail: dict[str, Any]) -> str:
-    body = json.dumps(
-        {"at": at.isoformat(), "actor": actor, "action": action, "detail": detail},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
-
-
-def _mac(key: bytes, chain_hash: str) -> str:
-    return hmac.new(key, chain_hash.encode("ascii"), hashlib.sha256).hexdigest()
-
-
-def _key_bytes(key: Key) -> bytes | None:
-    if isinstance(key, SecretStr):
-        key = key.get_secret_value()
-    if isinstance(key, str):
-        key = key.encode("utf-8")
-    return key or None
-
-
 def append(
     session: Session,
     actor: str,
@@ -130,8 +92,8 @@ def append(
 ) -> AuditLogRow:
     """Add one entry at the end of the chain (in the caller's transaction); its checkpoint is
     written when that transaction commits. ``key`` and ``checkpoint`` default to `configure`'s."""
-    key_bytes = _key_bytes(key) or _anchor.key
-    path = Path(checkpoint) if checkpoint else _anchor.checkpoint
+    key_bytes = _key_bytes(key) or audit_chain.anchor().key
+    path = Path(checkpoint) if checkpoint else audit_chain.anchor().checkpoint
     at = at.astimezone(timezone.utc)  # stored and hashed in UTC: SQLite keeps no offset
     school = tenancy.require_school(session)
     _one_appender_at_a_time(session, school)
@@ -172,10 +134,7 @@ def _queue_checkpoint(session: Session, path: Path, row: AuditLogRow, school: st
     # Written after commit, never before: a checkpoint for an entry that was rolled back would
     # later look like a deleted entry.
     count = session.exec(select(sa.func.count()).select_from(AuditLogRow)).one()
-    line = json.dumps(
-        {"school": school, "at": row.at.isoformat(), "count": count, "id": row.id, "hash": row.hash, "hmac": row.hmac},
-        separators=(",", ":"),
-    )
+    line = audit_chain.checkpoint_line(school, row.at, count, row.id, row.hash, row.hmac)
     session.info.setdefault(_PENDING, []).append((path, line))
     if not sa.event.contains(session, "after_commit", _write_checkpoints):
         sa.event.listen(session, "after_commit", _write_checkpoints)
@@ -185,26 +144,11 @@ def _queue_checkpoint(session: Session, path: Path, row: AuditLogRow, school: st
 def _write_checkpoints(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the outer transaction may still roll back
-    for path, line in session.info.pop(_PENDING, []):
-        try:
-            _append_line(path, line)
-        except OSError:
-            # The entry is committed; failing the caller now would only hide that. A missing
-            # checkpoint weakens the anchor but raises no false alarm.
-            logger.exception("audit checkpoint not written to %s", path)
+    audit_chain.write_checkpoints(session.info.pop(_PENDING, []))
 
 
 def _drop_checkpoints(session: Session) -> None:
     session.info.pop(_PENDING, None)
-
-
-def _append_line(path: Path, line: str) -> None:
-    # O_APPEND: every line lands at the end, whoever else writes; 0600: only the service reads it.
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, (line + "\n").encode("utf-8"))
-    finally:
-        os.close(fd)
 
 
 def verify(session: Session, key: Key = None, checkpoint: Path | str | None = None) -> list[str]:
@@ -215,8 +159,8 @@ def verify(session: Session, key: Key = None, checkpoint: Path | str | None = No
 
 def check(session: Session, key: Key = None, checkpoint: Path | str | None = None) -> AuditReport:
     """The chain against itself, its HMACs and the checkpoint file."""
-    key_bytes = _key_bytes(key) or _anchor.key
-    path = Path(checkpoint) if checkpoint else _anchor.checkpoint
+    key_bytes = _key_bytes(key) or audit_chain.anchor().key
+    path = Path(checkpoint) if checkpoint else audit_chain.anchor().checkpoint
     school = tenancy.require_school(session)
     rows = list(session.exec(select(AuditLogRow).order_by(AuditLogRow.id)))
     found = _chain_problems(rows) + _hmac_problems(rows, key_bytes)

@@ -74,9 +74,9 @@ def runs_table(engine, monkeypatch) -> str:
     from rich.console import Console
 
     from lienthong.cli.sync_commands import list_runs
-    from lienthong.store import audit
+    from lienthong.store import audit_chain
 
-    monkeypatch.setattr(audit, "_anchor", audit._anchor)  # opening the store configures it: put back after
+    monkeypatch.setattr(audit_chain, "_anchor", audit_chain._anchor)  # opening the store configures it: put back after
     monkeypatch.setenv("LIENTHONG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     console = Console(record=True, width=250, markup=False, highlight=False)
     assert list_runs(5, console=console) == 0
