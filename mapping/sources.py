@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from lienthong.mapping.canonical import Absence, ReportRequest, SemesterResult, Student, YearResult
-from lienthong.mapping.file_records import FileRecords, score_sheets_read, wire_value  # noqa: F401 (re-exported)
+from lienthong.mapping.file_records import FileRecords, score_sheets_read  # noqa: F401 (offered here too)
 
 Payloads = dict[str, dict[str, Any]]  # key → stored payload
 
