@@ -52,6 +52,9 @@ MAX_ROW_BYTES = 8 << 20  # one row of 16,384 long cells; no school table comes n
 # A cell tag that is not ``<c r="…"`` within the first 999 rows and columns A…KN (300): one search in
 # C tells a school's sheet from one that must be measured row by row.
 _NOT_PLAIN = re.compile(rb'<c(?=[\s>/])(?! r="(?:[A-Z]|[A-J][A-Z]|K[A-N])[1-9]\d{0,2}")')
+# The same within the first 9,999 rows and columns A…GR (200): a tall list (a grade of a province, 2,000+
+# rows) spans at most 1,999,800 cells, within `MAX_AREA`, and is measured by the same few passes in C.
+_NOT_PLAIN_TALL = re.compile(rb'<c(?=[\s>/])(?! r="(?:[A-Z]|[A-F][A-Z]|G[A-R])[1-9]\d{0,3}")')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")  # ``<x:c …>``: measured row by row
 
 
@@ -162,12 +165,13 @@ def _last_row_start(text: bytes) -> int:
 
 def _plain_cells(text: bytes) -> int | None:
     """The cells with a value in a whole sheet's XML when every cell tag is ``<c r="…"`` within the
-    first 999 rows and 300 columns — the sheets of a school's files, measured by a few passes in C
+    first 999 rows and 300 columns, or within the first 9,999 rows and 200 columns (both spans
+    within the bounds) — the sheets of a school's files, measured by a few passes in C
     rather than row by row in Python; ``None`` for any other sheet (`_measure_rows` measures it).
     A DOCTYPE or ENTITY declaration is refused here as anywhere."""
     if b"<!" in text and _DOCTYPE.search(text):
         raise UnsafeWorkbook("Tệp chứa khai báo DOCTYPE/ENTITY trong XML; không an toàn, không mở.")
-    if _NOT_PLAIN.search(text) or _PREFIXED_CELL.search(text):
+    if (_NOT_PLAIN.search(text) and _NOT_PLAIN_TALL.search(text)) or _PREFIXED_CELL.search(text):
         return None
     return text.count(b"</c>")
 

@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from lienthong.mapping.canonical import SemesterResult, Student, YearResult
+from lienthong.mapping.csdl_files import results_records, student_list_records  # noqa: F401 (offered here too)
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import format_score
-from lienthong.mapping.sources import FileRecords, Payloads, SourceRecords
+from lienthong.mapping.sources import Payloads, SourceRecords
 
 
 def student_from_csdl(item: dict[str, Any], student_id: str | None = None) -> Student:
@@ -113,37 +114,6 @@ def student_to_csdl(student: Student) -> dict[str, Any]:
         "MaLop": student.class_code,
         "TrangThai": code(student.status) or "1",
     }
-
-
-# --- the ministry's Excel exports as stored records (`connectors.csdl.excel.FILE_KINDS`) -----
-
-
-def _file_records(read: Any, entity: str) -> FileRecords:
-    out = FileRecords(school_year=read.info.get("school_year"))
-    classes = set()
-    for record in read.records:
-        if not record["MaDinhDanh"]:
-            out.notes.append(
-                (0, f"Em {record.get('HoTen', '')} chưa có Mã định danh Bộ GD&ĐT: chưa lưu", "Mã định danh Bộ GD&ĐT")
-            )
-            continue
-        if entity == "hoc_sinh":
-            out.stored.append(("hoc_sinh", record["MaDinhDanh"], record))
-            classes.add(record["MaLop"])
-        else:
-            out.stored.append(("ket_qua", f"{record['MaDinhDanh']}:{record['HocKy']}", record))
-            out.semesters = sorted({*out.semesters, record["HocKy"]})
-            out.cells += len(record["Mon"])
-    out.classes = sorted((classes | (read.info.get("classes") or set())) - {""})
-    return out
-
-
-def student_list_records(read: Any) -> FileRecords:
-    return _file_records(read, "hoc_sinh")
-
-
-def results_records(read: Any) -> FileRecords:
-    return _file_records(read, "ket_qua")
 
 
 def confirmed_to_csdl(student: dict[str, Any], period: str, version: int, new: bool) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
-from lienthong.store.snapshot_text import written_out
+from lienthong.store.snapshot_text import content_hash, payload_text
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,31 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, don
         {key for entity, key, _ in stored if entity == "hoc_sinh"}
         or {payload.get("ma_hoc_sinh") or payload.get("MaDinhDanh") for _, _, payload in stored}
     )
-    done.source, done.stored = kind.source, [written_out(entity, key, payload) for entity, key, payload in stored]
+    done.source, done.stored = kind.source, _written(stored)
+
+
+# A student's payload that a score book's mapping hands back as the same object for every book naming
+# that student (`mapping.vnedu_files`: ~2,000 students on each of ~24 books): id → (the payload, its
+# hash, its text), written out once per process. The payload is held, so its id names no other
+# object while it is here; a stored payload is never changed once made.
+_STUDENTS_WRITTEN: dict[int, tuple[dict[str, Any], str, str]] = {}
+STUDENTS_WRITTEN_KEPT = 16384  # a school's students, several times over
+
+
+def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, str, str]]:
+    """Each record as `store.snapshot_text.written_out` writes it: ``(entity, key, hash, text)``."""
+    out, known = [], _STUDENTS_WRITTEN
+    for entity, key, payload in stored:
+        if entity == "hoc_sinh":
+            seen = known.get(id(payload))
+            if seen is None or seen[0] is not payload:
+                if len(known) >= STUDENTS_WRITTEN_KEPT:
+                    known.clear()
+                seen = known[id(payload)] = (payload, content_hash(payload), payload_text(payload))
+            out.append((entity, key, seen[1], seen[2]))
+        else:
+            out.append((entity, key, content_hash(payload), payload_text(payload)))
+    return out
 
 
 def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:

@@ -33,7 +33,7 @@ from lienthong.connectors.excel import (
     title_text,
 )
 from lienthong.mapping import catalogs
-from lienthong.mapping import csdl as csdl_mapping
+from lienthong.mapping import csdl_files as csdl_mapping
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.headers import SCORE_WORDS, HeaderMatch, header_key, match_header
 from lienthong.mapping.normalize import (

@@ -58,7 +58,7 @@ from lienthong.connectors.excel import (
 )
 from lienthong.connectors.spreadsheet import column_letters, column_number
 from lienthong.mapping import catalogs
-from lienthong.mapping import gradebook as gradebook_mapping
+from lienthong.mapping import gradebook_files as gradebook_mapping
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
 from lienthong.mapping.normalize import (
     fold,

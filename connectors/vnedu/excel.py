@@ -44,7 +44,7 @@ from lienthong.connectors.excel import (
 )
 from lienthong.connectors.gradebook.excel import Expect, detect_columns, read_score_book
 from lienthong.mapping import catalogs
-from lienthong.mapping import vnedu as vnedu_mapping
+from lienthong.mapping import vnedu_files as vnedu_mapping
 from lienthong.mapping.calendar import school_year_of, semester_of
 from lienthong.mapping.errors import LegacyEncodingError, MappingError
 from lienthong.mapping.normalize import (
@@ -59,7 +59,7 @@ from lienthong.mapping.normalize import (
     parse_title,
     restore_digits,
 )
-from lienthong.mapping.vnedu import EXEMPT
+from lienthong.mapping.vnedu_files import EXEMPT
 
 __all__ = [
     "Expect",

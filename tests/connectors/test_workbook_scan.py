@@ -1,6 +1,7 @@
 """The bounds are measured where calamine places each cell: by its own reference, whatever the row
 tag around it says, and by the furthest column of the row, not its last cell. A school's sheets
-(every cell ``<c r="…"`` within 999 rows and 300 columns) are measured by a few searches in C;
+(every cell ``<c r="…"`` within 999 rows and 300 columns, or 9,999 rows and 200 columns) are
+measured by a few searches in C;
 any other sheet row by row, to the same counts."""
 
 from __future__ import annotations
@@ -73,13 +74,37 @@ def test_the_quick_path_counts_what_the_row_by_row_measure_counts(tmp_path: Path
     [
         _sheet(b"<row><c><v>1</v></c></row>"),  # no references: placed one after another
         _sheet(b'<row r="1"><c t="s" r="A1"><v>1</v></c></row>'),  # the reference not first
-        _sheet(b'<row r="1000"><c r="A1000"><v>1</v></c></row>'),  # row 1,000
+        _sheet(b'<row r="10000"><c r="A10000"><v>1</v></c></row>'),  # row 10,000
+        _sheet(b'<row r="1000"><c r="GS1000"><v>1</v></c></row>'),  # row 1,000 at column 201
+        # each cell within one of the quick spans, not both within the same one
+        _sheet(b'<row r="1"><c r="KN1"><v>1</v></c></row><row r="1000"><c r="A1000"><v>1</v></c></row>'),
         _sheet(b'<row r="1"><c r="KO1"><v>1</v></c></row>'),  # column 301
         _sheet(b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'),  # prefixed tags
     ],
 )
 def test_any_other_sheet_is_measured_row_by_row(text):
     assert _plain_cells(text) is None
+
+
+def test_a_tall_list_is_measured_by_the_quick_path_to_the_same_counts():
+    rows = b"".join(
+        f'<row r="{n}">'.encode() + b"".join(cell(f"{col}{n}", "x") for col in "ABCDEFGHIJKL") + b"</row>"
+        for n in range(1, 5001)
+    )
+    text = _sheet(rows, b'<row r="5001">' + cell("GR5001", "x") + b"</row>")
+    measured = Extent()
+    _scan_part(io.BytesIO(text), measured)
+    assert (measured.cells, measured.last_row, measured.last_col) == (60_001, 5001, 200)
+    assert _plain_cells(text) == measured.cells
+    assert len(rows_of(open_workbook(xlsx_from_sheet(text), "excel").worksheets[0])) == 5001
+
+
+def test_a_tall_sheet_that_is_also_wide_is_refused():
+    """Rows past 999 and columns past 200, each within one quick span: together past the bound."""
+    text = _sheet(b'<row r="1">' + cell("KN1", "x") + b'</row><row r="9000">' + cell("A9000", "x") + b"</row>")
+    with pytest.raises(FileFormatError) as refused:
+        open_workbook(xlsx_from_sheet(text), "excel")
+    assert "(9000 dòng × 300 cột)" in refused.value.message
 
 
 def test_a_reference_without_a_row_is_measured_by_its_row_tag():
