@@ -91,17 +91,18 @@ def record(
 # which the links turn into the school's key: `Layout.place`) or to the rosters (students,
 # classes, reports). A student's findings in the per-student stages (`compare.PER_STUDENT`) depend
 # only on that student's records, on the rosters and on which records exist. So the state keeps
-# a global digest (`Fingerprint`: the run's question and how many records each kind read holds)
-# with each student's findings. Which records changed since comes from the database's change
-# journal (`store.reconcile_queries.pending_changes`, written by triggers: migration 0016), which
-# each run empties of what it took into account. When the global digest is the one saved and no
-# record went, the set of records is the one the state saw (a record added changes a count), and
-# only the students that own a changed record are recomputed, from their own records; a changed
-# record of no one student (an unlinked result…) means a full run.
+# the digest of the run's question and how many records each kind read holds (`Fingerprint`),
+# with each student's findings. Which records changed, were added or went since comes from the
+# database's change journal (`store.reconcile_queries.pending_changes`, written by triggers:
+# migration 0016), which each run empties of what it took into account. When the question is the
+# one saved, no record went and each kind's count is the state's plus the additions journaled, only
+# the students that own a changed or added record are recomputed, from their own records; a
+# changed record of no one student (an unlinked result…) means a full run, and so does an added
+# record of a kind other than the school's attendance (`runs.ADDABLE`: a score sheet, a result or a
+# student added moves figures or checks beyond its student).
 
 STATE_ID = "school"
 STATE_VERSION = 5
-
 
 _kind = operator.itemgetter(0, 1)  # a row's source and entity
 
@@ -110,11 +111,16 @@ def _digest(parts: list[str]) -> str:
     return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
+def question_digest(context: str) -> str:
+    """The digest of a run's question (`runs.Run.context`), as the state keeps it."""
+    return _digest([context])
+
+
 @dataclass
 class Fingerprint:
     """The stored records as the state compares them, for the entities each source's mapping
-    reads: the global digest of the run's question and each kind's count of records, and the
-    kinds keyed by a student (or class…) alone, the rosters."""
+    reads: the digest of the run's question, each kind's count of records, and the kinds keyed by
+    a student (or class…) alone, the rosters."""
 
     shared: str
     counts: dict[str, int]  # "source|entity" → how many records
@@ -128,27 +134,30 @@ class Fingerprint:
         keyed = {_kind(row) for row in rows if ":" in row[2]}
         counts = {f"{s}|{e}": n for (s, e), n in kinds.items() if e in read.get(s, ())}
         rosters = {f"{s}|{e}" for s, e in kinds if e in read.get(s, ()) and (s, e) not in keyed}
-        return cls.of_counts(counts, rosters, context)
-
-    @classmethod
-    def of_counts(cls, counts: dict[str, int], rosters: Iterable[str], context: str) -> "Fingerprint":
-        """From each kind's count of records (``"source|entity" → count``, the kinds read) and the
-        rosters among them."""
-        shared = [context, *(f"#{name}|{counts[name]}" for name in sorted(counts))]
-        return cls(_digest(shared), dict(counts), set(rosters))
+        return cls(question_digest(context), counts, rosters)
 
 
-def moved_records(changes: Iterable[Any], read: dict[str, frozenset[str]]) -> list[tuple[str, str, str]] | None:
-    """``(source, entity, key)`` of the records of the kinds read whose content changed, from the
-    change journal's rows (`reconcile_queries.Change`); ``None`` when one of them went (the set of
+@dataclass
+class Moved:
+    """What the change journal says of the kinds read since the state (`moved_records`)."""
+
+    records: list[tuple[str, str, str]]  # (source, entity, key) changed or added, in order
+    added: Counter  # "source|entity" → records added
+
+
+def moved_records(changes: Iterable[Any], read: dict[str, frozenset[str]]) -> Moved | None:
+    """The records of the kinds read whose content changed or that were added, from the change
+    journal's rows (`reconcile_queries.Change`); ``None`` when one of them went (the set of
     records moved: a full run)."""
-    out = set()
+    out, added = set(), Counter()
     for change in changes:
         if change.entity in read.get(change.source, ()):
-            if change.deleted:
+            if change.change == reconcile_queries.REMOVED:
                 return None
+            if change.change == reconcile_queries.ADDED:
+                added[f"{change.source}|{change.entity}"] += 1
             out.add((change.source, change.entity, change.key))
-    return sorted(out)
+    return Moved(sorted(out), added)
 
 
 @dataclass

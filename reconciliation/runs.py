@@ -58,6 +58,7 @@ from lienthong.reconciliation.register import (
     finding_fields,
     moved_records,
     placement,
+    question_digest,
     ranks,
 )
 from lienthong.store.plain import Plain
@@ -127,12 +128,13 @@ class Run:
         return {name: frozenset(m.ENTITIES) for name, m in mappings(extra_mappings(self.settings)).items()}
 
     def context(self) -> str:
-        """The run's question as text, part of the state's global digest: another day (absences
-        are counted to it), closed window, role or platform is another reconciliation."""
+        """The run's question as text, part of the state's global digest: another closed window,
+        role or platform is another reconciliation. Not the day: absences are counted to it, but
+        a later day finds the same until the first absence after the state's day (`incremental`)."""
         scores = self.roles.scores
         roles = [self.roles.identity, self.roles.school, self.roles.results, scores.owner, scores.targets]
         read = sorted((name, sorted(entities)) for name, entities in self.read().items())
-        asked = [STATE_VERSION, self.school_year, self.today.isoformat(), self.closed, self.pushed, roles]
+        asked = [STATE_VERSION, self.school_year, self.closed, self.pushed, roles]
         return repr([*asked, scores.approval, scores.entity, read])
 
 
@@ -209,7 +211,10 @@ def _state(
         identity=roles.identity,
         placement=_placement(sources),
         digest=fingerprint.shared,
+        counts=fingerprint.counts,
         rosters=sorted(fingerprint.rosters),
+        today=run.today.isoformat(),
+        next_absence=_next_absence(school, run.today, None),
         links=list(found.links.items()),
         claims={k: list(v) for k, v in claims.items()},
         contested=sorted(k for k, n in claimed.items() if n > 1),
@@ -299,32 +304,55 @@ def _over_view(over: dict[str, dict[str, str]]) -> Sources:
     return Sources({"~over": SourceRecords("~over", students=students, results=results)}, {})
 
 
+# The kind whose added records an incremental run takes (the school's attendance: an absence is
+# its student's alone, once the school has any, `SourceRecords.has_attendance`); a record of any
+# other kind added means a full run (a score sheet moves the classes' figures, a result which
+# semesters are over, a student the rosters).
+ADDABLE = ("diem_danh",)
+
+
+def _next_absence(school: SourceRecords, today: date, before: str | None) -> str | None:
+    """The first day after ``today`` with an absence of the school's record (ISO), or ``before``
+    when that is earlier: the findings hold for any day until then (absences are counted to the day)."""
+    later = [absence.day.isoformat() for absence in school.absences if absence.day > today]
+    return min([*later, *([before] if before else [])], default=None)
+
+
 def incremental(db: Plain, run: Run, payloads: Payloads, changes: list[Change]) -> Done | None:
     """The saved state's findings, with the students whose records changed recomputed from their
     own records only; ``None`` when a full run is needed (no state, the rosters, the set of records
-    or the run's question changed, a student two teachers' rows claim changed). ``changes``: the
-    change journal's rows not yet taken into account (`reconcile_queries.pending_changes`, read
-    before anything else); ``payloads`` reads the changed records (`reconcile_queries.some_payloads`,
-    passed in so that what a run reads can be watched)."""
+    or the run's question changed, a student two teachers' rows claim changed, a day past the
+    first absence after the state's). ``changes``: the change journal's rows not yet taken into
+    account (`reconcile_queries.pending_changes`, read before anything else); ``payloads`` reads
+    the changed records (`reconcile_queries.some_payloads`, passed in so that what a run reads can
+    be watched)."""
     read = run.read()
     state = State.load(db)
-    if state is None:
+    if state is None or question_digest(run.context()) != state["digest"]:
         return None
+    moved = moved_records(changes, read)
+    day, next_absence = run.today.isoformat(), state["next_absence"]
+    if moved is None or day < state["today"] or (next_absence is not None and next_absence <= day):
+        return None
+    layout = state.layout(read)
+    for name in moved.added:
+        source, entity = name.split("|", 1)
+        if source != layout.school or entity not in ADDABLE or not state["has_attendance"]:
+            return None
     counts = kind_counts(db)
     within = {f"{source}|{entity}": n for (source, entity), n in counts.items() if entity in read.get(source, ())}
-    fingerprint = Fingerprint.of_counts(within, state["rosters"], run.context())
-    moved = moved_records(changes, read) if fingerprint.shared == state["digest"] else None
-    if moved is None:
+    if within != dict(Counter(state["counts"]) + moved.added):  # a record added with no state saved yet
         return None
+    fingerprint = Fingerprint(state["digest"], within, set(state["rosters"]))
     seen = last_seen(db, sorted({source for source, _ in counts}))
-    layout = state.layout(read)
-    if any(":" not in key for _, _, key in moved):  # a roster's row: the links may move
-        relinked = _relinked(db, state, fingerprint, moved, run, layout, payloads)
+    records = moved.records
+    if any(":" not in key for _, _, key in records):  # a roster's row: the links may move
+        relinked = _relinked(db, state, fingerprint, records, run, layout, payloads)
         if relinked is None:
             return None
         layout, changed = relinked
     else:
-        changed = layout.owners(moved)
+        changed = layout.owners(records)
     if changed is None or changed & set(state["contested"]):
         return None
     stored = _changed_records(db, layout, changed, fingerprint, payloads) if changed else {}
@@ -336,6 +364,8 @@ def incremental(db: Plain, run: Run, payloads: Payloads, changes: list[Change]) 
         merged += found[key] if key in changed else state.findings(key)
     merged.sort(key=lambda item: item[0])
     listed = Sources({"~teachers": SourceRecords("~teachers", teachers=state["teachers"])}, {})
+    moved_on = bool(records) or day != state["today"]
+    state.update(counts=within, today=day)
     return Done(
         [d for _, d in merged],
         state["classes"],
@@ -346,7 +376,7 @@ def incremental(db: Plain, run: Run, payloads: Payloads, changes: list[Change]) 
         _figures(state),
         state["matched"],
         state["matched_counts"],
-        state=state if moved else None,  # nothing changed: the saved state stands
+        state=state if moved_on else None,  # nothing changed: the saved state stands
     )
 
 
@@ -470,4 +500,5 @@ def _recomputed(
         if key in blanks:
             state["blanks"][key] = blanks[key]
     state["training"] = sorted(training)
+    state["next_absence"] = _next_absence(school, run.today, state["next_absence"])
     return out

@@ -83,23 +83,26 @@ def last_seen(db: Plain, sources: list[str]) -> dict[str, datetime]:
     return out  # type: ignore[return-value]
 
 
+CHANGED, ADDED, REMOVED = "changed", "added", "removed"  # a journal row's ``change`` (migration 0016)
+
+
 class Change(NamedTuple):
-    """A row of the change journal (migration 0016): a stored record whose content changed, or
-    that went (``deleted``)."""
+    """A row of the change journal (migration 0016): a stored record whose content changed, that
+    was added or that went (``change``: `CHANGED`, `ADDED`, `REMOVED`)."""
 
     id: int
     source: str
     entity: str
     key: str
-    deleted: bool
+    change: str
 
 
 def pending_changes(db: Plain) -> list[Change]:
     """The journal's rows not yet taken into account, oldest first."""
     rows = db.rows(
-        "SELECT id, source, entity, key, deleted FROM snapshot_change WHERE ma_truong = ? ORDER BY id", (db.school,)
+        "SELECT id, source, entity, key, change FROM snapshot_change WHERE ma_truong = ? ORDER BY id", (db.school,)
     )
-    return [Change(i, source, entity, key, bool(deleted)) for i, source, entity, key, deleted in rows]
+    return [Change(*row) for row in rows]
 
 
 def consume_changes(db: Plain, ids: list[int]) -> None:

@@ -234,10 +234,10 @@ class SourceSnapshotRow(SQLModel, table=True):
 
 
 class SnapshotChangeRow(SQLModel, table=True):
-    """A stored record whose content changed (``deleted`` false) or that went (``deleted`` true:
-    removed, or moved to another key), written by triggers on ``source_snapshot`` (migration 0016,
-    which says why) for the next reconciliation, which deletes the rows it took into account.
-    Inserts are not journaled: each kind's count of records tells them."""
+    """A stored record whose content changed (``change`` ``changed``), that went (``removed``: deleted,
+    or moved to another key) or that was added while the school keeps a reconciliation state
+    (``added``), written by triggers on ``source_snapshot`` (migration 0016, which says why) for the
+    next reconciliation, which deletes the rows it took into account."""
 
     __tablename__ = "snapshot_change"
     __table_args__ = (sa.Index("ix_snapshot_change_ma_truong", "ma_truong", "id"),)
@@ -249,7 +249,7 @@ class SnapshotChangeRow(SQLModel, table=True):
     source: str = Field(max_length=16)
     entity: str = Field(max_length=32)
     key: str
-    deleted: bool
+    change: str = Field(max_length=8)
 
 
 # --- the sync engine's state ----------------------------------------------------------------

@@ -160,7 +160,7 @@ class _Changes:
                 self._put("vnedu", "diem_danh", key, None)
             return
         student = self._pick("vnedu", "hoc_sinh")
-        day = f"{self.rng.randrange(1, 28):02d}/10/2026"
+        day = f"{self.rng.randrange(1, 28):02d}/{self.rng.choice((10, 11, 12))}/2026"  # some after AUTUMN
         if student is not None:
             payload = {"ma_hoc_sinh": student, "ngay": day, "buoi": "S", "loai": self.rng.choice("PK"), "ly_do": ""}
             self._put("vnedu", "diem_danh", f"{student}:{day}:S", payload)
@@ -279,8 +279,11 @@ def _both(engines, year: str, today: date) -> tuple[service.Reconciliation, serv
     seed=st.integers(0, 10**6),
     rounds=st.lists(st.lists(st.sampled_from(EVERY_CHANGE), min_size=1, max_size=8), min_size=1, max_size=4),
     kinds=st.sampled_from(sorted(KINDS)),
+    days=st.lists(st.integers(0, 20), min_size=4, max_size=4),
 )
-def test_an_incremental_reconciliation_finds_what_a_full_one_finds(templates, tmp_path, day, seed, rounds, kinds):
+def test_an_incremental_reconciliation_finds_what_a_full_one_finds(templates, tmp_path, day, seed, rounds, kinds, days):
+    """Random change sets, each reconciled on a day the same as or later than the one before (by
+    ``days``): absences are counted to the day."""
     template, stored, year = templates[day]
     folder = tmp_path / f"{seed}"
     folder.mkdir(exist_ok=True)
@@ -297,6 +300,7 @@ def test_an_incremental_reconciliation_finds_what_a_full_one_finds(templates, tm
             at += timedelta(minutes=5)
             for engine in engines:
                 changes.write(engine, at)
+            day += timedelta(days=days.pop())
             incremental, full = _both(engines, year, day)
             assert _shown(incremental) == _shown(full)
             assert _register(engines[0]) == _register(engines[1])
@@ -351,7 +355,9 @@ def test_a_new_day_or_a_student_moved_recomputes_everything_and_full_always_does
             service.reconcile_school(engines[0], year, today=AUTUMN)
             assert calls == []  # nothing changed: nothing recomputed
             service.reconcile_school(engines[0], year, today=later)
-            assert len(calls) == 1  # absences are counted to the day
+            assert calls == []  # another day, no absence after the state's: the same findings
+            service.reconcile_school(engines[0], year, today=AUTUMN)
+            assert len(calls) == 1  # an earlier day than the state's
             changes = _Changes(stored, random.Random(1))
             key = sorted(changes.stored["vnedu"]["hoc_sinh"])[3]
             moved = {**changes.stored["vnedu"]["hoc_sinh"][key], "ma_lop": "7A1"}
@@ -361,6 +367,40 @@ def test_a_new_day_or_a_student_moved_recomputes_everything_and_full_always_does
             assert len(calls) == 2
             service.reconcile_school(engines[0], year, today=later, full=True)
             assert len(calls) == 3
+
+
+def test_a_later_day_keeps_the_findings_until_the_first_absence_after_the_state_s_day(templates, tmp_path):
+    """Absences are counted to the day: a later day reuses the state until an absence falls on or
+    before it; an absence added (the daily attendance) recomputes its student only."""
+    template, stored, year = templates[AUTUMN]
+    with _copies(template, tmp_path) as engines:
+        _both(engines, year, AUTUMN)
+        changes = _Changes(stored, random.Random(3))
+        student = sorted(changes.stored["vnedu"]["hoc_sinh"])[5]
+        for ahead in (1, 3):
+            day = (AUTUMN + timedelta(days=ahead)).strftime("%d/%m/%Y")
+            absence = {"ma_hoc_sinh": student, "ngay": day, "buoi": "S", "loai": "K", "ly_do": ""}
+            changes._put("vnedu", "diem_danh", f"{student}:{day}:S", absence)
+        for engine in engines:
+            changes.write(engine, LATER)
+        calls: list = []
+        real = service._full
+
+        def full_run(db, run):
+            calls.append(run.today)
+            return real(db, run)
+
+        ran_full = []
+        for offset in (1, 2, 3, 4, 4):
+            today = AUTUMN + timedelta(days=offset)
+            with mock.patch.object(service, "_full", full_run):
+                calls.clear()
+                incremental = service.reconcile_school(engines[0], year, today=today)
+                ran_full.append(bool(calls))
+            full = service.reconcile_school(engines[1], year, today=today, full=True)
+            assert _shown(incremental) == _shown(full)
+            assert _register(engines[0]) == _register(engines[1])
+        assert ran_full == [False, False, True, False, False]
 
 
 def test_a_name_corrected_relinks_from_the_rosters_and_recomputes_only_its_neighbours(templates, tmp_path):

@@ -1,7 +1,8 @@
 """The change journal on ``source_snapshot`` (migration 0016): the database itself notes every
-record whose content changed and every record that went, on SQLite and PostgreSQL (under the
-school's row-level security), and nothing for a record seen again unchanged or a new one; a
-reconciliation reads the rows and deletes those it took into account."""
+record whose content changed, that went, or that was added while the school keeps a
+reconciliation state, on SQLite and PostgreSQL (under the school's row-level security), and
+nothing for a record seen again unchanged; a reconciliation reads the rows and deletes those it
+took into account."""
 
 from __future__ import annotations
 
@@ -33,23 +34,33 @@ def _write(engine, rows: list[tuple[str, int, dict]], at: datetime, entity: str 
         upsert_snapshots(session, records, at)
 
 
-def _journal(engine) -> list[tuple[str, str, str, bool]]:
+def _journal(engine) -> list[tuple[str, str, str, str]]:
     with opened(engine) as db:
-        return [(c.source, c.entity, c.key, c.deleted) for c in reconcile_queries.pending_changes(db)]
+        return [(c.source, c.entity, c.key, c.change) for c in reconcile_queries.pending_changes(db)]
 
 
-def test_changed_and_removed_records_are_journaled_new_and_unchanged_ones_are_not(engine):
+def _keep_a_state(engine) -> None:
+    with opened(engine) as db:
+        reconcile_queries.save_reconcile_state(db, "school", 5, "{}", T0)
+        db.commit()
+
+
+def test_changed_removed_and_added_records_are_journaled_unchanged_ones_are_not(engine):
     _write(engine, [("s1:TOAN:1", 1, {"tx": ["7"]}), ("s2:TOAN:1", 1, {"tx": ["8"]})], T0)
-    assert _journal(engine) == []  # new records: the kind's count says so
+    assert _journal(engine) == []  # added with no state saved: the next reconciliation reads everything
+    _keep_a_state(engine)
     _write(engine, [("s1:TOAN:1", 2, {"tx": ["7"]}), ("s2:TOAN:1", 2, {"tx": ["8"]})], T0 + timedelta(hours=1))
     assert _journal(engine) == []  # seen again, the same content
-    _write(engine, [("s2:TOAN:1", 3, {"tx": ["9"]})], T0 + timedelta(hours=2))
-    assert _journal(engine) == [("vnedu", "diem", "s2:TOAN:1", False)]
+    _write(engine, [("s2:TOAN:1", 3, {"tx": ["9"]}), ("s3:TOAN:1", 3, {"tx": ["5"]})], T0 + timedelta(hours=2))
+    assert sorted(_journal(engine)) == [
+        ("vnedu", "diem", "s2:TOAN:1", "changed"),
+        ("vnedu", "diem", "s3:TOAN:1", "added"),
+    ]
     with engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM source_snapshot WHERE key = 's1:TOAN:1'")
-    assert _journal(engine) == [("vnedu", "diem", "s2:TOAN:1", False), ("vnedu", "diem", "s1:TOAN:1", True)]
+    assert _journal(engine)[2:] == [("vnedu", "diem", "s1:TOAN:1", "removed")]
     with opened(engine) as db:
-        assert reconcile_queries.kind_counts(db) == {("vnedu", "diem"): 1}
+        assert reconcile_queries.kind_counts(db) == {("vnedu", "diem"): 2}
         assert list(reconcile_queries.last_seen(db, ["vnedu"])) == ["vnedu"]
 
 
@@ -62,7 +73,7 @@ def test_a_reconciliation_deletes_only_the_rows_it_read(engine):
     with opened(engine) as db:
         reconcile_queries.consume_changes(db, [change.id for change in read])
         db.commit()
-    assert _journal(engine) == [("vnedu", "diem", "s1:TOAN:1", False)]  # the later change waits for the next run
+    assert _journal(engine) == [("vnedu", "diem", "s1:TOAN:1", "changed")]  # the later change waits for the next run
     assert len(read) == 1
 
 
@@ -86,10 +97,14 @@ def test_on_postgresql_the_journal_is_the_writers_school_and_only_its_own(postgr
         for code, scoped in schools.items():
             _write(scoped, [("s1:TOAN:1", 1, {"tx": [code]})], T0)
             _write(scoped, [("s1:TOAN:1", 2, {"tx": [code, "x"]})], T0 + timedelta(hours=1))
-        _write(schools["79000001"], [("s1:TOAN:1", 3, {"tx": ["again"]})], T0 + timedelta(hours=2))
-        assert len(_journal(schools["79000001"])) == 2 and len(_journal(schools["79000002"])) == 1
+        _keep_a_state(schools["79000001"])  # the first school's additions are journaled from now on
+        for scoped in schools.values():
+            _write(scoped, [("s1:TOAN:1", 3, {"tx": ["again"]}), ("s2:TOAN:1", 3, {"tx": []})], T0 + timedelta(hours=2))
+        first, second = _journal(schools["79000001"]), _journal(schools["79000002"])
+        assert sorted(c[3] for c in first) == ["added", "changed", "changed"]
+        assert [c[3] for c in second] == ["changed", "changed"]
         with tenancy.unscoped(engine).connect() as connection:
             owners = connection.execute(sa.text("SELECT ma_truong FROM snapshot_change ORDER BY id")).scalars().all()
-        assert owners == ["79000001", "79000002", "79000001"]
+        assert sorted(owners) == ["79000001"] * 3 + ["79000002"] * 2
     finally:
         engine.dispose()
