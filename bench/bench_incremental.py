@@ -5,7 +5,8 @@ bare Python process that reads every stored snapshot row with sqlite3 and decode
 - ``reconcile --format json`` on the 2,000-student demo database, as typed (the demo reconciled it:
   an incremental run) and with ``--full``: aim within 2.5x the floor.
 - ``reconcile --format json`` after a sync that changed 20 students (one score sheet each, written
-  as a pull writes it, before each timed run): aim within 1.5x the floor.
+  as a pull writes it, before each timed run): aim within 1.5x the floor; and after a day's
+  attendance (20 absences added): the same aim.
 - The file-flow database (issue 15's Excel school, 2,016 students, every file imported):
   ``reconcile --format json`` as typed and with ``--full``: within 3x its floor.
 
@@ -123,6 +124,32 @@ class _Sync:
             session.commit()
 
 
+class _Attendance:
+    """What a day's attendance sync writes: ``CHANGED`` new absences (one session each, of
+    students picked at random, on days before today), as vnEdu's attendance pages give them."""
+
+    def __init__(self, sync: _Sync):
+        self.engine, self.rng, self.turn = sync.engine, random.Random(17), 0
+        self.students = sorted({key.split(":")[0] for key in sync.keys})
+
+    def __call__(self) -> None:
+        from datetime import date, timedelta
+
+        from sqlmodel import Session
+
+        from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+
+        self.turn += 1
+        day = (date.today() - timedelta(days=self.turn)).strftime("%d/%m/%Y")
+        records = []
+        for student in self.rng.sample(self.students, CHANGED):
+            payload = {"ma_hoc_sinh": student, "ngay": day, "buoi": "S", "loai": "K", "ly_do": "", "version": 1}
+            records.append(SnapshotRecord("vnedu", "diem_danh", f"{student}:{day}:S", 1, payload))
+        with Session(self.engine) as session:
+            upsert_snapshots(session, records, datetime.now(timezone.utc))
+            session.commit()
+
+
 def _measure(commands: dict, runs: int = RUNS) -> dict[str, dict]:
     """Each command ``runs`` times in turn (its preparation, untimed, just before it)."""
     import statistics
@@ -163,6 +190,7 @@ def main(keep: bool = False) -> None:
         "demo reconcile --full": ([*json_out, "--full"], on_demo, None),
         f"demo reconcile after {CHANGED} changed": (json_out, on_demo, sync),
         "demo reconcile, nothing changed": (json_out, on_demo, None),
+        f"demo reconcile after {CHANGED} absences": (json_out, on_demo, _Attendance(sync)),
         "files floor: sqlite3 + orjson": ([sys.executable, "-c", FLOOR, str(files)], _env(), None),
         "files reconcile --full": ([*json_out, "--full"], on_files, None),
         "files reconcile, nothing changed": (json_out, on_files, None),
@@ -188,6 +216,7 @@ def main(keep: bool = False) -> None:
         ("demo reconcile, nothing changed", "demo", 2.5),
         ("demo reconcile --full", "demo", 2.5),
         (f"demo reconcile after {CHANGED} changed", "demo", 1.5),
+        (f"demo reconcile after {CHANGED} absences", "demo", 1.5),
         ("files reconcile, nothing changed", "files", 3.0),
         ("files reconcile --full", "files", 3.0),
     )
