@@ -196,9 +196,9 @@ class Layout:
         return out
 
     def owners(self, moved: list[tuple[str, str, str]]) -> set[str] | None:
-        """The school's students owning the records of ``moved`` chunks. A record of no student
-        (a result of an unlinked student, a book's row linked to nobody) changes no finding: its
-        key is in the global digest, its content read by no check. ``None`` when a record's
+        """The school's students owning the ``moved`` records. A record of no student (a result of
+        an unlinked student, a book's row linked to nobody) changes no finding: its kind's count
+        is in the state, its content read by no check. ``None`` when a record's
         content may matter to more than one student (a result linked twice, another platform's)."""
         out = set()
         for source, _, key in moved:

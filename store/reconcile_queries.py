@@ -40,8 +40,8 @@ def source_payloads(
     """Every stored record of a source's ``entities`` as ``entity → key → payload``, and when the
     source was last read, from one query: each payload's JSON text decoded by orjson, ``seen_at``
     compared as stored and converted once. ``hashes``, when given, gets ``(source, entity, key,
-    content hash)`` of each record returned, from the same rows (what an incremental
-    reconciliation compares next time)."""
+    content hash)`` of each record returned, from the same rows (each kind's count and rosters
+    for the state of the next, incremental reconciliation: `register.Fingerprint.of`)."""
     rows = db.rows(
         "SELECT entity, key, CAST(payload AS TEXT), seen_at, content_hash FROM source_snapshot "
         f"WHERE ma_truong = ? AND source = ? ORDER BY entity, {_key_order(db)}",
@@ -61,8 +61,8 @@ def source_payloads(
 
 def kind_counts(db: Plain) -> dict[tuple[str, str], int]:
     """How many records each stored kind holds, ``(source, entity) → count``, from the primary
-    key's index: with no deletion journaled (`pending_changes`), an unchanged count says no record
-    was added."""
+    key's index: with no removal journaled (`pending_changes`), a count other than the state's plus
+    the additions journaled says a record was added while no state was kept."""
     found = db.rows(
         "SELECT source, entity, COUNT(*) FROM source_snapshot WHERE ma_truong = ? GROUP BY source, entity",
         (db.school,),
