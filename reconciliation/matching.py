@@ -168,6 +168,19 @@ def score(a: Person, b: Person) -> float:
     return _score(a, b, _name_score(_name(a.full_name, fold), _name(b.full_name, fold)))  # one pair: the shared cache
 
 
+class Scorer:
+    """`score` for many pairs, each name folded once however often it is scored (`_Names`): one
+    child against a whole grade, as a teacher's row no class holds is (`owner_links`)."""
+
+    def __init__(self) -> None:
+        _load_fuzzy()
+        self.names = _Names()
+
+    def __call__(self, a: Person, b: Person) -> float:
+        names = self.names
+        return _score(a, b, _name_score(names(a.full_name), names(b.full_name)))
+
+
 def _name_score(a: _Name, b: _Name) -> float:
     if a.key == b.key:
         return 1.0

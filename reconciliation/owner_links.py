@@ -37,7 +37,7 @@ from lienthong.mapping.normalize import format_date, given_name_sort_key, name_k
 from lienthong.mapping.sources import SourceRecords
 from lienthong.mapping.vnedu import score_cells
 from lienthong.reconciliation.discrepancy import Discrepancy
-from lienthong.reconciliation.matching import DOUBT, match, score
+from lienthong.reconciliation.matching import DOUBT, Person, Scorer, match
 from lienthong.reconciliation.people import person
 
 CODE, MINISTRY, PERSONAL, NAME, SCORED = "code", "ministry_id", "personal_id", "name", "scored"
@@ -153,6 +153,8 @@ class _Linker:
             for way, value in known.items():
                 if value:
                     self.index[(way, value)].append(key)
+        self._scorer: Scorer | None = None  # `_near`'s, with the grades' students it made (`_grade`)
+        self._grades: dict[str, list[Person]] = {}
         self.by_class: dict[str | None, list[str]] = defaultdict(list)
         for key, student in sorted(school.students.items()):
             self.by_class[student.class_code].append(key)
@@ -240,16 +242,21 @@ class _Linker:
     def _near(self, student: Student) -> list[str]:
         """The grade's students a person might take this child for (another class's namesake)."""
         mine = person(self.owner.name, "", student)
-        grade = (student.class_code or "?")[:1]
-        ranked = sorted(
-            (
-                (score(mine, person(self.school.name, k, s)), k)
-                for k, s in self.school.students.items()
-                if (s.class_code or "?")[:1] == grade
-            ),
-            reverse=True,
-        )
+        scored = self._scorer or Scorer()
+        self._scorer = scored
+        ranked = sorted(((scored(mine, theirs), theirs.key) for theirs in self._grade(mine.grade)), reverse=True)
         return [k for s, k in ranked[:3] if s >= DOUBT]
+
+    def _grade(self, grade: str) -> list[Person]:
+        """The school's students of one grade as matching compares them, made once for every row."""
+        found = self._grades.get(grade)
+        if found is None:
+            school = self.school
+            found = [
+                person(school.name, k, s) for k, s in school.students.items() if (s.class_code or "?")[:1] == grade
+            ]
+            self._grades[grade] = found
+        return found
 
     def _doubt(self, key: str, candidates: list[str]) -> None:
         self.out.doubts.append(
@@ -338,8 +345,11 @@ def _rekeyed(owner: SourceRecords, school: SourceRecords, out: OwnerLinks, sheet
     Unchanged (the same object) when every linked key is the school's already."""
     keys = out.keys
     out.claims = {key: (school_key, out.how[key]) for key, school_key in keys.items()}
-    if all(k == v for k, v in keys.items()) and not (owner.students.keys() - keys.keys()):
+    same = all(k == v for k, v in keys.items())
+    if same and not (owner.students.keys() - keys.keys()):
         return owner.sheets
+    if same:
+        return _held_back(owner, out, sheets_of)
     claims: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     kept: dict[str, dict] = {}
     for sheet_key, payload in owner.sheets.items():
@@ -363,6 +373,25 @@ def _rekeyed(owner: SourceRecords, school: SourceRecords, out: OwnerLinks, sheet
     for student in set(keys) - compared - (sheets_of.keys() - owner.students.keys()):
         del keys[student], out.how[student]  # every sheet of it is in doubt: not counted as matched
     return type(owner.sheets)(kept)  # a `SheetTable` digests its new keys
+
+
+def _held_back(owner: SourceRecords, out: OwnerLinks, sheets_of: dict[str, list[str]]) -> Any:
+    """`_rekeyed` when every linked key is the school's already (books keyed by the school's code,
+    a few rows in doubt): each sheet keeps its key and claims alone, the doubts' sheets are held
+    back. The same sheets in the same order as the claims would give, without making them."""
+    keys, students, sheets = out.keys, owner.students, owner.sheets
+    before: dict[str, dict] = {}  # stored before rosters, on no school student: first, as `_rekeyed` keeps them
+    linked: dict[str, dict] = {}
+    for sheet_key, payload in sheets.items():
+        student = sheet_key.split(":", 1)[0]
+        if student in keys:
+            linked[sheet_key] = payload
+        elif student not in students:
+            before[sheet_key] = payload
+    compared = {student for student, sheet_keys in sheets_of.items() if student in keys and sheet_keys}
+    for student in set(keys) - compared - (sheets_of.keys() - students.keys()):
+        del keys[student], out.how[student]  # no sheet of it: not counted as matched
+    return type(sheets)({**before, **linked})
 
 
 def _settle(
