@@ -5,6 +5,12 @@ syncs in school hours, a full sync at night); the job store is the same database
 schedules survive restarts. One run per (school, platform) at a time; SIGTERM lets the
 current run finish its batch, then stops. ``/metrics`` serves Prometheus metrics.
 
+After every sync the school's findings are brought up to date (`reconcile_after_sync`): an
+incremental reconciliation after the syncs of the day, a full one after the nightly full sync (what
+incremental runs could miss is caught there). So the discrepancy register, the dashboard and a
+person's own ``lienthong reconcile`` (incremental from the state kept) follow the platforms, and the
+change journal the incremental runs read is emptied as it fills.
+
 Backups (Bình An regulation, art. 8: each semester and year) go into ``[records] archive_dir``
 on ``[schedule] backup`` (weekly by default) and at the end of each semester and of the year
 (``[schedule] semester_ends``). Each is recorded as a run (mode ``backup``) that the IT page and
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -36,7 +43,7 @@ from lienthong.store.db import migrate
 from lienthong.store.tables import InstallationRunRow, SyncRunRow
 from lienthong.store.tenancy import unscoped
 from lienthong.sync import service
-from lienthong.sync.metrics import record_run
+from lienthong.sync.metrics import record_reconcile, record_run
 from lienthong.sync.run import RunBusy
 
 
@@ -48,15 +55,57 @@ def sync_job(platform: str, full: bool) -> None:
     """One scheduled run for one platform (module level: the job store keeps a reference)."""
     settings = Settings()
     log = get_logger(school=settings.ma_truong, platform=platform)
+    engine = service.school_engine(settings)
     try:
-        report = service.sync_blocking(
-            settings, platforms=[platform], full=full, engine=service.school_engine(settings)
-        )
+        report = service.sync_blocking(settings, platforms=[platform], full=full, engine=engine)
     except RunBusy as exc:  # the other run (a full one over an incremental one) carries on: nothing lost
         log.info("run_skipped_busy", since=exc.since.isoformat() if exc.since else None)
         return
     record_run(report)
     log.info("run_finished", run=report.run_id, status=report.status, errors=len(report.errors))
+    reconcile_after_sync(settings, full=full, engine=engine)
+
+
+# One reconciliation at a time in the daemon: two platforms' syncs ending together reconcile one
+# after the other, the second taking up what the first left in the journal.
+_RECONCILING = threading.Lock()
+
+
+def reconcile_after_sync(settings: Settings, full: bool = False, engine=None) -> str:
+    """The school's findings brought up to date after a sync, as ``lienthong reconcile`` does
+    (``--full`` with ``full``); returns the outcome (``completed``, ``no_data``, ``failed``),
+    counted in ``/metrics`` and logged without a student's data. A failure is logged, never the
+    end of the daemon or of the sync it follows (its records are stored: the next run takes them up)."""
+    from lienthong.reconciliation import service as reconciliation  # the daemon's first sync loads it
+
+    log = get_logger(school=settings.ma_truong)
+    with _RECONCILING:
+        started = time.perf_counter()
+        try:
+            result = reconciliation.reconcile_school(
+                engine or service.school_engine(settings),
+                settings.current_school_year(),
+                pushed=reconciliation.scores_pushed(settings),
+                settings=settings,
+                full=full,
+            )
+        except reconciliation.NoData:
+            outcome = "no_data"
+            log.info("reconcile_no_data")
+        except Exception as exc:  # noqa: BLE001 - logged by its kind; the next sync's reconciliation tries again
+            outcome = "failed"
+            log.error("reconcile_failed", error=type(exc).__name__)
+        else:
+            outcome = "completed"
+            log.info(
+                "reconcile_finished",
+                full=full,
+                found=len(result.found),
+                new=result.changes["new"],
+                closed=result.changes["closed"],
+            )
+        record_reconcile(outcome, time.perf_counter() - started)
+    return outcome
 
 
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -1,4 +1,5 @@
-"""``lienthong run``: the daemon syncs on its schedule, serves /metrics, and stops on SIGTERM."""
+"""``lienthong run``: the daemon syncs on its schedule, reconciles after each sync, serves /metrics,
+and stops on SIGTERM."""
 
 import signal
 import socket
@@ -9,7 +10,7 @@ import httpx
 from sqlmodel import Session, select
 
 from lienthong.store.db import make_engine
-from lienthong.store.tables import SyncRunRow
+from lienthong.store.tables import ReconcileStateRow, SnapshotChangeRow, SyncRunRow
 from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import make_sims
 
@@ -40,18 +41,22 @@ def test_daemon_runs_at_start_serves_metrics_and_stops_on_sigterm(tmp_path):
                 metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
             except httpx.TransportError:
                 metrics = ""
-            if 'lienthong_runs_total{status="completed"} 1.0' in metrics:
-                break
+            if 'lienthong_reconciles_total{outcome="completed"} 1.0' in metrics:
+                break  # the run at start, and the reconciliation after it
             time.sleep(0.5)
         assert 'lienthong_runs_total{status="completed"} 1.0' in metrics
         assert 'lienthong_records_pulled_total{platform="vnedu"}' in metrics
+        assert 'lienthong_reconciles_total{outcome="completed"} 1.0' in metrics
+        assert "lienthong_reconcile_seconds " in metrics
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         with Session(make_engine(f"sqlite:///{database}")) as session:
             statuses = [r.status for r in session.exec(select(SyncRunRow))]
+            assert session.exec(select(SnapshotChangeRow)).all() == []  # the journal taken up
+            assert session.exec(select(ReconcileStateRow)).all()  # the state a person's reconcile starts from
         assert statuses == ["completed"]
         logs = process.stderr.read().decode()
-        assert "daemon_started" in logs and "demo-secret" not in logs
+        assert "daemon_started" in logs and "reconcile_finished" in logs and "demo-secret" not in logs
     finally:
         if process.poll() is None:
             process.kill()
