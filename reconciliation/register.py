@@ -7,7 +7,6 @@ seen is closed (the sources agree again); one that comes back is reopened.
 from __future__ import annotations
 
 import hashlib
-import operator
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -104,8 +103,6 @@ def record(
 STATE_ID = "school"
 STATE_VERSION = 5
 
-_kind = operator.itemgetter(0, 1)  # a row's source and entity
-
 
 def _digest(parts: list[str]) -> str:
     return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
@@ -127,13 +124,16 @@ class Fingerprint:
     rosters: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, rows: Iterable[tuple], read: dict[str, frozenset[str]], context: str) -> "Fingerprint":
-        """From the ``(source, entity, key, content hash)`` rows a full run read."""
-        rows = rows if isinstance(rows, list) else list(rows)
-        kinds = Counter(map(_kind, rows))  # counted in C: a full run reads some 80,000 rows
-        keyed = {_kind(row) for row in rows if ":" in row[2]}
-        counts = {f"{s}|{e}": n for (s, e), n in kinds.items() if e in read.get(s, ())}
-        rosters = {f"{s}|{e}" for s, e in kinds if e in read.get(s, ()) and (s, e) not in keyed}
+    def of(cls, kinds: dict[str, Any], read: dict[str, frozenset[str]], context: str) -> "Fingerprint":
+        """From the kinds a full run read: ``"source|entity" → (records, keyed)`` (`runs.Kind`:
+        how many, and whether some key names more than a student), of the kinds with records."""
+        counts, rosters = {}, set()
+        for name, (records, keyed) in kinds.items():
+            source, entity = name.split("|", 1)
+            if records and entity in read.get(source, ()):
+                counts[name] = records
+                if not keyed:
+                    rosters.add(name)
         return cls(question_digest(context), counts, rosters)
 
 

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from lienthong.config.settings import Settings
 from lienthong.mapping import catalogs
@@ -80,12 +80,23 @@ def extra_mappings(settings: Settings | None) -> dict:
     }
 
 
-class Sources(dict):
-    """Canonical records by source (`service.load_sources`), with when each source was last read."""
+class Kind(NamedTuple):
+    """One kind of stored records (a source's entity) as a full run read it."""
 
-    def __init__(self, records: dict[str, SourceRecords], seen: dict[str, datetime]):
+    records: int
+    keyed: bool  # some key names more than a student (``student:subject:semester``…): not a roster
+
+
+class Sources(dict):
+    """Canonical records by source (`service.load_sources`), with when each source was last read
+    and, when read whole, each kind's count (what the state's `register.Fingerprint` keeps)."""
+
+    def __init__(
+        self, records: dict[str, SourceRecords], seen: dict[str, datetime], kinds: dict[str, Kind] | None = None
+    ):
         super().__init__(records)
         self.seen = seen  # source → when any of its records was last read (stored time, UTC)
+        self.kinds = kinds or {}  # "source|entity" → `Kind`, of the kinds with records
 
 
 @contextmanager
@@ -155,8 +166,8 @@ class Done:
     drop: bool = False  # no state can be kept: drop the saved one
 
 
-def full(sources: Sources, hashes: list[tuple[str, str, str, str]], run: Run) -> Done:
-    """Every student recomputed from every stored record (``sources``, read with their ``hashes`` by
+def full(sources: Sources, run: Run) -> Done:
+    """Every student recomputed from every stored record (``sources``, read whole by
     `service.load_sources`); the state for the next run kept."""
     roles = run.roles
     found = findings(sources, run.school_year, None, run.today, run.pushed, roles, run.closed)
@@ -176,7 +187,7 @@ def full(sources: Sources, hashes: list[tuple[str, str, str, str]], run: Run) ->
         linked.as_json() if linked and owner.sheets else {},
         drop=True,
     )
-    state = _state(sources, school, found, hashes, run, done)
+    state = _state(sources, school, found, run, done)
     done.blanks = _figures(state)  # `completeness.figures`, from the counts the state keeps (one pass)
     done.state = state if state.ordered else None
     return done
@@ -186,7 +197,6 @@ def _state(
     sources: Sources,
     school: SourceRecords,
     found: Findings,
-    hashes: list[tuple[str, str, str, str]],
     run: Run,
     done: Done,
 ) -> State:
@@ -198,7 +208,7 @@ def _state(
     ordered = placed is not None and [r for r, _ in placed] == sorted({r for r, _ in placed})
     owner_links = found.owner_links
     claims = owner_links.claims if owner_links is not None else {}
-    fingerprint = Fingerprint.of(hashes, run.read(), run.context())
+    fingerprint = Fingerprint.of(sources.kinds, run.read(), run.context())
     claimed = Counter(school_key for school_key, _ in claims.values())
     sheets, blanks = _blank_counts(school, run.school_year, found.placed)
     listed: dict[str, str] = {}

@@ -21,7 +21,7 @@ from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import MatchResult, Person, match
 from lienthong.reconciliation.people import person
 from lienthong.reconciliation.register import State, record
-from lienthong.reconciliation.runs import Sources, class_codes, collector_paused, extra_mappings
+from lienthong.reconciliation.runs import Kind, Sources, class_codes, collector_paused, extra_mappings
 from lienthong.store import reconcile_queries
 from lienthong.store.plain import Plain, opened
 from lienthong.store.reconcile_queries import some_payloads, source_payloads
@@ -40,26 +40,25 @@ def vn_time(at: datetime) -> str:
     return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(VN_TZ).isoformat(timespec="seconds")
 
 
-def load_sources(
-    store: sa.Engine | Session | Plain,
-    settings: Settings | None = None,
-    hashes: list[tuple[str, str, str, str]] | None = None,
-) -> Sources:
+def load_sources(store: sa.Engine | Session | Plain, settings: Settings | None = None) -> Sources:
     """Every stored pull and import as canonical records, by source: each platform's mapping
     module reads the entities it declares, all read with one query per source (`source_payloads`,
-    which also says when the source was last read: `Sources.seen`). ``hashes``, when given, gets
-    each record read as ``(source, entity, key, content hash)``, from the same rows."""
-    sources, seen = {}, {}
+    which also says when the source was last read: `Sources.seen`). How many records of each kind
+    were read, and which kinds are keyed by a student alone, go with them (`Sources.kinds`)."""
+    sources, seen, kinds = {}, {}, {}
     with collector_paused(), opened(store) as db:
         for name, mapping in mappings(extra_mappings(settings)).items():
-            stored = source_payloads(db, name, tuple(mapping.ENTITIES), hashes)
+            stored = source_payloads(db, name, tuple(mapping.ENTITIES))
             if stored.seen_at is not None:
                 seen[name] = stored.seen_at
+            for entity, rows in stored.payloads.items():
+                if rows:
+                    kinds[f"{name}|{entity}"] = Kind(len(rows), any(":" in key for key in rows))
             records = mapping.to_canonical(stored.payloads)
             if records.sheets:  # score sheets read once, when first compared (`SheetTable`)
                 records.sheets = SheetTable(records.sheets)
             sources[name] = records
-    return Sources(sources, seen)
+    return Sources(sources, seen, kinds)
 
 
 def has_data(sources: dict[str, SourceRecords]) -> bool:
@@ -209,11 +208,10 @@ def reconcile_school(
 
 def _full(db: Plain, run: runs.Run) -> runs.Done:
     """Every stored record read (`load_sources`) and every student recomputed from them (`runs.full`)."""
-    hashes: list[tuple[str, str, str, str]] = []
-    sources = load_sources(db, run.settings, hashes)
+    sources = load_sources(db, run.settings)
     if not has_data(sources):
         raise NoData("Chưa có dữ liệu: hãy chạy `lienthong sync --once` hoặc `lienthong import TỆP…` trước.")
-    return runs.full(sources, hashes, run)
+    return runs.full(sources, run)
 
 
 # --- homeroom teachers (GVCN) ---------------------------------------------------------------

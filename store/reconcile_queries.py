@@ -34,27 +34,21 @@ def _key_order(db: Plain) -> str:
     return 'key COLLATE "C"' if db.postgresql else "key"
 
 
-def source_payloads(
-    db: Plain, source: str, entities: tuple[str, ...], hashes: list[tuple[str, str, str, str]] | None = None
-) -> StoredSource:
+def source_payloads(db: Plain, source: str, entities: tuple[str, ...]) -> StoredSource:
     """Every stored record of a source's ``entities`` as ``entity → key → payload``, and when the
     source was last read, from one query: each payload's JSON text decoded by orjson, ``seen_at``
-    compared as stored and converted once. ``hashes``, when given, gets ``(source, entity, key,
-    content hash)`` of each record returned, from the same rows (each kind's count and rosters
-    for the state of the next, incremental reconciliation: `register.Fingerprint.of`)."""
+    compared as stored and converted once."""
     rows = db.rows(
-        "SELECT entity, key, CAST(payload AS TEXT), seen_at, content_hash FROM source_snapshot "
+        "SELECT entity, key, CAST(payload AS TEXT), seen_at FROM source_snapshot "
         f"WHERE ma_truong = ? AND source = ? ORDER BY entity, {_key_order(db)}",
         (db.school, source),
     )
     payloads: dict[str, dict[str, dict]] = {entity: {} for entity in entities}
     loads = orjson.loads
-    for entity, key, text, _, digest in rows:
+    for entity, key, text, _ in rows:
         kept = payloads.get(entity)
         if kept is not None:
             kept[key] = loads(text)
-            if hashes is not None:
-                hashes.append((source, entity, key, digest))
     latest = max((row[3] for row in rows if row[3] is not None), default=None)
     return StoredSource(payloads, db.stored_time(latest))
 
