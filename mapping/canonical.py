@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
@@ -155,6 +155,9 @@ AssessmentValue = Annotated[
     BeforeValidator(lambda v: parse_assessment_value(v) if not isinstance(v, Mark) else v),
     PlainSerializer(lambda v: v.value if isinstance(v, Mark) else str(v)),
 ]
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Model(BaseModel):
@@ -316,3 +319,58 @@ class ReportRequest(_Model):
     form: str
     status: str  # chua_nop | da_nop | bi_tra_lai | da_duyet
     due: date | None = None
+
+
+# --- records built from values a mapping has read and checked ---------------------------------
+
+_NOT_GIVEN = object()
+_PLANS: dict[type, tuple[dict[str, Any], dict[str, Any], frozenset[str]]] = {}
+_set = object.__setattr__
+
+
+def _plan(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any], frozenset[str]]:
+    """``(every field in order with the default every record shares, the fields whose default
+    is made anew for each record (a list, a dict: `FieldInfo.get_default` makes it), the required
+    fields)``; a field of the first without a shared default holds ``_NOT_GIVEN``."""
+    if model.__pydantic_post_init__ or model.__pydantic_root_model__ or model.model_config.get("extra") == "allow":
+        raise TypeError(f"{model.__name__}: model_construct does more than `trusted` knows")
+    template: dict[str, Any] = {}
+    made: dict[str, Any] = {}
+    for name, info in model.__pydantic_fields__.items():
+        template[name] = _NOT_GIVEN
+        if info.is_required():
+            continue
+        if getattr(info, "default_factory_takes_data", False):
+            raise TypeError(f"{model.__name__}.{name}: a default made from the other fields")
+        default = info.default
+        if info.default_factory is None and (
+            default is None or type(default) in (int, float, str, bool) or isinstance(default, Enum)
+        ):
+            template[name] = default  # what `get_default` hands every record: the object itself
+        else:
+            made[name] = info
+    required = frozenset(name for name, info in model.__pydantic_fields__.items() if info.is_required())
+    _PLANS[model] = found = (template, made, required)
+    return found
+
+
+def trusted(model: type[M], values: dict[str, Any]) -> M:
+    """``model.model_construct(**values)`` for the values of fields a mapping has read and checked
+    (no other key): the same record — fields in order, defaults for those not given, the same fields
+    set — in less time, from a plan made once per model (a school's results, summaries and absences
+    are some 20,000 records a full reconciliation makes)."""
+    template, made, required = _PLANS.get(model) or _plan(model)
+    fields = template.copy()
+    fields.update(values)  # each in its field's place
+    if len(values) != len(template):
+        for name in template.keys() - values.keys():
+            if name in made:
+                fields[name] = made[name].get_default(call_default_factory=True, validated_data=fields)
+            elif name in required:
+                del fields[name]  # as model_construct leaves it: not set
+    record = model.__new__(model)
+    _set(record, "__dict__", fields)
+    _set(record, "__pydantic_fields_set__", set(values))
+    _set(record, "__pydantic_extra__", None)
+    _set(record, "__pydantic_private__", None)
+    return record

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lienthong.mapping.canonical import SemesterResult, Student, YearResult
+from lienthong.mapping.canonical import SemesterResult, Student, YearResult, trusted
 from lienthong.mapping.csdl_files import results_records, student_list_records  # noqa: F401 (offered here too)
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import format_score
@@ -58,10 +58,9 @@ def result_from_csdl(key: str, item: dict[str, Any]) -> SemesterResult:
         absences_unexcused=unexcused,
     )
     if period == "CN":
-        return YearResult.model_construct(
-            **fields, title=item.get("DanhHieu"), promotion=item.get("LenLop"), absence_total=excused + unexcused
-        )
-    return SemesterResult.model_construct(**fields)
+        fields.update(title=item.get("DanhHieu"), promotion=item.get("LenLop"), absence_total=excused + unexcused)
+        return trusted(YearResult, fields)
+    return trusted(SemesterResult, fields)
 
 
 def to_canonical(stored: dict[str, Payloads]) -> SourceRecords:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lienthong.mapping.canonical import Student
+from lienthong.mapping.canonical import Student, trusted
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.gradebook_files import (  # noqa: F401 (the file side, offered here too)
     MINISTRY,
@@ -35,16 +35,19 @@ SCHOOL_CODE = "vnedu"  # whose student code the book's «Mã học sinh» column
 def _student(key: str, item: dict[str, Any]) -> Student:
     born = item.get("ngay_sinh")
     code = item.get("ma_hoc_sinh")
-    return Student.model_construct(
-        id=f"{SOURCE}:{key}",
-        full_name=item["ho_ten"],
-        birth_date=parse_date(born, field="ngay_sinh") if born else None,
-        gender=None,
-        class_code=item.get("ma_lop"),
-        status=None,
-        ministry_id=item.get("ma_dinh_danh"),
-        personal_id=item.get("so_dinh_danh"),
-        links={SOURCE: key, **({SCHOOL_CODE: code} if code else {})},
+    return trusted(
+        Student,
+        {
+            "id": f"{SOURCE}:{key}",
+            "full_name": item["ho_ten"],
+            "birth_date": parse_date(born, field="ngay_sinh") if born else None,
+            "gender": None,
+            "class_code": item.get("ma_lop"),
+            "status": None,
+            "ministry_id": item.get("ma_dinh_danh"),
+            "personal_id": item.get("so_dinh_danh"),
+            "links": {SOURCE: key, **({SCHOOL_CODE: code} if code else {})},
+        },
     )
 
 

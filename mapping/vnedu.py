@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from lienthong.mapping import catalogs
-from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, SemesterResult, Student, YearResult
+from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, SemesterResult, Student, YearResult, trusted
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import clean_name, format_date, format_score, parse_date, parse_mark, parse_score
 from lienthong.mapping.sources import Payloads, SourceRecords
@@ -166,16 +166,19 @@ def students(payloads: Payloads, records: SourceRecords) -> None:
         try:
             if item.get("tu_tep"):
                 born = item.get("ngay_sinh")
-                records.students[key] = Student.model_construct(
-                    id=f"{SOURCE}:{key}",
-                    full_name=clean_name(item["ho_ten"], field="ho_ten"),
-                    birth_date=parse_date(born, field="ngay_sinh") if born else None,
-                    gender=None,
-                    class_code=item.get("ma_lop"),
-                    status=None,
-                    ministry_id=None,
-                    personal_id=item.get("so_dinh_danh_ca_nhan"),
-                    links={SOURCE: key},
+                records.students[key] = trusted(
+                    Student,
+                    {
+                        "id": f"{SOURCE}:{key}",
+                        "full_name": clean_name(item["ho_ten"], field="ho_ten"),
+                        "birth_date": parse_date(born, field="ngay_sinh") if born else None,
+                        "gender": None,
+                        "class_code": item.get("ma_lop"),
+                        "status": None,
+                        "ministry_id": None,
+                        "personal_id": item.get("so_dinh_danh_ca_nhan"),
+                        "links": {SOURCE: key},
+                    },
                 )
             else:
                 records.students[key] = student_from_vnedu(item)
@@ -205,13 +208,9 @@ def _summary(key: str, item: dict[str, Any]) -> SemesterResult:
         absences_unexcused=item.get("nghi_khong_phep") or 0,
     )
     if period != "CN":
-        return SemesterResult.model_construct(**fields)
-    return YearResult.model_construct(
-        **fields,
-        title=item.get("danh_hieu"),
-        promotion=item.get("len_lop"),
-        absence_total=item.get("tong_buoi_nghi"),
-    )
+        return trusted(SemesterResult, fields)
+    fields.update(title=item.get("danh_hieu"), promotion=item.get("len_lop"), absence_total=item.get("tong_buoi_nghi"))
+    return trusted(YearResult, fields)
 
 
 def summaries(stored: Payloads) -> dict[str, SemesterResult]:
@@ -226,12 +225,15 @@ def summaries(stored: Payloads) -> dict[str, SemesterResult]:
 
 
 def _absence(item: dict[str, Any]) -> Absence:
-    return Absence.model_construct(
-        student_id=item["ma_hoc_sinh"],
-        day=parse_date(item["ngay"]),
-        session=item.get("buoi"),
-        kind=item.get("loai"),
-        reason=item.get("ly_do") or "",
+    return trusted(
+        Absence,
+        {
+            "student_id": item["ma_hoc_sinh"],
+            "day": parse_date(item["ngay"]),
+            "session": item.get("buoi"),
+            "kind": item.get("loai"),
+            "reason": item.get("ly_do") or "",
+        },
     )
 
 
