@@ -4,6 +4,7 @@ dashboard only present what these return."""
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -174,7 +175,7 @@ def reconcile_school(
     at = datetime.now(timezone.utc)
     roles = Roles.from_settings(settings.authority if settings else None)
     run = runs.Run(school_year, today, pushed, roles, closed_semesters(settings, school_year, at), settings)
-    with opened(store) as db:
+    with opened(store) as db, _one_at_a_time(db.school):
         journal = reconcile_queries.pending_changes(db)  # before any record is read: see `runs.incremental`
         done = None if full else runs.incremental(db, run, some_payloads, journal)
         if done is None:
@@ -204,6 +205,18 @@ def reconcile_school(
         done.matched,
         done.matched_counts,
     )
+
+
+# One reconciliation of a school at a time in a process: the daemon's after a sync, the dashboard's
+# after an upload and a request's own take turns (each then starts from the state and journal the
+# one before left), while a province's worker reconciles other schools beside them.
+_RUNNING: dict[str, threading.Lock] = {}
+_RUNNING_GUARD = threading.Lock()
+
+
+def _one_at_a_time(school: str) -> threading.Lock:
+    with _RUNNING_GUARD:
+        return _RUNNING.setdefault(school, threading.Lock())
 
 
 def _full(db: Plain, run: runs.Run) -> runs.Done:

@@ -66,11 +66,6 @@ def sync_job(platform: str, full: bool) -> None:
     reconcile_after_sync(settings, full=full, engine=engine)
 
 
-# One reconciliation at a time in the daemon: two platforms' syncs ending together reconcile one
-# after the other, the second taking up what the first left in the journal.
-_RECONCILING = threading.Lock()
-
-
 def reconcile_after_sync(settings: Settings, full: bool = False, engine=None) -> str:
     """The school's findings brought up to date after a sync, as ``lienthong reconcile`` does
     (``--full`` with ``full``); returns the outcome (``completed``, ``no_data``, ``failed``),
@@ -79,32 +74,31 @@ def reconcile_after_sync(settings: Settings, full: bool = False, engine=None) ->
     from lienthong.reconciliation import service as reconciliation  # the daemon's first sync loads it
 
     log = get_logger(school=settings.ma_truong)
-    with _RECONCILING:
-        started = time.perf_counter()
-        try:
-            result = reconciliation.reconcile_school(
-                engine or service.school_engine(settings),
-                settings.current_school_year(),
-                pushed=reconciliation.scores_pushed(settings),
-                settings=settings,
-                full=full,
-            )
-        except reconciliation.NoData:
-            outcome = "no_data"
-            log.info("reconcile_no_data")
-        except Exception as exc:  # noqa: BLE001 - logged by its kind; the next sync's reconciliation tries again
-            outcome = "failed"
-            log.error("reconcile_failed", error=type(exc).__name__)
-        else:
-            outcome = "completed"
-            log.info(
-                "reconcile_finished",
-                full=full,
-                found=len(result.found),
-                new=result.changes["new"],
-                closed=result.changes["closed"],
-            )
-        record_reconcile(outcome, time.perf_counter() - started)
+    started = time.perf_counter()  # two syncs ending together reconcile in turn (`reconcile_school`)
+    try:
+        result = reconciliation.reconcile_school(
+            engine or service.school_engine(settings),
+            settings.current_school_year(),
+            pushed=reconciliation.scores_pushed(settings),
+            settings=settings,
+            full=full,
+        )
+    except reconciliation.NoData:
+        outcome = "no_data"
+        log.info("reconcile_no_data")
+    except Exception as exc:  # noqa: BLE001 - logged by its kind; the next sync's reconciliation tries again
+        outcome = "failed"
+        log.error("reconcile_failed", error=type(exc).__name__)
+    else:
+        outcome = "completed"
+        log.info(
+            "reconcile_finished",
+            full=full,
+            found=len(result.found),
+            new=result.changes["new"],
+            closed=result.changes["closed"],
+        )
+    record_reconcile(outcome, time.perf_counter() - started)
     return outcome
 
 

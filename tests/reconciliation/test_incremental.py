@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import random
 import shutil
+import threading
+import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -335,6 +337,50 @@ def test_after_a_sync_that_changed_some_scores_only_those_students_are_read(temp
         assert _shown(incremental) == _shown(full)
         total = sum(len(rows) for entities in stored.values() for rows in entities.values())
         assert 0 < sum(read) < total / 4  # the changed students' records
+        with service.opened(engines[0]) as db:
+            assert reconcile_queries.pending_changes(db) == []
+
+
+def test_two_reconciliations_of_a_school_at_once_in_one_process_take_turns(templates, tmp_path):
+    """The daemon's after a sync and the dashboard's after an upload, in one process: the second
+    starts once the first has committed (from the journal and state it left), never beside it."""
+    template, stored, year = templates[AUTUMN]
+    with _copies(template, tmp_path) as engines:
+        _both(engines, year, AUTUMN)
+        changes = _Changes(stored, random.Random(7))
+        changes.score("vnedu")
+        for engine in engines:
+            changes.write(engine, LATER)
+        spans: list[tuple[float, float]] = []
+        real = service.runs.incremental
+
+        def slow(*args, **kwargs):
+            start = time.monotonic()
+            time.sleep(0.3)  # long enough for the other thread to arrive meanwhile
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spans.append((start, time.monotonic()))
+
+        results: list = []
+        with mock.patch.object(service.runs, "incremental", slow):
+            threads = [
+                threading.Thread(
+                    target=lambda: results.append(service.reconcile_school(engines[0], year, today=AUTUMN))
+                )
+                for _ in range(2)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert len(results) == 2 and len(spans) == 2
+        (first_start, first_end), (second_start, _) = sorted(spans)
+        assert second_start >= first_end  # in turn, not side by side
+        full = service.reconcile_school(engines[1], year, today=AUTUMN, full=True)
+        assert results[0].records() == results[1].records() == full.records()
+        assert sorted(r.changes["new"] for r in results) == [0, full.changes["new"]]  # the first registered them
+        assert _register(engines[0]) == _register(engines[1])
         with service.opened(engines[0]) as db:
             assert reconcile_queries.pending_changes(db) == []
 
