@@ -180,7 +180,8 @@ def _too_large(request: Request) -> bool:
 
 @router.post("/cntt/nhap-tep")
 async def upload_files(request: Request, who: Who = Depends(signed_in)) -> Response:
-    """Excel files imported as ``lienthong import`` does; the page then shows each file's report."""
+    """Excel files imported as ``lienthong import`` does, then the school reconciled when they stored
+    something (`uploads.refresh_findings`); the page shows each file's report and what was found."""
     board = dashboard(request)
     access.require_import(who.actor)  # refused before the body is read
     if _too_large(request):
@@ -208,7 +209,8 @@ async def upload_files(request: Request, who: Who = Depends(signed_in)) -> Respo
         return await run_in_threadpool(_it_page, request, who, 400, error=exc.message)
     finally:
         await form.close()
-    return await run_in_threadpool(_it_page, request, who, 200, uploaded=reports)
+    refreshed = await run_in_threadpool(uploads.refresh_findings, board.engine, board.settings, reports)
+    return await run_in_threadpool(_it_page, request, who, 200, uploaded=reports, refreshed=refreshed)
 
 
 @router.get("/cntt/doi-chieu.{fmt}")

@@ -4,19 +4,21 @@ Vietnamese, size and type limits, temporary copies removed, the upload audited w
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from lienthong.store.tables import AuditLogRow
+from lienthong.store.tables import AuditLogRow, DiscrepancyRow, ReconcileStateRow
 from lienthong.sync import uploads
 from lienthong.sync.service import NotAllowed
 from tests.dashboard.conftest import csrf_of, make_site
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SCORE_BOOK = FIXTURES / "vnedu_so_diem_toan_6A1_hk1.xlsx"
+CSDL_LIST = FIXTURES / "csdl_danh_sach_hoc_sinh.xlsx"
 
 
 @pytest.fixture
@@ -39,6 +41,7 @@ def test_it_uploads_files_and_reads_each_ones_report(sqlite_engine, private_tmp)
     files = [
         ("tep", (SCORE_BOOK.name, SCORE_BOOK.read_bytes(), "application/vnd.ms-excel")),
         ("tep", ("danh-sach.csv", b"a,b\n", "text/csv")),
+        ("tep", (CSDL_LIST.name, CSDL_LIST.read_bytes(), "application/vnd.ms-excel")),
     ]
     response = _post(client, files, csrf_of(page.text))
     assert response.status_code == 200, response.text[:500]
@@ -53,11 +56,43 @@ def test_it_uploads_files_and_reads_each_ones_report(sqlite_engine, private_tmp)
         )
     by = {e.action: e for e in entries}
     assert by["files_uploaded"].actor == by["file_imported"].actor == site.people["it"].ref
-    assert [f["file"] for f in by["files_uploaded"].detail["files"]] == [SCORE_BOOK.name, "danh-sach.csv"]
+    assert [f["file"] for f in by["files_uploaded"].detail["files"]] == [
+        SCORE_BOOK.name,
+        "danh-sach.csv",
+        CSDL_LIST.name,
+    ]
+    # the school reconciled after the file: the list a GVCN works from follows it
+    with Session(sqlite_engine) as session:
+        registered = session.exec(select(DiscrepancyRow).where(DiscrepancyRow.status == "open")).all()
+        state = session.exec(select(ReconcileStateRow)).all()
+    assert registered and state  # vnEdu's book against the CSDL's list: the two rosters compared
+    said = re.search(r"Đã đối chiếu lại sau khi nhập: (\d+) khác biệt \((\d+) mới, (\d+) đã hết\)", text)
+    assert said and int(said[1]) == int(said[2]) == len(registered), text[-3000:]
+    assert "Chưa có hai nguồn" not in text
     again = _post(
         client, [("tep", (SCORE_BOOK.name, SCORE_BOOK.read_bytes(), "application/vnd.ms-excel"))], csrf_of(text)
     )
     assert "đã được nhập lúc" in again.text  # the same file again changes nothing
+    assert "Đã đối chiếu lại" not in again.text  # ... and nothing is reconciled for it
+
+
+def test_a_failed_reconciliation_after_an_upload_leaves_the_files_imported_and_says_so(
+    sqlite_engine, private_tmp, monkeypatch, capsys
+):
+    from lienthong.reconciliation import service as reconciliation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Nguyễn Thị Hoa")
+
+    monkeypatch.setattr(reconciliation, "reconcile_school", broken)
+    client = make_site(sqlite_engine).client("it")
+    files = [("tep", (SCORE_BOOK.name, SCORE_BOOK.read_bytes(), "application/vnd.ms-excel"))]
+    response = _post(client, files, csrf_of(client.get("/cntt").text))
+    assert response.status_code == 200
+    assert "Lưu: mới" in response.text  # the file's records are stored
+    assert "chưa đối chiếu lại được; hãy chạy lệnh «lienthong reconcile» (lỗi RuntimeError)" in response.text
+    logs = capsys.readouterr()
+    assert "reconcile_after_upload_failed" in logs.out + logs.err and "Hoa" not in logs.out + logs.err
 
 
 def test_an_upload_too_large_is_refused_before_it_is_read(sqlite_engine):
