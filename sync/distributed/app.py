@@ -1,6 +1,10 @@
 """The Procrastinate app: the jobs as tasks with their locks, the schedules as periodic tasks,
 stalled jobs handed to another worker. ``lienthong worker``, ``scheduler`` and ``enqueue`` start here.
 
+Each sync (and submission) is followed by the school's reconciliation, queued as its own job (in
+full after a full sync), as the daemon reconciles after each sync: several syncs ending together
+leave one reconciliation waiting, which reads every change stored until it starts.
+
 Locks: a sync of (school, platform) — and the portal's submission, which is the portal's sync —
 holds ``lock = queueing_lock = "<ma_truong>:<platform>"``: one such job runs at a time, and one
 waits at most (a schedule that fires again while one waits adds nothing). A school's
@@ -85,10 +89,13 @@ def build_app(settings: Settings, periodic: bool = False):
     @app.task(name=SYNC, queue=QUEUE, retry=retry)
     def sync_task(ma_truong: str, platform: str, full: bool = False) -> None:
         jobs.sync_school(engine, settings, ma_truong, platform, full)
+        # then the school's findings, as the daemon reconciles after each sync: one job waits at most
+        # (its queueing lock), and it reads every change stored until it starts
+        defer(app, *job_for("reconcile", ma_truong, full=full))
 
     @app.task(name=RECONCILE, queue=QUEUE)
-    def reconcile_task(ma_truong: str) -> None:
-        jobs.reconcile_school(engine, settings, ma_truong)
+    def reconcile_task(ma_truong: str, full: bool = False) -> None:
+        jobs.reconcile_school(engine, settings, ma_truong, full)
 
     @app.task(name=BACKUP, queue=QUEUE)
     def backup_task(reason: str, ma_truong: str | None = None) -> None:
@@ -132,7 +139,8 @@ def job_for(what: str, ma_truong: str | None, platform: str | None = None, full:
     if what == "reconcile":
         if not ma_truong:
             raise SettingsError("enqueue reconcile cần --school")
-        return RECONCILE, {"ma_truong": ma_truong}, jobs.lock_key(ma_truong, "reconcile")
+        asked = {"ma_truong": ma_truong, **({"full": True} if full else {})}
+        return RECONCILE, asked, jobs.lock_key(ma_truong, "reconcile")
     if what == "backup":
         return BACKUP, {"reason": reason, "ma_truong": ma_truong}, jobs.lock_key(ma_truong or "all", "backup")
     raise SettingsError(f"Không có loại việc «{what}» (có: sync, reconcile, submit, backup)")

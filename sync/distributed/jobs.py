@@ -76,8 +76,9 @@ def submit_portal(engine: sa.Engine, base: Settings, ma_truong: str) -> Outcome:
     return sync_school(engine, base, ma_truong, PORTAL)
 
 
-def reconcile_school(engine: sa.Engine, base: Settings, ma_truong: str) -> Outcome:
-    """Reconcile the school's stored sources and record the findings, as ``lienthong reconcile`` does."""
+def reconcile_school(engine: sa.Engine, base: Settings, ma_truong: str, full: bool = False) -> Outcome:
+    """Reconcile the school's stored sources and record the findings, as ``lienthong reconcile`` does
+    (``--full`` with ``full``)."""
     from lienthong.reconciliation import service as reconciliation
 
     settings = school_settings(base, registered(engine, ma_truong))
@@ -88,11 +89,12 @@ def reconcile_school(engine: sa.Engine, base: Settings, ma_truong: str) -> Outco
             settings.current_school_year(),
             pushed=reconciliation.scores_pushed(settings),
             settings=settings,
+            full=full,
         )
     except reconciliation.NoData:
         log.info("reconcile_no_data")
         return Outcome(None, "no_data")
-    log.info("reconcile_finished", found=len(result.found))
+    log.info("reconcile_finished", full=full, found=len(result.found), new=result.changes["new"])
     return Outcome(None, "completed")
 
 

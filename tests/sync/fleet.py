@@ -36,7 +36,7 @@ from lienthong.store.accounts import Actor
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.tables import SyncRunRow
 from lienthong.store.tenancy import for_school
-from lienthong.sync.distributed.app import SYNC, build_app, defer, job_for
+from lienthong.sync.distributed.app import RECONCILE, SYNC, build_app, defer, job_for
 from lienthong.sync.distributed.schools import add_school
 from lienthong.sync.file_import import import_score_book
 from tests.cli.test_assess_cli import lienthong
@@ -225,22 +225,31 @@ class Fleet:
                 queued += defer(app, task, kwargs, key) is not None
         return queued
 
-    def job_counts(self) -> dict[str, int]:
+    def job_counts(self, task: str = SYNC) -> dict[str, int]:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT status, count(*) FROM procrastinate_jobs WHERE task_name = :t GROUP BY status"),
-                {"t": SYNC},
+                {"t": task},
             ).all()
         return {status: count for status, count in rows}
 
-    def wait_done(self, timeout: float) -> dict[str, int]:
+    def wait_done(self, timeout: float, task: str = SYNC) -> dict[str, int]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            counts = self.job_counts()
+            counts = self.job_counts(task)
             if not counts.get("todo") and not counts.get("doing"):
                 return counts
             time.sleep(0.25)
-        raise AssertionError(f"jobs not done after {timeout:.0f} s: {self.job_counts()}")
+        raise AssertionError(f"jobs not done after {timeout:.0f} s: {self.job_counts(task)}")
+
+    def reconciled(self) -> set[str]:
+        """The schools a reconciliation job ran for (each sync queues one)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT DISTINCT args->>'ma_truong' FROM procrastinate_jobs WHERE task_name = :t"),
+                {"t": RECONCILE},
+            ).all()
+        return {code for (code,) in rows}
 
     def runs(self, code: str) -> list[SyncRunRow]:
         with Session(for_school(self.engine, code)) as session:

@@ -152,7 +152,9 @@ def test_a_job_asked_for_by_hand_carries_its_lock():
         "79000701:vnedu",
     )
     assert distributed.job_for("submit", "79000701")[2] == "79000701:portal"  # the portal's sync: one lock
-    assert distributed.job_for("reconcile", "79000701")[2] == "79000701:reconcile"
+    assert distributed.job_for("reconcile", "79000701")[1:] == ({"ma_truong": "79000701"}, "79000701:reconcile")
+    full = distributed.job_for("reconcile", "79000701", full=True)  # after a full sync: one lock still
+    assert full[1:] == ({"ma_truong": "79000701", "full": True}, "79000701:reconcile")
     for bad in (("sync", None, "vnedu"), ("sync", "79000701", None), ("reconcile", None), ("sao-luu", "79000701")):
         with pytest.raises(SettingsError):
             distributed.job_for(*bad)
@@ -353,6 +355,7 @@ def test_each_job_runs_the_daemons_use_case_on_the_schools_store(sqlite_engine, 
         done = jobs.sync_school(sqlite_engine, settings, code, "vnedu", full=True)
         assert done.status == "completed" and done.errors == 0
         assert jobs.reconcile_school(sqlite_engine, settings, code).status == "completed"
+        assert jobs.reconcile_school(sqlite_engine, settings, code, full=True).status == "completed"
         backup = jobs.backup(sqlite_engine, settings, "manual", code)
         assert backup.status == "completed" and any((tmp_path / "kho").iterdir())
         with Session(sqlite_engine) as session:

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from lienthong.store.tables import SyncRunRow
 from lienthong.store.tenancy import for_school, unscoped
+from lienthong.sync.distributed.app import RECONCILE
 from tests.conftest import PG_URL_ENV, need_service
 from tests.sync.fleet import Fleet
 
@@ -38,14 +39,27 @@ def kill_mid_job(fleet: Fleet, process, log: str, after: int, timeout: float = 1
         if fleet.job_counts().get("succeeded", 0) >= after:
             lines = (fleet.folder / log).read_text(encoding="utf-8", errors="replace").splitlines()
             found = STARTING.search(lines[-1]) if lines else None
-            if found:
-                time.sleep(0.15)  # into the run: its requests take 50 ms each
+            if found and _running(fleet, found[1]):  # into the run (its requests take 50 ms each), not before it
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
                 text = (fleet.folder / log).read_text(encoding="utf-8", errors="replace")
                 return set(STARTING.findall(text)), datetime.now(timezone.utc).replace(microsecond=0)
         time.sleep(0.02)
     raise AssertionError("no job to interrupt")
+
+
+def _running(fleet: Fleet, code: str, wait: float = 2.0) -> bool:
+    """Whether the school's sync run is recorded and not finished, waiting a moment for the job to
+    record it (a busy worker takes a while to get there: a fixed pause would kill it before)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        runs = fleet.runs(code)
+        if runs and runs[-1].finished_at is None:
+            return True
+        if runs and runs[-1].finished_at is not None:
+            return False  # over already: wait for another job to start
+        time.sleep(0.02)
+    return False
 
 
 @pytest.mark.slow
@@ -65,6 +79,9 @@ def test_three_workers_100_schools_one_killed_mid_job(tmp_path):
 
         assert fleet.wait_done(timeout=240) == {"succeeded": SCHOOLS + CSDL_SCHOOLS}  # the killed one too
         everyone = set(fleet.codes()) | set(fleet.csdl_codes())
+        # each sync queued the school's reconciliation (one waiting at most per school): all ran
+        assert set(fleet.wait_done(timeout=240, task=RECONCILE)) == {"succeeded"}
+        assert fleet.reconciled() == everyone
         for code in sorted(everyone):
             runs = fleet.runs(code)
             assert [r.status for r in runs][-1] == "completed", code
