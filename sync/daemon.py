@@ -67,39 +67,22 @@ def sync_job(platform: str, full: bool) -> None:
 
 
 def reconcile_after_sync(settings: Settings, full: bool = False, engine=None) -> str:
-    """The school's findings brought up to date after a sync, as ``lienthong reconcile`` does
-    (``--full`` with ``full``); returns the outcome (``completed``, ``no_data``, ``failed``),
-    counted in ``/metrics`` and logged without a student's data. A failure is logged, never the
-    end of the daemon or of the sync it follows (its records are stored: the next run takes them up)."""
-    from lienthong.reconciliation import service as reconciliation  # the daemon's first sync loads it
-
+    """The school's findings brought up to date after a sync (`service.reconcile_stored`: ``--full``
+    with ``full``); returns the outcome (``completed``, ``no_data``, ``failed``), counted in
+    ``/metrics`` and logged without a student's data. A failure is logged, never the end of the
+    daemon or of the sync it follows (its records are stored: the next run takes them up). Two
+    syncs ending together reconcile in turn (`reconciliation.service.reconcile_school`)."""
     log = get_logger(school=settings.ma_truong)
-    started = time.perf_counter()  # two syncs ending together reconcile in turn (`reconcile_school`)
-    try:
-        result = reconciliation.reconcile_school(
-            engine or service.school_engine(settings),
-            settings.current_school_year(),
-            pushed=reconciliation.scores_pushed(settings),
-            settings=settings,
-            full=full,
-        )
-    except reconciliation.NoData:
-        outcome = "no_data"
+    started = time.perf_counter()
+    done = service.reconcile_stored(settings, engine, full)
+    if done.outcome == "completed":
+        log.info("reconcile_finished", full=full, found=done.total, new=done.new, closed=done.closed)
+    elif done.outcome == "no_data":
         log.info("reconcile_no_data")
-    except Exception as exc:  # noqa: BLE001 - logged by its kind; the next sync's reconciliation tries again
-        outcome = "failed"
-        log.error("reconcile_failed", error=type(exc).__name__)
     else:
-        outcome = "completed"
-        log.info(
-            "reconcile_finished",
-            full=full,
-            found=len(result.found),
-            new=result.changes["new"],
-            closed=result.changes["closed"],
-        )
-    record_reconcile(outcome, time.perf_counter() - started)
-    return outcome
+        log.error("reconcile_failed", error=done.error)
+    record_reconcile(done.outcome, time.perf_counter() - started)
+    return done.outcome
 
 
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -28,7 +28,7 @@ from lienthong.connectors.spreadsheet import MAX_FILE
 from lienthong.store import audit
 from lienthong.store.accounts import Actor
 from lienthong.sync.file_import import ImportReport, Wanted, import_files
-from lienthong.sync.service import NotAllowed
+from lienthong.sync.service import NotAllowed, Reconciled, reconcile_stored
 
 UPLOADERS = ("it", "principal")
 SUFFIXES = (".xlsx", ".xls")
@@ -101,40 +101,17 @@ def import_uploads(
     return reports
 
 
-@dataclass(frozen=True)
-class Refreshed:
-    """The school's reconciliation after an upload that stored something (`refresh_findings`)."""
-
-    total: int = 0  # discrepancies found
-    new: int = 0
-    closed: int = 0
-    compared: bool = True  # two sources were compared (else "no difference" says nothing)
-    problem: str | None = None  # why it did not run, for people (Vietnamese)
-
-
-def refresh_findings(engine: sa.Engine, settings: Settings, reports: list[ImportReport]) -> Refreshed | None:
-    """The school's findings brought up to date after files that stored new or changed records, as
-    ``lienthong reconcile`` does (incremental from the state kept when it can): the differences a
-    GVCN works from follow the files uploaded. ``None`` when nothing was stored. A reconciliation
-    that fails leaves the files imported and says so; it is logged by its kind, never with data."""
+def refresh_findings(engine: sa.Engine, settings: Settings, reports: list[ImportReport]) -> Reconciled | None:
+    """The school's findings brought up to date after files that stored new or changed records
+    (`service.reconcile_stored`): the differences a GVCN works from follow the files uploaded.
+    ``None`` when nothing was stored. A reconciliation that fails leaves the files imported; the
+    page says so, and it is logged by its kind, never with data."""
     if not any(r.stored.get("new") or r.stored.get("changed") for r in reports if not r.error):
         return None
-    from lienthong.reconciliation import service as reconciliation  # loaded once something is to compare
-
-    try:
-        result = reconciliation.reconcile_school(
-            engine, settings.current_school_year(), pushed=reconciliation.scores_pushed(settings), settings=settings
-        )
-    except reconciliation.NoData:
-        return Refreshed(compared=False, problem="Chưa có đủ dữ liệu để đối chiếu.")
-    except Exception as exc:  # noqa: BLE001 - the files are stored; the reconciliation is for later
-        get_logger(school=settings.ma_truong).error("reconcile_after_upload_failed", error=type(exc).__name__)
-        return Refreshed(
-            compared=False,
-            problem="Đã nhập tệp nhưng chưa đối chiếu lại được; hãy chạy lệnh «lienthong reconcile» "
-            f"(lỗi {type(exc).__name__}).",
-        )
-    return Refreshed(len(result.found), result.changes["new"], result.changes["closed"], result.compared)
+    done = reconcile_stored(settings, engine)
+    if done.outcome == "failed":
+        get_logger(school=settings.ma_truong).error("reconcile_after_upload_failed", error=done.error)
+    return done
 
 
 def _audit(engine: sa.Engine, actor: Actor, reports: list[ImportReport], at: datetime) -> None:
