@@ -22,7 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
-from lienthong.store.snapshot_text import content_hash, payload_text
+from lienthong.store.snapshot_text import hashed_text
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ STUDENTS_WRITTEN_KEPT = 16384  # a school's students, several times over
 
 
 def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, str, str]]:
-    """Each record as `store.snapshot_text.written_out` writes it: ``(entity, key, hash, text)``."""
+    """Each record as `store.snapshot_text.written_out` writes it: ``(entity, key, hash, text)``, one dump each."""
     out, known = [], _STUDENTS_WRITTEN
     for entity, key, payload in stored:
         if entity == "hoc_sinh":
@@ -215,10 +215,10 @@ def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, s
             if seen is None or seen[0] is not payload:
                 if len(known) >= STUDENTS_WRITTEN_KEPT:
                     known.clear()
-                seen = known[id(payload)] = (payload, content_hash(payload), payload_text(payload))
+                seen = known[id(payload)] = (payload, *hashed_text(payload))
             out.append((entity, key, seen[1], seen[2]))
         else:
-            out.append((entity, key, content_hash(payload), payload_text(payload)))
+            out.append((entity, key, *hashed_text(payload)))
     return out
 
 
