@@ -79,9 +79,10 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     unchanged one only marked as seen), counted by outcome (``{"new": 38, …}``).
 
     ``rows``: ``(entity, key, content hash, JSON text)`` of one source and entity, each key once, all
-    of ``version``: their payloads already hashed and written as JSON text where the file was read
-    (`store.snapshot_text.written_out`, as a file's read holds them). A file brings tens of
-    thousands of them: the rows go to the driver in one ``executemany`` per statement.
+    of ``version``: their payloads already hashed and written as JSON text (UTF-8 bytes, or a str)
+    where the file was read (`store.snapshot_text.written_out`, as a file's read holds them). A
+    file brings tens of thousands of them: the rows go to the driver in one ``executemany`` per
+    statement, each text as `_payload_mark` says.
     """
     counts: Counter = Counter()
     if not rows:
@@ -125,7 +126,10 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     # half the time of writing a school's files (80,000 records: 2.9 → 1.5 s on SQLite).
     for rows, key_at in ((inserts, 3), (updates, 7), (touched, 4)):
         rows.sort(key=itemgetter(key_at))
-    payload = db.json_mark()
+    if db.postgresql:  # the text decoded (see `_payload_mark`)
+        inserts = [(*row[:6], _decoded(row[6]), row[7]) for row in inserts]
+        updates = [(*row[:2], _decoded(row[2]), *row[3:]) for row in updates]
+    payload = _payload_mark(db)
     where = 'WHERE ma_truong = ? AND source = ? AND entity = ? AND "key" = ?'
     db.many(
         'INSERT INTO source_snapshot (ma_truong, source, entity, "key", version, content_hash, payload, seen_at) '
@@ -137,6 +141,18 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     )
     db.many(f"UPDATE source_snapshot SET seen_at = ? {where}", touched)
     return counts
+
+
+def _payload_mark(db: Plain) -> str:
+    """The mark of a record's JSON text (UTF-8 bytes, or a str) in a statement. SQLite: bytes bound as a
+    BLOB and cast to TEXT, which keeps the bytes as they are: the column holds the same TEXT a
+    decoded str gives (the cast is a no-op on a str), and the text is never decoded nor encoded
+    again on its way from the reader process. PostgreSQL: the text decoded, as `Plain.json_mark`."""
+    return db.json_mark() if db.postgresql else "CAST(? AS TEXT)"
+
+
+def _decoded(text: bytes | str) -> str:
+    return text.decode() if isinstance(text, bytes) else text
 
 
 def for_import(db: Plain) -> None:

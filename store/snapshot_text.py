@@ -7,7 +7,10 @@ two strings per record instead of a payload to serialise, hash and compare.
 A record written out here (`written_out`, `written`) is dumped once: its canonical JSON (sorted
 keys) is both what `content_hash` hashes and the text stored, so the hash is the one every
 record stored before has (it compares unchanged), and only the stored text's key order differs
-from `payload_text`'s (the same value once decoded).
+from `payload_text`'s (the same value once decoded). The text stays the UTF-8 bytes orjson made
+until the database takes it (`store.imports.store_rows`): a reader process sends bytes (copied,
+not transcoded, by pickle on both sides) and a text the command does not write (the same student
+on 23 score books) is never decoded.
 """
 
 from __future__ import annotations
@@ -31,12 +34,12 @@ def payload_text(payload: dict[str, Any]) -> str:
     return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def hashed_text(payload: dict[str, Any]) -> tuple[str, str]:
-    """`content_hash` of the payload and the JSON text to store, from one dump: the canonical JSON
-    (sorted keys). A payload that `payload_text` cannot write (a value JSON has no type for) is
-    refused here too (``TypeError``), rather than hashed as its ``str``."""
+def hashed_text(payload: dict[str, Any]) -> tuple[str, bytes]:
+    """`content_hash` of the payload and the JSON text to store (UTF-8), from one dump: the
+    canonical JSON (sorted keys). A payload that `payload_text` cannot write (a value JSON has no
+    type for) is refused here too (``TypeError``), rather than hashed as its ``str``."""
     canonical = orjson.dumps(payload, option=CANONICAL)
-    return hashlib.sha256(canonical).hexdigest(), canonical.decode()
+    return hashlib.sha256(canonical).hexdigest(), canonical
 
 
 class WrittenRecord(NamedTuple):
@@ -47,12 +50,12 @@ class WrittenRecord(NamedTuple):
     key: str
     version: int
     digest: str
-    text: str
+    text: bytes  # the JSON text, UTF-8
 
 
-def written_out(entity: str, key: str, payload: dict[str, Any]) -> tuple[str, str, str, str]:
-    """``(entity, key, content hash, JSON text)`` of a record of a file (its source and version
-    are the file's, added when it is stored)."""
+def written_out(entity: str, key: str, payload: dict[str, Any]) -> tuple[str, str, str, bytes]:
+    """``(entity, key, content hash, JSON text as UTF-8)`` of a record of a file (its source and
+    version are the file's, added when it is stored)."""
     return (entity, key, *hashed_text(payload))
 
 

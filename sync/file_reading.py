@@ -108,7 +108,7 @@ def _problem_json(problem: Problem, said: str) -> dict[str, Any]:
 class FileRead:
     """One file read and checked: its report and, unless it was refused whole, the records its
     platform's mapping made of it, to store under ``source`` (``stored``: each one's entity, key,
-    and payload as it is stored — its content hash and JSON text, `store.snapshot_text` — written
+    and payload as it is stored — its content hash and JSON text (UTF-8), `store.snapshot_text` — written
     out here, where the file is read: the storing process handles two strings per record).
     ``dated``: the file is the score owner's (a teacher's gradebook), whose scores are stored with
     the clock's time as their version (a later gradebook is newer truth) — the caller reads its
@@ -116,7 +116,7 @@ class FileRead:
 
     report: ImportReport
     source: str = ""
-    stored: list[tuple[str, str, str, str]] = field(default_factory=list)  # (entity, key, hash, JSON text)
+    stored: list[tuple[str, str, str, bytes]] = field(default_factory=list)  # (entity, key, hash, JSON text)
     dated: bool = False
 
 
@@ -202,11 +202,11 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, don
 # that student (`mapping.vnedu_files`: ~2,000 students on each of ~24 books): id → (the payload, its
 # hash, its text), written out once per process. The payload is held, so its id names no other
 # object while it is here; a stored payload is never changed once made.
-_STUDENTS_WRITTEN: dict[int, tuple[dict[str, Any], str, str]] = {}
+_STUDENTS_WRITTEN: dict[int, tuple[dict[str, Any], str, bytes]] = {}
 STUDENTS_WRITTEN_KEPT = 16384  # a school's students, several times over
 
 
-def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, str, str]]:
+def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, str, bytes]]:
     """Each record as `store.snapshot_text.written_out` writes it: ``(entity, key, hash, text)``, one dump each."""
     out, known = [], _STUDENTS_WRITTEN
     for entity, key, payload in stored:
