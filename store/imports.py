@@ -82,7 +82,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     of ``version``: their payloads already hashed and written as JSON text (UTF-8 bytes, or a str)
     where the file was read (`store.snapshot_text.written_out`, as a file's read holds them). A
     file brings tens of thousands of them: the rows go to the driver in one ``executemany`` per
-    statement, each text as `_payload_mark` says.
+    statement, each text decoded only here (a text the file repeats unchanged never is).
     """
     counts: Counter = Counter()
     if not rows:
@@ -106,7 +106,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
         if known is None:
             if not inserts:
                 order.append((NEW, inserts))
-            inserts.append((school, source, entity, key, version, digest, text, when))
+            inserts.append((school, source, entity, key, version, digest, _decoded(text), when))
         elif version < known[0]:
             if not stale:
                 order.append((STALE, stale))
@@ -118,7 +118,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
         else:
             if not updates:
                 order.append((CHANGED, updates))
-            updates.append((version, digest, text, when, school, source, entity, key))
+            updates.append((version, digest, _decoded(text), when, school, source, entity, key))
     for outcome, outcomes in order:
         counts[outcome] = len(outcomes)
     # In key order: each row then lands beside the one before it in the primary key's index, where
@@ -126,10 +126,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     # half the time of writing a school's files (80,000 records: 2.9 → 1.5 s on SQLite).
     for rows, key_at in ((inserts, 3), (updates, 7), (touched, 4)):
         rows.sort(key=itemgetter(key_at))
-    if db.postgresql:  # the text decoded (see `_payload_mark`)
-        inserts = [(*row[:6], _decoded(row[6]), row[7]) for row in inserts]
-        updates = [(*row[:2], _decoded(row[2]), *row[3:]) for row in updates]
-    payload = _payload_mark(db)
+    payload = db.json_mark()
     where = 'WHERE ma_truong = ? AND source = ? AND entity = ? AND "key" = ?'
     db.many(
         'INSERT INTO source_snapshot (ma_truong, source, entity, "key", version, content_hash, payload, seen_at) '
@@ -143,16 +140,10 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     return counts
 
 
-def _payload_mark(db: Plain) -> str:
-    """The mark of a record's JSON text (UTF-8 bytes, or a str) in a statement. SQLite: bytes bound as a
-    BLOB and cast to TEXT, which keeps the bytes as they are: the column holds the same TEXT a
-    decoded str gives (the cast is a no-op on a str), and the text is never decoded nor encoded
-    again on its way from the reader process. PostgreSQL: the text decoded, as `Plain.json_mark`."""
-    return db.json_mark() if db.postgresql else "CAST(? AS TEXT)"
-
-
 def _decoded(text: bytes | str) -> str:
-    return text.decode() if isinstance(text, bytes) else text
+    """A record's JSON text as the driver binds it: a str (bound as SQLite TEXT, or cast to JSON on
+    PostgreSQL); written out, it is UTF-8 bytes (`store.snapshot_text.hashed_text`)."""
+    return text if type(text) is str else text.decode()
 
 
 def for_import(db: Plain) -> None:

@@ -7,10 +7,10 @@ two strings per record instead of a payload to serialise, hash and compare.
 A record written out here (`written_out`, `written`) is dumped once: its canonical JSON (sorted
 keys) is both what `content_hash` hashes and the text stored, so the hash is the one every
 record stored before has (it compares unchanged), and only the stored text's key order differs
-from `payload_text`'s (the same value once decoded). The text stays the UTF-8 bytes orjson made
-until the database takes it (`store.imports.store_rows`): a reader process sends bytes (copied,
-not transcoded, by pickle on both sides) and a text the command does not write (the same student
-on 23 score books) is never decoded.
+from `payload_text`'s (the same value once decoded). The text stays UTF-8 bytes until the
+record is written (`store.imports.store_rows` decodes it for the driver): a reader process sends
+bytes (copied, not transcoded, by pickle on both sides) and a text the command does not write (the
+same student on 23 score books) is never decoded.
 """
 
 from __future__ import annotations
