@@ -103,16 +103,18 @@ def _command(args: list[str], db: str) -> tuple[float, float]:
 
 
 def _in_process(files: list[Path], db: str, readers: int | None = None) -> tuple[float, float, float]:
-    """The import itself (every file read, checked and stored), without the interpreter's start:
-    what the ratio against the floor is about. Returns wall and processor seconds, the processor
+    """The import itself (every file read, checked and stored, as the command does it), without the
+    interpreter's start: what the ratio against the floor is about. Returns wall and processor seconds, the processor
     seconds of the worker processes included (``readers``: as `import_files` chooses by default)."""
     from datetime import datetime, timezone
 
     from lienthong.connectors.spreadsheet import _opened
-    from lienthong.store.db import make_engine
+    from lienthong.store import plain
     from lienthong.sync.file_import import Wanted, import_file, import_files
 
-    engine = make_engine(db)
+    # stored as `lienthong import` stores on a SQLite store ready as it is: through its own driver
+    # connection (`store.plain.open_sqlite`), SQLAlchemy and the SQLModel tables never loaded
+    store = plain.open_sqlite(db, None)
     # the code is loaded once before timing (the floor's reader is loaded too), and nothing read is kept
     import_file(
         None, files[0].name, files[0].read_bytes(), None, Wanted("2025-2026"), None, "bench", datetime.now, True
@@ -121,7 +123,7 @@ def _in_process(files: list[Path], db: str, readers: int | None = None) -> tuple
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers are counted once they stopped
     start, cpu = time.perf_counter(), time.process_time()
     reports = import_files(  # as `lienthong import` reads them: the next ones read by workers meanwhile
-        engine,
+        store,
         [(path.name, path) for path in files],
         None,
         Wanted("2025-2026"),
@@ -136,7 +138,7 @@ def _in_process(files: list[Path], db: str, readers: int | None = None) -> tuple
     elapsed, used = time.perf_counter() - start, time.process_time() - cpu
     stopped = resource.getrusage(resource.RUSAGE_CHILDREN)
     workers = stopped.ru_utime + stopped.ru_stime - children.ru_utime - children.ru_stime
-    engine.dispose()
+    plain.close(store)
     return elapsed, used, workers
 
 

@@ -79,9 +79,10 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     unchanged one only marked as seen), counted by outcome (``{"new": 38, …}``).
 
     ``rows``: ``(entity, key, content hash, JSON text)`` of one source and entity, each key once, all
-    of ``version``: their payloads already hashed and written as JSON text where the file was read
-    (`store.snapshot_text.written_out`, as a file's read holds them). A file brings tens of
-    thousands of them: the rows go to the driver in one ``executemany`` per statement.
+    of ``version``: their payloads already hashed and written as JSON text (UTF-8 bytes, or a str)
+    where the file was read (`store.snapshot_text.written_out`, as a file's read holds them). A
+    file brings tens of thousands of them: the rows go to the driver in one ``executemany`` per
+    statement, each text decoded only here (a text the file repeats unchanged never is).
     """
     counts: Counter = Counter()
     if not rows:
@@ -105,7 +106,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
         if known is None:
             if not inserts:
                 order.append((NEW, inserts))
-            inserts.append((school, source, entity, key, version, digest, text, when))
+            inserts.append((school, source, entity, key, version, digest, _decoded(text), when))
         elif version < known[0]:
             if not stale:
                 order.append((STALE, stale))
@@ -117,7 +118,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
         else:
             if not updates:
                 order.append((CHANGED, updates))
-            updates.append((version, digest, text, when, school, source, entity, key))
+            updates.append((version, digest, _decoded(text), when, school, source, entity, key))
     for outcome, outcomes in order:
         counts[outcome] = len(outcomes)
     # In key order: each row then lands beside the one before it in the primary key's index, where
@@ -137,6 +138,12 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     )
     db.many(f"UPDATE source_snapshot SET seen_at = ? {where}", touched)
     return counts
+
+
+def _decoded(text: bytes | str) -> str:
+    """A record's JSON text as the driver binds it: a str (bound as SQLite TEXT, or cast to JSON on
+    PostgreSQL); written out, it is UTF-8 bytes (`store.snapshot_text.hashed_text`)."""
+    return text if type(text) is str else text.decode()
 
 
 def for_import(db: Plain) -> None:

@@ -52,7 +52,7 @@ class _Found:
 
     source: str
     version: int
-    stored: list[tuple[str, str, str, str]]  # (entity, key, content hash, JSON text)
+    stored: list[tuple[str, str, str, bytes]]  # (entity, key, content hash, JSON text as UTF-8)
 
     def stamp(self, entity: str) -> int:
         return self.version if entity == "diem" else FILE_VERSION
@@ -115,7 +115,7 @@ class Group(NamedTuple):
     source: str
     entity: str
     version: int
-    rows: list[tuple[str, str, str, str]]
+    rows: list[tuple[str, str, str, bytes]]
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
-from lienthong.store.snapshot_text import content_hash, payload_text
+from lienthong.store.snapshot_text import hashed_text
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def _problem_json(problem: Problem, said: str) -> dict[str, Any]:
 class FileRead:
     """One file read and checked: its report and, unless it was refused whole, the records its
     platform's mapping made of it, to store under ``source`` (``stored``: each one's entity, key,
-    and payload as it is stored — its content hash and JSON text, `store.snapshot_text` — written
+    and payload as it is stored — its content hash and JSON text (UTF-8), `store.snapshot_text` — written
     out here, where the file is read: the storing process handles two strings per record).
     ``dated``: the file is the score owner's (a teacher's gradebook), whose scores are stored with
     the clock's time as their version (a later gradebook is newer truth) — the caller reads its
@@ -116,7 +116,7 @@ class FileRead:
 
     report: ImportReport
     source: str = ""
-    stored: list[tuple[str, str, str, str]] = field(default_factory=list)  # (entity, key, hash, JSON text)
+    stored: list[tuple[str, str, str, bytes]] = field(default_factory=list)  # (entity, key, hash, JSON text)
     dated: bool = False
 
 
@@ -202,12 +202,12 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, don
 # that student (`mapping.vnedu_files`: ~2,000 students on each of ~24 books): id → (the payload, its
 # hash, its text), written out once per process. The payload is held, so its id names no other
 # object while it is here; a stored payload is never changed once made.
-_STUDENTS_WRITTEN: dict[int, tuple[dict[str, Any], str, str]] = {}
+_STUDENTS_WRITTEN: dict[int, tuple[dict[str, Any], str, bytes]] = {}
 STUDENTS_WRITTEN_KEPT = 16384  # a school's students, several times over
 
 
-def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, str, str]]:
-    """Each record as `store.snapshot_text.written_out` writes it: ``(entity, key, hash, text)``."""
+def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, str, bytes]]:
+    """Each record as `store.snapshot_text.written_out` writes it: ``(entity, key, hash, text)``, one dump each."""
     out, known = [], _STUDENTS_WRITTEN
     for entity, key, payload in stored:
         if entity == "hoc_sinh":
@@ -215,10 +215,10 @@ def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, s
             if seen is None or seen[0] is not payload:
                 if len(known) >= STUDENTS_WRITTEN_KEPT:
                     known.clear()
-                seen = known[id(payload)] = (payload, content_hash(payload), payload_text(payload))
+                seen = known[id(payload)] = (payload, *hashed_text(payload))
             out.append((entity, key, seen[1], seen[2]))
         else:
-            out.append((entity, key, content_hash(payload), payload_text(payload)))
+            out.append((entity, key, *hashed_text(payload)))
     return out
 
 

@@ -643,13 +643,16 @@ def _result(
     }
 
 
+_COUNT = re.compile(r"[0-9]{1,4}")
+
+
 def _count(value: Any, field: str) -> int:
     """A number of sessions missed: a whole number, ``3`` or ``3.0`` as Excel may store it; text
     such as «ba» is a refused row, not a crash."""
     if value in (None, ""):
         return 0
     text = str(value).strip().removesuffix(".0")
-    if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,4}", text):  # isdigit() takes «²», int() does not
+    if isinstance(value, bool) or not _COUNT.fullmatch(text):  # isdigit() takes «²», int() does not
         raise MappingError("Số buổi nghỉ phải là số nguyên không âm", field=field, value=value)
     return int(text)
 

@@ -299,9 +299,12 @@ def _label(value: Any) -> str:
     return fold(str(value)) if value is not None else ""
 
 
+_HEADER_NOTES = re.compile(r"\s*\([^)]*\)|[*:]+$")
+
+
 def _bare(label: str) -> str:
     """A header without its notes: «Ngày sinh (dd/mm/yyyy)», «Họ và tên:», «Giữa kì*»."""
-    return re.sub(r"\s*\([^)]*\)|[*:]+$", "", label).strip()
+    return _HEADER_NOTES.sub("", label).strip()
 
 
 def _test_of(label: str) -> str | None:
@@ -506,19 +509,27 @@ def _check_bounds(header: int, columns: Columns, rows: list[tuple], sheet_name: 
             )
 
 
+# A title's year, semester, class and subject (`_titles`: every sheet of every score book)
+_TITLE_YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
+_TITLE_SEMESTER = re.compile(r"hoc ky:?\s*(ii|i|1|2)\b")
+_TITLE_CLASS = re.compile(r"\blop:?\s*([6-9][a-z]\w{0,4})\b")
+_TITLE_SUBJECT = re.compile(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)")
+_SUBJECT_GAPS = re.compile(r"[\s\-'’]+")
+
+
 def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
     """Subject, class, semester and year from the title rows; a mismatch refuses the sheet."""
     found: dict[str, Any] = {}
-    year = re.search(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})", titles)
+    year = _TITLE_YEAR.search(titles)
     if year:
         found["school_year"] = f"{year[1]}-{year[2]}"
-    semester = re.search(r"hoc ky:?\s*(ii|i|1|2)\b", titles)
+    semester = _TITLE_SEMESTER.search(titles)
     if semester:
         found["semester"] = "2" if semester[1] in ("ii", "2") else "1"
-    cls = re.search(r"\blop:?\s*([6-9][a-z]\w{0,4})\b", titles) or SHEET_CLASS.match(fold(sheet_name))
+    cls = _TITLE_CLASS.search(titles) or SHEET_CLASS.match(fold(sheet_name))
     found["class_code"] = cls[1].upper() if cls else None
-    subject = re.search(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)", titles)
-    info = catalogs.subject_by_name().get(re.sub(r"[\s\-'’]+", "", subject[1])) if subject else None
+    subject = _TITLE_SUBJECT.search(titles)
+    info = catalogs.subject_by_name().get(_SUBJECT_GAPS.sub("", subject[1])) if subject else None
     found["subject"] = info.code if info else _subject_named_in(titles)
     for key, wanted in (
         ("school_year", expect.school_year),
@@ -536,7 +547,7 @@ def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
 
 def _subject_named_in(titles: str) -> str | None:
     """A hand-made title ("Sổ điểm cá nhân — Toán", "Môn: Ngữ văn"): the one subject it names."""
-    named = {info.code for text, info in _SUBJECT_WORDS if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", titles)}
+    named = {info.code for word, info in _SUBJECT_WORD_PATTERNS if word.search(titles)}
     return named.pop() if len(named) == 1 else None
 
 
@@ -550,6 +561,8 @@ _SUBJECT_WORDS = sorted(
     ),
     key=lambda item: -len(item[0]),
 )
+# each one as a whole word, compiled once (`_subject_named_in` looks for every one in a sheet's titles)
+_SUBJECT_WORD_PATTERNS = [(re.compile(rf"(?<!\w){re.escape(text)}(?!\w)"), info) for text, info in _SUBJECT_WORDS]
 
 
 def _words(key: str, value: str) -> str:

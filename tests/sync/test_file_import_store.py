@@ -3,6 +3,7 @@ hashes and outcomes as `store.repository.upsert_snapshots`, on SQLite and Postgr
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -53,8 +54,15 @@ def test_bulk_rows_are_the_rows_the_repository_writes(engine):
     assert counts == Counter(new=3)
     assert _rows(engine, "gradebook") == _rows(engine, "vnedu")
     stored = _rows(engine, "gradebook")
-    assert list(stored["1800000002:TOAN:1"][2]) == ["ma_hoc_sinh", "ho_ten", "z", "a"]  # keys as given
     assert stored["1800000001:TOAN:1"][1] == content_hash(PAYLOADS["1800000001:TOAN:1"])
+    # one dump per record: the text stored is the canonical JSON the hash is made of (keys sorted)
+    assert list(stored["1800000002:TOAN:1"][2]) == ["a", "ho_ten", "ma_hoc_sinh", "z"]
+    with engine.connect() as connection:
+        texts = connection.execute(
+            sa.text("SELECT key, CAST(payload AS TEXT), content_hash FROM source_snapshot WHERE source = 'gradebook'")
+        ).all()
+    assert len(texts) == 3
+    assert all(hashlib.sha256(text.encode()).hexdigest() == digest for _, text, digest in texts)
 
 
 def test_outcomes_are_the_repositorys(engine):
