@@ -324,14 +324,14 @@ class ReportRequest(_Model):
 # --- records built from values a mapping has read and checked ---------------------------------
 
 _NOT_GIVEN = object()
-_PLANS: dict[type, tuple[dict[str, Any], dict[str, Any], frozenset[str]]] = {}
+_PLANS: dict[type, tuple[dict[str, Any], dict[str, Any]]] = {}
 _set = object.__setattr__
 
 
-def _plan(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any], frozenset[str]]:
-    """``(every field in order with the default every record shares, the fields whose default
-    is made anew for each record (a list, a dict: `FieldInfo.get_default` makes it), the required
-    fields)``; a field of the first without a shared default holds ``_NOT_GIVEN``."""
+def _plan(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(every field in order with the default every record shares, the fields whose default is
+    made anew for each record (a list, a dict: `FieldInfo.get_default` makes it))``; a required
+    field, or one whose default is made anew, holds ``_NOT_GIVEN`` in the first."""
     if model.__pydantic_post_init__ or model.__pydantic_root_model__ or model.model_config.get("extra") == "allow":
         raise TypeError(f"{model.__name__}: model_construct does more than `trusted` knows")
     template: dict[str, Any] = {}
@@ -349,8 +349,7 @@ def _plan(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any], froze
             template[name] = default  # what `get_default` hands every record: the object itself
         else:
             made[name] = info
-    required = frozenset(name for name, info in model.__pydantic_fields__.items() if info.is_required())
-    _PLANS[model] = found = (template, made, required)
+    _PLANS[model] = found = (template, made)
     return found
 
 
@@ -359,15 +358,15 @@ def trusted(model: type[M], values: dict[str, Any]) -> M:
     (no other key): the same record — fields in order, defaults for those not given, the same fields
     set — in less time, from a plan made once per model (a school's results, summaries and absences
     are some 20,000 records a full reconciliation makes)."""
-    template, made, required = _PLANS.get(model) or _plan(model)
+    template, made = _PLANS.get(model) or _plan(model)
     fields = template.copy()
     fields.update(values)  # each in its field's place
     if len(values) != len(template):
         for name in template.keys() - values.keys():
             if name in made:
                 fields[name] = made[name].get_default(call_default_factory=True, validated_data=fields)
-            elif name in required:
-                del fields[name]  # as model_construct leaves it: not set
+            elif fields[name] is _NOT_GIVEN:
+                del fields[name]  # a required field not given: as model_construct leaves it, not set
     record = model.__new__(model)
     _set(record, "__dict__", fields)
     _set(record, "__pydantic_fields_set__", set(values))

@@ -65,3 +65,18 @@ def test_a_model_that_does_more_on_construction_is_refused():
 
     with pytest.raises(TypeError, match="Counted"):
         trusted(Counted, {"n": 1})
+
+
+def test_a_summary_s_subjects_keep_the_catalog_s_order_whatever_the_stored_key_order():
+    """An import stores each record's JSON with sorted keys: vnEdu's summary is read back with its
+    subjects in the catalog's order (the order its findings come in), unknown ones after."""
+    from lienthong.mapping import catalogs
+    from lienthong.mapping.vnedu import summaries
+
+    codes = list(catalogs.subjects())
+    written = {"ma_hoc_sinh": "1800000001", "hoc_ky": "2", "mon": {c: "7.5" for c in codes} | {"XYZ": "5"}}
+    stored_sorted = {**written, "mon": dict(sorted(written["mon"].items()))}
+    assert list(stored_sorted["mon"]) != [*codes, "XYZ"]  # the sorted text is another order
+    for item in (written, stored_sorted):
+        [result] = summaries({"1800000001:2": item}).values()
+        assert list(result.subjects) == [*codes, "XYZ"]
