@@ -194,6 +194,13 @@ def _result_value(value: Any) -> Any:
         return value
 
 
+def _in_catalog_order(values: dict[str, Any]) -> dict[str, Any]:
+    """A summary's subjects in the catalog's order, then any others as stored: the order its
+    findings come in, whatever the order of the stored text's keys (an import stores them sorted)."""
+    ordered = {code: values[code] for code in catalogs.subjects() if code in values}
+    return ordered if len(ordered) == len(values) else {**ordered, **values}
+
+
 def _summary(key: str, item: dict[str, Any]) -> SemesterResult:
     """vnEdu's own summary of one period (``hoc_ky`` 1, 2 or CN; a record without it is the year's)."""
     period = str(item.get("hoc_ky") or "CN")
@@ -201,7 +208,7 @@ def _summary(key: str, item: dict[str, Any]) -> SemesterResult:
         student_id=key,
         school_year=item.get("nam_hoc"),
         period=period,
-        subjects={code: _result_value(v) for code, v in (item.get("mon") or {}).items()},
+        subjects=_in_catalog_order({code: _result_value(v) for code, v in (item.get("mon") or {}).items()}),
         learning=item.get("kq_hoc_tap"),
         training=item.get("kq_ren_luyen"),
         absences_excused=item.get("nghi_co_phep") or 0,
