@@ -7,10 +7,11 @@ two strings per record instead of a payload to serialise, hash and compare.
 A record written out here (`written_out`, `written`) is dumped once: its canonical JSON (sorted
 keys) is both what `content_hash` hashes and the text stored, so the hash is the one every
 record stored before has (it compares unchanged), and only the stored text's key order differs
-from `payload_text`'s (the same value once decoded). The text stays UTF-8 bytes until the
-record is written (`store.imports.store_rows` decodes it for the driver): a reader process sends
-bytes (copied, not transcoded, by pickle on both sides) and a text the command does not write (the
-same student on 23 score books) is never decoded.
+from what the engine's JSON type writes for a pull (keys as given: the same value once
+decoded). The text stays UTF-8 bytes until the record is written (`store.imports.store_rows`
+decodes it for the driver): a reader process sends bytes (copied, not transcoded, by pickle on
+both sides) and a text the command does not write (the same student on 23 score books) is never
+decoded.
 """
 
 from __future__ import annotations
@@ -29,15 +30,10 @@ def content_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(payload, default=str, option=CANONICAL)).hexdigest()
 
 
-def payload_text(payload: dict[str, Any]) -> str:
-    """The JSON text a payload column keeps (keys as given, as the engine's JSON type writes them)."""
-    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
 def hashed_text(payload: dict[str, Any]) -> tuple[str, bytes]:
     """`content_hash` of the payload and the JSON text to store (UTF-8), from one dump: the
-    canonical JSON (sorted keys). A payload that `payload_text` cannot write (a value JSON has no
-    type for) is refused here too (``TypeError``), rather than hashed as its ``str``."""
+    canonical JSON (sorted keys). A payload with a value JSON has no type for is refused
+    (``TypeError``), rather than hashed as its ``str`` as `content_hash` would."""
     canonical = orjson.dumps(payload, option=CANONICAL)
     # copied to bytes of its own size: orjson's keep the whole buffer it wrote into (4 KB at least),
     # and a file's records are all held until the file is stored (a school's import: +70 MB)
