@@ -90,7 +90,7 @@ def _driver_error(exc: BaseException) -> bool:
 def _named(exc: BaseException) -> tuple[int, str] | None:
     """Errors of other modules known by name, so that this module needs none of them loaded."""
     name = type(exc).__name__
-    if name in ("RunBusy", "NotAllowed"):
+    if name in ("RunBusy", "NotAllowed", "SchoolBusy"):
         return exits.REFUSED, _text(exc)
     if name in ("OutputRefused", "StoreMissing", "StoreDamaged", "NoData", "UnknownChoice", "BadDatabaseUrl"):
         return exits.BAD_INPUT, _text(exc)

@@ -4,7 +4,6 @@ dashboard only present what these return."""
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -26,6 +25,7 @@ from lienthong.reconciliation.runs import Kind, Sources, class_codes, collector_
 from lienthong.store import reconcile_queries
 from lienthong.store.plain import Plain, opened
 from lienthong.store.reconcile_queries import some_payloads, source_payloads
+from lienthong.store.school_lock import one_at_a_time
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from lienthong.store.accounts import Actor
 
 VN_TZ = timezone(timedelta(hours=7))
+# A school's reconciliations take turns (`store.school_lock`): the daemon's after a sync, the
+# dashboard's after an upload and a person's command, in one process or several.
+RECONCILE = "reconcile"
 
 
 def vn_time(at: datetime) -> str:
@@ -175,7 +178,7 @@ def reconcile_school(
     at = datetime.now(timezone.utc)
     roles = Roles.from_settings(settings.authority if settings else None)
     run = runs.Run(school_year, today, pushed, roles, closed_semesters(settings, school_year, at), settings)
-    with opened(store) as db, _one_at_a_time(db.school):
+    with opened(store) as db, one_at_a_time(db, RECONCILE):
         journal = reconcile_queries.pending_changes(db)  # before any record is read: see `runs.incremental`
         done = None if full else runs.incremental(db, run, some_payloads, journal)
         if done is None:
@@ -205,18 +208,6 @@ def reconcile_school(
         done.matched,
         done.matched_counts,
     )
-
-
-# One reconciliation of a school at a time in a process: the daemon's after a sync, the dashboard's
-# after an upload and a request's own take turns (each then starts from the state and journal the
-# one before left), while a province's worker reconciles other schools beside them.
-_RUNNING: dict[str, threading.Lock] = {}
-_RUNNING_GUARD = threading.Lock()
-
-
-def _one_at_a_time(school: str) -> threading.Lock:
-    with _RUNNING_GUARD:
-        return _RUNNING.setdefault(school, threading.Lock())
 
 
 def _full(db: Plain, run: runs.Run) -> runs.Done:

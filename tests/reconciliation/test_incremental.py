@@ -11,13 +11,18 @@ levels, absences, bios, students added and removed.
 from __future__ import annotations
 
 import copy
+import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from subprocess import PIPE
 from unittest import mock
 
 import pytest
@@ -26,9 +31,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
+from lienthong.cli import errors, exits
 from lienthong.reconciliation import service
 from lienthong.simulators.school import generate_school
-from lienthong.store import queries, reconcile_queries
+from lienthong.store import queries, reconcile_queries, school_lock
 from lienthong.store.db import make_engine, migrate
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.store.tables import SourceSnapshotRow
@@ -383,6 +389,56 @@ def test_two_reconciliations_of_a_school_at_once_in_one_process_take_turns(templ
         assert _register(engines[0]) == _register(engines[1])
         with service.opened(engines[0]) as db:
             assert reconcile_queries.pending_changes(db) == []
+
+
+def test_reconciliations_in_two_processes_take_turns_and_both_succeed(templates, tmp_path):
+    """A person's ``lienthong reconcile`` beside the daemon's, each its own process, on SQLite: each
+    waits while another holds the school, then runs from what that one left. Side by side, the
+    second to write failed on the register's key ("Cơ sở dữ liệu từ chối thay đổi")."""
+    template, _, year = templates[AUTUMN]
+    with _copies(template, tmp_path) as engines:
+        env = {**os.environ, "LIENTHONG_SCHOOL_YEAR": year, "LIENTHONG_LOG_DIR": str(tmp_path)}
+        outs = [tmp_path / f"{i}.jsonl" for i in range(2)]
+        command = [sys.executable, "-m", "lienthong.cli.main", "--db", str(engines[0].url), "reconcile", "--format"]
+        with service.opened(engines[0]) as db, school_lock.one_at_a_time(db, service.RECONCILE):
+            runs = [
+                subprocess.Popen([*command, "json", "--out", str(out)], stdout=PIPE, stderr=PIPE, env=env)
+                for out in outs
+            ]
+            time.sleep(4)  # each command starts in about a second, then waits for the school
+            assert [run.poll() for run in runs] == [None, None]
+        done = [run.communicate(timeout=120) for run in runs]
+        assert [run.returncode for run in runs] == [1, 1], [err.decode()[-500:] for _, err in done]
+        summaries = [json.loads(err or out) for out, err in done]
+        assert outs[0].read_bytes() == outs[1].read_bytes()
+        full = service.reconcile_school(engines[1], year, full=True)
+        assert sorted(s["new"] for s in summaries) == [0, full.changes["new"]] and full.changes["new"] > 0
+        assert _register(engines[0]) == _register(engines[1])
+
+
+def test_a_run_that_holds_the_school_too_long_is_waited_for_then_refused_in_vietnamese(templates, tmp_path):
+    template, _, _ = templates[AUTUMN]
+    with _copies(template, tmp_path) as engines:
+        refused: list[BaseException] = []
+
+        def second() -> None:
+            with service.opened(engines[0]) as db:
+                try:
+                    with school_lock.one_at_a_time(db, service.RECONCILE, wait=0.3):
+                        pass
+                except school_lock.SchoolBusy as exc:
+                    refused.append(exc)
+
+        with service.opened(engines[0]) as db, school_lock.one_at_a_time(db, service.RECONCILE):
+            started = time.monotonic()
+            thread = threading.Thread(target=second)
+            thread.start()
+            thread.join()
+            assert 0.3 <= time.monotonic() - started < 3
+        assert len(refused) == 1 and "đang có một lần đối chiếu khác" in refused[0].message
+        assert errors.handle(refused[0]) == exits.REFUSED
+        second()  # once released, the school is free again
+        assert len(refused) == 1
 
 
 def test_a_new_day_or_a_student_moved_recomputes_everything_and_full_always_does(templates, tmp_path):
