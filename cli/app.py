@@ -383,11 +383,15 @@ def import_files(
     ),
     as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ đọc thử và báo những gì đọc được; không lưu gì."),
+    no_reconcile: bool = typer.Option(
+        False, "--no-reconcile", help="Không đối chiếu lại sau khi nhập (khi còn nhập tiếp nhiều lô tệp)."
+    ),
 ) -> None:
     """Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự nhận loại tệp).
 
     Báo từng trang (đã đọc, hoặc không đọc và vì sao), từng cột không dùng, từng dòng bị từ chối
-    (trang, ô, giá trị, lý do). Mã thoát: 0 đọc hết, 1 có dòng bị từ chối, 2 có tệp bị từ chối cả tệp."""
+    (trang, ô, giá trị, lý do). Khi có dữ liệu mới hoặc thay đổi, đối chiếu lại ngay và báo số khác
+    biệt. Mã thoát: 0 đọc hết, 1 có dòng bị từ chối, 2 có tệp bị từ chối cả tệp."""
     from lienthong.cli.import_command import run_import
     from lienthong.connectors.file_kinds import KINDS
     from lienthong.sync.file_import import Wanted
@@ -399,7 +403,9 @@ def import_files(
         typer.echo("--semester phải là 1, 2 hoặc CN", err=True)
         raise typer.Exit(2)
     wanted = Wanted(school_year, semester, class_code.upper() if class_code else None, subject)
-    raise typer.Exit(run_import(paths, kind, wanted, column_map, as_json, _actor(), dry_run=dry_run))
+    raise typer.Exit(
+        run_import(paths, kind, wanted, column_map, as_json, _actor(), dry_run=dry_run, reconcile=not no_reconcile)
+    )
 
 
 @app.command("export")

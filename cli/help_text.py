@@ -303,7 +303,8 @@ Usage: lienthong import [OPTIONS] {paths}...
   nhận loại tệp).
 
   Báo từng trang (đã đọc, hoặc không đọc và vì sao), từng cột không dùng, từng
-  dòng bị từ chối (trang, ô, giá trị, lý do). Mã thoát: 0 đọc hết, 1 có dòng
+  dòng bị từ chối (trang, ô, giá trị, lý do). Khi có dữ liệu mới hoặc thay
+  đổi, đối chiếu lại ngay và báo số khác biệt. Mã thoát: 0 đọc hết, 1 có dòng
   bị từ chối, 2 có tệp bị từ chối cả tệp.
 
 Arguments:
@@ -322,6 +323,8 @@ Options:
                        HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH".
   --json               Mỗi tệp một đối tượng JSON trên một dòng.
   --dry-run            Chỉ đọc thử và báo những gì đọc được; không lưu gì.
+  --no-reconcile       Không đối chiếu lại sau khi nhập (khi còn nhập tiếp
+                       nhiều lô tệp).
   --help               Show this message and exit.
 """,
     "lienthong export": """\

@@ -4,7 +4,11 @@ Prints per file what it is and what it held (kind, year, semesters, classes, stu
 every sheet (read, or skipped and why), every column not used, and every refused row with its
 sheet, cell, value and reason; ``--json`` prints one object per file. ``--dry-run`` reads and
 checks only (no database needed): what ``read-file`` did, with the same detector and words.
-Exit: 0 all read, 1 some rows refused, 2 a file refused whole or not readable.
+Files that stored new or changed records are followed by a reconciliation of the school
+(`sync.findings.after_import`, as the dashboard's upload and the daemon's sync), said in one line
+(on stderr with ``--json``); ``--no-reconcile`` leaves it to a later command (batches of files).
+Exit: 0 all read, 1 some rows refused, 2 a file refused whole or not readable (a reconciliation
+that fails is said, and changes no exit code: the files are stored).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.mapping.calendar import shown_time
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.location import check_store_ahead, plain_sqlite_file
+from lienthong.sync import findings
 from lienthong.sync.file_import import ImportReport, Wanted, import_files, started_readers
 from lienthong.sync.file_readers import Readers, reader_count
 
@@ -40,6 +45,7 @@ def run_import(
     actor: str,
     console: Console | None = None,
     dry_run: bool = False,
+    reconcile: bool = True,
 ) -> int:
     console = console or Console(markup=False, highlight=False, soft_wrap=True)
     settings = Settings()
@@ -51,13 +57,19 @@ def run_import(
         console.print(f"{exc.message}", style="red")
         return 2
     # the readers start loading first: the store's integrity check and opening go on meanwhile
-    with started_readers(reader_count(len(paths)), kind, wanted, mapping) as pool:
-        store = None if dry_run else _open(settings)
-        try:
-            return _imported(store, paths, kind, wanted, mapping, as_json, actor, console, dry_run, pool)
-        finally:
-            if isinstance(store, plain.Plain):
-                plain.close(store)
+    store = None
+    try:
+        with started_readers(reader_count(len(paths)), kind, wanted, mapping) as pool:
+            store = None if dry_run else _open(settings)
+            worst, reports = _imported(store, paths, kind, wanted, mapping, as_json, actor, console, dry_run, pool)
+        if store is not None and reconcile:  # the readers have stopped: the processors are the reconciliation's
+            refreshed = findings.after_import(store, settings, reports)
+            if refreshed is not None:
+                _said(refreshed, console, as_json)
+        return worst
+    finally:
+        if isinstance(store, plain.Plain):
+            plain.close(store)
 
 
 def _open(settings: Settings) -> Any:
@@ -91,8 +103,8 @@ def _imported(
     console: Console,
     dry_run: bool,
     pool: Readers | None,
-) -> int:
-    worst = 0
+) -> tuple[int, list[ImportReport]]:
+    worst, done = 0, []
     reports = import_files(
         store,
         [(path.name, path) for path in paths],
@@ -112,7 +124,20 @@ def _imported(
             else:
                 _show(report, console)
             advance(path, report.rows)
-    return worst
+            done.append(report)
+    return worst, done
+
+
+def _said(refreshed: findings.Reconciled, console: Console, as_json: bool) -> None:
+    """The reconciliation after the import, in one line: on stderr with ``--json`` (stdout keeps one
+    object per file)."""
+    text = refreshed.said()
+    if refreshed.outcome == "completed":
+        text += " Xem từng khác biệt: lienthong reconcile (--class 6A1 cho một lớp)."
+    if as_json:
+        sys.stderr.write(text + "\n")
+    else:
+        console.print(text, style="red" if refreshed.outcome == "failed" else None)
 
 
 def _standing_parts(settings: Settings) -> dict | None:

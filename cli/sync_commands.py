@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -14,7 +15,7 @@ from lienthong.config.settings import Settings, SettingsError
 from lienthong.connectors.errors import ConnectorError
 from lienthong.mapping.calendar import shown_time
 from lienthong.store.accounts import AccountError
-from lienthong.sync import service
+from lienthong.sync import findings, service
 
 if TYPE_CHECKING:  # rich loads when something is shown on screen, the run's machinery with a sync
     from rich.console import Console
@@ -40,7 +41,10 @@ def _screen(console: Console | None = None) -> Console:
 def sync_once(
     platforms: list[str] | None, full: bool, dry_run: bool, as_json: bool = False, console: Console | None = None
 ) -> int:
-    """Exit: 0 done, 1 done with refusals, errors or a hold, 2 bad configuration, 3 a platform unreachable."""
+    """Exit: 0 done, 1 done with refusals, errors or a hold, 2 bad configuration, 3 a platform unreachable.
+    A run (not a dry run) is followed by a reconciliation of the school, as the daemon's (`sync.findings`;
+    in full after a full sync), said in a line (a ``reconciled`` event before the report with
+    ``--json``); its outcome changes no exit code: what was pulled is stored."""
     from lienthong.config.logging import configure as configure_logging
     from lienthong.sync.run import RunBusy
 
@@ -57,10 +61,16 @@ def sync_once(
     except RunBusy as exc:  # another run holds this platform: say so, change nothing
         _fail(exc.message, as_json, console)
         return exits.REFUSED
+    refreshed = None if dry_run else findings.reconcile_stored(settings, full=full)
     if as_json:
+        if refreshed is not None:
+            event = {"event": "reconciled", **asdict(refreshed), "message": refreshed.said("sync")}
+            print(json.dumps(event, ensure_ascii=False), flush=True)
         print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
     else:
         print_summary(report, dry_run, console)
+        if refreshed is not None:
+            console.print(refreshed.said("sync"), style="red" if refreshed.outcome == "failed" else None)
     return service.exit_code(report)
 
 

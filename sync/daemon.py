@@ -42,7 +42,7 @@ from lienthong.store.backup import BackupUnavailable
 from lienthong.store.db import migrate
 from lienthong.store.tables import InstallationRunRow, SyncRunRow
 from lienthong.store.tenancy import unscoped
-from lienthong.sync import service
+from lienthong.sync import findings, service
 from lienthong.sync.metrics import record_reconcile, record_run
 from lienthong.sync.run import RunBusy
 
@@ -67,14 +67,14 @@ def sync_job(platform: str, full: bool) -> None:
 
 
 def reconcile_after_sync(settings: Settings, full: bool = False, engine=None) -> str:
-    """The school's findings brought up to date after a sync (`service.reconcile_stored`: ``--full``
+    """The school's findings brought up to date after a sync (`findings.reconcile_stored`: ``--full``
     with ``full``); returns the outcome (``completed``, ``no_data``, ``failed``), counted in
     ``/metrics`` and logged without a student's data. A failure is logged, never the end of the
     daemon or of the sync it follows (its records are stored: the next run takes them up). Two
-    syncs ending together reconcile in turn (`reconciliation.service.reconcile_school`)."""
+    syncs ending together reconcile in turn (`store.school_lock`)."""
     log = get_logger(school=settings.ma_truong)
     started = time.perf_counter()
-    done = service.reconcile_stored(settings, engine, full)
+    done = findings.reconcile_stored(settings, engine, full)
     if done.outcome == "completed":
         log.info("reconcile_finished", full=full, found=done.total, new=done.new, closed=done.closed)
     elif done.outcome == "no_data":

@@ -134,40 +134,6 @@ def exit_code(report: RunReport) -> int:
 
 
 @dataclass(frozen=True)
-class Reconciled:
-    """A reconciliation run for the school by the daemon after a sync or the dashboard after an
-    upload (`reconcile_stored`): how it ended, and what it found."""
-
-    outcome: str  # completed | no_data | failed
-    total: int = 0  # discrepancies found
-    new: int = 0
-    closed: int = 0
-    compared: bool = False  # two sources were compared (else "no difference" says nothing)
-    error: str | None = None  # a failure's kind (the exception's class): never its message, which may hold data
-
-
-def reconcile_stored(settings: Settings, engine: sa.Engine | None = None, full: bool = False) -> Reconciled:
-    """The school's findings brought up to date from what is stored, as ``lienthong reconcile`` does
-    (incremental from the state kept unless ``full``). A failure is returned, not raised: what was
-    stored stays, and the next reconciliation takes it up."""
-    from lienthong.reconciliation import service as reconciliation  # loaded once something is to compare
-
-    try:
-        result = reconciliation.reconcile_school(
-            engine or school_engine(settings),
-            settings.current_school_year(),
-            pushed=reconciliation.scores_pushed(settings),
-            settings=settings,
-            full=full,
-        )
-    except reconciliation.NoData:
-        return Reconciled("no_data")
-    except Exception as exc:  # noqa: BLE001 - said by its kind; the caller logs or shows it
-        return Reconciled("failed", error=type(exc).__name__)
-    return Reconciled("completed", len(result.found), result.changes["new"], result.changes["closed"], result.compared)
-
-
-@dataclass(frozen=True)
 class RunHistory:
     runs: list[SyncRunRow]
     queue: dict[str, int]  # outbox items by status

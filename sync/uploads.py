@@ -28,7 +28,8 @@ from lienthong.connectors.spreadsheet import MAX_FILE
 from lienthong.store import audit
 from lienthong.store.accounts import Actor
 from lienthong.sync.file_import import ImportReport, Wanted, import_files
-from lienthong.sync.service import NotAllowed, Reconciled, reconcile_stored
+from lienthong.sync.findings import Reconciled, after_import
+from lienthong.sync.service import NotAllowed
 
 UPLOADERS = ("it", "principal")
 SUFFIXES = (".xlsx", ".xls")
@@ -103,13 +104,11 @@ def import_uploads(
 
 def refresh_findings(engine: sa.Engine, settings: Settings, reports: list[ImportReport]) -> Reconciled | None:
     """The school's findings brought up to date after files that stored new or changed records
-    (`service.reconcile_stored`): the differences a GVCN works from follow the files uploaded.
+    (`findings.after_import`): the differences a GVCN works from follow the files uploaded.
     ``None`` when nothing was stored. A reconciliation that fails leaves the files imported; the
     page says so, and it is logged by its kind, never with data."""
-    if not any(r.stored.get("new") or r.stored.get("changed") for r in reports if not r.error):
-        return None
-    done = reconcile_stored(settings, engine)
-    if done.outcome == "failed":
+    done = after_import(engine, settings, reports)
+    if done is not None and done.outcome == "failed":
         get_logger(school=settings.ma_truong).error("reconcile_after_upload_failed", error=done.error)
     return done
 

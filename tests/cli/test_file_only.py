@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import time
 from collections import Counter
@@ -45,6 +46,7 @@ RATES = Rates(
     dob_swapped=0.01,
 )  # more slips: only two subjects have a teacher's gradebook
 SCORE_KINDS = ("score_typo", "score_missing", "comment_mark_as_score")
+RECONCILED = re.compile(r"Đã đối chiếu lại sau khi nhập: (\d+) khác biệt \((\d+) mới, (\d+) đã hết\)")
 
 
 def run(args: list[str], db: str, **extra) -> subprocess.CompletedProcess:
@@ -118,6 +120,9 @@ def test_every_file_is_recognised_and_read(school_files, imported):
     assert book["cells"] == 500 * 6  # four TX (Toán: 140 periods), GK and CK per student, none lost
     summary = next(r for r in reports if r["file"] == "vnedu-tonghop.xlsx")
     assert summary["semesters"] == ["CN"] and len(summary["classes"]) == 12
+    # the school is reconciled once the files are stored, said on stderr (stdout: one object per file)
+    said = RECONCILED.findall(done.stderr)
+    assert len(said) == 1 and int(said[0][0]) == int(said[0][1]) > 0 and said[0][2] == "0", done.stderr[-1000:]
 
 
 def test_reconciling_imported_files_reports_exactly_the_injected_differences(school_files, imported):
@@ -139,6 +144,9 @@ def test_reconciling_imported_files_reports_exactly_the_injected_differences(sch
     assert signatures == expected, (sorted(signatures - expected)[:5], sorted(expected - signatures)[:5])
     counts = json.loads(summary.read_text(encoding="utf-8"))
     assert counts["total"] == len(found) and sum(counts["by_kind"].values()) == len(found)
+    # the import reconciled: the same differences, already in the register
+    (said,) = RECONCILED.findall(imported[1].stderr)
+    assert int(said[0]) == len(found) and counts["new"] == 0
     # names that differ only by NFD/NFC or tone placement raise nothing (and there are such names)
     quiet = [d for d in data.differences if d.kind == "name_variant" and d.expect == "none"]
     named = {d["student"]["keys"].get("csdl") for d in found if d["field"] == "ho_ten"}
@@ -155,6 +163,7 @@ def test_importing_the_same_files_again_changes_nothing(school_files, imported):
     done = run(["import", "--json", *map(str, files[:5])], db)
     reports = [json.loads(line) for line in done.stdout.splitlines()]
     assert done.returncode == 0 and all(r["already_imported"] and not r["stored"].get("new") for r in reports)
+    assert "đối chiếu" not in done.stderr  # nothing stored: nothing to reconcile
     after = sa.create_engine(db).connect().execute(sa.text("select count(*), sum(version) from source_snapshot")).one()
     assert after == before
 
@@ -386,3 +395,30 @@ def test_gradebook_rows_without_vnedu_code_are_kept_to_be_matched_by_name(tmp_pa
     assert done.returncode == 0 and report["refused"] == []
     assert report["stored"] == {"new": 4}  # two score sheets and the book's two students
     assert report["rows"] == 2
+
+
+def test_import_says_what_the_reconciliation_after_it_found_and_can_leave_it_for_later(tmp_path):
+    """A vnEdu score book and the CSDL's list: two rosters to compare. ``--dry-run`` and
+    ``--no-reconcile`` leave the register as it was; a plain import reconciles and says so."""
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    files = [str(fixtures / "vnedu_so_diem_toan_6A1_hk1.xlsx"), str(fixtures / "csdl_danh_sach_hoc_sinh.xlsx")]
+    year = {"LIENTHONG_SCHOOL_YEAR": "2026-2027"}  # the fixtures' school year
+    later_db, now_db = f"sqlite:///{tmp_path / 'later.db'}", f"sqlite:///{tmp_path / 'now.db'}"
+
+    def registered(db: str) -> int:
+        engine = sa.create_engine(db)
+        with engine.connect() as connection:
+            count = connection.execute(sa.text("select count(*) from discrepancy where status = 'open'")).scalar_one()
+        engine.dispose()
+        return count
+
+    tried = run(["import", "--dry-run", *files], later_db, **year)
+    later = run(["import", "--no-reconcile", *files], later_db, **year)
+    assert later.returncode == 1, later.stdout[-1000:]  # the score book's refused row (a date that does not exist)
+    assert "đối chiếu lại" not in tried.stdout + later.stdout and registered(later_db) == 0
+    counts = json.loads(run(["reconcile", "--format", "json"], later_db, **year).stderr)
+    assert counts["new"] == counts["total"] > 0  # left for the reconcile typed later
+    now = run(["import", *files], now_db, **year)
+    said = RECONCILED.findall(now.stdout)
+    assert now.returncode == 1 and said == [(str(counts["total"]), str(counts["total"]), "0")], now.stdout[-1500:]
+    assert "Xem từng khác biệt: lienthong reconcile" in now.stdout and registered(now_db) == counts["total"]

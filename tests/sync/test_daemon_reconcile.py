@@ -7,6 +7,8 @@ never raised into the scheduler."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 from prometheus_client import REGISTRY
 from sqlmodel import Session, select
@@ -20,6 +22,7 @@ from lienthong.store.db import make_engine, migrate
 from lienthong.store.plain import opened
 from lienthong.store.tables import DiscrepancyRow, SnapshotChangeRow, SyncRunRow
 from lienthong.sync import daemon, service
+from tests.cli.test_assess_cli import lienthong
 from tests.sync.conftest import import_books, make_sims
 
 
@@ -131,3 +134,35 @@ def test_nothing_stored_yet_is_no_data_not_a_failure(tmp_path):
     before = _count("no_data")
     assert daemon.reconcile_after_sync(settings, engine=make_engine(settings.database_url)) == "no_data"
     assert _count("no_data") == before + 1
+
+
+def test_sync_once_is_followed_by_a_reconciliation_said_in_the_output(tmp_path, monkeypatch):
+    """``lienthong sync --once`` as the daemon: the school reconciled after the run (in full after a
+    full sync), a ``reconciled`` event before the run's report; a person's reconcile then finds
+    the same differences, none new."""
+    sims = _sims()
+    try:
+        settings = _config(tmp_path, sims, monkeypatch)
+        migrate(settings.database_url)
+        env = {
+            **{k: v for k, v in os.environ.items() if k.startswith("LIENTHONG_")},
+            "PATH": "/usr/bin:/bin",
+            "LIENTHONG_LOG_DIR": str(tmp_path),
+        }
+        synced = subprocess.run(
+            [*lienthong(), "sync", "--once", "--full", "--json"], capture_output=True, text=True, env=env, timeout=300
+        )
+        events = [json.loads(line) for line in synced.stdout.splitlines()]
+        assert synced.returncode in (0, 1) and events[-1]["event"] == "run", synced.stderr[-2000:]
+        (reconciled,) = [e for e in events if e["event"] == "reconciled"]
+        assert reconciled["outcome"] == "completed" and reconciled["total"] == reconciled["new"] > 0
+        assert f"Đã đối chiếu lại sau khi đồng bộ: {reconciled['total']} khác biệt" in reconciled["message"]
+        checked = subprocess.run(
+            [*lienthong(), "reconcile", "--format", "json"], capture_output=True, text=True, env=env, timeout=300
+        )
+        summary = json.loads(checked.stderr)
+        assert summary["total"] == reconciled["total"] and summary["new"] == 0
+        shown = subprocess.run([*lienthong(), "sync", "--once"], capture_output=True, text=True, env=env, timeout=300)
+        assert f"Đã đối chiếu lại sau khi đồng bộ: {reconciled['total']} khác biệt (0 mới" in shown.stdout, shown.stdout
+    finally:
+        sims.stop()
