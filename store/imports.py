@@ -73,6 +73,22 @@ def store_snapshots(db: Plain, records: Sequence[Any], seen_at: datetime) -> Cou
     return counts
 
 
+def stored_texts(db: Plain, source: str, entity: str, keys: Sequence[str]) -> dict[str, str]:
+    """The stored JSON text of each of these keys that is stored (of one source and entity)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start : start + _KEYS_PER_QUERY]
+        found.update(
+            db.rows(
+                'SELECT "key", CAST(payload AS TEXT) FROM source_snapshot WHERE ma_truong = ? AND source = ? '
+                "AND entity = ? "
+                f'AND "key" IN ({db.marks(len(chunk))})',
+                (db.school, source, entity, *chunk),
+            )
+        )
+    return found
+
+
 def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence[tuple], seen_at: datetime) -> Counter:
     """`store.repository.upsert_snapshots` for the records of an imported file, with the same rules
     and outcomes (a new key is inserted, a changed one updated, an older version ignored, an

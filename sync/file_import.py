@@ -25,6 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
+import orjson
+
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem
 from lienthong.connectors.file_kinds import FILE_KINDS
@@ -32,6 +34,7 @@ from lienthong.connectors.gradebook.excel import Expect
 from lienthong.connectors.spreadsheet import ReadAhead
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.plain import Plain
+from lienthong.store.snapshot_text import hashed_text
 from lienthong.sync.file_readers import Readers, load, reader_count
 from lienthong.sync.file_reading import FileRead, ImportReport, Wanted, account_for_sheets, read_file
 
@@ -228,6 +231,29 @@ def import_file(
 COMMIT_SECONDS = 1.0
 
 
+def _what_others_said_kept(db: Plain, group: Group) -> Group:
+    """A teacher's book names its students with the columns it has: one with birth dates, the next
+    without. A student's field the book leaves empty keeps what the school's other books stored
+    (a book without the column says nothing about it), so that the birth date the matcher uses
+    for name-keyed rows is not lost to whichever book came last, and importing one book again does
+    not rewrite (and send back to the reconciliation) every student the others named."""
+    if group.entity != "hoc_sinh":
+        return group
+    stored = imports.stored_texts(db, group.source, group.entity, [row[1] for row in group.rows])
+    if not stored:
+        return group
+    rows = []
+    for row in group.rows:
+        before = stored.get(row[1])
+        if before is not None:
+            payload, known = orjson.loads(row[3]), orjson.loads(before)
+            kept = {field: known.get(field) if value is None else value for field, value in payload.items()}
+            if kept != payload:
+                row = (row[0], row[1], *hashed_text(kept))
+        rows.append(row)
+    return group._replace(rows=rows)
+
+
 class _Keeper:
     """Stores the reads of one command, each file whole or not at all, in the order given, on one
     connection; files stored since the last commit are committed together, once the oldest of them
@@ -292,6 +318,8 @@ class _Keeper:
             report.stored["unchanged"] = len(found.stored)
             return
         groups, unchanged = found.fresh(written)
+        if report.kind == OWNER_KIND:
+            groups = [_what_others_said_kept(db, group) for group in groups]
         results = any(group.entity in RESULT_ENTITIES for group in groups)
         if results and self._session is None and imports.has_approved_results(db):
             report.error = APPROVED_MEANWHILE  # nothing stored: see `APPROVED_MEANWHILE`

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import subprocess
 import time
 from collections import Counter
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from lienthong.connectors.csdl.excel import read_results, read_student_list
 from lienthong.simulators.exports import TEACHER_SUBJECTS, write_school_files
@@ -422,3 +423,35 @@ def test_import_says_what_the_reconciliation_after_it_found_and_can_leave_it_for
     said = RECONCILED.findall(now.stdout)
     assert now.returncode == 1 and said == [(str(counts["total"]), str(counts["total"]), "0")], now.stdout[-1500:]
     assert "Xem từng khác biệt: lienthong reconcile" in now.stdout and registered(now_db) == counts["total"]
+
+
+def test_a_teacher_s_book_without_birth_dates_keeps_those_another_book_gave(school_files, imported, tmp_path):
+    """The Toán books are hand-made without birth dates, the GDTC ones (vnEdu's layout) have them:
+    whichever comes last, each student keeps the date (the matcher's for name-keyed rows), and a
+    Toán book imported again with one score changed sends that one sheet to the reconciliation,
+    not every student the other books named (each of them rewritten without a date, before)."""
+    _, _, files, _ = school_files
+    db = tmp_path / "school.db"
+    shutil.copy(imported[0].removeprefix("sqlite:///"), db)
+
+    def stored(sql: str) -> list[tuple]:
+        engine = sa.create_engine(f"sqlite:///{db}")
+        with engine.begin() as connection:
+            result = connection.execute(sa.text(sql))
+            rows = [tuple(row) for row in result] if result.returns_rows else []
+        engine.dispose()
+        return rows
+
+    students = "FROM source_snapshot WHERE source = 'gradebook' AND entity = 'hoc_sinh'"
+    assert stored(f"SELECT count(*), count(json_extract(payload, '$.ngay_sinh')) {students}") == [(500, 500)]
+    book = next(f for f in files if f.name == "giaovien-TOAN-hk1.xlsx")  # the one without dates
+    changed = load_workbook(book)
+    sheet = changed.worksheets[0]
+    cell = sheet["D5"]  # the first student's first score, written as the teacher types it ("5,5")
+    assert sheet["D4"].value == "Miệng" and cell.value
+    cell.value = "10" if cell.value != "10" else "9"
+    changed.save(tmp_path / book.name)
+    stored("DELETE FROM snapshot_change")
+    done = run(["import", "--no-reconcile", str(tmp_path / book.name)], f"sqlite:///{db}")
+    assert done.returncode == 0, done.stdout[-1500:]
+    assert stored("SELECT entity, change FROM snapshot_change") == [("diem", "changed")]
