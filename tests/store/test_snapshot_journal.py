@@ -1,4 +1,4 @@
-"""The change journal on ``source_snapshot`` (migration 0016): the database itself notes every
+"""The change journal on ``source_snapshot`` (migrations 0016, 0017): the database itself notes every
 record whose content changed, that went, or that was added while the school keeps a
 reconciliation state, on SQLite and PostgreSQL (under the school's row-level security), and
 nothing for a record seen again unchanged; a reconciliation reads the rows and deletes those it
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from lienthong.reconciliation import runs
 from lienthong.store import reconcile_queries, tenancy
 from lienthong.store.db import make_engine, migrate, session_scope
 from lienthong.store.plain import opened
@@ -52,16 +53,26 @@ def test_changed_removed_and_added_records_are_journaled_unchanged_ones_are_not(
     _write(engine, [("s1:TOAN:1", 2, {"tx": ["7"]}), ("s2:TOAN:1", 2, {"tx": ["8"]})], T0 + timedelta(hours=1))
     assert _journal(engine) == []  # seen again, the same content
     _write(engine, [("s2:TOAN:1", 3, {"tx": ["9"]}), ("s3:TOAN:1", 3, {"tx": ["5"]})], T0 + timedelta(hours=2))
+    _write(engine, [("s1:2026-11-23", 3, {"buoi": "sang"})], T0 + timedelta(hours=2), entity="diem_danh")
+    # an addition is journaled for the kind an incremental run takes added (`runs.ADDABLE`); any
+    # other kind's shows in its count, and the next run is full (migration 0017)
     assert sorted(_journal(engine)) == [
         ("vnedu", "diem", "s2:TOAN:1", "changed"),
-        ("vnedu", "diem", "s3:TOAN:1", "added"),
+        ("vnedu", "diem_danh", "s1:2026-11-23", "added"),
     ]
     with engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM source_snapshot WHERE key = 's1:TOAN:1'")
     assert _journal(engine)[2:] == [("vnedu", "diem", "s1:TOAN:1", "removed")]
     with opened(engine) as db:
-        assert reconcile_queries.kind_counts(db) == {("vnedu", "diem"): 2}
+        assert reconcile_queries.kind_counts(db) == {("vnedu", "diem"): 2, ("vnedu", "diem_danh"): 1}
         assert list(reconcile_queries.last_seen(db, ["vnedu"])) == ["vnedu"]
+
+
+@pytest.mark.parametrize("entity", ["diem", "hoc_sinh", "ket_qua", *runs.ADDABLE])
+def test_additions_are_journaled_for_the_kinds_an_incremental_run_takes_added_only(engine, entity):
+    _keep_a_state(engine)
+    _write(engine, [("s9:x", 1, {"a": 1})], T0, entity=entity)
+    assert [c[3] for c in _journal(engine)] == (["added"] if entity in runs.ADDABLE else [])
 
 
 def test_a_reconciliation_deletes_only_the_rows_it_read(engine):
@@ -100,8 +111,9 @@ def test_on_postgresql_the_journal_is_the_writers_school_and_only_its_own(postgr
         _keep_a_state(schools["79000001"])  # the first school's additions are journaled from now on
         for scoped in schools.values():
             _write(scoped, [("s1:TOAN:1", 3, {"tx": ["again"]}), ("s2:TOAN:1", 3, {"tx": []})], T0 + timedelta(hours=2))
+            _write(scoped, [("s1:2026-11-23", 3, {"buoi": "sang"})], T0 + timedelta(hours=2), entity="diem_danh")
         first, second = _journal(schools["79000001"]), _journal(schools["79000002"])
-        assert sorted(c[3] for c in first) == ["added", "changed", "changed"]
+        assert sorted(c[3] for c in first) == ["added", "changed", "changed"]  # the absence; s2's score is counted
         assert [c[3] for c in second] == ["changed", "changed"]
         with tenancy.unscoped(engine).connect() as connection:
             owners = connection.execute(sa.text("SELECT ma_truong FROM snapshot_change ORDER BY id")).scalars().all()
