@@ -100,6 +100,20 @@ class Sources(dict):
 
 
 @contextmanager
+def _collector_waiting() -> Iterator[None]:
+    """No garbage collection while every student is compared: the findings and the values compared
+    are tens of thousands of small objects, freed by their counts (none in a cycle), that each pass
+    of the collector would walk for nothing (a full run's passes: 0.07 s of 2.7)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def collector_paused() -> Iterator[None]:
     """No garbage collection while hundreds of thousands of records are made (they all live on:
     each pass of the collector would walk them again), and none of them looked at afterwards."""
@@ -170,7 +184,8 @@ def full(sources: Sources, run: Run) -> Done:
     """Every student recomputed from every stored record (``sources``, read whole by
     `service.load_sources`); the state for the next run kept."""
     roles = run.roles
-    found = findings(sources, run.school_year, None, run.today, run.pushed, roles, run.closed)
+    with _collector_waiting():
+        found = findings(sources, run.school_year, None, run.today, run.pushed, roles, run.closed)
     ran, skipped = completeness.coverage(sources, roles, run.closed, found.over)  # `over`: of the same sources
     owner = sources.get(roles.scores.owner)
     linked = getattr(owner, "linked", None)  # set by `reconcile` when the owner is not the school
