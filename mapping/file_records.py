@@ -63,6 +63,7 @@ def score_sheets_read(
     extra = extra or {}
     stored, cells = out.stored, 0
     text_of = texts.__getitem__
+    semesters: dict[Any, int] = {}  # a record's "hoc_ky" → its number: one per sheet, read once
     for record in read.records:
         if student_key is None and not record["ma_hoc_sinh"]:
             in_class = f" ({record['lop']})" if record.get("lop") else ""
@@ -87,7 +88,8 @@ def score_sheets_read(
         cells += len(tx) + 2 - tx.count(None) - (mid is None) - (end is None)
         while tx and tx[-1] is None:  # `trimmed`
             tx.pop()
-        subject, semester = record["ma_mon"], int(record["hoc_ky"])
+        subject, semester = record["ma_mon"], record["hoc_ky"]
+        semester = semesters.get(semester) or semesters.setdefault(semester, int(semester))
         payload = {
             "ma_hoc_sinh": record["ma_hoc_sinh"],
             "ma_mon": subject,

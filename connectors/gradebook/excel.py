@@ -1040,6 +1040,8 @@ def _birth(born: Any) -> str:
         return parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y")
 
 
+_NO_IDS = {"ma_dinh_danh": None, "so_dinh_danh": None}  # a book without ID columns (never written to)
+
 # A student's name and birth date as read (raw cell → text): the same student comes on every score
 # book of an import (~2,000 students on ~24 books), and a lookup here spares a Python call per row.
 # Only values read without an error are kept; bounded, as the cache behind `_birth` is.
@@ -1272,7 +1274,7 @@ def _read_rows(
                 problem.value = shown(exc.value)
             result.problems.append(problem)
             continue
-        ids = {"ma_dinh_danh": None, "so_dinh_danh": None}
+        ids = {"ma_dinh_danh": None, "so_dinh_danh": None} if identifiers else _NO_IDS
         for kind, key, position in identifiers:
             raw = row[position]
             if _blank(raw):
@@ -1304,9 +1306,10 @@ def _read_rows(
             "gk": values[-2],
             "ck": values[-1],
             "ma_hoc_sinh": code,
-            **ids,
+            "ma_dinh_danh": ids["ma_dinh_danh"],
+            "so_dinh_danh": ids["so_dinh_danh"],
             "row_id": row[id_at],
-            "nhan_xet": str(row[comment_at] or "").strip(),
+            "nhan_xet": comment.strip() if type(comment := row[comment_at]) is str else str(comment or "").strip(),
         }
         if checked and row[average_at] is not None:
             _check_average(record, row[average_at], (sheet, number, average_at), result, by_comment, averages)
