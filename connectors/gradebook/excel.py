@@ -1411,12 +1411,14 @@ def _same_average(tx: list, gk: Any, ck: Any, in_file: Decimal) -> bool:
     and a fifth of `semester_average`'s cost: ~30,000 rows of a school's books carry one);
     ``False`` when a value is not a score in tenths, for `semester_average` to decide."""
     tenths = _TENTHS.get
-    found = list(map(tenths, tx))
-    mid, end, shown_tenths = tenths(gk), tenths(ck), tenths(in_file)
-    if None in found or mid is None or end is None or shown_tenths is None:
+    shown_tenths = tenths(in_file)
+    if shown_tenths is None:
         return False
-    total = sum(found) + _WEIGHT_GK * mid + _WEIGHT_CK * end
-    count = len(found) + _WEIGHT_GK + _WEIGHT_CK
+    try:  # a value not in tenths is None, which the sum refuses: cheaper than looking for it first
+        total = sum(map(tenths, tx)) + _WEIGHT_GK * tenths(gk) + _WEIGHT_CK * tenths(ck)
+    except TypeError:
+        return False
+    count = len(tx) + _WEIGHT_GK + _WEIGHT_CK
     return (2 * total + count) // (2 * count) == shown_tenths  # half up, as Circular 22 rounds
 
 
