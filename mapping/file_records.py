@@ -62,6 +62,8 @@ def score_sheets_read(
     texts: dict[int, Any] = {id(None): None}  # id of a read value → its wire text (`_wired`)
     extra = extra or {}
     stored, cells = out.stored, 0
+    text_of = texts.__getitem__
+    semesters: dict[Any, int] = {}  # a record's "hoc_ky" → its number: one per sheet, read once
     for record in read.records:
         if student_key is None and not record["ma_hoc_sinh"]:
             in_class = f" ({record['lop']})" if record.get("lop") else ""
@@ -77,8 +79,8 @@ def score_sheets_read(
             continue
         student = student_key(record) if student_key else record["ma_hoc_sinh"]
         try:  # `_wired`, inlined: a school's books have ~50,000 rows
-            tx = [texts[id(value)] for value in record["tx"]]
-            mid, end = texts[id(record["gk"])], texts[id(record["ck"])]
+            tx = list(map(text_of, map(id, record["tx"])))
+            mid, end = text_of(id(record["gk"])), text_of(id(record["ck"]))
         except KeyError:
             wired = _wired([*record["tx"], record["gk"], record["ck"]], texts)
             tx, mid, end = wired[:-2], wired[-2], wired[-1]
@@ -86,7 +88,8 @@ def score_sheets_read(
         cells += len(tx) + 2 - tx.count(None) - (mid is None) - (end is None)
         while tx and tx[-1] is None:  # `trimmed`
             tx.pop()
-        subject, semester = record["ma_mon"], int(record["hoc_ky"])
+        subject, semester = record["ma_mon"], record["hoc_ky"]
+        semester = semesters.get(semester) or semesters.setdefault(semester, int(semester))
         payload = {
             "ma_hoc_sinh": record["ma_hoc_sinh"],
             "ma_mon": subject,

@@ -209,6 +209,7 @@ STUDENTS_WRITTEN_KEPT = 16384  # a school's students, several times over
 def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, str, bytes]]:
     """Each record as `store.snapshot_text.written_out` writes it: ``(entity, key, hash, text)``, one dump each."""
     out, known = [], _STUDENTS_WRITTEN
+    append = out.append
     for entity, key, payload in stored:
         if entity == "hoc_sinh":
             seen = known.get(id(payload))
@@ -216,9 +217,10 @@ def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, s
                 if len(known) >= STUDENTS_WRITTEN_KEPT:
                     known.clear()
                 seen = known[id(payload)] = (payload, *hashed_text(payload))
-            out.append((entity, key, seen[1], seen[2]))
+            append((entity, key, seen[1], seen[2]))
         else:
-            out.append((entity, key, *hashed_text(payload)))
+            digest, text = hashed_text(payload)
+            append((entity, key, digest, text))
     return out
 
 

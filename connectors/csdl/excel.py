@@ -586,12 +586,16 @@ class _Marks:
         self.subjects = [
             (name, name[4:], catalogs.subject(name[4:]).by_comment) for name in columns if name.startswith("mon:")
         ]
-        self.cells = [(columns[name], name, code, by_comment) for name, code, by_comment in self.subjects]
-        self.read: dict[tuple[bool, Any], tuple[str, str]] = {}
+        # by whether the subject is assessed by comment: value → what it reads as (one dict each, so
+        # that a cell is looked up by its value alone, without a key tuple made and hashed per cell)
+        self.read: dict[bool, dict[Any, tuple[str, str]]] = {False: {}, True: {}}
+        self.cells = [
+            (columns[name], name, code, by_comment, self.read[by_comment]) for name, code, by_comment in self.subjects
+        ]
 
     def value(self, name: str, by_comment: bool, value: Any) -> tuple[str, str]:
         """``("KetQuaDanhGia", "Đ")`` or ``("DiemTB", "8.5")`` for a subject cell; `MappingError` if neither."""
-        known = self.read.get((by_comment, value)) if memorable(value) else None
+        known = self.read[by_comment].get(value) if memorable(value) else None
         if known is not None:
             return known
         found = (
@@ -603,7 +607,7 @@ class _Marks:
             )
         )
         if memorable(value):
-            self.read[(by_comment, value)] = found
+            self.read[by_comment][value] = found
         return found
 
 
@@ -613,8 +617,8 @@ def _result(
     columns = table.columns
     marks = marks or _Marks(columns)
     subjects = []
-    width, known = len(row), marks.read
-    for index, name, code, by_comment in marks.cells:  # `_cell` and `_Marks.value`'s cache, inlined
+    width = len(row)
+    for index, name, code, by_comment, known in marks.cells:  # `_cell` and `_Marks.value`'s cache, inlined
         value = row[index] if index < width else None
         if type(value) is str:
             value = value.strip()
@@ -622,7 +626,7 @@ def _result(
             continue
         kind = type(value)
         found = (
-            known.get((by_comment, value))
+            known.get(value)
             if kind is str or kind is float or (kind is int and not 0 <= value <= 1)  # `memorable`
             else None
         )

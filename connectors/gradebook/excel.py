@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache, partial
-from operator import itemgetter
+from operator import is_not, itemgetter
 from typing import Any, Callable
 
 from lienthong.assessment.engine import round_half_up, semester_average
@@ -1040,6 +1040,39 @@ def _birth(born: Any) -> str:
         return parse_date(born, field="ngay_sinh").strftime("%d/%m/%Y")
 
 
+_NO_IDS = {"ma_dinh_danh": None, "so_dinh_danh": None}  # a book without ID columns (never written to)
+
+# A student's name and birth date as read (raw cell → text): the same student comes on every score
+# book of an import (~2,000 students on ~24 books), and a lookup here spares a Python call per row.
+# Only values read without an error are kept; bounded, as the cache behind `_birth` is.
+_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {}
+_BIRTHS: dict[Any, str] = {}
+_KEPT = 16384
+
+
+def _read_name(raw: Any) -> tuple[str, tuple[str, ...]]:
+    """`name_with_notes` of a row's name cell, kept in `_NAMES` when the cell is text."""
+    full_name, said = name_with_notes(raw, field="ho_ten")
+    named = (full_name, tuple(said))
+    if type(raw) is str:
+        if len(_NAMES) >= _KEPT:
+            _NAMES.clear()
+        _NAMES[raw] = named
+    return named
+
+
+def _read_birth(born: Any) -> str:
+    """`_birth` of a row's birth cell, kept in `_BIRTHS` (``True`` and 1 are one key, as in `_birth`'s cache)."""
+    text = _birth(born)
+    try:
+        if len(_BIRTHS) >= _KEPT:
+            _BIRTHS.clear()
+        _BIRTHS[born] = text
+    except TypeError:  # an unhashable cell value: read again when it comes again
+        pass
+    return text
+
+
 def _kept(raw: Any, by_comment: bool, label: str, place: Callable[[], Problem], result: ExcelRead):
     """A platform's export holds what the platform holds: an unreadable value is kept as its text
     (reconciliation reports it against the gradebook) and noted, the row is not refused. ``place``
@@ -1106,7 +1139,7 @@ class _Cells:
         """The score cells' values, or ``None`` when one of them has not been read before."""
         parsed = self.parsed
         try:
-            return [parsed[raw] for raw in raws]
+            return list(map(parsed.__getitem__, raws))
         except KeyError:
             for raw in raws:
                 if raw not in parsed and memorable(raw):
@@ -1205,13 +1238,19 @@ def _read_rows(
         try:
             if given is not None and not _blank(given):
                 raw_name = f"{raw_name or ''} {given}"
-            full_name, said = name_with_notes(raw_name, field="ho_ten")
+            named = _NAMES.get(raw_name) if type(raw_name) is str else None
+            if named is None:
+                named = _read_name(raw_name)
+            full_name, said = named
             if said:
                 result.problems += [
                     sheet.problem(number, columns.name, note, "ho_ten", raw_name, fatal=False) for note in said
                 ]
             born = row[birth_at]
-            birth = _birth(born) if born not in (None, "") else None
+            try:
+                birth = (_BIRTHS.get(born) or _read_birth(born)) if born not in (None, "") else None
+            except TypeError:  # an unhashable cell value
+                birth = _birth(born)
             row_class = _class_of(row[class_at]) if class_at != table.width else None
             if row_class and sheet_class and row_class != sheet_class:
                 raise MappingError(
@@ -1235,7 +1274,7 @@ def _read_rows(
                 problem.value = shown(exc.value)
             result.problems.append(problem)
             continue
-        ids = {"ma_dinh_danh": None, "so_dinh_danh": None}
+        ids = {"ma_dinh_danh": None, "so_dinh_danh": None} if identifiers else _NO_IDS
         for kind, key, position in identifiers:
             raw = row[position]
             if _blank(raw):
@@ -1267,9 +1306,10 @@ def _read_rows(
             "gk": values[-2],
             "ck": values[-1],
             "ma_hoc_sinh": code,
-            **ids,
+            "ma_dinh_danh": ids["ma_dinh_danh"],
+            "so_dinh_danh": ids["so_dinh_danh"],
             "row_id": row[id_at],
-            "nhan_xet": str(row[comment_at] or "").strip(),
+            "nhan_xet": comment.strip() if type(comment := row[comment_at]) is str else str(comment or "").strip(),
         }
         if checked and row[average_at] is not None:
             _check_average(record, row[average_at], (sheet, number, average_at), result, by_comment, averages)
@@ -1331,17 +1371,19 @@ def _check_average(
     ``averages``: the values read so far (value → score, or ``None`` when it is not one)."""
     if by_comment or shown_value is None or shown_value == "":
         return
-    tx = [v for v in record["tx"] if v is not None]
+    tx = list(filter(_NOT_NONE, record["tx"]))  # in C: ~30,000 rows of a school's books carry an ĐTBmhk
     gk, ck = record["gk"], record["ck"]
     if not tx:
         return
-    in_file = averages.get(shown_value, averages) if averages is not None and memorable(shown_value) else averages
+    kind = type(shown_value)  # `memorable`, inlined
+    memorable_ = averages is not None and (kind is str or kind is float or (kind is int and not 0 <= shown_value <= 1))
+    in_file = averages.get(shown_value, averages) if memorable_ else averages
     if in_file is averages:  # not read before (or not to be kept)
         try:
             in_file = parse_score(shown_value)
         except MappingError:
             in_file = None
-        if averages is not None and memorable(shown_value):
+        if memorable_:
             averages[shown_value] = in_file
     if in_file is None:
         return
@@ -1358,6 +1400,8 @@ def _check_average(
         result.problems.append(where)
 
 
+_NOT_NONE = partial(is_not, None)
+
 # Every score 0–10 in tenths (8.5 → 85): a finer one, a mark or a text is not here
 _TENTHS = {Decimal(tenths).scaleb(-1): tenths for tenths in range(101)}
 
@@ -1367,14 +1411,18 @@ def _same_average(tx: list, gk: Any, ck: Any, in_file: Decimal) -> bool:
     and a fifth of `semester_average`'s cost: ~30,000 rows of a school's books carry one);
     ``False`` when a value is not a score in tenths, for `semester_average` to decide."""
     tenths = _TENTHS.get
-    found = [tenths(v) for v in tx]
-    mid, end, shown_tenths = tenths(gk), tenths(ck), tenths(in_file)
-    if None in found or mid is None or end is None or shown_tenths is None:
+    shown_tenths = tenths(in_file)
+    if shown_tenths is None:
         return False
-    weight_gk, weight_ck = CIRCULAR_22.weight_gk, CIRCULAR_22.weight_ck
-    total = sum(found) + weight_gk * mid + weight_ck * end
-    count = len(found) + weight_gk + weight_ck
+    try:  # a value not in tenths is None, which the sum refuses: cheaper than looking for it first
+        total = sum(map(tenths, tx)) + _WEIGHT_GK * tenths(gk) + _WEIGHT_CK * tenths(ck)
+    except TypeError:
+        return False
+    count = len(tx) + _WEIGHT_GK + _WEIGHT_CK
     return (2 * total + count) // (2 * count) == shown_tenths  # half up, as Circular 22 rounds
+
+
+_WEIGHT_GK, _WEIGHT_CK = CIRCULAR_22.weight_gk, CIRCULAR_22.weight_ck
 
 
 FILE_KINDS = (

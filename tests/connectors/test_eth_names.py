@@ -53,3 +53,18 @@ def test_a_gradebook_reads_eth_as_d_and_says_where():
     assert record["ho_ten"] == "Đặng Thị Thu Hà" and record["lop"] == "6A1"
     notes = [p for p in read.problems if "«Ð»" in p.message]
     assert len(notes) == 1 and not notes[0].fatal and notes[0].cell == "B3"
+
+
+def test_a_name_read_before_is_noted_again_on_every_book_and_row():
+    """The reader keeps each name it read (the same students come on every book of an import): a
+    name it knows still brings its note at each cell, on a later book as on the first."""
+    rows = [
+        ["SỔ ĐIỂM MÔN TOÁN — LỚP 6A1 — HỌC KỲ I — NĂM HỌC 2025-2026"],
+        ["TT", "Họ tên học sinh", "Ngày sinh", "TX1", "TX2", "Giữa kì", "Cuối kì"],
+        [1, ETH_NAME, "03/09/2014", 8, "7,5", 9, 8],
+        [2, ETH_NAME, "03/09/2014", 7, 6, 5, 8],
+    ]
+    for _ in range(2):  # the second book: every name and birth date already read
+        read = read_score_book(_xlsx(rows), Expect(semester="1"))
+        assert [(r["ho_ten"], r["ngay_sinh"]) for r in read.records] == [("Đặng Thị Thu Hà", "03/09/2014")] * 2
+        assert [p.cell for p in read.problems if "«Ð»" in p.message] == ["B3", "B4"]

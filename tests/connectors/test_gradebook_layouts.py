@@ -412,3 +412,33 @@ def test_averages_of_other_periods_are_listed_not_refused():
     read = read_score_book(data, Expect(subject="TOAN", semester="2"))
     assert {u["cell"] for u in read.info["unused_columns"]} == {"E1", "F1"}
     assert all("tính lại" in u["reason"] for u in read.info["unused_columns"])
+
+
+def test_vnedu_average_is_checked_and_only_a_wrong_one_is_noted():
+    """ĐTBmhk is compared with Circular 22's average of the row's scores (worked in tenths): a right
+    one says nothing, a wrong one is noted at its cell with both values, a blank TX is left out."""
+    head = ["STT", "ID", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx", None, "ĐĐGgk", "ĐĐGck", "ĐTBmhk"]
+    data = workbook(
+        {
+            "6A1": [
+                ["SỔ ĐIỂM MÔN Toán"],
+                ["LỚP 6A1"],
+                ["HỌC KỲ I"],
+                ["NĂM HỌC 2026-2027"],
+                head,
+                [None, None, None, None, None, "TX1", "TX2", None, None, None],
+                [1, 10231, 1866700001, "Nguyễn Thị Hoà", "05/09/2014", 8, "7,5", 7, "8,5", "7,9"],
+                [2, 10232, 1866700002, "Trần Văn Bình", "06/09/2014", 8, "7,5", 7, "8,5", "8,0"],
+                [3, 10233, 1866700003, "Lê Văn Cường", "07/09/2014", 9, None, 7, 8, 7.8],
+                [4, 10234, 1866700004, "Phạm Thị Dung", "08/09/2014", 9, None, 7, 8, 8.1],
+            ]
+        },
+        merged={"6A1": ["F5:G5"]},
+    )
+    read = read_score_book(data, Expect(subject="TOAN", semester="1"), keep_unreadable=True)
+    assert len(read.records) == 4
+    noted = {p.cell: p.message for p in read.problems}
+    assert set(noted) == {"J8", "J10"}, noted
+    assert noted["J8"] == "ĐTBmhk trong tệp 8,0 khác giá trị tính lại 7,9"
+    assert noted["J10"] == "ĐTBmhk trong tệp 8,1 khác giá trị tính lại 7,8"
+    assert all(not p.fatal and p.column == "ĐTBmhk" for p in read.problems)

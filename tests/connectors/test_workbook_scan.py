@@ -111,3 +111,24 @@ def test_a_reference_without_a_row_is_measured_by_its_row_tag():
     measured = Extent()
     _scan_part(io.BytesIO(_sheet(b'<row r="7"><c r="C"><v>1</v></c></row>')), measured)
     assert (measured.cells, measured.last_row, measured.last_col) == (1, 7, 3)
+
+
+def test_cells_come_as_the_readers_take_them_whatever_their_type():
+    """Empty is None, a whole number an int; booleans, 0 and 1, fractions, big numbers, text and
+    dates keep their type (the reader asks a cell's type before comparing it with "")."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    values = [True, False, 0, 1, 1.0, 0.0, 7.0, 2.5, -3.0, 1e16, "", " ", "0", "Lê Văn An", datetime(2014, 5, 30)]
+    book.active.append(values)
+    book.active.append([None, None, 5])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    [sheet] = open_workbook(buffer.getvalue(), "excel").worksheets
+    first, second = rows_of(sheet)
+    expected = [True, False, 0, 1, 1, 0, 7, 2.5, -3, 1e16, None, " ", "0", "Lê Văn An", date(2014, 5, 30)]
+    assert list(first) == expected
+    assert [type(v) for v in first] == [type(v) for v in expected]
+    assert second[:3] == (None, None, 5) and type(second[2]) is int
