@@ -64,6 +64,7 @@ class Fleet:
         csdl_schools: int = 0,
     ):
         self.admin_url, self.folder, self.count, self.csdl_count = admin_url, folder, schools, csdl_schools
+        self._config_before = os.environ.get("LIENTHONG_CONFIG")  # given back by `stop` to the next tests
         self.students, self.wiped_per_school, self.shared_client = students, wiped, shared_client
         self.lease_seconds, self.stalled_after_s = lease_seconds, stalled_after_s
         self.processes: list[subprocess.Popen] = []
@@ -269,6 +270,10 @@ class Fleet:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        if self._config_before is None:
+            os.environ.pop("LIENTHONG_CONFIG", None)
+        else:
+            os.environ["LIENTHONG_CONFIG"] = self._config_before
         self.sims.stop()
         self.engine.dispose()
         admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
