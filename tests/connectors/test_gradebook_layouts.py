@@ -360,21 +360,17 @@ def test_a_letter_map_lists_the_columns_it_does_not_name():
 # --- vnEdu's score-book export through the same reader ---------------------------------------------
 
 
+def _vnedu_book_6a1(*rows: list) -> bytes:
+    """vnEdu's Toán score book of 6A1, semester I, as it exports it (title rows, a two-row header
+    with ĐĐGtx over TX1 and TX2), holding ``rows`` from row 7."""
+    head = ["STT", "ID", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx", None, "ĐĐGgk", "ĐĐGck", "ĐTBmhk"]
+    titles = [["SỔ ĐIỂM MÔN Toán"], ["LỚP 6A1"], ["HỌC KỲ I"], ["NĂM HỌC 2026-2027"]]
+    sub = [None, None, None, None, None, "TX1", "TX2", None, None, None]
+    return workbook({"6A1": [*titles, head, sub, *rows]}, merged={"6A1": ["F5:G5"]})
+
+
 def test_vnedu_score_book_export_reads_as_before_with_nothing_unused():
-    data = workbook(
-        {
-            "6A1": [
-                ["SỔ ĐIỂM MÔN Toán"],
-                ["LỚP 6A1"],
-                ["HỌC KỲ I"],
-                ["NĂM HỌC 2026-2027"],
-                ["STT", "ID", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx", None, "ĐĐGgk", "ĐĐGck", "ĐTBmhk"],
-                [None, None, None, None, None, "TX1", "TX2", None, None, None],
-                [1, 10231, 1866700001, "Nguyễn Thị Hoà", "05/09/2014", 8, "7,5", 7, "8,5", "7,9"],
-            ]
-        },
-        merged={"6A1": ["F5:G5"]},
-    )
+    data = _vnedu_book_6a1([1, 10231, 1866700001, "Nguyễn Thị Hoà", "05/09/2014", 8, "7,5", 7, "8,5", "7,9"])
     assert detect_kind(data) == "vnedu-sodiem"
     read = read_score_book(data, Expect(subject="TOAN", semester="1"), keep_unreadable=True)
     [record] = read.records
@@ -417,23 +413,11 @@ def test_averages_of_other_periods_are_listed_not_refused():
 def test_vnedu_average_is_checked_and_only_a_wrong_one_is_noted():
     """ĐTBmhk is compared with Circular 22's average of the row's scores (worked in tenths): a right
     one says nothing, a wrong one is noted at its cell with both values, a blank TX is left out."""
-    head = ["STT", "ID", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx", None, "ĐĐGgk", "ĐĐGck", "ĐTBmhk"]
-    data = workbook(
-        {
-            "6A1": [
-                ["SỔ ĐIỂM MÔN Toán"],
-                ["LỚP 6A1"],
-                ["HỌC KỲ I"],
-                ["NĂM HỌC 2026-2027"],
-                head,
-                [None, None, None, None, None, "TX1", "TX2", None, None, None],
-                [1, 10231, 1866700001, "Nguyễn Thị Hoà", "05/09/2014", 8, "7,5", 7, "8,5", "7,9"],
-                [2, 10232, 1866700002, "Trần Văn Bình", "06/09/2014", 8, "7,5", 7, "8,5", "8,0"],
-                [3, 10233, 1866700003, "Lê Văn Cường", "07/09/2014", 9, None, 7, 8, 7.8],
-                [4, 10234, 1866700004, "Phạm Thị Dung", "08/09/2014", 9, None, 7, 8, 8.1],
-            ]
-        },
-        merged={"6A1": ["F5:G5"]},
+    data = _vnedu_book_6a1(
+        [1, 10231, 1866700001, "Nguyễn Thị Hoà", "05/09/2014", 8, "7,5", 7, "8,5", "7,9"],
+        [2, 10232, 1866700002, "Trần Văn Bình", "06/09/2014", 8, "7,5", 7, "8,5", "8,0"],
+        [3, 10233, 1866700003, "Lê Văn Cường", "07/09/2014", 9, None, 7, 8, 7.8],
+        [4, 10234, 1866700004, "Phạm Thị Dung", "08/09/2014", 9, None, 7, 8, 8.1],
     )
     read = read_score_book(data, Expect(subject="TOAN", semester="1"), keep_unreadable=True)
     assert len(read.records) == 4
