@@ -244,14 +244,20 @@ def _page(request: Request, rows: list[tuple], keep=None) -> JSONResponse:
 
 
 def _sorted(state: "VneduState", name: str, items: dict, key_of) -> list[tuple]:
-    """Rows of a collection sorted by (updated_at, key), rebuilt only after a write."""
+    """Rows of a collection sorted by (updated_at, key), rebuilt only after a write.
+
+    The view is filed under the revision read *before* sorting: a write from another thread
+    while it is built (a test changing scores while a killed client's request is still being
+    served) then makes it stale at once. Filed under the revision read after, it would keep
+    the changed rows at their old places, and an ``updated_since`` pull would never see them."""
     cached = state.sorted_cache.get(name)
-    if cached is None or cached[0] != state.revision:
+    revision = state.revision
+    if cached is None or cached[0] != revision:
         rows = sorted(
             ((datetime.fromisoformat(i["updated_at"]), key_of(i), i) for i in items.values()),
             key=lambda r: (r[0], r[1]),
         )
-        cached = state.sorted_cache[name] = (state.revision, rows)
+        cached = state.sorted_cache[name] = (revision, rows)
     return cached[1]
 
 

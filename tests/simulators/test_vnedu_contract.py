@@ -265,3 +265,31 @@ def test_rate_limit_answers_429_with_retry_after(sims):
     limited = [a for a in answers if a.status_code == 429]
     assert limited and limited[0].json()["error"] == "rate_limited"
     assert int(limited[0].headers["Retry-After"]) >= 1
+
+
+def test_a_write_while_the_sorted_view_is_built_is_seen_by_the_next_pull():
+    """The crash test's race, made certain: a killed client's request is still being served
+    (its view of the scores sorted by time being built) while the test clears a score and bumps
+    the revision. The next pull must find the cleared score at its new time, else an
+    ``updated_since`` read skips it for good and the score is never written back."""
+    from types import SimpleNamespace
+
+    from lienthong.simulators.vnedu import _sorted
+
+    state = SimpleNamespace(revision=0, sorted_cache={})
+    first, second = (
+        {"k": "a", "updated_at": "2026-11-23T10:00:01+07:00"},
+        {"k": "b", "updated_at": "2026-11-23T10:00:02+07:00"},
+    )
+
+    class WrittenMidway(dict):
+        def values(self):
+            yield first  # read at its old time ...
+            first["updated_at"] = "2026-11-23T10:00:09+07:00"  # ... then written by another thread
+            state.revision += 1
+            yield second
+
+    _sorted(state, "diem", WrittenMidway(a=first, b=second), lambda i: i["k"])
+    rows = _sorted(state, "diem", {"a": first, "b": second}, lambda i: i["k"])
+    assert [key for _, key, _ in rows] == ["b", "a"]
+    assert rows[-1][0].isoformat() == "2026-11-23T10:00:09+07:00"
