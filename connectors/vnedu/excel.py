@@ -605,7 +605,16 @@ def read_discipline(data: bytes, expect: Expect | None = None) -> ExcelRead:
         ]
         table = Table(sheet.title, rows, header, columns, DISCIPLINE_COLUMNS)
         before = len(result.records)
+        titles = _block_titles(rows, header, columns)
+        above: tuple | None = None  # the student row a merged continuation row belongs to
         for number, row in enumerate(rows[header + 1 :], start=header + 2):
+            if number - 1 in titles or not any(_text(v) for v in row):
+                above = None  # a class's block ends at a blank row or the next block's title
+                continue
+            if above is not None and _continues(row, columns):
+                row = above = _carried(row, above, columns)  # the next one's day may be this one's
+            elif _cell(row, columns, "ma_hoc_sinh") is not None:
+                above = row
             _discipline_row(row, table, number, expect, result, seen, other)
         result.info["sheets"].append({"sheet": sheet.title, "rows": len(result.records) - before})
     if not result.info["sheets"]:
@@ -628,6 +637,52 @@ def read_discipline(data: bytes, expect: Expect | None = None) -> ExcelRead:
             )
         )
     return result
+
+
+_CARRIED = ("stt", "ma_hoc_sinh", "ho_ten", "lop")
+
+
+def _block_titles(rows: list[tuple], header: int, columns: dict[str, int]) -> set[int]:
+    """Rows (0-based) of the title blocks vnEdu repeats for each class below the first: the
+    export of a whole grade or school is one sheet of class blocks, each with the school's name,
+    «THỐNG KÊ CHI TIẾT NỀ NẾP», «Từ ngày: … Khối: …», «Đến ngày: … Lớp: …» and the header again.
+    A block's title runs up from its repeated header to the blank row above it."""
+    heading = [fold(_text(rows[header][p])) for p in columns.values()]
+    titles: set[int] = set()
+    for index in range(header + 1, len(rows)):
+        row = rows[index]
+        if [fold(_text(row[p])) if p < len(row) else "" for p in columns.values()] != heading:
+            continue
+        titles.add(index)
+        above = index - 1
+        while above > header and any(_text(v) for v in rows[above]) and not _student_like(rows[above], columns):
+            titles.add(above)
+            above -= 1
+    return titles
+
+
+def _student_like(row: tuple, columns: dict[str, int]) -> bool:
+    """A row that is a student's (a code of digits) or a continuation of one: never a title."""
+    code = _cell(row, columns, "ma_hoc_sinh")
+    return _code(code).isdigit() if code is not None else _continues(row, columns)
+
+
+def _continues(row: tuple, columns: dict[str, int]) -> bool:
+    """A second, third… incident of the student above: vnEdu merges the student's STT, code,
+    name and class cells down over all their incidents (and the day over incidents of one day),
+    so the lower rows hold only the form and the points."""
+    return _cell(row, columns, "hinh_thuc") is not None and all(_cell(row, columns, n) is None for n in _CARRIED)
+
+
+def _carried(row: tuple, above: tuple, columns: dict[str, int]) -> tuple:
+    """``row`` with the merged cells' values read from the row above (the student's, or an earlier
+    incident's carrying them); an empty day is the day above merged down (incidents of one day)."""
+    filled = list(row) + [None] * (max(columns.values()) + 1 - len(row))
+    for name in (*_CARRIED, "ngay"):
+        position = columns.get(name)
+        if position is not None and _cell(row, columns, name) is None and position < len(above):
+            filled[position] = above[position]
+    return tuple(filled)
 
 
 def _discipline_row(

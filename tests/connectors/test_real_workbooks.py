@@ -1,0 +1,110 @@
+"""Layouts of real published school workbooks that lienthong misread, rebuilt here with invented
+names and codes (no real child's name or ID is committed): the headers, title rows and merged
+cells are the real files', the people are not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lienthong.connectors.file_kinds import detect_kind
+from lienthong.connectors.vnedu.excel import Expect, read_discipline
+from tests.connectors.test_vnedu_real_files import xls, xlsx
+
+# --- vnEdu's discipline export of a whole school: class blocks, incidents under merged cells -------
+
+NENEP_HEADER = ["STT", "Mã học sinh", "Họ và tên", "Lớp", "Hình thức", "Ghi chú", "Ngày", None, "Tổng",
+                "Điểm Thi đua"]  # fmt: skip
+
+
+def nenep_block(grade: int, cls: str, rows: list[list]) -> list[list]:
+    """One class's block as vnEdu writes it: school and motto lines, the title, the period and
+    the grade/class, the header, the incidents, then a blank row, «Tổng điểm:» and two blank rows."""
+    return [
+        ["SỞ GIÁO DỤC VÀ ĐÀO TẠO TP. HẢI PHÒNG", None, None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["TRƯỜNG THCS HOA SEN", None, None, None, None, "Độc lập - Tự do - Hạnh phúc"],
+        [],
+        ["THỐNG KÊ CHI TIẾT NỀ NẾP CỦA HỌC SINH"],
+        [],
+        [None, "Từ ngày:", "09/03/2026", "Khối:", grade],
+        [None, "Đến ngày:", "14/03/2026", "Lớp:", cls],
+        NENEP_HEADER,
+        *rows,
+        [],
+        [None, None, None, None, None, None, "Tổng điểm:", -5],
+        [],
+        [],
+    ]
+
+
+# Block 6A: An has two incidents on one day (code, name, class and day merged over rows 9–10),
+# Bình a morning and an afternoon on 09/03 and a clean week on 14/03 (merged over rows 11–13, the
+# day merged over 11–12 only). Block 6E: Chi one incident; Dũng an absence then a late arrival.
+NENEP_6A = [
+    [1, 2599000001, "Nguyễn Văn An", "6A", "Nghỉ học có phép sáng (SP)", "SP", "10/03/2026", 0, 0, 0],
+    [None, None, None, None, "Nghỉ học có phép chiều (CP)", "CP", None, 0, 0, None],
+    [2, 2599000002, "Trần Thị Bình", "6A", "Nghỉ học có phép sáng (SP)", "SP", "09/03/2026", 0, 0, -2],
+    [None, None, None, None, "Nghỉ học không phép chiều (KC)", "KC", None, -2, -2, None],
+    [None, None, None, None, "Không có lỗi vi phạm tuần này", None, "14/03/2026", 0, 0, None],
+]
+NENEP_6E = [
+    [1, 2599000011, "Lê Minh Chi", "6E", "Nghỉ học có phép cả ngày (P)", "P", "11/03/2026", 0, 0, 0],
+    [2, 2599000012, "Phạm Quốc Dũng", "6E", "Nghỉ học có phép chiều (CP)", "CP", "12/03/2026", 0, 0, -2],
+    [None, None, None, None, "Muộn giờ truy bài", None, "13/03/2026", -2, -2, None],
+]
+# 0-based (first row, first column, last row, last column) as the export merges them
+NENEP_MERGES = [
+    *[(8, c, 9, c) for c in (0, 1, 2, 3, 6, 9)],
+    *[(10, c, 12, c) for c in (0, 1, 2, 3, 9)],
+    (10, 6, 11, 6),
+    *[(26, c, 27, c) for c in (0, 1, 2, 3, 9)],
+]
+
+
+@pytest.mark.parametrize("write", [xls, xlsx])
+def test_vnedu_discipline_export_of_a_whole_school_reads_every_absence(write):
+    """github:cuong111103hd/vnedu_to_smmc, commit 1c764acf70c981ce72230a61c10e3c6f168f1579,
+    ``Bao_cao_ne_nep_chi_tiet_hs_tu_ngay_2026-3-9__den_2026-3-14_lop_Tat_ca_khoi_12_2025_2026.xls``
+    (and three more weeks): one sheet ``hs_chi_tiet`` of class blocks, each with its own title rows
+    and header; a student's second and later incidents sit under merged STT/code/name/class cells,
+    and incidents of one day under a merged «Ngày». lienthong read only each student's first
+    incident (an afternoon absence below a morning one was lost as «Thiếu mã học sinh») and
+    rejected every later block's title and header as rows (1,156 rejected rows in one week's file)."""
+    rows = nenep_block(6, "6A", NENEP_6A) + nenep_block(6, "6E", NENEP_6E)
+    data = write({"hs_chi_tiet": (rows, NENEP_MERGES)})
+    assert detect_kind(data) == "vnedu-nenep"
+    read = read_discipline(data, Expect(school_year="2025-2026", semester="2"))
+    assert read.rejected_rows == []
+    sessions = sorted(
+        (r["ma_hoc_sinh"], r["lop"], r["ngay"], s, r["loai"], r["dong"]) for r in read.records for s in r["buoi"]
+    )
+    assert sessions == [
+        ("2599000001", "6A", "10/03/2026", "C", "P", 10),  # the afternoon under An's merged cells and day
+        ("2599000001", "6A", "10/03/2026", "S", "P", 9),
+        ("2599000002", "6A", "09/03/2026", "C", "K", 12),
+        ("2599000002", "6A", "09/03/2026", "S", "P", 11),
+        ("2599000011", "6E", "11/03/2026", "C", "P", 26),
+        ("2599000011", "6E", "11/03/2026", "S", "P", 26),
+        ("2599000012", "6E", "12/03/2026", "C", "P", 27),
+    ]
+    assert read.info["sheets"] == [{"sheet": "hs_chi_tiet", "rows": 6}]
+    # what is not an absence is said once per form, with its first cell, not as a rejected row
+    assert read.info["not_attendance"] == {"Không có lỗi vi phạm tuần này": 1, "Muộn giờ truy bài": 1}
+    late = next(p for p in read.problems if "Muộn giờ truy bài" in p.message)
+    assert not late.fatal and late.cell == "E28" and "không phải nghỉ học" in late.message
+
+
+def test_a_row_without_a_code_that_is_not_under_a_student_is_still_refused():
+    """Carrying a merged student down is for rows that hold only an incident: a row with its own
+    STT or name but no code is a student the file lacks a code for, and says so."""
+    rows = nenep_block(6, "6A", [
+        [None, None, None, None, "Nghỉ học có phép sáng (SP)", "SP", "10/03/2026", 0, 0, 0],  # no student above
+        [1, 2599000001, "Nguyễn Văn An", "6A", "Nghỉ học có phép sáng (SP)", "SP", "10/03/2026", 0, 0, 0],
+        [2, None, "Trần Thị Bình", "6A", "Nghỉ học có phép chiều (CP)", "CP", "10/03/2026", 0, 0, 0],
+    ])  # fmt: skip
+    read = read_discipline(xlsx({"hs_chi_tiet": (rows, [])}), Expect(school_year="2025-2026"))
+    assert [(r["ma_hoc_sinh"], r["dong"]) for r in read.records] == [("2599000001", 10)]
+    assert [(p.cell, p.message) for p in read.rejected_rows] == [
+        ("B9", "Thiếu mã học sinh nên không nhập được dòng này"),
+        ("B11", "Thiếu mã học sinh nên không nhập được dòng này"),
+    ]
