@@ -654,7 +654,11 @@ def read_score_book(
         subject = found.get("subject") or expect.subject
         if subject is None:
             raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: không rõ môn học; hãy chọn môn khi nhập tệp.")
-        semester = found.get("semester") or expect.semester or "1"
+        semester = found.get("semester") or expect.semester
+        if semester is None:  # a book of semester II read as semester I would overwrite semester I's scores
+            raise FileFormatError(
+                PLATFORM, f"Trang «{sheet.title}»: không rõ học kỳ (tiêu đề không ghi); hãy chọn học kỳ khi nhập tệp."
+            )
         parts_unused: list[dict] = []
         combined |= _resolve_parts(sheet, mapping, catalogs.subject(subject).by_comment, result, parts_unused)
         if not keep_unreadable and not _letters(mapping):  # a platform's export, a letter map: layout known

@@ -253,7 +253,9 @@ def test_teacher_gradebook_with_several_classes_blank_and_note_rows():
 
 def test_tcvn3_gradebook_is_refused_with_advice():
     with pytest.raises(FileFormatError) as caught:
-        read_score_book(teacher_gradebook(names=("NguyÔn V¨n An", "TrÇn ThÞ B×nh")), Expect(subject="TOAN"))
+        read_score_book(
+            teacher_gradebook(names=("NguyÔn V¨n An", "TrÇn ThÞ B×nh")), Expect(subject="TOAN", semester="1")
+        )
     assert "TCVN3" in caught.value.message and "Unicode" in caught.value.message
 
 
@@ -265,8 +267,8 @@ def test_unrecognised_columns_ask_for_a_mapping_and_the_mapping_works():
     sheet.append([1, "Nguyễn Văn An", "8", "7", "9", "8"])
     data = save(book)
     with pytest.raises(FileFormatError, match="--map"):
-        read_score_book(data, Expect(subject="TOAN"))
-    read = read_score_book(data, Expect(subject="TOAN"), parse_map("dong=2,ho_ten=B,tx=C:D,gk=E,ck=F"))
+        read_score_book(data, Expect(subject="TOAN", semester="1"))
+    read = read_score_book(data, Expect(subject="TOAN", semester="1"), parse_map("dong=2,ho_ten=B,tx=C:D,gk=E,ck=F"))
     assert read.records[0]["tx"] == [Decimal("8.0"), Decimal("7.0")] and read.records[0]["ck"] == Decimal("8.0")
 
 
@@ -277,7 +279,7 @@ def test_bad_scores_are_reported_by_row():
     sheet.append([1, "Nguyễn Văn An", "8", "11", "7", "8"])
     sheet.append([2, "Lê Thị Hoa", "8,55", "7", "7", "8"])
     sheet.append([3, "Phạm Văn Cao", "8", "7", "7", "8"])
-    read = read_score_book(save(book), Expect(subject="TOAN"))
+    read = read_score_book(save(book), Expect(subject="TOAN", semester="1"))
     assert [r["ho_ten"] for r in read.records] == ["Phạm Văn Cao"]
     assert [(p.row, p.column) for p in read.problems] == [(2, "TX2"), (3, "TX1")]
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from lienthong.connectors.file_kinds import detect_kind
+from lienthong.connectors.gradebook.excel import read_score_book
 from lienthong.connectors.vnedu.excel import Expect, read_discipline
 from tests.connectors.test_vnedu_real_files import xls, xlsx
+from tests.workbooks import refusal
 
 # --- vnEdu's discipline export of a whole school: class blocks, incidents under merged cells -------
 
@@ -108,3 +110,52 @@ def test_a_row_without_a_code_that_is_not_under_a_student_is_still_refused():
         ("B9", "Thiếu mã học sinh nên không nhập được dòng này"),
         ("B11", "Thiếu mã học sinh nên không nhập được dòng này"),
     ]
+
+
+# --- a teacher's book with no title: one sheet per class, split tests, no semester written -------
+
+BOOK_HEADER_12 = ["STT", "Tên lớp", "Mã định danh", "MSHS", "Email", "Họ và tên", "Ngày sinh", "TX1", "TX2", "TX3",
+                  "GKTN", "GKTH", "CKTN", "CKTH", "Điểm cộng/trừ"]  # fmt: skip
+BOOK_HEADER_9 = ["STT", "Tên lớp", "Mã định danh", "MSHS", "Email", "Họ và tên", "Ngày sinh", "TX1", "TX2", "GKTN",
+                 "CKTN", "CKTH", "Điểm cộng/trừ"]  # fmt: skip
+
+
+def teachers_book() -> bytes:
+    """github:VuKhang-lsts/SodiemHK22526 ``data/so-diem.xlsx`` (commit ab9ec83049a41e98c379fafd01fc472b04ad34ac):
+    a teacher's semester II book of a school with grades 9 to 12, header on row 1 and no title
+    (neither subject nor semester written), numbers as the file has them (STT and the ministry
+    ID as text, MSHS a number, birth dates as dd/mm/yyyy text); grade 12 sheets split both tests
+    (GKTN + GKTH, CKTN + CKTH), grade 9 sheets give the mid-term whole in GKTN. Names and IDs invented."""
+    return xlsx(
+        {
+            "12T1": (
+                [
+                    BOOK_HEADER_12,
+                    ["1", "12T1", "7900000101", 1906001, "1906001@truong.edu.vn", "Trần Bảo An", "07/05/2008",
+                     9.3, 10, 10, 6, 4, 6, 3.8, 0],
+                    ["2", "12T1", "7900000102", 1906002, "1906002@truong.edu.vn", "Hồ Thiên Bình", "24/09/2008",
+                     10, 8.5, 10, 5.1, 4, 5.4, 3.8, 0],
+                ],
+                [],
+            ),
+            "9H01": (
+                [
+                    BOOK_HEADER_9,
+                    ["1", "9H01", "7900000201", 2206001, "2206001@truong.edu.vn", "Nguyễn Bảo Châu", "12/11/2011",
+                     10, 10, 9.75, 5.7, 2.8, 0],
+                    ["2", "9H01", "7900000202", 2206002, "2206002@truong.edu.vn", "Lưu Tâm Dung", "17/09/2011",
+                     8, 5, 8.5, 4.5, 3.3, 0],
+                ],
+                [],
+            ),
+        }
+    )  # fmt: skip
+
+
+def test_a_book_that_does_not_say_its_semester_is_not_read_as_semester_one():
+    """The same book: its sheets say no semester, and lienthong read it as semester I when the
+    user did not choose one: a semester II book would have overwritten semester I's scores."""
+    message = refusal(lambda: read_score_book(teachers_book(), Expect(subject="TOAN")))
+    assert message == "Trang «12T1»: không rõ học kỳ (tiêu đề không ghi); hãy chọn học kỳ khi nhập tệp."
+    read = read_score_book(teachers_book(), Expect(subject="TOAN", semester="2"))
+    assert {r["hoc_ky"] for r in read.records} == {"2"} and len(read.records) == 4

@@ -82,7 +82,7 @@ def test_read_file_command_shows_rows_and_problems(tmp_path):
     path = tmp_path / "so-diem.xlsx"
     book.save(path)
     done = subprocess.run(
-        [*lienthong(), "read-file", str(path), "--kind", "so-diem", "--mon", "TOAN"],
+        [*lienthong(), "read-file", str(path), "--kind", "so-diem", "--mon", "TOAN", "--hoc-ky", "1"],
         capture_output=True,
         timeout=60,
         env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
