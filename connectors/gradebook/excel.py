@@ -230,26 +230,40 @@ def parse_map(text: str) -> dict[str, Any]:
     header row, folded when compared). By column letters: ``"dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H"``.
     How a split test adds up: ``"GK=GKTN+GKTH,CK=CKTN+CKTH"`` → ``mapping["combine"] =
     {"gk": ["gktn", "gkth"], "ck": [...]}`` (each part a header text; ``Trắc nghiệm`` names the
-    part under that test's group). Whether the rows and columns named exist is checked against
-    each sheet when it is read.
+    part under that test's group). A book whose sheets split a test differently (grade 12 sheets
+    ``GKTN | GKTH``, grade 9 sheets the whole test in ``GKTN``) says each way after a ``|``:
+    ``"GK=GKTN+GKTH|GKTN"`` → also ``mapping["combine_ways"] = {"gk": [["gktn", "gkth"], ["gktn"]]}``;
+    each sheet takes the way with the most parts it has all of. Whether the rows and columns named
+    exist is checked against each sheet when it is read.
     """
     mapping: dict[str, Any] = {}
     labels: dict[str, str] = {}
     texts: dict[str, str] = {}
     combine: dict[str, list[str]] = {}
+    alternatives: dict[str, list[list[str]]] = {}
     combine_texts: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, _, value = part.partition("=")
         key, value = key.strip(), value.strip()
-        if fold(key) in ("gk", "ck") and "+" in value:
-            pieces = [piece.strip() for piece in value.split("+")]
-            folded = [fold(piece) for piece in pieces]
-            if len(pieces) < 2 or not all(pieces) or len(set(folded)) < len(folded) or fold(key) in combine:
+        if fold(key) in ("gk", "ck") and ("+" in value or "|" in value):
+            ways = [[piece.strip() for piece in way.split("+")] for way in value.split("|")]
+            folded = [[fold(piece) for piece in way] for way in ways]
+            if (
+                (len(ways) == 1 and len(ways[0]) < 2)
+                or not all(all(way) for way in ways)
+                or any(len(set(way)) < len(way) for way in folded)
+                or len({tuple(sorted(way)) for way in folded}) < len(folded)
+                or fold(key) in combine
+            ):
                 raise FileFormatError(
-                    PLATFORM, f"«{part}» trong --map: ghi các phần khác nhau, cách nhau bởi dấu +, ví dụ GK=GKTN+GKTH."
+                    PLATFORM,
+                    f"«{part}» trong --map: ghi các phần khác nhau, cách nhau bởi dấu +, ví dụ GK=GKTN+GKTH "
+                    "(trang nào có ít phần hơn: thêm sau dấu |, ví dụ GK=GKTN+GKTH|GKTN).",
                 )
-            combine[fold(key)] = folded
-            combine_texts[fold(key)] = f"{key.upper()}={'+'.join(pieces)}"
+            combine[fold(key)] = folded[0]
+            if len(ways) > 1:
+                alternatives[fold(key)] = folded
+            combine_texts[fold(key)] = f"{key.upper()}={'|'.join('+'.join(way) for way in ways)}"
         elif key == "dong":
             mapping["header_row"] = _row_number(part, value)
         elif key == "tx" and all(_LETTERS.fullmatch(v) for v in value.split(":")):
@@ -276,6 +290,8 @@ def parse_map(text: str) -> dict[str, Any]:
     if combine:
         mapping["combine"] = combine
         mapping["combine_texts"] = combine_texts
+    if alternatives:
+        mapping["combine_ways"] = alternatives
     return mapping
 
 
@@ -763,8 +779,10 @@ def _check_combine_found(mapping: dict[str, Any] | None, combined: set[tuple[str
     a book that does not is read as it is."""
     if (mapping or {}).get("standing"):
         return
+    ways = (mapping or {}).get("combine_ways", {})
     for test, parts in (mapping or {}).get("combine", {}).items():
-        if not any((test, part) in combined for part in parts):
+        named = {part for way in ways.get(test, [parts]) for part in way}
+        if not any((test, part) in combined for part in named):
             raise FileFormatError(
                 PLATFORM,
                 f"--map ghi «{mapping['combine_texts'][test]}» nhưng không trang nào có các cột đó; "
@@ -838,10 +856,36 @@ def _resolve_parts(
 def _match_parts(sheet: _Sheet, test: str, texts: list[str], mapping: dict[str, Any]) -> dict[str, int]:
     """The columns a ``GK=…+…`` names on this sheet (text → position): a part column of that test
     whose header, or its text under the test's group, is the one named; any other header not yet
-    used when the text is its whole header. All or none: part of them refuses the file."""
+    used when the text is its whole header. All or none: part of them refuses the file. With
+    ways after ``|`` the sheet takes the way with the most parts it has all of."""
+    columns = sheet.columns
+    ways = mapping.get("combine_ways", {}).get(test, [texts])
+    named = [_parts_named(sheet, test, way, mapping) for way in ways]
+    whole = [found for found, way in zip(named, ways, strict=True) if len(found) == len(way)]
+    chosen = max(whole, key=len, default={})
+    partial = next((found for found in named if found), {})
+    if not chosen and partial:
+        way = ways[named.index(partial)]
+        lacking = ", ".join(f"«{t}»" for t in way if t not in partial)
+        has = "+".join(sheet.heading(p, columns.labels[p]) for p in partial.values())
+        raise FileFormatError(
+            PLATFORM,
+            f"Trang «{sheet.title}» không có cột {lacking} mà --map «{mapping['combine_texts'][test]}» ghi; "
+            "hãy chép đúng chữ ở đầu cột, hoặc nếu trang này chia bài kiểm tra khác các trang kia, "
+            f"ghi thêm cách cộng của nó sau dấu |, ví dụ «{mapping['combine_texts'][test]}|{has}».",
+        )
+    if chosen:  # the columns chosen are parts from now on, not columns left unused
+        kept = {p.position for p in columns.parts}
+        columns.parts += [Part(p, test, columns.labels[p]) for p in chosen.values() if p not in kept]
+        columns.unused = [(p, reason) for p, reason in columns.unused if p not in chosen.values()]
+    return chosen
+
+
+def _parts_named(sheet: _Sheet, test: str, texts: list[str], mapping: dict[str, Any]) -> dict[str, int]:
+    """The columns of this sheet that ``texts`` name (text → position); a text naming two refuses."""
     columns = sheet.columns
     free = {position for position, _ in columns.unused}  # headers no role took
-    chosen: dict[str, int] = {}
+    found: dict[str, int] = {}
     for text in texts:
         candidates = [
             p.position
@@ -859,19 +903,8 @@ def _match_parts(sheet: _Sheet, test: str, texts: list[str], mapping: dict[str, 
                 f"(ô {cells}); hãy ghi tên cột đầy đủ hơn.",
             )
         if candidates:
-            chosen[text] = candidates[0]
-    if chosen and len(chosen) < len(texts):
-        lacking = ", ".join(f"«{t}»" for t in texts if t not in chosen)
-        raise FileFormatError(
-            PLATFORM,
-            f"Trang «{sheet.title}» không có cột {lacking} mà --map «{mapping['combine_texts'][test]}» ghi; "
-            "hãy chép đúng chữ ở đầu cột.",
-        )
-    if chosen:  # the columns chosen are parts from now on, not columns left unused
-        kept = {p.position for p in columns.parts}
-        columns.parts += [Part(p, test, columns.labels[p]) for p in chosen.values() if p not in kept]
-        columns.unused = [(p, reason) for p, reason in columns.unused if p not in chosen.values()]
-    return chosen
+            found[text] = candidates[0]
+    return found
 
 
 _PART_TEXT = re.compile(r"^\d{1,2}(?:[.,]\d+)?$", re.ASCII)

@@ -5,10 +5,12 @@ cells are the real files', the people are not.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from lienthong.connectors.file_kinds import detect_kind
-from lienthong.connectors.gradebook.excel import read_score_book
+from lienthong.connectors.gradebook.excel import parse_map, read_score_book
 from lienthong.connectors.vnedu.excel import Expect, read_discipline
 from tests.connectors.test_vnedu_real_files import xls, xlsx
 from tests.workbooks import refusal
@@ -159,3 +161,41 @@ def test_a_book_that_does_not_say_its_semester_is_not_read_as_semester_one():
     assert message == "Trang «12T1»: không rõ học kỳ (tiêu đề không ghi); hãy chọn học kỳ khi nhập tệp."
     read = read_score_book(teachers_book(), Expect(subject="TOAN", semester="2"))
     assert {r["hoc_ky"] for r in read.records} == {"2"} and len(read.records) == 4
+
+
+def test_sheets_that_split_a_test_differently_are_read_each_its_own_way():
+    """The same book: its grade 12 sheets split the mid-term into GKTN + GKTH, its grade 9 sheets
+    give it whole in GKTN. «GK=GKTN+GKTH» refused the whole book (9H01 has no GKTH) and no
+    --map could read it; now each way is said after a «|» and each sheet takes the one it has."""
+    book = teachers_book()
+    expect = Expect(subject="TOAN", semester="2")
+    message = refusal(lambda: read_score_book(book, expect, parse_map("GK=GKTN+GKTH,CK=CKTN+CKTH")))
+    assert message.startswith("Trang «9H01» không có cột «gkth» mà --map «GK=GKTN+GKTH» ghi")
+    assert message.endswith("ví dụ «GK=GKTN+GKTH|GKTN».")
+    read = read_score_book(book, expect, parse_map("GK=GKTN+GKTH|GKTN,CK=CKTN+CKTH"))
+    assert read.rejected_rows == []
+    scores = {(r["lop"], r["ma_dinh_danh"]): (r["tx"], r["gk"], r["ck"]) for r in read.records}
+    assert scores == {
+        ("12T1", "7900000101"): ([Decimal("9.3"), Decimal(10), Decimal(10)], Decimal(10), Decimal("9.8")),
+        ("12T1", "7900000102"): ([Decimal(10), Decimal("8.5"), Decimal(10)], Decimal("9.1"), Decimal("9.2")),
+        ("9H01", "7900000201"): ([Decimal(10), Decimal(10)], Decimal("9.8"), Decimal("8.5")),  # 9,75 rounded half up
+        ("9H01", "7900000202"): ([Decimal(8), Decimal(5)], Decimal("8.5"), Decimal("7.8")),
+    }
+    # every part is used on the sheets that have it: none is listed as left unused
+    assert not [u for u in read.info["unused_columns"] if u["column"] in ("GKTN", "GKTH", "CKTN", "CKTH")]
+    # the order of the ways does not matter: a sheet takes the way with the most parts it has
+    again = read_score_book(book, expect, parse_map("GK=GKTN|GKTN+GKTH,CK=CKTN+CKTH"))
+    assert {(r["lop"], r["ma_dinh_danh"]): (r["tx"], r["gk"], r["ck"]) for r in again.records} == scores
+
+
+@pytest.mark.parametrize("text", ["GK=GKTN", "GK=GKTN+GKTH|GKTH+GKTN", "GK=GKTN+GKTH|", "GK=GKTN+GKTN|GKTN"])
+def test_ways_of_adding_a_split_test_must_differ_and_name_parts(text):
+    message = refusal(lambda: parse_map(text))
+    assert "ghi các phần khác nhau" in message or "Không hiểu" in message
+
+
+def test_ways_of_adding_a_split_test_are_kept_in_the_order_typed():
+    mapping = parse_map("GK=GKTN+GKTH|GKTN,CK=CKTN+CKTH")
+    assert mapping["combine"] == {"gk": ["gktn", "gkth"], "ck": ["cktn", "ckth"]}
+    assert mapping["combine_ways"] == {"gk": [["gktn", "gkth"], ["gktn"]]}
+    assert mapping["combine_texts"]["gk"] == "GK=GKTN+GKTH|GKTN"
