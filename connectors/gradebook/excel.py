@@ -218,7 +218,8 @@ LETTER_KEYS = ("ho_ten", "gk", "ck", "ma_hs")
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
 MAP_HELP = (
     "dùng «Tên cột=TX1» (TX1…TX4, GK, CK, HO_TEN, MA_HS, MA_DINH_DANH, SO_DINH_DANH, NGAY_SINH, LOP), "
-    "«ho_ten=B,tx=D:E,gk=F,ck=G,dong=4», hoặc «GK=GKTN+GKTH» để cộng các phần của một bài kiểm tra."
+    "«ho_ten=B,tx=D:E,gk=F,ck=G,dong=4», hoặc «GK=GKTN+GKTH» để cộng các phần của một bài kiểm tra "
+    "(trang nào chia khác thì thêm sau dấu |: «GK=GKTN+GKTH|GKTN»)."
 )
 TEST_WORDS = {"gk": "giữa kì", "ck": "cuối kì"}
 
