@@ -442,6 +442,26 @@ class Book:
         return rows
 
 
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|body|table|meta)\b", re.IGNORECASE)
+_XML_2003 = re.compile(rb"urn:schemas-microsoft-com:office:spreadsheet")
+RESAVE = "hãy mở tệp bằng Excel, chọn Lưu thành «Sổ làm việc Excel (.xlsx)» rồi nhập tệp vừa lưu."
+
+
+def _not_excel(data: bytes) -> str:
+    """Why a file that is neither .xls nor .xlsx is refused: web pages and Excel 2003 XML that
+    school software (vnEdu, SMAS) saves with an .xls name are named as such, and what to do
+    said; nothing of them is parsed."""
+    head = data[:4096]
+    if _HTML_START.match(head):
+        return (
+            "Tệp không phải là tệp Excel mà là một trang web (HTML) mang đuôi .xls, "
+            f"như vài phần mềm trường học xuất ra; {RESAVE}"
+        )
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") and _XML_2003.search(head):
+        return f"Tệp là bảng tính XML của Excel 2003, không phải .xlsx hay .xls; {RESAVE}"
+    return "Tệp không phải là tệp Excel (.xlsx hoặc .xls)."
+
+
 def _open(data: bytes) -> Book | UnsafeWorkbook:
     """The file checked against every bound, then opened; the refusal when a bound is passed."""
     try:
@@ -454,7 +474,7 @@ def _open(data: bytes) -> Book | UnsafeWorkbook:
         elif data[:4] == ZIP_MAGIC:
             _check_xlsx(data)
         else:
-            raise UnsafeWorkbook("Tệp không phải là tệp Excel (.xlsx hoặc .xls).")
+            raise UnsafeWorkbook(_not_excel(data))
         return Book(data)
     except UnsafeWorkbook as refused:
         return refused

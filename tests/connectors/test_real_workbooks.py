@@ -199,3 +199,40 @@ def test_ways_of_adding_a_split_test_are_kept_in_the_order_typed():
     assert mapping["combine"] == {"gk": ["gktn", "gkth"], "ck": ["cktn", "ckth"]}
     assert mapping["combine_ways"] == {"gk": [["gktn", "gkth"], ["gktn"]]}
     assert mapping["combine_texts"]["gk"] == "GK=GKTN+GKTH|GKTN"
+
+
+# --- «.xls» files that are not workbooks ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (
+            b'\xef\xbb\xbf<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head>'
+            b"<body><table><tr><td>STT</td><td>M\xc3\xa3 h\xe1\xbb\x8dc sinh</td></tr></table></body></html>",
+            "Tệp không phải là tệp Excel mà là một trang web (HTML) mang đuôi .xls",
+        ),
+        (
+            b"<table border=1><tr><td>STT</td><td>H\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan</td></tr></table>",
+            "Tệp không phải là tệp Excel mà là một trang web (HTML) mang đuôi .xls",
+        ),
+        (
+            b'<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n'
+            b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+            "Tệp là bảng tính XML của Excel 2003, không phải .xlsx hay .xls",
+        ),
+        (b"STT;Ho ten\r\n1;An\r\n", "Tệp không phải là tệp Excel (.xlsx hoặc .xls)."),
+    ],
+)
+def test_a_web_page_saved_as_xls_is_named_and_the_way_out_said(data, said):
+    """Public importers of school files handle vnEdu/SMAS «.xls» downloads that are HTML tables
+    (a reader's fallback «Đọc dạng HTML (Thường gặp ở file xuất từ VnEdu/SMAS)», find_string id
+    19184972802; «tệp HTML xuất từ vnEdu/SMAS mang đuôi .doc», id 68341509008). lienthong said only
+    «not an Excel file»; it now says what the file is and how to turn it into one, and still
+    parses none of it."""
+    message = refusal(lambda: detect_kind(data))
+    assert message.startswith(said)
+    if "Excel 2003" in said or "HTML" in said:
+        assert message.endswith(
+            "hãy mở tệp bằng Excel, chọn Lưu thành «Sổ làm việc Excel (.xlsx)» rồi nhập tệp vừa lưu."
+        )
