@@ -622,6 +622,7 @@ def read_discipline(data: bytes, expect: Expect | None = None) -> ExcelRead:
             PLATFORM,
             "Không tìm thấy thống kê nề nếp (cần các cột Mã học sinh, Họ và tên, Hình thức, Ngày trong 12 dòng đầu).",
         )
+    _refuse_another_years_file(result, expect)
     for form, places in other.items():
         first = places[0]
         result.info["not_attendance"][form] = len(places)
@@ -685,6 +686,20 @@ def _carried(row: tuple, above: tuple, columns: dict[str, int]) -> tuple:
     return tuple(filled)
 
 
+def _refuse_another_years_file(result: ExcelRead, expect: Expect) -> None:
+    """A file none of whose absences falls in the chosen year is another year's export: it is
+    refused whole, saying its year, rather than each of its rows one by one."""
+    days = result.info.pop("other_years", [])
+    if result.records or not days:
+        return
+    years = ", ".join(sorted({school_year_of(d) for d in days}))
+    raise FileFormatError(
+        PLATFORM,
+        f"Tệp là thống kê nề nếp năm học {years} (ngày {min(days):%d/%m/%Y} – {max(days):%d/%m/%Y}), "
+        f"không phải năm học {expect.school_year} như đã chọn.",
+    )
+
+
 def _discipline_row(
     row: tuple,
     table: Table,
@@ -732,6 +747,8 @@ def _discipline_row(
         return
     refusal = _outside(day, expect)
     if refusal:
+        if school_year_of(day) != expect.school_year:
+            result.info.setdefault("other_years", []).append(day)
         result.problems.append(table.problem(number, "ngay", refusal))
         return
     where = table.address(number, "hinh_thuc")

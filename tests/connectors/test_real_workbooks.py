@@ -98,6 +98,19 @@ def test_vnedu_discipline_export_of_a_whole_school_reads_every_absence(write):
     assert not late.fatal and late.cell == "E28" and "không phải nghỉ học" in late.message
 
 
+def test_another_years_discipline_export_is_refused_whole_saying_its_year():
+    """The same export read with the next school year chosen: each of its 296 absence rows was
+    refused on its own («Ngày … không thuộc năm học 2026-2027») and the file said «năm học ?»;
+    now the file is refused once, saying which year it is."""
+    rows = nenep_block(6, "6A", NENEP_6A) + nenep_block(6, "6E", NENEP_6E)
+    data = xls({"hs_chi_tiet": (rows, NENEP_MERGES)})
+    message = refusal(lambda: read_discipline(data, Expect(school_year="2026-2027")))
+    assert message == (
+        "Tệp là thống kê nề nếp năm học 2025-2026 (ngày 09/03/2026 – 12/03/2026), "
+        "không phải năm học 2026-2027 như đã chọn."
+    )
+
+
 def test_a_row_without_a_code_that_is_not_under_a_student_is_still_refused():
     """Carrying a merged student down is for rows that hold only an incident: a row with its own
     STT or name but no code is a student the file lacks a code for, and says so."""
