@@ -5,6 +5,8 @@ cells are the real files', the people are not.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -249,3 +251,22 @@ def test_a_web_page_saved_as_xls_is_named_and_the_way_out_said(data, said):
         assert message.endswith(
             "hãy mở tệp bằng Excel, chọn Lưu thành «Sổ làm việc Excel (.xlsx)» rồi nhập tệp vừa lưu."
         )
+
+
+def test_a_workbook_whose_sheets_are_missing_is_refused_as_incomplete():
+    """github:NguyenVanDuc1997/hoso-hocsinh, commit 2f1c5430da66cdd0fff3779f820747564e9908d8,
+    ``storage/excel/1569374156_253_188_import_profile.xlsx`` (a school's upload of a support-policy
+    list): its workbook names three sheets but holds none of their parts. lienthong opened it and
+    failed on the first sheet as an internal error («chương trình đọc tệp gặp lỗi (UnsafeWorkbook).
+    Hãy báo cho quản trị CNTT»); it is now refused before reading, saying the file is incomplete."""
+    whole = xlsx({"Sheet1": ([["STT", "Họ và tên"], [1, "Nguyễn Văn An"]], []), "Sheet2": ([["x"]], [])})
+    cut = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole)) as source, zipfile.ZipFile(cut, "w") as target:
+        for item in source.infolist():
+            if not item.filename.startswith("xl/worksheets/"):
+                target.writestr(item, source.read(item))
+    message = refusal(lambda: detect_kind(cut.getvalue()))
+    assert message == (
+        "Tệp Excel không trọn: thiếu nội dung của trang «Sheet1», «Sheet2» (tệp hỏng hoặc tải lên dở dang). "
+        "Hãy lấy lại tệp gốc, hoặc mở bằng Excel rồi lưu lại."
+    )
