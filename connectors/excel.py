@@ -193,8 +193,12 @@ def open_workbook(data: bytes, platform: str) -> Book:
 
 def rows_of(sheet: Sheet, limit: int | None = None) -> list[tuple]:
     """The sheet's values row by row as Excel numbers them (``rows[0]`` is row 1, ``None`` for empty);
-    parsed once per file, so detecting the kind and reading it cost one parse."""
-    rows = sheet.rows()
+    parsed once per file, so detecting the kind and reading it cost one parse. A sheet calamine
+    cannot lay out refuses the file in words, not as an internal error."""
+    try:
+        rows = sheet.rows()
+    except UnsafeWorkbook as refused:
+        raise FileFormatError("excel", refused.reason) from None
     return rows[:limit] if limit is not None else list(rows)
 
 

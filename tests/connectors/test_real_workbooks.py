@@ -270,3 +270,16 @@ def test_a_workbook_whose_sheets_are_missing_is_refused_as_incomplete():
         "Tệp Excel không trọn: thiếu nội dung của trang «Sheet1», «Sheet2» (tệp hỏng hoặc tải lên dở dang). "
         "Hãy lấy lại tệp gốc, hoặc mở bằng Excel rồi lưu lại."
     )
+
+
+def test_a_sheet_the_reader_cannot_lay_out_refuses_the_file_in_words(monkeypatch):
+    """Whatever else makes calamine fail on a sheet after the file was opened reaches the user as
+    the file's refusal (Vietnamese, exit 2), not as the reader's internal error."""
+    from lienthong.connectors import spreadsheet
+
+    def broken(self, sheet):
+        raise spreadsheet.UnsafeWorkbook(f"Không đọc được trang «{sheet.title}» (CalamineError).")
+
+    monkeypatch.setattr(spreadsheet.Book, "rows_of", broken)
+    data = xlsx({"6A1": ([["STT", "Họ và tên", "TX1"], [1, "Nguyễn Văn An", 8]], [])})
+    assert refusal(lambda: detect_kind(data)) == "Không đọc được trang «6A1» (CalamineError)."
