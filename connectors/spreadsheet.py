@@ -460,7 +460,7 @@ def _not_excel(data: bytes) -> str:
     head = data[:4096]
     if _HTML_START.match(head):
         return (
-            "Tệp không phải là tệp Excel mà là một trang web (HTML) mang đuôi .xls, "
+            "Tệp không phải là tệp Excel mà là một trang web (HTML) đặt tên như tệp Excel, "
             f"như vài phần mềm trường học xuất ra; {RESAVE}"
         )
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") and _XML_2003.search(head):

@@ -225,11 +225,11 @@ def test_ways_of_adding_a_split_test_are_kept_in_the_order_typed():
         (
             b'\xef\xbb\xbf<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head>'
             b"<body><table><tr><td>STT</td><td>M\xc3\xa3 h\xe1\xbb\x8dc sinh</td></tr></table></body></html>",
-            "Tệp không phải là tệp Excel mà là một trang web (HTML) mang đuôi .xls",
+            "Tệp không phải là tệp Excel mà là một trang web (HTML) đặt tên như tệp Excel",
         ),
         (
             b"<table border=1><tr><td>STT</td><td>H\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan</td></tr></table>",
-            "Tệp không phải là tệp Excel mà là một trang web (HTML) mang đuôi .xls",
+            "Tệp không phải là tệp Excel mà là một trang web (HTML) đặt tên như tệp Excel",
         ),
         (
             b'<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n'
