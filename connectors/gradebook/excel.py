@@ -29,6 +29,7 @@ Every header cell of a recognised table is either used or listed in ``info["unus
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -939,6 +940,48 @@ def _number(value: Decimal) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text).replace(".", ",")
 
 
+_SERIAL_ZERO = datetime.datetime(1899, 12, 31)  # Excel's day 0, as calamine dates days 1–59
+
+
+def number_shown_as_date(raw: Any) -> float | None:
+    """The number 0–10 a cell formatted as a date holds: Excel keeps the number typed (``3``) and
+    shows it as «03/01/1900», calamine gives the date; ``None`` for any other value. No day of a
+    school file falls in January 1900, so such a date in a score cell is always a number."""
+    if type(raw) is datetime.time:
+        serial = (raw.hour * 3600 + raw.minute * 60 + raw.second) / 86400
+    elif type(raw) is datetime.datetime:
+        serial = (raw - _SERIAL_ZERO).total_seconds() / 86400
+    elif type(raw) is datetime.date:
+        serial = (raw - _SERIAL_ZERO.date()).days
+    else:
+        return None
+    return round(serial, 2) if 0 <= serial <= 10 else None
+
+
+def _as_date_note(sheet: _Sheet, number: int, position: int, label: str, raw: Any, read: float) -> Problem:
+    return sheet.problem(
+        number,
+        position,
+        f"Ô {cell_address(number, position)} định dạng ngày tháng nên Excel hiện «{shown(raw)}»; "
+        f"đã đọc là điểm {_number(Decimal(repr(read)))}. Hãy đổi định dạng các ô điểm thành Số",
+        label,
+        raw,
+        fatal=False,
+    )
+
+
+def _part_or_date(raw: Any, position: int, sheet: _Sheet, number: int, result: ExcelRead) -> Decimal:
+    field = f"part:{position}"
+    try:
+        return _part_score(raw, field)
+    except MappingError:
+        read = number_shown_as_date(raw)
+        if read is None:
+            raise
+        result.problems.append(_as_date_note(sheet, number, position, sheet.heading(position, ""), raw, read))
+        return _part_score(read, field)
+
+
 def _combined(sheet: _Sheet, number: int, row: tuple, test: str, result: ExcelRead) -> Decimal | None:
     """The test's score as the sum of its parts (rounded as Circular 22 rounds); ``None`` when all
     parts are blank, or some are (noted: a missing part is not guessed as 0). Raises MappingError
@@ -964,7 +1007,7 @@ def _combined(sheet: _Sheet, number: int, row: tuple, test: str, result: ExcelRe
             )
         )
         return None
-    values = [_part_score(v, f"part:{p}") for v, p in zip(raws, positions)]
+    values = [_part_or_date(v, p, sheet, number, result) for v, p in zip(raws, positions)]
     total = sum(values, Decimal(0))
     if total > 10:
         raise MappingError(
@@ -1057,6 +1100,11 @@ def _scores(
         except LegacyEncodingError:
             raise
         except MappingError:
+            read = number_shown_as_date(raw)
+            if read is not None:
+                values.append(_value(read, by_comment, label))
+                result.problems.append(_as_date_note(sheet, number, position, label, raw, read))
+                continue
             if not keep:
                 raise
             values.append(

@@ -5,14 +5,16 @@ cells are the real files', the people are not.
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 from decimal import Decimal
 
 import pytest
+from openpyxl import Workbook
 
 from lienthong.connectors.file_kinds import detect_kind
-from lienthong.connectors.gradebook.excel import parse_map, read_score_book
+from lienthong.connectors.gradebook.excel import number_shown_as_date, parse_map, read_score_book
 from lienthong.connectors.vnedu.excel import Expect, read_discipline
 from tests.connectors.test_vnedu_real_files import xls, xlsx
 from tests.workbooks import refusal
@@ -283,3 +285,55 @@ def test_a_sheet_the_reader_cannot_lay_out_refuses_the_file_in_words(monkeypatch
     monkeypatch.setattr(spreadsheet.Book, "rows_of", broken)
     data = xlsx({"6A1": ([["STT", "Họ và tên", "TX1"], [1, "Nguyễn Văn An", 8]], [])})
     assert refusal(lambda: detect_kind(data)) == "Không đọc được trang «6A1» (CalamineError)."
+
+
+def test_a_score_typed_into_a_cell_formatted_as_a_date_is_read_as_the_number_with_a_note():
+    """github:VuKhang-lsts/SodiemHK22526 ``data/so-diem.xlsx`` at commit b7a9c67 (and e9c8195): on
+    sheet 9H03 the CKTH part 3,9 was typed into a cell formatted as a date, so Excel shows
+    «03/01/1900» and the reader got a date: the row was refused («Điểm không phải là số; trong ô
+    là «03/01/1900»») and the student's scores lost. The file holds the number: it is read, and
+    the cell is named so the teacher can fix its format."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "9H03"
+    sheet.append(BOOK_HEADER_9)
+    sheet.append(["1", "9H03", "7900000301", 2206301, "a@truong.edu.vn", "Phạm Minh Giang", "01/02/2011",
+                  8, 10, 10, 5.6, 3.9, 0])  # fmt: skip
+    sheet.append(["2", "9H03", "7900000302", 2206302, "b@truong.edu.vn", "Đỗ Thu Hà", "02/03/2011",
+                  9, 7.5, 8, 4.5, 3, 0])  # fmt: skip
+    sheet["L2"].number_format = "dd/mm/yyyy"  # CKTH 3,9 → «03/01/1900 21:36»
+    sheet["H3"].number_format = "dd/mm/yyyy"  # TX1 9 → «09/01/1900»
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = read_score_book(buffer.getvalue(), Expect(subject="TOAN", semester="2"), parse_map("GKTN=GK,CK=CKTN+CKTH"))
+    assert read.rejected_rows == []
+    scores = {r["ma_dinh_danh"]: (r["tx"], r["gk"], r["ck"]) for r in read.records}
+    assert scores == {
+        "7900000301": ([Decimal(8), Decimal(10)], Decimal(10), Decimal("9.5")),
+        "7900000302": ([Decimal(9), Decimal("7.5")], Decimal(8), Decimal("7.5")),
+    }
+    notes = {p.cell: p.message for p in read.problems if "định dạng ngày tháng" in p.message}
+    assert notes == {
+        "L2": "Ô L2 định dạng ngày tháng nên Excel hiện «03/01/1900»; đã đọc là điểm 3,9. "
+        "Hãy đổi định dạng các ô điểm thành Số",
+        "H3": "Ô H3 định dạng ngày tháng nên Excel hiện «09/01/1900»; đã đọc là điểm 9. "
+        "Hãy đổi định dạng các ô điểm thành Số",
+    }
+    assert all(not p.fatal for p in read.problems if p.cell in notes)
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [
+        (datetime.time(0, 0), 0.0),
+        (datetime.time(12, 0), 0.5),
+        (datetime.date(1900, 1, 3), 3),
+        (datetime.datetime(1900, 1, 8, 18, 0), 8.75),
+        (datetime.date(1900, 1, 10), 10),
+        (datetime.date(1900, 1, 11), None),  # 11 is no score: left for the row's refusal
+        (datetime.date(2011, 11, 12), None),  # a real day
+        ("03/01/1900", None),  # typed text is what the teacher typed
+    ],
+)
+def test_which_dates_stand_for_a_score(raw, number):
+    assert number_shown_as_date(raw) == number
