@@ -106,6 +106,7 @@ def score_sheets_read(
     out.cells += cells
     sheets = read.info.get("sheets", [])
     out.semesters = sorted({s["semester"] for s in sheets})
-    out.classes = sorted({s["class_code"] for s in sheets if s.get("class_code")})
+    # a sheet of several classes (a «Lớp» column, no class in its title) says its classes itself
+    out.classes = sorted({c for s in sheets for c in s.get("classes") or [s.get("class_code")] if c})
     out.school_year = next((s["school_year"] for s in sheets if s.get("school_year")), None)
     return kept

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from lienthong.connectors.file_kinds import detect_kind
 from lienthong.connectors.gradebook.excel import number_shown_as_date, parse_map, read_score_book
 from lienthong.connectors.vnedu.excel import Expect, read_discipline
+from lienthong.mapping.gradebook_files import gradebook_records
 from tests.connectors.test_vnedu_real_files import xls, xlsx
 from tests.workbooks import refusal
 
@@ -337,3 +338,33 @@ def test_a_score_typed_into_a_cell_formatted_as_a_date_is_read_as_the_number_wit
 )
 def test_which_dates_stand_for_a_score(raw, number):
     assert number_shown_as_date(raw) == number
+
+
+def test_a_sheet_of_several_classes_counts_in_the_classes_the_file_holds():
+    """The same book's sheet «MUL10L3» holds one subject group drawn from four classes, each row
+    naming its own («Tên lớp» 10F2, 10F1, 10A1, 10A2). Its rows were read under their classes,
+    but the file's summary listed only the classes of the other sheets' titles («lớp 12T1, 12T2,
+    9H01…»), so an import said nothing of 10A1, 10A2, 10F1, 10F2."""
+    rows = [
+        BOOK_HEADER_12,
+        ["1", "10F2", "7900000401", 2107001, "c@truong.edu.vn", "Vũ Thiên Ân", "12/09/2010", 10, 10, 10, 6, 4, 6, 4, 0],
+        ["2", "10F1", "7900000402", 2107002, "d@truong.edu.vn", "Trần Quế Chi", "25/06/2010", 10, 9, 10, 5.8, 3.8, 5.9,
+         3.8, 0],
+        ["3", "10A1", "7900000403", 2107003, "e@truong.edu.vn", "Nguyễn Thảo", "04/08/2010", 9, 10, 8.5, 6, 4, 6,
+         3.9, 0],
+    ]  # fmt: skip
+    data = xlsx({"12T1": teachers_book_sheet(), "MUL10L3": (rows, [])})
+    read = read_score_book(data, Expect(subject="TOAN", semester="2"), parse_map("GK=GKTN+GKTH,CK=CKTN+CKTH"))
+    assert {(r["trang"], r["lop"]) for r in read.records} >= {("MUL10L3", "10F2"), ("MUL10L3", "10A1")}
+    assert gradebook_records(read).classes == ["10A1", "10F1", "10F2", "12T1"]
+
+
+def teachers_book_sheet():
+    return (
+        [
+            BOOK_HEADER_12,
+            ["1", "12T1", "7900000101", 1906001, "x@truong.edu.vn", "Trần Bảo An", "07/05/2008", 9, 10, 10, 6, 4, 6,
+             4, 0],
+        ],
+        [],
+    )  # fmt: skip
