@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,13 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
-from lienthong.mapping.calendar import shown_time
+from lienthong.mapping.calendar import VN_TZ, shown_time
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.location import check_store_ahead, plain_sqlite_file
 from lienthong.sync import findings
 from lienthong.sync.file_import import ImportReport, Wanted, import_files, started_readers
 from lienthong.sync.file_readers import Readers, reader_count
+from lienthong.sync.file_reading import semester_in_progress
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 
@@ -50,7 +52,9 @@ def run_import(
     console = console or Console(markup=False, highlight=False, soft_wrap=True)
     settings = Settings()
     if wanted.school_year is None:  # a file of another school year is refused unless asked for
-        wanted = Wanted(settings.current_school_year(), wanted.semester, wanted.class_code, wanted.subject)
+        wanted = replace(wanted, school_year=settings.current_school_year())
+    today = datetime.now(VN_TZ).date()  # the school's day
+    wanted = replace(wanted, semester_now=semester_in_progress(wanted.school_year, today))
     try:
         mapping = parse_map(column_map) if column_map else _standing_parts(settings)
     except FileFormatError as exc:

@@ -25,9 +25,11 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.connectors.spreadsheet import MAX_FILE
+from lienthong.mapping.calendar import VN_TZ
 from lienthong.store import audit
 from lienthong.store.accounts import Actor
 from lienthong.sync.file_import import ImportReport, Wanted, import_files
+from lienthong.sync.file_reading import semester_in_progress
 from lienthong.sync.findings import Reconciled, after_import
 from lienthong.sync.service import NotAllowed
 
@@ -85,7 +87,10 @@ def import_uploads(
     if len(uploads) > MAX_FILES:
         raise FileFormatError("excel", f"Mỗi lần tải lên nhiều nhất {MAX_FILES} tệp.")
     mapping = _mapping(settings)
-    wanted = Wanted(settings.current_school_year(), semester)
+    school_year = settings.current_school_year()
+    wanted = Wanted(
+        school_year, semester, semester_now=semester_in_progress(school_year, clock().astimezone(VN_TZ).date())
+    )
     folder = Path(tempfile.mkdtemp(prefix="lienthong-tai-len-"))  # private (0700), removed below
     try:
         copied = [_copy(upload, folder, index) for index, upload in enumerate(uploads, 1)]

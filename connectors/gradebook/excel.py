@@ -155,6 +155,9 @@ class Expect:
     subject: str | None = None  # catalog code
     semester: str | None = None  # "1", "2"
     school_year: str | None = None
+    # The semester a book is read as when neither its title nor the person says (the one in progress
+    # by the school calendar, `sync.file_reading.Wanted`); each such sheet carries a note saying so.
+    semester_now: str | None = None
 
 
 @dataclass(frozen=True)
@@ -529,10 +532,29 @@ def _check_bounds(header: int, columns: Columns, rows: list[tuple], sheet_name: 
 
 # A title's year, semester, class and subject (`_titles`: every sheet of every score book)
 _TITLE_YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
-_TITLE_SEMESTER = re.compile(r"hoc ky:?\s*(ii|i|1|2)\b")
+_TITLE_SEMESTER = re.compile(r"\b(?:hoc k[yi]|hk):?\s*(ii|i|1|2)\b")  # «Học kỳ I», «Học kì 2», «HK2», «HKII»
 _TITLE_CLASS = re.compile(r"\blop:?\s*([6-9][a-z]\w{0,4})\b")
 _TITLE_SUBJECT = re.compile(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)")
 _SUBJECT_GAPS = re.compile(r"[\s\-'’]+")
+
+
+def _semester_assumed(sheet: _Sheet, semester: str, in_progress: bool) -> Problem:
+    """The note of a sheet read as ``semester`` because nothing said which (``in_progress``: the
+    semester the school calendar is in, else semester I for a book of another school year): a
+    semester II book read as semester I would stand for semester I's scores, so the person is
+    told which was taken and how to say otherwise."""
+    shown_semester = "I" if semester == "1" else "II"
+    other = "2" if semester == "1" else "1"
+    why = ", học kỳ đang diễn ra" if in_progress else ""
+    return Problem(
+        1,  # where a title would say it
+        f"Tiêu đề của trang không ghi học kỳ («Học kỳ I/II»): đã đọc là học kỳ "
+        f"{shown_semester}{why}. Nếu không phải, hãy nhập lại và chọn học kỳ "
+        f"(lienthong import --semester {other}, hoặc ô Học kỳ khi tải tệp lên).",
+        "Học kỳ",
+        False,
+        sheet=sheet.title,
+    )
 
 
 def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
@@ -673,10 +695,9 @@ def read_score_book(
         if subject is None:
             raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: không rõ môn học; hãy chọn môn khi nhập tệp.")
         semester = found.get("semester") or expect.semester
-        if semester is None:  # a book of semester II read as semester I would overwrite semester I's scores
-            raise FileFormatError(
-                PLATFORM, f"Trang «{sheet.title}»: không rõ học kỳ (tiêu đề không ghi); hãy chọn học kỳ khi nhập tệp."
-            )
+        if semester is None:  # neither the title nor the person says: the semester in progress, said aloud
+            semester = expect.semester_now or "1"
+            result.problems.append(_semester_assumed(sheet, semester, in_progress=bool(expect.semester_now)))
         parts_unused: list[dict] = []
         combined |= _resolve_parts(sheet, mapping, catalogs.subject(subject).by_comment, result, parts_unused)
         if not keep_unreadable and not _letters(mapping):  # a platform's export, a letter map: layout known

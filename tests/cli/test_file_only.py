@@ -455,3 +455,44 @@ def test_a_teacher_s_book_without_birth_dates_keeps_those_another_book_gave(scho
     done = run(["import", "--no-reconcile", str(tmp_path / book.name)], f"sqlite:///{db}")
     assert done.returncode == 0, done.stdout[-1500:]
     assert stored("SELECT entity, change FROM snapshot_change") == [("diem", "changed")]
+
+
+def test_a_book_that_names_no_semester_is_read_as_the_one_in_progress_and_the_command_says_so(tmp_path):
+    """A teacher's book titled only «SỔ ĐIỂM MÔN TOÁN — LỚP 6A1» was read as semester I in silence.
+    ``lienthong import`` now reads it as the semester the school calendar is in when the book is of
+    the configured (current) school year, and as semester I for another year, each time with a note
+    saying which and how to choose; ``--semester`` reads it as asked, without a note."""
+    from datetime import datetime
+
+    from lienthong.mapping.calendar import VN_TZ, school_year_of, semester_of
+    from tests.workbooks import workbook
+
+    book = tmp_path / "toan-6a1.xlsx"
+    rows = [["SỔ ĐIỂM MÔN TOÁN — LỚP 6A1"], ["STT", "Họ và tên", "TX1", "GK", "CK"], [1, "Lê An", 8, 7, 9]]
+    book.write_bytes(workbook({"6A1": rows}))
+    today = datetime.now(VN_TZ).date()
+    db = f"sqlite:///{tmp_path / 'truong.db'}"
+
+    def read(year: str, *extra: str) -> dict:
+        done = run(["import", "--dry-run", "--json", *extra, str(book)], db, LIENTHONG_SCHOOL_YEAR=year)
+        assert done.returncode == 0, done.stderr
+        (report,) = [json.loads(line) for line in done.stdout.splitlines()]
+        return report
+
+    def noted(report: dict) -> list[str]:
+        return [n["note"] for n in report["notes"] if n["column"] == "Học kỳ"]
+
+    now = read(school_year_of(today))
+    assert now["semesters"] == [semester_of(today)]
+    words = "I" if semester_of(today) == "1" else "II"
+    assert noted(now) == [
+        f"Tiêu đề của trang không ghi học kỳ («Học kỳ I/II»): đã đọc là học kỳ {words}, học kỳ đang diễn ra. "
+        f"Nếu không phải, hãy nhập lại và chọn học kỳ (lienthong import --semester {3 - int(semester_of(today))}, "
+        "hoặc ô Học kỳ khi tải tệp lên)."
+    ]
+    past = read("2020-2021")
+    assert past["semesters"] == ["1"] and noted(past)[0].startswith(
+        "Tiêu đề của trang không ghi học kỳ («Học kỳ I/II»): đã đọc là học kỳ I. Nếu không phải"
+    )
+    chosen = read(school_year_of(today), "--semester", "2")
+    assert chosen["semesters"] == ["2"] and noted(chosen) == []

@@ -18,7 +18,7 @@ from lienthong.connectors.gradebook.excel import number_shown_as_date, parse_map
 from lienthong.connectors.vnedu.excel import Expect, read_discipline
 from lienthong.mapping.gradebook_files import gradebook_records
 from tests.connectors.test_vnedu_real_files import xls, xlsx
-from tests.workbooks import refusal
+from tests.workbooks import refusal, workbook
 
 # --- vnEdu's discipline export of a whole school: class blocks, incidents under merged cells -------
 
@@ -172,13 +172,61 @@ def teachers_book() -> bytes:
     )  # fmt: skip
 
 
-def test_a_book_that_does_not_say_its_semester_is_not_read_as_semester_one():
-    """The same book: its sheets say no semester, and lienthong read it as semester I when the
-    user did not choose one: a semester II book would have overwritten semester I's scores."""
-    message = refusal(lambda: read_score_book(teachers_book(), Expect(subject="TOAN")))
-    assert message == "Trang «12T1»: không rõ học kỳ (tiêu đề không ghi); hãy chọn học kỳ khi nhập tệp."
-    read = read_score_book(teachers_book(), Expect(subject="TOAN", semester="2"))
+def test_a_book_that_does_not_say_its_semester_is_read_as_the_one_in_progress_and_says_so():
+    """The same book: its sheets say no semester, and lienthong read it as semester I in silence when
+    the user did not choose one (a semester II book then stood for semester I's scores). Now it is
+    read as the semester in progress (what the command passes) and every such sheet says so, with
+    how to say otherwise; a semester the person chooses is read without a note."""
+    read = read_score_book(teachers_book(), Expect(subject="TOAN", semester_now="2"))
     assert {r["hoc_ky"] for r in read.records} == {"2"} and len(read.records) == 4
+    notes = [(p.sheet, p.message) for p in read.problems if p.column == "Học kỳ"]
+    assert notes == [
+        (
+            sheet,
+            "Tiêu đề của trang không ghi học kỳ («Học kỳ I/II»): đã đọc là học kỳ II, học kỳ "
+            "đang diễn ra. Nếu không phải, hãy nhập lại và chọn học kỳ (lienthong import --semester 1, hoặc ô "
+            "Học kỳ khi tải tệp lên).",
+        )
+        for sheet in ("12T1", "9H01")
+    ]
+    assert not any(p.fatal for p in read.problems if p.column == "Học kỳ")
+    past = read_score_book(teachers_book(), Expect(subject="TOAN"))  # a book of another year: semester I, said
+    assert {r["hoc_ky"] for r in past.records} == {"1"}
+    assert "đã đọc là học kỳ I. Nếu không phải" in next(p.message for p in past.problems if p.column == "Học kỳ")
+    chosen = read_score_book(teachers_book(), Expect(subject="TOAN", semester="2", semester_now="1"))
+    assert {r["hoc_ky"] for r in chosen.records} == {"2"}
+    assert not [p for p in chosen.problems if p.column == "Học kỳ"]
+
+
+@pytest.mark.parametrize(
+    "title, semester",
+    [
+        ("SỔ ĐIỂM MÔN TOÁN LỚP 6A1 HỌC KỲ II", "2"),
+        ("SỔ ĐIỂM MÔN TOÁN LỚP 6A1 HỌC KÌ II", "2"),  # «kì», as most schools now write it
+        ("Sổ điểm môn Toán - Học kì 1 - Năm học 2025-2026", "1"),
+        ("BẢNG ĐIỂM TOÁN 6A1 HK2", "2"),
+        ("BẢNG ĐIỂM TOÁN 6A1 - HKII", "2"),
+        ("BẢNG ĐIỂM TOÁN 6A1 (HK I)", "1"),
+    ],
+)
+def test_the_semester_is_read_from_the_ways_titles_write_it(title, semester):
+    rows = [[title], ["STT", "Họ và tên", "TX1", "GK", "CK"], [1, "Lê An", 8, 7, 9]]
+    read = read_score_book(
+        workbook({"6A1": rows}), Expect(subject="TOAN", semester_now="1" if semester == "2" else "2")
+    )
+    assert [r["hoc_ky"] for r in read.records] == [semester]
+    assert not [p for p in read.problems if p.column == "Học kỳ"]
+
+
+def test_the_semester_in_progress_is_the_calendars_for_this_years_books_only():
+    from datetime import date
+
+    from lienthong.sync.file_reading import semester_in_progress
+
+    assert semester_in_progress("2026-2027", date(2026, 12, 2)) == "1"
+    assert semester_in_progress("2026-2027", date(2027, 2, 10)) == "2"
+    assert semester_in_progress(None, date(2027, 2, 10)) == "2"
+    assert semester_in_progress("2025-2026", date(2026, 12, 2)) is None  # another year: both semesters are over
 
 
 def test_sheets_that_split_a_test_differently_are_read_each_its_own_way():
