@@ -379,7 +379,8 @@ def import_files(
     column_map: str = typer.Option(
         None,
         "--map",
-        help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH".',
+        help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH" '
+        '(trang chia khác thì thêm sau dấu |: "GK=GKTN+GKTH|GKTN").',
     ),
     as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ đọc thử và báo những gì đọc được; không lưu gì."),

@@ -36,6 +36,7 @@ from lienthong.sync.file_readers import Readers, reader_count
 from lienthong.sync.file_reading import semester_in_progress
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
+_COUNTED = {"vnedu-nenep": "buổi nghỉ"}  # what a file's cells are, where not scores or results
 
 
 def run_import(
@@ -190,9 +191,10 @@ def _show(report: ImportReport, console: Console) -> None:
         return
     semesters = ", ".join(SEMESTER_WORDS.get(s, s) for s in report.semesters) or "—"
     classes = ", ".join(report.classes[:12]) + ("…" if len(report.classes) > 12 else "")
+    counted = _COUNTED.get(report.kind, "ô điểm/kết quả")
     console.print(
         f"{report.name}: {WORDS[report.kind]} ({report.kind}), năm học {report.school_year or '?'}"
-        f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} ô điểm/kết quả, "
+        f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} {counted}, "
         f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối."
     )
     read = [sheet for sheet in report.sheets if sheet.get("status") == "read"]
