@@ -36,12 +36,27 @@ ENTITIES = ("hoc_sinh", "ket_qua")
 
 
 def _value(subject: dict[str, Any]) -> Any:
-    """A subject's result: the average as Decimal, or the comment result (Đ/CĐ)."""
-    value = subject.get("DiemTB") if subject.get("DiemTB") is not None else subject.get("KetQuaDanhGia")
+    """A subject's result: the average as Decimal, or the comment result (Đ/CĐ); a text read once
+    (a school's results hold ~70,000 values, a few hundred different texts)."""
+    value = subject.get("DiemTB")
+    if value is None:
+        value = subject.get("KetQuaDanhGia")
+    if type(value) is str:
+        known = _TEXTS.get(value, _UNSEEN)
+        if known is not _UNSEEN:
+            return known
     try:
-        return Decimal(str(value)) if value not in (None, "", "Đ", "CĐ") else value
+        read = Decimal(str(value)) if value not in (None, "", "Đ", "CĐ") else value
     except ArithmeticError:
-        return value
+        read = value
+    if type(value) is str and len(_TEXTS) < _TEXTS_KEPT:
+        _TEXTS[value] = read  # a Decimal is immutable: records may share it
+    return read
+
+
+_TEXTS: dict[str, Any] = {}
+_TEXTS_KEPT = 4096  # texts that are not scores are without end
+_UNSEEN = object()
 
 
 def result_from_csdl(key: str, item: dict[str, Any]) -> SemesterResult:

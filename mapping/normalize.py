@@ -169,6 +169,21 @@ def parse_date(value: Any, *, field: str | None = None) -> date:
         return _from_serial(value, field)
     if not isinstance(value, str):
         raise MappingError("Ngày không hợp lệ", value=value, field=field)
+    known = _DATES.get(value)
+    if known is not None:
+        return known
+    found = _parse_text_date(value, field)
+    if len(_DATES) < _DATES_KEPT:
+        _DATES[value] = found  # a date is immutable: records may share it
+    return found
+
+
+# Texts read as dates (a school's absences and birth dates: tens of thousands, a few thousand different)
+_DATES: dict[str, date] = {}
+_DATES_KEPT = 20_000
+
+
+def _parse_text_date(value: str, field: str | None) -> date:
     text = value.strip()
     match = _DMY.match(text)
     if match:

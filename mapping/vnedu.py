@@ -187,11 +187,22 @@ def students(payloads: Payloads, records: SourceRecords) -> None:
 
 
 def _result_value(value: Any) -> Any:
-    """A period's value as written (a score, Đ/CĐ, or `EXEMPT`), scores as Decimal."""
+    """A period's value as written (a score, Đ/CĐ, or `EXEMPT`), scores as Decimal; a text read once
+    (a school's summaries hold ~70,000 values, a few hundred different texts)."""
+    if type(value) is str:
+        known = _RESULT_TEXTS.get(value, _UNSEEN)
+        if known is not _UNSEEN:
+            return known
     try:
-        return Decimal(str(value)) if value not in (None, "", "Đ", "CĐ", EXEMPT) else value
+        read = Decimal(str(value)) if value not in (None, "", "Đ", "CĐ", EXEMPT) else value
     except ArithmeticError:
-        return value
+        read = value
+    if type(value) is str and len(_RESULT_TEXTS) < _CELL_TEXTS_KEPT:
+        _RESULT_TEXTS[value] = read  # a Decimal is immutable: records may share it
+    return read
+
+
+_RESULT_TEXTS: dict[str, Any] = {}
 
 
 def _in_catalog_order(values: dict[str, Any]) -> dict[str, Any]:

@@ -300,3 +300,21 @@ def test_titles_and_promotions_read_from_words_or_codes_and_anything_else_is_ref
         with pytest.raises(MappingError) as caught:
             parse(bad, field="x")  # a misspelt title is refused, not silently dropped
         assert caught.value.field == "x" and caught.value.reason
+
+
+def test_a_date_text_read_once_is_read_the_same_after_and_a_wrong_one_is_refused_every_time():
+    """`parse_date` keeps the texts it read (a school's absences repeat a few hundred days): the
+    kept reading is the same date, and a text that is no date is refused at every reading, never
+    kept as something else."""
+    from datetime import date
+
+    import pytest
+
+    from lienthong.mapping.errors import MappingError
+    from lienthong.mapping.normalize import parse_date
+
+    assert parse_date("05/09/2025") == parse_date("05/09/2025") == date(2025, 9, 5)
+    assert parse_date(" 2025-09-05 ") == date(2025, 9, 5)
+    for _ in range(2):
+        with pytest.raises(MappingError, match="không tồn tại"):
+            parse_date("31/02/2026", field="ngay")
