@@ -187,7 +187,7 @@ def _progress(paths: list[Path], console: Console, quiet: bool):
 
 def _show(report: ImportReport, console: Console) -> None:
     if report.error:
-        console.print(f"✗ {report.name}: {report.error} Không lưu gì từ tệp này.", style="red")
+        console.print(f"✗ {report.name}: {report.refusal_said()}", style="red")
         return
     semesters = ", ".join(SEMESTER_WORDS.get(s, s) for s in report.semesters) or "—"
     classes = ", ".join(report.classes[:12]) + ("…" if len(report.classes) > 12 else "")

@@ -81,6 +81,12 @@ class ImportReport:
     error: str | None = None  # the whole file was refused: why
     dry_run: bool = False  # read and checked only: nothing was stored
 
+    def refusal_said(self) -> str:
+        """Why the whole file was refused, then that nothing of it was kept, as a person reads it
+        (the command, the upload page): said once, where the reason does not say it already."""
+        error = self.error or ""
+        return error if "không lưu" in error.lower() else f"{error} Không lưu gì từ tệp này."
+
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.name,

@@ -283,8 +283,12 @@ def test_a_file_of_another_school_year_is_refused_whole(tmp_path):
     data = build_platform_data(school, 9, Rates.none())
     files = write_school_files(school, data, tmp_path / "old", subjects=["TOAN"])
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    done = run(["import", *map(str, files[:3])], db)
-    assert done.returncode == 2 and "2024-2025" in done.stdout and "Không lưu gì" in done.stdout
+    done = run(["import", *map(str, files)], db)
+    assert done.returncode == 2 and "2024-2025" in done.stdout
+    refused = [line for line in done.stdout.splitlines() if line.startswith("✗")]
+    assert len(refused) == len(files) and any("csdl-ketqua" in line for line in refused)
+    # each file says once that nothing of it was kept (a CSDL reason says it itself)
+    assert {line.lower().count("không lưu") for line in refused} == {1}, refused
     count = sa.create_engine(db).connect().execute(sa.text("select count(*) from source_snapshot")).scalar()
     assert count == 0
 
