@@ -47,17 +47,25 @@ class Clock:
 
 class GatedPlatform(MemoryConnector):
     """An in-memory platform with one entity to pull, one page, whose pull can wait at gates:
-    ``entered`` before the page, ``leave`` after it (the page is committed by then)."""
+    ``entered`` before the page, ``leave`` after it (the page is committed by then). ``arrived`` is
+    set when the pull reaches the first gate: the run's first step (and its lease's renewal) is done."""
 
     pulls = ("diem",)
 
     def __init__(
-        self, name: str, tag: str, entered: threading.Event | None = None, leave: threading.Event | None = None
+        self,
+        name: str,
+        tag: str,
+        entered: threading.Event | None = None,
+        leave: threading.Event | None = None,
+        arrived: threading.Event | None = None,
     ):
         super().__init__(name)
-        self.tag, self.entered, self.leave = tag, entered, leave
+        self.tag, self.entered, self.leave, self.arrived = tag, entered, leave, arrived
 
     async def pull(self, entity, cursor=None, **scope):
+        if self.arrived:
+            self.arrived.set()
         if self.entered:
             assert await asyncio.to_thread(self.entered.wait, 30)
         yield PullPage([], {"by": self.tag})
@@ -323,11 +331,14 @@ def test_a_live_run_renews_its_lease_at_each_step_and_is_never_marked_interrupte
 
 def test_a_run_whose_lease_was_taken_over_stops_before_writing_more(engine):
     clock = Clock(pinned())
-    entered = threading.Event()
-    slow = GatedPlatform(P, "slow", entered)
+    entered, arrived = threading.Event(), threading.Event()
+    slow = GatedPlatform(P, "slow", entered, arrived=arrived)
     pool, running = in_thread(lambda: once(engine, slow, clock))
     try:
-        wait_for_lease(engine)  # the slow run has its lease and waits in its pull
+        wait_for_lease(engine)
+        # the slow run waits in its pull, its first step done: expired before that step, its lease
+        # would be renewed by it (a live run renews at every step) and no other run could take it
+        assert arrived.wait(30)
         [(slow_run, _)] = runs(engine).items()
         expire(engine)  # it looked dead: no heartbeat for longer than the lease
         report = once(engine, GatedPlatform(P, "next"), clock)
