@@ -27,13 +27,12 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
-from lienthong.mapping.calendar import VN_TZ, shown_time
+from lienthong.mapping.calendar import VN_TZ, semester_in_progress, shown_time
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.location import check_store_ahead, plain_sqlite_file
 from lienthong.sync import findings
 from lienthong.sync.file_import import ImportReport, Wanted, import_files, started_readers
 from lienthong.sync.file_readers import Readers, reader_count
-from lienthong.sync.file_reading import semester_in_progress
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 _COUNTED = {"vnedu-nenep": "buổi nghỉ"}  # what a file's cells are, where not scores or results

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from lienthong.mapping.canonical import SemesterResult, Student, YearResult, trusted
 from lienthong.mapping.csdl_files import results_records, student_list_records  # noqa: F401 (offered here too)
 from lienthong.mapping.errors import MappingError, describe
-from lienthong.mapping.normalize import format_score
+from lienthong.mapping.normalize import StoredValues, format_score
 from lienthong.mapping.sources import Payloads, SourceRecords
 
 
@@ -36,27 +36,12 @@ ENTITIES = ("hoc_sinh", "ket_qua")
 
 
 def _value(subject: dict[str, Any]) -> Any:
-    """A subject's result: the average as Decimal, or the comment result (Đ/CĐ); a text read once
-    (a school's results hold ~70,000 values, a few hundred different texts)."""
+    """A subject's result: the average as Decimal, or the comment result (Đ/CĐ)."""
     value = subject.get("DiemTB")
-    if value is None:
-        value = subject.get("KetQuaDanhGia")
-    if type(value) is str:
-        known = _TEXTS.get(value, _UNSEEN)
-        if known is not _UNSEEN:
-            return known
-    try:
-        read = Decimal(str(value)) if value not in (None, "", "Đ", "CĐ") else value
-    except ArithmeticError:
-        read = value
-    if type(value) is str and len(_TEXTS) < _TEXTS_KEPT:
-        _TEXTS[value] = read  # a Decimal is immutable: records may share it
-    return read
+    return _read(subject.get("KetQuaDanhGia") if value is None else value)
 
 
-_TEXTS: dict[str, Any] = {}
-_TEXTS_KEPT = 4096  # texts that are not scores are without end
-_UNSEEN = object()
+_read = StoredValues("Đ", "CĐ")
 
 
 def result_from_csdl(key: str, item: dict[str, Any]) -> SemesterResult:

@@ -282,6 +282,36 @@ def _common_scores() -> dict[str, Decimal]:
 _COMMON_SCORES = _common_scores()
 
 
+class StoredValues:
+    """A stored result's values as reconciliation compares them: a score as Decimal, any of
+    ``words`` (Đ/CĐ, Miễn…), a blank or an unreadable value as written. A text is read once per
+    process: a school's results hold ~70,000 values of a few hundred different texts, and a
+    Decimal is immutable, so records may share it."""
+
+    KEPT = 4096  # texts that are not scores are without end
+
+    def __init__(self, *words: str):
+        self._passed = (None, "", *words)
+        self._known: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        known = self._known
+        if type(value) is str:
+            read = known.get(value, _UNREAD)
+            if read is not _UNREAD:
+                return read
+        try:
+            read = Decimal(str(value)) if value not in self._passed else value
+        except ArithmeticError:
+            read = value
+        if type(value) is str and len(known) < self.KEPT:
+            known[value] = read
+        return read
+
+
+_UNREAD = object()
+
+
 def format_score(value: Decimal) -> str:
     """A score as Vietnamese users read it: one decimal, comma (``8,5``, ``10,0``)."""
     return f"{value.quantize(_ONE_PLACE)}".replace(".", ",")

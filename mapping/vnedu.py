@@ -11,7 +11,15 @@ from pydantic import ValidationError
 from lienthong.mapping import catalogs
 from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, SemesterResult, Student, YearResult, trusted
 from lienthong.mapping.errors import MappingError, describe
-from lienthong.mapping.normalize import clean_name, format_date, format_score, parse_date, parse_mark, parse_score
+from lienthong.mapping.normalize import (
+    StoredValues,
+    clean_name,
+    format_date,
+    format_score,
+    parse_date,
+    parse_mark,
+    parse_score,
+)
 from lienthong.mapping.sources import Payloads, SourceRecords
 from lienthong.mapping.vnedu_files import (  # noqa: F401 (the file side, offered here too)
     EXEMPT,
@@ -186,23 +194,8 @@ def students(payloads: Payloads, records: SourceRecords) -> None:
             records.unreadable[key] = describe(exc) if not isinstance(exc, KeyError) else f"thiếu trường {exc.args[0]}"
 
 
-def _result_value(value: Any) -> Any:
-    """A period's value as written (a score, Đ/CĐ, or `EXEMPT`), scores as Decimal; a text read once
-    (a school's summaries hold ~70,000 values, a few hundred different texts)."""
-    if type(value) is str:
-        known = _RESULT_TEXTS.get(value, _UNSEEN)
-        if known is not _UNSEEN:
-            return known
-    try:
-        read = Decimal(str(value)) if value not in (None, "", "Đ", "CĐ", EXEMPT) else value
-    except ArithmeticError:
-        read = value
-    if type(value) is str and len(_RESULT_TEXTS) < _CELL_TEXTS_KEPT:
-        _RESULT_TEXTS[value] = read  # a Decimal is immutable: records may share it
-    return read
-
-
-_RESULT_TEXTS: dict[str, Any] = {}
+# A period's value as written (a score, Đ/CĐ, or `EXEMPT`), scores as Decimal
+_result_value = StoredValues("Đ", "CĐ", EXEMPT)
 
 
 def _in_catalog_order(values: dict[str, Any]) -> dict[str, Any]:

@@ -15,14 +15,13 @@ import logging
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
-from lienthong.mapping.calendar import school_year_of, semester_of
 from lienthong.store.snapshot_text import hashed_text
 
 log = logging.getLogger(__name__)
@@ -48,15 +47,8 @@ class Wanted:
     class_code: str | None = None
     subject: str | None = None
     # What a teacher's book that names no semester (and none was asked for) is read as, with a note:
-    # the semester in progress when the book is of the current school year (`semester_in_progress`).
+    # the semester in progress when the book is of the current school year (`mapping.calendar.semester_in_progress`).
     semester_now: str | None = None
-
-
-def semester_in_progress(school_year: str | None, today: date) -> str | None:
-    """The semester the school calendar is in on ``today`` when ``school_year`` is that day's school
-    year (a book kept this year, with no semester written, is most likely the one being kept); ``None``
-    for another year (both semesters are over or to come: such a book is read as semester I, said)."""
-    return semester_of(today) if school_year in (None, school_year_of(today)) else None
 
 
 @dataclass

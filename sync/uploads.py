@@ -25,11 +25,10 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.connectors.spreadsheet import MAX_FILE
-from lienthong.mapping.calendar import VN_TZ
+from lienthong.mapping.calendar import VN_TZ, semester_in_progress
 from lienthong.store import audit
 from lienthong.store.accounts import Actor
 from lienthong.sync.file_import import ImportReport, Wanted, import_files
-from lienthong.sync.file_reading import semester_in_progress
 from lienthong.sync.findings import Reconciled, after_import
 from lienthong.sync.service import NotAllowed
 

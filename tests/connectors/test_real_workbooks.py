@@ -221,7 +221,7 @@ def test_the_semester_is_read_from_the_ways_titles_write_it(title, semester):
 def test_the_semester_in_progress_is_the_calendars_for_this_years_books_only():
     from datetime import date
 
-    from lienthong.sync.file_reading import semester_in_progress
+    from lienthong.mapping.calendar import semester_in_progress
 
     assert semester_in_progress("2026-2027", date(2026, 12, 2)) == "1"
     assert semester_in_progress("2026-2027", date(2027, 2, 10)) == "2"
