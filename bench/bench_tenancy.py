@@ -90,7 +90,7 @@ def one() -> dict[str, float]:
 
         def payloads(session):
             with opened(session) as db:
-                return reconcile_queries.source_payloads(db, "excel", ("diem",))
+                return reconcile_queries.school_payloads(db, {"excel": ("diem",)})["excel"]
 
         def hashes(session):
             with opened(session) as db:

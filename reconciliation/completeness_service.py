@@ -58,7 +58,7 @@ def known_semester(semester: str | None) -> tuple[str, ...] | None:
 
 def stored_payloads(session: Session, source: str, entity: str) -> dict[str, dict]:
     """Every stored record of one entity of a source, ``key → payload`` (the JSON text decoded by
-    orjson, as `store.repository.source_payloads` does, without reading the source's other entities)."""
+    orjson, as `store.reconcile_queries.school_payloads` does, without reading the source's other entities)."""
     return repository.entity_payloads(session, source, entity)
 
 

@@ -24,7 +24,7 @@ from lienthong.reconciliation.register import State, record
 from lienthong.reconciliation.runs import Kind, Sources, class_codes, collector_paused, extra_mappings
 from lienthong.store import reconcile_queries
 from lienthong.store.plain import Plain, opened
-from lienthong.store.reconcile_queries import some_payloads, source_payloads
+from lienthong.store.reconcile_queries import school_payloads, some_payloads
 from lienthong.store.school_lock import one_at_a_time
 
 if TYPE_CHECKING:
@@ -46,13 +46,15 @@ def vn_time(at: datetime) -> str:
 
 def load_sources(store: sa.Engine | Session | Plain, settings: Settings | None = None) -> Sources:
     """Every stored pull and import as canonical records, by source: each platform's mapping
-    module reads the entities it declares, all read with one query per source (`source_payloads`,
-    which also says when the source was last read: `Sources.seen`). How many records of each kind
+    module reads the entities it declares, all read in one pass (`school_payloads`, which also says
+    when each source was last read: `Sources.seen`). How many records of each kind
     were read, and which kinds are keyed by a student alone, go with them (`Sources.kinds`)."""
     sources, seen, kinds = {}, {}, {}
     with collector_paused(), opened(store) as db:
-        for name, mapping in mappings(extra_mappings(settings)).items():
-            stored = source_payloads(db, name, tuple(mapping.ENTITIES))
+        read = mappings(extra_mappings(settings))
+        everything = school_payloads(db, {name: tuple(mapping.ENTITIES) for name, mapping in read.items()})
+        for name, mapping in read.items():
+            stored = everything[name]
             if stored.seen_at is not None:
                 seen[name] = stored.seen_at
             for entity, rows in stored.payloads.items():

@@ -184,7 +184,7 @@ def snapshot_versions(session: Session, source: str, entity: str) -> dict[str, t
 
 def entity_payloads(session: Session, source: str, entity: str) -> dict[str, dict]:
     """Every stored record of one entity of a source, ``key → payload`` (the JSON text decoded by
-    orjson, as `source_payloads` does, without reading the source's other entities)."""
+    orjson, as `reconcile_queries.school_payloads` does, without reading the source's other entities)."""
     table = SourceSnapshotRow.__table__
     rows = session.connection().execute(
         sa.select(table.c.key, sa.cast(table.c.payload, sa.Text)).where(

@@ -34,7 +34,7 @@ from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import as_stored, build_platform_data
 from lienthong.store import queries
 from lienthong.store.plain import Plain, opened
-from lienthong.store.reconcile_queries import source_payloads
+from lienthong.store.reconcile_queries import school_payloads
 from lienthong.store.repository import SnapshotRecord, snapshot_versions, upsert_snapshots
 
 AUTUMN, YEAR_END = date(2026, 11, 23), date(2026, 6, 15)
@@ -106,18 +106,19 @@ def test_one_query_per_source_reads_what_each_entity_s_query_read(engine):
     last = keep(engine, stored)
     with Session(engine) as session, opened(session) as db:
         register = queries.last_seen(session)
-        for source, entities in stored.items():
-            asked = tuple(e for e in entities if e != "not_read")
-            got = source_payloads(db, source, (*asked, "tong_hop"))
-            for entity in asked:
-                assert got.payloads[entity] == {
-                    k: p for k, (_, p) in snapshot_versions(session, source, entity).items()
-                }
+        asked = {source: (*(e for e in entities if e != "not_read"), "tong_hop") for source, entities in stored.items()}
+        everything = school_payloads(db, {**asked, "nobody": ("diem",)})
+        for source, entities in asked.items():
+            got = everything[source]
+            for entity in entities[:-1]:
+                versions = snapshot_versions(session, source, entity)
+                assert got.payloads[entity] == {k: p for k, (_, p) in versions.items()}
+                assert list(got.payloads[entity]) == sorted(versions)  # keys in code-point order
             assert got.payloads["tong_hop"] == {}  # asked, none stored
             assert "not_read" not in got.payloads
             assert got.seen_at == register[source]
             assert got.seen_at.replace(tzinfo=None) == last[source]  # to the microsecond, as stored
-        assert source_payloads(db, "nobody", ("diem",)) == ({"diem": {}}, None)
+        assert everything["nobody"] == ({"diem": {}}, None)
 
 
 def test_load_sources_reads_each_source_once_and_says_when_it_was_last_read(engine):
@@ -133,7 +134,9 @@ def test_load_sources_reads_each_source_once_and_says_when_it_was_last_read(engi
 
     with mock.patch.object(Plain, "rows", seen):
         sources = load_sources(engine)
-    assert len(statements) == len(sources) == 4  # vnEdu, CSDL, the portal, the gradebooks
+    payloads = [s for s in statements if "payload" in s]
+    assert len(payloads) == len(sources) == 4  # vnEdu, CSDL, the portal, the gradebooks
+    assert len(statements) == 2 * len(sources)  # and one look in the index of times for each
     with Session(engine) as session:
         assert sources.seen == queries.last_seen(session)
     # the same records as the stored payloads mapped in memory
@@ -146,7 +149,7 @@ def test_load_sources_reads_each_source_once_and_says_when_it_was_last_read(engi
 def test_the_collector_is_paused_while_loading_and_left_as_it_was(sqlite_engine, enabled):
     keep(sqlite_engine, stored_school(AUTUMN, students=40))
     paused = []
-    real = source_payloads
+    real = school_payloads
 
     def watched(*args):
         paused.append(not gc.isenabled())
@@ -156,7 +159,7 @@ def test_the_collector_is_paused_while_loading_and_left_as_it_was(sqlite_engine,
     (gc.enable if enabled else gc.disable)()
     try:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("lienthong.reconciliation.service.source_payloads", watched)
+            patch.setattr("lienthong.reconciliation.service.school_payloads", watched)
             load_sources(sqlite_engine)
         assert gc.isenabled() is enabled
     finally:

@@ -336,7 +336,7 @@ def test_after_a_sync_that_changed_some_scores_only_those_students_are_read(temp
 
         with (
             mock.patch.object(service, "some_payloads", counted),
-            mock.patch.object(service, "source_payloads", side_effect=AssertionError("a full load")),
+            mock.patch.object(service, "school_payloads", side_effect=AssertionError("a full load")),
         ):
             incremental = service.reconcile_school(engines[0], year, today=AUTUMN)
         full = service.reconcile_school(engines[1], year, today=AUTUMN, full=True)

@@ -148,7 +148,7 @@ def test_a_time_given_in_vietnam_time_reads_back_as_the_same_moment(engine):
     """A pull stamped 10:00 in Hà Nội (+07:00) is 03:00 UTC: shown as read at 17:00 it would tell a
     teacher the platform was read seven hours after it was. Both writers keep the instant."""
     from lienthong.store.plain import opened
-    from lienthong.store.reconcile_queries import source_payloads
+    from lienthong.store.reconcile_queries import school_payloads
     from lienthong.store.records import store_snapshots
     from lienthong.store.snapshot_text import written
 
@@ -162,7 +162,7 @@ def test_a_time_given_in_vietnam_time_reads_back_as_the_same_moment(engine):
             [row] = load_snapshots(session, source, "hoc_sinh")
             assert row.seen_at.replace(tzinfo=row.seen_at.tzinfo or timezone.utc) == at
             with opened(session) as db:
-                seen = source_payloads(db, source, ("hoc_sinh",)).seen_at
+                seen = school_payloads(db, {source: ("hoc_sinh",)})[source].seen_at
             assert seen.replace(tzinfo=seen.tzinfo or timezone.utc) == at
 
 

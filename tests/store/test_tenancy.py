@@ -129,7 +129,7 @@ def seen(engine: sa.Engine, school: str, marks) -> dict:
     """What one school's scope reads through the store's query functions."""
     with Session(tenancy.for_school(engine, school)) as session:
         with opened(session) as db:  # the reconciliation's plain statements, under the same scope
-            payloads = reconcile_queries.source_payloads(db, "vnedu", ("hoc_sinh",)).payloads
+            payloads = reconcile_queries.school_payloads(db, {"vnedu": ("hoc_sinh",)})["vnedu"].payloads
             counts = reconcile_queries.kind_counts(db)
             keys = reconcile_queries.keys_of(db, "excel", "diem") + reconcile_queries.keys_of(db, "vnedu", "hoc_sinh")
             some = reconcile_queries.some_payloads(db, "excel", {("diem", "s1:TOAN:1")})["diem"]["s1:TOAN:1"]["diem"]
