@@ -225,6 +225,62 @@ class Student(_Model):
         return self
 
 
+def student(**given: Any) -> Student:
+    """``Student(**given)``, made without running the validator when every value already reads as
+    the validator would keep it: nearly every stored record a full reconciliation reads (4,000 in a
+    2,000-student school, 0.1 s, and 0.04 s more to build the validator). Any other value goes
+    through the validator, which refuses it in its own words; the records made either way are equal
+    (tests/mapping/test_trusted_records.py)."""
+    fields = _plain_student(given)
+    return Student(**given) if fields is None else trusted(Student, fields)
+
+
+_STUDENT_FIELDS = frozenset(Student.model_fields)
+_STUDENT_REQUIRED = frozenset(name for name, info in Student.model_fields.items() if info.is_required())
+_LINK_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _plain_student(given: dict[str, Any]) -> dict[str, Any] | None:
+    """The fields of ``given`` as the validator keeps them, or ``None`` for a value it may refuse or
+    change in a way not followed here (text with spaces around it, a code of another form)."""
+    if not _STUDENT_FIELDS.issuperset(given) or not _STUDENT_REQUIRED <= given.keys():
+        return None
+    fields = dict(given)
+    try:
+        for name in ("id", "class_code", "ethnicity_code"):
+            text = fields.get(name, "01")
+            if type(text) is not str or text != text.strip():
+                return None
+        fields["full_name"] = clean_name(fields["full_name"], field=None)
+        fields["birth_date"] = parse_date(fields["birth_date"])
+        fields["gender"] = Gender(fields["gender"])
+        if "status" in fields:
+            fields["status"] = StudentStatus(fields["status"])
+        if "ethnicity_code" in fields:
+            code = fields["ethnicity_code"]
+            if len(code) != 2 or not code.isdigit() or not code.isascii():
+                return None
+            catalogs.ethnicity(code, field="ethnicity_code")
+        for name, width in (("ministry_id", 10), ("personal_id", 12)):
+            value = fields.get(name)
+            if value is not None:
+                if type(value) is not str:
+                    return None
+                fields[name], restored = restore_digits(value, width)
+                if restored:
+                    return None
+        links = fields.get("links", {})
+        if (
+            type(links) is not dict
+            or not all(type(k) is str and _LINK_NAME.fullmatch(k) for k in links)
+            or not all(type(v) is str and v == v.strip() for v in links.values())
+        ):
+            return None
+    except (MappingError, ValueError):  # the validator says it, as it says it
+        return None
+    return fields
+
+
 class ScoreSheet(_Model):
     """One student's assessments in one subject for one semester (TX list, GK, CK)."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lienthong.mapping.canonical import SemesterResult, Student, YearResult, trusted
+from lienthong.mapping.canonical import SemesterResult, Student, YearResult, student, trusted
 from lienthong.mapping.csdl_files import results_records, student_list_records  # noqa: F401 (offered here too)
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import StoredValues, format_score
@@ -15,7 +15,7 @@ from lienthong.mapping.sources import Payloads, SourceRecords
 
 
 def student_from_csdl(item: dict[str, Any], student_id: str | None = None) -> Student:
-    return Student(
+    return student(
         id=student_id or f"csdl:{item['MaDinhDanh']}",
         full_name=item["HoTen"],
         birth_date=item["NgaySinh"],

@@ -9,7 +9,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from lienthong.mapping import catalogs
-from lienthong.mapping.canonical import Absence, LockWindow, ScoreSheet, SemesterResult, Student, YearResult, trusted
+from lienthong.mapping.canonical import (
+    Absence,
+    LockWindow,
+    ScoreSheet,
+    SemesterResult,
+    Student,
+    YearResult,
+    student,
+    trusted,
+)
 from lienthong.mapping.errors import MappingError, describe
 from lienthong.mapping.normalize import (
     StoredValues,
@@ -102,7 +111,7 @@ def lock_window_from_vnedu(item: dict[str, Any], start_year: int) -> LockWindow:
 
 def student_from_vnedu(item: dict[str, Any], student_id: str | None = None) -> Student:
     """A vnEdu student as canonical (NFC name; ethnicity and status by catalog)."""
-    return Student(
+    return student(
         id=student_id or f"vnedu:{item['ma_hoc_sinh']}",
         full_name=item["ho_ten"],
         birth_date=item["ngay_sinh"],
