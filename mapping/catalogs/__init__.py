@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -51,6 +51,7 @@ def genders() -> tuple[CodeName, ...]:
     return _coded("genders.csv")
 
 
+@lru_cache(maxsize=4096)  # every stored student's gender, ethnicity and status: a handful of words
 def _loose(text: str) -> str:
     return re.sub(r"[\s\-'’]+", "", fold(text))
 
