@@ -46,8 +46,8 @@ def vn_time(at: datetime) -> str:
 
 def load_sources(store: sa.Engine | Session | Plain, settings: Settings | None = None) -> Sources:
     """Every stored pull and import as canonical records, by source: each platform's mapping
-    module reads the entities it declares, all read in one pass (`school_payloads`, which also says
-    when each source was last read: `Sources.seen`). How many records of each kind
+    module reads the entities it declares, all read with one query per source (`school_payloads`,
+    which also says when each source was last read: `Sources.seen`). How many records of each kind
     were read, and which kinds are keyed by a student alone, go with them (`Sources.kinds`)."""
     sources, seen, kinds = {}, {}, {}
     with collector_paused(), opened(store) as db:
