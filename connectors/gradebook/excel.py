@@ -483,6 +483,10 @@ def _unused_reason(label: str) -> str:
     return UNUSED_DEFAULT
 
 
+# What a letter map lacks, said as the person types it (``header_row`` is the reader's own name).
+_MAP_KEYS_SAID = {"header_row": "dong=… (số dòng tiêu đề)", "ho_ten": "ho_ten=… (cột họ tên)"}
+
+
 def _from_map(mapping: dict[str, Any], rows: list[tuple], sheet_name: str) -> tuple[int, Columns]:
     try:
         header, columns = (
@@ -497,7 +501,9 @@ def _from_map(mapping: dict[str, Any], rows: list[tuple], sheet_name: str) -> tu
         )
     except KeyError as missing:
         raise FileFormatError(
-            PLATFORM, f'Cách ánh xạ cột thiếu {missing.args[0]} (ví dụ: --map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H")'
+            PLATFORM,
+            f"--map ghi cột bằng chữ cái nhưng thiếu «{_MAP_KEYS_SAID.get(missing.args[0], missing.args[0])}» "
+            '(ví dụ: --map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H").',
         ) from None
     _check_bounds(header, columns, rows, sheet_name)
     taken = {columns.name, *columns.tx, columns.gk, columns.ck, columns.code} - {None}
@@ -536,6 +542,27 @@ _TITLE_SEMESTER = re.compile(r"\b(?:hoc k[yi]|hk):?\s*(ii|i|1|2)\b")  # «Học 
 _TITLE_CLASS = re.compile(r"\blop:?\s*([6-9][a-z]\w{0,4})\b")
 _TITLE_SUBJECT = re.compile(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)")
 _SUBJECT_GAPS = re.compile(r"[\s\-'’]+")
+
+
+def known_subject(chosen: str | None) -> str | None:
+    """The catalog code of the subject a person chose (``--subject``, the upload form), by its code
+    in any case or by its name («Toán», «Ngữ văn»). A teacher of an upper secondary class types the
+    subject she teaches (``LY``, ``HOA``): said in words with the codes the catalog has, not left
+    to fail inside the reader as an internal error."""
+    if chosen is None:
+        return None
+    text = chosen.strip()
+    known = catalogs.subjects()
+    if text.upper() in known:
+        return text.upper()
+    info = catalogs.subject_by_name().get(_SUBJECT_GAPS.sub("", fold(text)))
+    if info is not None:
+        return info.code
+    codes = ", ".join(f"{code} ({info.name})" for code, info in known.items())
+    raise FileFormatError(
+        PLATFORM,
+        f"Môn «{shown(text)}» không có trong danh mục môn THCS của lienthong; hãy chọn một mã: {codes}.",
+    )
 
 
 def _semester_assumed(sheet: _Sheet, semester: str, in_progress: bool) -> Problem:
@@ -671,6 +698,7 @@ def read_score_book(
     ``ma_mon``, ``hoc_ky``, ``tx``, ``gk``, ``ck``, ``ma_hoc_sinh`` (vnEdu's code),
     ``ma_dinh_danh`` (10 digits), ``so_dinh_danh`` (12 digits), ``row_id``, ``nhan_xet``.
     """
+    expect = replace(expect, subject=known_subject(expect.subject))
     book = open_workbook(data, PLATFORM)
     result = ExcelRead(info={"sheets": [], "skipped_sheets": [], "unused_columns": []})
     result.info["skipped_sheets"] += [{"sheet": name, "reason": why} for name, why in getattr(book, "skipped", [])]
