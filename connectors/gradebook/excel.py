@@ -45,6 +45,7 @@ from lienthong.connectors.excel import (
     ExcelRead,
     FileKind,
     Problem,
+    as_excel_shows,
     blank_name_fault,
     cell_address,
     duplicate_faults,
@@ -1133,6 +1134,8 @@ def _class_of(raw: Any) -> str | None:
 def _value(raw: Any, by_comment: bool, field: str):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if type(raw) is float:  # a formula's result: read as Excel shows it, not with its binary noise
+        raw = as_excel_shows(raw)
     return parse_mark(raw, field=field) if by_comment else parse_score(raw, field=field)
 
 
