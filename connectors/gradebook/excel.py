@@ -215,14 +215,21 @@ ROLES = {
     "ngay sinh": "birth",
     "ngay_sinh": "birth",
     "lop": "class_column",
+    # a column the teacher says is no score of Circular 22 (exercise counts, a bonus, her own
+    # marks): the book is read without it, where a score-like column nobody named refuses it
+    "khong": "skip",
+    "bo qua": "skip",
+    "khong nhap": "skip",
 }
+SKIPPED_BY_MAP = "--map ghi là không phải cột điểm: không nhập"
 _ATTRIBUTE_ROLES = ("gk", "ck", "code", "ministry", "personal", "birth", "class_column")
 
 
 LETTER_KEYS = ("ho_ten", "gk", "ck", "ma_hs")
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
 MAP_HELP = (
-    "dùng «Tên cột=TX1» (TX1…TX4, GK, CK, HO_TEN, MA_HS, MA_DINH_DANH, SO_DINH_DANH, NGAY_SINH, LOP), "
+    "dùng «Tên cột=TX1» (TX1…TX4, GK, CK, HO_TEN, MA_HS, MA_DINH_DANH, SO_DINH_DANH, NGAY_SINH, LOP; "
+    "KHONG cho cột không phải điểm), "
     "«ho_ten=B,tx=D:E,gk=F,ck=G,dong=4», hoặc «GK=GKTN+GKTH» để cộng các phần của một bài kiểm tra "
     "(trang nào chia khác thì thêm sau dấu |: «GK=GKTN+GKTH|GKTN»)."
 )
@@ -464,6 +471,8 @@ def _fill(columns: Columns, top: list[str], below: list[str], extra: dict[str, s
             columns.tx.append(position)
         elif role == "stt":
             continue  # the row number: tells table rows from notes, nothing to store
+        elif role == "skip":
+            columns.unused.append((position, SKIPPED_BY_MAP))
         elif role in ("name", "surname", "given"):
             columns.unused.append((position, "cột họ tên thứ hai: chỉ đọc cột họ tên đầu tiên"))
         elif role in (*_ATTRIBUTE_ROLES, "average", "comment", "row_id", "school_number"):
@@ -796,7 +805,8 @@ def _unplaced_scores(sheet: _Sheet) -> str:
         f"Trang «{sheet.title}»: cột {', '.join(unplaced)} có điểm nhưng không rõ là điểm nào "
         "(TX, GK hay CK); không nhập để khỏi sót điểm. "
         + _likely_header(sheet.rows, sheet.title)
-        + 'Hãy chỉ định cột, ví dụ --map "Miệng 1=TX1,Viết=TX2,Thi HK=CK".'
+        + 'Hãy chỉ định cột, ví dụ --map "Miệng 1=TX1,Viết=TX2,Thi HK=CK"; cột không phải điểm: '
+        "«Tên cột=KHONG»."
     )
 
 

@@ -1,0 +1,146 @@
+"""Real published school workbooks tried in session 14 whose layout lienthong misread or failed on,
+rebuilt here with invented names (no real child's name or ID is committed): the headers, their
+order and the kind of values the cells hold are the real files', the people are not.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lienthong.connectors.excel import shown
+from lienthong.connectors.gradebook.excel import Expect, known_subject, parse_map, read_score_book
+from lienthong.store.db import migrate
+from tests.cli.test_assess_cli import lienthong
+from tests.workbooks import refusal, workbook
+
+# --- a physics teacher's class list of an upper secondary class, scores computed by formulas -------
+
+PHYSICS_HEADER = ["STT", "Họ và tên", "Họ và tên đệm", "Tên", "HS1", "BT01 Đúng/Sai", "BT02 Moment", "Điểm cộng",
+                  "Điểm KTGK", "Điểm KTCK"]  # fmt: skip
+
+
+# how the teacher says what her columns are: HS1 a regular assessment, the exercises no score
+PHYSICS_MAP = "HS1=TX1,BT01 Đúng/Sai=KHONG,BT02 Moment=KHONG,Điểm KTGK=GK,Điểm KTCK=CK"
+
+
+def physics_list() -> bytes:
+    """github:solz9/L-4, commit 384f2822a5fb1ccdd4cbcb519c3f2a6fd50be4b2, ``DS_10Ly4.xlsx``: a teacher's
+    list of class 10 Lý 4 (33 students) on one sheet, header on row 1, no title (neither subject,
+    class nor semester written); the name whole and split («Họ và tên đệm», «Tên»); «HS1» is a
+    formula's result, so the file holds 7.250000000000001 or 8.549999999999999 where Excel shows
+    7,25 and 8,55; the exercise columns hold counts as text («15») and scores as text («6.50»);
+    «Điểm KTGK»/«Điểm KTCK» still empty. Names invented; the noise is the real file's kind of value."""
+    return workbook(
+        {
+            "Sheet1": [
+                PHYSICS_HEADER,
+                [1.0, "Lê Minh An", "Lê Minh", "An", 7.300000000000001, "15", "6.50", 3.0, 8, 7.5],  # Excel shows 7,3
+                [2.0, "Trần Thu Bình", "Trần Thu", "Bình", 10.0, "17", "10.00", 1.0, 9, 9.5],
+                [3.0, "Phạm Gia Chi", "Phạm Gia", "Chi", 7.250000000000001, "9", "8.25", 2.0, 6, 7],  # 7,25
+                [4.0, "Đỗ Hải Dương", "Đỗ Hải", "Dương", 8.549999999999999, "16", "9.00", None, 8, 8],  # 8,55
+            ]
+        }
+    )
+
+
+def test_a_subject_the_catalog_lacks_is_refused_in_words_listing_the_codes_not_an_internal_error():
+    """The teacher of «10 Lý 4» chose her subject, ``--subject LY``: lienthong failed inside the reader
+    («chương trình đọc tệp gặp lỗi (AssessmentError). Hãy báo cho quản trị CNTT»). The catalog is the
+    lower secondary one: the file is refused saying so and which codes there are."""
+    message = refusal(lambda: read_score_book(physics_list(), Expect(subject="LY", semester="1")))
+    assert message.startswith("Môn «LY» không có trong danh mục môn THCS của lienthong; hãy chọn một mã: ")
+    assert "KHTN (Khoa học tự nhiên)" in message and "TOAN (Toán)" in message
+
+
+@pytest.mark.parametrize("chosen", ["KHTN", "khtn", " Khoa học tự nhiên ", "khoa hoc tu nhien"])
+def test_a_subject_is_chosen_by_its_code_in_any_case_or_by_its_name(chosen):
+    assert known_subject(chosen) == "KHTN"
+
+
+def test_a_subject_chosen_by_name_is_the_records_subject():
+    read = read_score_book(physics_list(), Expect(subject="Khoa học tự nhiên", semester="1"), parse_map(PHYSICS_MAP))
+    assert {r["ma_mon"] for r in read.records} == {"KHTN"}
+
+
+def test_the_command_refuses_an_unknown_subject_in_one_vietnamese_line(tmp_path: Path):
+    """Through the command a teacher runs: exit 2, the reason on one line, no traceback."""
+    book = tmp_path / "DS_10Ly4.xlsx"
+    book.write_bytes(physics_list())
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    migrate(db)
+    done = subprocess.run(
+        [*lienthong(), "--db", db, "import", "--dry-run", "--subject", "LY", "--semester", "1", str(book)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LIENTHONG_SCHOOL_YEAR": "2025-2026"},
+    )
+    assert done.returncode == 2
+    assert "Môn «LY» không có trong danh mục môn THCS" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr and "AssessmentError" not in done.stdout + done.stderr
+
+
+def test_a_formulas_result_is_read_as_excel_shows_it():
+    """«HS1» of the real list is computed: a score Excel shows as 7,3 is held as 7.300000000000001 and
+    was refused as having more than one decimal («trong ô là «7.300000000000001»»), losing the
+    student's row. It is read as 7,3; a score that really has two decimals (7,25) is still refused,
+    and the cell is shown as Excel shows it, not with the formula's binary noise."""
+    read = read_score_book(physics_list(), Expect(subject="KHTN", semester="1"), parse_map(PHYSICS_MAP))
+    scores = {r["ho_ten"]: (r["tx"], r["gk"], r["ck"]) for r in read.records}
+    assert scores == {
+        "Lê Minh An": ([Decimal("7.3")], Decimal(8), Decimal("7.5")),
+        "Trần Thu Bình": ([Decimal(10)], Decimal(9), Decimal("9.5")),
+    }
+    refused = {(p.cell, p.value) for p in read.rejected_rows}
+    assert refused == {("E4", "7.25"), ("E5", "8.55")}
+    assert all("Điểm chỉ được có một chữ số thập phân" in p.message for p in read.rejected_rows)
+
+
+@pytest.mark.parametrize(("value", "said"), [(7.250000000000001, "7.25"), (8.0, "8"), (2599000001.0, "2599000001")])
+def test_a_number_is_shown_as_excel_shows_it(value, said):
+    assert shown(value) == said
+
+
+def test_columns_the_teacher_says_are_no_score_are_left_out_and_said():
+    """Its exercise columns hold counts («15») and marks («6.50») under headers that say no
+    assessment: lienthong refused the list («có điểm nhưng không rõ là điểm nào») and the only way
+    on was a letter map. ``«Tên cột»=KHONG`` now says a column is no score: the book is read
+    without it, and the column is listed as not used because the person said so."""
+    message = refusal(
+        lambda: read_score_book(
+            physics_list(), Expect(subject="KHTN", semester="1"), parse_map("HS1=TX1,Điểm KTGK=GK,Điểm KTCK=CK")
+        )
+    )
+    assert message.startswith("Trang «Sheet1»: cột «BT01 Đúng/Sai» (ô F1), «BT02 Moment» (ô G1) có điểm nhưng")
+    assert message.endswith("cột không phải điểm: «Tên cột=KHONG».")
+    read = read_score_book(physics_list(), Expect(subject="KHTN", semester="1"), parse_map(PHYSICS_MAP))
+    assert len(read.records) == 2
+    unused = {u["column"]: u["reason"] for u in read.info["unused_columns"]}
+    assert unused["BT01 Đúng/Sai"] == unused["BT02 Moment"] == "--map ghi là không phải cột điểm: không nhập"
+    assert set(unused) >= {"Họ và tên đệm", "Tên", "Điểm cộng"}
+    assert unused["Điểm cộng"].startswith("điểm cộng/trừ không có trong Thông tư 22")
+
+
+def test_a_column_said_to_be_no_score_must_be_in_the_file():
+    message = refusal(
+        lambda: read_score_book(
+            physics_list(), Expect(subject="KHTN", semester="1"), parse_map(PHYSICS_MAP + ",BT03=KHONG")
+        )
+    )
+    assert "BT03" in message
+
+
+def test_a_letter_map_without_its_header_row_says_which_key_to_add():
+    """``--map "ho_ten=B,tx=E,gk=I,ck=J"`` on the same list said «Cách ánh xạ cột thiếu header_row»,
+    the reader's own name for ``dong``."""
+    message = refusal(
+        lambda: read_score_book(
+            physics_list(), Expect(subject="KHTN", semester="1"), parse_map("ho_ten=B,tx=E,gk=I,ck=J")
+        )
+    )
+    assert message.startswith("--map ghi cột bằng chữ cái nhưng thiếu «dong=… (số dòng tiêu đề)»")
+    assert "header_row" not in message
