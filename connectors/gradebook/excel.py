@@ -859,7 +859,8 @@ def _likely_header(rows: list[tuple], sheet_name: str) -> str:
     )
     if best is None or not any(isinstance(v, str) for v in best[1]):
         return ""
-    cells = " | ".join(f"«{str(v).strip()}»" for v in best[1][:30] if v not in (None, ""))
+    # each cell on one line (a header's «ĐIỂM \nHỌC TẬP» broke the refusal over lines) and cut short
+    cells = " | ".join(f"«{shown(v)}»" for v in best[1][:30] if v not in (None, ""))
     return f"Trang «{sheet_name}», dòng {best[0] + 1} có: {cells}. "
 
 

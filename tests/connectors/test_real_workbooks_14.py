@@ -144,3 +144,39 @@ def test_a_letter_map_without_its_header_row_says_which_key_to_add():
     )
     assert message.startswith("--map ghi cột bằng chữ cái nhưng thiếu «dong=… (số dòng tiêu đề)»")
     assert "header_row" not in message
+
+
+# --- a school's class emulation summary (thi đua): no student, not a school system's file --------
+
+
+def emulation_summary() -> bytes:
+    """github:gaming1507/student-emulation-tracker, commit 168399d6f636ee7640289fc6716f676613a44453,
+    ``THI ĐUA NĂM HỌC 2025-2026.xlsx``: an upper secondary school's weekly emulation summary, one
+    sheet per grade, one row per class (10/1, 10/2…), a two-row header whose cells hold line
+    breaks («ĐIỂM \\nHỌC TẬP», «Vắng \\nkhông phép»). No student is in it: lienthong refuses it, and
+    when the person says it is a gradebook, the refusal shows its header on one line."""
+    return workbook(
+        {
+            "Lớp 10": [
+                ["TỔNG KẾT THI ĐUA - TUẦN 1+2  - KHỐI 10"],
+                ["Từ ngày: 21/08/2025 đến ngày: 12/09/2025"],
+                [],
+                ["LỚP", "HỌC TẬP", None, None, "NỀN NẾP", None, None, "ĐIỂM TỔNG KẾT", "VỊ THỨ"],
+                [None, "Tổng điểm các môn học", "Tổng các tiết học", "ĐIỂM \nHỌC TẬP", "Vắng \nkhông phép", "Trễ ",
+                 "ĐIỂM \nNỀN NẾP"],
+                [],
+                [10],
+                ["10/1", 300, 30, 300, None, 0.5, 0.5, 299.5, 6],
+                ["10/2", 300, 30, 300, 1.5, 0.5, 2.0, 298, 10],
+            ]
+        }
+    )  # fmt: skip
+
+
+def test_an_emulation_summary_is_refused_and_its_header_said_on_one_line():
+    from lienthong.connectors.file_kinds import detect_kind
+
+    assert refusal(lambda: detect_kind(emulation_summary())).startswith("Không nhận ra loại tệp")
+    message = refusal(lambda: read_score_book(emulation_summary(), Expect(subject="TOAN", semester="1")))
+    assert "\n" not in message
+    assert "«ĐIỂM HỌC TẬP» | «Vắng không phép» | «Trễ» | «ĐIỂM NỀN NẾP»" in message
