@@ -180,3 +180,34 @@ def test_an_emulation_summary_is_refused_and_its_header_said_on_one_line():
     message = refusal(lambda: read_score_book(emulation_summary(), Expect(subject="TOAN", semester="1")))
     assert "\n" not in message
     assert "«ĐIỂM HỌC TẬP» | «Vắng không phép» | «Trễ» | «ĐIỂM NỀN NẾP»" in message
+
+
+# --- Excel's owner file («~$…xlsx») uploaded instead of the workbook -----------------------------
+
+
+def owner_file(user: str) -> bytes:
+    """The 165 bytes Excel writes beside a workbook it has open, as in github:NguyenVanDuc1997/hoso-hocsinh,
+    commit 2f1c5430da66cdd0fff3779f820747564e9908d8, ``public/excel/exports/~$classess.xlsx`` (a school
+    upload): the user's name as a length byte and 54 space-padded bytes (the ANSI code page), then its
+    length and the name again in UTF-16, space-padded. The user here is invented."""
+    ansi = user.encode("cp1252", errors="replace")
+    wide = user.encode("utf-16-le")
+    data = bytes([len(user)]) + ansi.ljust(54, b" ") + len(user).to_bytes(2, "little") + wide
+    return data + " ".join([""] * 60).encode("utf-16-le")[: 165 - len(data)].ljust(165 - len(data), b"\0")
+
+
+def test_an_excel_owner_file_is_named_and_the_workbook_beside_it_asked_for():
+    """lienthong said only «Tệp không phải là tệp Excel (.xlsx hoặc .xls)» of a «~$» file, whose
+    name looks like the teacher's workbook; it now says what the file is and which one to choose."""
+    from lienthong.connectors.file_kinds import detect_kind
+
+    data = owner_file("Lê Thu")
+    assert len(data) == 165
+    message = refusal(lambda: detect_kind(data))
+    assert message == (
+        "Tệp là tệp khoá Excel tạo ra khi một bảng tính đang mở (tên bắt đầu bằng «~$», chỉ ghi tên "
+        "người đang mở), không phải bảng tính; hãy chọn tệp cùng tên không có «~$» ở đầu."
+    )
+    assert "Lê Thu" not in message  # the name in it is never echoed
+    other = b"\x06" + b"x" * 164  # 165 bytes of something else: not taken for one
+    assert refusal(lambda: detect_kind(other)) == "Tệp không phải là tệp Excel (.xlsx hoặc .xls)."
