@@ -1529,7 +1529,7 @@ def _check_average(
     in_file = averages.get(shown_value, averages) if memorable_ else averages
     if in_file is averages:  # not read before (or not to be kept)
         try:
-            in_file = parse_score(shown_value)
+            in_file = parse_score(as_excel_shows(shown_value) if kind is float else shown_value)  # a ROUND formula
         except MappingError:
             in_file = None
         if memorable_:

@@ -211,3 +211,14 @@ def test_an_excel_owner_file_is_named_and_the_workbook_beside_it_asked_for():
     assert "Lê Thu" not in message  # the name in it is never echoed
     other = b"\x06" + b"x" * 164  # 165 bytes of something else: not taken for one
     assert refusal(lambda: detect_kind(other)) == "Tệp không phải là tệp Excel (.xlsx hoặc .xls)."
+
+
+def test_an_average_computed_by_a_rounding_formula_is_compared_as_excel_shows_it():
+    """A book whose ĐTBmhk is the teacher's own ``=ROUND(…;1)`` holds 7.300000000000001 where Excel
+    shows 7,3: it is compared as 7,3 (and a right one says nothing), not skipped as no score."""
+    rows = [["STT", "Họ và tên", "TX1", "TX2", "GK", "CK", "ĐTBmhk"],
+            [1, "Lê Minh An", 6, 8, 7, 7.5, 7.300000000000001],  # (6+8+14+22.5)/7 = 7.21… → 7,2 computed
+            [2, "Trần Thu Bình", 8, 8, 8, 8, 8.000000000000002]]  # fmt: skip
+    read = read_score_book(workbook({"6A1": rows}), Expect(subject="TOAN", semester="1"))
+    notes = [(p.cell, p.message, p.value) for p in read.problems if p.column == "ĐTBmhk"]
+    assert notes == [("G2", "ĐTBmhk trong tệp 7,3 khác giá trị tính lại 7,2", "7.3")]
