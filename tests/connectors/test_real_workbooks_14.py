@@ -222,3 +222,15 @@ def test_an_average_computed_by_a_rounding_formula_is_compared_as_excel_shows_it
     read = read_score_book(workbook({"6A1": rows}), Expect(subject="TOAN", semester="1"))
     notes = [(p.cell, p.message, p.value) for p in read.problems if p.column == "ĐTBmhk"]
     assert notes == [("G2", "ĐTBmhk trong tệp 7,3 khác giá trị tính lại 7,2", "7.3")]
+
+
+def test_a_csdl_results_template_filled_by_formulas_reads_its_scores_as_excel_shows_them():
+    """The same binary noise in a CSDL results template a school filled with its own formulas:
+    «Toán» 7.300000000000001 is 7,3, not a row refused for a score with more than one decimal."""
+    from lienthong.connectors.csdl.excel import read_results
+
+    header = ["STT", "Mã lớp", "Mã định danh Bộ GD&ĐT", "Họ tên", "Toán", "KQ học tập", "KQ rèn luyện"]
+    rows = [["KẾT QUẢ HỌC TẬP HỌC KỲ I"], header, [1, "6A1", "7900000001", "Lê Minh An", 4.9 + 2.4, "Khá", "Tốt"]]
+    read = read_results(workbook({"Sheet1": rows}), semester="1")
+    assert read.rejected_rows == []
+    assert [(m["MaMon"], m["DiemTB"]) for m in read.records[0]["Mon"]] == [("TOAN", "7.3")]
