@@ -554,6 +554,15 @@ _TITLE_SUBJECT = re.compile(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+na
 _SUBJECT_GAPS = re.compile(r"[\s\-'’]+")
 
 
+# A book whose titles name no subject (a real teacher's list with its header on row 1, github:solz9/L-4):
+# «hãy chọn môn khi nhập tệp» did not say how, and the upload page has no subject to choose.
+_NO_SUBJECT = (
+    "Trang «{sheet}»: không rõ môn học (không có dòng tiêu đề nào ghi môn). Hãy chọn môn khi nhập "
+    "(lienthong import --subject TOAN), hoặc thêm phía trên dòng tiêu đề cột một dòng ghi môn, "
+    "ví dụ «Sổ điểm môn Toán»."
+)
+
+
 def known_subject(chosen: str | None) -> str | None:
     """The catalog code of the subject a person chose (``--subject``, the upload form), by its code
     in any case or by its name («Toán», «Ngữ văn»). A teacher of an upper secondary class types the
@@ -731,7 +740,7 @@ def read_score_book(
         found = _titles(title_text(rows, sheet.header), sheet.title, expect)
         subject = found.get("subject") or expect.subject
         if subject is None:
-            raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: không rõ môn học; hãy chọn môn khi nhập tệp.")
+            raise FileFormatError(PLATFORM, _NO_SUBJECT.format(sheet=sheet.title))
         semester = found.get("semester") or expect.semester
         if semester is None:  # neither the title nor the person says: the semester in progress, said aloud
             semester = expect.semester_now or "1"

@@ -234,3 +234,19 @@ def test_a_csdl_results_template_filled_by_formulas_reads_its_scores_as_excel_sh
     read = read_results(workbook({"Sheet1": rows}), semester="1")
     assert read.rejected_rows == []
     assert [(m["MaMon"], m["DiemTB"]) for m in read.records[0]["Mon"]] == [("TOAN", "7.3")]
+
+
+def test_a_book_that_names_no_subject_says_the_two_ways_to_name_it():
+    """The real list names no subject anywhere; the refusal said «hãy chọn môn khi nhập tệp», which
+    the upload page offers no field for. It now says the command's option and the title row that
+    lets the file say it; both ways read the book."""
+    message = refusal(lambda: read_score_book(physics_list(), Expect(semester="1"), parse_map(PHYSICS_MAP)))
+    assert message == (
+        "Trang «Sheet1»: không rõ môn học (không có dòng tiêu đề nào ghi môn). Hãy chọn môn khi nhập "
+        "(lienthong import --subject TOAN), hoặc thêm phía trên dòng tiêu đề cột một dòng ghi môn, "
+        "ví dụ «Sổ điểm môn Toán»."
+    )
+    titled = workbook({"Sheet1": [["Sổ điểm môn Khoa học tự nhiên"], PHYSICS_HEADER, [1.0, "Lê Minh An", "Lê Minh",
+                                   "An", 7.3, "15", "6.50", 3.0, 8, 7.5]]})  # fmt: skip
+    read = read_score_book(titled, Expect(semester="1"), parse_map(PHYSICS_MAP))
+    assert [(r["ma_mon"], r["tx"]) for r in read.records] == [("KHTN", [Decimal("7.3")])]
