@@ -95,8 +95,10 @@ PERSONAL = re.compile(r"^(?:so |ma so |ma )?dinh danh ca nhan$|^so dinh danh$|\b
 CLASS_COLUMN = {"lop", "ten lop", "lop hoc"}
 STT = {"stt", "tt", "so tt", "so thu tu", "so"}
 # "Miệng", "Miệng 2", "15 phút (3)", "KT 15 phút lần 2", "TX1"…
+# «HS1»/«Hệ số 1»: the coefficient-1 column of books kept since Circular 58 (github:solz9/L-4 DS_10Ly4.xlsx);
+# under Circular 22 only regular assessments weigh 1, so it is a TX whichever rules the teacher learnt
 TX = re.compile(
-    r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d)"
+    r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d|hs\s*1(?!\d)|he so 1(?!\d))"
     r"(\s*\(?\s*(lan\s*)?\d\)?)?$"
 )
 _MID = r"(?:gk|giua (?:hoc )?k[iy]|giua hk|ddggk|ktgk)"

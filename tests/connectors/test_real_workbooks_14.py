@@ -250,3 +250,18 @@ def test_a_book_that_names_no_subject_says_the_two_ways_to_name_it():
                                    "An", 7.3, "15", "6.50", 3.0, 8, 7.5]]})  # fmt: skip
     read = read_score_book(titled, Expect(semester="1"), parse_map(PHYSICS_MAP))
     assert [(r["ma_mon"], r["tx"]) for r in read.records] == [("KHTN", [Decimal("7.3")])]
+
+
+@pytest.mark.parametrize("header", ["HS1", "HS 1", "Hệ số 1", "HS1 (1)"])
+def test_a_coefficient_one_column_is_a_regular_assessment(header):
+    """The real list heads its regular assessment «HS1», as books kept since Circular 58 do; it was
+    refused as a score column nobody named. Under Circular 22 only regular assessments weigh 1:
+    it is read as TX with no --map; «HS2» is no such column and still needs naming."""
+    rows = [["STT", "Họ và tên", header, "HS1 (2)", "Điểm KTGK", "Điểm KTCK"], [1, "Lê Minh An", 8, 7.5, 7, 9]]
+    read = read_score_book(workbook({"10L4": rows}), Expect(subject="KHTN", semester="1"))
+    assert [(r["tx"], r["gk"], r["ck"]) for r in read.records] == [
+        ([Decimal(8), Decimal("7.5")], Decimal(7), Decimal(9))
+    ]
+    other = [["STT", "Họ và tên", "HS2", "Điểm KTGK", "Điểm KTCK"], [1, "Lê Minh An", 8, 7, 9]]
+    message = refusal(lambda: read_score_book(workbook({"10L4": other}), Expect(subject="KHTN", semester="1")))
+    assert "cột «HS2» (ô C1) có điểm nhưng không rõ là điểm nào" in message
