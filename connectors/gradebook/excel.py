@@ -414,6 +414,11 @@ def _known_header(row: tuple, below: tuple | None) -> Columns | None:
     return _header_columns(row, below, {})
 
 
+def known_header(text: str) -> bool:
+    """Whether ``text`` is a header a teacher's book uses (a score, name, code, class… column)."""
+    return _headed(_label(text)) is not None
+
+
 def _copied(columns: Columns) -> Columns:
     """A sheet's own copy: a reader adds to a sheet's columns (split tests, unused ones)."""
     return replace(

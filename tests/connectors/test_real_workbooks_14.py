@@ -1,6 +1,20 @@
 """Real published school workbooks tried in session 14 whose layout lienthong misread or failed on,
 rebuilt here with invented names (no real child's name or ID is committed): the headers, their
 order and the kind of values the cells hold are the real files', the people are not.
+
+Also tried, each through ``lienthong import --dry-run`` and with every ``--kind``, and rightly
+refused (not a school system's file, said in Vietnamese, no traceback), so not to be tried again:
+github:NguyenVanDuc1997/hoso-hocsinh at 2f1c5430 — all 1,729 workbooks (schools' support-policy
+lists under ``storage/excel``, ``storage/exceldownload``, ``storage/exceltemplate``, a TCVN3 one);
+github:gaming1507/student-emulation-tracker at 168399d6 ``Book1.xlsx``; github:phucnguyen2110/webdiemdanh
+at 33f36221 ``frontend/public/Template.xlsx`` (a parish catechism class: «M | 1T | Thi»);
+github:chuong-pqag/AI_Tutor at c3ab3162 ``mau_import_hoc_sinh.xlsx`` and
+github:mynhi220196-creator/saodo-thcstambinh at 98e37b67 ``public/mau-nhap-hoc-sinh.xlsx`` (apps'
+own import templates); github:khainv2/TracNghiem at 67b42de5 ``hocsinh.xlsx``;
+github:TranHuynhVu/KiemTraHocBaHocSinh at bdee4e6e ``TuyenSinh/wwwroot/uploads/*.xlsx`` (a
+university's admission wishes, 25,923 rows); github:hoangvanvietanh/QuanLyTuyenSinh at 1e34a7c5
+``danh_sach_hoc_sinh.xls``; github:hthanhtin/tkb2vnedupccm at 162f6c4a ``TKB_PCCM.xlsx`` (teachers'
+assignments for vnEdu).
 """
 
 from __future__ import annotations
@@ -265,3 +279,32 @@ def test_a_coefficient_one_column_is_a_regular_assessment(header):
     other = [["STT", "Họ và tên", "HS2", "Điểm KTGK", "Điểm KTCK"], [1, "Lê Minh An", 8, 7, 9]]
     message = refusal(lambda: read_score_book(workbook({"10L4": other}), Expect(subject="KHTN", semester="1")))
     assert "cột «HS2» (ô C1) có điểm nhưng không rõ là điểm nào" in message
+
+
+# --- a school's list typed in TCVN3, of no kind lienthong reads -----------------------------------
+
+TCVN3 = {"ọ": "ä", "à": "µ", "ê": "ª", "ạ": "¹", "ệ": "Ö", "ụ": "ô", "ớ": "í", "ố": "è", "ị": "Þ"}  # enough here
+
+
+def tcvn3(text: str) -> str:
+    return "".join(TCVN3.get(c, c) for c in text)
+
+
+def test_a_legacy_encoded_list_of_no_known_kind_never_repeats_a_childs_name():
+    """github:NguyenVanDuc1997/hoso-hocsinh, commit 2f1c5430da66cdd0fff3779f820747564e9908d8,
+    ``storage/excel/1576565858_199_130_import_profile.xlsx``: a school's support-policy list whose
+    names are typed in TCVN3 under Unicode headers. No kind was recognised, and the refusal read the
+    first TCVN3 cell aloud — a child's name («có thể là «…»»). A header's reading is still shown, a
+    name's never. Names invented."""
+    from lienthong.connectors.file_kinds import detect_kind
+
+    header = ["TT", "Họ và tên", "Lớp", "Ngày tháng năm sinh", "Dân tộc", "Khoảng cách từ nhà đến trường (ghi số km)"]
+    names = workbook({"Sheet1": [header, [1, tcvn3("Lê Thị Ngọc"), "6A", "01/02/2013", "Dao", 7]]})
+    message = refusal(lambda: detect_kind(names))
+    assert message == (
+        "Văn bản có vẻ được gõ bằng bảng mã TCVN3 (ABC, phông .VnTime). "
+        "Hãy chuyển tệp sang Unicode (ví dụ bằng Unikey) rồi nhập lại."
+    )
+    headers = workbook({"Sheet1": [[tcvn3(h) for h in header], [1, tcvn3("Lê Thị Ngọc"), "6A", "01/02/2013"]]})
+    said = refusal(lambda: detect_kind(headers))
+    assert "có thể là «Họ và tên»" in said and "Ngọc" not in said
