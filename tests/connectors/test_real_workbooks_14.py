@@ -5,7 +5,8 @@ order and the kind of values the cells hold are the real files', the people are 
 Also tried, each through ``lienthong import --dry-run`` and with every ``--kind``, and rightly
 refused (not a school system's file, said in Vietnamese, no traceback), so not to be tried again:
 github:NguyenVanDuc1997/hoso-hocsinh at 2f1c5430 — all 1,729 workbooks (schools' support-policy
-lists under ``storage/excel``, ``storage/exceldownload``, ``storage/exceltemplate``, a TCVN3 one);
+lists under ``storage/excel``, ``storage/exceldownload``, ``storage/exceltemplate``; the owner file
+and the TCVN3 list among them are below);
 github:gaming1507/student-emulation-tracker at 168399d6 ``Book1.xlsx``; github:phucnguyen2110/webdiemdanh
 at 33f36221 ``frontend/public/Template.xlsx`` (a parish catechism class: «M | 1T | Thi»);
 github:chuong-pqag/AI_Tutor at c3ab3162 ``mau_import_hoc_sinh.xlsx`` and
