@@ -465,7 +465,23 @@ def _not_excel(data: bytes) -> str:
         )
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") and _XML_2003.search(head):
         return f"Tệp là bảng tính XML của Excel 2003, không phải .xlsx hay .xls; {RESAVE}"
+    if _owner_file(data):
+        return (
+            "Tệp là tệp khoá Excel tạo ra khi một bảng tính đang mở (tên bắt đầu bằng «~$», chỉ ghi tên "
+            "người đang mở), không phải bảng tính; hãy chọn tệp cùng tên không có «~$» ở đầu."
+        )
     return "Tệp không phải là tệp Excel (.xlsx hoặc .xls)."
+
+
+def _owner_file(data: bytes) -> bool:
+    """Whether ``data`` is the owner file Excel writes beside a workbook it has open («~$Sổ điểm.xlsx»,
+    hidden on the teacher's computer but not in a shared folder or a zip: a real upload,
+    github:NguyenVanDuc1997/hoso-hocsinh ``public/excel/exports/~$classess.xlsx``): 162 or 165 bytes,
+    the user's name as a length byte and 54 space-padded bytes, then its length and itself in UTF-16."""
+    if len(data) not in (162, 165) or not 0 < data[0] <= 54:
+        return False
+    length = data[0]
+    return data[1 + length : 55].strip(b" ") == b"" and int.from_bytes(data[55:57], "little") == length
 
 
 def _open(data: bytes) -> Book | UnsafeWorkbook:

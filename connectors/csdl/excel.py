@@ -23,6 +23,7 @@ from lienthong.connectors.excel import (
     ExcelRead,
     FileKind,
     Table,
+    as_excel_shows,
     cell_address,
     duplicate_faults,
     memorable,
@@ -603,7 +604,8 @@ class _Marks:
             if by_comment
             else (
                 "DiemTB",
-                str(parse_score(value, field=name)),
+                # a school fills the template with its own formulas: 7.300000000000001 is the 7,3 Excel shows
+                str(parse_score(as_excel_shows(value) if type(value) is float else value, field=name)),
             )
         )
         if memorable(value):

@@ -45,6 +45,7 @@ from lienthong.connectors.excel import (
     ExcelRead,
     FileKind,
     Problem,
+    as_excel_shows,
     blank_name_fault,
     cell_address,
     duplicate_faults,
@@ -94,8 +95,10 @@ PERSONAL = re.compile(r"^(?:so |ma so |ma )?dinh danh ca nhan$|^so dinh danh$|\b
 CLASS_COLUMN = {"lop", "ten lop", "lop hoc"}
 STT = {"stt", "tt", "so tt", "so thu tu", "so"}
 # "Miệng", "Miệng 2", "15 phút (3)", "KT 15 phút lần 2", "TX1"…
+# «HS1»/«Hệ số 1»: the coefficient-1 column of books kept since Circular 58 (github:solz9/L-4 DS_10Ly4.xlsx);
+# under Circular 22 only regular assessments weigh 1, so it is a TX whichever rules the teacher learnt
 TX = re.compile(
-    r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d)"
+    r"^(tx\s*\d|mieng|15 phut|15'|(?:kiem tra|kt) 15 phut|ddgtx\s*\d|thuong xuyen\s*\d|hs\s*1(?!\d)|he so 1(?!\d))"
     r"(\s*\(?\s*(lan\s*)?\d\)?)?$"
 )
 _MID = r"(?:gk|giua (?:hoc )?k[iy]|giua hk|ddggk|ktgk)"
@@ -214,14 +217,21 @@ ROLES = {
     "ngay sinh": "birth",
     "ngay_sinh": "birth",
     "lop": "class_column",
+    # a column the teacher says is no score of Circular 22 (exercise counts, a bonus, her own
+    # marks): the book is read without it, where a score-like column nobody named refuses it
+    "khong": "skip",
+    "bo qua": "skip",
+    "khong nhap": "skip",
 }
+SKIPPED_BY_MAP = "--map ghi là không phải cột điểm: không nhập"
 _ATTRIBUTE_ROLES = ("gk", "ck", "code", "ministry", "personal", "birth", "class_column")
 
 
 LETTER_KEYS = ("ho_ten", "gk", "ck", "ma_hs")
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
 MAP_HELP = (
-    "dùng «Tên cột=TX1» (TX1…TX4, GK, CK, HO_TEN, MA_HS, MA_DINH_DANH, SO_DINH_DANH, NGAY_SINH, LOP), "
+    "dùng «Tên cột=TX1» (TX1…TX4, GK, CK, HO_TEN, MA_HS, MA_DINH_DANH, SO_DINH_DANH, NGAY_SINH, LOP; "
+    "KHONG cho cột không phải điểm), "
     "«ho_ten=B,tx=D:E,gk=F,ck=G,dong=4», hoặc «GK=GKTN+GKTH» để cộng các phần của một bài kiểm tra "
     "(trang nào chia khác thì thêm sau dấu |: «GK=GKTN+GKTH|GKTN»)."
 )
@@ -404,6 +414,11 @@ def _known_header(row: tuple, below: tuple | None) -> Columns | None:
     return _header_columns(row, below, {})
 
 
+def known_header(text: str) -> bool:
+    """Whether ``text`` is a header a teacher's book uses (a score, name, code, class… column)."""
+    return _headed(_label(text)) is not None
+
+
 def _copied(columns: Columns) -> Columns:
     """A sheet's own copy: a reader adds to a sheet's columns (split tests, unused ones)."""
     return replace(
@@ -463,6 +478,8 @@ def _fill(columns: Columns, top: list[str], below: list[str], extra: dict[str, s
             columns.tx.append(position)
         elif role == "stt":
             continue  # the row number: tells table rows from notes, nothing to store
+        elif role == "skip":
+            columns.unused.append((position, SKIPPED_BY_MAP))
         elif role in ("name", "surname", "given"):
             columns.unused.append((position, "cột họ tên thứ hai: chỉ đọc cột họ tên đầu tiên"))
         elif role in (*_ATTRIBUTE_ROLES, "average", "comment", "row_id", "school_number"):
@@ -483,6 +500,10 @@ def _unused_reason(label: str) -> str:
     return UNUSED_DEFAULT
 
 
+# What a letter map lacks, said as the person types it (``header_row`` is the reader's own name).
+_MAP_KEYS_SAID = {"header_row": "dong=… (số dòng tiêu đề)", "ho_ten": "ho_ten=… (cột họ tên)"}
+
+
 def _from_map(mapping: dict[str, Any], rows: list[tuple], sheet_name: str) -> tuple[int, Columns]:
     try:
         header, columns = (
@@ -497,7 +518,9 @@ def _from_map(mapping: dict[str, Any], rows: list[tuple], sheet_name: str) -> tu
         )
     except KeyError as missing:
         raise FileFormatError(
-            PLATFORM, f'Cách ánh xạ cột thiếu {missing.args[0]} (ví dụ: --map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H")'
+            PLATFORM,
+            f"--map ghi cột bằng chữ cái nhưng thiếu «{_MAP_KEYS_SAID.get(missing.args[0], missing.args[0])}» "
+            '(ví dụ: --map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H").',
         ) from None
     _check_bounds(header, columns, rows, sheet_name)
     taken = {columns.name, *columns.tx, columns.gk, columns.ck, columns.code} - {None}
@@ -536,6 +559,36 @@ _TITLE_SEMESTER = re.compile(r"\b(?:hoc k[yi]|hk):?\s*(ii|i|1|2)\b")  # «Học 
 _TITLE_CLASS = re.compile(r"\blop:?\s*([6-9][a-z]\w{0,4})\b")
 _TITLE_SUBJECT = re.compile(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)")
 _SUBJECT_GAPS = re.compile(r"[\s\-'’]+")
+
+
+# A book whose titles name no subject (a real teacher's list with its header on row 1, github:solz9/L-4):
+# «hãy chọn môn khi nhập tệp» did not say how, and the upload page has no subject to choose.
+_NO_SUBJECT = (
+    "Trang «{sheet}»: không rõ môn học (không có dòng tiêu đề nào ghi môn). Hãy chọn môn khi nhập "
+    "(lienthong import --subject TOAN), hoặc thêm phía trên dòng tiêu đề cột một dòng ghi môn, "
+    "ví dụ «Sổ điểm môn Toán»."
+)
+
+
+def known_subject(chosen: str | None) -> str | None:
+    """The catalog code of the subject a person chose (``--subject``, the upload form), by its code
+    in any case or by its name («Toán», «Ngữ văn»). A teacher of an upper secondary class types the
+    subject she teaches (``LY``, ``HOA``): said in words with the codes the catalog has, not left
+    to fail inside the reader as an internal error."""
+    if chosen is None:
+        return None
+    text = chosen.strip()
+    known = catalogs.subjects()
+    if text.upper() in known:
+        return text.upper()
+    info = catalogs.subject_by_name().get(_SUBJECT_GAPS.sub("", fold(text)))
+    if info is not None:
+        return info.code
+    codes = ", ".join(f"{code} ({info.name})" for code, info in known.items())
+    raise FileFormatError(
+        PLATFORM,
+        f"Môn «{shown(text)}» không có trong danh mục môn THCS của lienthong; hãy chọn một mã: {codes}.",
+    )
 
 
 def _semester_assumed(sheet: _Sheet, semester: str, in_progress: bool) -> Problem:
@@ -671,6 +724,7 @@ def read_score_book(
     ``ma_mon``, ``hoc_ky``, ``tx``, ``gk``, ``ck``, ``ma_hoc_sinh`` (vnEdu's code),
     ``ma_dinh_danh`` (10 digits), ``so_dinh_danh`` (12 digits), ``row_id``, ``nhan_xet``.
     """
+    expect = replace(expect, subject=known_subject(expect.subject))
     book = open_workbook(data, PLATFORM)
     result = ExcelRead(info={"sheets": [], "skipped_sheets": [], "unused_columns": []})
     result.info["skipped_sheets"] += [{"sheet": name, "reason": why} for name, why in getattr(book, "skipped", [])]
@@ -693,7 +747,7 @@ def read_score_book(
         found = _titles(title_text(rows, sheet.header), sheet.title, expect)
         subject = found.get("subject") or expect.subject
         if subject is None:
-            raise FileFormatError(PLATFORM, f"Trang «{sheet.title}»: không rõ môn học; hãy chọn môn khi nhập tệp.")
+            raise FileFormatError(PLATFORM, _NO_SUBJECT.format(sheet=sheet.title))
         semester = found.get("semester") or expect.semester
         if semester is None:  # neither the title nor the person says: the semester in progress, said aloud
             semester = expect.semester_now or "1"
@@ -767,7 +821,8 @@ def _unplaced_scores(sheet: _Sheet) -> str:
         f"Trang «{sheet.title}»: cột {', '.join(unplaced)} có điểm nhưng không rõ là điểm nào "
         "(TX, GK hay CK); không nhập để khỏi sót điểm. "
         + _likely_header(sheet.rows, sheet.title)
-        + 'Hãy chỉ định cột, ví dụ --map "Miệng 1=TX1,Viết=TX2,Thi HK=CK".'
+        + 'Hãy chỉ định cột, ví dụ --map "Miệng 1=TX1,Viết=TX2,Thi HK=CK"; cột không phải điểm: '
+        "«Tên cột=KHONG»."
     )
 
 
@@ -820,7 +875,8 @@ def _likely_header(rows: list[tuple], sheet_name: str) -> str:
     )
     if best is None or not any(isinstance(v, str) for v in best[1]):
         return ""
-    cells = " | ".join(f"«{str(v).strip()}»" for v in best[1][:30] if v not in (None, ""))
+    # each cell on one line (a header's «ĐIỂM \nHỌC TẬP» broke the refusal over lines) and cut short
+    cells = " | ".join(f"«{shown(v)}»" for v in best[1][:30] if v not in (None, ""))
     return f"Trang «{sheet_name}», dòng {best[0] + 1} có: {cells}. "
 
 
@@ -1105,6 +1161,8 @@ def _class_of(raw: Any) -> str | None:
 def _value(raw: Any, by_comment: bool, field: str):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if type(raw) is float:  # a formula's result: read as Excel shows it, not with its binary noise
+        raw = as_excel_shows(raw)
     return parse_mark(raw, field=field) if by_comment else parse_score(raw, field=field)
 
 
@@ -1487,7 +1545,7 @@ def _check_average(
     in_file = averages.get(shown_value, averages) if memorable_ else averages
     if in_file is averages:  # not read before (or not to be kept)
         try:
-            in_file = parse_score(shown_value)
+            in_file = parse_score(as_excel_shows(shown_value) if kind is float else shown_value)  # a ROUND formula
         except MappingError:
             in_file = None
         if memorable_:
