@@ -380,7 +380,7 @@ def import_files(
         None,
         "--map",
         help='Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH" '
-        '(trang chia khác thì thêm sau dấu |: "GK=GKTN+GKTH|GKTN").',
+        '(trang chia khác thì thêm sau dấu |: "GK=GKTN+GKTH|GKTN"); cột không phải điểm: "BT01=KHONG".',
     ),
     as_json: bool = typer.Option(False, "--json", help="Mỗi tệp một đối tượng JSON trên một dòng."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ đọc thử và báo những gì đọc được; không lưu gì."),

@@ -322,7 +322,8 @@ Options:
   --map <str>          Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi
                        HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH"
                        (trang chia khác thì thêm sau dấu |:
-                       "GK=GKTN+GKTH|GKTN").
+                       "GK=GKTN+GKTH|GKTN"); cột không phải điểm:
+                       "BT01=KHONG".
   --json               Mỗi tệp một đối tượng JSON trên một dòng.
   --dry-run            Chỉ đọc thử và báo những gì đọc được; không lưu gì.
   --no-reconcile       Không đối chiếu lại sau khi nhập (khi còn nhập tiếp
