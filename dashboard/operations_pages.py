@@ -24,6 +24,7 @@ from lienthong.dashboard import exports, views
 from lienthong.dashboard.deps import checked_form, dashboard, signed_in, store
 from lienthong.dashboard.pages import render
 from lienthong.dashboard.security import CSRF_FIELD, Who
+from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import VN_TZ
 from lienthong.reconciliation.reports import ReportContext, render_pdf, render_xlsx
 from lienthong.store import access, tenancy
@@ -126,6 +127,7 @@ def _it_page(request: Request, who: Who, status: int = 200, **extra: Any) -> Res
         KINDS=KINDS,
         KIND_WORDS=WORDS,
         SEMESTER_WORDS=SEMESTER_WORDS,
+        SUBJECTS=catalogs.subjects(),
         max_mb=MAX_FILE >> 20,
         **extra,
     )
@@ -191,17 +193,20 @@ async def upload_files(request: Request, who: Who = Depends(signed_in)) -> Respo
     board.guard.check(_text(form, CSRF_FIELD) or None, who.token)
     files = [f for f in form.getlist("tep") if isinstance(f, UploadFile) and f.filename]
     kind, semester = _text(form, "loai") or None, _text(form, "hoc_ky") or None
+    subject = _text(form, "mon") or None
     error = None
     if not files:
         error = "Hãy chọn ít nhất một tệp Excel (.xlsx hoặc .xls)."
     elif (kind and kind not in KINDS) or (semester and semester not in SEMESTER_WORDS):
         error = "Loại tệp hoặc học kỳ không hợp lệ."
+    elif subject and subject not in catalogs.subjects():
+        error = "Môn không có trong danh mục."
     if error:
         return await run_in_threadpool(_it_page, request, who, 400, error=error)
     sent = [uploads.Upload(f.filename, f.file) for f in files]
     try:
         reports = await run_in_threadpool(
-            uploads.import_uploads, board.engine, board.settings, sent, who.actor, board.clock, kind, semester
+            uploads.import_uploads, board.engine, board.settings, sent, who.actor, board.clock, kind, semester, subject
         )
     except operations.NotAllowed as exc:
         raise access.Forbidden(str(exc)) from None

@@ -78,6 +78,7 @@ def import_uploads(
     clock: Callable[[], datetime],
     kind: str | None = None,
     semester: str | None = None,
+    subject: str | None = None,
 ) -> list[ImportReport]:
     """Each upload imported as ``lienthong import`` would (the configured school year unless the
     file is refused for another), one report per file, the upload audited with the account."""
@@ -87,9 +88,8 @@ def import_uploads(
         raise FileFormatError("excel", f"Mỗi lần tải lên nhiều nhất {MAX_FILES} tệp.")
     mapping = _mapping(settings)
     school_year = settings.current_school_year()
-    wanted = Wanted(
-        school_year, semester, semester_now=semester_in_progress(school_year, clock().astimezone(VN_TZ).date())
-    )
+    today = clock().astimezone(VN_TZ).date()
+    wanted = Wanted(school_year, semester, subject=subject, semester_now=semester_in_progress(school_year, today))
     folder = Path(tempfile.mkdtemp(prefix="lienthong-tai-len-"))  # private (0700), removed below
     try:
         copied = [_copy(upload, folder, index) for index, upload in enumerate(uploads, 1)]

@@ -562,11 +562,11 @@ _SUBJECT_GAPS = re.compile(r"[\s\-'’]+")
 
 
 # A book whose titles name no subject (a real teacher's list with its header on row 1, github:solz9/L-4):
-# «hãy chọn môn khi nhập tệp» did not say how, and the upload page has no subject to choose.
+# «hãy chọn môn khi nhập tệp» did not say how.
 _NO_SUBJECT = (
     "Trang «{sheet}»: không rõ môn học (không có dòng tiêu đề nào ghi môn). Hãy chọn môn khi nhập "
-    "(lienthong import --subject TOAN), hoặc thêm phía trên dòng tiêu đề cột một dòng ghi môn, "
-    "ví dụ «Sổ điểm môn Toán»."
+    "(lienthong import --subject TOAN, hoặc ô Môn khi tải tệp lên), hoặc thêm phía trên dòng tiêu đề "
+    "cột một dòng ghi môn, ví dụ «Sổ điểm môn Toán»."
 )
 
 

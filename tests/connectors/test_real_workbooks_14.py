@@ -252,14 +252,14 @@ def test_a_csdl_results_template_filled_by_formulas_reads_its_scores_as_excel_sh
 
 
 def test_a_book_that_names_no_subject_says_the_two_ways_to_name_it():
-    """The real list names no subject anywhere; the refusal said «hãy chọn môn khi nhập tệp», which
-    the upload page offers no field for. It now says the command's option and the title row that
-    lets the file say it; both ways read the book."""
+    """The real list names no subject anywhere; the refusal said «hãy chọn môn khi nhập tệp», not
+    how. It now says the command's option, the upload page's field and the title row that lets the
+    file say it; each way reads the book (the upload page's: tests/dashboard/test_upload.py)."""
     message = refusal(lambda: read_score_book(physics_list(), Expect(semester="1"), parse_map(PHYSICS_MAP)))
     assert message == (
         "Trang «Sheet1»: không rõ môn học (không có dòng tiêu đề nào ghi môn). Hãy chọn môn khi nhập "
-        "(lienthong import --subject TOAN), hoặc thêm phía trên dòng tiêu đề cột một dòng ghi môn, "
-        "ví dụ «Sổ điểm môn Toán»."
+        "(lienthong import --subject TOAN, hoặc ô Môn khi tải tệp lên), hoặc thêm phía trên dòng tiêu đề "
+        "cột một dòng ghi môn, ví dụ «Sổ điểm môn Toán»."
     )
     titled = workbook({"Sheet1": [["Sổ điểm môn Khoa học tự nhiên"], PHYSICS_HEADER, [1.0, "Lê Minh An", "Lê Minh",
                                    "An", 7.3, "15", "6.50", 3.0, 8, 7.5]]})  # fmt: skip

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from lienthong.store.tables import AuditLogRow, DiscrepancyRow, ReconcileStateRow
+from lienthong.store.tables import AuditLogRow, DiscrepancyRow, ReconcileStateRow, SourceSnapshotRow
 from lienthong.sync import uploads
 from lienthong.sync.service import NotAllowed
 from tests.dashboard.conftest import csrf_of, make_site
@@ -93,6 +93,28 @@ def test_a_failed_reconciliation_after_an_upload_leaves_the_files_imported_and_s
     assert "chưa đối chiếu lại được; hãy chạy lệnh «lienthong reconcile» (lỗi RuntimeError)" in response.text
     logs = capsys.readouterr()
     assert "reconcile_after_upload_failed" in logs.out + logs.err and "Hoa" not in logs.out + logs.err
+
+
+def test_a_book_that_names_no_subject_is_imported_with_the_subject_chosen_on_the_page(sqlite_engine, private_tmp):
+    """A teacher's book with no title (a real one: github:solz9/L-4, tests/connectors/test_real_workbooks_14.py)
+    cannot say its subject: the refusal names the page's field, and with the subject chosen there the
+    book is read and stored under it, as ``lienthong import --subject`` does."""
+    from tests.workbooks import workbook
+
+    book = workbook({"Sheet1": [["STT", "Họ và tên", "TX1", "TX2", "GK", "CK"], [1, "Lê Minh An", 7, 8, 7.5, 8]]})
+    client = make_site(sqlite_engine).client("it")
+    page = client.get("/cntt").text
+    assert '<select id="mon" name="mon">' in page and '<option value="TOAN">Toán</option>' in page
+    files = [("tep", ("so-diem.xlsx", book, "application/vnd.ms-excel"))]
+    refused = _post(client, files, csrf_of(page), hoc_ky="1")
+    assert "không rõ môn học" in refused.text and "ô Môn khi tải tệp lên" in refused.text
+    read = _post(client, files, csrf_of(refused.text), hoc_ky="1", mon="TOAN")
+    assert read.status_code == 200 and "không rõ môn học" not in read.text, read.text[-2000:]
+    with Session(sqlite_engine) as session:
+        stored = session.exec(select(SourceSnapshotRow).where(SourceSnapshotRow.entity == "diem")).all()
+    assert [(row.payload["ma_mon"], row.payload["hoc_ky"]) for row in stored] == [("TOAN", 1)]
+    wrong = _post(client, files, csrf_of(read.text), mon="LY")
+    assert wrong.status_code == 400 and "Môn không có trong danh mục." in wrong.text
 
 
 def test_an_upload_too_large_is_refused_before_it_is_read(sqlite_engine):
