@@ -1547,7 +1547,7 @@ def _check_average(
         try:
             in_file = parse_score(as_excel_shows(shown_value) if kind is float else shown_value)  # a ROUND formula
         except MappingError:
-            in_file = None
+            in_file = _rounded_average(shown_value)  # a formula without ROUND: 7.26666666666667
         if memorable_:
             averages[shown_value] = in_file
     if in_file is None:
@@ -1560,12 +1560,37 @@ def _check_average(
     if in_file != computed:
         sheet, number, position = at
         where = sheet.problem(number, position, "", "ĐTBmhk", None)
-        where.message = f"ĐTBmhk trong tệp {format_score(in_file)} khác giá trị tính lại {format_score(computed)}"
+        written = format_score(in_file)
+        if in_file == _rounded_average(shown_value) and _one_decimal(shown_value) is None:
+            written = f"{shown(shown_value).replace('.', ',')} (làm tròn {written})"
+        where.message = f"ĐTBmhk trong tệp {written} khác giá trị tính lại {format_score(computed)}"
         where.fatal, where.value = False, shown(shown_value)
         result.problems.append(where)
 
 
 _NOT_NONE = partial(is_not, None)
+
+
+def _rounded_average(value: Any) -> Decimal | None:
+    """An ĐTBmhk a teacher's formula left unrounded (``=(SUM(TX)+2*GK+3*CK)/(n+5)`` gives
+    7.26666666666667), half up to one decimal as Circular 22 rounds it: compared with the average
+    recomputed from the row's scores, not skipped in silence. ``None`` for anything else."""
+    if type(value) is str:
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    if type(value) not in (int, float) or not 0 <= value <= 10:
+        return None
+    return round_half_up(Decimal(repr(as_excel_shows(value))))
+
+
+def _one_decimal(value: Any) -> Decimal | None:
+    try:
+        return parse_score(as_excel_shows(value) if type(value) is float else value)
+    except MappingError:
+        return None
+
 
 # Every score 0–10 in tenths (8.5 → 85): a finer one, a mark or a text is not here
 _TENTHS = {Decimal(tenths).scaleb(-1): tenths for tenths in range(101)}

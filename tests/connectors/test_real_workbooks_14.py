@@ -239,6 +239,22 @@ def test_an_average_computed_by_a_rounding_formula_is_compared_as_excel_shows_it
     assert notes == [("G2", "ĐTBmhk trong tệp 7,3 khác giá trị tính lại 7,2", "7.3")]
 
 
+def test_an_average_a_formula_left_unrounded_is_compared_once_rounded_as_circular_22_rounds():
+    """A teacher's ĐTBmhk without ROUND (``=(SUM(C2:D2)+2*E2+3*F2)/7`` gives 7.21428571428571) was
+    skipped as no score, in silence. It is compared rounded half up to one decimal: one that agrees
+    says nothing, one that does not is noted with the value the cell holds and its rounding."""
+    rows = [["STT", "Họ và tên", "TX1", "TX2", "GK", "CK", "ĐTBmhk"],
+            [1, "Lê Minh An", 6, 8, 7, 7.5, 7.21428571428571],  # 50.5/7: 7,2 both ways
+            [2, "Trần Thu Bình", 8, 8, 8, 8, "8,0476"],  # a text, comma decimal: 8,0 against 8,0
+            [3, "Phạm Gia Chi", 5, 6, 6, 6, 6.54285714285714],  # 6,5 in the file, 5,9 recomputed
+            [4, "Đỗ Hải Dương", 5, 6, 6, 6, "không tính"]]  # fmt: skip
+    read = read_score_book(workbook({"6A1": rows}), Expect(subject="TOAN", semester="1"))
+    notes = [(p.cell, p.message, p.value) for p in read.problems if p.column == "ĐTBmhk"]
+    assert notes == [
+        ("G4", "ĐTBmhk trong tệp 6,54285714285714 (làm tròn 6,5) khác giá trị tính lại 5,9", "6.54285714285714")
+    ]
+
+
 def test_a_csdl_results_template_filled_by_formulas_reads_its_scores_as_excel_shows_them():
     """The same binary noise in a CSDL results template a school filled with its own formulas:
     «Toán» 7.300000000000001 is 7,3, not a row refused for a score with more than one decimal."""
