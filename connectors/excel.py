@@ -69,13 +69,6 @@ def place(sheet: str, number: int, address: str) -> str:
     return f"Trang «{sheet}», " + (f"ô {address}" if address else f"dòng {number}")
 
 
-def as_excel_shows(number: float) -> float:
-    """A number as Excel holds and shows it, to 15 significant digits. A formula's result carries
-    binary noise beyond them (``=4.9+2.4`` is stored as 7.300000000000001): Excel shows 7.3,
-    the teacher typed or checked 7.3, and 7.3 is what the cell means."""
-    return float(f"{number:.15g}")
-
-
 def shown(value: Any) -> str:
     """A cell's value as a person would recognise it in the report, on one line and cut short."""
     if value is None:

@@ -247,7 +247,9 @@ def _not_finite(value: Any) -> bool:
 @lru_cache(maxsize=4096)  # a whole school has a few hundred distinct score texts
 def _parse_score(value: str | int | float | Decimal) -> Decimal:
     if isinstance(value, float):
-        number = Decimal(repr(value))  # repr is the shortest text that reads back as value
+        # As Excel holds and shows it, to 15 significant digits: a formula's result carries binary
+        # noise beyond them (``=4.9+2.4`` is 7.300000000000001, shown and meant as 7,3)
+        number = Decimal(f"{value:.15g}")
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, Decimal):

@@ -23,7 +23,6 @@ from lienthong.connectors.excel import (
     ExcelRead,
     FileKind,
     Table,
-    as_excel_shows,
     cell_address,
     duplicate_faults,
     memorable,
@@ -604,8 +603,7 @@ class _Marks:
             if by_comment
             else (
                 "DiemTB",
-                # a school fills the template with its own formulas: 7.300000000000001 is the 7,3 Excel shows
-                str(parse_score(as_excel_shows(value) if type(value) is float else value, field=name)),
+                str(parse_score(value, field=name)),  # a formula's 7.300000000000001 is 7,3: `parse_score`
             )
         )
         if memorable(value):

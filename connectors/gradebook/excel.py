@@ -45,7 +45,6 @@ from lienthong.connectors.excel import (
     ExcelRead,
     FileKind,
     Problem,
-    as_excel_shows,
     blank_name_fault,
     cell_address,
     duplicate_faults,
@@ -1161,8 +1160,6 @@ def _class_of(raw: Any) -> str | None:
 def _value(raw: Any, by_comment: bool, field: str):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if type(raw) is float:  # a formula's result: read as Excel shows it, not with its binary noise
-        raw = as_excel_shows(raw)
     return parse_mark(raw, field=field) if by_comment else parse_score(raw, field=field)
 
 
@@ -1545,7 +1542,7 @@ def _check_average(
     in_file = averages.get(shown_value, averages) if memorable_ else averages
     if in_file is averages:  # not read before (or not to be kept)
         try:
-            in_file = parse_score(as_excel_shows(shown_value) if kind is float else shown_value)  # a ROUND formula
+            in_file = parse_score(shown_value)  # a ROUND formula's 7.300000000000001 too
         except MappingError:
             in_file = _rounded_average(shown_value)  # a formula without ROUND: 7.26666666666667
         if memorable_:
@@ -1561,7 +1558,7 @@ def _check_average(
         sheet, number, position = at
         where = sheet.problem(number, position, "", "ĐTBmhk", None)
         written = format_score(in_file)
-        if in_file == _rounded_average(shown_value) and _one_decimal(shown_value) is None:
+        if _one_decimal(shown_value) is None:  # read by `_rounded_average`
             written = f"{shown(shown_value).replace('.', ',')} (làm tròn {written})"
         where.message = f"ĐTBmhk trong tệp {written} khác giá trị tính lại {format_score(computed)}"
         where.fatal, where.value = False, shown(shown_value)
@@ -1582,12 +1579,12 @@ def _rounded_average(value: Any) -> Decimal | None:
             return None
     if type(value) not in (int, float) or not 0 <= value <= 10:
         return None
-    return round_half_up(Decimal(repr(as_excel_shows(value))))
+    return round_half_up(Decimal(f"{value:.15g}"))  # to 15 significant digits, as `parse_score` reads a float
 
 
 def _one_decimal(value: Any) -> Decimal | None:
     try:
-        return parse_score(as_excel_shows(value) if type(value) is float else value)
+        return parse_score(value)
     except MappingError:
         return None
 

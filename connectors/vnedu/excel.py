@@ -33,7 +33,6 @@ from lienthong.connectors.excel import (
     FileKind,
     Problem,
     Table,
-    as_excel_shows,
     cell_address,
     duplicate_faults,
     find_header,
@@ -437,8 +436,6 @@ def _count(row: tuple, columns: dict, name: str, what: str) -> int | None:
 def _subject_value(value: Any, by_comment: bool, name: str) -> str:
     if isinstance(value, str) and fold(value) in _EXEMPT_WORDS:
         return EXEMPT  # exempt (health, disability): kept, never read as a missing result
-    if type(value) is float:  # a summary edited with formulas before upload: read as Excel shows it
-        value = as_excel_shows(value)
     return parse_mark(value, field=name) if by_comment else str(parse_score(value, field=name))
 
 

@@ -318,3 +318,17 @@ def test_a_date_text_read_once_is_read_the_same_after_and_a_wrong_one_is_refused
     for _ in range(2):
         with pytest.raises(MappingError, match="không tồn tại"):
             parse_date("31/02/2026", field="ngay")
+
+
+@pytest.mark.parametrize(
+    ("number", "read"), [(7.300000000000001, "7.3"), (8.000000000000002, "8"), (6.499999999999999, "6.5")]
+)
+def test_a_formulas_float_is_read_as_excel_shows_it(number, read):
+    """Every reader's cells reach `parse_score`: a formula's binary noise beyond 15 significant
+    digits is no decimal the teacher wrote (Excel shows 7,3), so it never refuses the row."""
+    assert parse_score(number) == Decimal(read)
+
+
+def test_a_float_with_two_decimals_as_excel_shows_it_is_still_refused():
+    with pytest.raises(MappingError):
+        parse_score(8.549999999999999)  # Excel shows 8,55: two decimals, as entered
