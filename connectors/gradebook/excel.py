@@ -557,7 +557,6 @@ _TITLE_YEAR = re.compile(r"nam hoc:?\s*(\d{4})\s*-\s*(\d{4})")
 _TITLE_SEMESTER = re.compile(r"\b(?:hoc k[yi]|hk):?\s*(ii|i|1|2)\b")  # «Học kỳ I», «Học kì 2», «HK2», «HKII»
 _TITLE_CLASS = re.compile(r"\blop:?\s*([6-9][a-z]\w{0,4})\b")
 _TITLE_SUBJECT = re.compile(r"so diem mon:?\s*(.+?)(?:\s+lop\b|\s+hoc ky\b|\s+nam hoc\b|$)")
-_SUBJECT_GAPS = re.compile(r"[\s\-'’]+")
 
 
 # A book whose titles name no subject (a real teacher's list with its header on row 1, github:solz9/L-4):
@@ -580,7 +579,7 @@ def known_subject(chosen: str | None) -> str | None:
     known = catalogs.subjects()
     if text.upper() in known:
         return text.upper()
-    info = catalogs.subject_by_name().get(_SUBJECT_GAPS.sub("", fold(text)))
+    info = catalogs.subject_named(text)
     if info is not None:
         return info.code
     codes = ", ".join(f"{code} ({info.name})" for code, info in known.items())
@@ -621,7 +620,7 @@ def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
     cls = _TITLE_CLASS.search(titles) or SHEET_CLASS.match(fold(sheet_name))
     found["class_code"] = cls[1].upper() if cls else None
     subject = _TITLE_SUBJECT.search(titles)
-    info = catalogs.subject_by_name().get(_SUBJECT_GAPS.sub("", subject[1])) if subject else None
+    info = catalogs.subject_named(subject[1]) if subject else None
     found["subject"] = info.code if info else _subject_named_in(titles)
     for key, wanted in (
         ("school_year", expect.school_year),

@@ -75,6 +75,11 @@ def subject_by_name() -> dict[str, SubjectInfo]:
     return index
 
 
+def subject_named(text: str) -> SubjectInfo | None:
+    """A subject by its name or an alias, folded («Ngữ văn», «ngu van», «Khoa học tự nhiên»)."""
+    return subject_by_name().get(_loose(text))
+
+
 @cache
 def _by_code(filename: str) -> dict[str, CodeName]:
     return {e.code: e for e in _coded(filename)}

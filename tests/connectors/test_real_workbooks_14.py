@@ -267,7 +267,7 @@ def test_a_csdl_results_template_filled_by_formulas_reads_its_scores_as_excel_sh
     assert [(m["MaMon"], m["DiemTB"]) for m in read.records[0]["Mon"]] == [("TOAN", "7.3")]
 
 
-def test_a_book_that_names_no_subject_says_the_two_ways_to_name_it():
+def test_a_book_that_names_no_subject_says_each_way_to_name_it():
     """The real list names no subject anywhere; the refusal said «hãy chọn môn khi nhập tệp», not
     how. It now says the command's option, the upload page's field and the title row that lets the
     file say it; each way reads the book (the upload page's: tests/dashboard/test_upload.py)."""
