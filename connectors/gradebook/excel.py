@@ -1546,7 +1546,14 @@ def _check_average(
             in_file = _rounded_average(shown_value)  # a formula without ROUND: 7.26666666666667
         if memorable_:
             averages[shown_value] = in_file
-    if in_file is None:
+    if in_file is None:  # «không tính», «#DIV/0!», 11: nothing to compare, which the teacher is told
+        sheet, number, position = at
+        where = sheet.problem(number, position, "", "ĐTBmhk", shown_value, fatal=False)
+        where.message = (
+            f"ĐTBmhk trong tệp «{where.value}» không phải là điểm từ 0 đến 10: "
+            "không đối chiếu được với điểm trung bình tính lại từ các điểm của dòng"
+        )
+        result.problems.append(where)
         return
     if _same_average(tx, gk, ck, in_file):
         return

@@ -243,16 +243,27 @@ def test_an_average_a_formula_left_unrounded_is_compared_once_rounded_as_circula
     """A teacher's ĐTBmhk without ROUND (``=(SUM(C2:D2)+2*E2+3*F2)/7`` gives 7.21428571428571) was
     skipped as no score, in silence. It is compared rounded half up to one decimal: one that agrees
     says nothing, one that does not is noted with the value the cell holds and its rounding."""
-    rows = [["STT", "Họ và tên", "TX1", "TX2", "GK", "CK", "ĐTBmhk"],
-            [1, "Lê Minh An", 6, 8, 7, 7.5, 7.21428571428571],  # 50.5/7: 7,2 both ways
-            [2, "Trần Thu Bình", 8, 8, 8, 8, "8,0476"],  # a text, comma decimal: 8,0 against 8,0
-            [3, "Phạm Gia Chi", 5, 6, 6, 6, 6.54285714285714],  # 6,5 in the file, 5,9 recomputed
-            [4, "Đỗ Hải Dương", 5, 6, 6, 6, "không tính"]]  # fmt: skip
+    rows = [
+        ["STT", "Họ và tên", "TX1", "TX2", "GK", "CK", "ĐTBmhk"],
+        [1, "Lê Minh An", 6, 8, 7, 7.5, 7.21428571428571],  # 50.5/7: 7,2 both ways
+        [2, "Trần Thu Bình", 8, 8, 8, 8, "8,0476"],  # a text, comma decimal: 8,0 against 8,0
+        [3, "Phạm Gia Chi", 5, 6, 6, 6, 6.54285714285714],  # 6,5 in the file, 5,9 recomputed
+        [4, "Đỗ Hải Dương", 5, 6, 6, 6, "không tính"],  # not a score: said, not skipped in silence
+        [5, "Vũ Minh Em", 5, 6, 6, 6, 11],  # out of range, likewise
+        [6, "Ngô Thu Giang", None, None, None, None, "#DIV/0!"],
+    ]  # no scores: nothing to compare with
     read = read_score_book(workbook({"6A1": rows}), Expect(subject="TOAN", semester="1"))
     notes = [(p.cell, p.message, p.value) for p in read.problems if p.column == "ĐTBmhk"]
+    not_a_score = (
+        "không phải là điểm từ 0 đến 10: không đối chiếu được với điểm trung bình tính lại từ các điểm của dòng"
+    )
     assert notes == [
-        ("G4", "ĐTBmhk trong tệp 6,54285714285714 (làm tròn 6,5) khác giá trị tính lại 5,9", "6.54285714285714")
+        ("G4", "ĐTBmhk trong tệp 6,54285714285714 (làm tròn 6,5) khác giá trị tính lại 5,9", "6.54285714285714"),
+        ("G5", f"ĐTBmhk trong tệp «không tính» {not_a_score}", "không tính"),
+        ("G6", f"ĐTBmhk trong tệp «11» {not_a_score}", "11"),
     ]
+    assert not any(p.fatal for p in read.problems if p.column == "ĐTBmhk")  # the rows' scores are kept
+    assert [r["dong"] for r in read.records] == [2, 3, 4, 5, 6, 7]
 
 
 def test_a_csdl_results_template_filled_by_formulas_reads_its_scores_as_excel_shows_them():
