@@ -49,7 +49,10 @@ def _lienthong() -> str:
 
 
 def _env(database: Path | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
+    # PYTHONDONTWRITEBYTECODE (set in some shells and CI images) would make every timed process
+    # compile lienthong's modules again; an installed lienthong runs from its bytecode, which the
+    # untimed first round writes.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["COLUMNS"] = "120"  # the help of a wide terminal, as on a school's desktop
     if database is not None:
         env["LIENTHONG_DATABASE_URL"] = f"sqlite:///{database}"
