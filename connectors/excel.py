@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.spreadsheet import Book, Sheet, UnsafeWorkbook, column_letters, open_book
+from lienthong.connectors.spreadsheet import EXCEL_ERRORS, Book, Sheet, UnsafeWorkbook, column_letters, open_book
 from lienthong.mapping.headers import match_row, satisfied, vocabulary
 from lienthong.mapping.normalize import fold
 
@@ -45,6 +45,8 @@ class Problem:
         place += [f"cột «{self.column}»"] if self.column else []
         where = f"Dòng {self.row}" + (f" ({', '.join(place)})" if place else "")
         said = f"; trong ô là «{self.value}»" if self.value else ""
+        if self.value in EXCEL_ERRORS:  # what a failed formula shows: the formula is what to mend
+            said += " (Excel báo lỗi công thức ở ô này: hãy sửa công thức hoặc nhập giá trị)"
         return f"{where}: {self.message}{said}"
 
     def __str__(self) -> str:

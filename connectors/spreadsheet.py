@@ -10,6 +10,12 @@ is refused whole with a message saying which bound, before any row is read.
 
 Each sheet's rows are parsed once and kept on the `Book` (kind detection and the reader share
 them), with Excel's own row and column numbering: ``rows[0]`` is row 1, ``row[0]`` column A.
+
+A cell holding an Excel error (``#N/A``, ``#VALUE!``, ``#DIV/0!``: a formula that failed) is read by
+python-calamine as an empty cell, and an empty score cell is a score cleared. The same scans that
+bound the file find those cells (a ``t="e"`` cell in the XML, a BOOLERR or FORMULA record with an
+error in BIFF), and the rows carry their text (``#N/A``): each reader then refuses it as the value
+it is, with its cell, as it would the same text typed in, instead of taking it for a blank.
 """
 
 from __future__ import annotations
@@ -99,6 +105,41 @@ def column_letters(number: int) -> str:
     return letters
 
 
+# Where each sheet's error cells are: sheet (its title for .xlsx, its position among the workbook's
+# sheets for .xls) → (row, column), 1-based as Excel numbers them → the error's text
+ErrorCells = dict[Any, dict[tuple[int, int], str]]
+
+_ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s([^>]*?\bt="e"[^>]*)>')
+_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ERROR_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{1,32})</")
+_BIFF_ERRORS = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+}
+# What Excel shows in a cell whose formula failed (the newer versions' own as well)
+EXCEL_ERRORS = frozenset([*_BIFF_ERRORS.values(), "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"])
+
+
+def _xml_errors(text: bytes, found: dict[tuple[int, int], str]) -> None:
+    """Add the error cells of a piece of sheet XML (whole rows) to ``found``: each ``t="e"`` cell
+    with its reference and value (one without a reference cannot be placed: no writer makes one)."""
+    if b't="e"' not in text:  # nearly every sheet: one search in C
+        return
+    for cell in _ERROR_CELL.finditer(text):
+        reference = _REFERENCE.search(cell[1])
+        if reference is None or cell[1].endswith(b"/"):  # no place, or no value
+            continue
+        closing = _CELL_END.search(text, cell.end())
+        value = _ERROR_VALUE.search(text, cell.end(), closing.start() if closing else len(text))
+        shown = html.unescape(value[1].decode("utf-8", "replace")).strip() if value else ""
+        found[(int(reference[2]), column_number(reference[1]))] = shown or "#VALUE!"
+
+
 def _check_extent(name: str, extent: Extent) -> None:
     """Refuse a sheet calamine would lay out past the bounds (a wide or tall span, not its real content)."""
     last = f"{column_letters(extent.last_col)}{extent.last_row}"
@@ -118,10 +159,13 @@ def _check_extent(name: str, extent: Extent) -> None:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 
-def _scan_part(part, measure: Extent | None, chunk: int = 1 << 20) -> None:
+def _scan_part(
+    part, measure: Extent | None, chunk: int = 1 << 20, errors: dict[tuple[int, int], str] | None = None
+) -> None:
     """Stream one XML part: refuse a DOCTYPE/ENTITY anywhere in it and, for a sheet, measure the rows
-    and columns its cells with a value span. The stream is cut before its last row tag, so each
-    piece holds whole rows and the work in Python is per row, not per cell (a 30 MB sheet in ~0.2 s)."""
+    and columns its cells with a value span and find its error cells (into ``errors``). The stream
+    is cut before its last row tag, so each piece holds whole rows and the work in Python is per
+    row, not per cell (a 30 MB sheet in ~0.2 s)."""
     tail, last_row = b"", [0]
     while True:
         block = part.read(chunk)
@@ -133,6 +177,8 @@ def _scan_part(part, measure: Extent | None, chunk: int = 1 << 20) -> None:
         else:
             cut = _last_row_start(text) if block else len(text)
             _measure_rows(text[:cut], measure, last_row)
+            if errors is not None:
+                _xml_errors(text[:cut], errors)
             tail = text[cut:]
             if len(tail) > MAX_ROW_BYTES:
                 raise UnsafeWorkbook("Tệp có một dòng dài hơn 8 MB; không phải bảng của trường, không mở.")
@@ -208,7 +254,8 @@ def _measure_rows(text: bytes, measure: Extent, last_row: list[int]) -> None:
         measure.last_row, measure.last_col = max(measure.last_row, row), max(measure.last_col, col)
 
 
-def _check_xlsx(data: bytes) -> None:
+def _check_xlsx(data: bytes) -> ErrorCells:
+    """Refuse the file past a bound (`UnsafeWorkbook`); else its sheets' error cells, by title."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -247,6 +294,7 @@ def _check_xlsx(data: bytes) -> None:
                 f"Tệp có {len(sheets)} trang tính; tệp của trường không quá {MAX_SHEETS} trang. Không mở."
             )
         cells, titles = 0, _sheet_titles(archive, names)
+        errors: ErrorCells = {}
         lost = [title for part, title in titles.items() if part not in names]
         if lost:  # a sheet named in the workbook but absent: calamine would fail on it mid-read
             raise UnsafeWorkbook(
@@ -257,23 +305,30 @@ def _check_xlsx(data: bytes) -> None:
             if not member.filename.endswith((".xml", ".rels", ".vml")):
                 continue
             extent = Extent() if member in sheets else None
+            title = titles.get(member.filename, member.filename.rsplit("/", 1)[-1])
+            found: dict[tuple[int, int], str] = {}
+            plain = None
             if extent is not None and member.file_size <= MAX_ROW_BYTES:  # a whole sheet, read in one piece
                 text = archive.read(member)
                 plain = _plain_cells(text)
                 if plain is not None:
                     cells += plain
-                    continue
-                _scan_part(io.BytesIO(text), extent)
+                    _xml_errors(text, found)
+                else:
+                    _scan_part(io.BytesIO(text), extent, errors=found)
             else:
                 with archive.open(member) as part:
-                    _scan_part(part, extent)
-            if extent is not None:
-                _check_extent(titles.get(member.filename, member.filename.rsplit("/", 1)[-1]), extent)
+                    _scan_part(part, extent, errors=found if extent is not None else None)
+            if extent is not None and plain is None:
+                _check_extent(title, extent)
                 cells += extent.cells
+            if found:
+                errors[title] = found
         if cells > MAX_CELLS:
             raise UnsafeWorkbook(
                 f"Tệp có {cells} ô dữ liệu, quá {MAX_CELLS} ô; không phải tệp của một trường. Không mở."
             )
+    return errors
 
 
 _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
@@ -318,7 +373,8 @@ _BIFF_CELLS = {
 _MULRK = 0x00BD
 
 
-def _check_xls(data: bytes) -> None:
+def _check_xls(data: bytes) -> ErrorCells:
+    """Refuse the file past a bound (`UnsafeWorkbook`); else its sheets' error cells, by position."""
     import olefile  # only .xls files need it
 
     try:
@@ -332,14 +388,18 @@ def _check_xls(data: bytes) -> None:
         if ole.get_size(stream) > MAX_FILE * 4:
             raise UnsafeWorkbook("Tệp .xls khai báo kích thước bất thường; không mở.")
         body = ole.openstream(stream).read()
-    _walk_biff(body)
+    return _walk_biff(body)
 
 
-def _walk_biff(body: bytes) -> None:
+def _walk_biff(body: bytes) -> ErrorCells:
     """Walk the workbook stream's records: count sheets, refuse a shared-string table that declares
     more strings than the stream could hold, and measure each sheet's cells as for ``.xlsx``
-    (a sheet's furthest row and column kept in locals: a school's ``.xls`` has ~100,000 cells)."""
+    (a sheet's furthest row and column kept in locals: a school's ``.xls`` has ~100,000 cells).
+    Returns the error cells (a BOOLERR holding an error, a FORMULA whose last result was one) by
+    the sheet's position among the workbook's sheets, the order calamine lists them in."""
     sheets, cells, offset, depth = 0, 0, 0, 0
+    errors: ErrorCells = {}
+    ordinal = -1  # the current sheet's position (worksheets, charts and macro sheets alike)
     extent: Extent | None = None
     filled = last_row = last_col = 0  # the current sheet's
     size = len(body)
@@ -355,11 +415,17 @@ def _walk_biff(body: bytes) -> None:
                 last_row = row + 1
             if col >= last_col:
                 last_col = col + 1
+            if kind == 0x0205 or kind == 0x0006:  # BOOLERR, FORMULA: either may hold an error
+                error = _biff_error(kind, body, start, length)
+                if error is not None:
+                    errors.setdefault(ordinal, {})[(row + 1, col + 1)] = error
             continue
         record = body[start:offset]
         if kind == _BOF:
             depth += 1
             substream = struct.unpack_from("<H", record, 2)[0] if len(record) >= 4 else 0
+            if depth == 1 and substream != 0x0005:  # not the workbook globals: a sheet
+                ordinal += 1
             if depth == 1 and substream == 0x0010:  # a worksheet; charts inside it nest deeper
                 sheets += 1
                 extent, filled, last_row, last_col = Extent(), 0, 0, 0
@@ -383,6 +449,18 @@ def _walk_biff(body: bytes) -> None:
             last_row, last_col = max(last_row, row + 1), max(last_col, max(first, last) + 1)
         if cells > MAX_CELLS:  # the sheets ended so far
             raise UnsafeWorkbook(f"Tệp có hơn {MAX_CELLS} ô dữ liệu; không phải tệp của một trường. Không mở.")
+    return errors
+
+
+def _biff_error(kind: int, body: bytes, start: int, length: int) -> str | None:
+    """The error a BOOLERR or FORMULA record's cell shows (``#N/A``), else ``None``."""
+    if kind == 0x0205 and length >= 8 and body[start + 7] == 1:  # value, then fError
+        return _BIFF_ERRORS.get(body[start + 6], "#VALUE!")
+    # a formula's cached result: 8 bytes after row, column and format; ``FF FF`` in its last two
+    # bytes marks a non-number, whose first byte 2 says an error (its third, which)
+    if kind == 0x0006 and length >= 14 and body[start + 12 : start + 14] == b"\xff\xff" and body[start + 6] == 2:
+        return _BIFF_ERRORS.get(body[start + 8], "#VALUE!")
+    return None
 
 
 # --- the book -----------------------------------------------------------------------------------
@@ -406,13 +484,14 @@ class Sheet:
 class Book:
     """A safe workbook's sheets, in the file's order."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, errors: ErrorCells | None = None):
         import python_calamine  # a compiled reader: loaded when a file is opened, not by every command
 
         try:
             self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:  # calamine raises several kinds for broken files
             raise UnsafeWorkbook(f"Không đọc được tệp Excel ({type(exc).__name__}).") from None
+        self.errors = errors or {}  # error cells found by the checks: see the module's docstring
         self.skipped: list[tuple[str, str]] = []  # (sheet, why): chart sheets, macro sheets
         self.worksheets: list[Sheet] = []
         for index, meta in enumerate(self._calamine.sheets_metadata):
@@ -443,6 +522,12 @@ class Book:
             ]
         except Exception as exc:
             raise UnsafeWorkbook(f"Không đọc được trang «{sheet.title}» ({type(exc).__name__}).") from None
+        errors = self.errors.get(sheet.title) or self.errors.get(sheet.index)
+        for (number, column), text in (errors or {}).items():  # read by calamine as empty cells
+            if number <= len(rows) and column <= len(rows[number - 1]):
+                row = list(rows[number - 1])
+                row[column - 1] = text
+                rows[number - 1] = tuple(row)
         while rows and not any(v is not None for v in rows[-1]):
             rows.pop()
         return rows
@@ -492,12 +577,12 @@ def _open(data: bytes) -> Book | UnsafeWorkbook:
                 f"Tệp lớn {len(data) // (1 << 20)} MB; tệp của một trường không quá {MAX_FILE >> 20} MB."
             )
         if data[:8] == OLE_MAGIC:
-            _check_xls(data)
+            errors = _check_xls(data)
         elif data[:4] == ZIP_MAGIC:
-            _check_xlsx(data)
+            errors = _check_xlsx(data)
         else:
             raise UnsafeWorkbook(_not_excel(data))
-        return Book(data)
+        return Book(data, errors)
     except UnsafeWorkbook as refused:
         return refused
 
