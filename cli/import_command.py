@@ -205,7 +205,8 @@ def _show(report: ImportReport, console: Console) -> None:
         console.print(f"  Đã đọc {len(read)} trang: {', '.join(shown)}.")
     for sheet in report.sheets:
         if sheet.get("status") != "read":
-            console.print(f"  Trang «{sheet['sheet']}»: không đọc — {sheet.get('reason', '')}.", style="yellow")
+            reason = sheet.get("reason", "").rstrip(".")  # some reasons end with a sentence of their own
+            console.print(f"  Trang «{sheet['sheet']}»: không đọc — {reason}.", style="yellow")
     for column in report.unused_columns:
         cell = f" (ô {column['cell']})" if column.get("cell") else ""
         console.print(
@@ -219,9 +220,15 @@ def _show(report: ImportReport, console: Console) -> None:
         console.print(f"  Tệp này đã được nhập lúc {shown_time(report.already_imported_at)}; không thay đổi gì.")
     else:
         console.print(
-            f"  Lưu: mới {report.stored['new']}, thay đổi {report.stored['changed']}, không đổi "
+            f"  Lưu (bản ghi): mới {report.stored['new']}, thay đổi {report.stored['changed']}, không đổi "
             f"{report.stored['unchanged']}, bỏ qua vì đã có bản mới hơn {report.stored['stale']}."
         )
+        if report.imported_before:
+            console.print(
+                f"  Tệp này đã được nhập lúc {shown_time(report.imported_before)}; dữ liệu đang lưu đã khác tệp "
+                "(một tệp nhập sau đã sửa, hoặc lần này chọn học kỳ, môn hay lớp khác) nên được lưu lại theo tệp; "
+                "những gì lần trước đã đọc theo học kỳ, môn hay lớp khác vẫn còn."
+            )
     for problem in report.refused:
         console.print(f"  {problem}", style="red")
     for problem in report.notes[:20]:

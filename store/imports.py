@@ -46,12 +46,37 @@ def imported_at(db: Plain, sha256: str) -> datetime | None:
 def add_imported_file(
     db: Plain, sha256: str, name: str, kind: str, school_year: str | None, at: datetime, actor: str, summary: dict
 ) -> None:
-    """The imported file's row (`store.tables.ImportedFileRow`)."""
+    """The imported file's row (`store.tables.ImportedFileRow`); a file imported again (its
+    records had moved since: `stored_alike`) has its row say the last import (the audit chain
+    keeps each one)."""
     db.run(
         "INSERT INTO imported_file (ma_truong, sha256, name, kind, school_year, imported_at, actor, summary) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, {db.json_mark()})",
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, {db.json_mark()}) ON CONFLICT (ma_truong, sha256) DO UPDATE SET "
+        "name = excluded.name, kind = excluded.kind, school_year = excluded.school_year, "
+        "imported_at = excluded.imported_at, actor = excluded.actor, summary = excluded.summary",
         (db.school, sha256, name, kind, school_year, db.time_param(at), actor, json_text(summary)),
     )
+
+
+def stored_alike(db: Plain, source: str, rows: Sequence[tuple]) -> bool:
+    """Whether every record of a file (``(entity, key, content hash, …)``) is stored under
+    ``source`` with the same content: importing the file again would change nothing. ``False``
+    once a later file changed one of them, or the file is read otherwise (another semester or
+    subject chosen: other keys)."""
+    school = db.school
+    for entity, group in groupby(sorted(rows, key=itemgetter(0)), key=itemgetter(0)):
+        wanted = {row[1]: row[2] for row in group}
+        keys = list(wanted)
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start : start + _KEYS_PER_QUERY]
+            found = db.rows(
+                'SELECT "key", content_hash FROM source_snapshot WHERE ma_truong = ? AND source = ? '
+                f'AND entity = ? AND "key" IN ({db.marks(len(chunk))})',
+                (school, source, entity, *chunk),
+            )
+            if len(found) != len(chunk) or any(wanted[key] != digest for key, digest in found):
+                return False
+    return True
 
 
 def has_approved_results(db: Plain) -> bool:
@@ -92,7 +117,9 @@ def stored_texts(db: Plain, source: str, entity: str, keys: Sequence[str]) -> di
 def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence[tuple], seen_at: datetime) -> Counter:
     """`store.repository.upsert_snapshots` for the records of an imported file, with the same rules
     and outcomes (a new key is inserted, a changed one updated, an older version ignored, an
-    unchanged one only marked as seen), counted by outcome (``{"new": 38, …}``).
+    unchanged one only marked as seen), counted by outcome (``{"new": 38, …}``). Unchanged is the
+    content: a gradebook's scores are stamped with the time they are stored, and the same scores
+    from a later book keep the version they were first stored with (nothing in them changed).
 
     ``rows``: ``(entity, key, content hash, JSON text)`` of one source and entity, each key once, all
     of ``version``: their payloads already hashed and written as JSON text (UTF-8 bytes, or a str)
@@ -127,7 +154,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
             if not stale:
                 order.append((STALE, stale))
             stale.append(key)
-        elif known[0] == version and known[1] == digest:
+        elif known[1] == digest:
             if not touched:
                 order.append((UNCHANGED, touched))
             touched.append((when, school, source, entity, key))

@@ -313,10 +313,13 @@ class _Keeper:
         found = _Found(read.source, version, read.stored)
         db = self._opened()
         known = imports.imported_at(db, report.sha256)
-        if known is not None:
+        if known is not None and imports.stored_alike(db, found.source, found.stored):
             report.already_imported_at = known
             report.stored["unchanged"] = len(found.stored)
             return
+        # imported before, but what is stored moved since (a later file changed a score) or the file
+        # is read otherwise (another semester or subject chosen): stored again, as the user asks
+        report.imported_before = known
         groups, unchanged = found.fresh(written)
         if report.kind == OWNER_KIND:
             groups = [_what_others_said_kept(db, group) for group in groups]

@@ -69,7 +69,8 @@ class ImportReport:
     sheets: list[dict[str, Any]] = field(default_factory=list)  # every sheet: read, or skipped and why
     unused_columns: list[dict[str, Any]] = field(default_factory=list)  # {"sheet", "cell", "column", "reason"}
     stored: Counter = field(default_factory=Counter)
-    already_imported_at: datetime | None = None
+    already_imported_at: datetime | None = None  # imported before, as it is stored: nothing stored
+    imported_before: datetime | None = None  # imported before, and stored again (see `file_import._Keeper.keep`)
     error: str | None = None  # the whole file was refused: why
     dry_run: bool = False  # read and checked only: nothing was stored
 
@@ -92,6 +93,7 @@ class ImportReport:
             "rows": self.rows,
             "stored": dict(self.stored),
             "already_imported": self.already_imported_at is not None,
+            "imported_again": self.imported_before is not None,
             "error": self.error,
             "dry_run": self.dry_run,
             "sheets": self.sheets,

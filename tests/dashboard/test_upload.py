@@ -89,7 +89,7 @@ def test_a_failed_reconciliation_after_an_upload_leaves_the_files_imported_and_s
     files = [("tep", (SCORE_BOOK.name, SCORE_BOOK.read_bytes(), "application/vnd.ms-excel"))]
     response = _post(client, files, csrf_of(client.get("/cntt").text))
     assert response.status_code == 200
-    assert "Lưu: mới" in response.text  # the file's records are stored
+    assert "Lưu (bản ghi): mới" in response.text  # the file's records are stored
     assert "chưa đối chiếu lại được; hãy chạy lệnh «lienthong reconcile» (lỗi RuntimeError)" in response.text
     logs = capsys.readouterr()
     assert "reconcile_after_upload_failed" in logs.out + logs.err and "Hoa" not in logs.out + logs.err

@@ -115,3 +115,43 @@ def test_an_import_lowers_the_disk_wait_for_itself_only(engine):
     assert seen == [(1, 16384), (1, 16384)]  # NORMAL, and the log copied every 64 MB while importing
     assert after == [(2, 1000), (2, 1000)]  # FULL and every 4 MB, SQLite's defaults, for everything else
     assert set(_rows(engine, "gradebook")) == {*PAYLOADS, "1800000009:TOAN:1"}
+
+
+def test_the_same_scores_from_a_later_book_are_unchanged_and_keep_their_version(engine):
+    """A gradebook's scores are stamped with the time they are stored: a later book (its title
+    mended) with the same scores changed nothing, and says so."""
+    later = NOW + timedelta(days=1)
+    with Session(engine) as session:
+        store_snapshots(session, _written("gradebook", PAYLOADS, version=5), NOW)
+        again = store_snapshots(session, _written("gradebook", PAYLOADS, version=9), later)
+        session.commit()
+    assert again == Counter(unchanged=3)
+    stored = _rows(engine, "gradebook")
+    assert {version for version, *_ in stored.values()} == {5}
+    assert {seen for *_, seen in stored.values()} == {later.replace(tzinfo=None)}
+
+
+def test_a_file_imported_again_has_one_row_saying_its_last_import(engine):
+    """`stored_alike` tells a file whose records are stored as it has them from one whose records
+    moved since; the file's row, written again, says the last import (on both engines)."""
+    from lienthong.store import imports
+    from lienthong.store.plain import opened
+
+    later = NOW + timedelta(hours=2)
+    mine = _written("gradebook", PAYLOADS, version=5)
+    rows = [(r.entity, r.key, r.digest, r.text) for r in mine]
+    with Session(engine) as session:
+        store_snapshots(session, mine, NOW)
+        with opened(session) as db:
+            imports.add_imported_file(db, "ab" * 32, "so-diem.xlsx", "gradebook", "2025-2026", NOW, "it", {"rows": 3})
+            assert imports.stored_alike(db, "gradebook", rows)
+            assert not imports.stored_alike(db, "vnedu", rows)  # another platform's: not stored there
+        store_snapshots(session, _written("gradebook", {"1800000003:TOAN:1": {"ddg_ck": "4"}}, version=6), later)
+        with opened(session) as db:
+            assert not imports.stored_alike(db, "gradebook", rows)  # a later book changed one score
+            imports.add_imported_file(db, "ab" * 32, "so-diem (2).xlsx", "gradebook", "2025-2026", later, "gv", {})
+            assert imports.imported_at(db, "ab" * 32).replace(tzinfo=None) == later.replace(tzinfo=None)
+        session.commit()
+    with engine.connect() as connection:
+        found = connection.execute(sa.text("SELECT name, actor FROM imported_file")).all()
+    assert [tuple(row) for row in found] == [("so-diem (2).xlsx", "gv")]

@@ -1,0 +1,85 @@
+"""Importing a file again: skipped only when what it holds is stored as it holds it.
+
+A school found that a book imported once could never be imported again: not to undo a later book
+(k1, then k1 with one score mended, then k1 again left the mended score), nor read another way
+(the command's own advice, `--semester 2` for a book whose title names no semester, was answered
+«đã được nhập … không thay đổi gì»). The file's SHA-256 now skips it only when each of its records
+is stored with the same content.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from lienthong.store.db import migrate
+from tests.cli.test_assess_cli import lienthong
+from tests.workbooks import workbook
+
+HEADER = ["STT", "Họ và tên", "TX1", "TX2", "GK", "CK"]
+
+
+def _book(path: Path, tx2: int, title: str = "Lớp 6A1 — Học kỳ I — Năm học 2025-2026") -> Path:
+    rows = [["SỔ ĐIỂM MÔN TOÁN"], [title], HEADER, [1, "Lê Minh An", 6, tx2, 7, 7.5], [2, "Trần Thu Bình", 8, 8, 8, 8]]
+    path.write_bytes(workbook({"6A1": rows}))
+    return path
+
+
+class _School:
+    def __init__(self, folder: Path):
+        self.file = folder / "x.db"
+        self.url = f"sqlite:///{self.file}"
+        migrate(self.url)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        env = {"LIENTHONG_SCHOOL_YEAR": "2025-2026", "PATH": "/usr/bin:/bin", "COLUMNS": "400"}
+        return subprocess.run(
+            [*lienthong(), "--db", self.url, "import", "--no-reconcile", *args], capture_output=True, text=True, env=env
+        )
+
+    def sheets(self) -> dict[str, list]:
+        with sqlite3.connect(self.file) as connection:
+            rows = connection.execute(
+                "SELECT key, payload FROM source_snapshot WHERE source = 'gradebook' AND entity = 'diem'"
+            ).fetchall()
+        return {key: json.loads(payload)["ddg_tx"] for key, payload in rows}
+
+
+def test_a_book_imported_again_after_a_later_one_puts_its_scores_back(tmp_path: Path):
+    school = _School(tmp_path)
+    first, mended = _book(tmp_path / "k1.xlsx", 8), _book(tmp_path / "k1-sua.xlsx", 9)
+    assert school.run(str(first)).returncode == 0
+    before = school.sheets()
+    assert sorted(before.values()) == [["6", "8"], ["8", "8"]]
+    changed = school.run(str(mended))
+    assert "Lưu (bản ghi): mới 0, thay đổi 1, không đổi 3" in changed.stdout  # one sheet, not the roster
+    assert sorted(school.sheets().values()) == [["6", "9"], ["8", "8"]]
+    again = school.run("--json", str(first))
+    report = json.loads(again.stdout.splitlines()[0])
+    assert report["imported_again"] is True and report["already_imported"] is False
+    assert report["stored"] == {"changed": 1, "unchanged": 3}
+    assert school.sheets() == before  # the first book's scores are back
+    said = school.run(str(first)).stdout  # now as stored: skipped, and said so
+    assert "đã được nhập lúc" in said and "không thay đổi gì" in said
+
+
+def test_a_book_read_under_another_semester_is_stored_under_it(tmp_path: Path):
+    school = _School(tmp_path)
+    book = _book(tmp_path / "so-diem.xlsx", 8, title="Lớp 6A1 — Năm học 2025-2026")  # no semester named
+    first = school.run(str(book))
+    assert "hãy nhập lại và chọn học kỳ (lienthong import --semester 2" in first.stdout
+    semesters = {key.rsplit(":", 1)[1] for key in school.sheets()}
+    again = school.run("--semester", "2", str(book))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Tệp này đã được nhập lúc" in again.stdout and "nên được lưu lại theo tệp" in again.stdout
+    assert {key.rsplit(":", 1)[1] for key in school.sheets()} == semesters | {"2"}
+
+
+def test_the_same_scores_in_a_mended_book_change_nothing(tmp_path: Path):
+    """A later book whose title only was mended: «thay đổi 0», not a change for every record."""
+    school = _School(tmp_path)
+    school.run(str(_book(tmp_path / "a.xlsx", 8)))
+    mended = school.run(str(_book(tmp_path / "b.xlsx", 8, title="Lớp 6A1 - Học kỳ I - Năm học 2025-2026 (bản sửa)")))
+    assert "Lưu (bản ghi): mới 0, thay đổi 0, không đổi 4" in mended.stdout
