@@ -98,7 +98,10 @@ def fold(text: str) -> str:
     """Fold for matching headers and codes: no diacritics, đ→d, lower case, single spaces.
 
     This is the contract's folding: ``"Mã định danh\\nBộ GD&ĐT"`` → ``"ma dinh danh bo gd&dt"``.
+    An Eth (``Ð``, which some keyboards type for ``Đ``) folds as ``Đ`` does: «Ð» is a mark Đ.
     """
+    if "Ð" in text or "ð" in text:
+        text = text.translate(ETH_AS_D)
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = decomposed.translate(_DIACRITICS)  # Vietnamese marks, in C; any other combining mark below
     if not stripped.isascii():

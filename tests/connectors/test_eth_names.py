@@ -68,3 +68,21 @@ def test_a_name_read_before_is_noted_again_on_every_book_and_row():
         read = read_score_book(_xlsx(rows), Expect(semester="1"))
         assert [(r["ho_ten"], r["ngay_sinh"]) for r in read.records] == [("Đặng Thị Thu Hà", "03/09/2014")] * 2
         assert [p.cell for p in read.problems if "«Ð»" in p.message] == ["B3", "B4"]
+
+
+def test_a_comment_subjects_marks_typed_with_eth_are_read_as_d():
+    """«Ð», «CÐ» and «Ðạt» in a comment subject's cells (the same keyboards) were refused as not a
+    mark ("phải là Đ hoặc CĐ; trong ô là «Ð»"): they are the marks Đ and CĐ."""
+    read = read_score_book(
+        _xlsx(
+            [
+                ["SỔ ĐIỂM MÔN GIÁO DỤC THỂ CHẤT — LỚP 6A1 — HỌC KỲ I — NĂM HỌC 2025-2026"],
+                ["TT", "Họ tên học sinh", "TX1", "TX2", "Giữa kì", "Cuối kì"],
+                [1, "Lê Minh An", "\u00d0", "C\u00d0", "\u00d0ạt", "Đ"],
+            ]
+        ),
+        Expect(semester="1"),
+    )
+    assert read.rejected_rows == []
+    [record] = read.records
+    assert (record["tx"], record["gk"], record["ck"]) == (["Đ", "CĐ"], "Đ", "Đ")
