@@ -1206,6 +1206,14 @@ _NO_IDS = {"ma_dinh_danh": None, "so_dinh_danh": None}  # a book without ID colu
 # A student's name and birth date as read (raw cell → text): the same student comes on every score
 # book of an import (~2,000 students on ~24 books), and a lookup here spares a Python call per row.
 # Only values read without an error are kept; bounded, as the cache behind `_birth` is.
+# A line teachers add below the class (a total, the class average, a count), where a student's name
+# would be: its words with their tone marks (a family name «Tống» is not «Tổng»), in a row with no
+# STT and no ID. Said and not read as a student.
+_SUMMARY_ROW = re.compile(
+    r"(?:tổng(?: cộng| số)?|cộng|trung bình(?: cộng| lớp| môn)?|điểm (?:tb|trung bình)(?: lớp| môn)?|tb(?: lớp| môn)?"
+    r"|sĩ số|t[ỉỷ] lệ|số (?:hs|học sinh)|thống kê|xếp loại)(?:\W.*)?"
+)
+SUMMARY_ROW = "Không phải học sinh mà là dòng tổng hợp của lớp (tổng, điểm trung bình, sĩ số…): không nhập"
 _NAMES: dict[str, tuple[str, tuple[str, ...]]] = {}
 _BIRTHS: dict[Any, str] = {}
 _KEPT = 16384
@@ -1382,6 +1390,9 @@ def _read_rows(
                 name_cell = cell_address(number, columns.name)
                 faults.append(blank_name_fault(sheet.title, number, name_cell, name_heading, filled))
             continue
+        if row[id_at] is None and _summary_row(raw_name, row[code_at], [row[p] for _, _, p in identifiers]):
+            result.problems.append(sheet.problem(number, columns.name, SUMMARY_ROW, "ho_ten", raw_name, fatal=False))
+            continue
         first = scores[0]
         if (
             (first is None or not str(first).strip())  # most rows have their first score: the rest need no look
@@ -1518,6 +1529,13 @@ def _headerless(sheet: _Sheet, records: list[dict]) -> list[dict]:
         sheet.unused(position, f"cột không có tiêu đề nhưng có dữ liệu (ví dụ ô {example}): không nhập", "")
         for position, example in sorted(out.items())
     ]
+
+
+def _summary_row(name: Any, code: Any, ids: list[Any]) -> bool:
+    """Whether a row without STT is a line below the class (`_SUMMARY_ROW`), not a student."""
+    if type(name) is not str or not _blank(code) or not all(_blank(v) for v in ids):
+        return False
+    return _SUMMARY_ROW.fullmatch(unicodedata.normalize("NFC", name).strip().lower()) is not None
 
 
 def _check_average(
