@@ -106,6 +106,13 @@ _TEST_PREFIX = r"(?:(?:bai kiem tra|bai kt|kiem tra|kt|diem|thi|bai) )?"
 _SEMESTER = r"(?: (?:i|ii|1|2|hk ?i|hk ?ii|hk ?1|hk ?2))?"
 GK = re.compile(rf"^{_TEST_PREFIX}{_MID}{_SEMESTER}$")
 CK = re.compile(rf"^{_TEST_PREFIX}{_END}{_SEMESTER}$")
+# A group header over the regular assessments in a two-row header («ĐĐGtx», «Điểm thường xuyên»,
+# «Hệ số 1» of books kept since Circular 58) and what its columns say below it: a number, a TX, an oral
+# or 15-minute test (the coefficient-1 tests of those books)
+TX_GROUP = re.compile(
+    r"^(?:ddg ?tx|tx|diem tx|(?:diem |danh gia |kiem tra |diem kiem tra )?thuong xuyen|hs ?1|(?:diem )?he so 1)$"
+)
+TX_UNDER_GROUP = re.compile(r"^(?:(?:lan|l|cot|tx|m|mieng|15p|15 phut|15'|kt ?15p?|v|viet) ?)?\d{0,2}$")
 _PART = r"(?:phan )?(?:tn|tl|th|trac nghiem|tu luan|thuc hanh)"
 # A part of the mid- or end-of-term test in one header cell: "GKTN", "GK TL", "Cuối kì - Tự luận"
 PART = re.compile(
@@ -442,6 +449,7 @@ def _header_columns(row: tuple, below_row: tuple | None, extra: dict[str, str]) 
         return None
     below = [_label(v) for v in below_row] if below_row is not None else []
     two_rows = any(TX.match(label) or PART.match(label) or PART_UNDER_GROUP.match(label) for label in below)
+    two_rows = two_rows or _tx_group_above(top, below, name)
     columns = Columns(name=name, tx=[], given=given, header_rows=2 if two_rows else 1)
     _fill(columns, top, below if two_rows else [], extra, taken={name, given} - {None})
     if columns.tx or columns.gk is not None or columns.ck is not None or columns.parts:
@@ -458,10 +466,7 @@ def _fill(columns: Columns, top: list[str], below: list[str], extra: dict[str, s
     top, below = top + [""] * (width - len(top)), below + [""] * (width - len(below))
     merged = [b or a for a, b in zip(top, below)]
     columns.labels = merged
-    group, current = [], ""
-    for a, b in zip(top, below):  # a merged group cell holds its text in its first column only
-        current = a or (current if b else "")
-        group.append(current)
+    group = _groups(top, below)
     named = {p for p in range(width) if merged[p] in extra or top[p] in extra}
     for position in sorted(range(width), key=lambda p: p not in named):
         label = merged[position]
@@ -471,6 +476,8 @@ def _fill(columns: Columns, top: list[str], below: list[str], extra: dict[str, s
         if role is None and below[position] and PART_UNDER_GROUP.match(below[position]):
             test = _test_of(_bare(group[position]))
             role = ("part", test) if test else None
+        if role is None and _under_tx_group(group[position], below[position]):  # «M1» under «Hệ số 1»
+            role = "tx"
         if isinstance(role, tuple):
             columns.parts.append(Part(position, role[1], label, group[position] if below[position] else ""))
         elif role == "tx":
@@ -490,6 +497,31 @@ def _fill(columns: Columns, top: list[str], below: list[str], extra: dict[str, s
         else:
             columns.unused.append((position, _unused_reason(label)))
     columns.tx.sort()
+
+
+def _groups(top: list[str], below: list[str]) -> list[str]:
+    """Each column's group header in a two-row header: a merged group cell holds its text in its
+    first column only, and spans the columns after it that are blank above and named below."""
+    group, current = [], ""
+    for a, b in zip(top, below + [""] * (len(top) - len(below))):
+        current = a or (current if b else "")
+        group.append(current)
+    return group
+
+
+def _tx_group_above(top: list[str], below: list[str], name: int) -> bool:
+    """Whether ``below`` is the second row of a header whose regular assessments' group spans
+    columns (a merged «Hệ số 1» over «M1 | M2 | …»): the group's text only in its first column, its
+    columns named below, and no name below the name's header (not a student's row under one row)."""
+    if name >= len(below) or below[name]:
+        return False
+    groups = _groups(top, below)
+    return any(not a and _under_tx_group(g, b) for a, g, b in zip(top, groups, below))
+
+
+def _under_tx_group(group: str, below: str) -> bool:
+    """A column of the regular assessments' group (`TX_GROUP`) whose own label says one of them."""
+    return bool(below) and TX_UNDER_GROUP.match(below) is not None and TX_GROUP.match(_bare(group)) is not None
 
 
 def _unused_reason(label: str) -> str:

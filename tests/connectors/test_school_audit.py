@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from lienthong.connectors.gradebook.excel import SUMMARY_ROW, Expect, read_score_book
 from tests.workbooks import workbook
 
@@ -33,3 +35,41 @@ def test_lines_below_the_class_are_said_and_not_read_as_students():
     said = [(p.cell, p.value) for p in read.problems if p.message == SUMMARY_ROW]
     assert said == [("C6", "Trung bình"), ("C7", "TỔNG CỘNG"), ("C8", "Điểm TB lớp:"), ("C9", "Sĩ số: 2")]
     assert not any(p.fatal for p in read.problems)
+
+
+def _two_rows(group: str, below: list, end: str = "Cuối kì") -> object:
+    rows = [
+        ["STT", "Họ và tên", group, None, None, None, "Giữa kì", end],
+        [None, None, *below, None, None],
+        [1, "Lê Minh An", 6, 7, 8, 9, 7, 7.5],
+    ]
+    return _read(rows, **{"6A1": ["C3:F3", "A3:A4", "B3:B4", "G3:G4", "H3:H4"]})
+
+
+def test_every_column_under_a_regular_assessment_group_is_a_tx():
+    """«Hệ số 1» merged over «M1 | M2 | 15p1 | 15p2» kept the first column only (three listed as
+    headerless, exit 0), and «ĐĐGtx» over «1 | 2 | 3 | 4» was refused: the group says what they are."""
+    for group, below in (
+        ("Hệ số 1", ["M1", "M2", "15p1", "15p2"]),
+        ("ĐĐGtx", [1, 2, 3, 4]),
+        ("Điểm thường xuyên", ["Lần 1", "Lần 2", "Lần 3", "Lần 4"]),
+        ("Điểm hệ số 1", ["Miệng", "15 phút", "15 phút", "15 phút"]),
+    ):
+        read = _two_rows(group, below)
+        assert read.rejected_rows == [], group
+        [record] = read.records
+        assert record["tx"] == [Decimal(6), Decimal(7), Decimal(8), Decimal(9)], group
+        assert (record["gk"], record["ck"]) == (Decimal(7), Decimal("7.5"))
+        assert read.info.get("unused_columns", []) == [], group
+
+
+def test_a_column_under_the_group_that_is_no_regular_assessment_is_still_asked_about():
+    """«1 tiết» (a 45-minute test: coefficient 2 in those books) is not guessed to be a TX."""
+    from lienthong.connectors.errors import FileFormatError
+
+    try:
+        _two_rows("Điểm thường xuyên", ["Miệng", "15 phút", "15 phút", "1 tiết"])
+    except FileFormatError as refused:
+        assert "«1 tiết» (ô F4)" in refused.message and "không rõ là điểm nào" in refused.message
+    else:
+        raise AssertionError("a «1 tiết» column was taken for a TX")
