@@ -481,6 +481,10 @@ class Sheet:
         return self._rows
 
 
+# A hidden sheet is mostly an old copy or the lists a template's drop-downs read: not read, and said
+HIDDEN_SHEET = "trang đang ẩn (thường là bản cũ hay danh mục); nếu cần nhập, hãy bỏ ẩn trang rồi nhập lại"
+
+
 class Book:
     """A safe workbook's sheets, in the file's order."""
 
@@ -495,10 +499,12 @@ class Book:
         self.skipped: list[tuple[str, str]] = []  # (sheet, why): chart sheets, macro sheets
         self.worksheets: list[Sheet] = []
         for index, meta in enumerate(self._calamine.sheets_metadata):
-            if str(meta.typ).endswith("WorkSheet"):
-                self.worksheets.append(Sheet(meta.name, index, self))
-            else:
+            if not str(meta.typ).endswith("WorkSheet"):
                 self.skipped.append((meta.name, "trang biểu đồ hoặc macro, không có bảng"))
+            elif not str(meta.visible).endswith(".Visible"):  # Hidden, VeryHidden
+                self.skipped.append((meta.name, HIDDEN_SHEET))
+            else:
+                self.worksheets.append(Sheet(meta.name, index, self))
 
     def rows_of(self, sheet: Sheet) -> list[tuple]:
         try:

@@ -808,12 +808,55 @@ def read_score_book(
             + 'Hãy chỉ định cột, ví dụ --map "Miệng 1=TX1,Viết=TX2,Thi HK=CK" hoặc '
             '--map "dong=4,ho_ten=B,tx=D:E:F,gk=G,ck=H".',
         )
+    faults += _same_students_on_two_sheets(result)
     _check_labels_found(mapping, headings)
     _check_combine_found(mapping, combined)
     if unplaced:  # after the checks of --map: a typo in it is the likelier cause
         raise FileFormatError(PLATFORM, unplaced)
     refuse_file(PLATFORM, faults)
     return result
+
+
+_ROMAN = {"1": "I", "2": "II"}
+
+
+def _same_students_on_two_sheets(result: ExcelRead) -> list[str]:
+    """A student's sheet of one class, subject and semester on two sheets of the book (a copy kept
+    beside the book, «6A1 (2)»): stored by student, the later would replace the earlier in silence.
+    With other scores it is a fault (which sheet is right is for the teacher); with the same scores
+    a note (stored once). A class split over two sheets holds other students and says nothing."""
+    first: dict[tuple, dict] = {}
+    clashes: dict[tuple[str, str], list[tuple[dict, dict]]] = {}
+    repeats: dict[tuple[str, str], list[tuple[dict, dict]]] = {}
+    for record in result.records:
+        who = record["ma_hoc_sinh"] or record["ma_dinh_danh"] or record["so_dinh_danh"]
+        key = (record["lop"], record["ma_mon"], record["hoc_ky"], who or (fold(record["ho_ten"]), record["ngay_sinh"]))
+        earlier = first.setdefault(key, record)
+        if earlier["trang"] == record["trang"]:  # itself, or twice on one sheet (`_read_rows` says so)
+            continue
+        same = (earlier["tx"], earlier["gk"], earlier["ck"]) == (record["tx"], record["gk"], record["ck"])
+        (repeats if same else clashes).setdefault((earlier["trang"], record["trang"]), []).append((earlier, record))
+    for (one, other), pairs in repeats.items():
+        result.problems.append(
+            Problem(
+                pairs[0][1]["dong"],
+                f"Trang «{other}» ghi lại đúng điểm của {len(pairs)} học sinh đã có ở trang «{one}»: chỉ lưu một lần",
+                fatal=False,
+                sheet=other,
+            )
+        )
+    faults = []
+    for (one, other), pairs in clashes.items():
+        record = pairs[0][0]
+        rows = ", ".join(f"{a['dong']} và {b['dong']}" for a, b in pairs[:5]) + (", …" if len(pairs) > 5 else "")
+        of_class = f" lớp {record['lop']}" if record["lop"] else ""
+        semester = _ROMAN.get(record["hoc_ky"], record["hoc_ky"])
+        faults.append(
+            f"Trang «{one}» và trang «{other}» cùng ghi điểm môn {catalogs.subject(record['ma_mon']).name} "
+            f"học kỳ {semester}{of_class} của {len(pairs)} học sinh nhưng khác nhau (dòng {rows}): "
+            "không rõ trang nào đúng. Hãy xoá trang cũ, hoặc nhập từng trang trong một tệp riêng."
+        )
+    return faults
 
 
 def _column_order(address: str) -> tuple[int, str]:

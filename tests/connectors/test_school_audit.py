@@ -73,3 +73,51 @@ def test_a_column_under_the_group_that_is_no_regular_assessment_is_still_asked_a
         assert "«1 tiết» (ô F4)" in refused.message and "không rõ là điểm nào" in refused.message
     else:
         raise AssertionError("a «1 tiết» column was taken for a TX")
+
+
+def test_one_class_on_two_sheets_with_other_scores_refuses_the_book():
+    """«6A1» and a copy «6A1 (2)» with other scores were both read, the later replacing the earlier
+    in silence; the same scores twice are stored once and said; a class split over two sheets is read."""
+    from lienthong.connectors.errors import FileFormatError
+
+    def book(second: list[list]) -> bytes:
+        first = [[1, "1800000001", "Lê Minh An", 7, 7, 7, 7], [2, "1800000002", "Trần Thu Bình", 8, 8, 8, 8]]
+        return workbook({"6A1": [*TITLE, HEADER, *first], "6A1 (2)": [*TITLE, HEADER, *second]})
+
+    expect = Expect(subject="TOAN", semester="1")
+    try:
+        read_score_book(book([[1, "1800000001", "Lê Minh An", 9, 9, 9, 9]]), expect)
+    except FileFormatError as refused:
+        assert (
+            "Trang «6A1» và trang «6A1 (2)» cùng ghi điểm môn Toán học kỳ I lớp 6A1 của 1 học sinh nhưng khác "
+            "nhau (dòng 4 và 4): không rõ trang nào đúng" in refused.message
+        )
+    else:
+        raise AssertionError("two sheets of one class with other scores were both read")
+    same = read_score_book(book([[1, "1800000001", "Lê Minh An", 7, 7, 7, 7]]), expect)
+    assert [p.message for p in same.problems] == [
+        "Trang «6A1 (2)» ghi lại đúng điểm của 1 học sinh đã có ở trang «6A1»: chỉ lưu một lần"
+    ]
+    split = read_score_book(book([[3, "1800000003", "Phạm Gia Chi", 6, 6, 6, 6]]), expect)
+    assert len(split.records) == 3 and split.problems == []
+
+
+def test_a_hidden_sheet_is_said_and_not_read():
+    """A hidden «6A1 cu» (an old copy) was read beside «6A1», and nobody was told it was hidden."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from lienthong.connectors.spreadsheet import HIDDEN_SHEET, open_book
+
+    rows = [*TITLE, HEADER, [1, "1800000001", "Lê Minh An", 7, 7, 7, 7]]
+    data = workbook({"6A1": rows, "6A1 cu": rows})
+    book = load_workbook(io.BytesIO(data))
+    book["6A1 cu"].sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    opened = open_book(buffer.getvalue())
+    assert [s.title for s in opened.worksheets] == ["6A1"] and opened.skipped == [("6A1 cu", HIDDEN_SHEET)]
+    read = read_score_book(buffer.getvalue(), Expect(subject="TOAN", semester="1"))
+    assert read.info["skipped_sheets"] == [{"sheet": "6A1 cu", "reason": HIDDEN_SHEET}]
+    assert len(read.records) == 1
