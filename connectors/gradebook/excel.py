@@ -497,6 +497,9 @@ def _fill(columns: Columns, top: list[str], below: list[str], extra: dict[str, s
         else:
             columns.unused.append((position, _unused_reason(label)))
     columns.tx.sort()
+    for position in columns.tx[MOST_TX:]:  # a fifth one would be stored and never compared: said instead
+        columns.unused.append((position, MORE_TX))
+    del columns.tx[MOST_TX:]
 
 
 def _groups(top: list[str], below: list[str]) -> list[str]:
@@ -818,6 +821,9 @@ def read_score_book(
 
 
 _ROMAN = {"1": "I", "2": "II"}
+# Circular 22's most ĐĐGtx a semester (a subject of more than 70 periods a year): the cells compared
+MOST_TX = 4
+MORE_TX = f"Thông tư 22 quy định nhiều nhất {MOST_TX} ĐĐGtx mỗi học kỳ: cột ĐĐGtx thứ {MOST_TX + 1} trở đi không nhập"
 
 
 def _same_students_on_two_sheets(result: ExcelRead) -> list[str]:

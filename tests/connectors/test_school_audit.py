@@ -121,3 +121,16 @@ def test_a_hidden_sheet_is_said_and_not_read():
     read = read_score_book(buffer.getvalue(), Expect(subject="TOAN", semester="1"))
     assert read.info["skipped_sheets"] == [{"sheet": "6A1 cu", "reason": HIDDEN_SHEET}]
     assert len(read.records) == 1
+
+
+def test_a_fifth_regular_assessment_is_listed_as_not_used():
+    """TX5 was stored and never compared (the compared cells are four): the reconciliation then said
+    «0 khác biệt» of a book whose average differs from vnEdu's. It is listed, with why."""
+    from lienthong.connectors.gradebook.excel import MORE_TX
+
+    read = _read(
+        [["STT", "Họ và tên", "TX1", "TX2", "TX3", "TX4", "TX5", "GK", "CK"], [1, "Lê Minh An", 2, 3, 5, 5, 10, 5, 3]]
+    )
+    [record] = read.records
+    assert record["tx"] == [Decimal(2), Decimal(3), Decimal(5), Decimal(5)]
+    assert read.info["unused_columns"] == [{"sheet": "6A1", "cell": "G3", "column": "TX5", "reason": MORE_TX}]
