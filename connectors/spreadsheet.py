@@ -170,7 +170,7 @@ def _scan_part(
     while True:
         block = part.read(chunk)
         text = tail + block
-        if b"<!" in text and _DOCTYPE.search(text):  # the case-blind search is slow: only where a declaration may be
+        if _may_declare(text) and _DOCTYPE.search(text):  # the case-blind search is slow: only where one may be
             raise UnsafeWorkbook("Tệp chứa khai báo DOCTYPE/ENTITY trong XML; không an toàn, không mở.")
         if measure is None:
             tail = text[-16:]  # a declaration split between two blocks is still seen
@@ -184,6 +184,13 @@ def _scan_part(
                 raise UnsafeWorkbook("Tệp có một dòng dài hơn 8 MB; không phải bảng của trường, không mở.")
         if not block:
             return
+
+
+def _may_declare(text: bytes) -> bool:
+    """Whether ``text`` holds ``<!`` (where a DOCTYPE or ENTITY declaration may begin). A sheet's XML
+    rarely holds a ``!`` at all, and a search for that one byte runs at memory speed, where one for
+    ``<!`` stops at every tag's ``<`` (a tenth of the safety scan of a school's files)."""
+    return b"!" in text and b"<!" in text
 
 
 def _row_tags(text: bytes) -> list[tuple[int, int, bytes]]:
@@ -215,7 +222,7 @@ def _plain_cells(text: bytes) -> int | None:
     within the bounds) — the sheets of a school's files, measured by a few passes in C
     rather than row by row in Python; ``None`` for any other sheet (`_measure_rows` measures it).
     A DOCTYPE or ENTITY declaration is refused here as anywhere."""
-    if b"<!" in text and _DOCTYPE.search(text):
+    if _may_declare(text) and _DOCTYPE.search(text):
         raise UnsafeWorkbook("Tệp chứa khai báo DOCTYPE/ENTITY trong XML; không an toàn, không mở.")
     if (_NOT_PLAIN.search(text) and _NOT_PLAIN_TALL.search(text)) or _PREFIXED_CELL.search(text):
         return None
