@@ -652,7 +652,14 @@ def _titles(titles: str, sheet_name: str, expect: Expect) -> dict[str, Any]:
     semester = _TITLE_SEMESTER.search(titles)
     if semester:
         found["semester"] = "2" if semester[1] in ("ii", "2") else "1"
-    cls = _TITLE_CLASS.search(titles) or SHEET_CLASS.match(fold(sheet_name))
+    titled, named = _TITLE_CLASS.search(titles), SHEET_CLASS.match(fold(sheet_name))
+    if titled and named and titled[1] != named[1]:  # a sheet copied for another class, half renamed
+        raise FileFormatError(
+            PLATFORM,
+            f"Trang «{sheet_name}»: tên trang là lớp {named[1].upper()} nhưng tiêu đề ghi lớp {titled[1].upper()}; "
+            "không rõ lớp nào đúng. Hãy sửa tên trang hoặc dòng tiêu đề cho đúng lớp rồi nhập lại.",
+        )
+    cls = titled or named
     found["class_code"] = cls[1].upper() if cls else None
     subject = _TITLE_SUBJECT.search(titles)
     info = catalogs.subject_named(subject[1]) if subject else None

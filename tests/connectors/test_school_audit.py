@@ -134,3 +134,24 @@ def test_a_fifth_regular_assessment_is_listed_as_not_used():
     [record] = read.records
     assert record["tx"] == [Decimal(2), Decimal(3), Decimal(5), Decimal(5)]
     assert read.info["unused_columns"] == [{"sheet": "6A1", "cell": "G3", "column": "TX5", "reason": MORE_TX}]
+
+
+def test_a_sheet_named_for_one_class_and_titled_for_another_refuses_the_book():
+    """A sheet «6A1» titled «Lớp 6A2» (copied for another class, half renamed) was stored as 6A2 in
+    silence; which class it holds is for the teacher to say."""
+    from lienthong.connectors.errors import FileFormatError
+
+    rows = [
+        ["SỔ ĐIỂM MÔN TOÁN"],
+        ["Lớp 6A2 — Học kỳ I — Năm học 2025-2026"],
+        HEADER,
+        [1, None, "Lê Minh An", 7, 7, 7, 7],
+    ]
+    try:
+        read_score_book(workbook({"6A1": rows}), Expect(subject="TOAN", semester="1"))
+    except FileFormatError as refused:
+        assert "Trang «6A1»: tên trang là lớp 6A1 nhưng tiêu đề ghi lớp 6A2; không rõ lớp nào đúng" in refused.message
+    else:
+        raise AssertionError("a sheet of two classes was read")
+    agreeing = read_score_book(workbook({"6A2": rows}), Expect(subject="TOAN", semester="1"))
+    assert [r["lop"] for r in agreeing.records] == ["6A2"]
