@@ -171,6 +171,32 @@ def _usage(exc: BaseException) -> int | None:
     return None
 
 
+def _stdout_closed() -> bool:
+    """Whether standard output's reader has gone (a pipe whose reader closed it reports an error
+    when polled): a broken pipe elsewhere (a child process's, `records.backup`'s ``pg_dump``) is
+    an unexpected error, not a reader that wanted no more."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, ValueError, OSError):  # no poll, no stdout: nothing to tell it by
+        return False
+
+
+def output_closed() -> int:
+    """Stop quietly once standard output's reader has gone (``lienthong reconcile | head``), as rich
+    and click do for the commands they print: what was stored stays stored (each command commits
+    before it prints), and stdout is pointed at the null device so that the interpreter's last flush
+    does not fail again on its way out."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+    except (AttributeError, ValueError, OSError):
+        pass
+    return exits.OUTPUT_CLOSED
+
+
 def guarded(run: Callable[..., object]) -> None:
     """Run the command line; every error leaves through `handle`, usage mistakes included."""
     try:
@@ -180,7 +206,13 @@ def guarded(run: Callable[..., object]) -> None:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu.", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError as exc:
+        sys.exit(output_closed() if _stdout_closed() else handle(exc))
     except BaseException as exc:  # the boundary: nothing passes it as a raw traceback
         usage = _usage(exc)
         sys.exit(usage if usage is not None else handle(exc))
+    try:
+        sys.stdout.flush()  # what is still buffered (``--json``): its reader may have gone meanwhile
+    except BrokenPipeError:
+        sys.exit(output_closed())
     sys.exit(code if isinstance(code, int) else exits.OK)
