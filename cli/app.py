@@ -366,7 +366,7 @@ def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy 
 
 @app.command("import")
 def import_files(
-    paths: list[Path] = typer.Argument(..., help="Một hay nhiều tệp Excel (.xlsx hoặc .xls)."),
+    paths: list[Path] = typer.Argument(..., metavar="TỆP", help="Một hay nhiều tệp Excel (.xlsx hoặc .xls)."),
     kind: str = typer.Option(
         None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra."
     ),
