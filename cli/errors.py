@@ -76,9 +76,18 @@ def _classify(exc: BaseException) -> tuple[int, str] | None:
     if isinstance(exc, UnicodeDecodeError):
         return exits.BAD_INPUT, "Dữ liệu vào không phải UTF-8: lưu lại tệp với bảng mã Unicode (UTF-8) rồi chạy lại."
     if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError | PermissionError):
-        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-        return exits.BAD_INPUT, f"Không đọc hoặc ghi được tệp{where} ({type(exc).__name__})."
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        return exits.BAD_INPUT, f"Không đọc hoặc ghi được tệp{where}: {_PATH_FAULTS[type(exc)]}."
     return _named(exc)
+
+
+# What a path's fault means, in the user's words (the system's text is English).
+_PATH_FAULTS = {
+    FileNotFoundError: "không có tệp hoặc thư mục này",
+    IsADirectoryError: "đây là một thư mục, không phải tệp",
+    NotADirectoryError: "một phần của đường dẫn là tệp, không phải thư mục",
+    PermissionError: "không có quyền (kiểm tra quyền của tệp và thư mục)",
+}
 
 
 def _driver_error(exc: BaseException) -> bool:

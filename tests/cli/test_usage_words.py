@@ -1,5 +1,6 @@
-"""Mistakes on the command line are said in Vietnamese: a required argument or option left out is
-named as the help names it, with what to write (click says «Missing argument 'paths'.»)."""
+"""Mistakes on the command line are said in Vietnamese: a file that cannot be opened, and a required
+argument or option left out, named as the help names it with what to write (click says «Missing
+argument 'paths'.»)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,22 @@ def test_a_missing_argument_is_named_with_what_to_write(tmp_path, args, said):
     done = _run(tmp_path, *args)
     assert done.returncode == exits.BAD_INPUT
     assert done.stderr == said + "\n" and done.stdout == ""
+
+
+def test_files_that_cannot_be_opened_are_said_in_vietnamese(tmp_path):
+    done = _run(tmp_path, "import", "--dry-run", str(tmp_path / "khong-co.xlsx"), str(tmp_path))
+    assert done.returncode == exits.BAD_INPUT
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"✗ {tmp_path / 'khong-co.xlsx'}: Không tìm thấy tệp")
+    assert lines[1].startswith(f"✗ {tmp_path}: Đây là một thư mục, không phải tệp")
+    assert "No such file" not in done.stdout and "Is a directory" not in done.stdout
+
+
+def test_a_path_fault_at_the_error_boundary_is_said_in_vietnamese(capsys):
+    from lienthong.cli.errors import handle
+
+    assert handle(PermissionError(13, "Permission denied", "/srv/lienthong.toml")) == exits.BAD_INPUT
+    said = capsys.readouterr().err
+    assert (
+        said == "Không đọc hoặc ghi được tệp /srv/lienthong.toml: không có quyền (kiểm tra quyền của tệp và thư mục).\n"
+    )
