@@ -50,3 +50,13 @@ def test_a_path_fault_at_the_error_boundary_is_said_in_vietnamese(capsys):
     assert (
         said == "Không đọc hoặc ghi được tệp /srv/lienthong.toml: không có quyền (kiểm tra quyền của tệp và thư mục).\n"
     )
+
+
+@pytest.mark.parametrize("year", ["2025", "2025-2027", "25-26", "2025–2026"])
+@pytest.mark.parametrize("command", [["import", "--school-year"], ["read-file", "--nam-hoc"]])
+def test_a_school_year_not_written_as_two_consecutive_years_is_refused_before_reading(tmp_path, command, year):
+    done = _run(tmp_path, *command, year, str(tmp_path / "so-diem.xlsx"))
+    assert done.returncode == exits.BAD_INPUT and done.stdout == ""
+    assert (
+        done.stderr == f"--school-year phải là một năm học dạng 2025-2026 (hai năm liền nhau), không phải «{year}».\n"
+    )
