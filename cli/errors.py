@@ -77,7 +77,8 @@ def _classify(exc: BaseException) -> tuple[int, str] | None:
         return exits.BAD_INPUT, "Dữ liệu vào không phải UTF-8: lưu lại tệp với bảng mã Unicode (UTF-8) rồi chạy lại."
     if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError | PermissionError):
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-        return exits.BAD_INPUT, f"Không đọc hoặc ghi được tệp{where}: {_PATH_FAULTS[type(exc)]}."
+        fault = next(words for kind, words in _PATH_FAULTS.items() if isinstance(exc, kind))
+        return exits.BAD_INPUT, f"Không đọc hoặc ghi được tệp{where}: {fault}."
     return _named(exc)
 
 
