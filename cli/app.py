@@ -366,7 +366,7 @@ def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy 
 
 @app.command("import")
 def import_files(
-    paths: list[Path] = typer.Argument(..., help="Một hay nhiều tệp Excel (.xlsx hoặc .xls)."),
+    paths: list[Path] = typer.Argument(..., metavar="TỆP", help="Một hay nhiều tệp Excel (.xlsx hoặc .xls)."),
     kind: str = typer.Option(
         None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra."
     ),
@@ -395,6 +395,7 @@ def import_files(
     biệt. Mã thoát: 0 đọc hết, 1 có dòng bị từ chối, 2 có tệp bị từ chối cả tệp."""
     from lienthong.cli.import_command import run_import
     from lienthong.connectors.file_kinds import KINDS
+    from lienthong.mapping.calendar import is_school_year
     from lienthong.sync.file_import import Wanted
 
     if kind and kind not in KINDS:
@@ -402,6 +403,12 @@ def import_files(
         raise typer.Exit(2)
     if semester and semester not in ("1", "2", "CN"):
         typer.echo("--semester phải là 1, 2 hoặc CN", err=True)
+        raise typer.Exit(2)
+    if school_year and not is_school_year(school_year):
+        typer.echo(
+            f"--school-year phải là một năm học dạng 2025-2026 (hai năm liền nhau), không phải «{school_year}».",
+            err=True,
+        )
         raise typer.Exit(2)
     wanted = Wanted(school_year, semester, class_code.upper() if class_code else None, subject)
     raise typer.Exit(

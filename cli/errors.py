@@ -76,9 +76,19 @@ def _classify(exc: BaseException) -> tuple[int, str] | None:
     if isinstance(exc, UnicodeDecodeError):
         return exits.BAD_INPUT, "Dữ liệu vào không phải UTF-8: lưu lại tệp với bảng mã Unicode (UTF-8) rồi chạy lại."
     if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError | PermissionError):
-        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-        return exits.BAD_INPUT, f"Không đọc hoặc ghi được tệp{where} ({type(exc).__name__})."
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        fault = next(words for kind, words in _PATH_FAULTS.items() if isinstance(exc, kind))
+        return exits.BAD_INPUT, f"Không đọc hoặc ghi được tệp{where}: {fault}."
     return _named(exc)
+
+
+# What a path's fault means, in the user's words (the system's text is English).
+_PATH_FAULTS = {
+    FileNotFoundError: "không có tệp hoặc thư mục này",
+    IsADirectoryError: "đây là một thư mục, không phải tệp",
+    NotADirectoryError: "một phần của đường dẫn là tệp, không phải thư mục",
+    PermissionError: "không có quyền (kiểm tra quyền của tệp và thư mục)",
+}
 
 
 def _driver_error(exc: BaseException) -> bool:
@@ -153,6 +163,22 @@ def handle(exc: BaseException) -> int:
     return exits.UNEXPECTED
 
 
+def _missing(param) -> str:
+    """A required argument or option left out, said by what to write (click says it in English,
+    by the parameter's Python name): the name the help shows (an option's flag, an argument's
+    metavar), then the parameter's own help, as in «Thiếu TỆP: hãy ghi một hay nhiều tệp Excel…»."""
+    if getattr(param, "param_type_name", "") == "option":
+        label = f" {param.opts[0]}"
+    elif param.metavar:
+        label = f" {param.metavar.rstrip('.… ')}"
+    else:  # an argument known only by its Python name: its help says what it is
+        label = " tham số" if param.help else f" tham số «{param.name}»"
+    text = (param.help or "").strip().rstrip(".")
+    if text[:1].isupper() and not text[1:2].isupper():  # «Mã trường…» → «mã trường…», «CSDL…» stays
+        text = text[0].lower() + text[1:]
+    return f"Thiếu{label}: hãy ghi {text}" if text else f"Thiếu{label}"
+
+
 def _usage(exc: BaseException) -> int | None:
     """The command line's own mistakes (typer's click: an unknown option, a missing argument, a
     value of the wrong kind), said in one line; ``None`` for anything else."""
@@ -163,12 +189,43 @@ def _usage(exc: BaseException) -> int | None:
     if "UsageError" in names or "BadParameter" in names:
         ctx = getattr(exc, "ctx", None)
         hint = f" Xem `{ctx.command_path} --help`." if ctx is not None else ""
-        print(f"Lệnh gõ chưa đúng: {exc.format_message().rstrip('.')}.{hint}", file=sys.stderr)
+        param = getattr(exc, "param", None)
+        if "MissingParameter" in names and param is not None:
+            said = _missing(param)
+        else:
+            said = f"Lệnh gõ chưa đúng: {exc.format_message().rstrip('.')}"
+        print(f"{said}.{hint}", file=sys.stderr)
         return exits.BAD_INPUT
     if "Abort" in names:
         print("Đã dừng theo yêu cầu.", file=sys.stderr)
         return 130
     return None
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output's reader has gone (a pipe whose reader closed it reports an error
+    when polled): a broken pipe elsewhere (a child process's, `records.backup`'s ``pg_dump``) is
+    an unexpected error, not a reader that wanted no more."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, ValueError, OSError):  # no poll, no stdout: nothing to tell it by
+        return False
+
+
+def output_closed() -> int:
+    """Stop quietly once standard output's reader has gone (``lienthong reconcile | head``), as rich
+    and click do for the commands they print: what was stored stays stored (each command commits
+    before it prints), and stdout is pointed at the null device so that the interpreter's last flush
+    does not fail again on its way out."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+    except (AttributeError, ValueError, OSError):
+        pass
+    return exits.OUTPUT_CLOSED
 
 
 def guarded(run: Callable[..., object]) -> None:
@@ -180,7 +237,13 @@ def guarded(run: Callable[..., object]) -> None:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu.", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError as exc:
+        sys.exit(output_closed() if _stdout_closed() else handle(exc))
     except BaseException as exc:  # the boundary: nothing passes it as a raw traceback
         usage = _usage(exc)
         sys.exit(usage if usage is not None else handle(exc))
+    try:
+        sys.stdout.flush()  # what is still buffered (``--json``): its reader may have gone meanwhile
+    except BrokenPipeError:
+        sys.exit(output_closed())
     sys.exit(code if isinstance(code, int) else exits.OK)

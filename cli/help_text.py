@@ -297,7 +297,7 @@ Options:
   --help  Show this message and exit.
 """,
     "lienthong import": """\
-Usage: lienthong import [OPTIONS] {paths}...
+Usage: lienthong import [OPTIONS] {TỆP}...
 
   Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự
   nhận loại tệp).
@@ -308,8 +308,7 @@ Usage: lienthong import [OPTIONS] {paths}...
   bị từ chối, 2 có tệp bị từ chối cả tệp.
 
 Arguments:
-  paths... <list[Path]>  Một hay nhiều tệp Excel (.xlsx hoặc .xls).
-                         [required]
+  TỆP <list[Path]>  Một hay nhiều tệp Excel (.xlsx hoặc .xls).  [required]
 
 Options:
   --kind <str>         vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -109,7 +109,7 @@ def _imported(
     pool: Readers | None,
 ) -> tuple[int, list[ImportReport]]:
     worst, done = 0, []
-    reports = import_files(
+    imported = import_files(
         store,
         [(path.name, path) for path in paths],
         kind,
@@ -120,7 +120,10 @@ def _imported(
         dry_run,
         pool if pool is not None else 0,
     )
-    with _progress(paths, console, quiet=as_json) as advance:
+    # Closed here, whatever stops the loop (stdout closed by its reader, ``| head``: rich's SystemExit,
+    # a BrokenPipeError): the files stored and not yet committed are rolled back while the store is
+    # still open (each file stays whole or absent), not when the collector finds the generator later.
+    with closing(imported) as reports, _progress(paths, console, quiet=as_json) as advance:
         for path, report in zip(paths, reports, strict=True):  # stored one by one, in order; the next read meanwhile
             worst = max(worst, 2 if report.error else 1 if report.refused else 0)
             if as_json:

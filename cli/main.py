@@ -49,8 +49,13 @@ def main() -> None:
     if (shown := _help_asked()) is not None:
         try:
             sys.stdout.write(shown)
+            sys.stdout.flush()
         except UnicodeEncodeError:  # a terminal that cannot show Vietnamese: the app says so its own way
             pass
+        except BrokenPipeError:  # ``lienthong --help | head -1``: the reader wanted no more
+            from lienthong.cli.errors import output_closed
+
+            sys.exit(output_closed())
         else:
             sys.exit(0)
     from lienthong.cli.errors import guarded

@@ -43,11 +43,15 @@ class Problem:
         place = [f"trang «{self.sheet}»"] if self.sheet else []
         place += [f"ô {self.cell}"] if self.cell else []
         place += [f"cột «{self.column}»"] if self.column else []
-        where = f"Dòng {self.row}" + (f" ({', '.join(place)})" if place else "")
+        if self.row > 0:
+            where = f"Dòng {self.row}" + (f" ({', '.join(place)})" if place else "")
+        else:  # about the file or a sheet, not one of its rows
+            where = ", ".join(place)
+            where = where[:1].upper() + where[1:]
         said = f"; trong ô là «{self.value}»" if self.value else ""
         if self.value in EXCEL_ERRORS:  # what a failed formula shows: the formula is what to mend
             said += " (Excel báo lỗi công thức ở ô này: hãy sửa công thức hoặc nhập giá trị)"
-        return f"{where}: {self.message}{said}"
+        return f"{where}: {self.message}{said}" if where else f"{self.message}{said}"
 
     def __str__(self) -> str:
         return self.describe()
@@ -245,7 +249,10 @@ class FileKind:
     tried in ``rank`` order); ``read`` reads it (`Expect`: what the user said the file is,
     ``column_map``: ``--map``); ``records`` turns what was read into the platform's stored
     records (its mapping module). ``periods``: ``semester``, ``year`` or ``any``; ``owner``: a
-    later file is newer truth (a teacher's gradebook, the owner of scores).
+    later file is newer truth (a teacher's gradebook, the owner of scores). ``empty``: what a file
+    of this kind with its header and no row means, said as a note when it is news (no absence in
+    the period); by default such a file is refused whole (a list or a book of no student is an
+    export gone wrong, and would be reported as read with nothing to show for it).
     """
 
     name: str
@@ -257,3 +264,4 @@ class FileKind:
     rank: int = 50
     periods: str = "any"
     owner: bool = False
+    empty: str = ""

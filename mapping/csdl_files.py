@@ -17,10 +17,7 @@ def _file_records(read: Any, entity: str) -> FileRecords:
     classes = set()
     for record in read.records:
         if not record["MaDinhDanh"]:
-            out.notes.append(
-                (0, f"Em {record.get('HoTen', '')} chưa có Mã định danh Bộ GD&ĐT: chưa lưu", "Mã định danh Bộ GD&ĐT")
-            )
-            continue
+            continue  # not stored (keyed by that ID): the reader notes it at its cell (`NO_MINISTRY_ID`)
         if entity == "hoc_sinh":
             out.stored.append(("hoc_sinh", record["MaDinhDanh"], record))
             classes.add(record["MaLop"])

@@ -157,6 +157,10 @@ _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's serial 1 is 1900-01-01 (with its 19
 _SERIAL_MIN, _SERIAL_MAX = 18264, 73415
 
 
+# A blank date cell said by what is missing (a blank is not an invalid date: nothing to mend, only to fill).
+_MISSING_DATES = {"ngay_sinh": "Thiếu ngày sinh"}
+
+
 def parse_date(value: Any, *, field: str | None = None) -> date:
     """A date from ``dd/mm/yyyy``, ``d/m/yyyy``, ISO ``yyyy-mm-dd`` or an Excel serial.
 
@@ -166,6 +170,8 @@ def parse_date(value: Any, *, field: str | None = None) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise MappingError(_MISSING_DATES.get(field or "", "Thiếu ngày"), field=field)
     if isinstance(value, bool):
         raise MappingError("Ngày không hợp lệ", value=value, field=field)
     if isinstance(value, (int, float, Decimal)):

@@ -21,6 +21,7 @@ by the command itself).
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import io
@@ -86,7 +87,24 @@ def load(name: str, source: Source) -> FileRead | bytes:
     try:
         return source.read_bytes()
     except OSError as exc:
-        return FileRead(ImportReport(str(source), error=f"Không mở được tệp: {exc.strerror}"))
+        return FileRead(ImportReport(str(source), error=unreadable(exc)))
+
+
+def unreadable(exc: OSError) -> str:
+    """Why a file could not be opened, in Vietnamese (the system's own text is English, or the
+    language of the server's locale, never the teacher's)."""
+    if isinstance(exc, FileNotFoundError):
+        return "Không tìm thấy tệp: kiểm tra tên tệp và thư mục (gõ đúng dấu, đuôi .xlsx hoặc .xls)."
+    if isinstance(exc, IsADirectoryError):
+        return "Đây là một thư mục, không phải tệp: hãy ghi tên từng tệp trong đó (ví dụ thu-muc/*.xlsx)."
+    if isinstance(exc, NotADirectoryError):
+        return "Không tìm thấy tệp: một phần của đường dẫn là tệp, không phải thư mục."
+    if isinstance(exc, PermissionError):
+        return (
+            "Không có quyền đọc tệp: hãy cấp quyền đọc cho tài khoản chạy lienthong, hoặc chép tệp sang thư mục khác."
+        )
+    code = errno.errorcode.get(exc.errno or 0, "")
+    return f"Không đọc được tệp từ ổ đĩa{f' (mã lỗi {code})' if code else ''}: hãy chép tệp vào máy rồi nhập lại."
 
 
 # --- in a worker ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from lienthong.connectors.errors import FileFormatError
-from lienthong.connectors.excel import Problem, open_workbook, rows_of
+from lienthong.connectors.excel import FileKind, Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.store.snapshot_text import hashed_text
@@ -170,9 +170,7 @@ def read_file(name: str, data: bytes, kind: str | None, wanted: Wanted, mapping:
         _read(report.kind, data, wanted, mapping, done)
         _check_meant(report, wanted)
     except FileFormatError as exc:
-        report.error = (
-            exc.message if report.kind is None or kind else f"{WORDS[report.kind].capitalize()}: {exc.message}"
-        )
+        report.error = exc.message if report.kind is None or kind else f"{_opening(WORDS[report.kind])}: {exc.message}"
     except MemoryError:
         report.error = OUT_OF_MEMORY
     except Exception as exc:  # a reader's fault: the file is refused, never half stored nor the command stopped
@@ -187,7 +185,7 @@ def read_file(name: str, data: bytes, kind: str | None, wanted: Wanted, mapping:
 def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, done: FileRead) -> None:
     kind, report = FILE_KINDS[kind_name], done.report
     if kind.periods == "semester" and wanted.semester == "CN":
-        raise FileFormatError("excel", f"{kind.words.capitalize()} là của một học kỳ (1 hoặc 2), không phải cả năm.")
+        raise FileFormatError("excel", f"{_opening(kind.words)} là của một học kỳ (1 hoặc 2), không phải cả năm.")
     if kind.periods == "year" and wanted.semester not in (None, "CN"):
         raise FileFormatError("excel", f"Tệp là {kind.words}, không phải học kỳ {wanted.semester}.")
     read = kind.read(data, Expect(wanted.subject, wanted.semester, wanted.school_year, wanted.semester_now), mapping)
@@ -201,6 +199,8 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, don
     report.notes += [_problem(*note, fatal=False) for note in found.notes]
     report.sheets = account_for_sheets(data, read, kind_name)
     report.unused_columns = list(read.info.get("unused_columns", []))
+    if not read.records and not report.refused:
+        report.notes.append(_nothing_below_the_header(kind, report.sheets))
     stored = found.stored  # (entity, key, payload)
     report.students = len(
         {key for entity, key, _ in stored if entity == "hoc_sinh"}
@@ -235,6 +235,18 @@ def _written(stored: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, s
     return out
 
 
+def _nothing_below_the_header(kind: FileKind, sheets: list[dict[str, Any]]) -> Problem:
+    """A file whose tables hold their header and no row: a note when its kind says what that means
+    (`FileKind.empty`), else refused whole, naming the sheets read."""
+    if kind.empty:
+        return Problem(0, kind.empty, fatal=False)
+    read = [f"«{sheet['sheet']}»" for sheet in sheets if sheet.get("status") == "read"]
+    where = f"Trang {read[0]}" if len(read) == 1 else f"Các trang {', '.join(read)}"
+    raise FileFormatError(
+        "excel", f"{where} chỉ có dòng tiêu đề, không có học sinh nào: không có gì để nhập (có thể tệp xuất chưa hết)."
+    )
+
+
 def _problem(row: int, message: str, column: str, sheet: str = "", fatal: bool = True) -> Problem:
     """A refusal or note the platform's mapping made of a read row (it knows no cell address)."""
     return Problem(row, message, column, fatal, sheet=sheet)
@@ -262,6 +274,12 @@ def _check_kind(data: bytes, kind: str) -> None:
         raise FileFormatError(
             "excel", f"Tệp có vẻ là {WORDS[looks]} ({looks}), không phải {WORDS[kind]} ({kind}) như đã chọn."
         )
+
+
+def _opening(words: str) -> str:
+    """A kind's words opening a sentence: its first letter upper-case, the rest as written («CSDL
+    ngành» stays upper-case: `str.capitalize` wrote «csdl ngành»)."""
+    return words[:1].upper() + words[1:]
 
 
 def _classes(classes: list[str]) -> str:

@@ -89,6 +89,8 @@ _RESULT_NOT_READ = {
     "ho_ten": "họ tên lấy từ danh sách học sinh (khớp theo mã định danh)",
     "ngay_sinh": "ngày sinh lấy từ danh sách học sinh (khớp theo mã định danh)",
 }
+# A listed student the ministry has not yet given an ID: read, not stored (its records are keyed by the ID).
+NO_MINISTRY_ID = "Học sinh chưa có Mã định danh Bộ GD&ĐT: chưa lưu (sẽ lưu khi CSDL ngành cấp mã và xuất lại danh sách)"
 # The current template, in order (contracts/csdl.md), without the address columns we never keep.
 IMPORT_HEADER = [
     "STT",
@@ -409,6 +411,8 @@ def read_student_list(data: bytes, expected_year: str | None = None, expected_cl
                 ids.setdefault(record["MaDinhDanh"], []).append(
                     (found.title, offset, table.address(offset, "ma_dinh_danh"))
                 )
+            else:  # said here, at its cell: the mapping, which leaves the row out, knows no row
+                result.problems.append(table.problem(offset, "ma_dinh_danh", NO_MINISTRY_ID, fatal=False))
             classes.add(record["MaLop"])
             result.records.append(record)
             count += 1

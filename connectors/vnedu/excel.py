@@ -846,5 +846,6 @@ FILE_KINDS = (
         vnedu_mapping.discipline_records,
         rank=25,
         periods="any",
+        empty="Không có dòng nghỉ học nào: hiểu là không học sinh nào nghỉ học trong thời gian của tệp.",
     ),
 )

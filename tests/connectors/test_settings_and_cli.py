@@ -95,4 +95,4 @@ def test_read_file_command_shows_rows_and_problems(tmp_path):
         timeout=60,
         env={"PATH": "/usr/bin:/bin"},
     )
-    assert bad.returncode == 2 and "Không mở được tệp" in bad.stdout.decode()
+    assert bad.returncode == 2 and "Không tìm thấy tệp" in bad.stdout.decode()

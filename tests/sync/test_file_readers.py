@@ -4,16 +4,18 @@ and the command neither hangs nor loses a file."""
 
 from __future__ import annotations
 
+import errno
 import time
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from lienthong.sync import file_import
 from lienthong.sync.file_import import Wanted, import_files
-from lienthong.sync.file_readers import STOPPED, TOO_SLOW, Readers
+from lienthong.sync.file_readers import STOPPED, TOO_SLOW, Readers, load
 from lienthong.sync.file_reading import OUT_OF_MEMORY, read_file
 from tests.sync.reader_faults import hangs_on_slow, stops_on_crash, wants_memory_on_big
 from tests.workbooks import workbook
@@ -128,3 +130,32 @@ def test_a_worker_loads_the_readers_without_the_canonical_models_or_pydantic():
         sorted(("gradebook", "vnedu-sodiem", "vnedu-tonghop", "vnedu-nenep", "csdl-hocsinh", "csdl-ketqua"))
     )
     assert loaded[1] == "[]"
+
+
+class _Unreadable:
+    """A path the system refuses to read, as it refuses it."""
+
+    def __init__(self, fault: OSError):
+        self.fault = fault
+
+    def read_bytes(self) -> bytes:
+        raise self.fault
+
+    def __str__(self) -> str:
+        return "so-diem.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (FileNotFoundError(errno.ENOENT, "No such file or directory"), "Không tìm thấy tệp"),
+        (IsADirectoryError(errno.EISDIR, "Is a directory"), "Đây là một thư mục, không phải tệp"),
+        (PermissionError(errno.EACCES, "Permission denied"), "Không có quyền đọc tệp"),
+        (OSError(errno.EIO, "Input/output error"), "Không đọc được tệp từ ổ đĩa (mã lỗi EIO)"),
+    ],
+    ids=["missing", "folder", "permission", "other"],
+)
+def test_a_file_that_cannot_be_opened_is_refused_in_vietnamese(fault, said):
+    read = load("so-diem.xlsx", _Unreadable(fault))
+    error = read.report.error
+    assert error.startswith(said) and error.endswith(".") and fault.strerror not in error

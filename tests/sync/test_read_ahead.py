@@ -60,7 +60,7 @@ def test_files_read_ahead_come_in_order_with_the_reports_of_one_by_one(tmp_path,
     alone = [report for path in paths for report in _reports([path], capsys)]
     assert together == alone
     assert [r["error"] is None for r in together] == [True, False, False, True, True]
-    assert "Không mở được tệp" in together[1]["error"] and "không phải là tệp Excel" in together[2]["error"]
+    assert "Không tìm thấy tệp" in together[1]["error"] and "không phải là tệp Excel" in together[2]["error"]
     assert [r["refused"][0]["cell"] for r in (together[0], together[3], together[4])] == ["C4"] * 3
 
 
