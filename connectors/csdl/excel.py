@@ -22,6 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import (
     ExcelRead,
     FileKind,
+    Problem,
     Table,
     cell_address,
     duplicate_faults,
@@ -393,6 +394,9 @@ def read_student_list(data: bytes, expected_year: str | None = None, expected_cl
         read = set(columns) - {"stt"} - ({"lop", "khoi"} if "ma_lop" in columns else set())
         notes = {"lop": "đã có cột «Mã lớp»", "khoi": "đã có cột «Mã lớp»"}
         result.info["unused_columns"] += _unused(found, read, notes)
+        for wanted, assumed in _ASSUMED.items():  # what every student is taken as, said once per sheet
+            if not any(name in columns for name in wanted):
+                result.problems.append(Problem(found.match.row + 1, assumed, fatal=False, sheet=found.title))
         count = 0
         for offset, row in enumerate(found.rows[found.match.row + 1 :], start=found.match.row + 2):
             if _cell(row, columns, "ho_ten") in (None, ""):
@@ -432,6 +436,13 @@ def read_student_list(data: bytes, expected_year: str | None = None, expected_cl
         )
     refuse_file(PLATFORM, _duplicate_faults({s.title: s.table.heading("ma_dinh_danh") for s in sheets}, ids))
     return result
+
+
+# A column a province's list may lack, and what each student is then taken as (`_student`)
+_ASSUMED = {
+    ("trang_thai",): "Danh sách không có cột «Trạng thái»: mọi học sinh được ghi là đang học",
+    ("ma_dan_toc", "dan_toc"): "Danh sách không có cột «Dân tộc»: mọi học sinh được ghi là dân tộc Kinh",
+}
 
 
 def _holds_any(row: tuple, columns: dict[str, int], names: tuple[str, ...]) -> bool:

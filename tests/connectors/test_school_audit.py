@@ -155,3 +155,24 @@ def test_a_sheet_named_for_one_class_and_titled_for_another_refuses_the_book():
         raise AssertionError("a sheet of two classes was read")
     agreeing = read_score_book(workbook({"6A2": rows}), Expect(subject="TOAN", semester="1"))
     assert [r["lop"] for r in agreeing.records] == ["6A2"]
+
+
+def test_a_student_list_without_status_or_ethnicity_says_what_every_student_is_taken_as():
+    """A province's list without «Trạng thái» stored every student as «đang học» in silence (a
+    status the reconciliation then compares with vnEdu's); the same for «Dân tộc» (Kinh)."""
+    from lienthong.connectors.csdl.excel import read_student_list
+
+    rows = [
+        ["Năm học: 2025-2026"],
+        ["STT", "Lớp", "Mã định danh Bộ GD&ĐT", "Họ tên học sinh", "Ngày sinh", "Giới tính"],
+        [1, "6A1", "7901140739", "Lê Văn Bình", "21/11/2014", "Nam"],
+    ]
+    read = read_student_list(workbook({"Sheet1": rows}))
+    assert [r["TrangThai"] for r in read.records] == ["1"]
+    assert [(p.row, p.sheet, p.message, p.fatal) for p in read.problems] == [
+        (2, "Sheet1", "Danh sách không có cột «Trạng thái»: mọi học sinh được ghi là đang học", False),
+        (2, "Sheet1", "Danh sách không có cột «Dân tộc»: mọi học sinh được ghi là dân tộc Kinh", False),
+    ]
+    rows[1] += ["Dân tộc", "Trạng thái"]
+    rows[2] += ["Tày", "Đang học"]
+    assert read_student_list(workbook({"Sheet1": rows})).problems == []
