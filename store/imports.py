@@ -63,20 +63,26 @@ def stored_alike(db: Plain, source: str, rows: Sequence[tuple]) -> bool:
     ``source`` with the same content: importing the file again would change nothing. ``False``
     once a later file changed one of them, or the file is read otherwise (another semester or
     subject chosen: other keys)."""
-    school = db.school
     for entity, group in groupby(sorted(rows, key=itemgetter(0)), key=itemgetter(0)):
         wanted = {row[1]: row[2] for row in group}
-        keys = list(wanted)
-        for start in range(0, len(keys), _KEYS_PER_QUERY):
-            chunk = keys[start : start + _KEYS_PER_QUERY]
-            found = db.rows(
-                'SELECT "key", content_hash FROM source_snapshot WHERE ma_truong = ? AND source = ? '
-                f'AND entity = ? AND "key" IN ({db.marks(len(chunk))})',
-                (school, source, entity, *chunk),
-            )
-            if len(found) != len(chunk) or any(wanted[key] != digest for key, digest in found):
-                return False
+        stored = stored_versions(db, source, entity, list(wanted))
+        if any(stored.get(key, (None, None))[1] != digest for key, digest in wanted.items()):
+            return False
     return True
+
+
+def stored_versions(db: Plain, source: str, entity: str, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """The stored version and content hash of each of these keys that is stored (of one source and entity)."""
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start : start + _KEYS_PER_QUERY]
+        rows = db.rows(
+            'SELECT "key", version, content_hash FROM source_snapshot WHERE ma_truong = ? AND source = ? '
+            f'AND entity = ? AND "key" IN ({db.marks(len(chunk))})',
+            (db.school, source, entity, *chunk),
+        )
+        found.update((key, (version, digest)) for key, version, digest in rows)
+    return found
 
 
 def has_approved_results(db: Plain) -> bool:
@@ -131,15 +137,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
     if not rows:
         return counts
     school = db.school
-    stored: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(rows), _KEYS_PER_QUERY):
-        keys = [r[1] for r in rows[start : start + _KEYS_PER_QUERY]]
-        found = db.rows(
-            'SELECT "key", version, content_hash FROM source_snapshot WHERE ma_truong = ? AND source = ? '
-            f'AND entity = ? AND "key" IN ({db.marks(len(keys))})',
-            (school, source, entity, *keys),
-        )
-        stored.update((key, (version, digest)) for key, version, digest in found)
+    stored = stored_versions(db, source, entity, [r[1] for r in rows])
     when = db.time_param(seen_at)
     inserts, updates, touched, stale = [], [], [], []
     order = []  # the outcomes in the order their first record came, as `upsert_snapshots` counts them

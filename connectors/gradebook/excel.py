@@ -1291,9 +1291,6 @@ def _birth(born: Any) -> str:
 
 _NO_IDS = {"ma_dinh_danh": None, "so_dinh_danh": None}  # a book without ID columns (never written to)
 
-# A student's name and birth date as read (raw cell → text): the same student comes on every score
-# book of an import (~2,000 students on ~24 books), and a lookup here spares a Python call per row.
-# Only values read without an error are kept; bounded, as the cache behind `_birth` is.
 # A line teachers add below the class (a total, the class average, a count), where a student's name
 # would be: its words with their tone marks (a family name «Tống» is not «Tổng»), in a row with no
 # STT and no ID. Said and not read as a student.
@@ -1302,6 +1299,10 @@ _SUMMARY_ROW = re.compile(
     r"|sĩ số|t[ỉỷ] lệ|số (?:hs|học sinh)|thống kê|xếp loại)(?:\W.*)?"
 )
 SUMMARY_ROW = "Không phải học sinh mà là dòng tổng hợp của lớp (tổng, điểm trung bình, sĩ số…): không nhập"
+
+# A student's name and birth date as read (raw cell → text): the same student comes on every score
+# book of an import (~2,000 students on ~24 books), and a lookup here spares a Python call per row.
+# Only values read without an error are kept; bounded, as the cache behind `_birth` is.
 _NAMES: dict[str, tuple[str, tuple[str, ...]]] = {}
 _BIRTHS: dict[Any, str] = {}
 _KEPT = 16384
