@@ -163,22 +163,6 @@ def handle(exc: BaseException) -> int:
     return exits.UNEXPECTED
 
 
-def _missing(param) -> str:
-    """A required argument or option left out, said by what to write (click says it in English,
-    by the parameter's Python name): the name the help shows (an option's flag, an argument's
-    metavar), then the parameter's own help, as in «Thiếu TỆP: hãy ghi một hay nhiều tệp Excel…»."""
-    if getattr(param, "param_type_name", "") == "option":
-        label = f" {param.opts[0]}"
-    elif param.metavar:
-        label = f" {param.metavar.rstrip('.… ')}"
-    else:  # an argument known only by its Python name: its help says what it is
-        label = " tham số" if param.help else f" tham số «{param.name}»"
-    text = (param.help or "").strip().rstrip(".")
-    if text[:1].isupper() and not text[1:2].isupper():  # «Mã trường…» → «mã trường…», «CSDL…» stays
-        text = text[0].lower() + text[1:]
-    return f"Thiếu{label}: hãy ghi {text}" if text else f"Thiếu{label}"
-
-
 def _usage(exc: BaseException) -> int | None:
     """The command line's own mistakes (typer's click: an unknown option, a missing argument, a
     value of the wrong kind), said in one line; ``None`` for anything else."""
@@ -189,12 +173,9 @@ def _usage(exc: BaseException) -> int | None:
     if "UsageError" in names or "BadParameter" in names:
         ctx = getattr(exc, "ctx", None)
         hint = f" Xem `{ctx.command_path} --help`." if ctx is not None else ""
-        param = getattr(exc, "param", None)
-        if "MissingParameter" in names and param is not None:
-            said = _missing(param)
-        else:
-            said = f"Lệnh gõ chưa đúng: {exc.format_message().rstrip('.')}"
-        print(f"{said}.{hint}", file=sys.stderr)
+        from lienthong.cli.usage_words import said
+
+        print(f"{said(exc)}.{hint}", file=sys.stderr)
         return exits.BAD_INPUT
     if "Abort" in names:
         print("Đã dừng theo yêu cầu.", file=sys.stderr)

@@ -60,3 +60,48 @@ def test_a_school_year_not_written_as_two_consecutive_years_is_refused_before_re
     assert (
         done.stderr == f"--school-year phải là một năm học dạng 2025-2026 (hai năm liền nhau), không phải «{year}».\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["reconcile", "--fromat", "json"], "Không có tùy chọn --fromat (có phải ý bạn là --format hoặc --out?)."),
+        (["sync", "--extra"], "Không có tùy chọn --extra."),
+        (["frob"], "Không có lệnh «frob»."),
+        (["db", "frob"], "Không có lệnh «frob»."),
+        (["db"], "Thiếu tên lệnh."),
+        (["demo", "--students", "abc"], "Giá trị của --students phải là một số nguyên, ví dụ 20."),
+        (["approve-run", "abc"], "Giá trị của «run_id» phải là một số nguyên, ví dụ 20."),
+        (["reconcile", "--class"], "Tùy chọn --class cần một giá trị ngay sau nó."),
+        (["reconcile", "--full=yes"], "Tùy chọn --full không nhận giá trị: chỉ ghi --full."),
+        (["reconcile", "6A1", "7A2"], "Thừa tham số: 6A1 7A2 (lệnh này không nhận thêm)."),
+    ],
+    ids=[
+        "no-such-option",
+        "no-close-option",
+        "no-such-command",
+        "no-such-subcommand",
+        "no-subcommand",
+        "not-a-number",
+        "argument-not-a-number",
+        "option-without-value",
+        "flag-with-value",
+        "extra-arguments",
+    ],
+)
+def test_the_parsers_mistakes_are_said_in_vietnamese(tmp_path, args, said):
+    """The parser (typer's own click) words these in English («No such option», «Invalid value for»,
+    «requires an argument»…): each is said again by what to write. A change of its wording fails here."""
+    done = _run(tmp_path, *args)
+    assert done.returncode == exits.BAD_INPUT and done.stdout == ""
+    line = done.stderr.rstrip("\n")
+    assert line.split(" Xem `")[0] == said, line
+    assert "\n" not in line and "Lệnh gõ chưa đúng" not in line
+
+
+def test_a_mistake_of_no_known_form_keeps_the_parsers_words():
+    from typer._click.exceptions import UsageError
+
+    from lienthong.cli.usage_words import said
+
+    assert said(UsageError("Something new went wrong.")) == "Lệnh gõ chưa đúng: Something new went wrong"
