@@ -394,8 +394,8 @@ def import_files(
     (trang, ô, giá trị, lý do). Khi có dữ liệu mới hoặc thay đổi, đối chiếu lại ngay và báo số khác
     biệt. Mã thoát: 0 đọc hết, 1 có dòng bị từ chối, 2 có tệp bị từ chối cả tệp."""
     from lienthong.cli.import_command import run_import
+    from lienthong.config.school_year import is_school_year
     from lienthong.connectors.file_kinds import KINDS
-    from lienthong.mapping.calendar import is_school_year
     from lienthong.sync.file_import import Wanted
 
     if kind and kind not in KINDS:

@@ -118,7 +118,12 @@ def _settings_problem(exc) -> str:
         nearest = nearest_key(tuple(first["loc"]))
         hint = f"; có phải ý là «{nearest}»?" if nearest else ""
         return f"Cấu hình có thiết lập không biết «{where}»{hint} Sửa tệp cấu hình rồi chạy lại."
-    return f"Cấu hình sai ở «{where}»: {first['msg']}. Sửa tệp cấu hình hoặc biến môi trường LIENTHONG_* tương ứng."
+    cause = (first.get("ctx") or {}).get("error")
+    if type(cause).__name__ == "SettingsError" and not where:  # a check of the whole: its sentence names the key
+        said = f": {cause}"
+    else:
+        said = f" ở «{where}»: {first['msg']}"
+    return f"Cấu hình sai{said}. Sửa tệp cấu hình hoặc biến môi trường LIENTHONG_* tương ứng."
 
 
 def error_log() -> Path:

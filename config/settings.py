@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 
 from lienthong.config.environment import BadEnvironmentValue, gather
 from lienthong.config.records import RecordsSettings
+from lienthong.config.school_year import is_school_year
 
 DEFAULT_DATABASE_URL = "sqlite:///./lienthong.db"
 # Secrets that are not a platform's: name → (environment variable, key in the secrets file).
@@ -223,6 +224,11 @@ class Settings(BaseModel):
     def _school_code(self) -> "Settings":
         if self.ma_truong and not re.fullmatch(r"\d{8}", self.ma_truong):
             raise SettingsError(f"ma_truong phải gồm 8 chữ số, đang là {self.ma_truong!r}")
+        if self.school_year and not is_school_year(self.school_year):
+            # every year's records, lock windows and reports are keyed by it: «2025» would match none
+            raise SettingsError(
+                f"school_year phải là một năm học dạng 2025-2026 (hai năm liền nhau), đang là {self.school_year!r}"
+            )
         return self
 
     def current_school_year(self, today: date | None = None) -> str:

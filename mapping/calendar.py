@@ -6,7 +6,6 @@ dates; these are the defaults the ministry's yearly plan uses).
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 
 
@@ -14,13 +13,6 @@ def school_year_of(day: date) -> str:
     """23/11/2026 is in 2026-2027."""
     start = day.year if day.month >= 9 else day.year - 1
     return f"{start}-{start + 1}"
-
-
-def is_school_year(text: str) -> bool:
-    """Whether ``text`` names a school year as every file and system writes it: ``2025-2026``, two
-    consecutive years."""
-    years = re.fullmatch(r"(\d{4})-(\d{4})", text, re.ASCII)
-    return years is not None and int(years[2]) == int(years[1]) + 1
 
 
 def semester_bounds(start_year: int, semester: str) -> tuple[date, date]:

@@ -3,6 +3,8 @@ secrets missing from the environment."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lienthong.cli import exits
@@ -89,3 +91,16 @@ def test_an_unknown_platform_asked_for_lists_the_configured_ones(case):
     before = database_fingerprint(case.database)
     done = run_with(case, config, "sync", "--once", "--platform", "vnedu2")
     case.assert_error(done, exits.BAD_INPUT, says=("vnedu2", "csdl"), before=before)
+
+
+@pytest.mark.parametrize("year", ["2025", "2025-2027", "2025–2026"])
+def test_a_school_year_not_written_as_two_consecutive_years(case, year):
+    """Every record, lock window and report of a year is keyed by how it is written: «2025» in the
+    configuration would match none of them, so it is refused at start, naming the key."""
+    config = case.config()
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r'(?m)^school_year = ".*"$', f'school_year = "{year}"', text, count=1), encoding="utf-8")
+    before = database_fingerprint(case.database)
+    done = run_with(case, config, "runs")
+    case.assert_error(done, exits.BAD_INPUT, says=("school_year", "2025-2026", year), before=before)
+    assert "Value error" not in done.stdout + done.stderr and "«»" not in done.stdout + done.stderr
