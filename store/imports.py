@@ -11,6 +11,7 @@ statements on its own driver connection (`store.plain.opened`). Each statement n
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from datetime import datetime
 from itertools import groupby
@@ -44,18 +45,94 @@ def imported_at(db: Plain, sha256: str) -> datetime | None:
 
 
 def add_imported_file(
-    db: Plain, sha256: str, name: str, kind: str, school_year: str | None, at: datetime, actor: str, summary: dict
+    db: Plain,
+    sha256: str,
+    name: str,
+    kind: str,
+    school_year: str | None,
+    at: datetime,
+    actor: str,
+    summary: dict,
+    records: Sequence[tuple] = (),
 ) -> None:
-    """The imported file's row (`store.tables.ImportedFileRow`); a file imported again (its
+    """The imported file's row (`store.tables.ImportedFileRow`), with the records it brought
+    (``(entity, key, content hash, …)``, kept packed: `packed`); a file imported again (its
     records had moved since: `stored_alike`) has its row say the last import (the audit chain
     keeps each one)."""
     db.run(
-        "INSERT INTO imported_file (ma_truong, sha256, name, kind, school_year, imported_at, actor, summary) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, {db.json_mark()}) ON CONFLICT (ma_truong, sha256) DO UPDATE SET "
+        "INSERT INTO imported_file (ma_truong, sha256, name, kind, school_year, imported_at, actor, summary, records) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, {db.json_mark()}, ?) ON CONFLICT (ma_truong, sha256) DO UPDATE SET "
         "name = excluded.name, kind = excluded.kind, school_year = excluded.school_year, "
-        "imported_at = excluded.imported_at, actor = excluded.actor, summary = excluded.summary",
-        (db.school, sha256, name, kind, school_year, db.time_param(at), actor, json_text(summary)),
+        "imported_at = excluded.imported_at, actor = excluded.actor, summary = excluded.summary, "
+        "records = excluded.records",
+        (db.school, sha256, name, kind, school_year, db.time_param(at), actor, json_text(summary), packed(records)),
     )
+
+
+def packed(records: Sequence[tuple]) -> bytes:
+    """A file's records as its `imported_file` row keeps them: each one's entity, key and content
+    hash, a line each, compressed (a school's largest export, 63,000 records: about 1 MB of lines,
+    a tenth of it kept; its payloads are in ``source_snapshot``)."""
+    lines = "\n".join(f"{entity}\t{key}\t{digest}" for entity, key, digest, *_ in records)
+    return zlib.compress(lines.encode(), 1)
+
+
+def _unpacked(kept: bytes | memoryview | None) -> list[tuple[str, str, str]]:
+    if not kept:
+        return []
+    text = zlib.decompress(bytes(kept)).decode()
+    return [tuple(line.split("\t")) for line in text.split("\n")] if text else []  # type: ignore[misc]
+
+
+def taken_back(
+    db: Plain, sha256: str, source: str, rows: Sequence[tuple], keep: Sequence[str] = ()
+) -> tuple[int, int] | None:
+    """A file imported again but read otherwise (another semester, subject or class chosen): the
+    records its last import stored that this one does not bring are removed — they were this
+    file read wrongly — unless another file brought them since (their content stored is not the
+    one this file stored) or another imported file holds them too, and those of the entities in
+    ``keep``. Returns how many were removed and how many kept for those reasons; ``None`` when the
+    last import's records are not known (imported before the store kept them)."""
+    found = db.rows("SELECT records FROM imported_file WHERE ma_truong = ? AND sha256 = ?", (db.school, sha256))
+    if not found or found[0][0] is None:
+        return None
+    now = {(entity, key) for entity, key, *_ in rows}
+    before = [(entity, key, digest) for entity, key, digest in _unpacked(found[0][0]) if (entity, key) not in now]
+    if not before:
+        return 0, 0
+    others = _held_elsewhere(db, sha256, {(entity, key) for entity, key, _ in before})
+    removed = kept = 0
+    for entity, group in groupby(sorted(before), key=itemgetter(0)):
+        wanted = {key: digest for _, key, digest in group}
+        stored = stored_versions(db, source, entity, list(wanted))
+        gone = [
+            key
+            for key, digest in wanted.items()
+            if key in stored and stored[key][1] == digest and (entity, key, digest) not in others
+        ]
+        if entity in keep:
+            gone = []
+        kept += sum(1 for key in wanted if key in stored) - len(gone)
+        for start in range(0, len(gone), _KEYS_PER_QUERY):
+            chunk = gone[start : start + _KEYS_PER_QUERY]
+            db.run(
+                "DELETE FROM source_snapshot WHERE ma_truong = ? AND source = ? AND entity = ? "
+                f'AND "key" IN ({db.marks(len(chunk))})',
+                (db.school, source, entity, *chunk),
+            )
+        removed += len(gone)
+    return removed, kept
+
+
+def _held_elsewhere(db: Plain, sha256: str, wanted: set[tuple[str, str]]) -> set[tuple[str, str, str]]:
+    """Of ``wanted`` (entity, key), those another imported file of the school brought, with the content it brought."""
+    held = set()
+    for (kept,) in db.rows(
+        "SELECT records FROM imported_file WHERE ma_truong = ? AND sha256 <> ? AND records IS NOT NULL",
+        (db.school, sha256),
+    ):
+        held.update(record for record in _unpacked(kept) if record[:2] in wanted)
+    return held
 
 
 def stored_alike(db: Plain, source: str, rows: Sequence[tuple]) -> bool:

@@ -376,6 +376,9 @@ class ImportedFileRow(SQLModel, table=True):
     imported_at: datetime = _when(nullable=False)
     actor: str
     summary: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    # What its last import stored (`store.imports.packed`: each record's entity, key and content
+    # hash): the same file read again another way takes back what it no longer brings.
+    records: Optional[bytes] = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
 
 
 class ResolutionRow(SQLModel, table=True):

@@ -318,7 +318,8 @@ class _Keeper:
             report.stored["unchanged"] = len(found.stored)
             return
         # imported before, but what is stored moved since (a later file changed a score) or the file
-        # is read otherwise (another semester or subject chosen): stored again, as the user asks
+        # is read otherwise (another semester or subject chosen): stored again, as the user asks, and
+        # what its last read stored that this one does not bring is taken back (`imports.taken_back`)
         report.imported_before = known
         groups, unchanged = found.fresh(written)
         if report.kind == OWNER_KIND:
@@ -327,6 +328,9 @@ class _Keeper:
         if results and self._session is None and imports.has_approved_results(db):
             report.error = APPROVED_MEANWHILE  # nothing stored: see `APPROVED_MEANWHILE`
             return
+        if known is not None:  # an approved class's results change only through the principal: kept
+            approved = RESULT_ENTITIES if imports.has_approved_results(db) else ()
+            report.taken_back = imports.taken_back(db, report.sha256, found.source, found.stored, approved)
         now = self.clock()
         if unchanged:
             report.stored["unchanged"] += unchanged
@@ -335,8 +339,10 @@ class _Keeper:
         if results and self._session is not None:
             _approved_moved(self._session, report, now)
         summary = {"kind": report.kind, "rows": report.rows, "refused": len(report.refused), **report.stored}
+        if report.taken_back and report.taken_back[0]:
+            summary["removed"] = report.taken_back[0]
         imports.add_imported_file(
-            db, report.sha256, report.name, report.kind, report.school_year, now, self.actor, summary
+            db, report.sha256, report.name, report.kind, report.school_year, now, self.actor, summary, found.stored
         )
         detail = {"file": report.name, "sha256": report.sha256, **summary}
         checkpoint = audit_chain.append(db, self.actor, "file_imported", detail, now)

@@ -71,6 +71,9 @@ class ImportReport:
     stored: Counter = field(default_factory=Counter)
     already_imported_at: datetime | None = None  # imported before, as it is stored: nothing stored
     imported_before: datetime | None = None  # imported before, and stored again (see `file_import._Keeper.keep`)
+    # then: the records its last import stored that this one does not bring, removed and kept
+    # (another file brought them since); ``None``: not known (`store.imports.taken_back`)
+    taken_back: tuple[int, int] | None = None
     error: str | None = None  # the whole file was refused: why
     dry_run: bool = False  # read and checked only: nothing was stored
 
@@ -94,6 +97,7 @@ class ImportReport:
             "stored": dict(self.stored),
             "already_imported": self.already_imported_at is not None,
             "imported_again": self.imported_before is not None,
+            **({"taken_back": dict(zip(("removed", "kept"), self.taken_back))} if self.taken_back else {}),
             "error": self.error,
             "dry_run": self.dry_run,
             "sheets": self.sheets,

@@ -155,3 +155,30 @@ def test_a_file_imported_again_has_one_row_saying_its_last_import(engine):
     with engine.connect() as connection:
         found = connection.execute(sa.text("SELECT name, actor FROM imported_file")).all()
     assert [tuple(row) for row in found] == [("so-diem (2).xlsx", "gv")]
+
+
+def test_a_file_read_otherwise_takes_back_only_what_it_alone_stored(engine):
+    """`taken_back` (on both engines): of what a file's last import stored and its new read does not
+    bring, the records stored as it stored them and held by no other imported file are removed; one a
+    later file changed, one another file holds too, and those of a kept entity stay."""
+    from lienthong.store import imports
+    from lienthong.store.plain import opened
+
+    first = _written("gradebook", PAYLOADS, version=5)
+    first_rows = [(r.entity, r.key, r.digest, r.text) for r in first]
+    other = _written("gradebook", {"1800000002:TOAN:1": PAYLOADS["1800000002:TOAN:1"]}, version=5)
+    with Session(engine) as session:
+        store_snapshots(session, first, NOW)
+        store_snapshots(session, _written("gradebook", {"1800000003:TOAN:1": {"ddg_ck": "4"}}, version=6), NOW)
+        with opened(session) as db:
+            imports.add_imported_file(db, "ab" * 32, "a.xlsx", "gradebook", None, NOW, "gv", {}, first_rows)
+            held = [(r.entity, r.key, r.digest) for r in other]
+            imports.add_imported_file(db, "cd" * 32, "b.xlsx", "gradebook", None, NOW, "gv", {}, held)
+            assert imports.taken_back(db, "ef" * 32, "gradebook", []) is None  # never imported
+            assert imports.taken_back(db, "ab" * 32, "gradebook", [], keep=("diem",)) == (0, 3)
+            assert imports.taken_back(db, "ab" * 32, "gradebook", first_rows[:1]) == (0, 2)  # the rest brought again
+            # read otherwise: none of its keys brought again
+            assert imports.taken_back(db, "ab" * 32, "gradebook", []) == (1, 2)
+        session.commit()
+    # 0001's sheet was only this file's; 0002's is b.xlsx's too; 0003's a later version changed
+    assert set(_rows(engine, "gradebook")) == {"1800000002:TOAN:1", "1800000003:TOAN:1"}

@@ -65,16 +65,54 @@ def test_a_book_imported_again_after_a_later_one_puts_its_scores_back(tmp_path: 
     assert "đã được nhập lúc" in said and "không thay đổi gì" in said
 
 
-def test_a_book_read_under_another_semester_is_stored_under_it(tmp_path: Path):
+def _semesters(school: _School) -> list[str]:
+    return sorted(key.rsplit(":", 1)[1] for key in school.sheets())
+
+
+def test_a_book_read_under_another_semester_is_stored_under_it_and_its_first_read_taken_back(tmp_path: Path):
+    """The command's own advice (`--semester 2` for a book whose title names no semester) leaves the
+    book's scores under semester 2 only: what the first read stored under semester 1 was this
+    book read wrongly, and would be compared and reported as semester 1's scores."""
     school = _School(tmp_path)
     book = _book(tmp_path / "so-diem.xlsx", 8, title="Lớp 6A1 — Năm học 2025-2026")  # no semester named
     first = school.run(str(book))
     assert "hãy nhập lại và chọn học kỳ (lienthong import --semester 2" in first.stdout
-    semesters = {key.rsplit(":", 1)[1] for key in school.sheets()}
-    again = school.run("--semester", "2", str(book))
+    assert _semesters(school) == ["1", "1"]
+    again = school.run("--json", "--semester", "2", str(book))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "Tệp này đã được nhập lúc" in again.stdout and "nên được lưu lại theo tệp" in again.stdout
-    assert {key.rsplit(":", 1)[1] for key in school.sheets()} == semesters | {"2"}
+    report = json.loads(again.stdout.splitlines()[0])
+    assert report["imported_again"] is True and report["taken_back"] == {"removed": 2, "kept": 0}
+    assert _semesters(school) == ["2", "2"]
+    said = school.run("--semester", "1", str(book)).stdout  # and back: semester 2's taken back
+    assert "nên được lưu lại theo tệp; đã gỡ 2 bản ghi lần trước đọc theo học kỳ, môn hay lớp khác." in said
+    assert _semesters(school) == ["1", "1"]
+    with sqlite3.connect(school.file) as connection:
+        removed = [row[0] for row in connection.execute("SELECT summary FROM imported_file")]
+    assert [json.loads(summary).get("removed") for summary in removed] == [2]
+
+
+def test_what_another_file_wrote_since_is_not_taken_back(tmp_path: Path):
+    """A record of the first read that a later book changed (or also holds) is the later book's: kept."""
+    school = _School(tmp_path)
+    book = _book(tmp_path / "so-diem.xlsx", 8, title="Lớp 6A1 — Năm học 2025-2026")
+    school.run(str(book))  # read as semester 1
+    school.run(str(_book(tmp_path / "hk1.xlsx", 9, title="Lớp 6A1 — Học kỳ I — Năm học 2025-2026")))  # An's mended
+    said = school.run("--semester", "2", str(book)).stdout
+    # An's sheet changed since, Bình's is held by hk1 too: neither was only this book's first read
+    assert "nên được lưu lại theo tệp; giữ 2 bản ghi lần trước đã lưu vì tệp khác cũng có hoặc đã sửa chúng." in said
+    assert _semesters(school) == ["1", "1", "2", "2"]
+    assert sorted(school.sheets().values()) == [["6", "8"], ["6", "9"], ["8", "8"], ["8", "8"]]
+
+
+def test_a_file_imported_before_its_records_were_kept_says_they_stay(tmp_path: Path):
+    school = _School(tmp_path)
+    book = _book(tmp_path / "so-diem.xlsx", 8, title="Lớp 6A1 — Năm học 2025-2026")
+    school.run(str(book))
+    with sqlite3.connect(school.file) as connection:  # as an import before migration 0018 left it
+        connection.execute("UPDATE imported_file SET records = NULL")
+    said = school.run("--semester", "2", str(book)).stdout
+    assert "những gì lần trước đã đọc theo học kỳ, môn hay lớp khác vẫn còn" in said
+    assert _semesters(school) == ["1", "1", "2", "2"]
 
 
 def test_the_same_scores_in_a_mended_book_change_nothing(tmp_path: Path):
