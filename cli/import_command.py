@@ -227,25 +227,10 @@ def _show(report: ImportReport, console: Console) -> None:
             f"{report.stored['unchanged']}, bỏ qua vì đã có bản mới hơn {report.stored['stale']}."
         )
         if report.imported_before:
-            console.print(
-                f"  Tệp này đã được nhập lúc {shown_time(report.imported_before)}; dữ liệu đang lưu đã khác tệp "
-                "(một tệp nhập sau đã sửa, hoặc lần này chọn học kỳ, môn hay lớp khác) nên được lưu lại theo tệp"
-                f"{_taken_back(report.taken_back)}."
-            )
+            console.print(f"  Tệp này đã được nhập lúc {shown_time(report.imported_before)}; {report.again_said()}.")
     for problem in report.refused:
         console.print(f"  {problem}", style="red")
     for problem in report.notes[:20]:
         console.print(f"  Lưu ý: {problem.describe()}", style="yellow")
     if len(report.notes) > 20:
         console.print(f"  … và {len(report.notes) - 20} lưu ý khác (xem --json).")
-
-
-def _taken_back(counts: tuple[int, int] | None) -> str:
-    """What the file's last import stored and this one no longer brings (`store.imports.taken_back`)."""
-    if counts is None:  # imported before the store kept each import's records
-        return "; những gì lần trước đã đọc theo học kỳ, môn hay lớp khác vẫn còn"
-    removed, kept = counts
-    said = f"; đã gỡ {removed} bản ghi lần trước đọc theo học kỳ, môn hay lớp khác" if removed else ""
-    if kept:
-        said += f"; giữ {kept} bản ghi lần trước đã lưu vì tệp khác cũng có hoặc đã sửa chúng"
-    return said

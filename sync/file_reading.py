@@ -83,6 +83,22 @@ class ImportReport:
         error = self.error or ""
         return error if "không lưu" in error.lower() else f"{error} Không lưu gì từ tệp này."
 
+    def again_said(self) -> str:
+        """Why a file imported before was stored again, and what its last import stored that this
+        one no longer brings (`store.imports.taken_back`): after «Tệp này đã được nhập lúc …; »."""
+        said = (
+            "dữ liệu đang lưu đã khác tệp (một tệp nhập sau đã sửa, hoặc lần này chọn học kỳ, môn hay lớp khác) "
+            "nên được lưu lại theo tệp"
+        )
+        if self.taken_back is None:  # imported before the store kept each import's records
+            return said + "; những gì lần trước đã đọc theo học kỳ, môn hay lớp khác vẫn còn"
+        removed, kept = self.taken_back
+        if removed:
+            said += f"; đã gỡ {removed} bản ghi lần trước đọc theo học kỳ, môn hay lớp khác"
+        if kept:
+            said += f"; giữ {kept} bản ghi lần trước đã lưu vì tệp khác cũng có hoặc đã sửa chúng"
+        return said
+
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.name,

@@ -117,6 +117,26 @@ def test_a_book_that_names_no_subject_is_imported_with_the_subject_chosen_on_the
     assert wrong.status_code == 400 and "Môn không có trong danh mục." in wrong.text
 
 
+def test_a_book_uploaded_again_under_another_semester_takes_back_its_first_reading(sqlite_engine, private_tmp):
+    """As ``lienthong import --semester 2`` after a book was read as semester 1: the page says so, and
+    only semester 2's sheet stays (tests/sync/test_reimport.py)."""
+    from tests.workbooks import workbook
+
+    site = make_site(sqlite_engine)
+    year = site.settings.current_school_year()
+    rows = [["SỔ ĐIỂM MÔN TOÁN"], [f"Lớp 6A1 — Năm học {year}"], ["STT", "Họ và tên", "TX1", "TX2", "GK", "CK"]]
+    book = workbook({"6A1": [*rows, [1, "Lê Minh An", 7, 8, 7.5, 8]]})
+    client = site.client("it")
+    files = [("tep", ("so-diem.xlsx", book, "application/vnd.ms-excel"))]
+    first = _post(client, files, csrf_of(client.get("/cntt").text), hoc_ky="1")
+    assert first.status_code == 200 and "Lưu (bản ghi): mới 2" in first.text, first.text[-2000:]
+    again = _post(client, files, csrf_of(first.text), hoc_ky="2")
+    assert "nên được lưu lại theo tệp; đã gỡ 1 bản ghi lần trước đọc theo học kỳ, môn hay lớp khác." in again.text
+    with Session(sqlite_engine) as session:
+        stored = session.exec(select(SourceSnapshotRow).where(SourceSnapshotRow.entity == "diem")).all()
+    assert [row.payload["hoc_ky"] for row in stored] == [2]
+
+
 def test_an_upload_too_large_is_refused_before_it_is_read(sqlite_engine):
     client = make_site(sqlite_engine).client("principal")
     csrf = csrf_of(client.get("/cntt").text)
