@@ -176,9 +176,11 @@ def _usage(exc: BaseException) -> int | None:
         exc.show()  # `lienthong` alone: the help
         return exits.OK
     if "UsageError" in names or "BadParameter" in names:
+        from lienthong.cli.usage_words import command_path, said
+
         ctx = getattr(exc, "ctx", None)
-        hint = f" Xem `{ctx.command_path} --help`." if ctx is not None else ""
-        from lienthong.cli.usage_words import said
+        path = ctx.command_path if ctx is not None else command_path(sys.argv[1:])
+        hint = f" Xem `{path} --help`." if path else ""
 
         print(f"{said(exc)}.{hint}", file=sys.stderr)
         return exits.BAD_INPUT

@@ -94,3 +94,16 @@ def _bad_value(param: Any, message: str) -> str:
         if english in message:
             return f"Giá trị của {label(param)} phải là {wanted}"
     return f"Giá trị của {label(param)} không dùng được ({message.rstrip('.')})"
+
+
+def command_path(args: list[str]) -> str | None:
+    """The command a command line names (``lienthong db upgrade``), for a mistake the parser raised
+    without it (an option missing its value): the longest run of leading words that is a command."""
+    from lienthong.cli.help_text import HELP
+
+    words = ["lienthong"]
+    for arg in args:
+        if arg.startswith("-") or " ".join([*words, arg]) not in HELP:
+            break
+        words.append(arg)
+    return " ".join(words) if " ".join(words) in HELP else None

@@ -99,6 +99,15 @@ def test_the_parsers_mistakes_are_said_in_vietnamese(tmp_path, args, said):
     assert "\n" not in line and "Lệnh gõ chưa đúng" not in line
 
 
+def test_a_mistake_raised_without_its_command_still_points_to_its_help(tmp_path):
+    """The parser says «Option '--class' requires an argument.» without naming the command: the
+    hint is found from the command line's leading words."""
+    for args, path in ((["reconcile", "--class"], "lienthong reconcile"), (["runs", "--limit"], "lienthong runs")):
+        done = _run(tmp_path, *args)
+        assert done.returncode == exits.BAD_INPUT
+        assert done.stderr.endswith(f"cần một giá trị ngay sau nó. Xem `{path} --help`.\n"), done.stderr
+
+
 def test_a_mistake_of_no_known_form_keeps_the_parsers_words():
     from typer._click.exceptions import UsageError
 
