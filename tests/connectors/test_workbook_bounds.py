@@ -240,14 +240,37 @@ def test_an_ods_or_xlsb_or_text_file_is_refused_with_what_to_do():
     assert "không phải là tệp Excel" in caught.value.message
 
 
-def test_the_largest_sheet_the_bounds_allow_still_opens_within_5_s_and_300_mb(tmp_path):
-    # 6,600 rows × 300 columns of numbers (1.98 M cells, ~30 MB of XML): just inside every bound,
-    # the worst a hostile file can make the reader do without being refused
+# The same file read by bare python-calamine, cell by cell, in the same child right after: what
+# any reader of it pays, on this machine at this moment.
+BARE_READ = """
+import json, sys, time
+from python_calamine import CalamineWorkbook
+start = time.perf_counter()
+book = CalamineWorkbook.from_path(sys.argv[1])
+cells = sum(len(row) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python())
+print(json.dumps({"seconds": time.perf_counter() - start, "cells": cells}))
+"""
+
+
+def test_the_largest_sheet_the_bounds_allow_still_opens_within_2_5x_a_bare_read_and_300_mb(tmp_path):
+    """6,600 rows × 300 columns of numbers (1.98 M cells, ~30 MB of XML): just inside every bound,
+    the worst a hostile file can make the reader do without being refused. Its time is held to a
+    bare python-calamine read of the same file, measured beside it (best of two each): a busy
+    machine stretched a fixed 5 s bound (5.2 s and 7.2 s beside other test runs, 4 s on its own)."""
     scores = random.Random(15)
     cells = [f"<c><v>{scores.randint(0, 100) / 10}</v></c>".encode() for _ in range(7_000)]
     rows = (b"<row>" + b"".join(scores.choices(cells, k=300)) + b"</row>" for _ in range(6_600))
     data = xlsx_from_sheet(SHEET_HEAD + b"".join(rows) + SHEET_TAIL)
-    measured = opened_in_a_child(tmp_path, data)
-    assert measured["said"] is None, measured
-    assert measured["seconds"] < 5, measured
-    assert measured["peak_mb"] < 300, measured
+    measured = [opened_in_a_child(tmp_path, data) for _ in range(2)]
+    bare = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", BARE_READ, str(tmp_path / "file")], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        bare.append(json.loads(done.stdout))
+    assert all(m["said"] is None for m in measured), measured
+    assert bare[0]["cells"] >= 6_600 * 300
+    ratio = min(m["seconds"] for m in measured) / min(b["seconds"] for b in bare)
+    assert ratio < 2.5, (ratio, measured, bare)
+    assert max(m["peak_mb"] for m in measured) < 300, measured
