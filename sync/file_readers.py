@@ -49,6 +49,11 @@ READ_LIMIT_SECONDS = 120  # a school's largest workbook is read in a few seconds
 WORKER_MEMORY = 2 << 30  # address space of one worker; a file within the workbook bounds needs < 400 MB
 START_LIMIT = 60  # a worker loads the readers in well under a second
 QUEUED = 2  # files handed to one worker at a time: the one it reads and the next
+# Reads per worker either sent or back and waiting for the command to store them: one more than a
+# worker's queue, so that a worker whose files were quick goes on while the command waits for a
+# slower one (a school's first file, the CSDL list, reads in four times as long as the next twelve:
+# with `QUEUED` alone the other worker stood idle until it came back)
+HELD = QUEUED + 1
 
 STOPPED = (
     "Không đọc được tệp: chương trình đọc tệp dừng đột ngột khi đọc tệp này (có thể tệp hỏng hoặc cần quá "
@@ -253,14 +258,14 @@ class Readers:
         worker.answers.close()
 
     def read(self, files: Iterable[tuple[str, Source]]) -> Iterator[FileRead]:
-        """Each file read, in the order given; at most `QUEUED` files per worker are sent ahead of
-        the one the caller waits for, so a long list never sits in memory read."""
+        """Each file read, in the order given; at most `HELD` files per worker are sent or read ahead
+        of the one the caller waits for, so a long list never sits in memory read."""
         given = iter(enumerate(files))
         sent: dict[int, tuple[str, Source]] = {}
         done: dict[int, FileRead] = {}
         following, upcoming = 0, None  # upcoming: the next file, taken from ``files`` and not yet sent
         while True:
-            while self._workers and len(sent) + len(done) < QUEUED * self.count:
+            while self._workers and len(sent) + len(done) < HELD * self.count:
                 upcoming = upcoming or (self._again.popleft() if self._again else next(given, None))
                 if upcoming is None:
                     break
