@@ -29,18 +29,21 @@ import logging
 import os
 import pickle
 import resource
-import subprocess
+import struct
 import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import chain
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from lienthong.connectors.spreadsheet import _opened
 from lienthong.sync.file_reading import OUT_OF_MEMORY, FileRead, ImportReport, Wanted, read_file
+
+if TYPE_CHECKING:  # the command's side only: a worker does not load them (see `_Pipe`)
+    import subprocess
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -126,11 +129,49 @@ class _Job:
     reader: Callable[[str, bytes, str | None, Wanted, dict | None], FileRead] = read_file
 
 
+class _Pipe:
+    """A worker's end of one of its pipes, carrying messages as `multiprocessing.connection.Connection`
+    frames them (its length as a 4-byte big-endian number, or -1 and an 8-byte one, then the bytes;
+    an object pickled): the command's end is a `Connection`. A worker does not load
+    ``multiprocessing`` (nor ``subprocess``) for it: a tenth of its start, paid by every worker of
+    every import before it reads its first file."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def _read(self, size: int) -> bytes:
+        chunks, left = [], size
+        while left:
+            chunk = os.read(self.fd, min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def recv(self) -> Any:
+        (size,) = struct.unpack("!i", self._read(4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", self._read(8))
+        return pickle.loads(self._read(size))
+
+    def send(self, value: Any) -> None:
+        self.send_bytes(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+    def send_bytes(self, data: bytes) -> None:
+        size = len(data)
+        header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+        for part in (header, data):
+            view = memoryview(part)
+            while view:
+                view = view[os.write(self.fd, view) :]
+
+
 def serve(tasks: int, answers: int) -> None:
     """A worker (started by `Readers` as ``python -c``): read the files sent on the pipe ``tasks``,
     one at a time, and send each read back on ``answers``, until told to stop."""
     os.dup2(2, 1)  # nothing a worker prints may mix with the command's output (``--json``)
-    incoming, outgoing = Connection(tasks, writable=False), Connection(answers, readable=False)
+    incoming, outgoing = _Pipe(tasks), _Pipe(answers)
     try:
         sys.path[:] = incoming.recv()  # where the command found its code (a reader given by a test too)
         job: _Job = incoming.recv()
@@ -232,6 +273,9 @@ class Readers:
         self._workers = []
 
     def _start(self) -> _Worker:
+        import subprocess
+        from multiprocessing.connection import Connection
+
         tasks_in, tasks_out = os.pipe()
         answers_in, answers_out = os.pipe()
         process = subprocess.Popen(
@@ -249,6 +293,8 @@ class Readers:
 
     @staticmethod
     def _stop(worker: _Worker, wait: float = 0) -> None:
+        import subprocess
+
         try:
             worker.process.wait(timeout=wait)
         except subprocess.TimeoutExpired:
@@ -310,6 +356,8 @@ class Readers:
 
     def _collect(self, sent: dict[int, tuple[str, Source]], done: dict[int, FileRead]) -> None:
         """Wait for any worker's next read (or its end: the file it was reading is refused)."""
+        from multiprocessing.connection import wait
+
         busy = {worker.answers: worker for worker in self._workers if worker.queue}
         for connection in wait(list(busy), timeout=1.0):
             worker = busy[connection]
