@@ -26,10 +26,12 @@ import os
 import re
 import struct
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # loaded by `ReadAhead` when used: a file reader process never needs it
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -658,6 +660,8 @@ class ReadAhead:
         self._mine: list[int] = []
 
     def __enter__(self) -> ReadAhead:
+        from concurrent.futures import ThreadPoolExecutor
+
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="read-ahead")
         return self
 

@@ -29,18 +29,21 @@ import logging
 import os
 import pickle
 import resource
-import subprocess
+import struct
 import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import chain
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from lienthong.connectors.spreadsheet import _opened
 from lienthong.sync.file_reading import OUT_OF_MEMORY, FileRead, ImportReport, Wanted, read_file
+
+if TYPE_CHECKING:  # the command's side only: a worker does not load them (see `_Pipe`)
+    import subprocess
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,14 @@ READ_LIMIT_SECONDS = 120  # a school's largest workbook is read in a few seconds
 WORKER_MEMORY = 2 << 30  # address space of one worker; a file within the workbook bounds needs < 400 MB
 START_LIMIT = 60  # a worker loads the readers in well under a second
 QUEUED = 2  # files handed to one worker at a time: the one it reads and the next
+# Reads per worker either sent or back and waiting for the command to store them: one more than a
+# worker's queue, so that a worker whose files were quick goes on while the command waits for a
+# slower one (a school's first file, the CSDL list, reads in four times as long as the next twelve:
+# with `QUEUED` alone the other worker stood idle until it came back)
+HELD = QUEUED + 1
+# What a worker's answers pipe may hold (bytes), where the system lets a pipe hold more than its
+# 64 KB (Linux: up to /proc/sys/fs/pipe-max-size, 1 MB unless raised): see `_widened`
+ANSWERS_PIPE = (4 << 20, 1 << 20)
 
 STOPPED = (
     "Không đọc được tệp: chương trình đọc tệp dừng đột ngột khi đọc tệp này (có thể tệp hỏng hoặc cần quá "
@@ -121,11 +132,49 @@ class _Job:
     reader: Callable[[str, bytes, str | None, Wanted, dict | None], FileRead] = read_file
 
 
+class _Pipe:
+    """A worker's end of one of its pipes, carrying messages as `multiprocessing.connection.Connection`
+    frames them (its length as a 4-byte big-endian number, or -1 and an 8-byte one, then the bytes;
+    an object pickled): the command's end is a `Connection`. A worker does not load
+    ``multiprocessing`` (nor ``subprocess``) for it: a tenth of its start, paid by every worker of
+    every import before it reads its first file."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def _read(self, size: int) -> bytes:
+        chunks, left = [], size
+        while left:
+            chunk = os.read(self.fd, min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def recv(self) -> Any:
+        (size,) = struct.unpack("!i", self._read(4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", self._read(8))
+        return pickle.loads(self._read(size))
+
+    def send(self, value: Any) -> None:
+        self.send_bytes(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+    def send_bytes(self, data: bytes) -> None:
+        size = len(data)
+        header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+        for part in (header, data):
+            view = memoryview(part)
+            while view:
+                view = view[os.write(self.fd, view) :]
+
+
 def serve(tasks: int, answers: int) -> None:
     """A worker (started by `Readers` as ``python -c``): read the files sent on the pipe ``tasks``,
     one at a time, and send each read back on ``answers``, until told to stop."""
     os.dup2(2, 1)  # nothing a worker prints may mix with the command's output (``--json``)
-    incoming, outgoing = Connection(tasks, writable=False), Connection(answers, readable=False)
+    incoming, outgoing = _Pipe(tasks), _Pipe(answers)
     try:
         sys.path[:] = incoming.recv()  # where the command found its code (a reader given by a test too)
         job: _Job = incoming.recv()
@@ -145,7 +194,17 @@ def serve(tasks: int, answers: int) -> None:
         if task is None:
             return
         index, name, source = task
-        outgoing.send_bytes(_pickled((index, _read_one(name, source, job))))
+        # The collector waits until the read is pickled and dropped: reading makes no cycles worth
+        # collecting (as in the command's process), and the first collection after it, due at once
+        # (its allocations were counted), walked the whole read still held (~500,000 objects, once
+        # per file: a fortieth of a worker's time); once it is dropped, only what outlives it.
+        gc.disable()
+        try:
+            answer = _pickled((index, _read_one(name, source, job)))
+        finally:
+            gc.enable()
+        outgoing.send_bytes(answer)
+        del answer
 
 
 def _pickled(answer: tuple[int, FileRead]) -> bytes:
@@ -164,7 +223,6 @@ def _pickled(answer: tuple[int, FileRead]) -> bytes:
 
 
 def _read_one(name: str, source: Source, job: _Job) -> FileRead:
-    gc.disable()  # as in the command's process: reading makes no cycles worth collecting
     try:
         data = load(name, source)
         if isinstance(data, FileRead):
@@ -174,7 +232,6 @@ def _read_one(name: str, source: Source, job: _Job) -> FileRead:
         return FileRead(ImportReport(name, error=OUT_OF_MEMORY))
     finally:
         _opened.cache_clear()  # the workbook is read: a worker keeps nothing of a file it answered for
-        gc.enable()
 
 
 # --- in the command's process ---------------------------------------------------------------------
@@ -227,8 +284,12 @@ class Readers:
         self._workers = []
 
     def _start(self) -> _Worker:
+        import subprocess
+        from multiprocessing.connection import Connection
+
         tasks_in, tasks_out = os.pipe()
         answers_in, answers_out = os.pipe()
+        _widened(answers_in)
         process = subprocess.Popen(
             [sys.executable, "-c", f"from {__name__} import serve; serve({tasks_in}, {answers_out})"],
             pass_fds=(tasks_in, answers_out),
@@ -244,6 +305,8 @@ class Readers:
 
     @staticmethod
     def _stop(worker: _Worker, wait: float = 0) -> None:
+        import subprocess
+
         try:
             worker.process.wait(timeout=wait)
         except subprocess.TimeoutExpired:
@@ -253,14 +316,14 @@ class Readers:
         worker.answers.close()
 
     def read(self, files: Iterable[tuple[str, Source]]) -> Iterator[FileRead]:
-        """Each file read, in the order given; at most `QUEUED` files per worker are sent ahead of
-        the one the caller waits for, so a long list never sits in memory read."""
+        """Each file read, in the order given; at most `HELD` files per worker are sent or read ahead
+        of the one the caller waits for, so a long list never sits in memory read."""
         given = iter(enumerate(files))
         sent: dict[int, tuple[str, Source]] = {}
         done: dict[int, FileRead] = {}
         following, upcoming = 0, None  # upcoming: the next file, taken from ``files`` and not yet sent
         while True:
-            while self._workers and len(sent) + len(done) < QUEUED * self.count:
+            while self._workers and len(sent) + len(done) < HELD * self.count:
                 upcoming = upcoming or (self._again.popleft() if self._again else next(given, None))
                 if upcoming is None:
                     break
@@ -305,6 +368,8 @@ class Readers:
 
     def _collect(self, sent: dict[int, tuple[str, Source]], done: dict[int, FileRead]) -> None:
         """Wait for any worker's next read (or its end: the file it was reading is refused)."""
+        from multiprocessing.connection import wait
+
         busy = {worker.answers: worker for worker in self._workers if worker.queue}
         for connection in wait(list(busy), timeout=1.0):
             worker = busy[connection]
@@ -346,6 +411,26 @@ class Readers:
         else:
             del self._workers[place]
         self._again.extendleft(reversed([(waiting, sent.pop(waiting)) for waiting in worker.queue]))
+
+
+def _widened(pipe: int) -> None:
+    """Let the pipe hold a whole answer where the system allows it (`ANSWERS_PIPE`, else as it is).
+    A worker's write of its answer returns only once the answer is in the pipe: in 64 KB it waited
+    for the command to come and read it, which it does only between storing two files, and read
+    nothing meanwhile (~0.4 s per worker over a school's files, whose answers are 0.3-1 MB). Once
+    written, an answer is read whole even if the worker stops on its next file, as before."""
+    try:
+        import fcntl
+
+        setting = fcntl.F_SETPIPE_SZ
+    except (ImportError, AttributeError):  # not on Linux
+        return
+    for size in ANSWERS_PIPE:
+        try:
+            fcntl.fcntl(pipe, setting, size)
+            return
+        except OSError:  # past what an unprivileged process may ask (EPERM), or the user's pipes' total
+            continue
 
 
 def _sha256(source: Source) -> str:

@@ -772,8 +772,9 @@ def read_score_book(
     faults: list[str] = []
     headings: set[str] = set()
     combined: set[tuple[str, str]] = set()  # (test, part text) of --map found in some sheet
-    # by_comment → cell → value (`_Cells`); "averages": ĐTBmhk cell → score (`_check_average`)
-    parsed: dict[bool | str, dict] = {False: {None: None}, True: {None: None}, "averages": {}}
+    # by_comment → cell → value (`_Cells`); "averages": ĐTBmhk cell → score (`_check_average`); "tenths":
+    # a score read → its tenths (`_Tenths`)
+    parsed: dict[bool | str, dict] = {False: {None: None}, True: {None: None}, "averages": {}, "tenths": _Tenths()}
     for worksheet in book.worksheets:
         rows = rows_of(worksheet)
         located = _locate(rows, worksheet.title, mapping)
@@ -1467,6 +1468,7 @@ def _read_rows(
     )
     checked = average_at is not None and not by_comment
     averages: dict = (parsed or {}).setdefault("averages", {})  # ĐTBmhk values read in the book (`_check_average`)
+    tenths: _Tenths = (parsed or {}).setdefault("tenths", _Tenths())  # the book's scores in tenths (`_same_average`)
     score_cells = itemgetter(*score_at)  # TX…, GK, CK: at least two, so always a tuple
     for number, row in enumerate(table.rows, start=sheet.first_data + 1):
         scores = score_cells(row)
@@ -1573,7 +1575,7 @@ def _read_rows(
             "nhan_xet": comment.strip() if type(comment := row[comment_at]) is str else str(comment or "").strip(),
         }
         if checked and row[average_at] is not None:
-            _check_average(record, row[average_at], (sheet, number, average_at), result, by_comment, averages)
+            _check_average(record, row[average_at], (sheet, number, average_at), result, by_comment, averages, tenths)
         result.records.append(record)
     for kind, cells in restored.items():
         if cells:
@@ -1634,9 +1636,11 @@ def _check_average(
     result: ExcelRead,
     by_comment: bool,
     averages: dict | None = None,
+    tenths: _Tenths | None = None,
 ) -> None:
     """vnEdu's ĐTBmhk is compared, never trusted. ``at``: the cell (sheet, row, column);
-    ``averages``: the values read so far (value → score, or ``None`` when it is not one)."""
+    ``averages``: the values read so far (value → score, or ``None`` when it is not one);
+    ``tenths``: the book's scores in tenths so far (`_Tenths`)."""
     if by_comment or shown_value is None or shown_value == "":
         return
     tx = list(filter(_NOT_NONE, record["tx"]))  # in C: ~30,000 rows of a school's books carry an ĐTBmhk
@@ -1662,7 +1666,7 @@ def _check_average(
         )
         result.problems.append(where)
         return
-    if _same_average(tx, gk, ck, in_file):
+    if _same_average(tx, gk, ck, in_file, tenths):
         return
     if not all(isinstance(v, Decimal) for v in [*tx, gk, ck]):
         return
@@ -1706,11 +1710,24 @@ def _one_decimal(value: Any) -> Decimal | None:
 _TENTHS = {Decimal(tenths).scaleb(-1): tenths for tenths in range(101)}
 
 
-def _same_average(tx: list, gk: Any, ck: Any, in_file: Decimal) -> bool:
+class _Tenths(dict):
+    """`_TENTHS` looked up through the values themselves: a score → its tenths (``None`` when it is
+    not one), each value looked up in `_TENTHS` once. A book's scores are the same few hundred
+    objects (`_Cells` reads each cell text once), so a look-up here finds its own key and never
+    compares two Decimals, where `_TENTHS` compares every one with its key (``Decimal("8")`` with
+    ``Decimal("8.0")``: a slow comparison, five per row of ~30,000 rows)."""
+
+    def __missing__(self, value: Any) -> int | None:
+        found = self[value] = _TENTHS.get(value)
+        return found
+
+
+def _same_average(tx: list, gk: Any, ck: Any, in_file: Decimal, known: _Tenths | None = None) -> bool:
     """Whether ``in_file`` is Circular 22's ĐTBmhk of these scores, worked in whole tenths (exact,
     and a fifth of `semester_average`'s cost: ~30,000 rows of a school's books carry one);
-    ``False`` when a value is not a score in tenths, for `semester_average` to decide."""
-    tenths = _TENTHS.get
+    ``False`` when a value is not a score in tenths, for `semester_average` to decide. ``known``:
+    the book's `_Tenths`."""
+    tenths = _TENTHS.get if known is None else known.__getitem__
     shown_tenths = tenths(in_file)
     if shown_tenths is None:
         return False
