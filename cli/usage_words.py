@@ -20,8 +20,8 @@ _KINDS = (
     ("valid integer", "một số nguyên, ví dụ 20"),
     ("valid number", "một số, ví dụ 7.5"),
     ("valid boolean", "có hoặc không (true/false)"),
+    ("valid datetime", "một thời điểm dạng 2026-05-31T08:00"),  # before «valid date», which it holds
     ("valid date", "một ngày dạng 2026-05-31"),
-    ("valid datetime", "một thời điểm dạng 2026-05-31T08:00"),
 )
 
 # English sentences of the parser that carry what matters only in their text.
