@@ -181,7 +181,6 @@ def _usage(exc: BaseException) -> int | None:
         ctx = getattr(exc, "ctx", None)
         path = ctx.command_path if ctx is not None else command_path(sys.argv[1:])
         hint = f" Xem `{path} --help`." if path else ""
-
         print(f"{said(exc)}.{hint}", file=sys.stderr)
         return exits.BAD_INPUT
     if "Abort" in names:
