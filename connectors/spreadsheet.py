@@ -111,6 +111,25 @@ def column_letters(number: int) -> str:
 # sheets for .xls) → (row, column), 1-based as Excel numbers them → the error's text
 ErrorCells = dict[Any, dict[tuple[int, int], str]]
 
+
+@dataclass
+class Hidden:
+    """A sheet's columns and rows hidden in Excel (``<col hidden="1">``, ``<row hidden="1">``; a BIFF
+    COLINFO or ROW record's hidden flag), 1-based. calamine reads them as any other: the reader
+    reads what they hold, and the report says so (`sync.file_reading`), since a teacher hides an
+    old column or a student who left rather than deleting them. Columns come as ranges: a tidy
+    sheet hides everything right of its table (``min="12" max="16384"``)."""
+
+    columns: list[tuple[int, int]] = field(default_factory=list)  # (first, last), inclusive
+    rows: set[int] = field(default_factory=set)
+
+    def column(self, number: int) -> bool:
+        return any(first <= number <= last for first, last in self.columns)
+
+
+# Each sheet's `Hidden`, by the same key as `ErrorCells`; only sheets that hide something
+HiddenCells = dict[Any, Hidden]
+
 _ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s([^>]*?\bt="e"[^>]*)>')
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ERROR_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{1,32})</")
@@ -142,6 +161,33 @@ def _xml_errors(text: bytes, found: dict[tuple[int, int], str]) -> None:
         found[(int(reference[2]), column_number(reference[1]))] = shown or "#VALUE!"
 
 
+_HIDDEN_ATTRIBUTE = re.compile(rb'\bhidden="(?:1|true)"')
+# ``<col …>`` (not ``<cols>``, ``<colBreaks>``) and ``<row …>`` (not ``<rowBreaks>``) tags that hide
+_HIDDEN_COLUMN = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*?\bhidden="(?:1|true)"[^>]*)>')
+_HIDDEN_ROW = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*?\bhidden="(?:1|true)"[^>]*)>')
+_COLUMN_SPAN = re.compile(rb'\b(min|max)="(\d+)"')
+
+
+def _xml_hidden_columns(text: bytes, hidden: Hidden) -> None:
+    """Add the column ranges a sheet's ``<cols>`` hides (it comes before ``<sheetData>``)."""
+    head = text[: text.find(b"sheetData")] if b"sheetData" in text else text
+    if b'hidden="' not in head:
+        return
+    for tag in _HIDDEN_COLUMN.finditer(head):
+        span = {name: int(number) for name, number in _COLUMN_SPAN.findall(tag[1])}
+        if b"min" in span:
+            hidden.columns.append((span[b"min"], span.get(b"max", span[b"min"])))
+
+
+def _xml_hidden_rows(text: bytes, hidden: Hidden) -> None:
+    """Add the rows a whole sheet's XML hides; a row tag without ``r`` follows the one before it."""
+    if b'hidden="' not in text:  # nearly every sheet: one search in C
+        return
+    for tag in _HIDDEN_ROW.finditer(text):
+        number = _ROW_NUMBER.search(tag[1])
+        hidden.rows.add(int(number[1]) if number else len(_row_tags(text[: tag.start()])) + 1)
+
+
 def _check_extent(name: str, extent: Extent) -> None:
     """Refuse a sheet calamine would lay out past the bounds (a wide or tall span, not its real content)."""
     last = f"{column_letters(extent.last_col)}{extent.last_row}"
@@ -162,13 +208,17 @@ def _check_extent(name: str, extent: Extent) -> None:
 
 
 def _scan_part(
-    part, measure: Extent | None, chunk: int = 1 << 20, errors: dict[tuple[int, int], str] | None = None
+    part,
+    measure: Extent | None,
+    chunk: int = 1 << 20,
+    errors: dict[tuple[int, int], str] | None = None,
+    hidden: Hidden | None = None,
 ) -> None:
     """Stream one XML part: refuse a DOCTYPE/ENTITY anywhere in it and, for a sheet, measure the rows
-    and columns its cells with a value span and find its error cells (into ``errors``). The stream
-    is cut before its last row tag, so each piece holds whole rows and the work in Python is per
-    row, not per cell (a 30 MB sheet in ~0.2 s)."""
-    tail, last_row = b"", [0]
+    and columns its cells with a value span and find its error cells (into ``errors``) and what it
+    hides (into ``hidden``). The stream is cut before its last row tag, so each piece holds whole
+    rows and the work in Python is per row, not per cell (a 30 MB sheet in ~0.2 s)."""
+    tail, last_row, first = b"", [0], True
     while True:
         block = part.read(chunk)
         text = tail + block
@@ -178,7 +228,10 @@ def _scan_part(
             tail = text[-16:]  # a declaration split between two blocks is still seen
         else:
             cut = _last_row_start(text) if block else len(text)
-            _measure_rows(text[:cut], measure, last_row)
+            if first and hidden is not None:  # ``<cols>`` comes before the first row
+                _xml_hidden_columns(text[:cut] if cut else text, hidden)
+                first = False
+            _measure_rows(text[:cut], measure, last_row, hidden)
             if errors is not None:
                 _xml_errors(text[:cut], errors)
             tail = text[cut:]
@@ -231,15 +284,17 @@ def _plain_cells(text: bytes) -> int | None:
     return text.count(b"</c>")
 
 
-def _measure_rows(text: bytes, measure: Extent, last_row: list[int]) -> None:
-    """Add the rows in ``text`` (whole rows, each starting at a row tag) to ``measure``. A row or cell
-    without ``r`` follows the previous one, as calamine places it; a cell with ``r`` is placed by
-    it (a row tag saying 1 does not make its cell A90000 the first row); a cell without a value
-    (self-closing, no ``</c>``) is not laid out and not counted."""
+def _measure_rows(text: bytes, measure: Extent, last_row: list[int], hidden: Hidden | None = None) -> None:
+    """Add the rows in ``text`` (whole rows, each starting at a row tag) to ``measure`` (and those
+    hidden to ``hidden``). A row or cell without ``r`` follows the previous one, as calamine places
+    it; a cell with ``r`` is placed by it (a row tag saying 1 does not make its cell A90000 the first
+    row); a cell without a value (self-closing, no ``</c>``) is not laid out and not counted."""
     tags = _row_tags(text)
     for index, (_, start, attributes) in enumerate(tags):
         number = _ROW_NUMBER.search(attributes)
         row = last_row[0] = int(number[1]) if number else last_row[0] + 1
+        if hidden is not None and b"hidden" in attributes and _HIDDEN_ATTRIBUTE.search(attributes):
+            hidden.rows.add(row)
         end = tags[index + 1][0] if index + 1 < len(tags) else len(text)
         filled = text.count(b"</c>", start, end)
         closing = text.rfind(b"</c>", start, end)
@@ -263,8 +318,9 @@ def _measure_rows(text: bytes, measure: Extent, last_row: list[int]) -> None:
         measure.last_row, measure.last_col = max(measure.last_row, row), max(measure.last_col, col)
 
 
-def _check_xlsx(data: bytes) -> ErrorCells:
-    """Refuse the file past a bound (`UnsafeWorkbook`); else its sheets' error cells, by title."""
+def _check_xlsx(data: bytes, hidden: HiddenCells | None = None) -> ErrorCells:
+    """Refuse the file past a bound (`UnsafeWorkbook`); else its sheets' error cells, by title (and
+    into ``hidden`` what each sheet hides)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -316,6 +372,7 @@ def _check_xlsx(data: bytes) -> ErrorCells:
             extent = Extent() if member in sheets else None
             title = titles.get(member.filename, member.filename.rsplit("/", 1)[-1])
             found: dict[tuple[int, int], str] = {}
+            hides = Hidden() if extent is not None else None
             plain = None
             if extent is not None and member.file_size <= MAX_ROW_BYTES:  # a whole sheet, read in one piece
                 text = archive.read(member)
@@ -323,16 +380,20 @@ def _check_xlsx(data: bytes) -> ErrorCells:
                 if plain is not None:
                     cells += plain
                     _xml_errors(text, found)
+                    _xml_hidden_columns(text, hides)
+                    _xml_hidden_rows(text, hides)
                 else:
-                    _scan_part(io.BytesIO(text), extent, errors=found)
+                    _scan_part(io.BytesIO(text), extent, errors=found, hidden=hides)
             else:
                 with archive.open(member) as part:
-                    _scan_part(part, extent, errors=found if extent is not None else None)
+                    _scan_part(part, extent, errors=found if extent is not None else None, hidden=hides)
             if extent is not None and plain is None:
                 _check_extent(title, extent)
                 cells += extent.cells
             if found:
                 errors[title] = found
+            if hides is not None and hidden is not None and (hides.columns or hides.rows):
+                hidden[title] = hides
         if cells > MAX_CELLS:
             raise UnsafeWorkbook(
                 f"Tệp có {cells} ô dữ liệu, quá {MAX_CELLS} ô; không phải tệp của một trường. Không mở."
@@ -380,10 +441,12 @@ _BIFF_CELLS = {
     0x00D6,
 }  # NUMBER RK LABELSST LABEL FORMULA BOOLERR RSTRING
 _MULRK = 0x00BD
+_BIFF_ROW, _COLINFO = 0x0208, 0x007D
 
 
-def _check_xls(data: bytes) -> ErrorCells:
-    """Refuse the file past a bound (`UnsafeWorkbook`); else its sheets' error cells, by position."""
+def _check_xls(data: bytes, hidden: HiddenCells | None = None) -> ErrorCells:
+    """Refuse the file past a bound (`UnsafeWorkbook`); else its sheets' error cells, by position
+    (and into ``hidden`` what each sheet hides)."""
     import olefile  # only .xls files need it
 
     try:
@@ -397,15 +460,16 @@ def _check_xls(data: bytes) -> ErrorCells:
         if ole.get_size(stream) > MAX_FILE * 4:
             raise UnsafeWorkbook("Tệp .xls khai báo kích thước bất thường; không mở.")
         body = ole.openstream(stream).read()
-    return _walk_biff(body)
+    return _walk_biff(body, hidden)
 
 
-def _walk_biff(body: bytes) -> ErrorCells:
+def _walk_biff(body: bytes, hidden: HiddenCells | None = None) -> ErrorCells:
     """Walk the workbook stream's records: count sheets, refuse a shared-string table that declares
     more strings than the stream could hold, and measure each sheet's cells as for ``.xlsx``
     (a sheet's furthest row and column kept in locals: a school's ``.xls`` has ~100,000 cells).
     Returns the error cells (a BOOLERR holding an error, a FORMULA whose last result was one) by
-    the sheet's position among the workbook's sheets, the order calamine lists them in."""
+    the sheet's position among the workbook's sheets, the order calamine lists them in; what each
+    worksheet hides (a COLINFO or ROW record's hidden flag) goes into ``hidden`` by the same key."""
     sheets, cells, offset, depth = 0, 0, 0, 0
     errors: ErrorCells = {}
     ordinal = -1  # the current sheet's position (worksheets, charts and macro sheets alike)
@@ -451,6 +515,13 @@ def _walk_biff(body: bytes) -> ErrorCells:
             unique = struct.unpack_from("<I", record, 4)[0]
             if unique > size:  # every string takes at least one byte of the stream
                 raise UnsafeWorkbook("Tệp .xls khai báo số chuỗi bất thường; không mở.")
+        elif depth == 1 and extent is not None and kind == _BIFF_ROW and length >= 16:
+            if record[12] & 0x20:  # fDyZero: the row is hidden
+                _hides(hidden, ordinal).rows.add(struct.unpack_from("<H", record)[0] + 1)
+        elif depth == 1 and extent is not None and kind == _COLINFO and length >= 10:
+            first, last, _, _, options = struct.unpack_from("<HHHHH", record)
+            if options & 0x0001:  # fHidden
+                _hides(hidden, ordinal).columns.append((first + 1, last + 1))
         elif depth == 1 and extent is not None and kind == _MULRK and len(record) >= 6:
             row, first = struct.unpack_from("<HH", record)
             last = struct.unpack_from("<H", record, len(record) - 2)[0]
@@ -459,6 +530,11 @@ def _walk_biff(body: bytes) -> ErrorCells:
         if cells > MAX_CELLS:  # the sheets ended so far
             raise UnsafeWorkbook(f"Tệp có hơn {MAX_CELLS} ô dữ liệu; không phải tệp của một trường. Không mở.")
     return errors
+
+
+def _hides(hidden: HiddenCells | None, ordinal: int) -> Hidden:
+    """The sheet's `Hidden` in ``hidden`` (a throwaway one when nobody asked)."""
+    return Hidden() if hidden is None else hidden.setdefault(ordinal, Hidden())
 
 
 def _biff_error(kind: int, body: bytes, start: int, length: int) -> str | None:
@@ -489,6 +565,12 @@ class Sheet:
             self._rows = self.book.rows_of(self)
         return self._rows
 
+    @property
+    def hidden(self) -> Hidden:
+        """The columns and rows this sheet hides in Excel (read all the same: see `Hidden`)."""
+        hidden = self.book.hidden
+        return hidden.get(self.title) or hidden.get(self.index) or Hidden()
+
 
 # A hidden sheet is mostly an old copy or the lists a template's drop-downs read: not read, and said
 HIDDEN_SHEET = "trang đang ẩn (thường là bản cũ hay danh mục); nếu cần nhập, hãy bỏ ẩn trang rồi nhập lại"
@@ -497,7 +579,7 @@ HIDDEN_SHEET = "trang đang ẩn (thường là bản cũ hay danh mục); nếu
 class Book:
     """A safe workbook's sheets, in the file's order."""
 
-    def __init__(self, data: bytes, errors: ErrorCells | None = None):
+    def __init__(self, data: bytes, errors: ErrorCells | None = None, hidden: HiddenCells | None = None):
         import python_calamine  # a compiled reader: loaded when a file is opened, not by every command
 
         try:
@@ -505,6 +587,7 @@ class Book:
         except Exception as exc:  # calamine raises several kinds for broken files
             raise UnsafeWorkbook(f"Không đọc được tệp Excel ({type(exc).__name__}).") from None
         self.errors = errors or {}  # error cells found by the checks: see the module's docstring
+        self.hidden = hidden or {}  # what each sheet hides, found by the same checks
         self.skipped: list[tuple[str, str]] = []  # (sheet, why): chart sheets, macro sheets
         self.worksheets: list[Sheet] = []
         for index, meta in enumerate(self._calamine.sheets_metadata):
@@ -591,13 +674,14 @@ def _open(data: bytes) -> Book | UnsafeWorkbook:
             raise UnsafeWorkbook(
                 f"Tệp lớn {len(data) // (1 << 20)} MB; tệp của một trường không quá {MAX_FILE >> 20} MB."
             )
+        hidden: HiddenCells = {}
         if data[:8] == OLE_MAGIC:
-            errors = _check_xls(data)
+            errors = _check_xls(data, hidden)
         elif data[:4] == ZIP_MAGIC:
-            errors = _check_xlsx(data)
+            errors = _check_xlsx(data, hidden)
         else:
             raise UnsafeWorkbook(_not_excel(data))
-        return Book(data, errors)
+        return Book(data, errors, hidden)
     except UnsafeWorkbook as refused:
         return refused
 

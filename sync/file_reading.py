@@ -22,6 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import FileKind, Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
+from lienthong.connectors.spreadsheet import Sheet, column_letters
 from lienthong.store.snapshot_text import hashed_text
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,9 @@ def account_for_sheets(data: bytes, read: Any, kind: str) -> list[dict[str, Any]
     with the reader's reason — or, for a sheet the reader did not mention, why it was not read:
     nothing in a workbook disappears without a line in the report."""
     named: dict[str, dict[str, Any]] = {}
+    unused: dict[str, set[str]] = {}  # each sheet's columns the reader listed as not used, by letters
+    for column in read.info.get("unused_columns", []):
+        unused.setdefault(str(column.get("sheet")), set()).add(str(column.get("cell", "")).rstrip("0123456789"))
     for found in read.info.get("sheets", []):
         named.setdefault(str(found.get("sheet")), {"status": "read", "kind": kind, **found})
     for skipped in read.info.get("skipped_sheets", []):
@@ -164,6 +168,8 @@ def account_for_sheets(data: bytes, read: Any, kind: str) -> list[dict[str, Any]
     sheets = []
     for sheet in book.worksheets:
         entry = named.get(sheet.title)
+        if entry is not None and entry["status"] == "read":
+            _hidden_read(sheet, entry, unused.get(sheet.title, set()))
         if entry is None:
             holds = any(v is not None for row in rows_of(sheet, 40) for v in row)
             reason = (
@@ -175,6 +181,64 @@ def account_for_sheets(data: bytes, read: Any, kind: str) -> list[dict[str, Any]
         sheets.append(entry)
     sheets += [{"sheet": name, "status": "skipped", "reason": why} for name, why in book.skipped]
     return sheets
+
+
+HIDDEN_ROWS_SAID = 12  # a sheet's hidden rows named in its note; the others counted
+
+
+def _hidden_read(sheet: Sheet, entry: dict[str, Any], unused: set[str]) -> None:
+    """Name in a read sheet's entry the columns and rows it hides in Excel that hold a value and
+    were read all the same (``hidden_columns``: letters, ``hidden_rows``: numbers): a teacher hides
+    an old column or a student who left rather than deleting them, and would not know the import
+    took them. Not a column the reader listed as not used, nor vnEdu's ``ID`` column (``id_column``),
+    which every score book vnEdu exports hides; the notes saying so are `hidden_notes`."""
+    by_design = {entry["id_column"]} if entry.get("id_column") else set()
+    hidden = sheet.hidden
+    if not (hidden.columns or hidden.rows):
+        return
+    rows = sheet.rows()
+    width = max(map(len, rows), default=0)
+    columns = {n for first, last in hidden.columns for n in range(first, min(last, width) + 1)}
+    held = [
+        column_letters(n)
+        for n in sorted(columns)
+        if column_letters(n) not in unused | by_design and any(len(r) >= n and r[n - 1] is not None for r in rows)
+    ]
+    held_rows = sorted(n for n in hidden.rows if n <= len(rows) and any(v is not None for v in rows[n - 1]))
+    if held:
+        entry["hidden_columns"] = held
+    if held_rows:
+        entry["hidden_rows"] = held_rows
+
+
+def hidden_notes(sheets: list[dict[str, Any]]) -> list[Problem]:
+    """One note for each read sheet's hidden columns and one for its hidden rows that were read."""
+    notes = []
+    for entry in sheets:
+        if entry.get("hidden_columns"):
+            notes.append(
+                Problem(
+                    0,
+                    f"cột {', '.join(entry['hidden_columns'])} đang bị ẩn trong tệp nhưng vẫn được đọc như "
+                    "mọi cột; nếu là cột cũ không dùng nữa, hãy xoá cột rồi nhập lại",
+                    fatal=False,
+                    sheet=entry["sheet"],
+                )
+            )
+        rows = entry.get("hidden_rows") or []
+        if rows:
+            said = ", ".join(map(str, rows[:HIDDEN_ROWS_SAID]))
+            more = f" và {len(rows) - HIDDEN_ROWS_SAID} dòng khác" if len(rows) > HIDDEN_ROWS_SAID else ""
+            notes.append(
+                Problem(
+                    0,
+                    f"dòng {said}{more} đang bị ẩn trong tệp nhưng vẫn được đọc; nếu là học sinh đã chuyển đi "
+                    "hay dòng cũ, hãy xoá dòng rồi nhập lại",
+                    fatal=False,
+                    sheet=entry["sheet"],
+                )
+            )
+    return notes
 
 
 def read_file(name: str, data: bytes, kind: str | None, wanted: Wanted, mapping: dict | None) -> FileRead:
@@ -218,6 +282,7 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, don
     report.notes += [p for p in read.problems if not p.fatal]
     report.notes += [_problem(*note, fatal=False) for note in found.notes]
     report.sheets = account_for_sheets(data, read, kind_name)
+    report.notes += hidden_notes(report.sheets)
     report.unused_columns = list(read.info.get("unused_columns", []))
     if not read.records and not report.refused:
         report.notes.append(_nothing_below_the_header(kind, report.sheets))

@@ -805,6 +805,8 @@ def read_score_book(
         unused += _headerless(sheet, result.records[first_record:])
         result.info["unused_columns"] += sorted(unused, key=lambda u: _column_order(u["cell"]))
         info = {"sheet": sheet.title, **found, "subject": subject, "semester": semester}
+        if sheet.columns.row_id is not None:  # vnEdu's ID column is hidden in every score book it exports
+            info["id_column"] = column_letters(sheet.columns.row_id + 1)
         if sheet.columns.class_column is not None:
             info["classes"] = sorted(classes)
             if not info.get("class_code") and len(classes) == 1:
