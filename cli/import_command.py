@@ -199,24 +199,10 @@ def _show(report: ImportReport, console: Console) -> None:
         f", {semesters}; lớp {classes or '—'}; {report.students} học sinh, {report.cells} {counted}, "
         f"{report.rows} dòng đọc được, {len(report.refused)} dòng bị từ chối."
     )
-    read = [sheet for sheet in report.sheets if sheet.get("status") == "read"]
-    if read:
-        shown = [
-            f"{sheet['sheet']}" + (f" ({sheet['rows']} dòng)" if sheet.get("rows") is not None else "")
-            for sheet in read
-        ]
-        console.print(f"  Đã đọc {len(read)} trang: {', '.join(shown)}.")
-    for sheet in report.sheets:
-        if sheet.get("status") != "read":
-            reason = sheet.get("reason", "").rstrip(".")  # some reasons end with a sentence of their own
-            console.print(f"  Trang «{sheet['sheet']}»: không đọc — {reason}.", style="yellow")
-    for column in report.unused_columns:
-        cell = f" (ô {column['cell']})" if column.get("cell") else ""
-        console.print(
-            f"  Cột «{column.get('column', '')}» trang «{column.get('sheet', '')}»{cell}: không dùng — "
-            f"{column.get('reason', '')}.",
-            style="yellow",
-        )
+    if report.read_said():
+        console.print(f"  {report.read_said()}")
+    for line in report.left_out_said():
+        console.print(f"  {line}", style="yellow")
     if report.dry_run:
         console.print("  Chỉ đọc thử (--dry-run): không lưu gì.")
     elif report.already_imported_at:

@@ -100,6 +100,28 @@ class ImportReport:
             said += f"; giữ {kept} bản ghi lần trước đã lưu vì tệp khác cũng có hoặc đã sửa chúng"
         return said
 
+    def read_said(self) -> str:
+        """The sheets read, in one line («Đã đọc 2 trang: 6A1 (40 dòng), 6A2.»), or ``""``."""
+        read = [sheet for sheet in self.sheets if sheet.get("status") == "read"]
+        shown = [f"{s['sheet']}" + (f" ({s['rows']} dòng)" if s.get("rows") is not None else "") for s in read]
+        return f"Đã đọc {len(read)} trang: {', '.join(shown)}." if read else ""
+
+    def left_out_said(self) -> list[str]:
+        """Each sheet not read and each column not used, with why: the lines the command and the
+        upload page show under a file, so that nothing of it is left out in silence."""
+        lines = []
+        for sheet in self.sheets:
+            if sheet.get("status") != "read":
+                reason = sheet.get("reason", "").rstrip(".")  # some reasons end with a sentence of their own
+                lines.append(f"Trang «{sheet['sheet']}»: không đọc — {reason}.")
+        for column in self.unused_columns:
+            cell = f" (ô {column['cell']})" if column.get("cell") else ""
+            lines.append(
+                f"Cột «{column.get('column', '')}» trang «{column.get('sheet', '')}»{cell}: không dùng — "
+                f"{column.get('reason', '')}."
+            )
+        return lines
+
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.name,

@@ -137,6 +137,37 @@ def test_a_book_uploaded_again_under_another_semester_takes_back_its_first_readi
     assert [row.payload["hoc_ky"] for row in stored] == [2]
 
 
+def test_the_page_says_what_of_a_file_was_left_out_or_read_though_hidden(sqlite_engine, private_tmp):
+    """The page said how many rows were read and refused, and nothing of the sheets not read, the
+    columns not used, nor the command's notes (a hidden column read, a semester assumed): the one
+    who uploads now reads what ``lienthong import`` says under each file."""
+    from openpyxl import Workbook
+
+    site = make_site(sqlite_engine)
+    year = site.settings.current_school_year()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "6A1"
+    for row in (
+        ["SỔ ĐIỂM MÔN TOÁN"],
+        [f"Lớp 6A1 — Năm học {year}"],
+        ["STT", "Họ và tên", "TX1", "TX2", "TX3", "TX4", "TX5", "GK", "CK"],
+        [1, "Lê Minh An", 7, 8, 6, 9, 10, 7.5, 8],
+    ):
+        sheet.append(row)
+    sheet.column_dimensions["D"].hidden = True
+    book.create_sheet("Ghi chú").append(["Sổ của cô Hoa, không sửa"])
+    data = io.BytesIO()
+    book.save(data)
+    client = site.client("it")
+    files = [("tep", ("so-diem.xlsx", data.getvalue(), "application/vnd.ms-excel"))]
+    text = _post(client, files, csrf_of(client.get("/cntt").text), hoc_ky="1").text
+    assert "<li>Đã đọc 1 trang: 6A1.</li>" in text, text[-3000:]
+    assert "<li>Trang «Ghi chú»: không đọc — " in text
+    assert "<li>Cột «TX5» trang «6A1» (ô G3): không dùng — " in text
+    assert "<li>Lưu ý: Trang «6A1»: cột D đang bị ẩn trong tệp nhưng vẫn được đọc như mọi cột" in text
+
+
 def test_an_upload_too_large_is_refused_before_it_is_read(sqlite_engine):
     client = make_site(sqlite_engine).client("principal")
     csrf = csrf_of(client.get("/cntt").text)
