@@ -180,12 +180,18 @@ def _xml_hidden_columns(text: bytes, hidden: Hidden) -> None:
 
 
 def _xml_hidden_rows(text: bytes, hidden: Hidden) -> None:
-    """Add the rows a whole sheet's XML hides; a row tag without ``r`` follows the one before it."""
-    if b'hidden="' not in text:  # nearly every sheet: one search in C
-        return
-    for tag in _HIDDEN_ROW.finditer(text):
-        number = _ROW_NUMBER.search(tag[1])
-        hidden.rows.add(int(number[1]) if number else len(_row_tags(text[: tag.start()])) + 1)
+    """Add the rows a whole sheet's XML hides; a row tag without ``r`` follows the one before it.
+    Found from each ``hidden="`` after ``sheetData`` begins (plain searches in C): a score book's
+    hidden ``ID`` column puts one in ``<cols>``, and a pattern tried at every tag of its ~1 MB of
+    rows took a third of the file's safety checks."""
+    position = text.find(b'hidden="', max(text.find(b"sheetData"), 0))
+    while position >= 0:
+        start = text.rfind(b"<", 0, position)
+        tag = _HIDDEN_ROW.match(text, start) if start >= 0 else None
+        if tag is not None and tag.end() > position:  # this row tag's own attribute
+            number = _ROW_NUMBER.search(tag[1])
+            hidden.rows.add(int(number[1]) if number else len(_row_tags(text[:start])) + 1)
+        position = text.find(b'hidden="', position + 8)
 
 
 def _check_extent(name: str, extent: Extent) -> None:
