@@ -91,12 +91,13 @@ def _unpacked(kept: bytes | memoryview | None) -> list[tuple[str, str, str]]:
 
 def taken_back(
     db: Plain, sha256: str, source: str, rows: Sequence[tuple], keep: Sequence[str] = ()
-) -> tuple[int, int] | None:
+) -> tuple[int, int, int] | None:
     """A file imported again but read otherwise (another semester, subject or class chosen): the
     records its last import stored that this one does not bring are removed — they were this
     file read wrongly — unless another file brought them since (their content stored is not the
     one this file stored) or another imported file holds them too, and those of the entities in
-    ``keep``. Returns how many were removed and how many kept for those reasons; ``None`` when the
+    ``keep`` (an approved class's results). Returns how many were removed, how many kept because
+    another file brought or holds them, and how many kept as ``keep`` says; ``None`` when the
     last import's records are not known (imported before the store kept them)."""
     found = db.rows("SELECT records FROM imported_file WHERE ma_truong = ? AND sha256 = ?", (db.school, sha256))
     if not found or found[0][0] is None:
@@ -104,19 +105,20 @@ def taken_back(
     now = {(entity, key) for entity, key, *_ in rows}
     before = [(entity, key, digest) for entity, key, digest in _unpacked(found[0][0]) if (entity, key) not in now]
     if not before:
-        return 0, 0
+        return 0, 0, 0
     others = _held_elsewhere(db, sha256, {(entity, key) for entity, key, _ in before})
-    removed = kept = 0
+    removed = kept = held = 0
     for entity, group in groupby(sorted(before), key=itemgetter(0)):
         wanted = {key: digest for _, key, digest in group}
         stored = stored_versions(db, source, entity, list(wanted))
+        if entity in keep:
+            held += sum(1 for key in wanted if key in stored)
+            continue
         gone = [
             key
             for key, digest in wanted.items()
             if key in stored and stored[key][1][:_KEPT_DIGEST] == digest and (entity, key, digest) not in others
         ]
-        if entity in keep:
-            gone = []
         kept += sum(1 for key in wanted if key in stored) - len(gone)
         for start in range(0, len(gone), _KEYS_PER_QUERY):
             chunk = gone[start : start + _KEYS_PER_QUERY]
@@ -126,7 +128,7 @@ def taken_back(
                 (db.school, source, entity, *chunk),
             )
         removed += len(gone)
-    return removed, kept
+    return removed, kept, held
 
 
 def _held_elsewhere(db: Plain, sha256: str, wanted: set[tuple[str, str]]) -> set[tuple[str, str, str]]:

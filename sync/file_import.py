@@ -325,12 +325,14 @@ class _Keeper:
         if report.kind == OWNER_KIND:
             groups = [_what_others_said_kept(db, group) for group in groups]
         results = any(group.entity in RESULT_ENTITIES for group in groups)
-        if results and self._session is None and imports.has_approved_results(db):
+        asked = (results and self._session is None) or known is not None
+        approved = asked and imports.has_approved_results(db)  # asked once, and only where it matters
+        if results and self._session is None and approved:
             report.error = APPROVED_MEANWHILE  # nothing stored: see `APPROVED_MEANWHILE`
             return
         if known is not None:  # an approved class's results change only through the principal: kept
-            approved = RESULT_ENTITIES if imports.has_approved_results(db) else ()
-            report.taken_back = imports.taken_back(db, report.sha256, found.source, found.stored, approved)
+            keep = RESULT_ENTITIES if approved else ()
+            report.taken_back = imports.taken_back(db, report.sha256, found.source, found.stored, keep)
         now = self.clock()
         if unchanged:
             report.stored["unchanged"] += unchanged

@@ -74,7 +74,7 @@ class ImportReport:
     imported_before: datetime | None = None  # imported before, and stored again (see `file_import._Keeper.keep`)
     # then: the records its last import stored that this one does not bring, removed and kept
     # (another file brought them since); ``None``: not known (`store.imports.taken_back`)
-    taken_back: tuple[int, int] | None = None
+    taken_back: tuple[int, int, int] | None = None  # removed, kept (another file's), kept (approved results)
     error: str | None = None  # the whole file was refused: why
     dry_run: bool = False  # read and checked only: nothing was stored
 
@@ -93,11 +93,16 @@ class ImportReport:
         )
         if self.taken_back is None:  # imported before the store kept each import's records
             return said + "; những gì lần trước đã đọc theo học kỳ, môn hay lớp khác vẫn còn"
-        removed, kept = self.taken_back
+        removed, kept, approved = self.taken_back
         if removed:
             said += f"; đã gỡ {removed} bản ghi lần trước đọc theo học kỳ, môn hay lớp khác"
         if kept:
             said += f"; giữ {kept} bản ghi lần trước đã lưu vì tệp khác cũng có hoặc đã sửa chúng"
+        if approved:
+            said += (
+                f"; giữ {approved} kết quả lần trước đã lưu vì Hiệu trưởng đã duyệt kết quả của lớp "
+                "(chỉ sửa qua đề xuất được duyệt)"
+            )
         return said
 
     def read_said(self) -> str:
@@ -136,7 +141,11 @@ class ImportReport:
             "stored": dict(self.stored),
             "already_imported": self.already_imported_at is not None,
             "imported_again": self.imported_before is not None,
-            **({"taken_back": dict(zip(("removed", "kept"), self.taken_back))} if self.taken_back else {}),
+            **(
+                {"taken_back": dict(zip(("removed", "kept", "kept_approved"), self.taken_back))}
+                if self.taken_back
+                else {}
+            ),
             "error": self.error,
             "dry_run": self.dry_run,
             "sheets": self.sheets,

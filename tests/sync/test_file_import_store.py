@@ -175,10 +175,10 @@ def test_a_file_read_otherwise_takes_back_only_what_it_alone_stored(engine):
             held = [(r.entity, r.key, r.digest) for r in other]
             imports.add_imported_file(db, "cd" * 32, "b.xlsx", "gradebook", None, NOW, "gv", {}, held)
             assert imports.taken_back(db, "ef" * 32, "gradebook", []) is None  # never imported
-            assert imports.taken_back(db, "ab" * 32, "gradebook", [], keep=("diem",)) == (0, 3)
-            assert imports.taken_back(db, "ab" * 32, "gradebook", first_rows[:1]) == (0, 2)  # the rest brought again
+            assert imports.taken_back(db, "ab" * 32, "gradebook", [], keep=("diem",)) == (0, 0, 3)
+            assert imports.taken_back(db, "ab" * 32, "gradebook", first_rows[:1]) == (0, 2, 0)  # the rest brought again
             # read otherwise: none of its keys brought again
-            assert imports.taken_back(db, "ab" * 32, "gradebook", []) == (1, 2)
+            assert imports.taken_back(db, "ab" * 32, "gradebook", []) == (1, 2, 0)
         session.commit()
     # 0001's sheet was only this file's; 0002's is b.xlsx's too; 0003's a later version changed
     assert set(_rows(engine, "gradebook")) == {"1800000002:TOAN:1", "1800000003:TOAN:1"}

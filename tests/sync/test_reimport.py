@@ -81,7 +81,7 @@ def test_a_book_read_under_another_semester_is_stored_under_it_and_its_first_rea
     again = school.run("--json", "--semester", "2", str(book))
     assert again.returncode == 0, again.stdout + again.stderr
     report = json.loads(again.stdout.splitlines()[0])
-    assert report["imported_again"] is True and report["taken_back"] == {"removed": 2, "kept": 0}
+    assert report["imported_again"] is True and report["taken_back"] == {"removed": 2, "kept": 0, "kept_approved": 0}
     assert _semesters(school) == ["2", "2"]
     said = school.run("--semester", "1", str(book)).stdout  # and back: semester 2's taken back
     assert "nên được lưu lại theo tệp; đã gỡ 2 bản ghi lần trước đọc theo học kỳ, môn hay lớp khác." in said
@@ -121,3 +121,20 @@ def test_the_same_scores_in_a_mended_book_change_nothing(tmp_path: Path):
     school.run(str(_book(tmp_path / "a.xlsx", 8)))
     mended = school.run(str(_book(tmp_path / "b.xlsx", 8, title="Lớp 6A1 - Học kỳ I - Năm học 2025-2026 (bản sửa)")))
     assert "Lưu (bản ghi): mới 0, thay đổi 0, không đổi 4" in mended.stdout
+
+
+def test_each_reason_for_keeping_an_earlier_reading_is_said_apart():
+    """Kept because another file holds them and kept because the principal approved the class's
+    results were said as one reason («tệp khác cũng có hoặc đã sửa chúng»)."""
+    from datetime import datetime
+
+    from lienthong.sync.file_reading import ImportReport
+
+    report = ImportReport("kq.xlsx", imported_before=datetime(2026, 1, 5), taken_back=(1, 2, 3))
+    said = report.again_said()
+    assert "; đã gỡ 1 bản ghi lần trước đọc theo học kỳ, môn hay lớp khác" in said
+    assert "; giữ 2 bản ghi lần trước đã lưu vì tệp khác cũng có hoặc đã sửa chúng" in said
+    assert "; giữ 3 kết quả lần trước đã lưu vì Hiệu trưởng đã duyệt kết quả của lớp" in said
+    assert report.as_json()["taken_back"] == {"removed": 1, "kept": 2, "kept_approved": 3}
+    alone = ImportReport("kq.xlsx", imported_before=datetime(2026, 1, 5), taken_back=(0, 0, 4)).again_said()
+    assert "tệp khác" not in alone and "giữ 4 kết quả" in alone
