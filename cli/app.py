@@ -368,7 +368,9 @@ def approve_run(run_id: int = typer.Argument(..., help="Số của lần chạy 
 def import_files(
     paths: list[Path] = typer.Argument(..., metavar="TỆP", help="Một hay nhiều tệp Excel (.xlsx hoặc .xls)."),
     kind: str = typer.Option(
-        None, "--kind", help="vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra."
+        None,
+        "--kind",
+        help="vnedu-sodiem, vnedu-tonghop, vnedu-nenep, csdl-hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra.",
     ),
     school_year: str = typer.Option(None, "--school-year", help="Năm học của tệp; mặc định năm học trong cấu hình."),
     semester: str = typer.Option(None, "--semester", help="1, 2 hoặc CN: tệp khác học kỳ này bị từ chối."),

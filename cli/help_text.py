@@ -5,21 +5,21 @@ Generated, not edited: after changing a command, an option or a summary, run
 
 HELP: dict[str, str] = {
     "lienthong": """\
-Usage: lienthong [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   lienthong — liên thông dữ liệu học sinh giữa nhà trường, vnEdu, CSDL ngành
   và cổng báo cáo của Sở.
 
-Options:
-  --config <path>  Tệp cấu hình TOML (mặc định: biến LIENTHONG_CONFIG).  [env
-                   var: LIENTHONG_CONFIG]
-  --db <str>       Địa chỉ CSDL (mặc định sqlite:///./lienthong.db).  [env
-                   var: LIENTHONG_DATABASE_URL]
-  --as <str>       Thực hiện bằng tài khoản này (hỏi mật khẩu; không có bàn
-                   phím: đọc một dòng từ stdin).
-  --help           Show this message and exit.
+Tùy chọn:
+  --config <đường dẫn>  Tệp cấu hình TOML (mặc định: biến LIENTHONG_CONFIG).
+                        [biến môi trường: LIENTHONG_CONFIG]
+  --db <chuỗi>          Địa chỉ CSDL (mặc định sqlite:///./lienthong.db).
+                        [biến môi trường: LIENTHONG_DATABASE_URL]
+  --as <chuỗi>          Thực hiện bằng tài khoản này (hỏi mật khẩu; không có
+                        bàn phím: đọc một dòng từ stdin).
+  --help                Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   init          Tạo tệp cấu hình có chú thích cho một trường và cơ sở dữ liệu
                 của nó.
   assess        Tính kết quả theo Thông tư 22 cho từng học sinh (JSON Lines từ
@@ -81,161 +81,166 @@ Commands:
                 ký, xem song song.
 """,
     "lienthong init": """\
-Usage: lienthong init [OPTIONS]
+Cách dùng: lienthong init [TÙY CHỌN]
 
   Tạo tệp cấu hình có chú thích cho một trường và cơ sở dữ liệu của nó.
 
-Options:
-  --ma-truong <str>  Mã trường (8 chữ số).  [required]
-  --file <path>      Tệp cấu hình sẽ tạo.  [default: lienthong.toml]
-  --help             Show this message and exit.
+Tùy chọn:
+  --ma-truong <chuỗi>  Mã trường (8 chữ số).  [bắt buộc]
+  --file <đường dẫn>   Tệp cấu hình sẽ tạo.  [mặc định: lienthong.toml]
+  --help               Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong assess": """\
-Usage: lienthong assess [OPTIONS]
+Cách dùng: lienthong assess [TÙY CHỌN]
 
   Tính kết quả theo Thông tư 22 cho từng học sinh (JSON Lines từ stdin ra
   stdout).
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong demo": """\
-Usage: lienthong demo [OPTIONS]
+Cách dùng: lienthong demo [TÙY CHỌN]
 
   Trường mô phỏng + ba hệ thống mô phỏng + một lần đồng bộ đầy đủ, rồi in tóm
   tắt.
 
-Options:
-  --seed <int>        Hạt giống sinh trường mô phỏng.  [default: 1]
-  --students <int>    Số học sinh của trường mô phỏng.  [default: 2000]
-  --wait / --no-wait  Giữ các hệ thống mô phỏng chạy sau khi đồng bộ.
-                      [default: wait]
-  --help              Show this message and exit.
+Tùy chọn:
+  --seed <số nguyên>      Hạt giống sinh trường mô phỏng.  [mặc định: 1]
+  --students <số nguyên>  Số học sinh của trường mô phỏng.  [mặc định: 2000]
+  --wait / --no-wait      Giữ các hệ thống mô phỏng chạy sau khi đồng bộ.
+                          [mặc định: wait]
+  --help                  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong simulate": """\
-Usage: lienthong simulate [OPTIONS]
+Cách dùng: lienthong simulate [TÙY CHỌN]
 
   Chạy ba hệ thống mô phỏng (vnEdu, CSDL ngành, cổng báo cáo) cho đến khi
   Ctrl-C hoặc SIGTERM.
 
-Options:
-  --seed <int>        Hạt giống sinh trường mô phỏng.  [default: 1]
-  --students <int>    Số học sinh của trường mô phỏng.  [default: 2000]
-  --faults <str>      Hồ sơ lỗi: none, flaky hoặc hostile.  [default: none]
-  --host <str>        Địa chỉ lắng nghe (chỉ nên là loopback).  [default:
-                      127.0.0.1]
-  --port <list[str]>  Cổng của một hệ thống, dạng TÊN=CỔNG (0: tự chọn cổng
-                      trống), lặp lại cho từng hệ thống; mặc định vnedu=8101,
-                      csdl=8102, portal=8103.
-  --manifest <path>   Ghi bản kê các khác biệt đã cài vào tệp JSON này.
-  --files <path>      Chỉ ghi bộ tệp Excel của trường (vnEdu, CSDL, sổ điểm
-                      giáo viên) vào thư mục này rồi dừng, không chạy dịch vụ.
-  --today <str>       Ngày của trường mô phỏng (YYYY-MM-DD), ví dụ cuối năm
-                      học để có kết quả cả năm; mặc định hôm nay.
-  --help              Show this message and exit.
+Tùy chọn:
+  --seed <số nguyên>      Hạt giống sinh trường mô phỏng.  [mặc định: 1]
+  --students <số nguyên>  Số học sinh của trường mô phỏng.  [mặc định: 2000]
+  --faults <chuỗi>        Hồ sơ lỗi: none, flaky hoặc hostile.  [mặc định:
+                          none]
+  --host <chuỗi>          Địa chỉ lắng nghe (chỉ nên là loopback).  [mặc định:
+                          127.0.0.1]
+  --port <chuỗi>…         Cổng của một hệ thống, dạng TÊN=CỔNG (0: tự chọn
+                          cổng trống), lặp lại cho từng hệ thống; mặc định
+                          vnedu=8101, csdl=8102, portal=8103.
+  --manifest <đường dẫn>  Ghi bản kê các khác biệt đã cài vào tệp JSON này.
+  --files <đường dẫn>     Chỉ ghi bộ tệp Excel của trường (vnEdu, CSDL, sổ
+                          điểm giáo viên) vào thư mục này rồi dừng, không chạy
+                          dịch vụ.
+  --today <chuỗi>         Ngày của trường mô phỏng (YYYY-MM-DD), ví dụ cuối
+                          năm học để có kết quả cả năm; mặc định hôm nay.
+  --help                  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong check": """\
-Usage: lienthong check [OPTIONS]
+Cách dùng: lienthong check [TÙY CHỌN]
 
   Kiểm tra kết nối và thông tin đăng nhập tới từng hệ thống đã cấu hình.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong read-file": """\
-Usage: lienthong read-file [OPTIONS] {path}
+Cách dùng: lienthong read-file [TÙY CHỌN] {path}
 
   Như `lienthong import --dry-run`: đọc thử một tệp, không lưu gì.
 
-Arguments:
-  path <path>  Tệp Excel (.xlsx hoặc .xls).  [required]
+Tham số:
+  path <đường dẫn>  Tệp Excel (.xlsx hoặc .xls).  [bắt buộc]
 
-Options:
-  --kind <str>                    Loại tệp, như với `import`.
-  --school-year, --nam-hoc <str>  Năm học mong đợi.
-  --semester, --hoc-ky <str>      Học kỳ mong đợi: 1, 2 hoặc CN.
-  --subject, --mon <str>          Mã môn (sổ điểm), ví dụ TOAN.
-  --class, --lop <str>            Lớp mong đợi, ví dụ 6A1.
-  --map <str>                     Cột của sổ điểm không tự nhận ra.
-  --help                          Show this message and exit.
+Tùy chọn:
+  --kind <chuỗi>                  Loại tệp, như với `import`.
+  --school-year, --nam-hoc <chuỗi>
+                                  Năm học mong đợi.
+  --semester, --hoc-ky <chuỗi>    Học kỳ mong đợi: 1, 2 hoặc CN.
+  --subject, --mon <chuỗi>        Mã môn (sổ điểm), ví dụ TOAN.
+  --class, --lop <chuỗi>          Lớp mong đợi, ví dụ 6A1.
+  --map <chuỗi>                   Cột của sổ điểm không tự nhận ra.
+  --help                          Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong sync": """\
-Usage: lienthong sync [OPTIONS]
+Cách dùng: lienthong sync [TÙY CHỌN]
 
   Đồng bộ một lần: đọc các hệ thống, lập kế hoạch theo quyền sở hữu dữ liệu,
   gửi đi.
 
-Options:
-  --once                  Chạy một lần rồi dừng (lịch tự động: `lienthong
-                          run`).  [default: True]
-  --platform <list[str]>  Chỉ đồng bộ hệ thống này (lặp lại được).
-  --full                  Đọc toàn bộ thay vì chỉ phần thay đổi.
-  --dry-run               Chỉ cho xem kế hoạch gửi; không ghi gì ở đâu cả.
-  --json                  Mỗi sự kiện một đối tượng JSON trên một dòng.
-  --help                  Show this message and exit.
+Tùy chọn:
+  --once               Chạy một lần rồi dừng (lịch tự động: `lienthong run`).
+                       [mặc định: True]
+  --platform <chuỗi>…  Chỉ đồng bộ hệ thống này (lặp lại được).
+  --full               Đọc toàn bộ thay vì chỉ phần thay đổi.
+  --dry-run            Chỉ cho xem kế hoạch gửi; không ghi gì ở đâu cả.
+  --json               Mỗi sự kiện một đối tượng JSON trên một dòng.
+  --help               Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong run": """\
-Usage: lienthong run [OPTIONS]
+Cách dùng: lienthong run [TÙY CHỌN]
 
   Chạy thường trực: đồng bộ và sao lưu theo lịch trong cấu hình, /metrics cho
   Prometheus; dừng bằng SIGTERM.
 
-Options:
-  --serve       Chạy cả bảng điều khiển trong cùng tiến trình.
-  --host <str>  Địa chỉ của bảng điều khiển (với --serve).  [default:
-                127.0.0.1]
-  --port <int>  Cổng của bảng điều khiển (với --serve).  [default: 8100]
-  --help        Show this message and exit.
+Tùy chọn:
+  --serve             Chạy cả bảng điều khiển trong cùng tiến trình.
+  --host <chuỗi>      Địa chỉ của bảng điều khiển (với --serve).  [mặc định:
+                      127.0.0.1]
+  --port <số nguyên>  Cổng của bảng điều khiển (với --serve).  [mặc định:
+                      8100]
+  --help              Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong worker": """\
-Usage: lienthong worker [OPTIONS]
+Cách dùng: lienthong worker [TÙY CHỌN]
 
   Chế độ phân tán: một tiến trình làm các việc trong hàng đợi (đồng bộ, đối
   chiếu, nộp báo cáo, sao lưu).
 
-Options:
-  --concurrency <int>  Số việc chạy cùng lúc (mặc định [engine] concurrency).
-  --check              Chỉ kiểm tra cơ sở dữ liệu và hàng đợi việc có sẵn sàng
-                       không (mã thoát 0 hoặc 3).
-  --help               Show this message and exit.
+Tùy chọn:
+  --concurrency <số nguyên>  Số việc chạy cùng lúc (mặc định [engine]
+                             concurrency).
+  --check                    Chỉ kiểm tra cơ sở dữ liệu và hàng đợi việc có
+                             sẵn sàng không (mã thoát 0 hoặc 3).
+  --help                     Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong scheduler": """\
-Usage: lienthong scheduler [OPTIONS]
+Cách dùng: lienthong scheduler [TÙY CHỌN]
 
   Chế độ phân tán: đưa các việc theo lịch trong cấu hình vào hàng đợi, trả lại
   việc của tiến trình đã chết.
 
-Options:
+Tùy chọn:
   --check  Chỉ kiểm tra cơ sở dữ liệu và hàng đợi việc có sẵn sàng không (mã
            thoát 0 hoặc 3).
-  --help   Show this message and exit.
+  --help   Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong enqueue": """\
-Usage: lienthong enqueue [OPTIONS] {what}
+Cách dùng: lienthong enqueue [TÙY CHỌN] {what}
 
   Chế độ phân tán: thêm một việc vào hàng đợi bằng tay.
 
-Arguments:
-  what <str>  sync, reconcile, submit (nộp báo cáo lên cổng) hoặc backup.
-              [required]
+Tham số:
+  what <chuỗi>  sync, reconcile, submit (nộp báo cáo lên cổng) hoặc backup.
+                [bắt buộc]
 
-Options:
-  --school <str>    Mã trường (8 chữ số).
-  --platform <str>  Hệ thống cần đồng bộ (với sync), ví dụ vnedu.
-  --full            Đồng bộ đầy đủ thay vì chỉ phần thay đổi (với sync).
-  --help            Show this message and exit.
+Tùy chọn:
+  --school <chuỗi>    Mã trường (8 chữ số).
+  --platform <chuỗi>  Hệ thống cần đồng bộ (với sync), ví dụ vnedu.
+  --full              Đồng bộ đầy đủ thay vì chỉ phần thay đổi (với sync).
+  --help              Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong match": """\
-Usage: lienthong match [OPTIONS]
+Cách dùng: lienthong match [TÙY CHỌN]
 
   Ghép học sinh vnEdu với học sinh CSDL (mã định danh, số định danh, họ tên +
   ngày sinh).
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong reconcile": """\
-Usage: lienthong reconcile [OPTIONS]
+Cách dùng: lienthong reconcile [TÙY CHỌN]
 
   Đối chiếu mọi nguồn (sổ điểm, vnEdu, CSDL): mỗi khác biệt một dòng, bằng
   tiếng Việt.
@@ -247,19 +252,19 @@ Usage: lienthong reconcile [OPTIONS]
   không đối chiếu được hai nguồn nào với nhau (chưa có dữ liệu, hoặc chỉ có
   một nguồn), hoặc tham số sai.
 
-Options:
-  --format <str>    table (trên màn hình), json (JSON Lines), html, xlsx hoặc
-                    pdf (báo cáo).  [default: table]
-  --class <str>     Chỉ một lớp, ví dụ 6A1 (báo cáo cho GVCN).
-  --out <path>      Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf).
-  --summary <path>  Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr.
-  --overwrite       Ghi đè tệp --out/--summary đã có.
-  --full            Tính lại mọi học sinh (mặc định chỉ tính lại học sinh có
-                    dữ liệu thay đổi).
-  --help            Show this message and exit.
+Tùy chọn:
+  --format <chuỗi>       table (trên màn hình), json (JSON Lines), html, xlsx
+                         hoặc pdf (báo cáo).  [mặc định: table]
+  --class <chuỗi>        Chỉ một lớp, ví dụ 6A1 (báo cáo cho GVCN).
+  --out <đường dẫn>      Ghi kết quả vào tệp này (bắt buộc với xlsx, pdf).
+  --summary <đường dẫn>  Ghi bản tóm tắt (JSON) vào tệp này thay vì stderr.
+  --overwrite            Ghi đè tệp --out/--summary đã có.
+  --full                 Tính lại mọi học sinh (mặc định chỉ tính lại học sinh
+                         có dữ liệu thay đổi).
+  --help                 Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong completeness": """\
-Usage: lienthong completeness [OPTIONS]
+Cách dùng: lienthong completeness [TÙY CHỌN]
 
   Mức độ đầy đủ: đầu điểm đã nhập so với Thông tư 22, rèn luyện, điểm danh, ai
   trễ hạn (Quy chế Suối Ngô).
@@ -267,37 +272,37 @@ Usage: lienthong completeness [OPTIONS]
   Mã thoát: 0 — không ai trễ hạn; 1 — có việc trễ hạn; 2 — lớp, học kỳ hoặc
   tham số sai, chưa có dữ liệu.
 
-Options:
-  --class <str>     Chỉ một lớp, ví dụ 9A1.
-  --semester <str>  Học kỳ 1 hoặc 2; mặc định các học kỳ đã bắt đầu.
-  --format <str>    table (trên màn hình) hoặc json.  [default: table]
-  --help            Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>     Chỉ một lớp, ví dụ 9A1.
+  --semester <chuỗi>  Học kỳ 1 hoặc 2; mặc định các học kỳ đã bắt đầu.
+  --format <chuỗi>    table (trên màn hình) hoặc json.  [mặc định: table]
+  --help              Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong runs": """\
-Usage: lienthong runs [OPTIONS]
+Cách dùng: lienthong runs [TÙY CHỌN]
 
   Lịch sử các lần đồng bộ và kết quả.
 
-Options:
-  --limit <int>   Số lần chạy gần nhất.  [default: 20]
-  --json          Mỗi lần chạy một đối tượng JSON trên một dòng.
-  --installation  Việc của cả hệ thống, không của riêng trường nào (sao lưu
-                  toàn bộ cơ sở dữ liệu ở chế độ phân tán).
-  --help          Show this message and exit.
+Tùy chọn:
+  --limit <số nguyên>  Số lần chạy gần nhất.  [mặc định: 20]
+  --json               Mỗi lần chạy một đối tượng JSON trên một dòng.
+  --installation       Việc của cả hệ thống, không của riêng trường nào (sao
+                       lưu toàn bộ cơ sở dữ liệu ở chế độ phân tán).
+  --help               Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong approve-run": """\
-Usage: lienthong approve-run [OPTIONS] {run_id}
+Cách dùng: lienthong approve-run [TÙY CHỌN] {run_id}
 
   Quản trị viên duyệt một lần chạy bị tạm giữ (ghi vào nhật ký kiểm toán).
 
-Arguments:
-  run_id <int>  Số của lần chạy đang tạm giữ.  [required]
+Tham số:
+  run_id <số nguyên>  Số của lần chạy đang tạm giữ.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong import": """\
-Usage: lienthong import [OPTIONS] {TỆP}...
+Cách dùng: lienthong import [TÙY CHỌN] {TỆP}...
 
   Nhập tệp Excel xuất từ vnEdu, CSDL ngành, hoặc sổ điểm của giáo viên (tự
   nhận loại tệp).
@@ -307,82 +312,82 @@ Usage: lienthong import [OPTIONS] {TỆP}...
   đổi, đối chiếu lại ngay và báo số khác biệt. Mã thoát: 0 đọc hết, 1 có dòng
   bị từ chối, 2 có tệp bị từ chối cả tệp.
 
-Arguments:
-  TỆP <list[Path]>  Một hay nhiều tệp Excel (.xlsx hoặc .xls).  [required]
+Tham số:
+  TỆP <đường dẫn>…  Một hay nhiều tệp Excel (.xlsx hoặc .xls).  [bắt buộc]
 
-Options:
-  --kind <str>         vnedu-sodiem, vnedu-tonghop, csdl-hocsinh, csdl-ketqua,
-                       gradebook; mặc định tự nhận ra.
-  --school-year <str>  Năm học của tệp; mặc định năm học trong cấu hình.
-  --semester <str>     1, 2 hoặc CN: tệp khác học kỳ này bị từ chối.
-  --class <str>        Lớp: tệp có lớp khác bị từ chối.
-  --subject <str>      Mã môn của sổ điểm cá nhân khi tiêu đề không ghi, ví dụ
-                       TOAN.
-  --map <str>          Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi
-                       HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH"
-                       (trang chia khác thì thêm sau dấu |:
-                       "GK=GKTN+GKTH|GKTN"); cột không phải điểm:
-                       "BT01=KHONG".
-  --json               Mỗi tệp một đối tượng JSON trên một dòng.
-  --dry-run            Chỉ đọc thử và báo những gì đọc được; không lưu gì.
-  --no-reconcile       Không đối chiếu lại sau khi nhập (khi còn nhập tiếp
-                       nhiều lô tệp).
-  --help               Show this message and exit.
+Tùy chọn:
+  --kind <chuỗi>         vnedu-sodiem, vnedu-tonghop, vnedu-nenep, csdl-
+                         hocsinh, csdl-ketqua, gradebook; mặc định tự nhận ra.
+  --school-year <chuỗi>  Năm học của tệp; mặc định năm học trong cấu hình.
+  --semester <chuỗi>     1, 2 hoặc CN: tệp khác học kỳ này bị từ chối.
+  --class <chuỗi>        Lớp: tệp có lớp khác bị từ chối.
+  --subject <chuỗi>      Mã môn của sổ điểm cá nhân khi tiêu đề không ghi, ví
+                         dụ TOAN.
+  --map <chuỗi>          Cột của sổ điểm không tự nhận ra: "Miệng 1=TX1,Thi
+                         HK=CK"; bài chia phần: "GK=GKTN+GKTH,CK=CKTN+CKTH"
+                         (trang chia khác thì thêm sau dấu |:
+                         "GK=GKTN+GKTH|GKTN"); cột không phải điểm:
+                         "BT01=KHONG".
+  --json                 Mỗi tệp một đối tượng JSON trên một dòng.
+  --dry-run              Chỉ đọc thử và báo những gì đọc được; không lưu gì.
+  --no-reconcile         Không đối chiếu lại sau khi nhập (khi còn nhập tiếp
+                         nhiều lô tệp).
+  --help                 Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong export": """\
-Usage: lienthong export [OPTIONS] {what}
+Cách dùng: lienthong export [TÙY CHỌN] {what}
 
   Ghi tệp để nhập vào CSDL ngành theo mẫu hiện hành, từ dữ liệu đã đối chiếu.
 
-Arguments:
-  what <str>  csdl-ketqua (kết quả học tập) hoặc csdl-hocsinh (danh sách học
-              sinh).  [required]
+Tham số:
+  what <chuỗi>  csdl-ketqua (kết quả học tập) hoặc csdl-hocsinh (danh sách học
+                sinh).  [bắt buộc]
 
-Options:
-  --out <path>      Tệp .xlsx sẽ ghi.  [required]
-  --semester <str>  1, 2 hoặc CN (bắt buộc với csdl-ketqua).
-  --class <str>     Chỉ một lớp, ví dụ 6A1.
-  --force           Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký kiểm
-                    toán).
-  --overwrite       Ghi đè tệp --out đã có.
-  --help            Show this message and exit.
+Tùy chọn:
+  --out <đường dẫn>   Tệp .xlsx sẽ ghi.  [bắt buộc]
+  --semester <chuỗi>  1, 2 hoặc CN (bắt buộc với csdl-ketqua).
+  --class <chuỗi>     Chỉ một lớp, ví dụ 6A1.
+  --force             Xuất dù còn khác biệt về điểm/danh tính (ghi nhật ký
+                      kiểm toán).
+  --overwrite         Ghi đè tệp --out đã có.
+  --help              Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong import-gradebook": """\
-Usage: lienthong import-gradebook [OPTIONS] {path}
+Cách dùng: lienthong import-gradebook [TÙY CHỌN] {path}
 
   Nhập sổ điểm của giáo viên (như `lienthong import --kind gradebook`).
 
-Arguments:
-  path <path>  Sổ điểm (.xlsx hoặc .xls).  [required]
+Tham số:
+  path <đường dẫn>  Sổ điểm (.xlsx hoặc .xls).  [bắt buộc]
 
-Options:
-  --subject, --mon <str>      Mã môn, ví dụ TOAN.  [required]
-  --semester, --hoc-ky <str>  Học kỳ 1 hoặc 2.  [default: 1]
-  --map <str>                 Vị trí cột khi không tự nhận ra.
-  --help                      Show this message and exit.
+Tùy chọn:
+  --subject, --mon <chuỗi>      Mã môn, ví dụ TOAN.  [bắt buộc]
+  --semester, --hoc-ky <chuỗi>  Học kỳ 1 hoặc 2.  [mặc định: 1]
+  --map <chuỗi>                 Vị trí cột khi không tự nhận ra.
+  --help                        Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong login": """\
-Usage: lienthong login [OPTIONS] {name}
+Cách dùng: lienthong login [TÙY CHỌN] {name}
 
   Đăng nhập: mở một phiên 8 giờ cho các lệnh sau (lưu trong tệp chỉ mình đọc
   được).
 
-Arguments:
-  name <str>  Tên đăng nhập.  [required]
+Tham số:
+  name <chuỗi>  Tên đăng nhập.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong logout": """\
-Usage: lienthong logout [OPTIONS]
+Cách dùng: lienthong logout [TÙY CHỌN]
 
   Đăng xuất: phiên hiện tại hết hiệu lực.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong restore": """\
-Usage: lienthong restore [OPTIONS] {backup}
+Cách dùng: lienthong restore [TÙY CHỌN] {backup}
 
   Khôi phục một bản sao lưu vào cơ sở dữ liệu mới, chỉ chuyển sang khi đã kiểm
   tra khớp bản kê.
@@ -393,77 +398,78 @@ Usage: lienthong restore [OPTIONS] {backup}
   Mã thoát: 0 — đã khôi phục; 2 — bản sao lưu hỏng hoặc đích đã có; 4 — tài
   khoản không được khôi phục.
 
-Arguments:
-  backup <path>  Thư mục sao lưu (lienthong-…).  [required]
+Tham số:
+  backup <đường dẫn>  Thư mục sao lưu (lienthong-…).  [bắt buộc]
 
-Options:
-  --to <str>  Cơ sở dữ liệu MỚI: đường dẫn tệp .db hoặc địa chỉ
-              postgresql+psycopg://…  [required]
-  --yes       Khôi phục theo kịch bản của bộ phận CNTT (không hỏi tài khoản).
-  --help      Show this message and exit.
+Tùy chọn:
+  --to <chuỗi>  Cơ sở dữ liệu MỚI: đường dẫn tệp .db hoặc địa chỉ
+                postgresql+psycopg://…  [bắt buộc]
+  --yes         Khôi phục theo kịch bản của bộ phận CNTT (không hỏi tài
+                khoản).
+  --help        Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong serve": """\
-Usage: lienthong serve [OPTIONS]
+Cách dùng: lienthong serve [TÙY CHỌN]
 
   Chạy bảng điều khiển (trang web cho GVCN, Hiệu trưởng, CNTT và API JSON) cho
   đến khi Ctrl-C.
 
-Options:
-  --host <str>  Địa chỉ lắng nghe (mặc định chỉ trên máy này).  [default:
-                127.0.0.1]
-  --port <int>  Cổng của bảng điều khiển.  [default: 8100]
-  --help        Show this message and exit.
+Tùy chọn:
+  --host <chuỗi>      Địa chỉ lắng nghe (mặc định chỉ trên máy này).  [mặc
+                      định: 127.0.0.1]
+  --port <số nguyên>  Cổng của bảng điều khiển.  [mặc định: 8100]
+  --help              Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong db": """\
-Usage: lienthong db [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong db [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Cơ sở dữ liệu của lienthong (SQLite mặc định, PostgreSQL khi cấu hình).
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   upgrade  Tạo hoặc nâng cấp lược đồ CSDL lên phiên bản mới nhất (Alembic).
 """,
     "lienthong db upgrade": """\
-Usage: lienthong db upgrade [OPTIONS]
+Cách dùng: lienthong db upgrade [TÙY CHỌN]
 
   Tạo hoặc nâng cấp lược đồ CSDL lên phiên bản mới nhất (Alembic).
 
-Options:
-  --url <str>  Địa chỉ CSDL; mặc định lấy từ cấu hình.
-  --help       Show this message and exit.
+Tùy chọn:
+  --url <chuỗi>  Địa chỉ CSDL; mặc định lấy từ cấu hình.
+  --help         Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong audit": """\
-Usage: lienthong audit [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong audit [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Nhật ký kiểm toán (chỉ ghi thêm, nối chuỗi băm).
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   verify  Kiểm tra nhật ký kiểm toán (của trường hoặc mọi trường, và của cả hệ
           thống): phát hiện mục bị sửa, xoá.
 """,
     "lienthong audit verify": """\
-Usage: lienthong audit verify [OPTIONS]
+Cách dùng: lienthong audit verify [TÙY CHỌN]
 
   Kiểm tra nhật ký kiểm toán (của trường hoặc mọi trường, và của cả hệ thống):
   phát hiện mục bị sửa, xoá.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong resolve": """\
-Usage: lienthong resolve [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong resolve [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Xử lý khác biệt: GVCN đề xuất, Hiệu trưởng duyệt hoặc từ chối.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   propose  GVCN đề xuất giá trị đúng; sửa điểm/kết quả cần Hiệu trưởng duyệt
            trước khi gửi đi.
   approve  Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa
@@ -472,22 +478,22 @@ Commands:
   show     Khác biệt, người phụ trách và các bước xử lý.
 """,
     "lienthong resolve propose": """\
-Usage: lienthong resolve propose [OPTIONS] {discrepancy_id}
+Cách dùng: lienthong resolve propose [TÙY CHỌN] {discrepancy_id}
 
   GVCN đề xuất giá trị đúng; sửa điểm/kết quả cần Hiệu trưởng duyệt trước khi
   gửi đi.
 
-Arguments:
-  discrepancy_id <str>  Mã khác biệt (cột id của `lienthong reconcile --format
-                        json`).  [required]
+Tham số:
+  discrepancy_id <chuỗi>  Mã khác biệt (cột id của `lienthong reconcile
+                          --format json`).  [bắt buộc]
 
-Options:
-  --value <str>   Giá trị đúng, ví dụ 7,5 hoặc Đ.  [required]
-  --reason <str>  Lý do, ví dụ «đối chiếu bài kiểm tra gốc».  [required]
-  --help          Show this message and exit.
+Tùy chọn:
+  --value <chuỗi>   Giá trị đúng, ví dụ 7,5 hoặc Đ.  [bắt buộc]
+  --reason <chuỗi>  Lý do, ví dụ «đối chiếu bài kiểm tra gốc».  [bắt buộc]
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong resolve approve": """\
-Usage: lienthong resolve approve [OPTIONS] {discrepancy_id}
+Cách dùng: lienthong resolve approve [TÙY CHỌN] {discrepancy_id}
 
   Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi
   ở lần đồng bộ tới.
@@ -495,49 +501,49 @@ Usage: lienthong resolve approve [OPTIONS] {discrepancy_id}
   Sửa kết quả của lớp đã từng được duyệt cần ghi người chứng kiến: --board và
   --gvcn.
 
-Arguments:
-  discrepancy_id <str>  Mã khác biệt.  [required]
+Tham số:
+  discrepancy_id <chuỗi>  Mã khác biệt.  [bắt buộc]
 
-Options:
-  --reason <str>  Ghi chú khi duyệt.
-  --board <str>   Thành viên Ban quản trị chứng kiến việc sửa (tên đăng nhập
-                  hoặc họ tên; Quy chế Suối Ngô, Điều 9).
-  --gvcn <str>    GVCN của lớp chứng kiến việc sửa (tên đăng nhập hoặc họ
-                  tên).
-  --help          Show this message and exit.
+Tùy chọn:
+  --reason <chuỗi>  Ghi chú khi duyệt.
+  --board <chuỗi>   Thành viên Ban quản trị chứng kiến việc sửa (tên đăng nhập
+                    hoặc họ tên; Quy chế Suối Ngô, Điều 9).
+  --gvcn <chuỗi>    GVCN của lớp chứng kiến việc sửa (tên đăng nhập hoặc họ
+                    tên).
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong resolve reject": """\
-Usage: lienthong resolve reject [OPTIONS] {discrepancy_id}
+Cách dùng: lienthong resolve reject [TÙY CHỌN] {discrepancy_id}
 
   Hiệu trưởng từ chối đề xuất; khác biệt trở lại cho GVCN.
 
-Arguments:
-  discrepancy_id <str>  Mã khác biệt.  [required]
+Tham số:
+  discrepancy_id <chuỗi>  Mã khác biệt.  [bắt buộc]
 
-Options:
-  --reason <str>  Lý do từ chối.  [required]
-  --help          Show this message and exit.
+Tùy chọn:
+  --reason <chuỗi>  Lý do từ chối.  [bắt buộc]
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong resolve show": """\
-Usage: lienthong resolve show [OPTIONS] {discrepancy_id}
+Cách dùng: lienthong resolve show [TÙY CHỌN] {discrepancy_id}
 
   Khác biệt, người phụ trách và các bước xử lý.
 
-Arguments:
-  discrepancy_id <str>  Mã khác biệt.  [required]
+Tham số:
+  discrepancy_id <chuỗi>  Mã khác biệt.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong users": """\
-Usage: lienthong users [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong users [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Tài khoản người dùng (quản trị CNTT): thêm, đổi mật khẩu, khoá, liệt kê.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   add       Thêm tài khoản (tài khoản đầu tiên: it hoặc principal, không cần
             đăng nhập).
   delegate  Hiệu trưởng uỷ quyền (hoặc thu hồi) cho một thành viên Ban giám
@@ -549,113 +555,113 @@ Commands:
   roles     Các vai trò.
 """,
     "lienthong users add": """\
-Usage: lienthong users add [OPTIONS] {login}
+Cách dùng: lienthong users add [TÙY CHỌN] {login}
 
   Thêm tài khoản (tài khoản đầu tiên: it hoặc principal, không cần đăng nhập).
 
-Arguments:
-  login <str>  Tên đăng nhập (không phân biệt hoa thường).  [required]
+Tham số:
+  login <chuỗi>  Tên đăng nhập (không phân biệt hoa thường).  [bắt buộc]
 
-Options:
-  --name <str>           Họ và tên.  [required]
-  --role <str>           it, principal, board, department_head, gvcn, teacher,
-                         parent, so_gddt.  [required]
-  --class <list[str]>    Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại.
-  --subject <list[str]>  Môn (giáo viên bộ môn, tổ trưởng); lặp lại.
-  --student <list[str]>  Mã học sinh (cha mẹ học sinh).
-  --school <list[str]>   Trường của tài khoản (mã 8 chữ số; bắt buộc khi CSDL
-                         có nhiều trường); cán bộ Sở GD&ĐT: các trường phụ
-                         trách, lặp lại, hoặc '*' cho mọi trường.
-  --help                 Show this message and exit.
+Tùy chọn:
+  --name <chuỗi>      Họ và tên.  [bắt buộc]
+  --role <chuỗi>      it, principal, board, department_head, gvcn, teacher,
+                      parent, so_gddt.  [bắt buộc]
+  --class <chuỗi>…    Lớp phụ trách (GVCN, giáo viên bộ môn); lặp lại.
+  --subject <chuỗi>…  Môn (giáo viên bộ môn, tổ trưởng); lặp lại.
+  --student <chuỗi>…  Mã học sinh (cha mẹ học sinh).
+  --school <chuỗi>…   Trường của tài khoản (mã 8 chữ số; bắt buộc khi CSDL có
+                      nhiều trường); cán bộ Sở GD&ĐT: các trường phụ trách,
+                      lặp lại, hoặc '*' cho mọi trường.
+  --help              Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong users delegate": """\
-Usage: lienthong users delegate [OPTIONS] {login}
+Cách dùng: lienthong users delegate [TÙY CHỌN] {login}
 
   Hiệu trưởng uỷ quyền (hoặc thu hồi) cho một thành viên Ban giám hiệu duyệt
   sửa điểm, kết quả.
 
-Arguments:
-  login <str>  Thành viên Ban giám hiệu (board).  [required]
+Tham số:
+  login <chuỗi>  Thành viên Ban giám hiệu (board).  [bắt buộc]
 
-Options:
+Tùy chọn:
   --revoke  Thu hồi quyền duyệt.
-  --help    Show this message and exit.
+  --help    Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong users passwd": """\
-Usage: lienthong users passwd [OPTIONS] [login]
+Cách dùng: lienthong users passwd [TÙY CHỌN] [login]
 
   Đổi mật khẩu (của mình, hoặc của người khác nếu là quản trị CNTT).
 
-Arguments:
-  login <str>  Tài khoản (mặc định: của mình).
+Tham số:
+  login <chuỗi>  Tài khoản (mặc định: của mình).
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong users disable": """\
-Usage: lienthong users disable [OPTIONS] {login}
+Cách dùng: lienthong users disable [TÙY CHỌN] {login}
 
   Khoá một tài khoản (quản trị CNTT).
 
-Arguments:
-  login <str>  [required]
+Tham số:
+  login <chuỗi>  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong users enable": """\
-Usage: lienthong users enable [OPTIONS] {login}
+Cách dùng: lienthong users enable [TÙY CHỌN] {login}
 
   Mở lại một tài khoản đã khoá (quản trị CNTT).
 
-Arguments:
-  login <str>  [required]
+Tham số:
+  login <chuỗi>  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong users list": """\
-Usage: lienthong users list [OPTIONS]
+Cách dùng: lienthong users list [TÙY CHỌN]
 
   Danh sách tài khoản, vai trò và phạm vi.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong users roles": """\
-Usage: lienthong users roles [OPTIONS]
+Cách dùng: lienthong users roles [TÙY CHỌN]
 
   Các vai trò.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong classes": """\
-Usage: lienthong classes [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong classes [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Lớp học và giáo viên chủ nhiệm (GVCN) của từng lớp.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   list      Các lớp có trong dữ liệu, sĩ số, GVCN và GVCN lấy từ đâu (danh
             sách lớp hay đặt bằng lệnh).
   set-gvcn  Đặt GVCN của một lớp cho năm học hiện tại (quản trị CNTT hoặc Hiệu
             trưởng; ghi nhật ký kiểm toán).
 """,
     "lienthong classes list": """\
-Usage: lienthong classes list [OPTIONS]
+Cách dùng: lienthong classes list [TÙY CHỌN]
 
   Các lớp có trong dữ liệu, sĩ số, GVCN và GVCN lấy từ đâu (danh sách lớp hay
   đặt bằng lệnh).
 
-Options:
+Tùy chọn:
   --json  Mỗi lớp một đối tượng JSON trên một dòng.
-  --help  Show this message and exit.
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong classes set-gvcn": """\
-Usage: lienthong classes set-gvcn [OPTIONS] {class_code} {full_name}
+Cách dùng: lienthong classes set-gvcn [TÙY CHỌN] {class_code} {full_name}
 
   Đặt GVCN của một lớp cho năm học hiện tại (quản trị CNTT hoặc Hiệu trưởng;
   ghi nhật ký kiểm toán).
@@ -666,24 +672,24 @@ Usage: lienthong classes set-gvcn [OPTIONS] {class_code} {full_name}
   Mã thoát: 0 — đã đặt; 2 — lớp hoặc tên không hợp lệ; 4 — tài khoản không có
   quyền.
 
-Arguments:
-  class_code <str>  Lớp, ví dụ 6A1.  [required]
-  full_name <str>   Họ và tên giáo viên chủ nhiệm, ví dụ "Nguyễn Thị Lan".
-                    [required]
+Tham số:
+  class_code <chuỗi>  Lớp, ví dụ 6A1.  [bắt buộc]
+  full_name <chuỗi>   Họ và tên giáo viên chủ nhiệm, ví dụ "Nguyễn Thị Lan".
+                      [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong hocba": """\
-Usage: lienthong hocba [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong hocba [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Học bạ số (XML): xuất từ dữ liệu, GVCN và Hiệu trưởng ký số, kiểm tra chữ
   ký, lập phiên bản sửa.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   export   Xuất học bạ năm học hiện tại của một lớp (XML, kiểm tra theo
            hocba.xsd), tính theo Thông tư 22.
   sign     Ký số học bạ bằng tài khoản đang dùng: GVCN ký năm học của lớp
@@ -694,7 +700,7 @@ Commands:
            hiện tại, ghi từng thay đổi.
 """,
     "lienthong hocba export": """\
-Usage: lienthong hocba export [OPTIONS]
+Cách dùng: lienthong hocba export [TÙY CHỌN]
 
   Xuất học bạ năm học hiện tại của một lớp (XML, kiểm tra theo hocba.xsd),
   tính theo Thông tư 22.
@@ -705,14 +711,14 @@ Usage: lienthong hocba export [OPTIONS]
   Mã thoát: 0 — đã xuất cả lớp; 1 — có học sinh chưa xuất được (thiếu dữ liệu,
   nêu lý do); 2 — không xuất được ai.
 
-Options:
-  --class <str>  Lớp, ví dụ 9A1.  [required]
-  --out <path>   Thư mục ghi học bạ (mỗi học sinh một tệp MÃ_ĐỊNH_DANH-
-                 vN.xml).  [required]
-  --help         Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>    Lớp, ví dụ 9A1.  [bắt buộc]
+  --out <đường dẫn>  Thư mục ghi học bạ (mỗi học sinh một tệp MÃ_ĐỊNH_DANH-
+                     vN.xml).  [bắt buộc]
+  --help             Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong hocba sign": """\
-Usage: lienthong hocba sign [OPTIONS] {path}
+Cách dùng: lienthong hocba sign [TÙY CHỌN] {path}
 
   Ký số học bạ bằng tài khoản đang dùng: GVCN ký năm học của lớp mình, Hiệu
   trưởng ký toàn bộ (sau GVCN).
@@ -724,15 +730,15 @@ Usage: lienthong hocba sign [OPTIONS] {path}
   Mã thoát: 0 — đã ký; 2 — tệp hoặc khoá không dùng được; 4 — tài khoản không
   được ký phần này.
 
-Arguments:
-  path <path>  Tệp học bạ XML.  [required]
+Tham số:
+  path <đường dẫn>  Tệp học bạ XML.  [bắt buộc]
 
-Options:
-  --year <str>  Năm học GVCN ký (mặc định: năm học của lớp mình chưa ký).
-  --help        Show this message and exit.
+Tùy chọn:
+  --year <chuỗi>  Năm học GVCN ký (mặc định: năm học của lớp mình chưa ký).
+  --help          Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong hocba verify": """\
-Usage: lienthong hocba verify [OPTIONS] {paths}...
+Cách dùng: lienthong hocba verify [TÙY CHỌN] {paths}...
 
   Kiểm tra chữ ký số: ai ký, lúc nào, chữ ký phủ phần nào, có gì bị thay đổi
   sau khi ký.
@@ -741,14 +747,14 @@ Usage: lienthong hocba verify [OPTIONS] {paths}...
   chứng thư không tin cậy; 2 — tệp không phải học bạ hợp lệ (hoặc có nội dung
   nguy hiểm như XXE) nên không đọc.
 
-Arguments:
-  paths... <list[Path]>  Một hay nhiều tệp học bạ XML.  [required]
+Tham số:
+  paths... <đường dẫn>…  Một hay nhiều tệp học bạ XML.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong hocba correct": """\
-Usage: lienthong hocba correct [OPTIONS] {path}
+Cách dùng: lienthong hocba correct [TÙY CHỌN] {path}
 
   Hiệu trưởng duyệt sửa học bạ đã ký: lập phiên bản mới từ dữ liệu hiện tại,
   ghi từng thay đổi.
@@ -760,68 +766,68 @@ Usage: lienthong hocba correct [OPTIONS] {path}
   Mã thoát: 0 — đã lập phiên bản mới; 2 — không có gì thay đổi hoặc tệp không
   dùng được; 4 — không phải Hiệu trưởng.
 
-Arguments:
-  path <path>  Học bạ đã ký (phiên bản mới nhất).  [required]
+Tham số:
+  path <đường dẫn>  Học bạ đã ký (phiên bản mới nhất).  [bắt buộc]
 
-Options:
-  --reason <str>  Lý do sửa, ví dụ «chấm phúc khảo môn Toán».  [required]
-  --help          Show this message and exit.
+Tùy chọn:
+  --reason <chuỗi>  Lý do sửa, ví dụ «chấm phúc khảo môn Toán».  [bắt buộc]
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong backup": """\
-Usage: lienthong backup [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong backup [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Sao lưu cơ sở dữ liệu vào một thư mục có bản kê SHA-256; `backup verify`
   kiểm tra một bản sao lưu.
 
-Options:
-  --to <path>  Thư mục đặt bản sao lưu (mặc định: [records] archive_dir).
-  --help       Show this message and exit.
+Tùy chọn:
+  --to <đường dẫn>  Thư mục đặt bản sao lưu (mặc định: [records] archive_dir).
+  --help            Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   verify  Kiểm tra một bản sao lưu mà không khôi phục: từng tệp theo SHA-256,
           từng bảng theo bản kê.
 """,
     "lienthong backup verify": """\
-Usage: lienthong backup verify [OPTIONS] {backup}
+Cách dùng: lienthong backup verify [TÙY CHỌN] {backup}
 
   Kiểm tra một bản sao lưu mà không khôi phục: từng tệp theo SHA-256, từng
   bảng theo bản kê.
 
   Mã thoát: 0 — nguyên vẹn; 2 — hỏng (nêu tệp không khớp).
 
-Arguments:
-  backup <path>  Thư mục sao lưu (lienthong-…).  [required]
+Tham số:
+  backup <đường dẫn>  Thư mục sao lưu (lienthong-…).  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong retention": """\
-Usage: lienthong retention [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong retention [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Thời hạn lưu hồ sơ: ít nhất 5 năm sau khi học sinh tốt nghiệp hoặc chuyển
   trường.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   report  Học sinh đã rời trường hoặc tốt nghiệp, và ngày hồ sơ của từng em
           được phép xoá.
   purge   Xoá hồ sơ học sinh đã hết thời hạn lưu (quản trị CNTT hoặc Hiệu
           trưởng; ghi nhật ký kiểm toán).
 """,
     "lienthong retention report": """\
-Usage: lienthong retention report [OPTIONS]
+Cách dùng: lienthong retention report [TÙY CHỌN]
 
   Học sinh đã rời trường hoặc tốt nghiệp, và ngày hồ sơ của từng em được phép
   xoá.
 
-Options:
+Tùy chọn:
   --json  Mỗi học sinh một đối tượng JSON trên một dòng.
-  --help  Show this message and exit.
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong retention purge": """\
-Usage: lienthong retention purge [OPTIONS] {students}...
+Cách dùng: lienthong retention purge [TÙY CHỌN] {students}...
 
   Xoá hồ sơ học sinh đã hết thời hạn lưu (quản trị CNTT hoặc Hiệu trưởng; ghi
   nhật ký kiểm toán).
@@ -829,21 +835,21 @@ Usage: lienthong retention purge [OPTIONS] {students}...
   Mã thoát: 0 — đã xoá; 4 — bị từ chối vì chưa hết thời hạn lưu (không xoá gì)
   hoặc tài khoản không có quyền.
 
-Arguments:
-  students... <list[str]>  Mã học sinh (của hồ sơ trường) cần xoá.  [required]
+Tham số:
+  students... <chuỗi>…  Mã học sinh (của hồ sơ trường) cần xoá.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong print": """\
-Usage: lienthong print [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong print [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Sổ in (PDF, khổ A4) và chữ ký số PAdES trên sổ in.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   hocba        In học bạ năm học hiện tại của một lớp: PDF khổ A4, mỗi học
                sinh một trang.
   sign         Ký số PAdES một sổ in bằng tài khoản đang dùng (GVCN, giáo viên
@@ -855,36 +861,36 @@ Commands:
   so-dang-bo   In sổ đăng bộ của trường (hoặc các lớp chọn): PDF, A4 ngang.
 """,
     "lienthong print hocba": """\
-Usage: lienthong print hocba [OPTIONS]
+Cách dùng: lienthong print hocba [TÙY CHỌN]
 
   In học bạ năm học hiện tại của một lớp: PDF khổ A4, mỗi học sinh một trang.
 
   Mã thoát: 0 — đã in cả lớp; 1 — có học sinh chưa in được (nêu lý do); 2 —
   không in được.
 
-Options:
-  --class <str>  Lớp, ví dụ 9A1.  [required]
-  --out <path>   Tệp PDF sẽ ghi.  [required]
-  --sign         Ký số PAdES bằng tài khoản đang dùng (--as).
-  --overwrite    Ghi đè tệp --out đã có.
-  --help         Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>    Lớp, ví dụ 9A1.  [bắt buộc]
+  --out <đường dẫn>  Tệp PDF sẽ ghi.  [bắt buộc]
+  --sign             Ký số PAdES bằng tài khoản đang dùng (--as).
+  --overwrite        Ghi đè tệp --out đã có.
+  --help             Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong print sign": """\
-Usage: lienthong print sign [OPTIONS] {path}
+Cách dùng: lienthong print sign [TÙY CHỌN] {path}
 
   Ký số PAdES một sổ in bằng tài khoản đang dùng (GVCN, giáo viên bộ môn, Hiệu
   trưởng); giữ chữ ký trước.
 
   Mã thoát: 0 — đã ký; 2 — tệp hoặc khoá không dùng được; 4 — cần tài khoản.
 
-Arguments:
-  path <path>  Tệp PDF đã in.  [required]
+Tham số:
+  path <đường dẫn>  Tệp PDF đã in.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong print verify": """\
-Usage: lienthong print verify [OPTIONS] {path}
+Cách dùng: lienthong print verify [TÙY CHỌN] {path}
 
   Kiểm tra chữ ký số PAdES của một sổ in: ai ký, lúc nào, có gì bị sửa sau khi
   ký.
@@ -892,48 +898,48 @@ Usage: lienthong print verify [OPTIONS] {path}
   Mã thoát: 0 — mọi chữ ký hợp lệ; 1 — chữ ký hỏng, không tin cậy hoặc chưa có
   chữ ký; 2 — tệp không đọc được.
 
-Arguments:
-  path <path>  Tệp PDF đã ký.  [required]
+Tham số:
+  path <đường dẫn>  Tệp PDF đã ký.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong print so-theo-doi": """\
-Usage: lienthong print so-theo-doi [OPTIONS]
+Cách dùng: lienthong print so-theo-doi [TÙY CHỌN]
 
   In sổ theo dõi và đánh giá học sinh của một lớp, một học kỳ hoặc cả năm
   (PDF, A4 ngang).
 
-Options:
-  --class <str>     Lớp, ví dụ 9A1.  [required]
-  --semester <str>  1, 2 hoặc CN (cả năm).  [required]
-  --out <path>      Tệp PDF sẽ ghi.  [required]
-  --sign            Ký số PAdES bằng tài khoản đang dùng (--as).
-  --overwrite       Ghi đè tệp --out đã có.
-  --help            Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>     Lớp, ví dụ 9A1.  [bắt buộc]
+  --semester <chuỗi>  1, 2 hoặc CN (cả năm).  [bắt buộc]
+  --out <đường dẫn>   Tệp PDF sẽ ghi.  [bắt buộc]
+  --sign              Ký số PAdES bằng tài khoản đang dùng (--as).
+  --overwrite         Ghi đè tệp --out đã có.
+  --help              Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong print so-dang-bo": """\
-Usage: lienthong print so-dang-bo [OPTIONS]
+Cách dùng: lienthong print so-dang-bo [TÙY CHỌN]
 
   In sổ đăng bộ của trường (hoặc các lớp chọn): PDF, A4 ngang.
 
-Options:
-  --out <path>         Tệp PDF sẽ ghi.  [required]
-  --class <list[str]>  Chỉ các lớp này (lặp lại); mặc định cả trường.
-  --sign               Ký số PAdES bằng tài khoản đang dùng (--as).
-  --overwrite          Ghi đè tệp --out đã có.
-  --help               Show this message and exit.
+Tùy chọn:
+  --out <đường dẫn>  Tệp PDF sẽ ghi.  [bắt buộc]
+  --class <chuỗi>…   Chỉ các lớp này (lặp lại); mặc định cả trường.
+  --sign             Ký số PAdES bằng tài khoản đang dùng (--as).
+  --overwrite        Ghi đè tệp --out đã có.
+  --help             Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong results": """\
-Usage: lienthong results [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong results [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Kết quả học kỳ, cả năm của lớp: GVCN xác nhận, Hiệu trưởng duyệt hoặc mở lại
   (Quy chế Suối Ngô Điều 7).
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   status   Trạng thái kết quả của từng lớp: chưa xác nhận, GVCN đã xác nhận,
            Hiệu trưởng đã duyệt.
   confirm  GVCN xác nhận kết quả của lớp mình: chuyên cần, chuyển trường, rèn
@@ -944,7 +950,7 @@ Commands:
            lý do); GVCN xác nhận lại.
 """,
     "lienthong results status": """\
-Usage: lienthong results status [OPTIONS]
+Cách dùng: lienthong results status [TÙY CHỌN]
 
   Trạng thái kết quả của từng lớp: chưa xác nhận, GVCN đã xác nhận, Hiệu
   trưởng đã duyệt.
@@ -952,14 +958,14 @@ Usage: lienthong results status [OPTIONS]
   Mã thoát: 0 — xong; 2 — lớp, kỳ hoặc tham số sai; 4 — tài khoản không xem
   được lớp này.
 
-Options:
-  --class <str>   Chỉ một lớp, ví dụ 9A1.
-  --period <str>  HK1, HK2 hoặc CN (cả năm); mặc định cả ba.
-  --format <str>  table (trên màn hình) hoặc json.  [default: table]
-  --help          Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>   Chỉ một lớp, ví dụ 9A1.
+  --period <chuỗi>  HK1, HK2 hoặc CN (cả năm); mặc định cả ba.
+  --format <chuỗi>  table (trên màn hình) hoặc json.  [mặc định: table]
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong results confirm": """\
-Usage: lienthong results confirm [OPTIONS]
+Cách dùng: lienthong results confirm [TÙY CHỌN]
 
   GVCN xác nhận kết quả của lớp mình: chuyên cần, chuyển trường, rèn luyện,
   lên lớp, danh hiệu, kiểm tra lại.
@@ -967,13 +973,13 @@ Usage: lienthong results confirm [OPTIONS]
   Mã thoát: 0 — đã xác nhận; 2 — lớp hoặc kỳ sai; 4 — không phải GVCN của lớp,
   hoặc kết quả đã duyệt.
 
-Options:
-  --class <str>   Lớp, ví dụ 9A1.  [required]
-  --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
-  --help          Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>   Lớp, ví dụ 9A1.  [bắt buộc]
+  --period <chuỗi>  HK1, HK2 hoặc CN (cả năm).  [bắt buộc]
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong results approve": """\
-Usage: lienthong results approve [OPTIONS]
+Cách dùng: lienthong results approve [TÙY CHỌN]
 
   Hiệu trưởng duyệt đúng kết quả GVCN đã xác nhận; kết quả cả năm chỉ được gửi
   đi sau khi duyệt.
@@ -981,13 +987,13 @@ Usage: lienthong results approve [OPTIONS]
   Mã thoát: 0 — đã duyệt; 2 — lớp hoặc kỳ sai; 4 — không phải Hiệu trưởng,
   chưa xác nhận, hoặc dữ liệu đã đổi.
 
-Options:
-  --class <str>   Lớp, ví dụ 9A1.  [required]
-  --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
-  --help          Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>   Lớp, ví dụ 9A1.  [bắt buộc]
+  --period <chuỗi>  HK1, HK2 hoặc CN (cả năm).  [bắt buộc]
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong results reopen": """\
-Usage: lienthong results reopen [OPTIONS]
+Cách dùng: lienthong results reopen [TÙY CHỌN]
 
   Hiệu trưởng mở lại kết quả đã xác nhận hoặc đã duyệt (bắt buộc ghi lý do);
   GVCN xác nhận lại.
@@ -995,27 +1001,27 @@ Usage: lienthong results reopen [OPTIONS]
   Mã thoát: 0 — đã mở lại; 2 — thiếu lý do, lớp hoặc kỳ sai; 4 — không phải
   Hiệu trưởng.
 
-Options:
-  --class <str>   Lớp, ví dụ 9A1.  [required]
-  --period <str>  HK1, HK2 hoặc CN (cả năm).  [required]
-  --reason <str>  Lý do mở lại (ghi vào nhật ký kiểm toán).  [required]
-  --help          Show this message and exit.
+Tùy chọn:
+  --class <chuỗi>   Lớp, ví dụ 9A1.  [bắt buộc]
+  --period <chuỗi>  HK1, HK2 hoặc CN (cả năm).  [bắt buộc]
+  --reason <chuỗi>  Lý do mở lại (ghi vào nhật ký kiểm toán).  [bắt buộc]
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong portal": """\
-Usage: lienthong portal [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong portal [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Cổng báo cáo của Sở: nộp báo cáo chất lượng giáo dục (TK-CLGD) và chuyên cần
   (TK-CHUYENCAN).
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   submit  Hiệu trưởng nộp báo cáo cho một yêu cầu của Sở: TK-CLGD hoặc TK-
           CHUYENCAN.
 """,
     "lienthong portal submit": """\
-Usage: lienthong portal submit [OPTIONS] {MA_YEU_CAU}
+Cách dùng: lienthong portal submit [TÙY CHỌN] {MA_YEU_CAU}
 
   Hiệu trưởng nộp báo cáo cho một yêu cầu của Sở: TK-CLGD hoặc TK-CHUYENCAN.
 
@@ -1033,51 +1039,51 @@ Usage: lienthong portal submit [OPTIONS] {MA_YEU_CAU}
   trưởng, còn lớp chưa duyệt, tháng chưa kết thúc, chưa có điểm danh, báo cáo
   đã khoá, hoặc đang có lần đồng bộ khác.
 
-Arguments:
-  MA_YEU_CAU <str>  Mã yêu cầu báo cáo của Sở, ví dụ YC20260001.  [required]
+Tham số:
+  MA_YEU_CAU <chuỗi>  Mã yêu cầu báo cáo của Sở, ví dụ YC20260001.  [bắt buộc]
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong schools": """\
-Usage: lienthong schools [OPTIONS] COMMAND [ARGS]...
+Cách dùng: lienthong schools [TÙY CHỌN] LỆNH [THAM SỐ]...
 
   Các trường của một hệ thống dùng chung (chế độ phân tán): đăng ký, xem song
   song.
 
-Options:
-  --help  Show this message and exit.
+Tùy chọn:
+  --help  Hiện hướng dẫn này rồi thoát.
 
-Commands:
+Lệnh:
   add   Đăng ký (hoặc cập nhật) một trường; mật khẩu và khoá không lưu ở đây:
         biến LIENTHONG_<MÃ_TRƯỜNG>_…
   list  Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc
         chờ, nộp báo cáo đúng hạn.
 """,
     "lienthong schools add": """\
-Usage: lienthong schools add [OPTIONS] {ma_truong}
+Cách dùng: lienthong schools add [TÙY CHỌN] {ma_truong}
 
   Đăng ký (hoặc cập nhật) một trường; mật khẩu và khoá không lưu ở đây: biến
   LIENTHONG_<MÃ_TRƯỜNG>_…
 
-Arguments:
-  ma_truong <str>  Mã trường (8 chữ số).  [required]
+Tham số:
+  ma_truong <chuỗi>  Mã trường (8 chữ số).  [bắt buộc]
 
-Options:
-  --name <str>           Tên trường.  [required]
-  --tinh <str>           Mã tỉnh (2 chữ số).  [required]
-  --xa <str>             Mã xã (5 chữ số).  [required]
-  --vnedu-url <str>      Địa chỉ API vnEdu.
-  --vnedu-client <str>   client_id đối tác vnEdu.
-  --csdl-endpoint <str>  Địa chỉ dịch vụ CSDL ngành.
-  --csdl-user <str>      Tài khoản CSDL ngành của trường.
-  --portal-url <str>     Địa chỉ cổng báo cáo của Sở.
-  --set <list[str]>      Thiết lập khác: HỆ_THỐNG.KHOÁ=GIÁ_TRỊ, ví dụ
-                         vnedu.rate_limit=5.
-  --help                 Show this message and exit.
+Tùy chọn:
+  --name <chuỗi>           Tên trường.  [bắt buộc]
+  --tinh <chuỗi>           Mã tỉnh (2 chữ số).  [bắt buộc]
+  --xa <chuỗi>             Mã xã (5 chữ số).  [bắt buộc]
+  --vnedu-url <chuỗi>      Địa chỉ API vnEdu.
+  --vnedu-client <chuỗi>   client_id đối tác vnEdu.
+  --csdl-endpoint <chuỗi>  Địa chỉ dịch vụ CSDL ngành.
+  --csdl-user <chuỗi>      Tài khoản CSDL ngành của trường.
+  --portal-url <chuỗi>     Địa chỉ cổng báo cáo của Sở.
+  --set <chuỗi>…           Thiết lập khác: HỆ_THỐNG.KHOÁ=GIÁ_TRỊ, ví dụ
+                           vnedu.rate_limit=5.
+  --help                   Hiện hướng dẫn này rồi thoát.
 """,
     "lienthong schools list": """\
-Usage: lienthong schools list [OPTIONS]
+Cách dùng: lienthong schools list [TÙY CHỌN]
 
   Các trường song song: mức đủ điểm, khác biệt đang mở, đồng bộ, việc chờ, nộp
   báo cáo đúng hạn.
@@ -1085,12 +1091,13 @@ Usage: lienthong schools list [OPTIONS]
   Với tài khoản (--as hoặc `lienthong login`): cán bộ Sở GD&ĐT xem các trường
   mình phụ trách.
 
-Options:
-  --format <str>  table hoặc json (mỗi trường một dòng).  [default: table]
-  --sort <str>    ma_truong, name, completeness, discrepancies, sync, waiting,
-                  dead hoặc on_time (kém nhất trước).  [default: ma_truong]
-  --reverse       Đảo thứ tự sắp xếp (tốt nhất trước).
-  --help          Show this message and exit.
+Tùy chọn:
+  --format <chuỗi>  table hoặc json (mỗi trường một dòng).  [mặc định: table]
+  --sort <chuỗi>    ma_truong, name, completeness, discrepancies, sync,
+                    waiting, dead hoặc on_time (kém nhất trước).  [mặc định:
+                    ma_truong]
+  --reverse         Đảo thứ tự sắp xếp (tốt nhất trước).
+  --help            Hiện hướng dẫn này rồi thoát.
 """,
 }
 

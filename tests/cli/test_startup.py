@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -195,6 +196,27 @@ def test_a_store_ahead_of_the_code_is_refused_and_left_as_it_is(tmp_path):
 
 def test_every_help_text_is_the_apps_own():
     assert help_text.HELP == help_text.render(), "run `python -m lienthong.cli.help_text` to renew cli/help_text.py"
+
+
+ENGLISH = re.compile(
+    r"Usage:|Options:|Arguments:|Commands:|Show this message|env var|default:|\[required\]|<(str|int|path)>"
+)
+
+
+def test_every_help_says_the_frameworks_own_words_in_vietnamese():
+    """«Usage:», «Options:», «Show this message and exit.», «[env var: …; default: …]», «<str>»: typer's
+    copy of click wrote them in English in the middle of Vietnamese help (`cli.layout.VietnameseHelp`)."""
+    rendered = help_text.render()
+    english = {path: ENGLISH.findall(text.replace("\n", " ")) for path, text in rendered.items()}
+    assert not {path: found for path, found in english.items() if found}
+    joined = " ".join(rendered["lienthong import"].split())
+    assert rendered["lienthong import"].startswith("Cách dùng: lienthong import [TÙY CHỌN] {TỆP}...")
+    assert "Tham số: TỆP <đường dẫn>… Một hay nhiều tệp Excel (.xlsx hoặc .xls). [bắt buộc]" in joined
+    assert "--help Hiện hướng dẫn này rồi thoát." in joined
+    top = " ".join(rendered["lienthong"].split())
+    assert "Cách dùng: lienthong [TÙY CHỌN] LỆNH [THAM SỐ]..." in top and " Lệnh: init " in top
+    assert "[biến môi trường: LIENTHONG_DATABASE_URL]" in top
+    assert "[mặc định: table]" in " ".join(rendered["lienthong reconcile"].split())
 
 
 APP = (
