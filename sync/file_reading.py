@@ -22,7 +22,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import FileKind, Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
-from lienthong.connectors.spreadsheet import Sheet, column_letters
+from lienthong.connectors.spreadsheet import Sheet, column_letters, column_number
 from lienthong.store.snapshot_text import hashed_text
 
 log = logging.getLogger(__name__)
@@ -238,8 +238,20 @@ def _hidden_read(sheet: Sheet, entry: dict[str, Any], unused: set[str]) -> None:
     held_rows = sorted(n for n in hidden.rows if n <= len(rows) and any(v is not None for v in rows[n - 1]))
     if held:
         entry["hidden_columns"] = held
+        entry["hidden_headings"] = [_heading(rows, column_number(letters.encode())) for letters in held]
     if held_rows:
         entry["hidden_rows"] = held_rows
+
+
+def _heading(rows: list[tuple], column: int) -> str:
+    """What a column is called: its text in the sheet's heading row (of the first 12, the one with
+    the most texts), or in the row above it (a group heading over two-row headers); ``""`` if none."""
+    top = rows[:12]
+    heading = max(range(len(top)), key=lambda i: sum(type(v) is str for v in top[i]), default=0)
+    for row in [top[heading], *top[max(heading - 1, 0) : heading]] if top else ():
+        if len(row) >= column and type(row[column - 1]) is str and row[column - 1].strip():
+            return " ".join(row[column - 1].split())
+    return ""
 
 
 def hidden_notes(sheets: list[dict[str, Any]]) -> list[Problem]:
@@ -247,10 +259,12 @@ def hidden_notes(sheets: list[dict[str, Any]]) -> list[Problem]:
     notes = []
     for entry in sheets:
         if entry.get("hidden_columns"):
+            named = zip(entry["hidden_columns"], entry.get("hidden_headings") or [""] * len(entry["hidden_columns"]))
+            columns = ", ".join(f"{letters} («{heading}»)" if heading else letters for letters, heading in named)
             notes.append(
                 Problem(
                     0,
-                    f"cột {', '.join(entry['hidden_columns'])} đang bị ẩn trong tệp nhưng vẫn được đọc như "
+                    f"cột {columns} đang bị ẩn trong tệp nhưng vẫn được đọc như "
                     "mọi cột; nếu là cột cũ không dùng nữa, hãy xoá cột rồi nhập lại",
                     fatal=False,
                     sheet=entry["sheet"],

@@ -110,9 +110,10 @@ def test_a_hidden_column_and_row_that_are_read_are_said_in_xlsx_and_xls():
     for data in (_xlsx(("E",), (5,)), _xls(hide_columns=(4,), hide_rows=(4,))):
         sheets, notes = _notes(data)
         assert sheets[0]["hidden_columns"] == ["E"] and sheets[0]["hidden_rows"] == [5]
+        assert sheets[0]["hidden_headings"] == ["TX3"]
         assert (
-            "Trang «6A1»: cột E đang bị ẩn trong tệp nhưng vẫn được đọc như mọi cột; nếu là cột cũ không dùng nữa, "
-            "hãy xoá cột rồi nhập lại"
+            "Trang «6A1»: cột E («TX3») đang bị ẩn trong tệp nhưng vẫn được đọc như mọi cột; nếu là cột cũ không "
+            "dùng nữa, hãy xoá cột rồi nhập lại"
         ) in notes
         assert (
             "Trang «6A1»: dòng 5 đang bị ẩn trong tệp nhưng vẫn được đọc; nếu là học sinh đã chuyển đi hay "
@@ -147,7 +148,7 @@ def test_the_import_command_says_it_and_its_json_names_them(tmp_path: Path):
     run = [*lienthong(), "--db", f"sqlite:///{tmp_path / 'x.db'}", "import", "--dry-run", "--subject", "TOAN"]
     shown = subprocess.run([*run, "sodiem.xlsx"], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
-    assert "Lưu ý: Trang «6A1»: cột E đang bị ẩn trong tệp" in shown.stdout
+    assert "Lưu ý: Trang «6A1»: cột E («TX3») đang bị ẩn trong tệp" in shown.stdout
     assert "Lưu ý: Trang «6A1»: dòng 5 đang bị ẩn trong tệp" in shown.stdout
     as_json = subprocess.run([*run, "--json", "sodiem.xlsx"], capture_output=True, text=True, env=env, cwd=tmp_path)
     [sheet] = json.loads(as_json.stdout.splitlines()[0])["sheets"]  # a line of JSON per file

@@ -165,7 +165,7 @@ def test_the_page_says_what_of_a_file_was_left_out_or_read_though_hidden(sqlite_
     assert "<li>Đã đọc 1 trang: 6A1.</li>" in text, text[-3000:]
     assert "<li>Trang «Ghi chú»: không đọc — " in text
     assert "<li>Cột «TX5» trang «6A1» (ô G3): không dùng — " in text
-    assert "<li>Lưu ý: Trang «6A1»: cột D đang bị ẩn trong tệp nhưng vẫn được đọc như mọi cột" in text
+    assert "<li>Lưu ý: Trang «6A1»: cột D («TX2») đang bị ẩn trong tệp nhưng vẫn được đọc như mọi cột" in text
 
 
 def test_an_upload_too_large_is_refused_before_it_is_read(sqlite_engine):
