@@ -185,12 +185,17 @@ def _xml_hidden_rows(text: bytes, hidden: Hidden) -> None:
     hidden ``ID`` column puts one in ``<cols>``, and a pattern tried at every tag of its ~1 MB of
     rows took a third of the file's safety checks."""
     position = text.find(b'hidden="', max(text.find(b"sheetData"), 0))
+    counted, before = 0, 0  # row tags before ``counted``: counted on from there, never from the start
     while position >= 0:
         start = text.rfind(b"<", 0, position)
         tag = _HIDDEN_ROW.match(text, start) if start >= 0 else None
         if tag is not None and tag.end() > position:  # this row tag's own attribute
             number = _ROW_NUMBER.search(tag[1])
-            hidden.rows.add(int(number[1]) if number else len(_row_tags(text[:start])) + 1)
+            if number is None:
+                # ``<row`` inside sheetData opens a row (``<rowBreaks`` comes after it); prefixed tags by pattern
+                before += text.count(b"<row", counted, start) or len(_row_tags(text[counted:start]))
+                counted = start
+            hidden.rows.add(int(number[1]) if number else before + 1)
         position = text.find(b'hidden="', position + 8)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import xlwt
 from openpyxl import Workbook
 
-from lienthong.connectors.spreadsheet import Extent, Hidden, _scan_part, open_book
+from lienthong.connectors.spreadsheet import Extent, Hidden, _scan_part, _xml_hidden_rows, open_book
 from lienthong.sync.file_reading import Wanted, read_file
 from tests.cli.test_assess_cli import lienthong
 
@@ -98,6 +98,17 @@ def test_a_large_sheet_read_in_pieces_gives_the_same_hidden_rows_and_columns():
     hidden = Hidden()
     _scan_part(io.BytesIO(prefixed), Extent(), chunk=512, hidden=hidden)
     assert hidden == Hidden([(2, 3)], {50, 100, 150, 200})
+
+
+def test_rows_without_a_number_are_counted_in_a_whole_sheet():
+    """A row tag without ``r`` is the row after the one before it, as calamine places it; a ``<col>``
+    that hides before ``<sheetData>`` is not a row."""
+    hides = ' hidden="1"'
+    rows = "".join(f"<row{hides if n % 3 == 0 else ''}><c><v>{n}</v></c></row>" for n in range(1, 10))
+    xml = f'<worksheet><cols><col min="1" max="1" hidden="1"/></cols><sheetData>{rows}</sheetData></worksheet>'
+    hidden = Hidden()
+    _xml_hidden_rows(xml.encode(), hidden)
+    assert hidden.rows == {3, 6, 9}
 
 
 def _notes(data: bytes) -> tuple[list[dict], list[str]]:
