@@ -28,7 +28,7 @@ from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key
 from lienthong.mapping.registry import canonical
 from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.authority import CORRECTION, FILL, ScoreAuthority, diff_sheets, for_a_person
-from lienthong.reconciliation.completeness import PlacedSheet, missing_required, over_semesters, placed_sheets
+from lienthong.reconciliation.completeness import SheetCounts, counted_sheets, missing_required, over_semesters
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import match
 from lienthong.reconciliation.owner_links import OwnerLinks, link_owner, owner_compared, relinked
@@ -104,7 +104,7 @@ class Findings:
     stages: list[tuple[int, int, int]]
     links: dict[str, str]
     owner_links: OwnerLinks | None = None
-    placed: list[PlacedSheet] | None = None  # the school's `placed_sheets`, read once for every count
+    counted: SheetCounts | None = None  # the school's `counted_sheets`, read once for every count
     over: dict[str, dict[str, str]] | None = None  # `over_semesters` as the blank check read it
 
     def add(self, stage: tuple[int, int, int], found: list[Discrepancy]) -> None:
@@ -186,10 +186,20 @@ def findings(
     # required assessments blank once the semester is over (``closed``: semesters whose entry window closed)
     compared_owner = owner if school.name in roles.scores.targets else None  # its cells are compare_scores'
     over = partial.over if partial else sources
-    out.placed = list(placed_sheets(school, school_year)) if school.sheets else []
+    out.counted = counted_sheets(school, school_year) if school.sheets else SheetCounts({}, [])
     out.over = over_semesters(over.values(), closed)
     missing = missing_required(
-        over, school, compared_owner, links, anchor.name, school_year, out.found, closed, semester, out.placed, out.over
+        over,
+        school,
+        compared_owner,
+        links,
+        anchor.name,
+        school_year,
+        out.found,
+        closed,
+        semester,
+        out.counted.blank,  # the sheets with no blank are passed over there
+        out.over,
     )
     out.add((BLANKS, 0, 0), missing)
     return out
