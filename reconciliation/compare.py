@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from lienthong.assessment.engine import semester_average
-from lienthong.assessment.rules import CIRCULAR_22, rules_for
+from lienthong.assessment.rules import CIRCULAR_22
 from lienthong.config.settings import AuthoritySettings
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import semester_bounds
@@ -33,7 +33,7 @@ from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import match
 from lienthong.reconciliation.owner_links import OwnerLinks, link_owner, owner_compared, relinked
 from lienthong.reconciliation.people import person
-from lienthong.reconciliation.year import ParsedSheets, SheetTable, compare_year
+from lienthong.reconciliation.year import ParsedSheets, SheetTable, compare_year, rules_in_force
 
 Sources = dict[str, SourceRecords]
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}
@@ -486,7 +486,7 @@ def _assessed(sheets: ParsedSheets, key: str, student: Student, school_year: str
     assessed = sheets.semester(key, school_year, grade, semester)
     if assessed is None:
         return None
-    rules = rules_for(school_year, grade)  # it governs: the semester was assessed under it
+    rules = rules_in_force(school_year, grade)  # it governs: the semester was assessed under it
     same = (rules.weight_gk, rules.weight_ck) == (CIRCULAR_22.weight_gk, CIRCULAR_22.weight_ck)
     return assessed if same else None
 
