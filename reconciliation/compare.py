@@ -514,10 +514,11 @@ def _averages(
     sheet: the semester's assessment when the student's sheets give one (the averages computed
     once, for the learning levels too), else from the sheet alone."""
     out = []
+    known = catalogs.subjects()  # looked up here: 12 subjects of each of thousands of results
     for key, anchor, student, result in _linked(held, school, links, semester):
         assessed = None
         for code, value in result.subjects.items():
-            info = catalogs.subject(code)
+            info = known.get(code) or catalogs.subject(code)  # an unknown code refused as there
             if info.by_comment or not isinstance(value, Decimal):
                 continue
             if assessed is None:

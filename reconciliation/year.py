@@ -170,7 +170,10 @@ class ParsedSheets:
             if values is None or tuple in map(type, values):  # missing, or an unreadable value
                 return None
             tx0, tx1, tx2, tx3, gk, ck = values
-            cells[code] = ([v for v in (tx0, tx1, tx2, tx3) if v is not None], gk, ck)
+            if tx3 is not None and tx2 is not None and tx1 is not None and tx0 is not None:
+                cells[code] = ([tx0, tx1, tx2, tx3], gk, ck)  # every ĐĐGtx given: no list to sift
+            else:
+                cells[code] = ([v for v in (tx0, tx1, tx2, tx3) if v is not None], gk, ck)
         return cells
 
 
