@@ -36,9 +36,9 @@ ENTITIES = ("hoc_sinh", "ket_qua")
 
 
 def _value(subject: dict[str, Any]) -> Any:
-    """A subject's result: the average as Decimal, or the comment result (Đ/CĐ)."""
+    """A subject's result as written: the average, or the comment result (Đ/CĐ); read by `_read`."""
     value = subject.get("DiemTB")
-    return _read(subject.get("KetQuaDanhGia") if value is None else value)
+    return subject.get("KetQuaDanhGia") if value is None else value
 
 
 _read = StoredValues("Đ", "CĐ")
@@ -51,7 +51,7 @@ def result_from_csdl(key: str, item: dict[str, Any]) -> SemesterResult:
     fields = dict(
         student_id=item.get("MaDinhDanh") or key.rsplit(":", 1)[0],
         period=period,
-        subjects={m["MaMon"]: _value(m) for m in item.get("Mon") or []},
+        subjects=_read.each({m["MaMon"]: _value(m) for m in item.get("Mon") or []}),
         learning=item.get("KetQuaHocTap"),
         training=item.get("KetQuaRenLuyen"),
         absences_excused=excused,

@@ -210,8 +210,20 @@ _result_value = StoredValues("Đ", "CĐ", EXEMPT)
 def _in_catalog_order(values: dict[str, Any]) -> dict[str, Any]:
     """A summary's subjects in the catalog's order, then any others as stored: the order its
     findings come in, whatever the order of the stored text's keys (an import stores them sorted)."""
-    ordered = {code: values[code] for code in catalogs.subjects() if code in values}
-    return ordered if len(ordered) == len(values) else {**ordered, **values}
+    keys = tuple(values)
+    order = _ORDERS.get(keys)
+    if order is None:
+        order = tuple(code for code in catalogs.subjects() if code in values)
+        order += tuple(code for code in keys if code not in order)
+        if len(_ORDERS) < _ORDERS_KEPT:
+            _ORDERS[keys] = order
+    return {code: values[code] for code in order}
+
+
+# The stored order of a summary's subjects → the catalog's: a school's summaries list the same
+# subjects, in the same order, thousands of times over (a few orders kept: any text may come).
+_ORDERS: dict[tuple, tuple] = {}
+_ORDERS_KEPT = 256
 
 
 def _summary(key: str, item: dict[str, Any]) -> SemesterResult:
@@ -221,7 +233,7 @@ def _summary(key: str, item: dict[str, Any]) -> SemesterResult:
         student_id=key,
         school_year=item.get("nam_hoc"),
         period=period,
-        subjects=_in_catalog_order({code: _result_value(v) for code, v in (item.get("mon") or {}).items()}),
+        subjects=_in_catalog_order(_result_value.each(item.get("mon") or {})),
         learning=item.get("kq_hoc_tap"),
         training=item.get("kq_ren_luyen"),
         absences_excused=item.get("nghi_co_phep") or 0,

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from lienthong.assessment.engine import semester_average
-from lienthong.assessment.rules import CIRCULAR_22, rules_for
+from lienthong.assessment.rules import CIRCULAR_22
 from lienthong.config.settings import AuthoritySettings
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import semester_bounds
@@ -28,12 +28,12 @@ from lienthong.mapping.normalize import LEVEL_WORDS, format_score, name_key
 from lienthong.mapping.registry import canonical
 from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.authority import CORRECTION, FILL, ScoreAuthority, diff_sheets, for_a_person
-from lienthong.reconciliation.completeness import PlacedSheet, missing_required, over_semesters, placed_sheets
+from lienthong.reconciliation.completeness import SheetCounts, counted_sheets, missing_required, over_semesters
 from lienthong.reconciliation.discrepancy import Discrepancy
 from lienthong.reconciliation.matching import match
 from lienthong.reconciliation.owner_links import OwnerLinks, link_owner, owner_compared, relinked
 from lienthong.reconciliation.people import person
-from lienthong.reconciliation.year import ParsedSheets, SheetTable, compare_year
+from lienthong.reconciliation.year import ParsedSheets, SheetTable, compare_year, rules_in_force
 
 Sources = dict[str, SourceRecords]
 CELL_WORDS = {"gk": "ĐĐGgk", "ck": "ĐĐGck", **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(4)}}
@@ -104,7 +104,7 @@ class Findings:
     stages: list[tuple[int, int, int]]
     links: dict[str, str]
     owner_links: OwnerLinks | None = None
-    placed: list[PlacedSheet] | None = None  # the school's `placed_sheets`, read once for every count
+    counted: SheetCounts | None = None  # the school's `counted_sheets`, read once for every count
     over: dict[str, dict[str, str]] | None = None  # `over_semesters` as the blank check read it
 
     def add(self, stage: tuple[int, int, int], found: list[Discrepancy]) -> None:
@@ -186,10 +186,20 @@ def findings(
     # required assessments blank once the semester is over (``closed``: semesters whose entry window closed)
     compared_owner = owner if school.name in roles.scores.targets else None  # its cells are compare_scores'
     over = partial.over if partial else sources
-    out.placed = list(placed_sheets(school, school_year)) if school.sheets else []
+    out.counted = counted_sheets(school, school_year) if school.sheets else SheetCounts({}, [])
     out.over = over_semesters(over.values(), closed)
     missing = missing_required(
-        over, school, compared_owner, links, anchor.name, school_year, out.found, closed, semester, out.placed, out.over
+        over,
+        school,
+        compared_owner,
+        links,
+        anchor.name,
+        school_year,
+        out.found,
+        closed,
+        semester,
+        out.counted.blank,  # the sheets with no blank are passed over there
+        out.over,
     )
     out.add((BLANKS, 0, 0), missing)
     return out
@@ -476,7 +486,7 @@ def _assessed(sheets: ParsedSheets, key: str, student: Student, school_year: str
     assessed = sheets.semester(key, school_year, grade, semester)
     if assessed is None:
         return None
-    rules = rules_for(school_year, grade)  # it governs: the semester was assessed under it
+    rules = rules_in_force(school_year, grade)  # it governs: the semester was assessed under it
     same = (rules.weight_gk, rules.weight_ck) == (CIRCULAR_22.weight_gk, CIRCULAR_22.weight_ck)
     return assessed if same else None
 
@@ -504,10 +514,11 @@ def _averages(
     sheet: the semester's assessment when the student's sheets give one (the averages computed
     once, for the learning levels too), else from the sheet alone."""
     out = []
+    known = catalogs.subjects()  # looked up here: 12 subjects of each of thousands of results
     for key, anchor, student, result in _linked(held, school, links, semester):
         assessed = None
         for code, value in result.subjects.items():
-            info = catalogs.subject(code)
+            info = known.get(code) or catalogs.subject(code)  # an unknown code refused as there
             if info.by_comment or not isinstance(value, Decimal):
                 continue
             if assessed is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from lienthong.assessment.errors import AssessmentError
@@ -95,6 +96,11 @@ def closed_semesters(windows: Iterable[Any], school_year: str, at: datetime) -> 
     return closed
 
 
+# The semesters a result of a period says are over: its own, or both for the year's (CN).
+_PERIOD_OVER = {**{semester: frozenset({semester}) for semester in SEMESTERS}, "CN": frozenset(SEMESTERS)}
+_NONE_OVER: frozenset[str] = frozenset()
+
+
 def over_semesters(sources: Iterable[SourceRecords], closed: Iterable[str] = ()) -> dict[str, dict[str, str]]:
     """Class → semester → why it is over (`RESULTS` or `WINDOW`). A semester is over for a class
     when a source holds a result of that semester (a year result: both) for a student of it, as
@@ -109,7 +115,7 @@ def over_semesters(sources: Iterable[SourceRecords], closed: Iterable[str] = ())
         periods: dict[str, set[str]] = defaultdict(set)
         for key in list(source.results) + [f"{k}:CN" for k in source.summaries]:
             student, period = key.rsplit(":", 1)
-            periods[student] |= set(SEMESTERS) if period == "CN" else {period} & set(SEMESTERS)
+            periods[student] |= _PERIOD_OVER.get(period, _NONE_OVER)
         for student, done in periods.items():
             known = source.students.get(student)
             class_code = known.class_code if known else by_ministry_id.get(student)
@@ -157,6 +163,46 @@ _UNKNOWN: Any = object()
 def placed_sheets(school: SourceRecords, school_year: str) -> Iterator[PlacedSheet]:
     """Each score sheet of the school's record whose student is still in the school, in a class of
     a grade Circular 22 governs this year, with the ĐĐGtx its subject requires there."""
+    for key, student_key, class_code, subject, semester, sheet, tx in _placements(school, school_year):
+        yield PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx, blank_count(sheet, tx))
+
+
+class SheetCounts(NamedTuple):
+    """The school's `placed_sheets` as a full reconciliation reads them: each place's ``(class,
+    subject code, semester) → [sheets, required cells]`` in the order the sheets come, and the
+    sheets with a required cell blank (the only ones read one by one: a few of a quarter million)."""
+
+    places: dict[tuple[str, str, str], list[int]]
+    blank: list[PlacedSheet]
+
+
+def counted_sheets(school: SourceRecords, school_year: str) -> SheetCounts:
+    """`placed_sheets` counted without a record for each sheet: the blank cells counted inline
+    (`blank_count` only for a sheet with some), 0.1 s of a full run less on a large school."""
+    places: dict[tuple[str, str, str], list[int]] = {}
+    blank: list[PlacedSheet] = []
+    for key, student_key, class_code, subject, semester, sheet, tx in _placements(school, school_year):
+        place = (class_code, subject.code, semester)
+        count = places.get(place)
+        if count is None:
+            count = places[place] = [0, 0]
+        count[0] += 1
+        count[1] += tx + 2
+        entered = sheet.get("ddg_tx") or ()
+        if type(entered) is not list:
+            entered = list(entered)
+        short = tx - len(entered) + entered.count(None) + entered.count("")  # as `blank_count`
+        gk, ck = sheet.get("ddg_gk"), sheet.get("ddg_ck")
+        if short > 0 or gk is None or gk == "" or ck is None or ck == "":
+            blank.append(
+                PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx, blank_count(sheet, tx))
+            )
+    return SheetCounts(places, blank)
+
+
+def _placements(school: SourceRecords, school_year: str) -> Iterator[tuple]:
+    """``(key, student key, class, subject, semester, sheet, ĐĐGtx required)`` of each sheet
+    `placed_sheets` gives, in the order of the school's sheets."""
     classes: dict[str, str | None] = {}  # student key → class, None when not counted
     kinds: dict[str, catalogs.SubjectInfo | None] = {}  # subject code → catalog entry
     required: dict[tuple[str, str], int | None] = {}  # (code, class) → ĐĐGtx required
@@ -186,7 +232,7 @@ def placed_sheets(school: SourceRecords, school_year: str) -> Iterator[PlacedShe
             tx = required[(code, class_code)] = _required_tx(code, int(class_code[0]), school_year)
         if tx is None:
             continue
-        yield PlacedSheet(key, student_key, class_code, subject, semester, sheet, tx, blank_count(sheet, tx))
+        yield key, student_key, class_code, subject, semester, sheet, tx
 
 
 def blank_count(sheet: dict, required_tx: int) -> int:
@@ -375,7 +421,8 @@ def _title(sources: dict[str, SourceRecords], name: str, full: bool = False) -> 
 
 
 def _subjects_of(sheets: Any) -> set[str]:
-    return {key.split(":")[1] for key in sheets if key.count(":") == 2}
+    # the keys split in C (`map`): a school's quarter of a million keys, looked at once each
+    return {parts[1] for parts in map(str.split, sheets, repeat(":")) if len(parts) == 3}
 
 
 def coverage(

@@ -225,7 +225,7 @@ def _state(
     claims = owner_links.claims if owner_links is not None else {}
     fingerprint = Fingerprint.of(sources.kinds, run.read(), run.context())
     claimed = Counter(school_key for school_key, _ in claims.values())
-    sheets, blanks = _blank_counts(school, run.school_year, found.placed)
+    sheets, blanks = _blank_counts(school, run.school_year, found.counted)
     listed: dict[str, str] = {}
     for source in sources.values():
         listed.update(source.teachers)
@@ -277,23 +277,18 @@ def _enrolled(school: SourceRecords) -> dict[str, int]:
 
 
 def _blank_counts(
-    school: SourceRecords, school_year: str, placed: list[completeness.PlacedSheet] | None = None
+    school: SourceRecords, school_year: str, counted: completeness.SheetCounts | None = None
 ) -> tuple[list, dict[str, list]]:
     """The school's score sheets counted as `completeness.figures` counts them: ``[class, subject,
     semester, sheets, required cells]`` of each, and each student's blank required cells
-    ``[class, subject, semester, blank]`` (only where some are blank). ``placed``: the school's
-    `completeness.placed_sheets` when the run has them already (`Findings.placed`)."""
-    counts: dict[tuple[str, str, str], list[int]] = {}
+    ``[class, subject, semester, blank]`` (only where some are blank). ``counted``: the school's
+    `completeness.counted_sheets` when the run has them already (`Findings.counted`)."""
+    if counted is None:
+        counted = completeness.counted_sheets(school, school_year)
     blanks: dict[str, list] = {}
-    for item in completeness.placed_sheets(school, school_year) if placed is None else placed:
-        place = (item.class_code, item.subject.code, item.semester)
-        count = counts.setdefault(place, [0, 0])
-        count[0] += 1
-        count[1] += item.required_tx + 2
-        blank = item.blank
-        if blank:
-            blanks.setdefault(item.student_key, []).append([*place, blank])
-    return [[*place, *count] for place, count in counts.items()], blanks
+    for item in counted.blank:
+        blanks.setdefault(item.student_key, []).append([item.class_code, item.subject.code, item.semester, item.blank])
+    return [[*place, *count] for place, count in counted.places.items()], blanks
 
 
 def _figures(state: State) -> list[completeness.Blanks]:
@@ -516,7 +511,7 @@ def _recomputed(
     out: dict[str, list] = {key: [] for key in changed}
     for (r, student), d in zip(placed, found.found):
         out[student].append((r, d))
-    _, blanks = _blank_counts(school, run.school_year, found.placed)
+    _, blanks = _blank_counts(school, run.school_year, found.counted)
     for key in changed:
         state["found"].pop(key, None)
         state["blanks"].pop(key, None)

@@ -35,6 +35,7 @@ from lienthong.mapping.vnedu import CELLS, EXEMPT, sheet_values
 from lienthong.reconciliation.discrepancy import Discrepancy
 
 TITLE_SHOWN = {**TITLE_WORDS, None: "không có danh hiệu"}
+_NO_YEAR: dict = {}  # a subject the recomputation has no year value of
 _UNSEEN = object()
 
 
@@ -169,8 +170,18 @@ class ParsedSheets:
             if values is None or tuple in map(type, values):  # missing, or an unreadable value
                 return None
             tx0, tx1, tx2, tx3, gk, ck = values
-            cells[code] = ([v for v in (tx0, tx1, tx2, tx3) if v is not None], gk, ck)
+            if tx3 is not None and tx2 is not None and tx1 is not None and tx0 is not None:
+                cells[code] = ([tx0, tx1, tx2, tx3], gk, ck)  # every ĐĐGtx given: no list to sift
+            else:
+                cells[code] = ([v for v in (tx0, tx1, tx2, tx3) if v is not None], gk, ck)
         return cells
+
+
+@cache
+def rules_in_force(school_year: str, grade: int) -> RuleSet:
+    """`rules_for`, worked out once per year and grade: each student's semesters and year ask it
+    again (some 15,000 times in a full run of a large school, 2 µs each)."""
+    return rules_for(school_year, grade)
 
 
 @cache
@@ -280,7 +291,7 @@ def _year(sheets: ParsedSheets, key: str, school_year: str, grade: int) -> _Year
     second = sheets.semester(key, school_year, grade, "2") if first is not None else None
     if second is None:
         return None
-    rules = rules_for(school_year, grade)  # it governs: both semesters were assessed under it
+    rules = rules_in_force(school_year, grade)  # it governs: both semesters were assessed under it
     hk1, hk2 = first[0], second[0]
     subjects = {code: {"cn": _year_value(hk1[code], hk2[code], rules)} for code in hk1}
     return _Year(subjects, level_of((v["cn"] for v in subjects.values()), rules))
@@ -358,7 +369,7 @@ def _against(
         )
     if not learning or not training:
         return out
-    rules = rules_for(school_year, grade)
+    rules = rules_in_force(school_year, grade)
     scores = [v["cn"] for v in year.subjects.values() if isinstance(v["cn"], Decimal)]
     award = title(learning, training, scores, rules)
     if result.title != award and (result.title or result.learning):
@@ -398,9 +409,12 @@ def _year_values(
 ) -> list[Discrepancy]:
     """Each subject's year value as the source holds it against the recomputation."""
     out = []
+    subjects = year.subjects
     for code, value in result.subjects.items():
-        expected = year.subjects.get(code, {}).get("cn")
-        if expected is None or value is None or value == EXEMPT or value == expected:
+        expected = subjects.get(code, _NO_YEAR).get("cn")
+        # equal values first: a Decimal asked whether it equals a text (EXEMPT) checks that text
+        # against the numbers' abstract classes, the slowest part of the loop
+        if expected is None or value is None or value == expected or value == EXEMPT:
             continue  # an exempt subject (vnEdu's «Miễn») has no year value to check
         info = catalogs.subject(code)
         out.append(
