@@ -228,21 +228,38 @@ def _signs(words: list[str]) -> tuple[int, dict[str, tuple[int, int, int]]]:
     suspects = 0
     counts = {name: [0, 0, 0] for name, _ in _DECODERS}
     for word in words:
-        if word.isascii() or not any(ch.isalpha() for ch in word):
+        found = _word_signs(word)
+        if found is None:
             continue
         suspects += 1
-        if not any(ch.isascii() and ch.isalpha() for ch in word) or not all(ch in _EIGHT_BIT for ch in word):
-            continue
-        sign = not is_vietnamese_syllable(word.translate(ETH_AS_D))
-        strong = sign and (any(_is_sign_char(ch) for ch in word) or _mixed_case(word))
-        for name, decode in _DECODERS:
-            decoded = decode(word)
-            if decoded != word and is_vietnamese_syllable(decoded):
-                count = counts[name]
-                count[0] += strong
-                count[1] += sign
-                count[2] += 1
+        for (name, _), (strong, sign, reading) in zip(_DECODERS, found):
+            count = counts[name]
+            count[0] += strong
+            count[1] += sign
+            count[2] += reading
     return suspects, {name: (strong, total, readings) for name, (strong, total, readings) in counts.items()}
+
+
+_NOT_A_SIGN = (0, 0, 0)
+
+
+@lru_cache(maxsize=16384)  # names are new texts but old words: «Nguyễn», «Thị», «Hoà» in every list
+def _word_signs(word: str) -> tuple[tuple[int, int, int], ...] | None:
+    """What one word adds to `_signs`, per encoding of `_DECODERS`: (strong sign, sign, reading),
+    each 0 or 1; ``None`` when the word is not a suspect (ASCII, or without a letter)."""
+    if word.isascii() or not any(ch.isalpha() for ch in word):
+        return None
+    if not any(ch.isascii() and ch.isalpha() for ch in word) or not all(ch in _EIGHT_BIT for ch in word):
+        return (_NOT_A_SIGN,) * len(_DECODERS)
+    sign = not is_vietnamese_syllable(word.translate(ETH_AS_D))
+    strong = sign and (any(_is_sign_char(ch) for ch in word) or _mixed_case(word))
+    found = []
+    for _, decode in _DECODERS:
+        decoded = decode(word)
+        found.append(
+            (int(strong), int(sign), 1) if decoded != word and is_vietnamese_syllable(decoded) else _NOT_A_SIGN
+        )
+    return tuple(found)
 
 
 def _restore_case(word: str, decoded: str) -> str:
