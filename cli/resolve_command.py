@@ -16,6 +16,7 @@ from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.authority import ScoreAuthority
+from lienthong.reconciliation.discrepancy import STATUS_WORDS
 from lienthong.reconciliation.results import where_of
 from lienthong.store import tenancy
 from lienthong.store.accounts import AccountError, Actor
@@ -23,13 +24,6 @@ from lienthong.store.tables import DiscrepancyRow
 from lienthong.sync.service import open_store, school_windows
 
 STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
-STATUS_WORDS = {
-    "open": "chưa xử lý",
-    "proposed": "chờ Hiệu trưởng duyệt",
-    "approved": "đã duyệt, chờ các nguồn khớp",
-    "resolved": "GVCN đã xử lý, chờ các nguồn khớp",
-    "closed": "đã khớp (tự đóng)",
-}
 
 
 def _session() -> Session:

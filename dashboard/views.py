@@ -13,17 +13,10 @@ from fastapi.templating import Jinja2Templates
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS
+from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS
 from lienthong.store.accounts import ROLES, Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
-STATUS_WORDS = {
-    "open": "chưa xử lý",
-    "proposed": "chờ Hiệu trưởng duyệt",
-    "approved": "đã duyệt, chờ các nguồn khớp",
-    "resolved": "GVCN đã xử lý, chờ các nguồn khớp",
-    "closed": "đã khớp (tự đóng)",
-}
 STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
 FIELD_WORDS = {"gk": "giữa kỳ", "ck": "cuối kỳ"}
 

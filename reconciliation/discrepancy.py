@@ -44,6 +44,17 @@ KIND_WORDS = {  # what a teacher calls each kind
     "report_refused": "báo cáo bị Sở trả lại",
 }
 
+# The register's statuses (`store.tables.DiscrepancyRow.status`) as the school says them: one
+# wording for the command, the dashboard and the signed reports (a report once called an item the
+# GVCN had handled «đã bỏ qua» while the page said it waited for the sources to agree).
+STATUS_WORDS = {
+    "open": "chưa xử lý",
+    "proposed": "chờ Hiệu trưởng duyệt",
+    "approved": "đã duyệt, chờ các nguồn khớp",
+    "resolved": "GVCN đã xử lý, chờ các nguồn khớp",
+    "closed": "đã khớp (tự đóng)",
+}
+
 
 @dataclass(frozen=True)
 class Discrepancy:

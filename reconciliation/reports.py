@@ -25,22 +25,13 @@ from lienthong.config.settings import AuthoritySettings, Settings
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import safe_text
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS
+from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
     from openpyxl import Workbook
 
 SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
-# The register's statuses (`store.tables.DiscrepancyRow.status`) as the school says them. A record
-# with no status (a fresh ``lienthong reconcile``) is a new one.
-STATUS_WORDS = {
-    "open": "mới",
-    "proposed": "đã đề xuất",
-    "approved": "đã duyệt",
-    "resolved": "đã bỏ qua",  # settled by the GVCN without a correction to push
-    "closed": "đã bỏ qua",  # closed by itself: the sources agree again
-}
 # The one way the reports write a semester.
 SEMESTER_WORDS = {"1": "Học kì I", "2": "Học kì II", "CN": "Cả năm", "cn": "Cả năm", "0": "Cả năm"}
 # What the records' ``field`` means, for a person (never ``DiemTB`` or ``ho_ten`` in a report).

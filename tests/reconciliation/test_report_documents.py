@@ -29,7 +29,12 @@ from tests.reconciliation.test_compare import sources_of
 
 TODAY = date(2026, 11, 23)
 STATUSES = ("open", "proposed", "approved", "resolved")
-STATUS_WORDS = ("mới", "đã đề xuất", "đã duyệt", "đã bỏ qua")
+STATUS_WORDS = (
+    "chưa xử lý",
+    "chờ Hiệu trưởng duyệt",
+    "đã duyệt, chờ các nguồn khớp",
+    "GVCN đã xử lý, chờ các nguồn khớp",
+)
 INTERNAL = re.compile(r"^(ho_ten|DiemTB|hoc_sinh|ngay_sinh|trang_thai|so_buoi_nghi|tx\d|gk|ck|[a-z]+_[a-z_]+)$")
 
 
