@@ -57,7 +57,9 @@ def _day(value: Any) -> str:
 
 
 def _share(entered: int, required: int) -> str:
-    return f"{entered}/{required} ({100 * entered / required:.0f}%)" if required else "—"
+    from lienthong.reconciliation.completeness_figures import percent_entered  # loaded by the report already
+
+    return f"{entered}/{required} ({percent_entered(entered, required)}%)" if required else "—"
 
 
 def print_table(report: Completeness, console: Console) -> None:

@@ -22,6 +22,7 @@ from lienthong.dashboard.security import Who
 from lienthong.mapping.calendar import VN_TZ
 from lienthong.reconciliation import completeness_cadence as cadence
 from lienthong.reconciliation import service as reconciliation_service
+from lienthong.reconciliation.completeness_figures import percent_entered
 from lienthong.store import access
 from lienthong.sync import operations, portal_reports
 
@@ -45,7 +46,7 @@ def _class_bars(ov: overview.Overview, semester: str | None) -> list[charts.Bar]
     bars = []
     for code in ov.classes:
         mine = ov.figures.scoped(classes=[code])
-        share = mine.entered * 100 // mine.required if mine.required else 100
+        share = percent_entered(mine.entered, mine.required)
         href = f"/tong-quan/lop/{code}" + (f"?hk={semester}" if semester else "")
         bars.append(charts.Bar(code, share, href, f"Lớp {code}: {mine.entered}/{mine.required} đầu điểm ({share}%)"))
     return bars

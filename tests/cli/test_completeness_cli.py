@@ -116,3 +116,16 @@ def test_an_empty_database_says_what_to_run_first(tmp_path):
     migrate(db)
     done = cli(db, "completeness", home=tmp_path)
     assert done.returncode == 2 and "Chưa có dữ liệu" in done.stderr
+
+
+def test_a_share_reads_100_only_when_complete():
+    """The command said «9237/9244 (100%)» where the dashboard said 99% for the same figures: both
+    round down now (`completeness_figures.percent_entered`), so 100% means nothing is missing."""
+    from lienthong.cli.completeness_command import _share
+    from lienthong.reconciliation.completeness_figures import percent_entered
+
+    assert _share(9237, 9244) == "9237/9244 (99%)"
+    assert _share(579, 580) == "579/580 (99%)"
+    assert _share(580, 580) == "580/580 (100%)"
+    assert _share(0, 0) == "—" and percent_entered(0, 0) == 100
+    assert [percent_entered(n, 3) for n in range(4)] == [0, 33, 66, 100]
