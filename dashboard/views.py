@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
+from lienthong.mapping.normalize import LEVEL_WORDS, TITLE_WORDS
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS
 from lienthong.store.accounts import ROLES, Actor
@@ -72,6 +73,17 @@ def shown_value(value: Any) -> str:
     return str(value)
 
 
+def value_words(value: Any, field: str = "") -> str:
+    """A source's value or a proposal as a teacher reads it: a level as its word («Khá», not «K»:
+    Đ/CĐ are Đạt/Chưa đạt wherever they stand) and, for a title's field, the title's name."""
+    if isinstance(value, str):
+        if value in LEVEL_WORDS:
+            return LEVEL_WORDS[value]
+        if value in TITLE_WORDS and "danhhieu" in field.lower().replace("_", ""):
+            return TITLE_WORDS[value]
+    return shown_value(value)
+
+
 def choosable(value: Any) -> bool:
     """Whether a source's value can be chosen as the right one (a single value, not a structure)."""
     return isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
@@ -85,7 +97,7 @@ def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, An
             "source": source,
             "title": names.get(source, source),
             "value": value,
-            "shown": shown_value(value),
+            "shown": value_words(value, str((row.record or {}).get("field") or "")),
             "choosable": choosable(value),
             "read_at": when(read.get(source)),
             "read_at_iso": _iso(read.get(source)),
@@ -101,6 +113,7 @@ def step_json(step: ResolutionRow) -> dict[str, Any]:
         "actor": step.actor,
         "role": step.role,
         "value": (step.value or {}).get("value"),
+        "value_shown": value_words((step.value or {}).get("value")),
         "reason": step.reason,
         "at": step.at.isoformat() if step.at else None,
         "at_shown": when(step.at),
