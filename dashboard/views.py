@@ -14,12 +14,11 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.normalize import LEVEL_WORDS, TITLE_WORDS
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS
+from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said
 from lienthong.store.accounts import ROLES, Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
 STEP_WORDS = {"proposed": "GVCN đề xuất", "approved": "Hiệu trưởng duyệt", "rejected": "Hiệu trưởng từ chối"}
-FIELD_WORDS = {"gk": "giữa kỳ", "ck": "cuối kỳ"}
 
 
 def when(at: datetime | None) -> str:
@@ -50,13 +49,8 @@ def subject_heading(code: str | None) -> str:
 
 
 def field_words(row: DiscrepancyRow) -> str:
-    """``tx0`` → "ĐĐGtx 1", ``gk`` → "ĐĐGgk"; other fields as they are."""
-    field = (row.record or {}).get("field", "")
-    if field.startswith("tx") and field[2:].isdigit():
-        return f"ĐĐGtx {int(field[2:]) + 1}"
-    if field in ("gk", "ck"):
-        return f"ĐĐG{field}"
-    return field
+    """The item's field as the reports say it («ĐĐGtx2», «Họ và tên», «Kết quả học tập, cả năm (CSDL)»)."""
+    return field_said((row.record or {}).get("field", ""))
 
 
 def shown_value(value: Any) -> str:

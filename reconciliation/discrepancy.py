@@ -44,6 +44,56 @@ KIND_WORDS = {  # what a teacher calls each kind
     "report_refused": "báo cáo bị Sở trả lại",
 }
 
+# What a record's ``field`` means, for a person: a report's column, the dashboard's item heading
+# (never ``DiemTB``, ``ho_ten`` or ``csdl.cn.GDCD``: `field_said`).
+FIELD_WORDS = {
+    "hoc_sinh": "Hồ sơ học sinh",
+    "ho_ten": "Họ và tên",
+    "ngay_sinh": "Ngày sinh",
+    "gioi_tinh": "Giới tính",
+    "dan_toc": "Dân tộc",
+    "trang_thai": "Trạng thái",
+    "so_buoi_nghi": "Số buổi nghỉ",
+    "gvcn": "Giáo viên chủ nhiệm",
+    "lop": "Lớp",
+    "ma_dinh_danh": "Mã định danh",
+    "DiemTB": "Điểm trung bình môn",
+    "gk": "ĐĐGgk",
+    "ck": "ĐĐGck",
+    "nhan_xet": "Nhận xét",
+    "ma_lop": "Lớp",
+    "KetQuaHocTap": "Kết quả học tập",
+    "KetQuaRenLuyen": "Kết quả rèn luyện",
+    "DanhHieu": "Danh hiệu",
+    **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(8)},
+}
+_PERIOD_WORDS = {"1": "học kì I", "2": "học kì II", "cn": "cả năm", "CN": "cả năm"}
+
+
+def field_said(field: str) -> str:
+    """A record's field as a person reads it: «Họ và tên», «ĐĐGtx2» (as the messages write it), and
+    a value compared per source and period (``csdl.cn.GDCD``, ``gradebook.hoc_sinh``) as
+    «Giáo dục công dân, cả năm (CSDL)»; a field no word is known for stays as it is."""
+    if field in FIELD_WORDS:
+        return FIELD_WORDS[field]
+    parts = field.split(".")
+    if len(parts) not in (2, 3):
+        return field
+    from lienthong.mapping.catalogs import subject
+    from lienthong.mapping.registry import titles
+
+    source, name, period = parts[0], parts[-1], parts[1] if len(parts) == 3 else ""
+    what = FIELD_WORDS.get(name)
+    if what is None:
+        try:
+            what = subject(name).name
+        except (KeyError, ValueError):
+            what = name
+    said = ", ".join([what, *([_PERIOD_WORDS[period]] if period in _PERIOD_WORDS else [])])
+    title = titles().get(source.split("_")[0])
+    return f"{said} ({title})" if title else said
+
+
 # The register's statuses (`store.tables.DiscrepancyRow.status`) as the school says them: one
 # wording for the command, the dashboard and the signed reports (a report once called an item the
 # GVCN had handled «đã bỏ qua» while the page said it waited for the sources to agree).

@@ -25,7 +25,7 @@ from lienthong.config.settings import AuthoritySettings, Settings
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import safe_text
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS
+from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -34,24 +34,6 @@ if TYPE_CHECKING:
 SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
 # The one way the reports write a semester.
 SEMESTER_WORDS = {"1": "Học kì I", "2": "Học kì II", "CN": "Cả năm", "cn": "Cả năm", "0": "Cả năm"}
-# What the records' ``field`` means, for a person (never ``DiemTB`` or ``ho_ten`` in a report).
-FIELD_WORDS = {
-    "hoc_sinh": "Hồ sơ học sinh",
-    "ho_ten": "Họ và tên",
-    "ngay_sinh": "Ngày sinh",
-    "gioi_tinh": "Giới tính",
-    "dan_toc": "Dân tộc",
-    "trang_thai": "Trạng thái",
-    "so_buoi_nghi": "Số buổi nghỉ",
-    "gvcn": "Giáo viên chủ nhiệm",
-    "lop": "Lớp",
-    "ma_dinh_danh": "Mã định danh",
-    "DiemTB": "Điểm trung bình môn",
-    "gk": "ĐĐGgk",
-    "ck": "ĐĐGck",
-    "nhan_xet": "Nhận xét",
-    **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(8)},
-}
 ABSENCE_WORDS = {"P": "có phép", "K": "không phép"}
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -152,7 +134,7 @@ def _status(record: dict, context: ReportContext) -> str:
 
 
 def _field(record: dict) -> str:
-    return FIELD_WORDS.get(record["field"], record["field"])
+    return field_said(record["field"])
 
 
 def _teacher(context: ReportContext, code: str) -> str:

@@ -41,3 +41,23 @@ def test_the_choices_and_the_proposal_of_a_result_difference_read_in_words():
     )
     said = views.step_json(step)
     assert said["value"] == "T" and said["value_shown"] == "Tốt"
+
+
+def test_an_items_field_is_said_as_the_reports_say_it():
+    """The dashboard's item headings read «· ho_ten», «· ma_lop», «· csdl.cn.KetQuaRenLuyen» and the
+    spreadsheet's column «csdl.cn.GDCD»: both now say the field from one table of words."""
+    from lienthong.reconciliation.discrepancy import field_said
+    from lienthong.reconciliation.reports import _field
+
+    said = {
+        "ho_ten": "Họ và tên",
+        "ma_lop": "Lớp",
+        "tx1": "ĐĐGtx2",
+        "csdl.cn.GDCD": "Giáo dục công dân, cả năm (CSDL)",
+        "csdl.cn.KetQuaRenLuyen": "Kết quả rèn luyện, cả năm (CSDL)",
+        "vnedu_tonghop.cn.DanhHieu": "Danh hiệu, cả năm (vnEdu)",
+        "gradebook.hoc_sinh": "Hồ sơ học sinh (sổ điểm)",
+    }
+    for field, words in said.items():
+        row = DiscrepancyRow(id="0" * 16, kind="x", record={"field": field, "values": {}})
+        assert views.field_words(row) == field_said(field) == _field({"field": field}) == words
