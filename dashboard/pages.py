@@ -200,7 +200,9 @@ def _detail(
 ) -> Response:
     row = access.discrepancy(session, who.actor, discrepancy_id)
     item = views.discrepancy_json(row, access.read_times(session))
-    steps = [views.step_json(step) for step in resolution.history(session, row.id)]
+    history = resolution.history(session, row.id)
+    names = accounts.names_by_ref(session, {step.actor for step in history})
+    steps = [views.step_json(step, names) for step in history]
     scope = access.scope_of(who.actor)
     return render(request, "discrepancy.j2", who, status, item=item, steps=steps, may_propose=scope.propose, **extra)
 
@@ -261,10 +263,11 @@ def _queue(request: Request, who: Who, session: Session, status: int = 200, **ex
     queue = access.approval_queue(session, who.actor)  # first: who may not approve reads nothing here
     read = access.read_times(session)
     where = dashboard(request).results_where
+    names = accounts.names_by_ref(session, {step.actor for _, step in queue})
     waiting = [
         {
             **views.discrepancy_json(row, read),
-            "proposal": views.step_json(step),
+            "proposal": views.step_json(step, names),
             "witnesses": resolution.witness_rule(session, row, where),
         }
         for row, step in queue

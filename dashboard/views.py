@@ -100,11 +100,14 @@ def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, An
     ]
 
 
-def step_json(step: ResolutionRow) -> dict[str, Any]:
+def step_json(step: ResolutionRow, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """One step of a difference's handling; ``names``: accounts by reference (`accounts.names_by_ref`),
+    so that a person reads «Lê Thị Lan (giáo viên chủ nhiệm)», not ``user:3:gv.lan``."""
     return {
         "step": step.step,
         "step_words": STEP_WORDS.get(step.step, step.step),
         "actor": step.actor,
+        "actor_shown": (names or {}).get(step.actor, step.actor),
         "role": step.role,
         "value": (step.value or {}).get("value"),
         "value_shown": value_words((step.value or {}).get("value")),

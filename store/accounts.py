@@ -22,6 +22,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Iterable
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -113,6 +114,16 @@ def find(session: Session, login: str) -> Actor | None:
     """The active account of a login (folded), or ``None``: a person named, not an account."""
     user = _row(session, login)
     return actor_of(session, user) if user is not None and not user.disabled else None
+
+
+def names_by_ref(session: Session, refs: Iterable[str]) -> dict[str, str]:
+    """Each account reference (`Actor.ref`, ``user:3:gv.lan``) as a person reads it: «Lê Thị Lan
+    (giáo viên chủ nhiệm)». A reference to no account (a system step, a removed account) is left out."""
+    ids = {int(ref.split(":")[1]): ref for ref in refs if ref.startswith("user:") and ref.split(":")[1].isdigit()}
+    if not ids:
+        return {}
+    users = session.exec(select(UserRow).where(UserRow.id.in_(list(ids)))).all()  # type: ignore[union-attr]
+    return {ids[u.id]: f"{u.full_name} ({ROLES.get(u.role, u.role)})" for u in users if u.id in ids}
 
 
 def count_users(session: Session) -> int:

@@ -59,6 +59,7 @@ def test_a_gvcn_resolves_by_choosing_a_source_and_the_principal_approves_the_she
 
     queue = principal.get("/duyet").text
     assert "Lê Văn Ánh" in queue and "Đề xuất: 8,0" in queue and "Đề xuất: 9,0" in queue
+    assert "— Nguyễn Thị Lan (giáo viên chủ nhiệm)," in queue and "user:" not in queue  # who proposed, by name
     approved = decide(principal, chon=[MINE, MINE_GK], hanh_dong="duyet", ghi_chu="đã xem bài gốc")
     assert approved.status_code == 200 and "Đã duyệt 2 đề xuất." in approved.text
     assert "1 thay đổi sẽ được gửi ở lần đồng bộ tới." in approved.text
@@ -71,6 +72,8 @@ def test_a_gvcn_resolves_by_choosing_a_source_and_the_principal_approves_the_she
             ("approved", "đã xem bài gốc"),
         ]
         assert audit.verify(session) == []
+    history = gvcn.get(f"/khac-biet/{MINE}").text
+    assert "Nguyễn Thị Lan (giáo viên chủ nhiệm)" in history and "user:" not in history
 
 
 def test_rejecting_needs_a_reason_and_sends_the_difference_back_to_the_gvcn(site):
