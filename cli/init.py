@@ -44,6 +44,13 @@ database_url = "{database_url}"
 # opens = 2026-09-05T00:00:00+07:00
 # closes = 2027-01-10T00:00:00+07:00
 
+# Đầu báo cáo, sổ và học bạ in ra: tên trường, Sở, địa danh của dòng ngày tháng. Chưa khai thì để
+# trống «……» cho người ký viết tay.
+# [records]
+# school_name = "Trường THCS ..."
+# department_name = "Sở Giáo dục và Đào tạo ..."
+# place = "..."
+
 [schedule]
 incremental = "*/30 6-18 * * 1-6"   # giờ Việt Nam (Asia/Ho_Chi_Minh)
 full = "0 2 * * *"
