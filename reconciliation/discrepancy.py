@@ -91,6 +91,8 @@ def field_said(field: str) -> str:
             what = name
     said = ", ".join([what, *([_PERIOD_WORDS[period]] if period in _PERIOD_WORDS else [])])
     title = titles().get(source.split("_")[0])
+    if title is None and what == name:  # neither the source nor the name is known: the field as it is
+        return field
     return f"{said} ({title})" if title else said
 
 
