@@ -230,10 +230,11 @@ def _hidden_read(sheet: Sheet, entry: dict[str, Any], unused: set[str]) -> None:
     rows = sheet.rows()
     width = max(map(len, rows), default=0)
     columns = {n for first, last in hidden.columns for n in range(first, min(last, width) + 1)}
+    skipped = unused | by_design
     held = [
-        column_letters(n)
-        for n in sorted(columns)
-        if column_letters(n) not in unused | by_design and any(len(r) >= n and r[n - 1] is not None for r in rows)
+        letters
+        for n, letters in ((n, column_letters(n)) for n in sorted(columns))
+        if letters not in skipped and any(len(r) >= n and r[n - 1] is not None for r in rows)
     ]
     held_rows = sorted(n for n in hidden.rows if n <= len(rows) and any(v is not None for v in rows[n - 1]))
     if held:
@@ -259,7 +260,7 @@ def hidden_notes(sheets: list[dict[str, Any]]) -> list[Problem]:
     notes = []
     for entry in sheets:
         if entry.get("hidden_columns"):
-            named = zip(entry["hidden_columns"], entry.get("hidden_headings") or [""] * len(entry["hidden_columns"]))
+            named = zip(entry["hidden_columns"], entry["hidden_headings"])  # set together by `_hidden_read`
             columns = ", ".join(f"{letters} («{heading}»)" if heading else letters for letters, heading in named)
             notes.append(
                 Problem(
