@@ -31,7 +31,7 @@ from python_calamine import CalamineWorkbook
 from lienthong.simulators.exports import write_school_files
 from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import build_platform_data
-from lienthong.sync.file_readers import reader_count, usable_processors
+from lienthong.sync.reader_processes import reader_count, usable_processors
 
 YEAR_END = date(2026, 6, 15)
 

@@ -32,7 +32,8 @@ from lienthong.store import audit_chain, imports, plain
 from lienthong.store.location import check_store_ahead, plain_sqlite_file
 from lienthong.sync import findings
 from lienthong.sync.file_import import ImportReport, Wanted, import_files, started_readers
-from lienthong.sync.file_readers import Readers, reader_count
+from lienthong.sync.file_readers import Readers
+from lienthong.sync.reader_processes import reader_count
 
 SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
 _COUNTED = {"vnedu-nenep": "buổi nghỉ"}  # what a file's cells are, where not scores or results
@@ -61,19 +62,26 @@ def run_import(
         console.print(f"{exc.message}", style="red")
         return 2
     # the readers start loading first: the store's integrity check and opening go on meanwhile
-    store = None
+    store, copied = None, _nothing
     try:
         with started_readers(reader_count(len(paths)), kind, wanted, mapping) as pool:
             store = None if dry_run else _open(settings)
             worst, reports = _imported(store, paths, kind, wanted, mapping, as_json, actor, console, dry_run, pool)
+        if isinstance(store, plain.Plain):  # the log copied into the file while the reconciliation runs
+            copied = plain.checkpoint_meanwhile(store)
         if store is not None and reconcile:  # the readers have stopped: the processors are the reconciliation's
             refreshed = findings.after_import(store, settings, reports)
             if refreshed is not None:
                 _said(refreshed, console, as_json)
         return worst
     finally:
+        copied()
         if isinstance(store, plain.Plain):
             plain.close(store)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _open(settings: Settings) -> Any:

@@ -4,7 +4,8 @@
 bare Python start: every ``lienthong … --help`` is therefore printed from `cli.help_text` — the
 app's own help, rendered in advance and checked against it by tests/cli/test_startup.py —
 without loading them. ``lienthong reconcile`` with plain options is parsed by `cli.fast`, without
-them too. Anything else (another command, an option before ``--help``, a narrow terminal,
+them too. ``lienthong import`` starts its file readers first of all (`cli.fast.files_to_import`).
+Anything else (another command, an option before ``--help``, a narrow terminal,
 ``python -m``) goes to the app.
 """
 
@@ -58,8 +59,14 @@ def main() -> None:
             sys.exit(output_closed())
         else:
             sys.exit(0)
+    from lienthong.cli.fast import files_to_import, reconcile_call
+
+    if files := files_to_import(sys.argv[1:]):
+        # its workers start loading the readers now, while the app loads (`sync.reader_processes`)
+        from lienthong.sync import reader_processes
+
+        reader_processes.start_early(reader_processes.reader_count(files))
     from lienthong.cli.errors import guarded
-    from lienthong.cli.fast import reconcile_call
 
     call = reconcile_call(sys.argv[1:])
     if call is not None:

@@ -35,8 +35,9 @@ from lienthong.connectors.spreadsheet import ReadAhead
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.plain import Plain
 from lienthong.store.snapshot_text import hashed_text
-from lienthong.sync.file_readers import Readers, load, reader_count
+from lienthong.sync.file_readers import Readers, load
 from lienthong.sync.file_reading import FileRead, ImportReport, Wanted, account_for_sheets, read_file
+from lienthong.sync.reader_processes import reader_count
 
 if TYPE_CHECKING:
     import sqlalchemy as sa

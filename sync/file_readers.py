@@ -10,7 +10,8 @@ one file at a time, each stored whole or refused whole, exactly as without worke
 A worker is a new interpreter (``python -c``, not a fork): it inherits none of the command's
 threads, open database connections or logging handlers, and runs none of the command's own
 code (``multiprocessing`` would run the caller's main module again in every child). It loads
-only the readers (about 0.4 s, while the command opens its database) and talks over two pipes.
+only the readers (about 0.25 s of a processor, while the command loads its own code and opens its
+database: `sync.reader_processes` starts it) and talks over two pipes.
 Each worker's address space is capped (`WORKER_MEMORY`), on top of the bounds every workbook is
 checked against before it is parsed; a file that runs a worker out of memory, stops it, or keeps
 it past `READ_LIMIT_SECONDS` is refused with a clear message, the worker is replaced, and the
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from lienthong.connectors.spreadsheet import _opened
+from lienthong.sync import reader_processes
 from lienthong.sync.file_reading import OUT_OF_MEMORY, FileRead, ImportReport, Wanted, read_file
 
 if TYPE_CHECKING:  # the command's side only: a worker does not load them (see `_Pipe`)
@@ -47,7 +49,6 @@ if TYPE_CHECKING:  # the command's side only: a worker does not load them (see `
 
 log = logging.getLogger(__name__)
 
-MAX_READERS = 4  # past four, storing (in the command's own process) is what everyone waits for
 READ_LIMIT_SECONDS = 120  # a school's largest workbook is read in a few seconds
 WORKER_MEMORY = 2 << 30  # address space of one worker; a file within the workbook bounds needs < 400 MB
 START_LIMIT = 60  # a worker loads the readers in well under a second
@@ -57,9 +58,6 @@ QUEUED = 2  # files handed to one worker at a time: the one it reads and the nex
 # slower one (a school's first file, the CSDL list, reads in four times as long as the next twelve:
 # with `QUEUED` alone the other worker stood idle until it came back)
 HELD = QUEUED + 1
-# What a worker's answers pipe may hold (bytes), where the system lets a pipe hold more than its
-# 64 KB (Linux: up to /proc/sys/fs/pipe-max-size, 1 MB unless raised): see `_widened`
-ANSWERS_PIPE = (4 << 20, 1 << 20)
 
 STOPPED = (
     "Không đọc được tệp: chương trình đọc tệp dừng đột ngột khi đọc tệp này (có thể tệp hỏng hoặc cần quá "
@@ -71,24 +69,6 @@ TOO_SLOW = (
 )
 
 Source = Path | bytes  # a file to read: its path, or its content
-
-
-def usable_processors() -> int:
-    """Processors this process may run on (``taskset`` and container limits included)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def reader_count(files: int) -> int:
-    """Worker processes for ``files`` files: one per usable processor, at most `MAX_READERS` and
-    one per file; none with one processor or one file (the command reads it itself: a worker's
-    start would cost more than it saves)."""
-    processors = usable_processors()
-    if processors < 2 or files < 2:
-        return 0
-    return min(processors, MAX_READERS, files)
 
 
 def load(name: str, source: Source) -> FileRead | bytes:
@@ -284,21 +264,11 @@ class Readers:
         self._workers = []
 
     def _start(self) -> _Worker:
-        import subprocess
         from multiprocessing.connection import Connection
 
-        tasks_in, tasks_out = os.pipe()
-        answers_in, answers_out = os.pipe()
-        _widened(answers_in)
-        process = subprocess.Popen(
-            [sys.executable, "-c", f"from {__name__} import serve; serve({tasks_in}, {answers_out})"],
-            pass_fds=(tasks_in, answers_out),
-            stdin=subprocess.DEVNULL,
-        )
-        os.close(tasks_in)
-        os.close(answers_out)
-        worker = _Worker(process, Connection(tasks_out, readable=False), Connection(answers_in, writable=False))
-        worker.since = time.monotonic()
+        started = reader_processes.take()  # one the command started as it began, if any is left
+        tasks, answers = Connection(started.tasks, readable=False), Connection(started.answers, writable=False)
+        worker = _Worker(started.process, tasks, answers, since=started.at)
         worker.tasks.send(list(sys.path))
         worker.tasks.send(self._job)
         return worker
@@ -411,26 +381,6 @@ class Readers:
         else:
             del self._workers[place]
         self._again.extendleft(reversed([(waiting, sent.pop(waiting)) for waiting in worker.queue]))
-
-
-def _widened(pipe: int) -> None:
-    """Let the pipe hold a whole answer where the system allows it (`ANSWERS_PIPE`, else as it is).
-    A worker's write of its answer returns only once the answer is in the pipe: in 64 KB it waited
-    for the command to come and read it, which it does only between storing two files, and read
-    nothing meanwhile (~0.4 s per worker over a school's files, whose answers are 0.3-1 MB). Once
-    written, an answer is read whole even if the worker stops on its next file, as before."""
-    try:
-        import fcntl
-
-        setting = fcntl.F_SETPIPE_SZ
-    except (ImportError, AttributeError):  # not on Linux
-        return
-    for size in ANSWERS_PIPE:
-        try:
-            fcntl.fcntl(pipe, setting, size)
-            return
-        except OSError:  # past what an unprivileged process may ask (EPERM), or the user's pipes' total
-            continue
 
 
 def _sha256(source: Source) -> str:

@@ -5,6 +5,8 @@ plainly only when it is ready as it is."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -179,3 +181,29 @@ def test_scores_are_pushed_only_where_a_target_platform_is_configured():
         authority={"scores": {"owner": "gradebook", "targets": ["csdl"]}},
     )
     assert scores_pushed(other_target) is False  # CSDL is not configured here
+
+
+def test_the_log_is_copied_into_the_file_while_the_command_goes_on_and_nothing_is_lost(tmp_path):
+    url = f"sqlite:///{tmp_path / 'truong.db'}"
+    migrate(url)
+
+    def in_the_file() -> int:  # the rows the database file itself holds, its log left aside
+        with closing(sqlite3.connect(f"file:{tmp_path / 'truong.db'}?immutable=1", uri=True)) as file:
+            found = file.execute("SELECT count(*) FROM sqlite_master WHERE name = 'chep'").fetchone()[0]
+            return file.execute("SELECT count(*) FROM chep").fetchone()[0] if found else -1
+
+    db = plain.open_sqlite(url, None)
+    try:
+        db.connection.execute("CREATE TABLE chep (n INTEGER)")
+        db.connection.executemany("INSERT INTO chep VALUES (?)", [(n,) for n in range(20000)])
+        db.connection.commit()
+        assert in_the_file() == -1  # still in the log only
+        wait = plain.checkpoint_meanwhile(db)
+        db.connection.execute("INSERT INTO chep VALUES (-1)")  # the command goes on writing meanwhile
+        db.connection.commit()
+        wait()
+        assert in_the_file() >= 20000  # copied by the thread, before the close
+    finally:
+        plain.close(db)
+    with closing(sqlite3.connect(tmp_path / "truong.db")) as again:
+        assert again.execute("SELECT count(*), min(n) FROM chep").fetchone() == (20001, -1)
