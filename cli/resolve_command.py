@@ -16,7 +16,7 @@ from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.authority import ScoreAuthority
-from lienthong.reconciliation.discrepancy import STATUS_WORDS
+from lienthong.reconciliation.discrepancy import STATUS_WORDS, candidates_of
 from lienthong.reconciliation.results import where_of
 from lienthong.store import tenancy
 from lienthong.store.accounts import AccountError, Actor
@@ -107,6 +107,17 @@ def _present(present: dict | None) -> str:
     return " (chứng kiến: " + "; ".join(f"{names[k]} {v['name']}" for k, v in present.items() if k in names) + ")"
 
 
+def _candidates(row: DiscrepancyRow, console: Console) -> None:
+    """Whom a teacher's row may be, each with the code to give ``--value`` (an identity doubt)."""
+    found = candidates_of(row.record or {})
+    if not found:
+        return
+    console.print(f'Chọn đúng em: lienthong resolve propose {row.id} --value MÃ --reason "…"')
+    for c in found:
+        born = f"sinh {c['birth_date']}" if c.get("birth_date") else "chưa rõ ngày sinh"
+        console.print(f"  {c['key']}: {c['name']} ({c.get('class') or 'chưa rõ lớp'}, {born})")
+
+
 def show(discrepancy_id: str, console: Console | None = None) -> int:
     console = console or Console(markup=False, highlight=False, soft_wrap=True)
     with _session() as session:
@@ -118,6 +129,8 @@ def show(discrepancy_id: str, console: Console | None = None) -> int:
             f"{row.record['message']}\nTrạng thái: {STATUS_WORDS.get(row.status, row.status)}; "
             f"GVCN: {row.assignee or 'chưa rõ'}; gợi ý: {row.record['suggestion']}"
         )
+        if row.kind == "identity_doubt" and row.status != "closed":
+            _candidates(row, console)
         table = Table("Lúc", "Bước", "Người", "Giá trị", "Lý do")
         for step in resolution.history(session, discrepancy_id):
             table.add_row(

@@ -228,8 +228,8 @@ def propose(
 ) -> Response:
     board = dashboard(request)
     row = access.require_proposer(session, who.actor, discrepancy_id)
-    typed, chosen = _text(form, "gia_tri"), _text(form, "nguon")
-    value = typed or str(((row.record or {}).get("values") or {}).get(chosen, "") if chosen else "")
+    typed, chosen, candidate = _text(form, "gia_tri"), _text(form, "nguon"), _text(form, "ung_vien")
+    value = candidate or typed or str(((row.record or {}).get("values") or {}).get(chosen, "") if chosen else "")
     try:
         if not value:
             raise resolution.ResolutionError("Hãy chọn giá trị của một nguồn hoặc gõ giá trị đúng.")

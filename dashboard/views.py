@@ -14,7 +14,7 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.normalize import LEVEL_WORDS, TITLE_WORDS
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said
+from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, candidates_of, field_said
 from lienthong.store.accounts import ROLES, Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
@@ -92,11 +92,27 @@ def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, An
             "title": names.get(source, source),
             "value": value,
             "shown": value_words(value, str((row.record or {}).get("field") or "")),
-            "choosable": choosable(value),
+            "choosable": choosable(value) and row.kind != "identity_doubt",  # a key is no answer: `candidates`
             "read_at": when(read.get(source)),
             "read_at_iso": _iso(read.get(source)),
         }
         for source, value in ((row.record or {}).get("values") or {}).items()
+    ]
+
+
+def candidates(row: DiscrepancyRow) -> list[dict[str, Any]]:
+    """The school's students a teacher's row may be (an identity doubt), as the homeroom teacher
+    chooses among them: «Nguyễn Văn An (6A1, sinh 02/03/2013)», the value proposed being its key."""
+    if row.kind != "identity_doubt":
+        return []
+    found = candidates_of(row.record or {})
+    return [
+        {
+            "key": c["key"],
+            "shown": f"{c.get('name')} ({c.get('class') or 'chưa rõ lớp'}, "
+            f"{'sinh ' + c['birth_date'] if c.get('birth_date') else 'chưa rõ ngày sinh'})",
+        }
+        for c in found
     ]
 
 
@@ -149,6 +165,7 @@ def discrepancy_json(row: DiscrepancyRow, read: dict[str, datetime]) -> dict[str
         "message": record.get("message", ""),
         "suggestion": record.get("suggestion", ""),
         "sources": sources(row, read),
+        "candidates": candidates(row),
         "first_seen": when(row.first_seen),
         "last_seen": when(row.last_seen),
     }

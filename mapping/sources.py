@@ -43,6 +43,9 @@ class SourceRecords:
     # set by reconciliation on the score owner: how its students were linked to the school's
     # (`reconciliation.compare.OwnerLinks`: counts by way, doubts, rows waiting for a roster)
     linked: Any = None
+    # set by reconciliation on the score owner as it loads it (`reconciliation.service.load_sources`):
+    # its students a homeroom teacher linked by hand (an identity doubt settled), key → the school's key
+    confirmed: dict[str, str] = field(default_factory=dict)
 
     def year_result(self, student: str) -> YearResult | None:
         found = self.results.get(f"{student}:CN")

@@ -139,8 +139,9 @@ class Discrepancy:
         return SEVERITY.get(self.kind, "medium")
 
     def as_json(self) -> dict[str, Any]:
-        """The JSON record of ``lienthong reconcile --format json``."""
-        return {
+        """The JSON record of ``lienthong reconcile --format json`` (and as the register keeps it); an
+        identity doubt's candidates with it (name, class, birth date: whom the GVCN chooses from)."""
+        found = {
             "id": self.id,
             "kind": self.kind,
             "severity": self.severity,
@@ -153,3 +154,15 @@ class Discrepancy:
             "suggestion": self.suggestion,
             "message": self.message,
         }
+        if "candidates" in self.detail:
+            found["candidates"] = self.detail["candidates"]
+        return found
+
+
+def candidates_of(record: dict) -> list[dict]:
+    """An identity doubt's candidates as its record keeps them (``key``, ``name``, ``class``,
+    ``birth_date``); for a record kept before they were, the school's keys alone."""
+    if "candidates" in record:
+        return [c for c in record["candidates"] if c.get("key")]
+    listed = [v for v in (record.get("values") or {}).values() if isinstance(v, list)]
+    return [{"key": str(k), "name": str(k), "class": None, "birth_date": None} for k in (listed[0] if listed else [])]

@@ -41,7 +41,8 @@ from lienthong.reconciliation.matching import DOUBT, Person, Scorer, match
 from lienthong.reconciliation.people import person
 
 CODE, MINISTRY, PERSONAL, NAME, SCORED = "code", "ministry_id", "personal_id", "name", "scored"
-STRENGTH = {CODE: 0, MINISTRY: 1, PERSONAL: 2, NAME: 3, SCORED: 4}  # which claim wins a sheet
+CONFIRMED = "confirmed"  # a homeroom teacher settled the doubt: this row is that child
+STRENGTH = {CONFIRMED: 0, CODE: 0, MINISTRY: 1, PERSONAL: 2, NAME: 3, SCORED: 4}  # which claim wins a sheet
 IDS = (MINISTRY, PERSONAL)
 
 
@@ -75,6 +76,8 @@ class OwnerLinks:
         if ways[PERSONAL]:
             parts.append(f"theo số định danh cá nhân: {ways[PERSONAL]}")
         parts.append(f"theo họ tên: {ways[NAME]}")
+        if ways[CONFIRMED]:
+            parts.append(f"theo xác nhận của giáo viên chủ nhiệm: {ways[CONFIRMED]}")
         if self.doubts:
             parts.append(f"cần xác nhận: {len({tuple(d.keys.values()) for d in self.doubts})}")
         if self.waiting:
@@ -94,7 +97,9 @@ def link_owner(
 ) -> OwnerLinks:
     """The owner's students linked to the school's, and its sheets keyed by them.
 
-    ``school_links``: the school's student key → the identity source's (`compare.link_students`)."""
+    ``school_links``: the school's student key → the identity source's (`compare.link_students`).
+    A link a homeroom teacher settled (``owner.confirmed``: an identity doubt resolved) is taken
+    before any other evidence, while the school still lists that student."""
     out = OwnerLinks(school.title)
     students = owner.students
     sheets_of: dict[str, list[str]] = defaultdict(list)  # owner's student → its sheet keys
@@ -106,7 +111,7 @@ def link_owner(
     if students and not school.students:
         out.waiting.update(s.class_code for s in students.values())
     elif students:
-        _Linker(owner, school, anchor, school_links, out, sheets_of).run()
+        _Linker(owner, school, anchor, school_links, out, sheets_of).run(owner.confirmed)
     out.sheets = _rekeyed(owner, school, out, sheets_of)
     return out
 
@@ -159,10 +164,12 @@ class _Linker:
         for key, student in sorted(school.students.items()):
             self.by_class[student.class_code].append(key)
 
-    def run(self) -> None:
+    def run(self, confirmed: dict[str, str]) -> None:
         pending: dict[str | None, list[str]] = defaultdict(list)
         for key, student in sorted(self.owner.students.items()):
-            if not self._by_code_or_id(key, student):
+            if confirmed.get(key) in self.school.students:
+                self._link(key, confirmed[key], CONFIRMED)
+            elif not self._by_code_or_id(key, student):
                 pending[student.class_code].append(key)
         for cls, keys in pending.items():
             if not (self.by_class.get(cls) if cls else self.school.students):

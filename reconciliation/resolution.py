@@ -22,6 +22,7 @@ from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_score, parse_level, parse_mark, parse_promotion, parse_score, parse_title
 from lienthong.reconciliation import results
 from lienthong.reconciliation.authority import ScoreAuthority
+from lienthong.reconciliation.discrepancy import candidates_of
 from lienthong.store import accounts, audit, queries, tenancy
 from lienthong.store.accounts import Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
@@ -63,6 +64,8 @@ def _normalised(row: DiscrepancyRow, value: str) -> str:
     """A proposed value as the platforms write it; a score out of range, a word outside the
     vocabulary or a mark of the wrong kind is refused with the reason."""
     field = row.record["field"]
+    if row.kind == "identity_doubt":
+        return _candidate(row, value)
     try:
         if row.kind in SCORE_KINDS or (row.kind == "average_mismatch" and row.record.get("subject")):
             if catalogs.subject(row.record["subject"]).by_comment:
@@ -72,6 +75,21 @@ def _normalised(row: DiscrepancyRow, value: str) -> str:
         return parser(value, field=field) if parser else value.strip()
     except MappingError as exc:
         raise ResolutionError(exc.reason) from None
+
+
+def _candidate(row: DiscrepancyRow, value: str) -> str:
+    """An identity doubt is settled by naming which of the candidates the row is: the school's key
+    of one of them (the next reconciliation links the row to that child and compares its scores)."""
+    keys = {c["key"]: c for c in candidates_of(row.record or {})}
+    if value.strip() in keys:
+        return value.strip()
+    if not keys:
+        raise ResolutionError(
+            "Không có em nào để chọn cho dòng này: hãy sửa họ tên, lớp hoặc ghi Mã học sinh trong sổ điểm rồi "
+            "nhập lại (hoặc khai báo em trên hệ thống của trường nếu em mới chuyển đến)."
+        )
+    listed = "; ".join(f"{c.get('name')} ({c.get('class') or 'chưa rõ lớp'})" for c in keys.values())
+    raise ResolutionError(f"Hãy chọn một trong các em được nêu: {listed}.")
 
 
 def _may_propose(actor: Actor, row: DiscrepancyRow) -> None:

@@ -147,6 +147,9 @@ class Run:
     roles: Roles
     closed: tuple[str, ...]
     settings: Settings | None
+    # the teachers' students a homeroom teacher linked by hand (an identity doubt settled):
+    # (owner's student key, school's student key), sorted (`reconcile_queries.confirmed_links`)
+    confirmed: tuple[tuple[str, str], ...] = ()
 
     def read(self) -> dict[str, frozenset[str]]:
         """Each source and the entities its mapping reads."""
@@ -160,7 +163,10 @@ class Run:
         roles = [self.roles.identity, self.roles.school, self.roles.results, scores.owner, scores.targets]
         read = sorted((name, sorted(entities)) for name, entities in self.read().items())
         asked = [STATE_VERSION, self.school_year, self.closed, self.pushed, roles]
-        return repr([*asked, scores.approval, scores.entity, read])
+        # a link settled by hand moves a student's sheets: another question, a full run (only when
+        # there are any, so that a school with none keeps its state as before)
+        settled = [list(self.confirmed)] if self.confirmed else []
+        return repr([*asked, scores.approval, scores.entity, read, *settled])
 
 
 @dataclass
@@ -425,6 +431,8 @@ def _relinked(
             sources[name] = mapping.to_canonical(stored)
         except Exception:  # a kind this mapping reads but cannot take without its contents: a full run
             return None
+        if name == before.owner:  # as `service.load_sources` gives them
+            sources[name].confirmed = dict(run.confirmed)
     if _placement(sources) != state["placement"]:
         return None
     roles = run.roles

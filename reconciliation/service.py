@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 
@@ -64,6 +64,9 @@ def load_sources(store: sa.Engine | Session | Plain, settings: Settings | None =
             if records.sheets:  # score sheets read once, when first compared (`SheetTable`)
                 records.sheets = SheetTable(records.sheets)
             sources[name] = records
+        owner = sources.get(Roles.from_settings(settings.authority if settings else None).scores.owner)
+        if owner is not None:
+            owner.confirmed = dict(reconcile_queries.confirmed_links(db, owner.name))
     return Sources(sources, seen, kinds)
 
 
@@ -182,6 +185,7 @@ def reconcile_school(
     run = runs.Run(school_year, today, pushed, roles, closed_semesters(settings, school_year, at), settings)
     with opened(store) as db, one_at_a_time(db, RECONCILE):
         journal = reconcile_queries.pending_changes(db)  # before any record is read: see `runs.incremental`
+        run = replace(run, confirmed=reconcile_queries.confirmed_links(db, roles.scores.owner))
         done = None if full else runs.incremental(db, run, some_payloads, journal)
         if done is None:
             done = _full(db, run)

@@ -229,6 +229,26 @@ def discrepancies(db: Plain, classes: set[str] | None = None) -> dict[str, Store
     }
 
 
+def confirmed_links(db: Plain, owner: str) -> tuple[tuple[str, str], ...]:
+    """The identity doubts a homeroom teacher settled (`resolution.propose` on an ``identity_doubt``:
+    which of the school's students a teacher's row is), as (``owner``'s student key, the school's
+    student key), sorted; a doubt settled twice counts as last settled. Whatever became of the doubt
+    since (closed once the link holds), the link stands."""
+    rows = db.rows(
+        "SELECT CAST(d.record AS TEXT), CAST(r.value AS TEXT) FROM resolution r JOIN discrepancy d "
+        "ON d.ma_truong = r.ma_truong AND d.id = r.discrepancy_id "
+        "WHERE d.ma_truong = ? AND d.kind = 'identity_doubt' AND r.step = 'proposed' ORDER BY r.at, r.id",
+        (db.school,),
+    )
+    links: dict[str, str] = {}
+    for record, value in rows:
+        key = ((orjson.loads(record).get("student") or {}).get("keys") or {}).get(owner)
+        chosen = orjson.loads(value).get("value")
+        if isinstance(key, str) and isinstance(chosen, str) and chosen:
+            links[key] = chosen
+    return tuple(sorted(links.items()))
+
+
 class NewDiscrepancy(NamedTuple):
     id: str
     kind: str

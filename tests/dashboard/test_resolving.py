@@ -188,3 +188,56 @@ def test_a_board_member_approves_only_with_the_principals_delegation(site):
     done = decide(board, hanh_dong=f"duyet:{MINE}")
     assert done.status_code == 200 and "Đã duyệt 1 đề xuất." in done.text
     assert status(site.engine, MINE) == "approved"
+
+
+def _identity_doubt(engine) -> str:
+    """Two Hà in 6A1 and a teacher's row naming one of them, as the register keeps the doubt."""
+    from lienthong.reconciliation.discrepancy import Discrepancy
+
+    candidates = [
+        {"key": "1800000001", "name": "Nguyễn Thị Hà", "class": "6A1", "birth_date": "05/01/2014"},
+        {"key": "1800000008", "name": "Nguyễn Thị Hà", "class": "6A1", "birth_date": "19/02/2014"},
+    ]
+    doubt = Discrepancy(
+        "identity_doubt",
+        "Nguyễn Thị Hà",
+        {"gradebook": "gb:6a1:ha"},
+        "gradebook.hoc_sinh",
+        {"gradebook": "gb:6a1:ha", "vnedu": ["1800000001", "1800000008"]},
+        "Chưa rõ em Nguyễn Thị Hà (6A1) trong sổ điểm là học sinh nào trên vnEdu.",
+        "6A1",
+        suggestion="Chọn đúng em trên vnEdu",
+        detail={"candidates": candidates},
+    )
+    at = datetime(2026, 11, 23, 4, tzinfo=timezone.utc)
+    with Session(engine) as session:
+        session.add(
+            DiscrepancyRow(
+                id=doubt.id,
+                kind=doubt.kind,
+                class_code="6A1",
+                record=doubt.as_json(),
+                status="open",
+                first_seen=at,
+                last_seen=at,
+            )
+        )
+        session.commit()
+    return doubt.id
+
+
+def test_a_gvcn_settles_an_identity_doubt_by_choosing_the_child_not_a_key(site):
+    doubt = _identity_doubt(site.engine)
+    gvcn = site.client("gvcn")
+    page = gvcn.get(f"/khac-biet/{doubt}").text
+    assert "Em Nguyễn Thị Hà trong sổ điểm là" in page
+    assert "Nguyễn Thị Hà (6A1, sinh 05/01/2014)" in page and "Nguyễn Thị Hà (6A1, sinh 19/02/2014)" in page
+    assert 'name="ung_vien" value="1800000008"' in page
+    assert 'name="nguon"' not in page  # the teacher's own key is no answer to offer
+    refused = propose(gvcn, doubt, ung_vien="1800000002", ly_do="nhầm")  # a child not listed
+    assert refused.status_code == 400 and "Hãy chọn một trong các em được nêu" in refused.text
+    done = propose(gvcn, doubt, ung_vien="1800000008", ly_do="giáo viên bộ môn xác nhận ngày sinh")
+    assert done.status_code == 303 and status(site.engine, doubt) == "resolved"  # no approval: no score changes
+    with Session(site.engine) as session:
+        (step,) = session.exec(select(ResolutionRow).where(ResolutionRow.discrepancy_id == doubt)).all()
+        assert step.value == {"value": "1800000008"} and step.role == "gvcn"
