@@ -378,7 +378,9 @@ def _bio(other: SourceRecords, key: str, anchor: SourceRecords, anchor_key: str)
                 "ma_lop",
                 {other.name: v.class_code, anchor.name: cls},
                 f"Lớp của em {name}: {mine} {v.class_code} – {theirs} {cls}",
-                cls,
+                # filed under the class the school's own records place the child in: its GVCN teaches
+                # her and updates the ministry's record, where the other class's GVCN does not know her
+                v.class_code or cls,
             )
         )
     status_v, status_c = _status_word(v), _status_word(c)

@@ -141,7 +141,7 @@ def test_a_linked_student_s_birth_date_class_and_status_are_each_one_exact_recor
             "ma_lop",
             {"vnedu": "8A2", "csdl": "8A1"},
             f"Lớp của em {AN}: vnEdu 8A2 – CSDL 8A1",
-            "8A1",
+            "8A2",  # the class vnEdu (the school's own records) places her in: its GVCN handles it
         ),
         Discrepancy(
             "status_mismatch",
