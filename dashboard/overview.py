@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from lienthong.config.settings import Settings
 from lienthong.mapping.calendar import VN_TZ
+from lienthong.mapping.normalize import class_order
 from lienthong.reconciliation import service as reconciliation_service
-from lienthong.reconciliation.completeness_figures import Completeness, SubjectFigures, class_order
+from lienthong.reconciliation.completeness_figures import Completeness, SubjectFigures
 from lienthong.reconciliation.completeness_service import completeness_report
 from lienthong.store import access
 from lienthong.store.accounts import Actor

@@ -148,6 +148,11 @@ def given_name_sort_key(full_name: str) -> tuple:
     return (_collate(words[-1]), *(_collate(w) for w in words[:-1]))
 
 
+def class_order(code: str) -> tuple:
+    """Classes in a school's order: ``6A2`` before ``6A10``."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
+
+
 # --- dates ------------------------------------------------------------------------------
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$", re.ASCII)

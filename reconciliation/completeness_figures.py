@@ -14,7 +14,6 @@ The cadence and what the store's history allows are in `completeness_cadence`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable
@@ -278,11 +277,6 @@ class Completeness:
             "late": [item.as_json() for item in self.late],
             "notes": list(self.notes),
         }
-
-
-def class_order(code: str) -> tuple:
-    """``6A2`` before ``6A10``."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
 
 
 def semesters_begun(school_year: str, today: date) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from lienthong.assessment.errors import AssessmentError
 from lienthong.assessment.requirements import Required, entered_counts, required_assessments
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import semester_bounds
+from lienthong.mapping.normalize import class_order
 from lienthong.mapping.sources import SourceRecords
 from lienthong.mapping.vnedu import sheet_values
 from lienthong.reconciliation.completeness import GONE, WHY_OVER, placed_sheets
@@ -34,7 +35,6 @@ from lienthong.reconciliation.completeness_figures import (
     Late,
     MonthFigures,
     SubjectFigures,
-    class_order,
     semesters_begun,
     teacher_figures,
 )

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from lienthong.config.records import RecordsSettings
 from lienthong.config.settings import AuthoritySettings, Settings
 from lienthong.mapping import catalogs
-from lienthong.mapping.normalize import safe_text
+from lienthong.mapping.normalize import class_order, given_name_sort_key, safe_text
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said
 
@@ -252,11 +252,16 @@ def _sections(records: list[dict], context: ReportContext) -> list[dict]:
                     "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),
                     "severity_class": SEVERITY_WORDS.get(r["severity"], ""),
                 }
-                for r in sorted(items, key=lambda r: (order.get(r["severity"], 3), r["kind"], r["student"]["name"]))
+                for r in sorted(items, key=lambda r: (order.get(r["severity"], 3), r["kind"], _listed(r)))
             ],
         }
-        for code, items in sorted(by_class.items())
+        for code, items in sorted(by_class.items(), key=lambda item: class_order(item[0]))
     ]
+
+
+def _listed(record: dict) -> tuple:
+    """A student's place in a class list: by given name, then the rest of the name (Vietnamese order)."""
+    return given_name_sort_key(record["student"]["name"] or "")
 
 
 def render_html(records: list[dict], context: ReportContext) -> str:
@@ -460,7 +465,7 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
     for kind, items in sorted(by_kind.items()):
         sheet = book.create_sheet(KIND_WORDS.get(kind, kind)[:31])
         _append(sheet, _xlsx_columns(context))
-        for r in sorted(items, key=lambda r: (r["class"] or "", r["student"]["name"])):
+        for r in sorted(items, key=lambda r: (class_order(r["class"] or ""), _listed(r))):
             _append(sheet, _row(r, context))
         _heading_row(sheet)
         sheet.auto_filter.ref = sheet.dimensions

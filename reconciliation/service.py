@@ -3,7 +3,6 @@ dashboard only present what these return."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 
 from lienthong.config.settings import Settings
 from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import clean_name
+from lienthong.mapping.normalize import class_order, clean_name
 from lienthong.mapping.registry import mappings
 from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation import completeness, runs
@@ -293,10 +292,6 @@ class ClassInfo:
     homeroom: Homeroom | None
 
 
-def _class_order(code: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
-
-
 def list_classes(engine: sa.Engine, school_year: str, settings: Settings | None = None) -> list[ClassInfo]:
     """Every class the data knows, with its GVCN and where the name comes from."""
     sources = load_sources(engine, settings)
@@ -306,7 +301,7 @@ def list_classes(engine: sa.Engine, school_year: str, settings: Settings | None 
         for code, n in per.items():
             counts[code] = max(counts.get(code, 0), n)
     teachers = homeroom_teachers(engine, sources, school_year)
-    codes = sorted(set(counts) | set(teachers), key=_class_order)
+    codes = sorted(set(counts) | set(teachers), key=class_order)
     return [ClassInfo(code, counts.get(code, 0), teachers.get(code)) for code in codes]
 
 

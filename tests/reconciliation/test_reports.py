@@ -114,3 +114,28 @@ def test_reconcile_command_writes_each_format(tmp_path, records):
         [*lienthong(), "--db", url, "reconcile", "--format", "pdf"], capture_output=True, timeout=120, env=env
     )
     assert missing.returncode == 2 and "--out" in missing.stderr.decode()
+
+
+def test_classes_and_students_come_in_a_school_list_s_order(records):
+    """6A2 before 6A10, and within a class by given name (Vietnamese lists), in the spreadsheet and the page."""
+    from lienthong.reconciliation.discrepancy import Discrepancy
+
+    def item(name: str, cls: str) -> dict:
+        keys = {"vnedu": f"HS-{name}"}
+        return Discrepancy(
+            "bio_mismatch", name, keys, "ngay_sinh", {"vnedu": "1", "csdl": "2"}, f"Ngày sinh {name}", cls
+        ).as_json()
+
+    made = [
+        item("Trần Văn Bình", "6A10"),
+        item("Lê Thị An", "6A10"),
+        item("Nguyễn Văn Cường", "6A2"),
+        item("Đỗ Thị Ánh", "6A2"),
+    ]
+    sheet = load_workbook(io.BytesIO(render_xlsx(made, context_for(made))))[KIND_WORDS["bio_mismatch"]]
+    listed = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    order = [made[3]["id"], made[2]["id"], made[1]["id"], made[0]["id"]]  # 6A2: Ánh, Cường; 6A10: An, Bình
+    assert listed == order
+    html = render_html(made, context_for(made))
+    assert [html.index(i) for i in order] == sorted(html.index(i) for i in order)
+    assert html.index("Lớp 6A2") < html.index("Lớp 6A10")
