@@ -493,8 +493,9 @@ def coverage(
     elif not over:
         check(
             "missing_scores",
-            "Chưa báo thiếu điểm bắt buộc: chưa học kỳ nào kết thúc (chưa có kết quả học kỳ, sổ điểm chưa "
-            "khoá); số ô còn trống xem ở phần mức độ đầy đủ",
+            # said by what is known, not by the calendar: a past year's files may hold no results either
+            "Chưa báo thiếu điểm bắt buộc: chưa có học kỳ nào được biết là đã kết thúc (chưa có kết quả học kỳ "
+            "nào, sổ điểm chưa khoá); số ô còn trống xem ở phần mức độ đầy đủ",
         )
     else:
         check("missing_scores", None)

@@ -77,9 +77,14 @@ def start() -> Started:
 
 
 def start_early(count: int) -> None:
-    """Start ``count`` workers now, for the `Readers` this command will make (see the module's text)."""
+    """Start ``count`` workers now, for the `Readers` this command will make (see the module's text).
+    A worker that cannot be started here (no process left to the user…) is not: `Readers` starts its
+    own later, inside the command's error boundary, which says why if it cannot either."""
     for _ in range(count - len(_EARLY)):
-        _EARLY.append(start())
+        try:
+            _EARLY.append(start())
+        except OSError:
+            return
 
 
 def take() -> Started:

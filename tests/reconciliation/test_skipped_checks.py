@@ -199,7 +199,7 @@ def test_reconcile_of_files_lists_the_checks_skipped_and_the_figures(school_data
     assert not [d for d in found if d["kind"] == "missing_score"]  # the semester runs: figures only
     reasons = {s["reason"] for s in summary["skipped"]}
     assert any(r.startswith("Không đối chiếu số buổi nghỉ") for r in reasons)
-    assert any("chưa học kỳ nào kết thúc" in r for r in reasons)
+    assert any("chưa có học kỳ nào được biết là đã kết thúc" in r for r in reasons)
     toan = [f for f in summary["incomplete"] if f["subject"] == "TOAN"]
     assert toan and all(f["blank"] == f["sheets"] and not f["over"] for f in toan)
     table = cli(db, "reconcile", home=tmp_path)

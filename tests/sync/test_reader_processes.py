@@ -103,3 +103,12 @@ def test_the_import_command_reads_its_files_with_the_workers_it_started_first(bo
     )
     assert refused.returncode == 2
     assert "--semester phải là 1, 2 hoặc CN" in refused.stderr
+
+
+def test_a_worker_that_cannot_be_started_early_is_left_to_the_readers(books, monkeypatch):
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(reader_processes, "start", refused)
+    reader_processes.start_early(2)  # nothing raised before the command's error boundary
+    assert reader_processes._EARLY == []
