@@ -113,7 +113,9 @@ def test_a_semester_not_yet_over_gives_figures_not_discrepancies():
     assert (gdtc.sheets, gdtc.required, gdtc.blank, gdtc.over) == (1, TX_GRADE_8["GDTC"] + 2, 1, False)
     assert counts[("8A1", "VAN", "1")].sheets == 0 and counts[("8A1", "VAN", "1")].students == 3  # no Văn book yet
     _, skipped = coverage({"vnedu": school, "csdl": csdl()}, Roles.from_settings())
-    assert any(s.check == "missing_scores" and "chưa có học kỳ nào được biết là đã kết thúc" in s.reason for s in skipped)
+    assert any(
+        s.check == "missing_scores" and "chưa có học kỳ nào được biết là đã kết thúc" in s.reason for s in skipped
+    )
 
 
 def test_once_results_exist_each_blank_required_cell_is_a_missing_score_for_that_class_only():
