@@ -87,7 +87,7 @@ def _reconciled(
         elif output_format == "json":
             _write_json(result, out, summary_file, write)
         else:
-            _print_table(result, _screen(console))
+            _print_table(result, settings.authority.school, _screen(console))
     except OutputRefused as exc:  # the path changed while reconciling (a file or link appeared)
         _screen(console).print(f"{exc}", style="red")
         return 2
@@ -202,14 +202,15 @@ def _write_json(result: service.Reconciliation, out: Path | None, summary_file: 
         print(summary, file=sys.stderr)
 
 
-def _print_table(result: service.Reconciliation, console: Console) -> None:
+def _print_table(result: service.Reconciliation, school_source: str, console: Console) -> None:
     from rich.table import Table
 
-    from lienthong.reconciliation.discrepancy import KIND_WORDS
+    from lienthong.reconciliation.discrepancy import KIND_WORDS, message_shown
 
     table = Table("Lớp", "Loại", "Nội dung", "Gợi ý")
     for d in sorted(result.found, key=lambda d: (d.class_code or "", d.kind)):
-        table.add_row(d.class_code or "", KIND_WORDS.get(d.kind, d.kind), d.message, d.suggestion)
+        shown = message_shown(d.as_json(), school_source)  # the student named as the reports name her
+        table.add_row(d.class_code or "", KIND_WORDS.get(d.kind, d.kind), shown, d.suggestion)
     console.print(table)
     changes = result.changes
     console.print(

@@ -179,7 +179,8 @@ def discrepancy_list(
         now=dashboard(request).clock(),
     )
     read = access.read_times(session)
-    items = [views.discrepancy_json(row, read) for row in rows[:PAGE_SIZE]]
+    school = dashboard(request).settings.authority.school
+    items = [views.discrepancy_json(row, read, school) for row in rows[:PAGE_SIZE]]
     return render(
         request,
         "discrepancies.j2",
@@ -199,7 +200,7 @@ def _detail(
     request: Request, who: Who, session: Session, discrepancy_id: str, status: int = 200, **extra: Any
 ) -> Response:
     row = access.discrepancy(session, who.actor, discrepancy_id)
-    item = views.discrepancy_json(row, access.read_times(session))
+    item = views.discrepancy_json(row, access.read_times(session), dashboard(request).settings.authority.school)
     history = resolution.history(session, row.id)
     names = accounts.names_by_ref(session, {step.actor for step in history})
     steps = [views.step_json(step, names) for step in history]
@@ -266,7 +267,7 @@ def _queue(request: Request, who: Who, session: Session, status: int = 200, **ex
     names = accounts.names_by_ref(session, {step.actor for _, step in queue})
     waiting = [
         {
-            **views.discrepancy_json(row, read),
+            **views.discrepancy_json(row, read, dashboard(request).settings.authority.school),
             "proposal": views.step_json(step, names),
             "witnesses": resolution.witness_rule(session, row, where),
         }

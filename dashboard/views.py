@@ -14,7 +14,14 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.normalize import LEVEL_WORDS, TITLE_WORDS
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, candidates_of, field_said
+from lienthong.reconciliation.discrepancy import (
+    KIND_WORDS,
+    STATUS_WORDS,
+    candidates_of,
+    field_said,
+    message_shown,
+    name_shown,
+)
 from lienthong.store.accounts import ROLES, Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 
@@ -145,8 +152,12 @@ def present_words(present: dict | None) -> str:
     return "; ".join(f"{PRESENT_WORDS[k]} {v.get('name', '')}" for k, v in present.items() if k in PRESENT_WORDS)
 
 
-def discrepancy_json(row: DiscrepancyRow, read: dict[str, datetime]) -> dict[str, Any]:
-    """One discrepancy as the API gives it (and as the pages lay it out)."""
+def discrepancy_json(
+    row: DiscrepancyRow, read: dict[str, datetime], school_source: str | None = None
+) -> dict[str, Any]:
+    """One discrepancy as the API gives it (its record's name and message as made), and as the pages
+    lay it out (``school_source``: the student named as her school's record writes it, as the
+    reports name her: `discrepancy.name_shown`)."""
     record = row.record or {}
     return {
         "id": row.id,
@@ -156,13 +167,13 @@ def discrepancy_json(row: DiscrepancyRow, read: dict[str, datetime]) -> dict[str
         "status_words": STATUS_WORDS.get(row.status, row.status),
         "class": row.class_code,
         "assignee": row.assignee,
-        "student": (record.get("student") or {}).get("name"),
+        "student": name_shown(record, school_source) if school_source else (record.get("student") or {}).get("name"),
         "subject": record.get("subject"),
         "subject_name": subject_name(record.get("subject")),
         "semester": record.get("semester"),
         "field": record.get("field"),
         "field_words": field_words(row),
-        "message": record.get("message", ""),
+        "message": message_shown(record, school_source) if school_source else record.get("message", ""),
         "suggestion": record.get("suggestion", ""),
         "sources": sources(row, read),
         "candidates": candidates(row),

@@ -159,6 +159,27 @@ class Discrepancy:
         return found
 
 
+def name_shown(record: dict[str, Any], school_source: str) -> str:
+    """The student's name as the school's own record writes it (``school_source``: the platform
+    that keeps the school's records, `config.settings.AuthoritySettings.school`). Where her name is
+    the difference, the record names her as the identity platform spells it; every page, table and
+    report a person reads names her as her school does, and quotes the other spellings."""
+    name = (record.get("student") or {}).get("name") or ""
+    if record.get("field") == "ho_ten" and isinstance((record.get("values") or {}).get(school_source), str):
+        return unicodedata.normalize("NFC", record["values"][school_source])
+    return name
+
+
+def message_shown(record: dict[str, Any], school_source: str) -> str:
+    """The record's message as a person reads it: naming the student as `name_shown` does. The
+    record's own message is left as it was made (the JSON output and the API keep it word for word)."""
+    message, name = record.get("message") or "", (record.get("student") or {}).get("name") or ""
+    ours = name_shown(record, school_source)
+    if name and ours != name:
+        message = message.replace(f"em {name} (", f"em {ours} (", 1)
+    return message
+
+
 def candidates_of(record: dict) -> list[dict]:
     """An identity doubt's candidates as its record keeps them (``key``, ``name``, ``class``,
     ``birth_date``); for a record kept before they were, the school's keys alone."""

@@ -25,7 +25,7 @@ from lienthong.config.settings import AuthoritySettings, Settings
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import class_order, given_name_sort_key, safe_text
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said
+from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said, message_shown, name_shown
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -209,21 +209,12 @@ def _value(value) -> str:
 
 
 def _name(record: dict, context: ReportContext) -> str:
-    """The student's name as the school's own record writes it (a differing name is the
-    difference: the other platforms' spellings are quoted, never used to name her)."""
-    name = record["student"]["name"]
-    if record["field"] == "ho_ten" and isinstance(record["values"].get(context.school_source), str):
-        return record["values"][context.school_source]
-    return name
+    return name_shown(record, context.school_source)
 
 
 def _message(record: dict, context: ReportContext) -> str:
-    """The record's message, naming the student by the school's record when her name is what differs."""
-    message, name, ours = record["message"], record["student"]["name"], _name(record, context)
-    if name and ours != name:
-        message = message.replace(f"em {name} (", f"em {ours} (", 1)
     # The message's own words (``HK1``…) are the record's: written where it is made (compare.py).
-    return message
+    return message_shown(record, context.school_source)
 
 
 def _student(record: dict, context: ReportContext) -> str:

@@ -500,3 +500,25 @@ def test_a_book_that_names_no_semester_is_read_as_the_one_in_progress_and_the_co
     )
     chosen = read(school_year_of(today), "--semester", "2")
     assert chosen["semesters"] == ["2"] and noted(chosen) == []
+
+
+def test_a_name_difference_names_her_as_her_school_does_in_the_table_as_in_the_reports(school_files, imported):
+    """The table named a child whose name differs as the CSDL spells it, the report by the school's
+    own record: one child, two names. Both now name her as her school does and quote the other
+    spelling; the JSON keeps the record as it was made (its message word for word)."""
+    _, _, _, folder = school_files
+    db, _ = imported
+    out = folder / "names.jsonl"
+    run(["reconcile", "--format", "json", "--out", str(out), "--overwrite"], db)
+    named = [r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines()) if r["field"] == "ho_ten"]
+    assert named
+    table = run(["reconcile"], db, COLUMNS="400").stdout
+    html = folder / "names.html"
+    run(["reconcile", "--format", "html", "--out", str(html), "--overwrite"], db)
+    page = html.read_text(encoding="utf-8")
+    for record in named:
+        ours, theirs = record["values"]["vnedu"], record["values"]["csdl"]
+        assert record["student"]["name"] == theirs and f"em {theirs} (" in record["message"]  # as made
+        said = record["message"].replace(f"em {theirs} (", f"em {ours} (", 1)
+        assert said in table and said in page, (said, table[-2000:])
+        assert f"em {theirs} (" not in table
