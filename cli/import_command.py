@@ -28,6 +28,7 @@ from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.mapping.calendar import VN_TZ, semester_in_progress, shown_time
+from lienthong.mapping.normalize import SEMESTER_SAID
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.location import check_store_ahead, plain_sqlite_file
 from lienthong.sync import findings
@@ -35,7 +36,7 @@ from lienthong.sync.file_import import ImportReport, Wanted, import_files, start
 from lienthong.sync.file_readers import Readers
 from lienthong.sync.reader_processes import reader_count
 
-SEMESTER_WORDS = {"1": "HK I", "2": "HK II", "CN": "cả năm"}
+SEMESTER_WORDS = SEMESTER_SAID
 _COUNTED = {"vnedu-nenep": "buổi nghỉ"}  # what a file's cells are, where not scores or results
 
 

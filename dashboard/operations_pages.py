@@ -26,6 +26,7 @@ from lienthong.dashboard.pages import render
 from lienthong.dashboard.security import CSRF_FIELD, Who
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import VN_TZ
+from lienthong.mapping.normalize import SEMESTER_TITLES
 from lienthong.reconciliation.reports import ReportContext, render_pdf, render_xlsx
 from lienthong.store import access, tenancy
 from lienthong.sync import operations, uploads
@@ -90,7 +91,7 @@ ACTION_WORDS = {
     "files_uploaded": "tải tệp lên để nhập",
     "backup_failed": "sao lưu không thành công",
 }
-SEMESTER_WORDS = {"1": "Học kì I", "2": "Học kì II", "CN": "cả năm"}
+SEMESTER_WORDS = SEMESTER_TITLES
 MAX_UPLOAD = MAX_FILE + (1 << 20)  # one upload, every file together, and the form around them
 
 

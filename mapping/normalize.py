@@ -370,6 +370,11 @@ _MARKS = {"d": "Đ", "dat": "Đ", "cd": "CĐ", "chua dat": "CĐ"}
 # Result codes and the words every platform's files and screens write them in (one vocabulary).
 LEVEL_WORDS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
 TITLE_WORDS = {"XS": "Học sinh Xuất sắc", "G": "Học sinh Giỏi"}
+# The one way a period is written for people (vnEdu's «học kỳ»; Circular 22 spells the same word
+# «học kì»): at the start of a line or heading, and within a sentence. A discrepancy's message keeps
+# its own «HK1» (its words are part of what it is, kept word for word from run to run).
+SEMESTER_TITLES = {"1": "Học kỳ I", "2": "Học kỳ II", "CN": "Cả năm"}
+SEMESTER_SAID = {"1": "học kỳ I", "2": "học kỳ II", "CN": "cả năm"}
 PROMOTION_WORDS = {"LL": "Lên lớp", "KTL": "Kiểm tra lại", "RLH": "Rèn luyện hè", "OL": "Ở lại lớp"}
 
 

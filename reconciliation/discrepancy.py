@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from lienthong.mapping.normalize import SEMESTER_SAID
+
 SEVERITY = {
     "identity_doubt": "high",
     "duplicate_student": "high",
@@ -67,7 +69,7 @@ FIELD_WORDS = {
     "DanhHieu": "Danh hiệu",
     **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(8)},
 }
-_PERIOD_WORDS = {"1": "học kì I", "2": "học kì II", "cn": "cả năm", "CN": "cả năm"}
+_PERIOD_WORDS = {**SEMESTER_SAID, "cn": SEMESTER_SAID["CN"]}
 
 
 def field_said(field: str) -> str:

@@ -2,7 +2,7 @@
 principal, as HTML, XLSX (one sheet per kind, filters on, A4 print setup) and PDF (A4, fonts
 embedded): documents a school files, with the letterhead (the Sở and the school; the national
 motto), the date line, a status per difference and the signatures (người lập, GVCN, hiệu trưởng).
-Times are Vietnam's, counts are written 1.234, semesters «Học kì I», «Học kì II», «Cả năm».
+Times are Vietnam's, counts are written 1.234, semesters «Học kỳ I», «Học kỳ II», «Cả năm».
 
 Renderings only: each takes exactly the JSON records of ``lienthong reconcile --format json``
 (`Discrepancy.as_json`) and, in the context, what its summary says besides (the checks that
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from lienthong.config.records import RecordsSettings
 from lienthong.config.settings import AuthoritySettings, Settings
 from lienthong.mapping import catalogs
-from lienthong.mapping.normalize import class_order, given_name_sort_key, safe_text
+from lienthong.mapping.normalize import SEMESTER_TITLES, class_order, given_name_sort_key, safe_text
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said, message_shown, name_shown
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 SEVERITY_WORDS = {"high": "cao", "medium": "trung bình", "low": "thấp"}
 # The one way the reports write a semester.
-SEMESTER_WORDS = {"1": "Học kì I", "2": "Học kì II", "CN": "Cả năm", "cn": "Cả năm", "0": "Cả năm"}
+SEMESTER_WORDS = {**SEMESTER_TITLES, "cn": "Cả năm", "0": "Cả năm"}
 ABSENCE_WORDS = {"P": "có phép", "K": "không phép"}
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -63,7 +63,7 @@ def number(value: int) -> str:
 
 
 def semester_words(semester: str | int | None) -> str:
-    """``1`` → «Học kì I», ``2`` → «Học kì II», ``CN`` → «Cả năm»."""
+    """``1`` → «Học kỳ I», ``2`` → «Học kỳ II», ``CN`` → «Cả năm»."""
     if semester is None or semester == "":
         return ""
     return SEMESTER_WORDS.get(str(semester), str(semester))
@@ -322,7 +322,7 @@ def _xlsx_columns(context: ReportContext) -> list[str]:
         f"Mã {context.source_word(context.school_source)}",
         "Mã định danh",
         "Môn",
-        "Học kì",
+        "Học kỳ",
         "Thông tin khác nhau",
         "Giá trị theo nguồn",
         "Nội dung",
@@ -367,7 +367,7 @@ def _incomplete_sheet(book: Workbook, context: ReportContext) -> None:
     where = context.source_word(context.school_source)
     _append(
         sheet,
-        ["Lớp", "GVCN", "Môn", "Học kì", f"Ô bắt buộc còn trống ({where})", "Học sinh chưa có trong sổ", "Tình trạng"],
+        ["Lớp", "GVCN", "Môn", "Học kỳ", f"Ô bắt buộc còn trống ({where})", "Học sinh chưa có trong sổ", "Tình trạng"],
     )
     for row in _incomplete_rows(context):
         # The semester stays its code here (tests/reconciliation/test_skipped_checks.py pins it).

@@ -19,7 +19,15 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.canonical import LockWindow
 from lienthong.mapping.errors import MappingError
-from lienthong.mapping.normalize import format_score, parse_level, parse_mark, parse_promotion, parse_score, parse_title
+from lienthong.mapping.normalize import (
+    SEMESTER_SAID,
+    format_score,
+    parse_level,
+    parse_mark,
+    parse_promotion,
+    parse_score,
+    parse_title,
+)
 from lienthong.reconciliation import results
 from lienthong.reconciliation.authority import ScoreAuthority
 from lienthong.reconciliation.discrepancy import candidates_of
@@ -400,7 +408,7 @@ def refuse_closed_window(row: DiscrepancyRow, windows: list[LockWindow], now: da
         return
     whose = "của nhà trường" if window.platform == "school" else f"trên {window.platform}"
     raise WindowClosed(
-        f"Sổ điểm học kỳ {window.semester.value} đã khoá ({whose}, "
+        f"Sổ điểm {SEMESTER_SAID.get(window.semester.value, window.semester.value)} đã khoá ({whose}, "
         f"mở từ {shown_time(window.opens_at)} đến {shown_time(window.closes_at)}): không sửa được lúc này; "
         "Hiệu trưởng mở khoá trước khi sửa (Quy chế Suối Ngô, Điều 3)."
     )

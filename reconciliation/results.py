@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from lienthong.assessment.results import PERIODS, StudentResult, changed_students, class_content, fingerprint
 from lienthong.config.settings import Settings
+from lienthong.mapping.normalize import SEMESTER_SAID, SEMESTER_TITLES
 from lienthong.mapping.registry import mappings
 from lienthong.mapping.sources import SourceRecords
 from lienthong.store import access, audit
@@ -35,9 +36,9 @@ STATES = {
     "da_xac_nhan": "GVCN đã xác nhận, chờ Hiệu trưởng duyệt",
     "da_duyet": "Hiệu trưởng đã duyệt (đã khoá)",
 }
-PERIOD_WORDS = {"HK1": "học kỳ I", "HK2": "học kỳ II", "CN": "cả năm"}
-PERIOD_TITLES = {"HK1": "Học kỳ I", "HK2": "Học kỳ II", "CN": "Cả năm"}  # at the start of a line
 SOURCE_PERIODS = {"HK1": "1", "HK2": "2", "CN": "CN"}  # how the school's record names them
+PERIOD_WORDS = {period: SEMESTER_SAID[code] for period, code in SOURCE_PERIODS.items()}
+PERIOD_TITLES = {period: SEMESTER_TITLES[code] for period, code in SOURCE_PERIODS.items()}  # at a line's start
 CHANGED_KIND = "approved_result_changed"  # a discrepancy: a source moved an approved result
 
 

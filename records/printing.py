@@ -12,7 +12,7 @@ import html
 import unicodedata
 from datetime import date
 
-from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS
+from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, SEMESTER_TITLES, TITLE_WORDS
 from lienthong.records.transcript import Transcript, TranscriptYear
 
 CSS = """
@@ -76,16 +76,16 @@ def _year_page(transcript: Transcript, year: TranscriptYear, province: str, plac
       <td>Năm học: {_e(year.school_year)} — Lớp: {_e(year.class_code)}</td></tr>
   </table>
   <table class="scores">
-    <tr><th>Môn học, hoạt động giáo dục</th><th>Học kì I</th><th>Học kì II</th><th>Cả năm</th>
+    <tr><th>Môn học, hoạt động giáo dục</th><th>Học kỳ I</th><th>Học kỳ II</th><th>Cả năm</th>
       <th>Nhận xét</th></tr>
     {rows}
   </table>
   <table class="results">
-    <tr><td>Kết quả học tập:</td><td>Học kì I: {_e(LEVEL_WORDS.get(r.learning_hk1, r.learning_hk1))}</td>
-      <td>Học kì II: {_e(LEVEL_WORDS.get(r.learning_hk2, r.learning_hk2))}</td>
+    <tr><td>Kết quả học tập:</td><td>Học kỳ I: {_e(LEVEL_WORDS.get(r.learning_hk1, r.learning_hk1))}</td>
+      <td>Học kỳ II: {_e(LEVEL_WORDS.get(r.learning_hk2, r.learning_hk2))}</td>
       <td>Cả năm: <b>{_e(LEVEL_WORDS.get(r.learning_cn, r.learning_cn))}</b></td></tr>
-    <tr><td>Kết quả rèn luyện:</td><td>Học kì I: {_e(LEVEL_WORDS.get(r.training_hk1, r.training_hk1))}</td>
-      <td>Học kì II: {_e(LEVEL_WORDS.get(r.training_hk2, r.training_hk2))}</td>
+    <tr><td>Kết quả rèn luyện:</td><td>Học kỳ I: {_e(LEVEL_WORDS.get(r.training_hk1, r.training_hk1))}</td>
+      <td>Học kỳ II: {_e(LEVEL_WORDS.get(r.training_hk2, r.training_hk2))}</td>
       <td>Cả năm: <b>{_e(LEVEL_WORDS.get(r.training_cn, r.training_cn))}</b></td></tr>
     <tr><td>Số buổi nghỉ:</td><td>{r.absences}</td><td>Danh hiệu: {_e(title)}</td>
       <td>{_e(PROMOTION_WORDS.get(r.promotion, r.promotion))}</td></tr>
@@ -128,7 +128,7 @@ table.scores th, table.scores td { padding: 0.6mm 1mm; font-size: 8pt; }
 table.scores th.s { writing-mode: horizontal-tb; width: 11mm; }
 """
 )
-PERIOD_WORDS = {"1": "Học kì I", "2": "Học kì II", "CN": "Cả năm"}
+PERIOD_WORDS = SEMESTER_TITLES
 
 
 def _letterhead(province: str, school: str) -> str:

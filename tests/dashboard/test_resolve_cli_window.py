@@ -35,7 +35,7 @@ def test_the_cli_refuses_a_score_correction_into_a_closed_window(sqlite_engine, 
         sqlite_engine, tmp_path, "--as", "gv.lan", "resolve", "propose", MINE, "--value", "8", "--reason", "gốc"
     )
     assert refused.returncode == 4, refused.stdout + refused.stderr
-    assert "Sổ điểm học kỳ 1 đã khoá" in refused.stdout + refused.stderr
+    assert "Sổ điểm học kỳ I đã khoá" in refused.stdout + refused.stderr
     bio = cli(
         sqlite_engine, tmp_path, "--as", "gv.lan", "resolve", "propose", BIO, "--value", "Tày", "--reason", "khai sinh"
     )

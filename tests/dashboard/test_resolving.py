@@ -121,7 +121,7 @@ def test_a_correction_into_a_closed_window_is_refused_by_page_and_api(sqlite_eng
     site = make_site(sqlite_engine, closed_first_semester(sqlite_engine))
     gvcn = site.client("gvcn")
     page = propose(gvcn, MINE, nguon="gradebook", ly_do="đối chiếu bài gốc")
-    assert page.status_code == 409 and "Sổ điểm học kỳ 1 đã khoá" in page.text
+    assert page.status_code == 409 and "Sổ điểm học kỳ I đã khoá" in page.text
     api = site.client().post(
         f"/api/discrepancies/{MINE}/proposal",
         json={"source": "gradebook", "reason": "đối chiếu bài gốc"},

@@ -98,7 +98,7 @@ def test_a_closed_window_holds_corrections_of_its_semester_only(engine):
         assert resolution.closed_window(score, [window("1", closes=NOW)], NOW) is not None  # the end is closed
         assert resolution.closed_window(score, [window("1", platform="vnedu", locked=True)], NOW) is not None
         assert resolution.closed_window(bio, [window("1", closes=NOW)], NOW) is None  # not an entered score
-        with pytest.raises(resolution.WindowClosed, match="học kỳ 1 đã khoá .*của nhà trường"):
+        with pytest.raises(resolution.WindowClosed, match="học kỳ I đã khoá .*của nhà trường"):
             resolution.refuse_closed_window(score, [window("1", closes=NOW)], NOW)
 
 

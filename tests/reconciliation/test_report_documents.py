@@ -97,7 +97,7 @@ def test_pdf_has_letterhead_school_signatures_and_statuses(records, tmp_path):
 
 
 def test_semesters_are_written_one_way(records, tmp_path):
-    """The reports' own semester labels read «Học kì I», «Học kì II», «Cả năm» (the messages'
+    """The reports' own semester labels read «Học kỳ I», «Học kỳ II», «Cả năm» (the messages'
     wording is the records' own, written where they are made)."""
     incomplete = [
         {
@@ -114,12 +114,12 @@ def test_semesters_are_written_one_way(records, tmp_path):
     ]
     context = dataclasses.replace(context_for(records), incomplete=incomplete)
     flat = _pdf_text(render_pdf(records, context), tmp_path)
-    assert "Học kì I " in flat and "Học kì II" in flat and "Cả năm" in flat and "5/1.228" in flat
+    assert "Học kỳ I " in flat and "Học kỳ II" in flat and "Cả năm" in flat and "5/1.228" in flat
     assert not re.search(r"\b[Hh]ọc k[ỳì] [12]\b|\bHK ?II?\b", flat)
     book = load_workbook(io.BytesIO(render_xlsx(records, context)))
     cells = {c.value for s in book.worksheets if s.title not in ("Tổng hợp", "Mức độ đầy đủ") for c in s["H"][1:]}
-    assert cells <= {"Học kì I", "Học kì II", "Cả năm", None} and "Học kì I" in cells
-    assert [semester_words(s) for s in ("1", "2", "CN", None)] == ["Học kì I", "Học kì II", "Cả năm", ""]
+    assert cells <= {"Học kỳ I", "Học kỳ II", "Cả năm", None} and "Học kỳ I" in cells
+    assert [semester_words(s) for s in ("1", "2", "CN", None)] == ["Học kỳ I", "Học kỳ II", "Cả năm", ""]
 
 
 def test_xlsx_headings_are_vietnamese_and_print_setup_is_a4(records):
@@ -165,3 +165,23 @@ def test_local_times_and_vietnamese_thousands(records):
     many = [{**records[0], "id": f"{i:016x}"} for i in range(1234)]
     html = render_html(many, context_for(many))
     assert "Tổng số khác biệt: 1.234" in html and "Lập lúc 23/11/2026 09:30" in html
+
+
+def test_every_place_a_person_reads_a_semester_writes_it_from_one_table():
+    """The audit found «HK I» (import), «Học kì I» (reports, học bạ), «Học kỳ I» (results) and «học kỳ 1»
+    (a closed window) for one semester. Each is now read from `mapping.normalize`; a discrepancy's
+    message keeps its own «HK1»."""
+    from lienthong.cli import import_command
+    from lienthong.dashboard import operations_pages
+    from lienthong.mapping.normalize import SEMESTER_SAID, SEMESTER_TITLES
+    from lienthong.reconciliation import discrepancy, results
+    from lienthong.records import printing
+
+    assert SEMESTER_TITLES == {"1": "Học kỳ I", "2": "Học kỳ II", "CN": "Cả năm"}
+    assert {k: v[0].lower() + v[1:] for k, v in SEMESTER_TITLES.items()} == SEMESTER_SAID
+    assert printing.PERIOD_WORDS == operations_pages.SEMESTER_WORDS == SEMESTER_TITLES
+    assert import_command.SEMESTER_WORDS == SEMESTER_SAID
+    assert list(results.PERIOD_TITLES.values()) == list(SEMESTER_TITLES.values())
+    assert list(results.PERIOD_WORDS.values()) == list(SEMESTER_SAID.values())
+    assert discrepancy.field_said("csdl.1.KetQuaHocTap").endswith(", học kỳ I (CSDL)")
+    assert [semester_words(s) for s in ("1", "2", "CN")] == list(SEMESTER_TITLES.values())

@@ -76,7 +76,7 @@ def test_the_class_assessment_book_and_the_register_print_in_vietnamese(cli, tmp
     done = cli("print", "so-theo-doi", "--class", "9A1", "--semester", "1", "--out", str(book))
     assert done.returncode == 0, done.stdout + done.stderr
     text = _text(book)
-    assert "SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH" in text and "Lớp 9A1 — Năm học 2025-2026 — Học kì I" in text
+    assert "SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH" in text and "Lớp 9A1 — Năm học 2025-2026 — Học kỳ I" in text
     assert "Giáo viên chủ nhiệm: Nguyễn Thị Lan" in text and "Rèn luyện" in text and "Chưa đạt" in text
     assert re.search(r"\d,\d", text)  # scores written with a comma
     info = subprocess.run(["pdfinfo", str(book)], capture_output=True, text=True, check=True).stdout
