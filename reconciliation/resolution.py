@@ -30,6 +30,17 @@ from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
 SCORE_KINDS = ("score_mismatch", "missing_score")
 
+# What becomes of an approved correction where the school works from files alone (no platform
+# configured: `Settings.files_only`): nothing is pushed, the register keeps the approved value, the
+# school corrects the source that is wrong and imports its file again, and the CSDL's file comes
+# from `lienthong export csdl-ketqua` (refused while a score difference is open).
+FILES_ONLY_APPROVED = (
+    "Trường chỉ làm việc bằng tệp (chưa kết nối hệ thống nào) nên không có gì được gửi đi: giá trị đã duyệt "
+    "được ghi lại; hãy sửa giá trị ở nguồn còn ghi sai rồi nhập lại tệp của nguồn đó (lệnh lienthong import, "
+    "hoặc tải tệp lên ở trang Vận hành), khác biệt tự đóng khi các nguồn khớp nhau. Tệp nộp CSDL ngành được "
+    "lập bằng lệnh lienthong export csdl-ketqua khi không còn khác biệt về điểm."
+)
+
 
 class ResolutionError(ValueError):
     """A step refused for its input (a value out of range, no reason given), said in Vietnamese."""
