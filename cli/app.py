@@ -482,7 +482,8 @@ def resolve_approve(
     ),
     gvcn: str = typer.Option("", "--gvcn", help="GVCN của lớp chứng kiến việc sửa (tên đăng nhập hoặc họ tên)."),
 ) -> None:
-    """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới.
+    """Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi ở lần đồng bộ tới (trường chỉ
+    nhập tệp: sửa ở nguồn còn ghi sai rồi nhập lại tệp).
 
     Sửa kết quả của lớp đã từng được duyệt cần ghi người chứng kiến: --board và --gvcn.
     """

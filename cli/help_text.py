@@ -473,7 +473,8 @@ Lệnh:
   propose  GVCN đề xuất giá trị đúng; sửa điểm/kết quả cần Hiệu trưởng duyệt
            trước khi gửi đi.
   approve  Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa
-           được gửi ở lần đồng bộ tới.
+           được gửi ở lần đồng bộ tới (trường chỉ nhập tệp: sửa ở nguồn còn
+           ghi sai rồi nhập lại tệp).
   reject   Hiệu trưởng từ chối đề xuất; khác biệt trở lại cho GVCN.
   show     Khác biệt, người phụ trách và các bước xử lý.
 """,
@@ -496,7 +497,8 @@ Tùy chọn:
 Cách dùng: lienthong resolve approve [TÙY CHỌN] {discrepancy_id}
 
   Hiệu trưởng duyệt đề xuất (người đề xuất không tự duyệt); điểm sửa được gửi
-  ở lần đồng bộ tới.
+  ở lần đồng bộ tới (trường chỉ nhập tệp: sửa ở nguồn còn ghi sai rồi nhập lại
+  tệp).
 
   Sửa kết quả của lớp đã từng được duyệt cần ghi người chứng kiến: --board và
   --gvcn.

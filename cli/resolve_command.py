@@ -84,6 +84,8 @@ def approve(discrepancy_id: str, reason: str, board: str = "", gvcn: str = "") -
             session, [discrepancy_id], True, actor, now, reason, authority, windows, present, where
         )
         released = _decided(decided[0]).released
+        if settings.files_only() and not released:  # nothing goes out: say what the school does instead
+            return f"Đã duyệt khác biệt {discrepancy_id}. {resolution.FILES_ONLY_APPROVED}"
         return f"Đã duyệt khác biệt {discrepancy_id}" + (
             f"; {released} thay đổi sẽ được gửi lên {targets} ở lần đồng bộ tới." if released else "."
         )

@@ -310,7 +310,8 @@ def list_runs(limit: int, as_json: bool = False, console: Console | None = None)
 
 def approve(run_id: int, console: Console | None = None) -> int:
     console = _screen(console)
-    engine = service.open_store(Settings())
+    settings = Settings()
+    engine = service.open_store(settings)
     try:
         with Session(engine) as session:
             actor = current_actor(session)
@@ -318,6 +319,12 @@ def approve(run_id: int, console: Console | None = None) -> int:
     except (AccountError, ValueError) as exc:
         console.print(str(exc), style="red", markup=False)
         return exits.REFUSED
+    if settings.files_only():  # a run held before the connections were removed: nothing sends it now
+        console.print(
+            f"Đã duyệt lần chạy #{run_id}: {released} thay đổi được đưa vào hàng đợi gửi, nhưng trường chưa "
+            "kết nối hệ thống nào (chỉ nhập tệp) nên chưa có lần đồng bộ nào gửi chúng đi."
+        )
+        return 0
     console.print(f"Đã duyệt lần chạy #{run_id}: {released} thay đổi sẽ được gửi ở lần đồng bộ tới.")
     return 0
 

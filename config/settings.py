@@ -249,6 +249,11 @@ class Settings(BaseModel):
         every one the configuration adds."""
         return [name for name in (*SECRET_NAMES, *self.platforms) if self.section(name) is not None]
 
+    def files_only(self) -> bool:
+        """Whether the school works from files alone: no platform configured, so nothing is pulled
+        or pushed and its records come only from `lienthong import` (and the dashboard's uploads)."""
+        return not self.configured_platforms()
+
     def optional_secret(self, name: str) -> SecretStr | None:
         """A secret that is not a platform's (`OTHER_SECRETS`, e.g. ``audit``), or ``None`` when unset."""
         env_name, file_key = OTHER_SECRETS[name]

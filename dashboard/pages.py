@@ -29,7 +29,13 @@ def render(request: Request, name: str, who: Who | None, status: int = 200, **co
     board = dashboard(request)
     csrf = board.guard.token_for(who.token) if who else ""
     scope = access.scope_of(who.actor) if who else None
-    base = {"who": who, "csrf": csrf, "csrf_field": CSRF_FIELD, "scope": scope}
+    base = {
+        "who": who,
+        "csrf": csrf,
+        "csrf_field": CSRF_FIELD,
+        "scope": scope,
+        "files_only": board.settings.files_only(),  # no platform: nothing is sent, files are imported
+    }
     return board.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
 
@@ -273,7 +279,15 @@ def _queue(request: Request, who: Who, session: Session, status: int = 200, **ex
         }
         for row, step in queue
     ]
-    return render(request, "approvals.j2", who, status, waiting=waiting, **extra)
+    return render(
+        request,
+        "approvals.j2",
+        who,
+        status,
+        waiting=waiting,
+        files_only_approved=resolution.FILES_ONLY_APPROVED,
+        **extra,
+    )
 
 
 @router.post("/duyet")

@@ -14,6 +14,7 @@ from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
 from lienthong.mapping.normalize import LEVEL_WORDS, TITLE_WORDS
 from lienthong.mapping.registry import titles
+from lienthong.reconciliation import resolution
 from lienthong.reconciliation.discrepancy import (
     KIND_WORDS,
     STATUS_WORDS,
@@ -85,9 +86,11 @@ def value_words(value: Any, field: str = "") -> str:
     return shown_value(value)
 
 
-def choosable(value: Any) -> bool:
-    """Whether a source's value can be chosen as the right one (a single value, not a structure)."""
-    return isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
+def choosable(row: DiscrepancyRow, value: Any) -> bool:
+    """Whether a source's value is offered as the right one: exactly when a proposal of it would be
+    accepted (`resolution.acceptable`: a single value the field takes, never an empty one, nor a
+    key of an identity doubt, whose answers are its `candidates`)."""
+    return resolution.acceptable(row, value)
 
 
 def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, Any]]:
@@ -99,7 +102,7 @@ def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, An
             "title": names.get(source, source),
             "value": value,
             "shown": value_words(value, str((row.record or {}).get("field") or "")),
-            "choosable": choosable(value) and row.kind != "identity_doubt",  # a key is no answer: `candidates`
+            "choosable": choosable(row, value),
             "read_at": when(read.get(source)),
             "read_at_iso": _iso(read.get(source)),
         }

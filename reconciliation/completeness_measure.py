@@ -368,7 +368,13 @@ def _notes(
 ) -> tuple[str, ...]:
     source = school.title or school.name
     notes = []
-    if not history.measurable:
+    if not _holds_anything(school):
+        # nothing of it to measure: said once, and nothing said about update times it never had
+        notes.append(
+            f"Chưa có dữ liệu {source}: chưa tính được mức độ nhập điểm, điểm danh và nhịp cập nhật theo Quy chế "
+            "Suối Ngô (Điều 7, 9)."
+        )
+    elif not history.measurable:
         notes.append(
             f"Dữ liệu {source} không có thời điểm cập nhật (nhập từ tệp): chưa đo được nhịp cập nhật điểm và "
             "điểm danh theo Quy chế Suối Ngô (Điều 7, 9)."
@@ -378,7 +384,7 @@ def _notes(
             "Mỗi bản ghi chỉ còn lần thay đổi gần nhất: lần cập nhật giữa kỳ bị lần sau ghi đè thì không còn "
             "thấy, nên các mục «chưa xác minh được» không tính là trễ hạn."
         )
-    if not any(c.attendance for c in classes):
+    if _holds_anything(school) and not any(c.attendance for c in classes):
         notes.append(f"Chưa có dữ liệu điểm danh của {source}: chưa đếm được buổi nghỉ và hạn nhập hàng tháng.")
     if any(c.moved for c in classes):
         notes.append(
@@ -391,3 +397,17 @@ def _notes(
             "(`lienthong users add … --role teacher --class … --subject …`) để xem tiến độ theo giáo viên."
         )
     return tuple(notes)
+
+
+def _holds_anything(school: SourceRecords) -> bool:
+    """Whether the school's record holds anything at all (pulled or imported from its files)."""
+    return bool(
+        school.students
+        or school.raw_names
+        or school.sheets
+        or school.results
+        or school.training
+        or school.absences
+        or school.summaries
+        or school.period_summaries
+    )

@@ -38,6 +38,17 @@ from lienthong.store.tables import DiscrepancyRow, ResolutionRow
 CORRECTIONS = ("score_mismatch", "missing_score", "average_mismatch", "result_mismatch")  # need the principal
 SCORE_KINDS = ("score_mismatch", "missing_score")
 
+# What becomes of an approved correction where the school works from files alone (no platform
+# configured: `Settings.files_only`): nothing is pushed, the register keeps the approved value, the
+# school corrects the source that is wrong and imports its file again, and the CSDL's file comes
+# from `lienthong export csdl-ketqua` (refused while a score difference is open).
+FILES_ONLY_APPROVED = (
+    "Trường chỉ làm việc bằng tệp (chưa kết nối hệ thống nào) nên không có gì được gửi đi: giá trị đã duyệt "
+    "được ghi lại; hãy sửa giá trị ở nguồn còn ghi sai rồi nhập lại tệp của nguồn đó (lệnh lienthong import, "
+    "hoặc tải tệp lên ở trang Vận hành), khác biệt tự đóng khi các nguồn khớp nhau. Tệp nộp CSDL ngành được "
+    "lập bằng lệnh lienthong export csdl-ketqua khi không còn khác biệt về điểm."
+)
+
 
 class ResolutionError(ValueError):
     """A step refused for its input (a value out of range, no reason given), said in Vietnamese."""
@@ -68,12 +79,21 @@ RESULT_PARSERS = {
 }
 
 
+# How a discrepancy's values show a source's empty cell (`compare._shown`, `year._shown`). An empty
+# score or result is not a correction anyone proposes: the value that belongs there is.
+EMPTY = "(trống)"
+
+
 def _normalised(row: DiscrepancyRow, value: str) -> str:
-    """A proposed value as the platforms write it; a score out of range, a word outside the
-    vocabulary or a mark of the wrong kind is refused with the reason."""
+    """A proposed value as the platforms write it; an empty value, a score out of range, a word
+    outside the vocabulary or a mark of the wrong kind is refused with the reason."""
     field = row.record["field"]
     if row.kind == "identity_doubt":
         return _candidate(row, value)
+    if not value.strip() or value.strip() == EMPTY:
+        raise ResolutionError(
+            "Không đề xuất giá trị trống: hãy chọn hoặc gõ giá trị đúng (ô còn thiếu thì gõ điểm cần nhập)."
+        )
     try:
         if row.kind in SCORE_KINDS or (row.kind == "average_mismatch" and row.record.get("subject")):
             if catalogs.subject(row.record["subject"]).by_comment:
@@ -83,6 +103,18 @@ def _normalised(row: DiscrepancyRow, value: str) -> str:
         return parser(value, field=field) if parser else value.strip()
     except MappingError as exc:
         raise ResolutionError(exc.reason) from None
+
+
+def acceptable(row: DiscrepancyRow, value: object) -> bool:
+    """Whether ``value`` (a source's, as the discrepancy shows it) would be accepted as a proposal:
+    the pages offer a source's value as a choice only then, so that no choice offered is refused."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or row.kind == "identity_doubt":
+        return False
+    try:
+        _normalised(row, str(value))
+    except ResolutionError:
+        return False
+    return True
 
 
 def _candidate(row: DiscrepancyRow, value: str) -> str:

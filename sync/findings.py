@@ -29,6 +29,7 @@ class Reconciled:
     closed: int = 0
     compared: bool = False  # two sources were compared (else "no difference" says nothing)
     error: str | None = None  # a failure's kind (the exception's class): never its message, which may hold data
+    files_only: bool = False  # no platform configured (`Settings.files_only`): no sync will bring data
 
     def said(self, after: str = "import") -> str:
         """What a person reads after an import (``after="import"``: the dashboard's IT page,
@@ -37,6 +38,8 @@ class Reconciled:
         if self.outcome == "failed":
             return f"{stored} nhưng chưa đối chiếu lại được; hãy chạy lệnh «lienthong reconcile» (lỗi {self.error})."
         if self.outcome == "no_data":
+            if self.files_only and after == "import":
+                wait = FILES_ONLY_WAIT
             return f"Chưa đối chiếu được: chưa có học sinh, điểm hay kết quả nào để so sánh. {wait}"
         found = f"Đã đối chiếu lại sau khi {done}: {self.total} khác biệt ({self.new} mới, {self.closed} đã hết)."
         return found if self.compared else f"{found} Chưa có hai nguồn dữ liệu để so sánh với nhau."
@@ -50,6 +53,7 @@ _AFTER = {  # what was done, said twice, and what to do when there is still noth
     ),
     "sync": ("đồng bộ", "Đã đồng bộ", "Kiểm tra các hệ thống đã đọc được gì (lienthong runs), hoặc nhập tệp Excel."),
 }
+FILES_ONLY_WAIT = "Hãy nhập sổ điểm, danh sách học sinh hoặc kết quả học tập."  # no sync will bring any
 
 
 def reconcile_stored(settings: Settings, store: Any = None, full: bool = False) -> Reconciled:
@@ -72,7 +76,7 @@ def reconcile_stored(settings: Settings, store: Any = None, full: bool = False) 
             full=full,
         )
     except reconciliation.NoData:
-        return Reconciled("no_data")
+        return Reconciled("no_data", files_only=settings.files_only())
     except Exception as exc:  # noqa: BLE001 - said by its kind; the caller logs or shows it
         return Reconciled("failed", error=type(exc).__name__)
     return Reconciled("completed", len(result.found), result.changes["new"], result.changes["closed"], result.compared)

@@ -449,3 +449,25 @@ def test_share_is_rounded_down_so_only_complete_shows_100():
     assert figures_of(result, "8A1", "TIN").share == 91  # 11 of 12
     assert figures_of(result, "8A2", "TOAN").share == 100 and figures_of(result, "8A1", "VAN").share == 0
     assert figures_of(result, "8A1", "TIN").as_json()["share"] == 91
+
+
+# --- a source with no data: nothing said about its update times -------------------------------
+
+
+def test_no_note_about_update_times_of_a_school_record_that_holds_nothing(tmp_path):
+    from tests.reconciliation.test_skipped_checks import cli, seed, simulated
+
+    db = f"sqlite:///{tmp_path / 'files.db'}"
+    seed(db, simulated()[1], {"csdl": ("hoc_sinh", "ket_qua")})  # a file-only school: the CSDL's files, no vnEdu's
+    done = cli(db, "completeness", "--semester", "1", home=tmp_path)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    said = " ".join(done.stdout.split())
+    assert "thời điểm cập nhật" not in said and "nhập từ tệp" not in said
+    assert "Lưu ý: Chưa có dữ liệu vnEdu: chưa tính được mức độ nhập điểm" in said
+    assert "Chưa có dữ liệu điểm danh" not in said  # said once, by the note above
+
+
+def test_a_record_imported_from_files_keeps_its_note_about_update_times():
+    result = measure(school_8a1(), YEAR, IN_DECEMBER)  # sheets without change times: imported from files
+    assert any(note.startswith("Dữ liệu vnEdu không có thời điểm cập nhật (nhập từ tệp)") for note in result.notes)
+    assert not any("Chưa có dữ liệu vnEdu:" in note for note in result.notes)
