@@ -26,6 +26,11 @@ DONE_WORDS = {
     "duyet": "Đã duyệt kết quả: kết quả được khoá; kết quả cả năm sẽ được gửi ở lần đồng bộ tới.",
     "mo-lai": "Đã mở lại kết quả: GVCN xác nhận lại trước khi duyệt.",
 }
+# a school that works from files alone (`Settings.files_only`) has no sync to send the year's results
+FILES_ONLY_APPROVED = (
+    "Đã duyệt kết quả: kết quả được khoá. Trường chỉ làm việc bằng tệp (chưa kết nối hệ thống nào) nên không có gì "
+    "được gửi đi; tệp nộp CSDL ngành được lập bằng lệnh lienthong export csdl-ketqua."
+)
 WORDS = {"levels": LEVEL_WORDS, "promotions": PROMOTION_WORDS, "titles": TITLE_WORDS}
 
 
@@ -58,6 +63,13 @@ def _class_page(
     )
 
 
+def _done(request: Request, step: str) -> str:
+    """What the page says once a step is done (``xong``)."""
+    if step == "duyet" and dashboard(request).settings.files_only():
+        return FILES_ONLY_APPROVED
+    return DONE_WORDS.get(step, "")
+
+
 @router.get("/ket-qua/lop/{class_code}")
 def class_results(
     request: Request,
@@ -67,7 +79,7 @@ def class_results(
     session: Session = Depends(store),
 ) -> Response:
     try:
-        return _class_page(request, who, session, class_code, done=DONE_WORDS.get(xong, ""))
+        return _class_page(request, who, session, class_code, done=_done(request, xong))
     except results.ResultsError as exc:
         return render(request, "error.j2", who, 404, title="Không tìm thấy", message=str(exc))
 
@@ -124,7 +136,7 @@ def _approval_page(request: Request, who: Who, session: Session, status: int = 2
 def approval_page(
     request: Request, xong: str = "", who: Who = Depends(signed_in), session: Session = Depends(store)
 ) -> Response:
-    return _approval_page(request, who, session, done=DONE_WORDS.get(xong, ""))
+    return _approval_page(request, who, session, done=_done(request, xong))
 
 
 @router.post("/ket-qua/duyet")

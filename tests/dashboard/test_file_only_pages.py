@@ -48,3 +48,22 @@ def test_a_school_that_syncs_keeps_the_sync_wording(sqlite_engine):
     assert "sửa lý lịch, trạng thái được gửi ngay ở lần đồng bộ tới." in listed
     assert "chỉ làm việc bằng tệp" not in listed
     assert "chỉ được gửi đi sau khi Hiệu trưởng đồng ý" in said(site.client("principal").get("/duyet").text)
+
+
+def test_approved_results_promise_no_sync_to_a_file_only_school(sqlite_engine):
+    """«kết quả cả năm sẽ được gửi ở lần đồng bộ tới» was said after the principal approved a class's
+    results, to a school with no platform to send them to."""
+    site = make_site(sqlite_engine)
+    page = said(site.client("principal").get("/ket-qua?xong=duyet").text)
+    assert "Đã duyệt kết quả: kết quả được khoá." in page and "đồng bộ" not in page
+    assert "lienthong export csdl-ketqua" in page
+
+
+def test_approved_results_keep_the_sync_wording_where_the_school_syncs(sqlite_engine):
+    synced = Settings(
+        database_url=str(sqlite_engine.url),
+        school_year=SCHOOL_YEAR,
+        vnedu=VneduSettings(base_url="https://vnedu.example", client_id="truong"),
+    )
+    page = said(make_site(sqlite_engine, synced).client("principal").get("/ket-qua?xong=duyet").text)
+    assert "kết quả cả năm sẽ được gửi ở lần đồng bộ tới" in page and "chỉ làm việc bằng tệp" not in page
