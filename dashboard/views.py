@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from lienthong.mapping import catalogs
 from lienthong.mapping.calendar import shown_time
-from lienthong.mapping.normalize import LEVEL_WORDS, TITLE_WORDS
+from lienthong.mapping.normalize import LEVEL_WORDS, SEMESTER_SAID, SEMESTER_TITLES, TITLE_WORDS
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.discrepancy import (
@@ -201,4 +201,7 @@ def install(templates: Jinja2Templates) -> None:
     templates.env.globals.update(ROLES=ROLES, STATUS_WORDS=STATUS_WORDS, when=when)
     templates.env.filters["subject_name"] = subject_name
     templates.env.filters["subject_heading"] = subject_heading
+    # a semester as every page, report and command writes it: «Học kỳ I», «học kỳ II» (`mapping.normalize`)
+    templates.env.filters["semester_title"] = lambda code: SEMESTER_TITLES.get(str(code), str(code))
+    templates.env.filters["semester_said"] = lambda code: SEMESTER_SAID.get(str(code), str(code))
     templates.env.autoescape = True

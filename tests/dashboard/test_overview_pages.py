@@ -229,3 +229,18 @@ def test_the_page_shows_a_new_pull_at_once_though_it_keeps_the_records_between_r
         session.add(row)
         session.commit()
     assert _cell(client.get("/tong-quan").text, "6A1", "TOAN") == "100"
+
+
+def test_semesters_are_written_as_the_reports_write_them(school_site):
+    """The pages said «học kỳ 1», «Học kỳ 1» and «HK 1» where the reports say «Học kỳ I»: one table
+    (`mapping.normalize.SEMESTER_TITLES`) for all of them now."""
+    principal = school_site.client("principal")
+    pages = [
+        principal.get("/tong-quan").text,
+        principal.get("/tong-quan/lop/6A1").text,
+        principal.get("/khac-biet").text,
+    ]
+    said = " ".join(" ".join(page.split()) for page in pages)
+    assert "(vnEdu, học kỳ I)" in said and '<option value="1">Học kỳ I</option>' in said
+    assert "· học kỳ I" in said and "· Học kỳ I" in said  # a class's figures; a discrepancy's heading
+    assert not re.search(r"[Hh]ọc kỳ [12]\b|\bHK [12]\b", said)
