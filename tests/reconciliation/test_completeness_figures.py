@@ -465,6 +465,9 @@ def test_no_note_about_update_times_of_a_school_record_that_holds_nothing(tmp_pa
     assert "thời điểm cập nhật" not in said and "nhập từ tệp" not in said
     assert "Lưu ý: Chưa có dữ liệu vnEdu: chưa tính được mức độ nhập điểm" in said
     assert "Chưa có dữ liệu điểm danh" not in said  # said once, by the note above
+    # no empty tables, and no «nobody is late» that would read as a school up to date
+    assert "Chưa đo được mức độ đầy đủ trên vnEdu, toàn trường" in said
+    assert "Không ai trễ hạn" not in said and "Giáo viên" not in said and "Sĩ số" not in said
 
 
 def test_a_record_imported_from_files_keeps_its_note_about_update_times():
