@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lienthong.mapping.file_records import FileRecords
+from lienthong.mapping.normalize import class_order
 
 
 def _file_records(read: Any, entity: str) -> FileRecords:
@@ -25,7 +26,7 @@ def _file_records(read: Any, entity: str) -> FileRecords:
             out.stored.append(("ket_qua", f"{record['MaDinhDanh']}:{record['HocKy']}", record))
             out.semesters = sorted({*out.semesters, record["HocKy"]})
             out.cells += len(record["Mon"])
-    out.classes = sorted((classes | (read.info.get("classes") or set())) - {""})
+    out.classes = sorted((classes | (read.info.get("classes") or set())) - {""}, key=class_order)
     return out
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from lienthong.mapping.normalize import class_order
+
 
 @dataclass
 class FileRecords:
@@ -107,6 +109,6 @@ def score_sheets_read(
     sheets = read.info.get("sheets", [])
     out.semesters = sorted({s["semester"] for s in sheets})
     # a sheet of several classes (a «Lớp» column, no class in its title) says its classes itself
-    out.classes = sorted({c for s in sheets for c in s.get("classes") or [s.get("class_code")] if c})
+    out.classes = sorted({c for s in sheets for c in s.get("classes") or [s.get("class_code")] if c}, key=class_order)
     out.school_year = next((s["school_year"] for s in sheets if s.get("school_year")), None)
     return kept

@@ -12,7 +12,7 @@ from typing import Any
 
 from lienthong.mapping.calendar import school_year_of, semester_of
 from lienthong.mapping.file_records import FileRecords, score_sheets_read
-from lienthong.mapping.normalize import parse_date
+from lienthong.mapping.normalize import class_order, parse_date
 
 TITLE = "vnEdu"  # how people call the platform (`mapping.vnedu.TITLE`)
 EXEMPT = "Miễn"  # a summary's value for a subject the student is exempt from: no result, and none missing
@@ -81,7 +81,7 @@ def summary_records(read: Any) -> FileRecords:
                 ("lop", sheet["class_code"], {"ma_lop": sheet["class_code"], "gvcn_ho_ten": sheet["homeroom"]})
             )
     out.semesters = sorted({s["semester"] for s in sheets})
-    out.classes = sorted({s["class_code"] for s in sheets})
+    out.classes = sorted({s["class_code"] for s in sheets}, key=class_order)
     out.school_year = next((s["school_year"] for s in sheets if s.get("school_year")), None)
     return out
 
@@ -107,7 +107,7 @@ def discipline_records(read: Any) -> FileRecords:
             out.cells += 1
         days.append(parse_date(record["ngay"]))
     out.semesters = sorted({semester_of(day) for day in days})
-    out.classes = sorted({r["lop"] for r in read.records if r["lop"]})
+    out.classes = sorted({r["lop"] for r in read.records if r["lop"]}, key=class_order)
     years = sorted({school_year_of(day) for day in days})
     out.school_year = years[0] if len(years) == 1 else None
     return out
