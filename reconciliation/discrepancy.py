@@ -184,8 +184,7 @@ def message_shown(record: dict[str, Any], school_source: str) -> str:
 
 def candidates_of(record: dict) -> list[dict]:
     """An identity doubt's candidates as its record keeps them (``key``, ``name``, ``class``,
-    ``birth_date``); for a record kept before they were, the school's keys alone."""
-    if "candidates" in record:
-        return [c for c in record["candidates"] if c.get("key")]
-    listed = [v for v in (record.get("values") or {}).values() if isinstance(v, list)]
-    return [{"key": str(k), "name": str(k), "class": None, "birth_date": None} for k in (listed[0] if listed else [])]
+    ``birth_date``): a teacher's row, one of which the homeroom teacher names. A doubt between two
+    platforms' records has none (it is settled by correcting the record that is wrong), and a record
+    kept before they were is refreshed by the next reconciliation."""
+    return [c for c in record.get("candidates") or [] if c.get("key")]

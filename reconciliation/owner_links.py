@@ -31,7 +31,7 @@ from dataclasses import replace as copied
 from typing import Any, Iterable
 
 from lienthong.mapping import catalogs
-from lienthong.mapping.canonical import Student
+from lienthong.mapping.canonical import Student, StudentStatus
 from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import format_date, given_name_sort_key, name_key
 from lienthong.mapping.sources import SourceRecords
@@ -42,6 +42,7 @@ from lienthong.reconciliation.people import person
 
 CODE, MINISTRY, PERSONAL, NAME, SCORED = "code", "ministry_id", "personal_id", "name", "scored"
 CONFIRMED = "confirmed"  # a homeroom teacher settled the doubt: this row is that child
+LEFT = {StudentStatus.CHUYEN_DI.value, StudentStatus.THOI_HOC.value}  # a settled link to such a child lapses
 STRENGTH = {CONFIRMED: 0, CODE: 0, MINISTRY: 1, PERSONAL: 2, NAME: 3, SCORED: 4}  # which claim wins a sheet
 IDS = (MINISTRY, PERSONAL)
 
@@ -167,7 +168,7 @@ class _Linker:
     def run(self, confirmed: dict[str, str]) -> None:
         pending: dict[str | None, list[str]] = defaultdict(list)
         for key, student in sorted(self.owner.students.items()):
-            if confirmed.get(key) in self.school.students:
+            if self._still_holds(student, confirmed.get(key)):
                 self._link(key, confirmed[key], CONFIRMED)
             elif not self._by_code_or_id(key, student):
                 pending[student.class_code].append(key)
@@ -176,6 +177,19 @@ class _Linker:
                 self.out.waiting[cls] += len(keys)  # no roster of the class yet: linked once it comes
             else:
                 self._by_name(cls, keys)
+
+    def _still_holds(self, student: Student, chosen: str | None) -> bool:
+        """A teacher's settlement holds while the child chosen is still one of the school's, still
+        studying, in the row's grade (a teacher may choose a namesake of another class of it), and
+        shows no ID that differs from the row's. A row keyed by class and name next year (another
+        Nguyễn Thị Hà in 6A1, last year's now in 7A1), or a child who left, is linked afresh (or
+        doubted again), never to the child chosen then."""
+        child = self.school.students.get(chosen) if chosen else None
+        if child is None or getattr(child.status, "value", child.status) in LEFT:
+            return False
+        if student.class_code and child.class_code and student.class_code[:1] != child.class_code[:1]:
+            return False
+        return not self._conflicts(student, chosen)
 
     def _link(self, key: str, school_key: str, way: str) -> None:
         self.out.keys[key], self.out.how[key] = school_key, way

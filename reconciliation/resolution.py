@@ -120,6 +120,11 @@ def acceptable(row: DiscrepancyRow, value: object) -> bool:
 def _candidate(row: DiscrepancyRow, value: str) -> str:
     """An identity doubt is settled by naming which of the candidates the row is: the school's key
     of one of them (the next reconciliation links the row to that child and compares its scores)."""
+    if "candidates" not in (row.record or {}):  # a doubt between two platforms' records, not a teacher's row
+        raise ResolutionError(
+            "Nghi vấn này là giữa hồ sơ của em trên hai hệ thống, không chọn em ở đây được: hãy sửa mã định danh "
+            "hoặc họ tên, ngày sinh của em trên hệ thống ghi sai; lần đối chiếu sau tự đóng khi hai nơi khớp nhau."
+        )
     keys = {c["key"]: c for c in candidates_of(row.record or {})}
     if value.strip() in keys:
         return value.strip()
@@ -174,12 +179,15 @@ def propose(
         raise NotAllowed("Khác biệt này đã tự đóng vì các nguồn đã khớp; không cần xử lý.")
     if not reason.strip():
         raise ResolutionError("Cần ghi lý do (ví dụ: «đối chiếu bài kiểm tra gốc»).")
+    chosen = _normalised(row, value)
+    if row.kind == "identity_doubt":
+        _not_chosen_for_another_row(session, row, chosen)
     step = ResolutionRow(
         discrepancy_id=row.id,
         step="proposed",
         actor=actor.ref,
         role=actor.role,
-        value={"value": _normalised(row, value)},
+        value={"value": chosen},
         reason=reason.strip(),
         at=now,
     )
@@ -193,6 +201,30 @@ def propose(
         now,
     )
     return step
+
+
+def _not_chosen_for_another_row(session: Session, row: DiscrepancyRow, chosen: str) -> None:
+    """One child is one row of a teacher's book: a child already chosen for another row of the same
+    book (its last choice) is refused, naming that row; two rows claiming her would only make both
+    doubts again at the next reconciliation, the teacher's answers lost."""
+    mine = ((row.record or {}).get("student") or {}).get("keys") or {}
+    if len(mine) != 1:  # a teacher's row is known by its book's key alone
+        return
+    ((owner, key),) = mine.items()
+    last: dict[str, tuple[DiscrepancyRow, str]] = {}  # the book's row key → its doubt and its last choice
+    for doubt, step in queries.identity_proposals(session):
+        keys = (doubt.record or {}).get("student", {}).get("keys", {})
+        if doubt.id != row.id and owner in keys and keys[owner] != key:
+            last[keys[owner]] = (doubt, str((step.value or {}).get("value") or ""))
+    taken = [doubt for doubt, value in last.values() if value == chosen]
+    if taken:
+        other = taken[0].record or {}
+        name = (other.get("student") or {}).get("name") or "một dòng khác"
+        raise ResolutionError(
+            f"Em này đã được chọn cho dòng «{name}» ({taken[0].class_code or 'chưa rõ lớp'}) của cùng sổ điểm "
+            f"(khác biệt {taken[0].id}): mỗi em chỉ ứng với một dòng. Nếu chọn nhầm ở dòng kia, hãy chọn lại ở "
+            "dòng đó trước."
+        )
 
 
 def _last_proposal(session: Session, row: DiscrepancyRow) -> ResolutionRow:

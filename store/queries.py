@@ -189,6 +189,19 @@ def resolutions(session: Session, discrepancy_id: str) -> list[ResolutionRow]:
     )
 
 
+def identity_proposals(session: Session) -> list[tuple[DiscrepancyRow, ResolutionRow]]:
+    """Every proposal made on an identity doubt (a teacher's row said to be one of the school's
+    children), each with its doubt, oldest first."""
+    return list(
+        session.exec(
+            select(DiscrepancyRow, ResolutionRow)
+            .join(ResolutionRow, ResolutionRow.discrepancy_id == DiscrepancyRow.id)
+            .where(DiscrepancyRow.kind == "identity_doubt", ResolutionRow.step == "proposed")
+            .order_by(ResolutionRow.at, ResolutionRow.id)
+        )
+    )
+
+
 # --- snapshots -----------------------------------------------------------------------------
 
 
