@@ -205,10 +205,11 @@ def _write_json(result: service.Reconciliation, out: Path | None, summary_file: 
 def _print_table(result: service.Reconciliation, school_source: str, console: Console) -> None:
     from rich.table import Table
 
+    from lienthong.mapping.normalize import class_order
     from lienthong.reconciliation.discrepancy import KIND_WORDS, message_shown
 
     table = Table("Lớp", "Loại", "Nội dung", "Gợi ý")
-    for d in sorted(result.found, key=lambda d: (d.class_code or "", d.kind)):
+    for d in sorted(result.found, key=lambda d: (class_order(d.class_code or ""), d.kind)):  # 6A2 before 6A10
         shown = message_shown(d.as_json(), school_source)  # the student named as the reports name her
         table.add_row(d.class_code or "", KIND_WORDS.get(d.kind, d.kind), shown, d.suggestion)
     console.print(table)

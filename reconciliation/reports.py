@@ -243,16 +243,17 @@ def _sections(records: list[dict], context: ReportContext) -> list[dict]:
                     "severity": SEVERITY_WORDS.get(r["severity"], r["severity"]),
                     "severity_class": SEVERITY_WORDS.get(r["severity"], ""),
                 }
-                for r in sorted(items, key=lambda r: (order.get(r["severity"], 3), r["kind"], _listed(r)))
+                for r in sorted(items, key=lambda r: (order.get(r["severity"], 3), r["kind"], _listed(r, context)))
             ],
         }
         for code, items in sorted(by_class.items(), key=lambda item: class_order(item[0]))
     ]
 
 
-def _listed(record: dict) -> tuple:
-    """A student's place in a class list: by given name, then the rest of the name (Vietnamese order)."""
-    return given_name_sort_key(record["student"]["name"] or "")
+def _listed(record: dict, context: ReportContext) -> tuple:
+    """A student's place in a class list: by given name, then the rest of the name (Vietnamese order),
+    as the report names her (`_name`: her school's spelling where her name is what differs)."""
+    return given_name_sort_key(_name(record, context) or "")
 
 
 def render_html(records: list[dict], context: ReportContext) -> str:
@@ -456,7 +457,7 @@ def render_xlsx(records: list[dict], context: ReportContext) -> bytes:
     for kind, items in sorted(by_kind.items()):
         sheet = book.create_sheet(KIND_WORDS.get(kind, kind)[:31])
         _append(sheet, _xlsx_columns(context))
-        for r in sorted(items, key=lambda r: (class_order(r["class"] or ""), _listed(r))):
+        for r in sorted(items, key=lambda r: (class_order(r["class"] or ""), _listed(r, context))):
             _append(sheet, _row(r, context))
         _heading_row(sheet)
         sheet.auto_filter.ref = sheet.dimensions

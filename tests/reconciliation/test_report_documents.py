@@ -185,3 +185,25 @@ def test_every_place_a_person_reads_a_semester_writes_it_from_one_table():
     assert list(results.PERIOD_WORDS.values()) == list(SEMESTER_SAID.values())
     assert discrepancy.field_said("csdl.1.KetQuaHocTap").endswith(", học kỳ I (CSDL)")
     assert [semester_words(s) for s in ("1", "2", "CN")] == list(SEMESTER_TITLES.values())
+
+
+def test_a_child_whose_name_differs_is_listed_where_her_school_s_name_puts_her(records):
+    """The list sorted by the record's name (the CSDL's spelling) while it showed the school's: a
+    child shown as «An» sat among the «T»s."""
+    context = context_for(records)
+    template = next(r for r in records if r["field"] == "ho_ten")
+    school, other = context.school_source, next(k for k in template["values"] if k != context.school_source)
+
+    def named(ours: str, theirs: str, key: str) -> dict:
+        return {
+            **template,
+            "id": key,
+            "class": "6A1",
+            "student": {"name": theirs, "keys": {school: key}},
+            "values": {school: ours, other: theirs},
+            "message": f"Họ tên của em {theirs} (6A1) khác nhau: …",
+        }
+
+    listed = [named("Lê Văn Bình", "Lê Văn Bình ", "k2"), named("Lê Văn An", "Lê Văn Tùng", "k1")]
+    html = render_html(listed, context)
+    assert html.index("em Lê Văn An (6A1)") < html.index("em Lê Văn Bình (6A1)")
