@@ -394,7 +394,8 @@ def import_files(
 
     Báo từng trang (đã đọc, hoặc không đọc và vì sao), từng cột không dùng, từng dòng bị từ chối
     (trang, ô, giá trị, lý do). Khi có dữ liệu mới hoặc thay đổi, đối chiếu lại ngay và báo số khác
-    biệt. Mã thoát: 0 đọc hết, 1 có dòng bị từ chối, 2 có tệp bị từ chối cả tệp."""
+    biệt. Mã thoát: 0 đọc hết, 1 có dòng bị từ chối hoặc điểm chưa nhập vì chờ --map (bài kiểm tra chia
+    phần), 2 có tệp bị từ chối cả tệp."""
     from lienthong.cli.import_command import run_import
     from lienthong.config.school_year import is_school_year
     from lienthong.connectors.file_kinds import KINDS

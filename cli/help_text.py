@@ -310,7 +310,8 @@ Cách dùng: lienthong import [TÙY CHỌN] {TỆP}...
   Báo từng trang (đã đọc, hoặc không đọc và vì sao), từng cột không dùng, từng
   dòng bị từ chối (trang, ô, giá trị, lý do). Khi có dữ liệu mới hoặc thay
   đổi, đối chiếu lại ngay và báo số khác biệt. Mã thoát: 0 đọc hết, 1 có dòng
-  bị từ chối, 2 có tệp bị từ chối cả tệp.
+  bị từ chối hoặc điểm chưa nhập vì chờ --map (bài kiểm tra chia phần), 2 có
+  tệp bị từ chối cả tệp.
 
 Tham số:
   TỆP <đường dẫn>…  Một hay nhiều tệp Excel (.xlsx hoặc .xls).  [bắt buộc]

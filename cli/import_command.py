@@ -7,7 +7,8 @@ checks only (no database needed): what ``read-file`` did, with the same detector
 Files that stored new or changed records are followed by a reconciliation of the school
 (`sync.findings.after_import`, as the dashboard's upload and the daemon's sync), said in one line
 (on stderr with ``--json``); ``--no-reconcile`` leaves it to a later command (batches of files).
-Exit: 0 all read, 1 some rows refused, 2 a file refused whole or not readable (a reconciliation
+Exit: 0 all read, 1 some rows refused or scores left out until the school says how (a split test's
+parts without ``--map``), 2 a file refused whole or not readable (a reconciliation
 that fails is said, and changes no exit code: the files are stored).
 """
 
@@ -56,7 +57,8 @@ def run_import(
     if wanted.school_year is None:  # a file of another school year is refused unless asked for
         wanted = replace(wanted, school_year=settings.current_school_year())
     today = datetime.now(VN_TZ).date()  # the school's day
-    wanted = replace(wanted, semester_now=semester_in_progress(wanted.school_year, today))
+    now = semester_in_progress(wanted.school_year, today)
+    wanted = replace(wanted, semester_now=now, semester_asked=now is None)
     try:
         mapping = parse_map(column_map) if column_map else _standing_parts(settings)
     except FileFormatError as exc:
@@ -134,7 +136,8 @@ def _imported(
     # still open (each file stays whole or absent), not when the collector finds the generator later.
     with closing(imported) as reports, _progress(paths, console, quiet=as_json) as advance:
         for path, report in zip(paths, reports, strict=True):  # stored one by one, in order; the next read meanwhile
-            worst = max(worst, 2 if report.error else 1 if report.refused else 0)
+            withheld = any(note.withheld for note in report.notes)  # a split test waiting for --map
+            worst = max(worst, 2 if report.error else 1 if report.refused or withheld else 0)
             if as_json:
                 sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, default=str) + "\n")
             else:

@@ -37,6 +37,9 @@ class Problem:
     sheet: str = ""
     cell: str = ""
     value: str = ""
+    # read, and left out until the person says how (a split test's parts without --map): the scores
+    # are not imported, and the command's exit says so (1, as for refused rows)
+    withheld: bool = False
 
     def describe(self) -> str:
         """One line a teacher can act on: «Dòng 12 (trang «6A1», ô E12, cột «Ngày sinh»): … ; trong ô là «31/02»»."""

@@ -74,7 +74,7 @@ def detect_kind(data: bytes) -> str:
         raise FileFormatError("excel", _legacy_reason(legacy) + ".")
     raise UnknownKind(
         "excel",
-        "Không nhận ra loại tệp: không có trang nào có dòng tiêu đề của sổ điểm, bảng tổng "
-        "hợp vnEdu, danh sách học sinh hay kết quả học tập CSDL trong 12 dòng đầu. Hãy chọn "
+        "Không nhận ra loại tệp: không có trang nào có dòng tiêu đề của sổ điểm, bảng tổng hợp "
+        "hay thống kê nề nếp của vnEdu, danh sách học sinh hay kết quả học tập CSDL trong 12 dòng đầu. Hãy chọn "
         f"loại bằng --kind ({', '.join(KINDS)}).",
     )

@@ -651,6 +651,11 @@ def _not_excel(data: bytes) -> str:
     """Why a file that is neither .xls nor .xlsx is refused: web pages and Excel 2003 XML that
     school software (vnEdu, SMAS) saves with an .xls name are named as such, and what to do
     said; nothing of them is parsed."""
+    if not data.strip(b"\x00 \t\r\n"):  # a download or copy that never finished writes nothing (or zeros)
+        return (
+            "Tệp rỗng (không có nội dung nào): thường do tải xuống hoặc chép tệp bị dở dang. Hãy lấy lại tệp "
+            "từ nơi xuất (vnEdu, CSDL ngành) hoặc từ máy của giáo viên rồi nhập lại."
+        )
     head = data[:4096]
     if _HTML_START.match(head):
         return (

@@ -30,7 +30,8 @@ def semester_of(day: date) -> str:
 def semester_in_progress(school_year: str | None, today: date) -> str | None:
     """The semester the school calendar is in on ``today`` when ``school_year`` is that day's school
     year (a book kept this year, with no semester written, is most likely the one being kept); ``None``
-    for another year (both semesters are over or to come: such a book is read as semester I, said)."""
+    for another year (both semesters are over or to come: the commands refuse such a book, asking
+    which semester it is)."""
     return semester_of(today) if school_year in (None, school_year_of(today)) else None
 
 

@@ -436,7 +436,7 @@ def import_score_book(
         name,
         data,
         OWNER_KIND,
-        Wanted(expect.school_year, expect.semester, None, expect.subject),
+        Wanted(expect.school_year, expect.semester, None, expect.subject, expect.semester_now, expect.semester_asked),
         mapping,
         actor,
         clock,

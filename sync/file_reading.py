@@ -50,6 +50,9 @@ class Wanted:
     # What a teacher's book that names no semester (and none was asked for) is read as, with a note:
     # the semester in progress when the book is of the current school year (`mapping.calendar.semester_in_progress`).
     semester_now: str | None = None
+    # None is in progress in that school year (it is over, or to come): such a book is refused, asking
+    # which semester it is (`mapping.calendar.semester_in_progress` gives no semester to read it as).
+    semester_asked: bool = False
 
 
 @dataclass
@@ -164,6 +167,7 @@ def _problem_json(problem: Problem, said: str) -> dict[str, Any]:
         "column": problem.column,
         "value": problem.value,
         said: problem.message,
+        **({"withheld": True} if problem.withheld else {}),  # scores left out until the school says how
     }
 
 
@@ -318,10 +322,16 @@ def _read(kind_name: str, data: bytes, wanted: Wanted, mapping: dict | None, don
         raise FileFormatError("excel", f"{_opening(kind.words)} là của một học kỳ (1 hoặc 2), không phải cả năm.")
     if kind.periods == "year" and wanted.semester not in (None, "CN"):
         raise FileFormatError("excel", f"Tệp là {kind.words}, không phải học kỳ {wanted.semester}.")
-    read = kind.read(data, Expect(wanted.subject, wanted.semester, wanted.school_year, wanted.semester_now), mapping)
+    read = kind.read(
+        data,
+        Expect(wanted.subject, wanted.semester, wanted.school_year, wanted.semester_now, wanted.semester_asked),
+        mapping,
+    )
     found = kind.records(read)
     done.dated = bool(kind.owner)  # a later gradebook is newer truth: its version is when it is stored
-    report.semesters, report.classes, report.school_year = found.semesters, found.classes, found.school_year
+    report.semesters, report.classes = found.semesters, found.classes
+    # a book that names no year is stored as of the year the import is for: said, not left blank («năm học ?»)
+    report.school_year = found.school_year or wanted.school_year
     report.cells = found.cells
     report.rows = len(read.records)
     report.refused += [*read.rejected_rows, *(_problem(*refusal) for refusal in found.refused)]

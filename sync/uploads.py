@@ -89,7 +89,8 @@ def import_uploads(
     mapping = _mapping(settings)
     school_year = settings.current_school_year()
     today = clock().astimezone(VN_TZ).date()
-    wanted = Wanted(school_year, semester, subject=subject, semester_now=semester_in_progress(school_year, today))
+    now = semester_in_progress(school_year, today)
+    wanted = Wanted(school_year, semester, subject=subject, semester_now=now, semester_asked=now is None)
     folder = Path(tempfile.mkdtemp(prefix="lienthong-tai-len-"))  # private (0700), removed below
     try:
         copied = [_copy(upload, folder, index) for index, upload in enumerate(uploads, 1)]

@@ -167,6 +167,9 @@ class Expect:
     # The semester a book is read as when neither its title nor the person says (the one in progress
     # by the school calendar, `sync.file_reading.Wanted`); each such sheet carries a note saying so.
     semester_now: str | None = None
+    # No semester is in progress in the book's school year (a year over, or to come): a book that
+    # names none is refused, asking which, rather than read as one (`sync.file_reading.Wanted`).
+    semester_asked: bool = False
 
 
 @dataclass(frozen=True)
@@ -624,6 +627,13 @@ def known_subject(chosen: str | None) -> str | None:
     )
 
 
+_SEMESTER_ASKED = (
+    "Trang «{sheet}»: tiêu đề không ghi học kỳ («Học kỳ I/II») và năm học {year} không phải năm học đang "
+    "diễn ra, nên không biết sổ là của học kỳ nào. Hãy nhập lại và chọn học kỳ (lienthong import --semester 1 "
+    "hoặc --semester 2, hoặc ô Học kỳ khi tải tệp lên)."
+)
+
+
 def _semester_assumed(sheet: _Sheet, semester: str, in_progress: bool) -> Problem:
     """The note of a sheet read as ``semester`` because nothing said which (``in_progress``: the
     semester the school calendar is in, else semester I for a book of another school year): a
@@ -790,6 +800,8 @@ def read_score_book(
         if subject is None:
             raise FileFormatError(PLATFORM, _NO_SUBJECT.format(sheet=sheet.title))
         semester = found.get("semester") or expect.semester
+        if semester is None and expect.semester_now is None and expect.semester_asked:
+            raise FileFormatError(PLATFORM, _SEMESTER_ASKED.format(sheet=sheet.title, year=expect.school_year))
         if semester is None:  # neither the title nor the person says: the semester in progress, said aloud
             semester = expect.semester_now or "1"
             result.problems.append(_semester_assumed(sheet, semester, in_progress=bool(expect.semester_now)))
@@ -1014,6 +1026,7 @@ def _resolve_parts(
                     False,
                     sheet=sheet.title,
                     cell=sheet.header_cell(first),
+                    withheld=True,
                 )
             )
         used = set(columns.combine.get(test, []))
@@ -1472,6 +1485,7 @@ def _read_rows(
     averages: dict = (parsed or {}).setdefault("averages", {})  # ĐTBmhk values read in the book (`_check_average`)
     tenths: _Tenths = (parsed or {}).setdefault("tenths", _Tenths())  # the book's scores in tenths (`_same_average`)
     score_cells = itemgetter(*score_at)  # TX…, GK, CK: at least two, so always a tuple
+    unscored: list[int] = []  # rows of a child with no score and no STT
     for number, row in enumerate(table.rows, start=sheet.first_data + 1):
         scores = score_cells(row)
         raw_name, given = row[name_at], row[given_at]
@@ -1493,7 +1507,11 @@ def _read_rows(
             and all(_blank(row[p]) for p in parts)
             and not isinstance(row[0], (int, float))
         ):
-            continue  # a note or signature line below the table
+            # a note or signature line below the table; or a child listed with her birth date or
+            # class and no score yet (and no STT): not imported, and said (`_unscored_note`)
+            if not (_blank(row[birth_at]) and _blank(row[class_at])):
+                unscored.append(number)
+            continue
         code = row[code_at]
         if code is not None:  # `_code`, inlined
             code = str(code).strip()
@@ -1603,6 +1621,8 @@ def _read_rows(
             if len(numbers) > 1
         }
         faults += duplicate_faults(sheet.title, sheet.heading(position, fallback), twice)
+    if unscored:
+        result.problems.append(_unscored_note(sheet, unscored))
     return faults
 
 
@@ -1622,6 +1642,22 @@ def _headerless(sheet: _Sheet, records: list[dict]) -> list[dict]:
         sheet.unused(position, f"cột không có tiêu đề nhưng có dữ liệu (ví dụ ô {example}): không nhập", "")
         for position, example in sorted(out.items())
     ]
+
+
+def _unscored_note(sheet: _Sheet, rows: list[int]) -> Problem:
+    """The rows of children listed with no score at all (nor STT): a class list pasted in before any
+    test, or a group whose scores are kept elsewhere. Not imported (nothing to compare), and said:
+    they were missing from the book's count in silence."""
+    where = f"dòng {rows[0]}" if len(rows) == 1 else f"các dòng {rows[0]}–{rows[-1]}"
+    return Problem(
+        rows[0],
+        f"Trang «{sheet.title}»: {len(rows)} dòng có học sinh (họ tên, ngày sinh hoặc lớp) nhưng chưa có điểm "
+        f"nào ({where}): không nhập. Nếu các em đã có điểm, hãy ghi điểm vào sổ rồi nhập lại tệp.",
+        sheet.heading(sheet.columns.name, "Họ và tên"),
+        False,
+        sheet=sheet.title,
+        cell=cell_address(rows[0], sheet.columns.name),
+    )
 
 
 def _summary_row(name: Any, code: Any, ids: list[Any]) -> bool:

@@ -464,8 +464,10 @@ def test_a_teacher_s_book_without_birth_dates_keeps_those_another_book_gave(scho
 def test_a_book_that_names_no_semester_is_read_as_the_one_in_progress_and_the_command_says_so(tmp_path):
     """A teacher's book titled only «SỔ ĐIỂM MÔN TOÁN — LỚP 6A1» was read as semester I in silence.
     ``lienthong import`` now reads it as the semester the school calendar is in when the book is of
-    the configured (current) school year, and as semester I for another year, each time with a note
-    saying which and how to choose; ``--semester`` reads it as asked, without a note."""
+    the configured (current) school year, with a note saying which and how to choose; a book of
+    another year is refused, asking which semester it is (no semester is in progress to read it as:
+    a semester II book read as semester I would stand for semester I's scores); ``--semester`` reads
+    it as asked, without a note."""
     from datetime import datetime
 
     from lienthong.mapping.calendar import VN_TZ, school_year_of, semester_of
@@ -488,16 +490,24 @@ def test_a_book_that_names_no_semester_is_read_as_the_one_in_progress_and_the_co
 
     now = read(school_year_of(today))
     assert now["semesters"] == [semester_of(today)]
+    assert now["school_year"] == school_year_of(today)  # the book names none: the year it is stored as
     words = "I" if semester_of(today) == "1" else "II"
     assert noted(now) == [
         f"Tiêu đề của trang không ghi học kỳ («Học kỳ I/II»): đã đọc là học kỳ {words}, học kỳ đang diễn ra. "
         f"Nếu không phải, hãy nhập lại và chọn học kỳ (lienthong import --semester {3 - int(semester_of(today))}, "
         "hoặc ô Học kỳ khi tải tệp lên)."
     ]
-    past = read("2020-2021")
-    assert past["semesters"] == ["1"] and noted(past)[0].startswith(
-        "Tiêu đề của trang không ghi học kỳ («Học kỳ I/II»): đã đọc là học kỳ I. Nếu không phải"
-    )
+    # a book of a year that is over names no semester in progress: refused whole, asking which it is
+    refused = run(["import", "--dry-run", "--json", str(book)], db, LIENTHONG_SCHOOL_YEAR="2020-2021")
+    (report,) = [json.loads(line) for line in refused.stdout.splitlines()]
+    assert (
+        refused.returncode == 2
+        and report["stored"] == {}
+        and "năm học 2020-2021 không phải năm học đang" in (report["error"])
+    ), refused.stdout
+    assert "--semester 1 hoặc --semester 2" in report["error"]
+    past = read("2020-2021", "--semester", "1")
+    assert past["semesters"] == ["1"] and noted(past) == []
     chosen = read(school_year_of(today), "--semester", "2")
     assert chosen["semesters"] == ["2"] and noted(chosen) == []
 

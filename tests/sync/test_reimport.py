@@ -75,8 +75,10 @@ def test_a_book_read_under_another_semester_is_stored_under_it_and_its_first_rea
     book read wrongly, and would be compared and reported as semester 1's scores."""
     school = _School(tmp_path)
     book = _book(tmp_path / "so-diem.xlsx", 8, title="Lớp 6A1 — Năm học 2025-2026")  # no semester named
-    first = school.run(str(book))
-    assert "hãy nhập lại và chọn học kỳ (lienthong import --semester 2" in first.stdout
+    refused = school.run(str(book))  # a past year's book naming no semester: refused, asking which
+    assert refused.returncode == 2 and "chọn học kỳ (lienthong import --semester 1 hoặc --semester 2" in refused.stdout
+    assert _semesters(school) == []
+    school.run("--semester", "1", str(book))  # read under semester 1, then the school finds it is semester 2's
     assert _semesters(school) == ["1", "1"]
     again = school.run("--json", "--semester", "2", str(book))
     assert again.returncode == 0, again.stdout + again.stderr
@@ -95,7 +97,7 @@ def test_what_another_file_wrote_since_is_not_taken_back(tmp_path: Path):
     """A record of the first read that a later book changed (or also holds) is the later book's: kept."""
     school = _School(tmp_path)
     book = _book(tmp_path / "so-diem.xlsx", 8, title="Lớp 6A1 — Năm học 2025-2026")
-    school.run(str(book))  # read as semester 1
+    school.run("--semester", "1", str(book))  # read as semester 1
     school.run(str(_book(tmp_path / "hk1.xlsx", 9, title="Lớp 6A1 — Học kỳ I — Năm học 2025-2026")))  # An's mended
     said = school.run("--semester", "2", str(book)).stdout
     # An's sheet changed since, Bình's is held by hk1 too: neither was only this book's first read
@@ -107,7 +109,7 @@ def test_what_another_file_wrote_since_is_not_taken_back(tmp_path: Path):
 def test_a_file_imported_before_its_records_were_kept_says_they_stay(tmp_path: Path):
     school = _School(tmp_path)
     book = _book(tmp_path / "so-diem.xlsx", 8, title="Lớp 6A1 — Năm học 2025-2026")
-    school.run(str(book))
+    school.run("--semester", "1", str(book))
     with sqlite3.connect(school.file) as connection:  # as an import before migration 0018 left it
         connection.execute("UPDATE imported_file SET records = NULL")
     said = school.run("--semester", "2", str(book)).stdout
