@@ -35,6 +35,7 @@ from lienthong.connectors.spreadsheet import ReadAhead
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.plain import Plain
 from lienthong.store.snapshot_text import hashed_text
+from lienthong.sync import reader_processes
 from lienthong.sync.file_readers import Readers, load
 from lienthong.sync.file_reading import FileRead, ImportReport, Wanted, account_for_sheets, read_file
 from lienthong.sync.reader_processes import reader_count
@@ -190,11 +191,14 @@ def started_readers(count: int, kind: str | None, wanted: Wanted, mapping: dict 
     then read in the command), stopped when the block ends. A command starts them before it opens
     the store (`reader_count` of its files), so that they load the readers while it does: on an
     existing school's store SQLite's integrity check alone takes a few tenths of a second."""
-    if not count:
-        yield None
-        return
-    with Readers(count, kind, wanted, mapping) as pool:
-        yield pool
+    try:
+        if not count:
+            yield None
+            return
+        with Readers(count, kind, wanted, mapping) as pool:
+            yield pool
+    finally:
+        reader_processes.release()  # any started with the command and not taken
 
 
 def _next(reads: Iterator[FileRead]) -> FileRead | None:

@@ -92,6 +92,23 @@ def take() -> Started:
     return _EARLY.pop(0) if _EARLY else start()
 
 
+def release() -> None:
+    """Stop the workers started early and not taken (the command read its files with fewer, or none):
+    their task pipe closed, each stops as it would after its last file, rather than idle through
+    the rest of the command (the reconciliation after an import)."""
+    while _EARLY:
+        left = _EARLY.pop()
+        for pipe in (left.tasks, left.answers):
+            try:
+                os.close(pipe)
+            except OSError:
+                pass
+        try:
+            left.process.wait(timeout=5)
+        except Exception:  # still loading past the wait: it stops on its own once it reads the closed pipe
+            pass
+
+
 def _widened(pipe: int) -> None:
     """Let the pipe hold a whole answer where the system allows it (`ANSWERS_PIPE`, else as it is).
     A worker's write of its answer returns only once the answer is in the pipe: in 64 KB it waited

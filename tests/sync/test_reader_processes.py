@@ -112,3 +112,21 @@ def test_a_worker_that_cannot_be_started_early_is_left_to_the_readers(books, mon
     monkeypatch.setattr(reader_processes, "start", refused)
     reader_processes.start_early(2)  # nothing raised before the command's error boundary
     assert reader_processes._EARLY == []
+
+
+def test_workers_started_early_and_not_taken_are_stopped_when_the_reading_ends(books):
+    """The command guessed 2 workers from its line; the import used 1 (or none): the one left idled
+    through the reconciliation after the import, until the command ended. It stops once the files are
+    read."""
+    from lienthong.sync.file_import import started_readers
+
+    reader_processes.start_early(2)
+    left = reader_processes._EARLY[1].process
+    with started_readers(1, None, Wanted("2025-2026", "1"), None) as readers:
+        assert len(reader_processes._EARLY) == 1 and left.poll() is None  # still there while files are read
+        assert [r.report.error for r in readers.read([(path.name, path) for path in books])] == [None] * 3
+    assert reader_processes._EARLY == [] and left.wait(timeout=30) is not None
+    reader_processes.start_early(1)
+    with started_readers(0, None, Wanted("2025-2026", "1"), None) as none:
+        assert none is None
+    assert reader_processes._EARLY == []
