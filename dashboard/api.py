@@ -102,14 +102,16 @@ def discrepancy_list(
     code = class_code.strip().upper() if class_code else None
     rows = access.discrepancies(session, who.actor, code, limit=limit, offset=offset)
     read = access.read_times(session)
-    return {"items": [views.discrepancy_json(row, read) for row in rows], "offset": offset, "limit": limit}
+    classes = access.scope_of(who.actor).classes
+    items = [views.discrepancy_json(row, read, classes=classes) for row in rows]
+    return {"items": items, "offset": offset, "limit": limit}
 
 
 @router.get("/discrepancies/{discrepancy_id}", summary="Một khác biệt và các bước xử lý")
 def discrepancy(discrepancy_id: str, who: Who = Depends(signed_in), session: Session = Depends(store)) -> Any:
     row = access.discrepancy(session, who.actor, discrepancy_id)
     return {
-        **views.discrepancy_json(row, access.read_times(session)),
+        **views.discrepancy_json(row, access.read_times(session), classes=access.scope_of(who.actor).classes),
         "history": [views.step_json(step) for step in resolution.history(session, row.id)],
     }
 

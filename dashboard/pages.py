@@ -186,7 +186,8 @@ def discrepancy_list(
     )
     read = access.read_times(session)
     school = dashboard(request).settings.authority.school
-    items = [views.discrepancy_json(row, read, school) for row in rows[:PAGE_SIZE]]
+    own = access.scope_of(who.actor).classes  # whose candidates' birth dates the reader sees (`views.candidates`)
+    items = [views.discrepancy_json(row, read, school, own) for row in rows[:PAGE_SIZE]]
     return render(
         request,
         "discrepancies.j2",
@@ -206,7 +207,12 @@ def _detail(
     request: Request, who: Who, session: Session, discrepancy_id: str, status: int = 200, **extra: Any
 ) -> Response:
     row = access.discrepancy(session, who.actor, discrepancy_id)
-    item = views.discrepancy_json(row, access.read_times(session), dashboard(request).settings.authority.school)
+    item = views.discrepancy_json(
+        row,
+        access.read_times(session),
+        dashboard(request).settings.authority.school,
+        access.scope_of(who.actor).classes,
+    )
     history = resolution.history(session, row.id)
     names = accounts.names_by_ref(session, {step.actor for step in history})
     steps = [views.step_json(step, names) for step in history]

@@ -110,20 +110,23 @@ def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, An
     ]
 
 
-def candidates(row: DiscrepancyRow) -> list[dict[str, Any]]:
+def candidates(row: DiscrepancyRow, classes: frozenset[str] | None = None) -> list[dict[str, Any]]:
     """The school's students a teacher's row may be (an identity doubt), as the homeroom teacher
-    chooses among them: «Nguyễn Văn An (6A1, sinh 02/03/2013)», the value proposed being its key."""
+    chooses among them: «Nguyễn Văn An (6A1, sinh 02/03/2013)», the value proposed being its key.
+    ``classes``: the reader's classes (``None``: every one); a namesake of another class is shown by
+    her class alone, which tells her apart — her birth date is her own class's business."""
     if row.kind != "identity_doubt":
         return []
-    found = candidates_of(row.record or {})
-    return [
-        {
-            "key": c["key"],
-            "shown": f"{c.get('name')} ({c.get('class') or 'chưa rõ lớp'}, "
-            f"{'sinh ' + c['birth_date'] if c.get('birth_date') else 'chưa rõ ngày sinh'})",
-        }
-        for c in found
-    ]
+    shown = []
+    for c in candidates_of(row.record or {}):
+        cls, born = c.get("class"), c.get("birth_date")
+        if classes is not None and cls not in classes:
+            born = None
+            said = f"{c.get('name')} ({cls or 'chưa rõ lớp'})"
+        else:
+            said = f"{c.get('name')} ({cls or 'chưa rõ lớp'}, {'sinh ' + born if born else 'chưa rõ ngày sinh'})"
+        shown.append({"key": c["key"], "shown": said})
+    return shown
 
 
 def step_json(step: ResolutionRow, names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -156,11 +159,14 @@ def present_words(present: dict | None) -> str:
 
 
 def discrepancy_json(
-    row: DiscrepancyRow, read: dict[str, datetime], school_source: str | None = None
+    row: DiscrepancyRow,
+    read: dict[str, datetime],
+    school_source: str | None = None,
+    classes: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """One discrepancy as the API gives it (its record's name and message as made), and as the pages
     lay it out (``school_source``: the student named as her school's record writes it, as the
-    reports name her: `discrepancy.name_shown`)."""
+    reports name her: `discrepancy.name_shown`). ``classes``: the reader's (`candidates`)."""
     record = row.record or {}
     return {
         "id": row.id,
@@ -179,7 +185,7 @@ def discrepancy_json(
         "message": message_shown(record, school_source) if school_source else record.get("message", ""),
         "suggestion": record.get("suggestion", ""),
         "sources": sources(row, read),
-        "candidates": candidates(row),
+        "candidates": candidates(row, classes),
         "first_seen": when(row.first_seen),
         "last_seen": when(row.last_seen),
     }

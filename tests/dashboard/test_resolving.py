@@ -197,6 +197,7 @@ def _identity_doubt(engine) -> str:
     candidates = [
         {"key": "1800000001", "name": "Nguyễn Thị Hà", "class": "6A1", "birth_date": "05/01/2014"},
         {"key": "1800000008", "name": "Nguyễn Thị Hà", "class": "6A1", "birth_date": "19/02/2014"},
+        {"key": "1800000031", "name": "Nguyễn Thị Hà", "class": "6A3", "birth_date": "11/11/2014"},  # a namesake
     ]
     doubt = Discrepancy(
         "identity_doubt",
@@ -234,6 +235,11 @@ def test_a_gvcn_settles_an_identity_doubt_by_choosing_the_child_not_a_key(site):
     assert "Nguyễn Thị Hà (6A1, sinh 05/01/2014)" in page and "Nguyễn Thị Hà (6A1, sinh 19/02/2014)" in page
     assert 'name="ung_vien" value="1800000008"' in page
     assert 'name="nguon"' not in page  # the teacher's own key is no answer to offer
+    # the namesake of another class is told apart by her class: her birth date is not the 6A1 GVCN's
+    assert "Nguyễn Thị Hà (6A3)" in page and "11/11/2014" not in page
+    assert "Nguyễn Thị Hà (6A3, sinh 11/11/2014)" in site.client("principal").get(f"/khac-biet/{doubt}").text
+    api = gvcn.get(f"/api/discrepancies/{doubt}", headers={"Authorization": f"Bearer {site.token('gvcn')}"}).json()
+    assert "11/11/2014" not in str(api["candidates"])
     refused = propose(gvcn, doubt, ung_vien="1800000002", ly_do="nhầm")  # a child not listed
     assert refused.status_code == 400 and "Hãy chọn một trong các em được nêu" in refused.text
     done = propose(gvcn, doubt, ung_vien="1800000008", ly_do="giáo viên bộ môn xác nhận ngày sinh")
