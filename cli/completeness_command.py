@@ -68,8 +68,7 @@ def print_table(report: Completeness, console: Console) -> None:
 
     where = f"lớp {report.class_code}" if report.class_code else "toàn trường"
     semesters = ", ".join(f"HK{s}" for s in report.semesters)
-    if not report.subjects and not report.classes:  # nothing of the school's record to measure
-        # empty tables and «nobody is late» would read as a school that is up to date
+    if not report.measured:
         console.print(
             f"Chưa đo được mức độ đầy đủ trên {report.source}, {where}, năm học {report.school_year}: "
             "chưa có lớp hay sổ điểm nào để đo."

@@ -28,13 +28,14 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.file_kinds import WORDS
 from lienthong.connectors.gradebook.excel import parse_map
-from lienthong.mapping.calendar import VN_TZ, semester_in_progress, shown_time
+from lienthong.mapping.calendar import VN_TZ, shown_time
 from lienthong.mapping.normalize import SEMESTER_SAID
 from lienthong.store import audit_chain, imports, plain
 from lienthong.store.location import check_store_ahead, plain_sqlite_file
 from lienthong.sync import findings
 from lienthong.sync.file_import import ImportReport, Wanted, import_files, started_readers
 from lienthong.sync.file_readers import Readers
+from lienthong.sync.file_reading import as_of
 from lienthong.sync.reader_processes import reader_count
 
 SEMESTER_WORDS = SEMESTER_SAID
@@ -57,8 +58,7 @@ def run_import(
     if wanted.school_year is None:  # a file of another school year is refused unless asked for
         wanted = replace(wanted, school_year=settings.current_school_year())
     today = datetime.now(VN_TZ).date()  # the school's day
-    now = semester_in_progress(wanted.school_year, today)
-    wanted = replace(wanted, semester_now=now, semester_asked=now is None)
+    wanted = as_of(wanted, today)
     try:
         mapping = parse_map(column_map) if column_map else _standing_parts(settings)
     except FileFormatError as exc:

@@ -186,8 +186,8 @@ def discrepancy_list(
     )
     read = access.read_times(session)
     school = dashboard(request).settings.authority.school
-    own = access.scope_of(who.actor).classes  # whose candidates' birth dates the reader sees (`views.candidates`)
-    items = [views.discrepancy_json(row, read, school, own) for row in rows[:PAGE_SIZE]]
+    # scope.classes: whose candidates' birth dates the reader sees (`views.candidates`)
+    items = [views.discrepancy_json(row, read, school, scope.classes) for row in rows[:PAGE_SIZE]]
     return render(
         request,
         "discrepancies.j2",
@@ -207,16 +207,13 @@ def _detail(
     request: Request, who: Who, session: Session, discrepancy_id: str, status: int = 200, **extra: Any
 ) -> Response:
     row = access.discrepancy(session, who.actor, discrepancy_id)
+    scope = access.scope_of(who.actor)
     item = views.discrepancy_json(
-        row,
-        access.read_times(session),
-        dashboard(request).settings.authority.school,
-        access.scope_of(who.actor).classes,
+        row, access.read_times(session), dashboard(request).settings.authority.school, scope.classes
     )
     history = resolution.history(session, row.id)
     names = accounts.names_by_ref(session, {step.actor for step in history})
     steps = [views.step_json(step, names) for step in history]
-    scope = access.scope_of(who.actor)
     return render(request, "discrepancy.j2", who, status, item=item, steps=steps, may_propose=scope.propose, **extra)
 
 

@@ -86,13 +86,6 @@ def value_words(value: Any, field: str = "") -> str:
     return shown_value(value)
 
 
-def choosable(row: DiscrepancyRow, value: Any) -> bool:
-    """Whether a source's value is offered as the right one: exactly when a proposal of it would be
-    accepted (`resolution.acceptable`: a single value the field takes, never an empty one, nor a
-    key of an identity doubt, whose answers are its `candidates`)."""
-    return resolution.acceptable(row, value)
-
-
 def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, Any]]:
     """Each source's value with its name and when it was last read."""
     names = titles()
@@ -102,7 +95,8 @@ def sources(row: DiscrepancyRow, read: dict[str, datetime]) -> list[dict[str, An
             "title": names.get(source, source),
             "value": value,
             "shown": value_words(value, str((row.record or {}).get("field") or "")),
-            "choosable": choosable(row, value),
+            # offered exactly when a proposal of it would be accepted (never empty, nor an identity doubt's key)
+            "choosable": resolution.acceptable(row, value),
             "read_at": when(read.get(source)),
             "read_at_iso": _iso(read.get(source)),
         }
@@ -121,7 +115,6 @@ def candidates(row: DiscrepancyRow, classes: frozenset[str] | None = None) -> li
     for c in candidates_of(row.record or {}):
         cls, born = c.get("class"), c.get("birth_date")
         if classes is not None and cls not in classes:
-            born = None
             said = f"{c.get('name')} ({cls or 'chưa rõ lớp'})"
         else:
             said = f"{c.get('name')} ({cls or 'chưa rõ lớp'}, {'sinh ' + born if born else 'chưa rõ ngày sinh'})"

@@ -233,6 +233,12 @@ class Completeness:
     notes: tuple[str, ...]  # what could not be measured, and why (Vietnamese)
 
     @property
+    def measured(self) -> bool:
+        """Whether the school's record had any class or score book to measure: without one, empty
+        tables and «nobody is late» would read as a school that is up to date."""
+        return bool(self.subjects or self.classes)
+
+    @property
     def required(self) -> int:
         return sum(s.required for s in self.subjects)
 

@@ -368,7 +368,8 @@ def _notes(
 ) -> tuple[str, ...]:
     source = school.title or school.name
     notes = []
-    if not _holds_anything(school):
+    holds = _holds_anything(school)
+    if not holds:
         # nothing of it to measure: said once, and nothing said about update times it never had
         notes.append(
             f"Chưa có dữ liệu {source}: chưa tính được mức độ nhập điểm, điểm danh và nhịp cập nhật theo Quy chế "
@@ -384,7 +385,7 @@ def _notes(
             "Mỗi bản ghi chỉ còn lần thay đổi gần nhất: lần cập nhật giữa kỳ bị lần sau ghi đè thì không còn "
             "thấy, nên các mục «chưa xác minh được» không tính là trễ hạn."
         )
-    if _holds_anything(school) and not any(c.attendance for c in classes):
+    if holds and not any(c.attendance for c in classes):
         notes.append(f"Chưa có dữ liệu điểm danh của {source}: chưa đếm được buổi nghỉ và hạn nhập hàng tháng.")
     if any(c.moved for c in classes):
         notes.append(

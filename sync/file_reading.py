@@ -14,8 +14,8 @@ import hashlib
 import logging
 import traceback
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from lienthong.connectors.errors import FileFormatError
@@ -23,6 +23,7 @@ from lienthong.connectors.excel import FileKind, Problem, open_workbook, rows_of
 from lienthong.connectors.file_kinds import FILE_KINDS, WORDS, UnknownKind, detect_kind
 from lienthong.connectors.gradebook.excel import Expect
 from lienthong.connectors.spreadsheet import Sheet, column_letters, column_number
+from lienthong.mapping.calendar import semester_in_progress
 from lienthong.store.snapshot_text import hashed_text
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,13 @@ class Wanted:
     # None is in progress in that school year (it is over, or to come): such a book is refused, asking
     # which semester it is (`mapping.calendar.semester_in_progress` gives no semester to read it as).
     semester_asked: bool = False
+
+
+def as_of(wanted: Wanted, today: date) -> Wanted:
+    """``wanted`` with what a teacher's book naming no semester is read as on ``today`` (the school's
+    day): the semester in progress in its school year, or, in a year over or to come, none (asked)."""
+    now = semester_in_progress(wanted.school_year, today)
+    return replace(wanted, semester_now=now, semester_asked=now is None)
 
 
 @dataclass

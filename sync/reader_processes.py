@@ -96,6 +96,8 @@ def release() -> None:
     """Stop the workers started early and not taken (the command read its files with fewer, or none):
     their task pipe closed, each stops as it would after its last file, rather than idle through
     the rest of the command (the reconciliation after an import)."""
+    import subprocess
+
     while _EARLY:
         left = _EARLY.pop()
         for pipe in (left.tasks, left.answers):
@@ -105,7 +107,7 @@ def release() -> None:
                 pass
         try:
             left.process.wait(timeout=5)
-        except Exception:  # still loading past the wait: it stops on its own once it reads the closed pipe
+        except subprocess.TimeoutExpired:  # still loading: it stops on its own once it reads the closed pipe
             pass
 
 

@@ -25,10 +25,11 @@ from lienthong.config.settings import Settings
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.gradebook.excel import parse_map
 from lienthong.connectors.spreadsheet import MAX_FILE
-from lienthong.mapping.calendar import VN_TZ, semester_in_progress
+from lienthong.mapping.calendar import VN_TZ
 from lienthong.store import audit
 from lienthong.store.accounts import Actor
 from lienthong.sync.file_import import ImportReport, Wanted, import_files
+from lienthong.sync.file_reading import as_of
 from lienthong.sync.findings import Reconciled, after_import
 from lienthong.sync.service import NotAllowed
 
@@ -89,8 +90,7 @@ def import_uploads(
     mapping = _mapping(settings)
     school_year = settings.current_school_year()
     today = clock().astimezone(VN_TZ).date()
-    now = semester_in_progress(school_year, today)
-    wanted = Wanted(school_year, semester, subject=subject, semester_now=now, semester_asked=now is None)
+    wanted = as_of(Wanted(school_year, semester, subject=subject), today)
     folder = Path(tempfile.mkdtemp(prefix="lienthong-tai-len-"))  # private (0700), removed below
     try:
         copied = [_copy(upload, folder, index) for index, upload in enumerate(uploads, 1)]

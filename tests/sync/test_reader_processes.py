@@ -34,11 +34,7 @@ def books(tmp_path) -> list[Path]:
 @pytest.fixture(autouse=True)
 def _none_left():
     yield
-    while reader_processes._EARLY:  # a test that failed before taking them
-        started = reader_processes._EARLY.pop()
-        os.close(started.tasks)
-        os.close(started.answers)
-        started.process.wait(timeout=30)
+    reader_processes.release()  # a test that failed before taking them
 
 
 def test_the_files_an_import_names_are_counted_before_the_app_reads_its_line(books):
