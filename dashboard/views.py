@@ -16,6 +16,7 @@ from lienthong.mapping.normalize import LEVEL_WORDS, SEMESTER_SAID, SEMESTER_TIT
 from lienthong.mapping.registry import titles
 from lienthong.reconciliation import resolution
 from lienthong.reconciliation.discrepancy import (
+    EMPTY,
     KIND_WORDS,
     STATUS_WORDS,
     candidates_of,
@@ -63,7 +64,7 @@ def field_words(row: DiscrepancyRow) -> str:
 
 def shown_value(value: Any) -> str:
     if value is None or value == "":
-        return "(trống)"
+        return EMPTY
     if isinstance(value, float | int) and not isinstance(value, bool):
         return str(value).replace(".", ",")
     if isinstance(value, str):

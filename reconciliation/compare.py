@@ -29,7 +29,7 @@ from lienthong.mapping.registry import canonical
 from lienthong.mapping.sources import SourceRecords
 from lienthong.reconciliation.authority import CORRECTION, FILL, ScoreAuthority, diff_sheets, for_a_person
 from lienthong.reconciliation.completeness import SheetCounts, counted_sheets, missing_required, over_semesters
-from lienthong.reconciliation.discrepancy import Discrepancy
+from lienthong.reconciliation.discrepancy import EMPTY, Discrepancy
 from lienthong.reconciliation.matching import match
 from lienthong.reconciliation.owner_links import OwnerLinks, link_owner, owner_compared, relinked
 from lienthong.reconciliation.people import person
@@ -59,7 +59,7 @@ class Roles:
 
 def _shown(value: Any) -> str:
     if value is None:
-        return "(trống)"
+        return EMPTY
     if isinstance(value, Decimal):
         return format_score(value)
     if isinstance(value, tuple):

@@ -70,6 +70,9 @@ FIELD_WORDS = {
     **{f"tx{i}": f"ĐĐGtx{i + 1}" for i in range(8)},
 }
 _PERIOD_WORDS = {**SEMESTER_SAID, "cn": SEMESTER_SAID["CN"]}
+# How a source's empty cell is written among a discrepancy's values and wherever they are shown: a
+# value no one proposes as a correction (`resolution`).
+EMPTY = "(trống)"
 
 
 def field_said(field: str) -> str:

@@ -25,7 +25,7 @@ from lienthong.config.settings import AuthoritySettings, Settings
 from lienthong.mapping import catalogs
 from lienthong.mapping.normalize import SEMESTER_TITLES, class_order, given_name_sort_key, safe_text
 from lienthong.mapping.registry import titles
-from lienthong.reconciliation.discrepancy import KIND_WORDS, STATUS_WORDS, field_said, message_shown, name_shown
+from lienthong.reconciliation.discrepancy import EMPTY, KIND_WORDS, STATUS_WORDS, field_said, message_shown, name_shown
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -196,7 +196,7 @@ def _values(record: dict, context: ReportContext) -> str:
 def _value(value) -> str:
     """One source's value in words: a blank, a count, the days absent, a list of codes."""
     if value is None:
-        return "(trống)"
+        return EMPTY
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, int):

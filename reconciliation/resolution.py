@@ -30,7 +30,7 @@ from lienthong.mapping.normalize import (
 )
 from lienthong.reconciliation import results
 from lienthong.reconciliation.authority import ScoreAuthority
-from lienthong.reconciliation.discrepancy import candidates_of
+from lienthong.reconciliation.discrepancy import EMPTY, candidates_of
 from lienthong.store import accounts, audit, queries, tenancy
 from lienthong.store.accounts import Actor
 from lienthong.store.tables import DiscrepancyRow, ResolutionRow
@@ -79,18 +79,13 @@ RESULT_PARSERS = {
 }
 
 
-# How a discrepancy's values show a source's empty cell (`compare._shown`, `year._shown`). An empty
-# score or result is not a correction anyone proposes: the value that belongs there is.
-EMPTY = "(trống)"
-
-
 def _normalised(row: DiscrepancyRow, value: str) -> str:
     """A proposed value as the platforms write it; an empty value, a score out of range, a word
     outside the vocabulary or a mark of the wrong kind is refused with the reason."""
     field = row.record["field"]
     if row.kind == "identity_doubt":
         return _candidate(row, value)
-    if not value.strip() or value.strip() == EMPTY:
+    if not value.strip() or value.strip() == EMPTY:  # an empty cell is no correction: the value that belongs there is
         raise ResolutionError(
             "Không đề xuất giá trị trống: hãy chọn hoặc gõ giá trị đúng (ô còn thiếu thì gõ điểm cần nhập)."
         )

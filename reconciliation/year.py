@@ -32,7 +32,7 @@ from lienthong.mapping.errors import MappingError
 from lienthong.mapping.normalize import LEVEL_WORDS, PROMOTION_WORDS, TITLE_WORDS, format_score
 from lienthong.mapping.sources import SourceRecords
 from lienthong.mapping.vnedu import CELLS, EXEMPT, sheet_values
-from lienthong.reconciliation.discrepancy import Discrepancy
+from lienthong.reconciliation.discrepancy import EMPTY, Discrepancy
 
 TITLE_SHOWN = {**TITLE_WORDS, None: "không có danh hiệu"}
 _NO_YEAR: dict = {}  # a subject the recomputation has no year value of
@@ -212,7 +212,7 @@ def entered_subjects(sheets: ParsedSheets, key: str, semesters: tuple[str, ...])
 
 def _shown(value: Any) -> str:
     if value is None:
-        return "(trống)"
+        return EMPTY
     return format_score(value) if isinstance(value, Decimal) else str(value)
 
 
