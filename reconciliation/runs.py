@@ -62,7 +62,14 @@ from lienthong.reconciliation.register import (
     ranks,
 )
 from lienthong.store.plain import Plain
-from lienthong.store.reconcile_queries import Change, keys_of, keys_starting, kind_counts, last_seen
+from lienthong.store.reconcile_queries import (
+    JOURNALED_ADDITIONS,
+    Change,
+    keys_of,
+    keys_starting,
+    kind_counts,
+    last_seen,
+)
 
 # --- the stored records, as every run reads them ---------------------------------------------
 
@@ -334,7 +341,7 @@ def _over_view(over: dict[str, dict[str, str]]) -> Sources:
 # its student's alone, once the school has any, `SourceRecords.has_attendance`); a record of any
 # other kind added means a full run (a score sheet moves the classes' figures, a result which
 # semesters are over, a student the rosters).
-ADDABLE = ("diem_danh",)
+ADDABLE = JOURNALED_ADDITIONS  # the additions the writers journal (`store.reconcile_queries`)
 
 
 def _next_absence(school: SourceRecords, today: date, before: str | None) -> str | None:

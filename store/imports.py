@@ -20,6 +20,7 @@ from typing import Any, Sequence
 
 import orjson
 
+from lienthong.store import reconcile_queries
 from lienthong.store.plain import Plain
 
 # The write-ahead log an import lets grow before copying it into the database (pages of 4 KB:
@@ -258,6 +259,7 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
         f"VALUES (?, ?, ?, ?, ?, ?, {payload}, ?)",
         inserts,
     )
+    reconcile_queries.journal_additions(db, source, entity, [row[3] for row in inserts])
     db.many(
         f"UPDATE source_snapshot SET version = ?, content_hash = ?, payload = {payload}, seen_at = ? {where}", updates
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lienthong.mapping.canonical import ScoreSheet, Student
-from lienthong.store import tenancy
+from lienthong.store import plain, reconcile_queries, tenancy
 from lienthong.store.records import score_sheet_from_row, score_sheet_to_row, student_from_rows, student_to_rows
 from lienthong.store.snapshot_text import content_hash
 from lienthong.store.tables import ScoreSheetRow, SourceSnapshotRow, StudentLinkRow, StudentRow
@@ -153,6 +153,8 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
     where = sa.and_(mine, table.c.source == source, table.c.entity == entity, table.c.key == sa.bindparam("k"))
     if inserts:
         session.execute(sa.insert(table), list(inserts.values()))
+        with plain.opened(session) as db:
+            reconcile_queries.journal_additions(db, source, entity, list(inserts))
     if updates:
         session.execute(
             sa.update(table)

@@ -237,7 +237,7 @@ class SnapshotChangeRow(SQLModel, table=True):
     """A stored record whose content changed (``change`` ``changed``), that went (``removed``: deleted,
     or moved to another key) or that was added while the school keeps a reconciliation state
     (``added``: attendance only, migration 0017), written by triggers on ``source_snapshot``
-    (migration 0016, which says why) for the
+    (migration 0016, which says why), the additions by the writers (migration 0019), for the
     next reconciliation, which deletes the rows it took into account."""
 
     __tablename__ = "snapshot_change"

@@ -1,8 +1,8 @@
-"""The change journal on ``source_snapshot`` (migrations 0016, 0017): the database itself notes every
-record whose content changed, that went, or that was added while the school keeps a
-reconciliation state, on SQLite and PostgreSQL (under the school's row-level security), and
-nothing for a record seen again unchanged; a reconciliation reads the rows and deletes those it
-took into account."""
+"""The change journal on ``source_snapshot`` (migrations 0016, 0017, 0019): the database itself notes
+every record whose content changed or that went, and the writers every record added while the
+school keeps a reconciliation state, on SQLite and PostgreSQL (under the school's row-level
+security), and nothing for a record seen again unchanged; a reconciliation reads the rows and
+deletes those it took into account."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from lienthong.reconciliation import runs
-from lienthong.store import reconcile_queries, tenancy
+from lienthong.store import imports, reconcile_queries, tenancy
 from lienthong.store.db import make_engine, migrate, session_scope
 from lienthong.store.plain import opened
 from lienthong.store.repository import SnapshotRecord, upsert_snapshots
+from lienthong.store.snapshot_text import hashed_text
 from tests.store.test_tenancy import register
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
@@ -68,11 +69,35 @@ def test_changed_removed_and_added_records_are_journaled_unchanged_ones_are_not(
         assert list(reconcile_queries.last_seen(db, ["vnedu"])) == ["vnedu"]
 
 
+def _import(engine, rows: list[tuple[str, int, dict]], at: datetime, entity: str = "diem") -> None:
+    """As an import stores a file's records: through the driver (`store.imports.store_rows`)."""
+    with opened(engine) as db:
+        for key, version, payload in rows:
+            imports.store_rows(db, "vnedu", entity, version, [(entity, key, *hashed_text(payload))], at)
+
+
+@pytest.mark.parametrize("writer", [_write, _import], ids=["pull", "import"])
 @pytest.mark.parametrize("entity", ["diem", "hoc_sinh", "ket_qua", *runs.ADDABLE])
-def test_additions_are_journaled_for_the_kinds_an_incremental_run_takes_added_only(engine, entity):
+def test_additions_are_journaled_for_the_kinds_an_incremental_run_takes_added_only(engine, entity, writer):
+    writer(engine, [("s8:x", 1, {"a": 1})], T0, entity=entity)
+    assert _journal(engine) == []  # no state kept: the next reconciliation reads everything
     _keep_a_state(engine)
-    _write(engine, [("s9:x", 1, {"a": 1})], T0, entity=entity)
-    assert [c[3] for c in _journal(engine)] == (["added"] if entity in runs.ADDABLE else [])
+    writer(engine, [("s9:x", 1, {"a": 1}), ("s8:x", 2, {"a": 1})], T0, entity=entity)
+    # the new record only: one seen again is not added
+    assert _journal(engine) == ([("vnedu", entity, "s9:x", "added")] if entity in runs.ADDABLE else [])
+    assert runs.ADDABLE == reconcile_queries.JOURNALED_ADDITIONS
+
+
+def test_no_trigger_journals_an_addition_the_writers_do(engine):
+    """A record added by any other way is not journaled (migration 0019): its kind's count tells the
+    next reconciliation to read everything (`runs.incremental`)."""
+    _keep_a_state(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO source_snapshot (ma_truong, source, entity, key, version, content_hash, payload, seen_at) "
+            "SELECT ma_truong, 'vnedu', 'diem_danh', 's1:x', 1, 'h', '{}', saved_at FROM reconcile_state"
+        )
+    assert _journal(engine) == []
 
 
 def test_a_reconciliation_deletes_only_the_rows_it_read(engine):
