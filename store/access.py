@@ -30,6 +30,7 @@ from lienthong.store.tables import (
     OutboxItemRow,
     ResolutionRow,
     SchoolRow,
+    SourceReadRow,
     SourceSnapshotRow,
     UserRow,
     UserScopeRow,
@@ -335,9 +336,12 @@ def store_version(session: Session) -> tuple:
     """What changes when the records behind the principal's figures change (a pull or an import
     writes snapshots, a push applied, an account's classes or subjects): cheap to ask on every
     request, so the loaded records and figures are kept until it moves."""
-    snap = SourceSnapshotRow.__table__
+    snap, read = SourceSnapshotRow.__table__, SourceReadRow.__table__
     snapshots = session.execute(
-        sa.select(sa.func.count(), sa.func.max(snap.c.seen_at)).where(tenancy.school_column(session, snap))
+        sa.select(
+            sa.select(sa.func.count()).where(tenancy.school_column(session, snap)).scalar_subquery(),
+            sa.select(sa.func.max(read.c.read_at)).where(tenancy.school_column(session, read)).scalar_subquery(),
+        )
     ).one()
     pushed = session.execute(
         sa.select(sa.func.count(), sa.func.max(OutboxItemRow.updated_at)).where(OutboxItemRow.status == "done")

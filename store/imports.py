@@ -264,6 +264,8 @@ def store_rows(db: Plain, source: str, entity: str, version: int, rows: Sequence
         f"UPDATE source_snapshot SET version = ?, content_hash = ?, payload = {payload}, seen_at = ? {where}", updates
     )
     db.many(f"UPDATE source_snapshot SET seen_at = ? {where}", touched)
+    if inserts or updates or touched:
+        reconcile_queries.mark_read(db, source, seen_at)
     return counts
 
 

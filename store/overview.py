@@ -25,6 +25,7 @@ from lienthong.store.tables import (
     DiscrepancyRow,
     ImportedFileRow,
     OutboxItemRow,
+    SourceReadRow,
     SourceSnapshotRow,
     SyncRunRow,
     UserRow,
@@ -92,6 +93,13 @@ def _statement(live: tuple[str, ...], runs_read: int) -> sa.CompoundSelect:
         SyncRunRow.__table__,
         ImportedFileRow.__table__,
     )
+    read = SourceReadRow.__table__
+    read_at = (  # when each source was last read (`store.reconcile_queries.mark_read`)
+        sa.select(read.c.read_at)
+        .where(read.c.ma_truong == school, read.c.source == snap.c.source)
+        .correlate(snap)
+        .scalar_subquery()
+    )
     latest = (
         sa.select(run.c.id, run.c.platforms, run.c.status, run.c.started_at, run.c.finished_at)
         .where(run.c.ma_truong == school, run.c.dry_run.is_(False))
@@ -108,7 +116,7 @@ def _statement(live: tuple[str, ...], runs_read: int) -> sa.CompoundSelect:
         sa.select(sa.literal("d"), none, none, sa.func.count(), none, none)
         .select_from(disc)
         .where(disc.c.ma_truong == school, disc.c.status.in_(list(live))),
-        sa.select(sa.literal("l"), snap.c.source, none, sa.func.count(), sa.func.max(snap.c.seen_at), none)
+        sa.select(sa.literal("l"), snap.c.source, none, sa.func.count(), read_at, none)
         .where(snap.c.ma_truong == school)
         .group_by(snap.c.source),
         sa.select(sa.literal("o"), out.c.platform, out.c.status, sa.func.count(), sa.func.max(out.c.updated_at), none)

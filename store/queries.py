@@ -24,7 +24,7 @@ from lienthong.store.tables import (
     OutboxItemRow,
     ResolutionRow,
     RunLeaseRow,
-    SourceSnapshotRow,
+    SourceReadRow,
     SyncRunRow,
     TeacherRow,
 )
@@ -206,12 +206,10 @@ def identity_proposals(session: Session) -> list[tuple[DiscrepancyRow, Resolutio
 
 
 def last_seen(session: Session) -> dict[str, datetime]:
-    """When each source was last read (pulled or imported)."""
-    table = SourceSnapshotRow.__table__
+    """When each source was last read (pulled or imported: ``source_read``)."""
+    table = SourceReadRow.__table__
     rows = session.execute(
-        sa.select(table.c.source, sa.func.max(table.c.seen_at))
-        .where(tenancy.school_column(session, table))
-        .group_by(table.c.source)
+        sa.select(table.c.source, table.c.read_at).where(tenancy.school_column(session, table)).order_by(table.c.source)
     )
     return {source: at for source, at in rows if at is not None}
 

@@ -169,6 +169,9 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
         )
     if touched:
         session.execute(sa.update(table).where(where).values(seen_at=seen_at), touched)
+    if inserts or updates or touched:
+        with plain.opened(session) as db:
+            reconcile_queries.mark_read(db, source, seen_at)
     session.expire_all()  # ORM objects loaded earlier must not hide these writes
     return outcomes
 

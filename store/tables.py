@@ -219,8 +219,6 @@ class SourceSnapshotRow(SQLModel, table=True):
     """
 
     __tablename__ = "source_snapshot"
-    # each source's last reading, one index lookup (`store.reconcile_queries.last_seen`; migration 0016)
-    __table_args__ = (sa.Index("ix_source_snapshot_seen", "ma_truong", "source", "seen_at"),)
     ma_truong: Optional[str] = _school()
     __mapper_args__ = _within_school(ma_truong, "source", "entity", "key")
 
@@ -231,6 +229,20 @@ class SourceSnapshotRow(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     payload: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     seen_at: datetime = _when(nullable=False)
+
+
+class SourceReadRow(SQLModel, table=True):
+    """When lienthong last read each source: the last time a pull or an import wrote or saw again
+    any of its records (``source_snapshot.seen_at``), kept by the writers of ``source_snapshot``
+    (`store.reconcile_queries.mark_read`; migration 0020 says why it is not an index on
+    ``seen_at``). Read by `store.reconcile_queries.last_seen` and the dashboard."""
+
+    __tablename__ = "source_read"
+    ma_truong: Optional[str] = _school()
+    __mapper_args__ = _within_school(ma_truong, "source")
+
+    source: str = Field(primary_key=True, max_length=16)
+    read_at: datetime = _when(nullable=False)
 
 
 class SnapshotChangeRow(SQLModel, table=True):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from lienthong.store.repository import SnapshotRecord, upsert_snapshots
 from lienthong.store.tables import AuditLogRow, DiscrepancyRow, OutboxItemRow, SourceSnapshotRow, SyncRunRow
 from tests.dashboard.conftest import MINE, NOW, OTHER, csrf_of, make_site, seed_school
 
@@ -224,9 +225,8 @@ def test_the_page_shows_a_new_pull_at_once_though_it_keeps_the_records_between_r
             for r in session.exec(select(SourceSnapshotRow).where(SourceSnapshotRow.entity == "diem"))
             if r.source == "vnedu" and r.key.endswith(":TOAN:1") and r.payload.get("ddg_gk") is None
         )
-        row.payload = {**row.payload, "ddg_gk": "7"}
-        row.seen_at = NOW
-        session.add(row)
+        pulled = SnapshotRecord("vnedu", "diem", row.key, row.version + 1, {**row.payload, "ddg_gk": "7"})
+        upsert_snapshots(session, [pulled], NOW)  # as a pull stores it
         session.commit()
     assert _cell(client.get("/tong-quan").text, "6A1", "TOAN") == "100"
 

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel, select
 
 import lienthong.store.tables  # noqa: F401
 from lienthong.mapping.canonical import ScoreSheet, Student
+from lienthong.store import queries, tenancy
 from lienthong.store.db import alembic_config, make_engine, migrate, own_schema_name, session_scope
 from lienthong.store.repository import (
     SnapshotOutcome,
@@ -164,6 +165,70 @@ def test_a_time_given_in_vietnam_time_reads_back_as_the_same_moment(engine):
             with opened(session) as db:
                 seen = school_payloads(db, {source: ("hoc_sinh",)})[source].seen_at
             assert seen.replace(tzinfo=seen.tzinfo or timezone.utc) == at
+
+
+@pytest.mark.parametrize("writer", ["pull", "import"])
+def test_when_a_source_was_last_read_moves_only_forward(engine, writer):
+    """Both writers note the reading (`reconcile_queries.mark_read`, migration 0020): a record seen
+    again unchanged is a reading; a page stamped earlier (a pull replayed, a clock behind) does not
+    take the time back; another source keeps its own."""
+    from lienthong.store.plain import opened
+    from lienthong.store.reconcile_queries import last_seen
+    from lienthong.store.records import store_snapshots
+    from lienthong.store.snapshot_text import written
+
+    def write(source: str, version: int, at: datetime) -> None:
+        with session_scope(engine) as session:
+            if writer == "pull":
+                upsert_snapshot(session, SnapshotRecord(source, "hoc_sinh", "a", version, {"v": 1}), at)
+            else:
+                store_snapshots(session, [written(source, "hoc_sinh", "a", version, {"v": 1})], at)
+
+    def seen() -> dict:
+        with session_scope(engine) as session, opened(session) as db:
+            found = last_seen(db, ["vnedu", "csdl"])
+            assert found == queries.last_seen(session)  # the dashboard's reading, the same
+            return {source: at.replace(tzinfo=at.tzinfo or timezone.utc) for source, at in found.items()}
+
+    write("vnedu", 1, T0)
+    write("vnedu", 1, T0 + timedelta(hours=2))  # seen again, unchanged
+    assert seen() == {"vnedu": T0 + timedelta(hours=2)}
+    write("vnedu", 2, T0 + timedelta(hours=1))  # stamped earlier
+    write("csdl", 1, T0)
+    assert seen() == {"vnedu": T0 + timedelta(hours=2), "csdl": T0}
+
+
+def test_the_last_readings_are_kept_across_the_upgrade_that_drops_the_index(database_url):
+    """Migration 0020 fills ``source_read`` from the records stored before it."""
+    from lienthong.store.plain import opened
+    from lienthong.store.reconcile_queries import last_seen
+
+    migrate(database_url, "0019")
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            for source, at in (("vnedu", T0), ("vnedu", T0 + timedelta(minutes=5)), ("csdl", T0)):
+                session.execute(
+                    sa.insert(SourceSnapshotRow.__table__).values(
+                        ma_truong=tenancy.require_school(session),
+                        source=source,
+                        entity="hoc_sinh",
+                        key=at.isoformat(),
+                        version=1,
+                        content_hash="h",
+                        payload={},
+                        seen_at=at,
+                    )
+                )
+        migrate(database_url)
+        with session_scope(engine) as session, opened(session) as db:
+            found = last_seen(db, ["vnedu", "csdl"])
+        assert {s: at.replace(tzinfo=at.tzinfo or timezone.utc) for s, at in found.items()} == {
+            "vnedu": T0 + timedelta(minutes=5),
+            "csdl": T0,
+        }
+    finally:
+        engine.dispose()
 
 
 def test_rolled_back_transaction_writes_nothing(engine):
