@@ -84,6 +84,26 @@ def test_outcomes_are_the_repositorys(engine):
     assert stored["1800000003:TOAN:1"][0] == 5
 
 
+def test_a_stored_key_among_new_ones_is_found_and_nothing_else_undone(engine):
+    """A file's records are inserted as new without each key looked up when its first and last keys
+    are not stored (`store.imports._inserted_as_new`, on SQLite): a stored key between them undoes
+    that insert only (not what the transaction wrote before), and each record then has the outcome
+    it has when looked up."""
+    middle = "1800000002:TOAN:1"
+    with Session(engine) as session:
+        store_snapshots(session, _written("gradebook", {middle: PAYLOADS[middle]}, version=5), NOW)
+        session.commit()
+        before = store_snapshots(session, _written("vnedu", PAYLOADS), NOW)  # in the same transaction
+        moved = {**PAYLOADS, middle: {"ma_hoc_sinh": "1800000002", "ddg_tx": ["9"]}}
+        counts = store_snapshots(session, _written("gradebook", moved, version=5), NOW + timedelta(hours=1))
+        session.commit()
+    assert before == Counter(new=3)
+    assert counts == Counter(new=2, changed=1)
+    stored = _rows(engine, "gradebook")
+    assert {key: payload for key, (_, _, payload, _) in stored.items()} == moved
+    assert set(_rows(engine, "vnedu")) == set(PAYLOADS)
+
+
 def test_more_keys_than_one_query_takes(engine):
     many = {f"{n:010d}:TOAN:1": {"ma_hoc_sinh": f"{n:010d}", "ddg_gk": "7"} for n in range(1203)}
     with Session(engine) as session:
