@@ -25,6 +25,7 @@ from lienthong.store.tables import (
     ResolutionRow,
     RunLeaseRow,
     SourceReadRow,
+    SourceSnapshotRow,
     SyncRunRow,
     TeacherRow,
 )
@@ -207,9 +208,12 @@ def identity_proposals(session: Session) -> list[tuple[DiscrepancyRow, Resolutio
 
 def last_seen(session: Session) -> dict[str, datetime]:
     """When each source was last read (pulled or imported: ``source_read``)."""
-    table = SourceReadRow.__table__
-    rows = session.execute(
-        sa.select(table.c.source, table.c.read_at).where(tenancy.school_column(session, table)).order_by(table.c.source)
+    table, snap = SourceReadRow.__table__, SourceSnapshotRow.__table__
+    held = sa.exists().where(snap.c.ma_truong == table.c.ma_truong, snap.c.source == table.c.source)
+    rows = session.execute(  # of the sources it holds records of (`reconcile_queries.last_seen`)
+        sa.select(table.c.source, table.c.read_at)
+        .where(tenancy.school_column(session, table), held)
+        .order_by(table.c.source)
     )
     return {source: at for source, at in rows if at is not None}
 

@@ -75,18 +75,26 @@ def kind_counts(db: Plain) -> dict[tuple[str, str], int]:
 
 def last_seen(db: Plain, sources: list[str]) -> dict[str, datetime]:
     """When each of ``sources`` was last read (any record of any entity written or seen again:
-    ``source_read``, `mark_read`)."""
+    ``source_read``, `mark_read`), for those it holds records of: a source whose records all went
+    (a purge) has no reading, as when the time was its records' latest ``seen_at``, and a full
+    and an incremental run say the same (one lookup in the primary key's index each)."""
     wanted = set(sources)
-    found = db.rows("SELECT source, read_at FROM source_read WHERE ma_truong = ?", (db.school,))
+    found = db.rows(
+        "SELECT source, read_at FROM source_read r WHERE ma_truong = ? AND EXISTS (SELECT 1 FROM source_snapshot s "
+        "WHERE s.ma_truong = r.ma_truong AND s.source = r.source)",
+        (db.school,),
+    )
     return {source: db.stored_time(at) for source, at in sorted(found) if source in wanted}  # type: ignore[misc]
 
 
 def mark_read(db: Plain, source: str, at: datetime) -> None:
     """Note that ``source`` was read at ``at`` (a record of it written or seen again), unless a
     later reading is noted: called by the writers of ``source_snapshot`` (`store.imports.store_rows`,
-    `store.repository.upsert_snapshots`) in their transaction. An index on every record's
-    ``seen_at`` answered the same question and cost each record written ~2 µs on SQLite
-    (migration 0020)."""
+    `store.repository.upsert_snapshots`) in their transaction, before they write the records: on
+    PostgreSQL the row is locked until the transaction ends, and every writer taking it before any
+    record of the source keeps two writers of one source from each waiting for the other. An index
+    on every record's ``seen_at`` answered the same question and cost each record written ~2 µs on
+    SQLite (migration 0020)."""
     db.run(
         "INSERT INTO source_read (ma_truong, source, read_at) VALUES (?, ?, ?) ON CONFLICT (ma_truong, source) "
         "DO UPDATE SET read_at = excluded.read_at WHERE excluded.read_at > source_read.read_at",

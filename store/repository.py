@@ -150,6 +150,9 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
             stored[record.key] = (record.version, digest)
             outcomes.append(SnapshotOutcome.CHANGED)
     session.flush()  # ORM work pending in this session goes first
+    if inserts or updates or touched:  # first: see `reconcile_queries.mark_read`
+        with plain.opened(session) as db:
+            reconcile_queries.mark_read(db, source, seen_at)
     where = sa.and_(mine, table.c.source == source, table.c.entity == entity, table.c.key == sa.bindparam("k"))
     if inserts:
         session.execute(sa.insert(table), list(inserts.values()))
@@ -169,9 +172,6 @@ def upsert_snapshots(session: Session, records: list[SnapshotRecord], seen_at: d
         )
     if touched:
         session.execute(sa.update(table).where(where).values(seen_at=seen_at), touched)
-    if inserts or updates or touched:
-        with plain.opened(session) as db:
-            reconcile_queries.mark_read(db, source, seen_at)
     session.expire_all()  # ORM objects loaded earlier must not hide these writes
     return outcomes
 

@@ -226,11 +226,10 @@ def _why_unused(header: str) -> str:
 
 class _SummaryTable(Table):
     """A summary sheet's table, its two-row headers named as the file writes them («Buổi nghỉ P»);
-    ``values``: the subject cells read so far, (by comment, cell) → value, each read once."""
+    ``subjects``: its subject columns as `_record` reads them (`_subject_cells`)."""
 
     labels: dict[str, str]
-    values: dict[tuple[bool, Any], str]
-    subjects: list[tuple[str, Any]]  # (column name, the catalog's subject) of each subject column
+    subjects: list[tuple[int, str, str, bool, dict]]
 
     def heading(self, name: str) -> str:
         return self.labels.get(name) or super().heading(name)

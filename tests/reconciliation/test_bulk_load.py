@@ -136,7 +136,7 @@ def test_load_sources_reads_each_source_once_and_says_when_it_was_last_read(engi
         sources = load_sources(engine)
     payloads = [s for s in statements if "payload" in s]
     assert len(payloads) == len(sources) == 4  # vnEdu, CSDL, the portal, the gradebooks
-    assert len(statements) == len(sources)  # the times from `source_read`, not from the records
+    assert len(statements) == len(sources) + 1  # and one for every source's last reading (`source_read`)
     with Session(engine) as session:
         assert sources.seen == queries.last_seen(session)
     # the same records as the stored payloads mapped in memory

@@ -171,7 +171,7 @@ def test_a_time_given_in_vietnam_time_reads_back_as_the_same_moment(engine):
 def test_when_a_source_was_last_read_moves_only_forward(engine, writer):
     """Both writers note the reading (`reconcile_queries.mark_read`, migration 0020): a record seen
     again unchanged is a reading; a page stamped earlier (a pull replayed, a clock behind) does not
-    take the time back; another source keeps its own."""
+    take the time back; another source keeps its own; a source whose records all went has none."""
     from lienthong.store.plain import opened
     from lienthong.store.reconcile_queries import last_seen
     from lienthong.store.records import store_snapshots
@@ -196,6 +196,9 @@ def test_when_a_source_was_last_read_moves_only_forward(engine, writer):
     write("vnedu", 2, T0 + timedelta(hours=1))  # stamped earlier
     write("csdl", 1, T0)
     assert seen() == {"vnedu": T0 + timedelta(hours=2), "csdl": T0}
+    with engine.begin() as connection:  # every record of the CSDL gone (a purge): no reading, as before
+        connection.execute(sa.delete(SourceSnapshotRow.__table__).where(SourceSnapshotRow.__table__.c.source == "csdl"))
+    assert seen() == {"vnedu": T0 + timedelta(hours=2)}
 
 
 def test_the_last_readings_are_kept_across_the_upgrade_that_drops_the_index(database_url):
