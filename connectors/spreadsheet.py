@@ -26,6 +26,7 @@ import os
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -377,39 +378,85 @@ def _check_xlsx(data: bytes, hidden: HiddenCells | None = None) -> ErrorCells:
                 f"Tệp Excel không trọn: thiếu nội dung của trang {', '.join(f'«{t}»' for t in lost)} "
                 "(tệp hỏng hoặc tải lên dở dang). Hãy lấy lại tệp gốc, hoặc mở bằng Excel rồi lưu lại."
             )
-        for member in members:
-            if not member.filename.endswith((".xml", ".rels", ".vml")):
-                continue
-            extent = Extent() if member in sheets else None
-            title = titles.get(member.filename, member.filename.rsplit("/", 1)[-1])
-            found: dict[tuple[int, int], str] = {}
-            hides = Hidden() if extent is not None else None
-            plain = None
-            if extent is not None and member.file_size <= MAX_ROW_BYTES:  # a whole sheet, read in one piece
-                text = archive.read(member)
-                plain = _plain_cells(text)
-                if plain is not None:
-                    cells += plain
-                    _xml_errors(text, found)
-                    _xml_hidden_columns(text, hides)
-                    _xml_hidden_rows(text, hides)
+        where = ""
+        try:
+            for member in members:
+                if not member.filename.endswith((".xml", ".rels", ".vml")):
+                    continue
+                extent = Extent() if member in sheets else None
+                title = titles.get(member.filename, member.filename.rsplit("/", 1)[-1])
+                where = f"trang «{title}»" if extent is not None else f"phần «{title}»"
+                found: dict[tuple[int, int], str] = {}
+                hides = Hidden() if extent is not None else None
+                plain = None
+                text = _member_text(data, member) if member.file_size <= MAX_ROW_BYTES else None
+                if extent is not None and member.file_size <= MAX_ROW_BYTES:  # a whole sheet, read in one piece
+                    if text is None:
+                        text = archive.read(member)
+                    plain = _plain_cells(text)
+                    if plain is not None:
+                        cells += plain
+                        _xml_errors(text, found)
+                        _xml_hidden_columns(text, hides)
+                        _xml_hidden_rows(text, hides)
+                    else:
+                        _scan_part(io.BytesIO(text), extent, errors=found, hidden=hides)
+                elif text is not None:  # another part (a sheet this small was read above): declarations only
+                    _scan_part(io.BytesIO(text), None)
                 else:
-                    _scan_part(io.BytesIO(text), extent, errors=found, hidden=hides)
-            else:
-                with archive.open(member) as part:
-                    _scan_part(part, extent, errors=found if extent is not None else None, hidden=hides)
-            if extent is not None and plain is None:
-                _check_extent(title, extent)
-                cells += extent.cells
-            if found:
-                errors[title] = found
-            if hides is not None and hidden is not None and (hides.columns or hides.rows):
-                hidden[title] = hides
+                    with archive.open(member) as part:
+                        _scan_part(part, extent, errors=found if extent is not None else None, hidden=hides)
+                if extent is not None and plain is None:
+                    _check_extent(title, extent)
+                    cells += extent.cells
+                if found:
+                    errors[title] = found
+                if hides is not None and hidden is not None and (hides.columns or hides.rows):
+                    hidden[title] = hides
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # packed data that does not unpack as its entry says
+            raise UnsafeWorkbook(
+                f"Tệp Excel bị hỏng: {where} không giải nén được (tệp tải về dở dang hoặc bị sửa). "
+                "Hãy lấy lại tệp gốc, hoặc mở bằng Excel rồi lưu lại."
+            ) from None
         if cells > MAX_CELLS:
             raise UnsafeWorkbook(
                 f"Tệp có {cells} ô dữ liệu, quá {MAX_CELLS} ô; không phải tệp của một trường. Không mở."
             )
     return errors
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the name's and the extra field's lengths
+
+
+def _member_text(data: bytes, member: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member unpacked straight from the file's bytes, its size and CRC checked;
+    ``None`` for any other (encrypted, another method, a size or CRC that does not hold, a header
+    that is not where the directory says): `zipfile` reads it then, and refuses it as it always did.
+    Why: zipfile's reader, per member, cost a third more than unpacking (0.21 s against 0.13 s over a
+    school's 2,000 parts), and calamine unpacks each sheet again after the checks."""
+    if member.flag_bits & 0x1 or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    offset = member.header_offset
+    if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
+        return None
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, offset)
+    start = offset + _LOCAL_HEADER.size + name_length + extra_length
+    if signature != b"PK\x03\x04" or start + member.compress_size > len(data):
+        return None
+    packed = data[start : start + member.compress_size]
+    if member.compress_type == zipfile.ZIP_STORED:
+        text = packed
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            text = inflater.decompress(packed, member.file_size + 1)  # never more than the size it declares
+        except zlib.error:
+            return None
+        if not inflater.eof:
+            return None
+    if len(text) != member.file_size or zlib.crc32(text) != member.CRC:
+        return None
+    return text
 
 
 _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")

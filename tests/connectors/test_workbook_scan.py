@@ -15,7 +15,7 @@ import pytest
 
 from lienthong.connectors.errors import FileFormatError
 from lienthong.connectors.excel import open_workbook, rows_of
-from lienthong.connectors.spreadsheet import Extent, _plain_cells, _scan_part
+from lienthong.connectors.spreadsheet import Extent, _member_text, _plain_cells, _scan_part
 from lienthong.simulators.exports import write_school_files
 from lienthong.simulators.school import generate_school
 from lienthong.simulators.views import build_platform_data
@@ -132,3 +132,66 @@ def test_cells_come_as_the_readers_take_them_whatever_their_type():
     assert list(first) == expected
     assert [type(v) for v in first] == [type(v) for v in expected]
     assert second[:3] == (None, None, 5) and type(second[2]) is int
+
+
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_member_is_unpacked_from_the_bytes_as_zipfile_reads_it(method):
+    text = _sheet(*(b'<row r="%d">' % n + cell(f"A{n}", f"Nguyễn Văn {n}") + b"</row>" for n in range(1, 400)))
+    data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": text}, method)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            assert _member_text(data, member) == archive.read(member)
+
+
+def _with_declared(data: bytes, name: str, **declared) -> tuple[bytes, zipfile.ZipInfo]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        member = archive.getinfo(name)
+    for attribute, value in declared.items():
+        setattr(member, attribute, value)
+    return data, member
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {"file_size": 100},  # smaller than it unpacks to: never more than declared is unpacked
+        {"file_size": 10**6},  # larger than it unpacks to
+        {"CRC": 0},  # its content is not what was packed
+        {"header_offset": 3},  # the directory points elsewhere than a local header
+        {"header_offset": 10**9},  # past the end of the file
+        {"compress_size": 10**9},  # more than the file holds
+        {"compress_type": zipfile.ZIP_LZMA},  # a method left to zipfile (and calamine)
+        {"flag_bits": 0x1},  # encrypted
+    ],
+)
+def test_a_member_whose_directory_entry_does_not_hold_is_left_to_zipfile(declared):
+    text = _sheet(*(b'<row r="%d">' % n + cell(f"A{n}", "x") + b"</row>" for n in range(1, 200)))
+    data, member = _with_declared(_zip({"xl/worksheets/sheet1.xml": text}), "xl/worksheets/sheet1.xml", **declared)
+    assert _member_text(data, member) is None
+
+
+def test_a_member_packed_otherwise_than_its_entry_says_refuses_the_file_as_before():
+    """The local data of a sheet unpacks to more than the directory declares: unpacked as far as
+    declared, it is left to zipfile, whose CRC check fails: the file is refused whole, saying which
+    sheet, not read short (and not a reader's fault, as it was before)."""
+    small, large = _sheet(cell("A1", "x")), _sheet(*(cell(f"A{n}", "y" * 50) for n in range(1, 300)))
+    data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": large})
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        member = archive.getinfo("xl/worksheets/sheet1.xml")
+    # the central entry's uncompressed size (offset 24) says the small sheet's size
+    entry = data.index(b"xl/worksheets/sheet1.xml", data.index(b"PK\x01\x02")) - 46
+    patched = data[: entry + 24] + len(small).to_bytes(4, "little") + data[entry + 28 :]
+    with zipfile.ZipFile(io.BytesIO(patched)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == len(small) != member.file_size
+        assert _member_text(patched, archive.getinfo("xl/worksheets/sheet1.xml")) is None
+    with pytest.raises(FileFormatError) as refused:
+        open_workbook(patched, "excel")
+    assert "Tệp Excel bị hỏng: trang «sheet1.xml» không giải nén được" in refused.value.message
