@@ -370,16 +370,17 @@ def _check_xlsx(data: bytes, hidden: HiddenCells | None = None) -> ErrorCells:
             raise UnsafeWorkbook(
                 f"Tệp có {len(sheets)} trang tính; tệp của trường không quá {MAX_SHEETS} trang. Không mở."
             )
-        cells, titles = 0, _sheet_titles(archive, names)
+        cells = 0
         errors: ErrorCells = {}
-        lost = [title for part, title in titles.items() if part not in names]
-        if lost:  # a sheet named in the workbook but absent: calamine would fail on it mid-read
-            raise UnsafeWorkbook(
-                f"Tệp Excel không trọn: thiếu nội dung của trang {', '.join(f'«{t}»' for t in lost)} "
-                "(tệp hỏng hoặc tải lên dở dang). Hãy lấy lại tệp gốc, hoặc mở bằng Excel rồi lưu lại."
-            )
-        where = ""
+        where = "danh sách trang (xl/workbook.xml)"  # what could not be unpacked: named in the refusal
         try:
+            titles = _sheet_titles(archive, names)
+            lost = [title for part, title in titles.items() if part not in names]
+            if lost:  # a sheet named in the workbook but absent: calamine would fail on it mid-read
+                raise UnsafeWorkbook(
+                    f"Tệp Excel không trọn: thiếu nội dung của trang {', '.join(f'«{t}»' for t in lost)} "
+                    "(tệp hỏng hoặc tải lên dở dang). Hãy lấy lại tệp gốc, hoặc mở bằng Excel rồi lưu lại."
+                )
             for member in members:
                 if not member.filename.endswith((".xml", ".rels", ".vml")):
                     continue

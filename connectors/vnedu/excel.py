@@ -369,7 +369,9 @@ def _cell(row: tuple, columns: dict[str, int], name: str) -> Any:
     return value
 
 
-def _row(row: tuple, table: Table, number: int, sheet: tuple, result: ExcelRead, codes: dict[str, list]) -> None:
+def _row(
+    row: tuple, table: _SummaryTable, number: int, sheet: tuple, result: ExcelRead, codes: dict[str, list]
+) -> None:
     columns = table.columns
     code = _cell(row, columns, "ma_hoc_sinh")
     if code in (None, ""):
@@ -465,7 +467,7 @@ def _subject_cells(columns: dict[str, int], seen: dict[bool, dict]) -> list[tupl
     return cells
 
 
-def _record(row: tuple, table: Table, number: int, sheet: tuple, notes: list[Problem]) -> dict[str, Any]:
+def _record(row: tuple, table: _SummaryTable, number: int, sheet: tuple, notes: list[Problem]) -> dict[str, Any]:
     class_code, period, school_year = sheet
     columns = table.columns
     subjects = {}

@@ -197,3 +197,16 @@ def test_a_member_packed_otherwise_than_its_entry_says_refuses_the_file_naming_t
     with pytest.raises(FileFormatError) as refused:
         open_workbook(patched, "excel")
     assert "Tệp Excel bị hỏng: trang «sheet1.xml» không giải nén được" in refused.value.message
+
+
+def test_a_damaged_sheet_list_refuses_the_file_saying_so():
+    """``xl/workbook.xml`` (the list of sheets, read first to name them) packed otherwise than its
+    directory entry says: refused whole with what to do, not a reader's fault."""
+    workbook = b'<workbook><sheets><sheet name="6A1" r:id="rId1"/></sheets></workbook>' * 20
+    data = _zip({"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": b"<Relationships/>"})
+    entry = data.index(b"xl/workbook.xml", data.index(b"PK\x01\x02")) - 46
+    patched = data[: entry + 24] + (len(workbook) // 2).to_bytes(4, "little") + data[entry + 28 :]
+    with pytest.raises(FileFormatError) as refused:
+        open_workbook(patched, "excel")
+    assert "Tệp Excel bị hỏng: danh sách trang (xl/workbook.xml) không giải nén được" in refused.value.message
+    assert "Hãy lấy lại tệp gốc" in refused.value.message
