@@ -92,9 +92,10 @@ def mark_read(db: Plain, source: str, at: datetime) -> None:
     later reading is noted: called by the writers of ``source_snapshot`` (`store.imports.store_rows`,
     `store.repository.upsert_snapshots`) in their transaction, before they write the records: on
     PostgreSQL the row is locked until the transaction ends, and every writer taking it before any
-    record of the source keeps two writers of one source from each waiting for the other. An index
-    on every record's ``seen_at`` answered the same question and cost each record written ~2 µs on
-    SQLite (migration 0020)."""
+    record of the source keeps two writers of one source from each waiting for the other (SQLite
+    has one writer at a time: `store.imports._inserted_as_new`, SQLite's only, notes it after its
+    insert, which it may undo). An index on every record's ``seen_at`` answered the same question
+    and cost each record written ~2 µs on SQLite (migration 0020)."""
     db.run(
         "INSERT INTO source_read (ma_truong, source, read_at) VALUES (?, ?, ?) ON CONFLICT (ma_truong, source) "
         "DO UPDATE SET read_at = excluded.read_at WHERE excluded.read_at > source_read.read_at",
